@@ -1,0 +1,8 @@
+"""Gwangju Twin: a city-twin viewer for Gwangju's AI-metaverse expo.
+
+The package is split into rooms that hand plain data one way:
+``geo`` (GeoJSON -> District + LoadReport) -> ``mesh`` (District -> MeshBatch arrays)
+-> ``render`` (MeshBatch -> Panda3D nodes) -> ``app`` (the viewer).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,155 @@
+"""The ``gwangju-twin`` command: view (default), render and inspect.
+
+Every mistake in user input ends as one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from gwangju_twin import __version__
+from gwangju_twin.errors import InputError
+
+COMMANDS = ("view", "render", "inspect")
+SNAPSHOT = "gwangju-twin-snapshot.png"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720")
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"--size {text!r}: width and height must be 16..8192")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so the README and docs can be checked against it)."""
+    parser = _Parser(
+        prog="gwangju-twin",
+        description="A city-twin viewer of Gwangju: opens the default Sangmu district, renders "
+        "scenes to PNG and inspects GeoJSON.",
+    )
+    parser.add_argument("--version", action="version", version=f"gwangju-twin {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    view = sub.add_parser("view", help="open the viewer (the default command)")
+    view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
+    view.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+    view.add_argument("--size", type=_size, default=(1280, 720), help="window size WxH")
+    view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
+                      help=f"snapshot written when there is no display (default {SNAPSHOT})")
+
+    render = sub.add_parser("render", help="render a scene offscreen to a PNG")
+    render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
+    render.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    render.add_argument("--size", type=_size, default=(1280, 720), help="image size WxH")
+    render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+
+    inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
+    inspect.add_argument("source", help="GeoJSON file")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help",
+                                                                          "--version")):
+        args_in.insert(0, "view")
+    args = build_parser().parse_args(args_in)
+    try:
+        if args.command == "inspect":
+            return _inspect(args)
+        if args.command == "render":
+            return _render(args)
+        return _view(args)
+    except InputError as exc:
+        print(f"gwangju-twin: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _scene(source: str | None, crs: str | None):  # -> Scene
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene, scene_for_geojson
+
+    if source is None:
+        if crs:
+            raise InputError("--crs applies to a GeoJSON source; the default scene has its own")
+        return load_scene(default_scene_path())
+    path = Path(source)
+    if path.suffix.lower() == ".toml":
+        if crs:
+            raise InputError(f"{path}: --crs applies to GeoJSON; set 'district.crs' in the scene")
+        return load_scene(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    return scene_for_geojson(path, crs)
+
+
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise InputError(f"--out {out}: expected a .png (or .jpg) file name")
+    if not out.parent.resolve().is_dir():
+        raise InputError(f"--out {out}: folder {out.parent} does not exist")
+
+
+def _render(args: argparse.Namespace) -> int:
+    from gwangju_twin.app import prepare, render_png
+
+    _check_out(args.out)
+    prepared = prepare(_scene(args.source, args.crs))
+    render_png(prepared, args.out, args.size)
+    print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
+          f"{prepared.mesh.draw_calls} draw calls)")
+    return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    from gwangju_twin.app import display_available, prepare, render_png, run_viewer
+
+    prepared = prepare(_scene(args.source, args.crs))
+    ok, why = display_available()
+    if ok:
+        try:
+            run_viewer(prepared, args.size)
+            return 0
+        except Exception as exc:  # a window that cannot open is a missing display, not a bug
+            if "window" not in str(exc).lower():
+                raise
+            why = f"the window could not be opened ({exc})"
+    _check_out(args.out)
+    render_png(prepared, args.out, args.size)
+    print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
+          f"to {args.out} instead")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from gwangju_twin.geo import load_geojson
+    from gwangju_twin.report import format_report
+
+    _, report = load_geojson(Path(args.source), crs=args.crs)
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""The local metric frame every feature is drawn in, and CRS parsing, all through pyproj.
+
+The frame is a transverse Mercator projection centred on the scene origin with scale 1 there:
+inside a 20 km district its scale error stays below a few parts per million, far under the
+0.1 % the viewer promises for distances, and round trips are exact to well under a centimetre.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from gwangju_twin.errors import InputError
+
+WGS84 = CRS.from_epsg(4326)
+
+
+def parse_crs(text: str, where: str) -> CRS:
+    """Parse a CRS name such as ``EPSG:5186`` or ``urn:ogc:def:crs:OGC:1.3:CRS84``.
+
+    ``where`` names the source (file and key, or option) for the error message.
+    """
+    try:
+        return CRS.from_user_input(text)
+    except (CRSError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{where}: unknown coordinate reference system {text!r}; "
+            "expected a name such as EPSG:4326, EPSG:5186 or urn:ogc:def:crs:OGC:1.3:CRS84"
+        ) from exc
+
+
+def crs_label(crs: CRS) -> str:
+    """A short stable name for a CRS, e.g. ``EPSG:4326``."""
+    auth = crs.to_authority(min_confidence=90)
+    if auth is not None:
+        return f"{auth[0]}:{auth[1]}"
+    return crs.name
+
+
+class LocalFrame:
+    """Metres east (x) and north (y) of an origin given in WGS84 lon/lat."""
+
+    def __init__(self, lon: float, lat: float) -> None:
+        if not (-180.0 <= lon <= 180.0 and -85.0 <= lat <= 85.0):
+            raise InputError(f"origin ({lon}, {lat}) is not a valid lon/lat position")
+        self.lon = float(lon)
+        self.lat = float(lat)
+        self.crs = CRS.from_proj4(
+            f"+proj=tmerc +lat_0={self.lat!r} +lon_0={self.lon!r} +k=1 +x_0=0 +y_0=0 "
+            "+ellps=WGS84 +units=m +no_defs"
+        )
+        self._forward = Transformer.from_crs(WGS84, self.crs, always_xy=True)
+        self._inverse = Transformer.from_crs(self.crs, WGS84, always_xy=True)
+
+    def to_local(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised lon/lat (degrees) to local x/y (metres)."""
+        x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x, float), np.asarray(y, float)
+
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised local x/y (metres) back to lon/lat (degrees)."""
+        lon, lat = self._inverse.transform(np.asarray(x, float), np.asarray(y, float))
+        return np.asarray(lon, float), np.asarray(lat, float)
+
+    def __repr__(self) -> str:
+        return f"LocalFrame(lon={self.lon}, lat={self.lat})"
+
+
+def source_to_lonlat(crs: CRS) -> Transformer | None:
+    """A transformer from ``crs`` to WGS84 lon/lat, or None when ``crs`` already is lon/lat."""
+    if crs.is_geographic and crs.ellipsoid is not None and crs.equals(WGS84, ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(crs, WGS84, always_xy=True)

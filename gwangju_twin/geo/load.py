@@ -1,0 +1,286 @@
+"""GeoJSON file -> District + LoadReport: the geo room's one entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo.frame import (
+    WGS84,
+    LocalFrame,
+    crs_label,
+    parse_crs,
+    source_to_lonlat,
+)
+from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.geo.reader import RawCollection, RawFeature, parse_geojson, read_geojson_text
+from gwangju_twin.geo.repair import clockwise_shells, repair_polygons
+from gwangju_twin.geo.tags import (
+    building_height,
+    classify,
+    line_width,
+    lower_keys,
+    text_value,
+)
+
+DEFAULT_LEVEL_HEIGHT = 3.0
+
+
+def load_geojson(
+    path: str | Path,
+    crs: str | None = None,
+    origin: tuple[float, float] | None = None,
+    level_height: float = DEFAULT_LEVEL_HEIGHT,
+) -> tuple[District, LoadReport]:
+    """Load a GeoJSON file into the local metric frame.
+
+    ``crs`` overrides the file's legacy ``crs`` member (default: WGS84 lon/lat);
+    ``origin`` (lon, lat) is the centre of the local frame (default: the data's bbox centre);
+    ``level_height`` turns floor counts into metres. Raises InputError for a broken file;
+    broken features are repaired or skipped and listed in the report.
+    """
+    path = Path(path)
+    raw = parse_geojson(path, read_geojson_text(path))
+    if crs is not None:
+        src, crs_from = parse_crs(crs, "--crs"), "option"
+    elif raw.crs_member is not None:
+        src, crs_from = parse_crs(raw.crs_member, f"{path}: 'crs' member"), "file"
+    else:
+        src, crs_from = WGS84, "default"
+    return _Loader(path, raw, src, crs_from, level_height).load(origin)
+
+
+class _Loader:
+    def __init__(
+        self, path: Path, raw: RawCollection, src: CRS, crs_from: str, level_height: float
+    ) -> None:
+        self.path = path
+        self.raw = raw
+        self.src = src
+        self.crs_from = crs_from
+        self.level_height = level_height
+
+    # -- coordinates ---------------------------------------------------------------------
+    def _gather(self) -> None:
+        """Flatten every coordinate of every part into one array, remembering the owners."""
+        rings: list[np.ndarray] = []
+        ring_counts: list[int] = []  # rings per polygon part
+        poly_owner: list[int] = []  # raw feature row of each polygon part
+        lines: list[np.ndarray] = []
+        line_owner: list[int] = []
+        points: list[np.ndarray] = []
+        point_owner: list[int] = []
+        for row, feat in enumerate(self.raw.features):
+            if feat.polygons:
+                for poly in feat.polygons:
+                    rings.extend(poly)
+                    ring_counts.append(len(poly))
+                    poly_owner.append(row)
+            elif feat.lines:
+                lines.extend(feat.lines)
+                line_owner.extend([row] * len(feat.lines))
+            else:
+                points.extend(feat.points)
+                point_owner.extend([row] * len(feat.points))
+        self.rings, self.ring_counts, self.poly_owner = rings, ring_counts, poly_owner
+        self.lines, self.line_owner = lines, line_owner
+        self.points, self.point_owner = points, point_owner
+
+    def _project(self, arrays: list[np.ndarray], owners: np.ndarray) -> np.ndarray:
+        """Source CRS -> WGS84 lon/lat, checked; ``owners`` gives the raw row per array."""
+        if not arrays:
+            return np.zeros((0, 2))
+        xy = np.concatenate(arrays)
+        row_of = np.repeat(owners, [len(a) for a in arrays])
+        label = crs_label(self.src)
+        if self.src.is_geographic:
+            bad = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+            self._fail_if(bad, xy, row_of, f"impossible for {label} (longitude within +-180, "
+                          "latitude within +-90); if the file is projected, pass --crs EPSG:5186 "
+                          "or the CRS it uses")
+        tr = source_to_lonlat(self.src)
+        if tr is None:
+            return xy
+        with np.errstate(all="ignore"):
+            lon, lat = tr.transform(xy[:, 0], xy[:, 1], errcheck=False)
+        lonlat = np.column_stack([lon, lat])
+        bad = ~np.isfinite(lonlat).all(axis=1) | (np.abs(lat) > 90)
+        self._fail_if(bad, xy, row_of, f"impossible for {label}: they do not project to the "
+                      "Earth; check the CRS (--crs)")
+        return lonlat
+
+    def _fail_if(self, bad: np.ndarray, xy: np.ndarray, row_of: np.ndarray, what: str) -> None:
+        if not bad.any():
+            return
+        first = int(np.flatnonzero(bad)[0])
+        feat = self.raw.features[row_of[first]]
+        name = f"feature {feat.index}" + (f" (id {feat.id})" if feat.id else "")
+        raise InputError(
+            f"{self.path}: {name}: coordinates ({xy[first, 0]:g}, {xy[first, 1]:g}) are {what} "
+            f"[{int(bad.sum())} positions affected]"
+        )
+
+    # -- the whole load ------------------------------------------------------------------
+    def load(self, origin: tuple[float, float] | None) -> tuple[District, LoadReport]:
+        self._gather()
+        poly_owner = np.asarray(self.poly_owner, dtype=np.int64)
+        ring_owner = np.repeat(poly_owner, self.ring_counts)
+        ring_ll = self._project(self.rings, ring_owner)
+        line_ll = self._project(self.lines, np.asarray(self.line_owner, dtype=np.int64))
+        point_ll = self._project(self.points, np.asarray(self.point_owner, dtype=np.int64))
+        everything = np.concatenate([ring_ll, line_ll, point_ll])
+        if origin is None:
+            lo, hi = everything.min(axis=0), everything.max(axis=0)
+            origin = (float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2))
+        frame = LocalFrame(*origin)
+        report = LoadReport(
+            source=str(self.path), crs=crs_label(self.src), crs_from=self.crs_from,
+            origin=(frame.lon, frame.lat), features=self.raw.total,
+        )
+        report.skipped.extend(self.raw.skipped)
+
+        def local(ll: np.ndarray) -> np.ndarray:
+            x, y = frame.to_local(ll[:, 0], ll[:, 1])
+            return np.column_stack([x, y])
+
+        n_raw = len(self.raw.features)
+        geoms = np.full(n_raw, None, dtype=object)
+
+        # Polygons: build every part at once, repair the invalid ones, regroup per feature.
+        if self.rings:
+            ring_len = np.fromiter((len(r) for r in self.rings), np.int64, len(self.rings))
+            offsets = (
+                np.concatenate([[0], np.cumsum(ring_len)]),
+                np.concatenate([[0], np.cumsum(self.ring_counts)]),
+            )
+            parts = shapely.from_ragged_array(shapely.GeometryType.POLYGON, local(ring_ll), offsets)
+            cw = clockwise_shells(parts)
+            report.reoriented = len(np.unique(poly_owner[cw]))
+            fixed, part_of, reasons = repair_polygons(parts)
+            owner = poly_owner[part_of]
+            for part, reason in reasons.items():
+                feat = self.raw.features[poly_owner[part]]
+                feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
+            order = np.argsort(owner, kind="stable")
+            fixed, owner = fixed[order], owner[order]
+            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
+            multi = shapely.multipolygons(fixed, indices=owner)
+            # multipolygons() returns one geometry per index up to the max; pick ours.
+            single = counts == 1
+            geoms[rows[single]] = fixed[first[single]]
+            geoms[rows[~single]] = multi[rows[~single]]
+        if self.lines:
+            lens = np.fromiter((len(a) for a in self.lines), np.int64, len(self.lines))
+            lines = shapely.from_ragged_array(
+                shapely.GeometryType.LINESTRING, local(line_ll),
+                np.concatenate([[0], np.cumsum(lens)]),
+            )
+            owner = np.asarray(self.line_owner)
+            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
+            multi = shapely.multilinestrings(lines, indices=owner)
+            single = counts == 1
+            geoms[rows[single]] = lines[first[single]]
+            geoms[rows[~single]] = multi[rows[~single]]
+        if self.points:
+            pts = local(point_ll)
+            lens = [len(p) for p in self.points]
+            owner = np.repeat(np.asarray(self.point_owner), lens)
+            point_geoms = shapely.points(pts)
+            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
+            multi = shapely.multipoints(point_geoms, indices=owner)
+            single = counts == 1
+            geoms[rows[single]] = point_geoms[first[single]]
+            geoms[rows[~single]] = multi[rows[~single]]
+
+        district = self._attributes(frame, geoms, report)
+        if len(district) == 0:
+            raise InputError(
+                f"{self.path}: none of its {self.raw.total} features could be loaded "
+                f"(first problem: {report.skipped[0].reason if report.skipped else 'unknown'})"
+            )
+        report.loaded = len(district)
+        b = shapely.total_bounds(district.geometry)
+        report.bbox_local = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        lo, hi = everything.min(axis=0), everything.max(axis=0)
+        report.bbox_lonlat = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        report.skipped.sort(key=lambda i: i.index)
+        return district, report
+
+    def _attributes(self, frame: LocalFrame, geoms: np.ndarray, report: LoadReport) -> District:
+        cols: dict[str, list] = {k: [] for k in (
+            "geometry", "layer", "kind", "height", "min_height", "height_source", "levels",
+            "width", "name", "name_en", "feature_id", "source_index", "properties")}
+        nan = float("nan")
+        for row, feat in enumerate(self.raw.features):
+            geom = geoms[row]
+            if geom is None:
+                report.skipped.append(Issue(feat.index, feat.id, _why_empty(feat)))
+                continue
+            tags = lower_keys(feat.properties)
+            gtype = "polygon" if feat.polygons else "line" if feat.lines else "point"
+            layer, kind, warning = classify(tags, gtype)
+            notes = list(feat.notes)
+            warnings = [warning] if warning else []
+            if feat.polygons and (feat.lines or feat.points):
+                warnings.append("GeometryCollection: only its polygons are drawn")
+            elif feat.lines and feat.points:
+                warnings.append("GeometryCollection: only its lines are drawn")
+            top = bottom = levels = width = nan
+            source = ""
+            if gtype == "polygon" and layer in ("buildings", "landmarks"):
+                h = building_height(tags, kind, self.level_height)
+                top, bottom, source, levels = h.top, h.bottom, h.source, h.levels
+                warnings.extend(h.notes)
+                report.heights[source] += 1
+            elif gtype == "line" and layer in ("roads", "water"):
+                width, note = line_width(tags, layer, kind)
+                if note:
+                    warnings.append(note)
+            for note in dict.fromkeys(notes):
+                report.repaired.append(Issue(feat.index, feat.id, note))
+            for note in warnings:
+                report.warnings.append(Issue(feat.index, feat.id, note))
+            report.layers[layer] += 1
+            cols["geometry"].append(geom)
+            cols["layer"].append(layer)
+            cols["kind"].append(kind)
+            cols["height"].append(top)
+            cols["min_height"].append(bottom)
+            cols["height_source"].append(source)
+            cols["levels"].append(levels)
+            cols["width"].append(width)
+            cols["name"].append(
+                text_value(tags, "name") or text_value(tags, "name:ko") or text_value(tags, "adm_nm")
+            )
+            cols["name_en"].append(text_value(tags, "name:en") or text_value(tags, "name_eng"))
+            cols["feature_id"].append(feat.id)
+            cols["source_index"].append(feat.index)
+            cols["properties"].append(feat.properties)
+        geometry = np.empty(len(cols["geometry"]), dtype=object)
+        geometry[:] = cols["geometry"]
+        return District(
+            frame=frame,
+            geometry=geometry,
+            layer=np.asarray(cols["layer"], dtype=object),
+            kind=np.asarray(cols["kind"], dtype=object),
+            height=np.asarray(cols["height"], dtype=np.float64),
+            min_height=np.asarray(cols["min_height"], dtype=np.float64),
+            height_source=np.asarray(cols["height_source"], dtype=object),
+            levels=np.asarray(cols["levels"], dtype=np.float64),
+            width=np.asarray(cols["width"], dtype=np.float64),
+            name=cols["name"],
+            name_en=cols["name_en"],
+            feature_id=cols["feature_id"],
+            source_index=np.asarray(cols["source_index"], dtype=np.int64),
+            properties=cols["properties"],
+        )
+
+
+def _why_empty(feat: RawFeature) -> str:
+    if feat.polygons:
+        return "zero-area polygon (sliver): nothing left after repair"
+    return "geometry is empty"

@@ -1,0 +1,102 @@
+"""Plain data handed from the geo room to the rest: District, LoadReport, Issue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gwangju_twin.geo.frame import LocalFrame
+
+#: Layers every feature is classified into, in drawing order from the ground up.
+LAYERS: tuple[str, ...] = ("area", "green", "water", "plazas", "roads", "buildings", "landmarks")
+
+#: Where a building's height came from.
+HEIGHT_SOURCES: tuple[str, ...] = ("measured", "levels", "default")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One feature-level problem: which feature (input index, id if any) and why."""
+
+    index: int
+    id: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "id": self.id, "reason": self.reason}
+
+
+@dataclass
+class District:
+    """Every loaded feature as columns, in the local metric frame (x east, y north, metres).
+
+    Row ``i`` of every column describes the same feature; ``source_index[i]`` is its position
+    in the input file. Heights are NaN for features that are not extruded.
+    """
+
+    frame: LocalFrame
+    geometry: np.ndarray  # shapely geometries (Polygon, MultiPolygon, LineString, Point, ...)
+    layer: np.ndarray  # str, one of LAYERS
+    kind: np.ndarray  # str, the sub-type: building type, road class, water kind, ...
+    height: np.ndarray  # float64 metres above ground of the top
+    min_height: np.ndarray  # float64 metres above ground of the bottom
+    height_source: np.ndarray  # str, one of HEIGHT_SOURCES or "" for non-buildings
+    levels: np.ndarray  # float64 floors above ground, NaN when unknown
+    width: np.ndarray  # float64 ribbon width of line features, NaN otherwise
+    name: list[str | None]
+    name_en: list[str | None]
+    feature_id: list[str | None]
+    source_index: np.ndarray  # int64
+    properties: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.layer)
+
+    def select(self, layer: str) -> np.ndarray:
+        """Row indices of the features in ``layer``."""
+        return np.flatnonzero(self.layer == layer)
+
+
+@dataclass
+class LoadReport:
+    """What a load did: counts, repairs and skips. ``as_dict`` is the documented JSON form."""
+
+    source: str
+    crs: str
+    crs_from: str  # "option", "file" or "default"
+    origin: tuple[float, float]
+    features: int = 0
+    loaded: int = 0
+    layers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LAYERS, 0))
+    heights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HEIGHT_SOURCES, 0))
+    repaired: list[Issue] = field(default_factory=list)
+    skipped: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    reoriented: int = 0
+    bbox_lonlat: tuple[float, float, float, float] | None = None
+    bbox_local: tuple[float, float, float, float] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
+
+        def box(b: tuple[float, ...] | None, nd: int) -> list[float] | None:
+            return None if b is None else [round(float(v), nd) for v in b]
+
+        return {
+            "schema": "gwangju-twin/load-report/1",
+            "source": self.source,
+            "crs": self.crs,
+            "crs_from": self.crs_from,
+            "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
+            "features": self.features,
+            "loaded": self.loaded,
+            "layers": dict(self.layers),
+            "heights": dict(self.heights),
+            "repaired": [i.as_dict() for i in self.repaired],
+            "skipped": [i.as_dict() for i in self.skipped],
+            "warnings": [i.as_dict() for i in self.warnings],
+            "reoriented": self.reoriented,
+            "bbox": {"lonlat": box(self.bbox_lonlat, 7), "local": box(self.bbox_local, 2)},
+        }

@@ -1,0 +1,267 @@
+"""Reading a GeoJSON file into raw parts: file-level checks and per-feature geometry parsing.
+
+This module only looks at the JSON; it does not project, repair or classify. A problem with
+the whole file raises InputError (one line, exit status 2); a problem with one feature is
+returned as an Issue and that feature is left out of the parts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo.model import Issue
+
+GEOMETRY_TYPES = (
+    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+    "GeometryCollection",
+)
+
+
+@dataclass
+class RawFeature:
+    """One input feature that parsed: its index, id, properties and geometry parts."""
+
+    index: int
+    id: str | None
+    properties: dict[str, Any]
+    polygons: list[list[np.ndarray]] = field(default_factory=list)  # rings, shell first
+    lines: list[np.ndarray] = field(default_factory=list)
+    points: list[np.ndarray] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # repairs done while parsing
+
+
+@dataclass
+class RawCollection:
+    """The parsed file: features that parsed, those that did not, and the file's crs member."""
+
+    features: list[RawFeature]
+    skipped: list[Issue]
+    total: int
+    crs_member: str | None
+
+
+def read_geojson_text(path: Path) -> str:
+    """Read ``path`` as UTF-8 text (a byte-order mark is tolerated)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a GeoJSON file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+    if not data.strip():
+        raise InputError(f"{path}: file is empty, expected a GeoJSON object")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "GeoJSON must be UTF-8 encoded, re-save the file as UTF-8"
+        ) from None
+
+
+def parse_geojson(path: Path, text: str) -> RawCollection:
+    """Parse GeoJSON text: a FeatureCollection, a single Feature or a bare geometry."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be GeoJSON") from None
+    if not isinstance(doc, dict):
+        raise InputError(
+            f"{path}: not GeoJSON: the top level is a JSON {type(doc).__name__}, "
+            "expected an object with a 'type' member"
+        )
+    kind = doc.get("type")
+    if kind == "FeatureCollection":
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            raise InputError(f"{path}: FeatureCollection has no 'features' list")
+    elif kind == "Feature":
+        feats = [doc]
+    elif kind in GEOMETRY_TYPES:
+        feats = [{"type": "Feature", "geometry": doc, "properties": {}}]
+    else:
+        raise InputError(
+            f"{path}: not GeoJSON: top-level 'type' is {kind!r}, expected FeatureCollection, "
+            "Feature or a geometry type"
+        )
+    if not feats:
+        raise InputError(f"{path}: the FeatureCollection has no features")
+
+    crs_member = _crs_member(path, doc.get("crs"))
+    out: list[RawFeature] = []
+    skipped: list[Issue] = []
+    for index, feat in enumerate(feats):
+        try:
+            raw, reason = _parse_feature(index, feat)
+        except _NonFinite as exc:
+            fid = _feature_id(feat)
+            name = f"feature {index}" + (f" (id {fid})" if fid else "")
+            raise InputError(
+                f"{path}: {name}: {exc}; NaN and infinity are not valid GeoJSON coordinates"
+            ) from None
+        if raw is None:
+            fid = _feature_id(feat) if isinstance(feat, dict) else None
+            skipped.append(Issue(index, fid, reason))
+        else:
+            out.append(raw)
+    return RawCollection(out, skipped, len(feats), crs_member)
+
+
+def _crs_member(path: Path, crs: Any) -> str | None:
+    """The legacy (GeoJSON 2008) ``crs`` member as a name, or None when absent."""
+    if crs is None:
+        return None
+    if isinstance(crs, dict) and crs.get("type") == "name":
+        name = (crs.get("properties") or {}).get("name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    raise InputError(
+        f"{path}: unsupported 'crs' member {json.dumps(crs)[:80]}; expected "
+        '{"type": "name", "properties": {"name": "EPSG:..."}}, or pass --crs'
+    )
+
+
+def _feature_id(feat: dict[str, Any]) -> str | None:
+    fid = feat.get("id")
+    if fid is None:
+        return None
+    return str(fid)
+
+
+def _parse_feature(index: int, feat: Any) -> tuple[RawFeature | None, str]:
+    if not isinstance(feat, dict) or feat.get("type") != "Feature":
+        return None, "not a GeoJSON Feature object"
+    props = feat.get("properties")
+    if props is None:
+        props = {}
+    if not isinstance(props, dict):
+        return None, f"'properties' is a {type(props).__name__}, expected an object or null"
+    geom = feat.get("geometry")
+    if geom is None:
+        return None, "feature has no geometry (null)"
+    raw = RawFeature(index, _feature_id(feat), props)
+    try:
+        _add_geometry(raw, geom, depth=0)
+    except _NonFinite:
+        raise
+    except _BadGeometry as exc:
+        return None, str(exc)
+    if not (raw.polygons or raw.lines or raw.points):
+        return None, "geometry is empty"
+    return raw, ""
+
+
+class _BadGeometry(Exception):
+    pass
+
+
+def _add_geometry(raw: RawFeature, geom: Any, depth: int) -> None:
+    if not isinstance(geom, dict):
+        raise _BadGeometry(f"geometry is a {type(geom).__name__}, expected an object")
+    kind = geom.get("type")
+    if kind == "GeometryCollection":
+        members = geom.get("geometries")
+        if not isinstance(members, list) or depth > 4:
+            raise _BadGeometry("GeometryCollection without a 'geometries' list")
+        for member in members:
+            _add_geometry(raw, member, depth + 1)
+        return
+    if kind not in GEOMETRY_TYPES:
+        raise _BadGeometry(f"unknown geometry type {kind!r}")
+    coords = geom.get("coordinates")
+    if coords is None:
+        raise _BadGeometry(f"{kind} has no 'coordinates'")
+    if kind == "Point":
+        raw.points.append(_positions([coords], kind))
+    elif kind == "MultiPoint":
+        if coords:
+            raw.points.append(_positions(coords, kind))
+    elif kind == "LineString":
+        raw.lines.append(_line(coords, kind, raw))
+    elif kind == "MultiLineString":
+        _need_list(coords, kind)
+        raw.lines.extend(_line(c, kind, raw) for c in coords)
+    elif kind == "Polygon":
+        raw.polygons.append(_polygon(coords, kind, raw))
+    else:  # MultiPolygon
+        _need_list(coords, kind)
+        raw.polygons.extend(_polygon(c, kind, raw) for c in coords)
+
+
+def _need_list(value: Any, kind: str) -> None:
+    if not isinstance(value, list):
+        raise _BadGeometry(f"{kind} coordinates are not a list")
+
+
+def _positions(value: Any, kind: str) -> np.ndarray:
+    """A list of positions as an (n, 2) float array; extra ordinates (z, m) are dropped."""
+    _need_list(value, kind)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        # Mixed 2D/3D positions are legal GeoJSON; anything else is not.
+        try:
+            arr = np.asarray([p[:2] for p in value], dtype=np.float64)
+        except (ValueError, TypeError, IndexError, KeyError):
+            raise _BadGeometry(f"{kind} coordinates are not lists of numbers") from None
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        raise _BadGeometry(f"{kind} coordinates are not positions [x, y] or [x, y, z]")
+    if arr.shape[1] > 2:
+        arr = arr[:, :2]
+    if not np.isfinite(arr).all():
+        bad = arr[~np.isfinite(arr).all(axis=1)][0]
+        raise _NonFinite(f"{kind} has a non-finite coordinate ({bad[0]}, {bad[1]})")
+    return arr
+
+
+class _NonFinite(_BadGeometry):
+    """NaN or infinity: a broken file, not a broken feature (see load.py)."""
+
+
+def _line(value: Any, kind: str, raw: RawFeature) -> np.ndarray:
+    arr = _positions(value, kind)
+    keep = np.ones(len(arr), bool)
+    keep[1:] = np.any(arr[1:] != arr[:-1], axis=1)
+    if not keep.all():
+        raw.notes.append("repeated points removed from a line")
+        arr = arr[keep]
+    if len(arr) < 2:
+        raise _BadGeometry(f"{kind} has fewer than 2 distinct points")
+    return arr
+
+
+def _polygon(value: Any, kind: str, raw: RawFeature) -> list[np.ndarray]:
+    _need_list(value, kind)
+    rings: list[np.ndarray] = []
+    for r, ring_value in enumerate(value):
+        ring = _positions(ring_value, kind)
+        if len(ring) and not np.array_equal(ring[0], ring[-1]):
+            raw.notes.append("unclosed ring closed")
+            ring = np.vstack([ring, ring[:1]])
+        if len(ring) < 4:
+            if r == 0:
+                raise _BadGeometry(f"{kind} outer ring has fewer than 3 distinct points")
+            raw.notes.append("degenerate hole dropped")
+            continue
+        rings.append(ring)
+    if not rings:
+        raise _BadGeometry(f"{kind} has no rings")
+    return rings
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for int/float values that are finite (bools excluded)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

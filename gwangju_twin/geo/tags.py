@@ -1,0 +1,289 @@
+"""Reading OSM-style tags and the project's ``kind`` property: layer, sub-kind, heights, widths.
+
+Keys are matched case-insensitively, so Korean building-register extracts (``HEIGHT``,
+``GRND_FLR``) and OpenStreetMap exports (``height``, ``building:levels``) read the same way.
+docs/geojson.md documents every key read here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: The project's own ``kind`` property: a layer name, singular or plural.
+KIND_TO_LAYER = {
+    "building": "buildings", "buildings": "buildings",
+    "landmark": "landmarks", "landmarks": "landmarks",
+    "road": "roads", "roads": "roads",
+    "water": "water",
+    "green": "green",
+    "plaza": "plazas", "plazas": "plazas",
+    "area": "area", "areas": "area",
+}
+
+#: Default building heights (metres) by building type, used when a building has neither a
+#: height nor a floor count. Values follow typical Korean urban stock.
+DEFAULT_HEIGHTS = {
+    "apartments": 45.0, "residential": 12.0, "house": 6.0, "detached": 6.0,
+    "commercial": 18.0, "retail": 9.0, "office": 30.0, "hotel": 30.0,
+    "civic": 20.0, "public": 20.0, "government": 20.0, "convention": 25.0,
+    "school": 15.0, "university": 18.0, "kindergarten": 6.0, "hospital": 25.0,
+    "church": 12.0, "industrial": 10.0, "warehouse": 9.0, "garage": 3.0, "garages": 3.0,
+    "shed": 3.0, "roof": 4.0, "parking": 12.0, "train_station": 15.0,
+}
+FALLBACK_HEIGHT = 9.0
+
+#: Road ribbon widths (metres) by highway class when a road has neither width nor lanes.
+ROAD_WIDTHS = {
+    "motorway": 28.0, "trunk": 24.0, "primary": 20.0, "secondary": 14.0, "tertiary": 10.0,
+    "unclassified": 7.0, "residential": 7.0, "living_street": 6.0, "service": 4.5,
+    "pedestrian": 6.0, "footway": 2.5, "path": 2.0, "cycleway": 2.5, "steps": 2.0, "track": 3.0,
+}
+ROAD_FALLBACK_WIDTH = 6.0
+LANE_WIDTH = 3.5
+
+#: Waterway line widths (metres) when no width is given.
+WATERWAY_WIDTHS = {"river": 40.0, "canal": 12.0, "stream": 6.0, "ditch": 2.0, "drain": 2.0}
+WATERWAY_FALLBACK_WIDTH = 5.0
+
+GREEN_TAGS = {
+    "leisure": {"park", "garden", "pitch", "playground", "golf_course", "nature_reserve",
+                "recreation_ground", "common", "dog_park", "track"},
+    "landuse": {"grass", "forest", "meadow", "recreation_ground", "village_green", "cemetery",
+                "orchard", "farmland", "allotments", "greenfield", "flowerbed"},
+    "natural": {"wood", "scrub", "grassland", "heath", "tree_row"},
+}
+WATER_TAGS = {
+    "natural": {"water", "wetland", "bay", "spring"},
+    "landuse": {"reservoir", "basin"},
+    "water": None,  # any value
+}
+PLAZA_TAGS = {
+    "place": {"square"},
+    "amenity": {"parking", "marketplace"},
+    "highway": {"pedestrian"},
+    "area:highway": None,
+}
+LANDMARK_KEYS = ("tourism", "historic", "memorial", "landmark")
+HEIGHT_KEYS = ("height", "building:height")
+LEVEL_KEYS = ("building:levels", "levels", "floors", "grnd_flr")
+
+_LENGTH = re.compile(
+    r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(m|meter|meters|metre|metres|ft|feet|'|미터)?\s*$", re.I
+)
+
+
+def lower_keys(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties with lower-case keys; the first spelling of a key wins."""
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        out.setdefault(str(key).lower(), value)
+    return out
+
+
+def parse_length(value: Any) -> float | None:
+    """A length in metres from 12, 12.5, "12", "12 m", "12,5 m" or "40 ft"; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if not isinstance(value, str):
+        return None
+    match = _LENGTH.match(value)
+    if not match:
+        return None
+    number = float(match.group(1).replace(",", "."))
+    unit = (match.group(2) or "m").lower()
+    return number * 0.3048 if unit in ("ft", "feet", "'") else number
+
+
+def parse_count(value: Any) -> float | None:
+    """A floor or lane count from 5, 5.0 or "5"; None otherwise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _tag(tags: dict[str, Any], key: str) -> str | None:
+    value = tags.get(key)
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    text = str(value).strip().lower()
+    return text if text and text != "no" else None
+
+
+def _matches(tags: dict[str, Any], table: dict[str, set[str] | None]) -> str | None:
+    for key, values in table.items():
+        value = _tag(tags, key)
+        if value is not None and (values is None or value in values):
+            return value
+    return None
+
+
+def classify(tags: dict[str, Any], geom_type: str) -> tuple[str, str, str | None]:
+    """The layer, sub-kind and an optional warning for one feature.
+
+    ``geom_type`` is "polygon", "line" or "point". The project's ``kind`` property wins
+    when it fits the geometry; otherwise OSM-style tags decide; otherwise the geometry does.
+    """
+    warning = None
+    kind = _tag(tags, "kind")
+    if kind is not None:
+        layer = KIND_TO_LAYER.get(kind)
+        if layer is None:
+            warning = f"unknown kind {kind!r}; classified by its tags"
+        elif _fits(layer, geom_type):
+            return layer, _subkind(tags, layer), None
+        else:
+            warning = f"kind {kind!r} does not fit a {geom_type} geometry; classified by its tags"
+    layer = _layer_from_tags(tags, geom_type)
+    return layer, _subkind(tags, layer), warning
+
+
+def _fits(layer: str, geom_type: str) -> bool:
+    if geom_type == "point":
+        return layer == "landmarks"
+    if geom_type == "line":
+        return layer in ("roads", "water", "area")
+    return layer != "roads"
+
+
+def _layer_from_tags(tags: dict[str, Any], geom_type: str) -> str:
+    if geom_type == "point":
+        return "landmarks"
+    landmark = any(_tag(tags, k) for k in LANDMARK_KEYS)
+    if geom_type == "line":
+        if _tag(tags, "highway"):
+            return "roads"
+        if _tag(tags, "waterway"):
+            return "water"
+        return "area"
+    building = _tag(tags, "building") or _tag(tags, "building:part")
+    if landmark and (building or _tag(tags, "name")):
+        return "landmarks"
+    if building:
+        return "buildings"
+    # Building-register extracts carry heights or floors but no building tag; the key being
+    # present (even null) marks the schema.
+    if any(key in tags for key in HEIGHT_KEYS + LEVEL_KEYS):
+        return "buildings"
+    if _matches(tags, WATER_TAGS) or _tag(tags, "waterway") in ("riverbank", "dock"):
+        return "water"
+    if _matches(tags, GREEN_TAGS):
+        return "green"
+    if _matches(tags, PLAZA_TAGS):
+        return "plazas"
+    return "area"
+
+
+def _subkind(tags: dict[str, Any], layer: str) -> str:
+    if layer in ("buildings", "landmarks"):
+        building = _tag(tags, "building") or _tag(tags, "building:part")
+        return building if building and building != "yes" else "yes"
+    if layer == "roads":
+        return _tag(tags, "highway") or "road"
+    if layer == "water":
+        return _tag(tags, "waterway") or _tag(tags, "water") or _tag(tags, "natural") or "water"
+    if layer == "green":
+        return _matches(tags, GREEN_TAGS) or "green"
+    if layer == "plazas":
+        return _matches(tags, PLAZA_TAGS) or "plaza"
+    return _tag(tags, "boundary") or _tag(tags, "landuse") or _tag(tags, "amenity") or "area"
+
+
+@dataclass(frozen=True)
+class Height:
+    """A building's vertical extent, where it came from, and notes on ignored values."""
+
+    top: float
+    bottom: float
+    source: str  # measured | levels | default
+    levels: float  # NaN when unknown
+    notes: tuple[str, ...] = ()
+
+
+def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> Height:
+    """Height of a building from ``height``/``building:height``/``HEIGHT``, then from floors
+    (``building:levels``/``levels``/``floors``/``GRND_FLR``) times ``level_height``, then a
+    default for its type (DEFAULT_HEIGHTS)."""
+    notes: list[str] = []
+    top = None
+    for key in HEIGHT_KEYS:
+        if key in tags and tags[key] is not None:
+            value = parse_length(tags[key])
+            if value is not None and value > 0:
+                top = value
+                break
+            notes.append(f"{key} {tags[key]!r} is not a positive length; ignored")
+    levels = None
+    for key in LEVEL_KEYS:
+        if key in tags and tags[key] is not None:
+            value = parse_count(tags[key])
+            if value is not None and value > 0:
+                levels = value
+                break
+            notes.append(f"{key} {tags[key]!r} is not a positive floor count; ignored")
+    if top is not None:
+        source = "measured"
+    elif levels is not None:
+        source, top = "levels", levels * level_height
+    else:
+        source, top = "default", DEFAULT_HEIGHTS.get(subkind, FALLBACK_HEIGHT)
+
+    bottom = 0.0
+    for key in ("min_height", "building:min_height"):
+        if key in tags and tags[key] is not None:
+            value = parse_length(tags[key])
+            if value is not None and value >= 0:
+                bottom = value
+                break
+            notes.append(f"{key} {tags[key]!r} is not a length; ignored")
+    else:
+        min_level = parse_count(tags.get("building:min_level", tags.get("min_level")))
+        if min_level is not None and min_level > 0:
+            bottom = min_level * level_height
+    if bottom >= top:
+        notes.append(f"min_height {bottom:g} m is not below the height {top:g} m; set to 0")
+        bottom = 0.0
+    if levels is None and source == "measured":
+        levels_out = float("nan")
+    else:
+        levels_out = levels if levels is not None else float("nan")
+    return Height(top, bottom, source, levels_out, tuple(notes))
+
+
+def line_width(tags: dict[str, Any], layer: str, subkind: str) -> tuple[float, str | None]:
+    """Ribbon width of a road or waterway: ``width``, else ``lanes`` x 3.5 m, else by class."""
+    note = None
+    if "width" in tags and tags["width"] is not None:
+        value = parse_length(tags["width"])
+        if value is not None and value > 0:
+            return value, None
+        note = f"width {tags['width']!r} is not a positive length; ignored"
+    if layer == "roads":
+        lanes = parse_count(tags.get("lanes"))
+        if lanes is not None and lanes > 0:
+            return lanes * LANE_WIDTH, note
+        return ROAD_WIDTHS.get(subkind, ROAD_FALLBACK_WIDTH), note
+    if layer == "water":
+        return WATERWAY_WIDTHS.get(subkind, WATERWAY_FALLBACK_WIDTH), note
+    return float("nan"), note
+
+
+def text_value(tags: dict[str, Any], key: str) -> str | None:
+    """A scalar tag as text, or None (lists and objects are kept in properties, not here)."""
+    value = tags.get(key)
+    if value is None or isinstance(value, (list, dict)):
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,154 @@
+"""District -> DistrictMesh: every layer meshed at once and merged per material and tile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.mesh import palette
+from gwangju_twin.mesh.batch import MeshBatch, concat
+from gwangju_twin.mesh.flat import flat_polygons, outlines, ribbons
+from gwangju_twin.mesh.prism import extrude
+from gwangju_twin.mesh.tiles import split_by_tile, tile_of
+
+#: Ground layers are painted in this order (MeshBatch.draw_order), after the ground plane.
+GROUND_ORDER = ("area", "green", "water", "plazas", "roads", "lines")
+MARKER_RADIUS = 4.0
+MARKER_HEIGHT = 24.0
+
+
+@dataclass
+class DistrictMesh:
+    """All batches of a district plus what the renderer and camera need to know."""
+
+    batches: list[MeshBatch]
+    bounds: tuple[float, float, float, float]  # local x0, y0, x1, y1 of all features
+    max_height: float
+
+    @property
+    def draw_calls(self) -> int:
+        return sum(1 for b in self.batches if b.primitive_count)
+
+    @property
+    def triangles(self) -> int:
+        return sum(b.primitive_count for b in self.batches if b.primitive == "triangles")
+
+
+def build_district_mesh(
+    district: District, solid_tiles: int = 4, ground_tiles: int = 2
+) -> DistrictMesh:
+    """Mesh a whole district.
+
+    Buildings and landmarks become closed prisms merged into ``solid_tiles`` x
+    ``solid_tiles`` tiles; flat layers into ``ground_tiles`` x ``ground_tiles`` tiles per
+    layer. The draw-call count is bounded by the tile counts, never by the feature count.
+    """
+    geoms = district.geometry
+    b = shapely.total_bounds(geoms) if len(geoms) else np.zeros(4)
+    bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+    anchor = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else None
+    solid_tile = tile_of(anchor, bounds, solid_tiles) if anchor is not None else None
+    ground_tile = tile_of(anchor, bounds, ground_tiles) if anchor is not None else None
+
+    batches: list[MeshBatch] = []
+    solid = _solids(district)
+    batches += split_by_tile(solid, solid_tile, solid_tiles) if solid_tile is not None else []
+    for order, (name, batch) in enumerate(_ground(district), start=1):
+        batch.draw_order = order
+        batch.material = name
+        batches += split_by_tile(batch, ground_tile, ground_tiles)
+    top = np.nanmax(district.height) if np.isfinite(district.height).any() else 0.0
+    if (district.layer == "landmarks").any():
+        top = max(top, MARKER_HEIGHT)
+    return DistrictMesh(batches, bounds, float(top))
+
+
+def _polygon_parts(district: District, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    geoms = district.geometry[rows]
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    rows = rows[polygonal]
+    parts, which = shapely.get_parts(district.geometry[rows], return_index=True)
+    return parts, rows[which]
+
+
+def _solids(district: District) -> MeshBatch:
+    rows = np.flatnonzero(np.isin(district.layer, ("buildings", "landmarks")))
+    parts, owner = _polygon_parts(district, rows)
+    is_landmark = district.layer[owner] == "landmarks"
+    walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT, district.kind[owner])
+    walls[is_landmark] = palette.LANDMARK_COLOR
+    walls = palette.jitter(walls, owner)
+    prisms = extrude(
+        parts, owner, district.min_height[owner], district.height[owner], walls,
+        palette.roof_of(walls),
+    )
+    # Point landmarks (and named points) become slim markers so they can be seen and picked.
+    prow = rows_of_type(district, "landmarks", (1, 4))
+    if len(prow):
+        pts, powner = shapely.get_parts(district.geometry[prow], return_index=True)
+        pins = shapely.buffer(pts, MARKER_RADIUS, quad_segs=2)
+        pins = shapely.orient_polygons(pins, exterior_cw=False)
+        owner2 = prow[powner]
+        color = np.tile(np.array(palette.LANDMARK_COLOR, np.uint8), (len(pins), 1))
+        markers = extrude(
+            pins, owner2, np.zeros(len(pins)), np.full(len(pins), MARKER_HEIGHT), color,
+            palette.roof_of(color),
+        )
+        prisms = concat("solid", [prisms, markers])
+    return prisms
+
+
+def rows_of_type(district: District, layer: str, type_ids: tuple[int, ...]) -> np.ndarray:
+    """Rows of ``layer`` whose geometry has one of the shapely type ids."""
+    rows = district.select(layer)
+    return rows[np.isin(shapely.get_type_id(district.geometry[rows]), type_ids)]
+
+
+def _ground(district: District) -> list[tuple[str, MeshBatch]]:
+    out: list[tuple[str, MeshBatch]] = []
+    z = palette.GROUND_Z
+
+    # Administrative and other areas: a light translucent fill.
+    parts, owner = _polygon_parts(district, district.select("area"))
+    fill = np.tile(np.array(palette.AREA_FILL, np.uint8), (len(parts), 1))
+    out.append(("overlay", flat_polygons(parts, owner, np.full(len(parts), z["area"]), fill, "")))
+
+    parts, owner = _polygon_parts(district, district.select("green"))
+    col = palette.lookup(palette.GREEN_COLORS, palette.GREEN_DEFAULT, district.kind[owner])
+    out.append(("green", flat_polygons(parts, owner, np.full(len(parts), z["green"]), col, "")))
+
+    water_parts, water_owner = _polygon_parts(district, district.select("water"))
+    wl = rows_of_type(district, "water", (1, 5))
+    rib, rib_owner = ribbons(district.geometry[wl], district.width[wl])
+    parts = np.concatenate([water_parts, rib])
+    owner = np.concatenate([water_owner, wl[rib_owner]]).astype(np.int64)
+    col = np.tile(np.array(palette.WATER_COLOR, np.uint8), (len(parts), 1))
+    out.append(("water", flat_polygons(parts, owner, np.full(len(parts), z["water"]), col, "")))
+
+    parts, owner = _polygon_parts(district, district.select("plazas"))
+    col = np.tile(np.array(palette.PLAZA_COLOR, np.uint8), (len(parts), 1))
+    out.append(("plazas", flat_polygons(parts, owner, np.full(len(parts), z["plazas"]), col, "")))
+
+    rl = rows_of_type(district, "roads", (1, 5))
+    rib, rib_owner = ribbons(district.geometry[rl], district.width[rl])
+    owner = rl[rib_owner]
+    kinds = district.kind[owner]
+    rank = {k: i for i, k in enumerate(palette.ROAD_RANK)}
+    level = np.array([rank.get(str(k), 5) for k in kinds], np.float64)
+    # Sort by rank so that, painted in order, major roads cover minor ones at crossings.
+    order = np.argsort(level, kind="stable")
+    rib, owner, level, kinds = rib[order], owner[order], level[order], kinds[order]
+    col = palette.lookup(palette.ROAD_COLORS, palette.ROAD_DEFAULT, kinds)
+    out.append(
+        ("roads", flat_polygons(rib, owner, z["roads"] + palette.ROAD_Z_STEP * level, col, ""))
+    )
+
+    # Outlines of areas (administrative boundaries) and line features that are not ribbons.
+    rows = district.select("area")
+    col = np.tile(np.array(palette.AREA_LINE, np.uint8), (len(rows), 1))
+    line_batch = outlines(district.geometry[rows], rows, palette.LINES_Z, col)
+    out.append(("lines", line_batch))
+    return out

@@ -1,0 +1,99 @@
+"""Buildings as closed prisms: walls, roof and floor, flat-shaded, built for all parts at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from gwangju_twin.mesh.batch import MeshBatch, concat
+from gwangju_twin.mesh.triangulate import triangulate
+
+#: Wall vertices at the foot are darkened by this factor: a cheap ambient-occlusion cue that
+#: makes streets read at a glance without a shadow pass.
+FOOT_SHADE = 0.72
+
+
+def extrude(
+    parts: np.ndarray,
+    feature_ids: np.ndarray,
+    bottom: np.ndarray,
+    top: np.ndarray,
+    wall_rgba: np.ndarray,
+    roof_rgba: np.ndarray,
+    material: str = "solid",
+) -> MeshBatch:
+    """Extrude polygon parts (CCW shells, CW holes, metres) into one closed-prism batch.
+
+    Per part: ``feature_ids`` (District row), ``bottom``/``top`` heights, and uint8 RGBA
+    colours for walls and roofs. Every prism is watertight, with outward normals and
+    counter-clockwise front faces; vertices are not shared between faces (flat shading).
+    """
+    if len(parts) == 0:
+        return MeshBatch.empty(material)
+    parts = shapely.simplify(parts, 0.0)  # drop collinear vertices: fewer walls, no T-joins
+    xy, part_of_v, tris, _ = triangulate(parts)
+    walls = _walls(xy, part_of_v, parts, feature_ids, bottom, top, wall_rgba)
+
+    n = len(xy)
+    cap_pos = np.empty((2 * n, 3), np.float32)
+    cap_pos[:n, :2] = xy
+    cap_pos[n:, :2] = xy
+    cap_pos[:n, 2] = top[part_of_v]
+    cap_pos[n:, 2] = bottom[part_of_v]
+    cap_nrm = np.zeros((2 * n, 3), np.float32)
+    cap_nrm[:n, 2] = 1.0
+    cap_nrm[n:, 2] = -1.0
+    cap_rgb = np.concatenate([roof_rgba[part_of_v], wall_rgba[part_of_v]])
+    cap_idx = np.concatenate([tris, tris[:, [0, 2, 1]] + n])  # the floor faces down
+    caps = MeshBatch(
+        material, cap_pos, cap_nrm, cap_rgb.astype(np.uint8), cap_idx.astype(np.uint32),
+        np.concatenate([feature_ids[part_of_v], feature_ids[part_of_v]]).astype(np.int32),
+    )
+    return concat(material, [walls, caps])
+
+
+def _walls(
+    xy: np.ndarray,
+    part_of_v: np.ndarray,
+    parts: np.ndarray,
+    feature_ids: np.ndarray,
+    bottom: np.ndarray,
+    top: np.ndarray,
+    wall_rgba: np.ndarray,
+) -> MeshBatch:
+    # Edge i runs from vertex i to the next vertex of the same ring (wrapping around).
+    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    ring_len = shapely.get_num_coordinates(rings) - 1
+    ring_start = np.concatenate([[0], np.cumsum(ring_len)[:-1]])
+    ring_of_v = np.repeat(np.arange(len(rings)), ring_len)
+    idx = np.arange(len(xy))
+    nxt = ring_start[ring_of_v] + (idx - ring_start[ring_of_v] + 1) % ring_len[ring_of_v]
+    a, b = xy, xy[nxt]
+    d = b - a
+    length = np.hypot(d[:, 0], d[:, 1])
+    ok = length > 1e-9
+    a, b, d, length, part = a[ok], b[ok], d[ok], length[ok], part_of_v[ok]
+    m = len(a)
+    z0, z1 = bottom[part], top[part]
+    pos = np.empty((m, 4, 3), np.float32)
+    pos[:, 0, :2], pos[:, 0, 2] = a, z0
+    pos[:, 1, :2], pos[:, 1, 2] = b, z0
+    pos[:, 2, :2], pos[:, 2, 2] = b, z1
+    pos[:, 3, :2], pos[:, 3, 2] = a, z1
+    # With the polygon on the left of each edge, outward is to the right: (dy, -dx).
+    nrm = np.zeros((m, 4, 3), np.float32)
+    nrm[:, :, 0] = (d[:, 1] / length)[:, None]
+    nrm[:, :, 1] = (-d[:, 0] / length)[:, None]
+    rgba = np.repeat(wall_rgba[part][:, None, :], 4, axis=1).astype(np.float32)
+    rgba[:, :2, :3] *= FOOT_SHADE
+    base = (np.arange(m, dtype=np.uint32) * 4)[:, None]
+    quads = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
+    idx_out = (base[:, None, :] + quads[None, :, :]).reshape(-1, 3)
+    return MeshBatch(
+        "solid",
+        pos.reshape(-1, 3),
+        nrm.reshape(-1, 3),
+        rgba.reshape(-1, 4).astype(np.uint8),
+        idx_out,
+        np.repeat(feature_ids[part], 4).astype(np.int32),
+    )

@@ -1,0 +1,150 @@
+"""The drawn world: district tiles, ground plane, sky dome, sun and fog under one NodePath."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from panda3d.core import (
+    AmbientLight,
+    DirectionalLight,
+    Fog,
+    NodePath,
+    TransparencyAttrib,
+    Vec4,
+)
+
+from gwangju_twin.mesh import palette
+from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.mesh.district import GROUND_ORDER, DistrictMesh
+from gwangju_twin.render.geoms import make_geom_node
+
+#: Flat layers are painted in the background bin in this order without writing depth, so
+#: they can never z-fight however far away the camera is; buildings are depth-tested after.
+SKY_ORDER = 0
+GROUND_PLANE_ORDER = 1
+FIRST_LAYER_ORDER = 2
+
+
+def _rgb(c: tuple[int, int, int, int]) -> Vec4:
+    return Vec4(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255)
+
+
+def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None) -> NodePath:
+    """A NodePath ``world`` with children ``district`` (one GeomNode per batch), ``ground``
+    and ``lights``. It needs no window: attach it under ``render`` to see it."""
+    world = NodePath("world")
+    district = world.attach_new_node("district")
+    layers = layers or {}
+    for batch in mesh.batches:
+        if batch.primitive_count == 0:
+            continue
+        if not layers.get(_layer_of(batch), True):
+            continue
+        np_ = district.attach_new_node(make_geom_node(batch))
+        _style(np_, batch)
+    ground = _ground_plane(mesh)
+    ground.reparent_to(world)
+    _light(world)
+    return world
+
+
+def _layer_of(batch: MeshBatch) -> str:
+    return {"solid": "buildings", "overlay": "area", "lines": "area"}.get(
+        batch.material, batch.material
+    )
+
+
+def _style(np_: NodePath, batch: MeshBatch) -> None:
+    if batch.material == "solid":
+        return
+    order = FIRST_LAYER_ORDER + GROUND_ORDER.index(batch.material if batch.material in
+                                                   GROUND_ORDER else "area")
+    np_.set_bin("background", order)
+    np_.set_depth_write(False)
+    if batch.material == "overlay":
+        np_.set_transparency(TransparencyAttrib.M_alpha)
+        np_.set_light_off(1)
+    if batch.material == "lines":
+        np_.set_render_mode_thickness(1.6)
+        np_.set_light_off(1)
+
+
+def _ground_plane(mesh: DistrictMesh) -> NodePath:
+    x0, y0, x1, y1 = mesh.bounds
+    margin = max(x1 - x0, y1 - y0, 500.0) * 3.0
+    pos = np.array(
+        [[x0 - margin, y0 - margin, 0], [x1 + margin, y0 - margin, 0],
+         [x1 + margin, y1 + margin, 0], [x0 - margin, y1 + margin, 0]], np.float32,
+    )
+    batch = MeshBatch(
+        "ground", pos, np.tile(np.float32([0, 0, 1]), (4, 1)),
+        np.tile(np.array(palette.GROUND_COLOR, np.uint8), (4, 1)),
+        np.array([[0, 1, 2], [0, 2, 3]], np.uint32), np.full(4, -1, np.int32),
+    )
+    np_ = NodePath(make_geom_node(batch, "ground-plane"))
+    np_.set_bin("background", GROUND_PLANE_ORDER)
+    np_.set_depth_write(False)
+    return np_
+
+
+def _light(world: NodePath) -> None:
+    lights = world.attach_new_node("lights")
+    sun = DirectionalLight("sun")
+    sun.set_color(Vec4(0.86, 0.82, 0.74, 1))
+    sun_np = lights.attach_new_node(sun)
+    sun_np.set_hpr(35, -52, 0)  # afternoon sun from the south-west
+    fill = DirectionalLight("sky-fill")
+    fill.set_color(Vec4(0.16, 0.18, 0.22, 1))
+    fill_np = lights.attach_new_node(fill)
+    fill_np.set_hpr(-150, -30, 0)
+    amb = AmbientLight("ambient")
+    amb.set_color(Vec4(0.40, 0.42, 0.46, 1))
+    amb_np = lights.attach_new_node(amb)
+    for light in (sun_np, fill_np, amb_np):
+        world.set_light(light)
+
+
+def sky_dome(radius: float = 1000.0, segments: int = 24, rings: int = 8) -> NodePath:
+    """A hemisphere coloured from horizon to zenith, drawn first and never lit or fogged.
+
+    Parent it to the camera with a compass effect so it follows position but not rotation.
+    """
+    az = np.linspace(0, 2 * math.pi, segments + 1)
+    el = np.linspace(-0.15, math.pi / 2, rings + 1)
+    a, e = np.meshgrid(az, el)
+    pos = np.stack(
+        [np.cos(a) * np.cos(e), np.sin(a) * np.cos(e), np.sin(e)], axis=-1
+    ).reshape(-1, 3) * radius
+    t = np.clip(np.sin(e).reshape(-1), 0, 1) ** 0.6
+    hz, zn = np.array(palette.SKY_HORIZON, float), np.array(palette.SKY_ZENITH, float)
+    rgba = (hz[None, :] * (1 - t[:, None]) + zn[None, :] * t[:, None]).astype(np.uint8)
+    i = np.arange(rings)[:, None] * (segments + 1) + np.arange(segments)[None, :]
+    i = i.reshape(-1)
+    tris = np.concatenate(
+        [np.column_stack([i, i + segments + 1, i + 1]),
+         np.column_stack([i + 1, i + segments + 1, i + segments + 2])]
+    ).astype(np.uint32)
+    batch = MeshBatch(
+        "sky", pos.astype(np.float32), -pos.astype(np.float32) / radius, rgba, tris,
+        np.full(len(pos), -1, np.int32),
+    )
+    np_ = NodePath(make_geom_node(batch, "sky"))
+    np_.set_bin("background", SKY_ORDER)
+    np_.set_depth_write(False)
+    np_.set_depth_test(False)
+    np_.set_light_off(1)
+    np_.set_fog_off(1)
+    np_.set_two_sided(True)
+    return np_
+
+
+def add_fog(root: NodePath, mesh: DistrictMesh) -> Fog:
+    """Aerial perspective: distant blocks fade into the horizon colour."""
+    x0, y0, x1, y1 = mesh.bounds
+    size = max(math.hypot(x1 - x0, y1 - y0), 1000.0)
+    fog = Fog("haze")
+    fog.set_color(_rgb(palette.SKY_HORIZON))
+    fog.set_exp_density(0.55 / size)
+    root.set_fog(fog)
+    return fog

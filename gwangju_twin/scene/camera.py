@@ -1,0 +1,54 @@
+"""Camera poses as plain numbers: where the default view stands and where it looks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    """A view of the district: a target point, compass heading, pitch and distance.
+
+    ``heading`` is the compass direction the camera looks towards (degrees clockwise from
+    north); ``pitch`` is how far below the horizon it looks (degrees); ``distance`` is metres
+    from the target.
+    """
+
+    target: tuple[float, float, float]
+    heading: float
+    pitch: float
+    distance: float
+
+    @property
+    def position(self) -> tuple[float, float, float]:
+        h, p = math.radians(self.heading), math.radians(self.pitch)
+        fx, fy, fz = math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), -math.sin(p)
+        tx, ty, tz = self.target
+        d = self.distance
+        return (tx - fx * d, ty - fy * d, tz - fz * d)
+
+    @property
+    def panda_hpr(self) -> tuple[float, float, float]:
+        """Panda3D heading/pitch/roll (heading counter-clockwise, pitch up positive)."""
+        return (-self.heading, -self.pitch, 0.0)
+
+
+def frame_bounds(
+    bounds: tuple[float, float, float, float],
+    max_height: float,
+    fov_deg: float,
+    heading: float = 20.0,
+    pitch: float = 38.0,
+    fill: float = 1.0,
+) -> CameraPose:
+    """A pose that shows the whole of ``bounds`` (local metres) from ``heading``/``pitch``.
+
+    ``fill`` < 1 zooms in towards the centre (0.5 frames half the district's extent).
+    """
+    x0, y0, x1, y1 = bounds
+    radius = 0.5 * math.hypot(x1 - x0, y1 - y0) * fill
+    radius = max(radius, max_height, 50.0)
+    distance = radius / math.sin(math.radians(fov_deg) / 2) * 0.95
+    target = ((x0 + x1) / 2, (y0 + y1) / 2, 0.0)
+    return CameraPose(target, heading, pitch, distance)

@@ -1,0 +1,184 @@
+"""Scene files (TOML): what district to load, where its origin is, and how to look at it.
+
+docs/scenes.md documents every key. Validation errors name the file, the key and what was
+expected, so a typo never becomes a silent default.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo.model import LAYERS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """The start camera: target (lon/lat or local metres), heading, pitch and distance.
+
+    Missing values mean "frame the whole district".
+    """
+
+    target_lonlat: tuple[float, float] | None = None
+    target_local: tuple[float, float] | None = None
+    heading: float = 20.0
+    pitch: float = 38.0
+    distance: float | None = None
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A validated scene: the district source and how to show it."""
+
+    path: Path | None
+    source: Path
+    name: str = "district"
+    crs: str | None = None
+    origin: tuple[float, float] | None = None
+    level_height: float = 3.0
+    camera: CameraSpec = field(default_factory=CameraSpec)
+    layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
+
+
+_SECTIONS = {
+    "scene": {"name": str},
+    "district": {"source": str, "crs": str, "level_height": float},
+    "origin": {"lon": float, "lat": float},
+    "camera": {"target": dict, "heading": float, "pitch": float, "distance": float},
+    "layers": dict.fromkeys(LAYERS, bool),
+}
+
+
+def load_scene(path: str | Path) -> Scene:
+    """Read and validate a scene file; relative paths in it are relative to the file."""
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: scene file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the scene file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read scene file ({exc.strerror})") from None
+    return parse_scene(doc, path)
+
+
+def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
+    """Validate a parsed scene document (see load_scene)."""
+    for section, value in doc.items():
+        if section not in _SECTIONS:
+            raise InputError(
+                f"{path}: unknown section [{section}]; expected one of "
+                + ", ".join(f"[{s}]" for s in _SECTIONS)
+            )
+        if not isinstance(value, dict):
+            raise InputError(f"{path}: '{section}' must be a table [{section}]")
+        for key, item in value.items():
+            _check(path, section, key, item)
+
+    district = doc.get("district", {})
+    if "source" not in district:
+        raise InputError(f"{path}: missing key 'district.source' (a GeoJSON path)")
+    source = (path.parent / district["source"]).resolve()
+    if not source.is_file():
+        raise InputError(
+            f"{path}: 'district.source' names {district['source']!r}, which is not a file "
+            f"(looked in {source.parent})"
+        )
+    level_height = float(district.get("level_height", 3.0))
+    if not 1.5 <= level_height <= 10.0:
+        raise InputError(
+            f"{path}: 'district.level_height' is {level_height}; expected metres between 1.5 and 10"
+        )
+
+    origin = None
+    if "origin" in doc:
+        o = doc["origin"]
+        if set(o) != {"lon", "lat"}:
+            raise InputError(f"{path}: [origin] needs both 'lon' and 'lat' (degrees)")
+        origin = _lonlat(path, "origin", o)
+
+    cam = doc.get("camera", {})
+    target_lonlat = target_local = None
+    if "target" in cam:
+        t = cam["target"]
+        if set(t) == {"lon", "lat"}:
+            target_lonlat = _lonlat(path, "camera.target", t)
+        elif set(t) == {"x", "y"}:
+            target_local = (_num(path, "camera.target.x", t["x"]), _num(path, "camera.target.y", t["y"]))
+        else:
+            raise InputError(
+                f"{path}: 'camera.target' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
+                f"(metres), got keys {sorted(t)}"
+            )
+    pitch = float(cam.get("pitch", 38.0))
+    if not 5.0 <= pitch <= 89.9:
+        raise InputError(f"{path}: 'camera.pitch' is {pitch}; expected degrees between 5 and 89.9")
+    distance = cam.get("distance")
+    if distance is not None and not 10.0 <= float(distance) <= 100_000.0:
+        raise InputError(
+            f"{path}: 'camera.distance' is {distance}; expected metres between 10 and 100000"
+        )
+    layers = dict.fromkeys(LAYERS, True)
+    layers.update(doc.get("layers", {}))
+    return Scene(
+        path=path,
+        source=source,
+        name=str(doc.get("scene", {}).get("name", path.stem)),
+        crs=district.get("crs"),
+        origin=origin,
+        level_height=level_height,
+        camera=CameraSpec(
+            target_lonlat, target_local, float(cam.get("heading", 20.0)) % 360.0, pitch,
+            None if distance is None else float(distance),
+        ),
+        layers=layers,
+    )
+
+
+def scene_for_geojson(path: str | Path, crs: str | None = None) -> Scene:
+    """A scene that shows a bare GeoJSON file with default settings."""
+    path = Path(path)
+    return Scene(path=None, source=path, name=path.stem, crs=crs)
+
+
+def _check(path: Path, section: str, key: str, value: Any) -> None:
+    expected = _SECTIONS[section].get(key)
+    if expected is None:
+        raise InputError(
+            f"{path}: unknown key '{section}.{key}'; expected one of "
+            + ", ".join(sorted(_SECTIONS[section]))
+        )
+    if expected is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        name = {float: "a number", str: "a string", bool: "true or false", dict: "a table"}
+        raise InputError(
+            f"{path}: '{section}.{key}' is {value!r}; expected {name[expected]}"
+        )
+
+
+def _num(path: Path, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{path}: '{key}' is {value!r}; expected a number")
+    return float(value)
+
+
+def _lonlat(path: Path, key: str, table: dict[str, Any]) -> tuple[float, float]:
+    lon = _num(path, f"{key}.lon", table["lon"])
+    lat = _num(path, f"{key}.lat", table["lat"])
+    if not (-180 <= lon <= 180 and -85 <= lat <= 85):
+        raise InputError(f"{path}: '{key}' ({lon}, {lat}) is not a lon/lat position in degrees")
+    return lon, lat
