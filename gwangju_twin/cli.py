@@ -27,7 +27,9 @@ def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720")
+        raise argparse.ArgumentTypeError(
+            f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x720"
+        ) from None
     if not (16 <= w <= 8192 and 16 <= h <= 8192):
         raise argparse.ArgumentTypeError(f"--size {text!r}: width and height must be 16..8192")
     return w, h

@@ -69,6 +69,6 @@ class LocalFrame:
 
 def source_to_lonlat(crs: CRS) -> Transformer | None:
     """A transformer from ``crs`` to WGS84 lon/lat, or None when ``crs`` already is lon/lat."""
-    if crs.is_geographic and crs.ellipsoid is not None and crs.equals(WGS84, ignore_axis_order=True):
+    if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
         return None
     return Transformer.from_crs(crs, WGS84, always_xy=True)

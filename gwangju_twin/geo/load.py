@@ -126,6 +126,12 @@ class _Loader:
 
     # -- the whole load ------------------------------------------------------------------
     def load(self, origin: tuple[float, float] | None) -> tuple[District, LoadReport]:
+        if not self.raw.features:  # nothing parsed: no coordinates to centre a frame on
+            first = self.raw.skipped[0]
+            raise InputError(
+                f"{self.path}: none of its {self.raw.total} features could be loaded "
+                f"(first problem: feature {first.index}: {first.reason})"
+            )
         self._gather()
         poly_owner = np.asarray(self.poly_owner, dtype=np.int64)
         ring_owner = np.repeat(poly_owner, self.ring_counts)
@@ -136,7 +142,10 @@ class _Loader:
         if origin is None:
             lo, hi = everything.min(axis=0), everything.max(axis=0)
             origin = (float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2))
-        frame = LocalFrame(*origin)
+        try:
+            frame = LocalFrame(*origin)
+        except InputError as exc:
+            raise InputError(f"{self.path}: {exc}") from None
         report = LoadReport(
             source=str(self.path), crs=crs_label(self.src), crs_from=self.crs_from,
             origin=(frame.lon, frame.lat), features=self.raw.total,
@@ -159,42 +168,58 @@ class _Loader:
             )
             parts = shapely.from_ragged_array(shapely.GeometryType.POLYGON, local(ring_ll), offsets)
             cw = clockwise_shells(parts)
-            report.reoriented = len(np.unique(poly_owner[cw]))
+            turned = np.unique(poly_owner[cw])
+            report.reoriented = len(turned)
+            for row in turned:
+                self.raw.features[row].notes.append(
+                    "clockwise outer ring reoriented to counter-clockwise (RFC 7946)"
+                )
             fixed, part_of, reasons = repair_polygons(parts)
             owner = poly_owner[part_of]
             for part, reason in reasons.items():
                 feat = self.raw.features[poly_owner[part]]
                 feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
+            gone = np.setdiff1d(np.arange(len(parts)), part_of)
+            for part in gone:
+                self.raw.features[poly_owner[part]].notes.append(
+                    "zero-area polygon part (sliver) dropped"
+                )
             order = np.argsort(owner, kind="stable")
             fixed, owner = fixed[order], owner[order]
-            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
-            multi = shapely.multipolygons(fixed, indices=owner)
-            # multipolygons() returns one geometry per index up to the max; pick ours.
+            rows, first, inverse, counts = np.unique(
+                owner, return_index=True, return_inverse=True, return_counts=True
+            )
+            # multipolygons() wants dense indices: number the surviving features 0..k-1.
+            multi = shapely.multipolygons(fixed, indices=inverse)
             single = counts == 1
             geoms[rows[single]] = fixed[first[single]]
-            geoms[rows[~single]] = multi[rows[~single]]
+            geoms[rows[~single]] = multi[~single]
         if self.lines:
             lens = np.fromiter((len(a) for a in self.lines), np.int64, len(self.lines))
             lines = shapely.from_ragged_array(
                 shapely.GeometryType.LINESTRING, local(line_ll),
-                np.concatenate([[0], np.cumsum(lens)]),
+                (np.concatenate([[0], np.cumsum(lens)]),),
             )
             owner = np.asarray(self.line_owner)
-            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
-            multi = shapely.multilinestrings(lines, indices=owner)
+            rows, first, inverse, counts = np.unique(
+                owner, return_index=True, return_inverse=True, return_counts=True
+            )
+            multi = shapely.multilinestrings(lines, indices=inverse)
             single = counts == 1
             geoms[rows[single]] = lines[first[single]]
-            geoms[rows[~single]] = multi[rows[~single]]
+            geoms[rows[~single]] = multi[~single]
         if self.points:
             pts = local(point_ll)
             lens = [len(p) for p in self.points]
             owner = np.repeat(np.asarray(self.point_owner), lens)
             point_geoms = shapely.points(pts)
-            rows, first, counts = np.unique(owner, return_index=True, return_counts=True)
-            multi = shapely.multipoints(point_geoms, indices=owner)
+            rows, first, inverse, counts = np.unique(
+                owner, return_index=True, return_inverse=True, return_counts=True
+            )
+            multi = shapely.multipoints(point_geoms, indices=inverse)
             single = counts == 1
             geoms[rows[single]] = point_geoms[first[single]]
-            geoms[rows[~single]] = multi[rows[~single]]
+            geoms[rows[~single]] = multi[~single]
 
         district = self._attributes(frame, geoms, report)
         if len(district) == 0:

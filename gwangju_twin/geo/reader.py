@@ -210,11 +210,11 @@ def _positions(value: Any, kind: str) -> np.ndarray:
     """A list of positions as an (n, 2) float array; extra ordinates (z, m) are dropped."""
     _need_list(value, kind)
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = _numbers(value)
     except (ValueError, TypeError):
         # Mixed 2D/3D positions are legal GeoJSON; anything else is not.
         try:
-            arr = np.asarray([p[:2] for p in value], dtype=np.float64)
+            arr = _numbers([p[:2] for p in value])
         except (ValueError, TypeError, IndexError, KeyError):
             raise _BadGeometry(f"{kind} coordinates are not lists of numbers") from None
     if arr.ndim != 2 or arr.shape[1] < 2:
@@ -225,6 +225,22 @@ def _positions(value: Any, kind: str) -> np.ndarray:
         bad = arr[~np.isfinite(arr).all(axis=1)][0]
         raise _NonFinite(f"{kind} has a non-finite coordinate ({bad[0]}, {bad[1]})")
     return arr
+
+
+def _numbers(value: Any) -> np.ndarray:
+    """``value`` as a float array if every leaf is a JSON number; TypeError otherwise.
+
+    numpy alone would turn "12.5" and true into numbers and null into NaN, which would hide a
+    malformed feature (or blame the whole file for a NaN it does not contain).
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O" and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in arr.flat
+    ):
+        return arr.astype(np.float64)
+    if arr.dtype.kind not in "iuf" and arr.size:
+        raise TypeError("not numbers")
+    return arr.astype(np.float64)
 
 
 class _NonFinite(_BadGeometry):
@@ -251,6 +267,11 @@ def _polygon(value: Any, kind: str, raw: RawFeature) -> list[np.ndarray]:
         if len(ring) and not np.array_equal(ring[0], ring[-1]):
             raw.notes.append("unclosed ring closed")
             ring = np.vstack([ring, ring[:1]])
+        repeated = np.zeros(len(ring), bool)
+        repeated[1:] = np.all(ring[1:] == ring[:-1], axis=1)
+        if repeated.any():
+            raw.notes.append("repeated consecutive points removed from a ring")
+            ring = ring[~repeated]
         if len(ring) < 4:
             if r == 0:
                 raise _BadGeometry(f"{kind} outer ring has fewer than 3 distinct points")

@@ -34,6 +34,12 @@ DEFAULT_HEIGHTS = {
     "shed": 3.0, "roof": 4.0, "parking": 12.0, "train_station": 15.0,
 }
 FALLBACK_HEIGHT = 9.0
+#: Values above these are typos or wrong units (the tallest building is 828 m); ignored, so a
+#: stray 1e300 cannot overflow the float32 vertex buffers.
+MAX_HEIGHT = 1000.0
+MAX_LEVELS = 300.0
+MAX_WIDTH = 1000.0
+MAX_LANES = 50.0
 
 #: Road ribbon widths (metres) by highway class when a road has neither width nor lanes.
 ROAD_WIDTHS = {
@@ -221,18 +227,20 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
     for key in HEIGHT_KEYS:
         if key in tags and tags[key] is not None:
             value = parse_length(tags[key])
-            if value is not None and value > 0:
+            if value is not None and 0 < value <= MAX_HEIGHT:
                 top = value
                 break
-            notes.append(f"{key} {tags[key]!r} is not a positive length; ignored")
+            notes.append(f"{key} {tags[key]!r} is not a positive length up to "
+                         f"{MAX_HEIGHT:g} m; ignored")
     levels = None
     for key in LEVEL_KEYS:
         if key in tags and tags[key] is not None:
             value = parse_count(tags[key])
-            if value is not None and value > 0:
+            if value is not None and 0 < value <= MAX_LEVELS:
                 levels = value
                 break
-            notes.append(f"{key} {tags[key]!r} is not a positive floor count; ignored")
+            notes.append(f"{key} {tags[key]!r} is not a positive floor count up to "
+                         f"{MAX_LEVELS:g}; ignored")
     if top is not None:
         source = "measured"
     elif levels is not None:
@@ -244,13 +252,13 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
     for key in ("min_height", "building:min_height"):
         if key in tags and tags[key] is not None:
             value = parse_length(tags[key])
-            if value is not None and value >= 0:
+            if value is not None and 0 <= value <= MAX_HEIGHT:
                 bottom = value
                 break
             notes.append(f"{key} {tags[key]!r} is not a length; ignored")
     else:
         min_level = parse_count(tags.get("building:min_level", tags.get("min_level")))
-        if min_level is not None and min_level > 0:
+        if min_level is not None and 0 < min_level <= MAX_LEVELS:
             bottom = min_level * level_height
     if bottom >= top:
         notes.append(f"min_height {bottom:g} m is not below the height {top:g} m; set to 0")
@@ -267,12 +275,12 @@ def line_width(tags: dict[str, Any], layer: str, subkind: str) -> tuple[float, s
     note = None
     if "width" in tags and tags["width"] is not None:
         value = parse_length(tags["width"])
-        if value is not None and value > 0:
+        if value is not None and 0 < value <= MAX_WIDTH:
             return value, None
-        note = f"width {tags['width']!r} is not a positive length; ignored"
+        note = f"width {tags['width']!r} is not a positive length up to {MAX_WIDTH:g} m; ignored"
     if layer == "roads":
         lanes = parse_count(tags.get("lanes"))
-        if lanes is not None and lanes > 0:
+        if lanes is not None and 0 < lanes <= MAX_LANES:
             return lanes * LANE_WIDTH, note
         return ROAD_WIDTHS.get(subkind, ROAD_FALLBACK_WIDTH), note
     if layer == "water":

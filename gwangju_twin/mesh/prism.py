@@ -62,7 +62,7 @@ def _walls(
     wall_rgba: np.ndarray,
 ) -> MeshBatch:
     # Edge i runs from vertex i to the next vertex of the same ring (wrapping around).
-    rings, part_of_ring = shapely.get_rings(parts, return_index=True)
+    rings = shapely.get_rings(parts)
     ring_len = shapely.get_num_coordinates(rings) - 1
     ring_start = np.concatenate([[0], np.cumsum(ring_len)[:-1]])
     ring_of_v = np.repeat(np.arange(len(rings)), ring_len)

@@ -65,8 +65,9 @@ def triangulate(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     cross = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
     flip = cross < 0
     triangles[flip] = triangles[flip][:, [0, 2, 1]]
-    keep = cross != 0
-    return xy, part_of_vertex, triangles[keep], tri_part[keep]
+    # Zero-area triangles stay: earcut uses them to bridge holes, and dropping them would
+    # open seams in otherwise watertight roofs.
+    return xy, part_of_vertex, triangles, tri_part
 
 
 def _convex_rings(

@@ -44,7 +44,8 @@ def make_geom(batch: MeshBatch) -> Geom:
     vdata.unclean_set_num_rows(batch.vertex_count)
     memoryview(vdata.modify_array(0)).cast("B")[:] = verts.tobytes()
 
-    prim = GeomLines(Geom.UH_static) if batch.primitive == "lines" else GeomTriangles(Geom.UH_static)
+    lines = batch.primitive == "lines"
+    prim = GeomLines(Geom.UH_static) if lines else GeomTriangles(Geom.UH_static)
     prim.set_index_type(GeomEnums.NT_uint32)
     index_data = np.ascontiguousarray(batch.indices, dtype=np.uint32).reshape(-1)
     handle = prim.modify_vertices()

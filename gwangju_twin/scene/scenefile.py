@@ -115,7 +115,9 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
         if set(t) == {"lon", "lat"}:
             target_lonlat = _lonlat(path, "camera.target", t)
         elif set(t) == {"x", "y"}:
-            target_local = (_num(path, "camera.target.x", t["x"]), _num(path, "camera.target.y", t["y"]))
+            target_local = (
+                _num(path, "camera.target.x", t["x"]), _num(path, "camera.target.y", t["y"])
+            )
         else:
             raise InputError(
                 f"{path}: 'camera.target' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "

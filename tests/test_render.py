@@ -1,0 +1,126 @@
+"""The Panda3D adapter: scene graph under window-type none, and real offscreen renders."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render_helpers import REPO, read_png, run_cli
+
+pytestmark = pytest.mark.render
+
+SCENE_GRAPH_CHECK = textwrap.dedent(
+    """
+    import json, sys
+    from gwangju_twin.app import _Stage, prepare
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+    from panda3d.core import GeomEnums
+
+    prepared = prepare(load_scene(default_scene_path()))
+    stage = _Stage(prepared, "none", (320, 240))
+    assert stage.base.win is None
+    district = stage.base.render.find("**/district")
+    nodes = district.find_all_matches("**/+GeomNode")
+    tris = 0
+    index_types = set()
+    for np_ in nodes:
+        for geom in np_.node().get_geoms():
+            for prim in geom.get_primitives():
+                index_types.add(int(prim.get_index_type()))
+                if prim.get_num_vertices_per_primitive() == 3:
+                    tris += prim.get_num_primitives()
+    print(json.dumps({
+        "geom_nodes": nodes.get_num_paths(),
+        "draw_calls": prepared.mesh.draw_calls,
+        "triangles": tris,
+        "mesh_triangles": prepared.mesh.triangles,
+        "uint32_only": index_types == {int(GeomEnums.NT_uint32)},
+        "names": sorted({n.get_name().rsplit("-", 2)[0] for n in nodes}),
+        "buildings": int((prepared.district.layer == "buildings").sum()),
+        "has_lights": stage.base.render.find("**/sun").is_empty() is False,
+    }))
+    stage.close()
+    """
+)
+
+
+def test_scene_graph_under_window_type_none() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCENE_GRAPH_CHECK], capture_output=True, text=True, cwd=REPO,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    import json
+
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["buildings"] >= 2000
+    # One GeomNode per batch: a few dozen draw calls for thousands of buildings.
+    assert info["geom_nodes"] == info["draw_calls"]
+    assert info["draw_calls"] <= 64
+    assert info["triangles"] == info["mesh_triangles"]
+    assert info["uint32_only"]
+    assert {"solid", "roads", "green", "water"} <= set(info["names"])
+    assert info["has_lights"]
+
+
+def _render(tmp_path: Path, name: str, *args: str) -> np.ndarray:
+    out = tmp_path / f"{name}.png"
+    result = run_cli("render", *args, "--out", str(out), "--size", "480x270")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert out.is_file()
+    return read_png(out)
+
+
+def test_offscreen_render_shows_a_city(tmp_path: Path) -> None:
+    city = _render(tmp_path, "city")
+    assert city.shape == (270, 480, 3)
+    # The same view with buildings and landmarks switched off in a copy of the scene.
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace("buildings = true", "buildings = false")
+    scene = scene.replace("landmarks = true", "landmarks = false")
+    bare_scene = tmp_path / "bare.toml"
+    bare_scene.write_text(scene, encoding="utf-8")
+    bare = _render(tmp_path, "bare", str(bare_scene))
+    changed = np.any(np.abs(city.astype(int) - bare.astype(int)) > 12, axis=2)
+    # Buildings cover a good share of the picture, not a few stray pixels.
+    assert changed.mean() > 0.15
+    # And the picture is varied (lit walls, roofs, roads), not one flat colour.
+    colours = np.unique(city.reshape(-1, 3) // 8, axis=0)
+    assert len(colours) > 200
+
+
+def test_render_of_a_bare_geojson(tmp_path: Path) -> None:
+    import json
+
+    feats = []
+    for i in range(40):
+        x = 126.85 + (i % 8) * 4e-4
+        y = 35.15 + (i // 8) * 4e-4
+        ring = [[x, y], [x + 2e-4, y], [x + 2e-4, y + 2e-4], [x, y + 2e-4], [x, y]]
+        feats.append({"type": "Feature", "properties": {"building": "yes", "height": 20 + i},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    src = tmp_path / "blocks.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    image = _render(tmp_path, "blocks", str(src))
+    # Something other than ground and sky is in the middle of the picture.
+    centre = image[90:180, 160:320].reshape(-1, 3).astype(int)
+    spread = centre.max(axis=0) - centre.min(axis=0)
+    assert spread.max() > 40
+
+
+def test_view_without_display_writes_snapshot(tmp_path: Path) -> None:
+    result = run_cli("--size", "320x180", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "no display" in lines[0]
+    snapshot = tmp_path / "gwangju-twin-snapshot.png"
+    assert snapshot.is_file()
+    assert read_png(snapshot).shape == (180, 320, 3)
