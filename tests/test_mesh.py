@@ -188,5 +188,6 @@ def test_holes_stay_open_in_roofs() -> None:
     inside_hole = shapely.contains_xy(shapely.box(10, 10, 20, 20), centroids[:, 0], centroids[:, 1])
     assert not inside_hole.any()
     p = batch.positions
-    area = 0.5 * np.abs(np.cross(p[roof[:, 1]] - p[roof[:, 0]], p[roof[:, 2]] - p[roof[:, 0]])[:, 2])
+    cross = np.cross(p[roof[:, 1]] - p[roof[:, 0]], p[roof[:, 2]] - p[roof[:, 0]])
+    area = 0.5 * np.abs(cross[:, 2])
     assert area.sum() == pytest.approx(poly.area)

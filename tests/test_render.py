@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from render_helpers import REPO, read_png, run_cli
 
 pytestmark = pytest.mark.render

@@ -8,6 +8,9 @@ import shapely
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.mesh.triangulate import triangulate
 
+#: Longest boundary edge of a flat polygon, metres.
+MAX_EDGE = 120.0
+
 
 def flat_polygons(
     parts: np.ndarray, feature_ids: np.ndarray, z: np.ndarray, rgba: np.ndarray, material: str
@@ -15,6 +18,9 @@ def flat_polygons(
     """Polygon parts (holes kept) as upward-facing triangles at height ``z`` per part."""
     if len(parts) == 0:
         return MeshBatch.empty(material)
+    # Extra boundary vertices keep long roads and big parks from being a few huge triangles,
+    # whose per-vertex lighting and haze would then be wrong in the middle.
+    parts = shapely.segmentize(parts, MAX_EDGE)
     xy, part_of_v, tris, _ = triangulate(parts)
     pos = np.empty((len(xy), 3), np.float32)
     pos[:, :2] = xy

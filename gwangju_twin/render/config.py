@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from panda3d.core import loadPrcFileData
 
+# No "gl-version 3 2" here: it is what the shader generator needs under EGL (ENVIRONMENT.md),
+# but the context it creates drops fixed-function fog, which the haze relies on. Nothing in
+# the viewer uses shaders yet; whoever adds them must bring the haze along.
+GL_VERSION = ""
 _BASE = """
 audio-library-name null
 sync-video false
@@ -18,13 +22,12 @@ def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twi
     """Load the PRC settings before ShowBase starts.
 
     ``window_type`` is ``onscreen``, ``offscreen`` (EGL, no display needed) or ``none``.
-    ``gl-version 3 2`` keeps later shader use working under EGL on Mesa (ENVIRONMENT.md).
     """
     w, h = size
     loadPrcFileData(
         "gwangju-twin",
         _BASE
         + f"window-type {window_type}\nwin-size {w} {h}\nwindow-title {title}\n"
-        + "gl-version 3 2\n"
+        + GL_VERSION
         + "framebuffer-multisample 1\nmultisamples 4\n",
     )

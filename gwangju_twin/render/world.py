@@ -70,17 +70,24 @@ def _style(np_: NodePath, batch: MeshBatch) -> None:
         np_.set_light_off(1)
 
 
-def _ground_plane(mesh: DistrictMesh) -> NodePath:
+def _ground_plane(mesh: DistrictMesh, cells: int = 64) -> NodePath:
+    """The ground as a grid: fixed-function fog is computed per vertex, so one huge quad
+    would take the haze of its far corners everywhere."""
     x0, y0, x1, y1 = mesh.bounds
     margin = max(x1 - x0, y1 - y0, 500.0) * 3.0
-    pos = np.array(
-        [[x0 - margin, y0 - margin, 0], [x1 + margin, y0 - margin, 0],
-         [x1 + margin, y1 + margin, 0], [x0 - margin, y1 + margin, 0]], np.float32,
-    )
+    xs = np.linspace(x0 - margin, x1 + margin, cells + 1, dtype=np.float32)
+    ys = np.linspace(y0 - margin, y1 + margin, cells + 1, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    pos = np.column_stack([gx.ravel(), gy.ravel(), np.zeros(gx.size, np.float32)])
+    i = (np.arange(cells)[:, None] * (cells + 1) + np.arange(cells)[None, :]).ravel()
+    tris = np.concatenate(
+        [np.column_stack([i, i + 1, i + cells + 2]), np.column_stack([i, i + cells + 2, i + cells + 1])]
+    ).astype(np.uint32)
+    n = len(pos)
     batch = MeshBatch(
-        "ground", pos, np.tile(np.float32([0, 0, 1]), (4, 1)),
-        np.tile(np.array(palette.GROUND_COLOR, np.uint8), (4, 1)),
-        np.array([[0, 1, 2], [0, 2, 3]], np.uint32), np.full(4, -1, np.int32),
+        "ground", pos.astype(np.float32), np.tile(np.float32([0, 0, 1]), (n, 1)),
+        np.tile(np.array(palette.GROUND_COLOR, np.uint8), (n, 1)), tris,
+        np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
     np_.set_bin("background", GROUND_PLANE_ORDER)
@@ -91,7 +98,7 @@ def _ground_plane(mesh: DistrictMesh) -> NodePath:
 def _light(world: NodePath) -> None:
     lights = world.attach_new_node("lights")
     sun = DirectionalLight("sun")
-    sun.set_color(Vec4(0.86, 0.82, 0.74, 1))
+    sun.set_color(Vec4(0.76, 0.72, 0.64, 1))
     sun_np = lights.attach_new_node(sun)
     sun_np.set_hpr(35, -52, 0)  # afternoon sun from the south-west
     fill = DirectionalLight("sky-fill")
@@ -99,7 +106,7 @@ def _light(world: NodePath) -> None:
     fill_np = lights.attach_new_node(fill)
     fill_np.set_hpr(-150, -30, 0)
     amb = AmbientLight("ambient")
-    amb.set_color(Vec4(0.40, 0.42, 0.46, 1))
+    amb.set_color(Vec4(0.36, 0.38, 0.42, 1))
     amb_np = lights.attach_new_node(amb)
     for light in (sun_np, fill_np, amb_np):
         world.set_light(light)
@@ -145,6 +152,9 @@ def add_fog(root: NodePath, mesh: DistrictMesh) -> Fog:
     size = max(math.hypot(x1 - x0, y1 - y0), 1000.0)
     fog = Fog("haze")
     fog.set_color(_rgb(palette.SKY_HORIZON))
-    fog.set_exp_density(0.55 / size)
+    # Squared exponential: the district in front stays crisp, the far edge and the ground
+    # beyond it melt into the horizon (about 60 % haze at 1.5 district diagonals).
+    fog.set_mode(Fog.M_exponential_squared)
+    fog.set_exp_density(0.63 / size)
     root.set_fog(fog)
     return fog
