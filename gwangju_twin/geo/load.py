@@ -279,7 +279,9 @@ class _Loader:
             cols["levels"].append(levels)
             cols["width"].append(width)
             cols["name"].append(
-                text_value(tags, "name") or text_value(tags, "name:ko") or text_value(tags, "adm_nm")
+                text_value(tags, "name")
+                or text_value(tags, "name:ko")
+                or text_value(tags, "adm_nm")
             )
             cols["name_en"].append(text_value(tags, "name:en") or text_value(tags, "name_eng"))
             cols["feature_id"].append(feat.id)

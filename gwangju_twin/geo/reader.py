@@ -106,7 +106,7 @@ def parse_geojson(path: Path, text: str) -> RawCollection:
     for index, feat in enumerate(feats):
         try:
             raw, reason = _parse_feature(index, feat)
-        except _NonFinite as exc:
+        except _NonFiniteError as exc:
             fid = _feature_id(feat)
             name = f"feature {index}" + (f" (id {fid})" if fid else "")
             raise InputError(
@@ -155,35 +155,35 @@ def _parse_feature(index: int, feat: Any) -> tuple[RawFeature | None, str]:
     raw = RawFeature(index, _feature_id(feat), props)
     try:
         _add_geometry(raw, geom, depth=0)
-    except _NonFinite:
+    except _NonFiniteError:
         raise
-    except _BadGeometry as exc:
+    except _BadGeometryError as exc:
         return None, str(exc)
     if not (raw.polygons or raw.lines or raw.points):
         return None, "geometry is empty"
     return raw, ""
 
 
-class _BadGeometry(Exception):
+class _BadGeometryError(Exception):
     pass
 
 
 def _add_geometry(raw: RawFeature, geom: Any, depth: int) -> None:
     if not isinstance(geom, dict):
-        raise _BadGeometry(f"geometry is a {type(geom).__name__}, expected an object")
+        raise _BadGeometryError(f"geometry is a {type(geom).__name__}, expected an object")
     kind = geom.get("type")
     if kind == "GeometryCollection":
         members = geom.get("geometries")
         if not isinstance(members, list) or depth > 4:
-            raise _BadGeometry("GeometryCollection without a 'geometries' list")
+            raise _BadGeometryError("GeometryCollection without a 'geometries' list")
         for member in members:
             _add_geometry(raw, member, depth + 1)
         return
     if kind not in GEOMETRY_TYPES:
-        raise _BadGeometry(f"unknown geometry type {kind!r}")
+        raise _BadGeometryError(f"unknown geometry type {kind!r}")
     coords = geom.get("coordinates")
     if coords is None:
-        raise _BadGeometry(f"{kind} has no 'coordinates'")
+        raise _BadGeometryError(f"{kind} has no 'coordinates'")
     if kind == "Point":
         raw.points.append(_positions([coords], kind))
     elif kind == "MultiPoint":
@@ -203,7 +203,7 @@ def _add_geometry(raw: RawFeature, geom: Any, depth: int) -> None:
 
 def _need_list(value: Any, kind: str) -> None:
     if not isinstance(value, list):
-        raise _BadGeometry(f"{kind} coordinates are not a list")
+        raise _BadGeometryError(f"{kind} coordinates are not a list")
 
 
 def _positions(value: Any, kind: str) -> np.ndarray:
@@ -216,14 +216,14 @@ def _positions(value: Any, kind: str) -> np.ndarray:
         try:
             arr = _numbers([p[:2] for p in value])
         except (ValueError, TypeError, IndexError, KeyError):
-            raise _BadGeometry(f"{kind} coordinates are not lists of numbers") from None
+            raise _BadGeometryError(f"{kind} coordinates are not lists of numbers") from None
     if arr.ndim != 2 or arr.shape[1] < 2:
-        raise _BadGeometry(f"{kind} coordinates are not positions [x, y] or [x, y, z]")
+        raise _BadGeometryError(f"{kind} coordinates are not positions [x, y] or [x, y, z]")
     if arr.shape[1] > 2:
         arr = arr[:, :2]
     if not np.isfinite(arr).all():
         bad = arr[~np.isfinite(arr).all(axis=1)][0]
-        raise _NonFinite(f"{kind} has a non-finite coordinate ({bad[0]}, {bad[1]})")
+        raise _NonFiniteError(f"{kind} has a non-finite coordinate ({bad[0]}, {bad[1]})")
     return arr
 
 
@@ -243,7 +243,7 @@ def _numbers(value: Any) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-class _NonFinite(_BadGeometry):
+class _NonFiniteError(_BadGeometryError):
     """NaN or infinity: a broken file, not a broken feature (see load.py)."""
 
 
@@ -255,7 +255,7 @@ def _line(value: Any, kind: str, raw: RawFeature) -> np.ndarray:
         raw.notes.append("repeated points removed from a line")
         arr = arr[keep]
     if len(arr) < 2:
-        raise _BadGeometry(f"{kind} has fewer than 2 distinct points")
+        raise _BadGeometryError(f"{kind} has fewer than 2 distinct points")
     return arr
 
 
@@ -274,12 +274,12 @@ def _polygon(value: Any, kind: str, raw: RawFeature) -> list[np.ndarray]:
             ring = ring[~repeated]
         if len(ring) < 4:
             if r == 0:
-                raise _BadGeometry(f"{kind} outer ring has fewer than 3 distinct points")
+                raise _BadGeometryError(f"{kind} outer ring has fewer than 3 distinct points")
             raw.notes.append("degenerate hole dropped")
             continue
         rings.append(ring)
     if not rings:
-        raise _BadGeometry(f"{kind} has no rings")
+        raise _BadGeometryError(f"{kind} has no rings")
     return rings
 
 

@@ -81,7 +81,10 @@ def _ground_plane(mesh: DistrictMesh, cells: int = 64) -> NodePath:
     pos = np.column_stack([gx.ravel(), gy.ravel(), np.zeros(gx.size, np.float32)])
     i = (np.arange(cells)[:, None] * (cells + 1) + np.arange(cells)[None, :]).ravel()
     tris = np.concatenate(
-        [np.column_stack([i, i + 1, i + cells + 2]), np.column_stack([i, i + cells + 2, i + cells + 1])]
+        [
+            np.column_stack([i, i + 1, i + cells + 2]),
+            np.column_stack([i, i + cells + 2, i + cells + 1]),
+        ]
     ).astype(np.uint32)
     n = len(pos)
     batch = MeshBatch(
