@@ -18,7 +18,11 @@ from gwangju_twin.geo.frame import (
 )
 from gwangju_twin.geo.model import District, Issue, LoadReport
 from gwangju_twin.geo.reader import RawCollection, RawFeature, parse_geojson, read_geojson_text
-from gwangju_twin.geo.repair import clockwise_shells, repair_polygons
+from gwangju_twin.geo.repair import (
+    clockwise_shells,
+    merge_overlapping_parts,
+    repair_polygons,
+)
 from gwangju_twin.geo.tags import (
     building_height,
     classify,
@@ -154,6 +158,16 @@ class _Loader:
 
         def local(ll: np.ndarray) -> np.ndarray:
             x, y = frame.to_local(ll[:, 0], ll[:, 1])
+            far = ~(np.isfinite(x) & np.isfinite(y))
+            if far.any():  # the transverse Mercator frame ends ~80 degrees off its centre
+                lon, lat = ll[np.flatnonzero(far)[0]]
+                w, s, e, n = *everything.min(axis=0), *everything.max(axis=0)
+                raise InputError(
+                    f"{self.path}: position ({lon:g}, {lat:g}) is too far from the centre "
+                    f"({frame.lon:g}, {frame.lat:g}) for a local metric frame; the data span "
+                    f"{e - w:g} degrees of longitude and {n - s:g} of latitude, expected a "
+                    "district or a city"
+                )
             return np.column_stack([x, y])
 
         n_raw = len(self.raw.features)
@@ -192,8 +206,14 @@ class _Loader:
             # multipolygons() wants dense indices: number the surviving features 0..k-1.
             multi = shapely.multipolygons(fixed, indices=inverse)
             single = counts == 1
+            # Parts valid one by one may still overlap each other: unite those.
+            merged, overlaps = merge_overlapping_parts(multi[~single])
+            for k, reason in overlaps.items():
+                self.raw.features[rows[~single][k]].notes.append(
+                    f"overlapping polygon parts merged with make_valid ({reason})"
+                )
             geoms[rows[single]] = fixed[first[single]]
-            geoms[rows[~single]] = multi[~single]
+            geoms[rows[~single]] = merged
         if self.lines:
             lens = np.fromiter((len(a) for a in self.lines), np.int64, len(self.lines))
             lines = shapely.from_ragged_array(

@@ -59,6 +59,11 @@ def read_geojson_text(path: Path) -> str:
         raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
     if not data.strip():
         raise InputError(f"{path}: file is empty, expected a GeoJSON object")
+    if b"\x00" in data[:256]:  # UTF-8 JSON never holds a NUL byte; UTF-16/32 text always does
+        raise InputError(
+            f"{path}: looks like UTF-16 or UTF-32 text (NUL bytes); GeoJSON must be UTF-8 "
+            "encoded, re-save the file as UTF-8"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

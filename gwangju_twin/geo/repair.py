@@ -46,3 +46,25 @@ def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int
 def clockwise_shells(parts: np.ndarray) -> np.ndarray:
     """True for each polygon whose outer ring runs clockwise (against RFC 7946)."""
     return ~shapely.is_ccw(shapely.get_exterior_ring(parts))
+
+
+def merge_overlapping_parts(geoms: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
+    """Make MultiPolygons whose (each valid) parts overlap or share edges valid.
+
+    Their parts are united (make_valid's default method would cut overlaps out as holes) and
+    slivers dropped. Returns the geometries, the valid ones untouched, and for each repaired
+    index the reason shapely gave.
+    """
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if not len(bad):
+        return geoms, {}
+    why = shapely.is_valid_reason(geoms[bad])
+    out = geoms.copy()
+    for i in bad:
+        pieces = shapely.get_parts(shapely.union_all(shapely.get_parts(geoms[i])))
+        keep = (shapely.get_type_id(pieces) == 3) & (shapely.area(pieces) >= MIN_PART_AREA)
+        pieces = pieces[keep]
+        if len(pieces):  # the parts were valid and large, so their union cannot vanish
+            pieces = shapely.orient_polygons(pieces, exterior_cw=False)
+            out[i] = pieces[0] if len(pieces) == 1 else shapely.multipolygons(pieces)
+    return out, {int(i): str(w) for i, w in zip(bad, why, strict=True)}

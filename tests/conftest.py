@@ -1,0 +1,54 @@
+"""Fixtures shared by the geo-room and ``inspect`` tests (no Panda3D here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: Real-world GeoJSON kept outside the repository (see ../shared/data/README.md).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def write_geojson(tmp_path: Path) -> Callable[..., Path]:
+    """Write a GeoJSON document (a dict, or raw bytes) into tmp_path and return its path."""
+
+    def write(doc: dict[str, Any] | bytes, name: str = "district.geojson") -> Path:
+        path = tmp_path / name
+        if isinstance(doc, bytes):
+            path.write_bytes(doc)
+        else:
+            path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess]:
+    """Run ``python -m gwangju_twin ARGS`` as a user would; text output, never raises."""
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        env["PYTHONIOENCODING"] = "utf-8"
+        return subprocess.run(
+            [sys.executable, "-m", "gwangju_twin", *args],
+            capture_output=True, text=True, encoding="utf-8", timeout=120, env=env,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The ../shared/data folder, or a clean skip when this checkout has none."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real-world data folder {SHARED_DATA} is absent (a fresh clone has none)")
+    return SHARED_DATA
