@@ -109,14 +109,7 @@ def parse_geojson(path: Path, text: str) -> RawCollection:
     out: list[RawFeature] = []
     skipped: list[Issue] = []
     for index, feat in enumerate(feats):
-        try:
-            raw, reason = _parse_feature(index, feat)
-        except _NonFiniteError as exc:
-            fid = _feature_id(feat)
-            name = f"feature {index}" + (f" (id {fid})" if fid else "")
-            raise InputError(
-                f"{path}: {name}: {exc}; NaN and infinity are not valid GeoJSON coordinates"
-            ) from None
+        raw, reason = _parse_feature(index, feat)
         if raw is None:
             fid = _feature_id(feat) if isinstance(feat, dict) else None
             skipped.append(Issue(index, fid, reason))
@@ -160,8 +153,6 @@ def _parse_feature(index: int, feat: Any) -> tuple[RawFeature | None, str]:
     raw = RawFeature(index, _feature_id(feat), props)
     try:
         _add_geometry(raw, geom, depth=0)
-    except _NonFiniteError:
-        raise
     except _BadGeometryError as exc:
         return None, str(exc)
     if not (raw.polygons or raw.lines or raw.points):
@@ -226,9 +217,7 @@ def _positions(value: Any, kind: str) -> np.ndarray:
         raise _BadGeometryError(f"{kind} coordinates are not positions [x, y] or [x, y, z]")
     if arr.shape[1] > 2:
         arr = arr[:, :2]
-    if not np.isfinite(arr).all():
-        bad = arr[~np.isfinite(arr).all(axis=1)][0]
-        raise _NonFiniteError(f"{kind} has a non-finite coordinate ({bad[0]}, {bad[1]})")
+    # NaN and infinity are checked once for all features together in load.py.
     return arr
 
 
@@ -239,6 +228,8 @@ def _numbers(value: Any) -> np.ndarray:
     malformed feature (or blame the whole file for a NaN it does not contain).
     """
     arr = np.asarray(value)
+    if arr.dtype.kind == "f":
+        return arr
     if arr.dtype.kind == "O" and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in arr.flat
     ):
@@ -246,10 +237,6 @@ def _numbers(value: Any) -> np.ndarray:
     if arr.dtype.kind not in "iuf" and arr.size:
         raise TypeError("not numbers")
     return arr.astype(np.float64)
-
-
-class _NonFiniteError(_BadGeometryError):
-    """NaN or infinity: a broken file, not a broken feature (see load.py)."""
 
 
 def _line(value: Any, kind: str, raw: RawFeature) -> np.ndarray:
@@ -269,14 +256,10 @@ def _polygon(value: Any, kind: str, raw: RawFeature) -> list[np.ndarray]:
     rings: list[np.ndarray] = []
     for r, ring_value in enumerate(value):
         ring = _positions(ring_value, kind)
-        if len(ring) and not np.array_equal(ring[0], ring[-1]):
+        if len(ring) and (ring[0, 0] != ring[-1, 0] or ring[0, 1] != ring[-1, 1]):
             raw.notes.append("unclosed ring closed")
             ring = np.vstack([ring, ring[:1]])
-        repeated = np.zeros(len(ring), bool)
-        repeated[1:] = np.all(ring[1:] == ring[:-1], axis=1)
-        if repeated.any():
-            raw.notes.append("repeated consecutive points removed from a ring")
-            ring = ring[~repeated]
+        # Repeated points are removed for all rings at once in load.py.
         if len(ring) < 4:
             if r == 0:
                 raise _BadGeometryError(f"{kind} outer ring has fewer than 3 distinct points")
