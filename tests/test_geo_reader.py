@@ -591,3 +591,17 @@ def test_real_opengeos_buildings(shared_data: Path) -> None:
             assert district.height[i] == pytest.approx(f["properties"]["HEIGHT"])
     assert not report.warnings  # a null HEIGHT is absent, not invalid
     assert _all_shells_ccw(district)
+
+
+@pytest.mark.parametrize("level_height", [0.0, -3.0, 50.0])
+def test_implausible_level_height_is_refused(tmp_path, level_height: float) -> None:
+    from gwangju_twin.errors import InputError
+    from gwangju_twin.geo import load_geojson
+
+    path = tmp_path / "one.geojson"
+    path.write_text(
+        '{"type": "Polygon", "coordinates": [[[126.85, 35.15], [126.851, 35.15], '
+        "[126.851, 35.151], [126.85, 35.15]]]}"
+    )
+    with pytest.raises(InputError, match="level height"):
+        load_geojson(path, level_height=level_height)
