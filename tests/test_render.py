@@ -120,6 +120,8 @@ def test_view_without_display_writes_snapshot(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1 and "no display" in lines[0]
+    # ...and nothing else: no renderer chatter about displays it could not open.
+    assert result.stderr.strip() == ""
     snapshot = tmp_path / "gwangju-twin-snapshot.png"
     assert snapshot.is_file()
     assert read_png(snapshot).shape == (180, 320, 3)

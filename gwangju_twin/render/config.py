@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from panda3d.core import loadPrcFileData
 
 # No "gl-version 3 2" here: it is what the shader generator needs under EGL (ENVIRONMENT.md),
@@ -10,6 +13,7 @@ from panda3d.core import loadPrcFileData
 GL_VERSION = ""
 _BASE = """
 audio-library-name null
+print-pipe-types false
 sync-video false
 framebuffer-srgb false
 default-near 1.0
@@ -24,10 +28,17 @@ def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twi
     ``window_type`` is ``onscreen``, ``offscreen`` (EGL, no display needed) or ``none``.
     """
     w, h = size
+    headless = ""
+    if window_type != "onscreen" and sys.platform.startswith("linux") and not os.environ.get(
+        "DISPLAY"
+    ):
+        # Go straight to EGL: asking X11 first only prints "Could not open display" noise.
+        headless = "load-display p3headlessgl\naux-display\n"
     loadPrcFileData(
         "gwangju-twin",
         _BASE
         + f"window-type {window_type}\nwin-size {w} {h}\nwindow-title {title}\n"
         + GL_VERSION
-        + "framebuffer-multisample 1\nmultisamples 4\n",
+        + "framebuffer-multisample 1\nmultisamples 4\n"
+        + headless,
     )
