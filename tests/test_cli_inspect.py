@@ -8,33 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyproj import Transformer
-
-CITY_HALL = (126.8515218, 35.1597705)
-_TO_LONLAT = Transformer.from_crs(
-    f"+proj=tmerc +lat_0={CITY_HALL[1]} +lon_0={CITY_HALL[0]} +k=1 +ellps=WGS84 +units=m",
-    "EPSG:4326",
-    always_xy=True,
+from geojson_builders import (
+    LONLAT_TO_5186,
+    feature,
+    ll,
+    polygon,
+    square,
 )
-LONLAT_TO_5186 = Transformer.from_crs("EPSG:4326", "EPSG:5186", always_xy=True)
-
-
-def ll(x: float, y: float) -> list[float]:
-    lon, lat = _TO_LONLAT.transform(x, y)
-    return [lon, lat]
-
-
-def square(x: float, y: float, size: float) -> list[list[float]]:
-    pts = [ll(x, y), ll(x + size, y), ll(x + size, y + size), ll(x, y + size)]
-    return [*pts, pts[0]]
-
-
-def feature(geometry: Any, fid: str, **props: Any) -> dict[str, Any]:
-    return {"type": "Feature", "id": fid, "properties": props, "geometry": geometry}
-
-
-def polygon(ring: list[list[float]]) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def small_district() -> dict[str, Any]:

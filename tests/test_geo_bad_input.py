@@ -15,55 +15,18 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod, Transformer
+from geojson_builders import (
+    collection,
+    feature,
+    geodesic_area,
+    ll,
+    polygon,
+    ring,
+    square,
+)
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
-
-CITY_HALL = (126.8515218, 35.1597705)
-GEOD = Geod(ellps="WGS84")
-# The tests' own metric frame around City Hall (independent of the loader's frame).
-_TO_LONLAT = Transformer.from_crs(
-    f"+proj=tmerc +lat_0={CITY_HALL[1]} +lon_0={CITY_HALL[0]} +k=1 +ellps=WGS84 +units=m",
-    "EPSG:4326",
-    always_xy=True,
-)
-
-
-def ll(x: float, y: float) -> list[float]:
-    """A lon/lat position ``x`` metres east and ``y`` metres north of City Hall."""
-    lon, lat = _TO_LONLAT.transform(x, y)
-    return [lon, lat]
-
-
-def ring(*xy: tuple[float, float], close: bool = True) -> list[list[float]]:
-    pts = [ll(x, y) for x, y in xy]
-    return [*pts, pts[0]] if close else pts
-
-
-def square(x: float, y: float, size: float) -> list[list[float]]:
-    """A counter-clockwise square ring, closed."""
-    return ring((x, y), (x + size, y), (x + size, y + size), (x, y + size))
-
-
-def geodesic_area(positions: list[list[float]]) -> float:
-    lon, lat = np.asarray(positions, float).T
-    return abs(GEOD.polygon_area_perimeter(lon, lat)[0])
-
-
-def feature(geometry: Any, fid: str | None = None, **props: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "Feature", "properties": props, "geometry": geometry}
-    if fid is not None:
-        out["id"] = fid
-    return out
-
-
-def polygon(*rings: list[list[float]]) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": list(rings)}
-
-
-def collection(*features: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": list(features), **extra}
 
 
 def good_doc_text() -> str:

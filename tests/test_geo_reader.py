@@ -15,58 +15,21 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from pyproj import Geod, Transformer
+from geojson_builders import (
+    CITY_HALL,
+    CRS84,
+    GEOD,
+    LONLAT_TO_5186,
+    collection,
+    feature,
+    geodesic_area,
+    geodesic_length,
+    ll,
+    polygon,
+    square,
+)
 
 from gwangju_twin.geo import HEIGHT_SOURCES, LAYERS, load_geojson
-
-CITY_HALL = (126.8515218, 35.1597705)
-GEOD = Geod(ellps="WGS84")
-_TO_LONLAT = Transformer.from_crs(
-    f"+proj=tmerc +lat_0={CITY_HALL[1]} +lon_0={CITY_HALL[0]} +k=1 +ellps=WGS84 +units=m",
-    "EPSG:4326",
-    always_xy=True,
-)
-LONLAT_TO_5186 = Transformer.from_crs("EPSG:4326", "EPSG:5186", always_xy=True)
-CRS84 = "urn:ogc:def:crs:OGC:1.3:CRS84"
-
-
-def ll(x: float, y: float) -> list[float]:
-    """A lon/lat position ``x`` metres east and ``y`` metres north of City Hall."""
-    lon, lat = _TO_LONLAT.transform(x, y)
-    return [lon, lat]
-
-
-def square(x: float, y: float, size: float) -> list[list[float]]:
-    pts = [ll(x, y), ll(x + size, y), ll(x + size, y + size), ll(x, y + size)]
-    return [*pts, pts[0]]
-
-
-def geodesic_area(positions: list[list[float]]) -> float:
-    lon, lat = np.asarray(positions, float).T
-    return abs(GEOD.polygon_area_perimeter(lon, lat)[0])
-
-
-def geodesic_length(positions: list[list[float]]) -> float:
-    lon, lat = np.asarray(positions, float).T
-    return float(GEOD.line_length(lon, lat))
-
-
-def feature(geometry: Any, fid: Any = None, **props: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "Feature", "properties": props, "geometry": geometry}
-    if fid is not None:
-        out["id"] = fid
-    return out
-
-
-def collection(*features: dict[str, Any], crs: str | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"type": "FeatureCollection", "features": list(features)}
-    if crs is not None:
-        doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    return doc
-
-
-def polygon(*rings: list[list[float]]) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": list(rings)}
 
 
 def to_5186(geometry: Any) -> Any:
