@@ -1,0 +1,151 @@
+"""Scene files: the default scene, and every kind of mistake named by file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from render_helpers import REPO
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.resources import default_scene_path
+from gwangju_twin.scene import load_scene
+
+GOOD = """
+[scene]
+name = "test"
+
+[district]
+source = "{source}"
+level_height = 2.9
+
+[origin]
+lon = 126.85
+lat = 35.15
+
+[camera]
+target = {{ x = 100.0, y = -50.0 }}
+heading = 90
+pitch = 30.0
+distance = 1500
+
+[layers]
+area = false
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scene.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _good(**replace: str) -> str:
+    text = GOOD.format(source=(REPO / "assets" / "sangmu.geojson").as_posix())
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text
+
+
+def test_default_scene_is_valid() -> None:
+    scene = load_scene(default_scene_path())
+    assert scene.source.name == "sangmu.geojson" and scene.source.is_file()
+    assert scene.origin is not None
+    assert scene.camera.target_lonlat is not None
+    assert all(scene.layers.values())
+
+
+def test_a_full_scene_reads_every_key(tmp_path: Path) -> None:
+    scene = load_scene(_write(tmp_path, _good()))
+    assert scene.name == "test"
+    assert scene.level_height == 2.9
+    assert scene.origin == (126.85, 35.15)
+    assert scene.camera.target_local == (100.0, -50.0)
+    assert (scene.camera.heading, scene.camera.pitch, scene.camera.distance) == (90, 30, 1500)
+    assert scene.layers["area"] is False and scene.layers["buildings"] is True
+
+
+def test_relative_source_is_relative_to_the_scene_file(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "d.geojson").write_text('{"type": "Point", "coordinates": [126.8, 35.1]}')
+    scene = load_scene(_write(tmp_path, '[district]\nsource = "data/d.geojson"\n'))
+    assert scene.source == (tmp_path / "data" / "d.geojson").resolve()
+
+
+BAD = {
+    "unknown-section": ("[scene]\n", "[sceen]\n", "[sceen]"),
+    "unknown-key": ("heading = 90", "headng = 90", "camera.headng"),
+    "wrong-type": ("pitch = 30.0", 'pitch = "steep"', "camera.pitch"),
+    "bool-is-not-a-number": ("heading = 90", "heading = true", "camera.heading"),
+    "pitch-out-of-range": ("pitch = 30.0", "pitch = 95.0", "camera.pitch"),
+    "distance-out-of-range": ("distance = 1500", "distance = 1", "camera.distance"),
+    "level-height-out-of-range": ("level_height = 2.9", "level_height = 0.1",
+                                  "district.level_height"),
+    "layer-not-bool": ("area = false", "area = 0", "layers.area"),
+    "unknown-layer": ("area = false", "areas = false", "layers.areas"),
+    "origin-half-missing": ("lat = 35.15", "", "[origin]"),
+    "origin-not-on-earth": ("lat = 35.15", "lat = 135.15", "origin"),
+    "target-wrong-keys": ("{ x = 100.0, y = -50.0 }", "{ east = 1.0 }", "camera.target"),
+    "source-missing": ("source = ", "# source = ", "district.source"),
+    "not-toml": ("[scene]\n", "[scene\n", "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_mistakes_name_the_file_and_key(case: str, tmp_path: Path) -> None:
+    old, new, key = BAD[case]
+    text = _good()
+    assert old in text
+    path = _write(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(InputError) as err:
+        load_scene(path)
+    message = str(err.value)
+    assert str(path) in message and key in message
+    assert "\n" not in message
+
+
+def test_source_that_is_not_a_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[district]\nsource = "nowhere.geojson"\n')
+    with pytest.raises(InputError, match="district.source"):
+        load_scene(path)
+
+
+def test_missing_scene_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        load_scene(tmp_path / "absent.toml")
+
+
+def test_bad_scene_through_the_cli(tmp_path: Path) -> None:
+    from render_helpers import run_cli
+
+    path = _write(tmp_path, _good().replace("pitch = 30.0", "pitch = 95.0"))
+    result = run_cli("render", str(path), "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gwangju-twin: error:")
+    assert "camera.pitch" in lines[0] and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["render", "--out", "x.txt"], "--out"),
+        (["render", "--out", "nowhere/x.png"], "does not exist"),
+        (["render", "--out", "x.png", "--size", "big"], "--size"),
+        (["render", "--out", "x.png", "--size", "10x10"], "--size"),
+        (["render", "--out", "x.png", "--crs", "EPSG:5186"], "--crs"),
+        (["render"], "--out"),
+        (["inspect"], "source"),
+        (["frobnicate.geojson"], "not found"),
+    ],
+)
+def test_bad_command_lines_are_one_line_exit_2(args: list[str], words: str,
+                                              tmp_path: Path) -> None:
+    from render_helpers import run_cli
+
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
