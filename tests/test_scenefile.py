@@ -106,7 +106,7 @@ def test_mistakes_name_the_file_and_key(case: str, tmp_path: Path) -> None:
 
 def test_source_that_is_not_a_file(tmp_path: Path) -> None:
     path = _write(tmp_path, '[district]\nsource = "nowhere.geojson"\n')
-    with pytest.raises(InputError, match="district.source"):
+    with pytest.raises(InputError, match=r"district\.source"):
         load_scene(path)
 
 
