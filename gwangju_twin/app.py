@@ -6,6 +6,7 @@ either opens the interactive viewer or renders a PNG offscreen.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -51,6 +52,20 @@ def prepare(scene: Scene) -> Prepared:
     return Prepared(scene, district, report, build_district_mesh(district))
 
 
+def clip_range(mesh: DistrictMesh, pose: CameraPose) -> tuple[float, float]:
+    """Near and far clip distances that hold the whole district from ``pose`` and from
+    anywhere the orbit camera can go (up to 2.5 district diagonals plus a kilometre away).
+
+    Flat layers are painted in order, so depth precision only matters between buildings;
+    the near plane still grows with distance so a country-sized file keeps it.
+    """
+    x0, y0, x1, y1 = mesh.bounds
+    diagonal = math.hypot(x1 - x0, y1 - y0)
+    far = max(60_000.0, 4.0 * (diagonal + pose.distance) + 1000.0)
+    near = max(1.0, min(pose.distance, far) * 1e-4)
+    return near, far
+
+
 def display_available() -> tuple[bool, str]:
     """Whether an on-screen window can be opened, and if not, why (one phrase)."""
     if sys.platform.startswith("linux") and not (
@@ -75,7 +90,8 @@ class _Stage:
         self.prepared = prepared
         self.world = build_world(prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
-        add_fog(self.base.render, prepared.mesh)
+        w, h = size
+        add_fog(self.base.render, prepared.mesh, prepared.start_pose(w / h).distance)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
             # horizon stays level; a CompassEffect was seen to cull it away here.
@@ -83,10 +99,11 @@ class _Stage:
             self.sky.reparent_to(self.base.render)
             lens = self.base.camLens
             lens.set_fov(FOV_DEG)
-            lens.set_near_far(1.0, 60_000.0)
             w, h = size
             lens.set_aspect_ratio(w / h)
-            self.set_pose(prepared.start_pose(w / h))
+            pose = prepared.start_pose(w / h)
+            lens.set_near_far(*clip_range(prepared.mesh, pose))
+            self.set_pose(pose)
 
     def set_pose(self, pose: CameraPose) -> None:
         self.base.camera.set_pos(*pose.position)

@@ -101,15 +101,17 @@ def _ground_plane(mesh: DistrictMesh, cells: int = 64) -> NodePath:
 def _light(world: NodePath) -> None:
     lights = world.attach_new_node("lights")
     sun = DirectionalLight("sun")
-    sun.set_color(Vec4(0.76, 0.72, 0.64, 1))
+    sun.set_color(Vec4(0.82, 0.77, 0.66, 1))
     sun_np = lights.attach_new_node(sun)
-    sun_np.set_hpr(35, -52, 0)  # afternoon sun from the south-west
+    # Late-morning sun from the south-east: a view towards the north-east (the default) sees
+    # lit south faces next to shaded west faces, which reads better than flat front light.
+    sun_np.set_hpr(35, -52, 0)
     fill = DirectionalLight("sky-fill")
-    fill.set_color(Vec4(0.16, 0.18, 0.22, 1))
+    fill.set_color(Vec4(0.20, 0.22, 0.27, 1))
     fill_np = lights.attach_new_node(fill)
     fill_np.set_hpr(-150, -30, 0)
     amb = AmbientLight("ambient")
-    amb.set_color(Vec4(0.36, 0.38, 0.42, 1))
+    amb.set_color(Vec4(0.30, 0.32, 0.37, 1))
     amb_np = lights.attach_new_node(amb)
     for light in (sun_np, fill_np, amb_np):
         world.set_light(light)
@@ -149,10 +151,13 @@ def sky_dome(radius: float = 1000.0, segments: int = 24, rings: int = 8) -> Node
     return np_
 
 
-def add_fog(root: NodePath, mesh: DistrictMesh) -> Fog:
-    """Aerial perspective: distant blocks fade into the horizon colour."""
+def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0) -> Fog:
+    """Aerial perspective: distant blocks fade into the horizon colour.
+
+    The haze scales with the district (and with a start view farther out than the district
+    is wide, so a country-sized file is not lost in it)."""
     x0, y0, x1, y1 = mesh.bounds
-    size = max(math.hypot(x1 - x0, y1 - y0), 1000.0)
+    size = max(math.hypot(x1 - x0, y1 - y0), 0.9 * view_distance, 1000.0)
     fog = Fog("haze")
     fog.set_color(_rgb(palette.SKY_HORIZON))
     # Squared exponential: the district in front stays crisp, the far edge and the ground
