@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
 
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
-    inspect.add_argument("source", help="GeoJSON file")
+    inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
     return parser
@@ -145,7 +145,14 @@ def _inspect(args: argparse.Namespace) -> int:
     from gwangju_twin.geo import load_geojson
     from gwangju_twin.report import format_report
 
-    _, report = load_geojson(Path(args.source), crs=args.crs)
+    source = Path(args.source)
+    if source.suffix.lower() == ".toml":  # a scene: report on its district as the viewer loads it
+        scene = _scene(args.source, args.crs)
+        _, report = load_geojson(
+            scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
+        )
+    else:
+        _, report = load_geojson(source, crs=args.crs)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -212,3 +212,15 @@ def test_inspect_bad_crs_option(
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("gwangju-twin: error: --crs")
     assert "Traceback" not in result.stderr
+
+
+def test_inspect_a_scene_reports_its_district(cli: Callable[..., Any]) -> None:
+    from render_helpers import REPO
+
+    result = cli("inspect", str(REPO / "scenes" / "sangmu.toml"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["source"].endswith("sangmu.geojson")
+    assert report["crs_from"] == "option"  # the scene's district.crs
+    assert report["layers"]["buildings"] >= 2000
+    assert report["origin"] == [126.85, 35.152]  # the scene's [origin], not the bbox centre

@@ -125,3 +125,23 @@ def test_view_without_display_writes_snapshot(tmp_path: Path) -> None:
     snapshot = tmp_path / "gwangju-twin-snapshot.png"
     assert snapshot.is_file()
     assert read_png(snapshot).shape == (180, 320, 3)
+
+
+def test_render_of_a_country_sized_file(tmp_path: Path) -> None:
+    """A start view hundreds of kilometres out still sees the data (clip range and haze
+    scale with the scene)."""
+    import json
+
+    feats = []
+    for i in range(6):
+        for j in range(6):
+            x, y = 125.0 + i * 0.7, 34.0 + j * 0.7
+            ring = [[x, y], [x + 0.6, y], [x + 0.6, y + 0.6], [x, y + 0.6], [x, y]]
+            feats.append({"type": "Feature", "properties": {"name": f"region {i}-{j}"},
+                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    src = tmp_path / "regions.geojson"
+    src.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    image = _render(tmp_path, "regions", str(src)).astype(int)
+    # Boundary lines are drawn in a saturated purple; count pixels where blue stands out.
+    purple = (image[:, :, 2] - image[:, :, 1]) > 25
+    assert purple.mean() > 0.01
