@@ -57,14 +57,17 @@ def test_prism_is_watertight_with_outward_normals(name: str) -> None:
     p = batch.positions.astype(np.float64)
     i = batch.indices
     face = np.cross(p[i[:, 1]] - p[i[:, 0]], p[i[:, 2]] - p[i[:, 0]])
-    face /= np.linalg.norm(face, axis=1)[:, None]
+    size = np.linalg.norm(face, axis=1)
+    # A fan over collinear vertices leaves zero-area seam triangles: they have no facing.
+    i, face = i[size > 1e-9], face[size > 1e-9] / size[size > 1e-9, None]
+    assert len(i) >= 12
     for corner in range(3):
         assert np.allclose(face, batch.normals[i[:, corner]], atol=1e-5)
 
 
 @pytest.mark.parametrize("name", SHAPES)
 def test_prism_triangle_count(name: str) -> None:
-    poly = shapely.simplify(SHAPES[name], 0.0)
+    poly = SHAPES[name]
     batch = _prism(poly)
     rings = [poly.exterior, *poly.interiors]
     edges = sum(len(r.coords) - 1 for r in rings)

@@ -21,7 +21,8 @@ def flat_polygons(
     # Extra boundary vertices keep long roads and big parks from being a few huge triangles,
     # whose per-vertex lighting and haze would then be wrong in the middle.
     parts = shapely.segmentize(parts, MAX_EDGE)
-    xy, part_of_v, tris, _ = triangulate(parts)
+    tri = triangulate(parts)
+    xy, part_of_v, tris = tri.xy, tri.part_of_vertex, tri.triangles
     pos = np.empty((len(xy), 3), np.float32)
     pos[:, :2] = xy
     pos[:, 2] = z[part_of_v]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import shapely
 
 from gwangju_twin.mesh.batch import MeshBatch, concat
-from gwangju_twin.mesh.triangulate import triangulate
+from gwangju_twin.mesh.triangulate import Triangulation, triangulate
 
 #: Wall vertices at the foot are darkened by this factor: a cheap ambient-occlusion cue that
 #: makes streets read at a glance without a shadow pass.
@@ -30,9 +29,9 @@ def extrude(
     """
     if len(parts) == 0:
         return MeshBatch.empty(material)
-    parts = shapely.simplify(parts, 0.0)  # drop collinear vertices: fewer walls, no T-joins
-    xy, part_of_v, tris, _ = triangulate(parts)
-    walls = _walls(xy, part_of_v, parts, feature_ids, bottom, top, wall_rgba)
+    tri = triangulate(parts)
+    xy, part_of_v, tris = tri.xy, tri.part_of_vertex, tri.triangles
+    walls = _walls(tri, feature_ids, bottom, top, wall_rgba)
 
     n = len(xy)
     cap_pos = np.empty((2 * n, 3), np.float32)
@@ -53,19 +52,16 @@ def extrude(
 
 
 def _walls(
-    xy: np.ndarray,
-    part_of_v: np.ndarray,
-    parts: np.ndarray,
+    tri: Triangulation,
     feature_ids: np.ndarray,
     bottom: np.ndarray,
     top: np.ndarray,
     wall_rgba: np.ndarray,
 ) -> MeshBatch:
     # Edge i runs from vertex i to the next vertex of the same ring (wrapping around).
-    rings = shapely.get_rings(parts)
-    ring_len = shapely.get_num_coordinates(rings) - 1
-    ring_start = np.concatenate([[0], np.cumsum(ring_len)[:-1]])
-    ring_of_v = np.repeat(np.arange(len(rings)), ring_len)
+    xy, part_of_v, ring_of_v = tri.xy, tri.part_of_vertex, tri.ring_of_vertex
+    ring_len = tri.ring_len
+    ring_start = np.cumsum(ring_len) - ring_len
     idx = np.arange(len(xy))
     nxt = ring_start[ring_of_v] + (idx - ring_start[ring_of_v] + 1) % ring_len[ring_of_v]
     a, b = xy, xy[nxt]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mapbox_earcut
 import numpy as np
 import shapely
@@ -20,16 +22,29 @@ def polygon_vertices(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return coords[~last], ring_of[~last], part_of_ring
 
 
-def triangulate(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Triangulate polygon parts (oriented, holes allowed).
+@dataclass
+class Triangulation:
+    """Roof (or flat-area) triangles of polygon parts, over their ring vertices.
 
-    Returns ``(xy, part_of_vertex, triangles, part_of_triangle)`` where ``triangles`` index
-    ``xy`` and run counter-clockwise seen from above.
+    ``xy`` holds every ring vertex once (no closing repeat), ring after ring; ``triangles``
+    index it and run counter-clockwise seen from above.
     """
+
+    xy: np.ndarray  # float64 (n, 2)
+    ring_of_vertex: np.ndarray  # int64 (n,)
+    part_of_vertex: np.ndarray  # int64 (n,)
+    ring_len: np.ndarray  # int64, vertices per ring
+    triangles: np.ndarray  # int64 (m, 3)
+    part_of_triangle: np.ndarray  # int64 (m,)
+
+
+def triangulate(parts: np.ndarray) -> Triangulation:
+    """Triangulate polygon parts (oriented, holes allowed)."""
     xy, ring_of, part_of_ring = polygon_vertices(parts)
     n_rings = len(part_of_ring)
     ring_len = np.bincount(ring_of, minlength=n_rings)
-    ring_start = np.concatenate([[0], np.cumsum(ring_len)[:-1]]).astype(np.int64)
+    ring_end = np.cumsum(ring_len)
+    ring_start = ring_end - ring_len
     rings_per_part = np.bincount(part_of_ring, minlength=len(parts))
     part_of_vertex = part_of_ring[ring_of]
 
@@ -41,33 +56,37 @@ def triangulate(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     ring_rep = np.repeat(fan_rings, n_tri)
     k = np.arange(n_tri.sum()) - np.repeat(np.cumsum(n_tri) - n_tri, n_tri)
     base = ring_start[ring_rep]
-    fan = np.column_stack([base, base + k + 1, base + k + 2])
-    tris = [fan]
+    tris = [np.column_stack([base, base + k + 1, base + k + 2])]
     owners = [part_of_ring[ring_rep]]
-    # Earcut for the rest (concave shells and parts with holes).
+    # Earcut for the rest (concave shells and parts with holes), one call per part: the
+    # loop only slices, and the results are offset and labelled all at once afterwards.
     hard_parts = np.unique(part_of_ring[~simple])
     if len(hard_parts):
         first_ring = np.concatenate([[0], np.cumsum(rings_per_part)[:-1]])
-        for part in hard_parts:
-            r0 = first_ring[part]
-            r1 = r0 + rings_per_part[part]
-            v0 = ring_start[r0]
-            v1 = ring_start[r1 - 1] + ring_len[r1 - 1]
-            ends = (np.cumsum(ring_len[r0:r1])).astype(np.uint32)
-            local = mapbox_earcut.triangulate_float64(xy[v0:v1], ends)
-            if len(local):
-                tris.append(local.reshape(-1, 3).astype(np.int64) + v0)
-                owners.append(np.full(len(local) // 3, part))
-    triangles = np.concatenate(tris) if tris else np.zeros((0, 3), np.int64)
-    tri_part = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+        r0 = first_ring[hard_parts]
+        r1 = r0 + rings_per_part[hard_parts]
+        v0 = ring_start[r0]
+        v1 = ring_end[r1 - 1]
+        ends = ring_end.astype(np.uint32)
+        local = [
+            mapbox_earcut.triangulate_float64(xy[a:b], ends[c:d] - np.uint32(a))
+            for a, b, c, d in zip(v0.tolist(), v1.tolist(), r0.tolist(), r1.tolist(), strict=True)
+        ]
+        counts = np.fromiter((len(t) // 3 for t in local), np.int64, len(local))
+        if counts.sum():
+            flat = np.concatenate(local).astype(np.int64).reshape(-1, 3)
+            tris.append(flat + np.repeat(v0, counts)[:, None])
+            owners.append(np.repeat(hard_parts, counts))
+    triangles = np.concatenate(tris)
+    tri_part = np.concatenate(owners)
     # Earcut does not promise an orientation; make every triangle face up.
     a, b, c = xy[triangles[:, 0]], xy[triangles[:, 1]], xy[triangles[:, 2]]
     cross = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
     flip = cross < 0
     triangles[flip] = triangles[flip][:, [0, 2, 1]]
-    # Zero-area triangles stay: earcut uses them to bridge holes, and dropping them would
-    # open seams in otherwise watertight roofs.
-    return xy, part_of_vertex, triangles, tri_part
+    # Zero-area triangles stay: earcut uses them to bridge holes, fans over collinear
+    # vertices make them, and dropping them would open seams in watertight roofs.
+    return Triangulation(xy, ring_of, part_of_vertex, ring_len, triangles, tri_part)
 
 
 def _convex_rings(
