@@ -25,6 +25,7 @@ class Issue:
     reason: str
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON form: ``{"index": .., "id": .., "reason": ..}``."""
         return {"index": self.index, "id": self.id, "reason": self.reason}
 
 

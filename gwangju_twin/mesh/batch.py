@@ -28,18 +28,22 @@ class MeshBatch:
 
     @property
     def primitive(self) -> str:
+        """``"triangles"`` or ``"lines"``, from the shape of ``indices``."""
         return "lines" if self.indices.shape[1] == 2 else "triangles"
 
     @property
     def vertex_count(self) -> int:
+        """Number of vertices."""
         return len(self.positions)
 
     @property
     def primitive_count(self) -> int:
+        """Number of triangles (or line segments)."""
         return len(self.indices)
 
     @staticmethod
     def empty(material: str, per_primitive: int = 3) -> MeshBatch:
+        """A batch with no vertices (3 indices per primitive for triangles, 2 for lines)."""
         return MeshBatch(
             material,
             np.zeros((0, 3), np.float32),

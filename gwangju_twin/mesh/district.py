@@ -30,10 +30,12 @@ class DistrictMesh:
 
     @property
     def draw_calls(self) -> int:
+        """Non-empty batches: each becomes one Geom, one draw call."""
         return sum(1 for b in self.batches if b.primitive_count)
 
     @property
     def triangles(self) -> int:
+        """Triangles over all batches."""
         return sum(b.primitive_count for b in self.batches if b.primitive == "triangles")
 
 

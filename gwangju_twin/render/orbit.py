@@ -51,6 +51,7 @@ class OrbitControl:
         return None
 
     def zoom(self, factor: float) -> None:
+        """Move towards (factor < 1) or away from the target, within the district's reach."""
         x0, y0, x1, y1 = self.bounds
         far = 2.5 * math.hypot(x1 - x0, y1 - y0) + 1000
         p = self.pose
@@ -80,5 +81,6 @@ class OrbitControl:
         return task.cont
 
     def apply(self) -> None:
+        """Put the camera where the pose says."""
         self.camera.set_pos(*self.pose.position)
         self.camera.set_hpr(*self.pose.panda_hpr)

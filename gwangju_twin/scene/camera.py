@@ -22,6 +22,7 @@ class CameraPose:
 
     @property
     def position(self) -> tuple[float, float, float]:
+        """Where the camera stands, in local metres."""
         h, p = math.radians(self.heading), math.radians(self.pitch)
         fx, fy, fz = math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), -math.sin(p)
         tx, ty, tz = self.target
