@@ -34,7 +34,14 @@ SCENE_GRAPH_CHECK = textwrap.dedent(
                 index_types.add(int(prim.get_index_type()))
                 if prim.get_num_vertices_per_primitive() == 3:
                     tris += prim.get_num_primitives()
+    x0, y0, x1, y1 = prepared.mesh.bounds
+    solid_share = []
+    for np_ in nodes:
+        if np_.get_name().startswith("solid"):
+            lo, hi = np_.get_tight_bounds()
+            solid_share.append((hi.x - lo.x) * (hi.y - lo.y) / ((x1 - x0) * (y1 - y0)))
     print(json.dumps({
+        "solid_share": solid_share,
         "geom_nodes": nodes.get_num_paths(),
         "draw_calls": prepared.mesh.draw_calls,
         "triangles": tris,
@@ -66,6 +73,10 @@ def test_scene_graph_under_window_type_none() -> None:
     assert info["uint32_only"]
     assert {"solid", "roads", "green", "water"} <= set(info["names"])
     assert info["has_lights"]
+    # Building tiles are compact pieces of the district, so the renderer can cull the ones
+    # outside the view: each covers well under half of the district's footprint.
+    assert len(info["solid_share"]) >= 4
+    assert max(info["solid_share"]) < 0.4
 
 
 def _render(tmp_path: Path, name: str, *args: str) -> np.ndarray:
