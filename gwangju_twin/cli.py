@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -133,7 +134,7 @@ def _view(args: argparse.Namespace) -> int:
         except Exception as exc:  # a window that cannot open is a missing display, not a bug
             if "window" not in str(exc).lower():
                 raise
-            why = f"the window could not be opened ({exc})"
+            why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
     _check_out(args.out)
     render_png(prepared, args.out, args.size)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
