@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from render_helpers import REPO, read_png
+from render_helpers import read_png
 
 TOOLS = ("Xvfb", "xdotool", "import")
 pytestmark = pytest.mark.skipif(
