@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+import shapely.errors
 
 #: Parts smaller than this (square metres) are slivers: dropped, and reported.
 MIN_PART_AREA = 0.01
@@ -23,7 +24,7 @@ def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int
     if not valid.all():
         bad = np.flatnonzero(~valid)
         why = shapely.is_valid_reason(parts[bad])
-        fixed = shapely.make_valid(parts[bad])
+        fixed = _make_valid(parts[bad])
         pieces, which = shapely.get_parts(fixed, return_index=True)
         # make_valid may return lines and points next to polygons; only areas extrude.
         types = shapely.get_type_id(pieces)
@@ -41,6 +42,21 @@ def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int
     geoms, owner = geoms[big], owner[big]
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     return geoms, owner, reasons
+
+
+def _make_valid(parts: np.ndarray) -> np.ndarray:
+    """shapely.make_valid over an array; a part GEOS cannot repair becomes empty (and so
+    ends up reported as a sliver) instead of failing the whole load."""
+    try:
+        return shapely.make_valid(parts)
+    except shapely.errors.GEOSException:
+        out = np.empty(len(parts), dtype=object)
+        for i, part in enumerate(parts):
+            try:
+                out[i] = shapely.make_valid(part)
+            except shapely.errors.GEOSException:
+                out[i] = shapely.Polygon()
+        return out
 
 
 def clockwise_shells(parts: np.ndarray) -> np.ndarray:
