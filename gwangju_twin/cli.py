@@ -10,10 +10,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from gwangju_twin import __version__
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
+
+if TYPE_CHECKING:
+    from gwangju_twin.scene import Scene
 
 COMMANDS = ("view", "render", "inspect")
 SNAPSHOT = "gwangju-twin-snapshot.png"
@@ -22,6 +26,19 @@ SNAPSHOT = "gwangju-twin-snapshot.png"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+LEVEL_HELP = "metres per floor for buildings given only floor counts (default 3.0)"
+
+
+def _level(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--level-height {text!r}: expected metres") from None
+    if not 1.5 <= value <= 10.0:
+        raise argparse.ArgumentTypeError(f"--level-height {text}: expected 1.5 to 10 metres")
+    return value
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -49,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     view = sub.add_parser("view", help="open the viewer (the default command)")
     view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
     view.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+    view.add_argument("--level-height", type=_level, help=LEVEL_HELP)
     view.add_argument("--size", type=_size, default=(1280, 720), help="window size WxH")
     view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
                       help=f"snapshot written when there is no display (default {SNAPSHOT})")
@@ -58,11 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
     render.add_argument("--size", type=_size, default=(1280, 720), help="image size WxH")
     render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+    render.add_argument("--level-height", type=_level, help=LEVEL_HELP)
 
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
     inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
+    inspect.add_argument("--level-height", type=_level, help=LEVEL_HELP)
     return parser
 
 
@@ -86,22 +106,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _scene(source: str | None, crs: str | None):  # -> Scene
+def _scene(source: str | None, crs: str | None, level_height: float | None = None) -> Scene:
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene, scene_for_geojson
 
     if source is None:
-        if crs:
-            raise InputError("--crs applies to a GeoJSON source; the default scene has its own")
+        if crs or level_height:
+            raise InputError(
+                "--crs and --level-height apply to a GeoJSON source; the default scene has its own"
+            )
         return load_scene(default_scene_path())
     path = Path(source)
     if path.suffix.lower() == ".toml":
-        if crs:
-            raise InputError(f"{path}: --crs applies to GeoJSON; set 'district.crs' in the scene")
+        if crs or level_height:
+            raise InputError(
+                f"{path}: --crs and --level-height apply to GeoJSON; set 'district.crs' and "
+                "'district.level_height' in the scene"
+            )
         return load_scene(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
-    return scene_for_geojson(path, crs)
+    return scene_for_geojson(path, crs, level_height)
 
 
 def _check_out(out: Path) -> None:
@@ -115,7 +140,7 @@ def _render(args: argparse.Namespace) -> int:
     from gwangju_twin.app import prepare, render_png
 
     _check_out(args.out)
-    prepared = prepare(_scene(args.source, args.crs))
+    prepared = prepare(_scene(args.source, args.crs, args.level_height))
     render_png(prepared, args.out, args.size)
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
           f"{prepared.mesh.draw_calls} draw calls)")
@@ -125,7 +150,7 @@ def _render(args: argparse.Namespace) -> int:
 def _view(args: argparse.Namespace) -> int:
     from gwangju_twin.app import display_available, prepare, render_png, run_viewer
 
-    prepared = prepare(_scene(args.source, args.crs))
+    prepared = prepare(_scene(args.source, args.crs, args.level_height))
     ok, why = display_available()
     if ok:
         try:
@@ -148,12 +173,14 @@ def _inspect(args: argparse.Namespace) -> int:
 
     source = Path(args.source)
     if source.suffix.lower() == ".toml":  # a scene: report on its district as the viewer loads it
-        scene = _scene(args.source, args.crs)
+        scene = _scene(args.source, args.crs, args.level_height)
         _, report = load_geojson(
             scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
         )
     else:
-        _, report = load_geojson(source, crs=args.crs)
+        _, report = load_geojson(
+            source, crs=args.crs, level_height=args.level_height or DEFAULT_LEVEL_HEIGHT
+        )
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

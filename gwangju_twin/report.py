@@ -18,6 +18,9 @@ def format_report(report: LoadReport) -> str:
         if report.loaded else "  layers     none",
         "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items()),
     ]
+    if report.height_range:
+        lo, mean, hi = report.height_range
+        lines.append(f"  tops       {lo:.1f} .. {hi:.1f} m, mean {mean:.1f} m")
     if report.bbox_lonlat:
         a = report.bbox_lonlat
         lines.append(f"  bbox       lon {a[0]:.6f} .. {a[2]:.6f}, lat {a[1]:.6f} .. {a[3]:.6f}")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from geojson_builders import (
     LONLAT_TO_5186,
+    collection,
     feature,
     ll,
     polygon,
@@ -224,3 +225,23 @@ def test_inspect_a_scene_reports_its_district(cli: Callable[..., Any]) -> None:
     assert report["crs_from"] == "option"  # the scene's district.crs
     assert report["layers"]["buildings"] >= 2000
     assert report["origin"] == [126.85, 35.152]  # the scene's [origin], not the bbox centre
+
+
+def test_level_height_option(write_geojson: Callable[..., Path], cli: Callable[..., Any]) -> None:
+    """Floors become metres with the given level height; the report still says 'levels'."""
+    from gwangju_twin.geo import load_geojson
+
+    doc = collection(feature(polygon(square(0, 0, 20)), "b", building="yes",
+                             **{"building:levels": 10}))
+    path = write_geojson(doc)
+    ok = cli("inspect", str(path), "--json", "--level-height", "2.8")
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["heights"]["levels"] == 1
+    assert report["height_m"] == {"min": 28.0, "mean": 28.0, "max": 28.0}
+    district, _ = load_geojson(path, level_height=2.8)
+    assert district.height[0] == pytest.approx(28.0)
+
+    bad = cli("inspect", str(path), "--level-height", "0")
+    assert bad.returncode == 2 and "--level-height" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

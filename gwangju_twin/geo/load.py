@@ -322,6 +322,9 @@ class _Loader:
                 f"(first problem: {report.skipped[0].reason if report.skipped else 'unknown'})"
             )
         report.loaded = len(district)
+        tops = district.height[np.isfinite(district.height)]
+        if len(tops):
+            report.height_range = (float(tops.min()), float(tops.mean()), float(tops.max()))
         b = shapely.total_bounds(district.geometry)
         report.bbox_local = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
         lo, hi = everything.min(axis=0), everything.max(axis=0)

@@ -76,6 +76,7 @@ class LoadReport:
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     reoriented: int = 0
+    height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
     bbox_local: tuple[float, float, float, float] | None = None
 
@@ -99,5 +100,8 @@ class LoadReport:
             "skipped": [i.as_dict() for i in self.skipped],
             "warnings": [i.as_dict() for i in self.warnings],
             "reoriented": self.reoriented,
+            "height_m": None if self.height_range is None else dict(
+                zip(("min", "mean", "max"), (round(v, 2) for v in self.height_range), strict=True)
+            ),
             "bbox": {"lonlat": box(self.bbox_lonlat, 7), "local": box(self.bbox_local, 2)},
         }

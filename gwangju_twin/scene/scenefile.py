@@ -148,10 +148,14 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     )
 
 
-def scene_for_geojson(path: str | Path, crs: str | None = None) -> Scene:
+def scene_for_geojson(
+    path: str | Path, crs: str | None = None, level_height: float | None = None
+) -> Scene:
     """A scene that shows a bare GeoJSON file with default settings."""
     path = Path(path)
-    return Scene(path=None, source=path, name=path.stem, crs=crs)
+    if level_height is None:
+        return Scene(path=None, source=path, name=path.stem, crs=crs)
+    return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height)
 
 
 def _check(path: Path, section: str, key: str, value: Any) -> None:
