@@ -8,7 +8,6 @@ returned as an Issue and that feature is left out of the parts.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -269,8 +268,3 @@ def _polygon(value: Any, kind: str, raw: RawFeature) -> list[np.ndarray]:
     if not rings:
         raise _BadGeometryError(f"{kind} has no rings")
     return rings
-
-
-def is_finite_number(value: Any) -> bool:
-    """True for int/float values that are finite (bools excluded)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

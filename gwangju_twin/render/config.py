@@ -10,7 +10,6 @@ from panda3d.core import loadPrcFileData
 # No "gl-version 3 2" here: it is what the shader generator needs under EGL (ENVIRONMENT.md),
 # but the context it creates drops fixed-function fog, which the haze relies on. Nothing in
 # the viewer uses shaders yet; whoever adds them must bring the haze along.
-GL_VERSION = ""
 _BASE = """
 audio-library-name null
 print-pipe-types false
@@ -38,7 +37,6 @@ def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twi
         "gwangju-twin",
         _BASE
         + f"window-type {window_type}\nwin-size {w} {h}\nwindow-title {title}\n"
-        + GL_VERSION
         + "framebuffer-multisample 1\nmultisamples 4\n"
         + headless,
     )
