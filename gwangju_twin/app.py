@@ -44,11 +44,16 @@ class Prepared:
         return CameraPose(target, cam.heading, cam.pitch, distance)
 
 
-def prepare(scene: Scene) -> Prepared:
-    """Load and mesh a scene (pure: no Panda3D window involved)."""
-    district, report = load_geojson(
+def load_district(scene: Scene) -> tuple[District, LoadReport]:
+    """Load a scene's district with the scene's CRS, origin and level height."""
+    return load_geojson(
         scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
     )
+
+
+def prepare(scene: Scene) -> Prepared:
+    """Load and mesh a scene (pure: no Panda3D window involved)."""
+    district, report = load_district(scene)
     return Prepared(scene, district, report, build_district_mesh(district))
 
 
@@ -91,7 +96,8 @@ class _Stage:
         self.world = build_world(prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
         w, h = size
-        add_fog(self.base.render, prepared.mesh, prepared.start_pose(w / h).distance)
+        self.pose = prepared.start_pose(w / h)
+        add_fog(self.base.render, prepared.mesh, self.pose.distance)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
             # horizon stays level; a CompassEffect was seen to cull it away here.
@@ -99,11 +105,9 @@ class _Stage:
             self.sky.reparent_to(self.base.render)
             lens = self.base.camLens
             lens.set_fov(FOV_DEG)
-            w, h = size
             lens.set_aspect_ratio(w / h)
-            pose = prepared.start_pose(w / h)
-            lens.set_near_far(*clip_range(prepared.mesh, pose))
-            self.set_pose(pose)
+            lens.set_near_far(*clip_range(prepared.mesh, self.pose))
+            self.set_pose(self.pose)
 
     def set_pose(self, pose: CameraPose) -> None:
         self.base.camera.set_pos(*pose.position)
@@ -149,8 +153,7 @@ def run_viewer(prepared: Prepared, size: tuple[int, int]) -> None:
     base = stage.base
     if base.win is None:
         raise RuntimeError("no window could be opened")
-    pose = prepared.start_pose(size[0] / size[1])
-    orbit = OrbitControl(base.camera, pose, prepared.mesh.bounds)
+    orbit = OrbitControl(base.camera, stage.pose, prepared.mesh.bounds)
     orbit.attach(base)
     base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
     base.accept("escape", base.userExit)

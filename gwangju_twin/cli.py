@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, NoReturn
 
 from gwangju_twin import __version__
 from gwangju_twin.errors import InputError
-from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 
 if TYPE_CHECKING:
     from gwangju_twin.scene import Scene
@@ -168,19 +167,11 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from gwangju_twin.geo import load_geojson
+    from gwangju_twin.app import load_district
     from gwangju_twin.report import format_report
 
-    source = Path(args.source)
-    if source.suffix.lower() == ".toml":  # a scene: report on its district as the viewer loads it
-        scene = _scene(args.source, args.crs, args.level_height)
-        _, report = load_geojson(
-            scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
-        )
-    else:
-        _, report = load_geojson(
-            source, crs=args.crs, level_height=args.level_height or DEFAULT_LEVEL_HEIGHT
-        )
+    # A scene file is reported on as the viewer loads its district.
+    _, report = load_district(_scene(args.source, args.crs, args.level_height))
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -117,8 +118,7 @@ class _Loader:
         finite = np.isfinite(xy).all(axis=1)
         if not finite.all():
             first = int(np.flatnonzero(~finite)[0])
-            feat = self.raw.features[row_of[first]]
-            name = f"feature {feat.index}" + (f" (id {feat.id})" if feat.id else "")
+            name = _feature_name(self.raw.features[row_of[first]])
             raise InputError(
                 f"{self.path}: {name}: coordinate ({xy[first, 0]}, {xy[first, 1]}) is not "
                 "finite; NaN and infinity are not valid GeoJSON coordinates"
@@ -144,8 +144,7 @@ class _Loader:
         if not bad.any():
             return
         first = int(np.flatnonzero(bad)[0])
-        feat = self.raw.features[row_of[first]]
-        name = f"feature {feat.index}" + (f" (id {feat.id})" if feat.id else "")
+        name = _feature_name(self.raw.features[row_of[first]])
         raise InputError(
             f"{self.path}: {name}: coordinates ({xy[first, 0]:g}, {xy[first, 1]:g}) are {what} "
             f"[{int(bad.sum())} positions affected]"
@@ -214,8 +213,8 @@ class _Loader:
         line_ll = self._project(self.lines, np.asarray(self.line_owner, dtype=np.int64))
         point_ll = self._project(self.points, np.asarray(self.point_owner, dtype=np.int64))
         everything = np.concatenate([ring_ll, line_ll, point_ll])
+        lo, hi = everything.min(axis=0), everything.max(axis=0)
         if origin is None:
-            lo, hi = everything.min(axis=0), everything.max(axis=0)
             origin = (float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2))
         try:
             frame = LocalFrame(*origin)
@@ -232,7 +231,7 @@ class _Loader:
             far = ~(np.isfinite(x) & np.isfinite(y))
             if far.any():  # the transverse Mercator frame ends ~80 degrees off its centre
                 lon, lat = ll[np.flatnonzero(far)[0]]
-                w, s, e, n = *everything.min(axis=0), *everything.max(axis=0)
+                w, s, e, n = *lo, *hi
                 raise InputError(
                     f"{self.path}: position ({lon:g}, {lat:g}) is too far from the centre "
                     f"({frame.lon:g}, {frame.lat:g}) for a local metric frame; the data span "
@@ -249,7 +248,7 @@ class _Loader:
             ring_ll, ring_len, ring_counts, poly_owner = self._drop_repeated_points(
                 ring_ll, poly_owner
             )
-        if len(poly_owner):
+        if len(poly_owner):  # some shells may have gone with their repeated points
             offsets = (
                 np.concatenate([[0], np.cumsum(ring_len)]),
                 np.concatenate([[0], np.cumsum(ring_counts)]),
@@ -272,22 +271,14 @@ class _Loader:
                 self.raw.features[poly_owner[part]].notes.append(
                     "zero-area polygon part (sliver) dropped"
                 )
-            order = np.argsort(owner, kind="stable")
-            fixed, owner = fixed[order], owner[order]
-            rows, first, inverse, counts = np.unique(
-                owner, return_index=True, return_inverse=True, return_counts=True
-            )
-            # multipolygons() wants dense indices: number the surviving features 0..k-1.
-            multi = shapely.multipolygons(fixed, indices=inverse)
-            single = counts == 1
+            rows, multi = _regroup(geoms, fixed, owner, shapely.multipolygons)
             # Parts valid one by one may still overlap each other: unite those.
-            merged, overlaps = merge_overlapping_parts(multi[~single])
+            merged, overlaps = merge_overlapping_parts(multi)
             for k, reason in overlaps.items():
-                self.raw.features[rows[~single][k]].notes.append(
+                self.raw.features[rows[k]].notes.append(
                     f"overlapping polygon parts merged with make_valid ({reason})"
                 )
-            geoms[rows[single]] = fixed[first[single]]
-            geoms[rows[~single]] = merged
+            geoms[rows] = merged
         if self.lines:
             lens = np.fromiter((len(a) for a in self.lines), np.int64, len(self.lines))
             lines = shapely.from_ragged_array(
@@ -295,25 +286,14 @@ class _Loader:
                 (np.concatenate([[0], np.cumsum(lens)]),),
             )
             owner = np.asarray(self.line_owner)
-            rows, first, inverse, counts = np.unique(
-                owner, return_index=True, return_inverse=True, return_counts=True
-            )
-            multi = shapely.multilinestrings(lines, indices=inverse)
-            single = counts == 1
-            geoms[rows[single]] = lines[first[single]]
-            geoms[rows[~single]] = multi[~single]
+            rows, multi = _regroup(geoms, lines, owner, shapely.multilinestrings)
+            geoms[rows] = multi
         if self.points:
-            pts = local(point_ll)
             lens = [len(p) for p in self.points]
             owner = np.repeat(np.asarray(self.point_owner), lens)
-            point_geoms = shapely.points(pts)
-            rows, first, inverse, counts = np.unique(
-                owner, return_index=True, return_inverse=True, return_counts=True
-            )
-            multi = shapely.multipoints(point_geoms, indices=inverse)
-            single = counts == 1
-            geoms[rows[single]] = point_geoms[first[single]]
-            geoms[rows[~single]] = multi[~single]
+            rows, multi = _regroup(geoms, shapely.points(local(point_ll)), owner,
+                                   shapely.multipoints)
+            geoms[rows] = multi
 
         district = self._attributes(frame, geoms, report)
         if len(district) == 0:
@@ -327,7 +307,6 @@ class _Loader:
             report.height_range = (float(tops.min()), float(tops.mean()), float(tops.max()))
         b = shapely.total_bounds(district.geometry)
         report.bbox_local = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-        lo, hi = everything.min(axis=0), everything.max(axis=0)
         report.bbox_lonlat = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
         report.skipped.sort(key=lambda i: i.index)
         return district, report
@@ -403,6 +382,27 @@ class _Loader:
             source_index=np.asarray(cols["source_index"], dtype=np.int64),
             properties=cols["properties"],
         )
+
+
+def _feature_name(feat: RawFeature) -> str:
+    return f"feature {feat.index}" + (f" (id {feat.id})" if feat.id else "")
+
+
+def _regroup(
+    geoms: np.ndarray, parts: np.ndarray, owner: np.ndarray, collect: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put single parts straight into ``geoms[owner]``; return the rows with several parts
+    and their ``collect``-ed multi-geometries (shapely.multipolygons and friends)."""
+    order = np.argsort(owner, kind="stable")
+    parts, owner = parts[order], owner[order]
+    rows, first, inverse, counts = np.unique(
+        owner, return_index=True, return_inverse=True, return_counts=True
+    )
+    single = counts == 1
+    geoms[rows[single]] = parts[first[single]]
+    # The collect functions want dense indices: number the features 0..k-1.
+    multi = collect(parts, indices=inverse)
+    return rows[~single], multi[~single]
 
 
 def _why_empty(feat: RawFeature) -> str:

@@ -49,18 +49,16 @@ def build_district_mesh(
     layer. The draw-call count is bounded by the tile counts, never by the feature count.
     """
     geoms = district.geometry
-    b = shapely.total_bounds(geoms) if len(geoms) else np.zeros(4)
+    if len(geoms) == 0:
+        return DistrictMesh([], (0.0, 0.0, 0.0, 0.0), 0.0)
+    b = shapely.total_bounds(geoms)
     bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-    anchor = shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms) else None
-    solid_tile = tile_of(anchor, bounds, solid_tiles) if anchor is not None else None
-    ground_tile = tile_of(anchor, bounds, ground_tiles) if anchor is not None else None
+    anchor = shapely.get_coordinates(shapely.point_on_surface(geoms))
 
-    batches: list[MeshBatch] = []
-    solid = _solids(district)
-    batches += split_by_tile(solid, solid_tile, solid_tiles) if solid_tile is not None else []
-    for order, (name, batch) in enumerate(_ground(district), start=1):
-        batch.draw_order = order
-        batch.material = name
+    batches = split_by_tile(_solids(district), tile_of(anchor, bounds, solid_tiles), solid_tiles)
+    ground_tile = tile_of(anchor, bounds, ground_tiles)
+    for layer, batch in _ground(district):
+        batch.draw_order = GROUND_ORDER.index(layer) + 1
         batches += split_by_tile(batch, ground_tile, ground_tiles)
     top = np.nanmax(district.height) if np.isfinite(district.height).any() else 0.0
     if (district.layer == "landmarks").any():
@@ -94,7 +92,7 @@ def _solids(district: District) -> MeshBatch:
         pins = shapely.buffer(pts, MARKER_RADIUS, quad_segs=2)
         pins = shapely.orient_polygons(pins, exterior_cw=False)
         owner2 = prow[powner]
-        color = np.tile(np.array(palette.LANDMARK_COLOR, np.uint8), (len(pins), 1))
+        color = _uniform(palette.LANDMARK_COLOR, len(pins))
         markers = extrude(
             pins, owner2, np.zeros(len(pins)), np.full(len(pins), MARKER_HEIGHT), color,
             palette.roof_of(color),
@@ -109,30 +107,36 @@ def rows_of_type(district: District, layer: str, type_ids: tuple[int, ...]) -> n
     return rows[np.isin(shapely.get_type_id(district.geometry[rows]), type_ids)]
 
 
+def _uniform(rgba: palette.RGBA, n: int) -> np.ndarray:
+    """One colour for ``n`` parts."""
+    return np.tile(np.array(rgba, np.uint8), (n, 1))
+
+
 def _ground(district: District) -> list[tuple[str, MeshBatch]]:
-    out: list[tuple[str, MeshBatch]] = []
+    """The flat layers, each as (its name in GROUND_ORDER, its batch)."""
     z = palette.GROUND_Z
+    out: list[tuple[str, MeshBatch]] = []
 
     # Administrative and other areas: a light translucent fill.
     parts, owner = _polygon_parts(district, district.select("area"))
-    fill = np.tile(np.array(palette.AREA_FILL, np.uint8), (len(parts), 1))
-    out.append(("overlay", flat_polygons(parts, owner, np.full(len(parts), z["area"]), fill, "")))
+    fill = _uniform(palette.AREA_FILL, len(parts))
+    out.append(("area", flat_polygons(parts, owner, z["area"], fill, "overlay")))
 
     parts, owner = _polygon_parts(district, district.select("green"))
     col = palette.lookup(palette.GREEN_COLORS, palette.GREEN_DEFAULT, district.kind[owner])
-    out.append(("green", flat_polygons(parts, owner, np.full(len(parts), z["green"]), col, "")))
+    out.append(("green", flat_polygons(parts, owner, z["green"], col, "green")))
 
     water_parts, water_owner = _polygon_parts(district, district.select("water"))
     wl = rows_of_type(district, "water", (1, 5))
     rib, rib_owner = ribbons(district.geometry[wl], district.width[wl])
     parts = np.concatenate([water_parts, rib])
     owner = np.concatenate([water_owner, wl[rib_owner]]).astype(np.int64)
-    col = np.tile(np.array(palette.WATER_COLOR, np.uint8), (len(parts), 1))
-    out.append(("water", flat_polygons(parts, owner, np.full(len(parts), z["water"]), col, "")))
+    col = _uniform(palette.WATER_COLOR, len(parts))
+    out.append(("water", flat_polygons(parts, owner, z["water"], col, "water")))
 
     parts, owner = _polygon_parts(district, district.select("plazas"))
-    col = np.tile(np.array(palette.PLAZA_COLOR, np.uint8), (len(parts), 1))
-    out.append(("plazas", flat_polygons(parts, owner, np.full(len(parts), z["plazas"]), col, "")))
+    col = _uniform(palette.PLAZA_COLOR, len(parts))
+    out.append(("plazas", flat_polygons(parts, owner, z["plazas"], col, "plazas")))
 
     rl = rows_of_type(district, "roads", (1, 5))
     rib, rib_owner = ribbons(district.geometry[rl], district.width[rl])
@@ -144,13 +148,11 @@ def _ground(district: District) -> list[tuple[str, MeshBatch]]:
     order = np.argsort(level, kind="stable")
     rib, owner, level, kinds = rib[order], owner[order], level[order], kinds[order]
     col = palette.lookup(palette.ROAD_COLORS, palette.ROAD_DEFAULT, kinds)
-    out.append(
-        ("roads", flat_polygons(rib, owner, z["roads"] + palette.ROAD_Z_STEP * level, col, ""))
-    )
+    road_z = z["roads"] + palette.ROAD_Z_STEP * level
+    out.append(("roads", flat_polygons(rib, owner, road_z, col, "roads")))
 
     # Outlines of areas (administrative boundaries) and line features that are not ribbons.
     rows = district.select("area")
-    col = np.tile(np.array(palette.AREA_LINE, np.uint8), (len(rows), 1))
-    line_batch = outlines(district.geometry[rows], rows, palette.LINES_Z, col)
-    out.append(("lines", line_batch))
+    col = _uniform(palette.AREA_LINE, len(rows))
+    out.append(("lines", outlines(district.geometry[rows], rows, palette.LINES_Z, col)))
     return out

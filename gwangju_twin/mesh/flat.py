@@ -13,9 +13,14 @@ MAX_EDGE = 120.0
 
 
 def flat_polygons(
-    parts: np.ndarray, feature_ids: np.ndarray, z: np.ndarray, rgba: np.ndarray, material: str
+    parts: np.ndarray,
+    feature_ids: np.ndarray,
+    z: np.ndarray | float,
+    rgba: np.ndarray,
+    material: str,
 ) -> MeshBatch:
-    """Polygon parts (holes kept) as upward-facing triangles at height ``z`` per part."""
+    """Polygon parts (holes kept) as upward-facing triangles at height ``z`` (one for all,
+    or one per part)."""
     if len(parts) == 0:
         return MeshBatch.empty(material)
     # Extra boundary vertices keep long roads and big parks from being a few huge triangles,
@@ -25,7 +30,7 @@ def flat_polygons(
     xy, part_of_v, tris = tri.xy, tri.part_of_vertex, tri.triangles
     pos = np.empty((len(xy), 3), np.float32)
     pos[:, :2] = xy
-    pos[:, 2] = z[part_of_v]
+    pos[:, 2] = np.broadcast_to(np.asarray(z, np.float64), (len(parts),))[part_of_v]
     nrm = np.zeros((len(xy), 3), np.float32)
     nrm[:, 2] = 1.0
     return MeshBatch(

@@ -16,7 +16,7 @@ from panda3d.core import (
 
 from gwangju_twin.mesh import palette
 from gwangju_twin.mesh.batch import MeshBatch
-from gwangju_twin.mesh.district import GROUND_ORDER, DistrictMesh
+from gwangju_twin.mesh.district import DistrictMesh
 from gwangju_twin.render.geoms import make_geom_node
 
 #: Flat layers are painted in the background bin in this order without writing depth, so
@@ -58,9 +58,7 @@ def _layer_of(batch: MeshBatch) -> str:
 def _style(np_: NodePath, batch: MeshBatch) -> None:
     if batch.material == "solid":
         return
-    order = FIRST_LAYER_ORDER + GROUND_ORDER.index(batch.material if batch.material in
-                                                   GROUND_ORDER else "area")
-    np_.set_bin("background", order)
+    np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
     np_.set_depth_write(False)
     if batch.material == "overlay":
         np_.set_transparency(TransparencyAttrib.M_alpha)

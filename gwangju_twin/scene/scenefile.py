@@ -12,12 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
+
+
+#: The start view when a scene does not say: looking north-north-east, 38 degrees down.
+DEFAULT_HEADING = 20.0
+DEFAULT_PITCH = 38.0
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,8 @@ class CameraSpec:
 
     target_lonlat: tuple[float, float] | None = None
     target_local: tuple[float, float] | None = None
-    heading: float = 20.0
-    pitch: float = 38.0
+    heading: float = DEFAULT_HEADING
+    pitch: float = DEFAULT_PITCH
     distance: float | None = None
 
 
@@ -43,7 +49,7 @@ class Scene:
     name: str = "district"
     crs: str | None = None
     origin: tuple[float, float] | None = None
-    level_height: float = 3.0
+    level_height: float = DEFAULT_LEVEL_HEIGHT
     camera: CameraSpec = field(default_factory=CameraSpec)
     layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
 
@@ -95,7 +101,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
             f"{path}: 'district.source' names {district['source']!r}, which is not a file "
             f"(looked in {source.parent})"
         )
-    level_height = float(district.get("level_height", 3.0))
+    level_height = float(district.get("level_height", DEFAULT_LEVEL_HEIGHT))
     if not 1.5 <= level_height <= 10.0:
         raise InputError(
             f"{path}: 'district.level_height' is {level_height}; expected metres between 1.5 and 10"
@@ -123,7 +129,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
                 f"{path}: 'camera.target' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
                 f"(metres), got keys {sorted(t)}"
             )
-    pitch = float(cam.get("pitch", 38.0))
+    pitch = float(cam.get("pitch", DEFAULT_PITCH))
     if not 5.0 <= pitch <= 89.9:
         raise InputError(f"{path}: 'camera.pitch' is {pitch}; expected degrees between 5 and 89.9")
     distance = cam.get("distance")
@@ -141,7 +147,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
         origin=origin,
         level_height=level_height,
         camera=CameraSpec(
-            target_lonlat, target_local, float(cam.get("heading", 20.0)) % 360.0, pitch,
+            target_lonlat, target_local, float(cam.get("heading", DEFAULT_HEADING)) % 360.0, pitch,
             None if distance is None else float(distance),
         ),
         layers=layers,
@@ -154,7 +160,7 @@ def scene_for_geojson(
     """A scene that shows a bare GeoJSON file with default settings."""
     path = Path(path)
     if level_height is None:
-        return Scene(path=None, source=path, name=path.stem, crs=crs)
+        level_height = DEFAULT_LEVEL_HEIGHT
     return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height)
 
 
