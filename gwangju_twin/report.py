@@ -34,7 +34,9 @@ def format_report(report: LoadReport) -> str:
         lines.append(f"  winding    {report.reoriented} features had clockwise outer rings "
                      "(reoriented; RFC 7946 asks for counter-clockwise)")
     for title, items in (("repaired", report.repaired), ("skipped", report.skipped),
-                         ("warnings", report.warnings)):
+                         ("warnings", report.warnings), ("cleared", report.cleared)):
+        if title == "cleared" and not items:
+            continue  # only scenes with pavilions clear buildings
         lines.append(f"  {title:<10} {len(items)}")
         lines.extend(_issue(i) for i in items[:MAX_LISTED])
         if len(items) > MAX_LISTED:

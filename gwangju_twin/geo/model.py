@@ -75,6 +75,7 @@ class LoadReport:
     repaired: list[Issue] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    cleared: list[Issue] = field(default_factory=list)  # buildings removed for pavilion sites
     reoriented: int = 0
     height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
@@ -99,6 +100,7 @@ class LoadReport:
             "repaired": [i.as_dict() for i in self.repaired],
             "skipped": [i.as_dict() for i in self.skipped],
             "warnings": [i.as_dict() for i in self.warnings],
+            "cleared": [i.as_dict() for i in self.cleared],
             "reoriented": self.reoriented,
             "height_m": None if self.height_range is None else dict(
                 zip(("min", "mean", "max"), (round(v, 2) for v in self.height_range), strict=True)

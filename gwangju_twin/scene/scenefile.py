@@ -14,6 +14,7 @@ from typing import Any
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
+from gwangju_twin.scene.pavilions import PavilionSpec, parse_pavilions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -52,6 +53,10 @@ class Scene:
     level_height: float = DEFAULT_LEVEL_HEIGHT
     camera: CameraSpec = field(default_factory=CameraSpec)
     layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
+    pavilions: tuple[PavilionSpec, ...] = ()
+    plugin_folders: tuple[Path, ...] = ()
+    tour: tuple[str, ...] = ()
+    frame_budget_ms: float = 4.0
 
 
 _SECTIONS = {
@@ -60,7 +65,11 @@ _SECTIONS = {
     "origin": {"lon": float, "lat": float},
     "camera": {"target": dict, "heading": float, "pitch": float, "distance": float},
     "layers": dict.fromkeys(LAYERS, bool),
+    "plugins": {"folder": str, "frame_budget_ms": float},
+    "tour": {"order": list},
 }
+#: Sections that are arrays of tables, validated by their own parsers.
+_ARRAYS = ("pavilion",)
 
 
 def load_scene(path: str | Path) -> Scene:
@@ -82,10 +91,12 @@ def load_scene(path: str | Path) -> Scene:
 def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     """Validate a parsed scene document (see load_scene)."""
     for section, value in doc.items():
+        if section in _ARRAYS:
+            continue
         if section not in _SECTIONS:
             raise InputError(
                 f"{path}: unknown section [{section}]; expected one of "
-                + ", ".join(f"[{s}]" for s in _SECTIONS)
+                + ", ".join([f"[{s}]" for s in _SECTIONS] + [f"[[{a}]]" for a in _ARRAYS])
             )
         if not isinstance(value, dict):
             raise InputError(f"{path}: '{section}' must be a table [{section}]")
@@ -139,6 +150,26 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
         )
     layers = dict.fromkeys(LAYERS, True)
     layers.update(doc.get("layers", {}))
+    pavilions = parse_pavilions(path, doc.get("pavilion", []))
+    plugins = doc.get("plugins", {})
+    folders: tuple[Path, ...] = ()
+    if "folder" in plugins:
+        folder = (path.parent / plugins["folder"]).resolve()
+        if not folder.is_dir():
+            raise InputError(f"{path}: 'plugins.folder' names {plugins['folder']!r}, which is "
+                             f"not a folder (looked for {folder})")
+        folders = (folder,)
+    budget = float(plugins.get("frame_budget_ms", 4.0))
+    if not 0.5 <= budget <= 100.0:
+        raise InputError(f"{path}: 'plugins.frame_budget_ms' is {budget}; expected 0.5 to 100")
+    tour = doc.get("tour", {}).get("order", [])
+    ids = [p.id for p in pavilions]
+    for n, stop in enumerate(tour):
+        if stop not in ids:
+            raise InputError(f"{path}: 'tour.order[{n}]' is {stop!r}; expected a pavilion id "
+                             f"({', '.join(ids) or 'the scene has no [[pavilion]]'})")
+    if len(set(tour)) != len(tour):
+        raise InputError(f"{path}: 'tour.order' visits a pavilion twice; list each once")
     return Scene(
         path=path,
         source=source,
@@ -151,6 +182,10 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
             None if distance is None else float(distance),
         ),
         layers=layers,
+        pavilions=pavilions,
+        plugin_folders=folders,
+        tour=tuple(tour),
+        frame_budget_ms=budget,
     )
 
 
@@ -171,12 +206,15 @@ def _check(path: Path, section: str, key: str, value: Any) -> None:
             f"{path}: unknown key '{section}.{key}'; expected one of "
             + ", ".join(sorted(_SECTIONS[section]))
         )
-    if expected is float:
+    if expected is list:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif expected is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     else:
         ok = isinstance(value, expected)
     if not ok:
-        name = {float: "a number", str: "a string", bool: "true or false", dict: "a table"}
+        name = {float: "a number", str: "a string", bool: "true or false", dict: "a table",
+            list: "an array of strings"}
         raise InputError(
             f"{path}: '{section}.{key}' is {value!r}; expected {name[expected]}"
         )
