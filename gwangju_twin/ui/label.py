@@ -1,0 +1,262 @@
+"""Bilingual billboard labels: a pavilion's Korean and English name floating above it.
+
+A label is a white rounded card with a strip in the sector's colour, the Korean name (bold,
+larger) over the English name, and a small tail pointing down at what it names. It always
+faces the camera and is drawn after the city without depth testing, so no building hides it.
+
+The flat shapes are built here too (``rounded_outline``, ``polygon_node``) because the panel
+(gwangju_twin.ui.panel) draws its card with the same corners.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from panda3d.core import (
+    AntialiasAttrib,
+    Geom,
+    GeomNode,
+    GeomTriangles,
+    GeomVertexData,
+    GeomVertexFormat,
+    GeomVertexWriter,
+    NodePath,
+    TextFont,
+    TextNode,
+    TransparencyAttrib,
+)
+
+Point = tuple[float, float]
+RGBA = tuple[float, float, float, float]
+
+#: Labels go in the "fixed" bin (drawn after the opaque and transparent city) from this
+#: draw order up; within one label, its parts draw in scene-graph order (card, then text).
+LABEL_DRAW_ORDER = 10
+
+# Colours, chosen for contrast on the white card (WCAG AA for both text colours).
+CARD: RGBA = (0.99, 0.99, 0.985, 1.0)  # opaque: a label behind must not show through
+SHADOW: RGBA = (0.0, 0.0, 0.0, 0.22)
+KOREAN_INK: RGBA = (0.10, 0.11, 0.14, 1.0)
+ENGLISH_INK: RGBA = (0.33, 0.35, 0.40, 1.0)
+NOTICE_INK: RGBA = (0.78, 0.09, 0.11, 1.0)
+
+# Layout in units of the Korean line's em (the label is scaled by ``height`` at the end).
+_PAD_X, _PAD_TOP, _PAD_BOTTOM = 0.6, 0.36, 0.42
+_STRIP = 0.16  # accent strip along the top edge
+_RADIUS = 0.32
+_TAIL_W, _TAIL_H = 0.7, 0.55
+_EN_SCALE, _NOTICE_SCALE = 0.56, 0.5
+_ASCENT, _DESCENT = 0.84, 0.25  # Hangul and Latin glyphs stay within these (measured)
+_LINE_GAP = 0.2
+
+
+def rounded_outline(
+    x0: float, z0: float, x1: float, z1: float, radius: float, segments: int = 6
+) -> list[Point]:
+    """The outline of a rounded rectangle in the XZ plane, counter-clockwise (front side
+    faces -Y, towards a Panda3D camera), starting at the bottom-left corner's bottom end."""
+    r = max(0.0, min(radius, (x1 - x0) / 2, (z1 - z0) / 2))
+    corners = ((x1 - r, z0 + r, -90.0), (x1 - r, z1 - r, 0.0), (x0 + r, z1 - r, 90.0),
+               (x0 + r, z0 + r, 180.0))
+    points: list[Point] = [(x0 + r, z0)]
+    for cx, cz, start in corners:
+        for i in range(segments + 1):
+            a = math.radians(start + 90.0 * i / segments)
+            points.append((cx + r * math.cos(a), cz + r * math.sin(a)))
+    return points[:-1]  # the last arc ends where the outline started
+
+
+def clip_above(points: Sequence[Point], z: float) -> list[Point]:
+    """The part of a convex outline at or above height ``z`` (still convex)."""
+    out: list[Point] = []
+    for i, (ax, az) in enumerate(points):
+        bx, bz = points[(i + 1) % len(points)]
+        if az >= z:
+            out.append((ax, az))
+        if (az >= z) != (bz >= z):
+            t = (z - az) / (bz - az)
+            out.append((ax + t * (bx - ax), z))
+    return out
+
+
+def polygon_node(name: str, points: Sequence[Point], color: RGBA, centre: Point | None = None
+                 ) -> NodePath:
+    """A filled polygon in the XZ plane: a fan around ``centre`` (default: the mean point),
+    so any outline that is star-shaped about that point is filled correctly."""
+    cx, cz = centre if centre is not None else (
+        sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+    data = GeomVertexData(name, GeomVertexFormat.get_v3c4(), Geom.UH_static)
+    data.set_num_rows(len(points) + 1)
+    vertex, colour = GeomVertexWriter(data, "vertex"), GeomVertexWriter(data, "color")
+    for x, z in [(cx, cz), *points]:
+        vertex.add_data3(x, 0.0, z)
+        colour.add_data4(*color)
+    tris = GeomTriangles(Geom.UH_static)
+    n = len(points)
+    for i in range(n):
+        tris.add_vertices(0, 1 + i, 1 + (i + 1) % n)
+    geom = Geom(data)
+    geom.add_primitive(tris)
+    node = GeomNode(name)
+    node.add_geom(geom)
+    np_ = NodePath(node)
+    if color[3] < 1.0:
+        np_.set_transparency(TransparencyAttrib.M_alpha)
+    return np_
+
+
+def text_node(name: str, text: str, font: TextFont, color: RGBA,
+              align: int = TextNode.A_center, wordwrap: float | None = None) -> TextNode:
+    """A TextNode in ``font`` and ``color``; shared by the label and the panel."""
+    node = TextNode(name)
+    node.set_font(font)
+    node.set_align(align)
+    node.set_text_color(*color)
+    if wordwrap is not None:
+        node.set_wordwrap(wordwrap)
+    node.set_text(text)
+    return node
+
+
+class BilingualLabel:
+    """A billboard label with a Korean line over an English line, for a pavilion or landmark.
+
+    ``node`` is the label's NodePath; its origin is the tip of the tail at the bottom centre,
+    so ``label.set_pos(x, y, z)`` puts the tip at that point. ``height`` is the world height
+    (metres) of the Korean line's em; everything else scales with it. ``bold_font`` (default
+    ``font``) draws the Korean line.
+    """
+
+    def __init__(
+        self,
+        ko: str,
+        en: str,
+        font: TextFont,
+        accent: tuple[float, float, float],
+        *,
+        height: float = 6.0,
+        bold_font: TextFont | None = None,
+    ) -> None:
+        self.ko, self.en = ko, en
+        self.accent = accent
+        self._font, self._bold = font, bold_font or font
+        self._notice: tuple[str, str] | None = None
+        self.node = NodePath("label")
+        self.node.set_scale(height)
+        # Face the camera, and stay visible through buildings: no depth test, drawn after
+        # the city; no lights or fog, so the card stays white at any distance.
+        self.node.set_billboard_point_eye()
+        self.node.set_bin("fixed", LABEL_DRAW_ORDER)
+        self.node.set_depth_test(False)
+        self.node.set_depth_write(False)
+        self.node.set_light_off(1)
+        self.node.set_fog_off(1)
+        self.node.set_antialias(AntialiasAttrib.M_multisample)
+        self._build()
+
+    # -- placing ---------------------------------------------------------------------------
+
+    def set_pos(self, x: float, y: float, z: float) -> None:
+        """Put the tip of the label's tail at (x, y, z) in its parent's space."""
+        self.node.set_pos(x, y, z)
+
+    def reparent_to(self, parent: NodePath) -> None:
+        """Attach the label under ``parent`` (usually the world or ``base.render``)."""
+        self.node.reparent_to(parent)
+
+    def destroy(self) -> None:
+        """Remove the label from the scene."""
+        self.node.remove_node()
+
+    # -- notice ----------------------------------------------------------------------------
+
+    @property
+    def notice(self) -> tuple[str, str] | None:
+        """The red notice line as (Korean, English), or None."""
+        return self._notice
+
+    def set_notice(self, ko: str, en: str) -> None:
+        """Show a red notice under the names, e.g. "데모를 사용할 수 없습니다" / "Demo
+        unavailable"."""
+        if self._notice != (ko, en):
+            self._notice = (ko, en)
+            self._build()
+
+    def clear_notice(self) -> None:
+        """Remove the notice line."""
+        if self._notice is not None:
+            self._notice = None
+            self._build()
+
+    def text(self) -> list[str]:
+        """The strings drawn, top to bottom."""
+        return [self.ko, self.en] + (list(self._notice_lines()) if self._notice else [])
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _notice_lines(self) -> Iterable[str]:
+        assert self._notice is not None
+        ko, en = self._notice
+        return (f"{ko} · {en}",) if ko != en else (ko,)
+
+    def _build(self) -> None:
+        self.node.node().remove_all_children()
+        # (node, scale, baseline) top down from z = 0; shifted onto the tail below.
+        lines: list[tuple[TextNode, float]] = [
+            (text_node("ko", self.ko, self._bold, KOREAN_INK), 1.0),
+            (text_node("en", self.en, self._font, ENGLISH_INK), _EN_SCALE),
+        ]
+        if self._notice is not None:
+            for text in self._notice_lines():
+                lines.append((text_node("notice", text, self._font, NOTICE_INK), _NOTICE_SCALE))
+        width = max(node.get_width() * scale for node, scale in lines)
+        z = -(_STRIP + _PAD_TOP)
+        placed: list[tuple[TextNode, float, float]] = []
+        for i, (node, scale) in enumerate(lines):
+            z -= _ASCENT * scale + (_LINE_GAP if i else 0.0)
+            placed.append((node, scale, z))
+            z -= _DESCENT * scale
+        bottom = z - _PAD_BOTTOM
+        lift = _TAIL_H - bottom  # the card's bottom edge sits on top of the tail
+        half = width / 2 + _PAD_X
+        top = lift
+        card = rounded_outline(-half, _TAIL_H, half, top, _RADIUS)
+        # The tail goes into the bottom edge; the outline stays star-shaped about the card's
+        # centre, so one fan fills card and tail with no seam between them.
+        with_tail = [card[0], (-_TAIL_W / 2, _TAIL_H), (0.0, 0.0), (_TAIL_W / 2, _TAIL_H),
+                     *card[1:]]
+        centre = (0.0, (top + _TAIL_H) / 2)
+        shadow = [(x + 0.06, z - 0.09) for x, z in with_tail]
+        polygon_node("shadow", shadow, SHADOW, (0.06, centre[1] - 0.09)).reparent_to(self.node)
+        polygon_node("card", with_tail, CARD, centre).reparent_to(self.node)
+        polygon_node("accent", clip_above(card, top - _STRIP), (*self.accent, 1.0)).reparent_to(
+            self.node
+        )
+        for node, scale, baseline in placed:
+            np_ = self.node.attach_new_node(node)
+            np_.set_scale(scale)
+            np_.set_z(baseline + lift)
+
+
+def bilingual_label(
+    ko: str,
+    en: str,
+    font: TextFont,
+    accent: tuple[float, float, float],
+    *,
+    height: float = 6.0,
+    bold_font: TextFont | None = None,
+) -> BilingualLabel:
+    """A BilingualLabel (see there); place it with ``label.set_pos(x, y, z)``."""
+    return BilingualLabel(ko, en, font, accent, height=height, bold_font=bold_font)
+
+
+def stack_by_distance(labels: Iterable[BilingualLabel], viewpoint: NodePath) -> None:
+    """Draw nearer labels over farther ones: reorder their draw orders by distance from
+    ``viewpoint`` (the camera). Cheap; call it each frame when labels can overlap."""
+    ranked = sorted(labels, key=lambda lb: -lb.node.get_pos(viewpoint).length_squared())
+    for rank, label in enumerate(ranked):
+        order = LABEL_DRAW_ORDER + rank
+        if label.node.get_bin_draw_order() != order:
+            label.node.set_bin("fixed", order)

@@ -1,0 +1,287 @@
+"""PanelView: draws a plugin's Panel (gwangju_twin.plugins.panel) as a card on screen.
+
+The card is docked at the right edge of the screen: a dark, slightly see-through rounded
+board with the title beside a strip in the sector's colour, an optional red notice, the
+plugin's lines (wrapped) and its buttons. ``refresh()`` redraws only when the Panel changed,
+so the host can call it every frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from direct.gui.DirectButton import DirectButton
+from panda3d.core import AntialiasAttrib, NodePath, Point3, TextFont, TextNode
+
+from gwangju_twin.ui.label import RGBA, polygon_node, rounded_outline, text_node
+
+if TYPE_CHECKING:  # duck-typed at run time: the ui package does not load the plugin host
+    from gwangju_twin.plugins.panel import Panel, PanelButton
+
+LANGUAGES = ("ko", "en")
+
+# Layout in aspect2d units: the screen is 2 units tall, so 0.1 is 54 px at 1080p.
+WIDTH = 0.9
+MARGIN = 0.05  # from the screen's edges
+_PAD = 0.05
+_RADIUS = 0.03
+_TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
+_BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
+_BUTTON_GAP = 0.022
+_LINE_GAP = 0.02
+_ASCENT, _DESCENT = 0.84, 0.25  # glyph extent per em, as for labels
+
+BOARD: RGBA = (0.07, 0.08, 0.10, 0.95)
+TITLE_INK: RGBA = (1.0, 1.0, 1.0, 1.0)
+LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
+NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
+NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
+RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
+
+
+def _shade(rgb: tuple[float, float, float], amount: float, alpha: float = 1.0) -> RGBA:
+    """``rgb`` mixed towards white (amount > 0) or black (amount < 0)."""
+    target = 1.0 if amount > 0 else 0.0
+    a = abs(amount)
+    r, g, b = (c + (target - c) * a for c in rgb)
+    return (r, g, b, alpha)
+
+
+def _ink_on(rgb: tuple[float, float, float]) -> RGBA:
+    """Black or white text, whichever reads better on ``rgb`` (relative luminance)."""
+    lum = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]
+    return (0.08, 0.08, 0.10, 1.0) if lum > 0.55 else (1.0, 1.0, 1.0, 1.0)
+
+
+class PanelView:
+    """Draws ``panel`` under ``parent`` (usually ``base.aspect2d``), docked at the right edge.
+
+    ``run`` calls a button's ``on_click``; the host passes a runner that isolates plugin
+    faults. ``bold_font`` (default ``font``) draws the title.
+    """
+
+    def __init__(
+        self,
+        panel: Panel,
+        parent: NodePath,
+        font: TextFont,
+        *,
+        language: str = "ko",
+        run: Callable[[Callable[[], None]], None] = lambda f: f(),
+        bold_font: TextFont | None = None,
+    ) -> None:
+        self.panel = panel
+        self._parent = parent
+        self._font, self._bold = font, bold_font or font
+        self._run = run
+        self._language = _check_language(language)
+        self._root = parent.attach_new_node("panel-view")
+        self._root.set_antialias(AntialiasAttrib.M_multisample)
+        # In the fixed bin, parts with equal draw order are drawn in scene-graph order:
+        # board, then text and buttons over it, whatever their transparency.
+        self._root.set_bin("fixed", 0)
+        self._buttons: list[DirectButton] = []
+        self._drawn: list[str] = []
+        self._drawn_key: Any = None
+        self._height = 0.0
+        self._dock: tuple[float, float] | None = None
+        self.rebuilds = 0  # how many times the card was rebuilt (for tests and profiling)
+        self.refresh()
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """The language shown, "ko" or "en"."""
+        return self._language
+
+    @property
+    def node(self) -> NodePath:
+        """The card's NodePath (its origin is the card's top-right corner)."""
+        return self._root
+
+    @property
+    def buttons(self) -> list[DirectButton]:
+        """The DirectButtons drawn, in the panel's order."""
+        return list(self._buttons)
+
+    def set_language(self, language: str) -> None:
+        """Show the panel in ``language`` ("ko" or "en")."""
+        self._language = _check_language(language)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw if the panel, its notice or the language changed since the last draw, and
+        keep the card docked if the window changed shape; otherwise nothing happens."""
+        if self._root.is_empty():
+            return  # destroyed
+        p = self.panel
+        key = (p.revision, p.notice, p.accent, p.title_ko, p.title_en, self._language)
+        if key != self._drawn_key:
+            self._rebuild()
+            self._drawn_key = key
+            self._dock = None
+        self._keep_docked()
+
+    def show(self) -> None:
+        """Show the card (after ``hide``)."""
+        self._root.show()
+
+    def hide(self) -> None:
+        """Hide the card; it keeps its widgets and state."""
+        self._root.hide()
+
+    def is_hidden(self) -> bool:
+        """Whether the card is hidden."""
+        return self._root.is_empty() or self._root.is_hidden()
+
+    def destroy(self) -> None:
+        """Remove the card and its buttons for good."""
+        self._clear()
+        if not self._root.is_empty():
+            self._root.remove_node()
+
+    def text(self) -> list[str]:
+        """The strings drawn: title, notice, lines, then button labels."""
+        return list(self._drawn)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _clear(self) -> None:
+        for button in self._buttons:
+            button.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
+        self._buttons.clear()
+        if not self._root.is_empty():
+            self._root.node().remove_all_children()
+        self._drawn = []
+
+    def _pick(self, ko: str, en: str) -> str:
+        return en if self._language == "en" else ko
+
+    def _rebuild(self) -> None:
+        self._clear()
+        self.rebuilds += 1
+        p = self.panel
+        inner = WIDTH - 2 * _PAD
+        x0 = -WIDTH + _PAD  # the card's origin is its top-right corner
+        content = self._root.attach_new_node("content")
+        z = -_PAD
+
+        # Title beside an accent strip.
+        title = self._pick(p.title_ko, p.title_en)
+        strip_w, strip_gap = 0.012, 0.022
+        node = text_node("title", title, self._bold, TITLE_INK, TextNode.A_left,
+                         (inner - strip_w - strip_gap) / _TITLE_SCALE)
+        top = z
+        z = self._place(content, node, x0 + strip_w + strip_gap, z, _TITLE_SCALE)
+        polygon_node("title-accent", rounded_outline(x0, z, x0 + strip_w, top, 0.004, 2),
+                     (*p.accent, 1.0)).reparent_to(content)
+        self._drawn.append(title)
+        z -= 0.03
+        polygon_node("rule", [(x0, z - 0.003), (x0 + inner, z - 0.003), (x0 + inner, z),
+                              (x0, z)], RULE).reparent_to(content)
+        z -= 0.003 + 0.028
+
+        if p.notice is not None:
+            notice = self._pick(p.notice.ko, p.notice.en)
+            fill = content.attach_new_node("notice-fill")  # first, so it is drawn under
+            pad = 0.018
+            node = text_node("notice", notice, self._font, NOTICE_INK, TextNode.A_left,
+                             (inner - 2 * pad) / _LINE_SCALE)
+            top = z
+            z = self._place(content, node, x0 + pad, z - pad, _LINE_SCALE) - pad
+            polygon_node("notice-box", rounded_outline(x0, z, x0 + inner, top, 0.014),
+                         NOTICE_FILL).reparent_to(fill)
+            self._drawn.append(notice)
+            z -= 0.026
+
+        for line in p.lines:
+            text = self._pick(line.ko, line.en)
+            node = text_node(f"line-{line.key}", text, self._font, LINE_INK, TextNode.A_left,
+                             inner / _LINE_SCALE)
+            z = self._place(content, node, x0, z, _LINE_SCALE) - _LINE_GAP
+            self._drawn.append(text)
+
+        if p.buttons:
+            z -= 0.03
+        for button in p.buttons:
+            self._buttons.append(self._button(content, button, x0, z, inner))
+            self._drawn.append(self._pick(button.ko, button.en))
+            z -= _BUTTON_HEIGHT + _BUTTON_GAP
+        if p.buttons:
+            z += _BUTTON_GAP
+
+        self._height = -(z - _PAD)
+        board = polygon_node("board", rounded_outline(-WIDTH, -self._height, 0.0, 0.0, _RADIUS),
+                             BOARD)
+        board.reparent_to(self._root)
+        content.reparent_to(self._root)  # after the board, so drawn over it (fixed bin)
+
+    def _place(self, parent: NodePath, node: TextNode, x: float, z: float, scale: float
+               ) -> float:
+        """Put a (possibly wrapped) text block with its top at ``z``; return its bottom."""
+        np_ = parent.attach_new_node(node)
+        np_.set_scale(scale)
+        np_.set_pos(x, 0.0, z - _ASCENT * scale)
+        rows = max(1, node.get_num_rows())
+        return z - (_ASCENT + (rows - 1) * node.get_line_height() + _DESCENT) * scale
+
+    def _button(self, parent: NodePath, button: PanelButton, x0: float, top: float,
+                width: float) -> DirectButton:
+        accent = self.panel.accent
+        half_w, half_h = width / 2, _BUTTON_HEIGHT / 2
+
+        def face(color: RGBA) -> NodePath:
+            return polygon_node("face", rounded_outline(-half_w, -half_h, half_w, half_h,
+                                                        0.022), color)
+
+        # One face per DirectButton state: ready, pressed, hover, disabled.
+        faces = (face(_shade(accent, -0.08)), face(_shade(accent, -0.3)),
+                 face(_shade(accent, 0.16)), face((0.4, 0.4, 0.42, 1.0)))
+        label = self._pick(button.ko, button.en)
+        return DirectButton(
+            parent=parent,
+            relief=None,
+            geom=faces,
+            frameSize=(-half_w, half_w, -half_h, half_h),  # the click target
+            pos=(x0 + half_w, 0, top - half_h),
+            text=label,
+            text_font=self._bold,
+            text_scale=_BUTTON_SCALE,
+            text_fg=_ink_on(_shade(accent, -0.08)[:3]),
+            # Baseline so the glyphs' visual centre sits on the button's centre line.
+            text_pos=(0, -(_ASCENT - _DESCENT) / 2 * _BUTTON_SCALE),
+            text_align=TextNode.A_center,
+            text_wordwrap=None,
+            # A no-argument command: ``button["command"]()`` is exactly what a click runs.
+            command=partial(self._run, button.on_click),
+            clickSound=None,
+            rolloverSound=None,
+            pressEffect=1,
+        )
+
+    def _keep_docked(self) -> None:
+        """Keep the top-right corner MARGIN from the screen's top-right corner, in whatever
+        units ``parent`` has (aspect2d's x range follows the window's shape)."""
+        top = self._parent.get_top()
+        corner = self._parent.get_relative_point(top, Point3(1.0, 0.0, 1.0))
+        bottom = self._parent.get_relative_point(top, Point3(1.0, 0.0, -1.0))
+        dock = (round(corner.x, 5), round(corner.z, 5))
+        if dock == self._dock:
+            return
+        self._dock = dock
+        # Shrink a very full panel so it never runs off the bottom of the screen.
+        room = (corner.z - bottom.z) - 2 * MARGIN
+        self._root.set_scale(min(1.0, room / self._height) if self._height > 0 else 1.0)
+        self._root.set_pos(corner.x - MARGIN, 0.0, corner.z - MARGIN)
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language is {language!r}; expected 'ko' or 'en'")
+    return language
+
+
+__all__ = ["LANGUAGES", "PanelView"]
