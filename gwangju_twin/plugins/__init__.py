@@ -1,0 +1,42 @@
+"""The pavilion plugin API: the one module exhibitors' plugins import.
+
+A plugin is a folder (or an installed package) with a ``pavilion.toml`` manifest and a Python
+module whose entry class implements some of the hooks of ``PavilionDemo``. Each hook receives
+a ``PavilionContext``: the plugin's node, panel, read-only district data, timers, logger and
+asset folder. docs/plugins.md is the guide; ``gwangju-twin plugins new`` scaffolds a plugin.
+
+The API is versioned: ``API_VERSION`` is what this host implements, and a plugin whose
+manifest asks for an ``api_version`` the host does not support is refused, not run.
+"""
+
+from gwangju_twin.plugins.api import (
+    HOOKS,
+    Buildings,
+    DistrictData,
+    PavilionDemo,
+    PavilionInfo,
+)
+from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
+from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
+from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
+from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
+
+__all__ = [
+    "API_VERSION",
+    "FRAME_BUDGET_MS",
+    "HOOKS",
+    "SUPPORTED_API_VERSIONS",
+    "Buildings",
+    "DistrictData",
+    "Manifest",
+    "Panel",
+    "PanelButton",
+    "PanelLine",
+    "PavilionContext",
+    "PavilionDemo",
+    "PavilionInfo",
+    "RoadGraph",
+    "RoadPoint",
+    "Route",
+    "Timers",
+]

@@ -1,0 +1,210 @@
+"""PavilionContext: a plugin's whole world, handed to every hook."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from gwangju_twin.plugins.api import DistrictData, PavilionInfo
+from gwangju_twin.plugins.manifest import Manifest
+from gwangju_twin.plugins.panel import Panel
+
+#: Default time an ``update`` call may take before it counts as an overrun (milliseconds).
+FRAME_BUDGET_MS = 4.0
+
+
+class StageServices(Protocol):
+    """What the viewer provides behind a context (implemented by the render room)."""
+
+    def paint_buildings(self, parent: Any, indices: np.ndarray, rgba: np.ndarray) -> Any:
+        """Draw buildings ``indices`` in ``rgba`` under ``parent``; returns the new node."""
+
+    def make_box(self, parent: Any, size: tuple[float, float, float],
+                 rgba: tuple[float, float, float, float]) -> Any:
+        """A flat-shaded box under ``parent``, base at z = 0, centred on (0, 0)."""
+
+    def load_model(self, parent: Any, path: Path) -> Any:
+        """The model file ``path`` loaded under ``parent``."""
+
+
+@dataclass(order=True)
+class _Timer:
+    due: float
+    seq: int
+    fn: Callable[[], None] = field(compare=False)
+    every: float | None = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+
+class Timers:
+    """One-shot and repeating callbacks on the viewer's clock.
+
+    Callbacks run between frames, inside the plugin's fault isolation: one that raises
+    disables the plugin like any hook. Timers run from ``load`` until the plugin is unloaded
+    or disabled, whether or not a visitor is inside.
+    """
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        self._heap: list[_Timer] = []
+        self._seq = itertools.count()
+
+    def after(self, seconds: float, fn: Callable[[], None]) -> object:
+        """Call ``fn()`` once, ``seconds`` from now; returns a handle for ``cancel``."""
+        return self._push(seconds, fn, None)
+
+    def every(self, seconds: float, fn: Callable[[], None]) -> object:
+        """Call ``fn()`` every ``seconds`` (at least one frame apart); returns a handle."""
+        if seconds <= 0:
+            raise ValueError("a repeating timer needs a positive interval")
+        return self._push(seconds, fn, float(seconds))
+
+    def cancel(self, handle: object) -> None:
+        """Stop a timer; cancelling twice or after it ran is harmless."""
+        if isinstance(handle, _Timer):
+            handle.cancelled = True
+
+    def cancel_all(self) -> None:
+        """Stop every timer of this plugin."""
+        for t in self._heap:
+            t.cancelled = True
+        self._heap.clear()
+
+    def __len__(self) -> int:
+        return sum(not t.cancelled for t in self._heap)
+
+    def _push(self, seconds: float, fn: Callable[[], None], every: float | None) -> _Timer:
+        if not callable(fn):
+            raise TypeError("a timer callback must be callable with no arguments")
+        timer = _Timer(self._now + max(0.0, float(seconds)), next(self._seq), fn, every)
+        heapq.heappush(self._heap, timer)
+        return timer
+
+    def advance(self, dt: float) -> list[Callable[[], None]]:
+        """Move the clock on by ``dt`` and return the callbacks now due (host use)."""
+        self._now += dt
+        due = []
+        while self._heap and self._heap[0].due <= self._now:
+            timer = heapq.heappop(self._heap)
+            if timer.cancelled:
+                continue
+            due.append(timer.fn)
+            if timer.every is not None:
+                timer.due = max(timer.due + timer.every, self._now + 1e-9)
+                heapq.heappush(self._heap, timer)
+        return due
+
+
+class PavilionContext:
+    """Everything a plugin may use; it is handed to every hook.
+
+    Attributes:
+        manifest: the plugin's validated manifest (id, sector, titles, version, api_version).
+        pavilion: where the plugin's pavilion stands (``PavilionInfo``).
+        node: the plugin's own Panda3D ``NodePath``, in district coordinates (metres; x east,
+            y north, z up, ground at 0). Put everything the demo shows under it: the host
+            removes it if the plugin fails.
+        panel: the plugin's ``Panel`` of text and buttons, shown while the visitor is inside.
+        district: read-only ``DistrictData`` (buildings, road graph, pavilions).
+        timers: ``Timers`` for delayed and repeating callbacks.
+        log: a ``logging.Logger`` named after the plugin.
+        assets: the plugin's asset folder (``assets`` beside pavilion.toml unless the manifest
+            names another).
+        language: the visitor's language, ``"ko"`` or ``"en"``.
+        frame_budget: milliseconds ``update`` may take per frame.
+    """
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        pavilion: PavilionInfo,
+        node: Any,
+        district: DistrictData,
+        services: StageServices,
+        language: str = "ko",
+        frame_budget: float = FRAME_BUDGET_MS,
+    ) -> None:
+        self.manifest = manifest
+        self.pavilion = pavilion
+        self.node = node
+        self.district = district
+        self.panel = Panel(manifest.title_ko, manifest.title_en)
+        self.timers = Timers()
+        self.log = logging.getLogger(f"gwangju_twin.plugin.{manifest.id}")
+        self.assets: Path = manifest.assets_dir
+        self.language = language
+        self.frame_budget = frame_budget
+        self.inside = False
+        self._services = services
+        self._paint: Any = None
+
+    def paint_buildings(self, indices: Any, colors: Any) -> None:
+        """Show district buildings ``indices`` in ``colors`` (k x 3 or k x 4, 0..1).
+
+        Rows index ``district.buildings``. Replaces this plugin's previous paint; the
+        buildings themselves are unchanged, and ``clear_paint`` (or the plugin failing)
+        restores the city's own colours.
+        """
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        rgba = np.asarray(colors, dtype=np.float64)
+        if rgba.ndim == 1:
+            rgba = np.broadcast_to(rgba, (len(idx), len(rgba)))
+        if rgba.ndim != 2 or rgba.shape[0] != len(idx) or rgba.shape[1] not in (3, 4):
+            raise ValueError(
+                f"colors must have shape ({len(idx)}, 3) or ({len(idx)}, 4), got {rgba.shape}"
+            )
+        n = len(self.district.buildings)
+        if len(idx) and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"building indices must lie in 0..{n - 1}")
+        if rgba.shape[1] == 3:
+            rgba = np.concatenate([rgba, np.ones((len(idx), 1))], axis=1)
+        self.clear_paint()
+        self._paint = self._services.paint_buildings(self.node, idx, np.clip(rgba, 0.0, 1.0))
+
+    def clear_paint(self) -> None:
+        """Remove this plugin's building paint."""
+        if self._paint is not None:
+            self._paint.remove_node()
+            self._paint = None
+
+    def make_box(
+        self,
+        size: tuple[float, float, float],
+        color: tuple[float, ...],
+        parent: Any = None,
+    ) -> Any:
+        """A flat-shaded box (width x, depth y, height z in metres), base at z = 0 and
+        centred on (0, 0), parented to ``parent`` or ``node``; move it with ``set_pos``."""
+        rgba = (*tuple(float(c) for c in color[:3]), float(color[3]) if len(color) > 3 else 1.0)
+        sx, sy, sz = (float(s) for s in size)
+        if min(sx, sy, sz) <= 0:
+            raise ValueError("box sizes must be positive")
+        return self._services.make_box(
+            self.node if parent is None else parent, (sx, sy, sz), rgba  # type: ignore[arg-type]
+        )
+
+    def load_model(self, path: str | Path, parent: Any = None) -> Any:
+        """Load a model from the plugin's asset folder (``path`` relative to ``assets``;
+        .bam and .egg, or any format a Panda3D loader plugin such as panda3d-gltf adds),
+        parented to ``parent`` or ``node``. Raises FileNotFoundError if it is not there."""
+        root = self.assets.resolve()
+        full = (root / path).resolve()
+        if root not in full.parents:
+            raise ValueError(f"{path}: models must come from the plugin's asset folder")
+        if not full.is_file():
+            raise FileNotFoundError(f"{full}: no such model file")
+        return self._services.load_model(self.node if parent is None else parent, full)
+
+    def teardown(self) -> None:
+        """Host use: remove everything the plugin made (its node's children, paint, timers)."""
+        self.timers.cancel_all()
+        self.clear_paint()
+        if self.node is not None:
+            self.node.get_children().detach()

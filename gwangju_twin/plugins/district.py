@@ -1,0 +1,60 @@
+"""Building the read-only DistrictData plugins receive from the loaded district."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.plugins.api import Buildings, DistrictData, PavilionInfo, read_only
+from gwangju_twin.plugins.roads import build_road_graph
+
+#: Road kinds vehicles may not use; the plugins' road graph leaves them out.
+FOOT_ONLY = ("footway", "path", "pedestrian", "cycleway", "steps", "bridleway", "corridor")
+
+
+def building_rows(district: District) -> np.ndarray:
+    """District rows of the buildings plugins see (``Buildings`` row i is district row
+    ``building_rows(district)[i]``): polygonal features of the buildings layer."""
+    rows = district.select("buildings")
+    polygonal = np.isin(shapely.get_type_id(district.geometry[rows]), (3, 6))
+    return rows[polygonal]
+
+
+def district_data(
+    district: District,
+    pavilions: Sequence[PavilionInfo],
+    bounds: tuple[float, float, float, float],
+) -> DistrictData:
+    """The plugins' view of ``district``: buildings, road graph and pavilions, read-only."""
+    rows = building_rows(district)
+    footprints = district.geometry[rows]
+    inside = shapely.point_on_surface(footprints)
+    buildings = Buildings(
+        footprints=read_only(footprints.copy()),
+        heights=read_only(district.height[rows].astype(np.float64)),
+        areas=read_only(shapely.area(footprints)),
+        centroids=read_only(shapely.get_coordinates(inside).reshape(-1, 2)),
+        levels=read_only(district.levels[rows].astype(np.float64)),
+        kinds=read_only(district.kind[rows].copy()),
+        names=tuple(district.name[i] for i in rows),
+        ids=tuple(district.feature_id[i] for i in rows),
+    )
+    road_rows = district.select("roads")
+    drivable = road_rows[~np.isin(district.kind[road_rows], FOOT_ONLY)]
+    lines = district.geometry[drivable]
+    is_line = np.isin(shapely.get_type_id(lines), (1, 5))
+    # Widths let a side street that stops inside a main road's carriageway (short of its
+    # centre line) still join it.
+    widths = district.width[drivable][is_line]
+    frame = district.frame
+    return DistrictData(
+        buildings=buildings,
+        roads=build_road_graph(list(lines[is_line]), widths=widths),
+        pavilions=tuple(pavilions),
+        bounds=tuple(float(v) for v in bounds),  # type: ignore[arg-type]
+        origin_lonlat=(float(frame.lon), float(frame.lat)),
+        _to_lonlat=frame.to_lonlat,
+    )

@@ -1,0 +1,250 @@
+"""The plugin host: runs each pavilion's demo through its lifecycle, isolating faults.
+
+Whatever a plugin raises, in any hook, timer or button, disables that plugin only: the
+traceback is logged, everything under its node is removed, its timers stop, and its pavilion
+says "demo unavailable". An ``update`` that keeps overrunning its frame budget is reported
+and called less often (with the time it missed added to ``dt``). The host is plain Python:
+the viewer supplies nodes and drawing through the contexts it creates.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gwangju_twin.plugins.api import PavilionInfo
+from gwangju_twin.plugins.context import PavilionContext
+from gwangju_twin.plugins.discovery import FoundPlugin, PluginImportError, import_plugin
+
+log = logging.getLogger("gwangju_twin.plugins")
+
+#: Shown at a pavilion whose demo failed or could not start.
+UNAVAILABLE_KO = "데모를 사용할 수 없습니다"
+UNAVAILABLE_EN = "Demo unavailable"
+
+#: Overrun policy: this many overruns within the last WINDOW update calls trigger throttling.
+OVERRUNS_TO_THROTTLE = 10
+WINDOW = 60
+#: A throttled plugin earns back a step after this many calls within budget.
+CALLS_TO_RECOVER = 120
+MAX_THROTTLE = 8
+
+
+@dataclass
+class Slot:
+    """One pavilion's demo: its plugin, context, state and health.
+
+    ``state`` is "new", "loaded" or "disabled" (``reason`` then says why, ``hook`` which hook
+    failed); ``inside`` is True between enter and exit.
+    """
+
+    pavilion: PavilionInfo
+    found: FoundPlugin
+    context: PavilionContext | None = None
+    instance: Any = None
+    state: str = "new"
+    reason: str = ""
+    hook: str = ""
+    error: str = ""  # the traceback of the failure, for logs and `plugins list`
+    inside: bool = False
+    throttle: int = 1  # update is called every `throttle` frames
+    overruns: int = 0  # total update calls over budget
+    _recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
+    _skipped: int = 0
+    _pending_dt: float = 0.0
+    _good_streak: int = 0
+
+    @property
+    def plugin_id(self) -> str:
+        """The id of the plugin in this slot."""
+        return self.found.id
+
+    @property
+    def running(self) -> bool:
+        """True while the plugin is loaded and not disabled."""
+        return self.state == "loaded"
+
+
+class PluginHost:
+    """Loads, enters, updates, exits and unloads the pavilions' plugins.
+
+    ``make_context(slot)`` builds each plugin's context (the viewer's job: it owns nodes);
+    ``on_change(slot)`` is told when a slot is disabled or throttled so the viewer can show
+    it; ``clock`` measures update time (seconds, monotonic).
+    """
+
+    def __init__(
+        self,
+        make_context: Callable[[Slot], PavilionContext],
+        on_change: Callable[[Slot], None] = lambda slot: None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.slots: list[Slot] = []
+        self._make_context = make_context
+        self._on_change = on_change
+        self._clock = clock
+        self.active: Slot | None = None
+
+    def add(self, pavilion: PavilionInfo, found: FoundPlugin) -> Slot:
+        """Give ``pavilion`` the plugin ``found`` (not loaded yet)."""
+        slot = Slot(pavilion, found)
+        self.slots.append(slot)
+        return slot
+
+    def slot(self, pavilion_id: str) -> Slot | None:
+        """The slot of pavilion ``pavilion_id``, if it has a plugin."""
+        return next((s for s in self.slots if s.pavilion.id == pavilion_id), None)
+
+    def load_all(self) -> None:
+        """Import and load every plugin; failures disable only the plugin concerned."""
+        for slot in self.slots:
+            self.load(slot)
+
+    def load(self, slot: Slot) -> None:
+        """Import the plugin of ``slot``, build its context and call ``load``."""
+        if slot.state != "new":
+            return
+        if not slot.found.ok:
+            self._disable(slot, "discover", slot.found.reason)
+            return
+        manifest = slot.found.manifest
+        assert manifest is not None
+        if manifest.sector != slot.pavilion.sector:
+            self._disable(slot, "discover",
+                          f"plugin {manifest.id!r} is for sector {manifest.sector!r}, but "
+                          f"pavilion {slot.pavilion.id!r} is {slot.pavilion.sector!r}")
+            return
+        try:
+            slot.instance = import_plugin(slot.found)
+        except PluginImportError as exc:
+            self._disable(slot, "import", str(exc), _trace(exc))
+            return
+        slot.context = self._make_context(slot)
+        slot.state = "loaded"
+        self._call(slot, "load")
+
+    def enter(self, pavilion_id: str) -> Slot | None:
+        """The visitor entered ``pavilion_id``: exit the previous demo, enter this one."""
+        slot = self.slot(pavilion_id)
+        if self.active is not None and self.active is not slot:
+            self.exit()
+        if slot is None or not slot.running or slot.inside:
+            return slot
+        slot.inside = True
+        assert slot.context is not None
+        slot.context.inside = True
+        self.active = slot
+        self._call(slot, "enter")
+        return slot
+
+    def exit(self) -> None:
+        """The visitor left the pavilion they were in (if any)."""
+        slot, self.active = self.active, None
+        if slot is None or not slot.inside:
+            return
+        slot.inside = False
+        if slot.context is not None:
+            slot.context.inside = False
+        if slot.running:
+            self._call(slot, "exit")
+
+    def update(self, dt: float) -> None:
+        """One frame: run due timers of every running plugin, ``update`` the active one."""
+        for slot in self.slots:
+            if slot.running and slot.context is not None:
+                for fn in slot.context.timers.advance(dt):
+                    if not self.run(slot, fn, "timer"):
+                        break
+        slot = self.active
+        if slot is None or not slot.running or not slot.inside:
+            return
+        slot._pending_dt += dt
+        slot._skipped += 1
+        if slot._skipped < slot.throttle:
+            return
+        step, slot._pending_dt, slot._skipped = slot._pending_dt, 0.0, 0
+        start = self._clock()
+        ok = self._call(slot, "update", step)
+        if ok:
+            self._account(slot, (self._clock() - start) * 1000.0)
+
+    def unload_all(self) -> None:
+        """Exit the active demo and unload every plugin (the viewer is closing)."""
+        self.exit()
+        for slot in self.slots:
+            if slot.running and self._call(slot, "unload"):
+                if slot.context is not None:
+                    slot.context.teardown()
+                slot.state = "unloaded"
+
+    def run(self, slot: Slot, fn: Callable[[], Any], what: str = "callback") -> bool:
+        """Call ``fn()`` for ``slot``'s plugin under fault isolation; False if it raised."""
+        if not slot.running:
+            return False
+        try:
+            fn()
+        except (Exception, SystemExit) as exc:  # a plugin may raise anything but Ctrl-C
+            self._disable(slot, what, f"{type(exc).__name__}: {exc}", _trace(exc))
+            return False
+        return True
+
+    def _call(self, slot: Slot, hook: str, *args: Any) -> bool:
+        method = getattr(slot.instance, hook, None)
+        if method is None:
+            return True
+        return self.run(slot, lambda: method(slot.context, *args), hook)
+
+    def _account(self, slot: Slot, ms: float) -> None:
+        budget = slot.context.frame_budget if slot.context is not None else 4.0
+        over = ms > budget
+        slot._recent.append(over)
+        if over:
+            slot.overruns += 1
+            slot._good_streak = 0
+            if sum(slot._recent) >= OVERRUNS_TO_THROTTLE and slot.throttle < MAX_THROTTLE:
+                slot.throttle *= 2
+                slot._recent.clear()
+                log.warning(
+                    "plugin %s keeps overrunning its %.1f ms frame budget (last %.1f ms); "
+                    "its update now runs every %d frames", slot.plugin_id, budget, ms,
+                    slot.throttle)
+                self._on_change(slot)
+        else:
+            slot._good_streak += 1
+            if slot.throttle > 1 and slot._good_streak >= CALLS_TO_RECOVER:
+                slot.throttle //= 2
+                slot._good_streak = 0
+                log.info("plugin %s is back within budget; update every %d frames",
+                         slot.plugin_id, slot.throttle)
+                self._on_change(slot)
+
+    def _disable(self, slot: Slot, hook: str, reason: str, trace: str = "") -> None:
+        slot.state, slot.hook, slot.reason, slot.error = "disabled", hook, reason, trace
+        if slot.context is not None:
+            slot.context.teardown()
+            slot.context.panel.clear()
+        if self.active is slot:
+            self.active = None
+            slot.inside = False
+        where = "while discovering" if hook == "discover" else f"in {hook}"
+        log.error("plugin %s of pavilion %s disabled %s: %s%s", slot.plugin_id,
+                  slot.pavilion.id, where, reason, f"\n{trace}" if trace else "")
+        self._on_change(slot)
+
+    def status(self) -> list[dict[str, Any]]:
+        """One dict per slot: pavilion, plugin, state, reason, throttle, overruns."""
+        return [
+            {"pavilion": s.pavilion.id, "plugin": s.plugin_id, "state": s.state,
+             "hook": s.hook, "reason": s.reason, "throttle": s.throttle,
+             "overruns": s.overruns, "inside": s.inside}
+            for s in self.slots
+        ]
+
+
+def _trace(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()

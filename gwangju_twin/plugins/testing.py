@@ -1,0 +1,42 @@
+"""Test helpers for plugin authors: run a plugin's whole lifecycle without a window.
+
+    from gwangju_twin.plugins.testing import run_lifecycle
+
+    def test_demo_runs():
+        result = run_lifecycle("src/my_demo", seconds=2.0)
+        assert result.errors == []
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gwangju_twin.plugins.discovery import FoundPlugin, found_plugin
+from gwangju_twin.plugins.manifest import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from gwangju_twin.app import LifecycleResult
+
+
+def run_lifecycle(plugin: str | Path, seconds: float = 2.0, scene: str | Path | None = None,
+                  dt: float = 1 / 30) -> LifecycleResult:
+    """Load, enter, update for ``seconds``, exit and unload the plugin in folder ``plugin``.
+
+    The plugin runs in the pavilion of its sector in ``scene`` (default: the Sangmu scene),
+    headless. The result has ``state`` ("unloaded" when all went well), ``errors`` (the
+    failing hook, reason and traceback), the panel's text in Korean and English
+    (``panel_ko``/``panel_en``, as it was just before exit), ``frames`` and ``nodes``.
+    """
+    from gwangju_twin.app import exercise_plugin
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+
+    found = found_in_folder(Path(plugin))
+    return exercise_plugin(found, load_scene(scene or default_scene_path()), seconds, dt)
+
+
+def found_in_folder(folder: Path) -> FoundPlugin:
+    """A plugin folder (holding pavilion.toml) as discovery would find it in a plugins folder."""
+    folder = folder.parent if folder.name == MANIFEST_NAME else folder
+    return found_plugin(folder.name, "folder", str(folder), folder / MANIFEST_NAME, None)
