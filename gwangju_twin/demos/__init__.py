@@ -1,0 +1,1 @@
+"""The built-in sector demos: pavilion plugins shipped with the viewer, and examples to copy."""

@@ -1,0 +1,1 @@
+"""Eco-friendly autonomous driving (gwangju.shuttles): electric shuttles between pavilions."""

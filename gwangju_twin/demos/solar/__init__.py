@@ -1,0 +1,1 @@
+"""Eco-friendly energy (gwangju.solar): the rooftop solar potential of every building."""
