@@ -6,6 +6,7 @@ either opens the interactive viewer or renders a PNG offscreen.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -13,9 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gwangju_twin.errors import InputError
+from gwangju_twin.expo import (
+    Pavilion,
+    build_pavilions,
+    pavilion_pose,
+    pavilions_pose,
+    plugin_overrides,
+)
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
+from gwangju_twin.plugins.discovery import FoundPlugin, discover
 from gwangju_twin.scene import CameraPose, Scene, frame_bounds
+from gwangju_twin.scene.pavilions import place_pavilions
 
 FOV_DEG = 50.0
 
@@ -28,6 +39,25 @@ class Prepared:
     district: District
     report: LoadReport
     mesh: DistrictMesh
+    pavilions: tuple[Pavilion, ...] = ()
+    found: tuple[FoundPlugin, ...] = ()
+
+    def pose(self, view: str, aspect: float) -> CameraPose:
+        """The named view: "start" (the scene's camera), "pavilions" (all of them) or a
+        pavilion id (in front of its entrance)."""
+        if view == "start":
+            return self.start_pose(aspect)
+        if view == "pavilions":
+            if not self.pavilions:
+                raise InputError(f"{self.scene.path or self.scene.source}: the scene has no "
+                                 "pavilions to view")
+            return pavilions_pose(self.pavilions, FOV_DEG if aspect >= 1 else FOV_DEG * aspect)
+        for pav in self.pavilions:
+            if pav.info.id == view:
+                return pavilion_pose(pav.info)
+        raise InputError(f"view {view!r}: expected start, pavilions or a pavilion id ("
+                         + (", ".join(p.info.id for p in self.pavilions) or "none in this scene")
+                         + ")")
 
     def start_pose(self, aspect: float) -> CameraPose:
         """The scene's start camera, or a view that frames the whole district."""
@@ -51,10 +81,22 @@ def load_district(scene: Scene) -> tuple[District, LoadReport]:
     )
 
 
-def prepare(scene: Scene) -> Prepared:
-    """Load and mesh a scene (pure: no Panda3D window involved)."""
+def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None) -> Prepared:
+    """Load and mesh a scene, place its pavilions and find its plugins (no window involved).
+
+    ``plugin`` puts that plugin id into pavilion ``enter`` (or its sector's pavilion) for
+    this run, as ``--plugin`` does.
+    """
     district, report = load_district(scene)
-    return Prepared(scene, district, report, build_district_mesh(district))
+    district, sites = place_pavilions(district, report, scene.pavilions,
+                                      scene.path or scene.source)
+    if enter is not None and enter not in {s.id for s in sites}:
+        raise InputError(f"--enter {enter}: expected a pavilion id of the scene ("
+                         + (", ".join(s.id for s in sites) or "it has none") + ")")
+    wanted = plugin is not None or any(s.spec.plugin for s in sites)
+    found = tuple(discover(scene.plugin_folders)) if wanted else ()
+    pavilions = build_pavilions(sites, plugin_overrides(sites, enter, plugin, found))
+    return Prepared(scene, district, report, build_district_mesh(district), pavilions, found)
 
 
 def clip_range(mesh: DistrictMesh, pose: CameraPose) -> tuple[float, float]:
@@ -81,13 +123,19 @@ def display_available() -> tuple[bool, str]:
 
 
 class _Stage:
-    """A ShowBase with the prepared world attached (window, offscreen buffer or none)."""
+    """A ShowBase with the prepared world attached (window, offscreen buffer or none).
 
-    def __init__(self, prepared: Prepared, window_type: str, size: tuple[int, int]) -> None:
+    ``view`` names the start view (see ``Prepared.pose``); ``enter`` a pavilion the visitor
+    starts inside (its demo entered; the camera in front of it unless ``view`` says more).
+    """
+
+    def __init__(self, prepared: Prepared, window_type: str, size: tuple[int, int],
+                 view: str = "start", enter: str | None = None) -> None:
         from direct.showbase.ShowBase import ShowBase
 
         from gwangju_twin.render.config import configure
         from gwangju_twin.render.world import add_fog, build_world, sky_dome
+        from gwangju_twin.visit import ExpoFloor
 
         configure(window_type, size, f"Gwangju Twin - {prepared.scene.name}")
         self.base = ShowBase(windowType=window_type)
@@ -96,7 +144,14 @@ class _Stage:
         self.world = build_world(prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
         w, h = size
-        self.pose = prepared.start_pose(w / h)
+        if enter is not None and view == "start":
+            view = enter
+        self.pose = prepared.pose(view, w / h)
+        self.expo = ExpoFloor(
+            self.world, self.base.aspect2d, self.base.loader, prepared.district,
+            prepared.mesh.bounds, prepared.pavilions, prepared.found,
+            prepared.scene.frame_budget_ms,
+        )
         add_fog(self.base.render, prepared.mesh, self.pose.distance)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
@@ -108,6 +163,9 @@ class _Stage:
             lens.set_aspect_ratio(w / h)
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
             self.set_pose(self.pose)
+        self.expo.load()
+        if enter is not None:
+            self.expo.enter(enter)
 
     def set_pose(self, pose: CameraPose) -> None:
         self.base.camera.set_pos(*pose.position)
@@ -116,7 +174,19 @@ class _Stage:
 
     def follow_camera(self, task: Any = None) -> Any:
         self.sky.set_pos(self.base.camera.get_pos(self.base.render))
+        self.expo.follow(self.base.camera)
         return task.cont if task is not None else None
+
+    def step(self, seconds: float, dt: float = 1 / 30) -> None:
+        """Advance the demos by ``seconds`` of simulated time in ``dt`` frames (no drawing)."""
+        for _ in range(round(seconds / dt)):
+            self.expo.update(dt)
+
+    def expo_task(self, task: Any) -> Any:
+        from panda3d.core import ClockObject
+
+        self.expo.update(min(ClockObject.get_global_clock().get_dt(), 0.25))
+        return task.cont
 
     def screenshot(self, out: Path) -> Path:
         from panda3d.core import Filename, PNMImage
@@ -133,28 +203,109 @@ class _Stage:
         return out
 
     def close(self) -> None:
+        self.expo.close()
         self.base.destroy()
 
 
-def render_png(prepared: Prepared, out: Path, size: tuple[int, int]) -> Path:
-    """Render the scene offscreen (no display needed) to ``out``."""
-    stage = _Stage(prepared, "offscreen", size)
+def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str = "start",
+               enter: str | None = None, seconds: float = 0.0) -> list[dict[str, Any]]:
+    """Render the scene offscreen (no display needed) to ``out``; returns the plugins' status
+    (``PluginHost.status``) as it was when the picture was taken.
+
+    ``enter`` starts the visitor inside that pavilion and runs its demo for ``seconds`` of
+    simulated time before the picture is taken.
+    """
+    stage = _Stage(prepared, "offscreen", size, view, enter)
     try:
-        return stage.screenshot(out)
+        stage.step(seconds)
+        stage.screenshot(out)
+        return stage.expo.host.status()
     finally:
         stage.close()
 
 
-def run_viewer(prepared: Prepared, size: tuple[int, int]) -> None:
-    """Open the interactive viewer and run until the window closes."""
+def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
+               enter: str | None = None) -> None:
+    """Open the interactive viewer and run until the window closes.
+
+    Keys 1-7 enter the pavilions in tour order (the camera goes to the entrance), 0 leaves.
+    """
     from gwangju_twin.render.orbit import OrbitControl
 
-    stage = _Stage(prepared, "onscreen", size)
+    stage = _Stage(prepared, "onscreen", size, view, enter)
     base = stage.base
     if base.win is None:
         raise RuntimeError("no window could be opened")
     orbit = OrbitControl(base.camera, stage.pose, prepared.mesh.bounds)
     orbit.attach(base)
+
+    def visit(pavilion_id: str | None) -> None:
+        if pavilion_id is None:
+            stage.expo.exit()
+            return
+        stage.expo.enter(pavilion_id)
+        orbit.set_pose(prepared.pose(pavilion_id, size[0] / size[1]))
+
+    order = list(prepared.scene.tour) or [p.info.id for p in prepared.pavilions]
+    for n, pid in enumerate(order[:9], start=1):
+        base.accept(str(n), visit, [pid])
+    base.accept("0", visit, [None])
     base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
+    base.task_mgr.add(stage.expo_task, "expo", sort=40)
     base.accept("escape", base.userExit)
-    base.run()
+    try:
+        base.run()
+    finally:
+        stage.expo.close()
+
+
+@dataclass
+class LifecycleResult:
+    """What a dry run of one plugin did (see ``exercise_plugin``)."""
+
+    plugin: str
+    pavilion: str
+    state: str  # "unloaded" after a clean run, "disabled" after a failure
+    errors: list[str]
+    panel_ko: list[str]
+    panel_en: list[str]
+    frames: int
+    nodes: int  # nodes the demo had under its node while the visitor was inside
+
+
+def exercise_plugin(found: FoundPlugin, scene: Scene, seconds: float = 2.0,
+                    dt: float = 1 / 30) -> LifecycleResult:
+    """Run ``found`` through load, enter, update (``seconds`` of frames), exit and unload in
+    the pavilion of its sector in ``scene``, headless (``window-type none``)."""
+    if found.manifest is None:
+        raise InputError(f"{found.source}: {found.reason}")
+    sector_id = found.manifest.sector
+    site = next((p for p in scene.pavilions if p.sector == sector_id), None)
+    if site is None:
+        raise InputError(f"{scene.path}: has no {sector_id} pavilion to run the plugin in")
+    district, report = load_district(scene)
+    district, sites = place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
+    # Only the plugin under test runs: the scene's own plugins stay out of the way.
+    sites = tuple(dataclasses.replace(s, spec=dataclasses.replace(s.spec, plugin=None))
+                  for s in sites)
+    pavilions = build_pavilions(sites, {site.id: found.id})
+    prepared = Prepared(scene, district, report, build_district_mesh(district), pavilions,
+                        (found,))
+    stage = _Stage(prepared, "none", (640, 360))
+    try:
+        stage.expo.enter(site.id)
+        frames = round(seconds / dt)
+        stage.step(seconds, dt)
+        slot = stage.expo.host.slot(site.id)
+        assert slot is not None
+        nodes = len(stage.expo.nodes[site.id].demo.find_all_matches("**"))
+        panel = stage.expo.panel(site.id)
+        panel_ko, panel_en = panel.text("ko"), panel.text("en")
+        stage.expo.exit()
+    finally:
+        stage.close()
+    errors = [f"{slot.hook}: {slot.reason}"] if slot.state == "disabled" else []
+    if slot.error:
+        errors.append(slot.error)
+    return LifecycleResult(found.id, site.id, slot.state, errors, panel_ko, panel_en, frames,
+                           nodes)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from gwangju_twin.errors import InputError
 if TYPE_CHECKING:
     from gwangju_twin.scene import Scene
 
-COMMANDS = ("view", "render", "inspect")
+COMMANDS = ("view", "render", "inspect", "plugins")
 SNAPSHOT = "gwangju-twin-snapshot.png"
 
 
@@ -70,19 +71,49 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
                       help=f"snapshot written when there is no display (default {SNAPSHOT})")
 
+    for p in (view,):
+        _expo_options(p)
+
     render = sub.add_parser("render", help="render a scene offscreen to a PNG")
     render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
     render.add_argument("--size", type=_size, default=(1280, 720), help="image size WxH")
     render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
     render.add_argument("--level-height", type=_level, help=LEVEL_HELP)
+    _expo_options(render)
+    render.add_argument("--seconds", type=_seconds, default=3.0,
+                        help="with --enter: seconds of demo time before the picture (default 3)")
 
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
     inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
     inspect.add_argument("--level-height", type=_level, help=LEVEL_HELP)
+
+    from gwangju_twin.exhibitor import add_commands
+
+    add_commands(sub, _Parser)
     return parser
+
+
+def _expo_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--view", default="start", metavar="VIEW",
+                   help="start view: start (the scene's camera), pavilions (all of them) or a "
+                   "pavilion id")
+    p.add_argument("--enter", metavar="PAVILION",
+                   help="start inside this pavilion (its demo running)")
+    p.add_argument("--plugin", metavar="ID",
+                   help="run this plugin in the --enter pavilion (or its sector's) for this run")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seconds {text!r}: expected seconds") from None
+    if not 0.0 <= value <= 600.0:
+        raise argparse.ArgumentTypeError(f"--seconds {text}: expected 0 to 600")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +123,13 @@ def main(argv: list[str] | None = None) -> int:
                                                                           "--version")):
         args_in.insert(0, "view")
     args = build_parser().parse_args(args_in)
+    # Plugin failures and budget overruns are logged, with tracebacks, to stderr.
+    logging.basicConfig(level=logging.WARNING, format="gwangju-twin: %(name)s: %(message)s")
     try:
+        if args.command == "plugins":
+            from gwangju_twin.exhibitor import run
+
+            return run(args)
         if args.command == "inspect":
             return _inspect(args)
         if args.command == "render":
@@ -139,28 +176,37 @@ def _render(args: argparse.Namespace) -> int:
     from gwangju_twin.app import prepare, render_png
 
     _check_out(args.out)
-    prepared = prepare(_scene(args.source, args.crs, args.level_height))
-    render_png(prepared, args.out, args.size)
+    prepared = prepare(_scene(args.source, args.crs, args.level_height), args.enter,
+                       args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
+    status = render_png(prepared, args.out, args.size, args.view, args.enter, args.seconds)
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
-          f"{prepared.mesh.draw_calls} draw calls)")
+          f"{len(prepared.pavilions)} pavilions, {prepared.mesh.draw_calls} draw calls)")
+    for row in status:
+        inside = ", visitor inside" if row["inside"] else ""
+        why = f": {row['reason']}" if row["reason"] else ""
+        print(f"  pavilion {row['pavilion']}: plugin {row['plugin']} {row['state']}"
+              f"{inside}{why}")
     return 0
 
 
 def _view(args: argparse.Namespace) -> int:
     from gwangju_twin.app import display_available, prepare, render_png, run_viewer
 
-    prepared = prepare(_scene(args.source, args.crs, args.level_height))
+    prepared = prepare(_scene(args.source, args.crs, args.level_height), args.enter,
+                       args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])
     ok, why = display_available()
     if ok:
         try:
-            run_viewer(prepared, args.size)
+            run_viewer(prepared, args.size, args.view, args.enter)
             return 0
         except Exception as exc:  # a window that cannot open is a missing display, not a bug
             if "window" not in str(exc).lower():
                 raise
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
     _check_out(args.out)
-    render_png(prepared, args.out, args.size)
+    render_png(prepared, args.out, args.size, args.view, args.enter)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
           f"to {args.out} instead")
     return 0
@@ -169,9 +215,12 @@ def _view(args: argparse.Namespace) -> int:
 def _inspect(args: argparse.Namespace) -> int:
     from gwangju_twin.app import load_district
     from gwangju_twin.report import format_report
+    from gwangju_twin.scene.pavilions import place_pavilions
 
-    # A scene file is reported on as the viewer loads its district.
-    _, report = load_district(_scene(args.source, args.crs, args.level_height))
+    # A scene file is reported on as the viewer loads its district, pavilion sites cleared.
+    scene = _scene(args.source, args.crs, args.level_height)
+    district, report = load_district(scene)
+    place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

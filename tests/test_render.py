@@ -94,6 +94,7 @@ def test_offscreen_render_shows_a_city(tmp_path: Path) -> None:
     # The same view with buildings and landmarks switched off in a copy of the scene.
     scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
     scene = scene.replace("buildings = true", "buildings = false")
     scene = scene.replace("landmarks = true", "landmarks = false")
     bare_scene = tmp_path / "bare.toml"

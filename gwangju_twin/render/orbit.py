@@ -84,3 +84,8 @@ class OrbitControl:
         """Put the camera where the pose says."""
         self.camera.set_pos(*self.pose.position)
         self.camera.set_hpr(*self.pose.panda_hpr)
+
+    def set_pose(self, pose: CameraPose) -> None:
+        """Jump to ``pose`` (e.g. in front of a pavilion)."""
+        self.pose = pose
+        self.apply()

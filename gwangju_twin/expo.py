@@ -1,0 +1,99 @@
+"""The expo as data: pavilion shapes and infos from placed sites, and which plugin goes where.
+
+Pure: no window. The composition root (app.py) turns this into nodes and a plugin host.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.mesh.pavilion import PavilionShape, build_pavilion
+from gwangju_twin.plugins.api import PavilionInfo
+from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.scene.camera import CameraPose, frame_bounds
+from gwangju_twin.scene.pavilions import PavilionSite
+from gwangju_twin.scene.sectors import sector
+
+#: The "pavilions" view looks from across the road to the north into the U of pavilions
+#: around the plaza, whose entrances all face the plaza.
+PAVILIONS_VIEW_HEADING = 200.0
+PAVILIONS_VIEW_PITCH = 50.0
+
+
+@dataclass(frozen=True)
+class Pavilion:
+    """A pavilion ready to draw: its info (as plugins see it) and its mesh."""
+
+    info: PavilionInfo
+    shape: PavilionShape
+    site: PavilionSite
+
+
+def pavilion_feature_id(k: int) -> int:
+    """The feature id carried by pavilion ``k``'s vertices: negative, so it never collides
+    with a district row (row ids are 0..n-1)."""
+    return -(k + 1)
+
+
+def build_pavilions(sites: Sequence[PavilionSite],
+                    plugins: dict[str, str] | None = None) -> tuple[Pavilion, ...]:
+    """Meshes and infos for ``sites``; ``plugins`` overrides which plugin id each gets."""
+    out = []
+    for k, site in enumerate(sites):
+        spec = site.spec
+        shape = build_pavilion(spec.sector, site.center, spec.heading, spec.size,
+                               pavilion_feature_id(k))
+        sec = sector(spec.sector)
+        plugin = (plugins or {}).get(spec.id, spec.plugin)
+        info = PavilionInfo(
+            id=spec.id, sector=spec.sector, name_ko=sec.name_ko, name_en=sec.name_en,
+            position=site.center, heading=spec.heading, size=spec.size,
+            entrance=(float(shape.entrance[0]), float(shape.entrance[1])),
+            height=float(shape.height), plugin=plugin,
+        )
+        out.append(Pavilion(info, shape, site))
+    return tuple(out)
+
+
+def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
+                     plugin: str | None, found: Sequence[FoundPlugin]) -> dict[str, str]:
+    """``--plugin ID``: put that plugin into the pavilion ``enter`` names, or else into the
+    scene's pavilion of the plugin's sector."""
+    if plugin is None:
+        return {}
+    match = next((f for f in found if f.id == plugin), None)
+    if match is None:
+        known = ", ".join(sorted({f.id for f in found})) or "none"
+        raise InputError(f"--plugin {plugin}: no plugin with that id was found (found: {known}; "
+                         "see gwangju-twin plugins list)")
+    if enter is not None:
+        return {enter: plugin}
+    if match.manifest is None:
+        raise InputError(f"--plugin {plugin}: its manifest is unusable: {match.reason}")
+    for site in pavilions:
+        if site.spec.sector == match.manifest.sector:
+            return {site.id: plugin}
+    raise InputError(f"--plugin {plugin}: the scene has no {match.manifest.sector} pavilion")
+
+
+def pavilion_pose(info: PavilionInfo) -> CameraPose:
+    """A three-quarter view of a pavilion from in front of its entrance."""
+    look = (info.heading + 180.0 + 25.0) % 360.0  # the camera faces the entrance, a bit aside
+    reach = max(info.size) * 1.9 + info.height * 1.2
+    return CameraPose((info.position[0], info.position[1], info.height * 0.35), look, 26.0,
+                      reach)
+
+
+def pavilions_pose(pavilions: Sequence[Pavilion], fov: float) -> CameraPose:
+    """A view that holds every pavilion, looking from PAVILIONS_VIEW_HEADING's opposite."""
+    xs = [c[0] for p in pavilions for c in p.shape.site]
+    ys = [c[1] for p in pavilions for c in p.shape.site]
+    top = max(p.info.height for p in pavilions)
+    pose = frame_bounds((min(xs), min(ys), max(xs), max(ys)), top, fov,
+                        PAVILIONS_VIEW_HEADING, PAVILIONS_VIEW_PITCH, fill=1.2)
+    tx, ty, _ = pose.target
+    return CameraPose((tx, ty, 0.0), pose.heading, pose.pitch,
+                      pose.distance / math.cos(math.radians(PAVILIONS_VIEW_PITCH * 0.3)))

@@ -1,0 +1,180 @@
+"""A visit to the expo: pavilions on screen, their plugins hosted, the visitor's panel.
+
+``ExpoFloor`` wires the pure rooms (expo, plugins) to the scene graph the composition root
+hands it. It never creates a ShowBase: it is given the nodes and loader it draws with.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from panda3d.core import NodePath
+
+from gwangju_twin.expo import Pavilion
+from gwangju_twin.geo.model import District
+from gwangju_twin.plugins.api import DistrictData
+from gwangju_twin.plugins.context import PavilionContext
+from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.plugins.district import building_rows, district_data
+from gwangju_twin.plugins.host import UNAVAILABLE_EN, UNAVAILABLE_KO, PluginHost, Slot
+from gwangju_twin.plugins.panel import Panel, PanelLine
+from gwangju_twin.render.paint import StageServices
+from gwangju_twin.render.pavilions import PavilionNodes, attach_pavilions, scale_labels
+from gwangju_twin.scene.sectors import sector
+from gwangju_twin.ui.fonts import load_font
+from gwangju_twin.ui.panel import PanelView
+
+log = logging.getLogger("gwangju_twin.visit")
+
+
+class ExpoFloor:
+    """The pavilions, their plugins and the visitor's panel in one viewer."""
+
+    def __init__(
+        self,
+        world: NodePath,
+        overlay: NodePath,
+        loader: Any,
+        district: District,
+        bounds: tuple[float, float, float, float],
+        pavilions: Sequence[Pavilion],
+        found: Sequence[FoundPlugin],
+        frame_budget_ms: float = 4.0,
+        language: str = "ko",
+    ) -> None:
+        self.pavilions = {p.info.id: p for p in pavilions}
+        self.language = language
+        self.frame_budget_ms = frame_budget_ms
+        self._overlay = overlay
+        self.font = load_font(loader)
+        self.bold_font = load_font(loader, bold=True)
+        self.nodes: dict[str, PavilionNodes] = attach_pavilions(
+            world, pavilions, self.font, self.bold_font)
+        self.host = PluginHost(self._context, self._changed)
+        self._info_panels: dict[str, Panel] = {}
+        self._view: PanelView | None = None
+        self.inside: str | None = None
+        self._stale_panel = False
+        self._data: DistrictData | None = None
+        self._services: StageServices | None = None
+        by_id = {f.id: f for f in found if f.status != "duplicate"}
+        slots = [(p, p.info.plugin) for p in pavilions if p.info.plugin]
+        if slots:
+            rows = building_rows(district)
+            self._services = StageServices(district, rows)
+            self._data = district_data(district, [p.info for p in pavilions], bounds)
+        for pav, plugin_id in slots:
+            assert plugin_id is not None
+            plugin = by_id.get(plugin_id) or FoundPlugin(
+                plugin_id, "scene", "scene", "error",
+                f"no plugin with id {plugin_id!r} is installed or in the scene's plugins folder")
+            self.host.add(pav.info, plugin)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Load every pavilion's plugin (failures only disable the plugin concerned)."""
+        self.host.load_all()
+
+    def enter(self, pavilion_id: str) -> None:
+        """The visitor enters ``pavilion_id``: its demo starts and its panel shows."""
+        if pavilion_id not in self.pavilions:
+            raise KeyError(pavilion_id)
+        if self.inside == pavilion_id:
+            return
+        self.exit()
+        self.inside = pavilion_id
+        self.host.enter(pavilion_id)
+        self._show_panel(pavilion_id)
+
+    def exit(self) -> None:
+        """The visitor leaves the pavilion they are in (its demo exits)."""
+        if self.inside is None:
+            return
+        self.host.exit()
+        self.inside = None
+        if self._view is not None:
+            self._view.destroy()
+            self._view = None
+
+    def update(self, dt: float) -> None:
+        """One frame: plugins' timers and the active demo's update, then the panel."""
+        self.host.update(dt)
+        if self._stale_panel and self.inside is not None:
+            self._stale_panel = False
+            self._show_panel(self.inside)
+        if self._view is not None:
+            self._view.refresh()
+
+    def follow(self, camera: NodePath) -> None:
+        """Size the labels for the camera's position (call after the camera moved)."""
+        scale_labels(self.nodes, camera)
+
+    def close(self) -> None:
+        """Exit and unload every plugin (the viewer closes)."""
+        self.exit()
+        self.host.unload_all()
+
+    def set_language(self, language: str) -> None:
+        """Show panels and plugin text in ``language`` ("ko" or "en")."""
+        self.language = language
+        for slot in self.host.slots:
+            if slot.context is not None:
+                slot.context.language = language
+        if self._view is not None:
+            self._view.set_language(language)
+
+    # -- what the visitor sees -------------------------------------------------------------
+
+    def panel(self, pavilion_id: str) -> Panel:
+        """The panel shown inside ``pavilion_id``: its plugin's, or the sector's info panel."""
+        slot = self.host.slot(pavilion_id)
+        if slot is not None and slot.context is not None and slot.state != "disabled":
+            return slot.context.panel
+        panel = self._info_panels.get(pavilion_id)
+        if panel is None:
+            info = self.pavilions[pavilion_id].info
+            sec = sector(info.sector)
+            panel = Panel(sec.name_ko, sec.name_en)
+            panel.accent = sec.color
+            panel.set_line("about", sec.description_ko, sec.description_en)
+            self._info_panels[pavilion_id] = panel
+        if slot is not None and slot.state == "disabled":
+            panel.notice = PanelLine("notice", UNAVAILABLE_KO, UNAVAILABLE_EN)
+            panel.revision += 1
+        return panel
+
+    @property
+    def panel_view(self) -> PanelView | None:
+        """The panel on screen, if the visitor is inside a pavilion."""
+        return self._view
+
+    def _show_panel(self, pavilion_id: str) -> None:
+        if self._view is not None:
+            self._view.destroy()
+        slot = self.host.slot(pavilion_id)
+        run = (lambda fn: self.host.run(slot, fn, "button")) if slot is not None else (
+            lambda fn: fn())
+        self._view = PanelView(self.panel(pavilion_id), self._overlay, self.font,
+                               language=self.language, run=run, bold_font=self.bold_font)
+
+    # -- host callbacks --------------------------------------------------------------------
+
+    def _context(self, slot: Slot) -> PavilionContext:
+        assert slot.found.manifest is not None and self._data is not None
+        assert self._services is not None
+        ctx = PavilionContext(slot.found.manifest, slot.pavilion,
+                              self.nodes[slot.pavilion.id].demo, self._data, self._services,
+                              self.language, self.frame_budget_ms)
+        ctx.panel.accent = sector(slot.pavilion.sector).color
+        return ctx
+
+    def _changed(self, slot: Slot) -> None:
+        nodes = self.nodes[slot.pavilion.id]
+        if slot.state == "disabled":
+            nodes.label.set_notice(UNAVAILABLE_KO, UNAVAILABLE_EN)
+            # Rebuilt on the next update, not here: this may run inside the panel's own
+            # button callback, which must not destroy its button under itself.
+            self._stale_panel = self.inside == slot.pavilion.id

@@ -1,0 +1,153 @@
+"""The exhibitor SDK: plugins list / check / new, and a scaffolded plugin really installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from plugin_builders import HEALTHY, failing, write_plugin
+from render_helpers import REPO, run_cli
+
+from gwangju_twin.plugins.manifest import API_VERSION
+
+DEMOS = REPO / "gwangju_twin" / "demos"
+
+
+def test_list_shows_the_built_in_demos_and_where_they_run():
+    out = run_cli("plugins", "list", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    rows = {r["id"]: r for r in doc["plugins"]}
+    assert rows["gwangju.shuttles"]["status"] == "ok"
+    assert rows["gwangju.shuttles"]["origin"] == "entry point"
+    assert rows["gwangju.shuttles"]["pavilion"] == "mobility"
+    assert rows["gwangju.solar"]["pavilion"] == "energy"
+    assert doc["missing"] == []
+    text = run_cli("plugins", "list")
+    assert text.returncode == 0
+    assert "gwangju.solar" in text.stdout and "-> pavilion energy" in text.stdout
+
+
+def test_list_reports_broken_drop_ins_and_missing_plugins(tmp_path):
+    plugins = tmp_path / "plugins"
+    write_plugin(plugins, "future.demo", api_version=API_VERSION + 1)
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', '"plugins"')
+    scene = scene.replace('plugin = "gwangju.solar"', 'plugin = "not.installed"')
+    (tmp_path / "s.toml").write_text(scene, encoding="utf-8")
+    out = run_cli("plugins", "list", "--scene", str(tmp_path / "s.toml"))
+    assert out.returncode == 0, out.stderr
+    assert "future.demo" in out.stdout and "unsupported" in out.stdout
+    assert f"written for plugin API {API_VERSION + 1}" in out.stdout
+    assert "not.installed" in out.stdout and "missing: pavilion energy names it" in out.stdout
+
+
+@pytest.mark.parametrize("demo", ["shuttles", "solar"])
+def test_check_passes_the_reference_demos(demo):
+    out = run_cli("plugins", "check", str(DEMOS / demo))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "passed every check" in out.stdout
+    assert "FAIL" not in out.stdout
+
+
+def test_check_finds_an_installed_plugin_by_id():
+    out = run_cli("plugins", "check", "gwangju.solar", "--seconds", "0.5")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "(entry point gwangju-twin" in out.stdout
+
+
+@pytest.mark.parametrize(("hook", "expected"), [
+    ("import", "FAIL import: importing 'demo' of plugin 'bad.demo' failed: RuntimeError"),
+    ("load", "FAIL dry run in pavilion healthcare: load: RuntimeError: boom in load"),
+    ("update", "FAIL dry run in pavilion healthcare: update: RuntimeError: boom in update"),
+    ("exit", "FAIL dry run in pavilion healthcare: exit: RuntimeError: boom in exit"),
+])
+def test_check_fails_a_plugin_that_raises(tmp_path, hook, expected):
+    folder = write_plugin(tmp_path, "bad.demo", "healthcare", failing(hook))
+    out = run_cli("plugins", "check", str(folder))
+    assert out.returncode == 2
+    assert expected in out.stdout, out.stdout
+    assert "failed 1 check(s)" in out.stderr
+    if hook != "import":
+        assert "Traceback" in out.stdout  # the exhibitor sees where it broke
+
+
+def test_check_refuses_an_unsupported_api_version_without_importing(tmp_path):
+    folder = write_plugin(tmp_path, "future.demo", code="raise SystemExit('imported!')\n",
+                          api_version=API_VERSION + 1)
+    out = run_cli("plugins", "check", str(folder))
+    assert out.returncode == 2
+    assert f"FAIL api_version {API_VERSION + 1}: written for plugin API" in out.stdout
+    assert "imported!" not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["check", "no/such/folder"], "no such folder, and no installed plugin has that id"),
+    (["new", "Bad_Name", "--sector", "energy"], "plugin name 'Bad_Name': expected"),
+    (["new", "good-name", "--sector", "space"], "argument --sector: invalid choice: 'space'"),
+    (["new", "good-name", "--sector", "energy", "--dir", "no/such/dir"], "does not exist"),
+    (["list", "--scene", "README.md"], "expected a scene .toml file"),
+])
+def test_sdk_mistakes_are_one_line_errors(args, expected):
+    out = run_cli("plugins", *args)
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and expected in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_check_reports_a_bad_manifest(tmp_path):
+    folder = write_plugin(tmp_path, "bad.demo", "healthcare", HEALTHY)
+    (folder / "pavilion.toml").write_text('id = "bad.demo"\n', encoding="utf-8")
+    out = run_cli("plugins", "check", str(folder))
+    assert out.returncode == 2
+    assert "FAIL manifest:" in out.stdout and "missing key 'sector'" in out.stdout
+
+
+@pytest.fixture
+def installed_scaffold(tmp_path):
+    """`plugins new` a plugin, pip-install it into this environment, uninstall afterwards."""
+    out = run_cli("plugins", "new", "lantern-demo", "--sector", "culture", "--dir",
+                  str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    root = tmp_path / "lantern-demo"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    # No build isolation and no dependency resolution: hatchling (a test extra) and
+    # gwangju-twin are already here, so the install needs no network.
+    done = subprocess.run([*pip, "install", "--no-build-isolation", "--no-deps", str(root)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        yield root
+    finally:
+        subprocess.run([*pip, "uninstall", "-y", "lantern-demo"], capture_output=True,
+                       timeout=300)
+
+
+def test_a_scaffolded_plugin_installs_is_discovered_and_runs_in_its_pavilion(
+        installed_scaffold, tmp_path):
+    root = installed_scaffold
+    for rel in ("pyproject.toml", "README.md", "tests/test_demo.py",
+                "src/lantern_demo/pavilion.toml", "src/lantern_demo/demo.py"):
+        assert (root / rel).is_file(), rel
+    listed = json.loads(run_cli("plugins", "list", "--json").stdout)
+    row = next(r for r in listed["plugins"] if r["id"] == "lantern-demo")
+    assert (row["status"], row["origin"], row["sector"]) == ("ok", "entry point", "culture")
+    assert row["source"] == "lantern-demo 0.1.0"  # the installed distribution, not a folder
+    out = run_cli("render", "--enter", "culture", "--plugin", "lantern-demo", "--seconds", "1",
+                  "--size", "480x270", "--out", str(tmp_path / "lantern.png"))
+    assert out.returncode == 0, out.stderr
+    assert "pavilion culture: plugin lantern-demo loaded, visitor inside" in out.stdout
+    assert (tmp_path / "lantern.png").stat().st_size > 10_000
+    checked = run_cli("plugins", "check", "lantern-demo")
+    assert checked.returncode == 0, checked.stdout
+    # The scaffold's own tests pass as generated.
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            str(root / "tests")], capture_output=True, text=True, cwd=root,
+                           env=env, timeout=300)
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert "2 passed" in tests.stdout
