@@ -160,7 +160,7 @@ def test_overlapping_sites_are_refused(tmp_path):
     body = pavilion(at="{ x = 0, y = 80 }") + pavilion("culture", at="{ x = 30, y = 90 }")
     scene = load_scene(scene_file(tmp_path, body, src))
     district, report = load_district(scene)
-    with pytest.raises(InputError, match="pavilions pavilion.0. .energy. and pavilion.1. "
+    with pytest.raises(InputError, match=r"pavilion.0. .energy. and pavilion.1. "
                                          r".culture. overlap"):
         place_pavilions(district, report, scene.pavilions, scene.path)
 

@@ -88,3 +88,58 @@ def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) ->
         if viewer.poll() is None:
             viewer.kill()
             viewer.wait()
+
+
+def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
+        display: str, tmp_path: Path) -> None:
+    from plugin_builders import failing, write_plugin
+    from render_helpers import REPO
+
+    # The default scene, plus a drop-in plugin in the healthcare pavilion that raises in update.
+    write_plugin(tmp_path / "plugins", "broken.demo", "healthcare", failing("update"))
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', '"plugins"')
+    scene = scene.replace('sector = "healthcare"\n',
+                          'sector = "healthcare"\nplugin = "broken.demo"\n')
+    (tmp_path / "scene.toml").write_text(scene, encoding="utf-8")
+    env = {**os.environ, "DISPLAY": display}
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "scene.toml", "--size", "960x600"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
+        assert window, "no viewer window appeared"
+        wid = window.splitlines()[0]
+        time.sleep(2.0)
+        outside = _shot(display, tmp_path / "outside.png")
+        panel = (slice(60, 220), slice(700, 990))  # the panel docks at the top right
+        # Tour order: mobility, energy, manufacturing, healthcare, ...; key 2 enters energy.
+        _x(display, "xdotool", "key", "--window", wid, "2")
+        time.sleep(2.5)
+        energy = _shot(display, tmp_path / "energy.png")
+        assert energy[panel].mean() < outside[panel].mean() - 40, "no panel appeared"
+        # Key 4: healthcare, whose demo raises on its first frame. The viewer carries on.
+        _x(display, "xdotool", "key", "--window", wid, "4")
+        time.sleep(2.5)
+        assert viewer.poll() is None, viewer.stderr.read()[-2000:] if viewer.stderr else ""
+        broken = _shot(display, tmp_path / "broken.png")
+
+        def notice_bar(shot: np.ndarray) -> int:  # dark red pixels in the panel
+            p = shot[panel]
+            return int(((p[..., 0] > 55) & (p[..., 0] > 1.8 * p[..., 1])).sum())
+
+        # The panel carries the red "데모를 사용할 수 없습니다" bar the energy panel lacks.
+        assert notice_bar(broken) > 1500 and notice_bar(energy) < 300
+        _x(display, "xdotool", "key", "--window", wid, "0")
+        time.sleep(1.5)
+        left = _shot(display, tmp_path / "left.png")
+        assert abs(left[panel].mean() - outside[panel].mean()) < 25, "the panel stayed"
+        _x(display, "xdotool", "key", "--window", wid, "Escape")
+        assert viewer.wait(timeout=30) == 0
+        assert "broken.demo" in viewer.stderr.read()  # the failure was logged
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+            viewer.wait()

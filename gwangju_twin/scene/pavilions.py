@@ -146,8 +146,8 @@ def place_pavilions(
         hits = np.flatnonzero(shapely.intersects(a.polygon, polys[i + 1 :]))
         if len(hits):
             b = sites[i + 1 + hits[0]]
-            raise InputError(f"{scene_path}: pavilions {a.spec.key} and {b.spec.key} overlap; "
-                             "move one or make them smaller")
+            raise InputError(f"{scene_path}: {a.spec.key} and {b.spec.key} overlap; move one or "
+                             "make them smaller")
 
     tree = shapely.STRtree(district.geometry)
     site_idx, rows = tree.query(polys, predicate="dwithin", distance=CLEARANCE)
@@ -163,9 +163,11 @@ def place_pavilions(
             if layer != "landmarks" and not shapely.intersects(geom, polys[s]):
                 continue  # near a road is fine; on it is not
             name = district.name[r] or district.feature_id[r] or f"#{district.source_index[r]}"
+            if district.name_en[r] and district.name_en[r] != name:
+                name = f"{name} ({district.name_en[r]})"
             site = sites[s]
             raise InputError(
-                f"{scene_path}: pavilion {site.spec.key} at ({site.center[0]:.0f}, "
+                f"{scene_path}: {site.spec.key} at ({site.center[0]:.0f}, "
                 f"{site.center[1]:.0f}) m overlaps {blocking[layer]} {name}; pavilions may "
                 "only clear buildings: move it or make it smaller")
         if layer == "buildings":

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from gwangju_twin.plugins import RoadGraph
-    from gwangju_twin.plugins.roads import RoadPoint, Route
+    from gwangju_twin.plugins import RoadGraph, RoadPoint, Route
 
 #: Cruising speed. Korea's "safe speed 5030" rules cap city streets at 50 km/h and many at
 #: 30 km/h; a shuttle that stops every few hundred metres averages about 30.
