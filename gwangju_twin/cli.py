@@ -185,6 +185,9 @@ def _render(args: argparse.Namespace) -> int:
     for row in status:
         inside = ", visitor inside" if row["inside"] else ""
         why = f": {row['reason']}" if row["reason"] else ""
+        if row["throttle"] > 1:
+            why += (f" (update throttled to every {row['throttle']} frames after "
+                    f"{row['overruns']} overruns of its frame budget)")
         print(f"  pavilion {row['pavilion']}: plugin {row['plugin']} {row['state']}"
               f"{inside}{why}")
     return 0

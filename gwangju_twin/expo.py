@@ -69,10 +69,14 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
         known = ", ".join(sorted({f.id for f in found})) or "none"
         raise InputError(f"--plugin {plugin}: no plugin with that id was found (found: {known}; "
                          "see gwangju-twin plugins list)")
-    if enter is not None:
-        return {enter: plugin}
     if match.manifest is None:
         raise InputError(f"--plugin {plugin}: its manifest is unusable: {match.reason}")
+    if enter is not None:
+        site = next((s for s in pavilions if s.id == enter), None)
+        if site is not None and site.spec.sector != match.manifest.sector:
+            raise InputError(f"--plugin {plugin} is for the {match.manifest.sector} sector, but "
+                             f"--enter {enter} is the {site.spec.sector} pavilion")
+        return {enter: plugin}
     for site in pavilions:
         if site.spec.sector == match.manifest.sector:
             return {site.id: plugin}

@@ -151,3 +151,18 @@ def test_a_scaffolded_plugin_installs_is_discovered_and_runs_in_its_pavilion(
                            env=env, timeout=300)
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert "2 passed" in tests.stdout
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--enter", "energy", "--plugin", "gwangju.shuttles"],
+     "--plugin gwangju.shuttles is for the mobility sector, but --enter energy is the energy"),
+    (["--plugin", "no.such.plugin"], "--plugin no.such.plugin: no plugin with that id"),
+    (["--enter", "moon"], "--enter moon: expected a pavilion id of the scene"),
+    (["--view", "moon"], "view 'moon': expected start, pavilions or a pavilion id"),
+    (["--seconds", "-1", "--enter", "energy"], "--seconds -1: expected 0 to 600"),
+])
+def test_render_expo_options_are_validated(tmp_path, args, expected):
+    out = run_cli("render", *args, "--out", str(tmp_path / "x.png"))
+    assert out.returncode == 2
+    assert expected in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    assert not (tmp_path / "x.png").exists()
