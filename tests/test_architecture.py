@@ -53,11 +53,13 @@ def _gwangju_imports(path):
 
 
 def test_plugins_see_one_door() -> None:
-    """The reference demos and the scaffold's demo import only gwangju_twin.plugins."""
+    """The reference demos, the drop-in examples and the scaffold's demo import only
+    gwangju_twin.plugins."""
     from gwangju_twin.plugins.scaffold import scaffold
 
     files = list((REPO / "gwangju_twin" / "demos").rglob("*.py"))
-    assert len(files) >= 6
+    files += list((REPO / "plugins").rglob("*.py"))  # the drop-in examples
+    assert len(files) >= 7
     import tempfile
     from pathlib import Path
 

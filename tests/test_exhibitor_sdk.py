@@ -25,6 +25,9 @@ def test_list_shows_the_built_in_demos_and_where_they_run():
     assert rows["gwangju.shuttles"]["origin"] == "entry point"
     assert rows["gwangju.shuttles"]["pavilion"] == "mobility"
     assert rows["gwangju.solar"]["pavilion"] == "energy"
+    # The drop-in example ships as a folder, no packaging.
+    assert rows["gwangju.media-facade"]["origin"] == "folder"
+    assert rows["gwangju.media-facade"]["pavilion"] == "culture"
     assert doc["missing"] == []
     text = run_cli("plugins", "list")
     assert text.returncode == 0
@@ -46,9 +49,10 @@ def test_list_reports_broken_drop_ins_and_missing_plugins(tmp_path):
     assert "not.installed" in out.stdout and "missing: pavilion energy names it" in out.stdout
 
 
-@pytest.mark.parametrize("demo", ["shuttles", "solar"])
-def test_check_passes_the_reference_demos(demo):
-    out = run_cli("plugins", "check", str(DEMOS / demo))
+@pytest.mark.parametrize("folder", [DEMOS / "shuttles", DEMOS / "solar",
+                                    REPO / "plugins" / "media-facade"])
+def test_check_passes_the_reference_demos(folder):
+    out = run_cli("plugins", "check", str(folder))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "passed every check" in out.stdout
     assert "FAIL" not in out.stdout

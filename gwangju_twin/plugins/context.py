@@ -205,6 +205,9 @@ class PavilionContext:
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
-        self.clear_paint()
-        if self.node is not None:
+        if self._paint is not None and not self._paint.is_empty():
+            self._paint.remove_node()
+        self._paint = None
+        # A plugin may have removed its own node; there is nothing left to clear then.
+        if self.node is not None and not self.node.is_empty():
             self.node.get_children().detach()
