@@ -227,3 +227,25 @@ class Demo(Demo):
         assert slot.instance.refused == ["ValueError", "FileNotFoundError"]
     finally:
         stage.close()
+
+
+def test_a_plugin_that_removes_its_own_node_and_fails_is_still_contained(base_prepared,
+                                                                         tmp_path):
+    code = HEALTHY + '''
+
+class Demo(Demo):
+    def enter(self, ctx):
+        ctx.paint_buildings([0, 1], (1.0, 0.0, 0.0))
+        ctx.node.remove_node()
+        raise RuntimeError("after removing my node")
+'''
+    write_plugin(tmp_path, "rude.demo", "healthcare", code)
+    stage = stage_with(base_prepared, tmp_path, {"healthcare": "rude.demo"})
+    try:
+        stage.expo.enter("healthcare")
+        stage.step(0.5)
+        slot = stage.expo.host.slot("healthcare")
+        assert slot.state == "disabled" and "after removing my node" in slot.reason
+        assert stage.expo.nodes["healthcare"].label.notice is not None
+    finally:
+        stage.close()
