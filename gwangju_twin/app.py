@@ -283,14 +283,14 @@ def exercise_plugin(found: FoundPlugin, scene: Scene, seconds: float = 2.0,
     site = next((p for p in scene.pavilions if p.sector == sector_id), None)
     if site is None:
         raise InputError(f"{scene.path}: has no {sector_id} pavilion to run the plugin in")
-    district, report = load_district(scene)
-    district, sites = place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
     # Only the plugin under test runs: the scene's own plugins stay out of the way.
-    sites = tuple(dataclasses.replace(s, spec=dataclasses.replace(s.spec, plugin=None))
-                  for s in sites)
-    pavilions = build_pavilions(sites, {site.id: found.id})
-    prepared = Prepared(scene, district, report, build_district_mesh(district), pavilions,
-                        (found,))
+    bare = dataclasses.replace(
+        scene, plugin_folders=(),
+        pavilions=tuple(dataclasses.replace(p, plugin=None) for p in scene.pavilions))
+    prepared = prepare(bare)
+    sites = [p.site for p in prepared.pavilions]
+    prepared = dataclasses.replace(
+        prepared, pavilions=build_pavilions(sites, {site.id: found.id}), found=(found,))
     stage = _Stage(prepared, "none", (640, 360))
     try:
         stage.expo.enter(site.id)

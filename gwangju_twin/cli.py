@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -31,14 +32,24 @@ class _Parser(argparse.ArgumentParser):
 LEVEL_HELP = "metres per floor for buildings given only floor counts (default 3.0)"
 
 
-def _level(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--level-height {text!r}: expected metres") from None
-    if not 1.5 <= value <= 10.0:
-        raise argparse.ArgumentTypeError(f"--level-height {text}: expected 1.5 to 10 metres")
-    return value
+def bounded(flag: str, unit: str, lo: float, hi: float) -> Callable[[str], float]:
+    """An argparse type: a number of ``unit`` between ``lo`` and ``hi``, with errors that
+    name the option."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} {text!r}: expected {unit}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"{flag} {text}: expected {lo:g} to {hi:g} {unit}")
+        return value
+
+    return parse
+
+
+_level = bounded("--level-height", "metres", 1.5, 10.0)
+SECONDS = bounded("--seconds", "seconds", 0.0, 600.0)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -81,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
     render.add_argument("--level-height", type=_level, help=LEVEL_HELP)
     _expo_options(render)
-    render.add_argument("--seconds", type=_seconds, default=3.0,
+    render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
 
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
@@ -105,15 +116,6 @@ def _expo_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plugin", metavar="ID",
                    help="run this plugin in the --enter pavilion (or its sector's) for this run")
 
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seconds {text!r}: expected seconds") from None
-    if not 0.0 <= value <= 600.0:
-        raise argparse.ArgumentTypeError(f"--seconds {text}: expected 0 to 600")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

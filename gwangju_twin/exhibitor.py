@@ -6,9 +6,12 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from gwangju_twin.cli import SECONDS
 from gwangju_twin.errors import InputError
+from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.discovery import (
     ENTRY_POINT_GROUP,
     FoundPlugin,
@@ -33,7 +36,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     check = cmds.add_parser("check", help="validate a plugin without starting the viewer")
     check.add_argument("path", help="plugin folder (with pavilion.toml), plugin project, or "
                        "the id of an installed plugin")
-    check.add_argument("--seconds", type=float, default=2.0,
+    check.add_argument("--seconds", type=SECONDS, default=2.0,
                        help="simulated seconds of the dry run (default 2)")
     new = cmds.add_parser("new", help="create a plugin package to start from")
     new.add_argument("name", help="plugin name: distribution name and id, e.g. robot-arm")
@@ -122,63 +125,62 @@ def _locate(path_text: str) -> FoundPlugin:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from gwangju_twin.app import exercise_plugin
-    from gwangju_twin.resources import default_scene_path
-    from gwangju_twin.scene import load_scene
-
-    if not 0.0 <= args.seconds <= 600.0:
-        raise InputError(f"--seconds {args.seconds}: expected 0 to 600")
     found = _locate(args.path)
-    problems: list[str] = []
-
-    def report(ok: bool, what: str) -> bool:
-        print(f"  {'ok  ' if ok else 'FAIL'} {what}")
-        if not ok:
-            problems.append(what)
-        return ok
-
     print(f"checking plugin {found.id} ({found.origin} {found.source})")
-    m = found.manifest
-    if m is None:
-        report(False, f"manifest: {found.reason}")
-    else:
-        report(True, f"manifest {m.path}: id {m.id}, sector {m.sector}, version {m.version}")
-        if report(found.status != "unsupported",
-                  f"api_version {m.api_version}" + (f": {found.reason}"
-                                                    if found.status == "unsupported" else "")) \
-                and report(found.ok, f"entry {m.entry}" + (f": {found.reason}"
-                                                             if not found.ok else "")):
-            try:
-                instance = import_plugin(found)
-            except PluginImportError as exc:
-                report(False, f"import: {exc}")
-            else:
-                hooks = [h for h in ("load", "enter", "update", "exit", "unload")
-                         if callable(getattr(instance, h, None))]
-                report(True, f"import {m.module}, {type(instance).__name__}() with hooks "
-                       + ", ".join(hooks))
-                # The host logs a failure with its traceback; here the report prints it.
-                host_log = logging.getLogger("gwangju_twin.plugins")
-                host_log.disabled = True
-                try:
-                    result = exercise_plugin(found, load_scene(default_scene_path()),
-                                             args.seconds)
-                finally:
-                    host_log.disabled = False
-                if result.state == "disabled":
-                    report(False, f"dry run in pavilion {result.pavilion}: {result.errors[0]}")
-                    for line in result.errors[1:]:
-                        print("       " + line.replace("\n", "\n       "))
-                else:
-                    report(True, f"dry run in pavilion {result.pavilion}: load, enter, "
-                           f"{result.frames} updates, exit, unload; "
-                           f"{result.nodes} nodes, {len(result.panel_en) - 1} panel lines")
-    if problems:
-        print(f"gwangju-twin: error: plugin {found.id} failed {len(problems)} check(s)",
+    failed = 0
+    for passed, what, details in _verdicts(found, args.seconds):
+        print(f"  {'ok  ' if passed else 'FAIL'} {what}")
+        if details:
+            print("       " + details.replace("\n", "\n       "))
+        failed += not passed
+    if failed:
+        print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
               file=sys.stderr)
         return 2
     print(f"plugin {found.id} passed every check")
     return 0
+
+
+def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, str]]:
+    """Each check in turn as (passed, what, details); a failure ends the checks, since
+    every check needs the ones before it."""
+    from gwangju_twin.app import exercise_plugin
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+
+    m = found.manifest
+    if m is None:
+        yield False, f"manifest: {found.reason}", ""
+        return
+    yield True, f"manifest {m.path}: id {m.id}, sector {m.sector}, version {m.version}", ""
+    if found.status == "unsupported":
+        yield False, f"api_version {m.api_version}: {found.reason}", ""
+        return
+    yield True, f"api_version {m.api_version}", ""
+    if not found.ok:
+        yield False, f"entry {m.entry}: {found.reason}", ""
+        return
+    yield True, f"entry {m.entry}", ""
+    try:
+        instance = import_plugin(found)
+    except PluginImportError as exc:
+        yield False, f"import: {exc}", ""
+        return
+    hooks = [h for h in HOOKS if callable(getattr(instance, h, None))]
+    yield True, f"import {m.module}, {type(instance).__name__}() with hooks {', '.join(hooks)}", ""
+    # The host logs a failure with its traceback; here the report prints it.
+    host_log = logging.getLogger("gwangju_twin.plugins")
+    host_log.disabled = True
+    try:
+        result = exercise_plugin(found, load_scene(default_scene_path()), seconds)
+    finally:
+        host_log.disabled = False
+    where = f"dry run in pavilion {result.pavilion}"
+    if result.state == "disabled":
+        yield False, f"{where}: {result.errors[0]}", "\n".join(result.errors[1:])
+    else:
+        yield True, (f"{where}: load, enter, {result.frames} updates, exit, unload; "
+                     f"{result.nodes} nodes, {len(result.panel_en) - 1} panel lines"), ""
 
 
 def _new(args: argparse.Namespace) -> int:

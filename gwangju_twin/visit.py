@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from panda3d.core import NodePath
+from panda3d.core import NodePath, Point3
 
 from gwangju_twin.expo import Pavilion
 from gwangju_twin.geo.model import District
@@ -57,6 +57,7 @@ class ExpoFloor:
         self._view: PanelView | None = None
         self.inside: str | None = None
         self._stale_panel = False
+        self._camera_at: Point3 | None = None
         self._data: DistrictData | None = None
         self._services: StageServices | None = None
         by_id = {f.id: f for f in found if f.status != "duplicate"}
@@ -109,7 +110,11 @@ class ExpoFloor:
             self._view.refresh()
 
     def follow(self, camera: NodePath) -> None:
-        """Size the labels for the camera's position (call after the camera moved)."""
+        """Size the labels for the camera's position; cheap when it has not moved."""
+        at = camera.get_pos()
+        if at == self._camera_at:
+            return
+        self._camera_at = Point3(at)
         scale_labels(self.nodes, camera)
 
     def close(self) -> None:

@@ -16,7 +16,8 @@ import shapely
 from render_helpers import REPO
 
 from gwangju_twin.mesh import shapes
-from gwangju_twin.mesh.pavilion import PLAZA_TOP, SOLAR, STEEL, PavilionShape, build_pavilion
+from gwangju_twin.mesh.pavilion import PavilionShape, build_pavilion
+from gwangju_twin.mesh.pavilion_kit import PLAZA_TOP, SOLAR, STEEL
 from gwangju_twin.scene.sectors import SECTOR_IDS, sector
 
 CENTER = (412.0, -237.0)

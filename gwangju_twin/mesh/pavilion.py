@@ -30,18 +30,8 @@ from gwangju_twin.mesh.pavilion_civic import administration, education, healthca
 from gwangju_twin.mesh.pavilion_culture import culture
 from gwangju_twin.mesh.pavilion_industry import energy, manufacturing
 from gwangju_twin.mesh.pavilion_kit import (
-    ASPHALT,
-    DARK,
-    DARK_GLASS,
-    GLASS,
-    GREENERY,
-    MAX_ZONE,
-    METAL,
     PAVING,
     PLAZA_TOP,
-    ROOF,
-    SOLAR,
-    STEEL,
     STONE,
     WHITE,
     Model,
@@ -53,25 +43,6 @@ from gwangju_twin.mesh.pavilion_mobility import mobility
 from gwangju_twin.mesh.prism import FOOT_SHADE
 from gwangju_twin.mesh.shapes import MATERIAL, affine, box, boxes
 from gwangju_twin.scene.sectors import SECTOR_IDS, sector
-
-__all__ = [
-    "ASPHALT",
-    "DARK",
-    "DARK_GLASS",
-    "GLASS",
-    "GREENERY",
-    "MAX_ZONE",
-    "METAL",
-    "PAVING",
-    "PLAZA_TOP",
-    "ROOF",
-    "SOLAR",
-    "STEEL",
-    "STONE",
-    "WHITE",
-    "PavilionShape",
-    "build_pavilion",
-]
 
 
 @dataclass(frozen=True)

@@ -170,9 +170,10 @@ class PavilionContext:
 
     def clear_paint(self) -> None:
         """Remove this plugin's building paint."""
-        if self._paint is not None:
+        # The paint may already be gone with the plugin's node.
+        if self._paint is not None and not self._paint.is_empty():
             self._paint.remove_node()
-            self._paint = None
+        self._paint = None
 
     def make_box(
         self,
@@ -205,9 +206,7 @@ class PavilionContext:
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
-        if self._paint is not None and not self._paint.is_empty():
-            self._paint.remove_node()
-        self._paint = None
+        self.clear_paint()
         # A plugin may have removed its own node; there is nothing left to clear then.
         if self.node is not None and not self.node.is_empty():
             self.node.get_children().detach()

@@ -31,6 +31,8 @@ from gwangju_twin.plugins.manifest import (
 #: The entry-point group installed plugins register under; the value names the package that
 #: holds pavilion.toml and the file: ``"my_demo:pavilion.toml"``.
 ENTRY_POINT_GROUP = "gwangju_twin.pavilions"
+#: What plugin code may raise and the host contains: anything but Ctrl-C (SystemExit too).
+PLUGIN_FAULTS = (Exception, SystemExit)
 #: Where drop-in plugin modules are imported under (one sub-package per plugin).
 DROPIN_PACKAGE = "gwangju_twin_dropins"
 
@@ -193,9 +195,7 @@ def import_plugin(found: FoundPlugin) -> Any:
         module_name = f"{_dropin_package(manifest)}.{manifest.module}"
     try:
         module = importlib.import_module(module_name)
-    except BaseException as exc:  # a plugin's import-time code may raise anything
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+    except PLUGIN_FAULTS as exc:
         raise PluginImportError(
             f"importing {manifest.module!r} of plugin {manifest.id!r} failed: "
             f"{type(exc).__name__}: {exc}") from exc
@@ -210,9 +210,7 @@ def import_plugin(found: FoundPlugin) -> Any:
         raise PluginImportError(f"plugin {manifest.id!r}: {manifest.entry!r} is not callable")
     try:
         instance = target()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+    except PLUGIN_FAULTS as exc:
         raise PluginImportError(
             f"plugin {manifest.id!r}: creating {manifest.entry!r} failed: "
             f"{type(exc).__name__}: {exc}") from exc
@@ -254,10 +252,8 @@ def _dropin_package(manifest: Manifest) -> str:
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except BaseException as exc:
+        except PLUGIN_FAULTS as exc:
             del sys.modules[name]
-            if isinstance(exc, KeyboardInterrupt):
-                raise
             raise PluginImportError(
                 f"importing the package of plugin {manifest.id!r} failed: "
                 f"{type(exc).__name__}: {exc}") from exc

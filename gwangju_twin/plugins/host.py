@@ -19,7 +19,12 @@ from typing import Any
 
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.plugins.context import PavilionContext
-from gwangju_twin.plugins.discovery import FoundPlugin, PluginImportError, import_plugin
+from gwangju_twin.plugins.discovery import (
+    PLUGIN_FAULTS,
+    FoundPlugin,
+    PluginImportError,
+    import_plugin,
+)
 
 log = logging.getLogger("gwangju_twin.plugins")
 
@@ -188,7 +193,7 @@ class PluginHost:
             return False
         try:
             fn()
-        except (Exception, SystemExit) as exc:  # a plugin may raise anything but Ctrl-C
+        except PLUGIN_FAULTS as exc:
             self._disable(slot, what, f"{type(exc).__name__}: {exc}", _trace(exc))
             return False
         return True
@@ -227,7 +232,6 @@ class PluginHost:
         slot.state, slot.hook, slot.reason, slot.error = "disabled", hook, reason, trace
         if slot.context is not None:
             slot.context.teardown()
-            slot.context.panel.clear()
         if self.active is slot:
             self.active = None
             slot.inside = False

@@ -8,17 +8,12 @@ that holds the manifest). docs/plugins.md documents every key.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gwangju_twin.scene.sectors import SECTOR_IDS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from gwangju_twin.tomlfile import read_toml
 
 #: The plugin API version this host implements; plugins declare the one they were written for.
 API_VERSION = 1
@@ -96,17 +91,7 @@ def read_manifest(path: Path) -> Manifest:
     path = Path(path)
     if path.is_dir():
         path = path / MANIFEST_NAME
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: no {MANIFEST_NAME} here") from None
-    except UnicodeDecodeError:
-        raise ManifestError(f"{path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ManifestError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_manifest(doc, path)
+    return parse_manifest(read_toml(path, ManifestError, "plugin manifest"), path)
 
 
 def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:

@@ -6,7 +6,6 @@ expected, so a typo never becomes a silent default.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,7 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
 from gwangju_twin.scene.pavilions import PavilionSpec, parse_pavilions
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
+from gwangju_twin.tomlfile import read_toml
 
 #: The start view when a scene does not say: looking north-north-east, 38 degrees down.
 DEFAULT_HEADING = 20.0
@@ -75,17 +69,7 @@ _ARRAYS = ("pavilion",)
 def load_scene(path: str | Path) -> Scene:
     """Read and validate a scene file; relative paths in it are relative to the file."""
     path = Path(path)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: scene file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save the scene file as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read scene file ({exc.strerror})") from None
-    return parse_scene(doc, path)
+    return parse_scene(read_toml(path, InputError, "scene file"), path)
 
 
 def parse_scene(doc: dict[str, Any], path: Path) -> Scene:

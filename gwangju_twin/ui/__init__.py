@@ -5,13 +5,12 @@ the parent NodePaths (gwangju_twin.app is the composition root).
 """
 
 from gwangju_twin.ui.fonts import hangul_font_path, load_font, missing_glyphs
-from gwangju_twin.ui.label import BilingualLabel, bilingual_label, stack_by_distance
+from gwangju_twin.ui.label import BilingualLabel, stack_by_distance
 from gwangju_twin.ui.panel import PanelView
 
 __all__ = [
     "BilingualLabel",
     "PanelView",
-    "bilingual_label",
     "hangul_font_path",
     "load_font",
     "missing_glyphs",

@@ -239,19 +239,6 @@ class BilingualLabel:
             np_.set_z(baseline + lift)
 
 
-def bilingual_label(
-    ko: str,
-    en: str,
-    font: TextFont,
-    accent: tuple[float, float, float],
-    *,
-    height: float = 6.0,
-    bold_font: TextFont | None = None,
-) -> BilingualLabel:
-    """A BilingualLabel (see there); place it with ``label.set_pos(x, y, z)``."""
-    return BilingualLabel(ko, en, font, accent, height=height, bold_font=bold_font)
-
-
 def stack_by_distance(labels: Iterable[BilingualLabel], viewpoint: NodePath) -> None:
     """Draw nearer labels over farther ones: reorder their draw orders by distance from
     ``viewpoint`` (the camera). Cheap; call it each frame when labels can overlap."""
