@@ -14,6 +14,7 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
 from gwangju_twin.scene.pavilions import PavilionSpec, parse_pavilions
+from gwangju_twin.scene.tour import TourStop, parse_tour
 from gwangju_twin.tomlfile import read_toml
 
 #: The start view when a scene does not say: looking north-north-east, 38 degrees down.
@@ -49,8 +50,9 @@ class Scene:
     layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
     pavilions: tuple[PavilionSpec, ...] = ()
     plugin_folders: tuple[Path, ...] = ()
-    tour: tuple[str, ...] = ()
+    tour: tuple[str, ...] = ()  # the guided tour's pavilion ids, in order
     frame_budget_ms: float = 4.0
+    tour_stops: tuple[TourStop, ...] = ()  # the same stops with narration and dwell
 
 
 _SECTIONS = {
@@ -60,10 +62,12 @@ _SECTIONS = {
     "camera": {"target": dict, "heading": float, "pitch": float, "distance": float},
     "layers": dict.fromkeys(LAYERS, bool),
     "plugins": {"folder": str, "frame_budget_ms": float},
-    "tour": {"order": list},
+    "tour": {},  # keys: gwangju_twin/scene/tour.py
 }
 #: Sections that are arrays of tables, validated by their own parsers.
 _ARRAYS = ("pavilion",)
+#: Tables whose keys their own parsers validate (they hold arrays of tables).
+_OWN_PARSER = ("tour",)
 
 
 def load_scene(path: str | Path) -> Scene:
@@ -84,6 +88,8 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
             )
         if not isinstance(value, dict):
             raise InputError(f"{path}: '{section}' must be a table [{section}]")
+        if section in _OWN_PARSER:
+            continue
         for key, item in value.items():
             _check(path, section, key, item)
 
@@ -146,14 +152,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     budget = float(plugins.get("frame_budget_ms", 4.0))
     if not 0.5 <= budget <= 100.0:
         raise InputError(f"{path}: 'plugins.frame_budget_ms' is {budget}; expected 0.5 to 100")
-    tour = doc.get("tour", {}).get("order", [])
-    ids = [p.id for p in pavilions]
-    for n, stop in enumerate(tour):
-        if stop not in ids:
-            raise InputError(f"{path}: 'tour.order[{n}]' is {stop!r}; expected a pavilion id "
-                             f"({', '.join(ids) or 'the scene has no [[pavilion]]'})")
-    if len(set(tour)) != len(tour):
-        raise InputError(f"{path}: 'tour.order' visits a pavilion twice; list each once")
+    tour, tour_stops = parse_tour(path, doc.get("tour", {}), pavilions)
     return Scene(
         path=path,
         source=source,
@@ -168,8 +167,9 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
         layers=layers,
         pavilions=pavilions,
         plugin_folders=folders,
-        tour=tuple(tour),
+        tour=tour,
         frame_budget_ms=budget,
+        tour_stops=tour_stops,
     )
 
 
