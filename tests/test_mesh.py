@@ -194,3 +194,22 @@ def test_holes_stay_open_in_roofs() -> None:
     cross = np.cross(p[roof[:, 1]] - p[roof[:, 0]], p[roof[:, 2]] - p[roof[:, 0]])
     area = 0.5 * np.abs(cross[:, 2])
     assert area.sum() == pytest.approx(poly.area)
+
+
+def test_point_landmarks_become_pins_that_can_be_picked() -> None:
+    from gwangju_twin.mesh.district import MARKER_HEIGHT
+    from gwangju_twin.picking import PickIndex
+
+    geoms = [shapely.Point(50, 50), shapely.MultiPoint([(-80, 0), (-60, 0)]),
+             shapely.box(0, 0, 10, 10)]
+    d = _district(geoms, ["landmarks", "landmarks", "buildings"], [np.nan, np.nan, 12.0],
+                  ["memorial", "memorial", "office"], [np.nan] * 3)
+    mesh = build_district_mesh(d)
+    solid_ids = set(np.concatenate([b.feature_ids for b in mesh.batches
+                                    if b.material == "solid"]).tolist())
+    assert {0, 1, 2} <= solid_ids
+    index = PickIndex.build(mesh.batches)
+    for row, (x, y) in ((0, (50, 50)), (1, (-60, 0))):
+        hit = index.pick((x, y, 500.0), (0.0, 0.0, -1.0))
+        assert hit is not None and hit.feature == row
+        assert hit.point[2] == pytest.approx(MARKER_HEIGHT)

@@ -86,7 +86,7 @@ def _solids(district: District) -> MeshBatch:
         palette.roof_of(walls),
     )
     # Point landmarks (and named points) become slim markers so they can be seen and picked.
-    prow = rows_of_type(district, "landmarks", (1, 4))
+    prow = rows_of_type(district, "landmarks", (0, 4))
     if len(prow):
         pts, powner = shapely.get_parts(district.geometry[prow], return_index=True)
         pins = shapely.buffer(pts, MARKER_RADIUS, quad_segs=2)
