@@ -1,18 +1,28 @@
-"""On-screen text for the viewer: the Hangul font, pavilion labels and plugin panels.
+"""On-screen text and widgets for the viewer: fonts, labels, panels, menus, the text catalogue.
 
-Everything here draws with Panda3D but never owns a ShowBase: callers pass the loader and
-the parent NodePaths (gwangju_twin.app is the composition root).
+The widgets draw with Panda3D but never own a ShowBase: callers pass the loader and the
+parent NodePaths (gwangju_twin.app is the composition root). The catalogue is pure, so the
+re-exports below are imported lazily: ``gwangju_twin.ui.catalogue`` must load without Panda3D.
 """
 
-from gwangju_twin.ui.fonts import hangul_font_path, load_font, missing_glyphs
-from gwangju_twin.ui.label import BilingualLabel, stack_by_distance
-from gwangju_twin.ui.panel import PanelView
+from __future__ import annotations
 
-__all__ = [
-    "BilingualLabel",
-    "PanelView",
-    "hangul_font_path",
-    "load_font",
-    "missing_glyphs",
-    "stack_by_distance",
-]
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "hangul_font_path": "gwangju_twin.ui.fonts",
+    "load_font": "gwangju_twin.ui.fonts",
+    "missing_glyphs": "gwangju_twin.ui.fonts",
+    "BilingualLabel": "gwangju_twin.ui.label",
+    "stack_by_distance": "gwangju_twin.ui.label",
+    "PanelView": "gwangju_twin.ui.panel",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gwangju_twin.ui' has no attribute {name!r}")
