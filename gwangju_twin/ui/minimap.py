@@ -1,0 +1,168 @@
+"""Minimap: the district seen from above, at the bottom-left, with the visitor on it.
+
+The map image (north up) is a texture on a card with a thin light frame; pavilions are dots
+in their sector colours and the visitor an arrow pointing along the camera's heading.
+Clicking the map calls ``on_click(x, y)`` with the world point under the pointer, so the
+viewer can fly there. ``set_visitor`` only moves and turns one node: cheap every frame.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from direct.gui import DirectGuiGlobals
+from direct.gui.DirectFrame import DirectFrame
+from panda3d.core import CardMaker, NodePath, Point3, SamplerState, TextFont, Texture
+
+from gwangju_twin.ui.catalogue import Catalogue
+from gwangju_twin.ui.label import polygon_node, rounded_outline
+from gwangju_twin.ui.theme import (
+    ACCENT,
+    FRAME_INK,
+    MARGIN,
+    ORDER_BAR,
+    SMALL_SCALE,
+    TITLE_INK,
+    Widget,
+    board,
+    check_language,
+    place_text,
+)
+
+_PAD = 0.02
+_FRAME = 0.006  # the light line around the map
+_DOT = 0.018  # pavilion dot radius
+_ARROW = 0.06  # visitor arrow size
+
+
+class MapFrame(Protocol):
+    """What the minimap needs of gwangju_twin.mesh.topdown.MapFrame: world (x, y) to map
+    (u, v) in 0..1 (v = 1 at the north edge) and back."""
+
+    def to_map(self, x: float, y: float) -> tuple[float, float]: ...
+
+    def to_world(self, u: float, v: float) -> tuple[float, float]: ...
+
+
+def image_texture(image: np.ndarray, name: str = "minimap") -> Texture:
+    """A texture of an (h, w, 4) RGBA uint8 array whose row 0 is the top (north) row.
+
+    Panda3D keeps texels bottom row first in B, G, R, A order.
+    """
+    if image.ndim != 3 or image.shape[2] != 4 or image.dtype != np.uint8:
+        raise ValueError(f"minimap image is {image.dtype} {image.shape}; expected (h, w, 4) "
+                         "uint8 RGBA")
+    h, w = image.shape[:2]
+    tex = Texture(name)
+    tex.setup_2d_texture(w, h, Texture.T_unsigned_byte, Texture.F_rgba8)
+    tex.set_ram_image(np.ascontiguousarray(image[::-1, :, [2, 1, 0, 3]]).tobytes())
+    tex.set_wrap_u(SamplerState.WM_clamp)
+    tex.set_wrap_v(SamplerState.WM_clamp)
+    tex.set_minfilter(SamplerState.FT_linear_mipmap_linear)  # drawn smaller than its pixels
+    tex.set_magfilter(SamplerState.FT_linear)
+    return tex
+
+
+class Minimap(Widget):
+    """The map card; ``size`` is the map's height in aspect2d units (its width follows the
+    image's shape). ``font``, ``catalogue`` and ``language`` draw the title."""
+
+    def __init__(self, parent: NodePath, image: np.ndarray, frame: MapFrame,
+                 pavilions: Sequence[tuple[tuple[float, float], tuple[float, float, float]]],
+                 on_click: Callable[[float, float], None], size: float = 0.55, *,
+                 font: TextFont, catalogue: Catalogue, language: str = "ko") -> None:
+        super().__init__(parent, "minimap", catalogue, language, ORDER_BAR)
+        self._frame, self._on_click = frame, on_click
+        h, w = image.shape[:2]
+        self.map_size = (size * w / h, size)  # width, height of the map itself
+        mw, mh = self.map_size
+        self.texture = image_texture(image)
+        self.visitor_xy: tuple[float, float] | None = None
+
+        self._title, bottom = place_text(NodePath("t"), "", font, SMALL_SCALE, 0, 0)
+        title_h = -bottom
+        # The map's lower-left corner, inside the card's padding and frame.
+        x0, z0 = MARGIN + _PAD + _FRAME, MARGIN + _PAD + _FRAME
+        top = z0 + mh + _FRAME + 0.012 + title_h + _PAD
+        board(self._root, MARGIN, MARGIN, x0 + mw + _FRAME + _PAD, top, radius=0.02)
+        self._title.reparent_to(self._root)
+        self._title.set_pos(x0 - _FRAME, 0, top - _PAD - 0.84 * SMALL_SCALE)
+        self._title.node().set_text_color(*TITLE_INK)
+        board(self._root, x0 - _FRAME, z0 - _FRAME, x0 + mw + _FRAME, z0 + mh + _FRAME,
+              FRAME_INK, 0.004, "map-frame")
+        self.map_node = self._root.attach_new_node("map")  # (0, 0) = south-west corner
+        self.map_node.set_pos(x0, 0, z0)
+        cm = CardMaker("map-image")
+        cm.set_frame(0, mw, 0, mh)  # uv 0..1 across it: v = 1 at the top (north)
+        card = self.map_node.attach_new_node(cm.generate())
+        card.set_texture(self.texture)
+        for (px, py), rgb in pavilions:
+            u, v = frame.to_map(px, py)
+            dot = self.map_node.attach_new_node("pavilion")
+            ring = rounded_outline(-_DOT, -_DOT, _DOT, _DOT, _DOT, 4)
+            polygon_node("ring", ring, (1, 1, 1, 1)).reparent_to(dot)
+            core = [(x * 0.68, z * 0.68) for x, z in ring]
+            polygon_node("dot", core, (*rgb, 1.0)).reparent_to(dot)
+            dot.set_pos(u * mw, 0, v * mh)
+        # The visitor: a white-edged arrow; its local +Z points along the heading.
+        self.marker = self.map_node.attach_new_node("visitor")
+        a = _ARROW
+        polygon_node("edge", [(-0.62 * a, -0.55 * a), (0, -0.25 * a), (0.62 * a, -0.55 * a),
+                              (0, 0.75 * a)], (1, 1, 1, 1), (0, 0)).reparent_to(self.marker)
+        polygon_node("arrow", [(-0.42 * a, -0.38 * a), (0, -0.16 * a), (0.42 * a, -0.38 * a),
+                               (0, 0.55 * a)], ACCENT, (0, 0)).reparent_to(self.marker)
+        self.marker.hide()
+        # A clickable frame over the map: a press reports where, in render2d coordinates.
+        self._click = DirectFrame(parent=self.map_node, frameColor=(0, 0, 0, 0),
+                                  frameSize=(0, mw, 0, mh), state=DirectGuiGlobals.NORMAL)
+        self._click.bind(DirectGuiGlobals.B1PRESS, self._pressed)
+        self._frames.append(self._click)
+        self.set_language(language)
+
+    @property
+    def click_frame(self) -> DirectFrame:
+        """The DirectFrame over the map that takes the clicks."""
+        return self._click
+
+    def set_language(self, language: str) -> None:
+        """Title the map in ``language`` ("ko" or "en")."""
+        self._language = check_language(language)
+        self._title.node().set_text(self._t("minimap.title"))
+
+    def text(self) -> list[str]:
+        """The title."""
+        return [self._title.node().get_text()]
+
+    def set_visitor(self, x: float, y: float, heading_deg: float) -> None:
+        """Put the visitor marker at world (x, y), pointing along compass ``heading_deg``
+        (clockwise from north). Outside the map, it waits at the nearest edge."""
+        u, v = self._frame.to_map(x, y)
+        mw, mh = self.map_size
+        self.marker.set_pos(min(1.0, max(0.0, u)) * mw, 0, min(1.0, max(0.0, v)) * mh)
+        # Roll turns the XZ plane clockwise as seen on screen, as a compass heading does.
+        self.marker.set_r(heading_deg % 360.0)
+        self.marker.show()
+        self.visitor_xy = (x, y)
+
+    def click_uv(self, u: float, v: float) -> tuple[float, float]:
+        """Act on a click at map point (u, v): calls ``on_click`` with the world point and
+        returns it."""
+        x, y = self._frame.to_world(u, v)
+        self._on_click(x, y)
+        return x, y
+
+    def uv_at(self, x2d: float, y2d: float) -> tuple[float, float]:
+        """The map point (u, v) under render2d point (x2d, y2d) (e.g. the mouse)."""
+        local = self.map_node.get_relative_point(self.map_node.get_top(),
+                                                 Point3(x2d, 0, y2d))
+        mw, mh = self.map_size
+        return local.x / mw, local.z / mh
+
+    def _pressed(self, param: Any) -> None:
+        mouse = param.getMouse()
+        u, v = self.uv_at(mouse.x, mouse.y)
+        if 0.0 <= u <= 1.0 and 0.0 <= v <= 1.0 and math.isfinite(u + v):
+            self.click_uv(u, v)

@@ -1,0 +1,129 @@
+"""Toolbar: the row of big buttons at the top-left of the screen.
+
+Menu, tour, search, map, camera mode, language and help. A button whose feature is on
+(the tour runs, the map is shown) is drawn in the accent colour. The host parents it to
+``base.a2dTopLeft``; the info panel docks at the top-right, so the row stays left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from panda3d.core import NodePath, TextFont
+
+from gwangju_twin.controls import CAMERA_MODES
+from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
+from gwangju_twin.ui.theme import (
+    ACCENT,
+    BUTTON_FILL,
+    BUTTON_HEIGHT,
+    BUTTON_SCALE,
+    GAP,
+    MARGIN,
+    TITLE_INK,
+    Widget,
+    button,
+    check_language,
+    restyle,
+    text_width,
+)
+
+#: The buttons, left to right; each is labelled ``toolbar.<name>`` in the catalogue.
+NAMES: tuple[str, ...] = ("menu", "tour", "search", "map", "camera", "language", "help")
+
+_LABEL_PAD = 0.045  # on each side of a label
+_MIN_WIDTH = 0.16
+
+
+class Toolbar(Widget):
+    """A row of buttons; pressing one calls ``on_press(name)`` with a name of NAMES."""
+
+    def __init__(self, parent: NodePath, font: TextFont, catalogue: Catalogue,
+                 language: str = "ko", on_press: Callable[[str], None] = lambda name: None,
+                 ) -> None:
+        super().__init__(parent, "toolbar", catalogue, language)
+        self._font = font
+        self._on_press = on_press
+        self._mode = CAMERA_MODES[0]
+        self._active: set[str] = set()
+        self._widths = self._measure()
+        self._build()
+
+    def _label(self, name: str, language: str | None = None) -> str:
+        lang = language or self._language
+        if name == "camera":
+            mode = self._catalogue.text(f"camera.{self._mode}", lang)
+            return self._catalogue.text("toolbar.camera", lang, mode=mode)
+        return self._catalogue.text(f"toolbar.{name}", lang)
+
+    def _measure(self) -> dict[str, float]:
+        """Each button's width: wide enough for its label in either language (and the camera
+        button for every mode), so the row does not jump when the language or mode changes."""
+        widths: dict[str, float] = {}
+        keep = self._mode
+        for name in NAMES:
+            labels = []
+            for lang in LANGUAGES:
+                for mode in CAMERA_MODES if name == "camera" else (keep,):
+                    self._mode = mode
+                    labels.append(self._label(name, lang))
+            widest = max(text_width(self._font, s, BUTTON_SCALE) for s in labels)
+            widths[name] = max(_MIN_WIDTH, widest + 2 * _LABEL_PAD)
+        self._mode = keep
+        return widths
+
+    def _build(self) -> None:
+        x = MARGIN
+        z = -MARGIN - BUTTON_HEIGHT / 2
+        for name in NAMES:
+            w = self._widths[name]
+            self.buttons[name] = button(self._root, self._label(name), self._font,
+                                        partial(self._on_press, name), width=w, pos=(x + w / 2, z),
+                                        order=self.raised)
+            x += w + GAP
+        for name in self._active:
+            restyle(self.buttons[name], ACCENT)
+
+    @property
+    def width(self) -> float:
+        """The row's width from the screen's left edge (aspect2d units), margin included."""
+        return MARGIN + sum(self._widths.values()) + GAP * (len(NAMES) - 1)
+
+    @property
+    def bottom(self) -> float:
+        """The row's bottom edge below the top of the screen (a negative z)."""
+        return -MARGIN - BUTTON_HEIGHT
+
+    def set_language(self, language: str) -> None:
+        """Label the buttons in ``language`` ("ko" or "en")."""
+        self._language = check_language(language)
+        for name in NAMES:
+            self.buttons[name]["text"] = self._label(name)
+
+    def set_camera_mode(self, mode: str) -> None:
+        """Show camera mode ``mode`` (one of CAMERA_MODES) on the camera button."""
+        if mode not in CAMERA_MODES:
+            raise ValueError(f"camera mode is {mode!r}; expected one of {CAMERA_MODES}")
+        self._mode = mode
+        self.buttons["camera"]["text"] = self._label("camera")
+
+    def set_active(self, name: str, active: bool) -> None:
+        """Highlight button ``name`` while its feature is on (tour running, map shown)."""
+        if name not in self.buttons:
+            raise KeyError(name)
+        if active == (name in self._active):
+            return
+        if active:
+            self._active.add(name)
+        else:
+            self._active.discard(name)
+        restyle(self.buttons[name], ACCENT if active else BUTTON_FILL, TITLE_INK)
+
+    def is_active(self, name: str) -> bool:
+        """Whether button ``name`` is highlighted."""
+        return name in self._active
+
+    def text(self) -> list[str]:
+        """The button labels, left to right."""
+        return [self.buttons[name]["text"] for name in NAMES]
