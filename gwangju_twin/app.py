@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.expo import (
@@ -27,6 +27,10 @@ from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
 from gwangju_twin.scene import CameraPose, Scene, frame_bounds
 from gwangju_twin.scene.pavilions import place_pavilions
+from gwangju_twin.settings import SettingsLoad
+
+if TYPE_CHECKING:
+    from gwangju_twin.touring import Touring
 
 FOV_DEG = 50.0
 
@@ -130,7 +134,8 @@ class _Stage:
     """
 
     def __init__(self, prepared: Prepared, window_type: str, size: tuple[int, int],
-                 view: str = "start", enter: str | None = None) -> None:
+                 view: str = "start", enter: str | None = None, ui: bool = False,
+                 settings: SettingsLoad | None = None, persist: bool = True) -> None:
         from direct.showbase.ShowBase import ShowBase
 
         from gwangju_twin.render.config import configure
@@ -166,6 +171,13 @@ class _Stage:
         self.expo.load()
         if enter is not None:
             self.expo.enter(enter)
+        self.touring: Touring | None = None
+        if ui:
+            from gwangju_twin.touring import Touring
+
+            self.touring = Touring(self, settings, persist=persist)
+            if enter is not None:
+                self.touring.presence.hold(enter)
 
     def set_pose(self, pose: CameraPose) -> None:
         self.base.camera.set_pos(*pose.position)
@@ -203,21 +215,33 @@ class _Stage:
         return out
 
     def close(self) -> None:
+        if self.touring is not None:
+            self.touring.close()
         self.expo.close()
         self.base.destroy()
 
 
 def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str = "start",
-               enter: str | None = None, seconds: float = 0.0) -> list[dict[str, Any]]:
+               enter: str | None = None, seconds: float = 0.0, ui: bool = False,
+               language: str = "ko") -> list[dict[str, Any]]:
     """Render the scene offscreen (no display needed) to ``out``; returns the plugins' status
     (``PluginHost.status``) as it was when the picture was taken.
 
     ``enter`` starts the visitor inside that pavilion and runs its demo for ``seconds`` of
-    simulated time before the picture is taken.
+    simulated time before the picture is taken. ``ui`` draws the desktop interface in
+    ``language`` with default settings (the user's own settings file is not read, so the
+    picture is the same for everyone).
     """
-    stage = _Stage(prepared, "offscreen", size, view, enter)
+    from gwangju_twin.settings import Settings
+
+    settings = SettingsLoad(Settings(language=language), Path(os.devnull), ()) if ui else None
+    stage = _Stage(prepared, "offscreen", size, view, enter, ui=ui, settings=settings,
+                   persist=False)
     try:
         stage.step(seconds)
+        if ui:
+            for _ in range(3):  # the interface lays itself out in its frame task
+                stage.base.task_mgr.step()
         stage.screenshot(out)
         return stage.expo.host.status()
     finally:
@@ -226,37 +250,22 @@ def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str =
 
 def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
                enter: str | None = None) -> None:
-    """Open the interactive viewer and run until the window closes.
+    """Open the interactive viewer and run until the window closes or Ctrl+Q.
 
-    Keys 1-7 enter the pavilions in tour order (the camera goes to the entrance), 0 leaves.
+    Every control is listed in ``gwangju_twin.controls`` and in the F1 help overlay.
     """
-    from gwangju_twin.render.orbit import OrbitControl
+    from gwangju_twin.settings import load_settings
 
-    stage = _Stage(prepared, "onscreen", size, view, enter)
+    stage = _Stage(prepared, "onscreen", size, view, enter, ui=True, settings=load_settings())
     base = stage.base
     if base.win is None:
         raise RuntimeError("no window could be opened")
-    orbit = OrbitControl(base.camera, stage.pose, prepared.mesh.bounds)
-    orbit.attach(base)
-
-    def visit(pavilion_id: str | None) -> None:
-        if pavilion_id is None:
-            stage.expo.exit()
-            return
-        stage.expo.enter(pavilion_id)
-        orbit.set_pose(prepared.pose(pavilion_id, size[0] / size[1]))
-
-    order = list(prepared.scene.tour) or [p.info.id for p in prepared.pavilions]
-    for n, pid in enumerate(order[:9], start=1):
-        base.accept(str(n), visit, [pid])
-    base.accept("0", visit, [None])
     base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
     base.task_mgr.add(stage.expo_task, "expo", sort=40)
-    base.accept("escape", base.userExit)
     try:
         base.run()
     finally:
-        stage.expo.close()
+        stage.close()
 
 
 @dataclass

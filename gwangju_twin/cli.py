@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     _expo_options(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
+    render.add_argument("--ui", action="store_true",
+                        help="draw the desktop interface (toolbar, minimap, panels) too")
+    render.add_argument("--language", choices=("ko", "en"), default="ko",
+                        help="with --ui: the interface language (default ko)")
 
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
     inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
@@ -181,7 +185,8 @@ def _render(args: argparse.Namespace) -> int:
     prepared = prepare(_scene(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
-    status = render_png(prepared, args.out, args.size, args.view, args.enter, args.seconds)
+    status = render_png(prepared, args.out, args.size, args.view, args.enter, args.seconds,
+                        ui=args.ui, language=args.language)
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
           f"{len(prepared.pavilions)} pavilions, {prepared.mesh.draw_calls} draw calls)")
     for row in status:

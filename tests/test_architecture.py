@@ -10,7 +10,10 @@ from render_helpers import REPO
 PURE = ["gwangju_twin.geo", "gwangju_twin.mesh", "gwangju_twin.scene", "gwangju_twin.report",
         "gwangju_twin.cli", "gwangju_twin.resources", "gwangju_twin.plugins",
         "gwangju_twin.plugins.discovery", "gwangju_twin.plugins.host",
-        "gwangju_twin.plugins.scaffold", "gwangju_twin.expo", "gwangju_twin.exhibitor"]
+        "gwangju_twin.plugins.scaffold", "gwangju_twin.expo", "gwangju_twin.exhibitor",
+        "gwangju_twin.picking", "gwangju_twin.navigation", "gwangju_twin.guide",
+        "gwangju_twin.settings", "gwangju_twin.infocards", "gwangju_twin.controls",
+        "gwangju_twin.ui.catalogue", "gwangju_twin.mesh.topdown", "gwangju_twin.scene.tour"]
 
 
 def test_pure_rooms_do_not_import_panda3d() -> None:

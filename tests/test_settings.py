@@ -218,30 +218,6 @@ def test_unknown_keys_are_reported_and_dropped(path: Path) -> None:
 # -- when even writing fails -----------------------------------------------------------------
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root ignores folder permissions, so chmod 0o500 cannot make "
-                           "the folder unwritable (and Windows has no chmod modes)")
-def test_unwritable_folder_still_gives_defaults(path: Path) -> None:
-    _write(path, "mouse_sensitivity = 99\n")
-    os.chmod(path.parent, 0o500)
-    try:
-        loaded = load_settings(path)
-        assert loaded.settings == Settings()
-        assert any("could not write" in p for p in loaded.problems)
-        assert "99" in path.read_text(encoding="utf-8")  # untouched
-        with pytest.raises(OSError):
-            save_settings(Settings(), path)
-        path.chmod(0o600)
-        path.write_bytes(b"\xff\xfe")  # now corrupt: it cannot be moved aside in this folder
-        loaded = load_settings(path)
-        assert loaded.settings == Settings()
-        [problem] = loaded.problems
-        assert "could not keep it aside" in problem
-        assert path.read_bytes() == b"\xff\xfe"  # left as it was, not lost
-    finally:
-        os.chmod(path.parent, 0o700)
-
-
 def test_a_file_where_the_folder_should_be_never_raises(tmp_path: Path) -> None:
     """The same failure as an unwritable folder, but one that root cannot write past either:
     the settings 'folder' is a file, so nothing can be created in it."""

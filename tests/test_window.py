@@ -58,8 +58,14 @@ def _shot(display: str, path: Path) -> np.ndarray:
     return read_png(path).astype(int)
 
 
+def _env(display: str, home: Path) -> dict[str, str]:
+    """The test's screen, and a private config folder so the visitor's settings file is
+    the test's own."""
+    return {**os.environ, "DISPLAY": display, "XDG_CONFIG_HOME": str(home / "config")}
+
+
 def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) -> None:
-    env = {**os.environ, "DISPLAY": display}
+    env = _env(display, tmp_path)
     viewer = subprocess.Popen(
         [sys.executable, "-m", "gwangju_twin", "--size", "960x600"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -81,7 +87,11 @@ def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) ->
         changed = np.any(np.abs(after - before) > 24, axis=2).mean()
         assert changed > 0.2
 
+        # Escape only closes what is open; Ctrl+Q quits.
         _x(display, "xdotool", "key", "--window", window.splitlines()[0], "Escape")
+        time.sleep(1.0)
+        assert viewer.poll() is None
+        _x(display, "xdotool", "key", "--window", window.splitlines()[0], "ctrl+q")
         assert viewer.wait(timeout=30) == 0
         assert not (tmp_path / "gwangju-twin-snapshot.png").exists()
     finally:
@@ -103,7 +113,7 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
     scene = scene.replace('sector = "healthcare"\n',
                           'sector = "healthcare"\nplugin = "broken.demo"\n')
     (tmp_path / "scene.toml").write_text(scene, encoding="utf-8")
-    env = {**os.environ, "DISPLAY": display}
+    env = _env(display, tmp_path)
     viewer = subprocess.Popen(
         [sys.executable, "-m", "gwangju_twin", "scene.toml", "--size", "960x600"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -136,9 +146,82 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
         time.sleep(1.5)
         left = _shot(display, tmp_path / "left.png")
         assert abs(left[panel].mean() - outside[panel].mean()) < 25, "the panel stayed"
-        _x(display, "xdotool", "key", "--window", wid, "Escape")
+        _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
         assert viewer.wait(timeout=30) == 0
         assert "broken.demo" in viewer.stderr.read()  # the failure was logged
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+            viewer.wait()
+
+
+def _window_pixel(scene_point: tuple[float, float, float],
+                  size: tuple[int, int]) -> tuple[int, int]:
+    """Where the viewer draws a district point in its "pavilions" view, in window pixels:
+    the same pose and lens the viewer sets up, projected by Panda3D's own lens."""
+    from panda3d.core import NodePath, PerspectiveLens, Point2, Point3
+
+    from gwangju_twin.app import FOV_DEG, prepare
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+
+    pose = prepare(load_scene(default_scene_path())).pose("pavilions", size[0] / size[1])
+    lens = PerspectiveLens()
+    lens.set_fov(FOV_DEG)
+    lens.set_aspect_ratio(size[0] / size[1])
+    root = NodePath("root")
+    cam = root.attach_new_node("camera")
+    cam.set_pos(*pose.position)
+    cam.set_hpr(*pose.panda_hpr)
+    out = Point2()
+    assert lens.project(cam.get_relative_point(root, Point3(*scene_point)), out)
+    return round((out.x + 1) / 2 * size[0]), round((1 - out.y) / 2 * size[1])
+
+
+def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> None:
+    from gwangju_twin.app import prepare
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+    from gwangju_twin.scene.sectors import sector
+
+    size = (960, 600)
+    pavilion = next(p for p in prepare(load_scene(default_scene_path())).pavilions
+                    if p.info.id == "healthcare")
+    x, y = pavilion.info.position
+    px, py = _window_pixel((x, y, pavilion.info.height * 0.4), size)
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}",
+         "--view", "pavilions"],
+        cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
+        assert window, "no viewer window appeared"
+        wid = window.splitlines()[0]
+        geometry = dict(line.split("=") for line in
+                        _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
+        ox, oy = int(geometry["X"]), int(geometry["Y"])
+        time.sleep(2.5)
+        before = _shot(display, tmp_path / "before-click.png")
+        _x(display, "xdotool", "mousemove", str(ox + px), str(oy + py))
+        time.sleep(0.8)
+        _x(display, "xdotool", "click", "1")
+        time.sleep(1.5)
+        after = _shot(display, tmp_path / "panel.png")
+        # The panel docks at the window's top right; its Enter button wears the sector's
+        # colour, which the view there had none of before the click.
+        panel = (slice(oy + 10, oy + 320), slice(ox + size[0] - 330, ox + size[0] - 5))
+        colour = np.array(sector("healthcare").color) * 255
+
+        def sector_pixels(shot: np.ndarray) -> int:
+            return int((np.abs(shot[panel] - colour).max(axis=2) < 40).sum())
+
+        assert sector_pixels(after) > 800 and sector_pixels(before) < 100, (
+            sector_pixels(before), sector_pixels(after))
+        assert after[panel].mean() < before[panel].mean() - 30, "no dark panel appeared"
+        _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
+        assert viewer.wait(timeout=30) == 0
     finally:
         if viewer.poll() is None:
             viewer.kill()

@@ -1,0 +1,235 @@
+"""The camera as the visitor drives it: one of three rigs, held keys, drags and flights.
+
+The rigs (gwangju_twin.navigation) do the arithmetic and keep the eye inside the district;
+this class only turns input into rig calls and puts the rig's eye on the Panda3D camera.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from panda3d.core import NodePath
+
+from gwangju_twin.controls import CAMERA_MODES
+from gwangju_twin.navigation import Eye, Flight, FlyRig, Limits, Obstacles, OrbitRig, WalkRig
+from gwangju_twin.scene.camera import CameraPose
+
+#: Movement keys and what they mean: (forward, right, up).
+MOVES: dict[str, tuple[float, float, float]] = {
+    "w": (1, 0, 0), "arrow_up": (1, 0, 0), "s": (-1, 0, 0), "arrow_down": (-1, 0, 0),
+    "d": (0, 1, 0), "arrow_right": (0, 1, 0), "a": (0, -1, 0), "arrow_left": (0, -1, 0),
+    "e": (0, 0, 1), "q": (0, 0, -1),
+}
+WHEEL_STEP = 0.85
+
+
+class CameraDriver:
+    """Drives ``camera`` from the visitor's input; ``mode`` is "orbit", "fly" or "walk"."""
+
+    def __init__(self, camera: NodePath, start: CameraPose, limits: Limits,
+                 obstacles: Callable[[], Obstacles], sensitivity: float = 1.0,
+                 invert_y: bool = False) -> None:
+        self.camera = camera
+        self.limits = limits
+        self._obstacles_of = obstacles
+        self._obstacles: Obstacles | None = None
+        self.sensitivity = sensitivity
+        self.invert_y = invert_y
+        self.mode = "orbit"
+        self.rig: OrbitRig | FlyRig | WalkRig = OrbitRig(start, limits, sensitivity, invert_y)
+        self.held: set[str] = set()
+        self.fast = False
+        self.drag: str | None = None
+        self._last: tuple[float, float] | None = None
+        self.flight: Flight | None = None
+        self._arrive: Callable[[], None] | None = None
+        self._landing: CameraPose | None = None
+        self.apply()
+
+    # -- input ------------------------------------------------------------------------------
+
+    def set_handling(self, sensitivity: float, invert_y: bool) -> None:
+        """New mouse sensitivity and invert-Y for every rig from now on."""
+        self.sensitivity, self.invert_y = sensitivity, invert_y
+        self.rig.sensitivity, self.rig.invert_y = sensitivity, invert_y
+
+    def press(self, key: str) -> None:
+        """A movement key went down (it moves the camera until ``release``)."""
+        if key in MOVES:
+            self.held.add(key)
+
+    def release(self, key: str) -> None:
+        """A movement key went up."""
+        self.held.discard(key)
+
+    def release_all(self) -> None:
+        """Forget held keys and drags (the window lost focus, a text box took the keys)."""
+        self.held.clear()
+        self.drag = None
+        self.fast = False
+
+    def start_drag(self, kind: str, at: tuple[float, float] | None) -> None:
+        """A drag began: "rotate" (left button) or "pan" (right button)."""
+        self.drag, self._last = kind, at
+
+    def end_drag(self) -> None:
+        """The drag's button went up."""
+        self.drag = None
+
+    def zoom(self, factor: float) -> None:
+        """The wheel: closer (< 1) or farther (> 1) in orbit mode; forward or back in fly."""
+        self.cancel_flight()
+        if isinstance(self.rig, OrbitRig):
+            self.rig.zoom(factor)
+        elif isinstance(self.rig, FlyRig):
+            self.rig.move(1.0 if factor < 1 else -1.0, 0.0, 0.0, 0.25)
+        self.apply()
+
+    @property
+    def busy(self) -> bool:
+        """Whether the visitor is steering right now (held keys or a drag)."""
+        return bool(self.held) or self.drag is not None
+
+    # -- modes and flights ------------------------------------------------------------------
+
+    @property
+    def eye(self) -> Eye:
+        """Where the camera is and looks."""
+        return self.rig.eye
+
+    def set_mode(self, mode: str) -> None:
+        """Switch rigs, keeping the eye where it is (walk drops it to eye height)."""
+        if mode not in CAMERA_MODES:
+            raise ValueError(f"camera mode {mode!r}: expected one of {', '.join(CAMERA_MODES)}")
+        if mode == self.mode:
+            return
+        self.cancel_flight()
+        eye, kw = self.rig.eye, {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+        if mode == "orbit":
+            self.rig = OrbitRig.from_eye(eye, self.limits, **kw)
+        elif mode == "fly":
+            self.rig = FlyRig(eye, self.limits, **kw)
+        else:
+            if self._obstacles is None:
+                self._obstacles = self._obstacles_of()
+            # Looking level is how people walk; keep the heading.
+            level = Eye(eye.position, eye.heading, 0.0)
+            self.rig = WalkRig(level, self.limits, self._obstacles, **kw)
+        self.mode = mode
+        self.apply()
+
+    def cycle_mode(self) -> str:
+        """The next camera mode in CAMERA_MODES order; returns it."""
+        self.set_mode(CAMERA_MODES[(CAMERA_MODES.index(self.mode) + 1) % len(CAMERA_MODES)])
+        return self.mode
+
+    def fly_to(self, pose: CameraPose, on_arrival: Callable[[], None] | None = None,
+               duration: float | None = None) -> None:
+        """Fly smoothly to ``pose`` and land in orbit mode there; ``on_arrival`` runs when
+        the flight ends (not when it is cancelled)."""
+        self.flight = Flight.to_pose(self.rig.eye, pose, duration)
+        self._landing = pose
+        self._arrive = on_arrival
+
+    def cancel_flight(self) -> None:
+        """Stop a flight where it is (the visitor took the controls)."""
+        if self.flight is None:
+            return
+        eye = self.flight.advance(0.0)
+        self.flight = None
+        self._arrive = self._landing = None
+        kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+        self.rig = OrbitRig.from_eye(eye, self.limits, **kw)
+        self.mode = "orbit"
+
+    @property
+    def flying(self) -> bool:
+        """Whether a fly-to is under way."""
+        return self.flight is not None
+
+    def teleport(self, x: float, y: float) -> None:
+        """Jump to ground point (x, y), keeping the mode, height and heading."""
+        self.cancel_flight()
+        rig = self.rig
+        if isinstance(rig, OrbitRig):
+            p = rig.pose
+            rig.set_pose(CameraPose((x, y, 0.0), p.heading, p.pitch, p.distance))
+        else:
+            eye = rig.eye
+            moved = Eye((x, y, eye.position[2]), eye.heading, eye.pitch)
+            kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+            if isinstance(rig, WalkRig):
+                self.rig = WalkRig(moved, self.limits, self._obstacles, **kw)
+            else:
+                self.rig = FlyRig(moved, self.limits, **kw)
+        self.apply()
+
+    # -- every frame ------------------------------------------------------------------------
+
+    def update(self, dt: float, pointer: tuple[float, float] | None) -> bool:
+        """Apply flights, drags and held keys for a frame of ``dt`` seconds; True when the
+        camera moved."""
+        if self.flight is not None:
+            if self.busy:
+                self.cancel_flight()
+            else:
+                return self._fly(dt)
+        moved = False
+        if self.drag and pointer is not None and self._last is not None:
+            dx, dy = pointer[0] - self._last[0], pointer[1] - self._last[1]
+            if dx or dy:
+                moved = True
+                rig = self.rig
+                if isinstance(rig, OrbitRig):
+                    (rig.rotate if self.drag == "rotate" else rig.pan)(dx, dy)
+                else:
+                    rig.look(dx, dy)
+        self._last = pointer
+        if self.held:
+            f = sum(MOVES[k][0] for k in self.held)
+            r = sum(MOVES[k][1] for k in self.held)
+            u = sum(MOVES[k][2] for k in self.held)
+            rig = self.rig
+            if isinstance(rig, FlyRig):
+                rig.move(f, r, u, dt, self.fast)
+            else:
+                rig.move(f, r, dt, self.fast)
+            moved = moved or bool(f or r or u)
+        if moved:
+            self.apply()
+        return moved
+
+    def _fly(self, dt: float) -> bool:
+        assert self.flight is not None
+        eye = self.flight.advance(dt)
+        self._put(eye)
+        if self.flight.done:
+            landing, arrive = self._landing, self._arrive
+            self.flight = None
+            self._arrive = self._landing = None
+            kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+            assert landing is not None
+            self.rig = OrbitRig(landing, self.limits, **kw)
+            self.mode = "orbit"
+            self.apply()
+            if arrive is not None:
+                arrive()
+        return True
+
+    def visitor(self) -> tuple[tuple[float, float], float]:
+        """Where the visitor is for presence: the orbit target and distance, or the eye's
+        ground point and height."""
+        rig = self.rig
+        if isinstance(rig, OrbitRig):
+            t = rig.pose.target
+            return (t[0], t[1]), rig.pose.distance
+        x, y, z = rig.eye.position
+        return (x, y), z
+
+    def apply(self) -> None:
+        """Put the rig's eye on the camera."""
+        self._put(self.rig.eye)
+
+    def _put(self, eye: Eye) -> None:
+        self.camera.set_pos(*eye.position)
+        self.camera.set_hpr(*eye.panda_hpr)

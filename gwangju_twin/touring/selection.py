@@ -1,0 +1,156 @@
+"""What is under the pointer, and what the visitor clicked: highlights and the info panel.
+
+Picking is a ray through the pointer against the pick index (numpy over the merged
+meshes): no collision nodes, no node per building.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from panda3d.core import NodePath, Point2, Point3
+
+from gwangju_twin.expo import Pavilion
+from gwangju_twin.geo.model import District
+from gwangju_twin.infocards import building_card, pavilion_card
+from gwangju_twin.picking import Hit, PickIndex, building_facts
+from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.plugins.panel import Panel
+from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
+from gwangju_twin.ui.catalogue import Catalogue
+from gwangju_twin.ui.panel import PanelView
+
+
+class Selection:
+    """Hover highlight, selection highlight and the info panel of the selected feature."""
+
+    def __init__(self, world: NodePath, camera: NodePath, overlay: NodePath, fonts: Any,
+                 index: PickIndex, district: District, level_height: float,
+                 pavilions: Sequence[Pavilion], found: Sequence[FoundPlugin],
+                 catalogue: Catalogue, language: str) -> None:
+        self.index = index
+        self._camera = camera
+        self._overlay = overlay
+        self._font, self._bold = fonts
+        self._district = district
+        self._level_height = level_height
+        self._pavilions = list(pavilions)
+        self._manifests = {f.id: f.manifest for f in found if f.manifest is not None}
+        self.cat = catalogue
+        self.language = language
+        self.hover = Highlight(world, "hover", HOVER_RGBA)
+        self.selected = Highlight(world, "selected", SELECT_RGBA)
+        self.view: PanelView | None = None
+        self.panel: Panel | None = None
+        self.picked: Hit | None = None
+        self.on_enter: Callable[[str], None] = lambda pavilion_id: None
+        self.on_leave: Callable[[], None] = lambda: None
+        self.inside: Callable[[], str | None] = lambda: None
+        self.on_closed: Callable[[], None] = lambda: None
+        # Panel buttons must not destroy the panel under their own click handler: the
+        # viewer runs their actions on the next frame through this hook.
+        self.later: Callable[[Callable[[], None]], None] = lambda action: action()
+
+    # -- rays -------------------------------------------------------------------------------
+
+    def ray(self, at: tuple[float, float]) -> tuple[Point3, Point3] | None:
+        """The ray from the camera through window point ``at`` (normalised -1..1), as origin
+        and unit direction in district coordinates."""
+        lens = self._camera.node().get_lens()
+        near, far = Point3(), Point3()
+        if not lens.extrude(Point2(*at), near, far):
+            return None
+        parent = self._camera.get_top()
+        origin = parent.get_relative_point(self._camera, near)
+        target = parent.get_relative_point(self._camera, far)
+        direction = target - origin
+        direction.normalize()
+        return origin, direction
+
+    def pick(self, at: tuple[float, float]) -> Hit | None:
+        """The building or pavilion under window point ``at``, or None."""
+        ray = self.ray(at)
+        if ray is None:
+            return None
+        origin, direction = ray
+        return self.index.pick(tuple(origin), tuple(direction))
+
+    def hover_at(self, at: tuple[float, float] | None) -> Hit | None:
+        """Highlight what is under ``at`` (None clears the hover)."""
+        hit = self.pick(at) if at is not None else None
+        feature = hit.feature if hit is not None else None
+        if feature is not None and feature == self.selected.feature:
+            feature = None  # the selection's own colour says enough
+        self.hover.show(feature, self.index.triangles_of(feature) if feature is not None
+                        else self.index.triangles_of(0)[:0])
+        return hit
+
+    # -- selection and its panel ------------------------------------------------------------
+
+    def select_at(self, at: tuple[float, float]) -> Hit | None:
+        """A click at ``at``: select what is there and open its panel, or close it."""
+        hit = self.pick(at)
+        if hit is None:
+            self.close()
+        else:
+            self.select(hit.feature, hit)
+        return hit
+
+    def select(self, feature: int, hit: Hit | None = None) -> None:
+        """Select ``feature`` (a district row, or a pavilion's negative id)."""
+        self.picked = hit
+        self.selected.show(feature, self.index.triangles_of(feature))
+        self.hover.clear()
+        self._open(self._card(feature))
+
+    def pavilion_of(self, feature: int) -> Pavilion | None:
+        """The pavilion a negative feature id stands for."""
+        k = -feature - 1
+        return self._pavilions[k] if 0 <= k < len(self._pavilions) else None
+
+    def _card(self, feature: int) -> Panel:
+        if feature >= 0:
+            facts = building_facts(self._district, feature, self._level_height)
+            return building_card(facts, self.cat, on_close=lambda: self.later(self.close))
+        pav = self.pavilion_of(feature)
+        assert pav is not None, feature
+        info = pav.info
+        return pavilion_card(
+            info, self._manifests.get(info.plugin or ""), self.cat,
+            inside=self.inside() == info.id,
+            on_enter=lambda: self.later(lambda: self.on_enter(info.id)),
+            on_leave=lambda: self.later(self.on_leave),
+            on_close=lambda: self.later(self.close))
+
+    def refresh(self) -> None:
+        """Rebuild the open panel (e.g. Enter became Leave)."""
+        if self.selected.feature is not None and self.view is not None:
+            self._open(self._card(self.selected.feature))
+
+    def _open(self, panel: Panel) -> None:
+        if self.view is not None:
+            self.view.destroy()
+        self.panel = panel
+        self.view = PanelView(panel, self._overlay, self._font, language=self.language,
+                              bold_font=self._bold)
+
+    @property
+    def open(self) -> bool:
+        """Whether an info panel is shown."""
+        return self.view is not None
+
+    def close(self) -> None:
+        """Close the info panel and clear the selection."""
+        self.selected.clear()
+        if self.view is not None:
+            self.view.destroy()
+            self.view = None
+            self.panel = None
+            self.on_closed()
+
+    def set_language(self, language: str) -> None:
+        """Show the panel in ``language``."""
+        self.language = language
+        if self.view is not None:
+            self.view.set_language(language)
