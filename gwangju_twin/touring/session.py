@@ -109,7 +109,7 @@ class Touring(Visiting, Preferences):
         self._pending: list[Callable[[], None]] = []
         self._press_at: tuple[float, float] | None = None
         self._press_button: str | None = None
-        self._hover_key: Any = None
+        self._hovered_at: tuple[float, float] | None = None
         self._hud_clock = 0.0
         self._tourbar_left: float | None = None  # seconds until "tour over" is hidden
         self.problems = list(settings.problems) if settings else []
@@ -239,10 +239,11 @@ class Touring(Visiting, Preferences):
             return
         if at is not None and self.pointer.over_interface():
             at = None
-        key = (at, moved or self._hover_key is None)
-        if at == (self._hover_key or (None,))[0] and not moved:
+        # A pick costs a fraction of a millisecond, but a still pointer over a still city
+        # needs none at all.
+        if at == self._hovered_at and not moved:
             return
-        self._hover_key = key
+        self._hovered_at = at
         self.selection.hover_at(at)
 
     def _follow_presence(self) -> None:

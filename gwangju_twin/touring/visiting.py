@@ -141,8 +141,14 @@ class Visiting:
         distance = max(160.0, place.size * 3.0, z * 2.5)
         heading = self.driver.eye.heading
         pose = CameraPose((x, y, z * 0.4), heading, 35.0, distance)
-        self._later(lambda: (self.driver.fly_to(pose),
-                             self.selection.select(place.feature), self._hide_expo_panel()))
+
+        def go() -> None:
+            self.driver.fly_to(pose)
+            self.selection.select(place.feature)
+            self._hide_expo_panel()
+
+        # The search box's own click handler is still running: act on the next frame.
+        self._later(go)
 
     def teleport(self, x: float, y: float) -> None:
         """Jump to (x, y) of the district (a click on the minimap)."""
