@@ -201,18 +201,12 @@ class _Stage:
         return task.cont
 
     def screenshot(self, out: Path) -> Path:
-        from panda3d.core import Filename, PNMImage
+        from gwangju_twin.render.snapshot import write_png
 
         engine = self.base.graphicsEngine
         for _ in range(2):  # the first frame uploads geometry; the second is the picture
             engine.render_frame()
-        image = PNMImage()
-        if not self.base.win.get_screenshot(image):
-            raise RuntimeError("the renderer returned no image")
-        image.remove_alpha()
-        if not image.write(Filename.from_os_specific(str(out))):
-            raise OSError(f"cannot write {out}")
-        return out
+        return write_png(self.base.win, out)
 
     def close(self) -> None:
         if self.touring is not None:

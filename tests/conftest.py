@@ -1,4 +1,4 @@
-"""Fixtures shared by the geo-room and ``inspect`` tests (no Panda3D here)."""
+"""Fixtures shared by the tests (Panda3D is imported only by the fixtures that need it)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +52,25 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real-world data folder {SHARED_DATA} is absent (a fresh clone has none)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[Any]:
+    """A ShowBase without a window (scene graph, DirectGUI and the messenger all work).
+
+    A process holds one ShowBase at a time: a module that finds another module's still
+    open uses that one.
+    """
+    from direct.showbase import ShowBaseGlobal
+    from direct.showbase.ShowBase import ShowBase
+
+    from gwangju_twin.render.config import configure
+
+    existing = getattr(ShowBaseGlobal, "base", None)
+    if existing is not None:
+        yield existing
+        return
+    configure("none", (640, 360))
+    showbase = ShowBase(windowType="none")
+    yield showbase
+    showbase.destroy()

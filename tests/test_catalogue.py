@@ -211,22 +211,6 @@ def test_catalogue_imports_without_panda3d() -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.fixture(scope="module")
-def base() -> Iterator[Any]:
-    """A ShowBase without a window (as in tests/test_ui.py: one per process, shared)."""
-    from direct.showbase import ShowBaseGlobal
-    from direct.showbase.ShowBase import ShowBase
-
-    from gwangju_twin.render.config import configure
-
-    existing = getattr(ShowBaseGlobal, "base", None)
-    if existing is not None:  # another test module's; a process holds one ShowBase at a time
-        yield existing
-        return
-    configure("none", (640, 360))
-    showbase = ShowBase(windowType="none")
-    yield showbase
-    showbase.destroy()
 
 
 @pytest.mark.render

@@ -27,22 +27,6 @@ pytestmark = pytest.mark.render
 NOTICE_KO, NOTICE_EN = "데모를 사용할 수 없습니다", "Demo unavailable"
 
 
-@pytest.fixture(scope="module")
-def base() -> Iterator[Any]:
-    """A ShowBase without a window (scene graph, DirectGUI and the messenger all work)."""
-    from direct.showbase import ShowBaseGlobal
-    from direct.showbase.ShowBase import ShowBase
-
-    from gwangju_twin.render.config import configure
-
-    existing = getattr(ShowBaseGlobal, "base", None)
-    if existing is not None:  # another test module's; a process holds one ShowBase at a time
-        yield existing
-        return
-    configure("none", (640, 360))
-    showbase = ShowBase(windowType="none")
-    yield showbase
-    showbase.destroy()
 
 
 @pytest.fixture(scope="module")

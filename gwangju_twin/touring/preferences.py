@@ -12,9 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from panda3d.core import ClockObject, Filename, PNMImage
+from panda3d.core import ClockObject
 
 from gwangju_twin.render.drawcalls import count_draw_calls
+from gwangju_twin.render.snapshot import write_png
 from gwangju_twin.settings import Settings, save_settings, screenshot_path
 
 log = logging.getLogger("gwangju_twin.touring")
@@ -87,12 +88,7 @@ class Preferences:
         try:
             path = screenshot_path(self.settings, datetime.now())
             path.parent.mkdir(parents=True, exist_ok=True)
-            image = PNMImage()
-            if not self.base.win.get_screenshot(image):
-                raise OSError("the renderer returned no image")
-            image.remove_alpha()
-            if not image.write(Filename.from_os_specific(str(path))):
-                raise OSError(f"cannot write {path}")
+            write_png(self.base.win, path)
         except OSError as exc:
             self.toast.show(self.cat.text("toast.screenshot_failed", self.language,
                                           reason=str(exc)))
