@@ -157,3 +157,19 @@ def test_render_of_a_country_sized_file(tmp_path: Path) -> None:
     # Boundary lines are drawn in a saturated purple; count pixels where blue stands out.
     purple = (image[:, :, 2] - image[:, :, 1]) > 25
     assert purple.mean() > 0.01
+
+
+def test_render_with_the_interface_draws_toolbar_and_minimap(tmp_path: Path) -> None:
+    """``render --ui`` shows what a visitor sees: the toolbar's dark buttons along the top
+    left and the minimap's light map at the bottom left, over the same city."""
+    plain, ui = tmp_path / "plain.png", tmp_path / "ui.png"
+    for out, extra in ((plain, ()), (ui, ("--ui", "--language", "en"))):
+        result = run_cli("render", "--out", str(out), "--size", "640x360", *extra)
+        assert result.returncode == 0, result.stderr[-1500:]
+    a, b = read_png(plain).astype(int), read_png(ui).astype(int)
+    toolbar = (slice(8, 24), slice(10, 300))
+    minimap = (slice(250, 350), slice(15, 110))
+    assert b[toolbar].mean() < a[toolbar].mean() - 40  # dark buttons appeared
+    assert np.abs(b[minimap] - a[minimap]).mean() > 20  # the map covers the city there
+    elsewhere = (slice(120, 240), slice(200, 440))
+    assert np.abs(b[elsewhere] - a[elsewhere]).mean() < 3  # the city itself is unchanged
