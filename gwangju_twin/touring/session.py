@@ -49,6 +49,9 @@ log = logging.getLogger("gwangju_twin.touring")
 #: A press and release closer than this (normalised window units) is a click, not a drag.
 CLICK_SLOP = 0.012
 HUD_PERIOD = 0.5
+#: Hover picks at most this often: a highlight that follows the pointer at 20 Hz looks
+#: immediate, and a fast software-rendered frame then never pays for a pick.
+HOVER_PERIOD = 0.05
 
 
 def _limits_holding(limits: Limits, pose: CameraPose) -> Limits:
@@ -110,6 +113,7 @@ class Touring(Visiting, Preferences):
         self._press_at: tuple[float, float] | None = None
         self._press_button: str | None = None
         self._hovered_at: tuple[float, float] | None = None
+        self._hover_clock = HOVER_PERIOD
         self._hud_clock = 0.0
         self._tourbar_left: float | None = None  # seconds until "tour over" is hidden
         self.problems = list(settings.problems) if settings else []
@@ -211,6 +215,7 @@ class Touring(Visiting, Preferences):
         moved = self.driver.update(dt, at)
         if moved and not was_flying and self.tour.running and not self.tour.paused:
             self.pause_tour()  # the visitor took the controls
+        self._hover_clock += dt
         self._hover(at, moved)
         if not self.driver.flying:
             self._follow_presence()
@@ -241,8 +246,9 @@ class Touring(Visiting, Preferences):
             at = None
         # A pick costs a fraction of a millisecond, but a still pointer over a still city
         # needs none at all.
-        if at == self._hovered_at and not moved:
+        if (at == self._hovered_at and not moved) or self._hover_clock < HOVER_PERIOD:
             return
+        self._hover_clock = 0.0
         self._hovered_at = at
         self.selection.hover_at(at)
 
