@@ -362,6 +362,30 @@ def test_a_click_on_the_minimap_teleports(visitor: _Stage, prepared: Prepared) -
     assert t.driver.rig.pose.target[:2] == pytest.approx((x, y), abs=1.0)
 
 
+def test_the_minimap_zooms_around_the_visitor_and_clicks_through_the_zoom(
+        visitor: _Stage, prepared: Prepared) -> None:
+    t = visitor.touring
+    pav = prepared.pavilions[0].info
+    look_at(visitor, (*pav.position, 0.0), distance=200.0)
+    press_button(visitor, t.minimap.buttons["zoom_in"])
+    press_button(visitor, t.minimap.buttons["zoom_in"])
+    press_button(visitor, t.minimap.buttons["zoom_in"])  # already at the closest
+    assert t.minimap.zoom == 4
+    # The map is centred on the visitor: a click in the middle lands (almost) where they are.
+    t.minimap.click_uv(0.5, 0.5)
+    frames(visitor)
+    assert math.dist(t.driver.rig.pose.target[:2], pav.position) < 20.0
+    # A quarter of the card to the east is a sixteenth of the whole map at 4x.
+    t.minimap.click_uv(0.75, 0.5)
+    frames(visitor)
+    x0, _, x1, _ = t.map_frame.bounds
+    moved = t.driver.rig.pose.target[0] - pav.position[0]
+    assert moved == pytest.approx((x1 - x0) / 16, rel=0.05)
+    press_button(visitor, t.minimap.buttons["zoom_out"])
+    press_button(visitor, t.minimap.buttons["zoom_out"])
+    assert t.minimap.zoom == 1
+
+
 def test_search_in_korean_or_english_flies_to_the_place(visitor: _Stage,
                                                         prepared: Prepared) -> None:
     t = visitor.touring

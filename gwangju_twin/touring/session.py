@@ -52,6 +52,8 @@ HUD_PERIOD = 0.5
 #: Hover picks at most this often: a highlight that follows the pointer at 20 Hz looks
 #: immediate, and a fast software-rendered frame then never pays for a pick.
 HOVER_PERIOD = 0.05
+#: The minimap picture's side: sharp at the 4x zoom, drawn once in some 40 ms.
+MAP_PIXELS = 512
 
 
 def _limits_holding(limits: Limits, pose: CameraPose) -> Limits:
@@ -142,7 +144,8 @@ class Touring(Visiting, Preferences):
         self.help = HelpOverlay(base.aspect2d, font, cat, lang)
         image, self.map_frame = draw_topdown(
             self.prepared.district,
-            [(p.shape.site, sector(p.info.sector).color) for p in self.prepared.pavilions])
+            [(p.shape.site, sector(p.info.sector).color) for p in self.prepared.pavilions],
+            size=MAP_PIXELS)
         self.minimap = Minimap(
             base.a2dBottomLeft, image, self.map_frame,
             [(i.position, sector(i.sector).color) for i in self.infos], self.teleport,
@@ -221,8 +224,10 @@ class Touring(Visiting, Preferences):
             self._follow_presence()
         for event in self.tour.tick(dt):
             self._tour_event(event)
-        eye = self.driver.eye
-        self.minimap.set_visitor(eye.position[0], eye.position[1], eye.heading)
+        # The marker is where the visitor is (the orbit target, or the eye in fly and walk):
+        # the same point a click on the map moves, so clicking the marker moves nothing.
+        (vx, vy), _ = self.driver.visitor()
+        self.minimap.set_visitor(vx, vy, self.driver.eye.heading)
         self.toast.update(dt)
         if self._tourbar_left is not None:
             self._tourbar_left -= dt

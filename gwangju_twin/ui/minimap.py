@@ -3,7 +3,9 @@
 The map image (north up) is a texture on a card with a thin light frame; pavilions are dots
 in their sector colours and the visitor an arrow pointing along the camera's heading.
 Clicking the map calls ``on_click(x, y)`` with the world point under the pointer, so the
-viewer can fly there. ``set_visitor`` only moves and turns one node: cheap every frame.
+viewer can fly there. The + and − buttons zoom the map (1×, 2×, 4×) around the visitor by
+moving the texture window, never redrawing the picture; ``set_visitor`` only moves and turns
+one node (and the window, when zoomed): cheap every frame.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from typing import Any, Protocol
 import numpy as np
 from direct.gui import DirectGuiGlobals
 from direct.gui.DirectFrame import DirectFrame
-from panda3d.core import CardMaker, NodePath, Point3, SamplerState, TextFont, Texture
+from panda3d.core import (
+    CardMaker,
+    NodePath,
+    Point3,
+    SamplerState,
+    TextFont,
+    Texture,
+    TextureStage,
+)
 
 from gwangju_twin.ui.catalogue import Catalogue
 from gwangju_twin.ui.label import polygon_node, rounded_outline
@@ -28,6 +38,7 @@ from gwangju_twin.ui.theme import (
     TITLE_INK,
     Widget,
     board,
+    button,
     check_language,
     place_text,
 )
@@ -36,6 +47,9 @@ _PAD = 0.02
 _FRAME = 0.006  # the light line around the map
 _DOT = 0.018  # pavilion dot radius
 _ARROW = 0.06  # visitor arrow size
+_ZOOM_BUTTON = 0.09  # square; 48 px at 1080p, big enough for a finger
+#: Zoom levels of the + and − buttons.
+ZOOMS: tuple[int, ...] = (1, 2, 4)
 
 
 class MapFrame(Protocol):
@@ -97,8 +111,11 @@ class Minimap(Widget):
         self.map_node.set_pos(x0, 0, z0)
         cm = CardMaker("map-image")
         cm.set_frame(0, mw, 0, mh)  # uv 0..1 across it: v = 1 at the top (north)
-        card = self.map_node.attach_new_node(cm.generate())
-        card.set_texture(self.texture)
+        self._card = self.map_node.attach_new_node(cm.generate())
+        self._card.set_texture(self.texture)
+        self.zoom = 1
+        self._window = (0.0, 0.0)  # the image (u, v) at the card's south-west corner
+        self._dots: list[tuple[NodePath, float, float]] = []
         for (px, py), rgb in pavilions:
             u, v = frame.to_map(px, py)
             dot = self.map_node.attach_new_node("pavilion")
@@ -106,7 +123,8 @@ class Minimap(Widget):
             polygon_node("ring", ring, (1, 1, 1, 1)).reparent_to(dot)
             core = [(x * 0.68, z * 0.68) for x, z in ring]
             polygon_node("dot", core, (*rgb, 1.0)).reparent_to(dot)
-            dot.set_pos(u * mw, 0, v * mh)
+            self._dots.append((dot, u, v))
+        self._place_dots()
         # The visitor: a white-edged arrow; its local +Z points along the heading.
         self.marker = self.map_node.attach_new_node("visitor")
         a = _ARROW
@@ -120,6 +138,13 @@ class Minimap(Widget):
                                   frameSize=(0, mw, 0, mh), state=DirectGuiGlobals.NORMAL)
         self._click.bind(DirectGuiGlobals.B1PRESS, self._pressed)
         self._frames.append(self._click)
+        b = _ZOOM_BUTTON
+        for n, (name, key, step) in enumerate((("zoom_in", "minimap.zoom_in", 1),
+                                               ("zoom_out", "minimap.zoom_out", -1))):
+            self.buttons[name] = button(
+                self.map_node, self._t(key), font, lambda step=step: self.step_zoom(step),
+                width=b, height=b, pos=(mw - b / 2 - 0.01, mh - b / 2 - 0.01 - n * (b + 0.01)),
+                order=self.raised)
         self.set_language(language)
 
     @property
@@ -136,10 +161,50 @@ class Minimap(Widget):
         """The title."""
         return [self._title.node().get_text()]
 
+    def step_zoom(self, step: int) -> int:
+        """Zoom in (``step`` > 0) or out by one level of ZOOMS; returns the new zoom."""
+        k = min(max(ZOOMS.index(self.zoom) + step, 0), len(ZOOMS) - 1)
+        self.zoom = ZOOMS[k]
+        if self.visitor_xy is not None:
+            self.set_visitor(*self.visitor_xy, self.marker.get_r())
+        else:
+            self._set_window(0.5, 0.5)
+        return self.zoom
+
+    def _set_window(self, cu: float, cv: float) -> None:
+        # The window is 1/zoom of the image, centred on (cu, cv) but never past its edges.
+        span = 1.0 / self.zoom
+        u0 = min(max(cu - span / 2, 0.0), 1.0 - span)
+        v0 = min(max(cv - span / 2, 0.0), 1.0 - span)
+        if (u0, v0) == self._window and self._card.get_tex_scale(
+                TextureStage.get_default())[0] == span:
+            return
+        self._window = (u0, v0)
+        stage = TextureStage.get_default()
+        self._card.set_tex_scale(stage, span, span)
+        self._card.set_tex_offset(stage, u0, v0)
+        self._place_dots()
+
+    def _on_card(self, u: float, v: float) -> tuple[float, float]:
+        """Image (u, v) to the card's own (0..1, 0..1) under the current zoom window."""
+        u0, v0 = self._window
+        return (u - u0) * self.zoom, (v - v0) * self.zoom
+
+    def _place_dots(self) -> None:
+        mw, mh = self.map_size
+        for dot, u, v in self._dots:
+            cu, cv = self._on_card(u, v)
+            dot.set_pos(cu * mw, 0, cv * mh)
+            (dot.show if 0.0 <= cu <= 1.0 and 0.0 <= cv <= 1.0 else dot.hide)()
+
     def set_visitor(self, x: float, y: float, heading_deg: float) -> None:
         """Put the visitor marker at world (x, y), pointing along compass ``heading_deg``
-        (clockwise from north). Outside the map, it waits at the nearest edge."""
+        (clockwise from north). Outside the map, it waits at the nearest edge. Zoomed in,
+        the map follows the visitor."""
         u, v = self._frame.to_map(x, y)
+        if self.zoom > 1:
+            self._set_window(u, v)
+        u, v = self._on_card(u, v)
         mw, mh = self.map_size
         self.marker.set_pos(min(1.0, max(0.0, u)) * mw, 0, min(1.0, max(0.0, v)) * mh)
         # Roll turns the XZ plane clockwise as seen on screen, as a compass heading does.
@@ -148,14 +213,15 @@ class Minimap(Widget):
         self.visitor_xy = (x, y)
 
     def click_uv(self, u: float, v: float) -> tuple[float, float]:
-        """Act on a click at map point (u, v): calls ``on_click`` with the world point and
-        returns it."""
-        x, y = self._frame.to_world(u, v)
+        """Act on a click at card point (u, v) (0..1 across the map as shown, v = 1 at the
+        top): calls ``on_click`` with the world point there and returns it."""
+        u0, v0 = self._window
+        x, y = self._frame.to_world(u0 + u / self.zoom, v0 + v / self.zoom)
         self._on_click(x, y)
         return x, y
 
     def uv_at(self, x2d: float, y2d: float) -> tuple[float, float]:
-        """The map point (u, v) under render2d point (x2d, y2d) (e.g. the mouse)."""
+        """The card point (u, v) under render2d point (x2d, y2d) (e.g. the mouse)."""
         local = self.map_node.get_relative_point(self.map_node.get_top(),
                                                  Point3(x2d, 0, y2d))
         mw, mh = self.map_size
