@@ -155,6 +155,17 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
             viewer.wait()
 
 
+def _wait_for_city(display: str, path: Path, seconds: float = 30.0) -> np.ndarray:
+    """A screenshot once the viewer has drawn the city (many distinct colours on screen)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        time.sleep(1.0)
+        shot = _shot(display, path)
+        if len(np.unique(shot.reshape(-1, 3) // 8, axis=0)) > 150 or \
+                time.monotonic() > deadline:
+            return shot
+
+
 def _window_pixel(scene_point: tuple[float, float, float],
                   size: tuple[int, int]) -> tuple[int, int]:
     """Where the viewer draws a district point in its "pavilions" view, in window pixels:
@@ -202,21 +213,25 @@ def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> 
         geometry = dict(line.split("=") for line in
                         _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
         ox, oy = int(geometry["X"]), int(geometry["Y"])
-        time.sleep(2.5)
-        before = _shot(display, tmp_path / "before-click.png")
+        before = _wait_for_city(display, tmp_path / "before-click.png")
         _x(display, "xdotool", "mousemove", str(ox + px), str(oy + py))
         time.sleep(0.8)
         _x(display, "xdotool", "click", "1")
-        time.sleep(1.5)
-        after = _shot(display, tmp_path / "panel.png")
         # The panel docks at the window's top right; its Enter button wears the sector's
-        # colour, which the view there had none of before the click.
+        # colour, which the view there had none of before the click. A slow machine may
+        # take a while to draw it: look again for up to 20 s.
         panel = (slice(oy + 10, oy + 320), slice(ox + size[0] - 330, ox + size[0] - 5))
         colour = np.array(sector("healthcare").color) * 255
 
         def sector_pixels(shot: np.ndarray) -> int:
             return int((np.abs(shot[panel] - colour).max(axis=2) < 40).sum())
 
+        deadline = time.monotonic() + 20.0
+        while True:
+            time.sleep(0.5)
+            after = _shot(display, tmp_path / "panel.png")
+            if sector_pixels(after) > 800 or time.monotonic() > deadline:
+                break
         assert sector_pixels(after) > 800 and sector_pixels(before) < 100, (
             sector_pixels(before), sector_pixels(after))
         assert after[panel].mean() < before[panel].mean() - 30, "no dark panel appeared"
