@@ -8,7 +8,7 @@ It runs a couple of times a second, not every frame.
 
 from __future__ import annotations
 
-from panda3d.core import BoundingVolume, GeomNode, NodePath, TextNode
+from panda3d.core import BoundingVolume, GeomNode, NodePath, PGItem, TextNode
 
 
 def _geoms(node_path: NodePath) -> int:
@@ -18,6 +18,22 @@ def _geoms(node_path: NodePath) -> int:
     if isinstance(node, TextNode):
         return 1 if node.get_text() else 0
     return 0
+
+
+def _drawn_in(root: NodePath) -> int:
+    """Geoms and texts under ``root`` that are not hidden, including what DirectGUI items
+    draw from their current state (kept outside the ordinary scene graph)."""
+    total = 0
+    for found in root.find_all_matches("**/+GeomNode") + root.find_all_matches("**/+TextNode"):
+        if not found.is_hidden():
+            total += _geoms(found)
+    for found in root.find_all_matches("**/+PGItem"):
+        item = found.node()
+        if found.is_hidden() or not isinstance(item, PGItem):
+            continue
+        shown = item.get_state_def(item.get_state())
+        total += _drawn_in(shown) + _geoms(shown)
+    return total
 
 
 def count_draw_calls(scene: NodePath, camera: NodePath, overlay: NodePath | None = None) -> int:
@@ -33,8 +49,5 @@ def count_draw_calls(scene: NodePath, camera: NodePath, overlay: NodePath | None
         if frustum.contains(bounds) != BoundingVolume.IF_no_intersection:
             total += _geoms(found)
     if overlay is not None:
-        for found in (overlay.find_all_matches("**/+GeomNode")
-                      + overlay.find_all_matches("**/+TextNode")):
-            if not found.is_hidden():
-                total += _geoms(found)
+        total += _drawn_in(overlay)
     return total

@@ -123,6 +123,7 @@ class Minimap(Widget):
             polygon_node("ring", ring, (1, 1, 1, 1)).reparent_to(dot)
             core = [(x * 0.68, z * 0.68) for x, z in ring]
             polygon_node("dot", core, (*rgb, 1.0)).reparent_to(dot)
+            dot.flatten_strong()  # ring and dot in one Geom: one draw call, not two
             self._dots.append((dot, u, v))
         self._place_dots()
         # The visitor: a white-edged arrow; its local +Z points along the heading.
@@ -132,9 +133,10 @@ class Minimap(Widget):
                               (0, 0.75 * a)], (1, 1, 1, 1), (0, 0)).reparent_to(self.marker)
         polygon_node("arrow", [(-0.42 * a, -0.38 * a), (0, -0.16 * a), (0.42 * a, -0.38 * a),
                                (0, 0.55 * a)], ACCENT, (0, 0)).reparent_to(self.marker)
+        self.marker.flatten_strong()
         self.marker.hide()
         # A clickable frame over the map: a press reports where, in render2d coordinates.
-        self._click = DirectFrame(parent=self.map_node, frameColor=(0, 0, 0, 0),
+        self._click = DirectFrame(parent=self.map_node, relief=None,
                                   frameSize=(0, mw, 0, mh), state=DirectGuiGlobals.NORMAL)
         self._click.bind(DirectGuiGlobals.B1PRESS, self._pressed)
         self._frames.append(self._click)

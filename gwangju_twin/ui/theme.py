@@ -70,7 +70,9 @@ def blocker(parent: NodePath, x0: float, z0: float, x1: float, z1: float) -> Dir
     """An invisible, clickable frame over a card: clicks on the card stop there instead of
     selecting the building behind it (DirectGUI suppresses the mouse event for the world).
     The widget's buttons sit one draw order higher (``Widget.raised``) and keep theirs."""
-    return DirectFrame(parent=parent, frameColor=(0, 0, 0, 0), frameSize=(x0, x1, z0, z1),
+    # relief=None: a click region with nothing to draw (an invisible quad would still be
+    # blended over the card every frame).
+    return DirectFrame(parent=parent, relief=None, frameSize=(x0, x1, z0, z1),
                        state=NORMAL, suppressMouse=1)
 
 
