@@ -20,6 +20,13 @@ from gwangju_twin.tomlfile import read_toml
 LANGUAGES: tuple[str, ...] = ("ko", "en")
 
 
+def check_language(language: str) -> str:
+    """``language`` if it is an interface language; ValueError otherwise."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language is {language!r}; expected 'ko' or 'en'")
+    return language
+
+
 def _fields(text: str) -> frozenset[str]:
     return frozenset(f for _, f, _, _ in string.Formatter().parse(text) if f)
 

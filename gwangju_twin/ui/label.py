@@ -47,8 +47,31 @@ _STRIP = 0.16  # accent strip along the top edge
 _RADIUS = 0.32
 _TAIL_W, _TAIL_H = 0.7, 0.55
 _EN_SCALE, _NOTICE_SCALE = 0.56, 0.5
-_ASCENT, _DESCENT = 0.84, 0.25  # Hangul and Latin glyphs stay within these (measured)
+#: Hangul and Latin glyphs stay within these, per em (measured); every text block on
+#: screen (labels, the panel, the widgets) is laid out with them.
+ASCENT, DESCENT = 0.84, 0.25
 _LINE_GAP = 0.2
+
+
+def shade(color: Sequence[float], amount: float) -> RGBA:
+    """``color`` (RGB or RGBA) mixed towards white (amount > 0) or black (amount < 0); the
+    alpha is kept, or 1 for an RGB colour."""
+    target, a = (1.0 if amount > 0 else 0.0), abs(amount)
+    r, g, b = (c + (target - c) * a for c in color[:3])
+    return (r, g, b, color[3] if len(color) > 3 else 1.0)
+
+
+def place_block(parent: NodePath, node: TextNode, x: float, top: float, scale: float
+                ) -> tuple[NodePath, float]:
+    """Attach a (possibly wrapped) text block with its top at ``top``; returns its node and
+    the block's bottom."""
+    np_ = parent.attach_new_node(node)
+    np_.set_scale(scale)
+    np_.set_pos(x, 0.0, top - ASCENT * scale)
+    # Panda3D 1.10 can report garbage rows for empty text (seen: -486064124 on a fresh
+    # font), so empty text counts as one row without asking.
+    rows = max(1, node.get_num_rows()) if node.get_text() else 1
+    return np_, top - (ASCENT + (rows - 1) * node.get_line_height() + DESCENT) * scale
 
 
 def rounded_outline(
@@ -214,9 +237,9 @@ class BilingualLabel:
         z = -(_STRIP + _PAD_TOP)
         placed: list[tuple[TextNode, float, float]] = []
         for i, (node, scale) in enumerate(lines):
-            z -= _ASCENT * scale + (_LINE_GAP if i else 0.0)
+            z -= ASCENT * scale + (_LINE_GAP if i else 0.0)
             placed.append((node, scale, z))
-            z -= _DESCENT * scale
+            z -= DESCENT * scale
         bottom = z - _PAD_BOTTOM
         lift = _TAIL_H - bottom  # the card's bottom edge sits on top of the tail
         half = width / 2 + _PAD_X

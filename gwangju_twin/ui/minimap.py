@@ -31,6 +31,7 @@ from gwangju_twin.ui.catalogue import Catalogue
 from gwangju_twin.ui.label import polygon_node, rounded_outline
 from gwangju_twin.ui.theme import (
     ACCENT,
+    ASCENT,
     FRAME_INK,
     MARGIN,
     ORDER_BAR,
@@ -103,7 +104,7 @@ class Minimap(Widget):
         top = z0 + mh + _FRAME + 0.012 + title_h + _PAD
         board(self._root, MARGIN, MARGIN, x0 + mw + _FRAME + _PAD, top, radius=0.02)
         self._title.reparent_to(self._root)
-        self._title.set_pos(x0 - _FRAME, 0, top - _PAD - 0.84 * SMALL_SCALE)
+        self._title.set_pos(x0 - _FRAME, 0, top - _PAD - ASCENT * SMALL_SCALE)
         self._title.node().set_text_color(*TITLE_INK)
         board(self._root, x0 - _FRAME, z0 - _FRAME, x0 + mw + _FRAME, z0 + mh + _FRAME,
               FRAME_INK, 0.004, "map-frame")

@@ -15,12 +15,20 @@ from typing import TYPE_CHECKING, Any
 from direct.gui.DirectButton import DirectButton
 from panda3d.core import AntialiasAttrib, NodePath, Point3, TextFont, TextNode
 
-from gwangju_twin.ui.label import RGBA, polygon_node, rounded_outline, text_node
+from gwangju_twin.ui.catalogue import check_language
+from gwangju_twin.ui.label import (
+    ASCENT,
+    DESCENT,
+    RGBA,
+    place_block,
+    polygon_node,
+    rounded_outline,
+    shade,
+    text_node,
+)
 
 if TYPE_CHECKING:  # duck-typed at run time: the ui package does not load the plugin host
     from gwangju_twin.plugins.panel import Panel, PanelButton
-
-LANGUAGES = ("ko", "en")
 
 # Layout in aspect2d units: the screen is 2 units tall, so 0.1 is 54 px at 1080p.
 WIDTH = 0.9
@@ -31,7 +39,6 @@ _TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
 _BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
 _BUTTON_GAP = 0.022
 _LINE_GAP = 0.02
-_ASCENT, _DESCENT = 0.84, 0.25  # glyph extent per em, as for labels
 
 BOARD: RGBA = (0.07, 0.08, 0.10, 0.95)
 TITLE_INK: RGBA = (1.0, 1.0, 1.0, 1.0)
@@ -39,14 +46,6 @@ LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
 RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
-
-
-def _shade(rgb: tuple[float, float, float], amount: float, alpha: float = 1.0) -> RGBA:
-    """``rgb`` mixed towards white (amount > 0) or black (amount < 0)."""
-    target = 1.0 if amount > 0 else 0.0
-    a = abs(amount)
-    r, g, b = (c + (target - c) * a for c in rgb)
-    return (r, g, b, alpha)
 
 
 def _ink_on(rgb: tuple[float, float, float]) -> RGBA:
@@ -76,7 +75,7 @@ class PanelView:
         self._parent = parent
         self._font, self._bold = font, bold_font or font
         self._run = run
-        self._language = _check_language(language)
+        self._language = check_language(language)
         self._root = parent.attach_new_node("panel-view")
         self._root.set_antialias(AntialiasAttrib.M_multisample)
         # In the fixed bin, parts with equal draw order are drawn in scene-graph order:
@@ -109,7 +108,7 @@ class PanelView:
 
     def set_language(self, language: str) -> None:
         """Show the panel in ``language`` ("ko" or "en")."""
-        self._language = _check_language(language)
+        self._language = check_language(language)
         self.refresh()
 
     def refresh(self) -> None:
@@ -222,11 +221,7 @@ class PanelView:
     def _place(self, parent: NodePath, node: TextNode, x: float, z: float, scale: float
                ) -> float:
         """Put a (possibly wrapped) text block with its top at ``z``; return its bottom."""
-        np_ = parent.attach_new_node(node)
-        np_.set_scale(scale)
-        np_.set_pos(x, 0.0, z - _ASCENT * scale)
-        rows = max(1, node.get_num_rows())
-        return z - (_ASCENT + (rows - 1) * node.get_line_height() + _DESCENT) * scale
+        return place_block(parent, node, x, z, scale)[1]
 
     def _button(self, parent: NodePath, button: PanelButton, x0: float, top: float,
                 width: float) -> DirectButton:
@@ -238,8 +233,8 @@ class PanelView:
                                                         0.022), color)
 
         # One face per DirectButton state: ready, pressed, hover, disabled.
-        faces = (face(_shade(accent, -0.08)), face(_shade(accent, -0.3)),
-                 face(_shade(accent, 0.16)), face((0.4, 0.4, 0.42, 1.0)))
+        faces = (face(shade(accent, -0.08)), face(shade(accent, -0.3)),
+                 face(shade(accent, 0.16)), face((0.4, 0.4, 0.42, 1.0)))
         label = self._pick(button.ko, button.en)
         return DirectButton(
             parent=parent,
@@ -250,9 +245,9 @@ class PanelView:
             text=label,
             text_font=self._bold,
             text_scale=_BUTTON_SCALE,
-            text_fg=_ink_on(_shade(accent, -0.08)[:3]),
+            text_fg=_ink_on(shade(accent, -0.08)[:3]),
             # Baseline so the glyphs' visual centre sits on the button's centre line.
-            text_pos=(0, -(_ASCENT - _DESCENT) / 2 * _BUTTON_SCALE),
+            text_pos=(0, -(ASCENT - DESCENT) / 2 * _BUTTON_SCALE),
             text_align=TextNode.A_center,
             text_wordwrap=None,
             # A no-argument command: ``button["command"]()`` is exactly what a click runs.
@@ -278,10 +273,4 @@ class PanelView:
         self._root.set_pos(corner.x - MARGIN, 0.0, corner.z - MARGIN)
 
 
-def _check_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise ValueError(f"language is {language!r}; expected 'ko' or 'en'")
-    return language
-
-
-__all__ = ["LANGUAGES", "PanelView"]
+__all__ = ["PanelView"]

@@ -18,14 +18,43 @@ from direct.gui.DirectFrame import DirectFrame
 from direct.gui.DirectGuiGlobals import NORMAL
 from panda3d.core import AntialiasAttrib, NodePath, TextFont, TextNode, Vec3
 
-from gwangju_twin.ui.catalogue import LANGUAGES
-from gwangju_twin.ui.label import RGBA, polygon_node, rounded_outline, text_node
+from gwangju_twin.ui.catalogue import check_language
+from gwangju_twin.ui.label import (
+    ASCENT,
+    DESCENT,
+    RGBA,
+    place_block,
+    polygon_node,
+    rounded_outline,
+    shade,
+    text_node,
+)
 from gwangju_twin.ui.panel import BOARD, LINE_INK, RULE, TITLE_INK
 
 __all__ = [
-    "ACCENT", "BOARD", "BUTTON_HEIGHT", "LINE_INK", "MARGIN", "MUTED_INK", "PAD", "RULE",
-    "TITLE_INK", "TOOLBAR_CLEARANCE", "Widget", "blocker", "board", "button", "check_language",
-    "place_text", "restyle", "screen_extent", "text_width", "widget_root",
+    "ACCENT",
+    "ASCENT",
+    "BOARD",
+    "BUTTON_HEIGHT",
+    "DESCENT",
+    "LINE_INK",
+    "MARGIN",
+    "MUTED_INK",
+    "PAD",
+    "RULE",
+    "TITLE_INK",
+    "TOOLBAR_CLEARANCE",
+    "Widget",
+    "blocker",
+    "board",
+    "button",
+    "check_language",
+    "place_text",
+    "restyle",
+    "screen_extent",
+    "shade",
+    "text_width",
+    "widget_root",
 ]
 
 MUTED_INK: RGBA = (0.62, 0.66, 0.72, 1.0)
@@ -41,7 +70,6 @@ RADIUS = 0.03
 BUTTON_HEIGHT = 0.1  # 54 px at 1080p: a comfortable touch target
 BUTTON_RADIUS = 0.022
 TITLE_SCALE, BODY_SCALE, SMALL_SCALE, BUTTON_SCALE = 0.06, 0.046, 0.04, 0.048
-ASCENT, DESCENT = 0.84, 0.25  # glyph extent per em (Hangul and Latin), as the panel
 
 #: Cards at the top (menu, search, help) start this far below the screen's top edge, clear
 #: of the toolbar row (margin, button, margin), so its buttons stay reachable.
@@ -49,13 +77,6 @@ TOOLBAR_CLEARANCE = MARGIN + BUTTON_HEIGHT + MARGIN
 
 #: Draw orders in the "fixed" bin: a widget drawn later covers one drawn earlier.
 ORDER_BAR, ORDER_CARD, ORDER_TOAST, ORDER_HELP = 2, 4, 6, 8
-
-
-def check_language(language: str) -> str:
-    """``language`` if it is an interface language; ValueError otherwise."""
-    if language not in LANGUAGES:
-        raise ValueError(f"language is {language!r}; expected 'ko' or 'en'")
-    return language
 
 
 def screen_extent(node: NodePath) -> tuple[float, float]:
@@ -74,13 +95,6 @@ def blocker(parent: NodePath, x0: float, z0: float, x1: float, z1: float) -> Dir
     # blended over the card every frame).
     return DirectFrame(parent=parent, relief=None, frameSize=(x0, x1, z0, z1),
                        state=NORMAL, suppressMouse=1)
-
-
-def shade(rgba: RGBA, amount: float) -> RGBA:
-    """``rgba`` mixed towards white (amount > 0) or black (amount < 0), alpha kept."""
-    target, a = (1.0 if amount > 0 else 0.0), abs(amount)
-    r, g, b = (c + (target - c) * a for c in rgba[:3])
-    return (r, g, b, rgba[3])
 
 
 def text_width(font: TextFont, text: str, scale: float) -> float:
@@ -104,13 +118,7 @@ def place_text(parent: NodePath, text: str, font: TextFont, scale: float, x: flo
     """A (wrapped at ``width``) text block with its top at ``top``; returns the node and
     the block's bottom."""
     node = text_node(name, text, font, color, align, None if width is None else width / scale)
-    np_ = parent.attach_new_node(node)
-    np_.set_scale(scale)
-    np_.set_pos(x, 0.0, top - ASCENT * scale)
-    # Panda3D 1.10 can report garbage rows for empty text (seen: -486064124 on a fresh
-    # font), so empty text counts as one row without asking.
-    rows = max(1, node.get_num_rows()) if text else 1
-    return np_, top - (ASCENT + (rows - 1) * node.get_line_height() + DESCENT) * scale
+    return place_block(parent, node, x, top, scale)
 
 
 def _faces(width: float, height: float, fill: RGBA) -> tuple[NodePath, ...]:
