@@ -94,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
 
     configure("offscreen", (w, h))
     from direct.showbase.ShowBase import ShowBase
-    from panda3d.core import CardMaker, Filename, PNMImage
+    from panda3d.core import CardMaker
 
+    from gwangju_twin.render.snapshot import write_png
     from gwangju_twin.ui.catalogue import load_catalogue
     from gwangju_twin.ui.fonts import load_font
     from gwangju_twin.ui.help import HelpOverlay
@@ -148,12 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     def shot(name: str) -> None:
         for _ in range(2):
             base.graphicsEngine.render_frame()
-        image = PNMImage()
-        assert base.win.get_screenshot(image)
-        image.remove_alpha()
-        path = args.out / f"{name}.png"
-        image.write(Filename.from_os_specific(str(path)))
-        print(path)
+        print(write_png(base.win, args.out / f"{name}.png"))
 
     def only(*names: str) -> None:
         for n, wdg in widgets.items():

@@ -463,3 +463,14 @@ def test_flight_to_a_pose() -> None:
     assert flight.end == Eye.of_pose(pose)
     flight.advance(10.0)
     assert flight.done and close(flight.advance(0.0).position, pose.position)
+
+
+def test_limits_widen_to_hold_a_far_start_view() -> None:
+    bounds = (0.0, 0.0, 1000.0, 1000.0)
+    usual = Limits.for_district(bounds, 50.0)
+    far = (-3000.0, 500.0, 6000.0)  # an overview eye well outside margin and ceiling
+    held = Limits.for_district(bounds, 50.0, far)
+    assert held.clamp_eye_position(far) == pytest.approx(far)
+    assert usual.clamp_eye_position(far) != pytest.approx(far)
+    near = Limits.for_district(bounds, 50.0, (500.0, 500.0, 300.0))
+    assert (near.margin, near.ceiling) == (usual.margin, usual.ceiling)

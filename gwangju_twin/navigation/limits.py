@@ -31,15 +31,26 @@ class Limits:
         object.__setattr__(self, "bounds", (x0, y0, x1, y1))
 
     @classmethod
-    def for_district(cls, bounds: tuple[float, float, float, float],
-                     max_height: float) -> Limits:
+    def for_district(cls, bounds: tuple[float, float, float, float], max_height: float,
+                     holding: tuple[float, float, float] | None = None) -> Limits:
         """Limits that scale with the district: a margin of a quarter diagonal (at least
         300 m) and a ceiling high enough to see it all (at least 1.5 km, 2.5 diagonals and
-        four times the tallest building)."""
+        four times the tallest building).
+
+        ``holding`` is an eye position the limits must include, widened as needed: a
+        district opened without a scene camera starts on an overview that may stand
+        farther out than the usual margin, and the visitor must be able to get back there.
+        """
         x0, y0, x1, y1 = bounds
         diagonal = math.hypot(x1 - x0, y1 - y0)
-        return cls(tuple(bounds), max(300.0, 0.25 * diagonal),
-                   max(1500.0, 2.5 * diagonal, 4.0 * float(max_height)))
+        margin = max(300.0, 0.25 * diagonal)
+        ceiling = max(1500.0, 2.5 * diagonal, 4.0 * float(max_height))
+        if holding is not None:
+            x, y, z = holding
+            outside = max(x0 - x, x - x1, y0 - y, y - y1, 0.0)
+            margin = max(margin, outside * 1.05 + 1.0)
+            ceiling = max(ceiling, z * 1.05 + 1.0)
+        return cls(tuple(bounds), margin, ceiling)
 
     def clamp_eye_position(self, p: tuple[float, float, float],
                            ground: float = 0.0) -> tuple[float, float, float]:

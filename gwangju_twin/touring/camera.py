@@ -7,6 +7,7 @@ this class only turns input into rig calls and puts the rig's eye on the Panda3D
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from panda3d.core import NodePath
 
@@ -86,6 +87,11 @@ class CameraDriver:
         self.apply()
 
     @property
+    def _handling(self) -> dict[str, Any]:
+        # What every new rig inherits from the visitor's settings.
+        return {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+
+    @property
     def busy(self) -> bool:
         """Whether the visitor is steering right now (held keys or a drag)."""
         return bool(self.held) or self.drag is not None
@@ -104,7 +110,7 @@ class CameraDriver:
         if mode == self.mode:
             return
         self.cancel_flight()
-        eye, kw = self.rig.eye, {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
+        eye, kw = self.rig.eye, self._handling
         if mode == "orbit":
             self.rig = OrbitRig.from_eye(eye, self.limits, **kw)
         elif mode == "fly":
@@ -138,8 +144,7 @@ class CameraDriver:
         eye = self.flight.advance(0.0)
         self.flight = None
         self._arrive = self._landing = None
-        kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
-        self.rig = OrbitRig.from_eye(eye, self.limits, **kw)
+        self.rig = OrbitRig.from_eye(eye, self.limits, **self._handling)
         self.mode = "orbit"
 
     @property
@@ -157,11 +162,10 @@ class CameraDriver:
         else:
             eye = rig.eye
             moved = Eye((x, y, eye.position[2]), eye.heading, eye.pitch)
-            kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
             if isinstance(rig, WalkRig):
-                self.rig = WalkRig(moved, self.limits, self._obstacles, **kw)
+                self.rig = WalkRig(moved, self.limits, self._obstacles, **self._handling)
             else:
-                self.rig = FlyRig(moved, self.limits, **kw)
+                self.rig = FlyRig(moved, self.limits, **self._handling)
         self.apply()
 
     # -- every frame ------------------------------------------------------------------------
@@ -207,9 +211,8 @@ class CameraDriver:
             landing, arrive = self._landing, self._arrive
             self.flight = None
             self._arrive = self._landing = None
-            kw = {"sensitivity": self.sensitivity, "invert_y": self.invert_y}
             assert landing is not None
-            self.rig = OrbitRig(landing, self.limits, **kw)
+            self.rig = OrbitRig(landing, self.limits, **self._handling)
             self.mode = "orbit"
             self.apply()
             if arrive is not None:

@@ -49,8 +49,7 @@ class Preferences:
     def set_language(self, language: str) -> None:
         """Show the interface in ``language`` ("ko" or "en")."""
         self.language = language
-        for widget in (self.toolbar, self.menu, self.search, self.tourbar, self.hud, self.help,
-                       self.minimap):
+        for widget in self.widgets:
             widget.set_language(language)
         self.selection.set_language(language)
         self.expo.set_language(language)

@@ -82,8 +82,10 @@ class Selection:
         feature = hit.feature if hit is not None else None
         if feature is not None and feature == self.selected.feature:
             feature = None  # the selection's own colour says enough
-        self.hover.show(feature, self.index.triangles_of(feature) if feature is not None
-                        else self.index.triangles_of(0)[:0])
+        if feature is None:
+            self.hover.clear()
+        else:
+            self.hover.show(feature, self.index.triangles_of(feature))
         return hit
 
     # -- selection and its panel ------------------------------------------------------------

@@ -9,7 +9,6 @@ widgets and to the expo floor.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from panda3d.core import ClockObject
 
-from gwangju_twin.controls import CONTROLS, control
+from gwangju_twin.controls import control
 from gwangju_twin.guide import Gazetteer, GuidedTour, Presence
 from gwangju_twin.mesh.topdown import draw_topdown
 from gwangju_twin.navigation import Limits, Obstacles
@@ -56,18 +55,6 @@ HOVER_PERIOD = 0.05
 MAP_PIXELS = 512
 
 
-def _limits_holding(limits: Limits, pose: CameraPose) -> Limits:
-    """``limits`` widened, where needed, to hold the start view: a district opened without
-    a scene camera starts on an overview that may stand farther out than the usual margin,
-    and the visitor must be able to get back there."""
-    x0, y0, x1, y1 = limits.bounds
-    x, y, z = pose.position
-    outside = max(x0 - x, x - x1, y0 - y, y - y1, 0.0)
-    margin = max(limits.margin, outside * 1.05 + 1.0)
-    ceiling = max(limits.ceiling, z * 1.05 + 1.0)
-    return dataclasses.replace(limits, margin=margin, ceiling=ceiling)
-
-
 class Touring(Visiting, Preferences):
     """The desktop visitor's interface on top of a stage (``app._Stage``)."""
 
@@ -84,10 +71,10 @@ class Touring(Visiting, Preferences):
         self.start_pose: CameraPose = stage.pose
         mesh, district = prepared.mesh, prepared.district
         self.infos = [p.info for p in prepared.pavilions]
+        self.info_of = {i.id: i for i in self.infos}
         self.order = list(prepared.scene.tour) or [i.id for i in self.infos]
 
-        limits = _limits_holding(Limits.for_district(mesh.bounds, mesh.max_height),
-                                 stage.pose)
+        limits = Limits.for_district(mesh.bounds, mesh.max_height, stage.pose.position)
         cores = [p.shape.core for p in prepared.pavilions]
         self.driver = CameraDriver(
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
@@ -107,8 +94,7 @@ class Touring(Visiting, Preferences):
         self.gazetteer = Gazetteer.build(district, self.infos)
         scene = prepared.scene
         # A scene without a narrated tour still gets one, told by the sector descriptions.
-        self.tour = GuidedTour(scene.tour_stops or sector_stops(
-            scene.pavilions, [i for i in self.order if i in {p.id for p in scene.pavilions}]))
+        self.tour = GuidedTour(scene.tour_stops or sector_stops(scene.pavilions, self.order))
         self.presence = Presence(self.infos)
         self._build_widgets(fonts)
         self._pending: list[Callable[[], None]] = []
@@ -156,9 +142,14 @@ class Touring(Visiting, Preferences):
             self.hud.show()
         self.toolbar.set_active("map", self.minimap.visible)
 
+    @property
+    def widgets(self) -> tuple[Any, ...]:
+        """The interface's widgets that speak a language (the toast only repeats text)."""
+        return (self.toolbar, self.menu, self.search, self.tourbar, self.hud, self.help,
+                self.minimap)
+
     def _ordered_infos(self) -> list[Any]:
-        by_id = {i.id: i for i in self.infos}
-        return [by_id[i] for i in self.order if i in by_id] + [
+        return [self.info_of[i] for i in self.order] + [
             i for i in self.infos if i.id not in self.order]
 
     def _bind(self) -> None:
@@ -193,7 +184,6 @@ class Touring(Visiting, Preferences):
             self._accept(prefix + "wheel_down", self.driver.zoom, 1 / WHEEL_STEP)
         self.base.accept("mouse1-up", self._release, ["mouse1"])
         self.base.accept("mouse3-up", self._release, ["mouse3"])
-        assert {c.name for c in CONTROLS} >= set(acts)
 
     def _accept(self, event: str, act: Callable[..., None], *args: Any) -> None:
         # While the search box has the keys, typing must not also fly the camera.
@@ -328,6 +318,5 @@ class Touring(Visiting, Preferences):
         """Remove the interface (the stage closes)."""
         self.base.task_mgr.remove("touring")
         self.selection.close()
-        for widget in (self.toolbar, self.menu, self.search, self.tourbar, self.hud,
-                       self.help, self.minimap):
+        for widget in self.widgets:
             widget.destroy()

@@ -28,7 +28,7 @@ class Visiting:
     def go_to_pavilion(self, pavilion_id: str, on_arrival: Callable[[], None] | None = None
                        ) -> None:
         """Fly to the pavilion and enter it (its demo starts when the flight lands)."""
-        info = next(i for i in self.infos if i.id == pavilion_id)
+        info = self.info_of[pavilion_id]
         self.selection.close()
         self.menu.hide()
 
@@ -44,9 +44,7 @@ class Visiting:
         self.presence.hold(pavilion_id)
         self.menu.set_current(pavilion_id)
         self.selection.refresh()
-        info = next(i for i in self.infos if i.id == pavilion_id)
-        name = info.name_ko if self.language == "ko" else info.name_en
-        self.toast.show(self.cat.text("toast.entered", self.language, name=name))
+        self._toast_pavilion("toast.entered", pavilion_id)
 
     def leave(self) -> None:
         """Leave the pavilion the visitor is in (its demo exits)."""
@@ -62,9 +60,12 @@ class Visiting:
         self.expo.exit()
         self.menu.set_current(None)
         self.selection.refresh()
-        info = next(i for i in self.infos if i.id == pavilion_id)
+        self._toast_pavilion("toast.left", pavilion_id)
+
+    def _toast_pavilion(self, key: str, pavilion_id: str) -> None:
+        info = self.info_of[pavilion_id]
         name = info.name_ko if self.language == "ko" else info.name_en
-        self.toast.show(self.cat.text("toast.left", self.language, name=name))
+        self.toast.show(self.cat.text(key, self.language, name=name))
 
     def _hide_expo_panel(self) -> None:
         if self.expo.panel_view is not None:
@@ -111,7 +112,7 @@ class Visiting:
     def _tour_event(self, event: TourEvent) -> None:
         if event.kind == "go" and event.stop is not None:
             stop = event.stop
-            info = next(i for i in self.infos if i.id == stop.pavilion)
+            info = self.info_of[stop.pavilion]
             self.tourbar.show_stop(self.tour.index + 1, len(self.tour.stops), info.name_ko,
                                    info.name_en, stop.narration_ko, stop.narration_en)
             self.tourbar.set_travelling(True)
