@@ -1,0 +1,349 @@
+"""The kiosk watchdog against real child processes: kill -9, hangs, crash loops, rotation.
+
+POSIX only (the supervisor is): children are Python scripts run with sys.executable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from gwangju_twin.kiosk.supervisor import (
+    EXIT_RESTART,
+    HEARTBEAT_ENV,
+    CrashRecord,
+    Heartbeat,
+    Supervisor,
+    WatchdogRules,
+    install_signal_handlers,
+    rotating_log,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+
+# One child program, told what to do by its first argument; "--safe" marks a safe-mode start.
+CHILD = f"""
+import os, sys, time
+mode = sys.argv[1]
+safe = "--safe" in sys.argv
+here = os.path.dirname(os.path.abspath(__file__))
+if mode == "crash-unless-safe" and not safe:
+    sys.exit(3)
+if mode == "restart-once":
+    marker = os.path.join(here, "restarted")
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        sys.exit({EXIT_RESTART})
+if mode == "nobeat":
+    while True:
+        time.sleep(0.05)
+from gwangju_twin.kiosk.supervisor import Heartbeat
+hb = Heartbeat.from_env(period=0.1)
+assert hb is not None, "not supervised"
+hb.beat()
+# The test waits for this file before freezing the child, so the freeze is a real hang after
+# the first heartbeat (not a slow start).
+open(os.path.join(here, "ready-%d" % os.getpid()), "w").close()
+print("child up: pid %d safe %s" % (os.getpid(), safe), flush=True)
+if mode == "exit0":
+    sys.exit(0)
+if mode == "chatty":
+    for i in range(400):
+        print("chatter line %04d " % i + "x" * 40)
+    print("chatter done", flush=True)
+while hb.beat():
+    time.sleep(0.05)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+@dataclass
+class Harness:
+    """A Supervisor running in a thread, with what its callbacks saw."""
+
+    folder: Path
+    supervisor: Supervisor
+    thread: threading.Thread
+    starts: list[tuple[float, int, bool]] = field(default_factory=list)
+    crashes: list[tuple[float, CrashRecord]] = field(default_factory=list)
+    result: list[int] = field(default_factory=list)
+
+    @property
+    def log_text(self) -> str:
+        return (self.folder / "logs" / "kiosk.log").read_text(encoding="utf-8")
+
+    def wait_starts(self, n: int, timeout: float = 10.0) -> tuple[float, int, bool]:
+        _wait_for(lambda: len(self.starts) >= n, timeout, f"start #{n}")
+        return self.starts[n - 1]
+
+    def wait_ready(self, pid: int, timeout: float = 10.0) -> None:
+        _wait_for(lambda: (self.folder / f"ready-{pid}").exists(), timeout, f"pid {pid} ready")
+
+
+@pytest.fixture
+def supervise(tmp_path: Path) -> Iterator[Callable[..., Harness]]:
+    """Start a Supervisor over the CHILD script in MODE; always stopped and joined after."""
+    made: list[Harness] = []
+    script = tmp_path / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+
+    def start(mode: str, *, max_bytes: int = 1_000_000, **rules: float) -> Harness:
+        rules.setdefault("restart_delay", 0.2)
+        rules.setdefault("startup_grace", 15.0)
+        rules.setdefault("heartbeat_timeout", 5.0)
+        log = rotating_log(tmp_path / "logs", max_bytes, 2, name=f"test.kiosk.{tmp_path.name}")
+
+        def command(safe: bool) -> list[str]:
+            return [sys.executable, str(script), mode, *(["--safe"] if safe else [])]
+
+        holder: list[Harness] = []
+        sup = Supervisor(
+            command, WatchdogRules(**rules), log,
+            on_start=lambda pid, safe: holder[0].starts.append((time.monotonic(), pid, safe)),
+            on_crash=lambda rec: holder[0].crashes.append((time.monotonic(), rec)),
+            env=env,
+        )
+        thread = threading.Thread(target=lambda: h.result.append(sup.run()), daemon=True)
+        h = Harness(tmp_path, sup, thread)
+        holder.append(h)
+        made.append(h)
+        thread.start()
+        return h
+
+    yield start
+    for h in made:
+        h.supervisor.stop()
+        h.thread.join(15)
+        if h.thread.is_alive() and h.supervisor.pid is not None:  # leave no child behind
+            os.kill(h.supervisor.pid, signal.SIGKILL)
+        assert not h.thread.is_alive(), "run() did not return after stop()"
+        for handler in list(logging.getLogger(f"test.kiosk.{tmp_path.name}").handlers):
+            handler.close()
+
+
+def test_kill_9_restarts_within_5_seconds(supervise: Callable[..., Harness]) -> None:
+    h = supervise("beat")
+    _, pid, safe = h.wait_starts(1)
+    assert not safe
+    killed_at = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    started_at, new_pid, safe = h.wait_starts(2)
+    assert new_pid != pid and not safe
+    assert started_at - killed_at < 5.0
+    (_, record), = h.crashes
+    assert (record.kind, record.count, record.recent, record.safe) == ("crash", 1, 1, False)
+    assert "SIGKILL" in record.detail
+    assert h.supervisor.crashes == 1
+    assert "crash #1: killed by SIGKILL" in h.log_text
+
+
+def test_a_frozen_child_is_a_hang_and_restarts(supervise: Callable[..., Harness]) -> None:
+    h = supervise("beat", heartbeat_timeout=1.0)
+    _, pid, _ = h.wait_starts(1)
+    h.wait_ready(pid)
+    stopped_at = time.monotonic()
+    os.kill(pid, signal.SIGSTOP)  # a real hang: it beats no more, and ignores SIGTERM
+    started_at, new_pid, _ = h.wait_starts(2, timeout=10)
+    assert new_pid != pid
+    assert started_at - stopped_at < 1.0 + 5.0
+    assert started_at - stopped_at >= 0.5  # not long before the timeout (beats are 0.1 s apart)
+    assert not _alive(pid)
+    (_, record), = h.crashes
+    assert (record.kind, record.count) == ("hang", 1)
+    assert record.detail.startswith("no heartbeat for ")
+    assert "hang #1: no heartbeat for" in h.log_text
+    assert f"killing pid {pid}" in h.log_text
+
+
+def test_a_child_that_never_beats_is_a_hang_after_the_startup_grace(
+    supervise: Callable[..., Harness],
+) -> None:
+    h = supervise("nobeat", startup_grace=1.0, heartbeat_timeout=0.5)
+    first_at, pid, _ = h.wait_starts(1)
+    started_at, _, _ = h.wait_starts(2, timeout=10)
+    assert 1.0 <= started_at - first_at < 1.0 + 5.0
+    assert not _alive(pid)
+    record = h.crashes[0][1]
+    assert record.kind == "hang" and "since the start" in record.detail
+
+
+def test_a_crash_loop_falls_back_to_the_safe_scene(supervise: Callable[..., Harness]) -> None:
+    h = supervise("crash-unless-safe", max_crashes=3, crash_window=60.0)
+    _, pid, safe = h.wait_starts(4, timeout=20)
+    assert safe and h.supervisor.safe
+    assert [s for _, _, s in h.starts] == [False, False, False, True]
+    records = [r for _, r in h.crashes]
+    assert [(r.count, r.recent, r.safe) for r in records] == [
+        (1, 1, False), (2, 2, False), (3, 3, True)]
+    assert all(r.kind == "crash" and r.detail == "exit status 3" for r in records)
+    # The safe child stays up: no further crash or start.
+    h.wait_ready(pid)
+    time.sleep(0.5)
+    assert len(h.starts) == 4 and len(h.crashes) == 3 and _alive(pid)
+    text = h.log_text
+    assert "3 crashes within 1 min: falling back to the safe scene without plugins" in text
+    assert "in safe mode" in text
+
+
+def test_exit_operator_ends_run_with_0(supervise: Callable[..., Harness]) -> None:
+    h = supervise("exit0")
+    h.thread.join(15)
+    assert h.result == [0]
+    assert len(h.starts) == 1 and h.crashes == []
+    assert "operator closed the kiosk" in h.log_text
+
+
+def test_exit_restart_restarts_without_counting(supervise: Callable[..., Harness]) -> None:
+    h = supervise("restart-once")
+    _, pid, _ = h.wait_starts(2)
+    h.wait_ready(pid)
+    assert h.crashes == [] and h.supervisor.crashes == 0
+    assert "operator asked for a restart" in h.log_text
+
+
+def test_stop_terminates_the_child_promptly(supervise: Callable[..., Harness]) -> None:
+    h = supervise("beat")
+    _, pid, _ = h.wait_starts(1)
+    h.wait_ready(pid)
+    assert h.supervisor.pid == pid
+    asked = time.monotonic()
+    h.supervisor.stop()
+    h.thread.join(10)
+    assert time.monotonic() - asked < 2.0
+    assert h.result == [0]
+    assert not _alive(pid)
+    assert h.supervisor.pid is None and h.crashes == []
+
+
+def test_stop_kills_a_child_that_ignores_sigterm(supervise: Callable[..., Harness]) -> None:
+    # SIGSTOPped, and then the SIGCONT makes it take the SIGTERM: either way it must be gone.
+    h = supervise("beat", stop_grace=0.5)
+    _, pid, _ = h.wait_starts(1)
+    h.wait_ready(pid)
+    os.kill(pid, signal.SIGSTOP)
+    h.supervisor.stop()
+    h.thread.join(10)
+    assert h.result == [0] and not _alive(pid)
+
+
+def test_signal_handlers_stop_the_supervisor(supervise: Callable[..., Harness]) -> None:
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    h = supervise("beat")
+    try:
+        install_signal_handlers(h.supervisor)
+        _, pid, _ = h.wait_starts(1)
+        os.kill(os.getpid(), signal.SIGHUP)  # handled here, in the main thread
+        h.thread.join(10)
+        assert h.result == [0] and not _alive(pid)
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def test_logs_rotate_and_hold_the_child_output(supervise: Callable[..., Harness]) -> None:
+    h = supervise("chatty", max_bytes=2000)
+    logs = h.folder / "logs"
+    _wait_for(lambda: "chatter done" in (logs / "kiosk.log").read_text(encoding="utf-8"), 10,
+              "the chatty child's last line")
+    files = sorted(logs.glob("kiosk.log*"))
+    assert [f.name for f in files] == ["kiosk.log", "kiosk.log.1", "kiosk.log.2"]
+    assert all(f.stat().st_size <= 2000 + 200 for f in files)
+    assert "child: chatter line 0399" in h.log_text
+
+
+def test_rotating_log_does_not_stack_handlers(tmp_path: Path) -> None:
+    name = f"test.kiosk.stack.{tmp_path.name}"
+    first = rotating_log(tmp_path / "a", 1000, 1, name=name)
+    second = rotating_log(tmp_path / "a", 1000, 1, name=name)
+    assert first is second and len(second.handlers) == 1
+    second.info("once")
+    second.handlers[0].close()
+    assert (tmp_path / "a" / "kiosk.log").read_text(encoding="utf-8").count("once") == 1
+    with pytest.raises(ValueError):
+        rotating_log(tmp_path / "b", 1000, 0, name=name)
+
+
+def test_heartbeat_from_env_and_a_vanished_supervisor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(HEARTBEAT_ENV, raising=False)
+    assert Heartbeat.from_env() is None
+    r, w = os.pipe()
+    monkeypatch.setenv(HEARTBEAT_ENV, str(w))
+    hb = Heartbeat.from_env(period=0.0)
+    assert hb is not None
+    assert HEARTBEAT_ENV not in os.environ  # claimed: the viewer's own children do not see it
+    try:
+        assert hb.beat() and os.read(r, 10) == b"."
+        os.close(r)
+        assert hb.beat() is False
+        assert hb.beat() is False
+    finally:
+        hb.close()
+
+
+def test_heartbeat_throttles_to_its_period() -> None:
+    r, w = os.pipe()
+    now = [0.0]
+    hb = Heartbeat(w, period=0.5, clock=lambda: now[0])
+    try:
+        assert hb.beat() and hb.beat()
+        now[0] = 0.6
+        assert hb.beat()
+        assert os.read(r, 10) == b".."
+        hb.close()
+        assert hb.beat() is False
+    finally:
+        os.close(r)
+
+
+def test_rules_keep_the_restart_within_5_seconds() -> None:
+    with pytest.raises(ValueError, match="restart_delay"):
+        WatchdogRules(heartbeat_timeout=5.0, restart_delay=4.5)
+    with pytest.raises(ValueError):
+        WatchdogRules(heartbeat_timeout=0.0)
+    assert WatchdogRules(heartbeat_timeout=5.0).restart_delay == 1.0
+
+
+def test_a_command_that_cannot_start_counts_as_a_crash(tmp_path: Path) -> None:
+    log = rotating_log(tmp_path / "logs", 100_000, 1, name=f"test.kiosk.nostart.{tmp_path.name}")
+    records: list[CrashRecord] = []
+    sup = Supervisor(lambda safe: [str(tmp_path / "missing")],
+                     WatchdogRules(heartbeat_timeout=1.0, restart_delay=0.05, max_crashes=2),
+                     log, on_crash=records.append)
+    thread = threading.Thread(target=sup.run, daemon=True)
+    thread.start()
+    try:
+        _wait_for(lambda: len(records) >= 3, 10, "three failed starts")
+        assert records[0].detail.startswith("could not start")
+        assert sup.safe  # and it keeps trying, never faster than restart_delay
+    finally:
+        sup.stop()
+        thread.join(10)
+        for handler in list(log.handlers):
+            handler.close()
+    assert not thread.is_alive()
