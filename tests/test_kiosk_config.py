@@ -1,0 +1,369 @@
+"""The kiosk configuration file: defaults, the documented sample, and every way a key can be
+wrong (one InputError line naming the file and the key)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk import config as kiosk_config
+from gwangju_twin.kiosk.config import (
+    BUILT_IN_DEMOS,
+    AllowedPlugin,
+    KioskConfig,
+    load_kiosk_config,
+    parse_kiosk_config,
+)
+from gwangju_twin.kiosk.pin import hash_pin, verify_pin
+from gwangju_twin.plugins import manifest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "docs" / "kiosk.toml"
+PIN_HASH = hash_pin("2468", iterations=1_000)
+
+
+def write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults() -> None:
+    c = load_kiosk_config(None)
+    assert c == KioskConfig()
+    assert c.path is None and c.scene is None and c.safe_scene is None and c.pin_hash is None
+    assert c.language == "ko" and c.size == (1920, 1080) and c.fullscreen
+    assert (c.hide_cursor_after, c.attract_after, c.reset_after, c.countdown) == (2, 60, 90, 10)
+    assert c.attract_dwell == 12 and c.corner == "top-left" and c.hold_seconds == 3
+    assert (c.heartbeat_timeout, c.restart_delay, c.max_crashes) == (10, 1, 3)
+    assert c.crash_window_minutes == 10 and c.crash_window == 600
+    assert (c.log_max_bytes, c.log_backups) == (1_000_000, 5)
+    assert c.log_folder == platformdirs.user_log_path("gwangju-twin", appauthor=False) / "kiosk"
+    assert c.database == (platformdirs.user_data_path("gwangju-twin", appauthor=False)
+                          / "kiosk-visits.sqlite3")
+    assert c.allow == (AllowedPlugin("gwangju.shuttles"), AllowedPlugin("gwangju.solar"))
+    assert BUILT_IN_DEMOS == ("gwangju.shuttles", "gwangju.solar")
+
+
+def test_built_in_demos_are_the_shipped_demos() -> None:
+    ids = {manifest.read_manifest(p).id
+           for p in (REPO / "gwangju_twin" / "demos").glob("*/pavilion.toml")}
+    assert ids == set(BUILT_IN_DEMOS)
+
+
+def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    assert load_kiosk_config(path) == KioskConfig(path=path)
+
+
+def test_the_documented_sample_loads() -> None:
+    c = load_kiosk_config(SAMPLE)
+    defaults = KioskConfig()
+    assert c.path == SAMPLE
+    # The sample shows the defaults, except the placeholder PIN.
+    for name in KioskConfig.__dataclass_fields__:
+        if name not in ("path", "pin_hash"):
+            assert getattr(c, name) == getattr(defaults, name), name
+    assert c.pin_hash is not None and verify_pin("2468", c.pin_hash)
+    assert not verify_pin("1234", c.pin_hash)
+
+
+def test_the_sample_mentions_every_key() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    for table, keys in kiosk_config._TABLES.items():
+        assert f"\n[{table}]\n" in text, table
+        for key in keys:
+            assert re.search(rf"^(# )?{key} = ", text, re.MULTILINE), key
+    # The ones left out are the ones whose default is a place, not a value.
+    commented = re.findall(r"^# (\w+) = ", text, re.MULTILINE)
+    assert sorted(commented) == ["database", "folder", "safe_scene", "scene"]
+
+
+def test_a_full_config_is_read(tmp_path: Path) -> None:
+    (tmp_path / "scenes").mkdir()
+    (tmp_path / "scenes" / "booth.toml").write_text("", encoding="utf-8")
+    (tmp_path / "safe.toml").write_text("", encoding="utf-8")
+    path = write(tmp_path, f"""
+[kiosk]
+scene = "scenes/booth.toml"
+language = "en"
+[display]
+size = "1280x720"
+fullscreen = false
+hide_cursor_after = 5
+[timing]
+attract_after = 30
+reset_after = 45.5
+countdown = 5
+[attract]
+dwell_seconds = 8
+[operator]
+pin_hash = "{PIN_HASH}"
+corner = "bottom-right"
+hold_seconds = 4
+[watchdog]
+heartbeat_timeout = 20
+restart_delay = 0
+max_crashes = 5
+crash_window_minutes = 30
+safe_scene = "safe.toml"
+[logs]
+folder = "logs"
+max_bytes = 20000
+backups = 2
+[analytics]
+database = "data/visits.sqlite3"
+[plugins]
+allow = ["gwangju.solar==1.0.0", "acme.robot-arm"]
+""")
+    c = load_kiosk_config(path)
+    assert c.scene == (tmp_path / "scenes" / "booth.toml").resolve()
+    assert c.safe_scene == (tmp_path / "safe.toml").resolve()
+    assert c.log_folder == (tmp_path / "logs").resolve()
+    assert c.database == (tmp_path / "data" / "visits.sqlite3").resolve()
+    assert c.language == "en" and c.size == (1280, 720) and not c.fullscreen
+    assert c.hide_cursor_after == 5.0 and isinstance(c.hide_cursor_after, float)
+    assert (c.attract_after, c.reset_after, c.countdown, c.attract_dwell) == (30, 45.5, 5, 8)
+    assert c.pin_hash == PIN_HASH and c.corner == "bottom-right" and c.hold_seconds == 4
+    assert (c.heartbeat_timeout, c.restart_delay, c.max_crashes) == (20, 0, 5)
+    assert c.crash_window == 1800
+    assert (c.log_max_bytes, c.log_backups) == (20000, 2)
+    assert c.allow == (AllowedPlugin("gwangju.solar", "1.0.0"), AllowedPlugin("acme.robot-arm"))
+
+
+def test_paths_resolve_against_the_config_folder_not_the_cwd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booth = tmp_path / "booth"
+    booth.mkdir()
+    (booth / "scene.toml").write_text("", encoding="utf-8")
+    path = write(booth, '[kiosk]\nscene = "scene.toml"\n[logs]\nfolder = "../logs"\n')
+    monkeypatch.chdir(REPO)
+    c = load_kiosk_config(path)
+    assert c.scene == (booth / "scene.toml").resolve()
+    assert c.log_folder == (tmp_path / "logs").resolve()
+
+
+def test_absolute_and_home_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "s.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    other = tmp_path / "elsewhere"
+    path = write(tmp_path, f'[kiosk]\nscene = "~/s.toml"\n[analytics]\ndatabase = "{other}/v.db"\n')
+    c = load_kiosk_config(path)
+    assert c.scene == (home / "s.toml").resolve()
+    assert c.database == (other / "v.db").resolve()
+
+
+def test_allow_pins_exact_versions() -> None:
+    pinned = AllowedPlugin("gwangju.solar", "1.0.0")
+    assert pinned.admits("gwangju.solar", "1.0.0")
+    assert not pinned.admits("gwangju.solar", "1.0.1")
+    assert not pinned.admits("gwangju.shuttles", "1.0.0")
+    assert str(pinned) == "gwangju.solar==1.0.0"
+    anyversion = AllowedPlugin("gwangju.solar")
+    assert anyversion.admits("gwangju.solar", "9.9") and str(anyversion) == "gwangju.solar"
+    c = KioskConfig(allow=(pinned, AllowedPlugin("acme.arm")))
+    assert c.allows("gwangju.solar", "1.0.0") and c.allows("acme.arm", "0.1")
+    assert not c.allows("gwangju.solar", "2.0.0") and not c.allows("gwangju.shuttles", "1.0.0")
+    assert KioskConfig().allows("gwangju.shuttles", "3.0")
+
+
+def test_an_empty_allow_list_allows_nothing(tmp_path: Path) -> None:
+    c = load_kiosk_config(write(tmp_path, "[plugins]\nallow = []\n"))
+    assert c.allow == ()
+    assert not c.allows("gwangju.solar", "1.0.0")
+
+
+def test_allow_patterns_match_the_manifest() -> None:
+    assert kiosk_config._ID.pattern == manifest._ID.pattern
+    assert kiosk_config._VERSION.pattern == manifest._VERSION.pattern
+
+
+@pytest.mark.parametrize("size, expected", [
+    ("320x240", (320, 240)), ("7680x4320", (7680, 4320)), ("1024X768", (1024, 768)),
+    (" 800 x 600 ", (800, 600)),
+])
+def test_good_sizes(tmp_path: Path, size: str, expected: tuple[int, int]) -> None:
+    assert load_kiosk_config(write(tmp_path, f'[display]\nsize = "{size}"\n')).size == expected
+
+
+# Each: the TOML body, then the words the one-line error must hold (the file name is checked
+# for all of them).
+BAD = [
+    # unknown tables and keys
+    ('[kiosks]\nlanguage = "en"\n', ["unknown table [kiosks]", "[kiosk], [display]"]),
+    ('[timing]\natract_after = 10\n',
+     ["unknown key [timing] atract_after",
+      "expected one of attract_after, reset_after, countdown"]),
+    ('[attract]\ndwell = 10\n', ["unknown key [attract] dwell", "dwell_seconds"]),
+    ('[operator]\npin = "2468"\n', ["unknown key [operator] pin", "pin_hash"]),
+    ('language = "en"\n', ["key language is outside any table", "under [kiosk]"]),
+    ('colour = "red"\n', ["key colour is outside any table", "[kiosk]"]),
+    ('kiosk = "x"\n', ["kiosk is \"x\"", "expected a table [kiosk]"]),
+    ('[[kiosk]]\nlanguage = "en"\n', ["kiosk is an array", "expected a table [kiosk]"]),
+    # [kiosk]
+    ('[kiosk]\nlanguage = "fr"\n', ['[kiosk] language is "fr"', '"ko" or "en"']),
+    ('[kiosk]\nlanguage = "KO"\n', ["[kiosk] language", '"ko" or "en"']),
+    ('[kiosk]\nlanguage = 1\n', ["[kiosk] language is 1"]),
+    ('[kiosk]\nscene = 3\n', ["[kiosk] scene is 3", "a path as text"]),
+    ('[kiosk]\nscene = ""\n', ["[kiosk] scene", "a path as text"]),
+    ('[kiosk]\nscene = "missing.toml"\n', ["[kiosk] scene", "missing.toml",
+                                            "expected an existing scene file"]),
+    ('[kiosk]\nscene = "."\n', ["[kiosk] scene", "not a file"]),
+    # [display]
+    ('[display]\nsize = "1920*1080"\n', ['[display] size is "1920*1080"', "WIDTHxHEIGHT"]),
+    ('[display]\nsize = "1920x"\n', ["[display] size", "WIDTHxHEIGHT"]),
+    ('[display]\nsize = "big"\n', ["[display] size", "WIDTHxHEIGHT"]),
+    ('[display]\nsize = "319x240"\n', ["[display] size", "320 to 7680"]),
+    ('[display]\nsize = "7681x1080"\n', ["[display] size", "320 to 7680"]),
+    ('[display]\nsize = "1920x239"\n', ["[display] size", "240 to 4320"]),
+    ('[display]\nsize = "1920x4321"\n', ["[display] size", "240 to 4320"]),
+    ('[display]\nsize = "-1920x1080"\n', ["[display] size"]),
+    ('[display]\nsize = "1920.5x1080"\n', ["[display] size"]),
+    ('[display]\nsize = [1920, 1080]\n', ["[display] size is an array", "WIDTHxHEIGHT"]),
+    ('[display]\nsize = 1920\n', ["[display] size is 1920"]),
+    ('[display]\nfullscreen = "yes"\n', ['[display] fullscreen is "yes"', "true or false"]),
+    ('[display]\nfullscreen = 1\n', ["[display] fullscreen is 1", "true or false"]),
+    ('[display]\nhide_cursor_after = 0.4\n', ["[display] hide_cursor_after is 0.4",
+                                               "seconds from 0.5 to 60"]),
+    ('[display]\nhide_cursor_after = 61\n', ["[display] hide_cursor_after is 61"]),
+    ('[display]\nhide_cursor_after = true\n', ["[display] hide_cursor_after is true"]),
+    # [timing]
+    ('[timing]\nattract_after = "soon"\n',
+     ['[timing] attract_after is "soon"; expected seconds from 5 to 3600']),
+    ('[timing]\nattract_after = 4.9\n', ["[timing] attract_after is 4.9", "5 to 3600"]),
+    ('[timing]\nattract_after = 3601\n', ["[timing] attract_after is 3601"]),
+    ('[timing]\nattract_after = true\n', ["[timing] attract_after is true"]),
+    ('[timing]\nattract_after = nan\n', ["[timing] attract_after is nan"]),
+    ('[timing]\nattract_after = inf\n', ["[timing] attract_after is inf"]),
+    ('[timing]\nreset_after = 9\n', ["[timing] reset_after is 9", "10 to 3600"]),
+    ('[timing]\nreset_after = [90]\n', ["[timing] reset_after is an array"]),
+    ('[timing]\ncountdown = 10.5\n', ["[timing] countdown is 10.5", "whole number",
+                                       "3 to 60"]),
+    ('[timing]\ncountdown = 2\n', ["[timing] countdown is 2"]),
+    ('[timing]\ncountdown = 61\n', ["[timing] countdown is 61"]),
+    ('[timing]\ncountdown = "10"\n', ['[timing] countdown is "10"']),
+    ('[timing]\ncountdown = false\n', ["[timing] countdown is false"]),
+    # [attract]
+    ('[attract]\ndwell_seconds = 2\n', ["[attract] dwell_seconds is 2", "3 to 120"]),
+    ('[attract]\ndwell_seconds = 121\n', ["[attract] dwell_seconds is 121"]),
+    ('[attract]\ndwell_seconds = {a = 1}\n', ["[attract] dwell_seconds is a table"]),
+    # [operator]
+    ('[operator]\ncorner = "centre"\n', ['[operator] corner is "centre"', '"top-left"',
+                                          '"bottom-right"']),
+    ('[operator]\ncorner = "top left"\n', ["[operator] corner"]),
+    ('[operator]\nhold_seconds = 0.5\n', ["[operator] hold_seconds is 0.5", "1 to 10"]),
+    ('[operator]\nhold_seconds = 11\n', ["[operator] hold_seconds is 11"]),
+    ('[operator]\npin_hash = "nonsense"\n', ["[operator] pin_hash is not a PIN hash",
+                                              "gwangju-twin kiosk pin"]),
+    ('[operator]\npin_hash = ""\n', ["[operator] pin_hash", "gwangju-twin kiosk pin"]),
+    ('[operator]\npin_hash = true\n', ["[operator] pin_hash is true or false",
+                                        "gwangju-twin kiosk pin"]),
+    ('[operator]\npin_hash = "pbkdf2_sha256$1000$c2FsdA$AAAA"\n',
+     ["[operator] pin_hash is not a PIN hash", "gwangju-twin kiosk pin"]),
+    ('[operator]\npin_hash = " ' + PIN_HASH + '"\n', ["[operator] pin_hash is not a PIN hash"]),
+    # [watchdog]
+    ('[watchdog]\nheartbeat_timeout = 1\n', ["[watchdog] heartbeat_timeout is 1", "2 to 300"]),
+    ('[watchdog]\nheartbeat_timeout = 301\n', ["[watchdog] heartbeat_timeout is 301"]),
+    ('[watchdog]\nrestart_delay = 4.5\n', ["[watchdog] restart_delay is 4.5", "0 to 4"]),
+    ('[watchdog]\nrestart_delay = -1\n', ["[watchdog] restart_delay is -1"]),
+    ('[watchdog]\nmax_crashes = 0\n', ["[watchdog] max_crashes is 0", "1 to 100"]),
+    ('[watchdog]\nmax_crashes = 101\n', ["[watchdog] max_crashes is 101"]),
+    ('[watchdog]\nmax_crashes = 3.0\n', ["[watchdog] max_crashes is 3.0", "whole number"]),
+    ('[watchdog]\ncrash_window_minutes = 0.5\n', ["[watchdog] crash_window_minutes is 0.5",
+                                                   "minutes from 1 to 1440"]),
+    ('[watchdog]\ncrash_window_minutes = 1441\n', ["[watchdog] crash_window_minutes is 1441"]),
+    ('[watchdog]\nsafe_scene = "nowhere.toml"\n', ["[watchdog] safe_scene", "nowhere.toml",
+                                                    "expected an existing scene file"]),
+    ('[watchdog]\nsafe_scene = false\n', ["[watchdog] safe_scene is false"]),
+    # [logs]
+    ('[logs]\nfolder = 5\n', ["[logs] folder is 5", "a path as text"]),
+    ('[logs]\nfolder = "kiosk.toml"\n', ["[logs] folder", "is a file", "expected a folder"]),
+    ('[logs]\nmax_bytes = 9999\n', ["[logs] max_bytes is 9999", "10000 to 100000000"]),
+    ('[logs]\nmax_bytes = 100000001\n', ["[logs] max_bytes is 100000001"]),
+    ('[logs]\nmax_bytes = 1e6\n', ["[logs] max_bytes is 1000000.0", "whole number"]),
+    ('[logs]\nbackups = 0\n', ["[logs] backups is 0", "1 to 50"]),
+    ('[logs]\nbackups = 51\n', ["[logs] backups is 51"]),
+    # [analytics]
+    ('[analytics]\ndatabase = 1\n', ["[analytics] database is 1", "a path as text"]),
+    ('[analytics]\ndatabase = "."\n', ["[analytics] database", "is a folder"]),
+    ('[analytics]\ndatabase = "~no_such_user_here/v.db"\n', ["[analytics] database"]),
+    ('[analytics]\nfile = "v.db"\n', ["unknown key [analytics] file", "database"]),
+    # [plugins]
+    ('[plugins]\nallow = "gwangju.solar"\n', ['[plugins] allow is "gwangju.solar"',
+                                               "an array of plugin ids"]),
+    ('[plugins]\nallow = [1]\n', ["[plugins] allow entry 1 is not text"]),
+    ('[plugins]\nallow = ["Gwangju.Solar"]\n', ['[plugins] allow entry "Gwangju.Solar"',
+                                                 "not a plugin id"]),
+    ('[plugins]\nallow = [""]\n', ['[plugins] allow entry ""', "not a plugin id"]),
+    ('[plugins]\nallow = ["gwangju solar"]\n', ["[plugins] allow entry", "not a plugin id"]),
+    ('[plugins]\nallow = ["gwangju.solar=="]\n', ["[plugins] allow entry", "pins the version",
+                                                   '"1.0.0"']),
+    ('[plugins]\nallow = ["gwangju.solar==latest"]\n', ['pins the version "latest"']),
+    ('[plugins]\nallow = ["gwangju.solar==1.0==2"]\n', ["pins the version"]),
+    ('[plugins]\nallow = ["gwangju.solar>=1.0"]\n', ["[plugins] allow entry",
+                                                      "is a version range"]),
+    ('[plugins]\nallow = ["gwangju.solar~=1.0"]\n', ["is a version range"]),
+    ('[plugins]\nallow = ["==1.0.0"]\n', ["not a plugin id"]),
+    ('[plugins]\nallow = ["gwangju.solar", "gwangju.solar==1.0.0"]\n',
+     ['[plugins] allow lists "gwangju.solar" more than once']),
+    ('[plugins]\nallow = ["a.b", "c.d", "a.b"]\n', ['[plugins] allow lists "a.b" more than once']),
+    ('[plugins]\nallowed = []\n', ["unknown key [plugins] allowed; expected one of allow"]),
+]
+
+
+@pytest.mark.parametrize("body, words", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_values_name_the_file_and_key(tmp_path: Path, body: str, words: list[str]) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(InputError) as caught:
+        load_kiosk_config(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: ")
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("plain", ['"2468"', '"83917264"', "2468", '" 123456 "'])
+def test_a_plain_pin_is_refused_and_never_echoed(tmp_path: Path, plain: str) -> None:
+    path = write(tmp_path, f"[operator]\npin_hash = {plain}\n")
+    with pytest.raises(InputError) as caught:
+        load_kiosk_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: [operator] pin_hash")
+    assert "must be stored hashed" in message and "gwangju-twin kiosk pin" in message
+    assert plain.strip('" ') not in message
+
+
+def test_a_file_that_is_not_toml_or_missing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="kiosk config not found"):
+        load_kiosk_config(tmp_path / "none.toml")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_kiosk_config(write(tmp_path, "[timing\n"))
+
+
+def test_parse_takes_a_document() -> None:
+    c = parse_kiosk_config({"timing": {"countdown": 5}}, Path("kiosk.toml"))
+    assert c.countdown == 5 and c.path == Path("kiosk.toml")
+    with pytest.raises(InputError, match=r"^kiosk\.toml: \[timing\] countdown is 1; "):
+        parse_kiosk_config({"timing": {"countdown": 1}}, Path("kiosk.toml"))
+
+
+def test_config_and_pin_import_without_panda3d() -> None:
+    code = (
+        "import sys\n"
+        "import gwangju_twin.kiosk.config, gwangju_twin.kiosk.pin\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('panda3d', 'direct')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
