@@ -1,0 +1,520 @@
+"""Kiosk visit analytics in SQLite: what a booth needs to know, and nothing about who.
+
+Only timestamps (unix seconds), pavilion ids, plugin ids, language codes, end reasons and
+the supervisor's crash notes are stored: no names, no faces, no free text typed by visitors.
+
+Every call of :class:`VisitLog` commits at once (WAL journal), so a ``kill -9`` in the middle
+of a visit loses at most that visit's unfinished stay; the next :class:`VisitLog` closes the
+visit as ``"interrupted"`` at its last recorded event. :func:`day_reports` summarises per
+day with a few ``GROUP BY`` queries, for ``gwangju-twin kiosk report [--csv]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from types import TracebackType
+from typing import NoReturn
+
+from gwangju_twin.errors import InputError
+
+#: PRAGMA user_version of the schema below; bump it with a migration when the schema changes.
+SCHEMA_VERSION = 1
+#: PRAGMA application_id ("GWKA"), so another program's SQLite file is not mistaken for ours.
+APPLICATION_ID = 0x47574B41
+#: How long a writer waits for the other process's transaction (the viewer and the
+#: supervisor share the file); transactions here are single short statements.
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    ended REAL,
+    end_reason TEXT,
+    language TEXT NOT NULL,
+    last_event REAL NOT NULL
+);
+CREATE TABLE stays (
+    id INTEGER PRIMARY KEY,
+    visit_id INTEGER NOT NULL REFERENCES visits(id),
+    pavilion TEXT NOT NULL,
+    entered REAL NOT NULL,
+    left_at REAL
+);
+CREATE TABLE demo_starts (
+    id INTEGER PRIMARY KEY,
+    visit_id INTEGER NOT NULL REFERENCES visits(id),
+    pavilion TEXT NOT NULL,
+    plugin TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE TABLE crashes (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    safe INTEGER NOT NULL
+);
+-- Partial indexes: only open rows are looked up by writers (closing a stay, recovering
+-- after a kill), and they stay tiny however many closed rows a week of the expo adds.
+CREATE INDEX visits_open ON visits(id) WHERE ended IS NULL;
+CREATE INDEX stays_open ON stays(visit_id) WHERE left_at IS NULL;
+"""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), or InputError."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; expected a kiosk visit database file")
+    try:
+        # isolation_level=None: the module's own BEGIN IMMEDIATE decides where transactions
+        # start, instead of sqlite3's implicit deferred BEGIN. timeout is the busy_timeout.
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.DatabaseError as exc:
+        _raise_for(path, exc)
+    try:
+        # The first real read: a file that is not SQLite fails here, not later.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        _raise_for(path, exc)
+    return conn
+
+
+def _raise_for(path: Path, exc: sqlite3.DatabaseError) -> NoReturn:
+    """Raise the user-facing form of an SQLite error, or the error itself if not theirs."""
+    text = str(exc)
+    if not isinstance(exc, sqlite3.OperationalError):
+        raise InputError(f"{path}: not an SQLite database ({text}); "
+                         "expected a kiosk visit database") from exc
+    if "unable to open" in text or "readonly" in text:
+        raise InputError(f"{path}: cannot open for writing ({text}); "
+                         "expected a writable kiosk visit database") from exc
+    raise exc  # a lock or I/O error: not something the user fixes by choosing another file
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path) -> bool:
+    """True if the file holds our schema, False if it is empty; InputError for anything else."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    if app_id == 0 and version == 0 and tables == 0:
+        return False
+    if app_id != APPLICATION_ID:
+        raise InputError(f"{path}: an SQLite database of another program; "
+                         "expected a kiosk visit database")
+    if version > SCHEMA_VERSION:
+        raise InputError(f"{path}: kiosk visit database version {version} is newer than this "
+                         f"gwangju-twin reads (version {SCHEMA_VERSION}); expected an upgrade")
+    return True
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to the WAL journal (stored in the file: a no-op once done)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            # The switch needs the file to itself and SQLite does not wait for that (no busy
+            # handler), so two processes opening a fresh file at once can meet here.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+class VisitLog:
+    """Writes visits as they happen; every call commits at once.
+
+    WAL journal with ``synchronous=NORMAL``: a committed call survives the process being
+    killed (only a power cut may lose the last few). ``busy_timeout`` lets the supervisor
+    process and the viewer process both write to the same file.
+
+    The viewer opens it with ``recover=True`` (the default), which closes visits a killed
+    process left open: ``ended`` = their last recorded event time, ``end_reason =
+    "interrupted"``, and their open pavilion stays end at that same time. The supervisor,
+    which only calls :meth:`record_crash`, passes ``recover=False`` so that opening the log
+    never closes the live viewer's visit.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time, *,
+                 recover: bool = True) -> None:
+        """Open (creating parent folders and the schema if needed) the database at ``path``."""
+        self._path = Path(path)
+        self._clock = clock
+        self._visit: int | None = None
+        self._stay: int | None = None
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{self._path}: cannot create its folder ({exc.strerror}); "
+                             "expected a writable folder for the kiosk visit database") from exc
+        self._conn = _connect(self._path)
+        try:
+            self._setup(recover)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            _raise_for(self._path, exc)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self, recover: bool) -> None:
+        # Refuse another program's database before switching its journal mode.
+        _check_schema(self._conn, self._path)
+        _use_wal(self._conn)
+        # Per connection: in WAL mode a commit survives a killed process without an fsync each.
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        with self._write():
+            # Checked inside the write lock so two processes opening a fresh file at once
+            # do not both create the schema.
+            if not _check_schema(self._conn, self._path):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if recover:
+                self._recover()
+
+    def _recover(self) -> None:
+        # A stay cannot end before it began, even if the wall clock stepped back.
+        self._conn.execute(
+            "UPDATE stays SET left_at = max(entered, "
+            "(SELECT last_event FROM visits v WHERE v.id = stays.visit_id)) "
+            "WHERE left_at IS NULL AND visit_id IN (SELECT id FROM visits WHERE ended IS NULL)"
+        )
+        self._conn.execute(
+            "UPDATE visits SET ended = last_event, end_reason = 'interrupted' "
+            "WHERE ended IS NULL"
+        )
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front, where busy_timeout applies; a deferred
+        # transaction upgrading from read to write in WAL mode fails at once with "locked".
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def visit_id(self) -> int | None:
+        """The id of the visit in progress, or None between visits."""
+        return self._visit
+
+    def start_visit(self, language: str) -> int:
+        """Begin a visit in ``language`` (ending an open one as ``"superseded"``); its id."""
+        now = self._clock()
+        with self._write():
+            if self._visit is not None:
+                self._end(now, "superseded")
+            cur = self._conn.execute(
+                "INSERT INTO visits (started, language, last_event) VALUES (?, ?, ?)",
+                (now, language, now),
+            )
+        # In-memory state changes only after the commit, so a failed call leaves it matching
+        # the file.
+        self._visit, self._stay = cur.lastrowid, None
+        return self._visit
+
+    def enter_pavilion(self, pavilion_id: str) -> None:
+        """The visitor entered ``pavilion_id`` (closing the open stay); ignored outside a visit."""
+        if self._visit is None:
+            return
+        now = self._clock()
+        with self._write():
+            self._close_stay(now)
+            cur = self._conn.execute(
+                "INSERT INTO stays (visit_id, pavilion, entered) VALUES (?, ?, ?)",
+                (self._visit, pavilion_id, now),
+            )
+            self._touch(now)
+        self._stay = cur.lastrowid
+
+    def leave_pavilion(self) -> None:
+        """The visitor left the pavilion: its dwell is now minus entered. Ignored if none."""
+        if self._stay is None:
+            return
+        now = self._clock()
+        with self._write():
+            self._close_stay(now)
+            self._touch(now)
+        self._stay = None
+
+    def demo_started(self, pavilion_id: str, plugin_id: str) -> None:
+        """A pavilion's demo (``plugin_id``) started; ignored outside a visit."""
+        if self._visit is None:
+            return
+        now = self._clock()
+        with self._write():
+            self._conn.execute(
+                "INSERT INTO demo_starts (visit_id, pavilion, plugin, at) VALUES (?, ?, ?, ?)",
+                (self._visit, pavilion_id, plugin_id, now),
+            )
+            self._touch(now)
+
+    def note_language(self, language: str) -> None:
+        """The visitor switched language; a visit counts under its last one. Ignored outside."""
+        if self._visit is None:
+            return
+        now = self._clock()
+        with self._write():
+            self._conn.execute("UPDATE visits SET language = ? WHERE id = ?",
+                               (language, self._visit))
+            self._touch(now)
+
+    def end_visit(self, reason: str) -> None:
+        """End the visit (``"idle"``, ``"operator"``, ``"shutdown"``...); ignored if none."""
+        if self._visit is None:
+            return
+        now = self._clock()
+        with self._write():
+            self._end(now, reason)
+        self._visit = self._stay = None
+
+    def record_crash(self, kind: str, detail: str, count: int, safe: bool) -> None:
+        """The supervisor saw the viewer ``kind`` ("crash" or "hang"); no visit needed.
+
+        ``detail`` is the supervisor's short note (exit code, signal), ``count`` its count of
+        failures in a row, ``safe`` whether it restarted the viewer in safe mode.
+        """
+        now = self._clock()
+        with self._write():
+            self._conn.execute(
+                "INSERT INTO crashes (at, kind, detail, count, safe) VALUES (?, ?, ?, ?, ?)",
+                (now, kind, detail, int(count), int(bool(safe))),
+            )
+
+    def close(self) -> None:
+        """End an open visit as ``"shutdown"`` and close the database."""
+        if self._conn is None:
+            return
+        try:
+            self.end_visit("shutdown")
+        finally:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> VisitLog:
+        """The log itself; :meth:`close` runs on leaving the block."""
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        """Close the log."""
+        self.close()
+
+    def _touch(self, now: float) -> None:
+        # last_event is where recovery ends a visit whose process was killed.
+        self._conn.execute("UPDATE visits SET last_event = max(last_event, ?) WHERE id = ?",
+                           (now, self._visit))
+
+    def _close_stay(self, now: float) -> None:
+        if self._stay is None:
+            return
+        self._conn.execute("UPDATE stays SET left_at = max(entered, ?) WHERE id = ?",
+                           (now, self._stay))
+
+    def _end(self, now: float, reason: str) -> None:
+        self._close_stay(now)
+        self._conn.execute(
+            "UPDATE visits SET ended = max(started, ?), end_reason = ?, "
+            "last_event = max(last_event, ?) WHERE id = ?",
+            (now, reason, now, self._visit),
+        )
+
+
+@dataclass(frozen=True)
+class PavilionDay:
+    """One pavilion on one day: stays, the distinct visits that entered it, dwell, demos."""
+
+    pavilion: str
+    stays: int
+    visits: int
+    dwell_seconds: float
+    mean_dwell_seconds: float
+    demo_starts: int
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """One day (local date of each visit's start; of each crash) of kiosk use."""
+
+    day: str
+    visits: int
+    mean_visit_seconds: float
+    interrupted: int
+    languages: dict[str, int]
+    pavilions: tuple[PavilionDay, ...]
+    demo_starts: int
+    crashes: int
+    hangs: int
+    safe_fallbacks: int
+
+
+# A visit still open (live, or killed and not yet recovered) counts up to its last event,
+# the same end recovery would give it, so a report reads the same before and after recovery.
+_VISIT_END = "coalesce(v.ended, v.last_event)"
+_STAY_END = f"coalesce(s.left_at, max(s.entered, {_VISIT_END}))"
+
+_VISITS_SQL = f"""
+SELECT day(v.started) AS d, count(*), avg({_VISIT_END} - v.started),
+       sum(v.end_reason = 'interrupted')
+FROM visits v GROUP BY d
+"""
+_LANGUAGES_SQL = "SELECT day(v.started) AS d, v.language, count(*) FROM visits v GROUP BY d, 2"
+_STAYS_SQL = f"""
+SELECT day(v.started) AS d, s.pavilion, count(*), count(DISTINCT s.visit_id),
+       sum({_STAY_END} - s.entered)
+FROM stays s JOIN visits v ON v.id = s.visit_id GROUP BY d, s.pavilion
+"""
+_DEMOS_SQL = """
+SELECT day(v.started) AS d, ds.pavilion, count(*)
+FROM demo_starts ds JOIN visits v ON v.id = ds.visit_id GROUP BY d, ds.pavilion
+"""
+_CRASHES_SQL = """
+SELECT day(at) AS d, sum(kind = 'crash'), sum(kind = 'hang'), sum(safe)
+FROM crashes GROUP BY d
+"""
+
+
+def day_reports(path: Path, tz: tzinfo | None = None) -> list[DayReport]:
+    """Per-day summaries of the visit database at ``path``, oldest day first.
+
+    Days are dates in ``tz`` (None: this machine's local time). A missing file, a folder,
+    or a file that is not a kiosk visit database raises InputError.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"no kiosk visits recorded yet at {path}")
+    conn = _connect(path)
+    try:
+        if not _check_schema(conn, path):
+            raise InputError(f"{path}: an empty SQLite database; expected a kiosk visit database")
+
+        def day(ts: float) -> str:
+            return datetime.fromtimestamp(ts, tz).date().isoformat()
+
+        # Grouping on a Python function keeps the local-date rule (DST, any tz) in one place;
+        # SQLite still does the grouping, calling it once per row.
+        conn.create_function("day", 1, day, deterministic=True)
+        visits = conn.execute(_VISITS_SQL).fetchall()
+        languages = conn.execute(_LANGUAGES_SQL).fetchall()
+        stays = conn.execute(_STAYS_SQL).fetchall()
+        demos = conn.execute(_DEMOS_SQL).fetchall()
+        crashes = conn.execute(_CRASHES_SQL).fetchall()
+    except sqlite3.DatabaseError as exc:
+        _raise_for(path, exc)
+    finally:
+        conn.close()
+    return _assemble(visits, languages, stays, demos, crashes)
+
+
+def _assemble(visits: list, languages: list, stays: list, demos: list,
+              crashes: list) -> list[DayReport]:
+    """DayReports from the grouped rows (a handful per day and pavilion, not per visit)."""
+    langs: dict[str, dict[str, int]] = {}
+    for d, lang, n in languages:
+        langs.setdefault(d, {})[lang] = n
+    pav: dict[str, dict[str, list]] = {}
+    for d, name, n_stays, n_visits, dwell in stays:
+        pav.setdefault(d, {})[name] = [n_stays, n_visits, float(dwell or 0.0), 0]
+    for d, name, n in demos:
+        # A demo can be started from a menu without entering the pavilion.
+        pav.setdefault(d, {}).setdefault(name, [0, 0, 0.0, 0])[3] = n
+    per_visit = {d: (n, float(mean or 0.0), int(intr or 0)) for d, n, mean, intr in visits}
+    per_crash = {d: (int(c or 0), int(h or 0), int(s or 0)) for d, c, h, s in crashes}
+    reports = []
+    for d in sorted(per_visit.keys() | per_crash.keys()):
+        n, mean, interrupted = per_visit.get(d, (0, 0.0, 0))
+        pavilions = tuple(sorted(
+            (PavilionDay(name, s, v, dwell, dwell / s if s else 0.0, demo)
+             for name, (s, v, dwell, demo) in pav.get(d, {}).items()),
+            key=lambda p: (-p.dwell_seconds, p.pavilion),
+        ))
+        lang = dict(sorted(langs.get(d, {}).items(), key=lambda kv: (-kv[1], kv[0])))
+        c, h, s = per_crash.get(d, (0, 0, 0))
+        reports.append(DayReport(
+            day=d, visits=n, mean_visit_seconds=mean, interrupted=interrupted, languages=lang,
+            pavilions=pavilions, demo_starts=sum(p.demo_starts for p in pavilions),
+            crashes=c, hangs=h, safe_fallbacks=s,
+        ))
+    return reports
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def format_report(days: Sequence[DayReport]) -> str:
+    """A plain-text report, one block per day, as ``gwangju-twin kiosk report`` prints it."""
+    if not days:
+        return "no kiosk visits recorded"
+    blocks = []
+    for r in days:
+        lines = [
+            f"{r.day}  {r.visits} visits, mean {_duration(r.mean_visit_seconds)}, "
+            f"{r.interrupted} interrupted",
+            "  languages   " + (", ".join(f"{k} {v}" for k, v in r.languages.items()) or "none"),
+            f"  demos       {r.demo_starts} started",
+            f"  failures    {r.crashes} crashes, {r.hangs} hangs, "
+            f"{r.safe_fallbacks} safe-mode restarts",
+        ]
+        if r.pavilions:
+            width = max(8, *(len(p.pavilion) for p in r.pavilions))
+            lines.append(f"  {'pavilion':<{width}}  {'visits':>6}  {'stays':>6}  "
+                         f"{'dwell':>9}  {'mean':>8}  {'demos':>5}")
+            lines.extend(
+                f"  {p.pavilion:<{width}}  {p.visits:>6}  {p.stays:>6}  "
+                f"{_duration(p.dwell_seconds):>9}  {_duration(p.mean_dwell_seconds):>8}  "
+                f"{p.demo_starts:>5}"
+                for p in r.pavilions
+            )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+#: The columns of report_csv, in order.
+CSV_FIELDS = ("day", "pavilion", "visits", "stays", "dwell_seconds", "mean_dwell_seconds",
+              "demo_starts", "day_visits", "mean_visit_seconds", "crashes", "hangs")
+
+
+def report_csv(days: Sequence[DayReport]) -> str:
+    """CSV of ``days``: per day a ``*`` row with the day's totals, then one row per pavilion.
+
+    The day columns (``day_visits``, ``mean_visit_seconds``, ``crashes``, ``hangs``) repeat on
+    every row of the day so any row can be filtered on its own. Seconds are rounded to 0.1.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for r in days:
+        day_cols = [r.visits, round(r.mean_visit_seconds, 1), r.crashes, r.hangs]
+        stays = sum(p.stays for p in r.pavilions)
+        dwell = float(sum(p.dwell_seconds for p in r.pavilions))
+        writer.writerow([r.day, "*", r.visits, stays, round(dwell, 1),
+                         round(dwell / stays, 1) if stays else 0.0, r.demo_starts, *day_cols])
+        for p in r.pavilions:
+            writer.writerow([r.day, p.pavilion, p.visits, p.stays, round(p.dwell_seconds, 1),
+                             round(p.mean_dwell_seconds, 1), p.demo_starts, *day_cols])
+    return out.getvalue()

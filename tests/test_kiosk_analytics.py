@@ -1,0 +1,441 @@
+"""Kiosk visit analytics: real SQLite files, a fake clock, and real processes for kill -9."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk.analytics import (
+    CSV_FIELDS,
+    DayReport,
+    PavilionDay,
+    VisitLog,
+    day_reports,
+    format_report,
+    report_csv,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+#: Local noon, so a few minutes either way never cross midnight.
+NOON = datetime(2025, 9, 3, 12, 0).timestamp()
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+    def tick(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def _day(ts: float) -> str:
+    return datetime.fromtimestamp(ts).date().isoformat()
+
+
+def _full_visit(log: VisitLog, clock: FakeClock) -> None:
+    """start ko; +10 enter A; +20 demo in A; +20 leave; +5 enter B; +40 end (idle).
+
+    A dwells 40 s, B 40 s, the visit lasts 95 s.
+    """
+    log.start_visit("ko")
+    clock.tick(10)
+    log.enter_pavilion("gwangju.solar")
+    clock.tick(20)
+    log.demo_started("gwangju.solar", "solar-demo")
+    clock.tick(20)
+    log.leave_pavilion()
+    clock.tick(5)
+    log.enter_pavilion("gwangju.shuttles")
+    clock.tick(40)
+    log.end_visit("idle")
+
+
+def test_full_visit_with_two_pavilions(tmp_path: Path) -> None:
+    clock = FakeClock(NOON)
+    path = tmp_path / "nested" / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        _full_visit(log, clock)
+        assert log.visit_id is None
+        clock.tick(100)
+        # A second visit: 15 s in solar, a language switch, ended by the next visit starting.
+        second = log.start_visit("en")
+        assert log.visit_id == second
+        log.enter_pavilion("gwangju.solar")
+        clock.tick(15)
+        log.note_language("ja")
+        log.start_visit("ko")  # supersedes: the second visit lasted 15 s
+        clock.tick(5)
+        log.end_visit("operator")  # a third visit of 5 s with no pavilion
+    [day] = day_reports(path)
+    assert day.day == _day(NOON)
+    assert day.visits == 3
+    assert day.mean_visit_seconds == pytest.approx((95 + 15 + 5) / 3)
+    assert day.interrupted == 0
+    assert day.languages == {"ko": 2, "ja": 1}
+    assert day.pavilions == (
+        PavilionDay("gwangju.solar", stays=2, visits=2, dwell_seconds=55.0,
+                    mean_dwell_seconds=27.5, demo_starts=1),
+        PavilionDay("gwangju.shuttles", stays=1, visits=1, dwell_seconds=40.0,
+                    mean_dwell_seconds=40.0, demo_starts=0),
+    )
+    assert day.demo_starts == 1
+    assert (day.crashes, day.hangs, day.safe_fallbacks) == (0, 0, 0)
+    with sqlite3.connect(path) as conn:
+        reasons = conn.execute("SELECT end_reason FROM visits ORDER BY id").fetchall()
+    assert reasons == [("idle",), ("superseded",), ("operator",)]
+
+
+def test_calls_outside_a_visit_are_ignored(tmp_path: Path) -> None:
+    clock = FakeClock(NOON)
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        log.enter_pavilion("gwangju.solar")
+        log.demo_started("gwangju.solar", "solar-demo")
+        log.leave_pavilion()
+        log.note_language("en")
+        log.end_visit("idle")
+        assert log.visit_id is None
+        log.record_crash("crash", "exit 1", 1, False)  # needs no visit
+    [day] = day_reports(path)
+    assert (day.visits, day.pavilions, day.demo_starts, day.crashes) == (0, (), 0, 1)
+
+
+def test_close_ends_an_open_visit_as_shutdown(tmp_path: Path) -> None:
+    clock = FakeClock(NOON)
+    path = tmp_path / "visits.sqlite"
+    log = VisitLog(path, clock)
+    log.start_visit("ko")
+    log.enter_pavilion("gwangju.solar")
+    clock.tick(30)
+    log.close()
+    log.close()  # twice is harmless
+    [day] = day_reports(path)
+    assert day.interrupted == 0
+    assert day.pavilions[0].dwell_seconds == 30.0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT end_reason FROM visits").fetchall() == [("shutdown",)]
+
+
+def test_visits_on_two_days_across_local_midnight(tmp_path: Path) -> None:
+    before = datetime(2025, 9, 3, 23, 58).timestamp()
+    clock = FakeClock(before)
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        log.start_visit("ko")
+        log.enter_pavilion("gwangju.solar")
+        clock.tick(240)  # ends after midnight; still counted on the day it started
+        log.end_visit("idle")
+        clock.tick(60)
+        after = clock.t
+        log.start_visit("en")
+        log.enter_pavilion("gwangju.shuttles")
+        clock.tick(30)
+        log.end_visit("idle")
+    first, second = day_reports(path)
+    assert first.day == _day(before)
+    assert second.day == _day(after)
+    assert first.day != second.day
+    assert (first.visits, first.mean_visit_seconds) == (1, 240.0)
+    assert [p.pavilion for p in first.pavilions] == ["gwangju.solar"]
+    assert (second.visits, second.mean_visit_seconds) == (1, 30.0)
+    assert [p.pavilion for p in second.pavilions] == ["gwangju.shuttles"]
+
+
+def test_days_follow_the_given_time_zone(tmp_path: Path) -> None:
+    kst = timezone(timedelta(hours=9))
+    start = datetime(2025, 9, 3, 14, 30, tzinfo=kst).timestamp()
+    clock = FakeClock(start)
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        log.start_visit("ko")
+        clock.tick(12 * 3600)  # 02:30 the next day in Seoul
+        log.start_visit("ko")
+        log.end_visit("idle")
+    assert [r.day for r in day_reports(path, kst)] == ["2025-09-03", "2025-09-04"]
+    assert [r.visits for r in day_reports(path, timezone.utc)] == [2]  # 05:30 and 17:30 UTC
+
+
+def test_crashes_and_hangs_by_day_with_a_crash_only_day(tmp_path: Path) -> None:
+    clock = FakeClock(NOON)
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        _full_visit(log, clock)
+        log.record_crash("crash", "exit -11", 1, False)
+        log.record_crash("crash", "exit -11", 2, False)
+        log.record_crash("hang", "no heartbeat for 10 s", 3, True)
+        clock.tick(2 * 86400)  # two days later: the viewer never got a visitor
+        log.record_crash("crash", "exit 1", 1, True)
+    first, second = day_reports(path)
+    assert first.day == _day(NOON)
+    assert (first.visits, first.crashes, first.hangs, first.safe_fallbacks) == (1, 2, 1, 1)
+    assert second.day == _day(clock.t)
+    assert (second.visits, second.crashes, second.hangs, second.safe_fallbacks) == (0, 1, 0, 1)
+    assert second.pavilions == () and second.languages == {}
+    assert second.mean_visit_seconds == 0.0
+
+
+def test_csv_and_text_report(tmp_path: Path) -> None:
+    clock = FakeClock(NOON)
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, clock) as log:
+        _full_visit(log, clock)
+        clock.tick(10)
+        log.start_visit("en")
+        log.enter_pavilion("gwangju.solar")
+        clock.tick(12.34)
+        log.demo_started("gwangju.solar", "solar-demo")
+        log.end_visit("idle")
+        log.record_crash("hang", "no heartbeat", 1, False)
+    days = day_reports(path)
+    rows = list(csv.DictReader(io.StringIO(report_csv(days))))
+    assert tuple(rows[0]) == CSV_FIELDS
+    day = _day(NOON)
+    by_pavilion = {r["pavilion"]: r for r in rows}
+    assert [r["day"] for r in rows] == [day] * 3
+    assert set(by_pavilion) == {"*", "gwangju.solar", "gwangju.shuttles"}
+    total = by_pavilion["*"]
+    assert total == {
+        "day": day, "pavilion": "*", "visits": "2", "stays": "3", "dwell_seconds": "92.3",
+        "mean_dwell_seconds": "30.8", "demo_starts": "2", "day_visits": "2",
+        "mean_visit_seconds": "53.7", "crashes": "0", "hangs": "1",
+    }
+    solar = by_pavilion["gwangju.solar"]
+    assert (solar["visits"], solar["stays"], solar["dwell_seconds"]) == ("2", "2", "52.3")
+    assert (solar["mean_dwell_seconds"], solar["demo_starts"]) == ("26.2", "2")
+    shuttles = by_pavilion["gwangju.shuttles"]
+    assert (shuttles["dwell_seconds"], shuttles["demo_starts"], shuttles["day_visits"]) == (
+        "40.0", "0", "2")
+    text = format_report(days)
+    assert day in text
+    assert "gwangju.solar" in text and "gwangju.shuttles" in text
+    assert "1 hangs" in text
+    assert format_report([]) == "no kiosk visits recorded"
+    assert report_csv([]).strip() == ",".join(CSV_FIELDS)
+
+
+def test_day_report_shape() -> None:
+    report = DayReport(day="2025-09-03", visits=0, mean_visit_seconds=0.0, interrupted=0,
+                       languages={}, pavilions=(), demo_starts=0, crashes=1, hangs=0,
+                       safe_fallbacks=0)
+    assert "2025-09-03" in format_report([report])
+    assert report_csv([report]).splitlines()[1] == "2025-09-03,*,0,0,0.0,0.0,0,0,0.0,1,0"
+
+
+def test_missing_database_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.sqlite"
+    with pytest.raises(InputError, match=r"no kiosk visits recorded yet at .*nowhere\.sqlite"):
+        day_reports(path)
+    assert not path.exists()
+
+
+def test_a_file_that_is_not_sqlite_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("visitor notes, not a database\n" * 100, encoding="utf-8")
+    with pytest.raises(InputError, match=r"notes\.sqlite.*not an SQLite database"):
+        day_reports(path)
+    with pytest.raises(InputError, match=r"notes\.sqlite.*not an SQLite database"):
+        VisitLog(path)
+
+
+def test_a_folder_as_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder"):
+        VisitLog(tmp_path)
+    with pytest.raises(InputError, match="is a folder"):
+        day_reports(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot create its folder"):
+        VisitLog(blocker / "visits.sqlite")
+
+
+def test_another_programs_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    with pytest.raises(InputError, match="another program"):
+        VisitLog(path)
+    with pytest.raises(InputError, match="another program"):
+        day_reports(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()
+
+
+def test_wal_journal_and_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "visits.sqlite"
+    VisitLog(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    conn.close()
+    VisitLog(path).close()  # reopening an existing log keeps it as it is
+
+
+_KILLED_CHILD = """
+import sys, time
+from pathlib import Path
+from gwangju_twin.kiosk.analytics import VisitLog
+
+now = [float(sys.argv[2])]
+log = VisitLog(Path(sys.argv[1]), lambda: now[0])
+log.start_visit("ko")
+now[0] += 10; log.enter_pavilion("gwangju.solar")
+now[0] += 20; log.demo_started("gwangju.solar", "solar-demo")
+now[0] += 30; log.enter_pavilion("gwangju.shuttles")
+now[0] += 25; log.end_visit("idle")
+now[0] += 15; log.start_visit("en")
+now[0] += 7; log.enter_pavilion("gwangju.shuttles")
+now[0] += 3; log.demo_started("gwangju.shuttles", "shuttle-demo")
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
+def test_kill_9_loses_at_most_the_visit_in_progress(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk" / "visits.sqlite"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CHILD, str(path), repr(NOON)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "ready", line or child.stderr.read()
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        child.stderr.close()
+
+    # Before recovery the interrupted visit is still open; the report already counts it to
+    # its last event.
+    assert day_reports(path)[0].visits == 2
+    with VisitLog(path, FakeClock(NOON + 3600)) as log:  # recovers the killed visit
+        assert log.visit_id is None
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        visits = conn.execute(
+            "SELECT started, ended, end_reason, language FROM visits ORDER BY id").fetchall()
+        stays = conn.execute(
+            "SELECT visit_id, pavilion, entered, left_at FROM stays ORDER BY id").fetchall()
+        demos = conn.execute("SELECT visit_id, pavilion, plugin FROM demo_starts").fetchall()
+    conn.close()
+    assert visits == [
+        (NOON, NOON + 85, "idle", "ko"),
+        (NOON + 100, NOON + 110, "interrupted", "en"),  # ended at its last event
+    ]
+    assert stays == [
+        (1, "gwangju.solar", NOON + 10, NOON + 60),
+        (1, "gwangju.shuttles", NOON + 60, NOON + 85),
+        (2, "gwangju.shuttles", NOON + 107, NOON + 110),
+    ]
+    assert demos == [(1, "gwangju.solar", "solar-demo"), (2, "gwangju.shuttles", "shuttle-demo")]
+    [day] = day_reports(path)
+    assert (day.visits, day.interrupted, day.demo_starts) == (2, 1, 2)
+    assert day.mean_visit_seconds == pytest.approx((85 + 10) / 2)
+    assert {p.pavilion: p.dwell_seconds for p in day.pavilions} == {
+        "gwangju.solar": 50.0, "gwangju.shuttles": 28.0}
+
+
+_CRASH_WRITER = """
+import sys
+from pathlib import Path
+from gwangju_twin.kiosk.analytics import VisitLog
+
+log = VisitLog(Path(sys.argv[1]), recover=False)
+print("ready", flush=True)
+sys.stdin.readline()  # "go": start writing when the test does
+for i in range(int(sys.argv[2])):
+    log.record_crash("hang" if i % 3 else "crash", "exit -9", i, i % 2 == 0)
+log.close()
+print("done", flush=True)
+"""
+
+
+def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "visits.sqlite"
+    crashes, visits = 600, 200
+    # Both processes open the fresh file at about the same time, then write concurrently.
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CRASH_WRITER, str(path), str(crashes)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        with VisitLog(path) as log:
+            assert child.stdout.readline().strip() == "ready"
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            for i in range(visits):
+                if i == visits // 2:
+                    _wait_for_a_crash_row(path)  # so the two writers surely interleave
+                log.start_visit("ko")
+                log.enter_pavilion("gwangju.solar")
+                log.demo_started("gwangju.solar", "solar-demo")
+                log.enter_pavilion("gwangju.shuttles")
+                log.end_visit("idle")
+        out, err = child.stdout.read(), child.stderr.read()
+        assert child.wait(timeout=120) == 0, err
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for stream in (child.stdin, child.stdout, child.stderr):
+            stream.close()
+    assert "locked" not in err and out.strip() == "done"
+    reports = day_reports(path)
+    assert sum(r.visits for r in reports) == visits
+    assert sum(r.demo_starts for r in reports) == visits
+    assert sum(r.crashes + r.hangs for r in reports) == crashes
+    assert sum(r.crashes for r in reports) == crashes // 3
+    assert sum(r.interrupted for r in reports) == 0
+    with sqlite3.connect(path) as conn:
+        first_crash = conn.execute("SELECT min(at) FROM crashes").fetchone()[0]
+        visit_span = conn.execute("SELECT min(started), max(ended) FROM visits").fetchone()
+    conn.close()
+    assert visit_span[0] < first_crash < visit_span[1]
+
+
+def _wait_for_a_crash_row(path: Path) -> None:
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        deadline = time.monotonic() + 60
+        while conn.execute("SELECT count(*) FROM crashes").fetchone()[0] == 0:
+            assert time.monotonic() < deadline, "the crash writer never wrote"
+            time.sleep(0.001)
+    finally:
+        conn.close()
+
+
+def test_the_module_imports_without_panda3d() -> None:
+    code = (
+        "import sys\n"
+        "import gwangju_twin.kiosk.analytics\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('panda3d', 'direct')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
