@@ -7,9 +7,11 @@ either opens the interactive viewer or renders a PNG offscreen.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from gwangju_twin.expo import (
     pavilion_pose,
     pavilions_pose,
     plugin_overrides,
+    refuse_plugins,
 )
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
@@ -30,9 +33,12 @@ from gwangju_twin.scene.pavilions import place_pavilions
 from gwangju_twin.settings import SettingsLoad
 
 if TYPE_CHECKING:
+    from gwangju_twin.booth.virtual import VirtualPointer
+    from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.touring import Touring
 
 FOV_DEG = 50.0
+log = logging.getLogger("gwangju_twin.app")
 
 
 @dataclass
@@ -85,11 +91,13 @@ def load_district(scene: Scene) -> tuple[District, LoadReport]:
     )
 
 
-def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None) -> Prepared:
+def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,
+            admit: Callable[[str, str], bool] | None = None) -> Prepared:
     """Load and mesh a scene, place its pavilions and find its plugins (no window involved).
 
     ``plugin`` puts that plugin id into pavilion ``enter`` (or its sector's pavilion) for
-    this run, as ``--plugin`` does.
+    this run, as ``--plugin`` does. ``admit(plugin_id, version)``, the kiosk's allow-list,
+    keeps every plugin it refuses out (logged; the pavilion shows its sector's panel).
     """
     district, report = load_district(scene)
     district, sites = place_pavilions(district, report, scene.pavilions,
@@ -99,7 +107,13 @@ def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None) -
                          + (", ".join(s.id for s in sites) or "it has none") + ")")
     wanted = plugin is not None or any(s.spec.plugin for s in sites)
     found = tuple(discover(scene.plugin_folders)) if wanted else ()
-    pavilions = build_pavilions(sites, plugin_overrides(sites, enter, plugin, found))
+    overrides = plugin_overrides(sites, enter, plugin, found)
+    if admit is not None:
+        for pavilion_id, (plugin_id, why) in refuse_plugins(sites, found, admit,
+                                                            overrides).items():
+            log.warning("pavilion %s runs without plugin %s: %s", pavilion_id, plugin_id, why)
+            overrides[pavilion_id] = None
+    pavilions = build_pavilions(sites, overrides)
     return Prepared(scene, district, report, build_district_mesh(district), pavilions, found)
 
 
@@ -135,14 +149,17 @@ class _Stage:
 
     def __init__(self, prepared: Prepared, window_type: str, size: tuple[int, int],
                  view: str = "start", enter: str | None = None, ui: bool = False,
-                 settings: SettingsLoad | None = None, persist: bool = True) -> None:
+                 settings: SettingsLoad | None = None, persist: bool = True,
+                 kiosk: bool = False, fullscreen: bool = True) -> None:
         from direct.showbase.ShowBase import ShowBase
 
         from gwangju_twin.render.config import configure
         from gwangju_twin.render.world import add_fog, build_world, sky_dome
         from gwangju_twin.visit import ExpoFloor
 
-        configure(window_type, size, f"Gwangju Twin - {prepared.scene.name}")
+        configure(window_type, size, f"Gwangju Twin - {prepared.scene.name}",
+                  locked=kiosk and window_type == "onscreen",
+                  fullscreen=kiosk and window_type == "onscreen" and fullscreen)
         self.base = ShowBase(windowType=window_type)
         self.base.disable_mouse()
         self.prepared = prepared
@@ -172,10 +189,16 @@ class _Stage:
         if enter is not None:
             self.expo.enter(enter)
         self.touring: Touring | None = None
+        self.pointer: VirtualPointer | None = None
         if ui:
             from gwangju_twin.touring import Touring
 
-            self.touring = Touring(self, settings, persist=persist)
+            if kiosk and window_type == "offscreen":
+                # An offscreen buffer has no mouse; the kiosk's scripted visitors need one.
+                from gwangju_twin.booth.virtual import VirtualPointer
+
+                self.pointer = VirtualPointer(self.base)
+            self.touring = Touring(self, settings, persist=persist, kiosk=kiosk)
             if enter is not None:
                 self.touring.presence.hold(enter)
 
@@ -260,6 +283,42 @@ def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
         base.run()
     finally:
         stage.close()
+
+
+def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscreen",
+              visits: Any = None, heartbeat: Any = None, safe: bool = False) -> int:
+    """Run the kiosk booth until the operator closes or restarts it; returns the exit status
+    for the supervisor (gwangju_twin.kiosk.supervisor: EXIT_OPERATOR or EXIT_RESTART).
+
+    ``window_type`` "offscreen" runs a booth without a display (at most 30 frames a second),
+    for tests and for trying a configuration on a machine without a screen.
+    """
+    from panda3d.core import ClockObject
+
+    from gwangju_twin.booth.session import Booth
+    from gwangju_twin.settings import Settings
+
+    # The booth's visitors share one set of defaults; nobody's settings file is read.
+    settings = SettingsLoad(Settings(language=config.language), Path(os.devnull), ())
+    stage = _Stage(prepared, window_type, config.size, ui=True, settings=settings,
+                   persist=False, kiosk=True, fullscreen=config.fullscreen)
+    base = stage.base
+    if base.win is None:
+        stage.close()
+        raise RuntimeError("no window could be opened")
+    if window_type == "offscreen":
+        clock = ClockObject.get_global_clock()
+        clock.set_mode(ClockObject.M_limited)
+        clock.set_frame_rate(30)
+    booth = Booth(stage, config, visits, heartbeat, safe)
+    base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
+    base.task_mgr.add(stage.expo_task, "expo", sort=40)
+    try:
+        base.run()
+    finally:
+        booth.close()
+        stage.close()
+    return booth.exit_code or 0
 
 
 @dataclass

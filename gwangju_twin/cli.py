@@ -20,8 +20,9 @@ from gwangju_twin.errors import InputError
 if TYPE_CHECKING:
     from gwangju_twin.scene import Scene
 
-COMMANDS = ("view", "render", "inspect", "plugins")
+COMMANDS = ("view", "render", "inspect", "plugins", "kiosk")
 SNAPSHOT = "gwangju-twin-snapshot.png"
+KIOSK_SUBCOMMANDS = ("report", "pin")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,8 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--level-height", type=_level, help=LEVEL_HELP)
 
     from gwangju_twin.exhibitor import add_commands
+    from gwangju_twin.kiosk import command as kiosk
 
     add_commands(sub, _Parser)
+    kiosk.add_parser(sub)
     return parser
 
 
@@ -128,10 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help",
                                                                           "--version")):
         args_in.insert(0, "view")
-    args = build_parser().parse_args(args_in)
     # Plugin failures and budget overruns are logged, with tracebacks, to stderr.
     logging.basicConfig(level=logging.WARNING, format="gwangju-twin: %(name)s: %(message)s")
     try:
+        if args_in[0] == "kiosk" and len(args_in) > 1 and args_in[1] in KIOSK_SUBCOMMANDS:
+            from gwangju_twin.kiosk.command import run_subcommand
+
+            return run_subcommand(args_in[1], args_in[2:], _Parser)
+        args = build_parser().parse_args(args_in)
+        if args.command == "kiosk":
+            from gwangju_twin.kiosk.command import run as run_kiosk
+
+            return run_kiosk(args)
         if args.command == "plugins":
             from gwangju_twin.exhibitor import run
 
@@ -148,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _scene(source: str | None, crs: str | None, level_height: float | None = None) -> Scene:
+def load_source(source: str | None, crs: str | None = None,
+                level_height: float | None = None) -> Scene:
+    """The scene a command runs on: the default scene (``source`` None), a scene .toml, or a
+    GeoJSON file wrapped in a scene of its own; InputError when it cannot be."""
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene, scene_for_geojson
 
@@ -182,7 +196,7 @@ def _render(args: argparse.Namespace) -> int:
     from gwangju_twin.app import prepare, render_png
 
     _check_out(args.out)
-    prepared = prepare(_scene(args.source, args.crs, args.level_height), args.enter,
+    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = render_png(prepared, args.out, args.size, args.view, args.enter, args.seconds,
@@ -203,7 +217,7 @@ def _render(args: argparse.Namespace) -> int:
 def _view(args: argparse.Namespace) -> int:
     from gwangju_twin.app import display_available, prepare, render_png, run_viewer
 
-    prepared = prepare(_scene(args.source, args.crs, args.level_height), args.enter,
+    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
     prepared.pose(args.view, args.size[0] / args.size[1])
     ok, why = display_available()
@@ -228,7 +242,7 @@ def _inspect(args: argparse.Namespace) -> int:
     from gwangju_twin.scene.pavilions import place_pavilions
 
     # A scene file is reported on as the viewer loads its district, pavilion sites cleared.
-    scene = _scene(args.source, args.crs, args.level_height)
+    scene = load_source(args.source, args.crs, args.level_height)
     district, report = load_district(scene)
     place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
     if args.json:

@@ -6,7 +6,7 @@ Pure: no window. The composition root (app.py) turns this into nodes and a plugi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gwangju_twin.errors import InputError
@@ -39,7 +39,7 @@ def pavilion_feature_id(k: int) -> int:
 
 
 def build_pavilions(sites: Sequence[PavilionSite],
-                    plugins: dict[str, str] | None = None) -> tuple[Pavilion, ...]:
+                    plugins: dict[str, str | None] | None = None) -> tuple[Pavilion, ...]:
     """Meshes and infos for ``sites``; ``plugins`` overrides which plugin id each gets."""
     out = []
     for k, site in enumerate(sites):
@@ -59,7 +59,8 @@ def build_pavilions(sites: Sequence[PavilionSite],
 
 
 def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
-                     plugin: str | None, found: Sequence[FoundPlugin]) -> dict[str, str]:
+                     plugin: str | None, found: Sequence[FoundPlugin]
+                     ) -> dict[str, str | None]:
     """``--plugin ID``: put that plugin into the pavilion ``enter`` names, or else into the
     scene's pavilion of the plugin's sector."""
     if plugin is None:
@@ -81,6 +82,30 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
         if site.spec.sector == match.manifest.sector:
             return {site.id: plugin}
     raise InputError(f"--plugin {plugin}: the scene has no {match.manifest.sector} pavilion")
+
+
+def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugin],
+                   admit: Callable[[str, str], bool], overrides: dict[str, str | None]
+                   ) -> dict[str, tuple[str, str]]:
+    """The kiosk's allow-list: which pavilions must run without their plugin.
+
+    ``admit(plugin_id, version)`` says whether a plugin may run. Returns, for each pavilion
+    whose plugin (from the scene or ``overrides``) is refused, the plugin id and why; a
+    refused pavilion shows its sector's panel as a pavilion without a plugin does.
+    """
+    versions = {f.id: f.manifest.version for f in found if f.manifest is not None}
+    refused = {}
+    for site in pavilions:
+        plugin_id = overrides.get(site.id, site.spec.plugin)
+        if plugin_id is None:
+            continue
+        version = versions.get(plugin_id)
+        if version is None:
+            continue  # not installed: the host reports it as for any viewer
+        if not admit(plugin_id, version):
+            refused[site.id] = (plugin_id, f"plugin {plugin_id!r} {version} is not on the "
+                                "kiosk's allow-list ([plugins] allow)")
+    return refused
 
 
 def pavilion_pose(info: PavilionInfo) -> CameraPose:

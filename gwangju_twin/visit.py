@@ -100,6 +100,13 @@ class ExpoFloor:
             self._view.destroy()
             self._view = None
 
+    def reload(self) -> None:
+        """Every plugin exits and is loaded afresh (a kiosk's reset between visitors); the
+        visitor ends up outside every pavilion."""
+        self.exit()
+        self.host.reload_all()
+        self._stale_panel = False
+
     def update(self, dt: float) -> None:
         """One frame: plugins' timers and the active demo's update, then the panel."""
         self.host.update(dt)

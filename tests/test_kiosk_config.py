@@ -47,13 +47,14 @@ def test_defaults() -> None:
     assert c.log_folder == platformdirs.user_log_path("gwangju-twin", appauthor=False) / "kiosk"
     assert c.database == (platformdirs.user_data_path("gwangju-twin", appauthor=False)
                           / "kiosk-visits.sqlite3")
-    assert c.allow == (AllowedPlugin("gwangju.shuttles"), AllowedPlugin("gwangju.solar"))
-    assert BUILT_IN_DEMOS == ("gwangju.shuttles", "gwangju.solar")
+    assert c.allow == (AllowedPlugin("gwangju.media-facade"), AllowedPlugin("gwangju.shuttles"),
+                       AllowedPlugin("gwangju.solar"))
 
 
 def test_built_in_demos_are_the_shipped_demos() -> None:
-    ids = {manifest.read_manifest(p).id
-           for p in (REPO / "gwangju_twin" / "demos").glob("*/pavilion.toml")}
+    shipped = [*(REPO / "gwangju_twin" / "demos").glob("*/pavilion.toml"),
+               *(REPO / "plugins").glob("*/pavilion.toml")]
+    ids = {manifest.read_manifest(p).id for p in shipped}
     assert ids == set(BUILT_IN_DEMOS)
 
 

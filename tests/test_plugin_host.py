@@ -249,3 +249,32 @@ class Demo(Demo):
         assert stage.expo.nodes["healthcare"].label.notice is not None
     finally:
         stage.close()
+
+
+def test_reload_gives_every_plugin_a_fresh_start_and_keeps_broken_ones_out(base_prepared,
+                                                                          tmp_path):
+    """A kiosk's reset between visitors: each plugin exits, unloads and loads anew (a new
+    instance, a new context, nothing left of the last visitor); a disabled one stays so."""
+    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
+    write_plugin(tmp_path, "faulty.demo", "healthcare", failing("load"))
+    stage = stage_with(base_prepared, tmp_path,
+                       {"culture": "healthy.demo", "healthcare": "faulty.demo"})
+    try:
+        visit(stage, "culture")
+        host = stage.expo.host
+        before = host.slot("culture")
+        assert before.instance.frames >= 1000  # the visitor pressed the panel's button
+        demo = stage.expo.nodes["culture"].demo
+        stage.expo.reload()
+        after = host.slot("culture")
+        assert stage.expo.inside is None and host.active is None
+        assert before.state == "unloaded" and not before.inside
+        assert after is not before and after.state == "loaded"
+        assert after.instance is not before.instance and after.context is not before.context
+        assert after.instance.frames == 0
+        assert demo.get_num_children() == 0  # the last visitor's box is gone
+        assert host.slot("healthcare").state == "disabled"
+        visit(stage, "culture", 0.5)
+        assert after.inside and after.instance.frames >= 1000 + 10
+    finally:
+        stage.close()

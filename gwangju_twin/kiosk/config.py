@@ -23,8 +23,9 @@ from gwangju_twin.tomlfile import read_toml
 from gwangju_twin.ui.catalogue import LANGUAGES
 
 APP_NAME = "gwangju-twin"  # as gwangju_twin.settings; not imported, to keep this module light
-#: The demo plugins shipped with the package; by default the kiosk runs these and no others.
-BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.shuttles", "gwangju.solar")
+#: The demo plugins shipped with the product (the package's demos and the default scene's
+#: drop-in folder, plugins/); by default the kiosk runs these and no others.
+BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.media-facade", "gwangju.shuttles", "gwangju.solar")
 
 # The same patterns as gwangju_twin.plugins.manifest (a test keeps them equal); copied so that
 # reading a kiosk config does not import the whole plugin host.

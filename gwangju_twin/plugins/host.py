@@ -187,6 +187,18 @@ class PluginHost:
                     slot.context.teardown()
                 slot.state = "unloaded"
 
+    def reload_all(self) -> None:
+        """Unload every running plugin and load it again from scratch, as a kiosk does
+        between visitors: each gets a new instance and a new context, so nothing one visitor
+        did is left for the next. A disabled plugin stays disabled: it failed once already
+        and would only fail again in front of the next visitor."""
+        self.unload_all()
+        for i, slot in enumerate(self.slots):
+            if slot.state == "unloaded":
+                fresh = Slot(slot.pavilion, slot.found)
+                self.slots[i] = fresh
+                self.load(fresh)
+
     def run(self, slot: Slot, fn: Callable[[], Any], what: str = "callback") -> bool:
         """Call ``fn()`` for ``slot``'s plugin under fault isolation; False if it raised."""
         if not slot.running:

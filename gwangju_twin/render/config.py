@@ -21,10 +21,13 @@ notify-level-display error
 """
 
 
-def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twin") -> None:
+def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twin",
+              locked: bool = False, fullscreen: bool = False) -> None:
     """Load the PRC settings before ShowBase starts.
 
     ``window_type`` is ``onscreen``, ``offscreen`` (EGL, no display needed) or ``none``.
+    ``locked`` opens the window as a kiosk's: without decorations (no close button) and
+    with the pointer hidden until it moves; ``fullscreen`` takes the whole screen at ``size``.
     """
     w, h = size
     headless = ""
@@ -38,5 +41,7 @@ def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twi
         _BASE
         + f"window-type {window_type}\nwin-size {w} {h}\nwindow-title {title}\n"
         + "framebuffer-multisample 1\nmultisamples 4\n"
-        + headless,
+        + headless
+        + ("undecorated #t\ncursor-hidden #t\n" if locked else "")
+        + ("fullscreen #t\n" if fullscreen else ""),
     )

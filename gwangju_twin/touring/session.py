@@ -37,11 +37,12 @@ from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
 from gwangju_twin.ui.help import HelpOverlay
 from gwangju_twin.ui.hud import Hud
 from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
-from gwangju_twin.ui.minimap import Minimap
+from gwangju_twin.ui.minimap import ZOOMS, Minimap
 from gwangju_twin.ui.searchbox import SearchBox
 from gwangju_twin.ui.toast import Toast
 from gwangju_twin.ui.toolbar import Toolbar
 from gwangju_twin.ui.tourbar import TourBar
+from gwangju_twin.ui.zoompad import ZoomPad
 
 log = logging.getLogger("gwangju_twin.touring")
 
@@ -53,20 +54,28 @@ HUD_PERIOD = 0.5
 HOVER_PERIOD = 0.05
 #: The minimap picture's side: sharp at the 4x zoom, drawn once in some 40 ms.
 MAP_PIXELS = 512
+#: The kiosk's toolbar: only what a single tap can use (no typing, no keyboard camera modes).
+KIOSK_TOOLBAR = ("menu", "tour", "map", "language", "home")
 
 
 class Touring(Visiting, Preferences):
     """The desktop visitor's interface on top of a stage (``app._Stage``)."""
 
     def __init__(self, stage: Any, settings: SettingsLoad | None = None,
-                 catalogue: Catalogue | None = None, persist: bool = True) -> None:
+                 catalogue: Catalogue | None = None, persist: bool = True,
+                 kiosk: bool = False) -> None:
         base, prepared = stage.base, stage.prepared
         self.stage, self.base, self.prepared = stage, base, prepared
         self.expo = stage.expo
         self.cat = catalogue or load_catalogue()
         self.persist = persist
+        #: Kiosk mode: touch only (no keyboard bindings, a tap-sized zoom pad, no search).
+        self.kiosk = kiosk
+        #: False while the kiosk's attract reel owns the screen: no toasts, no widgets.
+        self.interface_shown = True
         self.settings_path: Path | None = settings.path if settings else None
         self.settings: Settings = settings.settings if settings else Settings()
+        self._first_settings = self.settings  # what a kiosk reset goes back to
         self.language = self.settings.language
         self.start_pose: CameraPose = stage.pose
         mesh, district = prepared.mesh, prepared.district
@@ -117,7 +126,14 @@ class Touring(Visiting, Preferences):
 
     def _build_widgets(self, fonts: tuple[Any, Any]) -> None:
         base, cat, lang, font = self.base, self.cat, self.language, fonts[0]
-        self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar)
+        if self.kiosk:
+            self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar,
+                                   names=KIOSK_TOOLBAR)
+            self.zoompad: ZoomPad | None = ZoomPad(base.a2dBottomRight, font, cat, lang,
+                                                   self._zoom_button)
+        else:
+            self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar)
+            self.zoompad = None
         self.toolbar.set_camera_mode(self.driver.mode)
         entries = [MenuEntry(i.id, i.name_ko, i.name_en, sector(i.sector).color,
                              bool(i.plugin)) for i in self._ordered_infos()]
@@ -145,14 +161,24 @@ class Touring(Visiting, Preferences):
     @property
     def widgets(self) -> tuple[Any, ...]:
         """The interface's widgets that speak a language (the toast only repeats text)."""
-        return (self.toolbar, self.menu, self.search, self.tourbar, self.hud, self.help,
-                self.minimap)
+        widgets = (self.toolbar, self.menu, self.search, self.tourbar, self.hud, self.help,
+                   self.minimap)
+        return widgets if self.zoompad is None else (*widgets, self.zoompad)
 
     def _ordered_infos(self) -> list[Any]:
         return [self.info_of[i] for i in self.order] + [
             i for i in self.infos if i.id not in self.order]
 
     def _bind(self) -> None:
+        for prefix in ("", "shift-"):
+            self._accept(prefix + "mouse1", self._press, "mouse1")
+            self._accept(prefix + "mouse3", self._press, "mouse3")
+            self._accept(prefix + "wheel_up", self.driver.zoom, WHEEL_STEP)
+            self._accept(prefix + "wheel_down", self.driver.zoom, 1 / WHEEL_STEP)
+        self.base.accept("mouse1-up", self._release, ["mouse1"])
+        self.base.accept("mouse3-up", self._release, ["mouse3"])
+        if self.kiosk:
+            return  # a booth has a touch screen: no key may do anything (Esc, Ctrl+Q...)
         acts: dict[str, Callable[..., None]] = {
             "camera_mode": self.cycle_mode, "home": self.home, "menu": self.toggle_menu,
             "tour": self.toggle_tour, "tour_pause": self.pause_tour, "tour_skip": self.skip_tour,
@@ -177,13 +203,6 @@ class Touring(Visiting, Preferences):
                 self.base.accept(prefix + key + "-up", self.driver.release, [key])
         self.base.accept("shift", self._fast, [True])
         self.base.accept("shift-up", self._fast, [False])
-        for prefix in ("", "shift-"):
-            self._accept(prefix + "mouse1", self._press, "mouse1")
-            self._accept(prefix + "mouse3", self._press, "mouse3")
-            self._accept(prefix + "wheel_up", self.driver.zoom, WHEEL_STEP)
-            self._accept(prefix + "wheel_down", self.driver.zoom, 1 / WHEEL_STEP)
-        self.base.accept("mouse1-up", self._release, ["mouse1"])
-        self.base.accept("mouse3-up", self._release, ["mouse3"])
 
     def _accept(self, event: str, act: Callable[..., None], *args: Any) -> None:
         # While the search box has the keys, typing must not also fly the camera.
@@ -235,7 +254,7 @@ class Touring(Visiting, Preferences):
         self._pending.append(action)
 
     def _hover(self, at: tuple[float, float] | None, moved: bool) -> None:
-        if self.driver.drag is not None or self.driver.flying:
+        if self.driver.drag is not None or self.driver.flying or not self.interface_shown:
             return
         if at is not None and self.pointer.over_interface():
             at = None
@@ -311,8 +330,69 @@ class Touring(Visiting, Preferences):
     def _toolbar(self, name: str) -> None:
         act = {"menu": self.toggle_menu, "tour": self.toggle_tour, "search": self.open_search,
                "map": self.toggle_minimap, "camera": self.cycle_mode,
-               "language": self.toggle_language, "help": self.toggle_help}[name]
+               "language": self.toggle_language, "help": self.toggle_help,
+               "home": self.home}[name]
         self._later(act)
+
+    def _zoom_button(self, name: str) -> None:
+        factor = WHEEL_STEP ** 2 if name == "zoom_in" else 1 / WHEEL_STEP ** 2
+        self._later(lambda: self.driver.zoom(factor))
+
+    # -- kiosk ------------------------------------------------------------------------------
+
+    def show_interface(self, shown: bool) -> None:
+        """Show or hide every widget (the kiosk's attract reel hides them all)."""
+        self.interface_shown = shown
+        if not shown:
+            self.selection.close()
+            self.selection.hover_at(None)
+            for widget in (self.menu, self.search, self.help, self.toast, self.tourbar):
+                widget.hide()
+            self._hide_expo_panel()
+        for widget in (self.toolbar, self.zoompad):
+            if widget is not None:
+                (widget.show if shown else widget.hide)()
+        if shown and self.settings.minimap:
+            self.minimap.show()
+        elif not shown:
+            self.minimap.hide()
+        if shown:
+            self._panel_closed()
+
+    def reset(self, language: str) -> None:
+        """Start afresh for the next visitor: the tour ends, every panel, menu and overlay
+        closes, the visitor leaves any pavilion, every plugin is unloaded and loaded anew,
+        the camera goes back to the start view in orbit mode, the map to its first zoom and
+        the interface to ``language``."""
+        if self.tour.running:
+            self.tour.stop()
+        self._tourbar_left = None
+        self._pending.clear()
+        self.search.close()
+        for widget in (self.menu, self.help, self.tourbar, self.toast):
+            widget.hide()
+        for name in ("menu", "tour", "help"):
+            if name in self.toolbar.buttons:
+                self.toolbar.set_active(name, False)
+        self.selection.close()
+        self.selection.hover_at(None)
+        self._hovered_at = None
+        self.presence.release()
+        self.menu.set_current(None)
+        self.expo.reload()
+        driver = self.driver
+        driver.cancel_flight()
+        driver.release_all()
+        driver.set_mode("orbit")
+        driver.rig.set_pose(self.start_pose)
+        driver.apply()
+        self.settings = self._first_settings
+        self.minimap.step_zoom(-len(ZOOMS))
+        (self.minimap.show if self.settings.minimap else self.minimap.hide)()
+        self.toolbar.set_active("map", self.minimap.visible)
+        if language != self.language:
+            self.set_language(language)
+        self.toast.hide()
 
     def close(self) -> None:
         """Remove the interface (the stage closes)."""

@@ -63,6 +63,8 @@ class Visiting:
         self._toast_pavilion("toast.left", pavilion_id)
 
     def _toast_pavilion(self, key: str, pavilion_id: str) -> None:
+        if not self.interface_shown:
+            return  # the attract reel goes in and out of pavilions silently
         info = self.info_of[pavilion_id]
         name = info.name_ko if self.language == "ko" else info.name_en
         self.toast.show(self.cat.text(key, self.language, name=name))

@@ -1,13 +1,14 @@
 """Toolbar: the row of big buttons at the top-left of the screen.
 
-Menu, tour, search, map, camera mode, language and help. A button whose feature is on
+Menu, tour, search, map, camera mode, language and help (the kiosk shows its own choice
+and order of them, e.g. with "home" for the starting view). A button whose feature is on
 (the tour runs, the map is shown) is drawn in the accent colour. The host parents it to
 ``base.a2dTopLeft``; the info panel docks at the top-right, so the row stays left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from panda3d.core import NodePath, TextFont
@@ -31,18 +32,26 @@ from gwangju_twin.ui.theme import (
 
 #: The buttons, left to right; each is labelled ``toolbar.<name>`` in the catalogue.
 NAMES: tuple[str, ...] = ("menu", "tour", "search", "map", "camera", "language", "help")
+#: Every button a toolbar can show: NAMES, and "home" (back to the starting view) for the kiosk.
+KNOWN: tuple[str, ...] = (*NAMES, "home")
 
 _LABEL_PAD = 0.045  # on each side of a label
 _MIN_WIDTH = 0.16
 
 
 class Toolbar(Widget):
-    """A row of buttons; pressing one calls ``on_press(name)`` with a name of NAMES."""
+    """A row of buttons; pressing one calls ``on_press(name)`` with its name. ``names``
+    chooses the buttons and their order, left to right (default NAMES; any of KNOWN)."""
 
     def __init__(self, parent: NodePath, font: TextFont, catalogue: Catalogue,
                  language: str = "ko", on_press: Callable[[str], None] = lambda name: None,
-                 ) -> None:
+                 names: Sequence[str] = NAMES) -> None:
+        names = tuple(names)
+        unknown = [n for n in names if n not in KNOWN]
+        if unknown or len(set(names)) != len(names) or not names:
+            raise ValueError(f"toolbar names are {names!r}; expected distinct names of {KNOWN}")
         super().__init__(parent, "toolbar", catalogue, language)
+        self._names = names
         self._font = font
         self._on_press = on_press
         self._mode = CAMERA_MODES[0]
@@ -62,7 +71,7 @@ class Toolbar(Widget):
         button for every mode), so the row does not jump when the language or mode changes."""
         widths: dict[str, float] = {}
         keep = self._mode
-        for name in NAMES:
+        for name in self._names:
             labels = []
             for lang in LANGUAGES:
                 for mode in CAMERA_MODES if name == "camera" else (keep,):
@@ -76,7 +85,7 @@ class Toolbar(Widget):
     def _build(self) -> None:
         x = MARGIN
         z = -MARGIN - BUTTON_HEIGHT / 2
-        for name in NAMES:
+        for name in self._names:
             w = self._widths[name]
             self.buttons[name] = button(self._root, self._label(name), self._font,
                                         partial(self._on_press, name), width=w, pos=(x + w / 2, z),
@@ -88,7 +97,12 @@ class Toolbar(Widget):
     @property
     def width(self) -> float:
         """The row's width from the screen's left edge (aspect2d units), margin included."""
-        return MARGIN + sum(self._widths.values()) + GAP * (len(NAMES) - 1)
+        return MARGIN + sum(self._widths.values()) + GAP * (len(self._names) - 1)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The buttons shown, left to right."""
+        return self._names
 
     @property
     def bottom(self) -> float:
@@ -98,15 +112,17 @@ class Toolbar(Widget):
     def set_language(self, language: str) -> None:
         """Label the buttons in ``language`` ("ko" or "en")."""
         self._language = check_language(language)
-        for name in NAMES:
+        for name in self._names:
             self.buttons[name]["text"] = self._label(name)
 
     def set_camera_mode(self, mode: str) -> None:
-        """Show camera mode ``mode`` (one of CAMERA_MODES) on the camera button."""
+        """Show camera mode ``mode`` (one of CAMERA_MODES) on the camera button (kept for
+        later when the row has none)."""
         if mode not in CAMERA_MODES:
             raise ValueError(f"camera mode is {mode!r}; expected one of {CAMERA_MODES}")
         self._mode = mode
-        self.buttons["camera"]["text"] = self._label("camera")
+        if "camera" in self.buttons:
+            self.buttons["camera"]["text"] = self._label("camera")
 
     def set_active(self, name: str, active: bool) -> None:
         """Highlight button ``name`` while its feature is on (tour running, map shown)."""
@@ -126,4 +142,4 @@ class Toolbar(Widget):
 
     def text(self) -> list[str]:
         """The button labels, left to right."""
-        return [self.buttons[name]["text"] for name in NAMES]
+        return [self.buttons[name]["text"] for name in self._names]

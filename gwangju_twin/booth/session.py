@@ -1,0 +1,337 @@
+"""A booth running the kiosk all day: the visitor's cycle, the locked window, the operator.
+
+``Booth`` sits on a stage whose touring interface runs in kiosk mode (touch only). Every
+frame it reads the pointer (a tap, a drag or a stir), lets the pure ``IdleCycle`` decide
+what time and input mean, and shows it: the attract reel and its prompt, the countdown, a
+full reset for the next visitor, the operator's PIN pad and menu. It beats the watchdog's
+heartbeat and writes each visit to the analytics database as it happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from panda3d.core import ClockObject, MouseButton, WindowProperties
+
+from gwangju_twin import __version__
+from gwangju_twin.booth.reel import AttractReel
+from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk.config import KioskConfig
+from gwangju_twin.kiosk.cycle import Change, IdleCycle, Timing
+from gwangju_twin.kiosk.pin import CornerHold, PinGate
+from gwangju_twin.kiosk.supervisor import EXIT_OPERATOR, EXIT_RESTART, Heartbeat
+from gwangju_twin.ui.attract import AttractPrompt
+from gwangju_twin.ui.countdown import Countdown
+from gwangju_twin.ui.operator import OperatorMenu
+from gwangju_twin.ui.pinpad import PinPad
+
+log = logging.getLogger("gwangju_twin.kiosk")
+
+#: The event a kiosk window raises instead of closing (close button, Alt+F4, the window
+#: manager): the booth logs it and stays.
+CLOSE_REQUEST = "kiosk-close-request"
+#: The operator's key chord (Panda3D names modifiers shift, control, alt in this order).
+OPERATOR_CHORD = "shift-control-alt-k"
+#: Pointer travel (normalised window units) that counts as movement, not sensor jitter.
+STIR = 0.004
+
+
+class Booth:
+    """Kiosk mode on ``stage`` (an ``app._Stage`` built with ``ui=True, kiosk=True``).
+
+    ``visits`` (a ``kiosk.analytics.VisitLog``) records the visits, ``heartbeat`` tells the
+    supervisor the booth is alive; both are optional (tests, an unsupervised run).
+    ``exit_code`` is set when the operator closes or restarts the booth; the booth then
+    stops the task manager so ``base.run()`` returns.
+    """
+
+    def __init__(self, stage: Any, config: KioskConfig, visits: Any = None,
+                 heartbeat: Heartbeat | None = None, safe: bool = False,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.stage, self.base, self.config = stage, stage.base, config
+        touring = stage.touring
+        if touring is None or not touring.kiosk:
+            raise ValueError("a booth needs a stage built with ui=True, kiosk=True")
+        self.touring = touring
+        self.visits = visits
+        self.heartbeat = heartbeat
+        self.safe = safe
+        self._clock = clock or ClockObject.get_global_clock().get_frame_time
+        now = self._clock()
+        self.cycle = IdleCycle(Timing(config.attract_after, config.reset_after,
+                                      config.countdown), now)
+        self.gate = PinGate(config.pin_hash, clock=self._clock)
+        self.corner = CornerHold(config.corner, config.hold_seconds)
+        self.exit_code: int | None = None
+        self.ignored: list[str] = []  # close requests and keys the lock swallowed
+        cat, font, bold = touring.cat, touring.expo.font, touring.expo.bold_font
+        lang = config.language
+        self.prompt = AttractPrompt(self.base.aspect2d, font, bold, cat)
+        self.prompt.on_touch = self._prompt_touched
+        self.prompt.hide()
+        self.countdown = Countdown(self.base.aspect2d, font, cat, lang, self._keep,
+                                   bold_font=bold)
+        self.countdown.hide()
+        self.pinpad = PinPad(self.base.aspect2d, font, cat, lang, self._pin, self._close_operator)
+        self.pinpad.hide()
+        self.menu = OperatorMenu(self.base.aspect2d, font, cat, lang, self._operator_choice)
+        self.menu.hide()
+        self.reel = AttractReel(touring, config.attract_dwell, self.prompt.set_caption)
+        self._down = False
+        self._at: tuple[float, float] | None = None
+        self._still_for = 0.0
+        self._cursor_hidden: bool | None = None
+        self._inside: str | None = None  # the pavilion the analytics last heard of
+        self._language = lang
+        self._lock_window()
+        touring.reset(lang)
+        self.base.task_mgr.add(self._frame, "booth", sort=35)
+        log.info("kiosk started%s: attract after %g s, reset after %g s without input",
+                 " in safe mode (no plugins)" if safe else "", config.attract_after,
+                 config.reset_after)
+        if not self.gate.configured:
+            log.warning("no operator PIN is set ([operator] pin_hash): the kiosk can only be "
+                        "stopped from outside (the supervisor's terminal or a signal)")
+
+    # -- the locked window ------------------------------------------------------------------
+
+    def _lock_window(self) -> None:
+        win = self.base.win
+        if win is not None and hasattr(win, "set_close_request_event"):
+            # With a close-request event set, Panda3D raises it instead of closing the window
+            # when the window manager asks (close button, Alt+F4).
+            win.set_close_request_event(CLOSE_REQUEST)
+        self.base.accept(CLOSE_REQUEST, self._ignore, [CLOSE_REQUEST])
+        for key in ("escape", "alt-f4", "control-q", "control-w", "alt-tab", "f11"):
+            self.base.accept(key, self._ignore, [key])
+        self.base.accept(OPERATOR_CHORD, self.operator_gesture)
+
+    def _ignore(self, what: str) -> None:
+        self.ignored.append(what)
+        log.info("kiosk lock: ignored %s", what)
+
+    def _show_cursor(self, shown: bool) -> None:
+        if shown == (self._cursor_hidden is False):
+            return
+        self._cursor_hidden = not shown
+        win = self.base.win
+        if win is not None and hasattr(win, "request_properties"):
+            props = WindowProperties()
+            props.set_cursor_hidden(not shown)
+            win.request_properties(props)
+
+    # -- every frame ------------------------------------------------------------------------
+
+    def _frame(self, task: Any) -> Any:
+        now = self._clock()
+        dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
+        self._read_pointer(now, dt)
+        for change in self.cycle.tick(now):
+            self._apply(change)
+        if self.cycle.state == "attract":
+            self.prompt.update(dt)
+            self.reel.update(dt)
+        if self.pinpad.visible:
+            self.pinpad.set_locked(self.gate.locked_for())
+        self._record()
+        if self.heartbeat is not None and not self.heartbeat.beat():
+            log.warning("the supervisor is gone: closing the kiosk")
+            self.request_exit(EXIT_OPERATOR)
+        return task.cont
+
+    def _read_pointer(self, now: float, dt: float) -> None:
+        watcher = self.base.mouseWatcherNode
+        if watcher is None or not watcher.has_mouse():
+            return
+        m = watcher.get_mouse()
+        at = (float(m.x), float(m.y))
+        moved = self._at is None or abs(at[0] - self._at[0]) + abs(at[1] - self._at[1]) > STIR
+        down = bool(watcher.is_button_down(MouseButton.one()))
+        if moved:
+            self._at = at
+            self._still_for = 0.0
+            self.cycle.stir(now)
+            if self._down:
+                self.corner.move(*at, now)
+        else:
+            self._still_for += dt
+        # The pointer shows while it moves (an operator with a mouse), and hides again soon
+        # after: a touch screen's visitors never need to see it.
+        self._show_cursor(self._still_for < self.config.hide_cursor_after)
+        if down and not self._down:
+            self.corner.press(*at, now)
+            self.touch()
+        elif self._down and not down:
+            self.corner.release(now)
+        self._down = down
+        if self.corner.due(now):
+            self.operator_gesture()
+
+    def touch(self) -> None:
+        """A tap (or click) anywhere: the visitor is there."""
+        for change in self.cycle.touch(self._clock()):
+            self._apply(change)
+
+    def _prompt_touched(self) -> None:
+        self.touch()
+
+    def _keep(self) -> None:
+        for change in self.cycle.keep_exploring(self._clock()):
+            self._apply(change)
+
+    # -- what the cycle decided -------------------------------------------------------------
+
+    def _apply(self, change: Change) -> None:
+        touring, kind = self.touring, change.kind
+        log.debug("kiosk: %s", change)
+        if kind == "attract":
+            touring.show_interface(False)
+            self.prompt.show()
+            self.reel.start()
+        elif kind == "visit":
+            if self.reel.running:
+                self.reel.stop()
+                self.prompt.hide()
+                touring.reset(self.config.language)
+                touring.show_interface(True)
+            self._language = touring.language
+            if self.visits is not None:
+                self.visits.start_visit(touring.language)
+            self._inside = None
+        elif kind in ("countdown", "tick"):
+            if kind == "countdown":
+                self.countdown.set_language(touring.language)
+                self.countdown.show()
+            self.countdown.set_seconds(change.seconds or 0)
+        elif kind == "keep":
+            self.countdown.hide()
+        elif kind == "reset":
+            self.countdown.hide()
+            self._end_visit("idle")
+            touring.reset(self.config.language)
+        elif kind == "operator":
+            self._open_pinpad()
+        elif kind == "operator_closed":
+            self.pinpad.hide()
+            self.menu.hide()
+            if change.reason:
+                log.info("operator overlay closed (%s)", change.reason)
+
+    def _end_visit(self, reason: str) -> None:
+        if self.visits is not None and self.visits.visit_id is not None:
+            self._record()
+            self.visits.end_visit(reason)
+        self._inside = None
+
+    def _record(self) -> None:
+        """Tell the analytics where the visitor is (only during a visit: the attract reel's
+        pavilions are not visits)."""
+        if self.visits is None or self.cycle.state not in ("visit", "countdown"):
+            return
+        if self.touring.language != self._language:
+            self._language = self.touring.language
+            self.visits.note_language(self._language)
+        inside = self.touring.expo.inside
+        if inside == self._inside:
+            return
+        self._inside = inside
+        if inside is None:
+            self.visits.leave_pavilion()
+            return
+        self.visits.enter_pavilion(inside)
+        slot = self.touring.expo.host.slot(inside)
+        if slot is not None and slot.running and slot.inside:
+            self.visits.demo_started(inside, slot.plugin_id)
+
+    # -- the operator -----------------------------------------------------------------------
+
+    def operator_gesture(self) -> None:
+        """The hidden gesture (a held corner, or Ctrl+Alt+Shift+K): ask for the PIN."""
+        for change in self.cycle.open_operator(self._clock()):
+            self._apply(change)
+
+    def _open_pinpad(self) -> None:
+        self.menu.hide()
+        self.pinpad.set_language(self.touring.language)
+        self.pinpad.clear()
+        self.pinpad.set_message("" if self.gate.configured else
+                                self.touring.cat.text("kiosk.no_pin", self.touring.language))
+        self.pinpad.show()
+        log.info("operator gesture: PIN pad shown")
+
+    def _pin(self, pin: str) -> None:
+        now = self._clock()
+        self.cycle.touch(now)
+        attempt = self.gate.attempt(pin)
+        lang = self.touring.language
+        if attempt.ok:
+            log.info("operator PIN accepted")
+            self.pinpad.hide()
+            self.menu.set_language(lang)
+            self.menu.set_status(self._status_lines(lang))
+            self.menu.show()
+            return
+        if attempt.refused:
+            self.pinpad.set_locked(attempt.wait)
+            return
+        log.warning("wrong operator PIN (%d in a row)", attempt.failures)
+        if attempt.wait > 0:
+            self.pinpad.set_locked(attempt.wait)
+        else:
+            self.pinpad.set_message(self.touring.cat.text("kiosk.pin.wrong", lang))
+
+    def _status_lines(self, lang: str) -> list[str]:
+        cat, slots = self.touring.cat, self.touring.expo.host.slots
+        running = sum(1 for s in slots if s.running)
+        mode = "kiosk.operator.safe_mode" if self.safe else "kiosk.operator.normal_mode"
+        return [cat.text(mode, lang),
+                cat.text("kiosk.operator.plugins", lang, running=running, total=len(slots)),
+                cat.text("kiosk.operator.crashes", lang, count=self._crashes_today()),
+                cat.text("kiosk.operator.version", lang, version=__version__)]
+
+    def _crashes_today(self) -> int:
+        if self.visits is None:
+            return 0
+        from gwangju_twin.kiosk.analytics import day_reports
+
+        today = date.today().isoformat()
+        try:
+            days = day_reports(self.visits.path)
+        except InputError:
+            return 0
+        return sum(d.crashes + d.hangs for d in days if d.day == today)
+
+    def _close_operator(self) -> None:
+        for change in self.cycle.close_operator(self._clock()):
+            self._apply(change)
+
+    def _operator_choice(self, name: str) -> None:
+        if name == "resume":
+            self._close_operator()
+        elif name == "restart":
+            log.info("operator restarts the viewer")
+            self.request_exit(EXIT_RESTART)
+        elif name == "exit":
+            log.info("operator closes the kiosk")
+            self.request_exit(EXIT_OPERATOR)
+
+    def request_exit(self, code: int) -> None:
+        """End the booth with exit status ``code`` (the supervisor reads it)."""
+        if self.exit_code is not None:
+            return
+        self.exit_code = code
+        self._end_visit("operator" if code in (EXIT_OPERATOR, EXIT_RESTART) else "shutdown")
+        self.base.task_mgr.stop()
+
+    def close(self) -> None:
+        """Remove the booth's task and widgets (the stage closes)."""
+        self._end_visit("shutdown")
+        self.base.task_mgr.remove("booth")
+        for widget in (self.prompt, self.countdown, self.pinpad, self.menu):
+            widget.destroy()
+        for event in (CLOSE_REQUEST, OPERATOR_CHORD, "escape", "alt-f4", "control-q",
+                      "control-w", "alt-tab", "f11"):
+            self.base.ignore(event)
