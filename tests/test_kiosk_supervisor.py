@@ -347,3 +347,15 @@ def test_a_command_that_cannot_start_counts_as_a_crash(tmp_path: Path) -> None:
         for handler in list(log.handlers):
             handler.close()
     assert not thread.is_alive()
+
+
+def test_child_lines_keep_the_level_the_viewer_logged_them_at() -> None:
+    from gwangju_twin.kiosk.supervisor import _child_level
+
+    assert _child_level("INFO gwangju_twin.kiosk: kiosk started", logging.WARNING) == (
+        logging.INFO, "child: %s", "gwangju_twin.kiosk: kiosk started")
+    assert _child_level("ERROR gwangju_twin.plugins: boom", logging.WARNING)[0] == logging.ERROR
+    # A traceback line, or a word that is no level, keeps the stream's level.
+    assert _child_level("Traceback (most recent call last):", logging.WARNING) == (
+        logging.WARNING, "child: %s", "Traceback (most recent call last):")
+    assert _child_level("INFO", logging.WARNING)[0] == logging.WARNING

@@ -10,6 +10,7 @@ heartbeat and writes each visit to the analytics database as it happens.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -67,6 +68,7 @@ class Booth:
         self.corner = CornerHold(config.corner, config.hold_seconds)
         self.exit_code: int | None = None
         self.ignored: list[str] = []  # close requests and keys the lock swallowed
+        self.counts: Counter[str] = Counter()  # every Change applied, by kind
         cat, font, bold = touring.cat, touring.expo.font, touring.expo.bold_font
         lang = config.language
         self.prompt = AttractPrompt(self.base.aspect2d, font, bold, cat)
@@ -87,7 +89,7 @@ class Booth:
         self._inside: str | None = None  # the pavilion the analytics last heard of
         self._language = lang
         self._lock_window()
-        touring.reset(lang)
+        touring.reset(lang, reload_plugins=False)
         self.base.task_mgr.add(self._frame, "booth", sort=35)
         log.info("kiosk started%s: attract after %g s, reset after %g s without input",
                  " in safe mode (no plugins)" if safe else "", config.attract_after,
@@ -186,6 +188,7 @@ class Booth:
 
     def _apply(self, change: Change) -> None:
         touring, kind = self.touring, change.kind
+        self.counts[kind] += 1
         log.debug("kiosk: %s", change)
         if kind == "attract":
             touring.show_interface(False)

@@ -88,6 +88,10 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     from gwangju_twin.kiosk.analytics import VisitLog
     from gwangju_twin.kiosk.supervisor import Heartbeat
 
+    # The supervisor files every line under "child:" in its log, with the time: the level
+    # and the logger are all a line needs.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
+                        force=True)
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
     if args.safe:
         scene = without_plugins(_scene(str(config.safe_scene)) if config.safe_scene else scene)

@@ -521,7 +521,7 @@ class Supervisor:
             with stream:
                 for raw in iter(lambda: stream.readline(_MAX_LINE), b""):
                     line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                    self._log.log(level, "child: %s", line)
+                    self._log.log(*_child_level(line, level))
 
         # Daemon: a grandchild holding the pipe open must not keep the supervisor alive.
         thread = threading.Thread(target=pump, name="kiosk-child-output", daemon=True)
@@ -600,3 +600,18 @@ def rotating_log(
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     return logger
+
+
+_LEVELS = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR",
+                                                     "CRITICAL")}
+
+
+def _child_level(line: str, default: int) -> tuple[int, str, str]:
+    """The level a child's output line is filed at, and the logging call's message: a line
+    the viewer logged as "LEVEL name: message" keeps its own level (so an operator grepping
+    the log for WARNING finds warnings, not every routine line the viewer wrote to stderr);
+    anything else, a traceback line say, gets ``default``."""
+    head, _, rest = line.partition(" ")
+    if head in _LEVELS and rest:
+        return _LEVELS[head], "child: %s", rest
+    return default, "child: %s", line

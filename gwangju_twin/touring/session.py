@@ -359,11 +359,12 @@ class Touring(Visiting, Preferences):
         if shown:
             self._panel_closed()
 
-    def reset(self, language: str) -> None:
+    def reset(self, language: str, reload_plugins: bool = True) -> None:
         """Start afresh for the next visitor: the tour ends, every panel, menu and overlay
         closes, the visitor leaves any pavilion, every plugin is unloaded and loaded anew,
         the camera goes back to the start view in orbit mode, the map to its first zoom and
-        the interface to ``language``."""
+        the interface to ``language``. ``reload_plugins`` False leaves the plugins loaded
+        (a booth that has just started has nothing to clear)."""
         if self.tour.running:
             self.tour.stop()
         self._tourbar_left = None
@@ -379,7 +380,10 @@ class Touring(Visiting, Preferences):
         self._hovered_at = None
         self.presence.release()
         self.menu.set_current(None)
-        self.expo.reload()
+        if reload_plugins:
+            self.expo.reload()
+        else:
+            self.expo.exit()
         driver = self.driver
         driver.cancel_flight()
         driver.release_all()

@@ -148,6 +148,8 @@ class PinPad(Widget):
             raise ValueError(f"key is {key!r}; expected '0'-'9', 'del' or 'ok'")
         if self.locked:
             return
+        if self._message:  # a new try: "wrong PIN" has been read, the hint comes back
+            self.set_message("")
         if key == "del":
             self._pin = self._pin[:-1]
         elif key == "ok":

@@ -1,0 +1,188 @@
+"""``gwangju-twin kiosk``, ``kiosk report`` and ``kiosk pin`` as an operator runs them.
+
+The supervised run is the real thing: the supervisor process starts the real viewer as a
+child (offscreen: no display here), and the test crashes it with kill -9 and hangs it with
+SIGSTOP, reading the supervisor's log and the visits database to see what it did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gwangju_twin.kiosk.analytics import VisitLog, day_reports
+from gwangju_twin.kiosk.pin import verify_pin
+
+START = re.compile(r"start: pid (\d+)")
+
+
+def env_without_display(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(PYTHONIOENCODING="utf-8", XDG_DATA_HOME=str(tmp / "data"),
+               XDG_STATE_HOME=str(tmp / "state"), XDG_CONFIG_HOME=str(tmp / "config"))
+    return env
+
+
+def write_config(tmp: Path, extra: str = "") -> Path:
+    path = tmp / "kiosk.toml"
+    path.write_text(f"""
+[display]
+size = "480x270"
+[timing]
+attract_after = 5
+reset_after = 10
+countdown = 3
+[watchdog]
+heartbeat_timeout = 4
+restart_delay = 0.5
+max_crashes = 3
+crash_window_minutes = 5
+[logs]
+folder = "logs"
+max_bytes = 200000
+backups = 2
+[analytics]
+database = "visits.sqlite3"
+{extra}""", encoding="utf-8")
+    return path
+
+
+def test_a_bad_config_stops_the_kiosk_with_one_line(cli: Callable, tmp_path: Path) -> None:
+    config = write_config(tmp_path, "[attract]\ndwell_seconds = \"long\"\n")
+    out = cli("kiosk", "--config", str(config), "--offscreen")
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert "[attract] dwell_seconds" in out.stderr and "kiosk.toml" in out.stderr
+
+
+def test_a_missing_scene_or_display_is_said_plainly(cli: Callable, tmp_path: Path) -> None:
+    out = cli("kiosk", str(tmp_path / "nowhere.toml"), "--offscreen")
+    assert out.returncode == 2 and "nowhere.toml" in out.stderr
+    out = cli("kiosk", "--config", str(write_config(tmp_path)))
+    assert out.returncode == 2
+    assert "no display" in out.stderr and "--offscreen" in out.stderr
+
+
+def test_pin_is_hashed_for_the_config(tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "gwangju_twin", "kiosk", "pin"]
+    out = subprocess.run(run, input="83917264\n83917264\n", capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    [line] = [s for s in out.stdout.splitlines() if s.startswith("pin_hash")]
+    stored = line.split('"')[1]
+    assert "83917264" not in out.stdout
+    assert verify_pin("83917264", stored) and not verify_pin("83917265", stored)
+    # The line pastes into a config that then loads.
+    config = write_config(tmp_path, f"[operator]\n{line}\n")
+    from gwangju_twin.kiosk.config import load_kiosk_config
+
+    assert load_kiosk_config(config).pin_hash == stored
+    for text, why in (("1234\n4321\n", "differ"), ("12\n12\n", "digits")):
+        bad = subprocess.run(run, input=text, capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and why in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_report_per_day_as_text_and_csv(cli: Callable, tmp_path: Path) -> None:
+    db = tmp_path / "visits.sqlite3"
+    assert cli("kiosk", "report", "--database", str(db)).returncode == 2
+    now = [1_790_000_000.0]
+    log = VisitLog(db, clock=lambda: now[0])
+    for step, act in ((0, lambda: log.start_visit("ko")), (5, lambda: log.enter_pavilion("energy")),
+                      (0, lambda: log.demo_started("energy", "gwangju.solar")),
+                      (60, log.leave_pavilion), (5, lambda: log.enter_pavilion("culture")),
+                      (30, lambda: log.end_visit("idle"))):
+        now[0] += step
+        act()
+    log.close()
+    text = cli("kiosk", "report", "--database", str(db))
+    assert text.returncode == 0, text.stderr
+    assert "energy" in text.stdout and "culture" in text.stdout
+    rows = list(csv.DictReader(io.StringIO(cli("kiosk", "report", "--database", str(db),
+                                                 "--csv").stdout)))
+    energy = next(r for r in rows if r["pavilion"] == "energy")
+    assert float(energy["dwell_seconds"]) == pytest.approx(60.0)
+    assert energy["demo_starts"] == "1" and energy["day_visits"] == "1"
+
+
+def _wait_for(what: Callable[[], object], seconds: float, log: Path) -> object:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        time.sleep(0.1)
+    tail = log.read_text(encoding="utf-8")[-3000:] if log.exists() else "(no log)"
+    raise AssertionError(f"timed out after {seconds} s; log tail:\n{tail}")
+
+
+def test_supervised_kiosk_recovers_from_a_crash_and_a_hang_then_falls_back(
+        tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    log = tmp_path / "logs" / "kiosk.log"
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "kiosk", "--offscreen", "--config", str(config)],
+        cwd=tmp_path, env=env_without_display(tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+    def starts() -> list[int]:
+        text = log.read_text(encoding="utf-8") if log.exists() else ""
+        return [int(m) for m in START.findall(text)]
+
+    def running(n: int) -> Callable[[], bool]:
+        # The n-th child has started and got as far as its first frames.
+        return lambda: len(starts()) >= n and log.read_text(encoding="utf-8").count(
+            "kiosk started") >= n
+
+    try:
+        _wait_for(running(1), 90, log)
+        first = starts()[0]
+        time.sleep(1.0)
+        killed = time.monotonic()
+        os.kill(first, signal.SIGKILL)  # an injected crash
+        _wait_for(lambda: len(starts()) >= 2, 10, log)
+        assert time.monotonic() - killed < 5.0, "the crashed viewer was not back within 5 s"
+        _wait_for(running(2), 90, log)
+        second = starts()[1]
+        time.sleep(1.0)
+        stopped = time.monotonic()
+        os.kill(second, signal.SIGSTOP)  # an injected hang: no more heartbeats
+        _wait_for(lambda: len(starts()) >= 3, 15, log)
+        # Restarted once the 4 s heartbeat timeout ran out, and within 5 s of that.
+        assert 3.5 < time.monotonic() - stopped < 4.0 + 5.0
+        _wait_for(running(3), 90, log)
+        os.kill(starts()[2], signal.SIGKILL)  # the third crash within 5 minutes
+        _wait_for(lambda: len(starts()) >= 4, 10, log)
+        text = log.read_text(encoding="utf-8")
+        assert "crash #1: killed by SIGKILL" in text
+        assert "hang #2: no heartbeat" in text
+        assert "3 crashes within 5 min: falling back to the safe scene" in text
+        last_start = text[text.rindex("start: pid"):].splitlines()[0]
+        assert "--safe" in last_start
+        _wait_for(running(4), 90, log)
+        assert "kiosk started in safe mode" in log.read_text(encoding="utf-8")
+        [day] = day_reports(tmp_path / "visits.sqlite3")
+        assert (day.crashes, day.hangs, day.safe_fallbacks) == (2, 1, 1)
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=30) == 0
+        assert "supervisor stopped" in log.read_text(encoding="utf-8")
+        for pid in starts():
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        if supervisor.poll() is None:
+            os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.wait()
+        for pid in starts():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,559 @@
+"""The supervised kiosk in a real window, as a booth operator and its visitors meet it.
+
+Xvfb gives a 1280x720 screen, xdotool the visitors' and the operator's hands, imagemagick's
+``import`` the eyes. One run of ``gwangju-twin kiosk --config kiosk.toml`` (the supervisor,
+which starts the viewer as its child) goes through a whole booth day in under a minute:
+fullscreen window, attract loop, a visit, keys and a window-manager close request that must
+not close it, the idle countdown and reset, a crash the watchdog restarts, the operator's
+corner hold, PIN pad and menu, the exit, and the visits left in the analytics database.
+
+.ci/run installs xvfb, xdotool and imagemagick from Debian when they are missing; a machine
+without them skips this file and says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from render_helpers import read_png
+
+TOOLS = ("Xvfb", "xdotool", "import")
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(t) is None for t in TOOLS),
+    reason="needs Xvfb, xdotool and imagemagick (apt-get install xvfb xdotool imagemagick)",
+)
+
+W, H = 1280, 720
+PIN = "2468"
+WRONG_PIN = "1357"
+#: theme.ACCENT and theme.BUTTON_FILL in 8-bit RGB (the prompt pill, OK, "keep exploring"
+#: and the active toolbar button; the dark toolbar and keypad buttons).
+ACCENT_RGB = np.array([0.16, 0.50, 0.92]) * 255
+FILL_RGB = np.array([0.21, 0.23, 0.28]) * 255
+
+# Screen regions (rows, columns) at 1280x720, from the widgets' layout:
+#: the attract prompt pill: bottom centre, 0.14 units (50 px) above the bottom edge.
+PROMPT = (slice(540, 700), slice(400, 880))
+#: the toolbar's first button (dark) and its "map" button (active: accent blue), top left.
+TOOLBAR_FIRST = (slice(22, 50), slice(22, 120))
+TOOLBAR_MAP = (slice(22, 50), slice(208, 270))
+#: the countdown's "keep exploring" button, just under the centre.
+KEEP = (slice(360, 440), slice(480, 800))
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    """A private 1280x720 virtual screen, gone after the test."""
+    for number in range(91, 120):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            break
+    name = f":{number}"
+    server = subprocess.Popen(
+        ["Xvfb", name, "-screen", "0", f"{W}x{H}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                break
+            time.sleep(0.05)
+        yield name
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _x(display: str, *args: str) -> str:
+    env = {**os.environ, "DISPLAY": display}
+    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
+    return out.stdout.strip()
+
+
+def _shot(display: str, path: Path) -> np.ndarray:
+    _x(display, "import", "-window", "root", str(path))
+    return read_png(path).astype(int)
+
+
+def _geometry(display: str, window: str) -> tuple[int, ...]:
+    """The window's x, y, width and height on the screen."""
+    got = dict(line.split("=", 1) for line in
+               _x(display, "xdotool", "getwindowgeometry", "--shell", window).split())
+    return tuple(int(got[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+
+
+def _near(shot: np.ndarray, region: tuple[slice, slice], colour: np.ndarray,
+          tolerance: float) -> int:
+    """How many pixels of ``region`` are within ``tolerance`` of ``colour`` in every channel."""
+    return int((np.abs(shot[region] - colour).max(axis=2) < tolerance).sum())
+
+
+def _px(x: float, z: float) -> tuple[int, int]:
+    """An aspect2d point (x in -16/9..16/9, z in -1..1) in pixels of the 1280x720 window."""
+    return round(W / 2 + x * H / 2), round(H / 2 - z * H / 2)
+
+
+def _pin_keys() -> dict[str, tuple[int, int]]:
+    """Where the PIN pad draws each key's centre, in window pixels, from its layout constants
+    (the literal gaps are PinPad.__init__'s own)."""
+    from gwangju_twin.ui import pinpad
+    from gwangju_twin.ui.attract import KIOSK_BUTTON, block_height
+    from gwangju_twin.ui.theme import MARGIN, TITLE_SCALE
+
+    pad, gap, key_w = pinpad._PAD, pinpad._KEY_GAP, pinpad._KEY_W
+    grid_h = 4 * KIOSK_BUTTON + 3 * gap
+    above_grid = (pad + block_height(TITLE_SCALE) + 0.025 + pinpad._FIELD_H + 0.018
+                  + block_height(pinpad._MESSAGE_SCALE) + 0.025)
+    height = above_grid + grid_h + 0.03 + pinpad._CANCEL_H + pad
+    # fit_centred: the card only shrinks when the window is too short for it (not at 720p).
+    scale = min(1.0, (2.0 - 2 * MARGIN) / height)
+    top = height / 2 - above_grid
+    keys = {}
+    for r, row in enumerate(pinpad.KEYS):
+        for c, key in enumerate(row):
+            keys[key] = _px((c - 1) * (key_w + gap) * scale,
+                            (top - r * (KIOSK_BUTTON + gap) - KIOSK_BUTTON / 2) * scale)
+    keys["cancel"] = _px(0.0, (top - grid_h - 0.03 - pinpad._CANCEL_H / 2) * scale)
+    message = top + 0.025 + block_height(pinpad._MESSAGE_SCALE) / 2
+    keys["message"] = _px(0.0, message * scale)
+    keys["field"] = _px(0.0, (message + block_height(pinpad._MESSAGE_SCALE) / 2 + 0.018
+                              + pinpad._FIELD_H / 2) * scale)
+    return keys
+
+
+def _send_wm_delete(display: str, window: int) -> bool:
+    """Send ``window`` the window manager's close request (a WM_PROTOCOLS ClientMessage
+    carrying WM_DELETE_WINDOW, as a close button or Alt+F4 in a window manager does).
+    False when libX11 cannot be loaded."""
+    name = ctypes.util.find_library("X11")
+    if name is None:
+        return False
+    try:
+        xlib = ctypes.CDLL(name)
+    except OSError:
+        return False
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                    ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                    ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                    ("format", ctypes.c_int), ("l", ctypes.c_long * 5)]
+
+    class XEvent(ctypes.Union):
+        _fields_ = [("type", ctypes.c_int), ("xclient", ClientMessage),
+                    ("pad", ctypes.c_long * 24)]
+
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XInternAtom.restype = ctypes.c_ulong
+    xlib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    xlib.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                                ctypes.POINTER(XEvent)]
+    xlib.XFlush.argtypes = [ctypes.c_void_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = xlib.XOpenDisplay(display.encode())
+    assert dpy, f"libX11 cannot open the display {display}"
+    try:
+        event = XEvent()
+        event.xclient.type = 33  # ClientMessage
+        event.xclient.window = window
+        event.xclient.message_type = xlib.XInternAtom(dpy, b"WM_PROTOCOLS", 0)
+        event.xclient.format = 32
+        event.xclient.l[0] = xlib.XInternAtom(dpy, b"WM_DELETE_WINDOW", 0)
+        event.xclient.l[1] = 0  # CurrentTime
+        # No event mask: the event goes to the client that created the window.
+        assert xlib.XSendEvent(dpy, window, 0, 0, ctypes.byref(event)), "XSendEvent failed"
+        xlib.XFlush(dpy)
+    finally:
+        xlib.XCloseDisplay(dpy)
+    return True
+
+
+def _cursor_pixels(display: str) -> int | None:
+    """How many visible pixels the pointer's cursor has now (XFixes); None when libX11 or
+    libXfixes cannot be loaded."""
+    names = ctypes.util.find_library("X11"), ctypes.util.find_library("Xfixes")
+    if None in names:
+        return None
+    try:
+        xlib, xfixes = (ctypes.CDLL(n) for n in names)
+    except OSError:
+        return None
+
+    class CursorImage(ctypes.Structure):
+        _fields_ = [("x", ctypes.c_short), ("y", ctypes.c_short),
+                    ("width", ctypes.c_ushort), ("height", ctypes.c_ushort),
+                    ("xhot", ctypes.c_ushort), ("yhot", ctypes.c_ushort),
+                    ("cursor_serial", ctypes.c_ulong),
+                    ("pixels", ctypes.POINTER(ctypes.c_ulong)),  # ARGB in each long
+                    ("atom", ctypes.c_ulong), ("name", ctypes.c_char_p)]
+
+    xlib.XOpenDisplay.restype = ctypes.c_void_p
+    xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    xlib.XFree.argtypes = [ctypes.c_void_p]
+    xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xfixes.XFixesGetCursorImage.restype = ctypes.POINTER(CursorImage)
+    xfixes.XFixesGetCursorImage.argtypes = [ctypes.c_void_p]
+    dpy = xlib.XOpenDisplay(display.encode())
+    assert dpy, f"libX11 cannot open the display {display}"
+    try:
+        image = xfixes.XFixesGetCursorImage(dpy)
+        assert image, "XFixesGetCursorImage failed"
+        c = image.contents
+        shown = sum(1 for i in range(c.width * c.height) if (c.pixels[i] >> 24) & 0xFF)
+        xlib.XFree(image)
+        return shown
+    finally:
+        xlib.XCloseDisplay(dpy)
+
+
+class Booth:
+    """The supervised kiosk under test: its process, its log and the screen it draws on."""
+
+    def __init__(self, display: str, folder: Path, process: subprocess.Popen) -> None:
+        self.display, self.folder, self.process = display, folder, process
+        self.log_path = folder / "logs" / "kiosk.log"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def tail(self, lines: int = 25) -> str:
+        """The log's last lines (without the plugins' chatter), for failure messages."""
+        kept = [s for s in self.log().splitlines() if "gwangju_twin.plugin." not in s]
+        out = self.folder / "supervisor.out"
+        said = out.read_text(errors="replace")[-600:] if out.exists() else ""
+        return ("\n--- kiosk.log (tail) ---\n" + "\n".join(kept[-lines:])
+                + f"\n--- supervisor output (tail) ---\n{said}")
+
+    def starts(self) -> list[int]:
+        """The pids of every child the supervisor started, in order."""
+        return [int(p) for p in re.findall(r" start: pid (\d+)", self.log())]
+
+    def windows(self) -> list[str]:
+        return _x(self.display, "xdotool", "search", "--onlyvisible", "--name",
+                  "Gwangju Twin").split()
+
+    def alive(self) -> None:
+        code = self.process.poll()
+        assert code is None, f"the supervisor ended with status {code}{self.tail()}"
+
+    def wait_log(self, pattern: str, seconds: float, count: int = 1) -> float:
+        """Seconds until ``pattern`` (a regex) is in the log ``count`` times."""
+        start = time.monotonic()
+        while len(re.findall(pattern, self.log())) < count:
+            assert time.monotonic() - start < seconds, \
+                f"no {pattern!r} (x{count}) in the log within {seconds:g} s{self.tail()}"
+            time.sleep(0.1)
+        return time.monotonic() - start
+
+    def wait_window(self, seconds: float) -> str:
+        """The kiosk window's id, once one is on screen."""
+        start = time.monotonic()
+        while not (found := self.windows()):
+            self.alive()
+            assert time.monotonic() - start < seconds, \
+                f"no 'Gwangju Twin' window within {seconds:g} s{self.tail()}"
+            time.sleep(0.2)
+        assert len(found) == 1, f"several kiosk windows: {found}{self.tail()}"
+        return found[0]
+
+    def wait_screen(self, name: str, shown: Callable[[np.ndarray], bool], seconds: float,
+                    what: str) -> tuple[np.ndarray, float]:
+        """Screenshots into ``name``.png until ``shown(shot)``; the shot and the seconds
+        it took. The child may die meanwhile (the crash test's own kill aside, it must not)."""
+        path = self.folder / f"{name}.png"
+        start = time.monotonic()
+        while True:
+            shot = _shot(self.display, path)
+            if shown(shot):
+                return shot, time.monotonic() - start
+            self.alive()
+            assert time.monotonic() - start < seconds, \
+                f"{what}: not on screen within {seconds:g} s (last screenshot: {path}){self.tail()}"
+            time.sleep(0.15)
+
+    def key(self, window: str, *keys: str) -> None:
+        for key in keys:
+            _x(self.display, "xdotool", "key", "--window", window, key)
+
+    def tap(self, x: int, y: int) -> None:
+        """A finger's tap: it lands, rests a moment and lifts, and the next tap comes a
+        moment later. (xdotool can lift and press again within one frame, faster than any
+        hand; Panda3D's GUI then misses the second press.)"""
+        _x(self.display, "xdotool", "mousemove", str(x), str(y), "mousedown", "1",
+           "sleep", "0.15", "mouseup", "1", "sleep", "0.15")
+
+
+# -- what is on screen ----------------------------------------------------------------------
+
+def _prompt(shot: np.ndarray) -> int:
+    """Accent-blue pixels where the attract prompt's pill pulses (its alpha dips to 0.82)."""
+    return _near(shot, PROMPT, ACCENT_RGB, 45)
+
+
+def _toolbar(shot: np.ndarray) -> bool:
+    """The visit's toolbar at the top left: a dark button and the active (blue) map button."""
+    return (_near(shot, TOOLBAR_FIRST, FILL_RGB, 25) > 1500
+            and _near(shot, TOOLBAR_MAP, ACCENT_RGB, 45) > 800)
+
+
+def _pinpad(shot: np.ndarray, keys: dict[str, tuple[int, int]]) -> bool:
+    """The PIN pad: the screen dimmed around a dark card, its OK key accent blue and its
+    digit keys button-grey where the layout puts them."""
+    ox, oy = keys["ok"]
+    ok = _near(shot, (slice(oy - 18, oy + 18), slice(ox - 40, ox + 40)), ACCENT_RGB, 45)
+    grey = 0
+    for key in "0123456789":
+        x, y = keys[key]  # a patch left of the digit, inside the key
+        grey += _near(shot, (slice(y - 20, y + 20), slice(x - 44, x - 14)), FILL_RGB, 35) > 700
+    return ok > 2000 and grey >= 9 and shot.mean() < 90
+
+
+def _red_button(shot: np.ndarray) -> tuple[int, tuple[int, int]]:
+    """The operator menu's red "exit" button: how many red pixels in the middle of the
+    screen, and their centre (x, y)."""
+    mid = shot[100:650, 380:900]
+    red = (mid[..., 0] > 120) & (mid[..., 0] > 1.8 * mid[..., 1]) & \
+        (mid[..., 0] > 1.8 * mid[..., 2])
+    ys, xs = np.nonzero(red)
+    if len(xs) == 0:
+        return 0, (0, 0)
+    return len(xs), (int(np.median(xs)) + 380, int(np.median(ys)) + 100)
+
+
+def _write_config(folder: Path) -> Path:
+    from gwangju_twin.kiosk.pin import hash_pin
+
+    path = folder / "kiosk.toml"
+    path.write_text(
+        "[display]\n"
+        'size = "1280x720"\n'
+        "fullscreen = true\n"
+        "[timing]\n"
+        "attract_after = 5\n"
+        "reset_after = 10\n"
+        "countdown = 5\n"
+        "[operator]\n"
+        f'pin_hash = "{hash_pin(PIN, iterations=1000)}"\n'
+        'corner = "top-left"\n'
+        "hold_seconds = 2\n"
+        "[watchdog]\n"
+        "heartbeat_timeout = 6\n"
+        "restart_delay = 0.5\n"
+        "[logs]\n"
+        f'folder = "{(folder / "logs").as_posix()}"\n'
+        "[analytics]\n"
+        f'database = "{(folder / "visits.sqlite3").as_posix()}"\n',
+        encoding="utf-8")
+    return path
+
+
+def _end(booth: Booth) -> None:
+    """Leave nothing running: the supervisor's group, then every child it started (each
+    in a session of its own), if it is still a kiosk child and not some reused pid."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(booth.process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        booth.process.wait(timeout=10)
+    for pid in booth.starts():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"gwangju_twin" in cmdline and b"--child" in cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def test_a_kiosk_day_visit_lock_countdown_crash_and_operator_exit(
+        display: str, tmp_path: Path) -> None:
+    from gwangju_twin.kiosk.analytics import day_reports
+
+    config = _write_config(tmp_path)
+    env = {**os.environ, "DISPLAY": display, "PYTHONUNBUFFERED": "1",
+           **{f"XDG_{k}_HOME": str(tmp_path / k.lower()) for k in ("CONFIG", "DATA", "STATE")}}
+    keys = _pin_keys()
+    with open(tmp_path / "supervisor.out", "w", encoding="utf-8") as out:
+        booth = Booth(display, tmp_path, subprocess.Popen(
+            [sys.executable, "-m", "gwangju_twin", "kiosk", "--config", str(config)],
+            cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True))
+        try:
+            _run_the_day(booth, keys)
+        finally:
+            _end(booth)
+
+    # Every visit is in the analytics database: the visitor's tap, and the operator's
+    # corner press (any press starts a visit); the watchdog filed the crash, no hang.
+    days = day_reports(tmp_path / "visits.sqlite3")
+    assert sum(d.visits for d in days) == 2, days
+    assert sum(d.interrupted for d in days) == 0, days  # the crash came between visits
+    assert sum(d.crashes for d in days) == 1 and sum(d.hangs for d in days) == 0, days
+
+
+def _run_the_day(booth: Booth, keys: dict[str, tuple[int, int]]) -> None:
+    display = booth.display
+
+    # -- a fullscreen window over the whole screen -----------------------------------------
+    window = booth.wait_window(30)
+    geometry = _geometry(display, window)
+    assert geometry == (0, 0, W, H), \
+        f"the kiosk window (x, y, width, height) {geometry} does not cover the screen"
+    booth.wait_log(r"kiosk started: attract after 5 s", 30)
+    first = booth.starts()
+    assert len(first) == 1, booth.tail()
+
+    # -- nobody there: the attract loop and its big blue "touch the screen" pill ------------
+    attract, _ = booth.wait_screen("attract", lambda s: _prompt(s) > 15000, 20,
+                                   "the attract prompt")
+    assert not _toolbar(attract), "the toolbar shows during the attract loop"
+    assert len(np.unique(attract.reshape(-1, 3) // 8, axis=0)) > 150, "a blank city"
+
+    # -- a visitor taps: the prompt goes, the visit's toolbar comes --------------------------
+    booth.tap(W // 2, H // 2)
+    tapped = time.monotonic()
+    visit, _ = booth.wait_screen("visit", lambda s: _prompt(s) < 2000 and _toolbar(s), 10,
+                                 "the visit (no prompt, the toolbar)")
+
+    # -- the lock: no key and no close request ends the kiosk --------------------------------
+    booth.key(window, "Escape", "alt+F4", "ctrl+q", "ctrl+w", "alt+Tab", "F11")
+    if _send_wm_delete(display, int(window)):
+        booth.wait_log(r"kiosk lock: ignored kiosk-close-request", 5)
+    else:
+        warnings.warn("libX11 could not be loaded with ctypes: the WM_DELETE_WINDOW close "
+                      "request was not sent", stacklevel=1)
+    for key in ("escape", "alt-f4", "control-q", "control-w", "alt-tab", "f11"):
+        booth.wait_log(rf"kiosk lock: ignored {key}\b", 5)
+    time.sleep(0.5)  # a close would take a frame or two
+    booth.alive()
+    assert booth.starts() == first and "crash #" not in booth.log(), booth.tail()
+    assert booth.windows() == [window], "the kiosk window went away"
+    assert _geometry(display, window) == (0, 0, W, H), "F11 or Alt+Tab moved the window"
+    # The pointer has been still since the tap: its cursor is hidden (after 2 s).
+    cursor = _cursor_pixels(display)
+    if cursor is None:
+        warnings.warn("libXfixes could not be loaded with ctypes: the hidden cursor was not "
+                      "checked", stacklevel=1)
+    else:
+        deadline = time.monotonic() + 4
+        while (cursor := _cursor_pixels(display)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert cursor == 0, f"the cursor still shows {cursor} pixels, 2 s after the tap"
+
+    # -- the visitor walks away: the countdown after 10 s, the reset 5 s later ---------------
+    countdown, _ = booth.wait_screen(
+        "countdown", lambda s: s.mean() < 0.7 * visit.mean() and _near(
+            s, KEEP, ACCENT_RGB, 45) > 8000, tapped + 20 - time.monotonic(),
+        "the countdown (the screen dimmed, the blue 'keep exploring' button)")
+    counted = time.monotonic()
+    assert counted - tapped > 9, f"the countdown came {counted - tapped:.1f} s after the tap"
+    # Dimmed all over (the veil), not just a card: the corners darken too.
+    assert countdown[:150, :150].mean() < 0.75 * visit[:150, :150].mean()
+    booth.wait_screen(
+        "welcome", lambda s: s.mean() > 0.85 * visit.mean() and _toolbar(s)
+        and _near(s, KEEP, ACCENT_RGB, 45) < 2000, 12, "the welcome screen after the reset")
+    assert time.monotonic() - counted > 3.5, "the countdown was cut short"
+    booth.wait_screen("attract-again", lambda s: _prompt(s) > 15000 and not _toolbar(s), 15,
+                      "the attract prompt after the reset")
+    booth.alive()
+    assert booth.starts() == first, booth.tail()
+
+    # -- a crash: the watchdog starts a new viewer within 5 s, in a new window --------------
+    old = first[0]
+    os.kill(old, signal.SIGKILL)
+    killed = time.monotonic()
+    booth.wait_log(r" start: pid \d+", 5, count=2)
+    assert time.monotonic() - killed < 5, booth.tail()
+    assert f"crash #1: killed by SIGKILL (pid {old})" in booth.log(), booth.tail()
+    new = booth.starts()[-1]
+    assert new != old
+    booth.wait_log(r"kiosk started: attract after 5 s", 30, count=2)
+    window = booth.wait_window(20)
+    pid = _x(display, "xdotool", "getwindowpid", window)
+    if pid:  # Panda3D sets _NET_WM_PID: the window is the new child's
+        assert int(pid) == new, (pid, new)
+
+    # -- the operator: a held corner asks for the PIN; Cancel closes the pad -----------------
+    _x(display, "xdotool", "mousemove", "4", "4", "mousedown", "1")
+    pressed = time.monotonic()
+    if cursor is not None:  # it moved: the operator with a mouse sees the pointer again
+        deadline = time.monotonic() + 1.5
+        while not (cursor := _cursor_pixels(display)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert cursor, "the cursor stays hidden while the pointer moves"
+    try:
+        booth.wait_screen("corner-pin", lambda s: _pinpad(s, keys), 8,
+                          "the PIN pad after a 2 s hold in the top-left corner")
+        assert time.monotonic() - pressed > 1.5, "the PIN pad came before the hold was over"
+    finally:
+        _x(display, "xdotool", "mouseup", "1", "sleep", "0.3")
+    booth.tap(*keys["cancel"])
+    booth.wait_screen("cancelled", lambda s: not _pinpad(s, keys) and s.mean() > 90, 5,
+                      "the kiosk again after Cancel")
+
+    # -- the operator's key chord; a wrong PIN first, then the right one ---------------------
+    booth.key(window, "ctrl+alt+shift+k")
+    pin, _ = booth.wait_screen("pin", lambda s: _pinpad(s, keys), 5,
+                               "the PIN pad after Ctrl+Alt+Shift+K")
+    # The pad's layout (computed from pinpad.py's constants) is where the pixels are: the
+    # blue OK key's centre is within a few pixels of where the taps will go.
+    ys, xs = np.nonzero(np.abs(pin[380:560, 640:900] - ACCENT_RGB).max(axis=2) < 45)
+    assert abs(np.median(xs) + 640 - keys["ok"][0]) < 6 and \
+        abs(np.median(ys) + 380 - keys["ok"][1]) < 6, (np.median(xs), np.median(ys), keys)
+    mx, my = keys["message"]
+
+    def warning(shot: np.ndarray) -> int:
+        """Orange pixels (pinpad._WARN_INK, "wrong PIN") on the message line; the hint
+        there is light grey."""
+        line = shot[my - 12:my + 12, mx - 150:mx + 150]
+        return int(((line[..., 0] > 150) & (line[..., 0] - line[..., 2] > 70)).sum())
+
+    assert warning(pin) < 20, "a warning before any PIN was typed"
+    for digit in [*WRONG_PIN, "ok"]:
+        booth.tap(*keys[digit])
+    booth.wait_log(r"wrong operator PIN \(1 in a row\)", 5)
+    booth.wait_screen("wrong-pin", lambda s: _pinpad(s, keys) and warning(s) > 120, 5,
+                      "the PIN pad saying the PIN was wrong")
+    for digit in PIN:
+        booth.tap(*keys[digit])
+    time.sleep(0.3)
+    dots = _shot(display, booth.folder / "pin-typed.png")
+    fx, fy = keys["field"]  # one white dot per digit across the field, never the digits
+    white = (dots[fy, fx - 150:fx + 150] > 215).all(axis=1).astype(int)
+    shown = int((np.diff(np.r_[0, white, 0]) == 1).sum())
+    assert shown == len(PIN), f"{shown} dots in the PIN field after {len(PIN)} digits"
+    booth.tap(*keys["ok"])
+    booth.wait_log(r"operator PIN accepted", 5)
+    menu, _ = booth.wait_screen("menu", lambda s: _red_button(s)[0] > 8000, 5,
+                                "the operator menu's red exit button")
+    _, (ex, ey) = _red_button(menu)
+    # Its blue "back to the kiosk" button is above the exit, as wide.
+    assert _near(menu, (slice(100, ey - 60), slice(ex - 100, ex + 100)), ACCENT_RGB, 45) > 5000
+
+    # -- exit: the child ends with status 0 and so does the supervisor -----------------------
+    booth.tap(ex, ey)
+    try:
+        code = booth.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the supervisor did not end within 20 s of the exit{booth.tail()}")
+    assert code == 0, booth.tail()
+    log = booth.log()
+    assert f"operator closed the kiosk (pid {new} exited 0)" in log, booth.tail()
+    assert booth.starts() == [old, new] and "hang #" not in log, booth.tail()
+    assert booth.windows() == [], "the kiosk window stayed after the exit"
