@@ -13,7 +13,10 @@ PURE = ["gwangju_twin.geo", "gwangju_twin.mesh", "gwangju_twin.scene", "gwangju_
         "gwangju_twin.plugins.scaffold", "gwangju_twin.expo", "gwangju_twin.exhibitor",
         "gwangju_twin.picking", "gwangju_twin.navigation", "gwangju_twin.guide",
         "gwangju_twin.settings", "gwangju_twin.infocards", "gwangju_twin.controls",
-        "gwangju_twin.ui.catalogue", "gwangju_twin.mesh.topdown", "gwangju_twin.scene.tour"]
+        "gwangju_twin.ui.catalogue", "gwangju_twin.mesh.topdown", "gwangju_twin.scene.tour",
+        "gwangju_twin.kiosk", "gwangju_twin.kiosk.config", "gwangju_twin.kiosk.pin",
+        "gwangju_twin.kiosk.cycle", "gwangju_twin.kiosk.analytics",
+        "gwangju_twin.kiosk.supervisor", "gwangju_twin.kiosk.command"]
 
 
 def test_pure_rooms_do_not_import_panda3d() -> None:

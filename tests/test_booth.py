@@ -218,3 +218,51 @@ def test_analytics_rows_hold_no_personal_data(kiosk: Rehearsal, tmp_path: Path) 
         tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
         columns = {c[1] for t in tables for c in db.execute(f"pragma table_info({t})")}
     assert not columns & {"name", "ip", "address", "user", "email", "face", "image", "x", "y"}
+
+
+def test_every_kiosk_target_is_finger_sized_and_no_key_does_anything(kiosk: Rehearsal) -> None:
+    """Touch only: whatever a visitor can open, every button on screen is at least 48 px
+    tall at 1080p, and the kiosk binds no keyboard control a visitor would need."""
+    from direct.gui.DirectButton import DirectButton
+    from direct.gui.DirectGuiBase import DirectGuiWidget
+
+    from gwangju_twin.controls import CONTROLS, control
+
+    booth, touring, base = kiosk.booth, kiosk.booth.touring, kiosk.base
+    kiosk.tap(0.0, 0.0)
+    kiosk.tap_widget(touring.toolbar.buttons["menu"])
+    kiosk.tap_widget(touring.menu.buttons["energy"])
+    kiosk.seconds(4.0)  # inside: the plugin's panel and its buttons are up
+    # A tap on a building (the first the grid finds) opens its info panel too.
+    spot = next((x / 10, y / 10) for y in range(-4, 4) for x in range(-3, 4)
+                if touring.selection.pick((x / 10, y / 10)) is not None)
+    kiosk.tap(*spot)
+    assert touring.selection.open
+
+    def on_screen() -> list[tuple[str, float, float]]:
+        """(label, height, width) in pixels at 1920x1080 of every button shown now."""
+        sizes = []
+        for w in DirectGuiWidget.guiDict.values():
+            if not isinstance(w, DirectButton) or w.is_empty() or w.is_hidden() or any(
+                    p.is_hidden() for p in w.get_ancestors()):
+                continue
+            left, right, bottom, top = w["frameSize"]
+            sizes.append((str(w["text"]), (top - bottom) * w.get_sz(base.render2d) * 540,
+                          (right - left) * w.get_sx(base.render2d) * 960))
+        return sizes
+
+    shown = on_screen()
+    assert any(label == "×" or "닫기" in label for label, _, _ in shown), shown
+    kiosk.tap_widget(touring.toolbar.buttons["tour"])  # the tour bar's buttons
+    kiosk.frames(3)
+    shown += on_screen()
+    assert len(shown) >= 20
+    for label, height, width in shown:
+        assert height >= 48 and width >= 48, (label, height, width)
+    # The desktop's keys are not bound in a kiosk (a visitor has no keyboard and must not
+    # reach a quit key): the only listener any listed key has is the lock that ignores it.
+    keys = {e for c in CONTROLS for e in c.events if not e.startswith(("mouse", "wheel"))}
+    assert "control-q" in control("quit").events and "escape" in keys
+    for event in keys:
+        for method, *_ in (base.messenger.who_accepts(event) or {}).values():
+            assert method == booth._ignore, event
