@@ -88,14 +88,18 @@ class Visitors:
             pad = touring.zoompad
             if pad is not None and pad.visible:
                 k.tap_widget(rng.choice(list(pad.buttons.values())))
-        elif roll < 0.93:
+        elif roll < 0.86:
             views = [v for v in (touring.selection.view, touring.expo.panel_view) if v]
             buttons = [b for v in views for b in v.buttons]
             if buttons:
                 k.tap_widget(rng.choice(buttons))
         else:
-            # Someone walks away: long enough, often, for a countdown, a reset and the reel.
-            k.seconds(rng.uniform(2.0, 20.0))
+            # Someone looks away for a moment, comes back during the countdown (and may keep
+            # exploring), or walks off for good: the booth resets and runs its reel.
+            # (The last tap was up to a second or two ago; the countdown runs from 10 to 13 s.)
+            k.seconds(rng.choice((rng.uniform(1.0, 6.0), rng.uniform(9.2, 10.8),
+                                  rng.uniform(14.0, 22.0))))
+            return
         k.frames(rng.randint(3, 40))
 
 
