@@ -20,7 +20,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from gwangju_twin.render.config import configure  # noqa: E402
 from gwangju_twin.scene.sectors import SECTORS  # noqa: E402
 
 
@@ -32,32 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(n) for n in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
 
-    configure("offscreen", (w, h))
-    from direct.showbase.ShowBase import ShowBase
-    from panda3d.core import CardMaker
-    from widget_gallery import city_image
+    from widget_gallery import gallery_base
+
+    base, font, bold, cat = gallery_base(w, h)
 
     from gwangju_twin.render.snapshot import write_png
     from gwangju_twin.ui.attract import AttractPrompt
-    from gwangju_twin.ui.catalogue import load_catalogue
     from gwangju_twin.ui.countdown import Countdown
-    from gwangju_twin.ui.fonts import load_font
-    from gwangju_twin.ui.minimap import image_texture
     from gwangju_twin.ui.operator import OperatorMenu
     from gwangju_twin.ui.pinpad import PinPad
     from gwangju_twin.ui.toolbar import Toolbar
     from gwangju_twin.ui.zoompad import ZoomPad
 
-    base = ShowBase(windowType="offscreen")
-    base.set_background_color(0.62, 0.75, 0.88, 1)
-    font, bold = load_font(base.loader), load_font(base.loader, bold=True)
-    cat = load_catalogue()
-
-    cm = CardMaker("backdrop")
-    cm.set_frame(-1, 1, -1, 1)
-    backdrop = base.render2d.attach_new_node(cm.generate())
-    backdrop.set_texture(image_texture(city_image(180, 320, seed=3)))
-    backdrop.set_bin("background", 0)
 
     attract = AttractPrompt(base.aspect2d, font, bold, cat)
     countdown = Countdown(base.aspect2d, font, cat, "ko", print, bold_font=bold)

@@ -16,6 +16,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -84,6 +85,27 @@ def sample_tour() -> list[dict]:
             for stop in doc.get("tour", {}).get("stop", [])]
 
 
+def gallery_base(w: int, h: int) -> tuple[Any, Any, Any, Any]:
+    """An offscreen ShowBase of w x h over a stand-in city backdrop (to judge the widgets'
+    contrast on a busy picture), with the regular and bold fonts and the text catalogue."""
+    configure("offscreen", (w, h))
+    from direct.showbase.ShowBase import ShowBase
+    from panda3d.core import CardMaker
+
+    from gwangju_twin.ui.catalogue import load_catalogue
+    from gwangju_twin.ui.fonts import load_font
+    from gwangju_twin.ui.minimap import image_texture
+
+    base = ShowBase(windowType="offscreen")
+    base.set_background_color(0.62, 0.75, 0.88, 1)
+    cm = CardMaker("backdrop")
+    cm.set_frame(-1, 1, -1, 1)
+    backdrop = base.render2d.attach_new_node(cm.generate())
+    backdrop.set_texture(image_texture(city_image(180, 320, seed=3)))
+    backdrop.set_bin("background", 0)
+    return base, load_font(base.loader), load_font(base.loader, bold=True), load_catalogue()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder for the PNGs (made if missing)")
@@ -92,33 +114,17 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(n) for n in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
 
-    configure("offscreen", (w, h))
-    from direct.showbase.ShowBase import ShowBase
-    from panda3d.core import CardMaker
-
+    base, font, bold, cat = gallery_base(w, h)
     from gwangju_twin.render.snapshot import write_png
-    from gwangju_twin.ui.catalogue import load_catalogue
-    from gwangju_twin.ui.fonts import load_font
     from gwangju_twin.ui.help import HelpOverlay
     from gwangju_twin.ui.hud import Hud
     from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
-    from gwangju_twin.ui.minimap import Minimap, image_texture
+    from gwangju_twin.ui.minimap import Minimap
     from gwangju_twin.ui.searchbox import SearchBox
     from gwangju_twin.ui.toast import Toast
     from gwangju_twin.ui.toolbar import Toolbar
     from gwangju_twin.ui.tourbar import TourBar
 
-    base = ShowBase(windowType="offscreen")
-    base.set_background_color(0.62, 0.75, 0.88, 1)
-    font, bold = load_font(base.loader), load_font(base.loader, bold=True)
-    cat = load_catalogue()
-
-    # A stand-in city behind the widgets, to judge their contrast on a busy picture.
-    cm = CardMaker("backdrop")
-    cm.set_frame(-1, 1, -1, 1)
-    backdrop = base.render2d.attach_new_node(cm.generate())
-    backdrop.set_texture(image_texture(city_image(180, 320, seed=3)))
-    backdrop.set_bin("background", 0)
 
     demos = {"culture", "energy", "mobility"}
     entries = [MenuEntry(s.id, s.name_ko, s.name_en, s.color, s.id in demos) for s in SECTORS]

@@ -13,70 +13,26 @@ from typing import Any
 
 import numpy as np
 import pytest
+from gui_kit import (
+    H,
+    W,
+    buttons_box,
+    click,
+    fixtures,
+    frames,
+    no_missing_glyphs,
+    pixel,
+    screenshot,
+)
 
 pytestmark = pytest.mark.render
+base, fonts, cat, mouse = fixtures()
 
-W, H = 1024, 700
 LANGS = ("ko", "en")
 KIOSK_ROW = ("menu", "tour", "map", "language", "home")
 
 
 # -- fixtures and helpers (as tests/test_widgets.py) ---------------------------------------
-
-
-@pytest.fixture(scope="module")
-def base() -> Iterator[Any]:
-    from direct.showbase import ShowBaseGlobal
-    from direct.showbase.ShowBase import ShowBase
-
-    from gwangju_twin.render.config import configure
-
-    existing = getattr(ShowBaseGlobal, "base", None)
-    if existing is not None:  # a process holds one ShowBase at a time
-        if existing.win is None:
-            pytest.fail("another module's windowless ShowBase is still open")
-        yield existing
-        return
-    configure("offscreen", (W, H))
-    showbase = ShowBase(windowType="offscreen")
-    showbase.set_background_color(0.62, 0.75, 0.88, 1)
-    yield showbase
-    showbase.destroy()
-
-
-@pytest.fixture(scope="module")
-def fonts(base: Any) -> tuple[Any, Any]:
-    from gwangju_twin.ui.fonts import load_font
-
-    return load_font(base.loader), load_font(base.loader, bold=True)
-
-
-@pytest.fixture(scope="module")
-def cat() -> Any:
-    from gwangju_twin.ui.catalogue import load_catalogue
-
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def mouse(base: Any) -> Iterator[Any]:
-    """A VirtualMouse driving a MouseWatcher that aspect2d's PGTop listens to; what GUI
-    regions do not swallow reaches the world as "world-mouse1"."""
-    from panda3d.core import ButtonThrower, MouseWatcher, VirtualMouse
-
-    vm = VirtualMouse("kiosk-mouse")
-    vm.set_window_size(base.win.get_x_size(), base.win.get_y_size())
-    vm.set_mouse_on(True)
-    vm_np = base.dataRoot.attach_new_node(vm)
-    watcher = MouseWatcher("kiosk-watcher")
-    vm_np.attach_new_node(watcher).attach_new_node(ButtonThrower("kiosk-world"))
-    vm_np.find("**/kiosk-world").node().set_prefix("world-")
-    pgtop = base.aspect2d.node()
-    old = pgtop.get_mouse_watcher()
-    pgtop.set_mouse_watcher(watcher)
-    yield vm
-    pgtop.set_mouse_watcher(old if old is not None else MouseWatcher("idle"))
-    vm_np.remove_node()
 
 
 @pytest.fixture
@@ -91,11 +47,6 @@ def world(base: Any) -> Iterator[list[str]]:
     listener.ignore_all()
 
 
-def frames(base: Any, n: int = 2) -> None:
-    for _ in range(n):
-        base.taskMgr.step()
-
-
 def tap(base: Any, mouse: Any, col: int, row: int) -> None:
     """A press and release at window pixel (col, row) through the MouseWatcher."""
     from panda3d.core import MouseButton
@@ -108,43 +59,11 @@ def tap(base: Any, mouse: Any, col: int, row: int) -> None:
     frames(base)
 
 
-def screenshot(base: Any) -> np.ndarray:
-    for _ in range(2):
-        base.graphicsEngine.render_frame()
-    tex = base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1]
-
-
-def pixel(base: Any, node: Any, x: float = 0.0, z: float = 0.0) -> tuple[int, int]:
-    from panda3d.core import Point3
-
-    p = base.render2d.get_relative_point(node, Point3(x, 0, z))
-    return round((p.x + 1) / 2 * W), round((1 - p.z) / 2 * H)
-
-
-def click(base: Any, button: Any) -> None:
-    """The event a mouse click on ``button`` raises (DirectButton runs its command)."""
-    from direct.gui.DirectGuiGlobals import B1CLICK
-
-    base.messenger.send(B1CLICK + button.guiId, [None])
-
-
 def press(base: Any, frame: Any) -> None:
     """The event a mouse press on DirectFrame ``frame`` raises."""
     from direct.gui.DirectGuiGlobals import B1PRESS
 
     base.messenger.send(B1PRESS + frame.guiId, [None])
-
-
-def no_missing_glyphs(fonts: tuple[Any, Any], strings: list[str]) -> None:
-    from gwangju_twin.ui.fonts import missing_glyphs
-
-    text = "".join(strings)
-    assert text.strip()
-    for font in fonts:
-        assert missing_glyphs(font, text) == ""
 
 
 def button_px(base: Any, button: Any) -> tuple[float, float]:
@@ -153,20 +72,6 @@ def button_px(base: Any, button: Any) -> tuple[float, float]:
     sx = button.get_sx(base.aspect2d)
     sz = button.get_sz(base.aspect2d)
     return (right - left) * sx * 540, (top - bottom) * sz * 540
-
-
-def buttons_box(buttons: Any, ref: Any) -> tuple[float, float, float, float]:
-    """(left, right, bottom, top) around the buttons' click frames, in ``ref``'s units."""
-    from panda3d.core import Point3
-
-    xs, zs = [], []
-    for b in buttons:
-        left, right, bottom, top = b["frameSize"]
-        for x, z in ((left, bottom), (right, top)):
-            p = ref.get_relative_point(b, Point3(x, 0, z))
-            xs.append(p.x)
-            zs.append(p.z)
-    return min(xs), max(xs), min(zs), max(zs)
 
 
 def on_screen(base: Any, widget: Any) -> bool:

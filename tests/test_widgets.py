@@ -14,13 +14,24 @@ from typing import Any
 
 import numpy as np
 import pytest
+from gui_kit import (
+    H,
+    W,
+    buttons_box,
+    click,
+    fixtures,
+    frames,
+    no_missing_glyphs,
+    pixel,
+    screenshot,
+)
 
 from gwangju_twin.controls import CONTROLS, SECTIONS
 from gwangju_twin.scene.sectors import SECTORS
 
 pytestmark = pytest.mark.render
+base, fonts, cat, mouse = fixtures()
 
-W, H = 1024, 700
 LANGS = ("ko", "en")
 NARRATION_EN = (
     "Welcome to the tour of Gwangju, an AI-metaverse convergence city, whose seven pavilions "
@@ -69,93 +80,6 @@ def quadrants(size: int = 64) -> np.ndarray:
 # -- fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def base() -> Iterator[Any]:
-    from direct.showbase import ShowBaseGlobal
-    from direct.showbase.ShowBase import ShowBase
-
-    from gwangju_twin.render.config import configure
-
-    existing = getattr(ShowBaseGlobal, "base", None)
-    if existing is not None:  # a process holds one ShowBase at a time
-        if existing.win is None:
-            pytest.fail("another module's windowless ShowBase is still open")
-        yield existing
-        return
-    configure("offscreen", (W, H))
-    showbase = ShowBase(windowType="offscreen")
-    showbase.set_background_color(0.62, 0.75, 0.88, 1)
-    yield showbase
-    showbase.destroy()
-
-
-@pytest.fixture(scope="module")
-def fonts(base: Any) -> tuple[Any, Any]:
-    from gwangju_twin.ui.fonts import load_font
-
-    return load_font(base.loader), load_font(base.loader, bold=True)
-
-
-@pytest.fixture(scope="module")
-def cat() -> Any:
-    from gwangju_twin.ui.catalogue import load_catalogue
-
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def mouse(base: Any) -> Iterator[Any]:
-    """A VirtualMouse driving a MouseWatcher that aspect2d's PGTop listens to."""
-    from panda3d.core import ButtonThrower, MouseWatcher, VirtualMouse
-
-    vm = VirtualMouse("test-mouse")
-    vm.set_window_size(base.win.get_x_size(), base.win.get_y_size())
-    vm.set_mouse_on(True)
-    vm_np = base.dataRoot.attach_new_node(vm)
-    watcher = MouseWatcher("test-watcher")
-    # What the viewer's world bindings hear: "world-mouse1" unless a GUI region swallows it.
-    vm_np.attach_new_node(watcher).attach_new_node(ButtonThrower("test-world"))
-    vm_np.find("**/test-world").node().set_prefix("world-")
-    pgtop = base.aspect2d.node()
-    old = pgtop.get_mouse_watcher()
-    pgtop.set_mouse_watcher(watcher)
-    yield vm
-    # PGTop cannot go back to no watcher: an unconnected one hears nothing, the same thing.
-    pgtop.set_mouse_watcher(old if old is not None else MouseWatcher("idle"))
-    vm_np.remove_node()
-
-
-def frames(base: Any, n: int = 2) -> None:
-    """Run whole frames: data graph (mouse), events, rendering."""
-    for _ in range(n):
-        base.taskMgr.step()
-
-
-def screenshot(base: Any) -> np.ndarray:
-    """The window as an (h, w, 3) uint8 array, top row first."""
-    for _ in range(2):
-        base.graphicsEngine.render_frame()
-    tex = base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1]
-
-
-def pixel(base: Any, node: Any, x: float, z: float) -> tuple[int, int]:
-    """The (column, row) of point (x, 0, z) of ``node`` in the window."""
-    from panda3d.core import Point3
-
-    p = base.render2d.get_relative_point(node, Point3(x, 0, z))
-    return round((p.x + 1) / 2 * W), round((1 - p.z) / 2 * H)
-
-
-def click(base: Any, button: Any) -> None:
-    """The event a mouse click on ``button`` raises (DirectButton runs its command)."""
-    from direct.gui.DirectGuiGlobals import B1CLICK
-
-    base.messenger.send(B1CLICK + button.guiId, [None])
-
-
 def face_color(button: Any) -> tuple[float, ...]:
     """The colour of a theme button's ready-state face."""
     from panda3d.core import GeomVertexReader
@@ -165,33 +89,9 @@ def face_color(button: Any) -> tuple[float, ...]:
     return tuple(round(c, 3) for c in reader.get_data4())
 
 
-def no_missing_glyphs(fonts: tuple[Any, Any], strings: list[str]) -> None:
-    from gwangju_twin.ui.fonts import missing_glyphs
-
-    text = "".join(strings)
-    assert text.strip()
-    for font in fonts:
-        assert missing_glyphs(font, text) == ""
-
-
 def px_at_1080p(base: Any, button: Any) -> float:
     _, _, bottom, top = button["frameSize"]
     return (top - bottom) * button.get_sz(base.render2d) * 1080 / 2
-
-
-def buttons_box(buttons: Any, ref: Any) -> tuple[float, float, float, float]:
-    """(left, right, bottom, top) around the buttons' click frames, in ``ref``'s units
-    (DirectGUI draws a button's face in its PGItem, which tight bounds do not see)."""
-    from panda3d.core import Point3
-
-    xs, zs = [], []
-    for b in buttons:
-        left, right, bottom, top = b["frameSize"]
-        for x, z in ((left, bottom), (right, top)):
-            p = ref.get_relative_point(b, Point3(x, 0, z))
-            xs.append(p.x)
-            zs.append(p.z)
-    return min(xs), max(xs), min(zs), max(zs)
 
 
 def on_screen(base: Any, node: Any) -> bool:
