@@ -50,7 +50,7 @@ def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
 def kiosk(prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
     from gwangju_twin.booth.rehearsal import Rehearsal
 
-    k = Rehearsal(prepared, kiosk_config(tmp_path))
+    k = Rehearsal(prepared, kiosk_config(tmp_path), fps=15)
     try:
         yield k
     finally:
@@ -95,14 +95,17 @@ def test_welcome_attract_visit_countdown_reset(kiosk: Rehearsal, tmp_path: Path)
     assert touring.language == "en"
     kiosk.seconds(9.5)
     assert booth.cycle.state == "visit"
-    kiosk.seconds(1.0)
+    kiosk.seconds(0.8)
     # Nobody has touched the screen for 10 s: the countdown, in the visitor's language.
     assert booth.cycle.state == "countdown" and booth.countdown.visible
+    shown = booth.countdown.seconds
+    assert shown == 3
     assert any("Returning to start in 3" in t for t in booth.countdown.text())
     assert any("처음 화면으로 돌아갑니다 3" in t for t in booth.countdown.text())
-    kiosk.seconds(1.2)
-    assert any("in 2" in t for t in booth.countdown.text())
-    kiosk.seconds(2.0)
+    kiosk.seconds(1.0)
+    assert booth.countdown.seconds == 2
+    assert any("Returning to start in 2" in t for t in booth.countdown.text())
+    kiosk.seconds(2.2)
     # The full reset: camera, language, panels and plugins.
     assert booth.cycle.state == "welcome" and not booth.countdown.visible
     assert touring.language == "ko"
@@ -188,13 +191,21 @@ def test_held_corner_opens_the_pin_pad_and_restart_is_offered(kiosk: Rehearsal) 
     assert booth.exit_code == EXIT_RESTART
 
 
-def test_operator_overlay_closes_by_itself(kiosk: Rehearsal) -> None:
-    booth = kiosk.booth
-    kiosk.chord()
-    assert booth.pinpad.visible
-    kiosk.seconds(61.0)
-    assert not booth.pinpad.visible and booth.cycle.state in ("welcome", "attract")
-    assert booth.exit_code is None
+def test_operator_overlay_closes_by_itself(prepared: Prepared, tmp_path: Path) -> None:
+    from gwangju_twin.booth.rehearsal import Rehearsal
+
+    kiosk = Rehearsal(prepared, kiosk_config(tmp_path), fps=5)  # a minute in few frames
+    try:
+        booth = kiosk.booth
+        kiosk.chord()
+        assert booth.pinpad.visible
+        kiosk.seconds(58.0)
+        assert booth.pinpad.visible and booth.cycle.state == "operator"
+        kiosk.seconds(3.0)
+        assert not booth.pinpad.visible and booth.cycle.state in ("welcome", "attract")
+        assert booth.exit_code is None
+    finally:
+        kiosk.close()
 
 
 def test_plugins_off_the_allow_list_do_not_run(tmp_path: Path) -> None:
@@ -266,3 +277,23 @@ def test_every_kiosk_target_is_finger_sized_and_no_key_does_anything(kiosk: Rehe
     for event in keys:
         for method, *_ in (base.messenger.who_accepts(event) or {}).values():
             assert method == booth._ignore, event
+
+
+def test_the_operator_gesture_during_the_attract_loop_records_no_visit(kiosk: Rehearsal,
+                                                                        tmp_path: Path) -> None:
+    booth = kiosk.booth
+    kiosk.seconds(5.5)
+    assert booth.cycle.state == "attract"
+    kiosk.pointer.move(-0.97, 0.97)
+    kiosk.frames(1)
+    kiosk.pointer.press()
+    kiosk.seconds(3.2)
+    kiosk.pointer.release()
+    kiosk.frames(2)
+    assert booth.pinpad.visible and booth.cycle.state == "operator"
+    kiosk.tap_widget(booth.pinpad.buttons["cancel"])
+    assert booth.cycle.state == "attract"  # back where it was, the reel going on
+    assert day_reports(tmp_path / "visits.sqlite3") == []
+    # A short press in the corner is an ordinary tap: it starts a visit.
+    kiosk.tap(-0.97, 0.97)
+    assert booth.cycle.state == "visit"

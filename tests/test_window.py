@@ -7,7 +7,6 @@ without them skips this file and says why.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -16,46 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from render_helpers import read_png
+from xvfb_kit import NEEDS_X, virtual_screen
+from xvfb_kit import run_x as _x
+from xvfb_kit import screenshot_root as _shot
 
-TOOLS = ("Xvfb", "xdotool", "import")
-pytestmark = pytest.mark.skipif(
-    any(shutil.which(t) is None for t in TOOLS),
-    reason="needs Xvfb, xdotool and imagemagick (apt-get install xvfb xdotool imagemagick)",
-)
+pytestmark = NEEDS_X
 
 
 @pytest.fixture
 def display() -> Iterator[str]:
     """A private virtual screen, gone after the test."""
-    for number in range(91, 120):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists():
-            break
-    name = f":{number}"
-    server = subprocess.Popen(
-        ["Xvfb", name, "-screen", "0", "1024x700x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                break
-            time.sleep(0.05)
-        yield name
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _x(display: str, *args: str) -> str:
-    env = {**os.environ, "DISPLAY": display}
-    out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
-    return out.stdout.strip()
-
-
-def _shot(display: str, path: Path) -> np.ndarray:
-    _x(display, "import", "-window", "root", str(path))
-    return read_png(path).astype(int)
+    yield from virtual_screen(1024, 700)
 
 
 def _env(display: str, home: Path) -> dict[str, str]:

@@ -83,6 +83,7 @@ class Booth:
         self.menu.hide()
         self.reel = AttractReel(touring, config.attract_dwell, self.prompt.set_caption)
         self._down = False
+        self._in_corner = False  # the press going on began in the operator's corner
         self._at: tuple[float, float] | None = None
         self._still_for = 0.0
         self._cursor_hidden: bool | None = None
@@ -165,11 +166,20 @@ class Booth:
         self._show_cursor(self._still_for < self.config.hide_cursor_after)
         if down and not self._down:
             self.corner.press(*at, now)
-            self.touch()
+            # A press in the operator's corner may be the start of the hidden gesture: it
+            # counts as a visitor's tap only if it lets go before the hold is complete, so
+            # opening the operator menu never starts (or records) a visit.
+            self._in_corner = self.corner.inside(*at)
+            if not self._in_corner:
+                self.touch()
         elif self._down and not down:
             self.corner.release(now)
+            if self._in_corner:
+                self._in_corner = False
+                self.touch()
         self._down = down
         if self.corner.due(now):
+            self._in_corner = False
             self.operator_gesture()
 
     def touch(self) -> None:
@@ -178,7 +188,11 @@ class Booth:
             self._apply(change)
 
     def _prompt_touched(self) -> None:
-        self.touch()
+        # The frame task's pointer reading sees the same press and knows whether it is the
+        # operator's corner; this only covers a press it cannot see (no mouse watcher).
+        watcher = self.base.mouseWatcherNode
+        if watcher is None or not watcher.has_mouse():
+            self.touch()
 
     def _keep(self) -> None:
         for change in self.cycle.keep_exploring(self._clock()):
