@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from gwangju_twin.tomlfile import show_value as _show
 from gwangju_twin.ui.catalogue import LANGUAGES
 
 if sys.version_info >= (3, 11):
@@ -85,19 +86,6 @@ def _invalid(name: str, value: Any) -> str | None:
         ok = isinstance(value, str) and "\0" not in value
         return None if ok else 'a folder path as text ("" for the pictures folder)'
     return None if isinstance(value, bool) else "true or false"
-
-
-def _show(value: Any) -> str:
-    """``value`` as it would be written in TOML (for messages)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)
 
 
 def settings_path() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,3 +26,17 @@ def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
         raise error(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
+
+
+def show_value(value: Any) -> str:
+    """``value`` as it would be written in TOML, for error messages (a table or an array is
+    named, not printed)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)

@@ -20,6 +20,7 @@ import platformdirs
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.pin import CORNERS, parse_pin_hash
 from gwangju_twin.tomlfile import read_toml
+from gwangju_twin.tomlfile import show_value as _show
 from gwangju_twin.ui.catalogue import LANGUAGES
 
 APP_NAME = "gwangju-twin"  # as gwangju_twin.settings; not imported, to keep this module light
@@ -345,14 +346,3 @@ def _show_kind(value: Any) -> str:
     return next((name for kind, name in kinds if isinstance(value, kind)), "a date or time")
 
 
-def _show(value: Any) -> str:
-    """``value`` as it would be written in TOML (for messages)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return str(value)
