@@ -217,6 +217,12 @@ class _Stage:
         for _ in range(round(seconds / dt)):
             self.expo.update(dt)
 
+    def run_tasks(self) -> None:
+        """Every frame from now on: the demos run (sort 40), then the sky and the labels
+        follow the camera (sort 50), as in a live viewer."""
+        self.base.task_mgr.add(self.expo_task, "expo", sort=40)
+        self.base.task_mgr.add(self.follow_camera, "sky-follows-camera", sort=50)
+
     def expo_task(self, task: Any) -> Any:
         from panda3d.core import ClockObject
 
@@ -277,8 +283,7 @@ def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
     base = stage.base
     if base.win is None:
         raise RuntimeError("no window could be opened")
-    base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
-    base.task_mgr.add(stage.expo_task, "expo", sort=40)
+    stage.run_tasks()
     try:
         base.run()
     finally:
@@ -311,8 +316,7 @@ def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscr
         clock.set_mode(ClockObject.M_limited)
         clock.set_frame_rate(30)
     booth = Booth(stage, config, visits, heartbeat, safe)
-    base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
-    base.task_mgr.add(stage.expo_task, "expo", sort=40)
+    stage.run_tasks()
     try:
         base.run()
     finally:

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from gwangju_twin import __version__
 from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk.command import SUBCOMMANDS as KIOSK_SUBCOMMANDS
 
 if TYPE_CHECKING:
     from gwangju_twin.scene import Scene
 
 COMMANDS = ("view", "render", "inspect", "plugins", "kiosk")
 SNAPSHOT = "gwangju-twin-snapshot.png"
-KIOSK_SUBCOMMANDS = ("report", "pin")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -51,8 +51,7 @@ def _worker(ui: bool, frames: int, size: tuple[int, int]) -> dict[str, Any]:
     stage = _Stage(prepared, "offscreen", size, ui=ui,
                    settings=load_settings(folder / "settings.toml"), persist=False)
     base = stage.base
-    base.task_mgr.add(stage.follow_camera, "sky-follows-camera", sort=50)
-    base.task_mgr.add(stage.expo_task, "expo", sort=40)
+    stage.run_tasks()
     start = stage.pose
     touring = stage.touring
 

@@ -41,8 +41,7 @@ class Rehearsal:
         self.clock.set_frame_rate(fps)
         self._t0 = self.clock.get_frame_time()
         self.wall_start = wall_start if wall_start is not None else 1_790_000_000.0
-        self.base.task_mgr.add(self.stage.follow_camera, "sky-follows-camera", sort=50)
-        self.base.task_mgr.add(self.stage.expo_task, "expo", sort=40)
+        self.stage.run_tasks()
         self.visits = VisitLog(config.database, clock=self.wall_time)
         self.booth = Booth(self.stage, config, self.visits, safe=safe)
         pointer = self.stage.pointer

@@ -34,6 +34,8 @@ log = logging.getLogger("gwangju_twin.kiosk")
 #: The event a kiosk window raises instead of closing (close button, Alt+F4, the window
 #: manager): the booth logs it and stays.
 CLOSE_REQUEST = "kiosk-close-request"
+#: Keys that close or leave a desktop program; a booth swallows them (and logs them).
+LOCKED_KEYS = ("escape", "alt-f4", "control-q", "control-w", "alt-tab", "f11")
 #: The operator's key chord (Panda3D names modifiers shift, control, alt in this order).
 OPERATOR_CHORD = "shift-control-alt-k"
 #: Pointer travel (normalised window units) that counts as movement, not sensor jitter.
@@ -67,20 +69,17 @@ class Booth:
         self.gate = PinGate(config.pin_hash, clock=self._clock)
         self.corner = CornerHold(config.corner, config.hold_seconds)
         self.exit_code: int | None = None
-        self.ignored: list[str] = []  # close requests and keys the lock swallowed
+        self.ignored: Counter[str] = Counter()  # close requests and keys the lock swallowed
         self.counts: Counter[str] = Counter()  # every Change applied, by kind
         cat, font, bold = touring.cat, touring.expo.font, touring.expo.bold_font
         lang = config.language
-        self.prompt = AttractPrompt(self.base.aspect2d, font, bold, cat)
-        self.prompt.on_touch = self._prompt_touched
-        self.prompt.hide()
+        # The overlays start hidden.
+        self.prompt = AttractPrompt(self.base.aspect2d, font, bold, cat,
+                                    on_touch=self._prompt_touched)
         self.countdown = Countdown(self.base.aspect2d, font, cat, lang, self._keep,
                                    bold_font=bold)
-        self.countdown.hide()
         self.pinpad = PinPad(self.base.aspect2d, font, cat, lang, self._pin, self._close_operator)
-        self.pinpad.hide()
         self.menu = OperatorMenu(self.base.aspect2d, font, cat, lang, self._operator_choice)
-        self.menu.hide()
         self.reel = AttractReel(touring, config.attract_dwell, self.prompt.set_caption)
         self._down = False
         self._in_corner = False  # the press going on began in the operator's corner
@@ -108,12 +107,12 @@ class Booth:
             # when the window manager asks (close button, Alt+F4).
             win.set_close_request_event(CLOSE_REQUEST)
         self.base.accept(CLOSE_REQUEST, self._ignore, [CLOSE_REQUEST])
-        for key in ("escape", "alt-f4", "control-q", "control-w", "alt-tab", "f11"):
+        for key in LOCKED_KEYS:
             self.base.accept(key, self._ignore, [key])
         self.base.accept(OPERATOR_CHORD, self.operator_gesture)
 
     def _ignore(self, what: str) -> None:
-        self.ignored.append(what)
+        self.ignored[what] += 1
         log.info("kiosk lock: ignored %s", what)
 
     def _show_cursor(self, shown: bool) -> None:
@@ -349,6 +348,5 @@ class Booth:
         self.base.task_mgr.remove("booth")
         for widget in (self.prompt, self.countdown, self.pinpad, self.menu):
             widget.destroy()
-        for event in (CLOSE_REQUEST, OPERATOR_CHORD, "escape", "alt-f4", "control-q",
-                      "control-w", "alt-tab", "f11"):
+        for event in (CLOSE_REQUEST, OPERATOR_CHORD, *LOCKED_KEYS):
             self.base.ignore(event)

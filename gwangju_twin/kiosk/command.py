@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.scene import Scene
 
+#: The sub-commands after ``kiosk`` (anything else there is a scene).
 SUBCOMMANDS = ("report", "pin")
 
 
@@ -175,9 +176,8 @@ def _report(args: argparse.Namespace) -> int:
 
     database = args.database or load_kiosk_config(args.config).database
     days = day_reports(database)
-    sys.stdout.write(report_csv(days) if args.csv else format_report(days))
-    if not args.csv and not format_report(days).endswith("\n"):
-        sys.stdout.write("\n")
+    text = report_csv(days) if args.csv else format_report(days)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0
 
 

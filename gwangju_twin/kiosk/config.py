@@ -212,9 +212,9 @@ _TABLES: dict[str, dict[str, _Key]] = {
                       lambda v: v if isinstance(v, list) else None),
     },
 }
-#: The path-valued fields and where they are written.
-_PATH_FIELDS = {"scene": ("kiosk", "scene"), "safe_scene": ("watchdog", "safe_scene"),
-                "log_folder": ("logs", "folder"), "database": ("analytics", "database")}
+#: The path-valued fields and where they are written ([table] key).
+_PATH_FIELDS = {spec.name: (table, key) for table, keys in _TABLES.items()
+                for key, spec in keys.items() if spec.expected == _PATH}
 
 
 def load_kiosk_config(path: Path | None) -> KioskConfig:

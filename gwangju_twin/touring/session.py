@@ -40,6 +40,7 @@ from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
 from gwangju_twin.ui.minimap import ZOOMS, Minimap
 from gwangju_twin.ui.searchbox import SearchBox
 from gwangju_twin.ui.toast import Toast
+from gwangju_twin.ui.toolbar import NAMES as TOOLBAR
 from gwangju_twin.ui.toolbar import Toolbar
 from gwangju_twin.ui.tourbar import TourBar
 from gwangju_twin.ui.zoompad import ZoomPad
@@ -126,14 +127,10 @@ class Touring(Visiting, Preferences):
 
     def _build_widgets(self, fonts: tuple[Any, Any]) -> None:
         base, cat, lang, font = self.base, self.cat, self.language, fonts[0]
-        if self.kiosk:
-            self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar,
-                                   names=KIOSK_TOOLBAR)
-            self.zoompad: ZoomPad | None = ZoomPad(base.a2dBottomRight, font, cat, lang,
-                                                   self._zoom_button)
-        else:
-            self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar)
-            self.zoompad = None
+        self.toolbar = Toolbar(base.a2dTopLeft, font, cat, lang, self._toolbar,
+                               names=KIOSK_TOOLBAR if self.kiosk else TOOLBAR)
+        self.zoompad = ZoomPad(base.a2dBottomRight, font, cat, lang,
+                               self._zoom_button) if self.kiosk else None
         self.toolbar.set_camera_mode(self.driver.mode)
         entries = [MenuEntry(i.id, i.name_ko, i.name_en, sector(i.sector).color,
                              bool(i.plugin)) for i in self._ordered_infos()]
@@ -349,13 +346,10 @@ class Touring(Visiting, Preferences):
             for widget in (self.menu, self.search, self.help, self.toast, self.tourbar):
                 widget.hide()
             self._hide_expo_panel()
-        for widget in (self.toolbar, self.zoompad):
+        for widget, on in ((self.toolbar, shown), (self.zoompad, shown),
+                           (self.minimap, shown and self.settings.minimap)):
             if widget is not None:
-                (widget.show if shown else widget.hide)()
-        if shown and self.settings.minimap:
-            self.minimap.show()
-        elif not shown:
-            self.minimap.hide()
+                (widget.show if on else widget.hide)()
         if shown:
             self._panel_closed()
 

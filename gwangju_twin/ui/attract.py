@@ -128,11 +128,6 @@ class AttractPrompt(Widget):
         """The pulsing "touch to start" pill."""
         return self._prompt
 
-    def show(self) -> None:
-        """Show the prompt, laid out for the window's current shape."""
-        self._layout()
-        super().show()
-
     def set_language(self, language: str) -> None:
         """Remember ``language``; the prompt shows both languages anyway."""
         self._language = check_language(language)
@@ -212,9 +207,9 @@ class AttractPrompt(Widget):
         content.reparent_to(self._prompt)
         self._prompt.set_python_tag("height", height)
         self._drawn += [touch_ko, touch_en]
-        self._layout()
+        self._fit()
 
-    def _layout(self) -> None:
+    def _fit(self) -> None:
         """Place the parts for the window's shape (the parent's origin at its centre)."""
         if self._root.is_empty():
             return

@@ -105,11 +105,6 @@ class Countdown(Widget):
         self._language = check_language(language)
         self._rewrite()
 
-    def show(self) -> None:
-        """Show the countdown over the whole window."""
-        self._layout()
-        super().show()
-
     def text(self) -> list[str]:
         """The main line, the other language's line, the button."""
         return [self._line.node().get_text(), self._other.node().get_text(),
@@ -134,7 +129,7 @@ class Countdown(Widget):
         if digits != self._digits:  # the card is sized for this many digits
             self._digits = digits
             self._measure()
-        self._layout()
+        self._fit()
 
     def _measure(self) -> None:
         """The card's size: wide enough for either language with as many digits as shown
@@ -158,7 +153,7 @@ class Countdown(Widget):
         self._other.set_z(top - ASCENT * _OTHER_SCALE)
         self.buttons["keep"].set_pos(0, 0, -height / 2 + _PAD_Z + KIOSK_BUTTON / 2)
 
-    def _layout(self) -> None:
+    def _fit(self) -> None:
         if self._root.is_empty():
             return
         fit_centred(self._root, *self._size)

@@ -66,11 +66,6 @@ class HelpOverlay(Widget):
         self._language = check_language(language)
         self._build()
 
-    def show(self) -> None:
-        """Show the card, fitted to the window as it is now."""
-        self._fit()
-        super().show()
-
     def text(self) -> list[str]:
         """The strings drawn: title, then headings and rows (key, description) column by
         column, then the footer."""

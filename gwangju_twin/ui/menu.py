@@ -97,11 +97,6 @@ class PavilionMenu(Widget):
             self._current = pavilion_id
             self._build()
 
-    def show(self) -> None:
-        """Show the menu, shrunk if the window is too short for all of it."""
-        self._fit()
-        super().show()
-
     def text(self) -> list[str]:
         """Title, hint, then per pavilion its name, its demo tag and its "here" tag."""
         return list(self._drawn)

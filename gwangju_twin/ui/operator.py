@@ -95,11 +95,6 @@ class OperatorMenu(Widget):
         self._language = check_language(language)
         self._build()
 
-    def show(self) -> None:
-        """Show the menu over the whole window."""
-        self._layout()
-        super().show()
-
     def text(self) -> list[str]:
         """Title, the status lines, then the buttons top to bottom."""
         return list(self._drawn)
@@ -150,9 +145,9 @@ class OperatorMenu(Widget):
         self._blocker["frameSize"] = (-width / 2, width / 2, -height / 2, height / 2)
         self._size = (width, height)
         self._drawn = [title, *self._status, *(self.buttons[n]["text"] for n in CHOICES)]
-        self._layout()
+        self._fit()
 
-    def _layout(self) -> None:
+    def _fit(self) -> None:
         if self._root.is_empty():
             return
         fit_centred(self._root, *self._size)

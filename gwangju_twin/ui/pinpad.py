@@ -197,11 +197,6 @@ class PinPad(Widget):
         self._language = check_language(language)
         self._rewrite()
 
-    def show(self) -> None:
-        """Show the pad over the whole window."""
-        self._layout()
-        super().show()
-
     def text(self) -> list[str]:
         """Title, message line, then the key labels row by row and Cancel."""
         return [self._title.node().get_text(), self._message_node.node().get_text(),
@@ -223,7 +218,7 @@ class PinPad(Widget):
         self.buttons["cancel"]["text"] = self._t("kiosk.pin.cancel")
         self._show_message()
         self._draw_dots()
-        self._layout()
+        self._fit()
 
     def _show_message(self) -> None:
         if self.locked:
@@ -253,7 +248,7 @@ class PinPad(Widget):
             board(self._dots, x + i * _DOT_STEP - _DOT / 2, -_DOT / 2,
                   x + i * _DOT_STEP + _DOT / 2, _DOT / 2, TITLE_INK, _DOT / 2, "pin-dot")
 
-    def _layout(self) -> None:
+    def _fit(self) -> None:
         if self._root.is_empty():
             return
         fit_centred(self._root, *self._size)

@@ -220,8 +220,13 @@ class Widget:
         return not self._root.is_empty() and not self._root.is_hidden()
 
     def show(self) -> None:
-        """Show the widget."""
+        """Show the widget, fitted to the window's shape as it is now."""
+        self._fit()
         self._root.show()
+
+    def _fit(self) -> None:
+        """Fit the widget to the window's current shape; widgets that follow the window
+        (cards sized to it, overlays over all of it) override this."""
 
     def hide(self) -> None:
         """Hide the widget; it keeps its state."""

@@ -78,10 +78,8 @@ class ZoomPad(Widget):
         self.buttons["zoom_in"]["text"] = self._t("kiosk.zoom.in")
         self.buttons["zoom_out"]["text"] = self._t("kiosk.zoom.out")
 
-    def show(self) -> None:
-        """Show the buttons in the window's bottom-right corner."""
+    def _fit(self) -> None:
         self.layout()
-        super().show()
 
     def layout(self) -> None:
         """Put the column in the window's bottom-right corner (call after the window changes
