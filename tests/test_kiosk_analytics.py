@@ -386,12 +386,13 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
             time.sleep(0.001)
         with VisitLog(path) as log:
             assert child.stdout.readline().strip() == "ready"
-            child.stdin.write("go\n")
-            child.stdin.flush()
             for i in range(visits):
                 if i == visits // 2:
                     _wait_for_a_crash_row(path)  # so the two writers surely interleave
                 log.start_visit("ko")
+                if i == 0:  # the crash writer starts once a visit is under way
+                    child.stdin.write("go\n")
+                    child.stdin.flush()
                 log.enter_pavilion("gwangju.solar")
                 log.demo_started("gwangju.solar", "solar-demo")
                 log.enter_pavilion("gwangju.shuttles")
