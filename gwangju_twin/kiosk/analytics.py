@@ -104,9 +104,13 @@ def _raise_for(path: Path, exc: sqlite3.DatabaseError) -> NoReturn:
 
 def _check_schema(conn: sqlite3.Connection, path: Path) -> bool:
     """True if the file holds our schema, False if it is empty; InputError for anything else."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # One statement, so one snapshot: read one by one, another process's schema commit can
+    # land between them and show tables without our application id.
+    app_id, version, tables = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id), "
+        "(SELECT user_version FROM pragma_user_version), "
+        "(SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
     if app_id == 0 and version == 0 and tables == 0:
         return False
     if app_id != APPLICATION_ID:
