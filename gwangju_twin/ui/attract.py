@@ -35,7 +35,6 @@ from gwangju_twin.ui.theme import (
     TITLE_INK,
     Widget,
     board,
-    check_language,
     place_text,
     screen_extent,
     text_width,
@@ -127,10 +126,6 @@ class AttractPrompt(Widget):
     def prompt_node(self) -> NodePath:
         """The pulsing "touch to start" pill."""
         return self._prompt
-
-    def set_language(self, language: str) -> None:
-        """Remember ``language``; the prompt shows both languages anyway."""
-        self._language = check_language(language)
 
     def set_caption(self, name_ko: str, name_en: str) -> None:
         """Name the pavilion the camera shows now ("" and "": no caption)."""

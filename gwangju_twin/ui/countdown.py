@@ -35,7 +35,6 @@ from gwangju_twin.ui.theme import (
     Widget,
     board,
     button,
-    check_language,
     place_text,
     text_width,
 )
@@ -99,10 +98,9 @@ class Countdown(Widget):
         self._seconds = int(seconds)
         self._rewrite()
 
-    def set_language(self, language: str) -> None:
-        """Show the main line and the button in ``language`` ("ko" or "en"); the other
-        language goes to the smaller line."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
+        # The main line and the button in the language; the other language goes to the
+        # smaller line.
         self._rewrite()
 
     def text(self) -> list[str]:

@@ -29,7 +29,6 @@ from gwangju_twin.ui.theme import (
     Widget,
     blocker,
     board,
-    check_language,
     place_text,
     screen_extent,
     text_width,
@@ -61,9 +60,7 @@ class HelpOverlay(Widget):
         self._build()
         self.hide()
 
-    def set_language(self, language: str) -> None:
-        """Show the card in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._build()
 
     def text(self) -> list[str]:

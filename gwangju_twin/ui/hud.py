@@ -18,7 +18,6 @@ from gwangju_twin.ui.theme import (
     SMALL_SCALE,
     Widget,
     board,
-    check_language,
     place_text,
     text_width,
 )
@@ -53,9 +52,7 @@ class Hud(Widget):
         self._write()
         return True
 
-    def set_language(self, language: str) -> None:
-        """Show the figures in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._layout()
         self._write()
 

@@ -35,7 +35,6 @@ from gwangju_twin.ui.theme import (
     blocker,
     board,
     button,
-    check_language,
     place_text,
     screen_extent,
     text_width,
@@ -84,9 +83,7 @@ class PavilionMenu(Widget):
         """The id of the pavilion marked as where the visitor is, or None."""
         return self._current
 
-    def set_language(self, language: str) -> None:
-        """Show the menu in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._build()
 
     def set_current(self, pavilion_id: str | None) -> None:

@@ -40,7 +40,6 @@ from gwangju_twin.ui.theme import (
     Widget,
     board,
     button,
-    check_language,
     place_text,
 )
 
@@ -148,16 +147,14 @@ class Minimap(Widget):
                 self.map_node, self._t(key), font, lambda step=step: self.step_zoom(step),
                 width=b, height=b, pos=(mw - b / 2 - 0.01, mh - b / 2 - 0.01 - n * (b + 0.01)),
                 order=self.raised)
-        self.set_language(language)
+        self._relabel()
 
     @property
     def click_frame(self) -> DirectFrame:
         """The DirectFrame over the map that takes the clicks."""
         return self._click
 
-    def set_language(self, language: str) -> None:
-        """Title the map in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._title.node().set_text(self._t("minimap.title"))
 
     def text(self) -> list[str]:

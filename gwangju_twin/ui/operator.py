@@ -34,7 +34,6 @@ from gwangju_twin.ui.theme import (
     blocker,
     board,
     button,
-    check_language,
     place_text,
     restyle,
     screen_extent,
@@ -89,10 +88,8 @@ class OperatorMenu(Widget):
         self._status = tuple(lines)
         self._build()
 
-    def set_language(self, language: str) -> None:
-        """Label the menu in ``language`` ("ko" or "en"); the shell passes status lines in
-        it again."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
+        # The shell passes the status lines in the new language again.
         self._build()
 
     def text(self) -> list[str]:

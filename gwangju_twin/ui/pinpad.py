@@ -37,7 +37,6 @@ from gwangju_twin.ui.theme import (
     Widget,
     board,
     button,
-    check_language,
     place_text,
     text_width,
 )
@@ -192,9 +191,7 @@ class PinPad(Widget):
                     b["state"] = state
         self._show_message()
 
-    def set_language(self, language: str) -> None:
-        """Label the pad in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._rewrite()
 
     def text(self) -> list[str]:

@@ -34,7 +34,6 @@ from gwangju_twin.ui.theme import (
     blocker,
     board,
     button,
-    check_language,
     place_text,
     text_width,
 )
@@ -154,9 +153,7 @@ class SearchBox(Widget):
         if self._results:
             self._choose(0)
 
-    def set_language(self, language: str) -> None:
-        """Show the card in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._layout()
 
     def text(self) -> list[str]:

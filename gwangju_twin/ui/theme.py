@@ -219,6 +219,15 @@ class Widget:
         """Whether the widget is shown."""
         return not self._root.is_empty() and not self._root.is_hidden()
 
+    def set_language(self, language: str) -> None:
+        """Show the widget in ``language`` ("ko" or "en")."""
+        self._language = check_language(language)
+        self._relabel()
+
+    def _relabel(self) -> None:
+        """Redraw the widget's text in its language; widgets with text that depends on the
+        language override this."""
+
     def show(self) -> None:
         """Show the widget, fitted to the window's shape as it is now."""
         self._fit()

@@ -25,7 +25,6 @@ from gwangju_twin.ui.theme import (
     TITLE_INK,
     Widget,
     button,
-    check_language,
     restyle,
     text_width,
 )
@@ -109,9 +108,7 @@ class Toolbar(Widget):
         """The row's bottom edge below the top of the screen (a negative z)."""
         return -MARGIN - BUTTON_HEIGHT
 
-    def set_language(self, language: str) -> None:
-        """Label the buttons in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         for name in self._names:
             self.buttons[name]["text"] = self._label(name)
 

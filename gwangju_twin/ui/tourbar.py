@@ -34,7 +34,6 @@ from gwangju_twin.ui.theme import (
     blocker,
     board,
     button,
-    check_language,
     place_text,
     screen_extent,
     text_width,
@@ -111,9 +110,7 @@ class TourBar(Widget):
         self._build()
         self.show()
 
-    def set_language(self, language: str) -> None:
-        """Show the bar in ``language`` ("ko" or "en")."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
         self._build()
 
     def text(self) -> list[str]:

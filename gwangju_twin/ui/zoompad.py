@@ -25,7 +25,6 @@ from gwangju_twin.ui.theme import (
     blocker,
     board,
     button,
-    check_language,
     shade,
 )
 
@@ -69,12 +68,11 @@ class ZoomPad(Widget):
             b["geom"] = _round_faces(_SIZE, BUTTON_FILL)
             self.buttons[name] = b
         self._size = (width, height)
-        self.set_language(language)
+        self._relabel()
         self.layout()
 
-    def set_language(self, language: str) -> None:
-        """Label the buttons in ``language`` ("ko" or "en"; + and − either way)."""
-        self._language = check_language(language)
+    def _relabel(self) -> None:
+        # Both languages label them + and −; the labels still come from the catalogue.
         self.buttons["zoom_in"]["text"] = self._t("kiosk.zoom.in")
         self.buttons["zoom_out"]["text"] = self._t("kiosk.zoom.out")
 
