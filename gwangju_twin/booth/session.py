@@ -131,8 +131,7 @@ class Booth:
         now = self._clock()
         dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
         self._read_pointer(now, dt)
-        for change in self.cycle.tick(now):
-            self._apply(change)
+        self._apply(self.cycle.tick(now))
         if self.cycle.state == "attract":
             self.prompt.update(dt)
             self.reel.update(dt)
@@ -183,8 +182,7 @@ class Booth:
 
     def touch(self) -> None:
         """A tap (or click) anywhere: the visitor is there."""
-        for change in self.cycle.touch(self._clock()):
-            self._apply(change)
+        self._apply(self.cycle.touch(self._clock()))
 
     def _prompt_touched(self) -> None:
         # The frame task's pointer reading sees the same press and knows whether it is the
@@ -194,12 +192,15 @@ class Booth:
             self.touch()
 
     def _keep(self) -> None:
-        for change in self.cycle.keep_exploring(self._clock()):
-            self._apply(change)
+        self._apply(self.cycle.keep_exploring(self._clock()))
 
     # -- what the cycle decided -------------------------------------------------------------
 
-    def _apply(self, change: Change) -> None:
+    def _apply(self, changes: list[Change]) -> None:
+        for change in changes:
+            self._apply_one(change)
+
+    def _apply_one(self, change: Change) -> None:
         touring, kind = self.touring, change.kind
         self.counts[kind] += 1
         log.debug("kiosk: %s", change)
@@ -266,8 +267,7 @@ class Booth:
 
     def operator_gesture(self) -> None:
         """The hidden gesture (a held corner, or Ctrl+Alt+Shift+K): ask for the PIN."""
-        for change in self.cycle.open_operator(self._clock()):
-            self._apply(change)
+        self._apply(self.cycle.open_operator(self._clock()))
 
     def _open_pinpad(self) -> None:
         self.menu.hide()
@@ -279,8 +279,7 @@ class Booth:
         log.info("operator gesture: PIN pad shown")
 
     def _pin(self, pin: str) -> None:
-        now = self._clock()
-        self.cycle.touch(now)
+        self.touch()  # the operator is there: the overlay's timeout starts over
         attempt = self.gate.attempt(pin)
         lang = self.touring.language
         if attempt.ok:
@@ -321,8 +320,7 @@ class Booth:
         return sum(d.crashes + d.hangs for d in days if d.day == today)
 
     def _close_operator(self) -> None:
-        for change in self.cycle.close_operator(self._clock()):
-            self._apply(change)
+        self._apply(self.cycle.close_operator(self._clock()))
 
     def _operator_choice(self, name: str) -> None:
         if name == "resume":
