@@ -24,6 +24,17 @@ def run_cli(
     )
 
 
+def panda3d_loaded_by(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter (from the repo root) and return the Panda3D
+    modules (``panda3d.*``, ``direct.*``) it loaded, sorted: the pure rooms must load none."""
+    probe = ("\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('panda3d', 'direct'))))\n")
+    out = subprocess.run([sys.executable, "-c", code + probe], capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)
+
+
 def read_png(path: Path) -> np.ndarray:
     """An (h, w, 3) uint8 array of a PNG, read with Panda3D's own image library."""
     from panda3d.core import Filename, Texture, loadPrcFileData
