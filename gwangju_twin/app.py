@@ -28,7 +28,7 @@ from gwangju_twin.expo import (
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
-from gwangju_twin.scene import CameraPose, Scene, frame_bounds
+from gwangju_twin.scene import CameraPose, Scene, frame_bounds, without_plugins
 from gwangju_twin.scene.pavilions import place_pavilions
 from gwangju_twin.settings import SettingsLoad
 
@@ -255,9 +255,7 @@ def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str =
     ``language`` with default settings (the user's own settings file is not read, so the
     picture is the same for everyone).
     """
-    from gwangju_twin.settings import Settings
-
-    settings = SettingsLoad(Settings(language=language), Path(os.devnull), ()) if ui else None
+    settings = SettingsLoad.shared(language) if ui else None
     stage = _Stage(prepared, "offscreen", size, view, enter, ui=ui, settings=settings,
                    persist=False)
     try:
@@ -290,6 +288,17 @@ def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
         stage.close()
 
 
+def kiosk_stage(prepared: Prepared, config: KioskConfig, window_type: str) -> _Stage:
+    """The kiosk booth's stage: the touring interface in kiosk mode at ``config.size``.
+
+    The booth's visitors share one set of defaults in ``config.language``; nobody's settings
+    file is read, and nothing a visitor changes is saved.
+    """
+    return _Stage(prepared, window_type, config.size, ui=True,
+                  settings=SettingsLoad.shared(config.language), persist=False, kiosk=True,
+                  fullscreen=config.fullscreen)
+
+
 def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscreen",
               visits: Any = None, heartbeat: Any = None, safe: bool = False) -> int:
     """Run the kiosk booth until the operator closes or restarts it; returns the exit status
@@ -301,12 +310,8 @@ def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscr
     from panda3d.core import ClockObject
 
     from gwangju_twin.booth.session import Booth
-    from gwangju_twin.settings import Settings
 
-    # The booth's visitors share one set of defaults; nobody's settings file is read.
-    settings = SettingsLoad(Settings(language=config.language), Path(os.devnull), ())
-    stage = _Stage(prepared, window_type, config.size, ui=True, settings=settings,
-                   persist=False, kiosk=True, fullscreen=config.fullscreen)
+    stage = kiosk_stage(prepared, config, window_type)
     base = stage.base
     if base.win is None:
         stage.close()
@@ -350,10 +355,7 @@ def exercise_plugin(found: FoundPlugin, scene: Scene, seconds: float = 2.0,
     if site is None:
         raise InputError(f"{scene.path}: has no {sector_id} pavilion to run the plugin in")
     # Only the plugin under test runs: the scene's own plugins stay out of the way.
-    bare = dataclasses.replace(
-        scene, plugin_folders=(),
-        pavilions=tuple(dataclasses.replace(p, plugin=None) for p in scene.pavilions))
-    prepared = prepare(bare)
+    prepared = prepare(without_plugins(scene))
     sites = [p.site for p in prepared.pavilions]
     prepared = dataclasses.replace(
         prepared, pavilions=build_pavilions(sites, {site.id: found.id}), found=(found,))

@@ -71,6 +71,12 @@ class SettingsLoad:
     path: Path
     problems: tuple[str, ...]  # one line each, naming the file and key; empty when all was fine
 
+    @classmethod
+    def shared(cls, language: str) -> SettingsLoad:
+        """The defaults in ``language``, read from no one's settings file: what every kiosk
+        visitor and every rendered picture share."""
+        return cls(Settings(language=language), Path(os.devnull), ())
+
 
 def _invalid(name: str, value: Any) -> str | None:
     """What ``name`` expects, when ``value`` is not acceptable for it; None when it is."""

@@ -3,12 +3,11 @@
 Tests, the soak script and the screenshot script drive a real booth this way: an offscreen
 buffer, the real touring interface and plugins, a VirtualMouse feeding DirectGUI and the
 "mouse1" events, and a frame clock fixed at ``fps`` so every quiet spell takes a known
-number of frames. ``Rehearsal`` owns no ShowBase: the stage (app._Stage) does.
+number of frames. ``Rehearsal`` owns no ShowBase: the stage (app.kiosk_stage) does.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from panda3d.core import ClockObject, KeyboardButton, Point3
 from gwangju_twin.booth.session import Booth
 from gwangju_twin.kiosk.analytics import VisitLog
 from gwangju_twin.kiosk.config import KioskConfig
-from gwangju_twin.settings import Settings, SettingsLoad
 
 
 class Rehearsal:
@@ -29,11 +27,9 @@ class Rehearsal:
 
     def __init__(self, prepared: Any, config: KioskConfig, fps: int = 30,
                  wall_start: float | None = None, safe: bool = False) -> None:
-        from gwangju_twin.app import _Stage
+        from gwangju_twin.app import kiosk_stage
 
-        settings = SettingsLoad(Settings(language=config.language), Path(os.devnull), ())
-        self.stage = _Stage(prepared, "offscreen", config.size, ui=True, settings=settings,
-                            persist=False, kiosk=True)
+        self.stage = kiosk_stage(prepared, config, "offscreen")
         self.base = self.stage.base
         self.fps = fps
         self.clock = ClockObject.get_global_clock()

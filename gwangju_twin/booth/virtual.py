@@ -37,7 +37,6 @@ class VirtualPointer:
     """
 
     def __init__(self, base: Any) -> None:
-        self._base = base
         w, h = base.win.get_x_size(), base.win.get_y_size()
         self._size = (w, h)
         self.mouse = VirtualMouse("virtual-pointer")
@@ -49,14 +48,11 @@ class VirtualPointer:
         watcher_np = source.attach_new_node(watcher)
         thrower = ButtonThrower("virtual-buttons")
         thrower.set_modifier_buttons(_modifiers())
-        self.thrower = watcher_np.attach_new_node(thrower)
-        self._source = source
         base.mouseWatcher, base.mouseWatcherNode = watcher_np, watcher
-        base.buttonThrowers = [self.thrower]
+        base.buttonThrowers = [watcher_np.attach_new_node(thrower)]
         base.aspect2d.node().set_mouse_watcher(watcher)
         base.pixel2d.node().set_mouse_watcher(watcher)
         watcher.add_region(PGMouseWatcherBackground())
-        self.watcher = watcher
         self.move(0.0, 0.0)
 
     def move(self, x: float, y: float) -> None:
@@ -76,7 +72,3 @@ class VirtualPointer:
         """Press and release a keyboard button (``KeyboardButton.ascii_key("k")``...)."""
         self.mouse.press_button(button)
         self.mouse.release_button(button)
-
-    def remove(self) -> None:
-        """Take the virtual pointer out of the data graph."""
-        self._source.remove_node()

@@ -12,7 +12,6 @@ after repeated crashes. Panda3D is imported by the child alone.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import getpass
 import logging
 import os
@@ -58,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_kiosk_config(args.config)
     source = args.source or (str(config.scene) if config.scene else None)
-    scene = _scene(source)  # a bad scene fails here, once, not in a restart loop
     if args.child or args.no_supervisor:
-        return _viewer(args, config, scene)
+        # Only the scene this process shows is loaded: a safe restart must not fail on a main
+        # scene that broke after the supervisor checked it.
+        shown = str(config.safe_scene) if args.safe and config.safe_scene else source
+        return _viewer(args, config, _scene(shown))
+    _scene(source)  # a bad scene fails here, once, not in a restart loop
     if not args.offscreen:
         from gwangju_twin.app import display_available
 
@@ -77,28 +79,19 @@ def _scene(source: str | None) -> Scene:
     return load_source(source)
 
 
-def without_plugins(scene: Scene) -> Scene:
-    """The scene with no plugin anywhere: the watchdog's safe fallback."""
-    return dataclasses.replace(
-        scene, plugin_folders=(),
-        pavilions=tuple(dataclasses.replace(p, plugin=None) for p in scene.pavilions))
-
-
 def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
+    """Be the viewer, on ``scene`` (the safe scene already, when safe and there is one)."""
     from gwangju_twin.app import prepare, run_kiosk
     from gwangju_twin.kiosk.analytics import VisitLog
-    from gwangju_twin.kiosk.supervisor import Heartbeat
+    from gwangju_twin.kiosk.supervisor import CHILD_LOG_FORMAT, Heartbeat
+    from gwangju_twin.scene import without_plugins
 
     # The supervisor files every line under "child:" in its log, with the time: the level
     # and the logger are all a line needs.
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s",
-                        force=True)
+    logging.basicConfig(level=logging.WARNING, format=CHILD_LOG_FORMAT, force=True)
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
-    if args.safe:
-        scene = without_plugins(_scene(str(config.safe_scene)) if config.safe_scene else scene)
-        prepared = prepare(scene)
-    else:
-        prepared = prepare(scene, admit=config.allows)
+    prepared = (prepare(without_plugins(scene)) if args.safe
+                else prepare(scene, admit=config.allows))
     visits = VisitLog(config.database)
     heartbeat = Heartbeat.from_env()
     try:
@@ -142,6 +135,8 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
     rules = WatchdogRules(heartbeat_timeout=config.heartbeat_timeout,
                           restart_delay=config.restart_delay, max_crashes=config.max_crashes,
                           crash_window=config.crash_window)
+    # Forced, not defaulted as Supervisor does: an empty PYTHONUNBUFFERED inherited from the
+    # operator's shell would leave the child buffered and its last lines lost when it dies.
     supervisor = Supervisor(command, rules, log, on_crash=crashed,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     install_signal_handlers(supervisor)

@@ -19,6 +19,7 @@ import platformdirs
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.pin import CORNERS, parse_pin_hash
+from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.tomlfile import read_toml
 from gwangju_twin.tomlfile import show_value as _show
 from gwangju_twin.ui.catalogue import LANGUAGES
@@ -188,8 +189,8 @@ _TABLES: dict[str, dict[str, _Key]] = {
     },
     "watchdog": {
         "heartbeat_timeout": _seconds("heartbeat_timeout", 2, 300),
-        # At most 4 s, so that with the time to notice, a restart comes within 5 s.
-        "restart_delay": _seconds("restart_delay", 0, 4),
+        # The watchdog's own bound, so that with the time to notice, a restart comes within 5 s.
+        "restart_delay": _seconds("restart_delay", 0, MAX_RESTART_DELAY),
         "max_crashes": _Key("max_crashes", "a whole number of crashes from 1 to 100",
                             _whole(1, 100)),
         "crash_window_minutes": _Key("crash_window_minutes", "minutes from 1 to 1440",

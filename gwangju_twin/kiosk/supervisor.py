@@ -35,9 +35,11 @@ from pathlib import Path
 from typing import IO
 
 __all__ = [
+    "CHILD_LOG_FORMAT",
     "EXIT_OPERATOR",
     "EXIT_RESTART",
     "HEARTBEAT_ENV",
+    "MAX_RESTART_DELAY",
     "CrashRecord",
     "Heartbeat",
     "Supervisor",
@@ -54,9 +56,13 @@ EXIT_OPERATOR = 0
 #: (75 is EX_TEMPFAIL in sysexits.h: "try again".)
 EXIT_RESTART = 75
 
-# The spec's bound: a crash must be followed by a new start within 5 s, and the supervisor needs
-# some of that time for itself (reaping the child, flushing its last output into the log).
-_MAX_RESTART_DELAY = 4.0
+#: The longest ``restart_delay`` allowed, in seconds. The spec's bound: a crash must be followed
+#: by a new start within 5 s, and the supervisor needs some of that time for itself (reaping the
+#: child, flushing its last output into the log).
+MAX_RESTART_DELAY = 4.0
+#: The child's log-line format. It must start with the level and a space: the supervisor reads
+#: the level back off each line to file it at that level (see ``_child_level``).
+CHILD_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 # The longest the supervisor sleeps without looking at the child and at stop(): it bounds how
 # late a death is seen on kernels without pidfd, and how late stop() is seen if the wake-up byte
 # were ever lost.
@@ -98,9 +104,9 @@ class WatchdogRules:
         """Reject rules that would make the watchdog loop, never fire or break the 5 s bound."""
         if not self.heartbeat_timeout > 0:
             raise ValueError(f"heartbeat_timeout must be > 0 s, got {self.heartbeat_timeout}")
-        if not 0 <= self.restart_delay <= _MAX_RESTART_DELAY:
+        if not 0 <= self.restart_delay <= MAX_RESTART_DELAY:
             raise ValueError(
-                f"restart_delay must be between 0 and {_MAX_RESTART_DELAY:g} s (a crash must "
+                f"restart_delay must be between 0 and {MAX_RESTART_DELAY:g} s (a crash must "
                 f"restart within 5 s), got {self.restart_delay}"
             )
         if self.max_crashes < 1:
@@ -117,8 +123,6 @@ class WatchdogRules:
 class CrashRecord:
     """One crash or hang, as logged and as handed to ``Supervisor(on_crash=...)``."""
 
-    at: float
-    """Wall-clock time of the crash (``time.time()``)."""
     kind: str
     """``"crash"`` (the child died) or ``"hang"`` (it stopped beating and was killed)."""
     detail: str
@@ -362,7 +366,7 @@ class Supervisor:
             self._recent.popleft()
         if len(self._recent) >= rules.max_crashes:
             self._safe = True  # and it stays so: a flaky plugin must not loop the booth
-        return CrashRecord(at=time.time(), kind=kind, detail=detail, count=self._crashes,
+        return CrashRecord(kind=kind, detail=detail, count=self._crashes,
                            recent=len(self._recent), safe=self._safe)
 
     def _run_child(self, safe: bool) -> _Outcome:

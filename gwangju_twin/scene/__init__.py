@@ -1,6 +1,13 @@
 """The scene room (pure): scene files, their validation, and camera poses."""
 
 from gwangju_twin.scene.camera import CameraPose, frame_bounds
-from gwangju_twin.scene.scenefile import CameraSpec, Scene, load_scene, scene_for_geojson
+from gwangju_twin.scene.scenefile import (
+    CameraSpec,
+    Scene,
+    load_scene,
+    scene_for_geojson,
+    without_plugins,
+)
 
-__all__ = ["CameraPose", "CameraSpec", "Scene", "frame_bounds", "load_scene", "scene_for_geojson"]
+__all__ = ["CameraPose", "CameraSpec", "Scene", "frame_bounds", "load_scene", "scene_for_geojson",
+           "without_plugins"]

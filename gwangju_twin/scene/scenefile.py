@@ -6,6 +6,7 @@ expected, so a typo never becomes a silent default.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,13 @@ class Scene:
     tour: tuple[str, ...] = ()  # the guided tour's pavilion ids, in order
     frame_budget_ms: float = 4.0
     tour_stops: tuple[TourStop, ...] = ()  # the same stops with narration and dwell
+
+
+def without_plugins(scene: Scene) -> Scene:
+    """``scene`` with no plugin anywhere: no plugin folders, and no pavilion naming one."""
+    return dataclasses.replace(
+        scene, plugin_folders=(),
+        pavilions=tuple(dataclasses.replace(p, plugin=None) for p in scene.pavilions))
 
 
 _SECTIONS = {
