@@ -15,24 +15,24 @@ CAMERA_MODES: tuple[str, ...] = ("orbit", "fly", "walk")
 
 @dataclass(frozen=True)
 class Control:
-    """One control: its catalogue name, the Panda3D events that trigger it (empty for
-    pointer gestures the camera reads itself) and the camera modes it works in."""
+    """One control: its catalogue name and the Panda3D events that trigger it (empty for
+    pointer gestures the camera reads itself). Which camera modes it works in is part of its
+    help text."""
 
     name: str
     events: tuple[str, ...] = ()
-    modes: tuple[str, ...] = CAMERA_MODES
     section: str = "camera"  # help overlay grouping: camera, explore, interface
 
 
 CONTROLS: tuple[Control, ...] = (
     # camera
-    Control("orbit_rotate", ("mouse1",), ("orbit",)),
-    Control("orbit_pan", ("mouse3",), ("orbit",)),
-    Control("orbit_zoom", ("wheel_up", "wheel_down"), ("orbit",)),
-    Control("look", ("mouse1",), ("fly", "walk")),
+    Control("orbit_rotate", ("mouse1",)),
+    Control("orbit_pan", ("mouse3",)),
+    Control("orbit_zoom", ("wheel_up", "wheel_down")),
+    Control("look", ("mouse1",)),
     Control("move", ("w", "a", "s", "d", "arrow_up", "arrow_left", "arrow_down",
                      "arrow_right")),
-    Control("fly_updown", ("e", "q"), ("fly",)),
+    Control("fly_updown", ("e", "q")),
     Control("fast", ("shift",)),
     Control("camera_mode", ("c",)),
     Control("home", ("h",)),

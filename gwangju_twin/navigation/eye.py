@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from gwangju_twin.scene.camera import CameraPose
+from gwangju_twin.scene.camera import CameraPose, direction, panda_hpr
 
 #: The eye never looks straight up or down: heading would become meaningless there.
 MAX_PITCH = 89.0
@@ -26,12 +26,6 @@ def wrap_heading(heading: float) -> float:
 def turn_between(start: float, end: float) -> float:
     """The signed turn from compass ``start`` to ``end`` the short way round, in [-180, 180)."""
     return (float(end) - float(start) + 180.0) % 360.0 - 180.0
-
-
-def direction(heading: float, pitch: float) -> tuple[float, float, float]:
-    """The unit vector of a view towards compass ``heading``, ``pitch`` degrees below level."""
-    h, p = math.radians(heading), math.radians(pitch)
-    return (math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), -math.sin(p))
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ class Eye:
     @property
     def panda_hpr(self) -> tuple[float, float, float]:
         """Panda3D heading/pitch/roll (heading counter-clockwise, pitch up positive)."""
-        return (-self.heading, -self.pitch, 0.0)
+        return panda_hpr(self.heading, self.pitch)
 
     @property
     def forward(self) -> tuple[float, float, float]:

@@ -52,9 +52,6 @@ class Obstacles:
         outlines = [shapely.Polygon(np.asarray(o, np.float64)) for o in extra if len(o) >= 3]
         return cls([*geoms[polygonal], *outlines])
 
-    def __len__(self) -> int:
-        return len(self._parts)
-
     def blocked(self, x: float, y: float) -> bool:
         """Whether a walker centred at (x, y) would overlap a footprint."""
         near = self._tree.query(shapely.Point(x, y))

@@ -11,10 +11,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from gwangju_twin.navigation.eye import Eye, direction
+from gwangju_twin.navigation.eye import Eye
 from gwangju_twin.navigation.limits import Limits
 from gwangju_twin.navigation.obstacles import Obstacles
-from gwangju_twin.scene.camera import CameraPose
+from gwangju_twin.scene.camera import CameraPose, direction
 
 TURN_PER_WIDTH = 120.0  # degrees of heading per unit of pointer dx
 TILT_PER_HEIGHT = 60.0  # degrees of pitch per unit of pointer dy
@@ -162,26 +162,35 @@ class OrbitRig(_Pointer):
         return max(reach, 0.0)
 
 
-class FlyRig(_Pointer):
-    """Free flight: look with the pointer, fly where you look with WASD (up/down on keys)."""
+class _Looker(_Pointer):
+    """A first-person rig: the pointer turns the eye itself, never quite straight up or down."""
 
-    SPEED: float = 40.0
-    FAST: float = 4.0
     MAX_PITCH = 85.0
+    eye: Eye
 
-    def __init__(self, eye: Eye, limits: Limits, sensitivity: float = 1.0,
-                 invert_y: bool = False) -> None:
-        self.limits = limits
-        self.sensitivity = sensitivity
-        self.invert_y = invert_y
-        pitch = min(max(eye.pitch, -self.MAX_PITCH), self.MAX_PITCH)
-        self.eye = Eye(limits.clamp_eye_position(eye.position), eye.heading, pitch)
+    def _clamp_pitch(self, pitch: float) -> float:
+        return min(max(pitch, -self.MAX_PITCH), self.MAX_PITCH)
 
     def look(self, dx: float, dy: float) -> None:
         """Turn the view: pointer right looks right, pointer up looks up (unless inverted)."""
         h, p = self._turned(self.eye.heading, self.eye.pitch, dx, dy,
                             -self.MAX_PITCH, self.MAX_PITCH)
         self.eye = Eye(self.eye.position, h, p)
+
+
+class FlyRig(_Looker):
+    """Free flight: look with the pointer, fly where you look with WASD (up/down on keys)."""
+
+    SPEED: float = 40.0
+    FAST: float = 4.0
+
+    def __init__(self, eye: Eye, limits: Limits, sensitivity: float = 1.0,
+                 invert_y: bool = False) -> None:
+        self.limits = limits
+        self.sensitivity = sensitivity
+        self.invert_y = invert_y
+        self.eye = Eye(limits.clamp_eye_position(eye.position), eye.heading,
+                       self._clamp_pitch(eye.pitch))
 
     def move(self, forward: float, right: float, up: float, dt: float,
              fast: bool = False) -> None:
@@ -197,13 +206,12 @@ class FlyRig(_Pointer):
         self.eye = Eye(self.limits.clamp_eye_position(moved), self.eye.heading, self.eye.pitch)
 
 
-class WalkRig(_Pointer):
+class WalkRig(_Looker):
     """Walk the streets at eye height: level moves, walls slide, the bounds are the edge."""
 
     EYE_HEIGHT = 1.7
     SPEED = 1.4
     FAST = 3.0
-    MAX_PITCH = 85.0
 
     def __init__(self, eye: Eye, limits: Limits, obstacles: Obstacles | None = None,
                  ground: Callable[[float, float], float] = lambda x, y: 0.0,
@@ -216,14 +224,7 @@ class WalkRig(_Pointer):
         x, y = self._inside(eye.position[0], eye.position[1])
         if obstacles is not None:
             x, y = obstacles.free_spot(x, y, self.limits.bounds)
-        pitch = min(max(eye.pitch, -self.MAX_PITCH), self.MAX_PITCH)
-        self.eye = self._stand(x, y, eye.heading, pitch)
-
-    def look(self, dx: float, dy: float) -> None:
-        """Turn the head: the same conventions as :meth:`FlyRig.look`."""
-        h, p = self._turned(self.eye.heading, self.eye.pitch, dx, dy,
-                            -self.MAX_PITCH, self.MAX_PITCH)
-        self.eye = Eye(self.eye.position, h, p)
+        self.eye = self._stand(x, y, eye.heading, self._clamp_pitch(eye.pitch))
 
     def move(self, forward: float, right: float, dt: float, fast: bool = False) -> None:
         """Walk level (pitch ignored) at SPEED m/s (× FAST when ``fast``), sliding along

@@ -6,6 +6,18 @@ import math
 from dataclasses import dataclass
 
 
+def direction(heading: float, pitch: float) -> tuple[float, float, float]:
+    """The unit vector of a view towards compass ``heading``, ``pitch`` degrees below level."""
+    h, p = math.radians(heading), math.radians(pitch)
+    return (math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), -math.sin(p))
+
+
+def panda_hpr(heading: float, pitch: float) -> tuple[float, float, float]:
+    """Panda3D heading/pitch/roll of a compass ``heading`` and a ``pitch`` below level
+    (Panda turns heading counter-clockwise and counts pitch up as positive)."""
+    return (-heading, -pitch, 0.0)
+
+
 @dataclass(frozen=True)
 class CameraPose:
     """A view of the district: a target point, compass heading, pitch and distance.
@@ -23,8 +35,7 @@ class CameraPose:
     @property
     def position(self) -> tuple[float, float, float]:
         """Where the camera stands, in local metres."""
-        h, p = math.radians(self.heading), math.radians(self.pitch)
-        fx, fy, fz = math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), -math.sin(p)
+        fx, fy, fz = direction(self.heading, self.pitch)
         tx, ty, tz = self.target
         d = self.distance
         return (tx - fx * d, ty - fy * d, tz - fz * d)
@@ -32,7 +43,7 @@ class CameraPose:
     @property
     def panda_hpr(self) -> tuple[float, float, float]:
         """Panda3D heading/pitch/roll (heading counter-clockwise, pitch up positive)."""
-        return (-self.heading, -self.pitch, 0.0)
+        return panda_hpr(self.heading, self.pitch)
 
 
 def frame_bounds(

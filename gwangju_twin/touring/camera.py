@@ -22,6 +22,7 @@ MOVES: dict[str, tuple[float, float, float]] = {
     "e": (0, 0, 1), "q": (0, 0, -1),
 }
 WHEEL_STEP = 0.85
+_MODE_OF_RIG: dict[type, str] = {OrbitRig: "orbit", FlyRig: "fly", WalkRig: "walk"}
 
 
 class CameraDriver:
@@ -36,7 +37,6 @@ class CameraDriver:
         self._obstacles: Obstacles | None = None
         self.sensitivity = sensitivity
         self.invert_y = invert_y
-        self.mode = "orbit"
         self.rig: OrbitRig | FlyRig | WalkRig = OrbitRig(start, limits, sensitivity, invert_y)
         self.held: set[str] = set()
         self.fast = False
@@ -103,6 +103,11 @@ class CameraDriver:
         """Where the camera is and looks."""
         return self.rig.eye
 
+    @property
+    def mode(self) -> str:
+        """The rig's camera mode; during a flight, the mode the flight set out from."""
+        return _MODE_OF_RIG[type(self.rig)]
+
     def set_mode(self, mode: str) -> None:
         """Switch rigs, keeping the eye where it is (walk drops it to eye height)."""
         if mode not in CAMERA_MODES:
@@ -110,19 +115,23 @@ class CameraDriver:
         if mode == self.mode:
             return
         self.cancel_flight()
-        eye, kw = self.rig.eye, self._handling
-        if mode == "orbit":
-            self.rig = OrbitRig.from_eye(eye, self.limits, **kw)
-        elif mode == "fly":
-            self.rig = FlyRig(eye, self.limits, **kw)
-        else:
-            if self._obstacles is None:
-                self._obstacles = self._obstacles_of()
+        eye = self.rig.eye
+        if mode == "walk":
             # Looking level is how people walk; keep the heading.
-            level = Eye(eye.position, eye.heading, 0.0)
-            self.rig = WalkRig(level, self.limits, self._obstacles, **kw)
-        self.mode = mode
+            eye = Eye(eye.position, eye.heading, 0.0)
+        self.rig = self._rig_for(mode, eye)
         self.apply()
+
+    def _rig_for(self, mode: str, eye: Eye) -> OrbitRig | FlyRig | WalkRig:
+        """A ``mode`` rig looking from ``eye``, with the visitor's handling."""
+        if mode == "orbit":
+            return OrbitRig.from_eye(eye, self.limits, **self._handling)
+        if mode == "fly":
+            return FlyRig(eye, self.limits, **self._handling)
+        # Footprints are only needed once someone walks, and building them takes a moment.
+        if self._obstacles is None:
+            self._obstacles = self._obstacles_of()
+        return WalkRig(eye, self.limits, self._obstacles, **self._handling)
 
     def cycle_mode(self) -> str:
         """The next camera mode in CAMERA_MODES order; returns it."""
@@ -141,11 +150,16 @@ class CameraDriver:
         """Stop a flight where it is (the visitor took the controls)."""
         if self.flight is None:
             return
-        eye = self.flight.advance(0.0)
+        self._land(OrbitRig.from_eye(self.flight.advance(0.0), self.limits, **self._handling))
+
+    def _land(self, rig: OrbitRig) -> Callable[[], None] | None:
+        """End the flight with ``rig`` as the camera; returns the arrival callback, which
+        only a flight that reached its pose runs."""
+        arrive = self._arrive
         self.flight = None
         self._arrive = self._landing = None
-        self.rig = OrbitRig.from_eye(eye, self.limits, **self._handling)
-        self.mode = "orbit"
+        self.rig = rig
+        return arrive
 
     @property
     def flying(self) -> bool:
@@ -161,11 +175,8 @@ class CameraDriver:
             rig.set_pose(CameraPose((x, y, 0.0), p.heading, p.pitch, p.distance))
         else:
             eye = rig.eye
-            moved = Eye((x, y, eye.position[2]), eye.heading, eye.pitch)
-            if isinstance(rig, WalkRig):
-                self.rig = WalkRig(moved, self.limits, self._obstacles, **self._handling)
-            else:
-                self.rig = FlyRig(moved, self.limits, **self._handling)
+            self.rig = self._rig_for(self.mode, Eye((x, y, eye.position[2]), eye.heading,
+                                                    eye.pitch))
         self.apply()
 
     # -- every frame ------------------------------------------------------------------------
@@ -208,12 +219,8 @@ class CameraDriver:
         eye = self.flight.advance(dt)
         self._put(eye)
         if self.flight.done:
-            landing, arrive = self._landing, self._arrive
-            self.flight = None
-            self._arrive = self._landing = None
-            assert landing is not None
-            self.rig = OrbitRig(landing, self.limits, **self._handling)
-            self.mode = "orbit"
+            assert self._landing is not None
+            arrive = self._land(OrbitRig(self._landing, self.limits, **self._handling))
             self.apply()
             if arrive is not None:
                 arrive()

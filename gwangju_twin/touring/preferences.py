@@ -16,7 +16,7 @@ from panda3d.core import ClockObject
 
 from gwangju_twin.render.drawcalls import count_draw_calls
 from gwangju_twin.render.snapshot import write_png
-from gwangju_twin.settings import Settings, save_settings, screenshot_path
+from gwangju_twin.settings import SENSITIVITY_RANGE, Settings, save_settings, screenshot_path
 
 log = logging.getLogger("gwangju_twin.touring")
 SENSITIVITY_STEP = 1.25
@@ -58,7 +58,8 @@ class Preferences:
 
     def change_sensitivity(self, factor: float) -> None:
         """Mouse sensitivity up (factor > 1) or down, remembered per user."""
-        value = round(min(max(self.settings.mouse_sensitivity * factor, 0.1), 5.0), 2)
+        lo, hi = SENSITIVITY_RANGE
+        value = round(min(max(self.settings.mouse_sensitivity * factor, lo), hi), 2)
         self._save(self.settings.with_(mouse_sensitivity=value))
         self.driver.set_handling(value, self.settings.invert_y)
         self.toast.show(self.cat.text("toast.sensitivity", self.language, value=f"{value:g}"))
@@ -96,7 +97,6 @@ class Preferences:
         self.toast.show(self.cat.text("toast.screenshot", self.language, path=str(path)))
         return path
 
-
     def _update_hud(self) -> None:
         clock = ClockObject.get_global_clock()
         fps = clock.get_average_frame_rate()
@@ -104,4 +104,3 @@ class Preferences:
         draws = count_draw_calls(self.base.render, self.base.cam, self.base.render2d)
         mode = self.cat.text(f"camera.{self.driver.mode}", self.language)
         self.hud.update(fps, ms, draws, mode)
-

@@ -43,7 +43,6 @@ class Selection:
         self.selected = Highlight(world, "selected", SELECT_RGBA)
         self.view: PanelView | None = None
         self.panel: Panel | None = None
-        self.picked: Hit | None = None
         self.on_enter: Callable[[str], None] = lambda pavilion_id: None
         self.on_leave: Callable[[], None] = lambda: None
         self.inside: Callable[[], str | None] = lambda: None
@@ -96,12 +95,11 @@ class Selection:
         if hit is None:
             self.close()
         else:
-            self.select(hit.feature, hit)
+            self.select(hit.feature)
         return hit
 
-    def select(self, feature: int, hit: Hit | None = None) -> None:
+    def select(self, feature: int) -> None:
         """Select ``feature`` (a district row, or a pavilion's negative id)."""
-        self.picked = hit
         self.selected.show(feature, self.index.triangles_of(feature))
         self.hover.clear()
         self._open(self._card(feature))

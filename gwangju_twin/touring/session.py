@@ -28,7 +28,7 @@ from gwangju_twin.settings import (
     Settings,
     SettingsLoad,
 )
-from gwangju_twin.touring.camera import MOVES, WHEEL_STEP, CameraDriver
+from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver
 from gwangju_twin.touring.pointer import Pointer
 from gwangju_twin.touring.preferences import SENSITIVITY_STEP, Preferences
 from gwangju_twin.touring.selection import Selection
@@ -57,6 +57,8 @@ HOVER_PERIOD = 0.05
 MAP_PIXELS = 512
 #: The kiosk's toolbar: only what a single tap can use (no typing, no keyboard camera modes).
 KIOSK_TOOLBAR = ("menu", "tour", "map", "language", "home")
+#: Toolbar buttons whose control (gwangju_twin.controls) goes by another name.
+TOOLBAR_CONTROLS = {"map": "minimap", "camera": "camera_mode"}
 
 
 class Touring(Visiting, Preferences):
@@ -66,7 +68,7 @@ class Touring(Visiting, Preferences):
                  catalogue: Catalogue | None = None, persist: bool = True,
                  kiosk: bool = False) -> None:
         base, prepared = stage.base, stage.prepared
-        self.stage, self.base, self.prepared = stage, base, prepared
+        self.base, self.prepared = base, prepared
         self.expo = stage.expo
         self.cat = catalogue or load_catalogue()
         self.persist = persist
@@ -176,7 +178,27 @@ class Touring(Visiting, Preferences):
         self.base.accept("mouse3-up", self._release, ["mouse3"])
         if self.kiosk:
             return  # a booth has a touch screen: no key may do anything (Esc, Ctrl+Q...)
-        acts: dict[str, Callable[..., None]] = {
+        for name, act in self._actions().items():
+            for event in control(name).events:
+                self._accept(event, act)
+        lower, higher = control("sensitivity").events
+        self._accept(lower, self.change_sensitivity, 1 / SENSITIVITY_STEP)
+        self._accept(higher, self.change_sensitivity, SENSITIVITY_STEP)
+        for n, event in enumerate(control("pavilion_keys").events):
+            if n == 0:
+                self._accept(event, self.leave)
+            elif n <= len(self.order):
+                self._accept(event, self.go_to_pavilion, self.order[n - 1])
+        for key in (*control("move").events, *control("fly_updown").events):
+            for prefix in ("", "shift-"):
+                self._accept(prefix + key, self.driver.press, key)
+                self.base.accept(prefix + key + "-up", self.driver.release, [key])
+        self.base.accept("shift", self._fast, [True])
+        self.base.accept("shift-up", self._fast, [False])
+
+    def _actions(self) -> dict[str, Callable[..., None]]:
+        """What each control that takes no argument does, by control name."""
+        return {
             "camera_mode": self.cycle_mode, "home": self.home, "menu": self.toggle_menu,
             "tour": self.toggle_tour, "tour_pause": self.pause_tour, "tour_skip": self.skip_tour,
             "minimap": self.toggle_minimap, "search": self.open_search,
@@ -184,22 +206,6 @@ class Touring(Visiting, Preferences):
             "screenshot": self.screenshot, "invert_y": self.toggle_invert_y,
             "help": self.toggle_help, "close": self.close_top, "quit": self.base.userExit,
         }
-        for name, act in acts.items():
-            for event in control(name).events:
-                self._accept(event, act)
-        self._accept("[", self.change_sensitivity, 1 / SENSITIVITY_STEP)
-        self._accept("]", self.change_sensitivity, SENSITIVITY_STEP)
-        for n, event in enumerate(control("pavilion_keys").events):
-            if n == 0:
-                self._accept(event, self.leave)
-            elif n <= len(self.order):
-                self._accept(event, self.go_to_pavilion, self.order[n - 1])
-        for key in MOVES:
-            for prefix in ("", "shift-"):
-                self._accept(prefix + key, self.driver.press, key)
-                self.base.accept(prefix + key + "-up", self.driver.release, [key])
-        self.base.accept("shift", self._fast, [True])
-        self.base.accept("shift-up", self._fast, [False])
 
     def _accept(self, event: str, act: Callable[..., None], *args: Any) -> None:
         # While the search box has the keys, typing must not also fly the camera.
@@ -325,11 +331,7 @@ class Touring(Visiting, Preferences):
             self.selection.close()
 
     def _toolbar(self, name: str) -> None:
-        act = {"menu": self.toggle_menu, "tour": self.toggle_tour, "search": self.open_search,
-               "map": self.toggle_minimap, "camera": self.cycle_mode,
-               "language": self.toggle_language, "help": self.toggle_help,
-               "home": self.home}[name]
-        self._later(act)
+        self._later(self._actions()[TOOLBAR_CONTROLS.get(name, name)])
 
     def _zoom_button(self, name: str) -> None:
         factor = WHEEL_STEP ** 2 if name == "zoom_in" else 1 / WHEEL_STEP ** 2
