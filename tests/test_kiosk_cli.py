@@ -186,3 +186,33 @@ def test_supervised_kiosk_recovers_from_a_crash_and_a_hang_then_falls_back(
         for pid in starts():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_safe_restart_loads_only_the_safe_scene(tmp_path: Path) -> None:
+    # The main scene broke after the supervisor checked it (an exhibitor's edit mid-day): the
+    # viewer restarted in safe mode must still come up, on the safe scene.
+    broken = tmp_path / "main.toml"
+    broken.write_text("[scene\n", encoding="utf-8")
+    safe = Path(__file__).resolve().parents[1] / "scenes" / "sangmu.toml"
+    config = write_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[watchdog]\n", f"[watchdog]\nsafe_scene = {str(safe)!r}\n"), encoding="utf-8")
+    child = [sys.executable, "-m", "gwangju_twin", "kiosk", str(broken), "--config", str(config),
+             "--child", "--offscreen"]
+    env = env_without_display(tmp_path)
+    plain = subprocess.run(child, cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert plain.returncode == 2 and "main.toml" in plain.stderr, plain.stderr
+    viewer = subprocess.Popen([*child, "--safe"], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in viewer.stderr:
+            if "kiosk started in safe mode" in line:
+                break
+        else:
+            raise AssertionError(f"the safe viewer ended first (exit {viewer.wait()})")
+        assert viewer.poll() is None
+    finally:
+        viewer.kill()
+        viewer.wait()
+        viewer.stderr.close()
