@@ -17,7 +17,7 @@ from gwangju_twin.plugins.discovery import (
     FoundPlugin,
     PluginImportError,
     discover,
-    found_plugin,
+    found_in_folder,
     import_plugin,
 )
 from gwangju_twin.plugins.manifest import MANIFEST_NAME
@@ -101,16 +101,14 @@ def _list(args: argparse.Namespace) -> int:
 
 def _locate(path_text: str) -> FoundPlugin:
     path = Path(path_text)
-    if path.is_file() and path.name == MANIFEST_NAME:
-        path = path.parent
+    manifest = path if path.name == MANIFEST_NAME and path.is_file() else path / MANIFEST_NAME
+    if manifest.is_file():
+        return found_in_folder(manifest)
     if path.is_dir():
-        if (path / MANIFEST_NAME).is_file():
-            return found_plugin(path.name, "folder", str(path), path / MANIFEST_NAME, None)
         inner = [*sorted(path.glob(f"src/*/{MANIFEST_NAME}")),
                  *sorted(path.glob(f"*/{MANIFEST_NAME}"))]
         if len(inner) == 1:
-            folder = inner[0].parent
-            return found_plugin(folder.name, "folder", str(folder), inner[0], None)
+            return found_in_folder(inner[0])
         if len(inner) > 1:
             raise InputError(f"{path}: holds several {MANIFEST_NAME} files "
                              f"({', '.join(str(i) for i in inner)}); name one plugin folder")

@@ -47,7 +47,7 @@ def build_pavilions(sites: Sequence[PavilionSite],
         shape = build_pavilion(spec.sector, site.center, spec.heading, spec.size,
                                pavilion_feature_id(k))
         sec = sector(spec.sector)
-        plugin = (plugins or {}).get(spec.id, spec.plugin)
+        plugin = _plugin_of(site, plugins)
         info = PavilionInfo(
             id=spec.id, sector=spec.sector, name_ko=sec.name_ko, name_en=sec.name_en,
             position=site.center, heading=spec.heading, size=spec.size,
@@ -96,7 +96,7 @@ def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugi
     versions = {f.id: f.manifest.version for f in found if f.manifest is not None}
     refused = {}
     for site in pavilions:
-        plugin_id = overrides.get(site.id, site.spec.plugin)
+        plugin_id = _plugin_of(site, overrides)
         if plugin_id is None:
             continue
         version = versions.get(plugin_id)
@@ -106,6 +106,11 @@ def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugi
             refused[site.id] = (plugin_id, f"plugin {plugin_id!r} {version} is not on the "
                                 "kiosk's allow-list ([plugins] allow)")
     return refused
+
+
+def _plugin_of(site: PavilionSite, overrides: dict[str, str | None] | None) -> str | None:
+    """The plugin id ``site`` gets: its override if there is one, else the scene's."""
+    return (overrides or {}).get(site.id, site.spec.plugin)
 
 
 def pavilion_pose(info: PavilionInfo) -> CameraPose:

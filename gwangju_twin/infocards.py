@@ -22,24 +22,18 @@ BUILDING_ACCENT = (0.42, 0.46, 0.52)
 LANDMARK_ACCENT = (0.80, 0.52, 0.26)
 
 
-def _both(cat: Catalogue, key: str, **values: object) -> tuple[str, str]:
-    ko, en = (cat.text(key, lang, **values) for lang in LANGUAGES)
-    return ko, en
-
-
 def _line(panel: Panel, cat: Catalogue, key: str, label: str,
           values: tuple[str, str]) -> None:
-    lab_ko, lab_en = _both(cat, label)
+    lab_ko, lab_en = cat.both(label)
     panel.set_line(key, f"{lab_ko}: {values[0]}", f"{lab_en}: {values[1]}")
 
 
 def _use(cat: Catalogue, kind: str) -> tuple[str, str]:
     if not kind:
-        return _both(cat, "use.unknown")
+        return cat.both("use.unknown")
     key = f"use.{kind}"
-    if key in cat.keys:
-        return _both(cat, key)
-    return _both(cat, "use.other", kind=kind)
+    other_ko, other_en = cat.both("use.other", kind=kind)
+    return cat.get(key, "ko", other_ko), cat.get(key, "en", other_en)
 
 
 def lonlat_text(lon: float, lat: float) -> str:
@@ -53,7 +47,7 @@ def building_card(facts: BuildingFacts, cat: Catalogue,
                   on_close: Callable[[], None] | None = None) -> Panel:
     """The info panel of a building or landmark: name, use, height and where it came from,
     floors, footprint area and position (and a Close button when ``on_close`` is given)."""
-    unnamed_ko, unnamed_en = _both(cat, "info.unnamed")
+    unnamed_ko, unnamed_en = cat.both("info.unnamed")
     title_ko = facts.name or facts.name_en or unnamed_ko
     title_en = facts.name_en or facts.name or unnamed_en
     panel = Panel(title_ko, title_en)
@@ -61,30 +55,29 @@ def building_card(facts: BuildingFacts, cat: Catalogue,
     panel.accent = LANDMARK_ACCENT if landmark else BUILDING_ACCENT
     use = _use(cat, facts.kind)
     if landmark:
-        lm_ko, lm_en = _both(cat, "info.landmark")
+        lm_ko, lm_en = cat.both("info.landmark")
         use = (f"{use[0]} · {lm_ko}", f"{use[1]} · {lm_en}")
     _line(panel, cat, "use", "info.use", use)
     if math.isfinite(facts.height):
         source = facts.height_source or "marker"
-        src = _both(cat, f"info.source.{source}") if f"info.source.{source}" in cat.keys \
-            else (source, source)
+        src = [cat.get(f"info.source.{source}", lang, source) for lang in LANGUAGES]
         metres = f"{facts.height:.1f}"
         _line(panel, cat, "height", "info.height", (
             cat.text("info.height_value", "ko", metres=metres, source=src[0]),
             cat.text("info.height_value", "en", metres=metres, source=src[1])))
     if facts.floors is not None:
         floors = f"{facts.floors:g}"
-        _line(panel, cat, "floors", "info.floors", _both(cat, "info.floors_value", floors=floors))
+        _line(panel, cat, "floors", "info.floors", cat.both("info.floors_value", floors=floors))
     elif facts.floors_estimated is not None:
         _line(panel, cat, "floors", "info.floors",
-              _both(cat, "info.floors_estimated", floors=facts.floors_estimated))
+              cat.both("info.floors_estimated", floors=facts.floors_estimated))
     if facts.footprint_m2 > 0:
         area = f"{facts.footprint_m2:,.0f}"
-        _line(panel, cat, "area", "info.area", _both(cat, "info.area_value", area=area))
+        _line(panel, cat, "area", "info.area", cat.both("info.area_value", area=area))
     where = lonlat_text(facts.lon, facts.lat)
     _line(panel, cat, "position", "info.position", (where, where))
     if on_close is not None:
-        panel.add_button("close", *_both(cat, "info.close"), on_click=on_close)
+        panel.add_button("close", *cat.both("info.close"), on_click=on_close)
     return panel
 
 
@@ -104,12 +97,12 @@ def pavilion_card(info: PavilionInfo, manifest: Manifest | None, cat: Catalogue,
     elif info.plugin:
         demo = (info.plugin, info.plugin)
     else:
-        demo = _both(cat, "info.no_plugin")
+        demo = cat.both("info.no_plugin")
     _line(panel, cat, "plugin", "info.plugin", demo)
     if inside:
-        panel.add_button("leave", *_both(cat, "info.leave"), on_click=on_leave)
+        panel.add_button("leave", *cat.both("info.leave"), on_click=on_leave)
     else:
-        panel.add_button("enter", *_both(cat, "info.enter"), on_click=on_enter)
+        panel.add_button("enter", *cat.both("info.enter"), on_click=on_enter)
     if on_close is not None:
-        panel.add_button("close", *_both(cat, "info.close"), on_click=on_close)
+        panel.add_button("close", *cat.both("info.close"), on_click=on_close)
     return panel

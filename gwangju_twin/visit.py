@@ -65,7 +65,7 @@ class ExpoFloor:
         if slots:
             rows = building_rows(district)
             self._services = StageServices(district, rows)
-            self._data = district_data(district, [p.info for p in pavilions], bounds)
+            self._data = district_data(district, [p.info for p in pavilions], bounds, rows)
         for pav, plugin_id in slots:
             assert plugin_id is not None
             plugin = by_id.get(plugin_id) or FoundPlugin(

@@ -118,11 +118,18 @@ def scan_folder(folder: Path) -> list[FoundPlugin]:
     out = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         if (sub / MANIFEST_NAME).is_file():
-            out.append(found_plugin(sub.name, "folder", str(sub), sub / MANIFEST_NAME, None))
+            out.append(found_in_folder(sub / MANIFEST_NAME))
         elif not sub.name.startswith((".", "_")):
             out.append(FoundPlugin(sub.name, "folder", str(sub), "error",
                                    f"no {MANIFEST_NAME} in {sub}"))
     return out
+
+
+def found_in_folder(folder: Path) -> FoundPlugin:
+    """A plugin folder (holding pavilion.toml; a path to that file means its folder) as
+    discovery would find it in a plugins folder."""
+    folder = folder.parent if folder.name == MANIFEST_NAME else folder
+    return found_plugin(folder.name, "folder", str(folder), folder / MANIFEST_NAME, None)
 
 
 def found_plugin(name: str, origin: str, source: str, manifest_path: Path,

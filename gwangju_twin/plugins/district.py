@@ -27,9 +27,13 @@ def district_data(
     district: District,
     pavilions: Sequence[PavilionInfo],
     bounds: tuple[float, float, float, float],
+    rows: np.ndarray | None = None,
 ) -> DistrictData:
-    """The plugins' view of ``district``: buildings, road graph and pavilions, read-only."""
-    rows = building_rows(district)
+    """The plugins' view of ``district``: buildings, road graph and pavilions, read-only.
+
+    ``rows`` is ``building_rows(district)``, for a caller that already has it.
+    """
+    rows = building_rows(district) if rows is None else rows
     footprints = district.geometry[rows]
     inside = shapely.point_on_surface(footprints)
     buildings = Buildings(

@@ -166,7 +166,7 @@ class PluginHost:
                     if not self.run(slot, fn, "timer"):
                         break
         slot = self.active
-        if slot is None or not slot.running or not slot.inside:
+        if slot is None or not slot.running:
             return
         slot._pending_dt += dt
         slot._skipped += 1
@@ -217,7 +217,8 @@ class PluginHost:
         return self.run(slot, lambda: method(slot.context, *args), hook)
 
     def _account(self, slot: Slot, ms: float) -> None:
-        budget = slot.context.frame_budget if slot.context is not None else 4.0
+        assert slot.context is not None  # a running slot always has its context
+        budget = slot.context.frame_budget
         over = ms > budget
         slot._recent.append(over)
         if over:

@@ -54,10 +54,7 @@ def node_road_lines(
     parts = _join_ends_onto_roads(parts, snap)
     # Split every road where it meets another (shared, overlapping stretches are dissolved).
     noded = shapely.get_parts(shapely.node(shapely.multilinestrings(parts)))
-    coords, index = shapely.get_coordinates(noded, return_index=True)
-    counts = np.bincount(index, minlength=len(noded))
-    last = np.cumsum(counts) - 1
-    first = last - counts + 1
+    coords, _, first, last = _line_ends(noded)
     # Noding computes a crossing once for both roads, so ends meet exactly; merging within
     # ``snap`` still catches junctions a hair apart (e.g. a dual carriageway's two crossings).
     ends = np.concatenate([coords[first], coords[last]])
@@ -82,7 +79,7 @@ def node_road_lines(
         # nearest its middle, so every edge joins two different nodes.
         if len(path) < 3:
             continue
-        along = np.concatenate([[0.0], np.cumsum(segment_lengths(path))])
+        along = cumulative_lengths(path)
         mid = int(np.clip(np.argmin(np.abs(along - along[-1] / 2)), 1, len(path) - 2))
         nodes = np.vstack([nodes, path[mid]])
         w = len(nodes) - 1
@@ -96,10 +93,7 @@ def node_road_lines(
 
 def _join_close_ends(parts: np.ndarray, snap: float) -> np.ndarray:
     """Move road ends that lie within ``snap`` of each other onto one shared point."""
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    counts = np.bincount(index, minlength=len(parts))
-    last = np.cumsum(counts) - 1
-    first = last - counts + 1
+    coords, index, first, last = _line_ends(parts)
     ends = np.concatenate([coords[first], coords[last]])
     joined = ends[_clusters(ends, snap)]
     if np.array_equal(joined, ends):
@@ -112,10 +106,7 @@ def _join_close_ends(parts: np.ndarray, snap: float) -> np.ndarray:
 def _extend_ends_onto_roads(parts: np.ndarray, half: np.ndarray, snap: float) -> np.ndarray:
     """Extend each dead end that lies on another road's carriageway (within its half width
     ``half`` plus ``snap`` of its centre line) straight onto the nearest such centre line."""
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    counts = np.bincount(index, minlength=len(parts))
-    last = np.cumsum(counts) - 1
-    first = last - counts + 1
+    coords, index, first, last = _line_ends(parts)
     k = len(parts)
     owner = np.concatenate([np.arange(k), np.arange(k)])
     points = shapely.points(np.concatenate([coords[first], coords[last]]))
@@ -151,10 +142,8 @@ def _extend_ends_onto_roads(parts: np.ndarray, half: np.ndarray, snap: float) ->
 def _join_ends_onto_roads(parts: np.ndarray, snap: float) -> np.ndarray:
     """Bend roads by at most ``snap`` so they pass exactly through the nearby ends of other
     roads; noding then splits them there, making a T-junction node."""
-    coords, index = shapely.get_coordinates(parts, return_index=True)
-    counts = np.bincount(index, minlength=len(parts))
-    last = np.cumsum(counts) - 1
-    ends = np.concatenate([coords[last - counts + 1], coords[last]])
+    coords, _, first, last = _line_ends(parts)
+    ends = np.concatenate([coords[first], coords[last]])
     owner = np.concatenate([np.arange(len(parts)), np.arange(len(parts))])
     points = shapely.points(ends)
     p, road = shapely.STRtree(parts).query(points, predicate="dwithin", distance=snap)
@@ -176,6 +165,25 @@ def _clusters(points: np.ndarray, tol: float) -> np.ndarray:
     n = len(points)
     geoms = shapely.points(points)
     a, b = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tol)
+    return _propagate_min(n, a, b)
+
+
+def component_labels(n: int, edges: np.ndarray) -> np.ndarray:
+    """Connected-part label per node, 0 for the part with the most nodes."""
+    if n == 0:
+        return np.zeros(0, np.int64)
+    a = np.concatenate([edges[:, 0], edges[:, 1]])
+    b = np.concatenate([edges[:, 1], edges[:, 0]])
+    labels = _propagate_min(n, a, b)
+    roots, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    rank = np.empty(len(roots), np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(roots))
+    return rank[inverse.reshape(-1)]
+
+
+def _propagate_min(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each of ``n`` items, the lowest index linked to it through the pairs (a[i], b[i])
+    directly or through a chain."""
     labels = np.arange(n)
     while True:  # min-label propagation with pointer jumping; a few rounds in practice
         new = labels.copy()
@@ -186,24 +194,13 @@ def _clusters(points: np.ndarray, tol: float) -> np.ndarray:
         labels = new
 
 
-def component_labels(n: int, edges: np.ndarray) -> np.ndarray:
-    """Connected-part label per node, 0 for the part with the most nodes."""
-    if n == 0:
-        return np.zeros(0, np.int64)
-    labels = np.arange(n)
-    a = np.concatenate([edges[:, 0], edges[:, 1]])
-    b = np.concatenate([edges[:, 1], edges[:, 0]])
-    while True:
-        new = labels.copy()
-        np.minimum.at(new, a, labels[b])
-        new = new[new]
-        if np.array_equal(new, labels):
-            break
-        labels = new
-    roots, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
-    rank = np.empty(len(roots), np.int64)
-    rank[np.argsort(-sizes, kind="stable")] = np.arange(len(roots))
-    return rank[inverse.reshape(-1)]
+def _line_ends(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every vertex of the lines ``parts``, the line each belongs to, and where each line's
+    first and last vertex are among them."""
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    counts = np.bincount(index, minlength=len(parts))
+    last = np.cumsum(counts) - 1
+    return coords, index, last - counts + 1, last
 
 
 def dedupe(path: np.ndarray) -> np.ndarray:
@@ -216,3 +213,8 @@ def dedupe(path: np.ndarray) -> np.ndarray:
 def segment_lengths(path: np.ndarray) -> np.ndarray:
     """(k - 1,) length in metres of each segment of the (k, 2) polyline ``path``."""
     return np.hypot(*np.diff(path, axis=0).T)
+
+
+def cumulative_lengths(path: np.ndarray) -> np.ndarray:
+    """(k,) distance in metres along the (k, 2) polyline ``path`` to each vertex (0 first)."""
+    return np.concatenate([[0.0], np.cumsum(segment_lengths(path))])

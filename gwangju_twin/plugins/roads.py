@@ -25,9 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from gwangju_twin.plugins.api import read_only
+
 # How road lines become nodes and edges (snapping, noding, clustering): see road_noding.
 from gwangju_twin.plugins.road_noding import (
     component_labels,
+    cumulative_lengths,
     dedupe,
     node_road_lines,
     segment_lengths,
@@ -120,9 +123,9 @@ class RoadGraph:
             np.zeros(0, object),
         }
         for name, value in values.items():
-            object.__setattr__(self, name, _read_only(value))
+            object.__setattr__(self, name, read_only(value))
         for name in ("nodes", "edges", "lengths", "_coords", "_offsets"):
-            _read_only(getattr(self, name))
+            read_only(getattr(self, name))
 
     def __repr__(self) -> str:
         km = float(self.lengths.sum()) / 1000.0
@@ -194,7 +197,7 @@ class RoadGraph:
         a = self._check(a, len(self.nodes), "node")
         b = self._check(b, len(self.nodes), "node")
         if a == b:
-            return Route((a,), _read_only(self.nodes[[a]].copy()), 0.0, ())
+            return Route((a,), read_only(self.nodes[[a]].copy()), 0.0, ())
         dist, via = self._dijkstra(a, b)
         if not np.isfinite(dist[b]):
             raise ValueError(self._unreachable(a, b))
@@ -203,7 +206,7 @@ class RoadGraph:
     def _trace(self, a: int, b: int, via: np.ndarray) -> Route:
         """The route from ``a`` to ``b`` recorded in ``via`` (from a Dijkstra run from a)."""
         if a == b:
-            return Route((a,), _read_only(self.nodes[[a]].copy()), 0.0, ())
+            return Route((a,), read_only(self.nodes[[a]].copy()), 0.0, ())
         edges: list[int] = []
         nodes = [b]
         while nodes[-1] != a:
@@ -218,7 +221,7 @@ class RoadGraph:
             p = self.edge_path(e)
             pieces.append((p if self.edges[e, 0] == u else p[::-1])[1:])
         path = np.concatenate(pieces)
-        return Route(tuple(nodes), _read_only(path), float(self.lengths[edges].sum()),
+        return Route(tuple(nodes), read_only(path), float(self.lengths[edges].sum()),
                      tuple(edges))
 
     def _route_points(self, a: RoadPoint, b: RoadPoint) -> Route:
@@ -241,14 +244,14 @@ class RoadGraph:
             raise ValueError(self._unreachable(int(ua), int(ub)))
         if via is None:  # along the one shared edge
             path = self._sub_path(a.edge, a.offset, b.offset)
-            return Route((), _read_only(path), _path_length(path), (a.edge,))
+            return Route((), read_only(path), float(segment_lengths(path).sum()), (a.edge,))
         middle = self._trace(u, v, via)
         head = self._sub_path(a.edge, a.offset, 0.0 if u == self.edges[a.edge, 0] else la)
         tail = self._sub_path(b.edge, 0.0 if v == self.edges[b.edge, 0] else lb, b.offset)
         path = np.concatenate([head, middle.path[1:], tail[1:]])
         edges = ((a.edge,) if len(head) > 1 else ()) + middle.edges + (
             (b.edge,) if len(tail) > 1 else ())
-        return Route(middle.nodes, _read_only(path), _path_length(path), edges)
+        return Route(middle.nodes, read_only(path), float(segment_lengths(path).sum()), edges)
 
     def _as_point(self, p: int | RoadPoint) -> RoadPoint:
         """A node as a place on one of its edges (every node has at least one)."""
@@ -261,10 +264,11 @@ class RoadGraph:
         x, y = self.nodes[node]
         return RoadPoint(e, offset, (float(x), float(y)))
 
-    def _along(self, e: int, offset: float) -> np.ndarray:
-        """The point ``offset`` metres along edge ``e``."""
+    def _along(self, e: int, offset: float, along: np.ndarray | None = None) -> np.ndarray:
+        """The point ``offset`` metres along edge ``e`` (``along``: the edge's
+        ``cumulative_lengths``, when already known)."""
         path = self.edge_path(e)
-        along = np.concatenate([[0.0], np.cumsum(segment_lengths(path))])
+        along = cumulative_lengths(path) if along is None else along
         if offset <= 0:
             return path[0]
         if offset >= along[-1]:
@@ -277,9 +281,9 @@ class RoadGraph:
         ``stop < start``); a single point if they are equal."""
         lo, hi = sorted((start, stop))
         path = self.edge_path(e)
-        along = np.concatenate([[0.0], np.cumsum(segment_lengths(path))])
+        along = cumulative_lengths(path)
         inner = path[(along > lo) & (along < hi)]
-        piece = dedupe(np.vstack([self._along(e, lo), inner, self._along(e, hi)]))
+        piece = dedupe(np.vstack([self._along(e, lo, along), inner, self._along(e, hi, along)]))
         return piece if start <= stop else piece[::-1]
 
     def _unreachable(self, a: int, b: int) -> str:
@@ -350,12 +354,3 @@ def _graph(nodes: np.ndarray, edges: np.ndarray, paths: list[np.ndarray]) -> Roa
     lengths = np.array([segment_lengths(p).sum() for p in paths], np.float64)
     return RoadGraph(np.asarray(nodes, np.float64), edges, lengths, coords.astype(np.float64),
                      offsets)
-
-
-def _path_length(path: np.ndarray) -> float:
-    return float(segment_lengths(path).sum())
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array

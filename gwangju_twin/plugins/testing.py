@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gwangju_twin.plugins.discovery import FoundPlugin, found_plugin
-from gwangju_twin.plugins.manifest import MANIFEST_NAME
+# found_in_folder is also part of this module's API, for plugin authors' tests.
+from gwangju_twin.plugins.discovery import found_in_folder
 
 if TYPE_CHECKING:
     from gwangju_twin.app import LifecycleResult
@@ -34,9 +34,3 @@ def run_lifecycle(plugin: str | Path, seconds: float = 2.0, scene: str | Path | 
 
     found = found_in_folder(Path(plugin))
     return exercise_plugin(found, load_scene(scene or default_scene_path()), seconds, dt)
-
-
-def found_in_folder(folder: Path) -> FoundPlugin:
-    """A plugin folder (holding pavilion.toml) as discovery would find it in a plugins folder."""
-    folder = folder.parent if folder.name == MANIFEST_NAME else folder
-    return found_plugin(folder.name, "folder", str(folder), folder / MANIFEST_NAME, None)
