@@ -2,7 +2,7 @@
 
 Taps go through a VirtualMouse into the same MouseWatcher, DirectGUI click regions and
 "mouse1" events a window's mouse or touch screen feeds; the frame clock runs at a fixed
-30 fps, so the booth's quiet spells take a known number of frames. The assertions look at
+15 fps, so the booth's quiet spells take a known number of frames. The assertions look at
 the widgets, the camera, the plugins and the visits database.
 """
 
@@ -86,11 +86,15 @@ def test_welcome_attract_visit_countdown_reset(kiosk: Rehearsal, tmp_path: Path)
     kiosk.tap_widget(touring.toolbar.buttons["menu"])
     assert touring.menu.visible
     kiosk.tap_widget(touring.menu.buttons["energy"])
+    set_off = kiosk.wall_time()
     kiosk.seconds(4.0)
+    arrived_by = kiosk.wall_time()
     assert touring.expo.inside == "energy"
     solar = touring.expo.host.slot("energy")
     assert solar is not None and solar.running and solar.inside
+    tapped_from = kiosk.wall_time()
     kiosk.tap_widget(touring.toolbar.buttons["language"])
+    tapped_by = kiosk.wall_time()  # the last touch of the visit is in between
     kiosk.frames(2)
     assert touring.language == "en"
     kiosk.seconds(9.5)
@@ -116,7 +120,15 @@ def test_welcome_attract_visit_countdown_reset(kiosk: Rehearsal, tmp_path: Path)
     [day] = day_reports(tmp_path / "visits.sqlite3")
     assert day.visits == 1 and day.interrupted == 0
     assert [p.pavilion for p in day.pavilions] == ["energy"]
-    assert day.pavilions[0].dwell_seconds == pytest.approx(10.0 + 3.0, abs=2.0)
+    # The stay began on arrival and ended with the visit, at the reset: 10 s after the last
+    # touch, then 3 s of countdown.
+    with sqlite3.connect(tmp_path / "visits.sqlite3") as conn:
+        entered, left = conn.execute("SELECT entered, left_at FROM stays").fetchone()
+        [ended] = conn.execute("SELECT ended FROM visits").fetchone()
+    conn.close()
+    assert set_off <= entered <= arrived_by
+    assert left == ended and tapped_from + 13.0 <= ended <= tapped_by + 13.0
+    assert day.pavilions[0].dwell_seconds == pytest.approx(left - entered)
     assert day.demo_starts == 1 and day.languages.get("en") == 1
 
 
