@@ -38,6 +38,12 @@ def pavilion_feature_id(k: int) -> int:
     return -(k + 1)
 
 
+def pavilion_index(feature: int) -> int:
+    """The pavilion ``k`` whose feature id is ``feature`` (the inverse of
+    ``pavilion_feature_id``; negative for a district row)."""
+    return -feature - 1
+
+
 def build_pavilions(sites: Sequence[PavilionSite],
                     plugins: dict[str, str | None] | None = None) -> tuple[Pavilion, ...]:
     """Meshes and infos for ``sites``; ``plugins`` overrides which plugin id each gets."""

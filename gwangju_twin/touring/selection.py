@@ -11,7 +11,7 @@ from typing import Any
 
 from panda3d.core import NodePath, Point2, Point3
 
-from gwangju_twin.expo import Pavilion
+from gwangju_twin.expo import Pavilion, pavilion_index
 from gwangju_twin.geo.model import District
 from gwangju_twin.infocards import building_card, pavilion_card
 from gwangju_twin.picking import Hit, PickIndex, building_facts
@@ -106,7 +106,7 @@ class Selection:
 
     def pavilion_of(self, feature: int) -> Pavilion | None:
         """The pavilion a negative feature id stands for."""
-        k = -feature - 1
+        k = pavilion_index(feature)
         return self._pavilions[k] if 0 <= k < len(self._pavilions) else None
 
     def _card(self, feature: int) -> Panel:
