@@ -10,15 +10,18 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from gwangju_twin import __version__
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.command import SUBCOMMANDS as KIOSK_SUBCOMMANDS
+from gwangju_twin.terminal import json_text, shown
 
 if TYPE_CHECKING:
+    from gwangju_twin.app import Prepared
     from gwangju_twin.scene import Scene
 
 COMMANDS = ("view", "render", "inspect", "plugins", "kiosk")
@@ -72,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A city-twin viewer of Gwangju: opens the default Sangmu district, renders "
         "scenes to PNG and inspects GeoJSON.",
     )
-    parser.add_argument("--version", action="version", version=f"gwangju-twin {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"gwangju-twin {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     view = sub.add_parser("view", help="open the viewer (the default command)")
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
     if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help",
-                                                                          "--version")):
+                                                                          "-V", "--version")):
         args_in.insert(0, "view")
     # Plugin failures and budget overruns are logged, with tracebacks, to stderr.
     logging.basicConfig(level=logging.WARNING, format="gwangju-twin: %(name)s: %(message)s")
@@ -153,10 +156,16 @@ def main(argv: list[str] | None = None) -> int:
             return _render(args)
         return _view(args)
     except InputError as exc:
-        print(f"gwangju-twin: error: {exc}", file=sys.stderr)
+        print(f"gwangju-twin: error: {shown(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``inspect ... | head``): what it wanted it has. Point stdout at
+        # /dev/null so the interpreter's final flush cannot raise again, and end quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def load_source(source: str | None, crs: str | None = None,
@@ -190,17 +199,38 @@ def _check_out(out: Path) -> None:
         raise InputError(f"--out {out}: expected a .png (or .jpg) file name")
     if not out.parent.resolve().is_dir():
         raise InputError(f"--out {out}: folder {out.parent} does not exist")
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a folder; give a file name ending in .png")
+    # Found out before minutes of rendering, not after: a file can be made in the folder.
+    try:
+        with tempfile.TemporaryFile(dir=out.parent.resolve()):
+            pass
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot write into folder {out.parent} "
+                         f"({exc.strerror or exc}); choose a folder you can write to") from None
+
+
+def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:
+    """``render_png`` with what can go wrong writing the picture (a full disk, a folder that
+    vanished) as one line naming the file."""
+    from gwangju_twin.app import render_png
+
+    try:
+        return render_png(prepared, args.out, args.size, args.view, args.enter, **options)
+    except OSError as exc:
+        raise InputError(f"--out {args.out}: {exc}; check the disk has room and the folder "
+                         "can be written") from None
 
 
 def _render(args: argparse.Namespace) -> int:
-    from gwangju_twin.app import prepare, render_png
+    from gwangju_twin.app import prepare
 
     _check_out(args.out)
     prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
-    status = render_png(prepared, args.out, args.size, args.view, args.enter, args.seconds,
-                        ui=args.ui, language=args.language)
+    status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
+                       language=args.language)
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
           f"{len(prepared.pavilions)} pavilions, {prepared.mesh.draw_calls} draw calls)")
     for row in status:
@@ -215,7 +245,7 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _view(args: argparse.Namespace) -> int:
-    from gwangju_twin.app import display_available, prepare, render_png, run_viewer
+    from gwangju_twin.app import display_available, prepare, run_viewer
 
     prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
@@ -230,7 +260,7 @@ def _view(args: argparse.Namespace) -> int:
                 raise
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
     _check_out(args.out)
-    render_png(prepared, args.out, args.size, args.view, args.enter)
+    _snapshot(prepared, args)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
           f"to {args.out} instead")
     return 0
@@ -238,17 +268,18 @@ def _view(args: argparse.Namespace) -> int:
 
 def _inspect(args: argparse.Namespace) -> int:
     from gwangju_twin.app import load_district
-    from gwangju_twin.report import format_report
+    from gwangju_twin.report import building_summary, format_report
     from gwangju_twin.scene.pavilions import place_pavilions
 
     # A scene file is reported on as the viewer loads its district, pavilion sites cleared.
     scene = load_source(args.source, args.crs, args.level_height)
     district, report = load_district(scene)
     place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
+    buildings = building_summary(district)
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(json_text(json.dumps(report.as_dict() | buildings, ensure_ascii=False, indent=2)))
     else:
-        print(format_report(report))
+        print(format_report(report, buildings))
     return 0
 
 

@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
-from gwangju_twin.geo.model import Issue, LoadReport
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.terminal import shown
 
 MAX_LISTED = 50
 
+#: How many of the tallest buildings ``inspect`` names.
+TALLEST = 10
 
-def format_report(report: LoadReport) -> str:
-    """A plain-text report: counts, bounding boxes, then repaired/skipped/warned features."""
+
+def building_summary(district: District) -> dict[str, Any]:
+    """Buildings by type, most common first, and the tallest ``TALLEST`` of them.
+
+    The JSON form ``inspect --json`` adds to the load report: ``building_types`` maps a
+    building's type (its ``building=*`` value or register use, "yes" when untyped) to a count;
+    ``tallest`` lists ``{index, id, name, name_en, height_m}``, tallest first.
+    """
+    rows = district.select("buildings")
+    types = Counter(str(k) for k in district.kind[rows])
+    order = rows[np.argsort(-district.height[rows], kind="stable")][:TALLEST]
+    tallest = [
+        {
+            "index": int(district.source_index[r]),
+            "id": district.feature_id[r],
+            "name": district.name[r],
+            "name_en": district.name_en[r],
+            "height_m": round(float(district.height[r]), 2),
+        }
+        for r in order
+    ]
+    return {
+        "building_types": dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "tallest": tallest,
+    }
+
+
+def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -> str:
+    """A plain-text report: counts, buildings by type and the tallest (``building_summary``,
+    when given), bounding boxes, then repaired/skipped/warned features.
+
+    Text from the file (ids, names, values quoted in reasons) is printed through
+    ``terminal.shown``, so control characters in it are shown, never obeyed.
+    """
     lines = [
-        f"{report.source}",
-        f"  CRS        {report.crs} (from {report.crs_from})",
+        shown(report.source),
+        f"  CRS        {shown(report.crs)} (from {report.crs_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
         f"{len(report.skipped)} skipped",
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
@@ -21,6 +61,12 @@ def format_report(report: LoadReport) -> str:
     if report.height_range:
         lo, mean, hi = report.height_range
         lines.append(f"  tops       {lo:.1f} .. {hi:.1f} m, mean {mean:.1f} m")
+    if buildings and buildings["building_types"]:
+        lines.append("  types      " + ", ".join(
+            f"{shown(kind)} {n}" for kind, n in buildings["building_types"].items()))
+    if buildings and buildings["tallest"]:
+        lines.append("  tallest")
+        lines.extend(f"    {row['height_m']:6.1f} m  {_who(row)}" for row in buildings["tallest"])
     if report.bbox_lonlat:
         a = report.bbox_lonlat
         lines.append(f"  bbox       lon {a[0]:.6f} .. {a[2]:.6f}, lat {a[1]:.6f} .. {a[3]:.6f}")
@@ -44,6 +90,14 @@ def format_report(report: LoadReport) -> str:
     return "\n".join(lines)
 
 
+def _who(row: dict[str, Any]) -> str:
+    names = [n for n in (row["name"], row["name_en"]) if n]
+    if names:
+        return " / ".join(shown(n) for n in dict.fromkeys(names))
+    ident = f" id {shown(row['id'])}" if row["id"] else ""
+    return f"feature {row['index']}{ident} (unnamed)"
+
+
 def _issue(issue: Issue) -> str:
-    ident = f" id {issue.id}" if issue.id else ""
-    return f"    feature {issue.index}{ident}: {issue.reason}"
+    ident = f" id {shown(issue.id)}" if issue.id else ""
+    return f"    feature {issue.index}{ident}: {shown(issue.reason)}"
