@@ -1,4 +1,5 @@
-"""Reading the project's TOML files (scenes, plugin manifests) with one-line errors."""
+"""Reading the project's TOML files (scenes, kiosk configs, plugin manifests, the text
+catalogue) with one-line errors."""
 
 from __future__ import annotations
 
@@ -13,19 +14,72 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
+#: How deeply tables and arrays may nest. The project's own files need 3 (a tour stop in the
+#: tour table); anything deeper is a hostile or broken file, and a deep enough one would
+#: exhaust the stack of the parser (arrays, inline tables) or of whatever walks it later
+#: (dotted keys and [a.b.c...] headers parse without recursion).
+MAX_DEPTH = 32
+
+
 def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
     """The parsed document at ``path``; any problem raises ``error`` with a one-line
-    message naming the file and ``what`` it was meant to be (e.g. "scene file")."""
+    message naming the file and ``what`` it was meant to be (e.g. "scene file").
+
+    Documents nested deeper than MAX_DEPTH and integers too long to convert are problems
+    too, so no reader sees a RecursionError or a ValueError from the parser.
+    """
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
     except UnicodeDecodeError:
         raise error(f"{path}: not UTF-8 text; save the {what} as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise error(f"{path}: tables or arrays nested too deeply to read; expected a {what} "
+                    f"nested at most {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+        raise error(f"{path}: a number is too long to read ({str(exc).split(':')[0]}); "
+                    f"expected ordinary numbers in the {what}") from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
+    key = _too_deep(doc)
+    if key is not None:
+        raise error(f"{path}: '{key}' is nested more than {MAX_DEPTH} levels deep; expected a "
+                    f"{what} nested at most {MAX_DEPTH} levels")
+    return doc
+
+
+def _too_deep(doc: dict[str, Any]) -> str | None:
+    """The dotted key of the first value nested deeper than MAX_DEPTH, or None.
+
+    Walked with an explicit stack: the point is to survive documents that would overflow
+    Python's own.
+    """
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _short(key)
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = ((f"[{n}]", v) for n, v in enumerate(value))
+        else:
+            continue
+        for name, item in items:
+            sub = f"{key}{name}" if name.startswith("[") else f"{key}.{name}" if key else name
+            stack.append((item, sub, depth + 1))
+    return None
+
+
+def _short(key: str) -> str:
+    """A long dotted key shortened for a one-line message (its start and its end), with
+    control characters (quoted keys may hold line breaks) escaped."""
+    key = key if len(key) <= 80 else f"{key[:40]}...{key[-30:]}"
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in key)
 
 
 def show_value(value: Any) -> str:
