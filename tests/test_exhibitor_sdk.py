@@ -170,3 +170,38 @@ def test_render_expo_options_are_validated(tmp_path, args, expected):
     assert out.returncode == 2
     assert expected in out.stderr and out.stderr.count("\n") == 1, out.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def _scene_with_plugins_folder(tmp_path):
+    """The default scene with its plugins folder moved to tmp_path/plugins (which holds a
+    copy of the shipped drop-in example)."""
+    import shutil
+
+    plugins = tmp_path / "plugins"
+    shutil.copytree(REPO / "plugins" / "media-facade", plugins / "media-facade")
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', '"plugins"')
+    (tmp_path / "s.toml").write_text(scene, encoding="utf-8")
+    return tmp_path / "s.toml", plugins
+
+
+def test_one_deeply_nested_manifest_is_that_plugins_error_only(tmp_path):
+    scene, plugins = _scene_with_plugins_folder(tmp_path)
+    (plugins / "deep").mkdir()
+    (plugins / "deep" / "pavilion.toml").write_text("id = " + "[" * 50_000 + "]" * 50_000,
+                                                     encoding="utf-8")
+    out = run_cli("plugins", "list", "--scene", str(scene), "--json")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    rows = {r["id"]: r for r in json.loads(out.stdout)["plugins"]}
+    assert rows["deep"]["status"] == "error" and "nested too deeply" in rows["deep"]["reason"]
+    assert rows["gwangju.media-facade"]["status"] == "ok"
+    assert rows["gwangju.media-facade"]["pavilion"] == "culture"
+    assert rows["gwangju.solar"]["status"] == "ok"
+    # The whole scene still renders, the good drop-in running in its pavilion.
+    png = tmp_path / "x.png"
+    out = run_cli("render", str(scene), "--enter", "culture", "--seconds", "0.5",
+                  "--size", "320x180", "--out", str(png))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "plugin gwangju.media-facade loaded" in out.stdout, out.stdout
+    assert png.stat().st_size > 1000

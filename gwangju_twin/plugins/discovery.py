@@ -115,8 +115,13 @@ def scan_folder(folder: Path) -> list[FoundPlugin]:
     if not folder.is_dir():
         return [FoundPlugin(folder.name, "folder", str(folder), "error",
                             f"plugins folder {folder} does not exist")]
+    try:
+        subs = sorted(p for p in folder.iterdir() if p.is_dir())
+    except OSError as exc:
+        return [FoundPlugin(folder.name, "folder", str(folder), "error",
+                            f"cannot list plugins folder {folder} ({exc.strerror})")]
     out = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for sub in subs:
         if (sub / MANIFEST_NAME).is_file():
             out.append(found_in_folder(sub / MANIFEST_NAME))
         elif not sub.name.startswith((".", "_")):
@@ -139,6 +144,12 @@ def found_plugin(name: str, origin: str, source: str, manifest_path: Path,
         manifest = read_manifest(manifest_path)
     except ManifestError as exc:
         return FoundPlugin(name, origin, source, "error", str(exc), None, package)
+    except Exception as exc:
+        # read_manifest turns every problem it knows into a ManifestError; anything else
+        # must still stay this plugin's error, never end the listing or the viewer.
+        return FoundPlugin(name, origin, source, "error",
+                           f"{manifest_path}: cannot read the manifest "
+                           f"({type(exc).__name__}: {exc})", None, package)
     if not manifest.supported:
         supported = ", ".join(str(v) for v in SUPPORTED_API_VERSIONS)
         return FoundPlugin(
