@@ -21,8 +21,8 @@ def number(path: Path, key: str, value: Any, low: float, high: float, what: str)
     """``value`` as a float if it is a finite number within ``low`` .. ``high``.
 
     Otherwise an InputError: ``{path}: '{key}' is {value}; expected {low} to {high}
-    {what}`` (``what`` is the unit, e.g. "metres"). Huge integers are compared before any float conversion, so they are an
-    error, not an OverflowError.
+    {what}`` (``what`` is the unit, e.g. "metres"). Huge integers are compared before any
+    float conversion, so they are an error, not an OverflowError.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"{path}: '{key}' is {shown(value)}; expected a number")
