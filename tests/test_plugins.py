@@ -135,3 +135,19 @@ def test_import_problems_are_plugin_import_errors(tmp_path, code, expected):
     with pytest.raises(PluginImportError) as err:
         import_plugin(found)
     assert expected in str(err.value)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('id = "a.b"', 'id = "a.b\\n"', "'id' is 'a.b\\n'"),
+    ('version = "1.0.0"', 'version = "1.0.0\\n"', "'version' is '1.0.0\\n'"),
+    ('entry = "demo:Demo"', 'entry = "demo:Demo\\n"', "'entry' is 'demo:Demo\\n'"),
+])
+def test_a_trailing_newline_does_not_pass_a_manifest_check(tmp_path, old, new, expected):
+    """The checks match the whole value: a regex "$" alone also matches before a final "\\n"."""
+    text = manifest_text("a.b", "energy")
+    assert old in text
+    path = tmp_path / "pavilion.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        read_manifest(path)
+    assert expected in str(err.value) and "\n" not in str(err.value)

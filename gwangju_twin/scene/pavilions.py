@@ -21,7 +21,10 @@ from gwangju_twin.geo.model import District, Issue, LoadReport
 from gwangju_twin.scene.numbers import MAX_LOCAL, number, shown
 from gwangju_twin.scene.sectors import SECTOR_IDS, sector
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# Used with fullmatch: "$" alone also matches before a trailing newline.
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+#: A plugin id as manifests write it (gwangju_twin/plugins/manifest.py).
+_PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _KEYS = {"id", "sector", "at", "heading", "size", "plugin"}
 MIN_SIZE, MAX_SIZE = 20.0, 300.0
 #: Buildings closer than this to a site are cleared too, so no wall touches a pavilion.
@@ -76,7 +79,7 @@ def parse_pavilions(path: Path, tables: Any) -> tuple[PavilionSpec, ...]:
             raise InputError(f"{path}: '{key}' needs 'sector' (one of {', '.join(SECTOR_IDS)})")
         sec = sector(t["sector"], f"{path}: '{key}.sector'").id
         pid = t.get("id", sec)
-        if not isinstance(pid, str) or not _ID.match(pid):
+        if not isinstance(pid, str) or not _ID.fullmatch(pid):
             raise InputError(f"{path}: '{key}.id' is {pid!r}; expected lower-case letters, "
                              "digits, '.', '_' or '-'")
         if pid in {s.id for s in specs}:
@@ -107,8 +110,10 @@ def parse_pavilions(path: Path, tables: Any) -> tuple[PavilionSpec, ...]:
             raise InputError(f"{path}: '{key}.size' is {size!r}; expected width and depth "
                              f"between {MIN_SIZE:.0f} and {MAX_SIZE:.0f} metres")
         plugin = t.get("plugin")
-        if plugin is not None and (not isinstance(plugin, str) or not plugin):
-            raise InputError(f"{path}: '{key}.plugin' is {plugin!r}; expected a plugin id")
+        if plugin is not None and (not isinstance(plugin, str)
+                                   or not _PLUGIN_ID.fullmatch(plugin)):
+            raise InputError(f"{path}: '{key}.plugin' is {plugin!r}; expected a plugin id "
+                             "(2-64 characters of a-z, 0-9, '.', '_', '-')")
         specs.append(PavilionSpec(pid, sec, at_lonlat, at_local, heading, (w, d), plugin,
                                   key))
     return tuple(specs)
