@@ -54,6 +54,22 @@ class FoundPlugin:
     reason: str = ""
     manifest: Manifest | None = None
     package: str | None = None
+    #: The version of the installed distribution that holds this plugin and no other
+    #: (None for drop-in folders and for distributions of several plugins): the manifest's
+    #: ``version`` should repeat it.
+    distribution_version: str | None = None
+
+    @property
+    def version_mismatch(self) -> str:
+        """Why the manifest's version and the installed distribution's differ ("" when they
+        agree or there is no distribution)."""
+        if self.manifest is None or self.distribution_version is None:
+            return ""
+        if self.manifest.version == self.distribution_version:
+            return ""
+        return (f"version {self.manifest.version} in {MANIFEST_NAME} differs from the "
+                f"installed distribution's {self.distribution_version} ({self.source}); "
+                "give both the same version")
 
     @property
     def ok(self) -> bool:
@@ -107,7 +123,13 @@ def from_entry_point(ep: metadata.EntryPoint) -> FoundPlugin:
         return FoundPlugin(ep.name, "entry point", source, "error",
                            f"package {module.strip()!r} named by entry point {ep.name!r} "
                            "is not installed")
-    return found_plugin(ep.name, "entry point", source, folder / resource, module.strip())
+    found = found_plugin(ep.name, "entry point", source, folder / resource, module.strip())
+    # A distribution that is one plugin releases it under one version, which the manifest
+    # should repeat; one that ships several plugins (gwangju-twin's own demos) versions them
+    # apart from itself.
+    if dist is not None and len(dist.entry_points.select(group=ENTRY_POINT_GROUP)) == 1:
+        return replace(found, distribution_version=dist.version)
+    return found
 
 
 def scan_folder(folder: Path) -> list[FoundPlugin]:
