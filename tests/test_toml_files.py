@@ -21,17 +21,22 @@ from gwangju_twin.tomlfile import MAX_DEPTH
 HOSTILE = {
     "deep-array": "x = " + "[" * 50_000 + "]" * 50_000 + "\n",
     "deep-inline-table": "x = " + "{ a = " * 50_000 + "1" + " }" * 50_000 + "\n",
-    # Python's TOML parser takes quadratic time on long dotted keys, so these stay short:
-    # still 60 times deeper than allowed.
-    "deep-header": "[" + ".".join(["a"] * 2000) + "]\nb = 1\n",
-    "deep-dotted-key": ".".join(["k"] * 2000) + " = 1\n",
+    # Python's TOML parser takes quadratic time on long dotted keys (50,000 parts: over a
+    # minute), so these must be refused before parsing.
+    "deep-header": "[" + ".".join(["a"] * 50_000) + "]\nb = 1\n",
+    "deep-dotted-key": ".".join(["k"] * 50_000) + " = 1\n",
+    "deep-quoted-key": '"k".' * 50_000 + '"k" = 1\n',
+    # Each key short enough, the two together too deep: caught after parsing.
+    "deep-header-and-key": "[" + ".".join(["a"] * 20) + "]\n" + ".".join(["b"] * 20) + " = 1\n",
     "long-integer": "x = " + "9" * 5000 + "\n",
 }
 WHY = {
     "deep-array": "nested too deeply",
     "deep-inline-table": "nested too deeply",
-    "deep-header": f"nested more than {MAX_DEPTH} levels",
-    "deep-dotted-key": f"nested more than {MAX_DEPTH} levels",
+    "deep-header": "a dotted key or table header of 50000 parts",
+    "deep-dotted-key": "a dotted key or table header of 50000 parts",
+    "deep-quoted-key": "a dotted key or table header of 50001 parts",
+    "deep-header-and-key": f"is nested more than {MAX_DEPTH} levels deep",
     "long-integer": "number is too long",
 }
 
@@ -64,6 +69,16 @@ def test_hostile_toml_is_one_error_for_every_reader(case: str, tmp_path: Path) -
         assert "\n" not in message and len(message) < 400
 
 
+def test_dots_in_strings_comments_and_numbers_are_not_keys(tmp_path: Path) -> None:
+    """The scan before parsing skips strings and comments: long dotted text is fine."""
+    q3 = "'" * 3
+    text = ("# " + "." * 100 + "\n" + 'x = "' + "a." * 100 + '"\n' + "y = " + q3 + "b." * 100
+            + q3 + "\n" + "z = [" + ", ".join(["1.5"] * 100) + "]\n")
+    path = _write(tmp_path, "pavilion.toml", text)
+    with pytest.raises(ManifestError, match="unknown key 'x'"):
+        read_manifest(path)
+
+
 def test_a_deep_scene_through_the_cli(tmp_path: Path) -> None:
     path = _write(tmp_path, "scene.toml", HOSTILE["deep-array"])
     _one_line(run_cli("render", str(path), "--out", str(tmp_path / "x.png")), path,
@@ -87,7 +102,8 @@ def test_a_deep_manifest_through_the_cli(tmp_path: Path) -> None:
 
 def test_keys_in_messages_stay_on_one_line(tmp_path: Path) -> None:
     """A quoted key may hold a line break; the message escapes it."""
-    path = _write(tmp_path, "scene.toml", '"a\\nb".' * (MAX_DEPTH + 1) + "c = 1\n")
+    path = _write(tmp_path, "scene.toml",
+                  "[" + '"a\\nb".' * 20 + "c]\n" + '"a\\nb".' * 20 + "c = 1\n")
     with pytest.raises(InputError) as err:
         load_scene(path)
     assert "\n" not in str(err.value) and "a\\x0ab" in str(err.value)
