@@ -106,7 +106,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     district = doc.get("district", {})
     if "source" not in district:
         raise InputError(f"{path}: missing key 'district.source' (a GeoJSON path)")
-    source = (path.parent / district["source"]).resolve()
+    source = _resolve(path, "district.source", district["source"])
     if not source.is_file():
         raise InputError(
             f"{path}: 'district.source' names {district['source']!r}, which is not a file "
@@ -153,7 +153,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     plugins = doc.get("plugins", {})
     folders: tuple[Path, ...] = ()
     if "folder" in plugins:
-        folder = (path.parent / plugins["folder"]).resolve()
+        folder = _resolve(path, "plugins.folder", plugins["folder"])
         if not folder.is_dir():
             raise InputError(f"{path}: 'plugins.folder' names {plugins['folder']!r}, which is "
                              f"not a folder (looked for {folder})")
@@ -207,6 +207,20 @@ def _check(path: Path, section: str, key: str, value: Any) -> None:
         raise InputError(
             f"{path}: '{section}.{key}' is {value!r}; expected {name[expected]}"
         )
+
+
+def _resolve(path: Path, key: str, text: str) -> Path:
+    """``text`` (relative to the scene file's folder) as an absolute path; a NUL character
+    or a symlink loop is an InputError naming the file and key, not a ValueError or a
+    RuntimeError from pathlib."""
+    if "\0" in text:
+        raise InputError(f"{path}: '{key}' is {text!r}, which holds a NUL character; "
+                         "expected a path")
+    try:
+        return (path.parent / text).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise InputError(f"{path}: '{key}' names {text!r}, which cannot be resolved ({exc}); "
+                         "expected a path") from None
 
 
 def _lonlat(path: Path, key: str, table: dict[str, Any]) -> tuple[float, float]:
