@@ -54,6 +54,8 @@ def test_a_manifest_is_read_and_its_fields_kept(tmp_path):
     ("colour = 'red'\n" + manifest_text("a.b", "energy"), "unknown key 'colour'"),
     (manifest_text("a.b", "energy") + "fr = 'x'\n", "unknown key 'title.fr'"),
     ("id = \n", "not valid TOML"),
+    (manifest_text("a.b", "energy", extra='assets = "x\\u0000"'), "'assets' is 'x\\x00'"),
+    (manifest_text("a.b", "energy", extra='assets = "../up"'), "'assets' is '../up'"),
 ])
 def test_bad_manifests_name_the_file_and_the_key(tmp_path, text, expected):
     path = tmp_path / "pavilion.toml"

@@ -131,7 +131,8 @@ def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:
     title = _bilingual(doc, "title", path, required=True)
     description = _bilingual(doc, "description", path, required=False)
     assets = doc.get("assets", "assets")
-    if Path(assets).is_absolute() or ".." in Path(assets).parts:
+    if (not assets.isprintable() or Path(assets).is_absolute()
+            or ".." in Path(assets).parts):  # a NUL would break every later use of the path
         raise ManifestError(f"{path}: 'assets' is {assets!r}; expected a folder inside the plugin")
     return Manifest(
         id=doc["id"], sector=doc["sector"], version=doc["version"],
