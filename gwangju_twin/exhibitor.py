@@ -39,10 +39,12 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     check.add_argument("--seconds", type=SECONDS, default=2.0,
                        help="simulated seconds of the dry run (default 2)")
     new = cmds.add_parser("new", help="create a plugin package to start from")
-    new.add_argument("name", help="plugin name: distribution name and id, e.g. robot-arm")
+    new.add_argument("name", help="plugin name: distribution name and id, e.g. robot-arm or "
+                     "acme.robot-arm")
     new.add_argument("--sector", required=True, choices=SECTOR_IDS, metavar="ID",
                      help="sector of the pavilion: " + ", ".join(SECTOR_IDS))
-    new.add_argument("--dir", type=Path, default=Path("."), help="parent folder (default .)")
+    new.add_argument("--dir", type=Path, default=Path("."),
+                     help="parent folder, created if missing (default .)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +77,8 @@ def _list(args: argparse.Namespace) -> int:
             "api_version": m.api_version if m else None, "status": f.status,
             "reason": f.reason, "origin": f.origin, "source": f.source,
             "pavilion": used.get(f.id) if f.ok else None,
+            "distribution_version": f.distribution_version,
+            "warning": f.version_mismatch,
         })
     missing = sorted(set(used) - {f.id for f in found if f.ok})
     if args.json:
@@ -93,6 +97,8 @@ def _list(args: argparse.Namespace) -> int:
         print(f"{head}{r['status']:<11} {where}{pav}")
         if r["reason"]:
             print(f"      {r['reason']}")
+        if r["warning"]:
+            print(f"      warning: {r['warning']}")
     for m in missing:
         print(f"  {m:<24} missing: pavilion {used[m]} names it, but no usable plugin has "
               "that id")
@@ -187,7 +193,9 @@ def _new(args: argparse.Namespace) -> int:
     root = scaffold(args.name, args.sector, args.dir)
     print(f"created {root} (a {args.sector} pavilion plugin)")
     print("next:")
-    print(f"  cd {root} && pip install -e .    # registers its entry point")
+    # The test extra brings pytest, which the scaffold's own tests need.
+    print(f"  cd {root} && pip install -e \".[test]\"    # its entry point, and pytest")
     print("  gwangju-twin plugins check .     # manifest, import, hooks, dry run")
     print(f"  gwangju-twin render --enter {args.sector} --plugin {args.name} --out demo.png")
+    print("  pytest                           # the plugin's own tests")
     return 0

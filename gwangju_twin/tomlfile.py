@@ -1,8 +1,10 @@
-"""Reading the project's TOML files (scenes, plugin manifests) with one-line errors."""
+"""Reading the project's TOML files (scenes, kiosk configs, plugin manifests, the text
+catalogue) with one-line errors."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,19 +15,123 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
+#: How deeply tables and arrays may nest. The project's own files need 3 (a tour stop in the
+#: tour table); anything deeper is a hostile or broken file, and a deep enough one would
+#: exhaust the stack of the parser (arrays, inline tables) or of whatever walks it later
+#: (dotted keys and [a.b.c...] headers parse without recursion).
+MAX_DEPTH = 32
+
+
 def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
     """The parsed document at ``path``; any problem raises ``error`` with a one-line
-    message naming the file and ``what`` it was meant to be (e.g. "scene file")."""
+    message naming the file and ``what`` it was meant to be (e.g. "scene file").
+
+    Documents nested deeper than MAX_DEPTH and integers too long to convert are problems
+    too, so no reader sees a RecursionError or a ValueError from the parser.
+    """
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise error(f"{path}: {what} not found") from None
     except UnicodeDecodeError:
         raise error(f"{path}: not UTF-8 text; save the {what} as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
+    dots = longest_dotted_key(text)
+    if dots > MAX_DEPTH:
+        # Refused before parsing: the standard parser takes quadratic time on long dotted
+        # keys (2,000 parts take a second, 50,000 over a minute).
+        raise error(f"{path}: a dotted key or table header of {dots + 1} parts; expected a "
+                    f"{what} nested at most {MAX_DEPTH} levels")
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise error(f"{path}: tables or arrays nested too deeply to read; expected a {what} "
+                    f"nested at most {MAX_DEPTH} levels") from None
+    except ValueError as exc:
+        # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
+        raise error(f"{path}: a number is too long to read ({str(exc).split(':')[0]}); "
+                    f"expected ordinary numbers in the {what}") from None
+    key = _too_deep(doc)
+    if key is not None:
+        raise error(f"{path}: '{key}' is nested more than {MAX_DEPTH} levels deep; expected a "
+                    f"{what} nested at most {MAX_DEPTH} levels")
+    return doc
+
+
+#: The lexical pieces that matter for finding dotted keys: comments and strings (skipped
+#: whole, so dots inside them do not count), bare-key characters, dots, blanks; anything
+#: else ("=", ",", brackets, a line break) ends a dotted key.
+_PIECES = re.compile(
+    r'(?P<skip>#[^\n]*'
+    r'|"""(?:[^\\]|\\.)*?"""'
+    r"|'''.*?'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*')"
+    r"|(?P<word>[A-Za-z0-9_+-]+)|(?P<dot>\.)|(?P<blank>[ \t]+)|(?P<other>.)",
+    re.DOTALL,
+)
+
+
+def longest_dotted_key(text: str) -> int:
+    """The most dots joining the parts of one key (``a.b.c`` has 2) anywhere in ``text``.
+
+    A linear scan, so a hostile file is measured before the parser is given it. Strings
+    count as parts (``"a"."b"`` is a key), so a dot inside a string never counts; a float
+    such as ``1.5`` counts 1, a line break or any other character ends a key.
+    """
+    longest = run = 0
+    state = "start"  # "part" just after a part, "dot" just after a part and a dot
+    for piece in _PIECES.finditer(text):
+        kind = piece.lastgroup
+        if kind == "blank":
+            continue  # TOML allows "a . b"
+        if kind == "dot":
+            if state == "part":
+                run += 1
+                longest = max(longest, run)
+                state = "dot"
+            else:
+                run, state = 0, "start"
+        elif kind == "word" or (kind == "skip" and not piece.group().startswith("#")):
+            if state != "dot":
+                run = 0
+            state = "part"
+        else:  # a comment or any other character
+            run, state = 0, "start"
+    return longest
+
+
+def _too_deep(doc: dict[str, Any]) -> str | None:
+    """The dotted key of the first value nested deeper than MAX_DEPTH, or None.
+
+    Walked with an explicit stack: the point is to survive documents that would overflow
+    Python's own.
+    """
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _short(key)
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = ((f"[{n}]", v) for n, v in enumerate(value))
+        else:
+            continue
+        for name, item in items:
+            sub = f"{key}{name}" if name.startswith("[") else f"{key}.{name}" if key else name
+            stack.append((item, sub, depth + 1))
+    return None
+
+
+def _short(key: str) -> str:
+    """A long dotted key shortened for a one-line message (its start and its end), with
+    control characters (quoted keys may hold line breaks) escaped."""
+    key = key if len(key) <= 80 else f"{key[:40]}...{key[-30:]}"
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in key)
 
 
 def show_value(value: Any) -> str:

@@ -93,7 +93,10 @@ def test_check_refuses_an_unsupported_api_version_without_importing(tmp_path):
     (["check", "no/such/folder"], "no such folder, and no installed plugin has that id"),
     (["new", "Bad_Name", "--sector", "energy"], "plugin name 'Bad_Name': expected"),
     (["new", "good-name", "--sector", "space"], "argument --sector: invalid choice: 'space'"),
-    (["new", "good-name", "--sector", "energy", "--dir", "no/such/dir"], "does not exist"),
+    (["new", "good-name", "--sector", "energy", "--dir", "README.md"], "not a folder"),
+    (["new", "acme..xray", "--sector", "energy"], "plugin name 'acme..xray': expected"),
+    (["new", "acme.xray\n", "--sector", "energy"], "plugin name 'acme.xray\\n': expected"),
+    (["new", "class", "--sector", "energy"], "'class' is a Python keyword"),
     (["list", "--scene", "README.md"], "expected a scene .toml file"),
 ])
 def test_sdk_mistakes_are_one_line_errors(args, expected):
@@ -170,3 +173,111 @@ def test_render_expo_options_are_validated(tmp_path, args, expected):
     assert out.returncode == 2
     assert expected in out.stderr and out.stderr.count("\n") == 1, out.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def _scene_with_plugins_folder(tmp_path):
+    """The default scene with its plugins folder moved to tmp_path/plugins (which holds a
+    copy of the shipped drop-in example)."""
+    import shutil
+
+    plugins = tmp_path / "plugins"
+    shutil.copytree(REPO / "plugins" / "media-facade", plugins / "media-facade")
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', '"plugins"')
+    (tmp_path / "s.toml").write_text(scene, encoding="utf-8")
+    return tmp_path / "s.toml", plugins
+
+
+def test_one_deeply_nested_manifest_is_that_plugins_error_only(tmp_path):
+    scene, plugins = _scene_with_plugins_folder(tmp_path)
+    (plugins / "deep").mkdir()
+    (plugins / "deep" / "pavilion.toml").write_text("id = " + "[" * 50_000 + "]" * 50_000,
+                                                     encoding="utf-8")
+    out = run_cli("plugins", "list", "--scene", str(scene), "--json")
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    rows = {r["id"]: r for r in json.loads(out.stdout)["plugins"]}
+    assert rows["deep"]["status"] == "error" and "nested too deeply" in rows["deep"]["reason"]
+    assert rows["gwangju.media-facade"]["status"] == "ok"
+    assert rows["gwangju.media-facade"]["pavilion"] == "culture"
+    assert rows["gwangju.solar"]["status"] == "ok"
+    # The whole scene still renders, the good drop-in running in its pavilion.
+    png = tmp_path / "x.png"
+    out = run_cli("render", str(scene), "--enter", "culture", "--seconds", "0.5",
+                  "--size", "320x180", "--out", str(png))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "plugin gwangju.media-facade loaded" in out.stdout, out.stdout
+    assert png.stat().st_size > 1000
+
+
+@pytest.fixture
+def installed_dotted_scaffold(tmp_path):
+    """`plugins new acme.xray` into a --dir that does not exist yet, its manifest version
+    bumped without the pyproject's (an exhibitor's easy slip), pip-installed here."""
+    parent = tmp_path / "not" / "yet"
+    out = run_cli("plugins", "new", "acme.xray", "--sector", "healthcare", "--dir", str(parent))
+    assert out.returncode == 0, out.stderr
+    root = parent / "acme.xray"
+    manifest = root / "src" / "acme_xray" / "pavilion.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert 'version = "0.1.0"' in text
+    manifest.write_text(text.replace('version = "0.1.0"', 'version = "0.2.0"'),
+                        encoding="utf-8")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    done = subprocess.run([*pip, "install", "--no-build-isolation", "--no-deps", str(root)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        yield root, out.stdout
+    finally:
+        subprocess.run([*pip, "uninstall", "-y", "acme.xray"], capture_output=True,
+                       timeout=300)
+
+
+def test_a_dotted_plugin_id_scaffolds_installs_and_warns_of_two_versions(
+        installed_dotted_scaffold):
+    root, created = installed_dotted_scaffold
+    assert created.startswith(f"created {root} ")
+    from gwangju_twin.plugins.manifest import read_manifest
+
+    m = read_manifest(root / "src" / "acme_xray")
+    assert m.id == "acme.xray" and m.title_en == "Acme Xray"
+    # The Korean title is Korean: the sector's name, not the English title again.
+    assert m.title_ko == "의료헬스케어 데모" and m.title_ko != m.title_en
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "example.invalid" not in readme and "](http" not in readme
+    listed = run_cli("plugins", "list", "--json")
+    row = next(r for r in json.loads(listed.stdout)["plugins"] if r["id"] == "acme.xray")
+    assert (row["status"], row["origin"], row["version"]) == ("ok", "entry point", "0.2.0")
+    assert row["distribution_version"] == "0.1.0"
+    assert row["warning"].startswith("version 0.2.0 in pavilion.toml differs from the "
+                                     "installed distribution's 0.1.0")
+    text = run_cli("plugins", "list")
+    assert "      warning: version 0.2.0 in pavilion.toml differs" in text.stdout
+    # A plugin whose versions agree carries no warning.
+    solar = next(r for r in json.loads(listed.stdout)["plugins"] if r["id"] == "gwangju.solar")
+    assert solar["warning"] == ""
+    checked = run_cli("plugins", "check", "acme.xray", "--seconds", "0.5")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_quick_start_installs_the_test_extra_the_scaffold_tests_need(tmp_path):
+    """`pytest` after `pip install -e .` fails on a fresh environment: pytest is in the
+    scaffold's `test` extra, so every install line newcomers copy names that extra."""
+    out = run_cli("plugins", "new", "robot-arm", "--sector", "manufacturing", "--dir",
+                  str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    import tomllib
+
+    project = tomllib.loads((tmp_path / "robot-arm" / "pyproject.toml").read_text("utf-8"))
+    assert any(d.startswith("pytest") for d in project["project"]["optional-dependencies"]
+               ["test"])
+    readme = (tmp_path / "robot-arm" / "README.md").read_text(encoding="utf-8")
+    guide = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
+    quick = guide.split("## Quick start", 1)[1].split("##", 1)[0]
+    for where, text in (("the next hint", out.stdout), ("the README", readme),
+                        ("the quick start", quick)):
+        installs = [line for line in text.splitlines() if "pip install" in line]
+        assert installs, where
+        assert all('pip install -e ".[test]"' in line for line in installs), (where, installs)
+        assert "pytest" in text, where

@@ -95,6 +95,10 @@ def test_default_pavilions_stand_around_the_expo_plaza_near_the_convention_cente
     (pavilion(heading='"north"'), "'pavilion[0] (energy).heading' is 'north'; expected a number"),
     (pavilion(colour='"red"'), "unknown key 'pavilion[0].colour'"),
     (pavilion(id='"Big Hall"'), "'pavilion[0].id' is 'Big Hall'"),
+    # Whole-value checks: a regex "$" alone also matches before a final newline.
+    (pavilion(id='"energy\\n"'), "'pavilion[0].id' is 'energy\\n'"),
+    (pavilion(plugin='"gwangju.solar\\n"'), "'pavilion[0] (energy).plugin' is "
+                                            "'gwangju.solar\\n'; expected a plugin id"),
     (pavilion() + pavilion(at="{ x = 500, y = 0 }"), "'pavilion[1].id' 'energy' is used by"),
     (pavilion() + '[tour]\norder = ["energy", "moon"]\n', "'tour.order[1]' is 'moon'"),
     (pavilion() + '[tour]\norder = ["energy", "energy"]\n', "visits a pavilion twice"),

@@ -54,6 +54,8 @@ def test_a_manifest_is_read_and_its_fields_kept(tmp_path):
     ("colour = 'red'\n" + manifest_text("a.b", "energy"), "unknown key 'colour'"),
     (manifest_text("a.b", "energy") + "fr = 'x'\n", "unknown key 'title.fr'"),
     ("id = \n", "not valid TOML"),
+    (manifest_text("a.b", "energy", extra='assets = "x\\u0000"'), "'assets' is 'x\\x00'"),
+    (manifest_text("a.b", "energy", extra='assets = "../up"'), "'assets' is '../up'"),
 ])
 def test_bad_manifests_name_the_file_and_the_key(tmp_path, text, expected):
     path = tmp_path / "pavilion.toml"
@@ -135,3 +137,19 @@ def test_import_problems_are_plugin_import_errors(tmp_path, code, expected):
     with pytest.raises(PluginImportError) as err:
         import_plugin(found)
     assert expected in str(err.value)
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('id = "a.b"', 'id = "a.b\\n"', "'id' is 'a.b\\n'"),
+    ('version = "1.0.0"', 'version = "1.0.0\\n"', "'version' is '1.0.0\\n'"),
+    ('entry = "demo:Demo"', 'entry = "demo:Demo\\n"', "'entry' is 'demo:Demo\\n'"),
+])
+def test_a_trailing_newline_does_not_pass_a_manifest_check(tmp_path, old, new, expected):
+    """The checks match the whole value: a regex "$" alone also matches before a final "\\n"."""
+    text = manifest_text("a.b", "energy")
+    assert old in text
+    path = tmp_path / "pavilion.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        read_manifest(path)
+    assert expected in str(err.value) and "\n" not in str(err.value)

@@ -279,3 +279,24 @@ def test_the_default_scene_narrates_seven_stops_in_korean_and_english() -> None:
         assert stop.narration_ko.count(".") >= 2 and stop.narration_en.count(".") >= 2
         assert "₂" not in stop.narration_ko + stop.narration_en
         assert 3 <= stop.seconds <= 600
+
+
+@pytest.mark.parametrize(("body", "key", "why"), [
+    ('[district]\nsource = "a\\u0000b.geojson"\n', "district.source", "NUL character"),
+    ('[district]\nsource = "loop-a"\n', "district.source", "cannot be resolved"),
+    ('[district]\nsource = "{source}"\n[plugins]\nfolder = "x\\u0000"\n', "plugins.folder",
+     "NUL character"),
+])
+def test_paths_that_cannot_be_paths_name_the_file_and_key(tmp_path: Path, body: str, key: str,
+                                                         why: str) -> None:
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    source = (REPO / "assets" / "sangmu.geojson").as_posix()
+    path = _write(tmp_path, body.replace("{source}", source))
+    from render_helpers import run_cli
+
+    result = run_cli("render", str(path), "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith(f"gwangju-twin: error: {path}: '{key}'")
+    assert why in line

@@ -316,11 +316,11 @@ def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:
         if not pinned and any(op in entry for op in ("<", ">", "~=", "!=")):
             raise InputError(f'{where} is a version range; expected "id" for any version or '
                              '"id==version" for one exact version')
-        if not _ID.match(plugin_id):
+        if not _ID.fullmatch(plugin_id):
             raise InputError(f"{where} is not a plugin id; expected 2-64 characters of a-z, "
                              "0-9, '.', '_', '-' (e.g. \"gwangju.solar\"), optionally "
                              '"==" and an exact version')
-        if pinned and not _VERSION.match(version):
+        if pinned and not _VERSION.fullmatch(version):
             raise InputError(f'{where} pins the version {_show(version)}; expected an exact '
                              'version such as "1.0.0" after "=="')
         if plugin_id in seen:

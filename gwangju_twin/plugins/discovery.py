@@ -54,6 +54,22 @@ class FoundPlugin:
     reason: str = ""
     manifest: Manifest | None = None
     package: str | None = None
+    #: The version of the installed distribution that holds this plugin and no other
+    #: (None for drop-in folders and for distributions of several plugins): the manifest's
+    #: ``version`` should repeat it.
+    distribution_version: str | None = None
+
+    @property
+    def version_mismatch(self) -> str:
+        """Why the manifest's version and the installed distribution's differ ("" when they
+        agree or there is no distribution)."""
+        if self.manifest is None or self.distribution_version is None:
+            return ""
+        if self.manifest.version == self.distribution_version:
+            return ""
+        return (f"version {self.manifest.version} in {MANIFEST_NAME} differs from the "
+                f"installed distribution's {self.distribution_version} ({self.source}); "
+                "give both the same version")
 
     @property
     def ok(self) -> bool:
@@ -107,7 +123,13 @@ def from_entry_point(ep: metadata.EntryPoint) -> FoundPlugin:
         return FoundPlugin(ep.name, "entry point", source, "error",
                            f"package {module.strip()!r} named by entry point {ep.name!r} "
                            "is not installed")
-    return found_plugin(ep.name, "entry point", source, folder / resource, module.strip())
+    found = found_plugin(ep.name, "entry point", source, folder / resource, module.strip())
+    # A distribution that is one plugin releases it under one version, which the manifest
+    # should repeat; one that ships several plugins (gwangju-twin's own demos) versions them
+    # apart from itself.
+    if dist is not None and len(dist.entry_points.select(group=ENTRY_POINT_GROUP)) == 1:
+        return replace(found, distribution_version=dist.version)
+    return found
 
 
 def scan_folder(folder: Path) -> list[FoundPlugin]:
@@ -115,8 +137,13 @@ def scan_folder(folder: Path) -> list[FoundPlugin]:
     if not folder.is_dir():
         return [FoundPlugin(folder.name, "folder", str(folder), "error",
                             f"plugins folder {folder} does not exist")]
+    try:
+        subs = sorted(p for p in folder.iterdir() if p.is_dir())
+    except OSError as exc:
+        return [FoundPlugin(folder.name, "folder", str(folder), "error",
+                            f"cannot list plugins folder {folder} ({exc.strerror})")]
     out = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for sub in subs:
         if (sub / MANIFEST_NAME).is_file():
             out.append(found_in_folder(sub / MANIFEST_NAME))
         elif not sub.name.startswith((".", "_")):
@@ -139,6 +166,12 @@ def found_plugin(name: str, origin: str, source: str, manifest_path: Path,
         manifest = read_manifest(manifest_path)
     except ManifestError as exc:
         return FoundPlugin(name, origin, source, "error", str(exc), None, package)
+    except Exception as exc:
+        # read_manifest turns every problem it knows into a ManifestError; anything else
+        # must still stay this plugin's error, never end the listing or the viewer.
+        return FoundPlugin(name, origin, source, "error",
+                           f"{manifest_path}: cannot read the manifest "
+                           f"({type(exc).__name__}: {exc})", None, package)
     if not manifest.supported:
         supported = ", ".join(str(v) for v in SUPPORTED_API_VERSIONS)
         return FoundPlugin(

@@ -22,6 +22,8 @@ SUPPORTED_API_VERSIONS: tuple[int, ...] = (1,)
 #: The file name of a manifest in a plugin folder or package.
 MANIFEST_NAME = "pavilion.toml"
 
+# Always used with fullmatch: "$" alone also matches before a trailing newline, which let
+# "acme.xray\n" pass as an id. (The kiosk's allow list repeats _ID and _VERSION verbatim.)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
@@ -108,7 +110,7 @@ def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:
     for key in _REQUIRED:
         if key not in doc:
             raise ManifestError(f"{path}: missing key '{key}'")
-    if not _ID.match(doc["id"]):
+    if not _ID.fullmatch(doc["id"]):
         raise ManifestError(
             f"{path}: 'id' is {doc['id']!r}; expected 2-64 characters of a-z, 0-9, '.', '_', "
             "'-', starting with a letter or digit (e.g. \"acme.robot-arm\")"
@@ -117,11 +119,11 @@ def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:
         raise ManifestError(
             f"{path}: 'sector' is {doc['sector']!r}; expected one of {', '.join(SECTOR_IDS)}"
         )
-    if not _VERSION.match(doc["version"]):
+    if not _VERSION.fullmatch(doc["version"]):
         raise ManifestError(f"{path}: 'version' is {doc['version']!r}; expected e.g. \"1.0.0\"")
     if doc["api_version"] < 1:
         raise ManifestError(f"{path}: 'api_version' is {doc['api_version']}; expected 1 or more")
-    if not _ENTRY.match(doc["entry"]):
+    if not _ENTRY.fullmatch(doc["entry"]):
         raise ManifestError(
             f"{path}: 'entry' is {doc['entry']!r}; expected \"module:Attribute\", e.g. "
             "\"demo:Demo\" (the module lives beside pavilion.toml)"
@@ -129,7 +131,8 @@ def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:
     title = _bilingual(doc, "title", path, required=True)
     description = _bilingual(doc, "description", path, required=False)
     assets = doc.get("assets", "assets")
-    if Path(assets).is_absolute() or ".." in Path(assets).parts:
+    if (not assets.isprintable() or Path(assets).is_absolute()
+            or ".." in Path(assets).parts):  # a NUL would break every later use of the path
         raise ManifestError(f"{path}: 'assets' is {assets!r}; expected a folder inside the plugin")
     return Manifest(
         id=doc["id"], sector=doc["sector"], version=doc["version"],

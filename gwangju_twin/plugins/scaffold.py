@@ -6,6 +6,7 @@ exhibitor can try it by copying that folder into a scene's plugins folder before
 
 from __future__ import annotations
 
+import keyword
 import re
 from pathlib import Path
 
@@ -14,26 +15,45 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.plugins.manifest import API_VERSION, MANIFEST_NAME
 from gwangju_twin.scene.sectors import sector
 
-_NAME = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+#: A plugin id (the manifest's rule) that is also a distribution name and, with "." and "-"
+#: made "_", a package name: words of a-z and 0-9 joined by "." or "-", starting with a
+#: letter. Dotted ids (``acme.xray``) are what the manifest docs recommend.
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:[.-][a-z0-9]+)*")
+_MAX_NAME = 64
+
+
+def package_name(name: str) -> str:
+    """The import package of plugin ``name``: ``acme.robot-arm`` -> ``acme_robot_arm``."""
+    return re.sub(r"[.-]", "_", name)
 
 
 def scaffold(name: str, sector_id: str, parent: Path) -> Path:
     """Write a plugin project ``parent/name`` for ``sector_id``; returns its folder.
 
-    ``name`` becomes the distribution name and the plugin id; its package is ``name`` with
-    ``-`` replaced by ``_``.
+    ``name`` becomes the distribution name and the plugin id (dots allowed, e.g.
+    ``acme.xray``); its package is ``name`` with ``.`` and ``-`` replaced by ``_``.
+    ``parent`` is created when it does not exist.
     """
-    if not _NAME.match(name):
-        raise InputError(f"plugin name {name!r}: expected 2-41 characters of a-z, 0-9 and '-', "
-                         "starting with a letter (e.g. robot-arm)")
+    if not (_NAME.fullmatch(name) and 2 <= len(name) <= _MAX_NAME):
+        raise InputError(f"plugin name {name!r}: expected 2-{_MAX_NAME} characters: words of "
+                         "a-z and 0-9 joined by '.' or '-', starting with a letter (e.g. "
+                         "robot-arm or acme.robot-arm)")
+    package = package_name(name)
+    if keyword.iskeyword(package):
+        raise InputError(f"plugin name {name!r}: {package!r} is a Python keyword and cannot "
+                         "be a package name; choose another name")
     sec = sector(sector_id, "--sector")
-    if not parent.is_dir():
-        raise InputError(f"--dir {parent}: folder does not exist")
+    if parent.exists() and not parent.is_dir():
+        raise InputError(f"--dir {parent}: not a folder; expected the folder to create the "
+                         "plugin in")
     root = parent / name
-    if root.exists() and any(root.iterdir()):
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise InputError(f"{root} already exists and is not empty; choose another name or --dir")
-    package = name.replace("-", "_")
-    title = name.replace("-", " ").title()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--dir {parent}: cannot create {root} ({exc.strerror})") from None
+    title = re.sub(r"[.-]", " ", name).title()
     values = {
         "name": name, "package": package, "title": title, "sector": sec.id,
         "sector_ko": sec.name_ko, "sector_en": sec.name_en, "api": str(API_VERSION),
@@ -51,11 +71,14 @@ def scaffold(name: str, sector_id: str, parent: Path) -> Path:
     }
     for rel, template in files.items():
         path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
         text = template
         for key, value in values.items():
             text = text.replace("{{" + key + "}}", value)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write the plugin's files ({exc.strerror})") from None
     return root
 
 
@@ -85,15 +108,16 @@ packages = ["src/{{package}}"]
 
 _README = '''# {{title}}: a Gwangju Twin pavilion demo
 
-A plugin for the {{sector_ko}} ({{sector_en}}) pavilion of
-[Gwangju Twin](https://example.invalid/gwangju-twin), made with `gwangju-twin plugins new`.
+A plugin for the {{sector_ko}} ({{sector_en}}) pavilion of Gwangju Twin (the
+`gwangju-twin` package), made with `gwangju-twin plugins new`.
 
 ## Try it
 ```sh
-pip install -e .                          # registers the entry point
+pip install -e ".[test]"                  # registers the entry point; pytest for the tests
 gwangju-twin plugins list                 # shows {{name}}, status ok
 gwangju-twin plugins check .              # manifest, import, hooks and a dry run
 gwangju-twin render --enter {{sector}} --plugin {{name}} --out demo.png
+pytest                                    # tests/test_demo.py
 ```
 `--plugin` puts this plugin in the {{sector}} pavilion of the default scene for one run; in
 your own scene, write `plugin = "{{name}}"` in the pavilion's `[[pavilion]]` table.
@@ -106,8 +130,12 @@ Without packaging, copy `src/{{package}}` into a scene's plugins folder instead.
 - `src/{{package}}/assets/`: your models, textures and data (`ctx.assets`)
 - `tests/test_demo.py`: runs the whole lifecycle offscreen (`pytest`)
 
-The plugin API is documented in Gwangju Twin's docs/plugins.md. Import only
-`gwangju_twin.plugins` from Gwangju Twin.
+The plugin API is documented in `docs/plugins.md` of Gwangju Twin's source (its
+repository and its source distribution); `gwangju-twin plugins --help` lists the SDK
+commands. Import only `gwangju_twin.plugins` from Gwangju Twin.
+
+Keep `version` in `pyproject.toml` and in `{{manifest}}` the same: `gwangju-twin plugins
+list` warns when they differ.
 '''
 
 _INIT = '''"""{{title}}: a {{sector_en}} pavilion demo for Gwangju Twin."""
@@ -120,8 +148,9 @@ version = "0.1.0"
 api_version = {{api}}                # the plugin API this code is written for
 entry = "demo:Demo"             # module (beside this file) : class
 
+# The titles visitors see on the pavilion's panel: replace both with your demo's name.
 [title]
-ko = "{{title}}"
+ko = "{{sector_ko}} 데모"
 en = "{{title}}"
 
 [description]

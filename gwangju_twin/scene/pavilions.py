@@ -18,13 +18,20 @@ import shapely
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.scene.numbers import MAX_LOCAL, number, shown
 from gwangju_twin.scene.sectors import SECTOR_IDS, sector
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# Used with fullmatch: "$" alone also matches before a trailing newline.
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+#: A plugin id as manifests write it (gwangju_twin/plugins/manifest.py).
+_PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _KEYS = {"id", "sector", "at", "heading", "size", "plugin"}
 MIN_SIZE, MAX_SIZE = 20.0, 300.0
 #: Buildings closer than this to a site are cleared too, so no wall touches a pavilion.
 CLEARANCE = 2.0
+#: How far outside the district's bounding box a site's centre may be (metres): room for an
+#: expo ground at the district's edge, not a pavilion in another city or hemisphere.
+SITE_MARGIN = 1000.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ def parse_pavilions(path: Path, tables: Any) -> tuple[PavilionSpec, ...]:
             raise InputError(f"{path}: '{key}' needs 'sector' (one of {', '.join(SECTOR_IDS)})")
         sec = sector(t["sector"], f"{path}: '{key}.sector'").id
         pid = t.get("id", sec)
-        if not isinstance(pid, str) or not _ID.match(pid):
+        if not isinstance(pid, str) or not _ID.fullmatch(pid):
             raise InputError(f"{path}: '{key}.id' is {pid!r}; expected lower-case letters, "
                              "digits, '.', '_' or '-'")
         if pid in {s.id for s in specs}:
@@ -88,21 +95,25 @@ def parse_pavilions(path: Path, tables: Any) -> tuple[PavilionSpec, ...]:
                 raise InputError(f"{path}: '{key}.at' ({lon}, {lat}) is not lon/lat in degrees")
             at_lonlat = (lon, lat)
         elif isinstance(at, dict) and set(at) == {"x", "y"}:
-            at_local = (_num(path, f"{key}.at.x", at["x"]), _num(path, f"{key}.at.y", at["y"]))
+            at_local = (number(path, f"{key}.at.x", at["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
+                        number(path, f"{key}.at.y", at["y"], -MAX_LOCAL, MAX_LOCAL, "metres"))
         else:
             raise InputError(f"{path}: '{key}.at' must be {{lon = .., lat = ..}} or "
                              f"{{x = .., y = ..}} (metres), got {at!r}")
-        heading = _num(path, f"{key}.heading", t.get("heading", 0.0)) % 360.0
+        heading = number(path, f"{key}.heading", t.get("heading", 0.0), -360.0, 360.0,
+                         "compass degrees") % 360.0
         size = t.get("size", [60.0, 60.0])
         if not (isinstance(size, list) and len(size) == 2):
             raise InputError(f"{path}: '{key}.size' is {size!r}; expected [width, depth] metres")
         w, d = (_num(path, f"{key}.size", v) for v in size)
-        if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= d <= MAX_SIZE):
+        if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= d <= MAX_SIZE):  # NaN fails too
             raise InputError(f"{path}: '{key}.size' is {size!r}; expected width and depth "
                              f"between {MIN_SIZE:.0f} and {MAX_SIZE:.0f} metres")
         plugin = t.get("plugin")
-        if plugin is not None and (not isinstance(plugin, str) or not plugin):
-            raise InputError(f"{path}: '{key}.plugin' is {plugin!r}; expected a plugin id")
+        if plugin is not None and (not isinstance(plugin, str)
+                                   or not _PLUGIN_ID.fullmatch(plugin)):
+            raise InputError(f"{path}: '{key}.plugin' is {plugin!r}; expected a plugin id "
+                             "(2-64 characters of a-z, 0-9, '.', '_', '-')")
         specs.append(PavilionSpec(pid, sec, at_lonlat, at_local, heading, (w, d), plugin,
                                   key))
     return tuple(specs)
@@ -137,6 +148,7 @@ def place_pavilions(
         else:
             assert spec.at_local is not None
             center = spec.at_local
+        _near_district(district, spec, center, scene_path)
         sites.append(PavilionSite(spec, center, site_polygon(center, spec.heading, spec.size)))
     if not sites:
         return district, ()
@@ -183,6 +195,25 @@ def place_pavilions(
     return district, tuple(sites)
 
 
+def _near_district(district: District, spec: PavilionSpec, center: tuple[float, float],
+                   scene_path: Path) -> None:
+    """Refuse a site whose centre is more than SITE_MARGIN outside the district's bounding
+    box (or not a finite position at all: lon/lat on the far side of the Earth)."""
+    if len(district):
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(district.geometry))
+    else:  # an empty district: the local frame's origin is all there is
+        x0 = y0 = x1 = y1 = 0.0
+    x, y = center
+    off = math.hypot(max(x0 - x, 0.0, x - x1), max(y0 - y, 0.0, y - y1))
+    if math.isfinite(off) and off <= SITE_MARGIN:
+        return
+    raise InputError(
+        f"{scene_path}: '{spec.key}.at' puts the site at ({x:.0f}, {y:.0f}) m, "
+        + (f"{off:.0f} m" if math.isfinite(off) else "infinitely far")
+        + f" outside the district (x {x0:.0f} .. {x1:.0f}, y {y0:.0f} .. {y1:.0f} m); expected "
+        f"a site within {SITE_MARGIN:.0f} m of the district")
+
+
 def subset(district: District, keep: np.ndarray) -> District:
     """The district with only the rows where ``keep`` is True."""
     rows = np.flatnonzero(keep)
@@ -198,6 +229,8 @@ def subset(district: District, keep: np.ndarray) -> District:
 
 
 def _num(path: Path, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(f"{path}: '{key}' is {value!r}; expected a number")
+    """A finite number (range checks follow); huge integers are refused before converting."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            -1e300 <= value <= 1e300):  # NaN and infinities fail too
+        raise InputError(f"{path}: '{key}' is {shown(value)}; expected a number")
     return float(value)

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
+from gwangju_twin.scene.numbers import MAX_LOCAL, number
 from gwangju_twin.scene.pavilions import PavilionSpec, parse_pavilions
 from gwangju_twin.scene.tour import TourStop, parse_tour
 from gwangju_twin.tomlfile import read_toml
@@ -104,17 +106,17 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     district = doc.get("district", {})
     if "source" not in district:
         raise InputError(f"{path}: missing key 'district.source' (a GeoJSON path)")
-    source = (path.parent / district["source"]).resolve()
+    source = _resolve(path, "district.source", district["source"])
     if not source.is_file():
         raise InputError(
             f"{path}: 'district.source' names {district['source']!r}, which is not a file "
             f"(looked in {source.parent})"
         )
-    level_height = float(district.get("level_height", DEFAULT_LEVEL_HEIGHT))
-    if not 1.5 <= level_height <= 10.0:
-        raise InputError(
-            f"{path}: 'district.level_height' is {level_height}; expected metres between 1.5 and 10"
-        )
+    level_height = number(path, "district.level_height",
+                          district.get("level_height", DEFAULT_LEVEL_HEIGHT), 1.5, 10.0, "metres")
+    if "crs" in district:
+        # Checked here so a bad name is blamed on this file and key, not on --crs.
+        parse_crs(district["crs"], f"{path}: 'district.crs'")
 
     origin = None
     if "origin" in doc:
@@ -131,35 +133,33 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
             target_lonlat = _lonlat(path, "camera.target", t)
         elif set(t) == {"x", "y"}:
             target_local = (
-                _num(path, "camera.target.x", t["x"]), _num(path, "camera.target.y", t["y"])
+                number(path, "camera.target.x", t["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
+                number(path, "camera.target.y", t["y"], -MAX_LOCAL, MAX_LOCAL, "metres"),
             )
         else:
             raise InputError(
                 f"{path}: 'camera.target' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
                 f"(metres), got keys {sorted(t)}"
             )
-    pitch = float(cam.get("pitch", DEFAULT_PITCH))
-    if not 5.0 <= pitch <= 89.9:
-        raise InputError(f"{path}: 'camera.pitch' is {pitch}; expected degrees between 5 and 89.9")
+    heading = number(path, "camera.heading", cam.get("heading", DEFAULT_HEADING), -360.0,
+                     360.0, "compass degrees")
+    pitch = number(path, "camera.pitch", cam.get("pitch", DEFAULT_PITCH), 5.0, 89.9, "degrees")
     distance = cam.get("distance")
-    if distance is not None and not 10.0 <= float(distance) <= 100_000.0:
-        raise InputError(
-            f"{path}: 'camera.distance' is {distance}; expected metres between 10 and 100000"
-        )
+    if distance is not None:
+        distance = number(path, "camera.distance", distance, 10.0, 100_000.0, "metres")
     layers = dict.fromkeys(LAYERS, True)
     layers.update(doc.get("layers", {}))
     pavilions = parse_pavilions(path, doc.get("pavilion", []))
     plugins = doc.get("plugins", {})
     folders: tuple[Path, ...] = ()
     if "folder" in plugins:
-        folder = (path.parent / plugins["folder"]).resolve()
+        folder = _resolve(path, "plugins.folder", plugins["folder"])
         if not folder.is_dir():
             raise InputError(f"{path}: 'plugins.folder' names {plugins['folder']!r}, which is "
                              f"not a folder (looked for {folder})")
         folders = (folder,)
-    budget = float(plugins.get("frame_budget_ms", 4.0))
-    if not 0.5 <= budget <= 100.0:
-        raise InputError(f"{path}: 'plugins.frame_budget_ms' is {budget}; expected 0.5 to 100")
+    budget = number(path, "plugins.frame_budget_ms", plugins.get("frame_budget_ms", 4.0), 0.5,
+                    100.0, "milliseconds")
     tour, tour_stops = parse_tour(path, doc.get("tour", {}), pavilions)
     return Scene(
         path=path,
@@ -168,10 +168,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
         crs=district.get("crs"),
         origin=origin,
         level_height=level_height,
-        camera=CameraSpec(
-            target_lonlat, target_local, float(cam.get("heading", DEFAULT_HEADING)) % 360.0, pitch,
-            None if distance is None else float(distance),
-        ),
+        camera=CameraSpec(target_lonlat, target_local, heading % 360.0, pitch, distance),
         layers=layers,
         pavilions=pavilions,
         plugin_folders=folders,
@@ -212,15 +209,20 @@ def _check(path: Path, section: str, key: str, value: Any) -> None:
         )
 
 
-def _num(path: Path, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{path}: '{key}' is {value!r}; expected a number")
-    return float(value)
+def _resolve(path: Path, key: str, text: str) -> Path:
+    """``text`` (relative to the scene file's folder) as an absolute path; a NUL character
+    or a symlink loop is an InputError naming the file and key, not a ValueError or a
+    RuntimeError from pathlib."""
+    if "\0" in text:
+        raise InputError(f"{path}: '{key}' is {text!r}, which holds a NUL character; "
+                         "expected a path")
+    try:
+        return (path.parent / text).resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise InputError(f"{path}: '{key}' names {text!r}, which cannot be resolved ({exc}); "
+                         "expected a path") from None
 
 
 def _lonlat(path: Path, key: str, table: dict[str, Any]) -> tuple[float, float]:
-    lon = _num(path, f"{key}.lon", table["lon"])
-    lat = _num(path, f"{key}.lat", table["lat"])
-    if not (-180 <= lon <= 180 and -85 <= lat <= 85):
-        raise InputError(f"{path}: '{key}' ({lon}, {lat}) is not a lon/lat position in degrees")
-    return lon, lat
+    return (number(path, f"{key}.lon", table["lon"], -180.0, 180.0, "degrees of longitude"),
+            number(path, f"{key}.lat", table["lat"], -85.0, 85.0, "degrees of latitude"))
