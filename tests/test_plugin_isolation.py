@@ -1,0 +1,140 @@
+"""Plugin isolation (issue 11, items 24 and 30): hooks that never return, BaseExceptions,
+the running-hook record, and district data a plugin cannot change for anyone else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from geojson_builders import collection, feature, ll, polygon, square
+
+from gwangju_twin.geo.load import load_geojson
+from gwangju_twin.plugins.district import district_data
+from gwangju_twin.plugins.guard import (
+    HookRecord,
+    HookTimeout,
+    HookWatchdog,
+    read_record,
+    take_record,
+)
+
+# -- district data ---------------------------------------------------------------------------
+
+
+def _district(write_geojson):
+    road = {"type": "LineString", "coordinates": [ll(0, 0), ll(200, 0), ll(200, 150)]}
+    doc = collection(
+        feature(polygon(square(10, 10, 20)), "b1", building="office", height=30),
+        feature(polygon(square(60, 10, 15)), "b2", building="apartments", height=45),
+        feature(road, "r1", highway="primary"),
+    )
+    district, _ = load_geojson(write_geojson(doc))
+    return district
+
+
+def _arrays(data):
+    b = data.buildings
+    yield from (("buildings." + name, getattr(b, name)) for name in
+                ("footprints", "heights", "areas", "centroids", "levels", "kinds"))
+    yield from (("roads." + name, getattr(data.roads, name)) for name in
+                ("nodes", "edges", "lengths"))
+
+
+def test_district_arrays_are_sealed_copies_a_plugin_cannot_write_back(write_geojson):
+    district = _district(write_geojson)
+    data = district_data(district, [], (0.0, 0.0, 300.0, 300.0))
+    assert len(data.buildings) == 2 and len(data.roads.edges) >= 1
+    for name, array in _arrays(data):
+        with pytest.raises(ValueError):
+            array[...] = array  # a plain write is refused
+        # Nothing along the .base chain is an array the plugin could make writable and
+        # write through: either a sealed buffer that refuses the flag, or no base at all.
+        link = array
+        while isinstance(link, np.ndarray):
+            if not array.dtype.hasobject:
+                with pytest.raises(ValueError):
+                    link.flags.writeable = True
+            link = link.base
+        assert link is None or isinstance(link, bytes), (name, type(link))
+    # An object array (immutable shapely geometries) is a copy of its own, not a view: a
+    # plugin forcing it writable changes only that copy, never the district's column.
+    footprints = data.buildings.footprints
+    assert footprints.base is None
+    footprints.flags.writeable = True
+    footprints[0] = None
+    assert district.geometry[district.select("buildings")][0] is not None
+
+
+# -- the watchdog and the record --------------------------------------------------------------
+
+
+def test_the_watchdog_interrupts_a_python_loop_and_nothing_after_it():
+    watchdog = HookWatchdog()
+    spins = 0
+    watchdog.arm(0.2)
+    with pytest.raises(HookTimeout):
+        try:
+            while True:
+                spins += 1
+        finally:
+            watchdog.disarm()
+    assert watchdog.fired and spins > 0
+    # A hook that returns in time is never interrupted, and nothing is left pending for the
+    # code that runs after it.
+    watchdog.arm(60.0)
+    total = sum(range(1000))
+    watchdog.disarm()
+    assert not watchdog.fired and total == 499500
+    done = threading.Event()
+    threading.Timer(0.5, done.set).start()
+    while not done.is_set():  # well past the first limit: no stray HookTimeout arrives
+        pass
+
+
+def test_the_record_names_the_running_hook_until_it_is_cleared(tmp_path):
+    path = tmp_path / "state" / "running.json"
+    record = HookRecord(path)
+    assert read_record(path) is None
+    record.enter("acme.xray", "update")
+    running = read_record(path)
+    assert running is not None and (running.plugin, running.hook) == ("acme.xray", "update")
+    assert running.pid == os.getpid()
+    record.leave()
+    assert read_record(path) is None
+    record.close()
+
+
+def test_a_record_left_by_a_dead_process_is_taken_once_and_a_live_ones_is_not(tmp_path):
+    path = tmp_path / "running.json"
+    script = textwrap.dedent(f"""
+        import os
+        from gwangju_twin.plugins.guard import HookRecord
+        HookRecord({str(path)!r}).enter("acme.crashy", "enter")
+        os.abort()
+    """)
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert child.returncode < 0  # died by SIGABRT, inside the "hook"
+    taken = take_record(path)
+    assert taken is not None and (taken.plugin, taken.hook) == ("acme.crashy", "enter")
+    assert take_record(path) is None  # cleared: the next start does not blame it again
+    # A record of a process that is still running (another viewer) is not taken.
+    live = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        from gwangju_twin.plugins.guard import HookRecord
+        HookRecord({str(path)!r}).enter("acme.busy", "update")
+        print("ready", flush=True)
+        sys.stdin.read()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert live.stdout.readline().strip() == "ready"
+        assert take_record(path) is None
+        assert read_record(path).plugin == "acme.busy"
+    finally:
+        live.communicate("", timeout=60)
+    assert Path(path).exists()
