@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from geojson_builders import collection, feature, ll, polygon, square
+from plugin_builders import HEALTHY, write_plugin
+from render_helpers import run_cli
 
 from gwangju_twin.geo.load import load_geojson
 from gwangju_twin.plugins.district import district_data
@@ -138,3 +140,94 @@ def test_a_record_left_by_a_dead_process_is_taken_once_and_a_live_ones_is_not(tm
     finally:
         live.communicate("", timeout=60)
     assert Path(path).exists()
+
+
+# -- plugins check runs the plugin in a child process -----------------------------------------
+
+SEGFAULT_IN_ENTER = HEALTHY + '''
+
+import ctypes
+
+
+class Demo(Demo):
+    def enter(self, ctx):
+        ctypes.string_at(0)  # reads address 0: SIGSEGV
+'''
+ABORT_AT_IMPORT = "import os\nos.abort()\n" + HEALTHY
+# time.sleep blocks in C: there is no Python for the watchdog to interrupt.
+SLEEP_AT_IMPORT = "import time\ntime.sleep(10 ** 6)\n" + HEALTHY
+LOOP_IN_UPDATE = HEALTHY + '''
+
+class Demo(Demo):
+    def update(self, ctx, dt):
+        while True:
+            pass
+'''
+THREAD_IN_LOAD = HEALTHY + '''
+
+import threading
+
+
+class Demo(Demo):
+    def load(self, ctx):
+        super().load(ctx)
+        threading.Thread(target=threading.Event().wait, name="forever").start()
+'''
+
+
+def _check(tmp_path, code: str, *extra: str):
+    folder = write_plugin(tmp_path, "wild.demo", "healthcare", code)
+    out = run_cli("plugins", "check", str(folder), *extra)
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert lines[-1] == "gwangju-twin: error: plugin wild.demo failed 1 check(s)", out.stderr
+    assert "Traceback" not in out.stderr
+    return out.stdout
+
+
+def test_check_reports_a_segfault_in_a_hook_as_a_fail_line(tmp_path):
+    stdout = _check(tmp_path, SEGFAULT_IN_ENTER)
+    assert "  ok   import demo" in stdout  # the checks before the crash are reported
+    assert ("FAIL the plugin crashed the process in its enter hook: SIGSEGV (a segmentation "
+            "fault") in stdout, stdout
+    # The child's own crash report shows the exhibitor where it happened.
+    assert "Fatal Python error: Segmentation fault" in stdout
+    assert 'demo.py", line' in stdout
+
+
+def test_check_reports_an_abort_at_import_as_a_fail_line(tmp_path):
+    stdout = _check(tmp_path, ABORT_AT_IMPORT)
+    assert "FAIL the plugin crashed the process in its import hook: SIGABRT" in stdout, stdout
+
+
+def test_check_reports_a_plugin_that_blocks_forever_as_hung(tmp_path):
+    stdout = _check(tmp_path, SLEEP_AT_IMPORT, "--timeout", "40")
+    assert "FAIL no answer within 40 s: the plugin hangs in its import hook" in stdout, stdout
+
+
+def test_check_interrupts_an_endless_loop_in_a_hook(tmp_path):
+    stdout = _check(tmp_path, LOOP_IN_UPDATE)
+    assert ("FAIL dry run in pavilion healthcare: update: update did not return within its "
+            "5 s limit and was interrupted") in stdout, stdout
+
+
+def test_check_finishes_and_fails_a_plugin_that_leaves_a_non_daemon_thread(tmp_path):
+    stdout = _check(tmp_path, THREAD_IN_LOAD)
+    assert "  ok   dry run in pavilion healthcare" in stdout
+    assert "FAIL threads: the plugin leaves non-daemon thread(s) forever running" in stdout
+
+
+def test_plugins_hash_prints_a_pin_that_follows_the_files(tmp_path):
+    folder = write_plugin(tmp_path, "pinned.demo", "healthcare", HEALTHY)
+    first = run_cli("plugins", "hash", str(folder))
+    assert first.returncode == 0, first.stderr
+    pin = first.stdout.strip()
+    assert pin.startswith("pinned.demo@sha256:") and len(pin.split(":")[1]) == 64
+    # Byte-code caches do not change it; any change to code, manifest or assets does.
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "demo.cpython-312.pyc").write_bytes(b"cache")
+    assert run_cli("plugins", "hash", str(folder)).stdout.strip() == pin
+    (folder / "assets").mkdir()
+    (folder / "assets" / "logo.egg").write_text("<Group> {}", encoding="utf-8")
+    changed = run_cli("plugins", "hash", str(folder)).stdout.strip()
+    assert changed != pin and changed.startswith("pinned.demo@sha256:")
