@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import logging
 import os
 import threading
 import time
@@ -270,6 +271,26 @@ def quarantined(plugin: str) -> str | None:
 
 def crash_reason(running: RunningHook) -> str:
     """The reason shown for a plugin disabled after the process died in one of its hooks."""
-    return (f"the viewer crashed (a native crash: segfault, abort or killed) while plugin "
+    return (f"the viewer died (a native crash, an abort, or killed as hung) while plugin "
             f"{running.plugin!r} was in its {running.hook} hook; it is kept off so that "
             "the other plugins can run")
+
+
+def desktop_record_path() -> Path:
+    """Where the desktop viewer keeps its running-hook record (the per-user state folder)."""
+    import platformdirs  # here: the kiosk supervisor reads records without needing it
+
+    return platformdirs.user_state_path("gwangju-twin", appauthor=False) / RECORD_NAME
+
+
+def resume_after_crash(path: Path) -> RunningHook | None:
+    """Start-up: quarantine the plugin a previous run died in (a record it left at ``path``),
+    saying so in the log, then keep this run's record at ``path``. Returns what was found."""
+    running = take_record(path)
+    if running is not None:
+        reason = crash_reason(running)
+        quarantine(running.plugin, reason)
+        logging.getLogger("gwangju_twin.plugins").error(
+            "plugin %s is disabled for this run: %s", running.plugin, reason)
+    install_record(path)
+    return running

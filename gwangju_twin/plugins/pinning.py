@@ -9,9 +9,15 @@ byte-code caches, which the interpreter rewrites on its own.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+
+from gwangju_twin.plugins.discovery import FoundPlugin
+
+log = logging.getLogger("gwangju_twin.plugins")
 
 #: The hash algorithm of a pin, as written after the "@".
 PIN_ALGORITHM = "sha256"
@@ -50,3 +56,48 @@ def pin_text(plugin_id: str, folder: Path) -> str:
 
 def _raise(error: OSError) -> None:
     raise error
+
+
+def pinned_admit(
+    admit: Callable[[str, str], bool],
+    pins: Mapping[str, str],
+    found: Sequence[FoundPlugin],
+) -> Callable[[str, str], bool]:
+    """``admit(plugin_id, version)`` that also refuses a plugin whose installed files do not
+    hash to its pin in ``pins`` (plugin id -> sha256 hex), saying why in the log.
+
+    ``found`` is what discovery found; a pinned plugin's files are hashed when it is first
+    asked about, once.
+    """
+    folders = {f.id: f.manifest.folder for f in found if f.ok and f.manifest is not None}
+    verdicts: dict[str, bool] = {}
+
+    def check(plugin_id: str, version: str) -> bool:
+        if not admit(plugin_id, version):
+            return False
+        want = pins.get(plugin_id)
+        if want is None:
+            return True
+        if plugin_id not in verdicts:
+            verdicts[plugin_id] = _matches(plugin_id, folders.get(plugin_id), want)
+        return verdicts[plugin_id]
+
+    return check
+
+
+def _matches(plugin_id: str, folder: Path | None, want: str) -> bool:
+    if folder is None:
+        return False
+    try:
+        have = content_hash(folder)
+    except OSError as exc:
+        log.warning("plugin %s is refused: its files in %s cannot be read to check the "
+                    "kiosk's content-hash pin (%s)", plugin_id, folder, exc)
+        return False
+    if have != want:
+        log.warning("plugin %s is refused: its files in %s hash to sha256:%s, but the kiosk's "
+                    "[plugins] allow pins sha256:%s; install the vetted release again, or pin "
+                    "these files (gwangju-twin plugins hash %s)", plugin_id, folder, have, want,
+                    plugin_id)
+        return False
+    return True
