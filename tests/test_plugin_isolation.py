@@ -231,3 +231,52 @@ def test_plugins_hash_prints_a_pin_that_follows_the_files(tmp_path):
     (folder / "assets" / "logo.egg").write_text("<Group> {}", encoding="utf-8")
     changed = run_cli("plugins", "hash", str(folder)).stdout.strip()
     assert changed != pin and changed.startswith("pinned.demo@sha256:")
+
+
+# -- the heartbeat pipe is the frame loop's alone ---------------------------------------------
+
+HEARTBEAT_CHILD = """
+import json, os, subprocess, sys
+from gwangju_twin.kiosk.supervisor import Heartbeat
+
+out = sys.argv[1]
+hb = Heartbeat.from_env()
+beat = hb._fd
+pipe = os.fstat(beat).st_ino
+# Every descriptor of this process on the heartbeat pipe (the supervisor's read end must not
+# be among them), and what a process it starts gets, even one asking to keep descriptors.
+def on_pipe(fd):
+    path = f"/proc/self/fd/{fd}"
+    return os.path.exists(path) and os.stat(path).st_ino == pipe
+mine = sorted(int(fd) for fd in os.listdir("/proc/self/fd") if on_pipe(fd))
+probe = ("import os, sys; ino = int(sys.argv[1]); print(sorted(int(fd) for fd in "
+         "os.listdir('/proc/self/fd') if os.path.exists(f'/proc/self/fd/{fd}') and "
+         "os.stat(f'/proc/self/fd/{fd}').st_ino == ino))")
+theirs = subprocess.run([sys.executable, "-c", probe, str(pipe)], close_fds=False,
+                        capture_output=True, text=True, check=True).stdout.strip()
+with open(out, "w") as f:
+    json.dump({"beat": beat, "mine": mine, "theirs": theirs,
+               "env": os.environ.get("GWANGJU_TWIN_HEARTBEAT_FD")}, f)
+sys.exit(0)
+"""
+
+
+def test_only_the_viewer_holds_the_heartbeat_pipe_not_what_it_starts(tmp_path):
+    import json
+    import logging as logging_
+
+    from gwangju_twin.kiosk.supervisor import Supervisor, WatchdogRules
+
+    script, out = tmp_path / "child.py", tmp_path / "fds.json"
+    script.write_text(HEARTBEAT_CHILD, encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                         env.get("PYTHONPATH", "")])
+    supervisor = Supervisor(lambda safe: [sys.executable, str(script), str(out)],
+                            WatchdogRules(heartbeat_timeout=60.0, startup_grace=120.0),
+                            logging_.getLogger("test.heartbeat.fds"), env=env)
+    assert supervisor.run() == 0  # the child exits 0: the operator closed the kiosk
+    seen = json.loads(out.read_text(encoding="utf-8"))
+    assert seen["mine"] == [seen["beat"]]  # the write end only: no read end came along
+    assert seen["theirs"] == "[]"  # nothing the viewer starts holds the pipe
+    assert seen["env"] is None  # nor finds its number
