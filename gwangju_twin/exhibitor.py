@@ -165,13 +165,13 @@ def _check(args: argparse.Namespace) -> int:
         return _check_here(found, args.seconds)
     print(f"checking plugin {found.id} ({found.origin} {found.source})", flush=True)
     with tempfile.TemporaryDirectory(prefix="gwangju-twin-check-") as tmp:
-        result, record = Path(tmp) / "result.json", Path(tmp) / "hook.json"
-        env = {**os.environ, _RESULT_ENV: str(result), _RECORD_ENV: str(record),
+        result, records = Path(tmp) / "result.json", Path(tmp) / "records"
+        env = {**os.environ, _RESULT_ENV: str(result), _RECORD_ENV: str(records),
                "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         argv = [sys.executable, "-m", "gwangju_twin", "plugins", "check", args.path,
                 "--seconds", repr(args.seconds), "--child-process"]
         outcome, stderr = _watch_child(argv, env, args.timeout)
-        failed = _child_verdict(outcome, result, record, stderr, args.timeout)
+        failed = _child_verdict(outcome, result, records, stderr, args.timeout)
     if failed:
         print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
               file=sys.stderr)
@@ -218,13 +218,13 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float
     return status, list(tail)
 
 
-def _child_verdict(status: int | None, result: Path, record: Path, stderr: list[str],
+def _child_verdict(status: int | None, result: Path, records: Path, stderr: list[str],
                    timeout: float) -> int:
     """The number of failed checks the child's run amounts to, printing a FAIL line for a
     hang, a crash or an early exit."""
-    from gwangju_twin.plugins.guard import read_record
+    from gwangju_twin.plugins.guard import take_records
 
-    running = read_record(record)
+    running = next(iter(take_records(records)), None)
     where = (f" in its {running.hook} hook" if running is not None
              else " outside the plugin's hooks (the district load, or a thread it started)")
     try:

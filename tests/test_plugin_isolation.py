@@ -19,11 +19,12 @@ from render_helpers import run_cli
 from gwangju_twin.geo.load import load_geojson
 from gwangju_twin.plugins.district import district_data
 from gwangju_twin.plugins.guard import (
-    HookRecord,
     HookTimeout,
     HookWatchdog,
+    install_record,
     read_record,
-    take_record,
+    record_path,
+    take_records,
 )
 
 # -- district data ---------------------------------------------------------------------------
@@ -100,46 +101,55 @@ def test_the_watchdog_interrupts_a_python_loop_and_nothing_after_it():
 
 
 def test_the_record_names_the_running_hook_until_it_is_cleared(tmp_path):
-    path = tmp_path / "state" / "running.json"
-    record = HookRecord(path)
-    assert read_record(path) is None
-    record.enter("acme.xray", "update")
-    running = read_record(path)
-    assert running is not None and (running.plugin, running.hook) == ("acme.xray", "update")
-    assert running.pid == os.getpid()
-    record.leave()
-    assert read_record(path) is None
-    record.close()
+    folder = tmp_path / "state"
+    record = install_record(folder)
+    try:
+        path = record_path(folder, os.getpid())
+        assert record is not None and record.path == path
+        assert read_record(path) is None
+        record.enter("acme.xray", "update")
+        running = read_record(path)
+        assert running is not None and (running.plugin, running.hook) == ("acme.xray", "update")
+        assert running.pid == os.getpid()
+        record.leave()
+        assert read_record(path) is None
+    finally:
+        install_record(None)  # ends normally: the file goes
+    assert not path.exists()
 
 
-def test_a_record_left_by_a_dead_process_is_taken_once_and_a_live_ones_is_not(tmp_path):
-    path = tmp_path / "running.json"
-    script = textwrap.dedent(f"""
-        import os
-        from gwangju_twin.plugins.guard import HookRecord
-        HookRecord({str(path)!r}).enter("acme.crashy", "enter")
-        os.abort()
-    """)
-    child = subprocess.run([sys.executable, "-c", script], capture_output=True)
-    assert child.returncode < 0  # died by SIGABRT, inside the "hook"
-    taken = take_record(path)
-    assert taken is not None and (taken.plugin, taken.hook) == ("acme.crashy", "enter")
-    assert take_record(path) is None  # cleared: the next start does not blame it again
-    # A record of a process that is still running (another viewer) is not taken.
-    live = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys
-        from gwangju_twin.plugins.guard import HookRecord
-        HookRecord({str(path)!r}).enter("acme.busy", "update")
+def _viewer(folder, plugin: str, hook: str, then: str) -> str:
+    """A process that records ``plugin``'s ``hook`` as running in ``folder``, then ``then``."""
+    return textwrap.dedent(f"""
+        import os, sys
+        from gwangju_twin.plugins.guard import install_record
+        install_record({str(folder)!r}).enter({plugin!r}, {hook!r})
+    """) + textwrap.dedent(then)
+
+
+def test_records_of_dead_processes_are_taken_once_and_live_ones_are_left(tmp_path):
+    folder = tmp_path / "state"
+    for plugin, hook in (("acme.crashy", "enter"), ("acme.aborty", "load")):
+        child = subprocess.run([sys.executable, "-c", _viewer(folder, plugin, hook,
+                                                               "os.abort()")])
+        assert child.returncode < 0  # died by SIGABRT, inside the "hook"
+    # A viewer still running (another window on the same folder) keeps its record.
+    live = subprocess.Popen([sys.executable, "-c", _viewer(folder, "acme.busy", "update", """
         print("ready", flush=True)
         sys.stdin.read()
     """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert live.stdout.readline().strip() == "ready"
-        assert take_record(path) is None
-        assert read_record(path).plugin == "acme.busy"
+        taken = take_records(folder)
+        assert sorted((r.plugin, r.hook) for r in taken) == [("acme.aborty", "load"),
+                                                             ("acme.crashy", "enter")]
+        assert take_records(folder) == []  # taken: the next start does not blame them again
+        busy = read_record(record_path(folder, live.pid))
+        assert busy is not None and busy.plugin == "acme.busy"
     finally:
         live.communicate("", timeout=60)
-    assert Path(path).exists()
+    assert live.returncode == 0
+    assert list(folder.iterdir()) == []  # it ended normally: its record went with it
 
 
 # -- plugins check runs the plugin in a child process -----------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import textwrap
@@ -95,11 +96,11 @@ def test_a_plugin_the_last_viewer_died_in_is_kept_off(tmp_path: Path, caplog) ->
 
     config_path = _write(tmp_path, '["gwangju.solar", "gwangju.shuttles", '
                                    '"gwangju.media-facade"]')
-    record = tmp_path / "data" / guard.RECORD_NAME  # beside the kiosk's database
+    folder = tmp_path / "data"  # beside the kiosk's database
     died = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
         import os
-        from gwangju_twin.plugins.guard import HookRecord
-        HookRecord({str(record)!r}).enter("gwangju.solar", "update")
+        from gwangju_twin.plugins.guard import install_record
+        install_record({str(folder)!r}).enter("gwangju.solar", "update")
         os.abort()  # a native crash inside the solar demo's update
     """)], capture_output=True)
     assert died.returncode < 0
@@ -120,6 +121,8 @@ def test_a_plugin_the_last_viewer_died_in_is_kept_off(tmp_path: Path, caplog) ->
         assert host.slot("culture").state == "loaded"  # the rest run, not the safe scene
         assert any("plugin gwangju.solar is disabled for this run" in r.getMessage()
                    for r in caplog.records)
-        assert guard.read_record(record) is None  # taken: it blames nobody twice
+        # Taken (it blames nobody twice); this viewer keeps its own record there now.
+        assert [p.name for p in folder.glob("running-plugin-hook-*")] == [
+            guard.record_path(folder, os.getpid()).name]
     finally:
         stage.close()

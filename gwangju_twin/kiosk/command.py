@@ -111,7 +111,7 @@ def _admission(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> A
     plugins an earlier viewer died in (named by the supervisor, or by the record it left)."""
     from gwangju_twin.plugins import guard
 
-    guard.resume_after_crash(config.database.parent / guard.RECORD_NAME)
+    guard.resume_after_crash(config.database.parent)
     for text in args.disable_plugin:
         plugin, _, hook = text.partition(":")
         guard.quarantine(plugin, guard.crash_reason(guard.RunningHook(plugin, hook, 0)))
@@ -153,20 +153,20 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
 
     # Plugins a child died in (its running-hook record, in the kiosk's data folder): kept off
     # in every later child, instead of crashing the booth into the safe scene.
-    from gwangju_twin.plugins.guard import RECORD_NAME, crash_reason, take_record
+    from gwangju_twin.plugins.guard import crash_reason, take_records
 
     crashed_in: dict[str, str] = {}
     # A record left before this supervisor started is from a booth that was stopped (SIGTERM
     # ends a child wherever it is), not a crash this supervisor saw: it blames no plugin.
-    take_record(config.database.parent / RECORD_NAME)
+    take_records(config.database.parent)
 
     def crashed(record: Any) -> None:
         visits.record_crash(record.kind, record.detail, record.count, record.safe)
-        running = take_record(config.database.parent / RECORD_NAME)
-        if running is not None and running.plugin not in crashed_in:
-            crashed_in[running.plugin] = running.hook
-            log.error("plugin %s is disabled from the next start on: %s", running.plugin,
-                      crash_reason(running))
+        for running in take_records(config.database.parent):
+            if running.plugin not in crashed_in:
+                crashed_in[running.plugin] = running.hook
+                log.error("plugin %s is disabled from the next start on: %s", running.plugin,
+                          crash_reason(running))
 
     rules = WatchdogRules(heartbeat_timeout=config.heartbeat_timeout,
                           restart_delay=config.restart_delay, max_crashes=config.max_crashes,

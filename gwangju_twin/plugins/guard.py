@@ -17,6 +17,7 @@ Pure standard library: the supervisor reads the record without importing the plu
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import json
@@ -40,8 +41,14 @@ DEFAULT_LIMIT = 5.0
 #: exception (a bare ``except:`` in a loop), and how many times before giving up on it.
 _RETRY_EVERY = 0.5
 _MAX_TRIES = 20
-#: The file name of the running-hook record in the state (or kiosk data) folder.
-RECORD_NAME = "running-plugin-hook.json"
+# With no hook running, the watchdog thread looks every _POLL seconds (less than any limit),
+# and ends after _IDLE_EXIT seconds without a hook.
+_POLL = 1.0
+_IDLE_EXIT = 30.0
+#: Running-hook records are files ``running-plugin-hook-PID.json`` in the state (or kiosk
+#: data) folder: one per process, so that viewers sharing the folder never overwrite each
+#: other's.
+RECORD_PREFIX = "running-plugin-hook-"
 # The record is rewritten in place at a fixed size, so that writing it is one pwrite() and a
 # reader never sees a half-old, half-new record.
 _RECORD_SIZE = 512
@@ -85,6 +92,7 @@ class HookWatchdog:
         self._tries = 0
         self.fired = False
         self._wakes_at = float("inf")  # when the thread looks next (inf: when woken)
+        self._last_arm = 0.0
         self._thread: threading.Thread | None = None
 
     @property
@@ -95,7 +103,8 @@ class HookWatchdog:
     def arm(self, limit: float) -> None:
         """Start timing a hook run by the calling thread; it may take ``limit`` seconds."""
         with self._lock:
-            self._deadline = time.monotonic() + limit
+            self._last_arm = time.monotonic()
+            self._deadline = self._last_arm + limit
             self._thread_id = threading.get_ident()
             self._tries = 0
             self.fired = False
@@ -125,8 +134,8 @@ class HookWatchdog:
             # Cleared before looking, so that an arm() after the look still wakes the wait.
             self._wake.clear()
             with self._lock:
-                deadline = self._deadline
                 now = time.monotonic()
+                deadline = self._deadline
                 if deadline is not None and now >= deadline:
                     if self._tries < _MAX_TRIES:
                         # Under the lock: the hook cannot be disarmed (and its thread move on
@@ -135,8 +144,17 @@ class HookWatchdog:
                         self._tries += 1
                         _async_raise(self._thread_id, HookTimeout)
                     self._deadline = deadline = now + _RETRY_EVERY
-                self._wakes_at = float("inf") if deadline is None else deadline
-            self._wake.wait(None if deadline is None else max(0.0, deadline - now))
+                if deadline is None and now - self._last_arm > _IDLE_EXIT:
+                    # No hook for a while: end, so that hosts no longer used leave no threads
+                    # behind; the next arm() starts a new one.
+                    self._thread = None
+                    self._wakes_at = float("inf")
+                    return
+                # With no hook running, look again in a while rather than wait to be woken:
+                # a wake-up per hook (many a frame) would cost a thread switch each.
+                self._wakes_at = now + _POLL if deadline is None else deadline
+                wait = self._wakes_at - now
+            self._wake.wait(max(0.0, wait))
 
 
 @dataclass(frozen=True)
@@ -188,13 +206,22 @@ class HookRecord:
         with contextlib.suppress(OSError):
             os.pwrite(self._fd, data.ljust(_RECORD_SIZE, b" "), 0)
 
-    def close(self) -> None:
-        """Clear and close the record (the viewer ends normally)."""
+    def close(self, remove: bool = False) -> None:
+        """Clear and close the record, and delete its file if ``remove`` (the viewer ends
+        normally)."""
         if self._fd is not None:
             self._write(b"")
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
+        if remove:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+
+def record_path(folder: Path, pid: int) -> Path:
+    """The running-hook record of process ``pid`` in ``folder``."""
+    return Path(folder) / f"{RECORD_PREFIX}{pid}.json"
 
 
 def read_record(path: Path) -> RunningHook | None:
@@ -212,19 +239,27 @@ def read_record(path: Path) -> RunningHook | None:
     return RunningHook(plugin, hook, pid)
 
 
-def take_record(path: Path) -> RunningHook | None:
-    """Read the record left by a process that died in a plugin hook, and clear it.
-
-    A record written by a process that is still running (another viewer on the same folder)
-    is left alone and None is returned.
-    """
-    found = read_record(path)
-    if found is None:
-        return None
-    if found.pid != os.getpid() and _alive(found.pid):
-        return None
-    with contextlib.suppress(OSError):
-        Path(path).write_bytes(b"")
+def take_records(folder: Path) -> list[RunningHook]:
+    """The hooks that processes which ended died in, from their records in ``folder``; every
+    record of an ended process is deleted (blank ones too), so none is blamed twice. Records
+    of running processes (other viewers sharing the folder) are left alone."""
+    found = []
+    try:
+        paths = sorted(Path(folder).glob(f"{RECORD_PREFIX}*.json"))
+    except OSError:
+        return []
+    for path in paths:
+        try:
+            pid = int(path.name[len(RECORD_PREFIX):-len(".json")])
+        except ValueError:
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        running = read_record(path)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        if running is not None:
+            found.append(running)
     return found
 
 
@@ -245,12 +280,16 @@ _record: HookRecord | None = None
 _quarantined: dict[str, str] = {}
 
 
-def install_record(path: Path | None) -> HookRecord | None:
-    """Keep the running-hook record of this process at ``path`` (None: keep none)."""
+def install_record(folder: Path | None) -> HookRecord | None:
+    """Keep this process's running-hook record in ``folder`` (None: keep none); the file is
+    removed when the process ends normally."""
     global _record
     if _record is not None:
-        _record.close()
-    _record = HookRecord(path) if path is not None else None
+        _record.close(remove=True)
+        _record = None
+    if folder is not None:
+        _record = HookRecord(record_path(folder, os.getpid()))
+        atexit.register(_record.close, True)
     return _record
 
 
@@ -276,21 +315,21 @@ def crash_reason(running: RunningHook) -> str:
             "the other plugins can run")
 
 
-def desktop_record_path() -> Path:
+def desktop_record_folder() -> Path:
     """Where the desktop viewer keeps its running-hook record (the per-user state folder)."""
     import platformdirs  # here: the kiosk supervisor reads records without needing it
 
-    return platformdirs.user_state_path("gwangju-twin", appauthor=False) / RECORD_NAME
+    return platformdirs.user_state_path("gwangju-twin", appauthor=False)
 
 
-def resume_after_crash(path: Path) -> RunningHook | None:
-    """Start-up: quarantine the plugin a previous run died in (a record it left at ``path``),
-    saying so in the log, then keep this run's record at ``path``. Returns what was found."""
-    running = take_record(path)
-    if running is not None:
+def resume_after_crash(folder: Path) -> list[RunningHook]:
+    """Start-up: quarantine each plugin an ended viewer died in (records left in ``folder``),
+    saying so in the log, then keep this run's record there. Returns what was found."""
+    found = take_records(folder)
+    for running in found:
         reason = crash_reason(running)
         quarantine(running.plugin, reason)
         logging.getLogger("gwangju_twin.plugins").error(
             "plugin %s is disabled for this run: %s", running.plugin, reason)
-    install_record(path)
-    return running
+    install_record(folder)
+    return found
