@@ -290,3 +290,25 @@ def test_only_the_viewer_holds_the_heartbeat_pipe_not_what_it_starts(tmp_path):
     assert seen["mine"] == [seen["beat"]]  # the write end only: no read end came along
     assert seen["theirs"] == "[]"  # nothing the viewer starts holds the pipe
     assert seen["env"] is None  # nor finds its number
+
+
+@pytest.mark.render
+def test_the_next_desktop_start_disables_the_plugin_the_last_viewer_died_in(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(XDG_STATE_HOME=str(tmp_path / "state"), PYTHONIOENCODING="utf-8")
+    folder = tmp_path / "state" / "gwangju-twin"  # the per-user state folder
+    died = subprocess.run([sys.executable, "-c", _viewer(folder, "gwangju.solar", "update",
+                                                          "os.abort()")], env=env)
+    assert died.returncode < 0
+    out = tmp_path / "start.png"
+    viewer = subprocess.run([sys.executable, "-m", "gwangju_twin", "--out", str(out)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert viewer.returncode == 0, viewer.stderr
+    assert ("plugin gwangju.solar is disabled for this run: the viewer died (a native crash, "
+            "an abort, or killed as hung) while plugin 'gwangju.solar' was in its update "
+            "hook") in viewer.stderr
+    assert "plugin gwangju.solar of pavilion energy disabled in crash" in viewer.stderr
+    assert "gwangju.shuttles" not in viewer.stderr  # the other plugins ran
+    again = subprocess.run([sys.executable, "-m", "gwangju_twin", "--out", str(out)],
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "disabled" not in again.stderr  # blamed once
