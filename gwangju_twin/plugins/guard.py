@@ -181,6 +181,7 @@ class HookRecord:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._encoded: dict[tuple[str, str], bytes] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -191,9 +192,13 @@ class HookRecord:
 
     def enter(self, plugin: str, hook: str) -> None:
         """``plugin``'s ``hook`` is about to run."""
-        text = json.dumps({"plugin": plugin, "hook": hook, "pid": os.getpid()},
-                          ensure_ascii=True).encode("ascii")
-        self._write(text[:_RECORD_SIZE])
+        # Encoded once per plugin and hook: this runs for every hook, many times a frame.
+        text = self._encoded.get((plugin, hook))
+        if text is None:
+            text = json.dumps({"plugin": plugin, "hook": hook, "pid": os.getpid()},
+                              ensure_ascii=True).encode("ascii")[:_RECORD_SIZE]
+            self._encoded[(plugin, hook)] = text
+        self._write(text)
 
     def leave(self) -> None:
         """The hook returned (or was contained)."""
