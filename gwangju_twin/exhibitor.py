@@ -186,7 +186,7 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float
     and was killed) and the last lines of its stderr."""
     # A session of its own: a hung child, and anything the plugin started, die together.
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, start_new_session=True)
+                            stderr=subprocess.PIPE, env=env, start_new_session=os.name == "posix")
     tail: collections.deque[str] = collections.deque(maxlen=200)
 
     def relay() -> None:
@@ -211,7 +211,10 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float
         status = None
     finally:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)  # the child and what the plugin started
+            else:  # Windows: no process groups here
+                proc.kill()
         proc.wait()
     for reader in readers:
         reader.join(timeout=5.0)

@@ -209,7 +209,11 @@ class HookRecord:
             return
         # The record is a diagnosis aid: a full disk must not stop the demo.
         with contextlib.suppress(OSError):
-            os.pwrite(self._fd, data.ljust(_RECORD_SIZE, b" "), 0)
+            if hasattr(os, "pwrite"):
+                os.pwrite(self._fd, data.ljust(_RECORD_SIZE, b" "), 0)
+            else:  # Windows: no pwrite
+                os.lseek(self._fd, 0, os.SEEK_SET)
+                os.write(self._fd, data.ljust(_RECORD_SIZE, b" "))
 
     def close(self, remove: bool = False) -> None:
         """Clear and close the record, and delete its file if ``remove`` (the viewer ends
