@@ -26,7 +26,21 @@ class Demo(Demo):
 '''
 
 
-def _scene(tmp_path: Path) -> Path:
+SLEEP_IN_TIMER = HEALTHY + '''
+
+import time
+
+
+class Demo(Demo):
+    def load(self, ctx):
+        super().load(ctx)
+        # Once the viewer is up and beating: a blocking call in C, which the hook watchdog
+        # cannot interrupt; the supervisor's heartbeat watchdog has to kill the viewer.
+        ctx.timers.after(3.0, lambda: time.sleep(10 ** 6))
+'''
+
+
+def _scene(tmp_path: Path, code: str = ABORT_IN_LOAD) -> Path:
     """The default scene with plugin acme.crashy in its healthcare pavilion."""
     text = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     text = text.replace('source = "../assets/sangmu.geojson"',
@@ -34,7 +48,7 @@ def _scene(tmp_path: Path) -> Path:
     text = text.replace('sector = "healthcare"\n',
                         'sector = "healthcare"\nplugin = "acme.crashy"\n')
     text = text.replace('folder = "../plugins"', 'folder = "plugins"')
-    write_plugin(tmp_path / "plugins", "acme.crashy", "healthcare", ABORT_IN_LOAD)
+    write_plugin(tmp_path / "plugins", "acme.crashy", "healthcare", code)
     write_plugin(tmp_path / "plugins", "gwangju.media-facade", "culture", HEALTHY)
     scene = tmp_path / "crashy.toml"
     scene.write_text(text, encoding="utf-8")
@@ -68,6 +82,41 @@ def test_a_plugin_that_aborts_the_viewer_is_disabled_and_the_booth_runs_on(tmp_p
         assert "kiosk started in safe mode" not in logged
         assert "plugin acme.crashy of pavilion healthcare disabled in crash" in logged
         assert len(START.findall(logged)) == 2
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=60) == 0
+    finally:
+        if supervisor.poll() is None:
+            os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.wait()
+        for pid in (int(p) for p in START.findall(text())):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_plugin_that_hangs_the_viewer_in_c_is_disabled_after_the_restart(tmp_path):
+    config = write_config(tmp_path, '[plugins]\nallow = ["acme.crashy", '
+                                    '"gwangju.media-facade", "gwangju.solar"]\n')
+    log = tmp_path / "logs" / "kiosk.log"
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "kiosk", str(_scene(tmp_path, SLEEP_IN_TIMER)),
+         "--offscreen", "--config", str(config)],
+        cwd=tmp_path, env=env_without_display(tmp_path), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def text() -> str:
+        return log.read_text(encoding="utf-8") if log.exists() else ""
+
+    try:
+        _wait_for(lambda: text().count("kiosk started") >= 2, 240, log)
+        logged = text()
+        assert "hang #1: pid" in logged
+        assert ("plugin acme.crashy is disabled from the next start on: the viewer died (a "
+                "native crash, an abort, or killed as hung) while plugin 'acme.crashy' was in "
+                "its timer hook") in logged
+        second = logged.split("start: pid")[2].splitlines()[0]
+        assert "--disable-plugin acme.crashy:timer" in second and "--safe" not in second
+        # The second viewer never loaded it, so its timer cannot hang that one.
+        assert "plugin acme.crashy of pavilion healthcare disabled in crash" in logged
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=60) == 0
     finally:
