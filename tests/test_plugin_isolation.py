@@ -211,8 +211,8 @@ def test_check_reports_an_abort_at_import_as_a_fail_line(tmp_path):
 
 
 def test_check_reports_a_plugin_that_blocks_forever_as_hung(tmp_path):
-    stdout = _check(tmp_path, SLEEP_AT_IMPORT, "--timeout", "40")
-    assert "FAIL no answer within 40 s: the plugin hangs in its import hook" in stdout, stdout
+    stdout = _check(tmp_path, SLEEP_AT_IMPORT, "--timeout", "60")
+    assert "FAIL no answer within 60 s: the plugin hangs in its import hook" in stdout, stdout
 
 
 def test_check_interrupts_an_endless_loop_in_a_hook(tmp_path):
