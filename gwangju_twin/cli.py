@@ -246,7 +246,10 @@ def _render(args: argparse.Namespace) -> int:
 
 def _view(args: argparse.Namespace) -> int:
     from gwangju_twin.app import display_available, prepare, run_viewer
+    from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
 
+    # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
+    resume_after_crash(desktop_record_folder())
     prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
                        args.plugin)
     prepared.pose(args.view, args.size[0] / args.size[1])

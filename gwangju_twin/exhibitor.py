@@ -1,11 +1,18 @@
-"""``gwangju-twin plugins``: the exhibitor SDK commands list, check and new."""
+"""``gwangju-twin plugins``: the exhibitor SDK commands list, check, new and hash."""
 
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import json
 import logging
+import os
+import signal
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +35,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     """Add ``plugins list|check|new`` to the command line."""
     plugins = sub.add_parser("plugins", help="list, check and create pavilion plugins")
     cmds = plugins.add_subparsers(dest="plugins_command", parser_class=parser_class,
-                                  required=True, metavar="{list,check,new}")
+                                  required=True, metavar="{list,check,new,hash}")
     ls = cmds.add_parser("list", help="plugins found (installed and in the scene's folder)")
     ls.add_argument("--scene", help="scene .toml whose plugins folder to search (default: "
                     "Sangmu)")
@@ -38,6 +45,11 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
                        "the id of an installed plugin")
     check.add_argument("--seconds", type=SECONDS, default=2.0,
                        help="simulated seconds of the dry run (default 2)")
+    check.add_argument("--timeout", type=SECONDS, default=CHECK_TIMEOUT,
+                       help="seconds the whole check may take before the plugin is called hung "
+                       f"(default {CHECK_TIMEOUT:g}; the check runs in a child process)")
+    # The child process's side of the check: it runs the plugin; the parent watches it.
+    check.add_argument("--child-process", action="store_true", help=argparse.SUPPRESS)
     new = cmds.add_parser("new", help="create a plugin package to start from")
     new.add_argument("name", help="plugin name: distribution name and id, e.g. robot-arm or "
                      "acme.robot-arm")
@@ -45,6 +57,10 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
                      help="sector of the pavilion: " + ", ".join(SECTOR_IDS))
     new.add_argument("--dir", type=Path, default=Path("."),
                      help="parent folder, created if missing (default .)")
+    digest = cmds.add_parser("hash", help="print a plugin's content hash, to pin it in a "
+                             "kiosk's [plugins] allow")
+    digest.add_argument("path", help="plugin folder, plugin project, or the id of an installed "
+                        "plugin")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         return _list(args)
     if args.plugins_command == "check":
         return _check(args)
+    if args.plugins_command == "hash":
+        return _hash(args)
     return _new(args)
 
 
@@ -128,21 +146,167 @@ def _locate(path_text: str) -> FoundPlugin:
                      "(see gwangju-twin plugins list)")
 
 
+#: Seconds a whole ``plugins check`` may take (the district load included) before the plugin
+#: is called hung.
+CHECK_TIMEOUT = 180.0
+# Where the check's child process writes its verdict count: its absence after the child ended
+# means the plugin ended the process before the check finished.
+_RESULT_ENV = "GWANGJU_TWIN_CHECK_RESULT"
+_RECORD_ENV = "GWANGJU_TWIN_CHECK_RECORD"
+_SIGNALS = {
+    "SIGSEGV": "a segmentation fault: native code touched memory it must not",
+    "SIGABRT": "an abort: os.abort() or a failed check in native code",
+    "SIGBUS": "a bus error in native code",
+    "SIGFPE": "an arithmetic fault in native code",
+    "SIGILL": "an illegal instruction in native code",
+    "SIGKILL": "killed from outside (out of memory?)",
+}
+
+
 def _check(args: argparse.Namespace) -> int:
+    """Check a plugin in a child process, so that a hang or a crash in its code is a FAIL
+    line of this report, not the end of it."""
     found = _locate(args.path)
-    print(f"checking plugin {found.id} ({found.origin} {found.source})")
-    failed = 0
-    for passed, what, details in _verdicts(found, args.seconds):
-        print(f"  {'ok  ' if passed else 'FAIL'} {what}")
-        if details:
-            print("       " + details.replace("\n", "\n       "))
-        failed += not passed
+    if args.child_process:
+        return _check_here(found, args.seconds)
+    print(f"checking plugin {found.id} ({found.origin} {found.source})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="gwangju-twin-check-") as tmp:
+        result, records = Path(tmp) / "result.json", Path(tmp) / "records"
+        env = {**os.environ, _RESULT_ENV: str(result), _RECORD_ENV: str(records),
+               "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+        argv = [sys.executable, "-m", "gwangju_twin", "plugins", "check", args.path,
+                "--seconds", repr(args.seconds), "--child-process"]
+        outcome, stderr = _watch_child(argv, env, args.timeout)
+        failed = _child_verdict(outcome, result, records, stderr, args.timeout)
     if failed:
         print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
               file=sys.stderr)
         return 2
     print(f"plugin {found.id} passed every check")
     return 0
+
+
+def _watch_child(argv: list[str], env: dict[str, str], timeout: float
+                 ) -> tuple[int | None, list[str]]:
+    """Run the check's child, passing its report through; its exit status (None: it hung
+    and was killed) and the last lines of its stderr."""
+    # A session of its own: a hung child, and anything the plugin started, die together.
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, start_new_session=os.name == "posix")
+    tail: collections.deque[str] = collections.deque(maxlen=200)
+
+    def relay() -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            sys.stdout.write(raw.decode("utf-8", "replace"))
+            sys.stdout.flush()
+
+    def collect() -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            tail.append(raw.decode("utf-8", "replace").rstrip())
+
+    readers = [threading.Thread(target=relay, daemon=True),
+               threading.Thread(target=collect, daemon=True)]
+    for reader in readers:
+        reader.start()
+    status: int | None
+    try:
+        status = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        status = None
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)  # the child and what the plugin started
+            else:  # Windows: no process groups here
+                proc.kill()
+        proc.wait()
+    for reader in readers:
+        reader.join(timeout=5.0)
+    return status, list(tail)
+
+
+def _child_verdict(status: int | None, result: Path, records: Path, stderr: list[str],
+                   timeout: float) -> int:
+    """The number of failed checks the child's run amounts to, printing a FAIL line for a
+    hang, a crash or an early exit."""
+    from gwangju_twin.plugins.guard import take_records
+
+    running = next(iter(take_records(records)), None)
+    where = (f" in its {running.hook} hook" if running is not None
+             else " outside the plugin's hooks (the district load, or a thread it started)")
+    try:
+        counted = json.loads(result.read_text(encoding="utf-8"))["failed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        counted = None
+    if status is None:
+        what = f"no answer within {timeout:g} s: the plugin hangs{where}"
+        hint = ("a blocking call the host cannot interrupt (sleep, I/O, native code); raise "
+                "--timeout if the check is only slow")
+    elif status < 0:
+        name = _signal_name(-status)
+        what = f"the plugin crashed the process{where}: {name} ({_SIGNALS.get(name, 'a signal')})"
+        hint = _crash_report(stderr)
+    elif counted is None:
+        what = f"the process ended with status {status} before the check finished{where}"
+        hint = ("the plugin ended the process (os._exit, or sys.exit from a thread)\n"
+                + _crash_report(stderr)).rstrip()
+    else:
+        return int(counted)
+    print(f"  FAIL {what}")
+    if hint:
+        print("       " + hint.replace("\n", "\n       "))
+    return 1 + (counted or 0)
+
+
+def _crash_report(stderr: list[str], most: int = 16) -> str:
+    """The useful part of a dead child's stderr: Python's fatal-error line and the stack of
+    the thread that crashed, if it wrote them, else its last lines."""
+    lines = [line for line in stderr if line.strip()]
+    fatal = next((i for i, line in enumerate(lines) if line.startswith("Fatal Python error")),
+                 None)
+    if fatal is None:
+        return "\n".join(lines[-12:])
+    current = next((i for i, line in enumerate(lines) if line.startswith("Current thread")),
+                   fatal + 1)
+    return "\n".join([lines[fatal], *lines[max(current, fatal + 1):][:most]])
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _check_here(found: FoundPlugin, seconds: float) -> int:
+    """The child's side: run every check, print the verdicts, leave the count for the
+    parent, and end without waiting for threads the plugin left behind."""
+    from gwangju_twin.plugins import guard
+
+    record = os.environ.get(_RECORD_ENV)
+    guard.install_record(Path(record) if record else None)
+    failed = 0
+    for passed, what, details in _verdicts(found, seconds):
+        print(f"  {'ok  ' if passed else 'FAIL'} {what}")
+        if details:
+            print("       " + details.replace("\n", "\n       "))
+        failed += not passed
+    if not failed:
+        left = [t.name for t in threading.enumerate()
+                if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+        if left:
+            failed += 1
+            print(f"  FAIL threads: the plugin leaves non-daemon thread(s) {', '.join(left)} "
+                  "running, which would keep the viewer from closing; make them daemon "
+                  "threads and stop them in unload")
+    sys.stdout.flush()
+    result = os.environ.get(_RESULT_ENV)
+    if result:
+        Path(result).write_text(json.dumps({"failed": failed}), encoding="utf-8")
+    # os._exit: a plugin's non-daemon thread would otherwise hold the process open forever.
+    os._exit(0)
 
 
 def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, str]]:
@@ -165,10 +329,30 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"entry {m.entry}: {found.reason}", ""
         return
     yield True, f"entry {m.entry}", ""
+    from gwangju_twin.plugins.guard import HookTimeout, HookWatchdog, installed_record, limit_of
+
+    record, watchdog = installed_record(), HookWatchdog()
     try:
-        instance = import_plugin(found)
+        if record is not None:
+            record.enter(found.id, "import")
+        try:
+            watchdog.arm(limit_of("import"))
+            instance = import_plugin(found)
+        finally:
+            watchdog.disarm()
+            if record is not None:
+                record.leave()
     except PluginImportError as exc:
         yield False, f"import: {exc}", ""
+        return
+    except HookTimeout:
+        yield False, (f"import: importing {m.module!r} did not finish within "
+                      f"{limit_of('import'):g} s (a loop at import time?)"), ""
+        return
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # GeneratorExit and the like, raised by the plugin
+        yield False, f"import: {type(exc).__name__}: {exc}", ""
         return
     hooks = [h for h in HOOKS if callable(getattr(instance, h, None))]
     yield True, f"import {m.module}, {type(instance).__name__}() with hooks {', '.join(hooks)}", ""
@@ -185,6 +369,22 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
     else:
         yield True, (f"{where}: load, enter, {result.frames} updates, exit, unload; "
                      f"{result.nodes} nodes, {len(result.panel_en) - 1} panel lines"), ""
+
+
+def _hash(args: argparse.Namespace) -> int:
+    """Print the allow-list entry pinning a plugin to its installed files."""
+    from gwangju_twin.plugins.pinning import pin_text
+
+    found = _locate(args.path)
+    if found.manifest is None:
+        raise InputError(f"{found.source}: {found.reason}")
+    try:
+        pin = pin_text(found.id, found.manifest.folder)
+    except OSError as exc:
+        raise InputError(f"{found.manifest.folder}: cannot read the plugin's files to hash "
+                         f"them ({exc.strerror or exc}); check their permissions") from None
+    print(pin)
+    return 0
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -278,3 +278,64 @@ def test_reload_gives_every_plugin_a_fresh_start_and_keeps_broken_ones_out(base_
         assert after.inside and after.instance.frames >= 1000 + 10
     finally:
         stage.close()
+
+
+LOOP_FOREVER = {
+    # Each spins in Python, where the host's watchdog can interrupt it.
+    "import": "while True:\n    pass\n" + HEALTHY,
+    "load": HEALTHY + "\n\nclass Demo(Demo):\n    def load(self, ctx):\n        while True:\n"
+                      "            pass\n",
+    "update": HEALTHY + "\n\nclass Demo(Demo):\n    def update(self, ctx, dt):\n"
+                        "        while True:\n            try:\n                pass\n"
+                        "            except Exception:\n                pass\n",
+    "timer": HEALTHY.replace("        self.ticks += 1", "        while True:\n            pass"),
+}
+
+
+@pytest.mark.parametrize("hook", sorted(LOOP_FOREVER))
+def test_a_hook_that_never_returns_is_interrupted_and_only_its_plugin_disabled(
+        base_prepared, tmp_path, hook, monkeypatch, caplog):
+    from gwangju_twin.plugins.guard import HOOK_LIMITS
+
+    # A shorter limit than the documented one keeps the test short; still far above what
+    # the healthy plugin's hooks take, however busy the machine is.
+    monkeypatch.setitem(HOOK_LIMITS, hook, 3.0)
+    write_plugin(tmp_path, "stuck.demo", "healthcare", LOOP_FOREVER[hook])
+    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
+    stage = stage_with(base_prepared, tmp_path,
+                       {"healthcare": "stuck.demo", "culture": "healthy.demo"})
+    try:
+        with caplog.at_level(logging.ERROR, logger="gwangju_twin.plugins"):
+            visit(stage, "healthcare")
+            stage.expo.exit()
+            visit(stage, "culture", 1.0)
+        host = stage.expo.host
+        stuck, healthy = host.slot("healthcare"), host.slot("culture")
+        assert stuck.state == "disabled"
+        assert stuck.hook == hook
+        assert "did not return within its 3 s limit" in stuck.reason
+        assert stage.expo.nodes["healthcare"].label.notice == (UNAVAILABLE_KO, UNAVAILABLE_EN)
+        assert healthy.state == "loaded" and healthy.instance.frames >= 1000 + 25
+    finally:
+        stage.close()
+    assert host.slot("culture").state == "unloaded"
+
+
+@pytest.mark.parametrize("exc", ["GeneratorExit()", "SystemExit(0)", "StopIteration()"])
+def test_base_exceptions_raised_in_a_hook_are_contained(base_prepared, tmp_path, exc):
+    code = HEALTHY + f"\n\nclass Demo(Demo):\n    def enter(self, ctx):\n        raise {exc}\n"
+    write_plugin(tmp_path, "odd.demo", "healthcare", code)
+    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
+    stage = stage_with(base_prepared, tmp_path,
+                       {"healthcare": "odd.demo", "culture": "healthy.demo"})
+    try:
+        visit(stage, "healthcare")
+        stage.expo.exit()
+        visit(stage, "culture", 1.0)
+        host = stage.expo.host
+        odd = host.slot("healthcare")
+        assert (odd.state, odd.hook) == ("disabled", "enter")
+        assert odd.reason.startswith(exc.split("(")[0])
+        assert host.slot("culture").instance.frames >= 1000 + 25
+    finally:
+        stage.close()

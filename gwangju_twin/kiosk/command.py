@@ -49,6 +49,8 @@ def add_parser(sub: Any) -> None:
     # The supervisor starts the viewer itself with these; people have no use for them.
     kiosk.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     kiosk.add_argument("--safe", action="store_true", help=argparse.SUPPRESS)
+    # "ID:HOOK": a plugin an earlier child died in, kept off by the supervisor.
+    kiosk.add_argument("--disable-plugin", action="append", default=[], help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,8 +92,9 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     # and the logger are all a line needs.
     logging.basicConfig(level=logging.WARNING, format=CHILD_LOG_FORMAT, force=True)
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
+    admit = _admission(args, config, scene)
     prepared = (prepare(without_plugins(scene)) if args.safe
-                else prepare(scene, admit=config.allows))
+                else prepare(scene, admit=admit))
     visits = VisitLog(config.database)
     heartbeat = Heartbeat.from_env()
     try:
@@ -101,6 +104,23 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
         visits.close()
         if heartbeat is not None:
             heartbeat.close()
+
+
+def _admission(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> Any:
+    """Which plugins this viewer may run: the allow-list, the content-hash pins, and not the
+    plugins an earlier viewer died in (named by the supervisor, or by the record it left)."""
+    from gwangju_twin.plugins import guard
+
+    guard.resume_after_crash(config.database.parent)
+    for text in args.disable_plugin:
+        plugin, _, hook = text.partition(":")
+        guard.quarantine(plugin, guard.crash_reason(guard.RunningHook(plugin, hook, 0)))
+    if not config.pins:
+        return config.allows
+    from gwangju_twin.plugins.discovery import discover
+    from gwangju_twin.plugins.pinning import pinned_admit
+
+    return pinned_admit(config.allows, config.pins, discover(scene.plugin_folders))
 
 
 def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None) -> int:
@@ -127,10 +147,26 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
             argv.append("--offscreen")
         if safe:
             argv.append("--safe")
+        for plugin, hook in crashed_in.items():
+            argv += ["--disable-plugin", f"{plugin}:{hook}"]
         return argv
+
+    # Plugins a child died in (its running-hook record, in the kiosk's data folder): kept off
+    # in every later child, instead of crashing the booth into the safe scene.
+    from gwangju_twin.plugins.guard import crash_reason, take_records
+
+    crashed_in: dict[str, str] = {}
+    # A record left before this supervisor started is from a booth that was stopped (SIGTERM
+    # ends a child wherever it is), not a crash this supervisor saw: it blames no plugin.
+    take_records(config.database.parent)
 
     def crashed(record: Any) -> None:
         visits.record_crash(record.kind, record.detail, record.count, record.safe)
+        for running in take_records(config.database.parent):
+            if running.plugin not in crashed_in:
+                crashed_in[running.plugin] = running.hook
+                log.error("plugin %s is disabled from the next start on: %s", running.plugin,
+                          crash_reason(running))
 
     rules = WatchdogRules(heartbeat_timeout=config.heartbeat_timeout,
                           restart_delay=config.restart_delay, max_crashes=config.max_crashes,

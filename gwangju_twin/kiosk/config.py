@@ -33,6 +33,8 @@ BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.media-facade", "gwangju.shuttles", "
 # reading a kiosk config does not import the whole plugin host.
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
+# A content-hash pin, as gwangju_twin.plugins.pinning writes it after the "@".
+_PIN = re.compile(r"sha256:[0-9a-f]{64}")
 _SIZE = re.compile(r"\s*([0-9]{1,6})\s*[xX]\s*([0-9]{1,6})\s*")
 _WIDTH = (320, 7680)
 _HEIGHT = (240, 4320)
@@ -50,17 +52,21 @@ def default_database() -> Path:
 
 @dataclass(frozen=True)
 class AllowedPlugin:
-    """One entry of [plugins] allow: a plugin id, pinned to an exact version or not."""
+    """One entry of [plugins] allow: a plugin id, pinned to an exact version or not, and to
+    the content hash of its installed files or not (``gwangju-twin plugins hash ID``)."""
 
     id: str
     version: str | None = None  # the exact manifest version allowed; None: any version
+    sha256: str | None = None  # the files' content hash (hex); None: any content
 
     def admits(self, plugin_id: str, version: str) -> bool:
-        """Whether the plugin ``plugin_id`` at ``version`` is the one this entry allows."""
+        """Whether the plugin ``plugin_id`` at ``version`` is the one this entry allows
+        (the content hash is checked against the installed files at start)."""
         return plugin_id == self.id and (self.version is None or version == self.version)
 
     def __str__(self) -> str:
-        return self.id if self.version is None else f"{self.id}=={self.version}"
+        text = self.id if self.version is None else f"{self.id}=={self.version}"
+        return text if self.sha256 is None else f"{text}@sha256:{self.sha256}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,11 @@ class KioskConfig:
     def allows(self, plugin_id: str, version: str) -> bool:
         """Whether [plugins] allow lets the plugin ``plugin_id`` at ``version`` run."""
         return any(entry.admits(plugin_id, version) for entry in self.allow)
+
+    @property
+    def pins(self) -> dict[str, str]:
+        """The content hashes [plugins] allow pins, by plugin id."""
+        return {entry.id: entry.sha256 for entry in self.allow if entry.sha256 is not None}
 
 
 @dataclass(frozen=True)
@@ -208,8 +219,8 @@ _TABLES: dict[str, dict[str, _Key]] = {
     },
     "plugins": {
         # Each entry is checked by _allow_list afterwards; here only the outer shape.
-        "allow": _Key("allow", 'an array of plugin ids, each "id" or "id==version" '
-                      '(e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
+        "allow": _Key("allow", 'an array of plugin ids, each "id", "id==version" or either '
+                      'with "@sha256:HASH" (e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
                       lambda v: v if isinstance(v, list) else None),
     },
 }
@@ -312,8 +323,13 @@ def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:
         if not isinstance(entry, str):
             raise InputError(f"{where} is not text; expected a plugin id such as "
                              '"gwangju.solar" or "gwangju.solar==1.0.0"')
-        plugin_id, pinned, version = (part.strip() for part in entry.partition("=="))
-        if not pinned and any(op in entry for op in ("<", ">", "~=", "!=")):
+        text, hashed, digest = (part.strip() for part in entry.partition("@"))
+        if hashed and not _PIN.fullmatch(digest):
+            raise InputError(f'{where} pins the content hash {_show(digest)}; expected '
+                             '"sha256:" and 64 hex digits, as `gwangju-twin plugins hash ID` '
+                             'prints them')
+        plugin_id, pinned, version = (part.strip() for part in text.partition("=="))
+        if not pinned and any(op in text for op in ("<", ">", "~=", "!=")):
             raise InputError(f'{where} is a version range; expected "id" for any version or '
                              '"id==version" for one exact version')
         if not _ID.fullmatch(plugin_id):
@@ -327,7 +343,8 @@ def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:
             raise InputError(f"{path}: [plugins] allow lists {_show(plugin_id)} more than "
                              "once; expected each plugin id once")
         seen.add(plugin_id)
-        allowed.append(AllowedPlugin(plugin_id, version if pinned else None))
+        allowed.append(AllowedPlugin(plugin_id, version if pinned else None,
+                                     digest.removeprefix("sha256:") if hashed else None))
     return tuple(allowed)
 
 

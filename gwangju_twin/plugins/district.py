@@ -31,18 +31,21 @@ def district_data(
 ) -> DistrictData:
     """The plugins' view of ``district``: buildings, road graph and pavilions, read-only.
 
+    Every array is a sealed copy (``api.read_only``), never a view of the district's own
+    columns, so no plugin can change what the viewer or another plugin sees.
+
     ``rows`` is ``building_rows(district)``, for a caller that already has it.
     """
     rows = building_rows(district) if rows is None else rows
     footprints = district.geometry[rows]
     inside = shapely.point_on_surface(footprints)
     buildings = Buildings(
-        footprints=read_only(footprints.copy()),
+        footprints=read_only(footprints),
         heights=read_only(district.height[rows].astype(np.float64)),
         areas=read_only(shapely.area(footprints)),
         centroids=read_only(shapely.get_coordinates(inside).reshape(-1, 2)),
         levels=read_only(district.levels[rows].astype(np.float64)),
-        kinds=read_only(district.kind[rows].copy()),
+        kinds=read_only(district.kind[rows]),
         names=tuple(district.name[i] for i in rows),
         ids=tuple(district.feature_id[i] for i in rows),
     )

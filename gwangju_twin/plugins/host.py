@@ -2,9 +2,14 @@
 
 Whatever a plugin raises, in any hook, timer or button, disables that plugin only: the
 traceback is logged, everything under its node is removed, its timers stop, and its pavilion
-says "demo unavailable". An ``update`` that keeps overrunning its frame budget is reported
-and called less often (with the time it missed added to ``dt``). The host is plain Python:
-the viewer supplies nodes and drawing through the contexts it creates.
+says "demo unavailable". "Whatever" means any ``BaseException`` but ``KeyboardInterrupt``:
+``SystemExit`` and ``GeneratorExit`` too. A hook that does not return within its limit
+(``guard.HOOK_LIMITS``) is interrupted where Python allows it and its plugin disabled the
+same way. While a hook runs, the process's running-hook record (``guard.HookRecord``) names
+it, so that a native crash inside it can be pinned on the plugin at the next start. An
+``update`` that keeps overrunning its frame budget is reported and called less often (with the
+time it missed added to ``dt``). The host is plain Python: the viewer supplies nodes and
+drawing through the contexts it creates.
 """
 
 from __future__ import annotations
@@ -17,14 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gwangju_twin.plugins import guard
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.plugins.context import PavilionContext
-from gwangju_twin.plugins.discovery import (
-    PLUGIN_FAULTS,
-    FoundPlugin,
-    PluginImportError,
-    import_plugin,
-)
+from gwangju_twin.plugins.discovery import FoundPlugin, PluginImportError, import_plugin
+from gwangju_twin.plugins.guard import HookRecord, HookTimeout, HookWatchdog, limit_of
 
 log = logging.getLogger("gwangju_twin.plugins")
 
@@ -88,11 +90,16 @@ class PluginHost:
         make_context: Callable[[Slot], PavilionContext],
         on_change: Callable[[Slot], None] = lambda slot: None,
         clock: Callable[[], float] = time.perf_counter,
+        record: HookRecord | None = None,
     ) -> None:
+        """``record`` is the running-hook record to keep (default: the process's, set by
+        ``guard.install_record``)."""
         self.slots: list[Slot] = []
         self._make_context = make_context
         self._on_change = on_change
         self._clock = clock
+        self._record = record
+        self._watchdog = HookWatchdog()
         self.active: Slot | None = None
 
     def add(self, pavilion: PavilionInfo, found: FoundPlugin) -> Slot:
@@ -124,11 +131,15 @@ class PluginHost:
                           f"plugin {manifest.id!r} is for sector {manifest.sector!r}, but "
                           f"pavilion {slot.pavilion.id!r} is {slot.pavilion.sector!r}")
             return
-        try:
-            slot.instance = import_plugin(slot.found)
-        except PluginImportError as exc:
-            self._disable(slot, "import", str(exc), _trace(exc))
+        crashed = guard.quarantined(manifest.id)
+        if crashed is not None:
+            self._disable(slot, "crash", crashed)
             return
+        instance: list[Any] = []
+        # Importing runs the plugin's module code: it is guarded like a hook.
+        if not self._guarded(slot, "import", lambda: instance.append(import_plugin(slot.found))):
+            return
+        slot.instance = instance[0]
         slot.context = self._make_context(slot)
         slot.state = "loaded"
         self._call(slot, "load")
@@ -200,15 +211,57 @@ class PluginHost:
                 self.load(fresh)
 
     def run(self, slot: Slot, fn: Callable[[], Any], what: str = "callback") -> bool:
-        """Call ``fn()`` for ``slot``'s plugin under fault isolation; False if it raised."""
+        """Call ``fn()`` for ``slot``'s plugin under fault isolation; False if it raised or
+        ran past its time limit (the plugin is then disabled)."""
         if not slot.running:
             return False
-        try:
+        return self._guarded(slot, what, fn)
+
+    def _guarded(self, slot: Slot, what: str, fn: Callable[[], Any]) -> bool:
+        if self._watchdog.armed:
+            # A hook calling back into the host (a plugin's timer run by hand): the outer
+            # hook's limit and record already cover it.
             fn()
-        except PLUGIN_FAULTS as exc:
-            self._disable(slot, what, f"{type(exc).__name__}: {exc}", _trace(exc))
+            return True
+        record = self._record if self._record is not None else guard.installed_record()
+        limit = limit_of(what)
+        try:
+            try:
+                if record is not None:
+                    record.enter(slot.plugin_id, what)
+                self._watchdog.arm(limit)
+                fn()
+            finally:
+                self._stop_watch()
+                if record is not None:
+                    record.leave()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # plugin faults: SystemExit, GeneratorExit, ... too
+            if self._watchdog.fired:
+                reason = (f"{what} did not return within its {limit:g} s limit and was "
+                          "interrupted")
+            elif isinstance(exc, PluginImportError):
+                reason = str(exc)
+            else:
+                reason = f"{type(exc).__name__}: {exc}"
+            self._disable(slot, what, reason, _trace(exc))
+            return False
+        if self._watchdog.fired:
+            # The interruption landed as the hook returned: it still overran.
+            self._disable(slot, what, f"{what} did not return within its {limit:g} s limit")
             return False
         return True
+
+    def _stop_watch(self) -> None:
+        # An interruption can land in disarm itself, as the hook returns; disarm again then
+        # (the watchdog fires at most every 0.5 s, so the second call is not interrupted).
+        for _ in range(3):
+            try:
+                self._watchdog.disarm()
+                return
+            except HookTimeout:
+                continue
 
     def _call(self, slot: Slot, hook: str, *args: Any) -> bool:
         method = getattr(slot.instance, hook, None)

@@ -125,7 +125,8 @@ class RoadGraph:
         for name, value in values.items():
             object.__setattr__(self, name, read_only(value))
         for name in ("nodes", "edges", "lengths", "_coords", "_offsets"):
-            read_only(getattr(self, name))
+            # read_only returns a sealed copy; keep that, not the caller's writable array.
+            object.__setattr__(self, name, read_only(getattr(self, name)))
 
     def __repr__(self) -> str:
         km = float(self.lengths.sum()) / 1000.0
