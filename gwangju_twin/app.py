@@ -28,7 +28,8 @@ from gwangju_twin.expo import (
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
-from gwangju_twin.scene import CameraPose, Scene, frame_bounds, without_plugins
+from gwangju_twin.scene import CameraPose, Scene, without_plugins
+from gwangju_twin.scene.framing import Box, fit_box, focus_box, grow, lens_fov
 from gwangju_twin.scene.pavilions import place_pavilions
 from gwangju_twin.settings import SettingsLoad
 
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.touring import Touring
 
-FOV_DEG = 50.0
 log = logging.getLogger("gwangju_twin.app")
 
 
@@ -61,7 +61,7 @@ class Prepared:
             if not self.pavilions:
                 raise InputError(f"{self.scene.path or self.scene.source}: the scene has no "
                                  "pavilions to view")
-            return pavilions_pose(self.pavilions, FOV_DEG if aspect >= 1 else FOV_DEG * aspect)
+            return pavilions_pose(self.pavilions, aspect)
         for pav in self.pavilions:
             if pav.info.id == view:
                 return pavilion_pose(pav.info)
@@ -70,18 +70,41 @@ class Prepared:
                          + ")")
 
     def start_pose(self, aspect: float) -> CameraPose:
-        """The scene's start camera, or a view that frames the whole district."""
+        """The scene's start camera: its own target and distance where it gives them, else
+        a view that fits what matters (``focus``) into a picture ``aspect`` = w / h wide."""
         cam = self.scene.camera
-        fov = FOV_DEG if aspect >= 1 else FOV_DEG * aspect
-        pose = frame_bounds(self.mesh.bounds, self.mesh.max_height, fov, cam.heading, cam.pitch)
+        pose = fit_box(self.focus(), cam.heading, cam.pitch, aspect)
         target = pose.target
-        if cam.target_lonlat is not None:
-            x, y = self.district.frame.to_local(*cam.target_lonlat)
-            target = (float(x), float(y), 0.0)
-        elif cam.target_local is not None:
-            target = (*cam.target_local, 0.0)
-        distance = cam.distance if cam.distance is not None else pose.distance
+        distance = pose.distance
+        if cam.target_lonlat is not None or cam.target_local is not None:
+            if cam.target_lonlat is not None:
+                x, y = self.district.frame.to_local(*cam.target_lonlat)
+                target = (float(x), float(y), 0.0)
+            else:
+                assert cam.target_local is not None
+                target = (*cam.target_local, 0.0)
+            # Looking at another point, step back by how far it is from the fitted one, so
+            # the box stays in view.
+            distance += math.hypot(target[0] - pose.target[0], target[1] - pose.target[1])
+        if cam.distance is not None:
+            distance = cam.distance
         return CameraPose(target, cam.heading, cam.pitch, distance)
+
+    def focus(self) -> Box:
+        """The 3D box the start view frames: the buildings (trimmed of outliers, with their
+        heights) or, without buildings, every feature; and the pavilions."""
+        import numpy as np
+        import shapely
+
+        geoms = self.district.geometry
+        areal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+        box = focus_box(shapely.bounds(geoms), self.district.height, self.district.layer,
+                        areal)
+        for pav in self.pavilions:
+            xs = [c[0] for c in pav.shape.site]
+            ys = [c[1] for c in pav.shape.site]
+            box = grow(box, (min(xs), min(ys), 0.0, max(xs), max(ys), pav.info.height))
+        return box
 
 
 def load_district(scene: Scene) -> tuple[District, LoadReport]:
@@ -181,8 +204,7 @@ class _Stage:
             self.sky = sky_dome()
             self.sky.reparent_to(self.base.render)
             lens = self.base.camLens
-            lens.set_fov(FOV_DEG)
-            lens.set_aspect_ratio(w / h)
+            lens.set_fov(*lens_fov(w / h))
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
             self.set_pose(self.pose)
         self.expo.load()
