@@ -177,7 +177,7 @@ class _Stage:
         from direct.showbase.ShowBase import ShowBase
 
         from gwangju_twin.render.config import configure
-        from gwangju_twin.render.world import add_fog, build_world, sky_dome
+        from gwangju_twin.render.world import add_fog, build_world, sky_clear_color, sky_dome
         from gwangju_twin.visit import ExpoFloor
 
         configure(window_type, size, f"Gwangju Twin - {prepared.scene.name}",
@@ -186,12 +186,13 @@ class _Stage:
         self.base = ShowBase(windowType=window_type)
         self.base.disable_mouse()
         self.prepared = prepared
-        self.world = build_world(prepared.mesh, prepared.scene.layers)
-        self.world.reparent_to(self.base.render)
         w, h = size
         if enter is not None and view == "start":
             view = enter
         self.pose = prepared.pose(view, w / h)
+        self.base.set_background_color(sky_clear_color())
+        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance)
+        self.world.reparent_to(self.base.render)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
