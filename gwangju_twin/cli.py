@@ -215,20 +215,27 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _view(args: argparse.Namespace) -> int:
-    from gwangju_twin.app import display_available, prepare, render_png, run_viewer
+    from gwangju_twin.app import (
+        Loading,
+        NoWindowError,
+        display_available,
+        prepare,
+        render_png,
+        run_viewer,
+    )
 
-    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
-                       args.plugin)
-    prepared.pose(args.view, args.size[0] / args.size[1])
+    scene = load_source(args.source, args.crs, args.level_height)
     ok, why = display_available()
     if ok:
+        # The window opens first and shows a loading screen while the scene loads.
         try:
-            run_viewer(prepared, args.size, args.view, args.enter)
+            run_viewer(Loading(scene, args.enter, args.plugin), args.size, args.view,
+                       args.enter)
             return 0
-        except Exception as exc:  # a window that cannot open is a missing display, not a bug
-            if "window" not in str(exc).lower():
-                raise
+        except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
+    prepared = prepare(scene, args.enter, args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])
     _check_out(args.out)
     render_png(prepared, args.out, args.size, args.view, args.enter)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "

@@ -81,7 +81,7 @@ def _scene(source: str | None) -> Scene:
 
 def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     """Be the viewer, on ``scene`` (the safe scene already, when safe and there is one)."""
-    from gwangju_twin.app import prepare, run_kiosk
+    from gwangju_twin.app import Loading, run_kiosk
     from gwangju_twin.kiosk.analytics import VisitLog
     from gwangju_twin.kiosk.supervisor import CHILD_LOG_FORMAT, Heartbeat
     from gwangju_twin.scene import without_plugins
@@ -90,8 +90,9 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     # and the logger are all a line needs.
     logging.basicConfig(level=logging.WARNING, format=CHILD_LOG_FORMAT, force=True)
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
-    prepared = (prepare(without_plugins(scene)) if args.safe
-                else prepare(scene, admit=config.allows))
+    # Loaded behind the booth's loading screen, its window open from the first frame.
+    prepared = (Loading(without_plugins(scene)) if args.safe
+                else Loading(scene, admit=config.allows))
     visits = VisitLog(config.database)
     heartbeat = Heartbeat.from_env()
     try:
