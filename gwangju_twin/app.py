@@ -11,7 +11,7 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,9 @@ from gwangju_twin.expo import (
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
-from gwangju_twin.scene import CameraPose, Scene, frame_bounds, without_plugins
+from gwangju_twin.scene import CameraPose, Scene, without_plugins
+from gwangju_twin.scene.framing import FOV_DEG as FOV_DEG  # the lens, for the shells
+from gwangju_twin.scene.framing import Box, fit_box, focus_box, grow, lens_fov
 from gwangju_twin.scene.pavilions import place_pavilions
 from gwangju_twin.settings import SettingsLoad
 
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.touring import Touring
 
-FOV_DEG = 50.0
 log = logging.getLogger("gwangju_twin.app")
 
 
@@ -61,7 +62,7 @@ class Prepared:
             if not self.pavilions:
                 raise InputError(f"{self.scene.path or self.scene.source}: the scene has no "
                                  "pavilions to view")
-            return pavilions_pose(self.pavilions, FOV_DEG if aspect >= 1 else FOV_DEG * aspect)
+            return pavilions_pose(self.pavilions, aspect)
         for pav in self.pavilions:
             if pav.info.id == view:
                 return pavilion_pose(pav.info)
@@ -70,18 +71,41 @@ class Prepared:
                          + ")")
 
     def start_pose(self, aspect: float) -> CameraPose:
-        """The scene's start camera, or a view that frames the whole district."""
+        """The scene's start camera: its own target and distance where it gives them, else
+        a view that fits what matters (``focus``) into a picture ``aspect`` = w / h wide."""
         cam = self.scene.camera
-        fov = FOV_DEG if aspect >= 1 else FOV_DEG * aspect
-        pose = frame_bounds(self.mesh.bounds, self.mesh.max_height, fov, cam.heading, cam.pitch)
+        pose = fit_box(self.focus(), cam.heading, cam.pitch, aspect)
         target = pose.target
-        if cam.target_lonlat is not None:
-            x, y = self.district.frame.to_local(*cam.target_lonlat)
-            target = (float(x), float(y), 0.0)
-        elif cam.target_local is not None:
-            target = (*cam.target_local, 0.0)
-        distance = cam.distance if cam.distance is not None else pose.distance
+        distance = pose.distance
+        if cam.target_lonlat is not None or cam.target_local is not None:
+            if cam.target_lonlat is not None:
+                x, y = self.district.frame.to_local(*cam.target_lonlat)
+                target = (float(x), float(y), 0.0)
+            else:
+                assert cam.target_local is not None
+                target = (*cam.target_local, 0.0)
+            # Looking at another point, step back by how far it is from the fitted one, so
+            # the box stays in view.
+            distance += math.hypot(target[0] - pose.target[0], target[1] - pose.target[1])
+        if cam.distance is not None:
+            distance = cam.distance
         return CameraPose(target, cam.heading, cam.pitch, distance)
+
+    def focus(self) -> Box:
+        """The 3D box the start view frames: the buildings (trimmed of outliers, with their
+        heights) or, without buildings, every feature; and the pavilions."""
+        import numpy as np
+        import shapely
+
+        geoms = self.district.geometry
+        areal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+        box = focus_box(shapely.bounds(geoms), self.district.height, self.district.layer,
+                        areal)
+        for pav in self.pavilions:
+            xs = [c[0] for c in pav.shape.site]
+            ys = [c[1] for c in pav.shape.site]
+            box = grow(box, (min(xs), min(ys), 0.0, max(xs), max(ys), pav.info.height))
+        return box
 
 
 def load_district(scene: Scene) -> tuple[District, LoadReport]:
@@ -89,6 +113,47 @@ def load_district(scene: Scene) -> tuple[District, LoadReport]:
     return load_geojson(
         scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
     )
+
+
+@dataclass(frozen=True)
+class Loading:
+    """A scene to load behind the loading screen (``run_viewer``, ``run_kiosk``): the
+    arguments of ``prepare``."""
+
+    scene: Scene
+    enter: str | None = None
+    plugin: str | None = None
+    admit: Callable[[str, str], bool] | None = None
+
+    def steps(self) -> Generator[str, None, Prepared]:
+        """``prepare_steps`` of this scene."""
+        return prepare_steps(self.scene, self.enter, self.plugin, self.admit)
+
+
+def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = None,
+                  admit: Callable[[str, str], bool] | None = None,
+                  ) -> Generator[str, None, Prepared]:
+    """``prepare`` in steps: yields the name of each step (ui.loading.STEPS) before it runs,
+    so a loading screen can say what is happening; returns the Prepared scene."""
+    yield "reading"
+    district, report = load_district(scene)
+    district, sites = place_pavilions(district, report, scene.pavilions,
+                                      scene.path or scene.source)
+    if enter is not None and enter not in {s.id for s in sites}:
+        raise InputError(f"--enter {enter}: expected a pavilion id of the scene ("
+                         + (", ".join(s.id for s in sites) or "it has none") + ")")
+    yield "pavilions"
+    wanted = plugin is not None or any(s.spec.plugin for s in sites)
+    found = tuple(discover(scene.plugin_folders)) if wanted else ()
+    overrides = plugin_overrides(sites, enter, plugin, found)
+    if admit is not None:
+        for pavilion_id, (plugin_id, why) in refuse_plugins(sites, found, admit,
+                                                            overrides).items():
+            log.warning("pavilion %s runs without plugin %s: %s", pavilion_id, plugin_id, why)
+            overrides[pavilion_id] = None
+    pavilions = build_pavilions(sites, overrides)
+    yield "meshes"
+    return Prepared(scene, district, report, build_district_mesh(district), pavilions, found)
 
 
 def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,
@@ -99,22 +164,12 @@ def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,
     this run, as ``--plugin`` does. ``admit(plugin_id, version)``, the kiosk's allow-list,
     keeps every plugin it refuses out (logged; the pavilion shows its sector's panel).
     """
-    district, report = load_district(scene)
-    district, sites = place_pavilions(district, report, scene.pavilions,
-                                      scene.path or scene.source)
-    if enter is not None and enter not in {s.id for s in sites}:
-        raise InputError(f"--enter {enter}: expected a pavilion id of the scene ("
-                         + (", ".join(s.id for s in sites) or "it has none") + ")")
-    wanted = plugin is not None or any(s.spec.plugin for s in sites)
-    found = tuple(discover(scene.plugin_folders)) if wanted else ()
-    overrides = plugin_overrides(sites, enter, plugin, found)
-    if admit is not None:
-        for pavilion_id, (plugin_id, why) in refuse_plugins(sites, found, admit,
-                                                            overrides).items():
-            log.warning("pavilion %s runs without plugin %s: %s", pavilion_id, plugin_id, why)
-            overrides[pavilion_id] = None
-    pavilions = build_pavilions(sites, overrides)
-    return Prepared(scene, district, report, build_district_mesh(district), pavilions, found)
+    steps = prepare_steps(scene, enter, plugin, admit)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def clip_range(mesh: DistrictMesh, pose: CameraPose) -> tuple[float, float]:
@@ -140,6 +195,75 @@ def display_available() -> tuple[bool, str]:
     return True, ""
 
 
+def open_base(window_type: str, size: tuple[int, int], name: str, kiosk: bool = False,
+              fullscreen: bool = True) -> Any:
+    """A ShowBase with its window (``onscreen``), buffer (``offscreen``) or none, for the
+    scene called ``name``; the clear colour is the sky's, never black."""
+    from direct.showbase.ShowBase import ShowBase
+
+    from gwangju_twin.render.config import configure
+    from gwangju_twin.render.world import sky_clear_color
+
+    configure(window_type, size, f"Gwangju Twin - {name}",
+              locked=kiosk and window_type == "onscreen",
+              fullscreen=kiosk and window_type == "onscreen" and fullscreen)
+    base = ShowBase(windowType=window_type)
+    base.disable_mouse()
+    base.set_background_color(sky_clear_color())
+    return base
+
+
+class NoWindowError(RuntimeError):
+    """The window could not be opened (no display, no driver)."""
+
+
+def load_stage(loading: Loading, window_type: str, size: tuple[int, int],
+               on_frame: Callable[[Any, str], None] | None = None, **stage: Any) -> _Stage:
+    """Open the window first, show the loading screen from its first frame, then load
+    ``loading`` in steps with a frame drawn after each (so the window is never black or
+    frozen while the city is read and built), and return the stage. ``stage`` are the
+    other arguments of ``_Stage``; ``on_frame(base, step)`` runs after each loading frame
+    is drawn (tests capture it).
+
+    Raises NoWindowError when the window cannot open; any error while loading (bad input)
+    closes the window and propagates.
+    """
+    from gwangju_twin.ui.loading import LoadingScreen
+
+    base = open_base(window_type, size, loading.scene.name, stage.get("kiosk", False),
+                     stage.get("fullscreen", True))
+    if base.win is None:
+        base.destroy()
+        raise NoWindowError("no window could be opened")
+    screen: LoadingScreen | None = None
+    try:
+        screen = LoadingScreen(base)
+
+        def show(name: str) -> None:
+            assert screen is not None
+            screen.show(name)
+            # Draw it now: nothing else will until the city is ready (two frames, so a
+            # double-buffered window has flipped it to the front).
+            for _ in range(2):
+                base.graphicsEngine.render_frame()
+            if on_frame is not None:
+                on_frame(base, name)
+
+        steps = loading.steps()
+        while True:
+            try:
+                show(next(steps))
+            except StopIteration as done:
+                prepared: Prepared = done.value
+                break
+        result = _Stage(prepared, window_type, size, base=base, progress=show, **stage)
+    except BaseException:
+        base.destroy()
+        raise
+    screen.destroy()
+    return result
+
+
 class _Stage:
     """A ShowBase with the prepared world attached (window, offscreen buffer or none).
 
@@ -150,25 +274,26 @@ class _Stage:
     def __init__(self, prepared: Prepared, window_type: str, size: tuple[int, int],
                  view: str = "start", enter: str | None = None, ui: bool = False,
                  settings: SettingsLoad | None = None, persist: bool = True,
-                 kiosk: bool = False, fullscreen: bool = True) -> None:
-        from direct.showbase.ShowBase import ShowBase
-
-        from gwangju_twin.render.config import configure
+                 kiosk: bool = False, fullscreen: bool = True, base: Any = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         from gwangju_twin.render.world import add_fog, build_world, sky_dome
         from gwangju_twin.visit import ExpoFloor
 
-        configure(window_type, size, f"Gwangju Twin - {prepared.scene.name}",
-                  locked=kiosk and window_type == "onscreen",
-                  fullscreen=kiosk and window_type == "onscreen" and fullscreen)
-        self.base = ShowBase(windowType=window_type)
-        self.base.disable_mouse()
+        # ``base``: a ShowBase already open (behind a loading screen, see load_stage);
+        # ``progress(step)`` is told each step before it runs, to draw that screen.
+        def step(name: str) -> None:
+            if progress is not None:
+                progress(name)
+
+        self.base = base if base is not None else open_base(
+            window_type, size, prepared.scene.name, kiosk, fullscreen)
         self.prepared = prepared
-        self.world = build_world(prepared.mesh, prepared.scene.layers)
-        self.world.reparent_to(self.base.render)
         w, h = size
         if enter is not None and view == "start":
             view = enter
         self.pose = prepared.pose(view, w / h)
+        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance)
+        self.world.reparent_to(self.base.render)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
@@ -181,10 +306,10 @@ class _Stage:
             self.sky = sky_dome()
             self.sky.reparent_to(self.base.render)
             lens = self.base.camLens
-            lens.set_fov(FOV_DEG)
-            lens.set_aspect_ratio(w / h)
+            lens.set_fov(*lens_fov(w / h))
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
             self.set_pose(self.pose)
+        step("plugins")
         self.expo.load()
         if enter is not None:
             self.expo.enter(enter)
@@ -192,6 +317,8 @@ class _Stage:
         self.pointer: VirtualPointer | None = None
         if ui:
             from gwangju_twin.touring import Touring
+
+            step("interface")
 
             if kiosk and window_type == "offscreen":
                 # An offscreen buffer has no mouse; the kiosk's scripted visitors need one.
@@ -269,21 +396,33 @@ def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str =
         stage.close()
 
 
-def run_viewer(prepared: Prepared, size: tuple[int, int], view: str = "start",
+def _open_stage(source: Prepared | Loading, window_type: str, size: tuple[int, int],
+                **stage: Any) -> _Stage:
+    """The stage of ``source``: behind a loading screen when it still has to be loaded."""
+    if isinstance(source, Loading):
+        return load_stage(source, window_type, size, **stage)
+    opened = _Stage(source, window_type, size, **stage)
+    if opened.base.win is None:
+        opened.close()
+        raise NoWindowError("no window could be opened")
+    return opened
+
+
+def run_viewer(source: Prepared | Loading, size: tuple[int, int], view: str = "start",
                enter: str | None = None) -> None:
     """Open the interactive viewer and run until the window closes or Ctrl+Q.
 
-    Every control is listed in ``gwangju_twin.controls`` and in the F1 help overlay.
+    Given a ``Loading``, the window opens first and shows the loading screen while the
+    scene loads. Every control is listed in ``gwangju_twin.controls`` and in the F1 help
+    overlay. Raises NoWindowError when no window can be opened.
     """
     from gwangju_twin.settings import load_settings
 
-    stage = _Stage(prepared, "onscreen", size, view, enter, ui=True, settings=load_settings())
-    base = stage.base
-    if base.win is None:
-        raise RuntimeError("no window could be opened")
+    stage = _open_stage(source, "onscreen", size, view=view, enter=enter, ui=True,
+                        settings=load_settings())
     stage.run_tasks()
     try:
-        base.run()
+        stage.base.run()
     finally:
         stage.close()
 
@@ -294,16 +433,20 @@ def kiosk_stage(prepared: Prepared, config: KioskConfig, window_type: str) -> _S
     The booth's visitors share one set of defaults in ``config.language``; nobody's settings
     file is read, and nothing a visitor changes is saved.
     """
-    return _Stage(prepared, window_type, config.size, ui=True,
-                  settings=SettingsLoad.shared(config.language), persist=False, kiosk=True,
-                  fullscreen=config.fullscreen)
+    return _Stage(prepared, window_type, config.size, **_kiosk_args(config))
 
 
-def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscreen",
+def _kiosk_args(config: KioskConfig) -> dict[str, Any]:
+    return {"ui": True, "settings": SettingsLoad.shared(config.language), "persist": False,
+            "kiosk": True, "fullscreen": config.fullscreen}
+
+
+def run_kiosk(source: Prepared | Loading, config: KioskConfig, window_type: str = "onscreen",
               visits: Any = None, heartbeat: Any = None, safe: bool = False) -> int:
     """Run the kiosk booth until the operator closes or restarts it; returns the exit status
     for the supervisor (gwangju_twin.kiosk.supervisor: EXIT_OPERATOR or EXIT_RESTART).
 
+    Given a ``Loading``, the booth's screen shows the loading screen while the scene loads.
     ``window_type`` "offscreen" runs a booth without a display (at most 30 frames a second),
     for tests and for trying a configuration on a machine without a screen.
     """
@@ -311,11 +454,8 @@ def run_kiosk(prepared: Prepared, config: KioskConfig, window_type: str = "onscr
 
     from gwangju_twin.booth.session import Booth
 
-    stage = kiosk_stage(prepared, config, window_type)
+    stage = _open_stage(source, window_type, config.size, **_kiosk_args(config))
     base = stage.base
-    if base.win is None:
-        stage.close()
-        raise RuntimeError("no window could be opened")
     if window_type == "offscreen":
         clock = ClockObject.get_global_clock()
         clock.set_mode(ClockObject.M_limited)

@@ -245,23 +245,29 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _view(args: argparse.Namespace) -> int:
-    from gwangju_twin.app import display_available, prepare, run_viewer
+    from gwangju_twin.app import (
+        Loading,
+        NoWindowError,
+        display_available,
+        prepare,
+        run_viewer,
+    )
     from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
 
+    scene = load_source(args.source, args.crs, args.level_height)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
-    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
-                       args.plugin)
-    prepared.pose(args.view, args.size[0] / args.size[1])
     ok, why = display_available()
     if ok:
+        # The window opens first and shows a loading screen while the scene loads.
         try:
-            run_viewer(prepared, args.size, args.view, args.enter)
+            run_viewer(Loading(scene, args.enter, args.plugin), args.size, args.view,
+                       args.enter)
             return 0
-        except Exception as exc:  # a window that cannot open is a missing display, not a bug
-            if "window" not in str(exc).lower():
-                raise
+        except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
+    prepared = prepare(scene, args.enter, args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])
     _check_out(args.out)
     _snapshot(prepared, args)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "

@@ -5,7 +5,6 @@ Pure: no window. The composition root (app.py) turns this into nodes and a plugi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -13,7 +12,8 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.mesh.pavilion import PavilionShape, build_pavilion
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.plugins.discovery import FoundPlugin
-from gwangju_twin.scene.camera import CameraPose, frame_bounds
+from gwangju_twin.scene.camera import CameraPose
+from gwangju_twin.scene.framing import fit_box
 from gwangju_twin.scene.pavilions import PavilionSite
 from gwangju_twin.scene.sectors import sector
 
@@ -127,13 +127,11 @@ def pavilion_pose(info: PavilionInfo) -> CameraPose:
                       reach)
 
 
-def pavilions_pose(pavilions: Sequence[Pavilion], fov: float) -> CameraPose:
-    """A view that holds every pavilion, looking from PAVILIONS_VIEW_HEADING's opposite."""
+def pavilions_pose(pavilions: Sequence[Pavilion], aspect: float) -> CameraPose:
+    """A view that holds every pavilion in a picture ``aspect`` = w / h wide, looking from
+    PAVILIONS_VIEW_HEADING's opposite."""
     xs = [c[0] for p in pavilions for c in p.shape.site]
     ys = [c[1] for p in pavilions for c in p.shape.site]
     top = max(p.info.height for p in pavilions)
-    pose = frame_bounds((min(xs), min(ys), max(xs), max(ys)), top, fov,
-                        PAVILIONS_VIEW_HEADING, PAVILIONS_VIEW_PITCH, fill=1.2)
-    tx, ty, _ = pose.target
-    return CameraPose((tx, ty, 0.0), pose.heading, pose.pitch,
-                      pose.distance / math.cos(math.radians(PAVILIONS_VIEW_PITCH * 0.3)))
+    return fit_box((min(xs), min(ys), 0.0, max(xs), max(ys), top), PAVILIONS_VIEW_HEADING,
+                   PAVILIONS_VIEW_PITCH, aspect, margin=0.12)

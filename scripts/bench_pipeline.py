@@ -47,7 +47,7 @@ TARGET_MAX_DRAWS = 64
 TARGET_FRAME_RATIO = 1.20
 
 WIN_SIZE = (1280, 720)
-FOV_DEG = 50.0  # the viewer's lens (gwangju_twin.app.FOV_DEG)
+FOV_DEG = 50.0  # the viewer's lens (gwangju_twin.scene.framing.FOV_DEG)
 RESULT_TAG = "@@bench-result "  # marks the worker's JSON line among Panda3D's own output
 
 # -- synthetic district ---------------------------------------------------------------------------
@@ -519,7 +519,7 @@ def worker_frames(
     from gwangju_twin.geo import load_geojson
     from gwangju_twin.mesh import build_district_mesh
     from gwangju_twin.render.world import build_world
-    from gwangju_twin.scene import frame_bounds
+    from gwangju_twin.scene.framing import fit_box
 
     base = ShowBase(windowType="offscreen")
     base.disable_mouse()
@@ -533,7 +533,9 @@ def worker_frames(
     lens.set_fov(FOV_DEG)
     lens.set_near_far(1.0, 60_000.0)
     lens.set_aspect_ratio(WIN_SIZE[0] / WIN_SIZE[1])
-    pose = frame_bounds(mesh.bounds, mesh.max_height, FOV_DEG)
+    x0, y0, x1, y1 = mesh.bounds
+    pose = fit_box((x0, y0, 0.0, x1, y1, mesh.max_height), 20.0, 38.0,
+                   WIN_SIZE[0] / WIN_SIZE[1], FOV_DEG)
     base.camera.set_pos(*pose.position)
     base.camera.set_hpr(*pose.panda_hpr)
 

@@ -43,8 +43,8 @@ def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) ->
     try:
         window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
         assert window, "no viewer window appeared"
-        time.sleep(2.0)  # a few frames on the software renderer
-        before = _shot(display, tmp_path / "before.png")
+        # The window opens on the loading screen; wait for the city, however long it takes.
+        before = _wait_for_city(display, tmp_path / "before.png", 120.0)
         # A city is on screen: many distinct colours in the window, not a blank frame.
         assert len(np.unique(before.reshape(-1, 3) // 8, axis=0)) > 150
 
@@ -92,8 +92,7 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
         window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
         assert window, "no viewer window appeared"
         wid = window.splitlines()[0]
-        time.sleep(2.0)
-        outside = _shot(display, tmp_path / "outside.png")
+        outside = _wait_for_city(display, tmp_path / "outside.png", 120.0)
         panel = (slice(60, 220), slice(700, 990))  # the panel docks at the top right
         # Tour order: mobility, energy, manufacturing, healthcare, ...; key 2 enters energy.
         _x(display, "xdotool", "key", "--window", wid, "2")

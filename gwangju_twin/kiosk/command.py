@@ -83,7 +83,7 @@ def _scene(source: str | None) -> Scene:
 
 def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     """Be the viewer, on ``scene`` (the safe scene already, when safe and there is one)."""
-    from gwangju_twin.app import prepare, run_kiosk
+    from gwangju_twin.app import Loading, run_kiosk
     from gwangju_twin.kiosk.analytics import VisitLog
     from gwangju_twin.kiosk.supervisor import CHILD_LOG_FORMAT, Heartbeat
     from gwangju_twin.scene import without_plugins
@@ -93,8 +93,9 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     logging.basicConfig(level=logging.WARNING, format=CHILD_LOG_FORMAT, force=True)
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
     admit = _admission(args, config, scene)
-    prepared = (prepare(without_plugins(scene)) if args.safe
-                else prepare(scene, admit=admit))
+    # Loaded behind the booth's loading screen, its window open from the first frame.
+    prepared = (Loading(without_plugins(scene)) if args.safe
+                else Loading(scene, admit=admit))
     visits = VisitLog(config.database)
     heartbeat = Heartbeat.from_env()
     try:

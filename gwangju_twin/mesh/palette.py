@@ -59,8 +59,9 @@ PLAZA_COLOR: RGBA = (216, 208, 192, 255)
 AREA_FILL: RGBA = (176, 150, 214, 46)
 AREA_LINE: RGBA = (112, 84, 168, 255)
 GROUND_COLOR: RGBA = (186, 184, 174, 255)
-SKY_ZENITH: RGBA = (104, 152, 214, 255)
-SKY_HORIZON: RGBA = (214, 226, 238, 255)
+#: A clear day: pale blue at the horizon (the haze's colour too), deep blue overhead.
+SKY_ZENITH: RGBA = (78, 132, 206, 255)
+SKY_HORIZON: RGBA = (196, 216, 238, 255)
 
 #: Heights (metres) of the flat layers: each its own level so nothing z-fights, and the
 #: renderer also paints them in this order.

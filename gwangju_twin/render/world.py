@@ -30,9 +30,20 @@ def _rgb(c: tuple[int, int, int, int]) -> Vec4:
     return Vec4(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255)
 
 
-def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None) -> NodePath:
+def haze_size(mesh: DistrictMesh, view_distance: float = 0.0) -> float:
+    """The length (metres) the haze scales with: the district's diagonal, or a start view
+    farther out than the district is wide (so a country-sized file is not lost in it)."""
+    x0, y0, x1, y1 = mesh.bounds
+    return max(math.hypot(x1 - x0, y1 - y0), 0.9 * view_distance, 1000.0)
+
+
+def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
+                view_distance: float = 0.0) -> NodePath:
     """A NodePath ``world`` with children ``district`` (one GeomNode per batch), ``ground``
-    and ``lights``. It needs no window: attach it under ``render`` to see it."""
+    and ``lights``. It needs no window: attach it under ``render`` to see it.
+
+    ``view_distance`` is the start view's distance, which the haze scales with (see
+    ``add_fog``): the ground reaches far enough to melt into the horizon from there."""
     world = NodePath("world")
     district = world.attach_new_node("district")
     layers = layers or {}
@@ -43,7 +54,7 @@ def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None) -> No
             continue
         np_ = district.attach_new_node(make_geom_node(batch))
         _style(np_, batch)
-    ground = _ground_plane(mesh)
+    ground = _ground_plane(mesh, haze_size(mesh, view_distance))
     ground.reparent_to(world)
     _light(world)
     return world
@@ -68,11 +79,15 @@ def _style(np_: NodePath, batch: MeshBatch) -> None:
         np_.set_light_off(1)
 
 
-def _ground_plane(mesh: DistrictMesh, cells: int = 64) -> NodePath:
+def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:
     """The ground as a grid: fixed-function fog is computed per vertex, so one huge quad
-    would take the haze of its far corners everywhere."""
+    would take the haze of its far corners everywhere.
+
+    It reaches 6 haze lengths past the district, where the haze has taken it entirely (the
+    fog factor is under 1e-5 there), so its edge is never seen: the distant ground melts
+    into the sky's horizon colour instead of ending in a grey band under the sky."""
     x0, y0, x1, y1 = mesh.bounds
-    margin = max(x1 - x0, y1 - y0, 500.0) * 3.0
+    margin = max(x1 - x0, y1 - y0, 500.0, 6.0 * haze)
     xs = np.linspace(x0 - margin, x1 + margin, cells + 1, dtype=np.float32)
     ys = np.linspace(y0 - margin, y1 + margin, cells + 1, dtype=np.float32)
     gx, gy = np.meshgrid(xs, ys)
@@ -85,9 +100,15 @@ def _ground_plane(mesh: DistrictMesh, cells: int = 64) -> NodePath:
         ]
     ).astype(np.uint32)
     n = len(pos)
+    # Away from the district the ground takes the horizon's colour (fully half a haze length
+    # out), so the haze over it is the sky's colour, not a grey band of hazy ground.
+    out = np.hypot(np.maximum(np.maximum(x0 - gx, gx - x1), 0),
+                   np.maximum(np.maximum(y0 - gy, gy - y1), 0)).ravel()
+    w = np.clip(out / (0.5 * haze), 0.0, 1.0)[:, None] ** 0.7
+    ground, horizon = np.array(palette.GROUND_COLOR, float), np.array(palette.SKY_HORIZON, float)
+    rgba = np.rint(ground * (1 - w) + horizon * w).astype(np.uint8)
     batch = MeshBatch(
-        "ground", pos.astype(np.float32), np.tile(np.float32([0, 0, 1]), (n, 1)),
-        np.tile(np.array(palette.GROUND_COLOR, np.uint8), (n, 1)), tris,
+        "ground", pos.astype(np.float32), np.tile(np.float32([0, 0, 1]), (n, 1)), rgba, tris,
         np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
@@ -115,20 +136,31 @@ def _light(world: NodePath) -> None:
         world.set_light(light)
 
 
-def sky_dome(radius: float = 1000.0, segments: int = 24, rings: int = 8) -> NodePath:
-    """A hemisphere coloured from horizon to zenith, drawn first and never lit or fogged.
+def sky_gradient(elevation: np.ndarray) -> np.ndarray:
+    """The sky's colour (RGBA uint8) at ``elevation`` radians above the horizon: the pale
+    horizon colour (the haze's) at and below the horizon, a clear blue towards the zenith
+    (most of the change within the first 20 degrees, as a real sky's)."""
+    t = np.clip(np.sin(elevation), 0.0, 1.0) ** 0.45
+    hz, zn = np.array(palette.SKY_HORIZON, float), np.array(palette.SKY_ZENITH, float)
+    return np.rint(hz[None, :] * (1 - t[:, None]) + zn[None, :] * t[:, None]).astype(np.uint8)
 
-    Parent it to the camera with a compass effect so it follows position but not rotation.
+
+def sky_dome(radius: float = 1000.0, segments: int = 32) -> NodePath:
+    """A whole sphere coloured from horizon to zenith, drawn first and never lit or fogged.
+
+    It is a sphere, not a hemisphere: whatever the view's pitch, height and the picture's
+    shape, every pixel the ground does not cover shows sky (the horizon colour below the
+    horizon), never the window's clear colour. The shell centres it on the camera each
+    frame; its rings are dense near the horizon, where the gradient changes fastest.
     """
+    el = np.concatenate([[-math.pi / 2, -0.3, -0.05], np.arcsin(np.linspace(0.0, 1.0, 13))])
+    rings = len(el) - 1
     az = np.linspace(0, 2 * math.pi, segments + 1)
-    el = np.linspace(-0.15, math.pi / 2, rings + 1)
     a, e = np.meshgrid(az, el)
     pos = np.stack(
         [np.cos(a) * np.cos(e), np.sin(a) * np.cos(e), np.sin(e)], axis=-1
     ).reshape(-1, 3) * radius
-    t = np.clip(np.sin(e).reshape(-1), 0, 1) ** 0.6
-    hz, zn = np.array(palette.SKY_HORIZON, float), np.array(palette.SKY_ZENITH, float)
-    rgba = (hz[None, :] * (1 - t[:, None]) + zn[None, :] * t[:, None]).astype(np.uint8)
+    rgba = sky_gradient(e.reshape(-1))
     i = np.arange(rings)[:, None] * (segments + 1) + np.arange(segments)[None, :]
     i = i.reshape(-1)
     tris = np.concatenate(
@@ -152,10 +184,8 @@ def sky_dome(radius: float = 1000.0, segments: int = 24, rings: int = 8) -> Node
 def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0) -> Fog:
     """Aerial perspective: distant blocks fade into the horizon colour.
 
-    The haze scales with the district (and with a start view farther out than the district
-    is wide, so a country-sized file is not lost in it)."""
-    x0, y0, x1, y1 = mesh.bounds
-    size = max(math.hypot(x1 - x0, y1 - y0), 0.9 * view_distance, 1000.0)
+    The haze scales with the district (``haze_size``)."""
+    size = haze_size(mesh, view_distance)
     fog = Fog("haze")
     fog.set_color(_rgb(palette.SKY_HORIZON))
     # Squared exponential: the district in front stays crisp, the far edge and the ground
@@ -164,3 +194,9 @@ def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0) -> F
     fog.set_exp_density(0.63 / size)
     root.set_fog(fog)
     return fog
+
+
+def sky_clear_color() -> Vec4:
+    """The window's clear colour: the horizon's, so a frame drawn before the sky (or a
+    pixel nothing covers) is never the default grey."""
+    return _rgb(palette.SKY_HORIZON)

@@ -1,6 +1,6 @@
 """The scene room (pure): scene files, their validation, and camera poses."""
 
-from gwangju_twin.scene.camera import CameraPose, frame_bounds
+from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.scenefile import (
     CameraSpec,
     Scene,
@@ -9,5 +9,5 @@ from gwangju_twin.scene.scenefile import (
     without_plugins,
 )
 
-__all__ = ["CameraPose", "CameraSpec", "Scene", "frame_bounds", "load_scene", "scene_for_geojson",
+__all__ = ["CameraPose", "CameraSpec", "Scene", "load_scene", "scene_for_geojson",
            "without_plugins"]

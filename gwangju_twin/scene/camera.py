@@ -45,22 +45,3 @@ class CameraPose:
         """Panda3D heading/pitch/roll (heading counter-clockwise, pitch up positive)."""
         return panda_hpr(self.heading, self.pitch)
 
-
-def frame_bounds(
-    bounds: tuple[float, float, float, float],
-    max_height: float,
-    fov_deg: float,
-    heading: float = 20.0,
-    pitch: float = 38.0,
-    fill: float = 1.0,
-) -> CameraPose:
-    """A pose that shows the whole of ``bounds`` (local metres) from ``heading``/``pitch``.
-
-    ``fill`` < 1 zooms in towards the centre (0.5 frames half the district's extent).
-    """
-    x0, y0, x1, y1 = bounds
-    radius = 0.5 * math.hypot(x1 - x0, y1 - y0) * fill
-    radius = max(radius, max_height, 50.0)
-    distance = radius / math.sin(math.radians(fov_deg) / 2) * 0.95
-    target = ((x0 + x1) / 2, (y0 + y1) / 2, 0.0)
-    return CameraPose(target, heading, pitch, distance)

@@ -1,0 +1,104 @@
+"""The loading screen: the product's name and the step being loaded, with a bar.
+
+The window opens first and shows this from its first frame, so a visitor never stares at
+a black window for the seconds the city takes to read and build (``app.load_stage``).
+It is drawn over everything in render2d (not aspect2d: it covers the whole window
+whatever its shape) and is opaque, so nothing being built behind it shows through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from panda3d.core import CardMaker, NodePath, TextNode
+
+from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
+from gwangju_twin.ui.fonts import load_font
+
+#: The steps of a load, in order; their texts are ``loading.<step>`` in ui/text.toml.
+STEPS = ("reading", "pavilions", "meshes", "plugins", "interface")
+
+BACKGROUND = (0.10, 0.20, 0.36, 1.0)  # a deep sky blue: the city appears out of it
+TRACK = (1.0, 1.0, 1.0, 0.22)
+BAR = (0.55, 0.78, 1.0, 1.0)
+INK = (1.0, 1.0, 1.0, 1.0)
+MUTED = (0.80, 0.86, 0.94, 1.0)
+
+_BAR_HALF_WIDTH = 0.5  # of render2d's width (2 units): the bar spans half the window
+_BAR_Z, _BAR_HALF_HEIGHT = -0.18, 0.012
+
+
+def _card(parent: NodePath, name: str, x0: float, x1: float, z0: float, z1: float,
+          color: tuple[float, float, float, float]) -> NodePath:
+    cm = CardMaker(name)
+    cm.set_frame(x0, x1, z0, z1)
+    card = parent.attach_new_node(cm.generate())
+    card.set_color(*color)
+    return card
+
+
+class LoadingScreen:
+    """The loading screen over ``base``'s window until ``destroy``.
+
+    ``show(step)`` names the step now running (one of STEPS) in both languages and moves
+    the bar to it; the caller draws a frame after each call.
+    """
+
+    def __init__(self, base: Any, catalogue: Catalogue | None = None) -> None:
+        self.cat = catalogue or load_catalogue()
+        self.root = base.render2d.attach_new_node("loading-screen")
+        # Drawn last and over everything, with no depth: it is the whole picture.
+        self.root.set_bin("fixed", 100)
+        self.root.set_depth_test(False)
+        self.root.set_depth_write(False)
+        self.root.set_transparency(True)
+        _card(self.root, "loading-background", -1, 1, -1, 1, BACKGROUND)
+        self._aspect = base.get_aspect_ratio() if base.win is not None else 16 / 9
+        bold, regular = load_font(base.loader, bold=True), load_font(base.loader)
+        ko, en = self.cat.both("app.title")
+        self.title = self._text("loading-title", f"{ko} / {en}", bold, 0.11, 0.12, INK)
+        self.step_ko = self._text("loading-step-ko", "", regular, 0.055, -0.03, INK)
+        self.step_en = self._text("loading-step-en", "", regular, 0.045, -0.10, MUTED)
+        w = _BAR_HALF_WIDTH
+        _card(self.root, "loading-track", -w, w, _BAR_Z - _BAR_HALF_HEIGHT,
+              _BAR_Z + _BAR_HALF_HEIGHT, TRACK)
+        self.bar = _card(self.root, "loading-bar", -w, w, _BAR_Z - _BAR_HALF_HEIGHT,
+                         _BAR_Z + _BAR_HALF_HEIGHT, BAR)
+        self.step = ""
+        self.fraction = 0.0
+        self._set_fraction(0.0)
+
+    def _text(self, name: str, text: str, font: Any, height: float, z: float,
+              color: tuple[float, float, float, float]) -> TextNode:
+        node = TextNode(name)
+        node.set_font(font)
+        node.set_align(TextNode.A_center)
+        node.set_text_color(*color)
+        node.set_text(text)
+        np_ = self.root.attach_new_node(node)
+        # render2d is 2 units each way whatever the window: undo the stretch so letters
+        # keep their shape (height in units of the window's height).
+        np_.set_scale(height / self._aspect, 1, height)
+        np_.set_pos(0, 0, z)
+        return node
+
+    def _set_fraction(self, fraction: float) -> None:
+        self.fraction = max(0.0, min(1.0, fraction))
+        w = _BAR_HALF_WIDTH
+        # Scale the full-width bar about its left end.
+        self.bar.set_sx(max(self.fraction, 1e-3))
+        self.bar.set_x(-w + w * self.fraction)
+
+    def show(self, step: str) -> None:
+        """Name ``step`` (one of STEPS) and move the bar to the share of steps done."""
+        if step not in STEPS:
+            raise ValueError(f"loading step {step!r}: expected one of {', '.join(STEPS)}")
+        self.step = step
+        ko, en = self.cat.both(f"loading.{step}")
+        self.step_ko.set_text(ko)
+        self.step_en.set_text(en)
+        self._set_fraction(STEPS.index(step) / len(STEPS))
+
+    def destroy(self) -> None:
+        """Take the screen away (the city is ready)."""
+        self.root.remove_node()

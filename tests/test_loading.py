@@ -1,0 +1,80 @@
+"""The loading screen: the window shows the product's name and the step being loaded, with
+a bar, from its first frame, before the city is ready (real offscreen frames)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from render_helpers import REPO, read_png
+
+from gwangju_twin.ui.loading import BACKGROUND, BAR, STEPS
+
+pytestmark = pytest.mark.render
+
+# Load the default scene as the viewer does (app.load_stage), saving each loading frame
+# the moment it has been drawn, then the first frame of the ready city.
+CAPTURE = textwrap.dedent(
+    """
+    import json, os, sys
+    from pathlib import Path
+    os.environ.pop("DISPLAY", None)
+    from gwangju_twin.app import Loading, load_stage
+    from gwangju_twin.render.snapshot import write_png
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+
+    out = Path(sys.argv[1])
+    frames = []
+
+    def on_frame(base, step):
+        # The city is not built yet: the stage does not exist until load_stage returns.
+        path = out / f"{len(frames)}-{step}.png"
+        write_png(base.win, path)
+        city = base.render.find_all_matches("**/district").get_num_paths()
+        frames.append({"step": step, "png": str(path), "district_nodes": city})
+
+    stage = load_stage(Loading(load_scene(default_scene_path())), "offscreen", (800, 450),
+                       on_frame=on_frame, ui=True)
+    stage.screenshot(out / "ready.png")
+    stage.close()
+    print(json.dumps(frames))
+    """
+)
+
+
+def _colour_share(image: np.ndarray, rgba: tuple[float, ...], tol: int = 10) -> float:
+    target = np.array(rgba[:3]) * 255
+    return float(np.all(np.abs(image - target) <= tol, axis=2).mean())
+
+
+def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-c", CAPTURE, str(tmp_path)], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    frames = json.loads(result.stdout.strip().splitlines()[-1])
+    # Every step was shown, in order, each while the city was not in the scene graph yet.
+    assert [f["step"] for f in frames] == list(STEPS)
+    assert frames[0]["district_nodes"] == 0
+    images = [read_png(Path(f["png"])).astype(int) for f in frames]
+    first = images[0]
+    # The very first frame is the loading screen: not black, mostly its deep blue...
+    assert first.mean() > 30
+    assert _colour_share(first, BACKGROUND) > 0.8
+    # ...with the title in white across the middle, and the step in both languages below.
+    h, w = first.shape[:2]
+    title_band = first[int(h * 0.38):int(h * 0.47), int(w * 0.25):int(w * 0.75)]
+    assert (title_band.min(axis=2) > 200).mean() > 0.03
+    step_band = first[int(h * 0.48):int(h * 0.57), int(w * 0.3):int(w * 0.7)]
+    assert (step_band.min(axis=2) > 150).mean() > 0.01
+    # The bar fills step by step.
+    filled = [_colour_share(im, BAR, tol=16) for im in images]
+    assert filled[0] < filled[1] < filled[2] < filled[3] < filled[4]
+    # Once the city is ready the loading screen is gone.
+    ready = read_png(tmp_path / "ready.png").astype(int)
+    assert _colour_share(ready, BACKGROUND) < 0.05
