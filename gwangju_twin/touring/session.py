@@ -38,7 +38,7 @@ from gwangju_twin.ui.help import HelpOverlay
 from gwangju_twin.ui.hud import Hud
 from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
 from gwangju_twin.ui.minimap import ZOOMS, Minimap
-from gwangju_twin.ui.searchbox import SearchBox
+from gwangju_twin.ui.searchbox import SearchBox, types_text
 from gwangju_twin.ui.toast import Toast
 from gwangju_twin.ui.toolbar import NAMES as TOOLBAR
 from gwangju_twin.ui.toolbar import Toolbar
@@ -201,16 +201,17 @@ class Touring(Visiting, Preferences):
         return {
             "camera_mode": self.cycle_mode, "home": self.home, "menu": self.toggle_menu,
             "tour": self.toggle_tour, "tour_pause": self.pause_tour, "tour_skip": self.skip_tour,
-            "minimap": self.toggle_minimap, "search": self.open_search,
+            "minimap": self.toggle_minimap, "search": self.toggle_search,
             "language": self.toggle_language, "hud": self.toggle_hud,
             "screenshot": self.screenshot, "invert_y": self.toggle_invert_y,
             "help": self.toggle_help, "close": self.close_top, "quit": self.base.userExit,
         }
 
     def _accept(self, event: str, act: Callable[..., None], *args: Any) -> None:
-        # While the search box has the keys, typing must not also fly the camera.
+        # While the search box has the keys, typing must not also fly the camera; Esc, the
+        # function keys and Ctrl combinations still work (the field does not use them).
         def handler() -> None:
-            if self.search.focused and not event.startswith(("mouse", "wheel", "escape")):
+            if self.search.focused and types_text(event):
                 return
             act(*args)
 
@@ -322,7 +323,7 @@ class Touring(Visiting, Preferences):
     def close_top(self) -> None:
         """Escape: close the topmost open thing (search, help, menu, info panel)."""
         if self.search.visible:
-            self.search.close()
+            self.close_search()
         elif self.help.visible:
             self.toggle_help()
         elif self.menu.visible:
@@ -365,10 +366,10 @@ class Touring(Visiting, Preferences):
             self.tour.stop()
         self._tourbar_left = None
         self._pending.clear()
-        self.search.close()
+        self.close_search()
         for widget in (self.menu, self.help, self.tourbar, self.toast):
             widget.hide()
-        for name in ("menu", "tour", "help"):
+        for name in ("menu", "tour", "help", "search"):
             if name in self.toolbar.buttons:
                 self.toolbar.set_active(name, False)
         self.selection.close()

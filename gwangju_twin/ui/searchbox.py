@@ -47,6 +47,16 @@ _HINT_SCALE = 0.036
 _MIN_WIDTH = 1.0
 
 
+def types_text(event: str) -> bool:
+    """Whether key event ``event`` types into a focused text field (letters, digits, signs,
+    space, the editing and cursor keys), so that a viewer binding must not also act on it.
+    Escape, the function keys and Ctrl combinations do not: they stay the viewer's."""
+    if event.startswith(("control-", "alt-", "escape", "mouse", "wheel")):
+        return False
+    key = event.removeprefix("shift-")
+    return not (key[:1] == "f" and key[1:].isdigit())
+
+
 class SearchBox(Widget):
     """The search card (hidden at start). ``search(query)`` returns places (objects with
     ``kind``, ``name_ko`` and ``name_en``); choosing one calls ``on_choose(place)`` and
@@ -79,7 +89,10 @@ class SearchBox(Widget):
             width=(inner - 0.06) / _ENTRY_SCALE, numLines=1, overflow=1,
             entryFont=font, text_fg=FIELD_INK, relief=None,
             frameSize=(-0.6, (inner - 0.06) / _ENTRY_SCALE + 0.6, lift - half_h, lift + half_h),
-            command=self._accepted, suppressKeys=1)
+            # Keys reach the viewer's bindings too (suppressKeys=1 would swallow every key,
+            # Esc, Ctrl+Q and F1 included, while the field has focus); the viewer ignores the
+            # ones that type text (``types_text``) while the field has the keyboard.
+            command=self._accepted, suppressKeys=0)
         self._entry.set_bin("fixed", self.raised)  # over the field and the click blocker
         self._frames.append(self._entry)
         # Typing and erasing in the field re-run the search (after the text has changed).
