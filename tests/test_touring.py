@@ -493,3 +493,26 @@ def test_help_lists_every_control_and_every_control_is_bound(visitor: _Stage) ->
     send(visitor, "escape")
     frames(visitor)
     assert not t.help.visible
+
+
+def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: _Stage,
+                                                             prepared: Prepared) -> None:
+    t = visitor.touring
+    # A pavilion's foot, off the view's centre: the point a visitor zooms in on.
+    pav = next(p for p in prepared.pavilions if p.info.id == "healthcare")
+    x, y = pav.info.position
+    foot = (x, y, t.driver.rig.pose.target[2])
+    at = screen_of(visitor, foot)
+    assert abs(at[0]) + abs(at[1]) > 0.2, "the pavilion is at the centre already"
+    t.pointer.move_to(*at)
+    frames(visitor)
+    start = t.driver.rig.pose
+    for n in range(3):
+        send(visitor, "wheel_up")
+        frames(visitor)
+        # Closer each time, and the pavilion's foot stays under the pointer.
+        assert t.driver.rig.pose.distance == pytest.approx(start.distance * 0.85 ** (n + 1))
+        assert screen_of(visitor, foot) == pytest.approx(at, abs=2e-3)
+    send(visitor, "wheel_down")
+    frames(visitor)
+    assert screen_of(visitor, foot) == pytest.approx(at, abs=2e-3)

@@ -90,7 +90,7 @@ class Touring(Visiting, Preferences):
         cores = [p.shape.core for p in prepared.pavilions]
         self.driver = CameraDriver(
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
-            self.settings.mouse_sensitivity, self.settings.invert_y)
+            self.settings.mouse_sensitivity, self.settings.invert_y, base.camLens)
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
         fonts = (self.expo.font, self.expo.bold_font)
@@ -172,8 +172,8 @@ class Touring(Visiting, Preferences):
         for prefix in ("", "shift-"):
             self._accept(prefix + "mouse1", self._press, "mouse1")
             self._accept(prefix + "mouse3", self._press, "mouse3")
-            self._accept(prefix + "wheel_up", self.driver.zoom, WHEEL_STEP)
-            self._accept(prefix + "wheel_down", self.driver.zoom, 1 / WHEEL_STEP)
+            self._accept(prefix + "wheel_up", self._wheel, WHEEL_STEP)
+            self._accept(prefix + "wheel_down", self._wheel, 1 / WHEEL_STEP)
         self.base.accept("mouse1-up", self._release, ["mouse1"])
         self.base.accept("mouse3-up", self._release, ["mouse3"])
         if self.kiosk:
@@ -295,6 +295,10 @@ class Touring(Visiting, Preferences):
             return
         if abs(at[0] - start[0]) + abs(at[1] - start[1]) <= CLICK_SLOP:
             self.click(at)
+
+    def _wheel(self, factor: float) -> None:
+        # Towards the point under the pointer, as map viewers zoom.
+        self.driver.zoom(factor, self.pointer.position())
 
     def click(self, at: tuple[float, float]) -> None:
         """A click at window point ``at``: select what is there (or close the panel)."""
