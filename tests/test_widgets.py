@@ -198,6 +198,47 @@ def test_help_lists_every_control_in_both_languages(help_card: Any, cat: Any, fo
     assert "조작법" in help_card.text() and "Controls" not in help_card.text()
 
 
+def _text_boxes(node: Any, relative_to: Any) -> list[tuple[str, float, float, float, float]]:
+    """Every non-empty text under ``node``: (text, left, right, bottom, top)."""
+    out = []
+    for path in node.find_all_matches("**/+TextNode"):
+        text = path.node().get_text()
+        bounds = path.get_tight_bounds(relative_to) if text.strip() else None
+        if bounds is not None:
+            lo, hi = bounds
+            out.append((text, lo.x, hi.x, lo.z, hi.z))
+    return out
+
+
+def _overlaps(boxes: list[tuple[str, float, float, float, float]]) -> list[tuple[str, str]]:
+    """Pairs of texts whose boxes intersect (by more than a hair)."""
+    eps = 1e-4
+    return [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[1] < b[2] - eps and b[1] < a[2] - eps and a[3] < b[4] - eps
+            and b[3] < a[4] - eps]
+
+
+def test_help_shows_both_languages_under_one_heading_each(base: Any, help_card: Any,
+                                                          cat: Any) -> None:
+    """The README promises the controls in Korean and English: every row carries both, and
+    each section's heading appears once (no column repeats another's heading); no text
+    runs into another (the card scales as a whole on other window sizes)."""
+    for lang in LANGS:
+        other = next(x for x in LANGS if x != lang)
+        help_card.set_language(lang)
+        shown = help_card.text()
+        for c in CONTROLS:
+            i = shown.index(cat.text(f"help.{c.name}", lang))
+            assert shown[i + 1] == cat.text(f"help.{c.name}", other), c.name
+        for section in SECTIONS:
+            assert shown.count(cat.text(f"help.section.{section}", lang)) == 1
+            assert shown.count(cat.text(f"help.section.{section}", other)) == 1
+        help_card.show()
+        assert _overlaps(_text_boxes(help_card.node, base.aspect2d)) == []
+    help_card.hide()
+    help_card.set_language("ko")
+
+
 def test_help_fits_a_1024x700_window_below_the_toolbar(base: Any, help_card: Any) -> None:
     from gwangju_twin.ui.theme import TOOLBAR_CLEARANCE
 
@@ -216,12 +257,14 @@ def test_help_fits_a_1024x700_window_below_the_toolbar(base: Any, help_card: Any
 
 
 def test_help_card_covers_the_window_centre(base: Any, help_card: Any) -> None:
-    before = screenshot(base)[H // 2 - 10:H // 2 + 10, W // 2 - 10:W // 2 + 10]
+    # A wider patch than a line of text: the window's centre falls in the middle column,
+    # among its rows' glyphs.
+    before = screenshot(base)[H // 2 - 30:H // 2 + 30, W // 2 - 30:W // 2 + 30]
     help_card.show()
-    after = screenshot(base)[H // 2 - 10:H // 2 + 10, W // 2 - 10:W // 2 + 10]
+    after = screenshot(base)[H // 2 - 30:H // 2 + 30, W // 2 - 30:W // 2 + 30]
     assert before.mean() > 150  # the sky-blue background
     dark = after.max(axis=2) < 60
-    assert dark.mean() > 0.8  # the dark card (a glyph may cross the patch)
+    assert dark.mean() > 0.7  # the dark card (glyphs cross the patch)
 
 
 def test_rebuilding_the_help_leaks_no_gui_items(base: Any, help_card: Any) -> None:
