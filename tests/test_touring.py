@@ -516,3 +516,17 @@ def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: _Stage,
     send(visitor, "wheel_down")
     frames(visitor)
     assert screen_of(visitor, foot) == pytest.approx(at, abs=2e-3)
+
+
+def test_the_menu_shows_the_number_key_that_enters_each_pavilion(
+        visitor: _Stage, prepared: Prepared) -> None:
+    t = visitor.touring
+    shown = t.menu.text()
+    for info in (p.info for p in prepared.pavilions):
+        key = shown[shown.index(info.name_ko) - 1]
+        assert key.isdigit(), info.id
+        # The key the menu shows is the key that takes the visitor there.
+        send(visitor, key)
+        until(visitor, lambda info=info: not t.driver.flying and t.expo.inside == info.id)
+        send(visitor, "0")
+        until(visitor, lambda: not t.driver.flying and t.expo.inside is None)

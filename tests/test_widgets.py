@@ -295,6 +295,42 @@ def menu(base: Any, fonts: Any, cat: Any) -> Iterator[Any]:
     made.destroy()
 
 
+def test_menu_shows_each_pavilions_number_key(base: Any, fonts: Any, cat: Any) -> None:
+    from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
+
+    entries = [MenuEntry(s.id, s.name_ko, s.name_en, s.color, s.id == "energy",
+                         str(n + 1) if n < 6 else "") for n, s in enumerate(SECTORS)]
+    made = PavilionMenu(base.a2dTopLeft, fonts[0], cat, entries=entries, bold_font=fonts[1])
+    try:
+        made.set_current("energy")
+        for lang in LANGS:
+            made.set_language(lang)
+            shown = made.text()
+            # Each key right before its pavilion's name; the last pavilion has none.
+            for e in entries[:6]:
+                assert shown[shown.index(e.name_en if lang == "en" else e.name_ko) - 1] == e.key
+            assert "7" not in shown
+            made.show()
+            for e in entries:
+                b = made.buttons[e.id]
+                boxes = _text_boxes(b, base.aspect2d)
+                assert _overlaps(boxes) == [], e.id
+                keys = [x for x in boxes if x[0] == e.key]
+                swatch = b.find("**/swatch").get_tight_bounds(base.aspect2d)
+                # The label lives in the button's state (not under the button's node).
+                label = b.component("text0")
+                lo, _ = label.get_tight_bounds(b.stateNodePath[0])
+                name_left = base.aspect2d.get_relative_point(b, lo).x
+                assert swatch[1].x < name_left
+                if e.key:  # key cap, then the swatch, then the name, left to right
+                    assert keys[0][2] < swatch[0].x
+                else:
+                    assert not keys
+        made.hide()
+    finally:
+        made.destroy()
+
+
 def test_menu_lists_pavilions_with_demo_tags(menu: Any, cat: Any, fonts: Any) -> None:
     assert not menu.visible
     for lang in LANGS:

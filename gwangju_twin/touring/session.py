@@ -135,7 +135,8 @@ class Touring(Visiting, Preferences):
                                self._zoom_button) if self.kiosk else None
         self.toolbar.set_camera_mode(self.driver.mode)
         entries = [MenuEntry(i.id, i.name_ko, i.name_en, sector(i.sector).color,
-                             bool(i.plugin)) for i in self._ordered_infos()]
+                             bool(i.plugin), "" if self.kiosk else self._pavilion_key(i.id))
+                   for i in self._ordered_infos()]
         self.menu = PavilionMenu(base.a2dTopLeft, font, cat, lang, entries, self._menu_choice)
         self.search = SearchBox(base.a2dTopCenter, font, cat, lang, self.gazetteer.search,
                                 self.go_to_place)
@@ -163,6 +164,13 @@ class Touring(Visiting, Preferences):
         widgets = (self.toolbar, self.menu, self.search, self.tourbar, self.hud, self.help,
                    self.minimap)
         return widgets if self.zoompad is None else (*widgets, self.zoompad)
+
+    def _pavilion_key(self, pavilion_id: str) -> str:
+        """The number key that enters ``pavilion_id`` (its place in the tour order, as
+        ``_bind`` binds them), or "" when it has none."""
+        keys = control("pavilion_keys").events
+        n = self.order.index(pavilion_id) + 1 if pavilion_id in self.order else len(keys)
+        return keys[n] if n < len(keys) else ""
 
     def _ordered_infos(self) -> list[Any]:
         return [self.info_of[i] for i in self.order] + [
