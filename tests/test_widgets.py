@@ -532,6 +532,45 @@ def test_search_shows_results_and_nothing_found(base: Any, search: Any, cat: Any
                               cat.text("search.none", "ko")])
 
 
+LONG_PLACES = [
+    Place("landmark", "김대중컨벤션센터 제1전시장 국제회의실 별관 주차장 입구",
+          "Kim Dae-jung Convention Center, Exhibition Hall 1, International Conference annex"),
+    Place("pavilion", "의료헬스케어", "Medical & healthcare"),
+    Place("building", "광주광역시 서구 상무중앙로 아주 긴 이름의 오피스텔 건물",
+          "A very long office-tel building name on Sangmu Jungang-ro, Seo-gu, Gwangju"),
+]
+
+
+def test_long_search_results_end_in_an_ellipsis_before_their_kind(
+        base: Any, fonts: Any, cat: Any) -> None:
+    from gwangju_twin.ui.searchbox import ELLIPSIS, SearchBox
+
+    box = SearchBox(base.a2dTopCenter, fonts[0], cat, search=lambda q: LONG_PLACES)
+    try:
+        box.open()
+        box.set_query("c")
+        for lang in LANGS:
+            box.set_language(lang)
+            shown = box.text()[1::2]
+            for place, name in zip(LONG_PLACES, shown, strict=True):
+                full = place.name_en if lang == "en" else place.name_ko
+                if place.kind == "pavilion":
+                    assert name == full  # a short name stays whole
+                else:
+                    assert name.endswith(ELLIPSIS) and full.startswith(name[:-1].rstrip())
+                    assert len(name) > 10  # shortened to the room, not to nothing
+            no_missing_glyphs(fonts, shown)
+            for i in range(len(LONG_PLACES)):
+                b = box.buttons[f"result-{i}"]
+                # The label lives in the button's state (not under the button's node).
+                _, hi = b.component("text0").get_tight_bounds(b.stateNodePath[0])
+                name_right = base.aspect2d.get_relative_point(b, hi).x
+                kind_left = b.find("kind").get_tight_bounds(base.aspect2d)[0].x
+                assert name_right < kind_left, (lang, i)
+    finally:
+        box.destroy()
+
+
 def test_search_submit_and_click_choose_a_place(base: Any, search: Any) -> None:
     search.open()
     search.set_query("e")
