@@ -419,7 +419,12 @@ def test_the_language_key_switches_every_interface_text(visitor: _Stage) -> None
     send(visitor, "l")
     frames(visitor)
     assert t.language == "en" and t.expo.language == "en"
+    # The help shows every control in both languages: its Korean lines stay, as the other
+    # language's, under the English ones; everything else is English.
+    bilingual = {t.cat.text(k, "ko") for k in t.cat.keys if k.startswith("help.")}
     english = [w.text() for w in widgets]
+    english[widgets.index(t.help)] = [s for s in t.help.text() if s not in bilingual]
+    assert len(english[widgets.index(t.help)]) > len(CONTROLS)  # the English lines remain
     for ko, en in zip(korean, english, strict=True):
         assert ko != en
         assert not any("\uac00" <= ch <= "\ud7a3" for line in en for ch in line
