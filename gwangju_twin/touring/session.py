@@ -305,8 +305,10 @@ class Touring(Visiting, Preferences):
             self.click(at)
 
     def _wheel(self, factor: float) -> None:
-        # Towards the point under the pointer, as map viewers zoom.
-        self.driver.zoom(factor, self.pointer.position())
+        # Towards the point under the pointer, as map viewers zoom; over a panel or the map
+        # the city under it is hidden, so towards the view's centre.
+        at = None if self.pointer.over_interface() else self.pointer.position()
+        self.driver.zoom(factor, at)
 
     def click(self, at: tuple[float, float]) -> None:
         """A click at window point ``at``: select what is there (or close the panel)."""
