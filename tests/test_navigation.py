@@ -474,3 +474,53 @@ def test_limits_widen_to_hold_a_far_start_view() -> None:
     assert usual.clamp_eye_position(far) != pytest.approx(far)
     near = Limits.for_district(bounds, 50.0, (500.0, 500.0, 300.0))
     assert (near.margin, near.ceiling) == (usual.margin, usual.ceiling)
+
+
+def _ground_under(eye: Eye, heading_off: float, pitch: float) -> tuple[float, float, float]:
+    """The ground point seen from ``eye`` in the compass direction ``eye.heading +
+    heading_off``, ``pitch`` degrees below the horizon (a point off the view's centre)."""
+    from gwangju_twin.scene.camera import direction
+
+    fx, fy, fz = direction(eye.heading + heading_off, pitch)
+    x, y, z = eye.position
+    t = z / -fz
+    return (x + fx * t, y + fy * t, 0.0)
+
+
+def _direction_to(eye: Eye, point: tuple[float, float, float]) -> np.ndarray:
+    v = np.subtract(point, eye.position)
+    return v / np.linalg.norm(v)
+
+
+@pytest.mark.parametrize("factor", [0.85, 1 / 0.85, 0.5])
+def test_orbit_zoom_towards_the_pointer_keeps_that_point_in_place(factor: float) -> None:
+    rig = orbit()
+    rig.set_pose(CameraPose((0.0, 0.0, 0.0), 30.0, 40.0, 300.0))
+    before = rig.eye
+    point = _ground_under(before, 12.0, 30.0)  # right of and above the view's centre
+    rig.zoom(factor, toward=point)
+    after = rig.eye
+    # Same orientation, so the same direction from the eye is the same pixel on screen.
+    assert same_angle(after.heading, before.heading) and after.pitch == pytest.approx(
+        before.pitch)
+    assert close(_direction_to(after, point), _direction_to(before, point), 1e-9)
+    assert rig.pose.distance == pytest.approx(300.0 * factor)
+    # The target moved along the line to the point, by the zoom's share of the way.
+    assert close(rig.pose.target, np.add(point, factor * np.subtract((0, 0, 0), point)))
+
+
+def test_orbit_zoom_towards_a_point_stays_in_the_limits() -> None:
+    rig = orbit()
+    rig.set_pose(CameraPose((0.0, 0.0, 0.0), 0.0, 40.0, 16.0))
+    rig.zoom(0.5, toward=(50.0, 50.0, 0.0))  # already close: 15 m is the least
+    assert rig.pose.distance == 15.0
+    assert close(rig.pose.target, (50.0 - 15 / 16 * 50.0, 50.0 - 15 / 16 * 50.0, 0.0))
+    for _ in range(40):  # towards a point far outside the district
+        rig.zoom(0.85, toward=(1e5, -1e5, 0.0))
+        assert_inside(rig.eye)
+    x0, y0, x1, y1 = BOUNDS
+    tx, ty, _ = rig.pose.target
+    assert x0 <= tx <= x1 and y0 <= ty <= y1
+    rig.set_pose(CameraPose((0.0, 0.0, 0.0), 0.0, 40.0, 200.0))
+    rig.zoom(0.5)  # no point: towards the centre, as before
+    assert rig.pose.target == (0.0, 0.0, 0.0) and rig.pose.distance == pytest.approx(100.0)

@@ -419,7 +419,12 @@ def test_the_language_key_switches_every_interface_text(visitor: _Stage) -> None
     send(visitor, "l")
     frames(visitor)
     assert t.language == "en" and t.expo.language == "en"
+    # The help shows every control in both languages: its Korean lines stay, as the other
+    # language's, under the English ones; everything else is English.
+    bilingual = {t.cat.text(k, "ko") for k in t.cat.keys if k.startswith("help.")}
     english = [w.text() for w in widgets]
+    english[widgets.index(t.help)] = [s for s in t.help.text() if s not in bilingual]
+    assert len(english[widgets.index(t.help)]) > len(CONTROLS)  # the English lines remain
     for ko, en in zip(korean, english, strict=True):
         assert ko != en
         assert not any("\uac00" <= ch <= "\ud7a3" for line in en for ch in line
@@ -493,3 +498,40 @@ def test_help_lists_every_control_and_every_control_is_bound(visitor: _Stage) ->
     send(visitor, "escape")
     frames(visitor)
     assert not t.help.visible
+
+
+def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: _Stage,
+                                                             prepared: Prepared) -> None:
+    t = visitor.touring
+    # A pavilion's foot, off the view's centre: the point a visitor zooms in on.
+    pav = next(p for p in prepared.pavilions if p.info.id == "healthcare")
+    x, y = pav.info.position
+    foot = (x, y, t.driver.rig.pose.target[2])
+    at = screen_of(visitor, foot)
+    assert abs(at[0]) + abs(at[1]) > 0.2, "the pavilion is at the centre already"
+    t.pointer.move_to(*at)
+    frames(visitor)
+    start = t.driver.rig.pose
+    for n in range(3):
+        send(visitor, "wheel_up")
+        frames(visitor)
+        # Closer each time, and the pavilion's foot stays under the pointer.
+        assert t.driver.rig.pose.distance == pytest.approx(start.distance * 0.85 ** (n + 1))
+        assert screen_of(visitor, foot) == pytest.approx(at, abs=2e-3)
+    send(visitor, "wheel_down")
+    frames(visitor)
+    assert screen_of(visitor, foot) == pytest.approx(at, abs=2e-3)
+
+
+def test_the_menu_shows_the_number_key_that_enters_each_pavilion(
+        visitor: _Stage, prepared: Prepared) -> None:
+    t = visitor.touring
+    shown = t.menu.text()
+    for info in (p.info for p in prepared.pavilions):
+        key = shown[shown.index(info.name_ko) - 1]
+        assert key.isdigit(), info.id
+        # The key the menu shows is the key that takes the visitor there.
+        send(visitor, key)
+        until(visitor, lambda info=info: not t.driver.flying and t.expo.inside == info.id)
+        send(visitor, "0")
+        until(visitor, lambda: not t.driver.flying and t.expo.inside is None)

@@ -6,11 +6,12 @@ without them skips this file and says why.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +53,12 @@ def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) ->
         _x(display, "xdotool", "mousemove", "480", "330", "mousedown", "1",
            "mousemove", "560", "320", "sleep", "0.2", "mousemove", "680", "300",
            "sleep", "0.2", "mouseup", "1")
-        time.sleep(1.0)
-        after = _shot(display, tmp_path / "after.png")
-        changed = np.any(np.abs(after - before) > 24, axis=2).mean()
-        assert changed > 0.2
+
+        def changed() -> float:
+            after = _shot(display, tmp_path / "after.png")
+            return float(np.any(np.abs(after - before) > 24, axis=2).mean())
+
+        assert _wait_until(lambda: changed() > 0.2), changed()
 
         # Escape only closes what is open; Ctrl+Q quits.
         _x(display, "xdotool", "key", "--window", window.splitlines()[0], "Escape")
@@ -94,27 +97,33 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
         wid = window.splitlines()[0]
         outside = _wait_for_city(display, tmp_path / "outside.png", 120.0)
         panel = (slice(60, 220), slice(700, 990))  # the panel docks at the top right
-        # Tour order: mobility, energy, manufacturing, healthcare, ...; key 2 enters energy.
-        _x(display, "xdotool", "key", "--window", wid, "2")
-        time.sleep(2.5)
-        energy = _shot(display, tmp_path / "energy.png")
-        assert energy[panel].mean() < outside[panel].mean() - 40, "no panel appeared"
-        # Key 4: healthcare, whose demo raises on its first frame. The viewer carries on.
-        _x(display, "xdotool", "key", "--window", wid, "4")
-        time.sleep(2.5)
-        assert viewer.poll() is None, viewer.stderr.read()[-2000:] if viewer.stderr else ""
-        broken = _shot(display, tmp_path / "broken.png")
 
         def notice_bar(shot: np.ndarray) -> int:  # dark red pixels in the panel
             p = shot[panel]
             return int(((p[..., 0] > 55) & (p[..., 0] > 1.8 * p[..., 1])).sum())
 
-        # The panel carries the red "데모를 사용할 수 없습니다" bar the energy panel lacks.
-        assert notice_bar(broken) > 1500 and notice_bar(energy) < 300
+        shots: dict[str, np.ndarray] = {}
+
+        def seen(name: str, test: Callable[[np.ndarray], bool]) -> bool:
+            shots[name] = _shot(display, tmp_path / f"{name}.png")
+            return test(shots[name])
+
+        # Tour order: mobility, energy, manufacturing, healthcare, ...; key 2 enters energy.
+        # The panel appears once the flight has landed: wait for it, not for a time.
+        _x(display, "xdotool", "key", "--window", wid, "2")
+        assert _wait_until(lambda: seen("energy", lambda s: s[panel].mean()
+                                        < outside[panel].mean() - 40)), "no panel appeared"
+        energy = shots["energy"]
+        # Key 4: healthcare, whose demo raises on its first frame. The viewer carries on,
+        # and the panel carries the red "데모를 사용할 수 없습니다" bar the energy panel lacks.
+        _x(display, "xdotool", "key", "--window", wid, "4")
+        assert _wait_until(lambda: seen("broken", lambda s: notice_bar(s) > 1500)), \
+            "no notice bar"
+        assert viewer.poll() is None, viewer.stderr.read()[-2000:] if viewer.stderr else ""
+        assert notice_bar(energy) < 300
         _x(display, "xdotool", "key", "--window", wid, "0")
-        time.sleep(1.5)
-        left = _shot(display, tmp_path / "left.png")
-        assert abs(left[panel].mean() - outside[panel].mean()) < 25, "the panel stayed"
+        assert _wait_until(lambda: seen("left", lambda s: abs(
+            s[panel].mean() - outside[panel].mean()) < 25)), "the panel stayed"
         _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
         assert viewer.wait(timeout=30) == 0
         assert "broken.demo" in viewer.stderr.read()  # the failure was logged
@@ -206,6 +215,157 @@ def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> 
         assert after[panel].mean() < before[panel].mean() - 30, "no dark panel appeared"
         _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
         assert viewer.wait(timeout=30) == 0
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+            viewer.wait()
+
+
+def _widget_pixels(size: tuple[int, int], script: str) -> dict[str, tuple[int, int]]:
+    """Window pixels of the widgets ``script`` builds, measured by Panda3D itself in an
+    offscreen buffer of the viewer's ``size`` (a child process: a test process holds no
+    ShowBase of its own). ``script`` sets ``nodes``, a dict of name -> NodePath, given
+    ``base``, ``font`` and ``cat``."""
+    prelude = (
+        "import json, sys\n"
+        "from direct.showbase.ShowBase import ShowBase\n"
+        "from gwangju_twin.render.config import configure\n"
+        "from gwangju_twin.ui.catalogue import load_catalogue\n"
+        "from gwangju_twin.ui.fonts import load_font\n"
+        f"configure('offscreen', {size!r})\n"
+        "base = ShowBase(windowType='offscreen')\n"
+        "font, cat = load_font(base.loader), load_catalogue()\n"
+    )
+    coda = (
+        "\nfrom panda3d.core import Point3\n"
+        "out = {}\n"
+        "for name, node in nodes.items():\n"
+        "    left, right, bottom, top = node.guiItem.get_frame()\n"
+        "    mid = Point3((left + right) / 2, 0, (bottom + top) / 2)\n"
+        "    p = base.render2d.get_relative_point(node, mid)\n"
+        f"    out[name] = (round((p.x + 1) / 2 * {size[0]}), round((1 - p.z) / 2 * {size[1]}))\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", prelude + script + coda], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {k: tuple(v) for k, v in json.loads(done.stdout.splitlines()[-1]).items()}
+
+
+def _field_pixels(shot: np.ndarray, ox: int, oy: int, width: int) -> int:
+    """Pixels of the search field's near-white fill at the window's top centre (the sky,
+    the city and the dark cards have none of that colour)."""
+    band = shot[oy + 40:oy + 200, ox + width // 2 - 250:ox + width // 2 + 250]
+    return int((band.min(axis=2) > 238).sum())
+
+
+def _field_ink(shot: np.ndarray, ox: int, oy: int, width: int) -> int:
+    """Dark text pixels inside the search field (typed text is near-black; the hint is grey)."""
+    band = shot[oy + 40:oy + 200, ox + width // 2 - 250:ox + width // 2 + 250]
+    ys, xs = np.nonzero(band.min(axis=2) > 238)
+    if len(ys) == 0:
+        return 0
+    inside = band[ys.min() + 2:ys.max() - 1, xs.min() + 2:xs.max() - 1]
+    return int((inside.max(axis=2) < 70).sum())
+
+
+def _wait_until(test: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Ask ``test`` every half second until it holds, for up to ``seconds`` (a generous bound
+    only: the test's outcome does not depend on how soon it holds)."""
+    deadline = time.monotonic() + seconds
+    while not test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def test_the_search_box_takes_letters_but_not_esc_f1_ctrl_q_or_the_toolbar(
+        display: str, tmp_path: Path) -> None:
+    """Real key presses into a real window: letters go into the field only (``city`` holds
+    C, T and Y, which change the camera mode, start the tour and invert the mouse outside
+    the field); Esc closes the box, also after Enter found nothing; F1 opens the help; the
+    toolbar's Search button opens and closes the box; Ctrl+Q quits from inside the field."""
+    size = (960, 600)
+    button = _widget_pixels(size, (
+        "from gwangju_twin.ui.toolbar import Toolbar\n"
+        "nodes = {'search': Toolbar(base.a2dTopLeft, font, cat).buttons['search']}\n"
+    ))["search"]
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}"],
+        cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    shots = iter(range(1000))
+
+    def shot() -> np.ndarray:
+        return _shot(display, tmp_path / f"shot-{next(shots)}.png")
+
+    try:
+        window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
+        assert window, "no viewer window appeared"
+        wid = window.splitlines()[0]
+        geometry = dict(line.split("=") for line in
+                        _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
+        ox, oy = int(geometry["X"]), int(geometry["Y"])
+        before = _wait_for_city(display, tmp_path / "city.png")
+
+        def box_open() -> bool:
+            return _field_pixels(shot(), ox, oy, size[0]) > 3000
+
+        assert not box_open()
+        _x(display, "xdotool", "key", "--window", wid, "slash")
+        assert _wait_until(box_open), "/ did not open the search box"
+        _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "city")
+        # The text is in the field (more dark pixels than the cursor alone).
+        assert _wait_until(lambda: _field_ink(shot(), ox, oy, size[0]) > 150), "no text typed"
+        _shot(display, tmp_path / "typed-city.png")
+        _x(display, "xdotool", "key", "--window", wid, "Escape")
+        assert _wait_until(lambda: not box_open()), "Esc did not close the search box"
+        closed = _shot(display, tmp_path / "closed-by-esc.png")
+        # The letters went into the field only: no tour flight, no mode change, no toast.
+        changed = np.any(np.abs(closed - before) > 24, axis=2).mean()
+        assert changed < 0.02, changed
+
+        # Nothing found, Enter: the field keeps the keyboard, and Esc still closes the box.
+        _x(display, "xdotool", "key", "--window", wid, "ctrl+f")
+        assert _wait_until(box_open), "Ctrl+F did not open the search box"
+        _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "zzqx")
+        _x(display, "xdotool", "key", "--window", wid, "Return")
+        _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "w")
+        _x(display, "xdotool", "key", "--window", wid, "Escape")
+        assert _wait_until(lambda: not box_open()), "Esc after Enter left the box open"
+
+        # The toolbar's Search button opens the box and closes it again.
+        _x(display, "xdotool", "mousemove", str(ox + button[0]), str(oy + button[1]),
+           "click", "1")
+        assert _wait_until(box_open), "the Search button did not open the box"
+        _x(display, "xdotool", "click", "1")
+        assert _wait_until(lambda: not box_open()), "the Search button did not close the box"
+
+        # F1 from inside the field opens the help card (dark, over the window's centre) and
+        # puts the search box away.
+        _x(display, "xdotool", "mousemove", str(ox + size[0] // 2), str(oy + size[1] - 20))
+        _x(display, "xdotool", "key", "--window", wid, "slash")
+        assert _wait_until(box_open)
+        _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "ci")
+        centre = (slice(oy + 250, oy + 400), slice(ox + 330, ox + 630))
+        light = closed[centre].mean()
+        _x(display, "xdotool", "key", "--window", wid, "F1")
+        assert _wait_until(lambda: shot()[centre].mean() < light - 25), "F1 did not open help"
+        assert not box_open()
+        _x(display, "xdotool", "key", "--window", wid, "Escape")
+        assert _wait_until(lambda: shot()[centre].mean() > light - 10), "Esc left the help"
+
+        # Ctrl+Q quits from inside the field.
+        _x(display, "xdotool", "key", "--window", wid, "slash")
+        assert _wait_until(box_open)
+        _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "cw")
+        _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
+        assert viewer.wait(timeout=60) == 0
+        # "y" never reached the viewer's bindings: the mouse was not inverted and saved so.
+        settings = list((tmp_path / "config").rglob("*.toml"))
+        assert all("invert_y = true" not in f.read_text(encoding="utf-8") for f in settings)
     finally:
         if viewer.poll() is None:
             viewer.kill()

@@ -6,9 +6,9 @@ them the window tests skip and say why (``NEEDS_X``).
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,21 +24,28 @@ NEEDS_X = pytest.mark.skipif(
 
 
 def virtual_screen(width: int, height: int) -> Iterator[str]:
-    """A private virtual screen of ``width`` x ``height`` (its DISPLAY name), gone after."""
-    for number in range(91, 120):
-        if not Path(f"/tmp/.X11-unix/X{number}").exists():
-            break
-    name = f":{number}"
+    """A private virtual screen of ``width`` x ``height`` (its DISPLAY name), gone after.
+
+    Xvfb picks the display number itself (``-displayfd``) and writes it to a pipe once it
+    listens: looking for a free socket file first would race with other X servers starting
+    at the same time (parallel test runs, other users)."""
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", name, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
+         "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,),
     )
+    os.close(write_end)
     try:
-        for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
-                break
-            time.sleep(0.05)
-        yield name
+        # The number arrives once the server is ready; end of file means it died first.
+        # A generous bound only guards against a wedged server; a busy machine is slow
+        # but the answer still comes.
+        with os.fdopen(read_end, "rb") as pipe:
+            ready, _, _ = select.select([pipe], [], [], 120.0)
+            number = pipe.readline().strip().decode("ascii") if ready else ""
+        if not number.isdigit():
+            raise RuntimeError(f"Xvfb did not start (exit status {server.wait(timeout=60)})")
+        yield f":{number}"
     finally:
         server.terminate()
         server.wait(timeout=10)

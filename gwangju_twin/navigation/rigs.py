@@ -118,10 +118,23 @@ class OrbitRig(_Pointer):
             (tx + (fx * forward + rx * right) * step, ty + (fy * forward + ry * right) * step,
              tz))
 
-    def zoom(self, factor: float) -> None:
-        """Multiply the distance by ``factor`` (< 1 goes closer), within [15 m, the limits]."""
+    def zoom(self, factor: float, toward: tuple[float, float, float] | None = None) -> None:
+        """Multiply the distance by ``factor`` (< 1 goes closer), within [15 m, the limits].
+
+        ``toward`` is the point under the pointer (on the target's level): the view is then
+        scaled about that point, as map viewers zoom, so it stays under the pointer. Scaling
+        the eye and the target alike about it keeps the heading and pitch, and with them the
+        point's direction from the eye. Without it the view zooms towards its centre."""
         shown = self.pose.distance
-        self._distance = min(max(shown * factor, self.MIN_DISTANCE), self._reach(self._pitch))
+        distance = min(max(shown * factor, self.MIN_DISTANCE), self._reach(self._pitch))
+        if toward is not None and shown > 1e-9:
+            # The factor the limits allowed, not the one asked for: at the closest or the
+            # farthest distance the target stays put.
+            k = distance / shown
+            px, py, _ = toward
+            tx, ty, tz = self._target
+            self._target = self.limits.clamp_target((px + k * (tx - px), py + k * (ty - py), tz))
+        self._distance = distance
 
     @classmethod
     def from_eye(cls, eye: Eye, limits: Limits, **kw: Any) -> OrbitRig:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from panda3d.core import NodePath
+from panda3d.core import Lens, NodePath, Point2, Point3
 
 from gwangju_twin.controls import CAMERA_MODES
 from gwangju_twin.navigation import Eye, Flight, FlyRig, Limits, Obstacles, OrbitRig, WalkRig
@@ -30,8 +30,10 @@ class CameraDriver:
 
     def __init__(self, camera: NodePath, start: CameraPose, limits: Limits,
                  obstacles: Callable[[], Obstacles], sensitivity: float = 1.0,
-                 invert_y: bool = False) -> None:
+                 invert_y: bool = False, lens: Lens | None = None) -> None:
         self.camera = camera
+        #: The camera's lens, to find the ground under the pointer (None: zoom to the centre).
+        self.lens = lens
         self.limits = limits
         self._obstacles_of = obstacles
         self._obstacles: Obstacles | None = None
@@ -77,14 +79,32 @@ class CameraDriver:
         """The drag's button went up."""
         self.drag = None
 
-    def zoom(self, factor: float) -> None:
-        """The wheel: closer (< 1) or farther (> 1) in orbit mode; forward or back in fly."""
+    def zoom(self, factor: float, at: tuple[float, float] | None = None) -> None:
+        """The wheel: closer (< 1) or farther (> 1) in orbit mode, towards the ground under
+        window point ``at`` (the pointer; None: the view's centre); forward or back in fly."""
         self.cancel_flight()
         if isinstance(self.rig, OrbitRig):
-            self.rig.zoom(factor)
+            self.rig.zoom(factor, self.ground_at(at))
         elif isinstance(self.rig, FlyRig):
             self.rig.move(1.0 if factor < 1 else -1.0, 0.0, 0.0, 0.25)
         self.apply()
+
+    def ground_at(self, at: tuple[float, float] | None) -> tuple[float, float, float] | None:
+        """Where the ray through window point ``at`` (-1..1) meets the orbit target's level,
+        or None when it does not (no pointer, no lens, at or above the horizon)."""
+        if at is None or self.lens is None or not isinstance(self.rig, OrbitRig):
+            return None
+        near, far = Point3(), Point3()
+        if not self.lens.extrude(Point2(*at), near, far):
+            return None
+        parent = self.camera.get_parent()
+        a = parent.get_relative_point(self.camera, near)
+        b = parent.get_relative_point(self.camera, far)
+        level = self.rig.pose.target[2]
+        if b.z >= a.z or a.z <= level:
+            return None  # looking level or up: the ray never comes down to the ground
+        t = (a.z - level) / (a.z - b.z)
+        return (a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t, level)
 
     @property
     def _handling(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,17 @@ class Preferences:
 
     settings: Settings
     base: Any
+    search: Any
+    close_search: Callable[[], None]
 
     # -- interface and settings -------------------------------------------------------------
 
     def toggle_help(self) -> None:
         """Show or hide the controls overlay."""
         self.help.toggle()
+        if self.help.visible and self.search.visible:
+            # Both cards want the top centre; the help is what the visitor asked for last.
+            self.close_search()
         self.toolbar.set_active("help", self.help.visible)
 
     def toggle_hud(self) -> None:

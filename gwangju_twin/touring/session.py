@@ -38,7 +38,7 @@ from gwangju_twin.ui.help import HelpOverlay
 from gwangju_twin.ui.hud import Hud
 from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
 from gwangju_twin.ui.minimap import ZOOMS, Minimap
-from gwangju_twin.ui.searchbox import SearchBox
+from gwangju_twin.ui.searchbox import SearchBox, types_text
 from gwangju_twin.ui.toast import Toast
 from gwangju_twin.ui.toolbar import NAMES as TOOLBAR
 from gwangju_twin.ui.toolbar import Toolbar
@@ -90,7 +90,7 @@ class Touring(Visiting, Preferences):
         cores = [p.shape.core for p in prepared.pavilions]
         self.driver = CameraDriver(
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
-            self.settings.mouse_sensitivity, self.settings.invert_y)
+            self.settings.mouse_sensitivity, self.settings.invert_y, base.camLens)
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
         fonts = (self.expo.font, self.expo.bold_font)
@@ -135,7 +135,8 @@ class Touring(Visiting, Preferences):
                                self._zoom_button) if self.kiosk else None
         self.toolbar.set_camera_mode(self.driver.mode)
         entries = [MenuEntry(i.id, i.name_ko, i.name_en, sector(i.sector).color,
-                             bool(i.plugin)) for i in self._ordered_infos()]
+                             bool(i.plugin), "" if self.kiosk else self._pavilion_key(i.id))
+                   for i in self._ordered_infos()]
         self.menu = PavilionMenu(base.a2dTopLeft, font, cat, lang, entries, self._menu_choice)
         self.search = SearchBox(base.a2dTopCenter, font, cat, lang, self.gazetteer.search,
                                 self.go_to_place)
@@ -164,6 +165,13 @@ class Touring(Visiting, Preferences):
                    self.minimap)
         return widgets if self.zoompad is None else (*widgets, self.zoompad)
 
+    def _pavilion_key(self, pavilion_id: str) -> str:
+        """The number key that enters ``pavilion_id`` (its place in the tour order, as
+        ``_bind`` binds them), or "" when it has none."""
+        keys = control("pavilion_keys").events
+        n = self.order.index(pavilion_id) + 1 if pavilion_id in self.order else len(keys)
+        return keys[n] if n < len(keys) else ""
+
     def _ordered_infos(self) -> list[Any]:
         return [self.info_of[i] for i in self.order] + [
             i for i in self.infos if i.id not in self.order]
@@ -172,8 +180,8 @@ class Touring(Visiting, Preferences):
         for prefix in ("", "shift-"):
             self._accept(prefix + "mouse1", self._press, "mouse1")
             self._accept(prefix + "mouse3", self._press, "mouse3")
-            self._accept(prefix + "wheel_up", self.driver.zoom, WHEEL_STEP)
-            self._accept(prefix + "wheel_down", self.driver.zoom, 1 / WHEEL_STEP)
+            self._accept(prefix + "wheel_up", self._wheel, WHEEL_STEP)
+            self._accept(prefix + "wheel_down", self._wheel, 1 / WHEEL_STEP)
         self.base.accept("mouse1-up", self._release, ["mouse1"])
         self.base.accept("mouse3-up", self._release, ["mouse3"])
         if self.kiosk:
@@ -201,16 +209,17 @@ class Touring(Visiting, Preferences):
         return {
             "camera_mode": self.cycle_mode, "home": self.home, "menu": self.toggle_menu,
             "tour": self.toggle_tour, "tour_pause": self.pause_tour, "tour_skip": self.skip_tour,
-            "minimap": self.toggle_minimap, "search": self.open_search,
+            "minimap": self.toggle_minimap, "search": self.toggle_search,
             "language": self.toggle_language, "hud": self.toggle_hud,
             "screenshot": self.screenshot, "invert_y": self.toggle_invert_y,
             "help": self.toggle_help, "close": self.close_top, "quit": self.base.userExit,
         }
 
     def _accept(self, event: str, act: Callable[..., None], *args: Any) -> None:
-        # While the search box has the keys, typing must not also fly the camera.
+        # While the search box has the keys, typing must not also fly the camera; Esc, the
+        # function keys and Ctrl combinations still work (the field does not use them).
         def handler() -> None:
-            if self.search.focused and not event.startswith(("mouse", "wheel", "escape")):
+            if self.search.focused and types_text(event):
                 return
             act(*args)
 
@@ -295,6 +304,12 @@ class Touring(Visiting, Preferences):
         if abs(at[0] - start[0]) + abs(at[1] - start[1]) <= CLICK_SLOP:
             self.click(at)
 
+    def _wheel(self, factor: float) -> None:
+        # Towards the point under the pointer, as map viewers zoom; over a panel or the map
+        # the city under it is hidden, so towards the view's centre.
+        at = None if self.pointer.over_interface() else self.pointer.position()
+        self.driver.zoom(factor, at)
+
     def click(self, at: tuple[float, float]) -> None:
         """A click at window point ``at``: select what is there (or close the panel)."""
         if self.menu.visible:
@@ -322,7 +337,7 @@ class Touring(Visiting, Preferences):
     def close_top(self) -> None:
         """Escape: close the topmost open thing (search, help, menu, info panel)."""
         if self.search.visible:
-            self.search.close()
+            self.close_search()
         elif self.help.visible:
             self.toggle_help()
         elif self.menu.visible:
@@ -365,10 +380,10 @@ class Touring(Visiting, Preferences):
             self.tour.stop()
         self._tourbar_left = None
         self._pending.clear()
-        self.search.close()
+        self.close_search()
         for widget in (self.menu, self.help, self.tourbar, self.toast):
             widget.hide()
-        for name in ("menu", "tour", "help"):
+        for name in ("menu", "tour", "help", "search"):
             if name in self.toolbar.buttons:
                 self.toolbar.set_active(name, False)
         self.selection.close()

@@ -137,6 +137,7 @@ class Visiting:
 
     def go_to_place(self, place: Place) -> None:
         """Fly to a search result and select it (a pavilion is entered)."""
+        self._mark_search()  # choosing a result has closed the box
         if place.kind == "pavilion":
             self._later(lambda: self.go_to_pavilion(place.key))
             return
@@ -167,4 +168,21 @@ class Visiting:
         """Open the search box (it takes the keyboard until closed)."""
         self.driver.release_all()
         self.search.open()
+        self._mark_search()
+
+    def close_search(self) -> None:
+        """Close the search box and give the keyboard back to the viewer."""
+        self.search.close()
+        self._mark_search()
+
+    def toggle_search(self) -> None:
+        """The search key or toolbar button: open the box, or close it when open."""
+        if self.search.visible:
+            self.close_search()
+        else:
+            self.open_search()
+
+    def _mark_search(self) -> None:
+        if "search" in self.toolbar.buttons:
+            self.toolbar.set_active("search", self.search.visible)
 

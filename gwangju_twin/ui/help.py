@@ -1,9 +1,10 @@
 """HelpOverlay: the card that lists every control (gwangju_twin.controls), by section.
 
-Each row is the key or gesture (bold, left) and what it does (right, wrapped). Twenty-five
-rows do not fit one column on a 720-pixel-high window, so the rows flow into two columns;
-a section cut by the column break repeats its heading at the top of the second column.
-The card is centred below the toolbar row and shrinks to fit small windows.
+One column per section (camera, explore, interface), each under its own heading, so no
+heading repeats. Each row is the key or gesture (bold, left) and what it does, in both
+languages (the README promises them): the interface language first, the other one below
+it in a quieter ink. The card is centred below the toolbar row and shrinks to fit small
+windows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from panda3d.core import NodePath, TextFont, TextNode
 
 from gwangju_twin.controls import CONTROLS, SECTIONS, Control
-from gwangju_twin.ui.catalogue import Catalogue
+from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
 from gwangju_twin.ui.theme import (
     ASCENT,
     BODY_SCALE,
@@ -34,13 +35,19 @@ from gwangju_twin.ui.theme import (
     text_width,
 )
 
-_ROW_SCALE = 0.04
-_COLUMN_WIDTH = 1.24
-_COLUMN_GAP = 0.09
-_KEY_MAX = 0.42  # the key column's widest; longer key texts wrap
-_KEY_GAP = 0.03
-_ROW_GAP = 0.014
+_ROW_SCALE = 0.038
+_OTHER_SCALE = 0.033  # the other language's line, under the interface language's
+_COLUMN_WIDTH = 0.92
+_COLUMN_GAP = 0.07
+_KEY_MAX = 0.26  # the key column's widest; longer key texts wrap
+_KEY_GAP = 0.025
+_LINE_GAP = 0.012  # between a row's two languages
+_ROW_GAP = 0.016
 _PAD = 0.06
+
+#: A row: the key text, the description in the interface language and in the other one,
+#: and the row's height.
+_Row = tuple[str, str, str, float]
 
 
 class HelpOverlay(Widget):
@@ -64,62 +71,51 @@ class HelpOverlay(Widget):
         self._build()
 
     def text(self) -> list[str]:
-        """The strings drawn: title, then headings and rows (key, description) column by
-        column, then the footer."""
+        """The strings drawn: title, then section by section its heading (interface
+        language, other language) and its rows (key, description in the interface language,
+        in the other language), then the footer."""
         return list(self._drawn)
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _items(self, key_w: float, desc_w: float) -> list[tuple[str, str, str, float]]:
-        """(section, key text, description, height) per control, grouped by section; a
-        heading is an item with an empty key."""
+    def _other(self) -> str:
+        """The language that is not the interface's (its lines are the quieter ones)."""
+        return next(lang for lang in LANGUAGES if lang != self._language)
+
+    def _rows(self, section: str, key_w: float, desc_w: float) -> list[_Row]:
+        """The rows of ``section``, each measured with its text wrapped."""
         probe = NodePath("probe")
-        items = []
-        for section in self._sections:
-            rows = [c for c in self._controls if c.section == section]
-            if not rows:
+        other = self._other()
+        rows = []
+        for c in self._controls:
+            if c.section != section:
                 continue
-            items.append((section, "", "", self._heading_height()))
-            for c in rows:
-                key, desc = self._t(f"keys.{c.name}"), self._t(f"help.{c.name}")
-                _, kb = place_text(probe, key, self._bold, _ROW_SCALE, 0, 0, width=key_w)
-                _, db = place_text(probe, desc, self._font, _ROW_SCALE, 0, 0, width=desc_w)
-                items.append((section, key, desc, -min(kb, db) + _ROW_GAP))
+            key = self._t(f"keys.{c.name}")
+            desc = self._t(f"help.{c.name}")
+            alt = self._catalogue.text(f"help.{c.name}", other)
+            _, kb = place_text(probe, key, self._bold, _ROW_SCALE, 0, 0, width=key_w)
+            _, db = place_text(probe, desc, self._font, _ROW_SCALE, 0, 0, width=desc_w)
+            _, ab = place_text(probe, alt, self._font, _OTHER_SCALE, 0, db - _LINE_GAP,
+                               width=desc_w)
+            rows.append((key, desc, alt, -min(kb, ab) + _ROW_GAP))
         probe.remove_node()
-        return items
+        return rows
 
     @staticmethod
     def _heading_height() -> float:
-        return 0.03 + (ASCENT + DESCENT) * BODY_SCALE + 0.03
-
-    def _columns(self, items: list[tuple[str, str, str, float]]
-                 ) -> list[list[tuple[str, str, str, float]]]:
-        """Split ``items`` into two columns of about equal height, repeating the heading of a
-        section that continues in the second column."""
-        total = sum(it[3] for it in items)
-        first: list[tuple[str, str, str, float]] = []
-        height = 0.0
-        for i, item in enumerate(items):
-            # Break once this item's middle would pass half the total height.
-            if first and height + item[3] / 2 > total / 2:
-                rest = items[i:]
-                if rest[0][1]:  # a row: its section goes on under a repeated heading
-                    rest = [(item[0], "", "", self._heading_height()), *rest]
-                return [first, rest]
-            first.append(item)
-            height += item[3]
-        return [first]
+        return 0.03 + (ASCENT + DESCENT) * BODY_SCALE + 0.025
 
     def _build(self) -> None:
         self._clear_gui()
         self._root.node().remove_all_children()
         self._drawn = []
-        t = self._t
+        t, other = self._t, self._other()
         key_w = min(_KEY_MAX, max(text_width(self._bold, t(f"keys.{c.name}"), _ROW_SCALE)
                                   for c in self._controls))
         desc_w = _COLUMN_WIDTH - key_w - _KEY_GAP
-        columns = self._columns(self._items(key_w, desc_w))
-        width = len(columns) * _COLUMN_WIDTH + (len(columns) - 1) * _COLUMN_GAP + 2 * _PAD
+        sections = [s for s in self._sections if any(c.section == s for c in self._controls)]
+        width = (len(sections) * _COLUMN_WIDTH + (len(sections) - 1) * _COLUMN_GAP
+                 + 2 * _PAD)
         content = NodePath("content")  # origin at the card's top-left corner
         title = t("help.title")
         _, z = place_text(content, title, self._bold, TITLE_SCALE, width / 2, -_PAD, TITLE_INK,
@@ -129,24 +125,33 @@ class HelpOverlay(Widget):
         board(content, _PAD, z - 0.004, width - _PAD, z, RULE, 0.0, "rule")
         top = z - 0.02
         bottom = top
-        for n, column in enumerate(columns):
+        for n, section in enumerate(sections):
             x, z = _PAD + n * (_COLUMN_WIDTH + _COLUMN_GAP), top
-            for section, key, desc, height in column:
-                if not key:
-                    heading = t(f"help.section.{section}")
-                    place_text(content, heading, self._bold, BODY_SCALE, x, z - 0.03,
-                               HEADING_INK, name="heading")
-                    self._drawn.append(heading)
-                else:
-                    place_text(content, key, self._bold, _ROW_SCALE, x, z, TITLE_INK,
-                               width=key_w, name="key")
-                    place_text(content, desc, self._font, _ROW_SCALE, x + key_w + _KEY_GAP, z,
-                               width=desc_w, name="description")
-                    self._drawn += [key, desc]
+            # The heading in both languages: the interface's, then the other one, quieter.
+            heading = t(f"help.section.{section}")
+            alt = self._catalogue.text(f"help.section.{section}", other)
+            base = z - 0.03
+            place_text(content, heading, self._bold, BODY_SCALE, x, base, HEADING_INK,
+                       name="heading")
+            place_text(content, alt, self._font, _OTHER_SCALE,
+                       x + text_width(self._bold, heading, BODY_SCALE) + 0.025,
+                       base - (ASCENT * (BODY_SCALE - _OTHER_SCALE)), MUTED_INK,
+                       name="heading-other")
+            self._drawn += [heading, alt]
+            z -= self._heading_height()
+            for key, desc, alt, height in self._rows(section, key_w, desc_w):
+                place_text(content, key, self._bold, _ROW_SCALE, x, z, TITLE_INK,
+                           width=key_w, name="key")
+                dx = x + key_w + _KEY_GAP
+                _, below = place_text(content, desc, self._font, _ROW_SCALE, dx, z,
+                                      width=desc_w, name="description")
+                place_text(content, alt, self._font, _OTHER_SCALE, dx, below - _LINE_GAP,
+                           MUTED_INK, width=desc_w, name="description-other")
+                self._drawn += [key, desc, alt]
                 z -= height
             bottom = min(bottom, z)
         footer = t("help.footer")
-        _, z = place_text(content, footer, self._font, _ROW_SCALE, width / 2, bottom - 0.03,
+        _, z = place_text(content, footer, self._font, _ROW_SCALE, width / 2, bottom - 0.02,
                           MUTED_INK, TextNode.A_center, name="footer")
         self._drawn.append(footer)
         height = -z + _PAD

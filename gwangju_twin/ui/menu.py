@@ -1,7 +1,8 @@
 """PavilionMenu: the list of pavilions to fly to, a card under the toolbar at the top-left.
 
-One big button per pavilion: a swatch in its sector's colour, its name in the current
-language and a small "demo" tag when a plugin runs inside. The pavilion the visitor is in
+One big button per pavilion: the number key that enters it (when it has one), a swatch in
+its sector's colour, its name in the current language and a small "demo" tag when a plugin
+runs inside. The pavilion the visitor is in
 is drawn in the accent colour with a "you are here" tag.
 """
 
@@ -43,18 +44,21 @@ from gwangju_twin.ui.theme import (
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """One pavilion of the menu: its id, names, sector colour (RGB, 0..1) and whether a
-    demo (plugin) runs inside."""
+    """One pavilion of the menu: its id, names, sector colour (RGB, 0..1), whether a
+    demo (plugin) runs inside and the key that enters it ("" for none)."""
 
     id: str
     name_ko: str
     name_en: str
     color: tuple[float, float, float]
     demo: bool
+    key: str = ""
 
 
 _SWATCH = 0.05
 _NAME_LEFT = 0.035 + _SWATCH + 0.03  # the name starts after the swatch
+_KEYCAP = 0.056  # the number key's cap, left of the swatch
+_KEYCAP_GAP = 0.025
 _TAG_SCALE = 0.037
 _TAG_PAD = 0.02
 _TAG_H = 0.056
@@ -72,6 +76,8 @@ class PavilionMenu(Widget):
         super().__init__(parent, "pavilion-menu", catalogue, language, ORDER_CARD)
         self._font, self._bold = font, bold_font or font
         self._entries = tuple(entries)
+        # With number keys, the swatch and the name move right of the key caps.
+        self._shift = _KEYCAP + _KEYCAP_GAP if any(e.key for e in self._entries) else 0.0
         self._on_choose = on_choose
         self._current: str | None = None
         self._drawn: list[str] = []
@@ -95,7 +101,8 @@ class PavilionMenu(Widget):
             self._build()
 
     def text(self) -> list[str]:
-        """Title, hint, then per pavilion its name, its demo tag and its "here" tag."""
+        """Title, hint, then per pavilion its key, its name, its demo tag and its "here"
+        tag (each only when it has one)."""
         return list(self._drawn)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -117,8 +124,8 @@ class PavilionMenu(Widget):
                 widest = max(widest, text_width(self._font, self._name(e, lang), BUTTON_SCALE)
                              + tags)
             title = text_width(self._bold, self._catalogue.text("menu.title", lang), TITLE_SCALE)
-            widest = max(widest, title - _NAME_LEFT)
-        return max(_MIN_WIDTH, _NAME_LEFT + widest + 2 * PAD)
+            widest = max(widest, title - _NAME_LEFT - self._shift)
+        return max(_MIN_WIDTH, _NAME_LEFT + self._shift + widest + 2 * PAD)
 
     def _build(self) -> None:
         self._clear_gui()
@@ -139,7 +146,8 @@ class PavilionMenu(Widget):
             here = e.id == self._current
             b = button(content, self._name(e, self._language), self._font,
                        partial(self._on_choose, e.id), width=inner,
-                       pos=(x0 + inner / 2, z - BUTTON_HEIGHT / 2), left=_NAME_LEFT,
+                       pos=(x0 + inner / 2, z - BUTTON_HEIGHT / 2),
+                       left=_NAME_LEFT + self._shift,
                        fill=ACCENT if here else BUTTON_FILL, order=self.raised)
             self._decorate(b, e, inner, here)
             self.buttons[e.id] = b
@@ -155,9 +163,20 @@ class PavilionMenu(Widget):
         self._fit()
 
     def _decorate(self, b: NodePath, entry: MenuEntry, width: float, here: bool) -> None:
-        """The swatch, then the tags right-aligned: "demo", and "here" to its left."""
+        """The key cap, the swatch, then the tags right-aligned: "demo", and "here" to its
+        left."""
         half = width / 2
-        board(b, -half + 0.035, -_SWATCH / 2, -half + 0.035 + _SWATCH, _SWATCH / 2,
+        left = -half + 0.035
+        if entry.key:
+            # A key cap: what to press to go there without the menu.
+            board(b, left, -_KEYCAP / 2, left + _KEYCAP, _KEYCAP / 2, (1.0, 1.0, 1.0, 0.14),
+                  0.012, "keycap")
+            place_text(b, entry.key, self._bold, _TAG_SCALE, left + _KEYCAP / 2,
+                       (ASCENT + DESCENT) / 2 * _TAG_SCALE, TITLE_INK, TextNode.A_center,
+                       name="key")
+            self._drawn.append(entry.key)
+        left += self._shift
+        board(b, left, -_SWATCH / 2, left + _SWATCH, _SWATCH / 2,
               (*entry.color, 1.0), 0.012, "swatch")
         self._drawn.append(self._name(entry, self._language))
         right = half - 0.03

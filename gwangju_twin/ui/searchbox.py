@@ -1,7 +1,8 @@
 """SearchBox: find a pavilion, landmark or building by name, a card at the top centre.
 
 A text field (the Hangul font; a grey hint while empty) over up to eight result buttons,
-each with the place's name and its kind. Results follow the text as it is typed: the
+each with the place's name and its kind (a name too long for the card ends in an ellipsis
+before the kind). Results follow the text as it is typed: the
 field's PGEntry throws ``type-<id>`` after each typed character and ``erase-<id>`` after
 each deletion (DGG.TYPE / DGG.ERASE + guiId), so nothing polls per frame. Enter chooses
 the first result.
@@ -23,6 +24,7 @@ from gwangju_twin.ui.theme import (
     ASCENT,
     BODY_SCALE,
     BUTTON_HEIGHT,
+    BUTTON_SCALE,
     DESCENT,
     GAP,
     MUTED_INK,
@@ -45,6 +47,36 @@ HINT_INK: RGBA = (0.45, 0.47, 0.52, 1.0)
 _ENTRY_SCALE = BODY_SCALE
 _HINT_SCALE = 0.036
 _MIN_WIDTH = 1.0
+
+
+ELLIPSIS = "\u2026"
+_LEFT = 0.035  # a result's name starts this far into its button; its kind ends as far in
+_TAG_GAP = 0.03  # at least this much between a shortened name and its kind
+
+
+def shorten(font: TextFont, text: str, scale: float, width: float) -> str:
+    """``text`` as it fits in ``width`` (aspect2d units) at ``scale``: whole when it fits,
+    otherwise its longest beginning that fits with an ellipsis after it."""
+    if text_width(font, text, scale) <= width:
+        return text
+    lo, hi = 0, len(text)  # the longest fitting prefix length is in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if text_width(font, text[:mid].rstrip() + ELLIPSIS, scale) <= width:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo].rstrip() + ELLIPSIS
+
+
+def types_text(event: str) -> bool:
+    """Whether key event ``event`` types into a focused text field (letters, digits, signs,
+    space, the editing and cursor keys), so that a viewer binding must not also act on it.
+    Escape, the function keys and Ctrl combinations do not: they stay the viewer's."""
+    if event.startswith(("control-", "alt-", "escape", "mouse", "wheel")):
+        return False
+    key = event.removeprefix("shift-")
+    return not (key[:1] == "f" and key[1:].isdigit())
 
 
 class SearchBox(Widget):
@@ -79,7 +111,10 @@ class SearchBox(Widget):
             width=(inner - 0.06) / _ENTRY_SCALE, numLines=1, overflow=1,
             entryFont=font, text_fg=FIELD_INK, relief=None,
             frameSize=(-0.6, (inner - 0.06) / _ENTRY_SCALE + 0.6, lift - half_h, lift + half_h),
-            command=self._accepted, suppressKeys=1)
+            # Keys reach the viewer's bindings too (suppressKeys=1 would swallow every key,
+            # Esc, Ctrl+Q and F1 included, while the field has focus); the viewer ignores the
+            # ones that type text (``types_text``) while the field has the keyboard.
+            command=self._accepted, suppressKeys=0)
         self._entry.set_bin("fixed", self.raised)  # over the field and the click blocker
         self._frames.append(self._entry)
         # Typing and erasing in the field re-run the search (after the text has changed).
@@ -91,14 +126,14 @@ class SearchBox(Widget):
         self._none, _ = place_text(self._root, "", font, BODY_SCALE, 0, 0, MUTED_INK,
                                    TextNode.A_center, name="none")
         for i in range(MAX_RESULTS):
-            b = button(self._root, "", font, partial(self._choose, i), width=inner, left=0.035,
+            b = button(self._root, "", font, partial(self._choose, i), width=inner, left=_LEFT,
                        order=self.raised)
             kind = b.attach_new_node(TextNode("kind"))
             kind.node().set_font(font)
             kind.node().set_align(TextNode.A_right)
             kind.node().set_text_color(*MUTED_INK)
             kind.set_scale(SMALL_SCALE)
-            kind.set_pos(inner / 2 - 0.035, 0, -(ASCENT - DESCENT) / 2 * SMALL_SCALE)
+            kind.set_pos(inner / 2 - _LEFT, 0, -(ASCENT - DESCENT) / 2 * SMALL_SCALE)
             self.buttons[f"result-{i}"] = b
         self._layout()
         self.hide()
@@ -157,8 +192,9 @@ class SearchBox(Widget):
         self._layout()
 
     def text(self) -> list[str]:
-        """The field's text (or the hint while empty), each result's name and kind, and
-        the "nothing found" line when shown."""
+        """The field's text (or the hint while empty), each result's name (as shown:
+        shortened with an ellipsis when long) and kind, and the "nothing found" line when
+        shown."""
         out = [self.query or self._hint.node().get_text()]
         for i in range(len(self._results)):
             b = self.buttons[f"result-{i}"]
@@ -205,8 +241,13 @@ class SearchBox(Widget):
                 b.hide()
                 continue
             place = self._results[i]
-            b["text"] = place.name_en if en else place.name_ko
-            b.find("kind").node().set_text(self._t(f"search.kind.{place.kind}"))
+            kind = self._t(f"search.kind.{place.kind}")
+            # A long name is shortened with an ellipsis before it reaches its kind.
+            room = (self._inner - 2 * _LEFT - _TAG_GAP
+                    - text_width(self._font, kind, SMALL_SCALE))
+            b["text"] = shorten(self._font, place.name_en if en else place.name_ko,
+                                BUTTON_SCALE, room)
+            b.find("kind").node().set_text(kind)
             b.set_pos(0, 0, z - BUTTON_HEIGHT / 2)
             b.show()
             z -= BUTTON_HEIGHT + GAP
