@@ -200,6 +200,27 @@ def test_a_broken_database_runs_the_booth_without_analytics(
     assert ("table stays" in line) if broken == "lost-table" else ("regular file" in line)
 
 
+def test_the_probe_names_each_database_fault(tmp_path: Path) -> None:
+    from gwangju_twin.kiosk.visits_guard import probe_database
+
+    fresh = tmp_path / "new" / "visits.sqlite3"
+    assert probe_database(fresh) is None and fresh.is_file()  # created, as the booth would
+    assert probe_database(fresh) is None  # and usable again
+    lost = _lost_table(tmp_path)
+    assert "table stays" in (probe_database(Path(lost)) or "")
+    assert "not a regular file" in (probe_database(Path(os.devnull)) or "")
+    assert "is a folder" in (probe_database(tmp_path) or "")
+    other = tmp_path / "other.sqlite3"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (text)")
+        conn.commit()
+    assert "another program" in (probe_database(other) or "")
+    full = tmp_path / "full.sqlite3"
+    full.symlink_to("/dev/full")  # every write fails with ENOSPC, as on a full disk
+    problem = probe_database(full) or ""
+    assert str(full) in problem and "booth runs without analytics" in problem
+
+
 def test_a_database_that_breaks_while_the_booth_runs_turns_analytics_off(
         tmp_path: Path) -> None:
     pytest.importorskip("panda3d")
@@ -278,7 +299,9 @@ def test_a_chatty_plugin_fills_the_rotated_log_not_stderr(
     assert "child: chatter 0299" in log and "noise 099" in log  # the log has every line
     assert "chatter" not in stderr and "start: pid" not in stderr  # no info lines on stderr
     noise = [s for s in stderr.splitlines() if "noise" in s]
-    assert 1 <= len(noise) <= 20  # the burst, not the flood
+    # The burst (20) and what the budget refilled meanwhile, not the flood of 100: bounded by
+    # count, not by how fast this machine pumped the lines through.
+    assert 1 <= len(noise) < 50
     # ... and the operator is told that lines were held back, there and in the log.
     assert "warning/error lines were not shown here (rate limit)" in stderr
     assert "warning/error lines were not shown here (rate limit)" in log

@@ -257,7 +257,8 @@ class Supervisor:
     The child starts in a session of its own, so a Ctrl-C at the supervisor's terminal reaches
     only the supervisor (which then stops the child cleanly) instead of also killing the child
     and being mistaken for a crash; hang kills and stops are sent to the child's whole process
-    group. Its stdin is /dev/null; its stdout and stderr are logged line by line with the prefix
+    group, and after any exit of the child what is left of its group is killed. Its stdin is
+    /dev/null; its stdout and stderr are logged line by line with the prefix
     ``"child: "`` (stderr at WARNING). Unless ``env`` says otherwise, ``PYTHONUNBUFFERED=1`` is
     set for the child so that its output reaches the log before it dies.
     """
@@ -714,6 +715,7 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
         self.error: OSError | None = None
+        self.quiet = False  # while rotating_log tries the first line (it raises instead)
         self._said: set[int | None] = set()
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
@@ -723,7 +725,7 @@ class _LogFile(logging.handlers.RotatingFileHandler):
             super().handleError(record)
             return
         self.error = exc
-        if exc.errno in self._said:
+        if self.quiet or exc.errno in self._said:
             return
         self._said.add(exc.errno)
         with contextlib.suppress(OSError, ValueError):
@@ -766,13 +768,19 @@ def rotating_log(
     logger.propagate = False
     # A full disk shows on the first write, not on opening: find out now, in one line,
     # rather than run a booth that cannot log.
-    handler.error = None
+    handler.error, handler.quiet = None, True
     logger.info("log opened: %s", handler.baseFilename)
-    handler.flush()
+    try:
+        handler.flush()  # the write itself may only fail here, in the buffer's flush
+    except OSError as exc:
+        handler.error = exc
+    handler.quiet = False
     if handler.error is not None:
         logger.removeHandler(handler)
-        handler.close()
-        raise handler.error
+        with contextlib.suppress(OSError):
+            handler.close()
+        err = handler.error
+        raise OSError(err.errno, err.strerror or str(err), handler.baseFilename)
     return logger
 
 

@@ -32,7 +32,7 @@ _TABLES: dict[str, tuple[str, ...]] = {
     "crashes": ("id", "at", "kind", "detail", "count", "safe"),
 }
 # What the operator can do about a database fault, at the end of every message about one.
-_FIX = ("fix or remove the file, or set another [analytics] database; the booth runs "
+_FIX = ("Fix or remove the file, or set another [analytics] database; the booth runs "
         "without analytics until then")
 # The failures a database can raise at the booth: SQLite's own, the file system's, and the
 # analytics module's user-facing ones (a folder, another program's file).
@@ -54,6 +54,8 @@ def probe_database(path: Path) -> str | None:
     so a full disk or a read-only file shows here and not in the middle of a visit.
     """
     path = Path(path)
+    if path.is_dir():
+        return f"{path}: is a folder; expected a kiosk visit database file. {_FIX}"
     if path.exists() and not path.is_file():
         return f"{path}: is not a regular file; expected a kiosk visit database file. {_FIX}"
     try:
