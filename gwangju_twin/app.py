@@ -442,13 +442,15 @@ def _kiosk_args(config: KioskConfig) -> dict[str, Any]:
 
 
 def run_kiosk(source: Prepared | Loading, config: KioskConfig, window_type: str = "onscreen",
-              visits: Any = None, heartbeat: Any = None, safe: bool = False) -> int:
+              visits: Any = None, heartbeat: Any = None, safe: bool = False,
+              snapshot: Path | None = None) -> int:
     """Run the kiosk booth until the operator closes or restarts it; returns the exit status
     for the supervisor (gwangju_twin.kiosk.supervisor: EXIT_OPERATOR or EXIT_RESTART).
 
     Given a ``Loading``, the booth's screen shows the loading screen while the scene loads.
     ``window_type`` "offscreen" runs a booth without a display (at most 30 frames a second),
-    for tests and for trying a configuration on a machine without a screen.
+    for tests and for trying a configuration on a machine without a screen; ``snapshot``
+    is then where it keeps a PNG of what it shows (see ``booth.snapshot``).
     """
     from panda3d.core import ClockObject
 
@@ -460,7 +462,7 @@ def run_kiosk(source: Prepared | Loading, config: KioskConfig, window_type: str 
         clock = ClockObject.get_global_clock()
         clock.set_mode(ClockObject.M_limited)
         clock.set_frame_rate(30)
-    booth = Booth(stage, config, visits, heartbeat, safe)
+    booth = Booth(stage, config, visits, heartbeat, safe, snapshot=snapshot)
     stage.run_tasks()
     try:
         base.run()

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from gwangju_twin.kiosk.analytics import VisitLog, day_reports
 from gwangju_twin.kiosk.pin import verify_pin
 
 START = re.compile(r"start: pid (\d+)")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def env_without_display(tmp: Path) -> dict[str, str]:
@@ -216,3 +218,66 @@ def test_a_safe_restart_loads_only_the_safe_scene(tmp_path: Path) -> None:
         viewer.kill()
         viewer.wait()
         viewer.stderr.close()
+
+
+def test_kiosk_help_lists_its_sub_commands(cli: Callable) -> None:
+    done = cli("kiosk", "--help")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    head = lines.index("sub-commands (each has its own --help):")
+    listed = [line.split()[0] for line in lines[head + 1:] if line.startswith("  ")]
+    assert listed == ["report", "pin", "sample-config"]
+    usage = done.stdout[:done.stdout.index("\n\n")]
+    for name in ("report", "pin", "sample-config"):
+        assert f"gwangju-twin kiosk {name}" in usage
+    # Each is a real command with help of its own.
+    assert cli("kiosk", "sample-config", "--help").returncode == 0
+
+
+def test_sample_config_prints_a_config_the_kiosk_accepts(cli: Callable, tmp_path: Path) -> None:
+    from gwangju_twin.kiosk.config import load_kiosk_config
+
+    done = cli("kiosk", "sample-config")
+    assert done.returncode == 0, done.stderr
+    sample = REPO / "docs" / "kiosk.toml"
+    assert done.stdout == sample.read_text(encoding="utf-8")
+    written = tmp_path / "kiosk.toml"
+    written.write_text(done.stdout, encoding="utf-8")
+    config = load_kiosk_config(written)
+    assert config.size == (1920, 1080)
+
+
+def test_an_installed_wheel_ships_the_sample_config(tmp_path: Path) -> None:
+    # `pip install .` (not editable) from this checkout, into a folder of its own, run from
+    # somewhere else: the sample must come from the package, not from a docs/ folder.
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    wheels = tmp_path / "wheels"
+    built = subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w",
+                            str(wheels), str(REPO)], capture_output=True, text=True,
+                           timeout=600)
+    assert built.returncode == 0, built.stderr
+    [wheel] = wheels.glob("gwangju_twin-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("gwangju_twin/_data/kiosk.toml") == (REPO / "docs" / "kiosk.toml"
+                                                            ).read_bytes()
+    site = tmp_path / "site"
+    done = subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    env = env_without_display(tmp_path)
+    env["PYTHONPATH"] = str(site)  # ahead of the editable install of this checkout
+    where = subprocess.run([sys.executable, "-c", "import gwangju_twin; print(gwangju_twin"
+                            ".__file__)"], cwd=away, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
+    printed = subprocess.run([sys.executable, "-m", "gwangju_twin", "kiosk", "sample-config"],
+                             cwd=away, env=env, capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    (away / "kiosk.toml").write_text(printed.stdout, encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-c", "import sys; from gwangju_twin.kiosk.config import "
+         "load_kiosk_config; print(load_kiosk_config(sys.argv[1]).size)", "kiosk.toml"],
+        cwd=away, env=env, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0 and checked.stdout.strip() == "(1920, 1080)", checked.stderr

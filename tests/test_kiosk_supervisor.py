@@ -5,9 +5,12 @@ POSIX only (the supervisor is): children are Python scripts run with sys.executa
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -24,6 +27,7 @@ from gwangju_twin.kiosk.supervisor import (
     Heartbeat,
     Supervisor,
     WatchdogRules,
+    console_log,
     install_signal_handlers,
     rotating_log,
 )
@@ -46,6 +50,13 @@ if mode == "restart-once":
 if mode == "nobeat":
     while True:
         time.sleep(0.05)
+if mode == "spawn-then-crash":
+    # What a plugin might do: start a helper process, then the viewer crashes.
+    import subprocess
+    helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    with open(os.path.join(here, "helper-%d" % os.getpid()), "w") as f:
+        f.write(str(helper.pid))
+    sys.exit(3)
 from gwangju_twin.kiosk.supervisor import Heartbeat
 hb = Heartbeat.from_env(period=0.1)
 assert hb is not None, "not supervised"
@@ -71,6 +82,30 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie nobody reaped yet counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return stat.rpartition(")")[2].split()[0] == "Z"
+
+
+def _group(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in process group ``pgid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(entry.name))
+    return found
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -359,3 +394,104 @@ def test_child_lines_keep_the_level_the_viewer_logged_them_at() -> None:
     assert _child_level("Traceback (most recent call last):", logging.WARNING) == (
         logging.WARNING, "child: %s", "Traceback (most recent call last):")
     assert _child_level("INFO", logging.WARNING)[0] == logging.WARNING
+
+
+def test_what_a_crashed_child_started_dies_with_it(supervise: Callable[..., Harness]) -> None:
+    # A plugin's helper process must not outlive the viewer that started it, nor pile up
+    # over the restarts: the supervisor kills the child's whole process group after any exit.
+    h = supervise("spawn-then-crash", max_crashes=100)
+    _, pid, _ = h.wait_starts(1)
+    marker = h.folder / f"helper-{pid}"
+    _wait_for(marker.exists, 10, "the child's helper")
+    _wait_for(lambda: marker.read_text() != "", 10, "the helper's pid")
+    helper = int(marker.read_text())
+    h.wait_starts(2)
+    _wait_for(lambda: _gone(helper), 10, f"the crashed child's helper {helper} to be gone")
+    assert _group(pid) == []
+    assert h.crashes[0][1].detail == "exit status 3"
+
+
+# A supervisor in a process of its own, so that the test can kill it with SIGKILL; its child
+# does what the kiosk's viewer does first (die_with_supervisor), starts a helper as a plugin
+# might, and then hangs in a loop without ever beating, as a plugin stuck in load() would.
+DRIVER = """
+import logging, sys
+from gwangju_twin.kiosk.supervisor import Supervisor, WatchdogRules, rotating_log
+folder, child = sys.argv[1], sys.argv[2]
+log = rotating_log(folder, 100000, 1, name="driver")
+sup = Supervisor(lambda safe: [sys.executable, child], WatchdogRules(
+    heartbeat_timeout=300.0, startup_grace=300.0), log)
+sup.run()
+"""
+HUNG_CHILD = """
+import os, subprocess, sys, time
+from gwangju_twin.kiosk.supervisor import die_with_supervisor
+assert die_with_supervisor(), "not supervised"
+helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+here = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "pids.tmp"), "w") as f:
+    f.write("%d %d" % (os.getpid(), helper.pid))
+os.replace(os.path.join(here, "pids.tmp"), os.path.join(here, "pids"))
+while True:  # hung: never beats, never returns
+    time.sleep(0.05)
+"""
+
+
+def test_kill_9_of_the_supervisor_leaves_no_process_behind(tmp_path: Path) -> None:
+    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
+    (tmp_path / "child.py").write_text(HUNG_CHILD, encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+    driver = subprocess.Popen([sys.executable, str(tmp_path / "driver.py"), str(tmp_path / "logs"),
+                               str(tmp_path / "child.py")], env=env, start_new_session=True)
+    pids: list[int] = []
+    try:
+        _wait_for(lambda: (tmp_path / "pids").exists(), 30, "the hung child and its helper")
+        pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
+        child, helper = pids
+        assert _group(child), "the child runs in a process group of its own"
+        assert not _gone(helper)
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=30)
+        _wait_for(lambda: _gone(child) and _gone(helper) and not _group(child), 30,
+                  "the orphaned child, its helper and its sentinel to die")
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_console_log_takes_warnings_only_and_owns_up_to_what_it_held_back(
+        tmp_path: Path) -> None:
+    name = f"test.kiosk.console.{tmp_path.name}"
+    log = rotating_log(tmp_path / "logs", 1_000_000, 1, name=name)
+    stream = io.StringIO()
+    now = [0.0]
+    console = console_log(log, stream, burst=5, per=10.0, clock=lambda: now[0])
+    try:
+        for i in range(50):
+            log.info("routine %d", i)
+            log.warning("chatty %d", i)
+        assert "routine" not in stream.getvalue()  # info lines go to the file only
+        shown = [line for line in stream.getvalue().splitlines() if "chatty" in line]
+        assert shown == [f"gwangju-twin: kiosk: WARNING chatty {i}" for i in range(5)]
+        now[0] += 2.0  # one more line's worth of budget (5 per 10 s)
+        log.error("after the flood")
+        lines = stream.getvalue().splitlines()
+        assert lines[-2].startswith("gwangju-twin: kiosk: 45 warning/error lines were not "
+                                    "shown here (rate limit); they are in ")
+        assert lines[-1] == "gwangju-twin: kiosk: ERROR after the flood"
+        for handler in log.handlers:
+            handler.flush()
+        text = (tmp_path / "logs" / "kiosk.log").read_text(encoding="utf-8")
+        assert "routine 49" in text and "chatty 49" in text
+        assert "45 warning/error lines were not shown here" in text
+        assert log.propagate is False  # nothing reaches the root logger's stderr handler
+    finally:
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+            handler.close()
+        console.close()

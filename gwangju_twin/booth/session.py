@@ -10,15 +10,18 @@ heartbeat and writes each visit to the analytics database as it happens.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from panda3d.core import ClockObject, MouseButton, WindowProperties
 
 from gwangju_twin import __version__
 from gwangju_twin.booth.reel import AttractReel
+from gwangju_twin.booth.snapshot import PeriodicSnapshot
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.kiosk.cycle import Change, IdleCycle, Timing
@@ -48,12 +51,14 @@ class Booth:
     ``visits`` (a ``kiosk.analytics.VisitLog``) records the visits, ``heartbeat`` tells the
     supervisor the booth is alive; both are optional (tests, an unsupervised run).
     ``exit_code`` is set when the operator closes or restarts the booth; the booth then
-    stops the task manager so ``base.run()`` returns.
+    stops the task manager so ``base.run()`` returns. ``snapshot`` (an offscreen booth's)
+    is where a PNG of the screen is kept, renewed every few seconds.
     """
 
     def __init__(self, stage: Any, config: KioskConfig, visits: Any = None,
                  heartbeat: Heartbeat | None = None, safe: bool = False,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 snapshot: Path | None = None) -> None:
         self.stage, self.base, self.config = stage, stage.base, config
         touring = stage.touring
         if touring is None or not touring.kiosk:
@@ -88,6 +93,8 @@ class Booth:
         self._cursor_hidden: bool | None = None
         self._inside: str | None = None  # the pavilion the analytics last heard of
         self._language = lang
+        self.snapshot = (PeriodicSnapshot(self.base.win, snapshot)
+                         if snapshot is not None and self.base.win is not None else None)
         self._lock_window()
         touring.reset(lang, reload_plugins=False)
         self.base.task_mgr.add(self._frame, "booth", sort=35)
@@ -138,6 +145,8 @@ class Booth:
         if self.pinpad.visible:
             self.pinpad.set_locked(self.gate.locked_for())
         self._record()
+        if self.snapshot is not None:
+            self.snapshot.update(now)
         if self.heartbeat is not None and not self.heartbeat.beat():
             log.warning("the supervisor is gone: closing the kiosk")
             self.request_exit(EXIT_OPERATOR)
@@ -305,18 +314,24 @@ class Booth:
         return [cat.text(mode, lang),
                 cat.text("kiosk.operator.plugins", lang, running=running, total=len(slots)),
                 cat.text("kiosk.operator.crashes", lang, count=self._crashes_today()),
+                *([cat.text("kiosk.operator.analytics_off", lang)]
+                  if self._analytics_off() else []),
                 cat.text("kiosk.operator.version", lang, version=__version__)]
 
+    def _analytics_off(self) -> bool:
+        """Whether visits are not being recorded (a broken database: see visits_guard)."""
+        return self.visits is not None and getattr(self.visits, "off_reason", None) is not None
+
     def _crashes_today(self) -> int:
-        if self.visits is None:
+        if self.visits is None or self._analytics_off():
             return 0
         from gwangju_twin.kiosk.analytics import day_reports
 
         today = date.today().isoformat()
         try:
             days = day_reports(self.visits.path)
-        except InputError:
-            return 0
+        except (InputError, sqlite3.Error):
+            return 0  # the operator menu must open even on a database that broke just now
         return sum(d.crashes + d.hangs for d in days if d.day == today)
 
     def _close_operator(self) -> None:

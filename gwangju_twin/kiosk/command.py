@@ -1,8 +1,9 @@
-"""``gwangju-twin kiosk``: the supervised booth, its visit report and the operator PIN.
+"""``gwangju-twin kiosk``: the supervised booth, its visit report, the PIN and a sample config.
 
     gwangju-twin kiosk [SCENE] [--config kiosk.toml]     run the booth under the watchdog
     gwangju-twin kiosk report [--csv] [--config F]       visits per day
     gwangju-twin kiosk pin                               hash a new operator PIN
+    gwangju-twin kiosk sample-config > kiosk.toml        the sample config, every key explained
 
 The kiosk command itself only supervises: it starts the viewer again as a child process
 (``kiosk --child``), restarts it when it crashes or hangs, and falls back to the safe scene
@@ -25,25 +26,36 @@ if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.scene import Scene
 
-#: The sub-commands after ``kiosk`` (anything else there is a scene).
-SUBCOMMANDS = ("report", "pin")
+#: The sub-commands after ``kiosk`` (anything else there is a scene), with their help lines.
+SUBCOMMAND_HELP = {
+    "report": "summarise the visits per day (--csv for a spreadsheet)",
+    "pin": "hash a new operator PIN for [operator] pin_hash",
+    "sample-config": "print the sample kiosk.toml, every key explained (> kiosk.toml)",
+}
+SUBCOMMANDS = tuple(SUBCOMMAND_HELP)
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``kiosk`` to the command line's sub-commands (``report`` and ``pin`` are parsed by
-    ``run_subcommand``: argparse cannot mix an optional SCENE with sub-commands)."""
+    """Add ``kiosk`` to the command line's sub-commands (the sub-commands are parsed by
+    ``run_subcommand``: argparse cannot mix an optional SCENE with sub-commands, so the help
+    lists them in a usage block and an epilog of their own)."""
+    width = max(map(len, SUBCOMMANDS))
     kiosk = sub.add_parser(
         "kiosk", help="run the locked, supervised kiosk for expo booths "
-        "(also: kiosk report, kiosk pin)",
+        f"(also: kiosk {', kiosk '.join(SUBCOMMANDS)})",
+        usage="%(prog)s [-h] [--config CONFIG] [--offscreen] [--no-supervisor] [SCENE]\n"
+              + "".join(f"       %(prog)s {name} [-h] ...\n" for name in SUBCOMMANDS),
         description="Run the viewer as an expo booth: fullscreen and locked, with an attract "
-        "loop, a reset after each visitor, a watchdog and visit analytics. "
-        "'gwangju-twin kiosk report [--csv]' summarises the visits per day; "
-        "'gwangju-twin kiosk pin' hashes a new operator PIN for the config.")
+        "loop,\na reset after each visitor, a watchdog and visit analytics.",
+        epilog="sub-commands (each has its own --help):\n" + "".join(
+            f"  {name:<{width}}  {text}\n" for name, text in SUBCOMMAND_HELP.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     kiosk.add_argument("source", nargs="?", metavar="SCENE",
                        help="scene .toml or GeoJSON (default: the config's scene, or Sangmu)")
     kiosk.add_argument("--config", type=Path, help="kiosk.toml (default: built-in settings)")
     kiosk.add_argument("--offscreen", action="store_true",
-                       help="run without a display (rendering offscreen), e.g. to try a config")
+                       help="run without a display (rendering offscreen), e.g. to try a config; "
+                       "a snapshot of the screen is kept in the log folder (screen.png)")
     kiosk.add_argument("--no-supervisor", action="store_true",
                        help="run the viewer in this process, without the watchdog")
     # The supervisor starts the viewer itself with these; people have no use for them.
@@ -51,12 +63,20 @@ def add_parser(sub: Any) -> None:
     kiosk.add_argument("--safe", action="store_true", help=argparse.SUPPRESS)
     # "ID:HOOK": a plugin an earlier child died in, kept off by the supervisor.
     kiosk.add_argument("--disable-plugin", action="append", default=[], help=argparse.SUPPRESS)
+    # The supervisor found the analytics database unusable: the child must not touch it.
+    kiosk.add_argument("--no-analytics", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     """``gwangju-twin kiosk``: validate everything, then supervise (or be) the viewer."""
     from gwangju_twin.kiosk.config import load_kiosk_config
 
+    if args.child:
+        from gwangju_twin.kiosk.supervisor import die_with_supervisor
+
+        # Before anything else (a plugin above all) runs: from here on this process and all
+        # it starts die with the supervisor, even if it is killed with SIGKILL.
+        die_with_supervisor()
     config = load_kiosk_config(args.config)
     source = args.source or (str(config.scene) if config.scene else None)
     if args.child or args.no_supervisor:
@@ -84,8 +104,8 @@ def _scene(source: str | None) -> Scene:
 def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     """Be the viewer, on ``scene`` (the safe scene already, when safe and there is one)."""
     from gwangju_twin.app import Loading, run_kiosk
-    from gwangju_twin.kiosk.analytics import VisitLog
     from gwangju_twin.kiosk.supervisor import CHILD_LOG_FORMAT, Heartbeat
+    from gwangju_twin.kiosk.visits_guard import GuardedVisits
     from gwangju_twin.scene import without_plugins
 
     # The supervisor files every line under "child:" in its log, with the time: the level
@@ -96,11 +116,16 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     # Loaded behind the booth's loading screen, its window open from the first frame.
     prepared = (Loading(without_plugins(scene)) if args.safe
                 else Loading(scene, admit=admit))
-    visits = VisitLog(config.database)
+    log = logging.getLogger("gwangju_twin.kiosk")
+    # A broken database turns analytics off (logged once); it never takes the booth down.
+    visits = (GuardedVisits(None, config.database, log, "the supervisor found the database "
+                            "unusable (see its log)")
+              if args.no_analytics else GuardedVisits.open(config.database, log))
     heartbeat = Heartbeat.from_env()
     try:
         return run_kiosk(prepared, config, "offscreen" if args.offscreen else "onscreen",
-                         visits, heartbeat, safe=args.safe)
+                         visits, heartbeat, safe=args.safe,
+                         snapshot=_snapshot_path(config) if args.offscreen else None)
     finally:
         visits.close()
         if heartbeat is not None:
@@ -124,19 +149,51 @@ def _admission(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> A
     return pinned_admit(config.allows, config.pins, discover(scene.plugin_folders))
 
 
+def _snapshot_path(config: KioskConfig) -> Path:
+    """Where an offscreen booth keeps its periodic screenshot: next to its log."""
+    from gwangju_twin.booth.snapshot import SNAPSHOT_NAME
+
+    return config.log_folder / SNAPSHOT_NAME
+
+
+def _open_log(args: argparse.Namespace, config: KioskConfig) -> logging.Logger:
+    """The supervisor's rotated log, or InputError in one line when it cannot be written."""
+    from gwangju_twin.kiosk.supervisor import console_log, rotating_log
+
+    where = f"{args.config}: [logs] folder" if args.config else "the default log folder"
+    try:
+        log = rotating_log(config.log_folder, config.log_max_bytes, config.log_backups)
+    except OSError as exc:
+        name = exc.filename or config.log_folder
+        raise InputError(
+            f"{name}: cannot write the kiosk log ({exc.strerror or exc}); expected a folder "
+            f"this user can create and write, with free space ({where} is "
+            f"{config.log_folder}): free disk space or choose another folder") from None
+    # The rotated log takes every line; the terminal (or the journal) only warnings and
+    # errors, rate-limited, so a chatty plugin cannot fill the disk through stderr.
+    console_log(log)
+    return log
+
+
 def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None) -> int:
-    from gwangju_twin.kiosk.analytics import VisitLog
     from gwangju_twin.kiosk.supervisor import (
         Supervisor,
         WatchdogRules,
         install_signal_handlers,
-        rotating_log,
     )
+    from gwangju_twin.kiosk.visits_guard import GuardedVisits, probe_database
 
-    log = rotating_log(config.log_folder, config.log_max_bytes, config.log_backups)
-    # recover=False: the viewer owns the visits; the supervisor only adds crash rows, and must
-    # not close the visit a running viewer has open.
-    visits = VisitLog(config.database, recover=False)
+    log = _open_log(args, config)
+    # Checked once before any viewer starts: a database that cannot be used would otherwise
+    # kill every viewer within a second, safe mode included, and loop the booth for good.
+    problem = probe_database(config.database)
+    if problem is None:
+        # recover=False: the viewer owns the visits; the supervisor only adds crash rows, and
+        # must not close the visit a running viewer has open.
+        visits = GuardedVisits.open(config.database, log, recover=False)
+    else:
+        log.error("analytics off: %s", problem)
+        visits = GuardedVisits(None, config.database, log, problem)
 
     def command(safe: bool) -> list[str]:
         argv = [sys.executable, "-m", "gwangju_twin", "kiosk", "--child"]
@@ -150,6 +207,8 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
             argv.append("--safe")
         for plugin, hook in crashed_in.items():
             argv += ["--disable-plugin", f"{plugin}:{hook}"]
+        if not visits.on:
+            argv.append("--no-analytics")
         return argv
 
     # Plugins a child died in (its running-hook record, in the kiosk's data folder): kept off
@@ -183,10 +242,41 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
         return supervisor.run()
     finally:
         visits.close()
+        # Closing the console sink says how many lines the rate limit held back at the end,
+        # also in the file: so the console goes first, while the file is still attached.
+        for handler in reversed(log.handlers):
+            log.removeHandler(handler)
+            handler.close()
+
+
+def sample_config_path() -> Path:
+    """The sample kiosk.toml: inside the wheel (``_data``), or ``docs/`` in a checkout."""
+    from importlib import resources
+
+    packaged = Path(str(resources.files("gwangju_twin"))) / "_data" / "kiosk.toml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "docs" / "kiosk.toml"
 
 
 def run_subcommand(name: str, argv: list[str], parser_class: type) -> int:
-    """``kiosk report`` and ``kiosk pin``."""
+    """``kiosk report``, ``kiosk pin`` and ``kiosk sample-config``."""
+    if name == "sample-config":
+        parser = parser_class(prog="gwangju-twin kiosk sample-config",
+                              description="Print the sample kiosk.toml (every key with its "
+                              "unit, default and range) to stdout: "
+                              "gwangju-twin kiosk sample-config > kiosk.toml")
+        parser.parse_args(argv)
+        path = sample_config_path()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: the sample config is missing from this installation "
+                             f"({exc.strerror}); expected it to ship with gwangju-twin: "
+                             "reinstall it") from None
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
     if name == "report":
         parser = parser_class(prog="gwangju-twin kiosk report",
                               description="Summarise the kiosk's visits per day.")

@@ -9,6 +9,14 @@ rest of its life instead of looping. :func:`rotating_log` gives a log that canno
 The heartbeat is a pipe: the supervisor keeps the read end, the child finds the write end's
 number in :data:`HEARTBEAT_ENV` and writes a byte now and then through :class:`Heartbeat`.
 
+The child and everything it starts die with the supervisor, however it ends: a second pipe,
+the lifeline (:data:`LIFELINE_ENV`), has its only write end in the supervisor, and the child
+calls :func:`die_with_supervisor`, which sets the kernel's parent-death signal on the child
+and forks a tiny sentinel into the child's process group that SIGKILLs the whole group the
+moment the lifeline reaches end-of-file (the supervisor is gone, even by kill -9). After any
+exit of the child, the supervisor SIGKILLs what is left of the child's process group (the
+processes a plugin started), before it reaps the child, while the group id is still safe.
+
 Pure standard library, and POSIX only (Linux is the target): it relies on ``os.pipe`` with
 ``pass_fds``, non-blocking pipes, ``select`` on pipes, process groups (``start_new_session``,
 ``os.killpg``), SIGKILL / SIGSTOP / SIGCONT semantics and, when the kernel has it,
@@ -26,6 +34,7 @@ import selectors
 import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -39,17 +48,23 @@ __all__ = [
     "EXIT_OPERATOR",
     "EXIT_RESTART",
     "HEARTBEAT_ENV",
+    "LIFELINE_ENV",
     "MAX_RESTART_DELAY",
     "CrashRecord",
     "Heartbeat",
     "Supervisor",
     "WatchdogRules",
+    "console_log",
+    "die_with_supervisor",
     "install_signal_handlers",
     "rotating_log",
 ]
 
 #: The environment variable through which the child finds the write end of the heartbeat pipe.
 HEARTBEAT_ENV = "GWANGJU_TWIN_HEARTBEAT_FD"
+#: The environment variable through which the child finds the read end of the lifeline pipe,
+#: whose end-of-file means the supervisor is gone (see :func:`die_with_supervisor`).
+LIFELINE_ENV = "GWANGJU_TWIN_LIFELINE_FD"
 #: The child's exit status when the operator closed the kiosk: the supervisor stops.
 EXIT_OPERATOR = 0
 #: The child's exit status when the operator asked for a restart: restarted at once, no crash.
@@ -73,6 +88,8 @@ _READER_JOIN = 0.5
 # How long to wait for a SIGKILLed child to be reaped; a process stuck in the kernel
 # (uninterruptible sleep) may take longer, and the booth must not wait for it forever.
 _KILL_WAIT = 1.0
+# How often _terminate looks whether the child has exited (it must not reap it to find out).
+_EXIT_POLL = 0.02
 # The longest line read from the child at once: a child writing without newlines cannot make
 # the supervisor buffer without bound (a longer line is logged in pieces).
 _MAX_LINE = 8192
@@ -240,7 +257,8 @@ class Supervisor:
     The child starts in a session of its own, so a Ctrl-C at the supervisor's terminal reaches
     only the supervisor (which then stops the child cleanly) instead of also killing the child
     and being mistaken for a crash; hang kills and stops are sent to the child's whole process
-    group. Its stdin is /dev/null; its stdout and stderr are logged line by line with the prefix
+    group, and after any exit of the child what is left of its group is killed. Its stdin is
+    /dev/null; its stdout and stderr are logged line by line with the prefix
     ``"child: "`` (stderr at WARNING). Unless ``env`` says otherwise, ``PYTHONUNBUFFERED=1`` is
     set for the child so that its output reaches the log before it dies.
     """
@@ -375,14 +393,18 @@ class Supervisor:
         # A fresh pipe per child: a dead child's leftovers (or a grandchild still holding the
         # old write end) must not count as heartbeats of the new one.
         beat_r, beat_w = os.pipe()
+        # The lifeline: only this process ever holds its write end (os.pipe descriptors are
+        # not inherited), so its read end sees end-of-file exactly when the supervisor is gone.
+        life_r, life_w = os.pipe()
         try:
             os.set_blocking(beat_r, False)
             env = dict(self._env)
             env[HEARTBEAT_ENV] = str(beat_w)
+            env[LIFELINE_ENV] = str(life_r)
             try:
                 proc = subprocess.Popen(
                     argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE, pass_fds=(beat_w,), env=env,
+                    stderr=subprocess.PIPE, pass_fds=(beat_w, life_r), env=env,
                     start_new_session=True,
                 )
             except OSError as exc:
@@ -392,6 +414,7 @@ class Supervisor:
             finally:
                 # Only the child may hold the write end, so its death shows as end-of-file.
                 os.close(beat_w)
+                os.close(life_r)
             self._pid = proc.pid
             readers = [self._pump(proc.stdout, logging.INFO),
                        self._pump(proc.stderr, logging.WARNING)]
@@ -411,6 +434,7 @@ class Supervisor:
             return outcome
         finally:
             os.close(beat_r)
+            os.close(life_w)
 
     def _watch(self, proc: subprocess.Popen[bytes], beat_r: int) -> _Outcome:
         """Wait for heartbeats, the child's exit and stop(); act on whichever comes first."""
@@ -429,8 +453,11 @@ class Supervisor:
                         self._log.info("stopping: terminating pid %d", proc.pid)
                         self._terminate(proc)
                         return _Outcome("stopped", pid=proc.pid)
-                    status = proc.poll()
+                    status = _exit_status(proc)
                     if status is not None:
+                        # Whatever the child started dies with it: a plugin's helper process
+                        # must not outlive the viewer (nor pile up over restarts).
+                        self._finish(proc)
                         return self._exited(proc.pid, status)
                     now = self._clock()
                     if last_beat is None:
@@ -490,17 +517,28 @@ class Supervisor:
         except subprocess.TimeoutExpired:
             self._log.error("pid %d survives SIGKILL (stuck in the kernel?); moving on", proc.pid)
 
+    def _finish(self, proc: subprocess.Popen[bytes]) -> None:
+        """SIGKILL what is left of an exited child's process group, then reap the child.
+
+        The order matters: until it is reaped, the child's pid (the group's id) cannot be
+        given to another process, so the signal reaches the child's group and nobody else.
+        """
+        self._kill(proc)
+
     def _terminate(self, proc: subprocess.Popen[bytes]) -> None:
-        """SIGTERM, then SIGKILL after ``stop_grace``."""
+        """SIGTERM, then SIGKILL after ``stop_grace``; the group's leftovers are killed too."""
         self._signal(proc, signal.SIGTERM)
         # A stopped (SIGSTOPped) child would keep the SIGTERM pending forever.
         self._signal(proc, signal.SIGCONT)
-        try:
-            proc.wait(self._rules.stop_grace)
-        except subprocess.TimeoutExpired:
-            self._log.warning("pid %d ignored SIGTERM for %g s; killing it",
-                              proc.pid, self._rules.stop_grace)
-            self._kill(proc)
+        deadline = time.monotonic() + self._rules.stop_grace
+        # Waited for without reaping (see _finish), so the group can still be killed after.
+        while _exit_status(proc) is None:
+            if time.monotonic() >= deadline:
+                self._log.warning("pid %d ignored SIGTERM for %g s; killing it",
+                                  proc.pid, self._rules.stop_grace)
+                break
+            time.sleep(_EXIT_POLL)
+        self._finish(proc)
 
     def _sleep(self, seconds: float) -> bool:
         """Wait ``seconds`` unless stop() comes first; True when not stopped."""
@@ -542,6 +580,25 @@ class Supervisor:
             self._log.exception("supervisor callback %r failed", callback)
 
 
+def _exit_status(proc: subprocess.Popen[bytes]) -> int | None:
+    """The child's Popen-style return code once it has exited, else None, WITHOUT reaping it.
+
+    A zombie keeps its pid, and so its process group id, from being reused, which is what makes
+    killing the group after the child's exit safe (see ``Supervisor._finish``).
+    """
+    if proc.returncode is not None:
+        return proc.returncode
+    try:
+        info = os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return proc.poll()  # reaped elsewhere: Popen knows (or makes up) its status
+    if info is None:
+        return None
+    if info.si_code == os.CLD_EXITED:
+        return info.si_status
+    return -info.si_status  # killed or dumped: the signal, as Popen reports it
+
+
 def _pidfd(pid: int) -> int | None:
     """A descriptor that becomes readable when ``pid`` exits (Linux >= 5.3), or None."""
     opener = getattr(os, "pidfd_open", None)
@@ -572,7 +629,110 @@ def install_signal_handlers(supervisor: Supervisor) -> None:
         signal.signal(sig, lambda _signum, _frame: supervisor.stop())
 
 
+# prctl(2) option: the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _set_parent_death_signal(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _sentinel(lifeline: int) -> None:
+    """The forked sentinel's whole life: wait for the lifeline's end-of-file, then SIGKILL its
+    process group (the viewer, whatever the viewer started, and itself). Never returns."""
+    try:
+        # Only the group kill after the child's exit (or the lifeline) may end it: a SIGTERM
+        # meant for the viewer's clean stop must not take the guard away first.
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        # Hold nothing of the viewer's: its output pipes (the supervisor waits for their
+        # end-of-file), its heartbeat, its window.
+        null = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(null, std)
+        os.closerange(3, lifeline)
+        os.closerange(lifeline + 1, _max_fd())
+        while os.read(lifeline, 512):
+            pass  # nobody writes; only end-of-file (the supervisor is gone) ends the wait
+    finally:
+        # Whatever went wrong above, the group must not outlive its guard.
+        try:
+            os.killpg(0, signal.SIGKILL)
+        finally:
+            os._exit(0)
+
+
+def _max_fd() -> int:
+    try:
+        return max(256, os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        return 65536
+
+
+def die_with_supervisor() -> bool:
+    """The child's side of the lifeline: make this process and its process group die with
+    the supervisor; call it first thing in the child. False when not supervised (or on a
+    platform without ``fork``).
+
+    Two guards, because one is not enough: the kernel's parent-death signal (Linux) SIGKILLs
+    this process when the supervisor dies, but not the processes it started; and a forked
+    sentinel, blocked in a read that needs neither the GIL nor a healthy frame loop, SIGKILLs
+    the whole process group when the lifeline reaches end-of-file. A viewer stuck in a plugin's
+    endless loop therefore cannot outlive a supervisor that was killed with SIGKILL.
+    """
+    value = os.environ.pop(LIFELINE_ENV, None)
+    if not value or not hasattr(os, "fork"):
+        return False
+    try:
+        fd = int(value)
+        os.fstat(fd)  # the number must name an open descriptor of this process
+    except (ValueError, OSError):
+        return False
+    _set_parent_death_signal(signal.SIGKILL)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the sentinel (covered by the kill -9 tests)
+        _sentinel(fd)
+    os.close(fd)  # the sentinel holds it; the viewer and what it starts must not
+    return True
+
+
 _HANDLER_MARK = "_gwangju_twin_kiosk_log"
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The rotated kiosk log; a write that fails (full disk, a vanished folder) is said once
+    per kind of failure on stderr in one line, instead of a traceback per log line."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        self.error: OSError | None = None
+        self.quiet = False  # while rotating_log tries the first line (it raises instead)
+        self._said: set[int | None] = set()
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """Remember the failure and say it once (per errno) on stderr."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+            return
+        self.error = exc
+        if self.quiet or exc.errno in self._said:
+            return
+        self._said.add(exc.errno)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"gwangju-twin: error: {self.baseFilename}: cannot write the kiosk "
+                             f"log ({exc.strerror or exc}); free disk space or choose another "
+                             "[logs] folder\n")
+            sys.stderr.flush()
 
 
 def rotating_log(
@@ -583,7 +743,9 @@ def rotating_log(
     The folder is created. The log is UTF-8 with timestamps and kept in at most
     ``backups + 1`` files of about ``max_bytes`` each (kiosk.log, kiosk.log.1, ...). Calling
     it again for the same name replaces the handler it added before instead of stacking one
-    more.
+    more. The logger does not propagate: the rotated file is the only sink that takes every
+    line (see :func:`console_log` for the terminal's share). Raises OSError when the folder
+    cannot be created or the first line cannot be written (a full disk).
     """
     # The standard handler never rotates when either number is 0: the file would grow forever.
     if max_bytes <= 0:
@@ -596,14 +758,125 @@ def rotating_log(
     for old in [h for h in logger.handlers if getattr(h, _HANDLER_MARK, False)]:
         logger.removeHandler(old)
         old.close()
-    handler = logging.handlers.RotatingFileHandler(
-        folder / "kiosk.log", maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
-    )
+    handler = _LogFile(folder / "kiosk.log", max_bytes, backups)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     setattr(handler, _HANDLER_MARK, True)
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    # The root logger's stderr handler (the command line's) would otherwise copy every line,
+    # a chatty plugin's included, to the terminal or the journal, past the rotation.
+    logger.propagate = False
+    # A full disk shows on the first write, not on opening: find out now, in one line,
+    # rather than run a booth that cannot log.
+    handler.error, handler.quiet = None, True
+    logger.info("log opened: %s", handler.baseFilename)
+    try:
+        handler.flush()  # the write itself may only fail here, in the buffer's flush
+    except OSError as exc:
+        handler.error = exc
+    handler.quiet = False
+    if handler.error is not None:
+        logger.removeHandler(handler)
+        with contextlib.suppress(OSError):
+            handler.close()
+        err = handler.error
+        raise OSError(err.errno, err.strerror or str(err), handler.baseFilename)
     return logger
+
+
+class _Throttle(logging.Filter):
+    """Lets ``burst`` records through, then one per ``per / burst`` seconds (a token bucket);
+    the records held back are counted and owned up to before the next one that passes."""
+
+    def __init__(self, burst: int, per: float, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self._burst, self._rate, self._clock = burst, burst / per, clock
+        self._tokens = float(burst)
+        self._at = clock()
+        self.suppressed = 0
+        self.pending = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True when ``record`` may go to the console now."""
+        now = self._clock()
+        self._tokens = min(float(self._burst), self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        self.suppressed += 1
+        self.pending += 1
+        return False
+
+
+class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+    """The kiosk's terminal (or journal) sink: warnings and errors only, rate-limited."""
+
+    def __init__(self, stream: IO[str], logger: logging.Logger, throttle: _Throttle,
+                 log_path: str) -> None:
+        super().__init__(stream)
+        self._logger, self._throttle, self._log_path = logger, throttle, log_path
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write ``record``, after a line saying how many were held back before it."""
+        self._own_up()
+        super().emit(record)
+
+    def close(self) -> None:
+        """Say how many lines were held back since the last one shown, then close."""
+        self._own_up()
+        super().close()
+
+    def _own_up(self) -> None:
+        held = self._throttle.pending
+        if held:
+            self._throttle.pending = 0
+            note = (f"{held} warning/error lines were not shown here (rate limit); they are "
+                    f"in {self._log_path}")
+            # Said in the rotated log too, so the log reads the same as what the operator saw.
+            for handler in self._logger.handlers:
+                if getattr(handler, _HANDLER_MARK, False):
+                    handler.handle(logging.LogRecord(
+                        self._logger.name, logging.WARNING, __file__, 0, "console: %s",
+                        (note,), None))
+            with contextlib.suppress(OSError, ValueError):
+                self.stream.write(f"gwangju-twin: kiosk: {note}{self.terminator}")
+                self.flush()
+
+
+_CONSOLE_MARK = "_gwangju_twin_kiosk_console"
+
+
+def console_log(
+    logger: logging.Logger,
+    stream: IO[str] | None = None,
+    *,
+    burst: int = 20,
+    per: float = 60.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> logging.Handler:
+    """Copy ``logger``'s warnings and errors to ``stream`` (stderr), at most ``burst`` lines
+    at once and ``burst`` per ``per`` seconds on average.
+
+    Lines held back are counted; the next line that passes is preceded by one saying how many
+    there were, on the stream and in the rotated log. Info lines never reach the stream: a
+    booth's stderr usually ends in the systemd journal, which does not rotate with kiosk.log.
+    Calling it again replaces the handler it added before.
+    """
+    if burst < 1 or not per > 0:
+        raise ValueError(f"burst must be >= 1 and per > 0, got {burst}, {per}")
+    for old in [h for h in logger.handlers if getattr(h, _CONSOLE_MARK, False)]:
+        logger.removeHandler(old)
+    files = [h for h in logger.handlers if getattr(h, _HANDLER_MARK, False)]
+    log_path = getattr(files[0], "baseFilename", "the kiosk log") if files else "the kiosk log"
+    throttle = _Throttle(burst, per, clock)
+    handler = _Console(stream or sys.stderr, logger, throttle, log_path)
+    handler.setLevel(logging.WARNING)
+    handler.addFilter(throttle)
+    handler.setFormatter(logging.Formatter("gwangju-twin: kiosk: %(levelname)s %(message)s"))
+    setattr(handler, _CONSOLE_MARK, True)
+    logger.addHandler(handler)
+    return handler
 
 
 _LEVELS = {name: getattr(logging, name) for name in ("DEBUG", "INFO", "WARNING", "ERROR",
