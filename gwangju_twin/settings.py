@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from gwangju_twin.tomlfile import MAX_DEPTH, longest_dotted_key
 from gwangju_twin.tomlfile import show_value as _show
 from gwangju_twin.ui.catalogue import LANGUAGES
 
@@ -114,11 +115,20 @@ def load_settings(path: Path | None = None) -> SettingsLoad:
     except OSError as exc:
         return SettingsLoad(Settings(), path, (_set_aside(path, f"cannot be read ({_why(exc)})"),))
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        if longest_dotted_key(text) > MAX_DEPTH:  # the parser is quadratic in their length
+            return SettingsLoad(Settings(), path, (_set_aside(
+                path, f"has keys nested more than {MAX_DEPTH} levels deep"),))
+        doc = tomllib.loads(text)
     except UnicodeDecodeError:
         return SettingsLoad(Settings(), path, (_set_aside(path, "not UTF-8 text"),))
     except tomllib.TOMLDecodeError as exc:
         return SettingsLoad(Settings(), path, (_set_aside(path, f"not valid TOML ({exc})"),))
+    except RecursionError:
+        return SettingsLoad(Settings(), path, (_set_aside(
+            path, f"nested more than {MAX_DEPTH} levels deep"),))
+    except ValueError:  # an integer of more than 4300 digits
+        return SettingsLoad(Settings(), path, (_set_aside(path, "holds a number too long to read"),))
 
     defaults = Settings()
     values: dict[str, Any] = {}

@@ -121,8 +121,12 @@ def test_with_validates() -> None:
         (b"mouse_sensitivity = 2.0\ninvert_y = tr", "not valid TOML"),  # half-written
         (b'mouse_sensitivity = 2.0\nlanguage = "en', "not valid TOML"),  # cut inside a string
         (b"[1, 2, 3]\n", "not valid TOML"),  # an array where the document's table should be
+        (b"language = " + b"[" * 5000 + b"]" * 5000 + b"\n", "levels deep"),  # RecursionError
+        (b"a" + b".a" * 5000 + b" = 1\n", "levels deep"),  # quadratic in the parser
+        (b"mouse_sensitivity = " + b"9" * 5000 + b"\n", "number too long"),  # int digits
     ],
-    ids=["binary", "half-written", "cut-string", "top-level-array"],
+    ids=["binary", "half-written", "cut-string", "top-level-array", "nested-arrays",
+         "dotted-key", "huge-integer"],
 )
 def test_unusable_file_is_kept_aside_and_replaced(path: Path, content: bytes, what: str) -> None:
     _write(path, content)
