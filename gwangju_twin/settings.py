@@ -128,7 +128,8 @@ def load_settings(path: Path | None = None) -> SettingsLoad:
         return SettingsLoad(Settings(), path, (_set_aside(
             path, f"nested more than {MAX_DEPTH} levels deep"),))
     except ValueError:  # an integer of more than 4300 digits
-        return SettingsLoad(Settings(), path, (_set_aside(path, "holds a number too long to read"),))
+        return SettingsLoad(Settings(), path, (_set_aside(
+            path, "holds a number too long to read"),))
 
     defaults = Settings()
     values: dict[str, Any] = {}
