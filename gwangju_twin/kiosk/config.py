@@ -18,7 +18,7 @@ from typing import Any
 import platformdirs
 
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.pin import CORNERS, parse_pin_hash
+from gwangju_twin.kiosk.pin import CORNERS, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.tomlfile import read_toml
 from gwangju_twin.tomlfile import show_value as _show
@@ -298,10 +298,16 @@ def _check_pin_hash(path: Path, value: Any) -> None:
         raise InputError(f"{path}: [operator] pin_hash is {_show_kind(value)}; expected the "
                          "pin_hash text printed by `gwangju-twin kiosk pin`")
     try:
-        parse_pin_hash(value)
+        stored = parse_pin_hash(value)
     except ValueError as exc:
         raise InputError(f"{path}: [operator] pin_hash is not a PIN hash ({exc}); expected the "
                          "pin_hash text printed by `gwangju-twin kiosk pin`") from None
+    try:
+        check_strength(stored)
+    except ValueError as exc:
+        raise InputError(f"{path}: [operator] pin_hash is refused ({exc}); expected a hash of "
+                         "your own PIN: run `gwangju-twin kiosk pin` and paste the pin_hash it "
+                         "prints") from None
 
 
 def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:
