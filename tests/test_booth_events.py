@@ -200,3 +200,27 @@ def test_a_stop_signal_closes_the_open_visit_as_shutdown(tmp_path: Path, sig: in
     assert left_at == ended
     assert left_at - entered >= 12.0
     assert ended - started > left_at - entered
+
+
+def test_a_database_failing_mid_visit_turns_analytics_off_not_the_booth(
+        kiosk: Rehearsal, tmp_path: Path) -> None:
+    booth, touring = kiosk.booth, kiosk.booth.touring
+    kiosk.tap(0.1, -0.2)
+    assert booth.cycle.state == "visit" and booth.visits is not None
+    # Someone damages the database under the running booth (as a disk fault would).
+    with sqlite3.connect(tmp_path / "visits.sqlite3") as conn:
+        conn.execute("DROP TABLE stays")
+    conn.close()
+    touring.go_to_pavilion("mobility")
+    kiosk.seconds(6.0)  # entering writes a stay: it fails, once
+    assert touring.expo.inside == "mobility"
+    assert booth.visits is None and booth.exit_code is None
+    assert booth.analytics_error is not None and "damaged" in booth.analytics_error
+    # The booth goes on: the countdown and the reset still come, the operator sees why.
+    kiosk.seconds(11.0)
+    assert booth.counts["countdown"] == 1 and booth.counts["reset"] == 1
+    assert booth.cycle.state == "welcome" and booth.exit_code is None
+    kiosk.chord()
+    kiosk.type_pin(PIN)
+    assert booth.menu.visible
+    assert any("analytics off" in line or "방문 통계 꺼짐" in line for line in booth.menu.text())

@@ -83,7 +83,8 @@ def test_the_sample_mentions_every_key() -> None:
     # The ones left out are the ones whose default is a place, not a value, and the PIN
     # hash: a sample carries no live secret.
     commented = re.findall(r"^# (\w+) = ", text, re.MULTILINE)
-    assert sorted(commented) == ["database", "folder", "pin_hash", "safe_scene", "scene"]
+    assert sorted(commented) == ["booth", "database", "folder", "pin_hash", "safe_scene",
+                                 "scene"]
 
 
 def test_a_full_config_is_read(tmp_path: Path) -> None:
@@ -257,6 +258,12 @@ BAD = [
     ('[attract]\ndwell_seconds = 2\n', ["[attract] dwell_seconds is 2", "3 to 120"]),
     ('[attract]\ndwell_seconds = 121\n', ["[attract] dwell_seconds is 121"]),
     ('[attract]\ndwell_seconds = {a = 1}\n', ["[attract] dwell_seconds is a table"]),
+    # [kiosk] booth
+    ('[kiosk]\nbooth = ""\n', ['[kiosk] booth is ""', "a booth id"]),
+    ('[kiosk]\nbooth = "hall\\u001b[2J"\n', ["[kiosk] booth is", "a booth id"]),
+    ('[kiosk]\nbooth = "hall a"\n', ['[kiosk] booth is "hall a"']),
+    ('[kiosk]\nbooth = "hall-a\\n"\n', ["[kiosk] booth is", "a booth id"]),
+    ('[kiosk]\nbooth = 7\n', ["[kiosk] booth is 7"]),
     # [operator]
     ('[operator]\ncorner = "centre"\n', ['[operator] corner is "centre"', '"top-left"',
                                           '"bottom-right"']),
@@ -417,3 +424,9 @@ def test_every_hash_in_the_docs_and_tests_is_a_refused_published_one() -> None:
     assert missing == {}
     # The sample's placeholder line is a shape, not a hash.
     assert not _HASH_TEXT.search(SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_the_booth_id_is_read_and_defaults_to_none(tmp_path: Path) -> None:
+    assert KioskConfig().booth is None  # the analytics then use the host name
+    assert load_kiosk_config(write(tmp_path, '[kiosk]\nbooth = "hall-a.1_x"\n')).booth == \
+        "hall-a.1_x"

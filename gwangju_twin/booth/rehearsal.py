@@ -42,7 +42,7 @@ class Rehearsal:
         self._t0 = self.clock.get_frame_time()
         self.wall_start = wall_start if wall_start is not None else 1_790_000_000.0
         self.stage.run_tasks()
-        self.visits = VisitLog(config.database, clock=self.wall_time)
+        self.visits = VisitLog(config.database, clock=self.wall_time, booth=config.booth)
         self.booth = Booth(self.stage, config, self.visits, safe=safe,
                            catch_signals=catch_signals)
         pointer = self.stage.pointer

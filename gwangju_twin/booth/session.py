@@ -33,6 +33,7 @@ from panda3d.core import (
 from gwangju_twin import __version__
 from gwangju_twin.booth.reel import AttractReel
 from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk.analytics import AnalyticsError
 from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.kiosk.cycle import Change, IdleCycle, Timing
 from gwangju_twin.kiosk.pin import CornerHold, PinGate
@@ -92,6 +93,7 @@ class Booth:
         self.gate = PinGate(config.pin_hash, clock=self._clock)
         self.corner = CornerHold(config.corner, config.hold_seconds)
         self.exit_code: int | None = None
+        self.analytics_error: str | None = None  # why the analytics stopped, if they did
         self.ignored: Counter[str] = Counter()  # close requests and keys the lock swallowed
         self.counts: Counter[str] = Counter()  # every Change applied, by kind
         cat, font, bold = touring.cat, touring.expo.font, touring.expo.bold_font
@@ -294,7 +296,7 @@ class Booth:
                 touring.show_interface(True)
             self._language = touring.language
             if self.visits is not None:
-                self.visits.start_visit(touring.language)
+                self._write_visit("start_visit", touring.language)
             self._inside = None
         elif kind in ("countdown", "tick"):
             if kind == "countdown":
@@ -318,8 +320,20 @@ class Booth:
     def _end_visit(self, reason: str) -> None:
         if self.visits is not None and self.visits.visit_id is not None:
             self._record()
-            self.visits.end_visit(reason)
+            self._write_visit("end_visit", reason)
         self._inside = None
+
+    def _write_visit(self, method: str, *args: Any) -> None:
+        """Call the analytics' ``method``; if the database fails (disk full, damaged), say
+        so once and go on without analytics: a booth with visitors must not die of it."""
+        if self.visits is None:
+            return
+        try:
+            getattr(self.visits, method)(*args)
+        except AnalyticsError as exc:
+            log.error("visit analytics off for the rest of this run: %s", exc)
+            self.analytics_error = str(exc)
+            self.visits = None
 
     def _record(self) -> None:
         """Tell the analytics where the visitor is (only during a visit: the attract reel's
@@ -328,18 +342,18 @@ class Booth:
             return
         if self.touring.language != self._language:
             self._language = self.touring.language
-            self.visits.note_language(self._language)
+            self._write_visit("note_language", self._language)
         inside = self.touring.expo.inside
         if inside == self._inside:
             return
         self._inside = inside
         if inside is None:
-            self.visits.leave_pavilion()
+            self._write_visit("leave_pavilion")
             return
-        self.visits.enter_pavilion(inside)
+        self._write_visit("enter_pavilion", inside)
         slot = self.touring.expo.host.slot(inside)
         if slot is not None and slot.running and slot.inside:
-            self.visits.demo_started(inside, slot.plugin_id)
+            self._write_visit("demo_started", inside, slot.plugin_id)
 
     # -- the operator -----------------------------------------------------------------------
 
@@ -405,10 +419,13 @@ class Booth:
         cat, slots = self.touring.cat, self.touring.expo.host.slots
         running = sum(1 for s in slots if s.running)
         mode = "kiosk.operator.safe_mode" if self.safe else "kiosk.operator.normal_mode"
-        return [cat.text(mode, lang),
-                cat.text("kiosk.operator.plugins", lang, running=running, total=len(slots)),
-                cat.text("kiosk.operator.crashes", lang, count=self._crashes_today()),
-                cat.text("kiosk.operator.version", lang, version=__version__)]
+        lines = [cat.text(mode, lang),
+                 cat.text("kiosk.operator.plugins", lang, running=running, total=len(slots)),
+                 cat.text("kiosk.operator.crashes", lang, count=self._crashes_today()),
+                 cat.text("kiosk.operator.version", lang, version=__version__)]
+        if self.analytics_error is not None:
+            lines.insert(1, cat.text("kiosk.operator.no_analytics", lang))
+        return lines
 
     def _crashes_today(self) -> int:
         if self.visits is None:

@@ -92,7 +92,7 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     logging.getLogger("gwangju_twin").setLevel(logging.INFO)
     prepared = (prepare(without_plugins(scene)) if args.safe
                 else prepare(scene, admit=config.allows))
-    visits = VisitLog(config.database)
+    visits = VisitLog(config.database, booth=config.booth)
     heartbeat = Heartbeat.from_env()
     try:
         return run_kiosk(prepared, config, "offscreen" if args.offscreen else "onscreen",
@@ -115,7 +115,7 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
     log = rotating_log(config.log_folder, config.log_max_bytes, config.log_backups)
     # recover=False: the viewer owns the visits; the supervisor only adds crash rows, and must
     # not close the visit a running viewer has open.
-    visits = VisitLog(config.database, recover=False)
+    visits = VisitLog(config.database, recover=False, booth=config.booth)
 
     def command(safe: bool) -> list[str]:
         argv = [sys.executable, "-m", "gwangju_twin", "kiosk", "--child"]

@@ -33,6 +33,8 @@ BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.media-facade", "gwangju.shuttles", "
 # reading a kiosk config does not import the whole plugin host.
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
+# A booth id: a host-name-like word, so that reports and logs can print it as it is.
+_BOOTH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SIZE = re.compile(r"\s*([0-9]{1,6})\s*[xX]\s*([0-9]{1,6})\s*")
 _WIDTH = (320, 7680)
 _HEIGHT = (240, 4320)
@@ -70,6 +72,7 @@ class KioskConfig:
     path: Path | None = None  # the file it came from; None: built-in defaults
     scene: Path | None = None  # None: the built-in Sangmu scene
     language: str = "ko"  # the language every visit starts in
+    booth: str | None = None  # the id in analytics rows; None: this machine's host name
     size: tuple[int, int] = (1920, 1080)  # window width, height in pixels
     fullscreen: bool = True
     hide_cursor_after: float = 2.0  # seconds the pointer stays visible once still
@@ -141,6 +144,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() and "\0" not in value else None
 
 
+def _booth(value: Any) -> str | None:
+    return value if isinstance(value, str) and _BOOTH.fullmatch(value) else None
+
+
 def _size(value: Any) -> tuple[int, int] | None:
     match = _SIZE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
@@ -164,6 +171,8 @@ _TABLES: dict[str, dict[str, _Key]] = {
         "scene": _Key("scene", _PATH, _text),
         "language": _Key("language", " or ".join(json.dumps(x) for x in LANGUAGES),
                          _choice(LANGUAGES)),
+        "booth": _Key("booth", "a booth id of 1-64 characters: letters, digits, '.', '_', "
+                      "'-', starting with a letter or digit (e.g. \"hall-a-1\")", _booth),
     },
     "display": {
         "size": _Key("size", 'a size "WIDTHxHEIGHT" in pixels, width '
