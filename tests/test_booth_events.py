@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -176,7 +177,10 @@ def test_a_stop_signal_closes_the_open_visit_as_shutdown(tmp_path: Path, sig: in
     proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(db)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = proc.stdout.readline() if proc.stdout else ""  # waits for the stay
+        assert proc.stdout is not None
+        # Waits for the stay (the district loads first); bounded, so a hung child fails.
+        ready, _, _ = select.select([proc.stdout], [], [], 600)
+        first = proc.stdout.readline() if ready else ""
         assert first.split() == ["inside", "mobility"], (first, proc.stderr.read())
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=300)
@@ -224,3 +228,20 @@ def test_a_database_failing_mid_visit_turns_analytics_off_not_the_booth(
     kiosk.type_pin(PIN)
     assert booth.menu.visible
     assert any("analytics off" in line or "방문 통계 꺼짐" in line for line in booth.menu.text())
+
+
+@pytest.mark.parametrize("attract", [False, True])
+def test_a_quick_tap_on_the_pads_cancel_starts_no_visit(kiosk: Rehearsal,
+                                                        attract: bool) -> None:
+    # Press and release in one frame on Cancel: the booth must hear the press while the
+    # operator overlay is still open, not after Cancel has closed it.
+    booth = kiosk.booth
+    if attract:
+        kiosk.seconds(6.0)
+    before = booth.cycle.state
+    kiosk.chord()
+    assert booth.pinpad.visible
+    quick_tap(kiosk, *kiosk.where(booth.pinpad.buttons["cancel"]))
+    assert not booth.pinpad.visible
+    assert booth.cycle.state == before and booth.visits.visit_id is None
+    assert booth.counts["visit"] == 0

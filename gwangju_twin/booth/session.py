@@ -157,7 +157,10 @@ class Booth:
         thrower.set_prefix(BUTTON_PREFIX)
         thrower.set_throw_buttons_active(True)  # the left button only, with any modifiers
         thrower.add_throw_button(ModifierButtons(), MouseButton.one())
-        node = watcher_np.get_parent().attach_new_node(thrower)
+        # Sorted before the MouseWatcher, so its events are queued before the ones DirectGUI
+        # raises for the same press: the booth hears a tap before a button it lands on acts
+        # (a quick tap on the PIN pad's Cancel is the operator's, not a new visitor's).
+        node = watcher_np.get_parent().attach_new_node(thrower, -100)
         self.base.accept(BUTTON_PREFIX + "mouse1", self._pressed)
         self.base.accept(BUTTON_PREFIX + "mouse1-up", self._released)
         return node
