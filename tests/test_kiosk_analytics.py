@@ -19,8 +19,10 @@ import pytest
 from render_helpers import panda3d_loaded_by
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.kiosk import analytics
 from gwangju_twin.kiosk.analytics import (
     CSV_FIELDS,
+    AnalyticsError,
     DayReport,
     PavilionDay,
     VisitLog,
@@ -286,7 +288,7 @@ def test_wal_journal_and_schema_version(tmp_path: Path) -> None:
     VisitLog(path).close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)  # 2: booth columns
     conn.close()
     VisitLog(path).close()  # reopening an existing log keeps it as it is
 
@@ -471,3 +473,225 @@ def test_processes_opening_a_fresh_file_at_once_all_see_our_schema(tmp_path: Pat
         with VisitLog(Path(path)) as log:  # and the file is ours, usable afterwards
             log.start_visit("ko")
     assert failures == []
+
+
+# -- issue 11: one error type, booth ids, monotonic durations, printable reports -----------
+
+
+def _one_line(message: str, path: Path) -> None:
+    assert "\n" not in message and message.startswith(f"{path}: ")
+
+
+def test_a_device_as_database_is_one_analytics_error() -> None:
+    # /dev/null used to end in sqlite3.OperationalError ("disk I/O error") with a traceback.
+    path = Path("/dev/null")
+    with pytest.raises(AnalyticsError) as caught:
+        VisitLog(path)
+    _one_line(str(caught.value), path)
+    assert "not a regular file" in str(caught.value)
+    assert isinstance(caught.value, InputError)  # the command line prints one line, exit 2
+
+
+def test_a_database_missing_a_table_is_one_analytics_error(tmp_path: Path) -> None:
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, FakeClock(NOON)) as log:
+        log.start_visit("ko")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE stays")
+    conn.close()
+    with pytest.raises(AnalyticsError) as caught:
+        day_reports(path)
+    _one_line(str(caught.value), path)
+    assert "damaged" in str(caught.value) and "move the file aside" in str(caught.value)
+    # A booth opening it (its recovery touches every table) gets the same error.
+    with pytest.raises(AnalyticsError, match="damaged"):
+        VisitLog(path, FakeClock(NOON))
+    # A running booth whose table goes missing meets it on its next write, not sqlite3's.
+    other = tmp_path / "other.sqlite"
+    log = VisitLog(other, FakeClock(NOON))
+    log.start_visit("en")
+    with sqlite3.connect(other) as conn:
+        conn.execute("DROP TABLE stays")
+    conn.close()
+    with pytest.raises(AnalyticsError, match="damaged"):
+        log.enter_pavilion("gwangju.solar")
+    log.close()  # the visits table is whole: the visit still ends as "shutdown"
+
+
+def test_kiosk_report_on_a_damaged_database_prints_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "visits.sqlite"
+    with VisitLog(path, FakeClock(NOON)) as log:
+        log.start_visit("ko")
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE demo_starts")
+    conn.close()
+    out = subprocess.run([sys.executable, "-m", "gwangju_twin", "kiosk", "report",
+                          "--database", str(path)], capture_output=True, text=True, cwd=REPO,
+                         timeout=300)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    [line] = out.stderr.splitlines()
+    assert line.startswith(f"gwangju-twin: error: {path}: ") and "damaged" in line
+
+
+_FULL_DISK_CHILD = """
+import resource, signal, sys
+from pathlib import Path
+from gwangju_twin.kiosk.analytics import AnalyticsError, VisitLog
+
+path = Path(sys.argv[1])
+log = VisitLog(path)
+log.start_visit("ko")
+# The disk fills up: no file may grow any more (EFBIG, as ENOSPC would refuse it).
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = max(path.stat().st_size, Path(str(path) + "-wal").stat().st_size)
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    for i in range(100_000):
+        log.enter_pavilion("gwangju.solar" * 20)
+except AnalyticsError as exc:
+    print("error:", exc, flush=True)
+"""
+
+
+def test_a_full_disk_is_one_analytics_error(tmp_path: Path) -> None:
+    path = tmp_path / "visits.sqlite"
+    out = subprocess.run([sys.executable, "-c", _FULL_DISK_CHILD, str(path)],
+                         capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr
+    [line] = out.stdout.splitlines()
+    assert line.startswith(f"error: {path}: ")
+    assert "free space" in line or "disk is full" in line
+
+
+def test_a_clock_stepped_back_does_not_shorten_a_stay(tmp_path: Path) -> None:
+    wall, mono = FakeClock(NOON), FakeClock(1000.0)
+    with VisitLog(tmp_path / "v.sqlite", wall, monotonic=mono) as log:
+        log.start_visit("ko")
+        mono.tick(5)
+        wall.tick(5)
+        log.enter_pavilion("gwangju.solar")
+        mono.tick(18)
+        wall.tick(18 - 3600)  # NTP steps the wall clock back an hour during the stay
+        log.leave_pavilion()
+        mono.tick(2)
+        wall.tick(2)
+        log.end_visit("idle")
+    [day] = day_reports(tmp_path / "v.sqlite")
+    assert day.mean_visit_seconds == pytest.approx(25.0)
+    [solar] = day.pavilions
+    assert solar.dwell_seconds == pytest.approx(18.0)
+
+
+def test_a_booth_recovers_only_its_own_visits(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    clock = FakeClock(NOON)
+    a = VisitLog(path, clock, booth="hall-a")
+    a.start_visit("ko")
+    a.enter_pavilion("gwangju.solar")
+    clock.tick(30)
+    # Booth B starts (or restarts) on the same file while A's visitor is still there.
+    with VisitLog(path, clock, booth="hall-b") as b:
+        b.start_visit("en")
+        clock.tick(10)
+        b.end_visit("idle")
+    a.leave_pavilion()
+    a.end_visit("idle")
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT booth, end_reason, ended - started FROM visits "
+                            "ORDER BY id").fetchall()
+    conn.close()
+    assert rows == [("hall-a", "idle", 40.0), ("hall-b", "idle", 10.0)]
+    a._conn.close()  # A "killed" with a visit open: only A's next start closes it
+    a._conn = None  # type: ignore[assignment]
+
+
+def test_a_killed_booths_visit_is_closed_by_its_own_restart_only(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    clock = FakeClock(NOON)
+    a = VisitLog(path, clock, booth="hall-a")
+    a.start_visit("ko")
+    clock.tick(12)
+    a.enter_pavilion("gwangju.solar")
+    a._conn.close()  # killed: nothing more is written
+    clock.tick(100)
+    VisitLog(path, clock, booth="hall-b").close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT ended FROM visits").fetchall() == [(None,)]
+    conn.close()
+    VisitLog(path, clock, booth="hall-a").close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT ended, end_reason FROM visits").fetchall() == [
+            (NOON + 12, "interrupted")]
+    conn.close()
+
+
+def test_crash_rows_say_which_booth_wrote_them(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite"
+    clock = FakeClock(NOON)
+    with VisitLog(path, clock, recover=False, booth="hall-a") as a:
+        a.record_crash("crash", "exit 1", 1, False)
+        a.record_crash("hang", "no heartbeat", 2, False)
+    with VisitLog(path, clock, recover=False, booth="hall-b") as b:
+        b.record_crash("crash", "killed by SIGSEGV", 1, False)
+    [day] = day_reports(path)
+    assert day.failures_by_booth == {"hall-a": 2, "hall-b": 1}
+    assert "  by booth    hall-a 2, hall-b 1" in format_report([day]).splitlines()
+
+
+def test_the_booth_id_defaults_to_the_host_name(tmp_path: Path) -> None:
+    import socket
+
+    with VisitLog(tmp_path / "v.sqlite", FakeClock(NOON)) as log:
+        assert log.booth == socket.gethostname()
+        log.start_visit("ko")
+    with sqlite3.connect(tmp_path / "v.sqlite") as conn:
+        assert conn.execute("SELECT booth FROM visits").fetchall() == [(socket.gethostname(),)]
+    conn.close()
+
+
+def test_a_version_1_file_gains_the_booth_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    old_schema = (analytics._SCHEMA.replace(",\n    booth TEXT NOT NULL DEFAULT ''", ""))
+    assert "booth" not in old_schema
+    conn.executescript(old_schema)
+    conn.execute(f"PRAGMA application_id = {analytics.APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO visits (started, ended, end_reason, language, last_event) "
+                 f"VALUES ({NOON}, {NOON + 30}, 'idle', 'ko', {NOON + 30})")
+    conn.execute(f"INSERT INTO crashes (at, kind, detail, count, safe) VALUES ({NOON}, "
+                 "'crash', 'exit 1', 1, 0)")
+    conn.close()
+    [before] = day_reports(path)  # read as it is
+    assert before.failures_by_booth == {"": 1} and before.visits == 1
+    VisitLog(path, FakeClock(NOON + 60), booth="hall-a").close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (analytics.SCHEMA_VERSION,)
+        assert conn.execute("SELECT booth, end_reason FROM visits").fetchall() == [
+            ("", "idle")]
+    conn.close()
+    [after] = day_reports(path)
+    assert after.visits == 1 and after.failures_by_booth == {"": 1}
+    assert "(unknown) 1" in format_report([after])
+
+
+def test_report_text_escapes_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite"
+    evil = "solar\x1b[2J\x1b[H\n2025-09-03  999 visits\u202e"
+    with VisitLog(path, FakeClock(NOON), booth="hall\x1b]0;x\x07") as log:
+        log.start_visit("ko\x1b[31m")
+        log.enter_pavilion(evil)
+        log.enter_pavilion("에너지")
+        log.record_crash("crash", "exit 1", 1, False)
+    days = day_reports(path)
+    text = format_report(days)
+    assert not any(ch in text for ch in "\x1b\x07\u202e")
+    assert "999 visits" in text and not any(
+        line.startswith("2025-09-03  999") for line in text.splitlines())
+    assert "solar\\x1b[2J\\x1b[H\\x0a2025-09-03  999 visits\\u202e" in text
+    assert "ko\\x1b[31m 1" in text and "hall\\x1b]0;x\\x07 1" in text
+    assert "에너지" in text  # letters of any script are kept
+    table = report_csv(days)
+    assert "\x1b" not in table and "\u202e" not in table
+    assert len(table.splitlines()) == 1 + 3  # header, the day, two pavilions: no forged row

@@ -19,12 +19,13 @@ from gwangju_twin.kiosk.config import (
     load_kiosk_config,
     parse_kiosk_config,
 )
-from gwangju_twin.kiosk.pin import hash_pin, verify_pin
+from gwangju_twin.kiosk.pin import PUBLISHED_HASHES, STRENGTH_RANGE, hash_pin
 from gwangju_twin.plugins import manifest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "docs" / "kiosk.toml"
-PIN_HASH = hash_pin("2468", iterations=1_000)
+# The weakest hash a config accepts: quick to make and check.
+PIN_HASH = hash_pin("2468", iterations=STRENGTH_RANGE[0])
 
 
 def write(tmp_path: Path, text: str, name: str = "kiosk.toml") -> Path:
@@ -66,12 +67,11 @@ def test_the_documented_sample_loads() -> None:
     c = load_kiosk_config(SAMPLE)
     defaults = KioskConfig()
     assert c.path == SAMPLE
-    # The sample shows the defaults, except the placeholder PIN.
+    # The sample shows the defaults, and no PIN: a sample must carry no live secret.
     for name in KioskConfig.__dataclass_fields__:
-        if name not in ("path", "pin_hash"):
+        if name != "path":
             assert getattr(c, name) == getattr(defaults, name), name
-    assert c.pin_hash is not None and verify_pin("2468", c.pin_hash)
-    assert not verify_pin("1234", c.pin_hash)
+    assert c.pin_hash is None
 
 
 def test_the_sample_mentions_every_key() -> None:
@@ -80,9 +80,11 @@ def test_the_sample_mentions_every_key() -> None:
         assert f"\n[{table}]\n" in text, table
         for key in keys:
             assert re.search(rf"^(# )?{key} = ", text, re.MULTILINE), key
-    # The ones left out are the ones whose default is a place, not a value.
+    # The ones left out are the ones whose default is a place, not a value, and the PIN
+    # hash: a sample carries no live secret.
     commented = re.findall(r"^# (\w+) = ", text, re.MULTILINE)
-    assert sorted(commented) == ["database", "folder", "safe_scene", "scene"]
+    assert sorted(commented) == ["booth", "database", "folder", "pin_hash", "safe_scene",
+                                 "scene"]
 
 
 def test_a_full_config_is_read(tmp_path: Path) -> None:
@@ -256,6 +258,12 @@ BAD = [
     ('[attract]\ndwell_seconds = 2\n', ["[attract] dwell_seconds is 2", "3 to 120"]),
     ('[attract]\ndwell_seconds = 121\n', ["[attract] dwell_seconds is 121"]),
     ('[attract]\ndwell_seconds = {a = 1}\n', ["[attract] dwell_seconds is a table"]),
+    # [kiosk] booth
+    ('[kiosk]\nbooth = ""\n', ['[kiosk] booth is ""', "a booth id"]),
+    ('[kiosk]\nbooth = "hall\\u001b[2J"\n', ["[kiosk] booth is", "a booth id"]),
+    ('[kiosk]\nbooth = "hall a"\n', ['[kiosk] booth is "hall a"']),
+    ('[kiosk]\nbooth = "hall-a\\n"\n', ["[kiosk] booth is", "a booth id"]),
+    ('[kiosk]\nbooth = 7\n', ["[kiosk] booth is 7"]),
     # [operator]
     ('[operator]\ncorner = "centre"\n', ['[operator] corner is "centre"', '"top-left"',
                                           '"bottom-right"']),
@@ -360,3 +368,65 @@ def test_parse_takes_a_document() -> None:
 def test_config_and_pin_import_without_panda3d() -> None:
     code = "import gwangju_twin.kiosk.config, gwangju_twin.kiosk.pin\n"
     assert panda3d_loaded_by(code) == []
+
+
+@pytest.mark.parametrize("iterations", [1, 1_000, STRENGTH_RANGE[0] - 1, STRENGTH_RANGE[1] + 1,
+                                        10_000_000])
+def test_a_pin_hash_of_insane_strength_is_refused(tmp_path: Path, iterations: int) -> None:
+    # 1 iteration makes a stolen config trivial to brute-force; 10,000,000 froze the booth
+    # for seconds on every try. Both used to load.
+    stored = hash_pin("5791", salt=b"s" * 16, iterations=iterations)
+    path = write(tmp_path, f'[operator]\npin_hash = "{stored}"\n')
+    with pytest.raises(InputError) as caught:
+        load_kiosk_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: [operator] pin_hash is refused")
+    assert f"{iterations} PBKDF2 iterations" in message
+    assert f"{STRENGTH_RANGE[0]} to {STRENGTH_RANGE[1]}" in message
+    assert "gwangju-twin kiosk pin" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("iterations", STRENGTH_RANGE)
+def test_a_pin_hash_at_the_strength_bounds_loads(tmp_path: Path, iterations: int) -> None:
+    stored = hash_pin("5791", salt=b"s" * 16, iterations=iterations)
+    path = write(tmp_path, f'[operator]\npin_hash = "{stored}"\n')
+    assert load_kiosk_config(path).pin_hash == stored
+
+
+@pytest.mark.parametrize("stored", sorted(PUBLISHED_HASHES))
+def test_a_published_pin_hash_is_refused(tmp_path: Path, stored: str) -> None:
+    path = write(tmp_path, f'[operator]\npin_hash = "{stored}"\n')
+    with pytest.raises(InputError) as caught:
+        load_kiosk_config(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: [operator] pin_hash is refused")
+    assert "published" in message and "gwangju-twin kiosk pin" in message
+
+
+# A complete stored hash as it would be written in a file: scheme, iterations, salt, and a
+# 32-byte digest (43 characters of unpadded base64).
+_HASH_TEXT = re.compile(
+    r"pbkdf2_sha256\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+
+
+def test_every_hash_in_the_docs_and_tests_is_a_refused_published_one() -> None:
+    # Whatever hash the project prints has a known PIN: each must be in the package's list,
+    # so that no booth can start with it.
+    found: dict[str, Path] = {}
+    roots = [REPO / "docs", REPO / "tests", REPO / "scripts", REPO / "README.md"]
+    files = [f for r in roots for f in ([r] if r.is_file() else r.rglob("*")) if f.is_file()]
+    assert len(files) > 20
+    for f in files:
+        text = f.read_bytes().decode("utf-8", errors="replace")
+        for match in _HASH_TEXT.finditer(text):
+            found[match.group(0)] = f
+    missing = {h: str(f) for h, f in found.items() if h not in PUBLISHED_HASHES}
+    assert missing == {}
+    # The sample's placeholder line is a shape, not a hash.
+    assert not _HASH_TEXT.search(SAMPLE.read_text(encoding="utf-8"))
+
+
+def test_the_booth_id_is_read_and_defaults_to_none(tmp_path: Path) -> None:
+    assert KioskConfig().booth is None  # the analytics then use the host name
+    assert load_kiosk_config(write(tmp_path, '[kiosk]\nbooth = "hall-a.1_x"\n')).booth == \
+        "hall-a.1_x"

@@ -320,3 +320,39 @@ def test_hold_rejects_bad_arguments() -> None:
     for zone in (0.0, -0.1, 0.6):
         with pytest.raises(ValueError):
             CornerHold("top-left", 3.0, zone=zone)
+
+
+def test_a_gate_takes_one_pin_at_a_time_and_settles_it() -> None:
+    # The booth checks a PIN in a worker thread: start() takes it, check() is the slow
+    # part, settle() applies it; another PIN meanwhile is refused unchecked.
+    gate = PinGate(hash_pin("2468", iterations=FAST), clock=lambda: 0.0)
+    assert gate.start("1111") is None and gate.checking
+    refused = gate.start("2468")
+    assert refused is not None and refused.refused and not refused.ok
+    assert not gate.check("1111") and gate.check("2468")
+    wrong = gate.settle(False)
+    assert not wrong.ok and not wrong.refused and wrong.failures == 1 and not gate.checking
+    assert gate.start("2468") is None
+    assert gate.settle(gate.check("2468")).ok and gate.failures == 0
+
+
+def test_a_gate_without_a_pin_refuses_start() -> None:
+    gate = PinGate(None)
+    attempt = gate.start("2468")
+    assert attempt is not None and attempt.refused and not gate.checking
+
+
+def test_strength_and_published_hashes() -> None:
+    from gwangju_twin.kiosk.pin import PUBLISHED_HASHES, STRENGTH_RANGE, check_strength
+
+    lo, hi = STRENGTH_RANGE
+    check_strength(PinHash(lo, b"s" * 16, b"d" * 32))
+    check_strength(PinHash(hi, b"s" * 16, b"d" * 32))
+    for n in (1, lo - 1, hi + 1, 10_000_000):
+        with pytest.raises(ValueError, match=f"{n} PBKDF2 iterations"):
+            check_strength(PinHash(n, b"s" * 16, b"d" * 32))
+    for text in PUBLISHED_HASHES:
+        with pytest.raises(ValueError, match="published"):
+            check_strength(parse_pin_hash(text))
+    # The old sample's hash: its PIN, 2468, was printed next to it.
+    assert any(verify_pin("2468", h) for h in PUBLISHED_HASHES)

@@ -320,7 +320,7 @@ def _write_config(folder: Path) -> Path:
         "reset_after = 10\n"
         "countdown = 5\n"
         "[operator]\n"
-        f'pin_hash = "{hash_pin(PIN, iterations=1000)}"\n'
+        f'pin_hash = "{hash_pin(PIN, iterations=100_000)}"\n'
         'corner = "top-left"\n'
         "hold_seconds = 2\n"
         "[watchdog]\n"

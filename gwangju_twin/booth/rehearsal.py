@@ -8,6 +8,7 @@ number of frames. ``Rehearsal`` owns no ShowBase: the stage (app.kiosk_stage) do
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,14 @@ class Rehearsal:
     """A booth on ``prepared`` (``app.Prepared``) with ``config``, offscreen at ``config.size``.
 
     ``wall_start`` is the wall-clock time the analytics see at frame 0 (simulated time then
-    runs with the frames), so a rehearsal's visits land on a known day.
+    runs with the frames), so a rehearsal's visits land on a known day. ``catch_signals``
+    lets the booth handle SIGTERM/SIGINT as a real booth does (off by default: a test
+    process keeps its own Ctrl+C).
     """
 
     def __init__(self, prepared: Any, config: KioskConfig, fps: int = 30,
-                 wall_start: float | None = None, safe: bool = False) -> None:
+                 wall_start: float | None = None, safe: bool = False,
+                 catch_signals: bool = False) -> None:
         from gwangju_twin.app import kiosk_stage
 
         self.stage = kiosk_stage(prepared, config, "offscreen")
@@ -38,8 +42,9 @@ class Rehearsal:
         self._t0 = self.clock.get_frame_time()
         self.wall_start = wall_start if wall_start is not None else 1_790_000_000.0
         self.stage.run_tasks()
-        self.visits = VisitLog(config.database, clock=self.wall_time)
-        self.booth = Booth(self.stage, config, self.visits, safe=safe)
+        self.visits = VisitLog(config.database, clock=self.wall_time, booth=config.booth)
+        self.booth = Booth(self.stage, config, self.visits, safe=safe,
+                           catch_signals=catch_signals)
         pointer = self.stage.pointer
         if pointer is None:
             raise RuntimeError("the stage has no virtual pointer")
@@ -108,11 +113,23 @@ class Rehearsal:
         self.frames(2)
 
     def type_pin(self, pin: str) -> None:
-        """Tap ``pin`` on the PIN pad, then OK."""
+        """Tap ``pin`` on the PIN pad, then OK, and run frames until the booth has applied
+        the check's result (it runs in a worker thread)."""
         pad = self.booth.pinpad
         for digit in pin:
             self.tap_widget(pad.buttons[digit])
         self.tap_widget(pad.buttons["ok"])
+        self.settle_pin()
+
+    def settle_pin(self, timeout: float = 120.0) -> None:
+        """Run frames until no PIN check is pending; RuntimeError after ``timeout`` real
+        seconds (a bound for a broken check, not a measure of speed)."""
+        deadline = time.monotonic() + timeout
+        while self.booth.checking_pin:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the PIN check did not finish within {timeout:g} s")
+            self.frames(1)
+            time.sleep(0.001)  # frames are cheap offscreen; leave the worker the CPU
 
     def screenshot(self, out: Path) -> Path:
         """Write what the booth shows now to the PNG ``out``."""

@@ -1,23 +1,30 @@
 """Kiosk visit analytics in SQLite: what a booth needs to know, and nothing about who.
 
-Only timestamps (unix seconds), pavilion ids, plugin ids, language codes, end reasons and
-the supervisor's crash notes are stored: no names, no faces, no free text typed by visitors.
+Only timestamps (unix seconds), pavilion ids, plugin ids, language codes, end reasons, the
+booth's id (its host name unless the config names it) and the supervisor's crash notes are
+stored: no names, no faces, no free text typed by visitors.
 
 Every call of :class:`VisitLog` commits at once (WAL journal), so a ``kill -9`` in the middle
-of a visit loses at most that visit's unfinished stay; the next :class:`VisitLog` closes the
-visit as ``"interrupted"`` at its last recorded event. :func:`day_reports` summarises per
-day with a few ``GROUP BY`` queries, for ``gwangju-twin kiosk report [--csv]``.
+of a visit loses at most that visit's unfinished stay; the next :class:`VisitLog` of the same
+booth closes the visit as ``"interrupted"`` at its last recorded event (another booth sharing
+the file keeps its live visit). Times inside a visit run on a monotonic clock from the
+visit's wall-clock start, so a clock stepped back does not shrink a stay.
+:func:`day_reports` summarises per day with a few ``GROUP BY`` queries, for
+``gwangju-twin kiosk report [--csv]``. Every database problem is an :class:`AnalyticsError`:
+one line naming the file and what to do.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import socket
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
@@ -25,8 +32,9 @@ from typing import NoReturn
 
 from gwangju_twin.errors import InputError
 
-#: PRAGMA user_version of the schema below; bump it with a migration when the schema changes.
-SCHEMA_VERSION = 1
+#: PRAGMA user_version of the schema below; bump it with a migration when the schema changes
+#: (version 2 added the booth column to visits and crashes; see _MIGRATIONS).
+SCHEMA_VERSION = 2
 #: PRAGMA application_id ("GWKA"), so another program's SQLite file is not mistaken for ours.
 APPLICATION_ID = 0x47574B41
 #: How long a writer waits for the other process's transaction (the viewer and the
@@ -40,7 +48,8 @@ CREATE TABLE visits (
     ended REAL,
     end_reason TEXT,
     language TEXT NOT NULL,
-    last_event REAL NOT NULL
+    last_event REAL NOT NULL,
+    booth TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE stays (
     id INTEGER PRIMARY KEY,
@@ -62,48 +71,104 @@ CREATE TABLE crashes (
     kind TEXT NOT NULL,
     detail TEXT NOT NULL,
     count INTEGER NOT NULL,
-    safe INTEGER NOT NULL
+    safe INTEGER NOT NULL,
+    booth TEXT NOT NULL DEFAULT ''
 );
 -- Partial indexes: only open rows are looked up by writers (closing a stay, recovering
 -- after a kill), and they stay tiny however many closed rows a week of the expo adds.
 CREATE INDEX visits_open ON visits(id) WHERE ended IS NULL;
 CREATE INDEX stays_open ON stays(visit_id) WHERE left_at IS NULL;
 """
+#: Statements that bring a file of version N (the key) to N + 1. Rows written before the
+#: booth column existed get the booth "" (unknown).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE visits ADD COLUMN booth TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE crashes ADD COLUMN booth TEXT NOT NULL DEFAULT ''"),
+}
+
+
+class AnalyticsError(InputError):
+    """The visit database cannot be used (unwritable, full, damaged, not ours, locked).
+
+    Its message is one line naming the file, what went wrong and what to do.
+    """
+
+
+def default_booth_id() -> str:
+    """The booth id when the config names none: this machine's host name."""
+    return socket.gethostname() or "booth"
+
+
+def printable(text: str) -> str:
+    """``text`` with control and formatting characters (escape sequences, bidi overrides,
+    line breaks) written as ``\\x1b``-style escapes, so that text read from a database
+    cannot drive the terminal or forge report lines. Letters of any script stay as they are.
+    """
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") or ch == "\\":
+            code = ord(ch)
+            out.append("\\\\" if ch == "\\" else f"\\x{code:02x}" if code < 0x100
+                       else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), or InputError."""
     if path.is_dir():
-        raise InputError(f"{path}: is a folder; expected a kiosk visit database file")
+        raise AnalyticsError(f"{path}: is a folder; expected a kiosk visit database file")
+    if path.exists() and not path.is_file():
+        # /dev/null, a FIFO, a device: SQLite cannot keep a database (or its WAL) there.
+        raise AnalyticsError(f"{path}: is not a regular file; expected a kiosk visit database "
+                             "file (set [analytics] database to a file path)")
     try:
         # isolation_level=None: the module's own BEGIN IMMEDIATE decides where transactions
         # start, instead of sqlite3's implicit deferred BEGIN. timeout is the busy_timeout.
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         _raise_for(path, exc)
     try:
         # The first real read: a file that is not SQLite fails here, not later.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
         _raise_for(path, exc)
     return conn
 
 
-def _raise_for(path: Path, exc: sqlite3.DatabaseError) -> NoReturn:
-    """Raise the user-facing form of an SQLite error, or the error itself if not theirs."""
-    text = str(exc)
-    if not isinstance(exc, sqlite3.OperationalError):
-        raise InputError(f"{path}: not an SQLite database ({text}); "
-                         "expected a kiosk visit database") from exc
+def _raise_for(path: Path, exc: sqlite3.Error) -> NoReturn:
+    """Raise the one-line AnalyticsError for an SQLite error: what went wrong, what to do."""
+    text = str(exc).replace("\n", " ")
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        if "full" in text:  # SQLITE_FULL is reported as a plain DatabaseError by some calls
+            raise AnalyticsError(f"{path}: the disk is full ({text}); expected free space for "
+                                 "the kiosk visit database: free some, or set [analytics] "
+                                 "database to another disk") from exc
+        raise AnalyticsError(f"{path}: not an SQLite database ({text}); "
+                             "expected a kiosk visit database") from exc
+    if "full" in text:
+        raise AnalyticsError(f"{path}: the disk is full ({text}); expected free space for "
+                             "the kiosk visit database: free some, or set [analytics] "
+                             "database to another disk") from exc
     if "unable to open" in text or "readonly" in text:
-        raise InputError(f"{path}: cannot open for writing ({text}); "
-                         "expected a writable kiosk visit database") from exc
-    raise exc  # a lock or I/O error: not something the user fixes by choosing another file
+        raise AnalyticsError(f"{path}: cannot open for writing ({text}); "
+                             "expected a writable kiosk visit database") from exc
+    if "no such table" in text or "no such column" in text:
+        raise AnalyticsError(f"{path}: the kiosk visit database is damaged ({text}); move "
+                             "the file aside and the kiosk starts a new one") from exc
+    if "locked" in text or "busy" in text:
+        raise AnalyticsError(f"{path}: the kiosk visit database is locked by another process "
+                             f"({text}); expected it free within {BUSY_TIMEOUT_MS // 1000} s: "
+                             "try again, or stop what holds it") from exc
+    raise AnalyticsError(f"{path}: cannot use the kiosk visit database ({text}); expected a "
+                         "writable file on a working disk with free space: check the disk, "
+                         "or set [analytics] database to another file") from exc
 
 
-def _check_schema(conn: sqlite3.Connection, path: Path) -> bool:
-    """True if the file holds our schema, False if it is empty; InputError for anything else."""
+def _check_schema(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version the file holds, 0 if it is empty; InputError for anything else."""
     # One statement, so one snapshot: read one by one, another process's schema commit can
     # land between them and show tables without our application id.
     app_id, version, tables = conn.execute(
@@ -112,14 +177,18 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> bool:
         "(SELECT count(*) FROM sqlite_master)"
     ).fetchone()
     if app_id == 0 and version == 0 and tables == 0:
-        return False
+        return 0
     if app_id != APPLICATION_ID:
-        raise InputError(f"{path}: an SQLite database of another program; "
-                         "expected a kiosk visit database")
+        raise AnalyticsError(f"{path}: an SQLite database of another program; "
+                             "expected a kiosk visit database")
     if version > SCHEMA_VERSION:
-        raise InputError(f"{path}: kiosk visit database version {version} is newer than this "
-                         f"gwangju-twin reads (version {SCHEMA_VERSION}); expected an upgrade")
-    return True
+        raise AnalyticsError(f"{path}: kiosk visit database version {version} is newer than "
+                             f"this gwangju-twin reads (version {SCHEMA_VERSION}); expected an "
+                             "upgrade")
+    if version < 1:
+        raise AnalyticsError(f"{path}: a kiosk visit database without a schema version; "
+                             "expected one made by gwangju-twin: move it aside")
+    return int(version)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -145,19 +214,33 @@ class VisitLog:
     process and the viewer process both write to the same file.
 
     The viewer opens it with ``recover=True`` (the default), which closes visits a killed
-    process left open: ``ended`` = their last recorded event time, ``end_reason =
-    "interrupted"``, and their open pavilion stays end at that same time. The supervisor,
-    which only calls :meth:`record_crash`, passes ``recover=False`` so that opening the log
-    never closes the live viewer's visit.
+    process of the same ``booth`` left open: ``ended`` = their last recorded event time,
+    ``end_reason = "interrupted"``, and their open pavilion stays end at that same time.
+    Another booth's visits are its own (it may be running). The supervisor, which only calls
+    :meth:`record_crash`, passes ``recover=False`` so that opening the log never closes the
+    live viewer's visit.
+
+    ``clock`` gives the wall-clock timestamps; ``monotonic`` measures time inside a visit
+    (every event of a visit is its start plus monotonic seconds since). It defaults to
+    ``time.monotonic`` with the default clock and to ``clock`` itself with any other (a
+    test's or a rehearsal's simulated time). ``booth`` (default: the host name) tags the
+    visits and crashes this log writes. Every database failure raises AnalyticsError.
     """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time, *,
-                 recover: bool = True) -> None:
+                 recover: bool = True, monotonic: Callable[[], float] | None = None,
+                 booth: str | None = None) -> None:
         """Open (creating parent folders and the schema if needed) the database at ``path``."""
         self._path = Path(path)
         self._clock = clock
+        if monotonic is None:
+            monotonic = time.monotonic if clock is time.time else clock
+        self._monotonic = monotonic
+        self._booth = booth or default_booth_id()
         self._visit: int | None = None
         self._stay: int | None = None
+        # (wall-clock start, monotonic start) of the visit in progress.
+        self._anchor: tuple[float, float] | None = None
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -166,7 +249,7 @@ class VisitLog:
         self._conn = _connect(self._path)
         try:
             self._setup(recover)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self._conn.close()
             _raise_for(self._path, exc)
         except BaseException:
@@ -182,43 +265,77 @@ class VisitLog:
         with self._write():
             # Checked inside the write lock so two processes opening a fresh file at once
             # do not both create the schema.
-            if not _check_schema(self._conn, self._path):
+            version = _check_schema(self._conn, self._path)
+            if not version:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            elif version < SCHEMA_VERSION:
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[step]:
+                        self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             if recover:
                 self._recover()
 
     def _recover(self) -> None:
+        # Only this booth's open visits ("" : written before booths were recorded): another
+        # booth sharing the file may be in the middle of its visit.
+        mine = "(SELECT id FROM visits WHERE ended IS NULL AND booth IN (?, ''))"
         # A stay cannot end before it began, even if the wall clock stepped back.
         self._conn.execute(
             "UPDATE stays SET left_at = max(entered, "
             "(SELECT last_event FROM visits v WHERE v.id = stays.visit_id)) "
-            "WHERE left_at IS NULL AND visit_id IN (SELECT id FROM visits WHERE ended IS NULL)"
+            f"WHERE left_at IS NULL AND visit_id IN {mine}", (self._booth,),
         )
         self._conn.execute(
             "UPDATE visits SET ended = last_event, end_reason = 'interrupted' "
-            "WHERE ended IS NULL"
+            f"WHERE id IN {mine}", (self._booth,),
         )
 
     @contextmanager
     def _write(self) -> Iterator[None]:
         # IMMEDIATE takes the write lock up front, where busy_timeout applies; a deferred
         # transaction upgrading from read to write in WAL mode fails at once with "locked".
-        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            _raise_for(self._path, exc)
         try:
             yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite may have rolled back already (a full disk does).
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                _raise_for(self._path, exc)
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            _raise_for(self._path, exc)
+
+    def _now(self) -> float:
+        """The time of an event: inside a visit its wall-clock start plus the monotonic
+        seconds since (never less than the start); outside one the wall clock."""
+        if self._anchor is None:
+            return self._clock()
+        wall, mono = self._anchor
+        return wall + max(0.0, self._monotonic() - mono)
 
     @property
     def path(self) -> Path:
         """The database file."""
         return self._path
+
+    @property
+    def booth(self) -> str:
+        """The booth id this log writes into its rows."""
+        return self._booth
 
     @property
     def visit_id(self) -> int | None:
@@ -227,24 +344,25 @@ class VisitLog:
 
     def start_visit(self, language: str) -> int:
         """Begin a visit in ``language`` (ending an open one as ``"superseded"``); its id."""
-        now = self._clock()
+        before = self._now()
+        now, mono = self._clock(), self._monotonic()
         with self._write():
             if self._visit is not None:
-                self._end(now, "superseded")
+                self._end(before, "superseded")
             cur = self._conn.execute(
-                "INSERT INTO visits (started, language, last_event) VALUES (?, ?, ?)",
-                (now, language, now),
+                "INSERT INTO visits (started, language, last_event, booth) VALUES (?, ?, ?, ?)",
+                (now, language, now, self._booth),
             )
         # In-memory state changes only after the commit, so a failed call leaves it matching
         # the file.
-        self._visit, self._stay = cur.lastrowid, None
+        self._visit, self._stay, self._anchor = cur.lastrowid, None, (now, mono)
         return self._visit
 
     def enter_pavilion(self, pavilion_id: str) -> None:
         """The visitor entered ``pavilion_id`` (closing the open stay); ignored outside a visit."""
         if self._visit is None:
             return
-        now = self._clock()
+        now = self._now()
         with self._write():
             self._close_stay(now)
             cur = self._conn.execute(
@@ -258,7 +376,7 @@ class VisitLog:
         """The visitor left the pavilion: its dwell is now minus entered. Ignored if none."""
         if self._stay is None:
             return
-        now = self._clock()
+        now = self._now()
         with self._write():
             self._close_stay(now)
             self._touch(now)
@@ -268,7 +386,7 @@ class VisitLog:
         """A pavilion's demo (``plugin_id``) started; ignored outside a visit."""
         if self._visit is None:
             return
-        now = self._clock()
+        now = self._now()
         with self._write():
             self._conn.execute(
                 "INSERT INTO demo_starts (visit_id, pavilion, plugin, at) VALUES (?, ?, ?, ?)",
@@ -280,7 +398,7 @@ class VisitLog:
         """The visitor switched language; a visit counts under its last one. Ignored outside."""
         if self._visit is None:
             return
-        now = self._clock()
+        now = self._now()
         with self._write():
             self._conn.execute("UPDATE visits SET language = ? WHERE id = ?",
                                (language, self._visit))
@@ -290,10 +408,10 @@ class VisitLog:
         """End the visit (``"idle"``, ``"operator"``, ``"shutdown"``...); ignored if none."""
         if self._visit is None:
             return
-        now = self._clock()
+        now = self._now()
         with self._write():
             self._end(now, reason)
-        self._visit = self._stay = None
+        self._visit = self._stay = self._anchor = None
 
     def record_crash(self, kind: str, detail: str, count: int, safe: bool) -> None:
         """The supervisor saw the viewer ``kind`` ("crash" or "hang"); no visit needed.
@@ -304,12 +422,14 @@ class VisitLog:
         now = self._clock()
         with self._write():
             self._conn.execute(
-                "INSERT INTO crashes (at, kind, detail, count, safe) VALUES (?, ?, ?, ?, ?)",
-                (now, kind, detail, int(count), int(bool(safe))),
+                "INSERT INTO crashes (at, kind, detail, count, safe, booth) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (now, kind, detail, int(count), int(bool(safe)), self._booth),
             )
 
     def close(self) -> None:
-        """End an open visit as ``"shutdown"`` and close the database."""
+        """End an open visit as ``"shutdown"`` and close the database (AnalyticsError when
+        that last write fails; the database is closed all the same)."""
         if self._conn is None:
             return
         try:
@@ -373,6 +493,8 @@ class DayReport:
     crashes: int
     hangs: int
     safe_fallbacks: int
+    #: Crashes and hangs per booth id ("" for rows written before booths were recorded).
+    failures_by_booth: dict[str, int] = field(default_factory=dict)
 
 
 # A visit still open (live, or killed and not yet recovered) counts up to its last event,
@@ -399,21 +521,25 @@ _CRASHES_SQL = """
 SELECT day(at) AS d, sum(kind = 'crash'), sum(kind = 'hang'), sum(safe)
 FROM crashes GROUP BY d
 """
+_CRASH_BOOTHS_SQL = "SELECT day(at) AS d, booth, count(*) FROM crashes GROUP BY d, booth"
 
 
 def day_reports(path: Path, tz: tzinfo | None = None) -> list[DayReport]:
     """Per-day summaries of the visit database at ``path``, oldest day first.
 
     Days are dates in ``tz`` (None: this machine's local time). A missing file, a folder,
-    or a file that is not a kiosk visit database raises InputError.
+    or a file that is not a kiosk visit database raises InputError (a damaged or unreadable
+    one AnalyticsError).
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"no kiosk visits recorded yet at {path}")
     conn = _connect(path)
     try:
-        if not _check_schema(conn, path):
-            raise InputError(f"{path}: an empty SQLite database; expected a kiosk visit database")
+        version = _check_schema(conn, path)
+        if not version:
+            raise AnalyticsError(f"{path}: an empty SQLite database; expected a kiosk visit "
+                                 "database")
 
         def day(ts: float) -> str:
             return datetime.fromtimestamp(ts, tz).date().isoformat()
@@ -426,15 +552,18 @@ def day_reports(path: Path, tz: tzinfo | None = None) -> list[DayReport]:
         stays = conn.execute(_STAYS_SQL).fetchall()
         demos = conn.execute(_DEMOS_SQL).fetchall()
         crashes = conn.execute(_CRASHES_SQL).fetchall()
-    except sqlite3.DatabaseError as exc:
+        # A version-1 file (not yet opened by a newer kiosk) has no booth column.
+        booths = (conn.execute(_CRASH_BOOTHS_SQL).fetchall() if version >= 2 else
+                  conn.execute(_CRASH_BOOTHS_SQL.replace("booth", "''")).fetchall())
+    except sqlite3.Error as exc:
         _raise_for(path, exc)
     finally:
         conn.close()
-    return _assemble(visits, languages, stays, demos, crashes)
+    return _assemble(visits, languages, stays, demos, crashes, booths)
 
 
 def _assemble(visits: list, languages: list, stays: list, demos: list,
-              crashes: list) -> list[DayReport]:
+              crashes: list, booths: list = ()) -> list[DayReport]:
     """DayReports from the grouped rows (a handful per day and pavilion, not per visit)."""
     langs: dict[str, dict[str, int]] = {}
     for d, lang, n in languages:
@@ -447,6 +576,9 @@ def _assemble(visits: list, languages: list, stays: list, demos: list,
         pav.setdefault(d, {}).setdefault(name, [0, 0, 0.0, 0])[3] = n
     per_visit = {d: (n, float(mean or 0.0), int(intr or 0)) for d, n, mean, intr in visits}
     per_crash = {d: (int(c or 0), int(h or 0), int(s or 0)) for d, c, h, s in crashes}
+    per_booth: dict[str, dict[str, int]] = {}
+    for d, booth, n in booths:
+        per_booth.setdefault(d, {})[str(booth)] = int(n)
     reports = []
     for d in sorted(per_visit.keys() | per_crash.keys()):
         n, mean, interrupted = per_visit.get(d, (0, 0.0, 0))
@@ -461,6 +593,7 @@ def _assemble(visits: list, languages: list, stays: list, demos: list,
             day=d, visits=n, mean_visit_seconds=mean, interrupted=interrupted, languages=lang,
             pavilions=pavilions, demo_starts=sum(p.demo_starts for p in pavilions),
             crashes=c, hangs=h, safe_fallbacks=s,
+            failures_by_booth=dict(sorted(per_booth.get(d, {}).items())),
         ))
     return reports
 
@@ -479,17 +612,22 @@ def format_report(days: Sequence[DayReport]) -> str:
         lines = [
             f"{r.day}  {r.visits} visits, mean {_duration(r.mean_visit_seconds)}, "
             f"{r.interrupted} interrupted",
-            "  languages   " + (", ".join(f"{k} {v}" for k, v in r.languages.items()) or "none"),
+            "  languages   " + (", ".join(f"{printable(k)} {v}" for k, v in r.languages.items())
+                                 or "none"),
             f"  demos       {r.demo_starts} started",
             f"  failures    {r.crashes} crashes, {r.hangs} hangs, "
             f"{r.safe_fallbacks} safe-mode restarts",
         ]
+        if r.failures_by_booth:
+            lines.append("  by booth    " + ", ".join(
+                f"{printable(b) or '(unknown)'} {n}" for b, n in r.failures_by_booth.items()))
         if r.pavilions:
-            width = max(8, *(len(p.pavilion) for p in r.pavilions))
+            names = {p.pavilion: printable(p.pavilion) for p in r.pavilions}
+            width = max(8, *(len(n) for n in names.values()))
             lines.append(f"  {'pavilion':<{width}}  {'visits':>6}  {'stays':>6}  "
                          f"{'dwell':>9}  {'mean':>8}  {'demos':>5}")
             lines.extend(
-                f"  {p.pavilion:<{width}}  {p.visits:>6}  {p.stays:>6}  "
+                f"  {names[p.pavilion]:<{width}}  {p.visits:>6}  {p.stays:>6}  "
                 f"{_duration(p.dwell_seconds):>9}  {_duration(p.mean_dwell_seconds):>8}  "
                 f"{p.demo_starts:>5}"
                 for p in r.pavilions
@@ -519,6 +657,7 @@ def report_csv(days: Sequence[DayReport]) -> str:
         writer.writerow([r.day, "*", r.visits, stays, round(dwell, 1),
                          round(dwell / stays, 1) if stays else 0.0, r.demo_starts, *day_cols])
         for p in r.pavilions:
-            writer.writerow([r.day, p.pavilion, p.visits, p.stays, round(p.dwell_seconds, 1),
-                             round(p.mean_dwell_seconds, 1), p.demo_starts, *day_cols])
+            writer.writerow([r.day, printable(p.pavilion), p.visits, p.stays,
+                             round(p.dwell_seconds, 1), round(p.mean_dwell_seconds, 1),
+                             p.demo_starts, *day_cols])
     return out.getvalue()

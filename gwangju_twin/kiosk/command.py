@@ -120,7 +120,8 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     # A broken database turns analytics off (logged once); it never takes the booth down.
     visits = (GuardedVisits(None, config.database, log, "the supervisor found the database "
                             "unusable (see its log)")
-              if args.no_analytics else GuardedVisits.open(config.database, log))
+              if args.no_analytics else GuardedVisits.open(config.database, log,
+                                                         booth=config.booth))
     heartbeat = Heartbeat.from_env()
     try:
         return run_kiosk(prepared, config, "offscreen" if args.offscreen else "onscreen",
@@ -190,7 +191,8 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
     if problem is None:
         # recover=False: the viewer owns the visits; the supervisor only adds crash rows, and
         # must not close the visit a running viewer has open.
-        visits = GuardedVisits.open(config.database, log, recover=False)
+        visits = GuardedVisits.open(config.database, log, recover=False,
+                                    booth=config.booth)
     else:
         log.error("analytics off: %s", problem)
         visits = GuardedVisits(None, config.database, log, problem)

@@ -18,7 +18,7 @@ from typing import Any
 import platformdirs
 
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.pin import CORNERS, parse_pin_hash
+from gwangju_twin.kiosk.pin import CORNERS, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.tomlfile import read_toml
 from gwangju_twin.tomlfile import show_value as _show
@@ -35,6 +35,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
 # A content-hash pin, as gwangju_twin.plugins.pinning writes it after the "@".
 _PIN = re.compile(r"sha256:[0-9a-f]{64}")
+# A booth id: a host-name-like word, so that reports and logs can print it as it is.
+_BOOTH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SIZE = re.compile(r"\s*([0-9]{1,6})\s*[xX]\s*([0-9]{1,6})\s*")
 _WIDTH = (320, 7680)
 _HEIGHT = (240, 4320)
@@ -76,6 +78,7 @@ class KioskConfig:
     path: Path | None = None  # the file it came from; None: built-in defaults
     scene: Path | None = None  # None: the built-in Sangmu scene
     language: str = "ko"  # the language every visit starts in
+    booth: str | None = None  # the id in analytics rows; None: this machine's host name
     size: tuple[int, int] = (1920, 1080)  # window width, height in pixels
     fullscreen: bool = True
     hide_cursor_after: float = 2.0  # seconds the pointer stays visible once still
@@ -152,6 +155,10 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() and "\0" not in value else None
 
 
+def _booth(value: Any) -> str | None:
+    return value if isinstance(value, str) and _BOOTH.fullmatch(value) else None
+
+
 def _size(value: Any) -> tuple[int, int] | None:
     match = _SIZE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
@@ -175,6 +182,8 @@ _TABLES: dict[str, dict[str, _Key]] = {
         "scene": _Key("scene", _PATH, _text),
         "language": _Key("language", " or ".join(json.dumps(x) for x in LANGUAGES),
                          _choice(LANGUAGES)),
+        "booth": _Key("booth", "a booth id of 1-64 characters: letters, digits, '.', '_', "
+                      "'-', starting with a letter or digit (e.g. \"hall-a-1\")", _booth),
     },
     "display": {
         "size": _Key("size", 'a size "WIDTHxHEIGHT" in pixels, width '
@@ -309,10 +318,16 @@ def _check_pin_hash(path: Path, value: Any) -> None:
         raise InputError(f"{path}: [operator] pin_hash is {_show_kind(value)}; expected the "
                          "pin_hash text printed by `gwangju-twin kiosk pin`")
     try:
-        parse_pin_hash(value)
+        stored = parse_pin_hash(value)
     except ValueError as exc:
         raise InputError(f"{path}: [operator] pin_hash is not a PIN hash ({exc}); expected the "
                          "pin_hash text printed by `gwangju-twin kiosk pin`") from None
+    try:
+        check_strength(stored)
+    except ValueError as exc:
+        raise InputError(f"{path}: [operator] pin_hash is refused ({exc}); expected a hash of "
+                         "your own PIN: run `gwangju-twin kiosk pin` and paste the pin_hash it "
+                         "prints") from None
 
 
 def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:

@@ -36,6 +36,16 @@ _DIGEST_BYTES = hashlib.sha256().digest_size
 # iteration count would freeze the kiosk on every PIN attempt.
 _SALT_RANGE = (8, 64)
 _ITERATIONS_RANGE = (1, 10_000_000)
+#: The PBKDF2 iteration counts a kiosk accepts in its config: fewer makes a stolen config
+#: cheap to brute-force (a 4-digit PIN space falls in microseconds at 1 iteration); more makes
+#: every attempt slow on a booth's modest CPU (10,000,000 took 2.7 s per try).
+STRENGTH_RANGE = (100_000, 2_000_000)
+#: Hashes that have appeared in the project's own docs or tests: their PIN is public, so a
+#: kiosk refuses them. Add any hash that is ever published (a test greps docs/ and tests/).
+PUBLISHED_HASHES: frozenset[str] = frozenset({
+    # docs/kiosk.toml until issue 11: the PIN "2468".
+    "pbkdf2_sha256$200000$ZlaXYKI1sM4pvA5iyJZamg$GCRkvc4LWhzXEc_26PLhhLJ9hDAgF70EK68bVhS2I_Q",
+})
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,17 @@ def parse_pin_hash(text: str) -> PinHash:
     return PinHash(iterations, salt, digest)
 
 
+def check_strength(stored: PinHash) -> None:
+    """ValueError unless ``stored``'s iteration count is in STRENGTH_RANGE, or if the hash
+    is one of PUBLISHED_HASHES (its PIN is known to anyone who read the docs)."""
+    lo, hi = STRENGTH_RANGE
+    if not lo <= stored.iterations <= hi:
+        raise ValueError(f"the PIN hash has {stored.iterations} PBKDF2 iterations; expected "
+                         f"{lo} to {hi}")
+    if str(stored) in PUBLISHED_HASHES:
+        raise ValueError("the PIN hash is a published sample (its PIN is public)")
+
+
 def verify_pin(pin: str, stored: str) -> bool:
     """Whether ``pin`` matches the ``stored`` hash; the digests are compared in constant time.
 
@@ -158,6 +179,7 @@ class PinGate:
         self._max_wait = float(max_wait)
         self._failures = 0
         self._until = float("-inf")  # clock time from which another try is accepted
+        self._checking = False  # a PIN was taken by start() and awaits settle()
 
     @property
     def configured(self) -> bool:
@@ -173,14 +195,43 @@ class PinGate:
         """Seconds until another try is accepted (0 when one is now)."""
         return max(0.0, self._until - self._clock())
 
+    @property
+    def checking(self) -> bool:
+        """Whether a PIN taken by :meth:`start` awaits its :meth:`settle`."""
+        return self._checking
+
     def attempt(self, pin: str) -> Attempt:
-        """Try ``pin``: checked unless the back-off is running or no PIN is configured."""
+        """Try ``pin``: checked unless the back-off is running or no PIN is configured.
+
+        The same as :meth:`start`, :meth:`check` and :meth:`settle` in a row, in this thread.
+        """
+        refused = self.start(pin)
+        if refused is not None:
+            return refused
+        return self.settle(self.check(pin))
+
+    def start(self, pin: str) -> Attempt | None:
+        """Take ``pin`` for checking: None when it is to be checked (call :meth:`check`,
+        e.g. in a worker thread, then :meth:`settle`), or the refusal when it is not (no PIN
+        configured, the back-off running, or another PIN still being checked)."""
         if self._stored is None:
             return Attempt(ok=False, refused=True, wait=0.0, failures=self._failures)
         wait = self.locked_for()
-        if wait > 0:
+        if wait > 0 or self._checking:
             return Attempt(ok=False, refused=True, wait=wait, failures=self._failures)
-        if _matches(pin, self._stored):
+        self._checking = True
+        return None
+
+    def check(self, pin: str) -> bool:
+        """Whether ``pin`` matches the stored hash: the slow PBKDF2 part alone. It reads only
+        the immutable stored hash, so it may run in another thread."""
+        return self._stored is not None and _matches(pin, self._stored)
+
+    def settle(self, ok: bool) -> Attempt:
+        """Apply the result of :meth:`check` for the PIN :meth:`start` took: a right PIN
+        clears the count, a wrong one counts and may start the back-off."""
+        self._checking = False
+        if ok:
             self._failures = 0
             self._until = float("-inf")
             return Attempt(ok=True, refused=False, wait=0.0, failures=0)

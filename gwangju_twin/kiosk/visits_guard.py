@@ -106,14 +106,16 @@ class GuardedVisits:
             self.off_reason = "analytics off"
 
     @classmethod
-    def open(cls, path: Path, log: logging.Logger, *, recover: bool = True) -> GuardedVisits:
-        """Open the visit log at ``path``; a fault there gives a guard with analytics off."""
+    def open(cls, path: Path, log: logging.Logger, *, recover: bool = True,
+             booth: str | None = None) -> GuardedVisits:
+        """Open the visit log at ``path`` as ``booth`` (default: this host's name); a fault
+        there gives a guard with analytics off."""
         path = Path(path)
         try:
             if path.exists() and not path.is_file():
                 raise InputError(f"{path}: is not a regular file; expected a kiosk visit "
                                  "database file")
-            visits = VisitLog(path, recover=recover)
+            visits = VisitLog(path, recover=recover, booth=booth)
         except _FAULTS as exc:
             guard = cls(None, path, log, "")
             guard._fail(exc)

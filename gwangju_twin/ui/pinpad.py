@@ -3,8 +3,9 @@
 A card at the centre over a dark veil: the title, a field with one dot per digit entered
 (never the digits), a message line (a hint, "wrong PIN", or "try again in 30 s" while
 locked), the keys 1-9, Delete, 0, OK and a Cancel button. Keys are 86 px tall at 1080p.
-While locked the digit, Delete and OK keys are disabled and ``press`` ignores them;
-Cancel always works. The veil keeps taps from the city behind.
+While locked, or while a PIN is being checked ("checking"), the digit, Delete and OK keys
+are disabled and ``press`` ignores them; Cancel always works. The veil keeps taps from the
+city behind.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class PinPad(Widget):
         self._pin = ""
         self._message = ""
         self._locked = 0.0
+        self._checking = False
 
         inner = 3 * _KEY_W + 2 * _KEY_GAP
         for lang in LANGUAGES:  # the title and the word keys must fit too
@@ -137,8 +139,13 @@ class PinPad(Widget):
 
     @property
     def locked(self) -> bool:
-        """Whether the keys are disabled (too many wrong PINs)."""
-        return self._locked > 0
+        """Whether the keys are disabled (too many wrong PINs, or a PIN being checked)."""
+        return self._locked > 0 or self._checking
+
+    @property
+    def checking(self) -> bool:
+        """Whether the pad says a PIN is being checked (see :meth:`set_checking`)."""
+        return self._checking
 
     def press(self, key: str) -> None:
         """Press ``key``: "0"-"9" adds a digit (up to ``digits``), "del" erases the last,
@@ -173,18 +180,25 @@ class PinPad(Widget):
         self._message = text
         self._show_message()
 
+    def set_checking(self, checking: bool) -> None:
+        """True: a PIN is being checked: say so and ignore the keys until False."""
+        self._set_lock(self._locked, bool(checking))
+
     def set_locked(self, seconds: float) -> None:
         """Above 0: disable the keys and say to try again in ``seconds`` (call again to
         update the time, every frame if need be); 0: enable them again. Locking erases the
         digits entered."""
-        was = self.locked
-        self._locked = max(0.0, float(seconds))
+        self._set_lock(max(0.0, float(seconds)), self._checking)
+
+    def _set_lock(self, seconds: float, checking: bool) -> None:
+        was, had_lock = self.locked, self._locked > 0
+        self._locked, self._checking = seconds, checking
         if self.locked and self._pin:
             self._pin = ""
             self._draw_dots()
+        if had_lock and not self._locked > 0:
+            self._message = ""  # the lock's reason is over
         if self.locked != was:
-            if not self.locked:
-                self._message = ""  # the lock's reason is over
             state = DirectGuiGlobals.DISABLED if self.locked else DirectGuiGlobals.NORMAL
             for key, b in self.buttons.items():
                 if key != "cancel":
@@ -218,7 +232,9 @@ class PinPad(Widget):
         self._fit()
 
     def _show_message(self) -> None:
-        if self.locked:
+        if self._checking:
+            text, ink = self._t("kiosk.pin.checking"), LINE_INK
+        elif self._locked > 0:
             text, ink = self._t("kiosk.pin.locked", seconds=math.ceil(self._locked)), _WARN_INK
         elif self._message:
             text, ink = self._message, _WARN_INK
