@@ -134,11 +134,21 @@ def test_label_has_korean_over_english(fonts: tuple[Any, Any]) -> None:
 
 
 def test_label_faces_the_camera_and_stays_on_top(fonts: tuple[Any, Any]) -> None:
-    from panda3d.core import BillboardEffect
+    from panda3d.core import NodePath, Vec3
 
-    node = _label(fonts).node
-    effect = node.node().get_effect(BillboardEffect.get_class_type())
-    assert effect is not None and effect.get_eye_relative()
+    label = _label(fonts)
+    node = label.node
+    world = NodePath("world")
+    camera = world.attach_new_node("camera")
+    camera.set_pos(-300, -500, 200)
+    camera.look_at(40, 60, 0)
+    node.reparent_to(world)
+    label.set_pos(100, 50, 20)  # off the camera's axis: still parallel to the picture
+    label.face(camera)
+    assert node.get_relative_vector(camera, Vec3(0, 0, 1)).normalized().almost_equal(
+        Vec3(0, 0, 1), 1e-4)  # upright on screen
+    assert node.get_relative_vector(camera, Vec3(0, 1, 0)).normalized().almost_equal(
+        Vec3(0, 1, 0), 1e-4)  # its front (-Y) towards the camera
     assert node.get_bin_name() == "fixed"
     assert node.has_depth_test() and not node.get_depth_test()
     assert node.has_depth_write() and not node.get_depth_write()
