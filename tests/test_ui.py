@@ -536,3 +536,51 @@ def test_panel_renders_text_and_buttons(shots: dict[str, Any]) -> None:
         light = face.min(axis=2) > 200  # the button's label
         assert accent.mean() > 0.5
         assert light.sum() > 20
+
+
+@pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
+def test_panel_title_is_clear_of_the_toolbar(base: Any, fonts: tuple[Any, Any],
+                                             aspect: float) -> None:
+    """At 800x600 (4:3) the toolbar reaches under the panel's column: the panel docks below
+    the row instead of under its Help button; at 16:9 it keeps the top-right corner."""
+    from gui_kit import buttons_box
+
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.catalogue import load_catalogue
+    from gwangju_twin.ui.panel import MARGIN
+    from gwangju_twin.ui.toolbar import Toolbar
+
+    old = base.getAspectRatio()
+    base.adjustWindowAspectRatio(aspect)
+    toolbar = Toolbar(base.a2dTopLeft, fonts[0], load_catalogue(), "en")
+    view = PanelView(_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    try:
+        view.refresh()
+        _, right, bottom, _ = buttons_box(toolbar.buttons.values(), base.aspect2d)
+        lo, hi = view.node.find("**/title").get_tight_bounds(base.aspect2d)
+        card_lo, card_hi = view.node.get_tight_bounds(base.aspect2d)
+        beside = right < card_lo.x  # the row ends before the panel's column starts
+        assert beside == (aspect > 1.5)
+        if beside:
+            assert card_hi.z == pytest.approx(1.0 - MARGIN, abs=0.01)
+        else:
+            assert card_hi.z < bottom and hi.z < bottom  # the title below the Help button
+        assert lo.z > -1.0 and card_lo.z >= -1.0 + MARGIN / 2  # still on screen
+    finally:
+        view.destroy()
+        toolbar.destroy()
+        base.adjustWindowAspectRatio(old)
+
+
+def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
+    """The card hides what is behind it (the light sky here): its commonest pixel is the
+    board colour itself, not the board blended with the background."""
+    from gwangju_twin.ui.panel import BOARD
+
+    shot = shots["panel"]
+    x0, y0, x1, y1 = shot["box"]
+    board = read_png(Path(shot["png"]))[y0:y1, x0:x1].reshape(-1, 3)
+    colours, counts = np.unique(board, axis=0, return_counts=True)
+    commonest = colours[counts.argmax()].astype(int)
+    expected = np.round(np.array(BOARD[:3]) * 255).astype(int)
+    assert np.abs(commonest - expected).max() <= 1, (commonest, expected)
