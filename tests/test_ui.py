@@ -584,3 +584,30 @@ def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
     commonest = colours[counts.argmax()].astype(int)
     expected = np.round(np.array(BOARD[:3]) * 255).astype(int)
     assert np.abs(commonest - expected).max() <= 1, (commonest, expected)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_lonlat_line_never_leaves_a_lone_letter(base: Any, fonts: tuple[Any, Any],
+                                                language: str) -> None:
+    """The info panel's position line wraps between the two coordinates, not before the
+    hemisphere's letter ("...126.84312°" / "E")."""
+    from gwangju_twin.infocards import building_card
+    from gwangju_twin.picking.facts import BuildingFacts
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.catalogue import load_catalogue
+
+    facts = BuildingFacts(row=3, layer="buildings", kind="office", name="광주광역시청",
+                          name_en="Gwangju City Hall", height=80.0, height_source="measured",
+                          floors=None, floors_estimated=None, footprint_m2=3599.0,
+                          lon=126.84312, lat=35.14813, feature_id=None)
+    view = PanelView(building_card(facts, load_catalogue()), base.aspect2d, fonts[0],
+                     language=language, bold_font=fonts[1])
+    try:
+        node = view.node.find("**/line-position").node()
+        rows = node.get_wordwrapped_text().split("\n")
+        assert all(len(row.strip()) > 1 for row in rows), rows
+        assert rows[-1].replace("\u00a0", " ").endswith("126.84312° E")
+        # What the panel reports as drawn is the plain text, spaces as written.
+        assert any(t.endswith("35.14813° N, 126.84312° E") for t in view.text())
+    finally:
+        view.destroy()

@@ -9,6 +9,7 @@ so the host can call it every frame.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,17 @@ LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
 RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
+
+
+#: A space before a one-character word that ends the text or a clause ("° E", "° N,").
+_LONE = re.compile(r" (?=\w(?:[,;.)]|$))")
+
+
+def keep_together(text: str) -> str:
+    """``text`` with a no-break space before every one-character word at the end of the
+    text or of a clause, so wrapping never leaves it alone on a line (a lon/lat line must
+    not end with a lone "E" on a row of its own)."""
+    return _LONE.sub("\u00a0", text)
 
 
 def _ink_on(rgb: tuple[float, float, float]) -> RGBA:
@@ -202,8 +214,8 @@ class PanelView:
 
         for line in p.lines:
             text = self._pick(line.ko, line.en)
-            node = text_node(f"line-{line.key}", text, self._font, LINE_INK, TextNode.A_left,
-                             inner / _LINE_SCALE)
+            node = text_node(f"line-{line.key}", keep_together(text), self._font, LINE_INK,
+                             TextNode.A_left, inner / _LINE_SCALE)
             z = self._place(content, node, x0, z, _LINE_SCALE) - _LINE_GAP
             self._drawn.append(text)
 
