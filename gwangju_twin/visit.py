@@ -177,7 +177,9 @@ class ExpoFloor:
             scale_labels(self.nodes, camera)
             return
         reserved = reserved_rects(self._overlay)
-        key = (tuple(camera.get_net_transform().get_mat()), lens.get_aspect_ratio(),
+        mat = camera.get_net_transform().get_mat()
+        key = (tuple(mat.get_cell(i, j) for i in range(4) for j in range(4)),
+               lens.get_aspect_ratio(),
                lens.get_fov()[0], tuple(reserved))
         if key == self._layout_key:
             return
