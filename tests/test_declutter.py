@@ -52,6 +52,17 @@ def test_a_label_under_the_minimap_is_lifted_clear_of_it_or_hidden() -> None:
     assert abs((x0 + x1) / 2 - (-1.1)) < 1e-9
 
 
+def test_a_label_never_shrinks_below_its_min_scale() -> None:
+    near = LabelBox("near", (0.0, 0.0, 0.4, 0.2), distance=1.0)
+    # Lifting is ruled out by the ceiling; only shrinking to 0.64 would fit beside `near`.
+    far = LabelBox("far", (0.35, 0.0, 0.75, 0.2), distance=2.0)
+    small = declutter([near, far], lifts=(0.0,), gap=0.0)
+    assert small["far"].visible and small["far"].scale == 0.64
+    legible = declutter([near, LabelBox("far", far.rect, distance=2.0, min_scale=0.9)],
+                        lifts=(0.0,))
+    assert not legible["far"].visible
+
+
 def test_a_label_that_fits_nowhere_is_hidden() -> None:
     wall = (-10.0, -10.0, 10.0, 10.0)
     out = declutter([LabelBox("a", (0.0, 0.0, 0.4, 0.2))], [wall])

@@ -112,9 +112,13 @@ def _overlap(a: list[float], b: list[float]) -> bool:
 
 
 def _assert_apart(info: dict[str, Any]) -> None:
+    from gwangju_twin.render.pavilions import MIN_SHRUNK_HEIGHT
+
     shown = info["shown"]
     keys = sorted(shown)
     for i, a in enumerate(keys):
+        _, z0, _, z1 = shown[a]["rect"]
+        assert z1 - z0 >= MIN_SHRUNK_HEIGHT * 0.99, (a, shown[a])  # legible, not a speck
         # Cards are flat and parallel to the picture, so their rectangle is exact.
         assert shown[a]["thickness"] < 1e-3, a
         for b in keys[i + 1:]:

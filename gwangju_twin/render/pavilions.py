@@ -38,6 +38,13 @@ LANDMARK_LABEL_CLEARANCE = 4.0
 #: The least space between two labels, or a label and a reserved rectangle, in aspect2d
 #: units (4 px at 1080p): touching cards read as one.
 LABEL_GAP = 0.008
+#: The least height of a label's card on screen, tail included, in aspect2d units (the
+#: screen is 2 tall): about 40 px at 720p, its Korean line about 12 px. A label farther or
+#: in a smaller window is drawn larger than its distance would make it, so that it stays
+#: legible; the declutter then hides what no longer fits rather than showing specks.
+MIN_CARD_HEIGHT = 0.11
+#: The declutter may shrink a crowded label to this height at the least.
+MIN_SHRUNK_HEIGHT = 0.085
 
 
 @dataclass
@@ -177,8 +184,17 @@ def layout_labels(labels: Sequence[ScreenLabel], camera: NodePath, lens: Lens,
         if rect is None:
             node.hide()
             continue
+        height = rect[3] - rect[1]
+        if 0.0 < height < MIN_CARD_HEIGHT:  # too small to read: grow about the anchor
+            grow = MIN_CARD_HEIGHT / height
+            scale *= grow
+            node.set_scale(scale)
+            cx, half = (rect[0] + rect[2]) / 2, (rect[2] - rect[0]) / 2 * grow
+            rect = (cx - half, rect[1], cx + half, rect[1] + MIN_CARD_HEIGHT)
+            height = MIN_CARD_HEIGHT
         full[sl.key] = (scale, rect)
-        boxes.append(LabelBox(sl.key, rect, sl.priority, distance))
+        boxes.append(LabelBox(sl.key, rect, sl.priority, distance,
+                              min_scale=MIN_SHRUNK_HEIGHT / height if height > 0 else 1.0))
     placements = declutter(boxes, reserved, gap=LABEL_GAP, ceiling=1.0)
     for key, placement in placements.items():
         label = by_key[key].label

@@ -21,8 +21,8 @@ Rect = tuple[float, float, float, float]
 
 #: Scales a crowded label may shrink to, tried in order.
 SCALES: tuple[float, ...] = (1.0, 0.8, 0.64)
-#: Lifts tried, in units of the label's own (scaled) height: up to two labels' height.
-LIFTS: tuple[float, ...] = (0.0, 0.35, 0.7, 1.05, 1.4, 1.75, 2.1)
+#: Lifts tried, in units of the label's own (scaled) height: up to three and a half.
+LIFTS: tuple[float, ...] = (0.0, 0.35, 0.7, 1.05, 1.4, 1.75, 2.1, 2.45, 2.8, 3.15, 3.5)
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,16 @@ class LabelBox:
 
     ``rect`` is the label's rectangle, its bottom edge at the anchor it names (the tip of its
     tail); ``priority`` ranks kinds of labels (0 first: pavilions; 1: landmarks);
-    ``distance`` from the camera ranks labels of one priority (nearer first).
+    ``distance`` from the camera ranks labels of one priority (nearer first);
+    ``min_scale`` bounds how far it may shrink.
     """
 
     key: Hashable
     rect: Rect
     priority: int = 0
     distance: float = 0.0
+    #: The least scale it may shrink to (still legible); 1.0 is always allowed.
+    min_scale: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ def declutter(
     for label in ranked:
         out[label.key] = Placement(label.key, False)
         for scale, lift in options:
+            if scale < label.min_scale and scale != 1.0:
+                continue
             rect = placed_rect(label.rect, scale, lift)
             if lift > 0.0 and ceiling is not None and rect[3] > ceiling:
                 continue
