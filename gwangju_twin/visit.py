@@ -79,8 +79,9 @@ class ExpoFloor:
             ScreenLabel(("pavilion", pid), n.label, PAVILION_PRIORITY, LABEL_HEIGHT)
             for pid, n in self.nodes.items()
         ] + [
-            ScreenLabel(("landmark", row), label, LANDMARK_PRIORITY, LANDMARK_LABEL_HEIGHT)
-            for row, label in self.landmark_labels.items()
+            ScreenLabel(("landmark", row), label, LANDMARK_PRIORITY + rank,
+                        LANDMARK_LABEL_HEIGHT)
+            for rank, (row, label) in enumerate(self.landmark_labels.items())
         ]
         #: The last label layout by key (("pavilion", id) or ("landmark", row)).
         self.label_layout: dict[Any, Placement] = {}

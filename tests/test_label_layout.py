@@ -147,3 +147,16 @@ def test_labels_stay_out_of_an_open_info_panel(tmp_path: Path) -> None:
     info = _probe(tmp_path, (1280, 720), "ko", enter="mobility")
     assert info["panel"] is not None
     _assert_apart(info)
+
+
+def test_landmarks_are_ranked_by_footprint_and_capped() -> None:
+    """City Hall outranks the smaller council hall beside it; a file with many named
+    landmarks labels only the largest."""
+    from gwangju_twin.geo import load_geojson
+    from gwangju_twin.render.pavilions import landmark_rows
+
+    district, _ = load_geojson(REPO / "assets" / "sangmu.geojson")
+    names = [district.name_en[i] for i in landmark_rows(district)]
+    assert names[0] == "Kim Dae-jung Convention Center"
+    assert names.index("Gwangju City Hall") < names.index("Gwangju Metropolitan Council")
+    assert len(landmark_rows(district, limit=2)) == 2

@@ -28,6 +28,8 @@ LABEL_HEIGHT = 9.0
 LABEL_FAR = 500.0
 #: Landmark labels are a size smaller than pavilions' and give way to them.
 LANDMARK_LABEL_HEIGHT = 0.8 * LABEL_HEIGHT
+#: Pavilions first; landmarks after them, ranked among themselves (LANDMARK_PRIORITY + rank
+#: in ``landmark_rows``), so City Hall keeps its label before the smaller council beside it.
 PAVILION_PRIORITY, LANDMARK_PRIORITY = 0, 1
 #: At most this many landmarks get a label (the largest footprints first): a user's file
 #: with thousands of named landmarks would otherwise cost a declutter of thousands of labels
@@ -93,18 +95,20 @@ def attach_pavilions(parent: NodePath, pavilions: Sequence[Pavilion], font: Text
 
 
 def landmark_rows(district: District, limit: int = MAX_LANDMARK_LABELS) -> list[int]:
-    """District rows of the named landmarks that get a label: at most ``limit``, the
-    largest footprints first (points count as none), then in file order."""
+    """District rows of the named landmarks that get a label, most important first: at
+    most ``limit``, the largest footprints first (points count as none; ties in file
+    order)."""
     rows = [int(i) for i in np.flatnonzero(district.layer == "landmarks")
             if district.name[i] or district.name_en[i]]
     areas = {i: float(shapely.area(district.geometry[i])) for i in rows}
-    return sorted(sorted(rows, key=lambda i: -areas[i])[:limit])
+    return sorted(rows, key=lambda i: -areas[i])[:limit]
 
 
 def attach_landmarks(parent: NodePath, district: District, font: TextFont,
                      bold_font: TextFont) -> dict[int, BilingualLabel]:
     """A label (Korean name over English name) above every named landmark of ``district``
-    (see ``landmark_rows``), under one node in ``parent``; returns them by district row."""
+    (see ``landmark_rows``), under one node in ``parent``; returns them by district row,
+    most important first."""
     root = parent.attach_new_node("landmark-labels")
     out: dict[int, BilingualLabel] = {}
     for row in landmark_rows(district):
