@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from panda3d.core import NodePath, Point3
+from panda3d.core import Lens, NodePath
 
 from gwangju_twin.expo import Pavilion
 from gwangju_twin.geo.model import District
@@ -21,12 +21,32 @@ from gwangju_twin.plugins.district import building_rows, district_data
 from gwangju_twin.plugins.host import UNAVAILABLE_EN, UNAVAILABLE_KO, PluginHost, Slot
 from gwangju_twin.plugins.panel import Panel, PanelLine
 from gwangju_twin.render.paint import StageServices
-from gwangju_twin.render.pavilions import PavilionNodes, attach_pavilions, scale_labels
+from gwangju_twin.render.pavilions import (
+    LABEL_HEIGHT,
+    LANDMARK_LABEL_HEIGHT,
+    LANDMARK_PRIORITY,
+    PAVILION_PRIORITY,
+    PavilionNodes,
+    ScreenLabel,
+    attach_landmarks,
+    attach_pavilions,
+    layout_labels,
+    scale_labels,
+)
 from gwangju_twin.scene.sectors import sector
+from gwangju_twin.ui.declutter import Placement
 from gwangju_twin.ui.fonts import load_font
+from gwangju_twin.ui.label import BilingualLabel
 from gwangju_twin.ui.panel import PanelView
+from gwangju_twin.ui.reserve import reserved_rects
 
 log = logging.getLogger("gwangju_twin.visit")
+
+
+def _camera_type() -> type:
+    from panda3d.core import Camera
+
+    return Camera
 
 
 class ExpoFloor:
@@ -52,12 +72,35 @@ class ExpoFloor:
         self.bold_font = load_font(loader, bold=True)
         self.nodes: dict[str, PavilionNodes] = attach_pavilions(
             world, pavilions, self.font, self.bold_font)
+        #: The named landmarks' labels by district row.
+        self.landmark_labels: dict[int, BilingualLabel] = attach_landmarks(
+            world, district, self.font, self.bold_font)
+        self._screen_labels = [
+            ScreenLabel(("pavilion", pid), n.label, PAVILION_PRIORITY, LABEL_HEIGHT)
+            for pid, n in self.nodes.items()
+        ] + [
+            ScreenLabel(("landmark", row), label, LANDMARK_PRIORITY + rank,
+                        LANDMARK_LABEL_HEIGHT)
+            for rank, (row, label) in enumerate(self.landmark_labels.items())
+        ]
+        #: The last label layout by key (("pavilion", id) or ("landmark", row)).
+        self.label_layout: dict[Any, Placement] = {}
         self.host = PluginHost(self._context, self._changed)
         self._info_panels: dict[str, Panel] = {}
         self._view: PanelView | None = None
         self.inside: str | None = None
         self._stale_panel = False
-        self._camera_at: Point3 | None = None
+        self._camera: NodePath | None = None
+        self._lens: Lens | None = None
+        self._layout_key: Any = None
+        # The labels are laid out again whenever the camera, the window's shape or the
+        # interface's reserved rectangles change; the composition root calls ``follow``
+        # when the camera moves, and this task catches widgets that open, close or move
+        # in frames where it does not (e.g. an offscreen snapshot's interface frames).
+        from direct.task.TaskManagerGlobal import taskMgr
+
+        self._task_name = f"expo-labels-{id(self)}"
+        taskMgr.add(self._relayout_task, self._task_name, sort=55)
         self._data: DistrictData | None = None
         self._services: StageServices | None = None
         by_id = {f.id: f for f in found if f.status != "duplicate"}
@@ -117,15 +160,42 @@ class ExpoFloor:
             self._view.refresh()
 
     def follow(self, camera: NodePath) -> None:
-        """Size the labels for the camera's position; cheap when it has not moved."""
-        at = camera.get_pos()
-        if at == self._camera_at:
+        """Lay the labels out for ``camera``: each faces it at a size for its distance, and
+        none covers another or the interface (toolbar, minimap, panel). Cheap when neither
+        the camera, the window's shape nor the interface has changed since the last call."""
+        if camera is not self._camera:
+            self._camera = camera
+            cam = camera if isinstance(camera.node(), _camera_type()) else camera.find(
+                "**/+Camera")
+            self._lens = cam.node().get_lens() if not cam.is_empty() else None
+        self._relayout()
+
+    def _relayout(self) -> None:
+        camera, lens = self._camera, self._lens
+        if camera is None or camera.is_empty():
             return
-        self._camera_at = Point3(at)
-        scale_labels(self.nodes, camera)
+        if lens is None:  # no lens to project with: sizes only, as before the declutter
+            scale_labels(self.nodes, camera)
+            return
+        reserved = reserved_rects(self._overlay)
+        mat = camera.get_net_transform().get_mat()
+        key = (tuple(mat.get_cell(i, j) for i in range(4) for j in range(4)),
+               lens.get_aspect_ratio(),
+               lens.get_fov()[0], tuple(reserved))
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        self.label_layout = layout_labels(self._screen_labels, camera, lens, reserved)
+
+    def _relayout_task(self, task: Any) -> Any:
+        self._relayout()
+        return task.cont
 
     def close(self) -> None:
         """Exit and unload every plugin (the viewer closes)."""
+        from direct.task.TaskManagerGlobal import taskMgr
+
+        taskMgr.remove(self._task_name)
         self.exit()
         self.host.unload_all()
 
@@ -187,6 +257,7 @@ class ExpoFloor:
         nodes = self.nodes[slot.pavilion.id]
         if slot.state == "disabled":
             nodes.label.set_notice(UNAVAILABLE_KO, UNAVAILABLE_EN)
+            self._layout_key = None  # the label grew a line: lay it out again
             # Rebuilt on the next update, not here: this may run inside the panel's own
             # button callback, which must not destroy its button under itself.
             self._stale_panel = self.inside == slot.pavilion.id

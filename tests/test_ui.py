@@ -134,11 +134,21 @@ def test_label_has_korean_over_english(fonts: tuple[Any, Any]) -> None:
 
 
 def test_label_faces_the_camera_and_stays_on_top(fonts: tuple[Any, Any]) -> None:
-    from panda3d.core import BillboardEffect
+    from panda3d.core import NodePath, Vec3
 
-    node = _label(fonts).node
-    effect = node.node().get_effect(BillboardEffect.get_class_type())
-    assert effect is not None and effect.get_eye_relative()
+    label = _label(fonts)
+    node = label.node
+    world = NodePath("world")
+    camera = world.attach_new_node("camera")
+    camera.set_pos(-300, -500, 200)
+    camera.look_at(40, 60, 0)
+    node.reparent_to(world)
+    label.set_pos(100, 50, 20)  # off the camera's axis: still parallel to the picture
+    label.face(camera)
+    assert node.get_relative_vector(camera, Vec3(0, 0, 1)).normalized().almost_equal(
+        Vec3(0, 0, 1), 1e-4)  # upright on screen
+    assert node.get_relative_vector(camera, Vec3(0, 1, 0)).normalized().almost_equal(
+        Vec3(0, 1, 0), 1e-4)  # its front (-Y) towards the camera
     assert node.get_bin_name() == "fixed"
     assert node.has_depth_test() and not node.get_depth_test()
     assert node.has_depth_write() and not node.get_depth_write()
@@ -526,3 +536,78 @@ def test_panel_renders_text_and_buttons(shots: dict[str, Any]) -> None:
         light = face.min(axis=2) > 200  # the button's label
         assert accent.mean() > 0.5
         assert light.sum() > 20
+
+
+@pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
+def test_panel_title_is_clear_of_the_toolbar(base: Any, fonts: tuple[Any, Any],
+                                             aspect: float) -> None:
+    """At 800x600 (4:3) the toolbar reaches under the panel's column: the panel docks below
+    the row instead of under its Help button; at 16:9 it keeps the top-right corner."""
+    from gui_kit import buttons_box
+
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.catalogue import load_catalogue
+    from gwangju_twin.ui.panel import MARGIN
+    from gwangju_twin.ui.toolbar import Toolbar
+
+    old = base.getAspectRatio()
+    base.adjustWindowAspectRatio(aspect)
+    toolbar = Toolbar(base.a2dTopLeft, fonts[0], load_catalogue(), "en")
+    view = PanelView(_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    try:
+        view.refresh()
+        _, right, bottom, _ = buttons_box(toolbar.buttons.values(), base.aspect2d)
+        lo, hi = view.node.find("**/title").get_tight_bounds(base.aspect2d)
+        card_lo, card_hi = view.node.get_tight_bounds(base.aspect2d)
+        beside = right < card_lo.x  # the row ends before the panel's column starts
+        assert beside == (aspect > 1.5)
+        if beside:
+            assert card_hi.z == pytest.approx(1.0 - MARGIN, abs=0.01)
+        else:
+            assert card_hi.z < bottom and hi.z < bottom  # the title below the Help button
+        assert lo.z > -1.0 and card_lo.z >= -1.0 + MARGIN / 2  # still on screen
+    finally:
+        view.destroy()
+        toolbar.destroy()
+        base.adjustWindowAspectRatio(old)
+
+
+def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
+    """The card hides what is behind it (the light sky here): its commonest pixel is the
+    board colour itself, not the board blended with the background."""
+    from gwangju_twin.ui.panel import BOARD
+
+    shot = shots["panel"]
+    x0, y0, x1, y1 = shot["box"]
+    board = read_png(Path(shot["png"]))[y0:y1, x0:x1].reshape(-1, 3)
+    colours, counts = np.unique(board, axis=0, return_counts=True)
+    commonest = colours[counts.argmax()].astype(int)
+    expected = np.round(np.array(BOARD[:3]) * 255).astype(int)
+    assert np.abs(commonest - expected).max() <= 1, (commonest, expected)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_lonlat_line_never_leaves_a_lone_letter(base: Any, fonts: tuple[Any, Any],
+                                                language: str) -> None:
+    """The info panel's position line wraps between the two coordinates, not before the
+    hemisphere's letter ("...126.84312°" / "E")."""
+    from gwangju_twin.infocards import building_card
+    from gwangju_twin.picking.facts import BuildingFacts
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.catalogue import load_catalogue
+
+    facts = BuildingFacts(row=3, layer="buildings", kind="office", name="광주광역시청",
+                          name_en="Gwangju City Hall", height=80.0, height_source="measured",
+                          floors=None, floors_estimated=None, footprint_m2=3599.0,
+                          lon=126.84312, lat=35.14813, feature_id=None)
+    view = PanelView(building_card(facts, load_catalogue()), base.aspect2d, fonts[0],
+                     language=language, bold_font=fonts[1])
+    try:
+        node = view.node.find("**/line-position").node()
+        rows = node.get_wordwrapped_text().split("\n")
+        assert all(len(row.strip()) > 1 for row in rows), rows
+        assert rows[-1].replace("\u00a0", " ").endswith("126.84312° E")
+        # What the panel reports as drawn is the plain text, spaces as written.
+        assert any(t.endswith("35.14813° N, 126.84312° E") for t in view.text())
+    finally:
+        view.destroy()

@@ -1,8 +1,11 @@
 """Bilingual billboard labels: a pavilion's Korean and English name floating above it.
 
 A label is a white rounded card with a strip in the sector's colour, the Korean name (bold,
-larger) over the English name, and a small tail pointing down at what it names. It always
-faces the camera and is drawn after the city without depth testing, so no building hides it.
+larger) over the English name, and a small tail pointing down at what it names. It is drawn
+after the city without depth testing, so no building hides it. The viewer turns it to face
+the camera (``face``), parallel to the picture, so its rectangle on screen is exactly the
+projection of its card: the declutter (gwangju_twin.ui.declutter) works on those rectangles
+and may lift a label above what it names (``set_lift``, with a leader line down to it).
 
 The flat shapes are built here too (``rounded_outline``, ``polygon_node``) because the panel
 (gwangju_twin.ui.panel) draws its card with the same corners.
@@ -22,6 +25,7 @@ from panda3d.core import (
     GeomVertexFormat,
     GeomVertexWriter,
     NodePath,
+    Quat,
     TextFont,
     TextNode,
     TransparencyAttrib,
@@ -39,11 +43,13 @@ CARD: RGBA = (0.99, 0.99, 0.985, 1.0)  # opaque: a label behind must not show th
 SHADOW: RGBA = (0.0, 0.0, 0.0, 0.22)
 KOREAN_INK: RGBA = (0.10, 0.11, 0.14, 1.0)
 ENGLISH_INK: RGBA = (0.33, 0.35, 0.40, 1.0)
+LEADER_INK: RGBA = (0.12, 0.13, 0.16, 0.85)
 NOTICE_INK: RGBA = (0.78, 0.09, 0.11, 1.0)
 
 # Layout in units of the Korean line's em (the label is scaled by ``height`` at the end).
 _PAD_X, _PAD_TOP, _PAD_BOTTOM = 0.6, 0.36, 0.42
 _STRIP = 0.16  # accent strip along the top edge
+_LEADER_W = 0.09  # a lifted label's leader line, down to what it names
 _RADIUS = 0.32
 _TAIL_W, _TAIL_H = 0.7, 0.55
 _EN_SCALE, _NOTICE_SCALE = 0.56, 0.5
@@ -167,9 +173,14 @@ class BilingualLabel:
         self._notice: tuple[str, str] | None = None
         self.node = NodePath("label")
         self.node.set_scale(height)
-        # Face the camera, and stay visible through buildings: no depth test, drawn after
-        # the city; no lights or fog, so the card stays white at any distance.
-        self.node.set_billboard_point_eye()
+        self.leader = NodePath("leader")  # built with the card
+        self.lift = 0.0
+        self._anchor = (0.0, 0.0, 0.0)
+        #: The card's half width and its top above the tail's tip, in the label's own units
+        #: (multiply by the node's scale for metres); set by every rebuild.
+        self.extent = (0.0, 0.0)
+        # Stay visible through buildings: no depth test, drawn after the city; no lights or
+        # fog, so the card stays white at any distance.
         self.node.set_bin("fixed", LABEL_DRAW_ORDER)
         self.node.set_depth_test(False)
         self.node.set_depth_write(False)
@@ -181,8 +192,36 @@ class BilingualLabel:
     # -- placing ---------------------------------------------------------------------------
 
     def set_pos(self, x: float, y: float, z: float) -> None:
-        """Put the tip of the label's tail at (x, y, z) in its parent's space."""
+        """Put the tip of the label's tail at (x, y, z) in its parent's space (the point it
+        names, its anchor; a lift is cleared)."""
+        self._anchor = (x, y, z)
+        self.set_lift(0.0)
         self.node.set_pos(x, y, z)
+
+    @property
+    def anchor(self) -> tuple[float, float, float]:
+        """The point the label names, in its parent's space (where ``set_pos`` put it)."""
+        return self._anchor
+
+    def face(self, camera: NodePath) -> None:
+        """Turn the label parallel to ``camera``'s picture plane, upright on screen (a
+        billboard that faces the film, not the eye point, so its screen rectangle is exact)."""
+        self.node.set_quat(camera, Quat.ident_quat())
+
+    def set_lift(self, lift: float, up: tuple[float, float, float] = (0.0, 0.0, 1.0)) -> None:
+        """Raise the label ``lift`` (its own units) above its anchor along ``up`` (a unit
+        vector in the parent's space: the camera's up, for a label facing it), with a leader
+        line down to the anchor; 0 puts the tail's tip back on the anchor."""
+        lift = max(0.0, lift)
+        self.lift = lift
+        step = lift * self.node.get_sz()
+        ax, ay, az = self._anchor
+        self.node.set_pos(ax + up[0] * step, ay + up[1] * step, az + up[2] * step)
+        if lift > 0.0:
+            self.leader.set_sz(lift)
+            self.leader.show()
+        else:
+            self.leader.hide()
 
     def reparent_to(self, parent: NodePath) -> None:
         """Attach the label under ``parent`` (usually the world or ``base.render``)."""
@@ -214,7 +253,8 @@ class BilingualLabel:
 
     def text(self) -> list[str]:
         """The strings drawn, top to bottom."""
-        return [self.ko, self.en] + (list(self._notice_lines()) if self._notice else [])
+        names = [self.ko] + ([self.en] if self.en and self.en != self.ko else [])
+        return names + (list(self._notice_lines()) if self._notice else [])
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -225,10 +265,23 @@ class BilingualLabel:
 
     def _build(self) -> None:
         self.node.node().remove_all_children()
-        # (node, scale, baseline) top down from z = 0; shifted onto the tail below.
+        # The leader line hangs from the tail's tip down to the anchor (unit length, scaled
+        # by ``set_lift``); first, so the card is drawn over its top end.
+        self.leader = polygon_node("leader", [(-_LEADER_W / 2, -1.0), (_LEADER_W / 2, -1.0),
+                                              (_LEADER_W / 2, 0.0), (-_LEADER_W / 2, 0.0)],
+                                   LEADER_INK)
+        self.leader.reparent_to(self.node)
+        self.leader.set_sz(max(self.lift, 1e-3))
+        if self.lift <= 0.0:
+            self.leader.hide()
+        # (node, scale, baseline) top down from z = 0; shifted onto the tail below. A name
+        # given in one language only (a landmark without an English name) is one line.
         lines: list[tuple[TextNode, float]] = [
-            (text_node("ko", self.ko, self._bold, KOREAN_INK), 1.0),
-            (text_node("en", self.en, self._font, ENGLISH_INK), _EN_SCALE),
+            (text_node(key, text, font, ink), scale)
+            for key, text, font, ink, scale in (
+                ("ko", self.ko, self._bold, KOREAN_INK, 1.0),
+                ("en", self.en, self._font, ENGLISH_INK, _EN_SCALE))
+            if key == "ko" or (text and text != self.ko)
         ]
         if self._notice is not None:
             for text in self._notice_lines():
@@ -251,6 +304,7 @@ class BilingualLabel:
                      *card[1:]]
         centre = (0.0, (top + _TAIL_H) / 2)
         shadow = [(x + 0.06, z - 0.09) for x, z in with_tail]
+        self.extent = (half, top)
         polygon_node("shadow", shadow, SHADOW, (0.06, centre[1] - 0.09)).reparent_to(self.node)
         polygon_node("card", with_tail, CARD, centre).reparent_to(self.node)
         polygon_node("accent", clip_above(card, top - _STRIP), (*self.accent, 1.0)).reparent_to(

@@ -29,6 +29,7 @@ from panda3d.core import (
 
 from gwangju_twin.ui.catalogue import Catalogue
 from gwangju_twin.ui.label import polygon_node, rounded_outline
+from gwangju_twin.ui.reserve import reserve
 from gwangju_twin.ui.theme import (
     ACCENT,
     ASCENT,
@@ -102,6 +103,7 @@ class Minimap(Widget):
         x0, z0 = MARGIN + _PAD + _FRAME, MARGIN + _PAD + _FRAME
         top = z0 + mh + _FRAME + 0.012 + title_h + _PAD
         board(self._root, MARGIN, MARGIN, x0 + mw + _FRAME + _PAD, top, radius=0.02)
+        reserve(self._root, MARGIN, MARGIN, x0 + mw + _FRAME + _PAD, top)  # no label over it
         self._title.reparent_to(self._root)
         self._title.set_pos(x0 - _FRAME, 0, top - _PAD - ASCENT * SMALL_SCALE)
         self._title.node().set_text_color(*TITLE_INK)

@@ -1,13 +1,15 @@
 """PanelView: draws a plugin's Panel (gwangju_twin.plugins.panel) as a card on screen.
 
-The card is docked at the right edge of the screen: a dark, slightly see-through rounded
-board with the title beside a strip in the sector's colour, an optional red notice, the
+The card is docked at the right edge of the screen (below the toolbar when the window is
+too narrow for both side by side): a dark, opaque rounded board (labels behind it must
+not show through) with the title beside a strip in the sector's colour, an optional red notice, the
 plugin's lines (wrapped) and its buttons. ``refresh()`` redraws only when the Panel changed,
 so the host can call it every frame.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -26,6 +28,7 @@ from gwangju_twin.ui.label import (
     shade,
     text_node,
 )
+from gwangju_twin.ui.reserve import reserve, reserved_rects
 
 if TYPE_CHECKING:  # duck-typed at run time: the ui package does not load the plugin host
     from gwangju_twin.plugins.panel import Panel, PanelButton
@@ -39,13 +42,26 @@ _TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
 _BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
 _BUTTON_GAP = 0.022
 _LINE_GAP = 0.02
+#: Reserved widgets reaching this far below the panel's top edge push it down.
+_TOP_BAND = 0.3
 
-BOARD: RGBA = (0.07, 0.08, 0.10, 0.95)
+BOARD: RGBA = (0.07, 0.08, 0.10, 1.0)
 TITLE_INK: RGBA = (1.0, 1.0, 1.0, 1.0)
 LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
 RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
+
+
+#: A space before a one-character word that ends the text or a clause ("° E", "° N,").
+_LONE = re.compile(r" (?=\w(?:[,;.)]|$))")
+
+
+def keep_together(text: str) -> str:
+    """``text`` with a no-break space before every one-character word at the end of the
+    text or of a clause, so wrapping never leaves it alone on a line (a lon/lat line must
+    not end with a lone "E" on a row of its own)."""
+    return _LONE.sub("\u00a0", text)
 
 
 def _ink_on(rgb: tuple[float, float, float]) -> RGBA:
@@ -198,8 +214,8 @@ class PanelView:
 
         for line in p.lines:
             text = self._pick(line.ko, line.en)
-            node = text_node(f"line-{line.key}", text, self._font, LINE_INK, TextNode.A_left,
-                             inner / _LINE_SCALE)
+            node = text_node(f"line-{line.key}", keep_together(text), self._font, LINE_INK,
+                             TextNode.A_left, inner / _LINE_SCALE)
             z = self._place(content, node, x0, z, _LINE_SCALE) - _LINE_GAP
             self._drawn.append(text)
 
@@ -217,6 +233,7 @@ class PanelView:
                              BOARD)
         board.reparent_to(self._root)
         content.reparent_to(self._root)  # after the board, so drawn over it (fixed bin)
+        reserve(self._root, -WIDTH, -self._height, 0.0, 0.0)  # labels stay out from under it
 
     def _place(self, parent: NodePath, node: TextNode, x: float, z: float, scale: float
                ) -> float:
@@ -263,14 +280,20 @@ class PanelView:
         top = self._parent.get_top()
         corner = self._parent.get_relative_point(top, Point3(1.0, 0.0, 1.0))
         bottom = self._parent.get_relative_point(top, Point3(1.0, 0.0, -1.0))
-        dock = (round(corner.x, 5), round(corner.z, 5))
+        right, z_top = corner.x - MARGIN, corner.z - MARGIN
+        # A reserved widget in the panel's column near the top (the toolbar, in a window
+        # too narrow for both side by side) would cover the title: dock below it instead.
+        for x0, z0, x1, z1 in reserved_rects(self._parent, exclude=self._root):
+            if x1 > right - WIDTH and x0 < right and z1 > z_top - _TOP_BAND:
+                z_top = min(z_top, z0 - MARGIN)
+        dock = (round(corner.x, 5), round(corner.z, 5), round(z_top, 5))
         if dock == self._dock:
             return
         self._dock = dock
         # Shrink a very full panel so it never runs off the bottom of the screen.
-        room = (corner.z - bottom.z) - 2 * MARGIN
+        room = (z_top - bottom.z) - MARGIN
         self._root.set_scale(min(1.0, room / self._height) if self._height > 0 else 1.0)
-        self._root.set_pos(corner.x - MARGIN, 0.0, corner.z - MARGIN)
+        self._root.set_pos(right, 0.0, z_top)
 
 
 __all__ = ["PanelView"]

@@ -15,6 +15,7 @@ from panda3d.core import NodePath, TextFont
 
 from gwangju_twin.controls import CAMERA_MODES
 from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
+from gwangju_twin.ui.reserve import reserve
 from gwangju_twin.ui.theme import (
     ACCENT,
     BUTTON_FILL,
@@ -92,6 +93,8 @@ class Toolbar(Widget):
             x += w + GAP
         for name in self._active:
             restyle(self.buttons[name], ACCENT)
+        # Labels stay out of the row, and the info panel docks below it when they would meet.
+        reserve(self._root, MARGIN, self.bottom, self.width, -MARGIN)
 
     @property
     def width(self) -> float:
