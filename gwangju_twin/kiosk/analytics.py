@@ -21,7 +21,6 @@ import io
 import socket
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from types import TracebackType
 from typing import NoReturn
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.terminal import shown
 
 #: PRAGMA user_version of the schema below; bump it with a migration when the schema changes
 #: (version 2 added the booth column to visits and crashes; see _MIGRATIONS).
@@ -97,22 +97,6 @@ class AnalyticsError(InputError):
 def default_booth_id() -> str:
     """The booth id when the config names none: this machine's host name."""
     return socket.gethostname() or "booth"
-
-
-def printable(text: str) -> str:
-    """``text`` with control and formatting characters (escape sequences, bidi overrides,
-    line breaks) written as ``\\x1b``-style escapes, so that text read from a database
-    cannot drive the terminal or forge report lines. Letters of any script stay as they are.
-    """
-    out = []
-    for ch in str(text):
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") or ch == "\\":
-            code = ord(ch)
-            out.append("\\\\" if ch == "\\" else f"\\x{code:02x}" if code < 0x100
-                       else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -612,7 +596,7 @@ def format_report(days: Sequence[DayReport]) -> str:
         lines = [
             f"{r.day}  {r.visits} visits, mean {_duration(r.mean_visit_seconds)}, "
             f"{r.interrupted} interrupted",
-            "  languages   " + (", ".join(f"{printable(k)} {v}" for k, v in r.languages.items())
+            "  languages   " + (", ".join(f"{shown(k)} {v}" for k, v in r.languages.items())
                                  or "none"),
             f"  demos       {r.demo_starts} started",
             f"  failures    {r.crashes} crashes, {r.hangs} hangs, "
@@ -620,9 +604,9 @@ def format_report(days: Sequence[DayReport]) -> str:
         ]
         if r.failures_by_booth:
             lines.append("  by booth    " + ", ".join(
-                f"{printable(b) or '(unknown)'} {n}" for b, n in r.failures_by_booth.items()))
+                f"{shown(b) or '(unknown)'} {n}" for b, n in r.failures_by_booth.items()))
         if r.pavilions:
-            names = {p.pavilion: printable(p.pavilion) for p in r.pavilions}
+            names = {p.pavilion: shown(p.pavilion) for p in r.pavilions}
             width = max(8, *(len(n) for n in names.values()))
             lines.append(f"  {'pavilion':<{width}}  {'visits':>6}  {'stays':>6}  "
                          f"{'dwell':>9}  {'mean':>8}  {'demos':>5}")
@@ -657,7 +641,7 @@ def report_csv(days: Sequence[DayReport]) -> str:
         writer.writerow([r.day, "*", r.visits, stays, round(dwell, 1),
                          round(dwell / stays, 1) if stays else 0.0, r.demo_starts, *day_cols])
         for p in r.pavilions:
-            writer.writerow([r.day, printable(p.pavilion), p.visits, p.stays,
+            writer.writerow([r.day, shown(p.pavilion), p.visits, p.stays,
                              round(p.dwell_seconds, 1), round(p.mean_dwell_seconds, 1),
                              p.demo_starts, *day_cols])
     return out.getvalue()
