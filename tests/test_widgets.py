@@ -113,6 +113,31 @@ def toolbar(base: Any, fonts: Any, cat: Any) -> Iterator[Any]:
     made.destroy()
 
 
+@pytest.mark.parametrize("aspect", [600 / 900, 720 / 1280, 16 / 9])
+def test_toolbar_fits_a_narrow_window(base: Any, fonts: Any, cat: Any, aspect: float) -> None:
+    """In a portrait window the row shrinks so every button stays on screen (the last two ran
+    off the right edge at 600x900); in a wide one it keeps its full size."""
+    from gwangju_twin.ui.toolbar import NAMES, Toolbar
+
+    # aspect2d and its top-left corner as ShowBase lays them out for a window of ``aspect``
+    screen = base.render2d.attach_new_node("screen")
+    screen.set_scale(1 / aspect, 1, 1)
+    corner = screen.attach_new_node("top-left")
+    corner.set_pos(-aspect, 0, 1)
+    made = Toolbar(corner, fonts[0], cat)
+    try:
+        assert list(made.buttons) == list(NAMES)
+        left, right, bottom, top = buttons_box(made.buttons.values(), base.render2d)
+        assert left >= -1.0 and right <= 1.0 and bottom >= -1.0 and top <= 1.0
+        if aspect > 1.5:
+            assert made.node.get_sx() == 1.0
+        else:
+            assert right > 0.8  # shrunk to the width, not to a sliver
+    finally:
+        made.destroy()
+        screen.remove_node()
+
+
 def test_toolbar_labels_follow_the_language(toolbar: Any, cat: Any, fonts: Any) -> None:
     from gwangju_twin.ui.toolbar import NAMES
 

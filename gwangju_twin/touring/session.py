@@ -249,6 +249,7 @@ class Touring(Visiting, Preferences):
         # the same point a click on the map moves, so clicking the marker moves nothing.
         (vx, vy), _ = self.driver.visitor()
         self.minimap.set_visitor(vx, vy, self.driver.eye.heading)
+        self.toolbar.follow_window()
         self.toast.update(dt)
         if self._tourbar_left is not None:
             self._tourbar_left -= dt

@@ -27,6 +27,7 @@ from gwangju_twin.ui.theme import (
     Widget,
     button,
     restyle,
+    screen_extent,
     text_width,
 )
 
@@ -58,6 +59,8 @@ class Toolbar(Widget):
         self._active: set[str] = set()
         self._widths = self._measure()
         self._build()
+        self._fitted_to: float | None = None
+        self._fit()
 
     def _label(self, name: str, language: str | None = None) -> str:
         lang = language or self._language
@@ -94,12 +97,32 @@ class Toolbar(Widget):
         for name in self._active:
             restyle(self.buttons[name], ACCENT)
         # Labels stay out of the row, and the info panel docks below it when they would meet.
-        reserve(self._root, MARGIN, self.bottom, self.width, -MARGIN)
+        reserve(self._root, MARGIN, -MARGIN - BUTTON_HEIGHT, self._full_width, -MARGIN)
+
+    def _fit(self) -> None:
+        """Shrink the row to the window's width when it is too narrow for it (a portrait
+        window), so no button runs off the right edge; full size otherwise."""
+        half_width, _ = screen_extent(self._root.get_parent())
+        if half_width == self._fitted_to:
+            return
+        self._fitted_to = half_width
+        full = self._full_width
+        room = 2 * half_width - MARGIN
+        self._root.set_scale(min(1.0, room / full) if full > 0 else 1.0)
+
+    def follow_window(self) -> None:
+        """Refit the row after the window changed shape (cheap when it did not)."""
+        self._fit()
+
+    @property
+    def _full_width(self) -> float:
+        return MARGIN + sum(self._widths.values()) + GAP * (len(self._names) - 1)
 
     @property
     def width(self) -> float:
-        """The row's width from the screen's left edge (aspect2d units), margin included."""
-        return MARGIN + sum(self._widths.values()) + GAP * (len(self._names) - 1)
+        """The row's width from the screen's left edge (aspect2d units), margin included, as
+        shown (shrunk to a narrow window)."""
+        return self._full_width * self._root.get_sx()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -108,8 +131,8 @@ class Toolbar(Widget):
 
     @property
     def bottom(self) -> float:
-        """The row's bottom edge below the top of the screen (a negative z)."""
-        return -MARGIN - BUTTON_HEIGHT
+        """The row's bottom edge below the top of the screen (a negative z), as shown."""
+        return (-MARGIN - BUTTON_HEIGHT) * self._root.get_sz()
 
     def _relabel(self) -> None:
         for name in self._names:
