@@ -596,3 +596,13 @@ def test_toolbar_refuses_unknown_or_repeated_names(base: Any, fonts: Any, cat: A
     for names in (("menu", "casino"), ("menu", "menu"), ()):
         with pytest.raises(ValueError, match="toolbar names"):
             Toolbar(base.a2dTopLeft, fonts[0], cat, names=names)
+
+
+def test_zoom_pad_keeps_labels_off_it(base: Any, zoompad: Any) -> None:
+    """The pad reserves its rectangle, so the label declutter keeps pavilion labels off it."""
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    rects = reserved_rects(base.aspect2d)
+    pad = buttons_box(zoompad.buttons.values(), base.aspect2d)  # left, right, bottom, top
+    assert any(x0 <= pad[0] and pad[1] <= x1 and z0 <= pad[2] and pad[3] <= z1
+               for x0, z0, x1, z1 in rects), rects

@@ -16,6 +16,7 @@ from panda3d.core import NodePath, Point3, TextFont
 from gwangju_twin.ui.attract import KIOSK_BUTTON
 from gwangju_twin.ui.catalogue import Catalogue
 from gwangju_twin.ui.label import polygon_node, rounded_outline
+from gwangju_twin.ui.reserve import reserve
 from gwangju_twin.ui.theme import (
     BOARD,
     BUTTON_FILL,
@@ -60,6 +61,7 @@ class ZoomPad(Widget):
         x0, x1, z0, z1 = -MARGIN - width, -MARGIN, MARGIN, MARGIN + height
         self._frames.append(blocker(self._root, x0, z0, x1, z1))
         board(self._root, x0, z0, x1, z1, BOARD, width / 2, "pill")
+        reserve(self._root, x0, z0, x1, z1)  # labels stay clear of the pad
         for i, name in enumerate(NAMES):
             z = z1 - _RIM - _SIZE / 2 - i * (_SIZE + _GAP)
             b = button(self._root, "", font, partial(on_press, name), width=_SIZE,
