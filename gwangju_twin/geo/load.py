@@ -24,7 +24,6 @@ from gwangju_twin.geo.frame import (
 )
 from gwangju_twin.geo.model import District, Issue, LoadReport
 from gwangju_twin.geo.reader import (
-    DEFAULT_MAX_BYTES,
     RawCollection,
     RawFeature,
     parse_geojson,
@@ -62,7 +61,7 @@ def load_geojson(
     crs: str | None = None,
     origin: tuple[float, float] | None = None,
     level_height: float = DEFAULT_LEVEL_HEIGHT,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
 ) -> tuple[District, LoadReport]:
     """Load a GeoJSON file into the local metric frame.
@@ -103,7 +102,7 @@ def _interruptible() -> Iterator[None]:
 
 def _load(
     path: Path, crs: str | None, origin: tuple[float, float] | None, level_height: float,
-    max_bytes: int, max_vertices: int,
+    max_bytes: int | None, max_vertices: int,
 ) -> tuple[District, LoadReport]:
     # A parse makes millions of small lists and dicts that all live until the end; the
     # cyclic garbage collector would rescan them over and over (the benchmark measured
@@ -342,11 +341,19 @@ class _Loader:
                 )
             fixed, part_of, reasons = repair_polygons(parts)
             owner = poly_owner[part_of]
+            tangled = set()
             for part, reason in reasons.items():
                 feat = self.raw.features[poly_owner[part]]
-                feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
+                if reason.startswith("too tangled"):
+                    tangled.add(part)
+                    self.empty_reason[poly_owner[part]] = f"polygon {reason}"
+                    feat.notes.append(f"polygon part {reason}")
+                else:
+                    feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
             gone = np.setdiff1d(np.arange(len(parts)), part_of)
             for part in gone:
+                if part in tangled:
+                    continue
                 self.raw.features[poly_owner[part]].notes.append(
                     "zero-area polygon part (sliver) dropped"
                 )

@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import stat
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,20 @@ class RawCollection:
 #: The largest data file read by default, in bytes (``--max-size`` MB raises it). Parsing
 #: JSON takes about ten times the file's size in memory, so 256 MB already needs a few GB.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: The limit loads use when not given one: DEFAULT_MAX_BYTES unless the command line
+#: (``--max-size``) set it for this run with ``set_max_bytes``.
+_MAX_BYTES: ContextVar[int] = ContextVar("max_bytes", default=DEFAULT_MAX_BYTES)
+
+
+def set_max_bytes(nbytes: int) -> None:
+    """Set the file size limit of every later load in this context (the ``--max-size``
+    option); a ``max_bytes`` given to a load still wins."""
+    _MAX_BYTES.set(int(nbytes))
+
+
+def max_bytes_now() -> int:
+    """The file size limit in force: ``set_max_bytes``'s, else DEFAULT_MAX_BYTES."""
+    return _MAX_BYTES.get()
 
 #: The first bytes of compressed or archived files people hand over instead of GeoJSON.
 _ARCHIVES = (
@@ -76,12 +91,14 @@ def _kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def check_data_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+def check_data_file(path: Path, max_bytes: int | None = None) -> int:
     """Check that ``path`` is a readable regular file of at most ``max_bytes``; its size.
 
     Raises InputError naming what is wrong: missing, a dangling symlink or a symlink loop, a
     directory, a pipe or device (which could block or never end), or too large.
+    ``max_bytes`` None is the limit in force (``max_bytes_now``).
     """
+    max_bytes = max_bytes_now() if max_bytes is None else max_bytes
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -124,13 +141,14 @@ def _too_large(path: Path, size: int, max_bytes: int) -> str:
     )
 
 
-def read_geojson_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def read_geojson_text(path: Path, max_bytes: int | None = None) -> str:
     """Read ``path`` as UTF-8 text (a byte-order mark is tolerated).
 
     Only regular files of at most ``max_bytes`` are read: a FIFO or a device such as
     /dev/zero is refused before any byte is read, so a load can neither block nor exhaust
-    memory.
+    memory. ``max_bytes`` None is the limit in force (``max_bytes_now``).
     """
+    max_bytes = max_bytes_now() if max_bytes is None else max_bytes
     # O_NONBLOCK: opening a FIFO without a writer would otherwise block before fstat can
     # tell it is one. Checking the open descriptor (not the name) leaves no gap for a swap.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
