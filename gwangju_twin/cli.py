@@ -53,6 +53,9 @@ def bounded(flag: str, unit: str, lo: float, hi: float) -> Callable[[str], float
 
 
 _level = bounded("--level-height", "metres", 1.5, 10.0)
+#: --max-size: the largest GeoJSON file read, in MB (docs/geojson.md: default 256).
+MAX_SIZE_HELP = "largest GeoJSON file to read, in MB (default 256); pipes and devices are refused"
+_max_size = bounded("--max-size", "MB", 0.001, 1_000_000.0)
 SECONDS = bounded("--seconds", "seconds", 0.0, 600.0)
 
 
@@ -82,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
     view.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
     view.add_argument("--level-height", type=_level, help=LEVEL_HELP)
+    view.add_argument("--max-size", type=_max_size, metavar="MB", help=MAX_SIZE_HELP)
     view.add_argument("--size", type=_size, default=(1280, 720), help="window size WxH")
     view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
                       help=f"snapshot written when there is no display (default {SNAPSHOT})")
@@ -95,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--size", type=_size, default=(1280, 720), help="image size WxH")
     render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
     render.add_argument("--level-height", type=_level, help=LEVEL_HELP)
+    render.add_argument("--max-size", type=_max_size, metavar="MB", help=MAX_SIZE_HELP)
     _expo_options(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
@@ -108,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
     inspect.add_argument("--level-height", type=_level, help=LEVEL_HELP)
+    inspect.add_argument("--max-size", type=_max_size, metavar="MB", help=MAX_SIZE_HELP)
 
     from gwangju_twin.exhibitor import add_commands
     from gwangju_twin.kiosk import command as kiosk
@@ -142,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_subcommand(args_in[1], args_in[2:], _Parser)
         args = build_parser().parse_args(args_in)
+        if getattr(args, "max_size", None) is not None:
+            from gwangju_twin.geo import set_max_bytes
+
+            set_max_bytes(int(args.max_size * 1024 * 1024))
         if args.command == "kiosk":
             from gwangju_twin.kiosk.command import run as run_kiosk
 
@@ -189,8 +199,9 @@ def load_source(source: str | None, crs: str | None = None,
                 "'district.level_height' in the scene"
             )
         return load_scene(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
+    from gwangju_twin.geo import check_data_file
+
+    check_data_file(path)  # names a symlink loop, a pipe or a file over --max-size at once
     return scene_for_geojson(path, crs, level_height)
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,12 @@ from gwangju_twin.geo.frame import (
     source_to_lonlat,
 )
 from gwangju_twin.geo.model import District, Issue, LoadReport
-from gwangju_twin.geo.reader import RawCollection, RawFeature, parse_geojson, read_geojson_text
+from gwangju_twin.geo.reader import (
+    RawCollection,
+    RawFeature,
+    parse_geojson,
+    read_geojson_text,
+)
 from gwangju_twin.geo.repair import (
     clockwise_shells,
     merge_overlapping_parts,
@@ -34,6 +43,17 @@ from gwangju_twin.geo.tags import (
 )
 
 DEFAULT_LEVEL_HEIGHT = 3.0
+#: Features with more vertices than this are skipped (and reported): checking and repairing
+#: one polygon costs GEOS far more than linear time, and a million-vertex outline took more
+#: than ten minutes. Real buildings have tens of vertices, detailed district outlines a few
+#: thousand.
+DEFAULT_MAX_VERTICES = 50_000
+#: Positions further than this (great-circle degrees) from the frame's centre are refused:
+#: a transverse Mercator stretches lengths by 3.5 % there, and breaks down entirely towards
+#: 90 degrees.
+MAX_FRAME_DEGREES = 15.0
+#: Beyond this (degrees, about 280 km) lengths are stretched by more than 0.1 %: warned.
+EXACT_FRAME_DEGREES = 2.5
 
 
 def load_geojson(
@@ -41,17 +61,49 @@ def load_geojson(
     crs: str | None = None,
     origin: tuple[float, float] | None = None,
     level_height: float = DEFAULT_LEVEL_HEIGHT,
+    max_bytes: int | None = None,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
 ) -> tuple[District, LoadReport]:
     """Load a GeoJSON file into the local metric frame.
 
     ``crs`` overrides the file's legacy ``crs`` member (default: WGS84 lon/lat);
     ``origin`` (lon, lat) is the centre of the local frame (default: the data's bbox centre);
-    ``level_height`` turns floor counts into metres. Raises InputError for a broken file;
-    broken features are repaired or skipped and listed in the report.
+    ``level_height`` turns floor counts into metres. Only a regular file of at most
+    ``max_bytes`` is read (default 256 MB, ``DEFAULT_MAX_BYTES``); a feature with more than
+    ``max_vertices`` vertices (default 50,000) is skipped. Raises InputError for a broken
+    file; broken features are repaired or skipped and listed in the report.
+
+    Ctrl+C (SIGINT) ends the process at once while a load runs in the main thread with
+    Python's default handler: GEOS does not return to Python inside one long repair.
     """
     path = Path(path)
     if not 0.5 <= level_height <= 20.0:
         raise InputError(f"level height {level_height} m: expected metres between 0.5 and 20")
+    with _interruptible():
+        return _load(path, crs, origin, level_height, max_bytes, max_vertices)
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Let SIGINT end the process even inside a GEOS call, which never returns to Python
+    until done (so KeyboardInterrupt would wait for it). Only when nobody installed a
+    handler of their own: a load changes no state outside the process, so dying by the
+    signal is what an unhandled KeyboardInterrupt would do anyway, minus the wait."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _load(
+    path: Path, crs: str | None, origin: tuple[float, float] | None, level_height: float,
+    max_bytes: int | None, max_vertices: int,
+) -> tuple[District, LoadReport]:
     # A parse makes millions of small lists and dicts that all live until the end; the
     # cyclic garbage collector would rescan them over and over (the benchmark measured
     # loads of 100k buildings taking almost twice as long with it on). Nothing here makes
@@ -59,7 +111,8 @@ def load_geojson(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        raw = parse_geojson(path, read_geojson_text(path))
+        raw = parse_geojson(path, read_geojson_text(path, max_bytes))
+        _skip_oversized(raw, max_vertices)
         if crs is not None:
             src, crs_from = parse_crs(crs, "--crs"), "option"
         elif raw.crs_member is not None:
@@ -70,6 +123,22 @@ def load_geojson(
     finally:
         if collecting:
             gc.enable()
+
+
+def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:
+    """Move features with more than ``max_vertices`` vertices to the skipped list, before
+    any GEOS work on them."""
+    keep: list[RawFeature] = []
+    for feat in raw.features:
+        n = sum(len(r) for poly in feat.polygons for r in poly)
+        n += sum(len(a) for a in feat.lines) + sum(len(a) for a in feat.points)
+        if n > max_vertices:
+            raw.skipped.append(Issue(feat.index, feat.id, (
+                f"{n:,} vertices, more than the {max_vertices:,} allowed per feature; "
+                "simplify it first (e.g. mapshaper -simplify or ogr2ogr -simplify)")))
+        else:
+            keep.append(feat)
+    raw.features = keep
 
 
 class _Loader:
@@ -124,6 +193,19 @@ class _Loader:
                 "finite; NaN and infinity are not valid GeoJSON coordinates"
             )
         label = crs_label(self.src)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        degrees = (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
+        if not self.src.is_geographic and degrees and (hi - lo).max() <= 2.0:
+            # Metres this small are no district; degrees read as metres make every polygon
+            # a sliver, which would otherwise be all the report says.
+            where = {"option": "the --crs option", "file": "the file's 'crs' member"}
+            raise InputError(
+                f"{self.path}: coordinates such as ({xy[0, 0]:g}, {xy[0, 1]:g}) look like "
+                f"longitude/latitude degrees, but are read as {label} metres (from "
+                f"{where.get(self.crs_from, self.crs_from)}): the whole data would span "
+                f"{(hi - lo).max():.2g} m; drop the CRS (GeoJSON is lon/lat by default) or "
+                "name the one the file uses"
+            )
         if self.src.is_geographic:
             bad = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
             self._fail_if(bad, xy, row_of, f"impossible for {label} (longitude within +-180, "
@@ -213,9 +295,10 @@ class _Loader:
         line_ll = self._project(self.lines, np.asarray(self.line_owner, dtype=np.int64))
         point_ll = self._project(self.points, np.asarray(self.point_owner, dtype=np.int64))
         everything = np.concatenate([ring_ll, line_ll, point_ll])
-        lo, hi = everything.min(axis=0), everything.max(axis=0)
+        lo, hi = _lonlat_bounds(everything)
         if origin is None:
-            origin = (float((lo[0] + hi[0]) / 2), float((lo[1] + hi[1]) / 2))
+            centre = (lo[0] + hi[0]) / 2 if lo[0] <= hi[0] else (lo[0] + hi[0] + 360) / 2
+            origin = (float((centre + 180) % 360 - 180), float((lo[1] + hi[1]) / 2))
         try:
             frame = LocalFrame(*origin)
         except InputError as exc:
@@ -225,19 +308,14 @@ class _Loader:
             origin=(frame.lon, frame.lat), features=self.raw.total,
         )
         report.skipped.extend(self.raw.skipped)
+        self._check_spread(everything, (frame.lon, frame.lat), lo, hi, report)
 
         def local(ll: np.ndarray) -> np.ndarray:
             x, y = frame.to_local(ll[:, 0], ll[:, 1])
             far = ~(np.isfinite(x) & np.isfinite(y))
             if far.any():  # the transverse Mercator frame ends ~80 degrees off its centre
                 lon, lat = ll[np.flatnonzero(far)[0]]
-                w, s, e, n = *lo, *hi
-                raise InputError(
-                    f"{self.path}: position ({lon:g}, {lat:g}) is too far from the centre "
-                    f"({frame.lon:g}, {frame.lat:g}) for a local metric frame; the data span "
-                    f"{e - w:g} degrees of longitude and {n - s:g} of latitude, expected a "
-                    "district or a city"
-                )
+                raise InputError(self._too_far(lon, lat, frame.lon, frame.lat, lo, hi))
             return np.column_stack([x, y])
 
         n_raw = len(self.raw.features)
@@ -263,11 +341,19 @@ class _Loader:
                 )
             fixed, part_of, reasons = repair_polygons(parts)
             owner = poly_owner[part_of]
+            tangled = set()
             for part, reason in reasons.items():
                 feat = self.raw.features[poly_owner[part]]
-                feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
+                if reason.startswith("too tangled"):
+                    tangled.add(part)
+                    self.empty_reason[poly_owner[part]] = f"polygon {reason}"
+                    feat.notes.append(f"polygon part {reason}")
+                else:
+                    feat.notes.append(f"invalid polygon repaired with make_valid ({reason})")
             gone = np.setdiff1d(np.arange(len(parts)), part_of)
             for part in gone:
+                if part in tangled:
+                    continue
                 self.raw.features[poly_owner[part]].notes.append(
                     "zero-area polygon part (sliver) dropped"
                 )
@@ -311,12 +397,57 @@ class _Loader:
         report.skipped.sort(key=lambda i: i.index)
         return district, report
 
+    def _too_far(self, lon: float, lat: float, lon0: float, lat0: float,
+                 lo: np.ndarray, hi: np.ndarray) -> str:
+        w, s, e, n = *lo, *hi
+        return (
+            f"{self.path}: position ({lon:g}, {lat:g}) is too far from the centre "
+            f"({lon0:g}, {lat0:g}) for a local metric frame; the data span "
+            f"{(e - w) % 360 or 360:g} degrees of longitude and {n - s:g} of latitude, "
+            "expected a district or a city"
+        )
+
+    def _check_spread(self, ll: np.ndarray, origin: tuple[float, float], lo: np.ndarray,
+                      hi: np.ndarray, report: LoadReport) -> None:
+        """Refuse positions too far from the centre for the frame; warn once (on the
+        farthest feature) when lengths near the edge are stretched by more than 0.1 %."""
+        if not len(ll):
+            return
+        far = _degrees_apart(ll, origin)
+        worst = int(np.argmax(far))
+        if far[worst] > MAX_FRAME_DEGREES:
+            raise InputError(self._too_far(*ll[worst], *origin, lo, hi))
+        if far[worst] > EXACT_FRAME_DEGREES:
+            owners = np.concatenate([
+                np.repeat(np.repeat(np.asarray(self.poly_owner, np.int64), self.ring_counts),
+                          [len(r) for r in self.rings]).astype(np.int64),
+                np.repeat(np.asarray(self.line_owner, np.int64),
+                          [len(a) for a in self.lines]).astype(np.int64),
+                np.repeat(np.asarray(self.point_owner, np.int64),
+                          [len(a) for a in self.points]).astype(np.int64),
+            ])
+            count = len(np.unique(owners[far > EXACT_FRAME_DEGREES]))
+            feat = self.raw.features[owners[worst]]
+            report.warnings.append(Issue(feat.index, feat.id, (
+                f"lies {far[worst] * 111.2:.0f} km from the frame centre; {count} features "
+                f"lie beyond {EXACT_FRAME_DEGREES * 111.2:.0f} km, where lengths in the local "
+                "metric frame are stretched by more than 0.1 % (the frame suits a district "
+                "or a city)")))
+
     def _attributes(self, frame: LocalFrame, geoms: np.ndarray, report: LoadReport) -> District:
         cols: dict[str, list] = {k: [] for k in (
             "geometry", "layer", "kind", "height", "min_height", "height_source", "levels",
             "width", "name", "name_en", "feature_id", "source_index", "properties")}
         nan = float("nan")
+        first_with_id: dict[str, int] = {}
         for row, feat in enumerate(self.raw.features):
+            if feat.id is not None:
+                first = first_with_id.setdefault(feat.id, feat.index)
+                if first != feat.index:
+                    # Picking, search and plugins tell features apart by id.
+                    report.warnings.append(Issue(feat.index, feat.id, (
+                        f"duplicate feature id {printable(feat.id)!r}, also used by feature "
+                        f"{first}; ids should be unique")))
             geom = geoms[row]
             if geom is None:
                 reason = self.empty_reason.get(row) or _why_empty(feat)
@@ -385,7 +516,40 @@ class _Loader:
 
 
 def _feature_name(feat: RawFeature) -> str:
-    return f"feature {feat.index}" + (f" (id {feat.id})" if feat.id else "")
+    return f"feature {feat.index}" + (f" (id {printable(feat.id)})" if feat.id else "")
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """``text`` safe for a one-line message: control characters and lone surrogates
+    escaped (an id must not move the cursor or break the encoder), long text shortened."""
+    out = "".join(
+        c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF
+        else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in text[: limit + 1]
+    )
+    return out if len(text) <= limit else out[:limit] + "..."
+
+
+def _lonlat_bounds(ll: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(west, south), (east, north) of lon/lat positions. Data that crosses the antimeridian
+    gets west > east (as an RFC 7946 bbox), so that its centre is not on the antipode."""
+    lo, hi = ll.min(axis=0), ll.max(axis=0)
+    if hi[0] - lo[0] > 180:
+        east_of = np.where(ll[:, 0] < 0, ll[:, 0] + 360, ll[:, 0])
+        w, e = east_of.min(), east_of.max()
+        if e - w < hi[0] - lo[0]:
+            lo = np.array([(w + 180) % 360 - 180, lo[1]])
+            hi = np.array([(e + 180) % 360 - 180, hi[1]])
+    return lo, hi
+
+
+def _degrees_apart(ll: np.ndarray, origin: tuple[float, float]) -> np.ndarray:
+    """Great-circle distance (degrees) of every lon/lat position from ``origin``."""
+    lon, lat = np.radians(ll[:, 0]), np.radians(ll[:, 1])
+    lon0, lat0 = np.radians(origin[0]), np.radians(origin[1])
+    h = (np.sin((lat - lat0) / 2) ** 2
+         + np.cos(lat) * np.cos(lat0) * np.sin((lon - lon0) / 2) ** 2)
+    return np.degrees(2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
 def _regroup(

@@ -7,7 +7,11 @@ returned as an Issue and that feature is left out of the parts.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,18 +50,135 @@ class RawCollection:
     crs_member: str | None
 
 
-def read_geojson_text(path: Path) -> str:
-    """Read ``path`` as UTF-8 text (a byte-order mark is tolerated)."""
+#: The largest data file read by default, in bytes (``--max-size`` MB raises it). Parsing
+#: JSON takes about ten times the file's size in memory, so 256 MB already needs a few GB.
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+#: The limit loads use when not given one: DEFAULT_MAX_BYTES unless the command line
+#: (``--max-size``) set it for this run with ``set_max_bytes``.
+_MAX_BYTES: ContextVar[int] = ContextVar("max_bytes", default=DEFAULT_MAX_BYTES)
+
+
+def set_max_bytes(nbytes: int) -> None:
+    """Set the file size limit of every later load in this context (the ``--max-size``
+    option); a ``max_bytes`` given to a load still wins."""
+    _MAX_BYTES.set(int(nbytes))
+
+
+def max_bytes_now() -> int:
+    """The file size limit in force: ``set_max_bytes``'s, else DEFAULT_MAX_BYTES."""
+    return _MAX_BYTES.get()
+
+#: The first bytes of compressed or archived files people hand over instead of GeoJSON.
+_ARCHIVES = (
+    (b"\x1f\x8b", "gzip-compressed", "unpack it first (gunzip, or 7-Zip on Windows)"),
+    (b"PK\x03\x04", "a ZIP archive", "extract the GeoJSON file from it first"),
+    (b"BZh", "bzip2-compressed", "unpack it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unpack it first (unxz)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7z archive", "extract the GeoJSON file from it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "unpack it first (unzstd)"),
+)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_data_file(path: Path, max_bytes: int | None = None) -> int:
+    """Check that ``path`` is a readable regular file of at most ``max_bytes``; its size.
+
+    Raises InputError naming what is wrong: missing, a dangling symlink or a symlink loop, a
+    directory, a pipe or device (which could block or never end), or too large.
+    ``max_bytes`` None is the limit in force (``max_bytes_now``).
+    """
+    max_bytes = max_bytes_now() if max_bytes is None else max_bytes
     try:
-        data = path.read_bytes()
+        info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(
+                f"{path}: is a symbolic link to {os.readlink(path)!r}, which does not exist"
+            ) from None
+        raise InputError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise InputError(_open_error(path, exc)) from None
+    return _check_stat(path, info, max_bytes)
+
+
+def _open_error(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return (f"{path}: symbolic link loop (the link points, directly or through other "
+                "links, back to itself); point it at the GeoJSON file")
+    return f"{path}: cannot read file ({exc.strerror})"
+
+
+def _check_stat(path: Path, info: os.stat_result, max_bytes: int) -> int:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a directory, expected a GeoJSON file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            f"{path}: is {_kind_of(info.st_mode)}, expected a regular GeoJSON file "
+            "(pipes and devices may never end; save the data to a file first)"
+        )
+    if info.st_size > max_bytes:
+        raise InputError(_too_large(path, info.st_size, max_bytes))
+    return info.st_size
+
+
+def _too_large(path: Path, size: int, max_bytes: int) -> str:
+    mb = 1024 * 1024
+    return (
+        f"{path}: is {'more than ' if size == max_bytes + 1 else ''}{size / mb:.1f} MB, "
+        f"larger than the limit of {max_bytes / mb:g} MB; pass --max-size MB to raise it "
+        "(parsing takes about ten times the file size in memory)"
+    )
+
+
+def read_geojson_text(path: Path, max_bytes: int | None = None) -> str:
+    """Read ``path`` as UTF-8 text (a byte-order mark is tolerated).
+
+    Only regular files of at most ``max_bytes`` are read: a FIFO or a device such as
+    /dev/zero is refused before any byte is read, so a load can neither block nor exhaust
+    memory. ``max_bytes`` None is the limit in force (``max_bytes_now``).
+    """
+    max_bytes = max_bytes_now() if max_bytes is None else max_bytes
+    # O_NONBLOCK: opening a FIFO without a writer would otherwise block before fstat can
+    # tell it is one. Checking the open descriptor (not the name) leaves no gap for a swap.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        check_data_file(path, max_bytes)  # names a dangling link; else "file not found"
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected a GeoJSON file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+        raise InputError(_open_error(path, exc)) from None
+    try:
+        _check_stat(path, os.fstat(fd), max_bytes)
+    except InputError:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
+        try:
+            # One byte more than allowed: a file that grew since fstat is still caught.
+            data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputError(_too_large(path, max_bytes + 1, max_bytes))
     if not data.strip():
         raise InputError(f"{path}: file is empty, expected a GeoJSON object")
+    for magic, what, todo in _ARCHIVES:
+        if data.startswith(magic):
+            raise InputError(f"{path}: is {what}, not GeoJSON text; {todo}")
     if b"\x00" in data[:256]:  # UTF-8 JSON never holds a NUL byte; UTF-16/32 text always does
         raise InputError(
             f"{path}: looks like UTF-16 or UTF-32 text (NUL bytes); GeoJSON must be UTF-8 "
@@ -72,10 +193,36 @@ def read_geojson_text(path: Path) -> str:
         ) from None
 
 
+class HugeInteger(float):
+    """A JSON integer too long for a float: read as infinity, but remembering its length.
+
+    Python refuses to convert integers of more than 4300 digits and floats overflow past
+    about 10**308; a coordinate or a height like that is one feature's mistake, so the
+    parser hands it on as this (an infinite float) and the feature's checks report it.
+    """
+
+    digits: int
+
+    def __new__(cls, text: str) -> HugeInteger:
+        value = super().__new__(cls, "-inf" if text.startswith("-") else "inf")
+        value.digits = len(text.lstrip("-"))
+        return value
+
+    def __repr__(self) -> str:
+        return f"{'-' if self < 0 else ''}<integer of {self.digits} digits>"
+
+    __str__ = __repr__
+
+
+def _parse_int(text: str) -> int | float:
+    # 308 digits still fit a float; anything longer is no coordinate or height.
+    return int(text) if len(text) <= 308 else HugeInteger(text)
+
+
 def parse_geojson(path: Path, text: str) -> RawCollection:
     """Parse GeoJSON text: a FeatureCollection, a single Feature or a bare geometry."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
@@ -216,8 +363,26 @@ def _positions(value: Any, kind: str) -> np.ndarray:
         raise _BadGeometryError(f"{kind} coordinates are not positions [x, y] or [x, y, z]")
     if arr.shape[1] > 2:
         arr = arr[:, :2]
+    if not np.isfinite(arr).all():
+        huge = _first_huge(value)
+        if huge is not None:
+            raise _BadGeometryError(
+                f"{kind} coordinate {huge!r} is far too large for a position"
+            )
     # NaN and infinity are checked once for all features together in load.py.
     return arr
+
+
+def _first_huge(value: Any) -> HugeInteger | None:
+    """The first HugeInteger among the nested lists ``value``, if any."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, HugeInteger):
+            return item
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+    return None
 
 
 def _numbers(value: Any) -> np.ndarray:

@@ -10,12 +10,55 @@ import shapely.errors
 MIN_PART_AREA = 0.01
 
 
+#: A polygon whose edges cross each other more often than this is not repaired: GEOS's
+#: make_valid grows with the square of the crossings (a 600-vertex scribble took minutes).
+#: Real self-intersections are a handful of bow-ties.
+MAX_CROSSINGS = 1000
+
+
+def count_crossings(polygon: shapely.Polygon, limit: int = MAX_CROSSINGS) -> int:
+    """How many pairs of non-adjacent edges of ``polygon`` touch or cross, counted up to
+    just over ``limit`` (the count stops there, so a scribble costs no more than a bow-tie)."""
+    rings = [polygon.exterior, *polygon.interiors]
+    starts, ends, ring_of = [], [], []
+    for k, r in enumerate(rings):
+        xy = shapely.get_coordinates(r)
+        starts.append(xy[:-1])
+        ends.append(xy[1:])
+        ring_of.append(np.full(len(xy) - 1, k))
+    a, b, ring = np.concatenate(starts), np.concatenate(ends), np.concatenate(ring_of)
+    n = len(a)
+    if n < 4:
+        return 0
+    edges = shapely.linestrings(np.stack([a, b], axis=1))
+    tree = shapely.STRtree(edges)
+    ring_len = np.bincount(ring)
+    first = np.concatenate([[0], np.cumsum(ring_len)[:-1]])[ring]
+    pos = np.arange(n) - first
+    count = 0
+    chunk = max(1, 1_000_000 // n)  # bounds the pairs held at once, whatever the tangle
+    for lo in range(0, n, chunk):
+        i, j = tree.query(edges[lo:lo + chunk], predicate="intersects")
+        i = i + lo
+        later = j > i
+        i, j = i[later], j[later]
+        same = ring[i] == ring[j]
+        gap = pos[j] - pos[i]
+        adjacent = same & ((gap == 1) | (gap == ring_len[ring[i]] - 1))
+        count += int((~adjacent).sum())
+        if count > limit:
+            break
+    return count
+
+
 def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Repair an array of Polygons in metric coordinates.
 
     Returns ``(polygons, owner, reasons)``: the repaired polygons (oriented counter-clockwise
     with clockwise holes, slivers dropped), for each the index of the input part it came
-    from, and for each input part that needed ``make_valid`` the reason shapely gave.
+    from, and for each input part that needed ``make_valid`` the reason shapely gave. A part
+    too tangled to repair (more than MAX_CROSSINGS crossings) is dropped, its reason
+    starting with "too tangled".
     """
     valid = shapely.is_valid(parts)
     reasons: dict[int, str] = {}
@@ -23,6 +66,15 @@ def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int
     out_owner = [np.arange(len(parts))]
     if not valid.all():
         bad = np.flatnonzero(~valid)
+        # Counted before make_valid, whose cost grows with the square of the crossings.
+        crossings = np.array([count_crossings(p) for p in parts[bad]], dtype=np.int64)
+        tangled = crossings > MAX_CROSSINGS
+        for b in bad[tangled]:
+            reasons[int(b)] = (
+                f"too tangled to repair: more than {MAX_CROSSINGS} places where its edges "
+                "cross; part dropped, check the data"
+            )
+        bad = bad[~tangled]
         why = shapely.is_valid_reason(parts[bad])
         fixed = _make_valid(parts[bad])
         pieces, which = shapely.get_parts(fixed, return_index=True)
@@ -31,11 +83,11 @@ def repair_polygons(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int
         keep = (types == 3) | (types == 6)
         pieces, which = pieces[keep], which[keep]
         polys, sub = shapely.get_parts(pieces, return_index=True)
-        out_geoms[0] = parts[valid]
+        out_geoms[0] = parts[valid]  # a tangled part is in neither list: dropped
         out_owner[0] = np.flatnonzero(valid)
         out_geoms.append(polys)
         out_owner.append(bad[which[sub]])
-        reasons = {int(b): str(w) for b, w in zip(bad, why, strict=True)}
+        reasons.update({int(b): str(w) for b, w in zip(bad, why, strict=True)})
     geoms = np.concatenate(out_geoms) if len(out_geoms) > 1 else out_geoms[0]
     owner = np.concatenate(out_owner) if len(out_owner) > 1 else out_owner[0]
     big = shapely.area(geoms) >= MIN_PART_AREA

@@ -81,6 +81,13 @@ _LENGTH = re.compile(
 )
 
 
+def short_repr(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a report line must stay one short line
+    whatever a property holds."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def lower_keys(props: dict[str, Any]) -> dict[str, Any]:
     """Properties with lower-case keys; the first spelling of a key wins."""
     out: dict[str, Any] = {}
@@ -147,11 +154,12 @@ def classify(tags: dict[str, Any], geom_type: str) -> tuple[str, str, str | None
     if kind is not None:
         layer = KIND_TO_LAYER.get(kind)
         if layer is None:
-            warning = f"unknown kind {kind!r}; classified by its tags"
+            warning = f"unknown kind {short_repr(kind)}; classified by its tags"
         elif _fits(layer, geom_type):
             return layer, _subkind(tags, layer), None
         else:
-            warning = f"kind {kind!r} does not fit a {geom_type} geometry; classified by its tags"
+            warning = (f"kind {short_repr(kind)} does not fit a {geom_type} geometry; "
+                       "classified by its tags")
     layer = _layer_from_tags(tags, geom_type)
     return layer, _subkind(tags, layer), warning
 
@@ -230,7 +238,7 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
             if value is not None and 0 < value <= MAX_HEIGHT:
                 top = value
                 break
-            notes.append(f"{key} {tags[key]!r} is not a positive length up to "
+            notes.append(f"{key} {short_repr(tags[key])} is not a positive length up to "
                          f"{MAX_HEIGHT:g} m; ignored")
     levels = None
     for key in LEVEL_KEYS:
@@ -239,7 +247,7 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
             if value is not None and 0 < value <= MAX_LEVELS:
                 levels = value
                 break
-            notes.append(f"{key} {tags[key]!r} is not a positive floor count up to "
+            notes.append(f"{key} {short_repr(tags[key])} is not a positive floor count up to "
                          f"{MAX_LEVELS:g}; ignored")
     if top is not None:
         source = "measured"
@@ -255,7 +263,7 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
             if value is not None and 0 <= value <= MAX_HEIGHT:
                 bottom = value
                 break
-            notes.append(f"{key} {tags[key]!r} is not a length; ignored")
+            notes.append(f"{key} {short_repr(tags[key])} is not a length; ignored")
     else:
         min_level = parse_count(tags.get("building:min_level", tags.get("min_level")))
         if min_level is not None and 0 < min_level <= MAX_LEVELS:
@@ -277,11 +285,16 @@ def line_width(tags: dict[str, Any], layer: str, subkind: str) -> tuple[float, s
         value = parse_length(tags["width"])
         if value is not None and 0 < value <= MAX_WIDTH:
             return value, None
-        note = f"width {tags['width']!r} is not a positive length up to {MAX_WIDTH:g} m; ignored"
+        note = (f"width {short_repr(tags['width'])} is not a positive length up to "
+                f"{MAX_WIDTH:g} m; ignored")
     if layer == "roads":
         lanes = parse_count(tags.get("lanes"))
         if lanes is not None and 0 < lanes <= MAX_LANES:
             return lanes * LANE_WIDTH, note
+        if tags.get("lanes") is not None:
+            lanes_note = (f"lanes {short_repr(tags['lanes'])} is not a positive lane count up "
+                          f"to {MAX_LANES:g}; ignored")
+            note = f"{note}; {lanes_note}" if note else lanes_note
         return ROAD_WIDTHS.get(subkind, ROAD_FALLBACK_WIDTH), note
     if layer == "water":
         return WATERWAY_WIDTHS.get(subkind, WATERWAY_FALLBACK_WIDTH), note
