@@ -110,8 +110,11 @@ class Prepared:
 
 def load_district(scene: Scene) -> tuple[District, LoadReport]:
     """Load a scene's district with the scene's CRS, origin and level height."""
+    # A scene file names its CRS in 'district.crs'; a bare GeoJSON gets it from --crs.
+    named_by = f"{scene.path}: 'district.crs'" if scene.path else "the --crs option"
     return load_geojson(
-        scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height
+        scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height,
+        crs_named_by=named_by,
     )
 
 

@@ -175,3 +175,15 @@ def test_a_bad_district_crs_is_blamed_on_the_scene_file_and_key(tmp_path: Path,
     out = run_cli("render", str(path), "--out", str(tmp_path / "x.png"))
     assert out.returncode == 2 and out.stderr.count("\n") == 1
     assert "'district.crs'" in out.stderr and "--crs" not in out.stderr
+
+
+def test_a_district_crs_that_does_not_fit_the_data_is_blamed_on_the_scene(
+    tmp_path: Path,
+) -> None:
+    """A valid CRS that is wrong for the data (lon/lat read as Korean metres) names the
+    scene file and key, not the --crs option the user never gave."""
+    path = _scene(tmp_path, 'source = "', 'crs = "EPSG:5186"\nsource = "')
+    out = run_cli("inspect", str(path))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert f"(from {path}: 'district.crs')" in out.stderr
+    assert "--crs" not in out.stderr

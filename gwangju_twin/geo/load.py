@@ -63,6 +63,7 @@ def load_geojson(
     level_height: float = DEFAULT_LEVEL_HEIGHT,
     max_bytes: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
+    crs_named_by: str = "the --crs option",
 ) -> tuple[District, LoadReport]:
     """Load a GeoJSON file into the local metric frame.
 
@@ -70,8 +71,9 @@ def load_geojson(
     ``origin`` (lon, lat) is the centre of the local frame (default: the data's bbox centre);
     ``level_height`` turns floor counts into metres. Only a regular file of at most
     ``max_bytes`` is read (default 256 MB, ``DEFAULT_MAX_BYTES``); a feature with more than
-    ``max_vertices`` vertices (default 50,000) is skipped. Raises InputError for a broken
-    file; broken features are repaired or skipped and listed in the report.
+    ``max_vertices`` vertices (default 50,000) is skipped. ``crs_named_by`` says where
+    ``crs`` came from, for messages (a scene passes its file and key). Raises InputError
+    for a broken file; broken features are repaired or skipped and listed in the report.
 
     Ctrl+C (SIGINT) ends the process at once while a load runs in the main thread with
     Python's default handler: GEOS does not return to Python inside one long repair.
@@ -80,7 +82,7 @@ def load_geojson(
     if not 0.5 <= level_height <= 20.0:
         raise InputError(f"level height {level_height} m: expected metres between 0.5 and 20")
     with _interruptible():
-        return _load(path, crs, origin, level_height, max_bytes, max_vertices)
+        return _load(path, crs, origin, level_height, max_bytes, max_vertices, crs_named_by)
 
 
 @contextmanager
@@ -102,7 +104,7 @@ def _interruptible() -> Iterator[None]:
 
 def _load(
     path: Path, crs: str | None, origin: tuple[float, float] | None, level_height: float,
-    max_bytes: int | None, max_vertices: int,
+    max_bytes: int | None, max_vertices: int, crs_named_by: str,
 ) -> tuple[District, LoadReport]:
     # A parse makes millions of small lists and dicts that all live until the end; the
     # cyclic garbage collector would rescan them over and over (the benchmark measured
@@ -119,7 +121,7 @@ def _load(
             src, crs_from = parse_crs(raw.crs_member, f"{path}: 'crs' member"), "file"
         else:
             src, crs_from = WGS84, "default"
-        return _Loader(path, raw, src, crs_from, level_height).load(origin)
+        return _Loader(path, raw, src, crs_from, level_height, crs_named_by).load(origin)
     finally:
         if collecting:
             gc.enable()
@@ -143,12 +145,14 @@ def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:
 
 class _Loader:
     def __init__(
-        self, path: Path, raw: RawCollection, src: CRS, crs_from: str, level_height: float
+        self, path: Path, raw: RawCollection, src: CRS, crs_from: str, level_height: float,
+        crs_named_by: str = "the --crs option",
     ) -> None:
         self.path = path
         self.raw = raw
         self.src = src
         self.crs_from = crs_from
+        self.crs_named_by = crs_named_by
         self.level_height = level_height
         self.empty_reason: dict[int, str] = {}  # raw row -> why nothing of it was left
 
@@ -198,7 +202,7 @@ class _Loader:
         if not self.src.is_geographic and degrees and (hi - lo).max() <= 2.0:
             # Metres this small are no district; degrees read as metres make every polygon
             # a sliver, which would otherwise be all the report says.
-            where = {"option": "the --crs option", "file": "the file's 'crs' member"}
+            where = {"option": self.crs_named_by, "file": "the file's 'crs' member"}
             raise InputError(
                 f"{self.path}: coordinates such as ({xy[0, 0]:g}, {xy[0, 1]:g}) look like "
                 f"longitude/latitude degrees, but are read as {label} metres (from "
