@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from process_kit import gone, group
 
 from gwangju_twin.kiosk.analytics import VisitLog
 
@@ -147,26 +148,6 @@ def kiosk(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
         k.kill()
 
 
-def _gone(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return stat.rpartition(")")[2].split()[0] == "Z"
-
-
-def _group(pgid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(entry.name))
-    return found
 
 
 # -- a broken analytics database (item 26) ------------------------------------------------------
@@ -360,14 +341,14 @@ def test_kill_9_of_the_kiosk_leaves_no_viewer_and_no_plugin_process(
     k.wait_for(pids.exists, START_BOUND, "the hung plugin's pids")
     viewer, helper = (int(p) for p in pids.read_text().split())
     try:
-        assert not _gone(viewer) and not _gone(helper)
+        assert not gone(viewer) and not gone(helper)
         k.proc.send_signal(signal.SIGKILL)  # the supervisor alone, not its group
         k.proc.wait(timeout=30)
         deadline = time.monotonic() + 60
-        while not (_gone(viewer) and _gone(helper) and not _group(viewer)):
+        while not (gone(viewer) and gone(helper) and not group(viewer)):
             assert time.monotonic() < deadline, (
-                f"left behind: viewer {viewer} gone={_gone(viewer)}, helper {helper} "
-                f"gone={_gone(helper)}, group {_group(viewer)}")
+                f"left behind: viewer {viewer} gone={gone(viewer)}, helper {helper} "
+                f"gone={gone(helper)}, group {group(viewer)}")
             time.sleep(0.1)
     finally:
         for pid in (viewer, helper):

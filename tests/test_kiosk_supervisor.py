@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from process_kit import gone, group
 
 from gwangju_twin.kiosk.supervisor import (
     EXIT_RESTART,
@@ -82,30 +83,6 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-def _gone(pid: int) -> bool:
-    """The process has exited (a zombie nobody reaped yet counts as gone)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    return stat.rpartition(")")[2].split()[0] == "Z"
-
-
-def _group(pgid: int) -> list[int]:
-    """Live (non-zombie) processes in process group ``pgid``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            found.append(int(entry.name))
-    return found
 
 
 def _wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
@@ -406,8 +383,8 @@ def test_what_a_crashed_child_started_dies_with_it(supervise: Callable[..., Harn
     _wait_for(lambda: marker.read_text() != "", 10, "the helper's pid")
     helper = int(marker.read_text())
     h.wait_starts(2)
-    _wait_for(lambda: _gone(helper), 10, f"the crashed child's helper {helper} to be gone")
-    assert _group(pid) == []
+    _wait_for(lambda: gone(helper), 10, f"the crashed child's helper {helper} to be gone")
+    assert group(pid) == []
     assert h.crashes[0][1].detail == "exit status 3"
 
 
@@ -449,11 +426,11 @@ def test_kill_9_of_the_supervisor_leaves_no_process_behind(tmp_path: Path) -> No
         _wait_for(lambda: (tmp_path / "pids").exists(), 30, "the hung child and its helper")
         pids = [int(p) for p in (tmp_path / "pids").read_text().split()]
         child, helper = pids
-        assert _group(child), "the child runs in a process group of its own"
-        assert not _gone(helper)
+        assert group(child), "the child runs in a process group of its own"
+        assert not gone(helper)
         driver.send_signal(signal.SIGKILL)
         driver.wait(timeout=30)
-        _wait_for(lambda: _gone(child) and _gone(helper) and not _group(child), 30,
+        _wait_for(lambda: gone(child) and gone(helper) and not group(child), 30,
                   "the orphaned child, its helper and its sentinel to die")
     finally:
         if driver.poll() is None:
