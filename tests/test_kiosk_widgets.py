@@ -606,3 +606,22 @@ def test_zoom_pad_keeps_labels_off_it(base: Any, zoompad: Any) -> None:
     pad = buttons_box(zoompad.buttons.values(), base.aspect2d)  # left, right, bottom, top
     assert any(x0 <= pad[0] and pad[1] <= x1 and z0 <= pad[2] and pad[3] <= z1
                for x0, z0, x1, z1 in rects), rects
+
+
+def test_attract_title_caption_and_prompt_keep_labels_off_them(base: Any, attract: Any) -> None:
+    """The attract reel's caption sat over the very pavilion label it names: the title,
+    caption and prompt reserve their rectangles (only while shown) for the label declutter."""
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    def inside(node: Any) -> bool:
+        lo, hi = node.get_tight_bounds(base.aspect2d)
+        return any(x0 <= lo.x + 1e-6 and hi.x <= x1 + 1e-6 and z0 <= lo.z + 1e-6
+                   and hi.z <= z1 + 1e-6 for x0, z0, x1, z1 in reserved_rects(base.aspect2d))
+
+    attract.set_caption("친환경자율주행", "Eco-friendly autonomous driving")
+    attract.hide()
+    assert not any(inside(attract.node.find(f"**/{n}"))
+                   for n in ("caption-board", "title-board", "pill"))
+    attract.show()
+    for name in ("caption-board", "title-board", "pill"):
+        assert inside(attract.node.find(f"**/{name}")), name

@@ -22,6 +22,7 @@ from direct.gui.DirectFrame import DirectFrame
 from panda3d.core import NodePath, TextFont, TextNode, TransformState, TransparencyAttrib
 
 from gwangju_twin.ui.catalogue import Catalogue
+from gwangju_twin.ui.reserve import reserve
 from gwangju_twin.ui.theme import (
     ACCENT,
     ASCENT,
@@ -166,6 +167,7 @@ class AttractPrompt(Widget):
         board(self._top, -width / 2, z - PAD, width / 2, -MARGIN, BOARD, 0.04, "title-board")
         content.reparent_to(self._top)
         z -= PAD
+        top_half_width, top_bottom = width / 2, z
 
         name_ko, name_en = self._caption
         if name_ko or name_en:
@@ -183,6 +185,9 @@ class AttractPrompt(Widget):
                   "caption-board")
             content.reparent_to(self._top)
             self._drawn += [label, name]
+            top_half_width, top_bottom = max(top_half_width, width / 2), bottom - 0.03
+        # Pavilion labels are decluttered off the title, the caption and the prompt.
+        reserve(self._top, -top_half_width, top_bottom, top_half_width, -MARGIN)
 
         # The prompt pill, built around its centre so it pulses in place.
         width = max(text_width(self._bold, touch_ko, _TOUCH_KO),
@@ -200,6 +205,8 @@ class AttractPrompt(Widget):
         board(self._prompt, -width / 2, -height / 2, width / 2, height / 2, ACCENT, height / 2,
               "pill")
         content.reparent_to(self._prompt)
+        reserve(self._prompt, -width / 2 - 0.02, -height / 2 - 0.02, width / 2 + 0.02,
+                height / 2 + 0.02)
         self._prompt.set_python_tag("height", height)
         self._drawn += [touch_ko, touch_en]
         self._fit()
