@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             return _render(args)
         return _view(args)
     except InputError as exc:
-        print(f"gwangju-twin: error: {shown(str(exc))}", file=sys.stderr)
+        print(f"gwangju-twin: error: {shown(str(exc), backslash=False)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -21,14 +21,15 @@ def _unsafe(ch: str) -> bool:
     return unicodedata.category(ch) in _UNSAFE
 
 
-def shown(text: str) -> str:
+def shown(text: str, *, backslash: bool = True) -> str:
     """``text`` with every control, format and surrogate character, and the backslash
     itself, written as a visible escape (``\\x1b``, ``\\u202e``, ``\\udc80``, ``\\\\``), so
     what is printed cannot drive the terminal and no escape can be forged; letters of any
-    script, Hangul included, stay as they are."""
+    script, Hangul included, stay as they are. ``backslash=False`` keeps backslashes as they
+    are, for messages that quote values with repr (which writes its own escapes)."""
     out = []
     for ch in str(text):
-        if ch == "\\":
+        if ch == "\\" and backslash:
             out.append("\\\\")
         elif _unsafe(ch):
             code = ord(ch)

@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check what is generated, never how fast: no per-example deadline and no
+# "too slow" health check, which a busy machine (not the code) would trip. Settings given
+# on a test add to these.
+settings.register_profile("unhurried", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("unhurried")
 
 #: Real-world GeoJSON kept outside the repository (see ../shared/data/README.md).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pytest
@@ -174,14 +173,12 @@ def sangmu():
     return scene, district
 
 
-def test_sangmu_potential_is_quick_and_sane(sangmu) -> None:
+def test_sangmu_potential_is_sane(sangmu) -> None:
+    # How fast it is (target 1 s) is scripts/bench_demos.py's business, not a test's.
     _, district = sangmu
     rows = district.select("buildings")
     footprints, heights = district.geometry[rows], district.height[rows]
-    started = time.perf_counter()
     result = sun.rooftop_potential(footprints, heights, district.frame.lat)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert len(result.annual_kwh) == len(rows) > 2000
     assert np.all(result.annual_kwh > 0)
     assert result.yield_kwh_m2.max() == pytest.approx(UNSHADED_YIELD)
@@ -325,9 +322,7 @@ def test_plan_loop_round_the_sangmu_pavilions(sangmu) -> None:
         x, y = (float(v) for v in district.frame.to_local(*p.at_lonlat))
         h = math.radians(p.heading)
         doors.append((x + p.size[1] / 2 * math.sin(h), y + p.size[1] / 2 * math.cos(h)))
-    started = time.perf_counter()
-    loop = plan_loop(roads, doors, first=len(doors) - 1)
-    assert time.perf_counter() - started < 1.0
+    loop = plan_loop(roads, doors, first=len(doors) - 1)  # its speed: scripts/bench_demos.py
     assert len(loop.stops) >= 4
     assert 500 < loop.length < 10_000
     assert max(s.distance for s in loop.stop_points) < 300
