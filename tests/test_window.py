@@ -254,17 +254,26 @@ def _widget_pixels(size: tuple[int, int], script: str) -> dict[str, tuple[int, i
     return {k: tuple(v) for k, v in json.loads(done.stdout.splitlines()[-1]).items()}
 
 
-def _field_pixels(shot: np.ndarray, ox: int, oy: int, width: int) -> int:
-    """Pixels of the search field's near-white fill at the window's top centre (the sky,
-    the city and the dark cards have none of that colour)."""
-    band = shot[oy + 40:oy + 200, ox + width // 2 - 250:ox + width // 2 + 250]
-    return int((band.min(axis=2) > 238).sum())
+def _new_white(shot: np.ndarray, city: np.ndarray, ox: int, oy: int,
+               width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The band at the window's top centre where the search field sits, and a mask of its
+    near-white pixels that were not near-white in ``city`` (the same view with the box
+    closed): the field's fill, not the white cards of labels that stand there."""
+    rows, cols = slice(oy + 40, oy + 200), slice(ox + width // 2 - 250, ox + width // 2 + 250)
+    band = shot[rows, cols]
+    return band, (band.min(axis=2) > 238) & ~(city[rows, cols].min(axis=2) > 238)
 
 
-def _field_ink(shot: np.ndarray, ox: int, oy: int, width: int) -> int:
+def _field_pixels(shot: np.ndarray, city: np.ndarray, ox: int, oy: int, width: int) -> int:
+    """Pixels of the search field's near-white fill (the sky, the city and the dark cards
+    have none of that colour, and labels' white cards are there in ``city`` too)."""
+    return int(_new_white(shot, city, ox, oy, width)[1].sum())
+
+
+def _field_ink(shot: np.ndarray, city: np.ndarray, ox: int, oy: int, width: int) -> int:
     """Dark text pixels inside the search field (typed text is near-black; the hint is grey)."""
-    band = shot[oy + 40:oy + 200, ox + width // 2 - 250:ox + width // 2 + 250]
-    ys, xs = np.nonzero(band.min(axis=2) > 238)
+    band, white = _new_white(shot, city, ox, oy, width)
+    ys, xs = np.nonzero(white)
     if len(ys) == 0:
         return 0
     inside = band[ys.min() + 2:ys.max() - 1, xs.min() + 2:xs.max() - 1]
@@ -313,14 +322,15 @@ def test_the_search_box_takes_letters_but_not_esc_f1_ctrl_q_or_the_toolbar(
         before = _wait_for_city(display, tmp_path / "city.png")
 
         def box_open() -> bool:
-            return _field_pixels(shot(), ox, oy, size[0]) > 3000
+            return _field_pixels(shot(), before, ox, oy, size[0]) > 3000
 
         assert not box_open()
         _x(display, "xdotool", "key", "--window", wid, "slash")
         assert _wait_until(box_open), "/ did not open the search box"
         _x(display, "xdotool", "type", "--window", wid, "--delay", "120", "city")
         # The text is in the field (more dark pixels than the cursor alone).
-        assert _wait_until(lambda: _field_ink(shot(), ox, oy, size[0]) > 150), "no text typed"
+        assert _wait_until(lambda: _field_ink(shot(), before, ox, oy, size[0]) > 150), \
+            "no text typed"
         _shot(display, tmp_path / "typed-city.png")
         _x(display, "xdotool", "key", "--window", wid, "Escape")
         assert _wait_until(lambda: not box_open()), "Esc did not close the search box"
