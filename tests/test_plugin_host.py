@@ -58,20 +58,30 @@ def visit(stage, pavilion: str, seconds: float = 1.0) -> None:
     stage.step(0.2)
 
 
+def beside_a_healthy_plugin(prepared: Prepared, folder, plugin_id: str, code: str):
+    """A stage with ``code`` as plugin ``plugin_id`` in the healthcare pavilion and a healthy
+    plugin in culture (the caller closes it)."""
+    write_plugin(folder, plugin_id, "healthcare", code)
+    write_plugin(folder, "healthy.demo", "culture", HEALTHY)
+    return stage_with(prepared, folder, {"healthcare": plugin_id, "culture": "healthy.demo"})
+
+
+def visit_both(stage) -> None:
+    """Visit healthcare, leave, then spend a second in culture."""
+    visit(stage, "healthcare")
+    stage.expo.exit()
+    visit(stage, "culture", 1.0)
+
+
 HOOKS = ["import", "init", "load", "enter", "update", "timer", "button", "exit", "exit-system"]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
 def test_a_failing_hook_disables_only_its_plugin(base_prepared, tmp_path, hook, caplog):
-    write_plugin(tmp_path, "faulty.demo", "healthcare", failing(hook))
-    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
-    stage = stage_with(base_prepared, tmp_path,
-                       {"healthcare": "faulty.demo", "culture": "healthy.demo"})
+    stage = beside_a_healthy_plugin(base_prepared, tmp_path, "faulty.demo", failing(hook))
     try:
         with caplog.at_level(logging.ERROR, logger="gwangju_twin.plugins"):
-            visit(stage, "healthcare")
-            stage.expo.exit()
-            visit(stage, "culture", 1.0)
+            visit_both(stage)
         host = stage.expo.host
         faulty, healthy = host.slot("healthcare"), host.slot("culture")
         assert faulty.state == "disabled"
@@ -96,10 +106,7 @@ def test_a_failing_hook_disables_only_its_plugin(base_prepared, tmp_path, hook, 
 
 
 def test_a_failing_unload_is_contained(base_prepared, tmp_path, caplog):
-    write_plugin(tmp_path, "faulty.demo", "healthcare", failing("unload"))
-    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
-    stage = stage_with(base_prepared, tmp_path,
-                       {"healthcare": "faulty.demo", "culture": "healthy.demo"})
+    stage = beside_a_healthy_plugin(base_prepared, tmp_path, "faulty.demo", failing("unload"))
     host = stage.expo.host
     with caplog.at_level(logging.ERROR, logger="gwangju_twin.plugins"):
         stage.close()
@@ -313,15 +320,10 @@ def test_a_hook_that_never_returns_is_interrupted_and_only_its_plugin_disabled(
     # A shorter limit than the documented one keeps the test short; still far above what
     # the healthy plugin's hooks take, however busy the machine is.
     monkeypatch.setitem(HOOK_LIMITS, hook, 3.0)
-    write_plugin(tmp_path, "stuck.demo", "healthcare", LOOP_FOREVER[hook])
-    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
-    stage = stage_with(base_prepared, tmp_path,
-                       {"healthcare": "stuck.demo", "culture": "healthy.demo"})
+    stage = beside_a_healthy_plugin(base_prepared, tmp_path, "stuck.demo", LOOP_FOREVER[hook])
     try:
         with caplog.at_level(logging.ERROR, logger="gwangju_twin.plugins"):
-            visit(stage, "healthcare")
-            stage.expo.exit()
-            visit(stage, "culture", 1.0)
+            visit_both(stage)
         host = stage.expo.host
         stuck, healthy = host.slot("healthcare"), host.slot("culture")
         assert stuck.state == "disabled"
@@ -337,14 +339,9 @@ def test_a_hook_that_never_returns_is_interrupted_and_only_its_plugin_disabled(
 @pytest.mark.parametrize("exc", ["GeneratorExit()", "SystemExit(0)", "StopIteration()"])
 def test_base_exceptions_raised_in_a_hook_are_contained(base_prepared, tmp_path, exc):
     code = HEALTHY + f"\n\nclass Demo(Demo):\n    def enter(self, ctx):\n        raise {exc}\n"
-    write_plugin(tmp_path, "odd.demo", "healthcare", code)
-    write_plugin(tmp_path, "healthy.demo", "culture", HEALTHY)
-    stage = stage_with(base_prepared, tmp_path,
-                       {"healthcare": "odd.demo", "culture": "healthy.demo"})
+    stage = beside_a_healthy_plugin(base_prepared, tmp_path, "odd.demo", code)
     try:
-        visit(stage, "healthcare")
-        stage.expo.exit()
-        visit(stage, "culture", 1.0)
+        visit_both(stage)
         host = stage.expo.host
         odd = host.slot("healthcare")
         assert (odd.state, odd.hook) == ("disabled", "enter")

@@ -133,6 +133,16 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
             viewer.wait()
 
 
+def _viewer_window(display: str) -> tuple[str, int, int]:
+    """The viewer's window id and its top-left corner on the screen, once it exists."""
+    window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
+    assert window, "no viewer window appeared"
+    wid = window.splitlines()[0]
+    geometry = dict(line.split("=") for line in
+                    _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
+    return wid, int(geometry["X"]), int(geometry["Y"])
+
+
 def _wait_for_city(display: str, path: Path, seconds: float = 180.0) -> np.ndarray:
     """A screenshot once the viewer has drawn the city (many distinct colours on screen).
 
@@ -189,12 +199,7 @@ def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> 
         stderr=subprocess.PIPE, text=True,
     )
     try:
-        window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
-        assert window, "no viewer window appeared"
-        wid = window.splitlines()[0]
-        geometry = dict(line.split("=") for line in
-                        _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
-        ox, oy = int(geometry["X"]), int(geometry["Y"])
+        wid, ox, oy = _viewer_window(display)
         before = _wait_for_city(display, tmp_path / "before-click.png")
         _x(display, "xdotool", "mousemove", str(ox + px), str(oy + py))
         time.sleep(0.8)
@@ -313,12 +318,7 @@ def test_the_search_box_takes_letters_but_not_esc_f1_ctrl_q_or_the_toolbar(
         return _shot(display, tmp_path / f"shot-{next(shots)}.png")
 
     try:
-        window = _x(display, "xdotool", "search", "--sync", "--name", "Gwangju Twin")
-        assert window, "no viewer window appeared"
-        wid = window.splitlines()[0]
-        geometry = dict(line.split("=") for line in
-                        _x(display, "xdotool", "getwindowgeometry", "--shell", wid).split())
-        ox, oy = int(geometry["X"]), int(geometry["Y"])
+        wid, ox, oy = _viewer_window(display)
         before = _wait_for_city(display, tmp_path / "city.png")
 
         def box_open() -> bool:
