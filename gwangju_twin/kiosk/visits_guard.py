@@ -101,9 +101,8 @@ class GuardedVisits:
         self._visits = visits
         self._path = Path(path)
         self._log = log
-        self.off_reason: str | None = off_reason if visits is None else None
-        if visits is None and off_reason is None:
-            self.off_reason = "analytics off"
+        self.off_reason: str | None = (
+            None if visits is not None else off_reason or "analytics off")
 
     @classmethod
     def open(cls, path: Path, log: logging.Logger, *, recover: bool = True,
@@ -117,7 +116,7 @@ class GuardedVisits:
                                  "database file")
             visits = VisitLog(path, recover=recover, booth=booth)
         except _FAULTS as exc:
-            guard = cls(None, path, log, "")
+            guard = cls(None, path, log)
             guard._fail(exc)
             return guard
         return cls(visits, path, log)

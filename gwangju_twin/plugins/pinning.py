@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -21,8 +20,6 @@ log = logging.getLogger("gwangju_twin.plugins")
 
 #: The hash algorithm of a pin, as written after the "@".
 PIN_ALGORITHM = "sha256"
-#: ``id@sha256:`` followed by 64 lower-case hex digits.
-PIN_PATTERN = re.compile(r"@sha256:([0-9a-f]{64})")
 _SKIP_DIRS = {"__pycache__"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
 
