@@ -21,9 +21,9 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from gwangju_twin.language import LANGUAGES
 from gwangju_twin.tomlfile import MAX_DEPTH, longest_dotted_key
 from gwangju_twin.tomlfile import show_value as _show
-from gwangju_twin.ui.catalogue import LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib

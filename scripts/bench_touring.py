@@ -39,7 +39,8 @@ def _worker(ui: bool, frames: int, size: tuple[int, int]) -> dict[str, Any]:
 
     from panda3d.core import ConfigVariableBool, PNMImage
 
-    from gwangju_twin.app import _Stage, prepare
+    from gwangju_twin.app.stage import Interface, Stage, StageOptions
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
     from gwangju_twin.scene.camera import CameraPose
@@ -48,8 +49,9 @@ def _worker(ui: bool, frames: int, size: tuple[int, int]) -> dict[str, Any]:
     prepared = prepare(load_scene(default_scene_path()))
     folder = Path(tempfile.mkdtemp())
     save_settings(Settings(hud=True, minimap=True), folder / "settings.toml")
-    stage = _Stage(prepared, "offscreen", size, ui=ui,
-                   settings=load_settings(folder / "settings.toml"), persist=False)
+    stage = Stage(prepared, "offscreen", size, StageOptions(
+        interface=Interface.DESKTOP if ui else Interface.NONE,
+        settings=load_settings(folder / "settings.toml"), persist=False))
     base = stage.base
     stage.run_tasks()
     start = stage.pose

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
-    from gwangju_twin.app import prepare
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.navigation import Eye, Limits, Obstacles, WalkRig
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from gwangju_twin.app import prepare  # noqa: E402
+from gwangju_twin.expo.prepared import prepare  # noqa: E402
 from gwangju_twin.kiosk.config import KioskConfig  # noqa: E402
 from gwangju_twin.kiosk.pin import hash_pin  # noqa: E402
 from gwangju_twin.resources import default_scene_path  # noqa: E402
@@ -38,7 +38,7 @@ def main() -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     with tempfile.TemporaryDirectory() as tmp:
         config = dataclasses.replace(

@@ -36,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from gwangju_twin.app import prepare  # noqa: E402
+from gwangju_twin.expo.prepared import prepare  # noqa: E402
 from gwangju_twin.kiosk.config import KioskConfig  # noqa: E402
 from gwangju_twin.resources import default_scene_path  # noqa: E402
 from gwangju_twin.scene import load_scene  # noqa: E402
@@ -118,7 +118,7 @@ def main() -> int:
     if not args.threaded_rasterizer:
         os.environ["LP_NUM_THREADS"] = "0"  # read by Mesa when the GL context is made
 
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     config = dataclasses.replace(
         KioskConfig(), size=(w, h), attract_after=5.0, reset_after=10.0, countdown=3,

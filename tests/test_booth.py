@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from gwangju_twin.app import Prepared, prepare
+from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.kiosk.analytics import day_reports
 from gwangju_twin.kiosk.config import AllowedPlugin, KioskConfig
 from gwangju_twin.kiosk.pin import hash_pin
@@ -25,7 +25,7 @@ from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 
 if TYPE_CHECKING:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
 pytestmark = pytest.mark.render
 
@@ -48,7 +48,7 @@ def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
 
 @pytest.fixture
 def kiosk(prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     k = Rehearsal(prepared, kiosk_config(tmp_path), fps=15)
     try:
@@ -204,7 +204,7 @@ def test_held_corner_opens_the_pin_pad_and_restart_is_offered(kiosk: Rehearsal) 
 
 
 def test_operator_overlay_closes_by_itself(prepared: Prepared, tmp_path: Path) -> None:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     kiosk = Rehearsal(prepared, kiosk_config(tmp_path), fps=5)  # a minute in few frames
     try:

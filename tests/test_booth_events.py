@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from gwangju_twin.app import Prepared, prepare
+from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.kiosk.pin import hash_pin
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 
 if TYPE_CHECKING:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
 pytestmark = pytest.mark.render
 
@@ -52,7 +52,7 @@ def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
 
 @pytest.fixture
 def kiosk(prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     k = Rehearsal(prepared, kiosk_config(tmp_path), fps=4)  # a slow booth: 250 ms frames
     try:
@@ -94,7 +94,7 @@ def test_a_quick_tap_in_the_operator_corner_is_a_visitors_tap(kiosk: Rehearsal) 
 
 
 def test_the_pin_is_checked_off_the_frame_loop(prepared: Prepared, tmp_path: Path) -> None:
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
 
     # 10,000,000 iterations: seconds of PBKDF2 (the config refuses it; built here directly
     # to make the check long enough to watch frames go on during it).
@@ -142,8 +142,8 @@ _CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
 
-    from gwangju_twin.app import prepare
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.expo.prepared import prepare
+    from gwangju_twin.app.rehearsal import Rehearsal
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene

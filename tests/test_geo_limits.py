@@ -217,7 +217,7 @@ def test_tangled_polygon_is_skipped_and_a_bow_tie_still_repaired(
 _CHILD = """
 import sys
 import gwangju_twin.geo.repair as repair
-from gwangju_twin.cli import main
+from gwangju_twin.app.commands import main
 # Let the scribble through to make_valid, which then runs for minutes inside GEOS: the
 # worst a feature under the limits can cost, and what Ctrl+C has to end.
 repair.MAX_CROSSINGS = 10**9

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from geojson_builders import collection, feature, ll, polygon, square
 
-from gwangju_twin.expo import pavilion_pose
+from gwangju_twin.expo.pavilions import pavilion_pose
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence, TourEvent, TourStop
 from gwangju_twin.guide.presence import ENTER_MARGIN, ENTER_RANGE, EXIT_MARGIN, EXIT_RANGE
@@ -189,7 +189,7 @@ def _plain(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def default_city():
-    from gwangju_twin.app import prepare
+    from gwangju_twin.expo.prepared import prepare
 
     prepared = prepare(load_scene(default_scene_path()))
     infos = [p.info for p in prepared.pavilions]

@@ -208,8 +208,8 @@ def test_a_database_that_breaks_while_the_booth_runs_turns_analytics_off(
     import dataclasses
     import logging
 
-    from gwangju_twin.app import prepare
-    from gwangju_twin.booth.rehearsal import Rehearsal
+    from gwangju_twin.app.rehearsal import Rehearsal
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.kiosk.config import KioskConfig
     from gwangju_twin.kiosk.pin import hash_pin
     from gwangju_twin.kiosk.visits_guard import GuardedVisits

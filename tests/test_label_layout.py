@@ -25,7 +25,8 @@ PROBE = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from panda3d.core import Point2, Point3
-    from gwangju_twin.app import _Stage, prepare
+    from gwangju_twin.app.stage import Interface, Stage, StageOptions
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
     from gwangju_twin.settings import SettingsLoad
@@ -33,8 +34,9 @@ PROBE = textwrap.dedent(
     w, h, language, enter, out = (int(sys.argv[1]), int(sys.argv[2]), sys.argv[3],
                                   sys.argv[4] or None, Path(sys.argv[5]))
     prepared = prepare(load_scene(default_scene_path()))
-    stage = _Stage(prepared, "offscreen", (w, h), enter=enter, ui=True,
-                   settings=SettingsLoad.shared(language), persist=False)
+    stage = Stage(prepared, "offscreen", (w, h), StageOptions(
+        enter=enter, interface=Interface.DESKTOP, settings=SettingsLoad.shared(language),
+        persist=False))
     for _ in range(3):  # the interface lays itself out in its frame tasks, as `render --ui`
         stage.base.task_mgr.step()
     stage.screenshot(out)

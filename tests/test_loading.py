@@ -24,7 +24,8 @@ CAPTURE = textwrap.dedent(
     import json, os, sys
     from pathlib import Path
     os.environ.pop("DISPLAY", None)
-    from gwangju_twin.app import Loading, load_stage
+    from gwangju_twin.app.stage import Interface, StageOptions, load_stage
+    from gwangju_twin.expo.prepared import Loading
     from gwangju_twin.render.snapshot import write_png
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
@@ -40,7 +41,7 @@ CAPTURE = textwrap.dedent(
         frames.append({"step": step, "png": str(path), "district_nodes": city})
 
     stage = load_stage(Loading(load_scene(default_scene_path())), "offscreen", (800, 450),
-                       on_frame=on_frame, ui=True)
+                       StageOptions(interface=Interface.DESKTOP), on_frame=on_frame)
     stage.screenshot(out / "ready.png")
     stage.close()
     print(json.dumps(frames))

@@ -373,7 +373,7 @@ def test_walker_never_ends_inside(rects, ops, x, y) -> None:
 
 
 def test_random_walk_in_the_default_district() -> None:
-    from gwangju_twin.app import prepare
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from panda3d.core import Point2, Point3
 
-from gwangju_twin.app import _Stage, prepare
+from gwangju_twin.app.stage import Stage, StageOptions
+from gwangju_twin.expo.prepared import prepare
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 from gwangju_twin.scene.sectors import SECTORS
@@ -45,7 +46,7 @@ def screen_box(stage, node) -> tuple[int, int, int, int] | None:
 
 def test_every_pavilion_is_on_screen_visible_and_labelled_in_the_pavilions_view():
     prepared = prepare(load_scene(default_scene_path()))
-    stage = _Stage(prepared, "offscreen", SIZE, view="pavilions")
+    stage = Stage(prepared, "offscreen", SIZE, StageOptions(view="pavilions"))
     try:
         full = frame(stage)
         assert len(stage.expo.nodes) == 7

@@ -13,8 +13,8 @@ from pyproj import Geod
 from render_helpers import REPO
 from shapely.geometry import Point, shape
 
-from gwangju_twin.app import Prepared, prepare
-from gwangju_twin.expo import pavilion_feature_id
+from gwangju_twin.expo.pavilions import pavilion_feature_id
+from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.mesh import build_district_mesh
 from gwangju_twin.picking import PickIndex, building_facts, ground_point

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from plugin_builders import HEALTHY, failing, write_plugin
 
-from gwangju_twin.app import Prepared, _Stage, prepare
-from gwangju_twin.expo import build_pavilions
+from gwangju_twin.app.stage import Stage
+from gwangju_twin.expo.pavilions import build_pavilions
+from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.plugins.discovery import discover
 from gwangju_twin.plugins.host import UNAVAILABLE_EN, UNAVAILABLE_KO
 from gwangju_twin.resources import default_scene_path
@@ -43,7 +44,7 @@ def stage_with(prepared: Prepared, folder, plugins: dict[str, str], budget: floa
     found = tuple(discover([folder], entry_points=[]))
     variant = dataclasses.replace(prepared, scene=scene, pavilions=build_pavilions(sites, plugins),
                                   found=found)
-    stage = _Stage(variant, "none", (640, 360))
+    stage = Stage(variant, "none", (640, 360))
     if clock is not None:
         stage.expo.host.clock = clock
     return stage

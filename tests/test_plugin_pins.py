@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from gwangju_twin.app.commands.kiosk import _admission
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.command import _admission
 from gwangju_twin.kiosk.config import AllowedPlugin, load_kiosk_config
 from gwangju_twin.plugins import guard
 from gwangju_twin.plugins.discovery import discover
@@ -59,7 +59,7 @@ def test_a_bad_content_hash_pin_is_one_line(tmp_path: Path, entry: str) -> None:
 
 def _plugins(config_path: Path, disabled: tuple[str, ...] = ()) -> dict[str, str | None]:
     """The plugin each pavilion of the default scene gets in a kiosk child with this config."""
-    from gwangju_twin.app import prepare
+    from gwangju_twin.expo.prepared import prepare
 
     config = load_kiosk_config(config_path)
     scene = load_scene(default_scene_path())
@@ -92,7 +92,8 @@ def test_a_plugin_whose_files_differ_from_its_pin_is_refused(tmp_path: Path, cap
 
 @pytest.mark.render
 def test_a_plugin_the_last_viewer_died_in_is_kept_off(tmp_path: Path, caplog) -> None:
-    from gwangju_twin.app import _Stage, prepare
+    from gwangju_twin.app.stage import Stage
+    from gwangju_twin.expo.prepared import prepare
 
     config_path = _write(tmp_path, '["gwangju.solar", "gwangju.shuttles", '
                                    '"gwangju.media-facade"]')
@@ -109,8 +110,8 @@ def test_a_plugin_the_last_viewer_died_in_is_kept_off(tmp_path: Path, caplog) ->
     # The supervisor names the plugin an earlier child died in; the record names the other.
     args = argparse.Namespace(disable_plugin=["gwangju.shuttles:enter"])
     with caplog.at_level(logging.ERROR, logger="gwangju_twin"):
-        stage = _Stage(prepare(scene, admit=_admission(args, config, scene)), "none",
-                       (640, 360))
+        stage = Stage(prepare(scene, admit=_admission(args, config, scene)), "none",
+                      (640, 360))
     try:
         host = stage.expo.host
         solar, shuttles = host.slot("energy"), host.slot("mobility")

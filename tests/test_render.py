@@ -16,13 +16,14 @@ pytestmark = pytest.mark.render
 SCENE_GRAPH_CHECK = textwrap.dedent(
     """
     import json, sys
-    from gwangju_twin.app import _Stage, prepare
+    from gwangju_twin.app.stage import Stage
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
     from panda3d.core import GeomEnums
 
     prepared = prepare(load_scene(default_scene_path()))
-    stage = _Stage(prepared, "none", (320, 240))
+    stage = Stage(prepared, "none", (320, 240))
     assert stage.base.win is None
     district = stage.base.render.find("**/district")
     nodes = district.find_all_matches("**/+GeomNode")

@@ -18,8 +18,9 @@ import pytest
 import shapely
 from render_helpers import REPO, read_png
 
-from gwangju_twin.app import Prepared, _Stage, prepare
+from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.controls import CONTROLS
+from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 from gwangju_twin.scene.camera import CameraPose
@@ -36,7 +37,7 @@ def prepared() -> Prepared:
 
 
 @pytest.fixture(scope="module")
-def stage(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Stage]:
+def stage(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     """One offscreen viewer with the full interface, on a fixed 30 fps clock so flights and
     dwell times take a known number of frames."""
     from panda3d.core import ClockObject
@@ -44,8 +45,8 @@ def stage(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = tmp_path_factory.mktemp("settings")
     shots = tmp_path_factory.mktemp("shots")
     save_settings(Settings(screenshot_folder=str(shots)), folder / "settings.toml")
-    s = _Stage(prepared, "offscreen", SIZE, ui=True,
-               settings=load_settings(folder / "settings.toml"))
+    s = Stage(prepared, "offscreen", SIZE, StageOptions(
+        interface=Interface.DESKTOP, settings=load_settings(folder / "settings.toml")))
     clock = ClockObject.get_global_clock()
     clock.set_mode(ClockObject.M_non_real_time)
     clock.set_frame_rate(30)
@@ -57,7 +58,7 @@ def stage(prepared: Prepared, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def visitor(stage: _Stage) -> Iterator[_Stage]:
+def visitor(stage: Stage) -> Iterator[Stage]:
     """The stage reset to a fresh visit: start view, orbit mode, nothing open, outside."""
     t = stage.touring
     assert t is not None
@@ -81,17 +82,17 @@ def visitor(stage: _Stage) -> Iterator[_Stage]:
     yield stage
 
 
-def frames(stage: _Stage, n: int = 1) -> None:
+def frames(stage: Stage, n: int = 1) -> None:
     for _ in range(n):
         stage.base.task_mgr.step()
 
 
-def send(stage: _Stage, *events: str) -> None:
+def send(stage: Stage, *events: str) -> None:
     for event in events:
         stage.base.messenger.send(event)
 
 
-def until(stage: _Stage, done, limit: int = 400) -> int:
+def until(stage: Stage, done, limit: int = 400) -> int:
     for n in range(limit):
         if done():
             return n
@@ -99,7 +100,7 @@ def until(stage: _Stage, done, limit: int = 400) -> int:
     raise AssertionError(f"not done after {limit} frames")
 
 
-def screen_of(stage: _Stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
+def screen_of(stage: Stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
     """Where a district point appears in the window (normalised -1..1 coordinates)."""
     from panda3d.core import Point2, Point3
 
@@ -110,7 +111,7 @@ def screen_of(stage: _Stage, xyz: tuple[float, float, float]) -> tuple[float, fl
     return (out.x, out.y)
 
 
-def click(stage: _Stage, at: tuple[float, float]) -> None:
+def click(stage: Stage, at: tuple[float, float]) -> None:
     t = stage.touring
     t.pointer.move_to(*at)
     frames(stage)
@@ -120,14 +121,14 @@ def click(stage: _Stage, at: tuple[float, float]) -> None:
     frames(stage, 2)
 
 
-def press_button(stage: _Stage, button) -> None:
+def press_button(stage: Stage, button) -> None:
     from direct.gui.DirectGuiGlobals import B1CLICK
 
     stage.base.messenger.send(B1CLICK + button.guiId, [None])
     frames(stage, 2)
 
 
-def look_at(stage: _Stage, xyz: tuple[float, float, float], distance: float = 220.0,
+def look_at(stage: Stage, xyz: tuple[float, float, float], distance: float = 220.0,
             heading: float = 30.0, pitch: float = 40.0) -> None:
     t = stage.touring
     t.driver.set_mode("orbit")
@@ -138,7 +139,7 @@ def look_at(stage: _Stage, xyz: tuple[float, float, float], distance: float = 22
 
 # -- camera ----------------------------------------------------------------------------------
 
-def test_left_drag_orbits_right_drag_pans_and_the_wheel_zooms(visitor: _Stage) -> None:
+def test_left_drag_orbits_right_drag_pans_and_the_wheel_zooms(visitor: Stage) -> None:
     t = visitor.touring
     before = t.driver.rig.pose
     t.pointer.move_to(0.0, 0.0)
@@ -167,7 +168,7 @@ def test_left_drag_orbits_right_drag_pans_and_the_wheel_zooms(visitor: _Stage) -
     assert tuple(cam) == pytest.approx(t.driver.rig.pose.position, abs=1e-3)
 
 
-def test_fly_mode_moves_along_the_view_and_shift_is_faster(visitor: _Stage) -> None:
+def test_fly_mode_moves_along_the_view_and_shift_is_faster(visitor: Stage) -> None:
     t = visitor.touring
     send(visitor, "c")
     frames(visitor)
@@ -193,7 +194,7 @@ def test_fly_mode_moves_along_the_view_and_shift_is_faster(visitor: _Stage) -> N
 
 
 def test_walk_mode_keeps_eye_height_and_buildings_stop_the_visitor(
-        visitor: _Stage, prepared: Prepared) -> None:
+        visitor: Stage, prepared: Prepared) -> None:
     t = visitor.touring
     district = prepared.district
     rows = district.select("buildings")
@@ -231,7 +232,7 @@ def _named_building(prepared: Prepared) -> int:
     return max(rows, key=lambda r: d.height[r])
 
 
-def test_hover_highlights_and_a_click_shows_the_buildings_facts(visitor: _Stage,
+def test_hover_highlights_and_a_click_shows_the_buildings_facts(visitor: Stage,
                                                                prepared: Prepared) -> None:
     t = visitor.touring
     d = prepared.district
@@ -269,7 +270,7 @@ def test_hover_highlights_and_a_click_shows_the_buildings_facts(visitor: _Stage,
     assert t.selection.view is None and t.selection.selected.feature is None
 
 
-def test_a_pavilion_click_offers_enter_and_leaving_it_exits_its_demo(visitor: _Stage,
+def test_a_pavilion_click_offers_enter_and_leaving_it_exits_its_demo(visitor: Stage,
                                                                     prepared: Prepared) -> None:
     t = visitor.touring
     pav = next(p for p in prepared.pavilions if p.info.id == "mobility")
@@ -297,7 +298,7 @@ def test_a_pavilion_click_offers_enter_and_leaving_it_exits_its_demo(visitor: _S
 
 
 def test_the_menu_lists_the_pavilions_and_choosing_one_flies_there_and_enters(
-        visitor: _Stage, prepared: Prepared) -> None:
+        visitor: Stage, prepared: Prepared) -> None:
     t = visitor.touring
     send(visitor, "p")
     frames(visitor)
@@ -318,7 +319,7 @@ def test_the_menu_lists_the_pavilions_and_choosing_one_flies_there_and_enters(
     assert t.expo.host.slot("mobility").inside
 
 
-def test_the_guided_tour_narrates_pauses_resumes_and_skips(visitor: _Stage,
+def test_the_guided_tour_narrates_pauses_resumes_and_skips(visitor: Stage,
                                                            prepared: Prepared) -> None:
     t = visitor.touring
     stops = prepared.scene.tour_stops
@@ -353,7 +354,7 @@ def test_the_guided_tour_narrates_pauses_resumes_and_skips(visitor: _Stage,
     assert not t.tour.running
 
 
-def test_a_click_on_the_minimap_teleports(visitor: _Stage, prepared: Prepared) -> None:
+def test_a_click_on_the_minimap_teleports(visitor: Stage, prepared: Prepared) -> None:
     t = visitor.touring
     assert t.minimap.visible
     t.minimap.click_uv(0.25, 0.75)
@@ -363,7 +364,7 @@ def test_a_click_on_the_minimap_teleports(visitor: _Stage, prepared: Prepared) -
 
 
 def test_the_minimap_zooms_around_the_visitor_and_clicks_through_the_zoom(
-        visitor: _Stage, prepared: Prepared) -> None:
+        visitor: Stage, prepared: Prepared) -> None:
     t = visitor.touring
     pav = prepared.pavilions[0].info
     look_at(visitor, (*pav.position, 0.0), distance=200.0)
@@ -386,7 +387,7 @@ def test_the_minimap_zooms_around_the_visitor_and_clicks_through_the_zoom(
     assert t.minimap.zoom == 1
 
 
-def test_search_in_korean_or_english_flies_to_the_place(visitor: _Stage,
+def test_search_in_korean_or_english_flies_to_the_place(visitor: Stage,
                                                         prepared: Prepared) -> None:
     t = visitor.touring
     d = prepared.district
@@ -412,7 +413,7 @@ def test_search_in_korean_or_english_flies_to_the_place(visitor: _Stage,
     assert math.dist(t.driver.rig.pose.target[:2], (rx, ry)) < 30
 
 
-def test_the_language_key_switches_every_interface_text(visitor: _Stage) -> None:
+def test_the_language_key_switches_every_interface_text(visitor: Stage) -> None:
     t = visitor.touring
     widgets = [t.toolbar, t.menu, t.help, t.minimap]
     korean = [w.text() for w in widgets]
@@ -435,7 +436,7 @@ def test_the_language_key_switches_every_interface_text(visitor: _Stage) -> None
     assert t.language == "ko"
 
 
-def test_the_hud_shows_fps_and_draw_calls(visitor: _Stage) -> None:
+def test_the_hud_shows_fps_and_draw_calls(visitor: Stage) -> None:
     t = visitor.touring
     send(visitor, "f3")
     frames(visitor, 20)
@@ -449,7 +450,7 @@ def test_the_hud_shows_fps_and_draw_calls(visitor: _Stage) -> None:
     assert not t.hud.visible
 
 
-def test_the_screenshot_key_saves_a_timestamped_png(visitor: _Stage) -> None:
+def test_the_screenshot_key_saves_a_timestamped_png(visitor: Stage) -> None:
     t = visitor.touring
     send(visitor, "f12")
     frames(visitor)
@@ -460,7 +461,7 @@ def test_the_screenshot_key_saves_a_timestamped_png(visitor: _Stage) -> None:
     assert len(np.unique(image.reshape(-1, 3) // 16, axis=0)) > 40
 
 
-def test_sensitivity_and_invert_y_are_remembered(visitor: _Stage) -> None:
+def test_sensitivity_and_invert_y_are_remembered(visitor: Stage) -> None:
     t = visitor.touring
     before = t.settings.mouse_sensitivity
     send(visitor, "]")
@@ -483,7 +484,7 @@ def test_sensitivity_and_invert_y_are_remembered(visitor: _Stage) -> None:
     assert load_settings(t.settings_path).settings.invert_y is False
 
 
-def test_help_lists_every_control_and_every_control_is_bound(visitor: _Stage) -> None:
+def test_help_lists_every_control_and_every_control_is_bound(visitor: Stage) -> None:
     t = visitor.touring
     send(visitor, "f1")
     frames(visitor)
@@ -500,7 +501,7 @@ def test_help_lists_every_control_and_every_control_is_bound(visitor: _Stage) ->
     assert not t.help.visible
 
 
-def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: _Stage,
+def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: Stage,
                                                              prepared: Prepared) -> None:
     t = visitor.touring
     # A pavilion's foot, off the view's centre: the point a visitor zooms in on.
@@ -524,7 +525,7 @@ def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: _Stage,
 
 
 def test_the_menu_shows_the_number_key_that_enters_each_pavilion(
-        visitor: _Stage, prepared: Prepared) -> None:
+        visitor: Stage, prepared: Prepared) -> None:
     t = visitor.touring
     shown = t.menu.text()
     for info in (p.info for p in prepared.pavilions):

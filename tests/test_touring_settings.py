@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gwangju_twin.app import _Stage, prepare
+from gwangju_twin.app.stage import Interface, Stage, StageOptions
+from gwangju_twin.expo.prepared import prepare
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 from gwangju_twin.settings import Settings, load_settings
@@ -20,7 +21,8 @@ def test_a_corrupt_settings_file_is_reported_and_replaced_by_defaults(
     path = tmp_path / "settings.toml"
     path.write_bytes(b"\x00\xff mouse_sensitivity = = 3\n[[")
     prepared = prepare(load_scene(default_scene_path()))
-    stage = _Stage(prepared, "offscreen", (320, 200), ui=True, settings=load_settings(path))
+    stage = Stage(prepared, "offscreen", (320, 200),
+                  StageOptions(interface=Interface.DESKTOP, settings=load_settings(path)))
     try:
         t = stage.touring
         assert t.settings == Settings()

@@ -591,10 +591,10 @@ def test_lonlat_line_never_leaves_a_lone_letter(base: Any, fonts: tuple[Any, Any
                                                 language: str) -> None:
     """The info panel's position line wraps between the two coordinates, not before the
     hemisphere's letter ("...126.84312°" / "E")."""
-    from gwangju_twin.infocards import building_card
     from gwangju_twin.picking.facts import BuildingFacts
     from gwangju_twin.ui import PanelView
     from gwangju_twin.ui.catalogue import load_catalogue
+    from gwangju_twin.ui.infocards import building_card
 
     facts = BuildingFacts(row=3, layer="buildings", kind="office", name="광주광역시청",
                           name_en="Gwangju City Hall", height=80.0, height_source="measured",

@@ -164,9 +164,10 @@ def _window_pixel(scene_point: tuple[float, float, float],
     the same pose and lens the viewer sets up, projected by Panda3D's own lens."""
     from panda3d.core import NodePath, PerspectiveLens, Point2, Point3
 
-    from gwangju_twin.app import FOV_DEG, prepare
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
+    from gwangju_twin.scene.framing import FOV_DEG
 
     pose = prepare(load_scene(default_scene_path())).pose("pavilions", size[0] / size[1])
     lens = PerspectiveLens()
@@ -182,7 +183,7 @@ def _window_pixel(scene_point: tuple[float, float, float],
 
 
 def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> None:
-    from gwangju_twin.app import prepare
+    from gwangju_twin.expo.prepared import prepare
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
     from gwangju_twin.scene.sectors import sector

@@ -66,7 +66,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Booth:
-    """Kiosk mode on ``stage`` (an ``app._Stage`` built with ``ui=True, kiosk=True``).
+    """Kiosk mode on ``stage`` (a ``gwangju_twin.app.stage.Stage`` with the kiosk interface).
 
     ``visits`` (a ``kiosk.analytics.VisitLog``) records the visits, ``heartbeat`` tells the
     supervisor the booth is alive; both are optional (tests, an unsupervised run).

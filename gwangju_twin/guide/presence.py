@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from gwangju_twin.expo import pavilion_pose
+from gwangju_twin.expo.pavilions import pavilion_pose
 from gwangju_twin.plugins.api import PavilionInfo
 
 #: Enter: the point within the site grown by this many metres ...

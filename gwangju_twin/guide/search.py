@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from gwangju_twin.expo import pavilion_feature_id
+from gwangju_twin.expo.pavilions import pavilion_feature_id
 from gwangju_twin.geo.model import District
 from gwangju_twin.plugins.api import PavilionInfo
 

@@ -20,9 +20,9 @@ import platformdirs
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.pin import CORNERS, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
+from gwangju_twin.language import LANGUAGES
 from gwangju_twin.tomlfile import read_toml
 from gwangju_twin.tomlfile import show_value as _show
-from gwangju_twin.ui.catalogue import LANGUAGES
 
 APP_NAME = "gwangju-twin"  # as gwangju_twin.settings; not imported, to keep this module light
 #: The demo plugins shipped with the product (the package's demos and the default scene's

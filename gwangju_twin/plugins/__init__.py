@@ -13,10 +13,10 @@ from gwangju_twin.plugins.api import (
     HOOKS,
     Buildings,
     DistrictData,
-    PavilionDemo,
     PavilionInfo,
 )
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
+from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
 from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route

@@ -1,4 +1,4 @@
-"""What a plugin sees: the hooks it implements and the read-only data it is given.
+"""What a plugin sees: the names of its hooks and the read-only data it is given.
 
 Everything here is re-exported by ``gwangju_twin.plugins``; plugins import only that.
 """
@@ -7,50 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from gwangju_twin.plugins.context import PavilionContext
-    from gwangju_twin.plugins.roads import RoadGraph
+from gwangju_twin.plugins.roads import RoadGraph
+from gwangju_twin.plugins.sealed import read_only as read_only  # part of this module's API
 
 #: The lifecycle hooks, in the order the host calls them.
 HOOKS: tuple[str, ...] = ("load", "enter", "update", "exit", "unload")
-
-
-class PavilionDemo:
-    """Base class of a pavilion demo; every hook is optional (the defaults do nothing).
-
-    The host calls, for each plugin::
-
-        load(ctx)              once, when the viewer starts (do heavy precomputation here)
-        enter(ctx)             the visitor entered the pavilion: show things, fill ctx.panel
-        update(ctx, dt)        every frame while the visitor is inside; dt in seconds
-        exit(ctx)              the visitor left: hide and stop things
-        unload(ctx)            the viewer closes
-
-    ``enter``/``update``/``exit`` repeat for every visit. If any hook raises, the host logs the
-    traceback, removes everything under ``ctx.node``, cancels the plugin's timers and shows
-    "demo unavailable" at the pavilion; no further hook of that plugin is called. ``update``
-    has a frame budget (``PavilionContext.frame_budget``, 4 ms by default): a plugin that
-    keeps overrunning it is reported and called less often.
-    """
-
-    def load(self, ctx: PavilionContext) -> None:
-        """Called once after the viewer has built the city; prepare data, build models."""
-
-    def enter(self, ctx: PavilionContext) -> None:
-        """The visitor entered the pavilion: show the demo and fill ``ctx.panel``."""
-
-    def update(self, ctx: PavilionContext, dt: float) -> None:
-        """Advance the demo by ``dt`` seconds; called every frame while the visitor is inside."""
-
-    def exit(self, ctx: PavilionContext) -> None:
-        """The visitor left the pavilion: stop and hide the demo."""
-
-    def unload(self, ctx: PavilionContext) -> None:
-        """The viewer is closing: release what ``load`` acquired."""
 
 
 @dataclass(frozen=True)
@@ -122,21 +87,3 @@ class DistrictData:
             if p.id == pavilion_id:
                 return p
         raise KeyError(pavilion_id)
-
-
-def read_only(array: Any) -> np.ndarray:
-    """A read-only copy of ``array`` for plugins, so one cannot change the city under another.
-
-    A copy, not a view: a view's ``.base`` is the viewer's own array, which a plugin could
-    write through (or mark writable again). Numbers and text are copied into an immutable
-    ``bytes`` buffer, so the copy cannot be made writable either (numpy refuses
-    ``flags.writeable = True``); object arrays (shapely geometries, themselves immutable)
-    are a copy owning its data.
-    """
-    array = np.asarray(array)
-    if array.dtype.hasobject:
-        sealed = array.copy()
-    else:
-        sealed = np.frombuffer(array.tobytes(), dtype=array.dtype).reshape(array.shape)
-    sealed.flags.writeable = False
-    return sealed

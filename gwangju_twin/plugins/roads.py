@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from gwangju_twin.plugins.api import read_only
-
 # How road lines become nodes and edges (snapping, noding, clustering): see road_noding.
 from gwangju_twin.plugins.road_noding import (
     component_labels,
@@ -35,6 +33,7 @@ from gwangju_twin.plugins.road_noding import (
     node_road_lines,
     segment_lengths,
 )
+from gwangju_twin.plugins.sealed import read_only
 
 #: Road ends closer than this (metres) are joined, and a road that ends this close to another
 #: road is joined onto it: digitised maps often stop a line a little short of the street it

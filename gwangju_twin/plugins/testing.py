@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from gwangju_twin.plugins.discovery import found_in_folder
 
 if TYPE_CHECKING:
-    from gwangju_twin.app import LifecycleResult
+    from gwangju_twin.app.programs import LifecycleResult
 
 
 def run_lifecycle(plugin: str | Path, seconds: float = 2.0, scene: str | Path | None = None,
@@ -28,7 +28,7 @@ def run_lifecycle(plugin: str | Path, seconds: float = 2.0, scene: str | Path | 
     failing hook, reason and traceback), the panel's text in Korean and English
     (``panel_ko``/``panel_en``, as it was just before exit), ``frames`` and ``nodes``.
     """
-    from gwangju_twin.app import exercise_plugin
+    from gwangju_twin.app.programs import exercise_plugin
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
 

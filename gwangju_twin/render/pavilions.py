@@ -11,13 +11,13 @@ import numpy as np
 import shapely
 from panda3d.core import Lens, NodePath, Point4, TextFont, Vec3
 
-from gwangju_twin.expo import Pavilion
+from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
-from gwangju_twin.infocards import LANDMARK_ACCENT
 from gwangju_twin.mesh.district import MARKER_HEIGHT
 from gwangju_twin.render.geoms import make_geom_node
 from gwangju_twin.scene.sectors import sector
 from gwangju_twin.ui.declutter import LabelBox, Placement, Rect, declutter
+from gwangju_twin.ui.infocards import LANDMARK_ACCENT
 from gwangju_twin.ui.label import BilingualLabel, stack_by_distance
 
 #: World height (m) of a label's Korean line seen from LABEL_FAR metres. Nearer, labels keep

@@ -11,14 +11,14 @@ from typing import Any
 
 from panda3d.core import NodePath, Point2, Point3
 
-from gwangju_twin.expo import Pavilion, pavilion_index
+from gwangju_twin.expo.pavilions import Pavilion, pavilion_index
 from gwangju_twin.geo.model import District
-from gwangju_twin.infocards import building_card, pavilion_card
 from gwangju_twin.picking import Hit, PickIndex, building_facts
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
 from gwangju_twin.ui.catalogue import Catalogue
+from gwangju_twin.ui.infocards import building_card, pavilion_card
 from gwangju_twin.ui.panel import PanelView
 
 

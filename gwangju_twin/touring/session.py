@@ -62,7 +62,7 @@ TOOLBAR_CONTROLS = {"map": "minimap", "camera": "camera_mode"}
 
 
 class Touring(Visiting, Preferences):
-    """The desktop visitor's interface on top of a stage (``app._Stage``)."""
+    """The desktop visitor's interface on top of a stage (``gwangju_twin.app.stage.Stage``)."""
 
     def __init__(self, stage: Any, settings: SettingsLoad | None = None,
                  catalogue: Catalogue | None = None, persist: bool = True,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gwangju_twin.expo import pavilion_pose
+from gwangju_twin.expo.pavilions import pavilion_pose
 from gwangju_twin.guide import Place, TourEvent
 from gwangju_twin.scene.camera import CameraPose
 

@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.language import LANGUAGES as LANGUAGES  # re-exported for the widgets
 from gwangju_twin.tomlfile import read_toml
-
-#: The interface languages, Korean first.
-LANGUAGES: tuple[str, ...] = ("ko", "en")
 
 
 def check_language(language: str) -> str:

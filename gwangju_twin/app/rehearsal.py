@@ -3,7 +3,7 @@
 Tests, the soak script and the screenshot script drive a real booth this way: an offscreen
 buffer, the real touring interface and plugins, a VirtualMouse feeding DirectGUI and the
 "mouse1" events, and a frame clock fixed at ``fps`` so every quiet spell takes a known
-number of frames. ``Rehearsal`` owns no ShowBase: the stage (app.kiosk_stage) does.
+number of frames. ``Rehearsal`` owns no ShowBase: the stage (app.programs.kiosk_stage) does.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from panda3d.core import ClockObject, KeyboardButton, Point3
 
+from gwangju_twin.app.programs import kiosk_stage
 from gwangju_twin.booth.session import Booth
 from gwangju_twin.kiosk.analytics import VisitLog
 from gwangju_twin.kiosk.config import KioskConfig
@@ -31,8 +32,6 @@ class Rehearsal:
     def __init__(self, prepared: Any, config: KioskConfig, fps: int = 30,
                  wall_start: float | None = None, safe: bool = False,
                  catch_signals: bool = False) -> None:
-        from gwangju_twin.app import kiosk_stage
-
         self.stage = kiosk_stage(prepared, config, "offscreen")
         self.base = self.stage.base
         self.fps = fps

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from gwangju_twin.cli import SECONDS
+from gwangju_twin.app.commands.options import SECONDS
 from gwangju_twin.errors import InputError
 from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.discovery import (
@@ -312,7 +312,7 @@ def _check_here(found: FoundPlugin, seconds: float) -> int:
 def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, str]]:
     """Each check in turn as (passed, what, details); a failure ends the checks, since
     every check needs the ones before it."""
-    from gwangju_twin.app import exercise_plugin
+    from gwangju_twin.app.programs import exercise_plugin
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gwangju_twin.app.commands.options import display_available, load_source
 from gwangju_twin.errors import InputError
 
 if TYPE_CHECKING:
@@ -86,8 +87,6 @@ def run(args: argparse.Namespace) -> int:
         return _viewer(args, config, _scene(shown))
     _scene(source)  # a bad scene fails here, once, not in a restart loop
     if not args.offscreen:
-        from gwangju_twin.app import display_available
-
         ok, why = display_available()
         if not ok:
             raise InputError(f"no display ({why}): a kiosk needs a screen; add --offscreen to "
@@ -96,14 +95,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scene(source: str | None) -> Scene:
-    from gwangju_twin.cli import load_source
-
     return load_source(source)
 
 
 def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     """Be the viewer, on ``scene`` (the safe scene already, when safe and there is one)."""
-    from gwangju_twin.app import Loading, run_kiosk
+    from gwangju_twin.app.programs import run_kiosk
+    from gwangju_twin.expo.prepared import Loading
     from gwangju_twin.kiosk.supervisor import CHILD_LOG_FORMAT, Heartbeat
     from gwangju_twin.kiosk.visits_guard import GuardedVisits
     from gwangju_twin.scene import without_plugins

@@ -12,7 +12,7 @@ from typing import Any
 
 from panda3d.core import Lens, NodePath
 
-from gwangju_twin.expo import Pavilion
+from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
 from gwangju_twin.plugins.api import DistrictData
 from gwangju_twin.plugins.context import PavilionContext

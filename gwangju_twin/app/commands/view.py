@@ -1,0 +1,146 @@
+"""``gwangju-twin view`` (the default), ``render`` and ``inspect``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gwangju_twin.app.commands.options import (
+    LEVEL_HELP,
+    MAX_SIZE_HELP,
+    SECONDS,
+    SNAPSHOT,
+    check_out,
+    display_available,
+    expo_options,
+    level,
+    load_source,
+    max_size,
+    size,
+)
+from gwangju_twin.errors import InputError
+from gwangju_twin.terminal import json_text
+
+if TYPE_CHECKING:
+    from gwangju_twin.expo.prepared import Prepared
+
+
+def add_parsers(sub: Any) -> None:
+    """Add ``view``, ``render`` and ``inspect`` to the command line's sub-commands."""
+    view = sub.add_parser("view", help="open the viewer (the default command)")
+    view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
+    view.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+    view.add_argument("--level-height", type=level, help=LEVEL_HELP)
+    view.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+    view.add_argument("--size", type=size, default=(1280, 720), help="window size WxH")
+    view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
+                      help=f"snapshot written when there is no display (default {SNAPSHOT})")
+
+    for p in (view,):
+        expo_options(p)
+
+    render = sub.add_parser("render", help="render a scene offscreen to a PNG")
+    render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
+    render.add_argument("--out", type=Path, required=True, help="PNG file to write")
+    render.add_argument("--size", type=size, default=(1280, 720), help="image size WxH")
+    render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
+    render.add_argument("--level-height", type=level, help=LEVEL_HELP)
+    render.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+    expo_options(render)
+    render.add_argument("--seconds", type=SECONDS, default=3.0,
+                        help="with --enter: seconds of demo time before the picture (default 3)")
+    render.add_argument("--ui", action="store_true",
+                        help="draw the desktop interface (toolbar, minimap, panels) too")
+    render.add_argument("--language", choices=("ko", "en"), default="ko",
+                        help="with --ui: the interface language (default ko)")
+
+    inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
+    inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
+    inspect.add_argument("--level-height", type=level, help=LEVEL_HELP)
+    inspect.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+
+
+def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:
+    """``render_png`` with what can go wrong writing the picture (a full disk, a folder that
+    vanished) as one line naming the file."""
+    from gwangju_twin.app.programs import render_png
+
+    try:
+        return render_png(prepared, args.out, args.size, args.view, args.enter, **options)
+    except OSError as exc:
+        raise InputError(f"--out {args.out}: {exc}; check the disk has room and the folder "
+                         "can be written") from None
+
+
+def run_render(args: argparse.Namespace) -> int:
+    """``gwangju-twin render``: the picture, then the plugins' status."""
+    from gwangju_twin.expo.prepared import prepare
+
+    check_out(args.out)
+    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
+                       args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
+    status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
+                       language=args.language)
+    print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
+          f"{len(prepared.pavilions)} pavilions, {prepared.mesh.draw_calls} draw calls)")
+    for row in status:
+        inside = ", visitor inside" if row["inside"] else ""
+        why = f": {row['reason']}" if row["reason"] else ""
+        if row["throttle"] > 1:
+            why += (f" (update throttled to every {row['throttle']} frames after "
+                    f"{row['overruns']} overruns of its frame budget)")
+        print(f"  pavilion {row['pavilion']}: plugin {row['plugin']} {row['state']}"
+              f"{inside}{why}")
+    return 0
+
+
+def run_view(args: argparse.Namespace) -> int:
+    """``gwangju-twin view``: the window, or a snapshot where there is no display."""
+    from gwangju_twin.app.programs import run_viewer
+    from gwangju_twin.app.stage import NoWindowError
+    from gwangju_twin.expo.prepared import Loading, prepare
+    from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
+
+    scene = load_source(args.source, args.crs, args.level_height)
+    # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
+    resume_after_crash(desktop_record_folder())
+    ok, why = display_available()
+    if ok:
+        # The window opens first and shows a loading screen while the scene loads.
+        try:
+            run_viewer(Loading(scene, args.enter, args.plugin), args.size, args.view,
+                       args.enter)
+            return 0
+        except NoWindowError:  # a window that cannot open is a missing display, not a bug
+            why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
+    prepared = prepare(scene, args.enter, args.plugin)
+    prepared.pose(args.view, args.size[0] / args.size[1])
+    check_out(args.out)
+    _snapshot(prepared, args)
+    print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
+          f"to {args.out} instead")
+    return 0
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    """``gwangju-twin inspect``: the load report, as text or JSON."""
+    from gwangju_twin.expo.prepared import load_district
+    from gwangju_twin.geo.report import building_summary, format_report
+    from gwangju_twin.scene.pavilions import place_pavilions
+
+    # A scene file is reported on as the viewer loads its district, pavilion sites cleared.
+    scene = load_source(args.source, args.crs, args.level_height)
+    district, report = load_district(scene)
+    place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
+    buildings = building_summary(district)
+    if args.json:
+        print(json_text(json.dumps(report.as_dict() | buildings, ensure_ascii=False, indent=2)))
+    else:
+        print(format_report(report, buildings))
+    return 0

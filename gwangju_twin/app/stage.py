@@ -1,0 +1,280 @@
+"""The stage: a ShowBase with a prepared scene attached (window, offscreen buffer or none).
+
+The composition root's hub: every program (view, render, kiosk child, plugin dry run) builds
+one. Only this package owns a ShowBase.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from gwangju_twin.expo.prepared import Loading, Prepared
+from gwangju_twin.mesh import DistrictMesh
+from gwangju_twin.scene import CameraPose
+from gwangju_twin.scene.framing import lens_fov
+from gwangju_twin.settings import SettingsLoad
+
+if TYPE_CHECKING:
+    from direct.showbase.ShowBase import ShowBase
+    from panda3d.core import NodePath
+
+    from gwangju_twin.app.floor import ExpoFloor
+    from gwangju_twin.booth.virtual import VirtualPointer
+    from gwangju_twin.touring import Touring
+
+#: Where a stage draws: a window on the screen, an offscreen buffer (pictures, tests, a
+#: booth without a display) or nothing at all (plugin dry runs).
+WindowType = Literal["onscreen", "offscreen", "none"]
+
+
+class Interface(Enum):
+    """The visitor's interface on a stage."""
+
+    NONE = "none"
+    """The city and its demos only: pictures, plugin dry runs, tests."""
+    DESKTOP = "desktop"
+    """The touring interface: toolbar, minimap, panels, menus, search, tour."""
+    KIOSK = "kiosk"
+    """The touring interface in kiosk mode: locked, finger-sized, the booth on top."""
+
+
+@dataclass(frozen=True)
+class StageOptions:
+    """How a stage starts (everything but the prepared scene, the window and its size)."""
+
+    view: str = "start"
+    """The start view (see ``Prepared.pose``): "start", "pavilions" or a pavilion id."""
+    enter: str | None = None
+    """A pavilion the visitor starts inside: its demo entered, the camera in front of it
+    unless ``view`` says otherwise."""
+    interface: Interface = Interface.NONE
+    """The visitor's interface."""
+    settings: SettingsLoad | None = None
+    """The visitor's settings (with an interface); None means the defaults."""
+    persist: bool = True
+    """Whether the interface saves the settings the visitor changes."""
+    fullscreen: bool = True
+    """A kiosk window fills the screen (kiosk interface, on screen only)."""
+
+    @property
+    def kiosk(self) -> bool:
+        """Whether this is a kiosk booth's stage."""
+        return self.interface is Interface.KIOSK
+
+
+def clip_range(mesh: DistrictMesh, pose: CameraPose) -> tuple[float, float]:
+    """Near and far clip distances that hold the whole district from ``pose`` and from
+    anywhere the orbit camera can go (up to 2.5 district diagonals plus a kilometre away).
+
+    Flat layers are painted in order, so depth precision only matters between buildings;
+    the near plane still grows with distance so a country-sized file keeps it.
+    """
+    x0, y0, x1, y1 = mesh.bounds
+    diagonal = math.hypot(x1 - x0, y1 - y0)
+    far = max(60_000.0, 4.0 * (diagonal + pose.distance) + 1000.0)
+    near = max(1.0, min(pose.distance, far) * 1e-4)
+    return near, far
+
+
+def open_base(window_type: WindowType, size: tuple[int, int], name: str, kiosk: bool = False,
+              fullscreen: bool = True) -> ShowBase:
+    """A ShowBase with its window (``onscreen``), buffer (``offscreen``) or none, for the
+    scene called ``name``; the clear colour is the sky's, never black."""
+    from direct.showbase.ShowBase import ShowBase
+
+    from gwangju_twin.render.config import configure
+    from gwangju_twin.render.world import sky_clear_color
+
+    configure(window_type, size, f"Gwangju Twin - {name}",
+              locked=kiosk and window_type == "onscreen",
+              fullscreen=kiosk and window_type == "onscreen" and fullscreen)
+    base = ShowBase(windowType=window_type)
+    base.disable_mouse()
+    base.set_background_color(sky_clear_color())
+    return base
+
+
+class NoWindowError(RuntimeError):
+    """The window could not be opened (no display, no driver)."""
+
+
+def load_stage(loading: Loading, window_type: WindowType, size: tuple[int, int],
+               options: StageOptions | None = None,
+               on_frame: Callable[[ShowBase, str], None] | None = None) -> Stage:
+    """Open the window first, show the loading screen from its first frame, then load
+    ``loading`` in steps with a frame drawn after each (so the window is never black or
+    frozen while the city is read and built), and return the stage with ``options``;
+    ``on_frame(base, step)`` runs after each loading frame is drawn (tests capture it).
+
+    Raises NoWindowError when the window cannot open; any error while loading (bad input)
+    closes the window and propagates.
+    """
+    from gwangju_twin.ui.loading import LoadingScreen
+
+    options = options or StageOptions()
+    base = open_base(window_type, size, loading.scene.name, options.kiosk, options.fullscreen)
+    if base.win is None:
+        base.destroy()
+        raise NoWindowError("no window could be opened")
+    screen: LoadingScreen | None = None
+    try:
+        screen = LoadingScreen(base)
+
+        def show(name: str) -> None:
+            assert screen is not None
+            screen.show(name)
+            # Draw it now: nothing else will until the city is ready (two frames, so a
+            # double-buffered window has flipped it to the front).
+            for _ in range(2):
+                base.graphicsEngine.render_frame()
+            if on_frame is not None:
+                on_frame(base, name)
+
+        steps = loading.steps()
+        while True:
+            try:
+                show(next(steps))
+            except StopIteration as done:
+                prepared: Prepared = done.value
+                break
+        result = Stage(prepared, window_type, size, options, base=base, progress=show)
+    except BaseException:
+        base.destroy()
+        raise
+    screen.destroy()
+    return result
+
+
+class Stage:
+    """A ShowBase with the prepared world attached (window, offscreen buffer or none): the
+    district, the expo floor with its pavilions and plugins, the sky, the camera at its
+    start pose and, with an interface, the visitor's touring interface.
+
+    Every program builds one (``gwangju_twin.app.programs``); shells (touring, booth) are
+    handed it. ``base`` is an already open ShowBase (behind a loading screen, see
+    ``load_stage``); ``progress(step)`` is told each loading step before it runs.
+    """
+
+    base: ShowBase
+    prepared: Prepared
+    options: StageOptions
+    pose: CameraPose
+    """The start pose."""
+    world: NodePath
+    expo: ExpoFloor
+    sky: NodePath
+    touring: Touring | None
+    """The touring interface (with ``Interface.DESKTOP`` or ``KIOSK``)."""
+    pointer: VirtualPointer | None
+    """The scripted pointer of a kiosk booth drawn offscreen (it has no mouse)."""
+
+    def __init__(self, prepared: Prepared, window_type: WindowType, size: tuple[int, int],
+                 options: StageOptions | None = None, *, base: ShowBase | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
+        from gwangju_twin.app.floor import ExpoFloor
+        from gwangju_twin.render.world import add_fog, build_world, sky_dome
+
+        def step(name: str) -> None:
+            if progress is not None:
+                progress(name)
+
+        options = options or StageOptions()
+        self.options = options
+        self.window_type = window_type
+        self.size = size
+        self.base = base if base is not None else open_base(
+            window_type, size, prepared.scene.name, options.kiosk, options.fullscreen)
+        self.prepared = prepared
+        w, h = size
+        view = options.view
+        if options.enter is not None and view == "start":
+            view = options.enter
+        self.pose = prepared.pose(view, w / h)
+        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance)
+        self.world.reparent_to(self.base.render)
+        self.expo = ExpoFloor(
+            self.world, self.base.aspect2d, self.base.loader, prepared.district,
+            prepared.mesh.bounds, prepared.pavilions, prepared.found,
+            prepared.scene.frame_budget_ms,
+        )
+        add_fog(self.base.render, prepared.mesh, self.pose.distance)
+        if self.base.camera is not None:
+            # The dome stays centred on the camera but keeps its own orientation, so the
+            # horizon stays level; a CompassEffect was seen to cull it away here.
+            self.sky = sky_dome()
+            self.sky.reparent_to(self.base.render)
+            lens = self.base.camLens
+            lens.set_fov(*lens_fov(w / h))
+            lens.set_near_far(*clip_range(prepared.mesh, self.pose))
+            self.set_pose(self.pose)
+        step("plugins")
+        self.expo.load()
+        if options.enter is not None:
+            self.expo.enter(options.enter)
+        self.touring = None
+        self.pointer = None
+        if options.interface is not Interface.NONE:
+            from gwangju_twin.touring import Touring
+
+            step("interface")
+
+            if options.kiosk and window_type == "offscreen":
+                # An offscreen buffer has no mouse; the kiosk's scripted visitors need one.
+                from gwangju_twin.booth.virtual import VirtualPointer
+
+                self.pointer = VirtualPointer(self.base)
+            self.touring = Touring(self, options.settings, persist=options.persist,
+                                   kiosk=options.kiosk)
+            if options.enter is not None:
+                self.touring.presence.hold(options.enter)
+
+    def set_pose(self, pose: CameraPose) -> None:
+        """Put the camera at ``pose`` (the sky and labels follow)."""
+        self.base.camera.set_pos(*pose.position)
+        self.base.camera.set_hpr(*pose.panda_hpr)
+        self.follow_camera()
+
+    def follow_camera(self, task: Any = None) -> Any:
+        """Centre the sky on the camera and lay out the labels (a frame task, sort 50)."""
+        self.sky.set_pos(self.base.camera.get_pos(self.base.render))
+        self.expo.follow(self.base.camera)
+        return task.cont if task is not None else None
+
+    def step(self, seconds: float, dt: float = 1 / 30) -> None:
+        """Advance the demos by ``seconds`` of simulated time in ``dt`` frames (no drawing)."""
+        for _ in range(round(seconds / dt)):
+            self.expo.update(dt)
+
+    def run_tasks(self) -> None:
+        """Every frame from now on: the demos run (sort 40), then the sky and the labels
+        follow the camera (sort 50), as in a live viewer."""
+        self.base.task_mgr.add(self.expo_task, "expo", sort=40)
+        self.base.task_mgr.add(self.follow_camera, "sky-follows-camera", sort=50)
+
+    def expo_task(self, task: Any) -> Any:
+        """Run the demos by the frame's time (a frame task, sort 40)."""
+        from panda3d.core import ClockObject
+
+        self.expo.update(min(ClockObject.get_global_clock().get_dt(), 0.25))
+        return task.cont
+
+    def screenshot(self, out: Path) -> Path:
+        """Draw two frames and write the second to ``out`` (PNG); returns ``out``."""
+        from gwangju_twin.render.snapshot import write_png
+
+        engine = self.base.graphicsEngine
+        for _ in range(2):  # the first frame uploads geometry; the second is the picture
+            engine.render_frame()
+        return write_png(self.base.win, out)
+
+    def close(self) -> None:
+        """Close the interface and the demos, then the ShowBase and its window."""
+        if self.touring is not None:
+            self.touring.close()
+        self.expo.close()
+        self.base.destroy()
