@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
@@ -35,6 +34,12 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+# The viewer's own local frame (the transverse Mercator it reads every district in), so the
+# generator keeps no projection of its own that could drift from it.
+from gwangju_twin.geo.frame import LocalFrame  # noqa: E402
+
 DEFAULT_SPEC = HERE / "sangmu_district.toml"
 DEFAULT_OUT = HERE.parent / "assets" / "sangmu.geojson"
 
@@ -83,33 +88,13 @@ class Candidates:
         self.props.extend(props)
 
 
-class Frame:
-    """The local metric frame: a transverse Mercator centred on the spec origin."""
+def unproject(frame: LocalFrame, geoms: np.ndarray) -> np.ndarray:
+    """Metric geometries in ``frame`` back to lon/lat."""
 
-    def __init__(self, lon0: float, lat0: float) -> None:
-        crs = f"+proj=tmerc +lat_0={lat0} +lon_0={lon0} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m"
-        self._fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        self._inv = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    def inverse(c: np.ndarray) -> np.ndarray:
+        return np.column_stack(frame.to_lonlat(c[:, 0], c[:, 1]))
 
-    def xy(self, lonlat: Any) -> np.ndarray:
-        """Project [lon, lat] pairs to an (n, 2) array of metres."""
-        a = np.asarray(lonlat, dtype=float).reshape(-1, 2)
-        x, y = self._fwd.transform(a[:, 0], a[:, 1])
-        return np.column_stack([x, y])
-
-    def point(self, lonlat: Any) -> tuple[float, float]:
-        """Project one [lon, lat] pair."""
-        x, y = self.xy(lonlat)[0]
-        return float(x), float(y)
-
-    def to_lonlat(self, geoms: np.ndarray) -> np.ndarray:
-        """Unproject metric geometries to lon/lat."""
-
-        def inverse(c: np.ndarray) -> np.ndarray:
-            lon, lat = self._inv.transform(c[:, 0], c[:, 1])
-            return np.column_stack([lon, lat])
-
-        return shapely.transform(geoms, inverse)
+    return shapely.transform(geoms, inverse)
 
 
 def rect(cx: float, cy: float, w: float, h: float) -> Polygon:
@@ -221,7 +206,7 @@ class DistrictBuilder:
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.rng = np.random.default_rng(spec["seed"])
-        self.frame = Frame(*spec["origin"])
+        self.frame = LocalFrame(*spec["origin"])
         lon0, lat0, lon1, lat1 = spec["bounds"]
         edge = np.linspace(0.0, 1.0, 41)
         ring = np.concatenate(
@@ -233,7 +218,7 @@ class DistrictBuilder:
             ]
         )
         # 1 m inside the lon/lat box, so rounding never pushes a coordinate out of it.
-        self.area = Polygon(self.frame.xy(ring)).buffer(-1.0, join_style="mitre")
+        self.area = Polygon(self.metres(ring)).buffer(-1.0, join_style="mitre")
         self.roads: list[tuple[LineString, Props]] = []
         self.other: list[Feature] = []  # landmarks, water, green, plaza, in output order
         self.reserved: list[BaseGeometry] = []  # kept free of ordinary buildings
@@ -248,6 +233,11 @@ class DistrictBuilder:
         self.stream: BaseGeometry = LineString()
         self.stream_ribbon: BaseGeometry = Polygon()
         self.corridor: BaseGeometry = Polygon()
+
+    def metres(self, lonlat: Any) -> np.ndarray:
+        """[lon, lat] pairs (or one pair) as an (n, 2) array of metres in the district's frame."""
+        a = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+        return np.column_stack(self.frame.to_local(a[:, 0], a[:, 1]))
 
     # ------------------------------------------------------------------ roads and blocks
     def add_road(self, line: BaseGeometry, highway: str, extra: Props | None = None) -> None:
@@ -269,10 +259,10 @@ class DistrictBuilder:
         for road in self.spec["road"]:
             extra = {"name": road["name"], "name:en": road["name_en"]}
             extra.update({k: road[k] for k in ("lanes", "width") if k in road})
-            self.add_road(LineString(self.frame.xy(road["path"])), road["class"], extra)
+            self.add_road(LineString(self.metres(road["path"])), road["class"], extra)
         for highway, paths in self.spec["grid"].items():
             for path in paths:
-                self.add_road(LineString(self.frame.xy(path)), highway)
+                self.add_road(LineString(self.metres(path)), highway)
 
     def cut_blocks(self) -> None:
         """Superblocks are what the roads and their sidewalks leave; each takes its map use."""
@@ -283,7 +273,7 @@ class DistrictBuilder:
         found = []
         for block in parts(self.area.difference(cut), min_size=2000.0):
             rep = shapely.point_on_surface(block)
-            lon, lat = self.frame.to_lonlat(np.array([rep]))[0].coords[0]
+            lon, lat = unproject(self.frame, np.array([rep]))[0].coords[0]
             col = int(np.searchsorted(lon_splits, lon))
             row = int(np.sum(lat_splits > lat))
             use = grid["legend"][rows[row][col]]
@@ -302,11 +292,10 @@ class DistrictBuilder:
     # ------------------------------------------------------------------ sites
     def place_sites(self) -> None:
         """Landmarks, plazas, parks, schools, pond and brook: everything not on a lot."""
-        fr = self.frame
         self.park_blocks = [b for b, use in self.blocks if use == "park"]
         memorial = None
         for lm in self.spec["landmark"]:
-            x, y = fr.point(lm["at"])
+            x, y = self.metres(lm["at"])[0]
             props: Props = {"name": lm["name"], "name:en": lm["name_en"]}
             if lm.get("footprint") == "block":
                 memorial = self.block_at(x, y)
@@ -326,7 +315,7 @@ class DistrictBuilder:
             self.other.append(Feature(lm["id"], "landmark", props, foot))
             self.reserved.append(foot)
         for pl in self.spec["plaza"]:
-            foot = rect(*fr.point(pl["at"]), *pl["size"])
+            foot = rect(*self.metres(pl["at"])[0], *pl["size"])
             props = {
                 "kind": "plaza",
                 "place": "square",
@@ -341,7 +330,7 @@ class DistrictBuilder:
         self.reserved.extend(self.park_blocks)
         blocks = shapely.union_all([b for b, _ in self.blocks])
         for i, park in enumerate(self.spec.get("park", [])):
-            site = rect(*fr.point(park["at"]), *park["size"]).intersection(blocks)
+            site = rect(*self.metres(park["at"])[0], *park["size"]).intersection(blocks)
             site = site.buffer(-8).buffer(8)
             self.other.append(
                 Feature(
@@ -350,11 +339,11 @@ class DistrictBuilder:
             )
             self.reserved.append(site)
         for school in self.spec.get("school", []):
-            site = rect(*fr.point(school["at"]), *school["size"]).intersection(blocks)
+            site = rect(*self.metres(school["at"])[0], *school["size"]).intersection(blocks)
             self.school_sites.append((site, school))
             self.reserved.append(site)
         pond_spec = self.spec["pond"]
-        self.pond = ellipse(*fr.point(pond_spec["at"]), *pond_spec["size"])
+        self.pond = ellipse(*self.metres(pond_spec["at"])[0], *pond_spec["size"])
         self.other.append(
             Feature(
                 "water-pond",
@@ -369,7 +358,7 @@ class DistrictBuilder:
             )
         )
         brook = self.spec["stream"]
-        line = LineString(fr.xy(brook["path"])).intersection(self.area)
+        line = LineString(self.metres(brook["path"])).intersection(self.area)
         self.stream = shapely.simplify(line, 0.2)
         self.stream_ribbon = self.stream.buffer(brook["width"] / 2)
         self.other.append(
@@ -761,7 +750,7 @@ def geometry_json(geom: BaseGeometry) -> dict[str, Any]:
     raise TypeError(f"unexpected geometry {geom.geom_type}")
 
 
-def write_geojson(name: str, features: list[Feature], frame: Frame, out: Path) -> None:
+def write_geojson(name: str, features: list[Feature], frame: LocalFrame, out: Path) -> None:
     """Write one feature per line, keys in a fixed order, UTF-8, no ``crs`` member."""
     metric = np.array([f.geom for f in features], dtype=object)
     # Normalised polygons start at a canonical vertex, whatever the overlay that made them;
@@ -770,7 +759,7 @@ def write_geojson(name: str, features: list[Feature], frame: Frame, out: Path) -
         [orient(shapely.normalize(g), 1.0) if g.geom_type == "Polygon" else g for g in metric],
         dtype=object,
     )
-    lonlat = frame.to_lonlat(oriented)
+    lonlat = unproject(frame, oriented)
     lines = []
     for f, g in zip(features, lonlat, strict=True):
         props = dict(sorted(f.props.items()))
