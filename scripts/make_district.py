@@ -25,6 +25,8 @@ from district.builder import DistrictBuilder  # noqa: E402
 from district.geojson import write_geojson  # noqa: E402
 from district.spec import load_spec  # noqa: E402
 
+from gwangju_twin.errors import InputError  # noqa: E402
+
 DEFAULT_SPEC = HERE / "sangmu_district.toml"
 DEFAULT_OUT = HERE.parent / "assets" / "sangmu.geojson"
 KINDS = ("landmark", "road", "water", "green", "plaza", "building")
@@ -37,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="GeoJSON to write")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    spec = load_spec(args.spec)
+    try:
+        spec = load_spec(args.spec)
+    except InputError as exc:
+        print(f"make_district: error: {exc}", file=sys.stderr)
+        return 2
     builder = DistrictBuilder(spec)
     builder.build()
     features = builder.features()

@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+from gwangju_twin.errors import InputError
+from gwangju_twin.tomlfile import read_toml
 
 Spec = dict[str, Any]
 Props = dict[str, Any]
 
 
 def load_spec(path: Path) -> Spec:
-    """Read the district spec (TOML)."""
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    """Read the district spec (TOML); a missing or broken file raises InputError with one line
+    that names it, as the viewer's own files do."""
+    return read_toml(path, InputError, "district spec")
