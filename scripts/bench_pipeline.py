@@ -47,7 +47,6 @@ TARGET_MAX_DRAWS = 64
 TARGET_FRAME_RATIO = 1.20
 
 WIN_SIZE = (1280, 720)
-FOV_DEG = 50.0  # the viewer's lens (gwangju_twin.scene.framing.FOV_DEG)
 RESULT_TAG = "@@bench-result "  # marks the worker's JSON line among Panda3D's own output
 
 # -- synthetic district ---------------------------------------------------------------------------
@@ -516,10 +515,11 @@ def worker_frames(
     configure("offscreen", WIN_SIZE)  # the viewer's own PRC, including its 4x MSAA request
     from direct.showbase.ShowBase import ShowBase
 
+    from gwangju_twin.app import clip_range
     from gwangju_twin.geo import load_geojson
     from gwangju_twin.mesh import build_district_mesh
     from gwangju_twin.render.world import build_world
-    from gwangju_twin.scene.framing import fit_box
+    from gwangju_twin.scene.framing import fit_box, lens_fov
 
     base = ShowBase(windowType="offscreen")
     base.disable_mouse()
@@ -529,13 +529,14 @@ def worker_frames(
     world.reparent_to(base.render)
     merged = _merged_scene(world)
     merged.reparent_to(base.render)
-    lens = base.camLens
-    lens.set_fov(FOV_DEG)
-    lens.set_near_far(1.0, 60_000.0)
-    lens.set_aspect_ratio(WIN_SIZE[0] / WIN_SIZE[1])
+    # The viewer's lens: its field of view for this picture's shape, and the clip range it
+    # gives this district seen from this pose.
+    aspect = WIN_SIZE[0] / WIN_SIZE[1]
     x0, y0, x1, y1 = mesh.bounds
-    pose = fit_box((x0, y0, 0.0, x1, y1, mesh.max_height), 20.0, 38.0,
-                   WIN_SIZE[0] / WIN_SIZE[1], FOV_DEG)
+    pose = fit_box((x0, y0, 0.0, x1, y1, mesh.max_height), 20.0, 38.0, aspect)
+    lens = base.camLens
+    lens.set_fov(*lens_fov(aspect))
+    lens.set_near_far(*clip_range(mesh, pose))
     base.camera.set_pos(*pose.position)
     base.camera.set_hpr(*pose.panda_hpr)
 
