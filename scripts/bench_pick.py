@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark: ray picks on the merged city mesh, PickIndex against brute force.
 
-For 1k, 10k and 100k synthetic buildings (``synthetic_district`` of bench_pipeline.py, loaded
+For 1k, 10k and 100k synthetic buildings (``synthetic_district`` of synthetic_city.py, loaded
 and meshed as the viewer does) this builds a ``PickIndex`` over the solid batches and times
 picks of a fixed-seed mix of rays: oblique views from cameras 100-1500 m from random targets
 (pitch 15-70 degrees), near-vertical rays, and rays that miss (into the sky or away from the
@@ -19,7 +19,6 @@ oracle. Timings on a shared 2-core machine are noisy; medians and p95 are shown.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import tempfile
@@ -32,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bench_pipeline import synthetic_district  # noqa: E402
+from synthetic_city import write_district  # noqa: E402
 
 from gwangju_twin.geo import load_geojson  # noqa: E402
 from gwangju_twin.mesh import build_district_mesh  # noqa: E402
@@ -111,7 +110,7 @@ def make_rays(bounds: tuple[float, ...], n: int, seed: int = 7) -> tuple[np.ndar
 
 def measure(size: int, tmp: Path) -> dict:
     path = tmp / f"district-{size}.geojson"
-    path.write_text(json.dumps(synthetic_district(size), separators=(",", ":")), "utf-8")
+    write_district(path, size)
     district, _ = load_geojson(path)
     mesh = build_district_mesh(district)
     t = time.perf_counter()

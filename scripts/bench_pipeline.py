@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import resource
 import subprocess
@@ -37,7 +36,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from frame_timing import WIN_SIZE, count_geoms, worker_frames  # beside this script
+from synthetic_city import write_district
 
 # -- targets (the issue's numbers) ---------------------------------------------------------------
 TARGET_10K_SECONDS = 0.5
@@ -46,176 +46,12 @@ TARGET_100K_SECONDS = 6.0
 TARGET_MAX_DRAWS = 64
 TARGET_FRAME_RATIO = 1.20
 
-WIN_SIZE = (1280, 720)
-FOV_DEG = 50.0  # the viewer's lens (gwangju_twin.scene.framing.FOV_DEG)
 RESULT_TAG = "@@bench-result "  # marks the worker's JSON line among Panda3D's own output
-
-# -- synthetic district ---------------------------------------------------------------------------
-ORIGIN = (126.85, 35.15)  # lon, lat near Sangmu, Gwangju
-M_PER_DEG_LAT = 110_574.0
-M_PER_DEG_LON = 111_320.0 * math.cos(math.radians(ORIGIN[1]))
-LOT = 30.0  # metres; one building per lot
-LOTS = (4, 3)  # lots per block, east-west x north-south
-STREET = 24.0  # gap between blocks, where the roads run
-BLOCK = (LOTS[0] * LOT, LOTS[1] * LOT)
-PITCH = (BLOCK[0] + STREET, BLOCK[1] + STREET)
-PARK_EVERY = 23  # one block in PARK_EVERY is a park instead of buildings
-BUILDING_TYPES = ("apartments", "residential", "house", "commercial", "retail", "office",
-                  "school", "industrial", "yes")
-BUILDING_WEIGHTS = (0.22, 0.20, 0.14, 0.10, 0.10, 0.08, 0.03, 0.05, 0.08)
-SHAPES = ("rect", "L", "courtyard", "ngon")
-SHAPE_WEIGHTS = (0.70, 0.12, 0.08, 0.10)
-
-
-def _lonlat(xy: np.ndarray) -> list[list[float]]:
-    """Local metres to rounded lon/lat lists. An equirectangular approximation is plenty for
-    synthetic data; 7 decimals (about 1 cm) is what real exports carry."""
-    lon = ORIGIN[0] + xy[:, 0] / M_PER_DEG_LON
-    lat = ORIGIN[1] + xy[:, 1] / M_PER_DEG_LAT
-    return np.round(np.column_stack([lon, lat]), 7).tolist()
-
-
-def _ring(xy: np.ndarray) -> list[list[float]]:
-    """A closed GeoJSON ring from open local coordinates."""
-    return _lonlat(np.vstack([xy, xy[:1]]))
-
-
-def _footprint(kind: str, w: float, h: float, rng: np.random.Generator) -> list[np.ndarray]:
-    """Rings (CCW shell first, CW holes) of one footprint centred on the origin."""
-    if kind == "L":
-        a, b = rng.uniform(0.4, 0.6, 2)
-        shell = np.array([[0, 0], [w, 0], [w, a * h], [b * w, a * h], [b * w, h], [0, h]])
-        return [shell - [w / 2, h / 2]]
-    if kind == "courtyard":
-        w, h = max(w, 20.0), max(h, 20.0)
-        shell = np.array([[-w, -h], [w, -h], [w, h], [-w, h]]) / 2
-        return [shell, shell[::-1] * 0.45]  # the hole runs clockwise
-    if kind == "ngon":
-        k = int(rng.integers(5, 9))
-        ang = np.linspace(0, 2 * np.pi, k, endpoint=False) + rng.uniform(0, np.pi)
-        r = min(w, h) / 2 * (1 + rng.uniform(-0.08, 0.08, k))
-        return [np.column_stack([r * np.cos(ang), r * np.sin(ang)])]
-    return [np.array([[-w, -h], [w, -h], [w, h], [-w, h]]) / 2]
-
-
-def _building_props(i: int, rng: np.random.Generator) -> dict[str, Any]:
-    """OSM-like tags with every height spelling the loader has to understand."""
-    props: dict[str, Any] = {
-        "building": BUILDING_TYPES[rng.choice(len(BUILDING_TYPES), p=BUILDING_WEIGHTS)]
-    }
-    mode = rng.random()
-    if mode < 0.35:
-        props["height"] = round(float(rng.uniform(6, 60)), 1)
-    elif mode < 0.62:
-        levels = int(rng.integers(1, 26))
-        props["building:levels"] = levels if rng.random() < 0.7 else str(levels)
-    elif mode < 0.80:
-        h = float(rng.uniform(6, 40))
-        props["height"] = f"{h:.0f} m" if rng.random() < 0.6 else f"{h:.1f}"
-    # else: no height at all; the type's default applies
-    if rng.random() < 0.05:
-        props["name"] = f"Building {i}"
-    return props
-
-
-def synthetic_district(n_buildings: int, seed: int = 518) -> dict[str, Any]:
-    """A deterministic FeatureCollection: ``n_buildings`` on a grid of blocks, roads between
-    the blocks (one LineString per block edge, as OSM ways between junctions) and parks."""
-    rng = np.random.default_rng(seed)
-    per_block = LOTS[0] * LOTS[1]
-    blocks = math.ceil(n_buildings / per_block * PARK_EVERY / (PARK_EVERY - 1)) + 1
-    cols = max(1, math.ceil(math.sqrt(blocks * PITCH[1] / PITCH[0])))
-    rows = math.ceil(blocks / cols)
-    x0, y0 = -cols * PITCH[0] / 2, -rows * PITCH[1] / 2
-    features: list[dict[str, Any]] = []
-    placed = 0
-    for k in range(rows * cols):
-        r, c = divmod(k, cols)
-        bx, by = x0 + c * PITCH[0] + STREET / 2, y0 + r * PITCH[1] + STREET / 2
-        if k % PARK_EVERY == PARK_EVERY // 2:
-            inset = 3.0
-            shell = np.array([[bx + inset, by + inset], [bx + BLOCK[0] - inset, by + inset],
-                              [bx + BLOCK[0] - inset, by + BLOCK[1] - inset],
-                              [bx + inset, by + BLOCK[1] - inset]])
-            tags = {"leisure": "park", "name": f"Park {k}"} if k % 3 else {"landuse": "grass"}
-            features.append({"type": "Feature", "id": f"p{k}", "properties": tags,
-                             "geometry": {"type": "Polygon", "coordinates": [_ring(shell)]}})
-            continue
-        for lot in range(per_block):
-            if placed == n_buildings:
-                break
-            lx, ly = divmod(lot, LOTS[1])
-            centre = np.array([bx + (lx + 0.5) * LOT, by + (ly + 0.5) * LOT])
-            centre += rng.uniform(-1.5, 1.5, 2)
-            kind = SHAPES[rng.choice(len(SHAPES), p=SHAPE_WEIGHTS)]
-            w, h = rng.uniform(10, 24, 2)
-            theta = math.radians(rng.uniform(-6, 6))
-            cos, sin = math.cos(theta), math.sin(theta)
-            rot = np.array([[cos, sin], [-sin, cos]])  # row vectors: xy @ rot turns CCW
-            rings = [_ring(ring @ rot + centre) for ring in _footprint(kind, w, h, rng)]
-            features.append({"type": "Feature", "id": f"b{placed}",
-                             "properties": _building_props(placed, rng),
-                             "geometry": {"type": "Polygon", "coordinates": rings}})
-            placed += 1
-    if placed < n_buildings:  # cannot happen with the block estimate above; guard anyway
-        raise RuntimeError(f"synthetic grid too small: {placed} of {n_buildings} buildings")
-    features.extend(_roads(rows, cols, x0, y0, rng))
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _roads(
-    rows: int, cols: int, x0: float, y0: float, rng: np.random.Generator
-) -> Iterator[dict[str, Any]]:
-    """Street segments along every block edge, classed by their grid line."""
-    def road(i: int, line: int, a: np.ndarray, b: np.ndarray, normal: np.ndarray) -> dict:
-        mid = (a + b) / 2 + normal * rng.uniform(-1.5, 1.5)
-        if line % 6 == 0:
-            tags: dict[str, Any] = {"highway": "primary", "lanes": "4", "name": f"Daero {line}"}
-        elif line % 3 == 0:
-            tags = {"highway": "secondary", "name": f"Ro {line}"}
-        elif rng.random() < 0.1:
-            tags = {"highway": "service", "width": "4 m"}
-        else:
-            tags = {"highway": "residential"}
-        return {"type": "Feature", "id": f"r{i}", "properties": tags,
-                "geometry": {"type": "LineString", "coordinates": _lonlat(np.array([a, mid, b]))}}
-
-    i = 0
-    for r in range(rows + 1):  # east-west streets
-        y = y0 + r * PITCH[1]
-        for c in range(cols):
-            a, b = np.array([x0 + c * PITCH[0], y]), np.array([x0 + (c + 1) * PITCH[0], y])
-            yield road(i, r, a, b, np.array([0.0, 1.0]))
-            i += 1
-    for c in range(cols + 1):  # north-south streets
-        x = x0 + c * PITCH[0]
-        for r in range(rows):
-            a, b = np.array([x, y0 + r * PITCH[1]]), np.array([x, y0 + (r + 1) * PITCH[1]])
-            yield road(i, c, a, b, np.array([1.0, 0.0]))
-            i += 1
-
-
-def write_district(path: Path, n_buildings: int) -> dict[str, int]:
-    """Write the synthetic district to ``path``; returns feature counts by kind (untimed)."""
-    doc = synthetic_district(n_buildings)
-    path.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
-    counts = {"buildings": 0, "roads": 0, "parks": 0}
-    for feat in doc["features"]:
-        key = {"b": "buildings", "r": "roads", "p": "parks"}[feat["id"][0]]
-        counts[key] += 1
-    counts["bytes"] = path.stat().st_size
-    return counts
-
 
 # -- worker side: measurements --------------------------------------------------------------------
 def _maxrss_mb() -> float:
     """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _count_geoms(root: Any) -> int:
-    """Geoms under ``root``: with one Geom per GeomNode and no culling, the draw calls."""
-    return sum(p.node().get_num_geoms() for p in root.find_all_matches("**/+GeomNode"))
 
 
 def _best_of(repeat: int, once: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -249,7 +85,7 @@ def _pipeline_once(path: Path) -> dict[str, Any]:
         "seconds": t3 - t0,
         "stages": {"load_geojson": t1 - t0, "build_district_mesh": t2 - t1,
                    "build_world": t3 - t2},
-        "draws": _count_geoms(world),
+        "draws": count_geoms(world),
         "mesh_draws": mesh.draw_calls,
         "triangles": mesh.triangles,
         "solid_triangles": solid,
@@ -259,86 +95,20 @@ def _pipeline_once(path: Path) -> dict[str, Any]:
     return out
 
 
-def _naive_height(props: dict[str, Any]) -> float:
-    """What a hobby viewer does for heights: a number, else floors x 3 m, else 9 m."""
-    h = props.get("height")
-    if h is not None:
-        try:
-            return float(str(h).replace("m", "").strip())
-        except ValueError:
-            pass
-    levels = props.get("building:levels")
-    if levels is not None:
-        try:
-            return float(levels) * 3.0
-        except ValueError:
-            pass
-    return 9.0
-
-
 def _baseline_once(path: Path) -> dict[str, Any]:
-    """The naive way: one trimesh extrusion and one Panda3D node per building.
-
-    Each node is built with the package's ``make_geom_node`` (whole-array memoryview copies)
-    rather than a per-vertex GeomVertexWriter loop, so the baseline is, if anything, faster
-    than what a hobby viewer would write and the reported speed-up is a conservative one.
-    trimesh shares vertices between faces, so for flat shading every face gets its own three
-    vertices with trimesh's face normal (no smooth vertex normals, which need scipy).
-    Only buildings are drawn; the pipeline also meshes roads and parks in its time.
-    """
-    import shapely
-    import trimesh
-    from panda3d.core import NodePath
-    from pyproj import Transformer
-    from shapely.geometry import shape
-
-    from gwangju_twin.mesh.batch import MeshBatch
-    from gwangju_twin.render.geoms import make_geom_node
+    """The naive way (naive_viewer.py): one trimesh extrusion and one Panda3D node per
+    building."""
+    from naive_viewer import build_naive
 
     t0 = time.perf_counter()
-    with path.open(encoding="utf-8") as f:
-        doc = json.load(f)
-    feats = [f for f in doc["features"] if "building" in (f.get("properties") or {})]
-    polys = [shape(f["geometry"]) for f in feats]
-    b = shapely.total_bounds(polys)
-    lon0, lat0 = float(b[0] + b[2]) / 2, float(b[1] + b[3]) / 2
-    to_local = Transformer.from_crs(
-        "EPSG:4326",
-        f"+proj=tmerc +lat_0={lat0!r} +lon_0={lon0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 "
-        "+units=m +no_defs",
-        always_xy=True,
-    )
-
-    def project(xy: np.ndarray) -> np.ndarray:  # one vectorised call per feature
-        return np.column_stack(to_local.transform(xy[:, 0], xy[:, 1]))
-
-    root = NodePath("baseline")
-    color = np.array([218, 212, 202, 255], np.uint8)
-    triangles = 0
-    for i, (feat, poly) in enumerate(zip(feats, polys, strict=True)):
-        if poly.geom_type != "Polygon":
-            continue
-        prism = trimesh.creation.extrude_polygon(
-            shapely.transform(poly, project), _naive_height(feat["properties"])
-        )
-        n = 3 * len(prism.faces)
-        batch = MeshBatch(
-            "solid",
-            prism.vertices[prism.faces].reshape(-1, 3).astype(np.float32),
-            np.repeat(prism.face_normals, 3, axis=0).astype(np.float32),
-            np.tile(color, (n, 1)),
-            np.arange(n, dtype=np.uint32).reshape(-1, 3),
-            np.full(n, i, np.int32),
-        )
-        root.attach_new_node(make_geom_node(batch, f"building-{i}"))
-        triangles += len(prism.faces)
+    root, triangles, buildings = build_naive(path)
     t1 = time.perf_counter()
     out = {
         "seconds": t1 - t0,
-        "draws": _count_geoms(root),
+        "draws": count_geoms(root),
         "triangles": triangles,
         "solid_triangles": triangles,
-        "buildings": len(feats),
+        "buildings": buildings,
     }
     root.remove_node()
     return out
@@ -372,7 +142,7 @@ def worker_build(method: str, path: Path, repeat: int, profile: bool) -> dict[st
     import gwangju_twin.render.world  # noqa: F401
 
     if method == "baseline":
-        import trimesh  # noqa: F401
+        import naive_viewer  # noqa: F401  (and with it trimesh)
     rss0 = _maxrss_mb()
     once = {"pipeline": _pipeline_once, "baseline": _baseline_once}[method]
     result = _best_of(repeat, lambda: once(path))
@@ -381,205 +151,6 @@ def worker_build(method: str, path: Path, repeat: int, profile: bool) -> dict[st
     if profile and method == "pipeline":
         result["profile"] = _profile_pipeline(path)
     return result
-
-
-# -- worker side: frame time ----------------------------------------------------------------------
-def _merged_scene(world: Any) -> Any:
-    """ONE GeomNode with every triangle ``world`` draws, lit by the same lights.
-
-    The fairest lower bound for the frame: the vertex and index buffers of every Geom in the
-    world (solid tiles, flat ground layers and the ground plane alike) are read back and
-    concatenated byte for byte, so the vertex format and the triangles are exactly the
-    world's, whatever build_world puts there. The one Geom is drawn with the world's root
-    state and default per-node state (depth test and write on, no bins) in one call. Line
-    primitives (outlines of administrative areas) are left out; the synthetic district has
-    none.
-    """
-    from panda3d.core import (
-        Geom,
-        GeomEnums,
-        GeomNode,
-        GeomTriangles,
-        GeomVertexData,
-        NodePath,
-    )
-
-    flat = world.copy_to(NodePath("copy"))
-    flat.flatten_light()  # bake node transforms into the vertices; merges nothing
-    fmt, vbytes, ibytes, base = None, [], [], 0
-    for np_ in flat.find_all_matches("**/+GeomNode"):
-        for geom in np_.node().get_geoms():
-            vdata = geom.get_vertex_data()
-            if fmt is None:
-                fmt = vdata.get_format()
-            if vdata.get_format() != fmt or vdata.get_num_arrays() != 1:
-                raise RuntimeError("build_world's Geoms no longer share one interleaved vertex "
-                                   "format; update _merged_scene")
-            for prim in geom.get_primitives():
-                if not isinstance(prim, GeomTriangles):
-                    continue
-                if prim.is_indexed():
-                    kind = np.uint16 if prim.get_index_type() == GeomEnums.NT_uint16 else np.uint32
-                    idx = np.frombuffer(memoryview(prim.get_vertices()), kind).astype(np.uint32)
-                else:
-                    first = prim.get_first_vertex()
-                    idx = np.arange(first, first + prim.get_num_vertices(), dtype=np.uint32)
-                ibytes.append((idx + np.uint32(base)).tobytes())
-            vbytes.append(bytes(memoryview(vdata.get_array(0))))
-            base += vdata.get_num_rows()
-    flat.remove_node()
-    if fmt is None:
-        raise RuntimeError("the world has no Geoms to merge")
-    vdata = GeomVertexData("merged", fmt, Geom.UH_static)
-    vdata.unclean_set_num_rows(base)
-    memoryview(vdata.modify_array(0)).cast("B")[:] = b"".join(vbytes)
-    prim = GeomTriangles(Geom.UH_static)
-    prim.set_index_type(GeomEnums.NT_uint32)
-    indices = b"".join(ibytes)
-    handle = prim.modify_vertices()
-    handle.unclean_set_num_rows(len(indices) // 4)
-    memoryview(handle).cast("B")[:] = indices
-    geom = Geom(vdata)
-    geom.add_primitive(prim)
-    node = GeomNode("merged")
-    node.add_geom(geom)
-
-    root = NodePath("merged-root")
-    root.set_state(world.get_state())  # whatever build_world set on its root, minus lights
-    root.clear_light()
-    root.attach_new_node(node)
-    lights = world.find("lights")
-    if lights.is_empty():
-        raise RuntimeError("build_world has no 'lights' child any more; update _merged_scene")
-    for light in lights.copy_to(root).get_children():
-        root.set_light(light)
-    return root
-
-
-def _throughput_ms(base: Any, frames: int) -> float:
-    """Mean wall time per frame over ``frames`` back-to-back frames, in ms.
-
-    ``render_frame()`` only queues GL commands for the offscreen buffer: llvmpipe rasterises
-    asynchronously (measured: a bare loop of 30 frames can leave 200-500 ms of drawing
-    queued). Reading the buffer back once at the end (``get_screenshot``) waits for every
-    queued frame, so the total over all frames is the true time; that one 1280x720 readback
-    costs about 8 ms, i.e. about 0.1 ms per frame, paid equally by both scenes. This is the
-    frame rate a viewer without vsync gets, CPU work of one frame overlapping the
-    rasterisation of the previous one.
-    """
-    from panda3d.core import PNMImage
-
-    engine = base.graphicsEngine
-    image = PNMImage()
-    t0 = time.perf_counter()
-    for _ in range(frames):
-        engine.render_frame()
-    base.win.get_screenshot(image)
-    return (time.perf_counter() - t0) / frames * 1000.0
-
-
-def _serial_ms(base: Any, frames: int) -> float:
-    """Median time of one frame with ``gl-finish`` on (glFinish after every frame), in ms.
-
-    Serialised, each frame's CPU work (cull, state changes, draw calls) adds to its
-    rasterisation instead of hiding behind it, so draw-call overhead shows fully here; and a
-    median of single frames shrugs off the spikes other processes cause on a shared machine.
-    """
-    from panda3d.core import ConfigVariableBool
-
-    finish = ConfigVariableBool("gl-finish")
-    finish.set_value(True)  # the GL back end reads it every frame, so it can be toggled
-    try:
-        engine = base.graphicsEngine
-        engine.render_frame()  # drains what is queued from earlier frames
-        times = []
-        for _ in range(frames):
-            t0 = time.perf_counter()
-            engine.render_frame()
-            times.append(time.perf_counter() - t0)
-    finally:
-        finish.set_value(False)
-    return float(np.median(times)) * 1000.0
-
-
-def worker_frames(
-    path: Path, frames: int, warmup: int, rounds: int, screenshot: str | None
-) -> dict[str, Any]:
-    """Frame time of the pipeline's scene and of the pre-merged mesh, in one process.
-
-    Both scenes stay in memory and are swapped by stashing, in alternating rounds, so drift
-    from other work on the machine hits both about equally. The scene is build_world's
-    world only (no sky dome or fog, which would cost both scenes the same).
-    """
-    from gwangju_twin.render.config import configure
-
-    configure("offscreen", WIN_SIZE)  # the viewer's own PRC, including its 4x MSAA request
-    from direct.showbase.ShowBase import ShowBase
-
-    from gwangju_twin.geo import load_geojson
-    from gwangju_twin.mesh import build_district_mesh
-    from gwangju_twin.render.world import build_world
-    from gwangju_twin.scene.framing import fit_box
-
-    base = ShowBase(windowType="offscreen")
-    base.disable_mouse()
-    district, _ = load_geojson(path)
-    mesh = build_district_mesh(district)
-    world = build_world(mesh)
-    world.reparent_to(base.render)
-    merged = _merged_scene(world)
-    merged.reparent_to(base.render)
-    lens = base.camLens
-    lens.set_fov(FOV_DEG)
-    lens.set_near_far(1.0, 60_000.0)
-    lens.set_aspect_ratio(WIN_SIZE[0] / WIN_SIZE[1])
-    x0, y0, x1, y1 = mesh.bounds
-    pose = fit_box((x0, y0, 0.0, x1, y1, mesh.max_height), 20.0, 38.0,
-                   WIN_SIZE[0] / WIN_SIZE[1], FOV_DEG)
-    base.camera.set_pos(*pose.position)
-    base.camera.set_hpr(*pose.panda_hpr)
-
-    scenes = {"pipeline": world, "merged": merged}
-    times: dict[str, list[float]] = {name: [] for name in scenes}
-    serial: dict[str, list[float]] = {name: [] for name in scenes}
-    for rnd in range(rounds):
-        order = list(scenes) if rnd % 2 == 0 else list(scenes)[::-1]
-        for name in order:
-            for other, node in scenes.items():
-                (node.unstash if other == name else node.stash)()
-            _throughput_ms(base, warmup)  # the first frames upload the geometry; not kept
-            times[name].append(_throughput_ms(base, frames))
-            serial[name].append(_serial_ms(base, frames))
-            if screenshot and rnd == 0:
-                from panda3d.core import Filename
-
-                base.win.save_screenshot(Filename.from_os_specific(f"{screenshot}-{name}.png"))
-    gsg = base.win.get_gsg()
-    result = {
-        "ms": times,
-        "serial_ms": serial,
-        "draws": {"pipeline": _count_geoms(world), "merged": _count_geoms(merged)},
-        "triangles": {name: sum(_geom_triangles(p) for p in
-                                node.find_all_matches("**/+GeomNode"))
-                      for name, node in scenes.items()},
-        "renderer": f"{gsg.get_driver_renderer()} (GL {gsg.get_driver_version()})",
-        "multisamples": base.win.get_fb_properties().get_multisamples(),
-    }
-    base.destroy()
-    return result
-
-
-def _geom_triangles(np_: Any) -> int:
-    """Triangles in the Geoms of one GeomNode (line primitives are not counted)."""
-    from panda3d.core import GeomTriangles
-
-    node = np_.node()
-    return sum(
-        prim.get_num_primitives()
-        for geom in node.get_geoms()
-        for prim in geom.get_primitives()
-        if isinstance(prim, GeomTriangles)
-    )
 
 
 # -- parent side: orchestration and report --------------------------------------------------------
