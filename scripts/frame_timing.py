@@ -166,7 +166,7 @@ def worker_frames(
     configure("offscreen", WIN_SIZE)  # the viewer's own PRC, including its 4x MSAA request
     from direct.showbase.ShowBase import ShowBase
 
-    from gwangju_twin.app import clip_range
+    from gwangju_twin.app.stage import clip_range
     from gwangju_twin.geo import load_geojson
     from gwangju_twin.mesh import build_district_mesh
     from gwangju_twin.render.world import build_world
