@@ -244,3 +244,20 @@ def test_the_plugin_api_is_documented() -> None:
     for member in ctx_members:
         if member != "teardown":  # host use only
             assert f"ctx.{member}" in guide, member
+
+
+def test_the_sector_table_loads_alone() -> None:
+    """Importing a small part of a room does not read in the rest of it: the sector table
+    needs neither the GeoJSON loader nor shapely and pyproj."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys, gwangju_twin.scene.sectors\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('gwangju_twin', 'shapely', 'pyproj'))))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout) == ["gwangju_twin", "gwangju_twin.errors",
+                                      "gwangju_twin.scene", "gwangju_twin.scene.sectors"]

@@ -1,9 +1,35 @@
-"""The geo room (pure, no Panda3D): GeoJSON reading, CRS, repair, classification, heights."""
+"""The geo room (pure, no Panda3D): GeoJSON reading, CRS, repair, classification, heights.
 
-from gwangju_twin.geo.frame import LocalFrame, parse_crs
-from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT, DEFAULT_MAX_VERTICES, load_geojson
-from gwangju_twin.geo.model import HEIGHT_SOURCES, LAYERS, District, Issue, LoadReport
-from gwangju_twin.geo.reader import DEFAULT_MAX_BYTES, check_data_file, set_max_bytes
+The names below load with their module on first use, so importing the data model or the
+frame alone does not read in the whole loader.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gwangju_twin.geo.frame import LocalFrame, parse_crs
+    from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT, DEFAULT_MAX_VERTICES, load_geojson
+    from gwangju_twin.geo.model import HEIGHT_SOURCES, LAYERS, District, Issue, LoadReport
+    from gwangju_twin.geo.reader import DEFAULT_MAX_BYTES, check_data_file, set_max_bytes
+
+_LAZY = {
+    "LocalFrame": "gwangju_twin.geo.frame",
+    "parse_crs": "gwangju_twin.geo.frame",
+    "DEFAULT_LEVEL_HEIGHT": "gwangju_twin.geo.load",
+    "DEFAULT_MAX_VERTICES": "gwangju_twin.geo.load",
+    "load_geojson": "gwangju_twin.geo.load",
+    "HEIGHT_SOURCES": "gwangju_twin.geo.model",
+    "LAYERS": "gwangju_twin.geo.model",
+    "District": "gwangju_twin.geo.model",
+    "Issue": "gwangju_twin.geo.model",
+    "LoadReport": "gwangju_twin.geo.model",
+    "DEFAULT_MAX_BYTES": "gwangju_twin.geo.reader",
+    "check_data_file": "gwangju_twin.geo.reader",
+    "set_max_bytes": "gwangju_twin.geo.reader",
+}
 
 __all__ = [
     "DEFAULT_LEVEL_HEIGHT",
@@ -20,3 +46,9 @@ __all__ = [
     "parse_crs",
     "set_max_bytes",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gwangju_twin.geo' has no attribute {name!r}")

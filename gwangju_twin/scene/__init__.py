@@ -1,13 +1,44 @@
-"""The scene room (pure): scene files, their validation, and camera poses."""
+"""The scene room (pure): scene files, their validation, and camera poses.
 
-from gwangju_twin.scene.camera import CameraPose
-from gwangju_twin.scene.scenefile import (
-    CameraSpec,
-    Scene,
-    load_scene,
-    scene_for_geojson,
-    without_plugins,
-)
+The names below load with their module on first use, so importing one part of the room
+(the sector table, say) does not read in the GeoJSON loader with shapely and pyproj.
+"""
 
-__all__ = ["CameraPose", "CameraSpec", "Scene", "load_scene", "scene_for_geojson",
-           "without_plugins"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gwangju_twin.scene.camera import CameraPose
+    from gwangju_twin.scene.scenefile import (
+        CameraSpec,
+        Scene,
+        load_scene,
+        scene_for_geojson,
+        without_plugins,
+    )
+
+_LAZY = {
+    "CameraPose": "gwangju_twin.scene.camera",
+    "CameraSpec": "gwangju_twin.scene.scenefile",
+    "Scene": "gwangju_twin.scene.scenefile",
+    "load_scene": "gwangju_twin.scene.scenefile",
+    "scene_for_geojson": "gwangju_twin.scene.scenefile",
+    "without_plugins": "gwangju_twin.scene.scenefile",
+}
+
+__all__ = [
+    "CameraPose",
+    "CameraSpec",
+    "Scene",
+    "load_scene",
+    "scene_for_geojson",
+    "without_plugins",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gwangju_twin.scene' has no attribute {name!r}")
