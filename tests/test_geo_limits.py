@@ -215,8 +215,12 @@ def test_tangled_polygon_is_skipped_and_a_bow_tie_still_repaired(
 
 
 _CHILD = """
+import signal
 import sys
 import gwangju_twin.geo.repair as repair
+# As in a terminal's foreground: a suite started in the background (`pytest &`) hands its
+# children SIGINT ignored, and Python then installs no handler of its own.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from gwangju_twin.app.commands import main
 # Let the scribble through to make_valid, which then runs for minutes inside GEOS: the
 # worst a feature under the limits can cost, and what Ctrl+C has to end.
