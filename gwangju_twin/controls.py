@@ -8,9 +8,28 @@ control does) and ``keys.<name>`` (how to use it), in Korean and English.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+
+
+class CameraMode(str, Enum):
+    """How the visitor drives the camera. A mode equals its name as a string (``"fly"``),
+    and formats as it, so catalogue keys like ``camera.fly`` are built from it."""
+
+    ORBIT = "orbit"
+    """Circle a target on the ground: drag to rotate, right-drag to pan, the wheel zooms."""
+    FLY = "fly"
+    """Fly freely along the view: drag to look, keys move, E and Q rise and sink."""
+    WALK = "walk"
+    """Walk at eye height: drag to look, keys walk, buildings stop the visitor."""
+
+    def __str__(self) -> str:
+        # Python 3.11 formats a str-mixin Enum as "CameraMode.FLY"; the catalogue keys and
+        # messages want the plain name, as on 3.10.
+        return self.value
+
 
 #: The camera modes, in the order the mode key cycles through them.
-CAMERA_MODES: tuple[str, ...] = ("orbit", "fly", "walk")
+CAMERA_MODES: tuple[CameraMode, ...] = tuple(CameraMode)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
+from gwangju_twin.controls import CameraMode
 from gwangju_twin.navigation.eye import Eye
 from gwangju_twin.navigation.limits import Limits
 from gwangju_twin.navigation.obstacles import Obstacles
@@ -54,6 +55,7 @@ class OrbitRig(_Pointer):
     and goes back out when the visitor turns back.
     """
 
+    mode: ClassVar[CameraMode] = CameraMode.ORBIT
     MIN_PITCH = 5.0
     MAX_PITCH = 89.0
     MIN_DISTANCE = 15.0
@@ -194,6 +196,7 @@ class _Looker(_Pointer):
 class FlyRig(_Looker):
     """Free flight: look with the pointer, fly where you look with WASD (up/down on keys)."""
 
+    mode: ClassVar[CameraMode] = CameraMode.FLY
     SPEED: float = 40.0
     FAST: float = 4.0
 
@@ -222,6 +225,7 @@ class FlyRig(_Looker):
 class WalkRig(_Looker):
     """Walk the streets at eye height: level moves, walls slide, the bounds are the edge."""
 
+    mode: ClassVar[CameraMode] = CameraMode.WALK
     EYE_HEIGHT = 1.7
     SPEED = 1.4
     FAST = 3.0

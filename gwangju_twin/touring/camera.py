@@ -7,11 +7,11 @@ this class only turns input into rig calls and puts the rig's eye on the Panda3D
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from panda3d.core import Lens, NodePath, Point2, Point3
 
-from gwangju_twin.controls import CAMERA_MODES
+from gwangju_twin.controls import CAMERA_MODES, CameraMode
 from gwangju_twin.navigation import Eye, Flight, FlyRig, Limits, Obstacles, OrbitRig, WalkRig
 from gwangju_twin.scene.camera import CameraPose
 
@@ -22,11 +22,12 @@ MOVES: dict[str, tuple[float, float, float]] = {
     "e": (0, 0, 1), "q": (0, 0, -1),
 }
 WHEEL_STEP = 0.85
-_MODE_OF_RIG: dict[type, str] = {OrbitRig: "orbit", FlyRig: "fly", WalkRig: "walk"}
+#: What a drag does: the left button rotates (orbit) or looks, the right button pans.
+Drag = Literal["rotate", "pan"]
 
 
 class CameraDriver:
-    """Drives ``camera`` from the visitor's input; ``mode`` is "orbit", "fly" or "walk"."""
+    """Drives ``camera`` from the visitor's input in one of the three camera modes."""
 
     def __init__(self, camera: NodePath, start: CameraPose, limits: Limits,
                  obstacles: Callable[[], Obstacles], sensitivity: float = 1.0,
@@ -42,7 +43,7 @@ class CameraDriver:
         self.rig: OrbitRig | FlyRig | WalkRig = OrbitRig(start, limits, sensitivity, invert_y)
         self.held: set[str] = set()
         self.fast = False
-        self.drag: str | None = None
+        self.drag: Drag | None = None
         self._last: tuple[float, float] | None = None
         self.flight: Flight | None = None
         self._arrive: Callable[[], None] | None = None
@@ -71,7 +72,7 @@ class CameraDriver:
         self.drag = None
         self.fast = False
 
-    def start_drag(self, kind: str, at: tuple[float, float] | None) -> None:
+    def start_drag(self, kind: Drag, at: tuple[float, float] | None) -> None:
         """A drag began: "rotate" (left button) or "pan" (right button)."""
         self.drag, self._last = kind, at
 
@@ -124,36 +125,41 @@ class CameraDriver:
         return self.rig.eye
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> CameraMode:
         """The rig's camera mode; during a flight, the mode the flight set out from."""
-        return _MODE_OF_RIG[type(self.rig)]
+        return self.rig.mode
 
-    def set_mode(self, mode: str) -> None:
-        """Switch rigs, keeping the eye where it is (walk drops it to eye height)."""
+    def set_mode(self, mode: CameraMode | str) -> None:
+        """Switch rigs (``mode`` is a CameraMode or its name), keeping the eye where it is
+        (walk drops it to eye height)."""
         if mode not in CAMERA_MODES:
             raise ValueError(f"camera mode {mode!r}: expected one of {', '.join(CAMERA_MODES)}")
+        mode = CameraMode(mode)
         if mode == self.mode:
             return
         self.cancel_flight()
         eye = self.rig.eye
-        if mode == "walk":
+        if mode is CameraMode.WALK:
             # Looking level is how people walk; keep the heading.
             eye = Eye(eye.position, eye.heading, 0.0)
         self.rig = self._rig_for(mode, eye)
         self.apply()
 
-    def _rig_for(self, mode: str, eye: Eye) -> OrbitRig | FlyRig | WalkRig:
+    def _rig_for(self, mode: CameraMode, eye: Eye) -> OrbitRig | FlyRig | WalkRig:
         """A ``mode`` rig looking from ``eye``, with the visitor's handling."""
-        if mode == "orbit":
-            return OrbitRig.from_eye(eye, self.limits, **self._handling)
-        if mode == "fly":
-            return FlyRig(eye, self.limits, **self._handling)
-        # Footprints are only needed once someone walks, and building them takes a moment.
-        if self._obstacles is None:
-            self._obstacles = self._obstacles_of()
-        return WalkRig(eye, self.limits, self._obstacles, **self._handling)
+        match mode:
+            case CameraMode.ORBIT:
+                return OrbitRig.from_eye(eye, self.limits, **self._handling)
+            case CameraMode.FLY:
+                return FlyRig(eye, self.limits, **self._handling)
+            case CameraMode.WALK:
+                # Footprints are only needed once someone walks, and building them takes a
+                # moment.
+                if self._obstacles is None:
+                    self._obstacles = self._obstacles_of()
+                return WalkRig(eye, self.limits, self._obstacles, **self._handling)
 
-    def cycle_mode(self) -> str:
+    def cycle_mode(self) -> CameraMode:
         """The next camera mode in CAMERA_MODES order; returns it."""
         self.set_mode(CAMERA_MODES[(CAMERA_MODES.index(self.mode) + 1) % len(CAMERA_MODES)])
         return self.mode

@@ -13,7 +13,7 @@ from functools import partial
 
 from panda3d.core import NodePath, TextFont
 
-from gwangju_twin.controls import CAMERA_MODES
+from gwangju_twin.controls import CAMERA_MODES, CameraMode
 from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
 from gwangju_twin.ui.reserve import reserve
 from gwangju_twin.ui.theme import (
@@ -55,7 +55,7 @@ class Toolbar(Widget):
         self._names = names
         self._font = font
         self._on_press = on_press
-        self._mode = CAMERA_MODES[0]
+        self._mode = CameraMode.ORBIT
         self._active: set[str] = set()
         self._widths = self._measure()
         self._build()
@@ -65,7 +65,7 @@ class Toolbar(Widget):
     def _label(self, name: str, language: str | None = None) -> str:
         lang = language or self._language
         if name == "camera":
-            mode = self._catalogue.text(f"camera.{self._mode}", lang)
+            mode = self._catalogue.text(f"camera.{self._mode.value}", lang)
             return self._catalogue.text("toolbar.camera", lang, mode=mode)
         return self._catalogue.text(f"toolbar.{name}", lang)
 
@@ -138,12 +138,13 @@ class Toolbar(Widget):
         for name in self._names:
             self.buttons[name]["text"] = self._label(name)
 
-    def set_camera_mode(self, mode: str) -> None:
-        """Show camera mode ``mode`` (one of CAMERA_MODES) on the camera button (kept for
-        later when the row has none)."""
+    def set_camera_mode(self, mode: CameraMode | str) -> None:
+        """Show camera mode ``mode`` (a CameraMode, or its name) on the camera button (kept
+        for later when the row has none)."""
         if mode not in CAMERA_MODES:
-            raise ValueError(f"camera mode is {mode!r}; expected one of {CAMERA_MODES}")
-        self._mode = mode
+            names = tuple(m.value for m in CAMERA_MODES)
+            raise ValueError(f"camera mode is {mode!r}; expected one of {names}")
+        self._mode = CameraMode(mode)
         if "camera" in self.buttons:
             self.buttons["camera"]["text"] = self._label("camera")
 
