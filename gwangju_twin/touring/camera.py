@@ -72,6 +72,10 @@ class CameraDriver:
         self.drag = None
         self.fast = False
 
+    def set_fast(self, fast: bool) -> None:
+        """Shift went down (True) or up: held keys move faster while it is down."""
+        self.fast = fast
+
     def start_drag(self, kind: Drag, at: tuple[float, float] | None) -> None:
         """A drag began: "rotate" (left button) or "pan" (right button)."""
         self.drag, self._last = kind, at
@@ -171,6 +175,15 @@ class CameraDriver:
         self.flight = Flight.to_pose(self.rig.eye, pose, duration)
         self._landing = pose
         self._arrive = on_arrival
+
+    def reset(self, pose: CameraPose) -> None:
+        """Back to ``pose`` in orbit mode at once: no flight, no held keys, no drag."""
+        self.cancel_flight()
+        self.release_all()
+        self.set_mode(CameraMode.ORBIT)
+        assert isinstance(self.rig, OrbitRig)
+        self.rig.set_pose(pose)
+        self.apply()
 
     def cancel_flight(self) -> None:
         """Stop a flight where it is (the visitor took the controls)."""

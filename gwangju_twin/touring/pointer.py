@@ -7,13 +7,13 @@ covers the real mouse.
 
 from __future__ import annotations
 
-from typing import Any
+from panda3d.core import MouseWatcher
 
 
 class Pointer:
     """The pointer in normalised window coordinates (-1..1 left to right, bottom to top)."""
 
-    def __init__(self, watcher: Any | None) -> None:
+    def __init__(self, watcher: MouseWatcher | None) -> None:
         self._watcher = watcher
         self._placed: tuple[float, float] | None = None
 

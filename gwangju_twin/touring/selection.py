@@ -7,9 +7,8 @@ meshes): no collision nodes, no node per building.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from panda3d.core import NodePath, Point2, Point3
+from panda3d.core import NodePath, Point2, Point3, TextFont
 
 from gwangju_twin.expo.pavilions import Pavilion, pavilion_index
 from gwangju_twin.geo.model import District
@@ -23,12 +22,21 @@ from gwangju_twin.ui.panel import PanelView
 
 
 class Selection:
-    """Hover highlight, selection highlight and the info panel of the selected feature."""
+    """Hover highlight, selection highlight and the info panel of the selected feature.
 
-    def __init__(self, world: NodePath, camera: NodePath, overlay: NodePath, fonts: Any,
-                 index: PickIndex, district: District, level_height: float,
-                 pavilions: Sequence[Pavilion], found: Sequence[FoundPlugin],
-                 catalogue: Catalogue, language: str) -> None:
+    A pavilion's panel offers to enter or leave it: its buttons call ``enter(pavilion_id)``
+    and ``leave()``, and ``inside()`` says which pavilion the visitor is in. ``closed()``
+    runs when the panel closes. Panel buttons must not destroy the panel under their own
+    click handler, so their actions go through ``later``, which runs them on the next frame.
+    """
+
+    def __init__(self, world: NodePath, camera: NodePath, overlay: NodePath,
+                 fonts: tuple[TextFont, TextFont], index: PickIndex, district: District,
+                 level_height: float, pavilions: Sequence[Pavilion],
+                 found: Sequence[FoundPlugin], catalogue: Catalogue, language: str, *,
+                 enter: Callable[[str], None], leave: Callable[[], None],
+                 inside: Callable[[], str | None], closed: Callable[[], None],
+                 later: Callable[[Callable[[], None]], None]) -> None:
         self.index = index
         self._camera = camera
         self._overlay = overlay
@@ -43,13 +51,8 @@ class Selection:
         self.selected = Highlight(world, "selected", SELECT_RGBA)
         self.view: PanelView | None = None
         self.panel: Panel | None = None
-        self.on_enter: Callable[[str], None] = lambda pavilion_id: None
-        self.on_leave: Callable[[], None] = lambda: None
-        self.inside: Callable[[], str | None] = lambda: None
-        self.on_closed: Callable[[], None] = lambda: None
-        # Panel buttons must not destroy the panel under their own click handler: the
-        # viewer runs their actions on the next frame through this hook.
-        self.later: Callable[[Callable[[], None]], None] = lambda action: action()
+        self._enter, self._leave, self._inside = enter, leave, inside
+        self._closed, self._later = closed, later
 
     # -- rays -------------------------------------------------------------------------------
 
@@ -112,16 +115,16 @@ class Selection:
     def _card(self, feature: int) -> Panel:
         if feature >= 0:
             facts = building_facts(self._district, feature, self._level_height)
-            return building_card(facts, self.cat, on_close=lambda: self.later(self.close))
+            return building_card(facts, self.cat, on_close=lambda: self._later(self.close))
         pav = self.pavilion_of(feature)
         assert pav is not None, feature
         info = pav.info
         return pavilion_card(
             info, self._manifests.get(info.plugin or ""), self.cat,
-            inside=self.inside() == info.id,
-            on_enter=lambda: self.later(lambda: self.on_enter(info.id)),
-            on_leave=lambda: self.later(self.on_leave),
-            on_close=lambda: self.later(self.close))
+            inside=self._inside() == info.id,
+            on_enter=lambda: self._later(lambda: self._enter(info.id)),
+            on_leave=lambda: self._later(self._leave),
+            on_close=lambda: self._later(self.close))
 
     def refresh(self) -> None:
         """Rebuild the open panel (e.g. Enter became Leave)."""
@@ -147,7 +150,7 @@ class Selection:
             self.view.destroy()
             self.view = None
             self.panel = None
-            self.on_closed()
+            self._closed()
 
     def set_language(self, language: str) -> None:
         """Show the panel in ``language``."""
