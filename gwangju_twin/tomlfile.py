@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,6 +20,34 @@ else:  # pragma: no cover - exercised on 3.10 only
 #: exhaust the stack of the parser (arrays, inline tables) or of whatever walks it later
 #: (dotted keys and [a.b.c...] headers parse without recursion).
 MAX_DEPTH = 32
+
+
+#: Why a text is no document this project reads (see UnreadableError).
+Trouble = Literal["long key", "syntax", "nested", "long number", "deep"]
+
+
+class UnreadableError(ValueError):
+    """Text that parse_toml refuses. ``trouble`` says why; ``detail`` is the parser's own
+    words ("syntax", "long number"), the parts of the longest dotted key ("long key") or the
+    key nested too deep ("deep"). Each reader words it for its users."""
+
+    def __init__(self, trouble: Trouble, detail: str = "") -> None:
+        super().__init__(f"{trouble}: {detail}" if detail else trouble)
+        self.trouble, self.detail = trouble, detail
+
+
+#: How read_toml words each UnreadableError (``what``: the kind of file, e.g. "scene file").
+_SAYS: dict[Trouble, str] = {
+    "long key": "a dotted key or table header of {detail} parts; expected a {what} nested at "
+                "most {depth} levels",
+    "syntax": "not valid TOML ({detail})",
+    "nested": "tables or arrays nested too deeply to read; expected a {what} nested at most "
+              "{depth} levels",
+    "long number": "a number is too long to read ({detail}); expected ordinary numbers in the "
+                   "{what}",
+    "deep": "'{detail}' is nested more than {depth} levels deep; expected a {what} nested at "
+            "most {depth} levels",
+}
 
 
 def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
@@ -37,27 +65,34 @@ def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
         raise error(f"{path}: not UTF-8 text; save the {what} as UTF-8") from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror})") from None
+    try:
+        return parse_toml(text)
+    except UnreadableError as exc:
+        says = _SAYS[exc.trouble].format(detail=exc.detail, what=what, depth=MAX_DEPTH)
+        raise error(f"{path}: {says}") from None
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``text`` parsed as TOML; UnreadableError if it is not TOML, is nested deeper than
+    MAX_DEPTH or holds an integer too long to convert (never a RecursionError or a
+    ValueError from the parser)."""
     dots = longest_dotted_key(text)
     if dots > MAX_DEPTH:
         # Refused before parsing: the standard parser takes quadratic time on long dotted
         # keys (2,000 parts take a second, 50,000 over a minute).
-        raise error(f"{path}: a dotted key or table header of {dots + 1} parts; expected a "
-                    f"{what} nested at most {MAX_DEPTH} levels")
+        raise UnreadableError("long key", str(dots + 1))
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: not valid TOML ({exc})") from None
+        raise UnreadableError("syntax", str(exc)) from None
     except RecursionError:
-        raise error(f"{path}: tables or arrays nested too deeply to read; expected a {what} "
-                    f"nested at most {MAX_DEPTH} levels") from None
+        raise UnreadableError("nested") from None
     except ValueError as exc:
         # Python refuses to convert integers of more than 4300 digits (CVE-2020-10735).
-        raise error(f"{path}: a number is too long to read ({str(exc).split(':')[0]}); "
-                    f"expected ordinary numbers in the {what}") from None
+        raise UnreadableError("long number", str(exc).split(":")[0]) from None
     key = _too_deep(doc)
     if key is not None:
-        raise error(f"{path}: '{key}' is nested more than {MAX_DEPTH} levels deep; expected a "
-                    f"{what} nested at most {MAX_DEPTH} levels")
+        raise UnreadableError("deep", key)
     return doc
 
 
@@ -134,15 +169,23 @@ def _short(key: str) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in key)
 
 
-def show_value(value: Any) -> str:
-    """``value`` as it would be written in TOML, for error messages (a table or an array is
-    named, not printed)."""
+def show_value(value: Any, style: Literal["toml", "scene"] = "toml") -> str:
+    """``value`` for a one-line error message; a table or an array is named, not printed.
+
+    "toml" (kiosk configs, settings) writes it as TOML does: text in double quotes. "scene"
+    (scene files) shows a number as read, an integer as the float it becomes (0 as 0.0, a
+    very long one shortened), and text as Python quotes it, cut at 80 characters.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "an array"
-    return str(value)
+    if style == "toml":
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    if isinstance(value, int):
+        digits = str(value)
+        return f"{digits[:12]}... ({len(digits)} digits)" if len(digits) > 24 else str(float(value))
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
