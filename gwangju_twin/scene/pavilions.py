@@ -18,14 +18,16 @@ import shapely
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.model import District, Issue, LoadReport
-from gwangju_twin.scene.numbers import MAX_LOCAL, number, shown
-from gwangju_twin.scene.sectors import SECTOR_IDS, sector
+from gwangju_twin.scene.numbers import MAX_LOCAL, number
+from gwangju_twin.scene.sectors import SECTOR_IDS, SectorId, sector
+from gwangju_twin.scene.wording import NumbersAsRead
+from gwangju_twin.schema import CheckError, Key, Spot, Table
+from gwangju_twin.tomlfile import show_value
 
 # Used with fullmatch: "$" alone also matches before a trailing newline.
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 #: A plugin id as manifests write it (gwangju_twin/plugins/manifest.py).
 _PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-_KEYS = {"id", "sector", "at", "heading", "size", "plugin"}
 MIN_SIZE, MAX_SIZE = 20.0, 300.0
 #: Buildings closer than this to a site are cleared too, so no wall touches a pavilion.
 CLEARANCE = 2.0
@@ -39,7 +41,7 @@ class PavilionSpec:
     """A pavilion as the scene file states it (position not yet in local metres)."""
 
     id: str
-    sector: str
+    sector: SectorId
     at_lonlat: tuple[float, float] | None
     at_local: tuple[float, float] | None
     heading: float
@@ -62,61 +64,92 @@ class PavilionSite:
         return self.spec.id
 
 
-def parse_pavilions(path: Path, tables: Any) -> tuple[PavilionSpec, ...]:
-    """Validate the scene's ``[[pavilion]]`` array of tables."""
-    if not isinstance(tables, list):
-        raise InputError(f"{path}: 'pavilion' must be an array of tables [[pavilion]]")
-    specs: list[PavilionSpec] = []
-    for n, t in enumerate(tables):
-        key = f"pavilion[{n}]"
-        if not isinstance(t, dict):
-            raise InputError(f"{path}: '{key}' must be a table [[pavilion]]")
-        unknown = set(t) - _KEYS
-        if unknown:
-            raise InputError(f"{path}: unknown key '{key}.{sorted(unknown)[0]}'; expected one "
-                             f"of {', '.join(sorted(_KEYS))}")
-        if "sector" not in t:
-            raise InputError(f"{path}: '{key}' needs 'sector' (one of {', '.join(SECTOR_IDS)})")
-        sec = sector(t["sector"], f"{path}: '{key}.sector'").id
-        pid = t.get("id", sec)
-        if not isinstance(pid, str) or not _ID.fullmatch(pid):
-            raise InputError(f"{path}: '{key}.id' is {pid!r}; expected lower-case letters, "
-                             "digits, '.', '_' or '-'")
-        if pid in {s.id for s in specs}:
-            raise InputError(f"{path}: '{key}.id' {pid!r} is used by another pavilion; ids "
-                             "must be unique")
-        key = f"pavilion[{n}] ({pid})"
-        at = t.get("at")
-        at_lonlat = at_local = None
-        if isinstance(at, dict) and set(at) == {"lon", "lat"}:
-            lon = _num(path, f"{key}.at.lon", at["lon"])
-            lat = _num(path, f"{key}.at.lat", at["lat"])
-            if not (-180 <= lon <= 180 and -85 <= lat <= 85):
-                raise InputError(f"{path}: '{key}.at' ({lon}, {lat}) is not lon/lat in degrees")
-            at_lonlat = (lon, lat)
-        elif isinstance(at, dict) and set(at) == {"x", "y"}:
-            at_local = (number(path, f"{key}.at.x", at["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
-                        number(path, f"{key}.at.y", at["y"], -MAX_LOCAL, MAX_LOCAL, "metres"))
-        else:
-            raise InputError(f"{path}: '{key}.at' must be {{lon = .., lat = ..}} or "
-                             f"{{x = .., y = ..}} (metres), got {at!r}")
-        heading = number(path, f"{key}.heading", t.get("heading", 0.0), -360.0, 360.0,
-                         "compass degrees") % 360.0
-        size = t.get("size", [60.0, 60.0])
-        if not (isinstance(size, list) and len(size) == 2):
-            raise InputError(f"{path}: '{key}.size' is {size!r}; expected [width, depth] metres")
-        w, d = (_num(path, f"{key}.size", v) for v in size)
-        if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= d <= MAX_SIZE):  # NaN fails too
-            raise InputError(f"{path}: '{key}.size' is {size!r}; expected width and depth "
-                             f"between {MIN_SIZE:.0f} and {MAX_SIZE:.0f} metres")
-        plugin = t.get("plugin")
-        if plugin is not None and (not isinstance(plugin, str)
-                                   or not _PLUGIN_ID.fullmatch(plugin)):
-            raise InputError(f"{path}: '{key}.plugin' is {plugin!r}; expected a plugin id "
-                             "(2-64 characters of a-z, 0-9, '.', '_', '-')")
-        specs.append(PavilionSpec(pid, sec, at_lonlat, at_local, heading, (w, d), plugin,
-                                  key))
-    return tuple(specs)
+def _id(value: str, spot: Spot) -> str:
+    if not _ID.fullmatch(value):
+        raise CheckError
+    return value
+
+
+def _at(value: Any, spot: Spot) -> tuple[str, tuple[float, float]]:
+    """The site's centre: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
+    path, key = spot.path, spot.name
+    if isinstance(value, dict) and set(value) == {"lon", "lat"}:
+        lon, lat = _num(path, f"{key}.lon", value["lon"]), _num(path, f"{key}.lat", value["lat"])
+        if not (-180 <= lon <= 180 and -85 <= lat <= 85):
+            raise CheckError(message=f"'{key}' ({lon}, {lat}) is not lon/lat in degrees")
+        return "lonlat", (lon, lat)
+    if isinstance(value, dict) and set(value) == {"x", "y"}:
+        return "local", (number(path, f"{key}.x", value["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
+                         number(path, f"{key}.y", value["y"], -MAX_LOCAL, MAX_LOCAL, "metres"))
+    raise CheckError(message=f"'{key}' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
+                             f"(metres), got {value!r}")
+
+
+def _size(value: list[Any], spot: Spot) -> tuple[float, float]:
+    if len(value) != 2:
+        raise CheckError
+    w, d = (_num(spot.path, spot.name, v) for v in value)
+    if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= d <= MAX_SIZE):  # NaN fails too
+        raise CheckError(f"width and depth between {MIN_SIZE:.0f} and {MAX_SIZE:.0f} metres")
+    return w, d
+
+
+def _plugin(value: str, spot: Spot) -> str:
+    if not _PLUGIN_ID.fullmatch(value):
+        raise CheckError
+    return value
+
+
+def _spec(row: dict[str, Any], spot: Spot) -> PavilionSpec:
+    form, at = row["at"]
+    return PavilionSpec(_name(row), row["sector"], at if form == "lonlat" else None,
+                        at if form == "local" else None, row["heading"] % 360.0, row["size"],
+                        row["plugin"], spot.table)
+
+
+def _name(row: dict[str, Any]) -> str:
+    """The pavilion's id: its own, or its sector's."""
+    return row["id"] if row["id"] is not None else row["sector"]
+
+
+def _unique(rows: list[PavilionSpec], spot: Spot) -> tuple[PavilionSpec, ...]:
+    seen: set[str] = set()
+    for n, row in enumerate(rows):
+        if row.id in seen:
+            raise CheckError(message=f"'{spot.name}[{n}].id' {row.id!r} is used by another "
+                                     "pavilion; ids must be unique")
+        seen.add(row.id)
+    return tuple(rows)
+
+
+#: The keys of one ``[[pavilion]]`` (docs/scenes.md). Its sector and id are checked first;
+#: messages about its other keys name it, as in ``pavilion[3] (energy).at``.
+PAVILION = Table(
+    (
+        Key("sector", "choice", "one of " + ", ".join(SECTOR_IDS), required=True,
+            choices=SECTOR_IDS),
+        Key("id", "str", "a unique id (default: the sector id)",
+            expected="lower-case letters, digits, '.', '_' or '-'", check=_id),
+        Key("at", "any", "the site's centre: {lon = .., lat = ..} or {x = .., y = ..} metres",
+            required=True, check=_at,
+            missing="{where} must be {{lon = .., lat = ..}} or {{x = .., y = ..}} (metres), "
+                    "got None"),
+        Key("heading", "number", "compass degrees the entrance faces", default=0.0,
+            unit="compass degrees", range=(-360.0, 360.0)),
+        Key("size", "list", "[width, depth] of the site", default=(60.0, 60.0), unit="metres",
+            range=(MIN_SIZE, MAX_SIZE), expected="[width, depth] metres", check=_size),
+        Key("plugin", "str", "the id of the plugin that runs inside",
+            expected="a plugin id (2-64 characters of a-z, 0-9, '.', '_', '-')",
+            check=_plugin),
+    ),
+    first=("sector", "id"),
+    title=_name,
+    check=_spec,
+    wording=NumbersAsRead(),
+)
+#: The scene's ``[[pavilion]]`` array.
+PAVILIONS = Key("pavilion", "tables", "one table per pavilion", default=(), table=PAVILION,
+                check=_unique)
 
 
 def site_polygon(center: tuple[float, float], heading: float,
@@ -232,5 +265,5 @@ def _num(path: Path, key: str, value: Any) -> float:
     """A finite number (range checks follow); huge integers are refused before converting."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
             -1e300 <= value <= 1e300):  # NaN and infinities fail too
-        raise InputError(f"{path}: '{key}' is {shown(value)}; expected a number")
+        raise InputError(f"{path}: '{key}' is {show_value(value, 'scene')}; expected a number")
     return float(value)

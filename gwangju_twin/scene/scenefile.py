@@ -16,8 +16,10 @@ from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
 from gwangju_twin.scene.numbers import MAX_LOCAL, number
-from gwangju_twin.scene.pavilions import PavilionSpec, parse_pavilions
+from gwangju_twin.scene.pavilions import PAVILIONS, PavilionSpec
 from gwangju_twin.scene.tour import TourStop, parse_tour
+from gwangju_twin.scene.wording import SceneWording
+from gwangju_twin.schema import CheckError, Key, Spot, Table, walk
 from gwangju_twin.tomlfile import read_toml
 
 #: The start view when a scene does not say: looking north-north-east, 38 degrees down.
@@ -65,21 +67,6 @@ def without_plugins(scene: Scene) -> Scene:
         pavilions=tuple(dataclasses.replace(p, plugin=None) for p in scene.pavilions))
 
 
-_SECTIONS = {
-    "scene": {"name": str},
-    "district": {"source": str, "crs": str, "level_height": float},
-    "origin": {"lon": float, "lat": float},
-    "camera": {"target": dict, "heading": float, "pitch": float, "distance": float},
-    "layers": dict.fromkeys(LAYERS, bool),
-    "plugins": {"folder": str, "frame_budget_ms": float},
-    "tour": {},  # keys: gwangju_twin/scene/tour.py
-}
-#: Sections that are arrays of tables, validated by their own parsers.
-_ARRAYS = ("pavilion",)
-#: Tables whose keys their own parsers validate (they hold arrays of tables).
-_OWN_PARSER = ("tour",)
-
-
 def load_scene(path: str | Path) -> Scene:
     """Read and validate a scene file; relative paths in it are relative to the file."""
     path = Path(path)
@@ -88,94 +75,8 @@ def load_scene(path: str | Path) -> Scene:
 
 def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
     """Validate a parsed scene document (see load_scene)."""
-    for section, value in doc.items():
-        if section in _ARRAYS:
-            continue
-        if section not in _SECTIONS:
-            raise InputError(
-                f"{path}: unknown section [{section}]; expected one of "
-                + ", ".join([f"[{s}]" for s in _SECTIONS] + [f"[[{a}]]" for a in _ARRAYS])
-            )
-        if not isinstance(value, dict):
-            raise InputError(f"{path}: '{section}' must be a table [{section}]")
-        if section in _OWN_PARSER:
-            continue
-        for key, item in value.items():
-            _check(path, section, key, item)
-
-    district = doc.get("district", {})
-    if "source" not in district:
-        raise InputError(f"{path}: missing key 'district.source' (a GeoJSON path)")
-    source = _resolve(path, "district.source", district["source"])
-    if not source.is_file():
-        raise InputError(
-            f"{path}: 'district.source' names {district['source']!r}, which is not a file "
-            f"(looked in {source.parent})"
-        )
-    level_height = number(path, "district.level_height",
-                          district.get("level_height", DEFAULT_LEVEL_HEIGHT), 1.5, 10.0, "metres")
-    if "crs" in district:
-        # Checked here so a bad name is blamed on this file and key, not on --crs.
-        parse_crs(district["crs"], f"{path}: 'district.crs'")
-
-    origin = None
-    if "origin" in doc:
-        o = doc["origin"]
-        if set(o) != {"lon", "lat"}:
-            raise InputError(f"{path}: [origin] needs both 'lon' and 'lat' (degrees)")
-        origin = _lonlat(path, "origin", o)
-
-    cam = doc.get("camera", {})
-    target_lonlat = target_local = None
-    if "target" in cam:
-        t = cam["target"]
-        if set(t) == {"lon", "lat"}:
-            target_lonlat = _lonlat(path, "camera.target", t)
-        elif set(t) == {"x", "y"}:
-            target_local = (
-                number(path, "camera.target.x", t["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
-                number(path, "camera.target.y", t["y"], -MAX_LOCAL, MAX_LOCAL, "metres"),
-            )
-        else:
-            raise InputError(
-                f"{path}: 'camera.target' must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
-                f"(metres), got keys {sorted(t)}"
-            )
-    heading = number(path, "camera.heading", cam.get("heading", DEFAULT_HEADING), -360.0,
-                     360.0, "compass degrees")
-    pitch = number(path, "camera.pitch", cam.get("pitch", DEFAULT_PITCH), 5.0, 89.9, "degrees")
-    distance = cam.get("distance")
-    if distance is not None:
-        distance = number(path, "camera.distance", distance, 10.0, 100_000.0, "metres")
-    layers = dict.fromkeys(LAYERS, True)
-    layers.update(doc.get("layers", {}))
-    pavilions = parse_pavilions(path, doc.get("pavilion", []))
-    plugins = doc.get("plugins", {})
-    folders: tuple[Path, ...] = ()
-    if "folder" in plugins:
-        folder = _resolve(path, "plugins.folder", plugins["folder"])
-        if not folder.is_dir():
-            raise InputError(f"{path}: 'plugins.folder' names {plugins['folder']!r}, which is "
-                             f"not a folder (looked for {folder})")
-        folders = (folder,)
-    budget = number(path, "plugins.frame_budget_ms", plugins.get("frame_budget_ms", 4.0), 0.5,
-                    100.0, "milliseconds")
-    tour, tour_stops = parse_tour(path, doc.get("tour", {}), pavilions)
-    return Scene(
-        path=path,
-        source=source,
-        name=str(doc.get("scene", {}).get("name", path.stem)),
-        crs=district.get("crs"),
-        origin=origin,
-        level_height=level_height,
-        camera=CameraSpec(target_lonlat, target_local, heading % 360.0, pitch, distance),
-        layers=layers,
-        pavilions=pavilions,
-        plugin_folders=folders,
-        tour=tour,
-        frame_budget_ms=budget,
-        tour_stops=tour_stops,
-    )
+    scene: Scene = walk(doc, SCENE, path)
+    return scene
 
 
 def scene_for_geojson(
@@ -186,27 +87,6 @@ def scene_for_geojson(
     if level_height is None:
         level_height = DEFAULT_LEVEL_HEIGHT
     return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height)
-
-
-def _check(path: Path, section: str, key: str, value: Any) -> None:
-    expected = _SECTIONS[section].get(key)
-    if expected is None:
-        raise InputError(
-            f"{path}: unknown key '{section}.{key}'; expected one of "
-            + ", ".join(sorted(_SECTIONS[section]))
-        )
-    if expected is list:
-        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-    elif expected is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, expected)
-    if not ok:
-        name = {float: "a number", str: "a string", bool: "true or false", dict: "a table",
-            list: "an array of strings"}
-        raise InputError(
-            f"{path}: '{section}.{key}' is {value!r}; expected {name[expected]}"
-        )
 
 
 def _resolve(path: Path, key: str, text: str) -> Path:
@@ -223,6 +103,115 @@ def _resolve(path: Path, key: str, text: str) -> Path:
                          "expected a path") from None
 
 
-def _lonlat(path: Path, key: str, table: dict[str, Any]) -> tuple[float, float]:
-    return (number(path, f"{key}.lon", table["lon"], -180.0, 180.0, "degrees of longitude"),
-            number(path, f"{key}.lat", table["lat"], -85.0, 85.0, "degrees of latitude"))
+def _source(text: str, spot: Spot) -> Path:
+    source = _resolve(spot.path, spot.name, text)
+    if not source.is_file():
+        raise CheckError(message=f"{spot.where} names {text!r}, which is not a file (looked "
+                                 f"in {source.parent})")
+    return source
+
+
+def _folder(text: str, spot: Spot) -> Path:
+    folder = _resolve(spot.path, spot.name, text)
+    if not folder.is_dir():
+        raise CheckError(message=f"{spot.where} names {text!r}, which is not a folder (looked "
+                                 f"for {folder})")
+    return folder
+
+
+def _crs(text: str, spot: Spot) -> str:
+    # Checked here so a bad name is blamed on this file and key, not on --crs.
+    parse_crs(text, f"{spot.path}: {spot.where}")
+    return text
+
+
+def _target(table: dict[str, Any], spot: Spot) -> tuple[str, tuple[float, float]]:
+    """The start view's target: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
+    path, key = spot.path, spot.name
+    if set(table) == {"lon", "lat"}:
+        return "lonlat", (number(path, f"{key}.lon", table["lon"], *_LON),
+                          number(path, f"{key}.lat", table["lat"], *_LAT))
+    if set(table) == {"x", "y"}:
+        return "local", (number(path, f"{key}.x", table["x"], -MAX_LOCAL, MAX_LOCAL, "metres"),
+                         number(path, f"{key}.y", table["y"], -MAX_LOCAL, MAX_LOCAL, "metres"))
+    raise CheckError(message=f"{spot.where} must be {{lon = .., lat = ..}} or {{x = .., y = ..}} "
+                             f"(metres), got keys {sorted(table)}")
+
+
+def _camera(values: dict[str, Any], spot: Spot) -> CameraSpec:
+    form, target = values["target"] or (None, None)
+    return CameraSpec(target if form == "lonlat" else None, target if form == "local" else None,
+                      values["heading"] % 360.0, values["pitch"], values["distance"])
+
+
+def _scene(values: dict[str, Any], spot: Spot) -> Scene:
+    district, plugins = values["district"], values["plugins"]
+    pavilions = values["pavilion"]
+    tour, tour_stops = parse_tour(spot.path, values["tour"], pavilions)
+    name = values["scene"]["name"]
+    return Scene(
+        path=spot.path,
+        source=district["source"],
+        name=spot.path.stem if name is None else name,
+        crs=district["crs"],
+        origin=values["origin"],
+        level_height=district["level_height"],
+        camera=values["camera"],
+        layers=values["layers"],
+        pavilions=pavilions,
+        plugin_folders=() if plugins["folder"] is None else (plugins["folder"],),
+        tour=tour,
+        frame_budget_ms=plugins["frame_budget_ms"],
+        tour_stops=tour_stops,
+    )
+
+
+#: Longitude and latitude bounds and units, as number() takes them.
+_LON = (-180.0, 180.0, "degrees of longitude")
+_LAT = (-85.0, 85.0, "degrees of latitude")
+_BOTH = "[origin] needs both 'lon' and 'lat' (degrees)"
+
+#: Every key of a scene file (docs/scenes.md), by section; [tour] has its own table in
+#: gwangju_twin/scene/tour.py, since its checks need the scene's pavilions.
+SCENE = Table(
+    (
+        Key("scene", "table", default={}, table=Table((
+            Key("name", "str", "shown in the window title (default: the file's name)"),
+        ))),
+        Key("district", "table", default={}, table=Table((
+            Key("source", "path", "the GeoJSON file", required=True, check=_source,
+                missing="missing key {where} (a GeoJSON path)"),
+            Key("crs", "str", "overrides the file's crs member", check=_crs),
+            Key("level_height", "number", "metres per floor", default=DEFAULT_LEVEL_HEIGHT,
+                unit="metres", range=(1.5, 10.0)),
+        ))),
+        Key("origin", "table", "centre of the local frame (default: centre of the data)",
+            table=Table((
+                Key("lon", "number", "longitude", required=True, unit=_LON[2],
+                    range=_LON[:2], missing=_BOTH),
+                Key("lat", "number", "latitude", required=True, unit=_LAT[2],
+                    range=_LAT[:2], missing=_BOTH),
+            ), check=lambda values, spot: (values["lon"], values["lat"]))),
+        Key("camera", "table", default={}, table=Table((
+            Key("target", "table", "{lon = .., lat = ..} or {x = .., y = ..} metres",
+                check=_target),
+            Key("heading", "number", "compass degrees the camera looks to",
+                default=DEFAULT_HEADING, unit="compass degrees", range=(-360.0, 360.0)),
+            Key("pitch", "number", "degrees below the horizon", default=DEFAULT_PITCH,
+                unit="degrees", range=(5.0, 89.9)),
+            Key("distance", "number", "metres from the target (default: fitted)",
+                unit="metres", range=(10.0, 100_000.0)),
+        ), check=_camera)),
+        Key("layers", "table", "false hides a layer", default={}, table=Table(
+            tuple(Key(layer, "bool", default=True) for layer in LAYERS))),
+        Key("plugins", "table", default={}, table=Table((
+            Key("folder", "path", "a drop-in plugins folder", check=_folder),
+            Key("frame_budget_ms", "number", "a plugin's update budget per frame", default=4.0,
+                unit="milliseconds", range=(0.5, 100.0)),
+        ))),
+        Key("tour", "table", "the guided tour (gwangju_twin/scene/tour.py)", default={}),
+        PAVILIONS,
+    ),
+    check=_scene,
+    wording=SceneWording(),
+)

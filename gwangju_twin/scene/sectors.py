@@ -7,8 +7,13 @@ exhibitors). Ids are stable: scene files and plugin manifests refer to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from gwangju_twin.errors import InputError
+
+#: A sector's id, as scene files and plugin manifests write it.
+SectorId = Literal["healthcare", "mobility", "energy", "culture", "manufacturing", "education",
+                   "administration"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +21,7 @@ class Sector:
     """One sector: a stable id, its names and one-line descriptions in Korean and English,
     and the colour its pavilion, label and panel use (RGB, 0..1)."""
 
-    id: str
+    id: SectorId
     name_ko: str
     name_en: str
     color: tuple[float, float, float]
@@ -53,8 +58,8 @@ SECTORS: tuple[Sector, ...] = (
            "Public services in the metaverse, shaped by citizens", False),
 )
 
-SECTOR_IDS: tuple[str, ...] = tuple(s.id for s in SECTORS)
-_BY_ID = {s.id: s for s in SECTORS}
+SECTOR_IDS: tuple[SectorId, ...] = tuple(s.id for s in SECTORS)
+_BY_ID: dict[str, Sector] = {s.id: s for s in SECTORS}
 
 
 def sector(sector_id: str, where: str = "sector") -> Sector:

@@ -15,14 +15,14 @@ from typing import Any
 from gwangju_twin.errors import InputError
 from gwangju_twin.scene.pavilions import PavilionSpec
 from gwangju_twin.scene.sectors import sector
+from gwangju_twin.scene.wording import TourWording
+from gwangju_twin.schema import CheckError, Key, Spot, Table, walk
 
 #: Seconds the tour stays at a stop when neither the stop nor ``dwell_seconds`` says.
 DEFAULT_DWELL = 20.0
 #: The dwell range: long enough to read a line, short enough that a kiosk tour moves on.
 MIN_DWELL, MAX_DWELL = 3.0, 600.0
 
-_TOUR_KEYS = ("dwell_seconds", "order", "stop")
-_STOP_KEYS = ("en", "ko", "pavilion", "seconds")
 _LANGUAGE = {"ko": "Korean", "en": "English"}
 
 
@@ -61,79 +61,73 @@ def parse_tour(path: Path, table: Any,
     """
     if not isinstance(table, dict):
         raise InputError(f"{path}: 'tour' must be a table [tour]")
-    for key in table:
-        if key not in _TOUR_KEYS:
-            raise InputError(f"{path}: unknown key 'tour.{key}'; expected one of "
-                             + ", ".join(_TOUR_KEYS))
+    tour: tuple[tuple[str, ...], tuple[TourStop, ...]]
+    tour = walk(table, tour_table(pavilions), path, label="tour")
+    return tour
+
+
+def tour_table(pavilions: Sequence[PavilionSpec]) -> Table:
+    """The keys of ``[tour]`` and of its ``[[tour.stop]]`` rows, for a scene with these
+    ``pavilions`` (docs/scenes.md); the table's check gives the ids in order and the stops."""
     ids = [p.id for p in pavilions]
     known = ", ".join(ids) or "the scene has no [[pavilion]]"
-    dwell = (_seconds(path, "tour.dwell_seconds", table["dwell_seconds"])
-             if "dwell_seconds" in table else DEFAULT_DWELL)
-    if "order" in table and "stop" in table:
-        raise InputError(f"{path}: 'tour.order' and [[tour.stop]] are both given; use one: "
-                         "order for ids only, [[tour.stop]] for stops with narration")
-    if "stop" in table:
-        stops = _parse_stops(path, table["stop"], ids, known, dwell)
+
+    def order(value: list[Any], spot: Spot) -> list[str]:
+        if not all(isinstance(v, str) for v in value):
+            raise CheckError
+        for n, pid in enumerate(value):
+            if pid not in ids:
+                raise CheckError(message=f"'{spot.name}[{n}]' is {pid!r}; expected a pavilion "
+                                         f"id ({known})")
+        if len(set(value)) != len(value):
+            raise CheckError(message=f"{spot.where} visits a pavilion twice; list each once")
+        return value
+
+    def once(rows: list[dict[str, Any]], spot: Spot) -> list[dict[str, Any]]:
+        seen: dict[str, str] = {}
+        for n, row in enumerate(rows):
+            key, pid = f"{spot.name}[{n}]", row["pavilion"]
+            if pid in seen:
+                raise CheckError(message=f"'{key}.pavilion' is {pid!r}, which '{seen[pid]}' "
+                                         "visits already; list each pavilion once")
+            seen[pid] = key
+        return rows
+
+    def tour(values: dict[str, Any], spot: Spot) -> tuple[tuple[str, ...], tuple[TourStop, ...]]:
+        if values["order"] is not None and values["stop"] is not None:
+            raise CheckError(message=f"'{spot.table}.order' and [[tour.stop]] are both given; "
+                                     "use one: order for ids only, [[tour.stop]] for stops "
+                                     "with narration")
+        dwell = values["dwell_seconds"]
+        if values["stop"] is None:
+            order = tuple(values["order"] or ())
+            return order, sector_stops(pavilions, order, dwell)
+        stops = tuple(TourStop(**{**row, "seconds": dwell if row["seconds"] is None
+                                  else row["seconds"]}) for row in values["stop"])
         return tuple(s.pavilion for s in stops), stops
-    order = table.get("order", [])
-    if not isinstance(order, list) or not all(isinstance(v, str) for v in order):
-        raise InputError(f"{path}: 'tour.order' is {order!r}; expected an array of strings")
-    for n, pid in enumerate(order):
-        if pid not in ids:
-            raise InputError(f"{path}: 'tour.order[{n}]' is {pid!r}; expected a pavilion id "
-                             f"({known})")
-    if len(set(order)) != len(order):
-        raise InputError(f"{path}: 'tour.order' visits a pavilion twice; list each once")
-    return tuple(order), sector_stops(pavilions, order, dwell)
+
+    stop = Table((
+        Key("pavilion", "choice", f"a pavilion id of this scene: {known}", required=True,
+            choices=tuple(ids), expected=f"a pavilion id of this scene ({known})"),
+        *(Key(lang, "str", f"the narration in {name}", required=True, field=f"narration_{lang}",
+              expected=f"a string (the narration in {name})", check=_narration)
+          for lang, name in _LANGUAGE.items()),
+        Key("seconds", "number", "this stop's dwell (default: the tour's dwell_seconds)",
+            unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
+    ))
+    return Table((
+        Key("dwell_seconds", "number", "seconds at each stop", default=DEFAULT_DWELL,
+            unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
+        Key("order", "list", "the pavilion ids in tour order, narrated by their sectors",
+            expected="an array of strings", check=order),
+        Key("stop", "tables", "one table per stop, in tour order", table=stop, check=once),
+    ), check=tour, wording=TourWording())
 
 
-def _parse_stops(path: Path, tables: Any, ids: list[str], known: str,
-                 dwell: float) -> tuple[TourStop, ...]:
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise InputError(f"{path}: 'tour.stop' must be an array of tables [[tour.stop]]")
-    stops: list[TourStop] = []
-    seen: dict[str, str] = {}
-    for n, t in enumerate(tables):
-        key = f"tour.stop[{n}]"
-        for k in t:
-            if k not in _STOP_KEYS:
-                raise InputError(f"{path}: unknown key '{key}.{k}'; expected one of "
-                                 + ", ".join(_STOP_KEYS))
-        if "pavilion" not in t:
-            raise InputError(f"{path}: '{key}' needs 'pavilion' (a pavilion id of this scene: "
-                             f"{known})")
-        pid = t["pavilion"]
-        if pid not in ids:  # also catches a number or a list: ids are strings
-            raise InputError(f"{path}: '{key}.pavilion' is {pid!r}; expected a pavilion id of "
-                             f"this scene ({known})")
-        if pid in seen:
-            raise InputError(f"{path}: '{key}.pavilion' is {pid!r}, which '{seen[pid]}' visits "
-                             "already; list each pavilion once")
-        seen[pid] = key
-        text = {lang: _narration(path, key, lang, t) for lang in _LANGUAGE}
-        seconds = _seconds(path, f"{key}.seconds", t["seconds"]) if "seconds" in t else dwell
-        stops.append(TourStop(pid, text["ko"], text["en"], seconds))
-    return tuple(stops)
-
-
-def _narration(path: Path, key: str, lang: str, table: dict[str, Any]) -> str:
-    if lang not in table:
-        raise InputError(f"{path}: '{key}' needs '{lang}' (the narration in {_LANGUAGE[lang]})")
-    value = table[lang]
-    if not isinstance(value, str):
-        raise InputError(f"{path}: '{key}.{lang}' is {value!r}; expected a string (the "
-                         f"narration in {_LANGUAGE[lang]})")
+def _narration(value: str, spot: Spot) -> str:
     # One paragraph, whatever line breaks a multi-line TOML string carried.
     text = " ".join(value.split())
     if not text:
-        raise InputError(f"{path}: '{key}.{lang}' is empty; expected the narration in "
-                         f"{_LANGUAGE[lang]}")
+        assert spot.key is not None
+        raise CheckError(message=f"{spot.where} is empty; expected {spot.key.doc}")
     return text
-
-
-def _seconds(path: Path, key: str, value: Any) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not MIN_DWELL <= value <= MAX_DWELL:
-        raise InputError(f"{path}: '{key}' is {value!r}; expected seconds between "
-                         f"{MIN_DWELL:.0f} and {MAX_DWELL:.0f}")
-    return float(value)
