@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,11 @@ from typing import Any
 import platformdirs
 
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.pin import CORNERS, check_strength, parse_pin_hash
+from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
-from gwangju_twin.language import LANGUAGES
-from gwangju_twin.tomlfile import read_toml
-from gwangju_twin.tomlfile import show_value as _show
+from gwangju_twin.language import LANGUAGES, Language
+from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, walk
+from gwangju_twin.tomlfile import read_toml, show_value
 
 APP_NAME = "gwangju-twin"  # as gwangju_twin.settings; not imported, to keep this module light
 #: The demo plugins shipped with the product (the package's demos and the default scene's
@@ -77,7 +76,7 @@ class KioskConfig:
 
     path: Path | None = None  # the file it came from; None: built-in defaults
     scene: Path | None = None  # None: the built-in Sangmu scene
-    language: str = "ko"  # the language every visit starts in
+    language: Language = "ko"  # the language every visit starts in
     booth: str | None = None  # the id in analytics rows; None: this machine's host name
     size: tuple[int, int] = (1920, 1080)  # window width, height in pixels
     fullscreen: bool = True
@@ -87,7 +86,7 @@ class KioskConfig:
     countdown: int = 10  # seconds of countdown before the reset
     attract_dwell: float = 12.0  # seconds the attract camera spends at each pavilion
     pin_hash: str | None = None  # from `gwangju-twin kiosk pin`; None: no operator PIN
-    corner: str = "top-left"  # where the operator's hidden hold is
+    corner: Corner = "top-left"  # where the operator's hidden hold is
     hold_seconds: float = 3.0  # how long the operator holds that corner
     heartbeat_timeout: float = 10.0  # seconds without a heartbeat before a restart
     restart_delay: float = 1.0  # seconds between a crash and the restart
@@ -115,127 +114,256 @@ class KioskConfig:
         return {entry.id: entry.sha256 for entry in self.allow if entry.sha256 is not None}
 
 
-@dataclass(frozen=True)
-class _Key:
-    """How one key is checked: ``parse(value)`` gives the stored value or None when the value
-    is unacceptable, in which case the error says ``expected``."""
+class _Says(Wording):
+    """How a kiosk config words its errors: ``[display] size is "big"; expected ...``."""
 
-    name: str  # the KioskConfig field it sets
-    expected: str
-    parse: Callable[[Any], Any]
+    quote = staticmethod(json.dumps)
 
+    def where(self, table: str, key: str) -> str:
+        """``[table] key``; a table itself by its name."""
+        return f"[{table}] {key}" if table else key
 
-def _number(lo: float, hi: float) -> Callable[[Any], float | None]:
-    def parse(value: Any) -> float | None:
-        # bool is an int subclass, but `attract_after = true` is a mistake, not 1 second.
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        return float(value) if lo <= value <= hi else None
+    def show(self, key: Key, value: Any) -> str:
+        """As TOML writes it."""
+        return show_value(value)
 
-    return parse
+    def expected(self, key: Key, value: Any) -> str:
+        """The same words whatever was wrong: its kind, its range, its choices."""
+        if key.expected or key.kind == "choice":
+            return super().expected(key, value)
+        if key.kind == "table":
+            return f"a table [{key.name}] (written once, with single brackets)"
+        if key.kind == "path":
+            return _PATH
+        if key.range is None:
+            return super().expected(key, value)
+        low, high = key.range
+        if key.kind == "int":
+            return f"a whole number of {key.unit} from {low} to {high}"
+        return f"{key.unit} from {low:g} to {high:g}"
 
-
-def _whole(lo: int, hi: int) -> Callable[[Any], int | None]:
-    def parse(value: Any) -> int | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
-        return value if ok else None
-
-    return parse
-
-
-def _choice(options: tuple[str, ...]) -> Callable[[Any], str | None]:
-    return lambda value: value if isinstance(value, str) and value in options else None
-
-
-def _boolean(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() and "\0" not in value else None
-
-
-def _booth(value: Any) -> str | None:
-    return value if isinstance(value, str) and _BOOTH.fullmatch(value) else None
-
-
-def _size(value: Any) -> tuple[int, int] | None:
-    match = _SIZE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    width, height = int(match[1]), int(match[2])
-    ok = _WIDTH[0] <= width <= _WIDTH[1] and _HEIGHT[0] <= height <= _HEIGHT[1]
-    return (width, height) if ok else None
-
-
-def _show_range(lo: float, hi: float) -> str:
-    return f"from {lo:g} to {hi:g}"
-
-
-def _seconds(name: str, lo: float, hi: float) -> _Key:
-    return _Key(name, f"seconds {_show_range(lo, hi)}", _number(lo, hi))
+    def unknown(self, spot: Spot, table: Table, name: str, value: Any) -> str:
+        """Inside a table: its keys. Above them: the tables, or the table a key belongs in."""
+        if spot.table:
+            return (f"unknown key [{spot.table}] {name}; expected one of "
+                    + ", ".join(k.name for k in table.keys))
+        tables = ", ".join(f"[{k.name}]" for k in table.keys)
+        if isinstance(value, dict):
+            return f"unknown table [{name}]; expected one of {tables}"
+        owners = [k.name for k in table.keys if k.table and any(n.name == name
+                                                                for n in k.table.keys)]
+        where = f"put it under [{owners[0]}]" if owners else f"keys go in the tables {tables}"
+        return f"key {name} is outside any table; {where}"
 
 
 _PATH = "a path as text"
-_TABLES: dict[str, dict[str, _Key]] = {
-    "kiosk": {
-        "scene": _Key("scene", _PATH, _text),
-        "language": _Key("language", " or ".join(json.dumps(x) for x in LANGUAGES),
-                         _choice(LANGUAGES)),
-        "booth": _Key("booth", "a booth id of 1-64 characters: letters, digits, '.', '_', "
-                      "'-', starting with a letter or digit (e.g. \"hall-a-1\")", _booth),
-    },
-    "display": {
-        "size": _Key("size", 'a size "WIDTHxHEIGHT" in pixels, width '
-                     f'{_show_range(*_WIDTH)} and height {_show_range(*_HEIGHT)}, '
-                     'e.g. "1920x1080"', _size),
-        "fullscreen": _Key("fullscreen", "true or false", _boolean),
-        "hide_cursor_after": _seconds("hide_cursor_after", 0.5, 60),
-    },
-    "timing": {
-        "attract_after": _seconds("attract_after", 5, 3600),
-        "reset_after": _seconds("reset_after", 10, 3600),
-        "countdown": _Key("countdown", "a whole number of seconds from 3 to 60", _whole(3, 60)),
-    },
-    "attract": {
-        "dwell_seconds": _seconds("attract_dwell", 3, 120),
-    },
-    "operator": {
-        # Checked by _check_pin_hash afterwards, which never echoes the value.
-        "pin_hash": _Key("pin_hash", "", lambda v: v),
-        "corner": _Key("corner", "one of " + ", ".join(json.dumps(c) for c in CORNERS),
-                       _choice(CORNERS)),
-        "hold_seconds": _seconds("hold_seconds", 1, 10),
-    },
-    "watchdog": {
-        "heartbeat_timeout": _seconds("heartbeat_timeout", 2, 300),
-        # The watchdog's own bound, so that with the time to notice, a restart comes within 5 s.
-        "restart_delay": _seconds("restart_delay", 0, MAX_RESTART_DELAY),
-        "max_crashes": _Key("max_crashes", "a whole number of crashes from 1 to 100",
-                            _whole(1, 100)),
-        "crash_window_minutes": _Key("crash_window_minutes", "minutes from 1 to 1440",
-                                     _number(1, 1440)),
-        "safe_scene": _Key("safe_scene", _PATH, _text),
-    },
-    "logs": {
-        "folder": _Key("log_folder", _PATH, _text),
-        "max_bytes": _Key("log_max_bytes", "a whole number of bytes from 10000 to 100000000",
-                          _whole(10_000, 100_000_000)),
-        "backups": _Key("log_backups", "a whole number of files from 1 to 50", _whole(1, 50)),
-    },
-    "analytics": {
-        "database": _Key("database", _PATH, _text),
-    },
-    "plugins": {
-        # Each entry is checked by _allow_list afterwards; here only the outer shape.
-        "allow": _Key("allow", 'an array of plugin ids, each "id", "id==version" or either '
-                      'with "@sha256:HASH" (e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
-                      lambda v: v if isinstance(v, list) else None),
-    },
-}
-#: The path-valued fields and where they are written ([table] key).
-_PATH_FIELDS = {spec.name: (table, key) for table, keys in _TABLES.items()
-                for key, spec in keys.items() if spec.expected == _PATH}
+
+
+def _path(text: str, spot: Spot) -> Path:
+    """``text`` as a path: ``~`` expanded, relative to the config file's folder."""
+    if not text.strip() or "\0" in text:
+        raise CheckError
+    try:
+        return (spot.path.parent / Path(text).expanduser()).resolve()
+    except (RuntimeError, OSError) as exc:  # an unknown ~user, a symlink loop
+        raise CheckError(message=f"{spot.where} is {show_value(text)}, which cannot be used as "
+                                 f"a path ({exc}); expected {_PATH}") from None
+
+
+def _scene_file(text: str, spot: Spot) -> Path:
+    path = _path(text, spot)
+    if not path.is_file():
+        raise CheckError(message=f"{spot.where} names {path}, which is not a file; expected an "
+                                 "existing scene file")
+    return path
+
+
+def _log_folder(text: str, spot: Spot) -> Path:
+    folder = _path(text, spot)
+    if folder.exists() and not folder.is_dir():
+        raise CheckError(message=f"{spot.where} names {folder}, which is a file; expected a "
+                                 "folder (it is created if missing)")
+    return folder
+
+
+def _database(text: str, spot: Spot) -> Path:
+    database = _path(text, spot)
+    if database.is_dir():
+        raise CheckError(message=f"{spot.where} names {database}, which is a folder; expected a "
+                                 "database file (it is created if missing)")
+    return database
+
+
+def _booth(text: str, spot: Spot) -> str:
+    if not _BOOTH.fullmatch(text):
+        raise CheckError
+    return text
+
+
+def _size(text: str, spot: Spot) -> tuple[int, int]:
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise CheckError
+    width, height = int(match[1]), int(match[2])
+    if not (_WIDTH[0] <= width <= _WIDTH[1] and _HEIGHT[0] <= height <= _HEIGHT[1]):
+        raise CheckError
+    return width, height
+
+
+def _pin_hash(value: Any, spot: Spot) -> str:
+    """``value`` if it is a stored PIN hash; the error never shows ``value``, which may be
+    the PIN itself."""
+    plain = isinstance(value, int) and not isinstance(value, bool)
+    if plain or (isinstance(value, str) and value.strip().isdigit()):
+        raise CheckError(message=f"{spot.where} looks like a plain PIN; the PIN must be stored "
+                                 "hashed: run `gwangju-twin kiosk pin` and paste the pin_hash it "
+                                 "prints")
+    if not isinstance(value, str):
+        raise CheckError(message=f"{spot.where} is {_show_kind(value)}; expected the pin_hash "
+                                 "text printed by `gwangju-twin kiosk pin`")
+    try:
+        stored = parse_pin_hash(value)
+    except ValueError as exc:
+        raise CheckError(message=f"{spot.where} is not a PIN hash ({exc}); expected the "
+                                 "pin_hash text printed by `gwangju-twin kiosk pin`") from None
+    try:
+        check_strength(stored)
+    except ValueError as exc:
+        raise CheckError(message=f"{spot.where} is refused ({exc}); expected a hash of your own "
+                                 "PIN: run `gwangju-twin kiosk pin` and paste the pin_hash it "
+                                 "prints") from None
+    return value
+
+
+def _allow_list(entries: list[Any], spot: Spot) -> tuple[AllowedPlugin, ...]:
+    allowed: list[AllowedPlugin] = []
+    seen: set[str] = set()
+    for entry in entries:
+        where = f"{spot.where} entry {show_value(entry)}"
+        if not isinstance(entry, str):
+            raise CheckError(message=f"{where} is not text; expected a plugin id such as "
+                                     '"gwangju.solar" or "gwangju.solar==1.0.0"')
+        text, hashed, digest = (part.strip() for part in entry.partition("@"))
+        if hashed and not _PIN.fullmatch(digest):
+            raise CheckError(message=f'{where} pins the content hash {show_value(digest)}; '
+                                     'expected "sha256:" and 64 hex digits, as `gwangju-twin '
+                                     'plugins hash ID` prints them')
+        plugin_id, pinned, version = (part.strip() for part in text.partition("=="))
+        if not pinned and any(op in text for op in ("<", ">", "~=", "!=")):
+            raise CheckError(message=f'{where} is a version range; expected "id" for any '
+                                     'version or "id==version" for one exact version')
+        if not _ID.fullmatch(plugin_id):
+            raise CheckError(message=f"{where} is not a plugin id; expected 2-64 characters of "
+                                     "a-z, 0-9, '.', '_', '-' (e.g. \"gwangju.solar\"), "
+                                     'optionally "==" and an exact version')
+        if pinned and not _VERSION.fullmatch(version):
+            raise CheckError(message=f'{where} pins the version {show_value(version)}; expected '
+                                     'an exact version such as "1.0.0" after "=="')
+        if plugin_id in seen:
+            raise CheckError(message=f"{spot.where} lists {show_value(plugin_id)} more than "
+                                     "once; expected each plugin id once")
+        seen.add(plugin_id)
+        allowed.append(AllowedPlugin(plugin_id, version if pinned else None,
+                                     digest.removeprefix("sha256:") if hashed else None))
+    return tuple(allowed)
+
+
+def _show_kind(value: Any) -> str:
+    """What sort of TOML value ``value`` is, without showing it."""
+    kinds = ((bool, "true or false"), (int, "a number"), (float, "a number"), (dict, "a table"),
+             (list, "an array"), (str, "text"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), "a date or time")
+
+
+def _table(name: str, *keys: Key) -> Key:
+    return Key(name, "table", default={}, table=Table(keys))
+
+
+def _seconds(name: str, low: float, high: float, default: float, doc: str,
+             field: str = "") -> Key:
+    return Key(name, "number", doc, default, unit="seconds", range=(low, high), field=field)
+
+
+#: Every table and key of a kiosk config, with its unit, range and default; docs/kiosk.toml
+#: is the documented sample (tests/test_schema.py holds the two together).
+KIOSK = Table(
+    (
+        _table(
+            "kiosk",
+            Key("scene", "path", "the scene file the booth shows (default: Sangmu)",
+                check=_scene_file),
+            Key("language", "choice", "the language every visit starts in", "ko",
+                choices=LANGUAGES),
+            Key("booth", "str", "the booth's id in the visit database (default: host name)",
+                expected="a booth id of 1-64 characters: letters, digits, '.', '_', '-', "
+                         'starting with a letter or digit (e.g. "hall-a-1")', check=_booth),
+        ),
+        _table(
+            "display",
+            Key("size", "str", "window size in pixels", (1920, 1080),
+                expected='a size "WIDTHxHEIGHT" in pixels, width from '
+                         f'{_WIDTH[0]} to {_WIDTH[1]} and height from {_HEIGHT[0]} to '
+                         f'{_HEIGHT[1]}, e.g. "1920x1080"', check=_size),
+            Key("fullscreen", "bool", "fill the whole screen, with no window frame", True),
+            _seconds("hide_cursor_after", 0.5, 60, 2.0, "the pointer hides once still this long"),
+        ),
+        _table(
+            "timing",
+            _seconds("attract_after", 5, 3600, 60.0, "no visitor this long: the attract loop"),
+            _seconds("reset_after", 10, 3600, 90.0, "no input this long: the countdown"),
+            Key("countdown", "int", "the countdown before the reset", 10, unit="seconds",
+                range=(3, 60)),
+        ),
+        _table(
+            "attract",
+            _seconds("dwell_seconds", 3, 120, 12.0, "the attract camera's time per pavilion",
+                     field="attract_dwell"),
+        ),
+        _table(
+            "operator",
+            Key("pin_hash", "any", "from `gwangju-twin kiosk pin` (default: no operator PIN)",
+                check=_pin_hash),
+            Key("corner", "choice", "where the operator's hidden hold is", "top-left",
+                choices=CORNERS),
+            _seconds("hold_seconds", 1, 10, 3.0, "how long the operator holds that corner"),
+        ),
+        _table(
+            "watchdog",
+            _seconds("heartbeat_timeout", 2, 300, 10.0, "no heartbeat this long: a restart"),
+            # The watchdog's own bound: with the time to notice, a restart comes within 5 s.
+            _seconds("restart_delay", 0, MAX_RESTART_DELAY, 1.0,
+                     "between a crash and the restart"),
+            Key("max_crashes", "int", "crashes in the window before the safe scene", 3,
+                unit="crashes", range=(1, 100)),
+            Key("crash_window_minutes", "number", "the window max_crashes are counted in", 10.0,
+                unit="minutes", range=(1, 1440)),
+            Key("safe_scene", "path", "the safe fallback (default: the scene with no plugins)",
+                check=_scene_file),
+        ),
+        _table(
+            "logs",
+            Key("folder", "path", "the kiosk's log folder (default: the per-user one)",
+                check=_log_folder, field="log_folder"),
+            Key("max_bytes", "int", "size at which a log file is rotated", 1_000_000,
+                unit="bytes", range=(10_000, 100_000_000), field="log_max_bytes"),
+            Key("backups", "int", "rotated log files kept", 5, unit="files", range=(1, 50),
+                field="log_backups"),
+        ),
+        _table(
+            "analytics",
+            Key("database", "path", "the visit statistics (default: the per-user one)",
+                check=_database),
+        ),
+        _table(
+            "plugins",
+            Key("allow", "list", "the plugins allowed to run", KioskConfig.allow,
+                expected='an array of plugin ids, each "id", "id==version" or either with '
+                         '"@sha256:HASH" (e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
+                check=_allow_list),
+        ),
+    ),
+    wording=_Says(),
+)
 
 
 def load_kiosk_config(path: Path | None) -> KioskConfig:
@@ -252,130 +380,7 @@ def load_kiosk_config(path: Path | None) -> KioskConfig:
 
 def parse_kiosk_config(doc: dict[str, Any], path: Path) -> KioskConfig:
     """Validate a parsed kiosk config document (see load_kiosk_config)."""
-    values: dict[str, Any] = {}
-    for table, content in doc.items():
-        keys = _tables_check(path, table, content)
-        for key, value in content.items():
-            spec = keys.get(key)
-            if spec is None:
-                raise InputError(f"{path}: unknown key [{table}] {key}; expected one of "
-                                 + ", ".join(keys))
-            parsed = spec.parse(value)
-            if parsed is None:
-                raise InputError(f"{path}: [{table}] {key} is {_show(value)}; expected "
-                                 f"{spec.expected}")
-            values[spec.name] = parsed
-
-    if "pin_hash" in values:
-        _check_pin_hash(path, values["pin_hash"])
-    if "allow" in values:
-        values["allow"] = _allow_list(path, values["allow"])
-    for name, (table, key) in _PATH_FIELDS.items():
-        if name in values:
-            values[name] = _resolve(path, table, key, values[name])
-    for name in ("scene", "safe_scene"):
-        table, key = _PATH_FIELDS[name]
-        if name in values and not values[name].is_file():
-            raise InputError(f"{path}: [{table}] {key} names {values[name]}, which is not a "
-                             "file; expected an existing scene file")
-    folder = values.get("log_folder")
-    if folder is not None and folder.exists() and not folder.is_dir():
-        raise InputError(f"{path}: [logs] folder names {folder}, which is a file; expected a "
-                         "folder (it is created if missing)")
-    database = values.get("database")
-    if database is not None and database.is_dir():
-        raise InputError(f"{path}: [analytics] database names {database}, which is a folder; "
-                         "expected a database file (it is created if missing)")
+    tables = walk(doc, KIOSK, path)
+    # None is "not set": the place-like defaults (log folder, database) are the config's own.
+    values = {k: v for table in tables.values() for k, v in table.items() if v is not None}
     return KioskConfig(path=path, **values)
-
-
-def _tables_check(path: Path, table: str, content: Any) -> dict[str, _Key]:
-    """The keys of ``table``, after checking that it is a known table."""
-    keys = _TABLES.get(table)
-    if keys is not None and isinstance(content, dict):
-        return keys
-    names = ", ".join(f"[{t}]" for t in _TABLES)
-    if keys is not None:
-        raise InputError(f"{path}: {table} is {_show(content)}; expected a table [{table}] "
-                         "(written once, with single brackets)")
-    if isinstance(content, dict):
-        raise InputError(f"{path}: unknown table [{table}]; expected one of {names}")
-    # A key above every table header: say which table it belongs in, when one has it.
-    owners = [t for t, k in _TABLES.items() if table in k]
-    where = f"put it under [{owners[0]}]" if owners else f"keys go in the tables {names}"
-    raise InputError(f"{path}: key {table} is outside any table; {where}")
-
-
-def _check_pin_hash(path: Path, value: Any) -> None:
-    """InputError unless ``value`` is a stored PIN hash; the message never shows ``value``,
-    which may be the PIN itself."""
-    plain = isinstance(value, int) and not isinstance(value, bool)
-    if plain or (isinstance(value, str) and value.strip().isdigit()):
-        raise InputError(f"{path}: [operator] pin_hash looks like a plain PIN; the PIN must be "
-                         "stored hashed: run `gwangju-twin kiosk pin` and paste the pin_hash "
-                         "it prints")
-    if not isinstance(value, str):
-        raise InputError(f"{path}: [operator] pin_hash is {_show_kind(value)}; expected the "
-                         "pin_hash text printed by `gwangju-twin kiosk pin`")
-    try:
-        stored = parse_pin_hash(value)
-    except ValueError as exc:
-        raise InputError(f"{path}: [operator] pin_hash is not a PIN hash ({exc}); expected the "
-                         "pin_hash text printed by `gwangju-twin kiosk pin`") from None
-    try:
-        check_strength(stored)
-    except ValueError as exc:
-        raise InputError(f"{path}: [operator] pin_hash is refused ({exc}); expected a hash of "
-                         "your own PIN: run `gwangju-twin kiosk pin` and paste the pin_hash it "
-                         "prints") from None
-
-
-def _allow_list(path: Path, entries: list[Any]) -> tuple[AllowedPlugin, ...]:
-    allowed: list[AllowedPlugin] = []
-    seen: set[str] = set()
-    for entry in entries:
-        where = f"{path}: [plugins] allow entry {_show(entry)}"
-        if not isinstance(entry, str):
-            raise InputError(f"{where} is not text; expected a plugin id such as "
-                             '"gwangju.solar" or "gwangju.solar==1.0.0"')
-        text, hashed, digest = (part.strip() for part in entry.partition("@"))
-        if hashed and not _PIN.fullmatch(digest):
-            raise InputError(f'{where} pins the content hash {_show(digest)}; expected '
-                             '"sha256:" and 64 hex digits, as `gwangju-twin plugins hash ID` '
-                             'prints them')
-        plugin_id, pinned, version = (part.strip() for part in text.partition("=="))
-        if not pinned and any(op in text for op in ("<", ">", "~=", "!=")):
-            raise InputError(f'{where} is a version range; expected "id" for any version or '
-                             '"id==version" for one exact version')
-        if not _ID.fullmatch(plugin_id):
-            raise InputError(f"{where} is not a plugin id; expected 2-64 characters of a-z, "
-                             "0-9, '.', '_', '-' (e.g. \"gwangju.solar\"), optionally "
-                             '"==" and an exact version')
-        if pinned and not _VERSION.fullmatch(version):
-            raise InputError(f'{where} pins the version {_show(version)}; expected an exact '
-                             'version such as "1.0.0" after "=="')
-        if plugin_id in seen:
-            raise InputError(f"{path}: [plugins] allow lists {_show(plugin_id)} more than "
-                             "once; expected each plugin id once")
-        seen.add(plugin_id)
-        allowed.append(AllowedPlugin(plugin_id, version if pinned else None,
-                                     digest.removeprefix("sha256:") if hashed else None))
-    return tuple(allowed)
-
-
-def _resolve(path: Path, table: str, key: str, text: str) -> Path:
-    """``text`` as a path: ``~`` expanded, relative to the config file's folder."""
-    try:
-        return (path.parent / Path(text).expanduser()).resolve()
-    except (RuntimeError, OSError) as exc:  # an unknown ~user, a symlink loop
-        raise InputError(f"{path}: [{table}] {key} is {_show(text)}, which cannot be used as "
-                         f"a path ({exc}); expected {_PATH}") from None
-
-
-def _show_kind(value: Any) -> str:
-    """What sort of TOML value ``value`` is, without showing it."""
-    kinds = ((bool, "true or false"), (int, "a number"), (float, "a number"), (dict, "a table"),
-             (list, "an array"), (str, "text"))
-    return next((name for kind, name in kinds if isinstance(value, kind)), "a date or time")
-
-

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 #: The scheme name at the start of every stored PIN hash.
 SCHEME = "pbkdf2_sha256"
@@ -25,8 +26,10 @@ DEFAULT_ITERATIONS = 200_000
 SALT_BYTES = 16
 #: The shortest and longest PIN, in digits.
 PIN_LENGTH = (4, 12)
+#: A screen corner the operator's hidden hold can be in.
+Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right"]
 #: The operator corners CornerHold understands (also the values of [operator] corner).
-CORNERS: tuple[str, ...] = ("top-left", "top-right", "bottom-left", "bottom-right")
+CORNERS: tuple[Corner, ...] = get_args(Corner)
 
 # [0-9], not \d: \d also matches non-ASCII digits such as "٣", which a keypad never sends.
 _PIN = re.compile(r"[0-9]{4,12}")  # PIN_LENGTH
