@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gwangju_twin.scene.sectors import SECTOR_IDS
+from gwangju_twin.scene.sectors import SECTOR_IDS, SectorId
+from gwangju_twin.schema import Check, CheckError, Key, Spot, Table, Wording, walk
 from gwangju_twin.tomlfile import read_toml
 
 #: The plugin API version this host implements; plugins declare the one they were written for.
@@ -27,13 +28,6 @@ MANIFEST_NAME = "pavilion.toml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
-_KEYS = {
-    "id": str, "sector": str, "version": str, "api_version": int, "entry": str,
-    "title": dict, "description": dict, "assets": str, "author": str, "homepage": str,
-}
-_REQUIRED = ("id", "sector", "version", "api_version", "entry", "title")
-
-
 class ManifestError(ValueError):
     """A manifest that cannot be used; the message names the file and the key."""
 
@@ -46,7 +40,7 @@ class Manifest:
     """
 
     id: str
-    sector: str
+    sector: SectorId
     version: str
     api_version: int
     entry: str
@@ -98,61 +92,90 @@ def read_manifest(path: Path) -> Manifest:
 
 def parse_manifest(doc: dict[str, Any], path: Path) -> Manifest:
     """Validate a parsed manifest document (see read_manifest)."""
-    for key, value in doc.items():
-        expected = _KEYS.get(key)
-        if expected is None:
-            raise ManifestError(
-                f"{path}: unknown key '{key}'; expected one of {', '.join(sorted(_KEYS))}"
-            )
-        if not isinstance(value, expected) or isinstance(value, bool):
-            what = {str: "a string", int: "a whole number", dict: "a table"}[expected]
-            raise ManifestError(f"{path}: '{key}' is {value!r}; expected {what}")
-    for key in _REQUIRED:
-        if key not in doc:
-            raise ManifestError(f"{path}: missing key '{key}'")
-    if not _ID.fullmatch(doc["id"]):
-        raise ManifestError(
-            f"{path}: 'id' is {doc['id']!r}; expected 2-64 characters of a-z, 0-9, '.', '_', "
-            "'-', starting with a letter or digit (e.g. \"acme.robot-arm\")"
-        )
-    if doc["sector"] not in SECTOR_IDS:
-        raise ManifestError(
-            f"{path}: 'sector' is {doc['sector']!r}; expected one of {', '.join(SECTOR_IDS)}"
-        )
-    if not _VERSION.fullmatch(doc["version"]):
-        raise ManifestError(f"{path}: 'version' is {doc['version']!r}; expected e.g. \"1.0.0\"")
-    if doc["api_version"] < 1:
-        raise ManifestError(f"{path}: 'api_version' is {doc['api_version']}; expected 1 or more")
-    if not _ENTRY.fullmatch(doc["entry"]):
-        raise ManifestError(
-            f"{path}: 'entry' is {doc['entry']!r}; expected \"module:Attribute\", e.g. "
-            "\"demo:Demo\" (the module lives beside pavilion.toml)"
-        )
-    title = _bilingual(doc, "title", path, required=True)
-    description = _bilingual(doc, "description", path, required=False)
-    assets = doc.get("assets", "assets")
-    if (not assets.isprintable() or Path(assets).is_absolute()
-            or ".." in Path(assets).parts):  # a NUL would break every later use of the path
-        raise ManifestError(f"{path}: 'assets' is {assets!r}; expected a folder inside the plugin")
+    v = walk(doc, MANIFEST, path, error=ManifestError)
     return Manifest(
-        id=doc["id"], sector=doc["sector"], version=doc["version"],
-        api_version=doc["api_version"], entry=doc["entry"], title_ko=title[0], title_en=title[1],
-        path=path.resolve(), description_ko=description[0], description_en=description[1],
-        assets=assets, author=doc.get("author", ""),
+        id=v["id"], sector=v["sector"], version=v["version"], api_version=v["api_version"],
+        entry=v["entry"], title_ko=v["title"]["ko"], title_en=v["title"]["en"],
+        path=path.resolve(), description_ko=v["description"]["ko"],
+        description_en=v["description"]["en"], assets=v["assets"], author=v["author"],
     )
 
 
-def _bilingual(doc: dict[str, Any], key: str, path: Path, required: bool) -> tuple[str, str]:
-    table = doc.get(key, {})
-    out = []
-    for lang in ("ko", "en"):
-        text = table.get(lang)
-        if text is None and not required:
-            text = ""
-        if not isinstance(text, str) or (required and not text.strip()):
-            raise ManifestError(f"{path}: '{key}.{lang}' is {text!r}; expected non-empty text")
-        out.append(text.strip())
-    extra = set(table) - {"ko", "en"}
-    if extra:
-        raise ManifestError(f"{path}: unknown key '{key}.{sorted(extra)[0]}'; expected ko and en")
-    return out[0], out[1]
+class _Says(Wording):
+    """A manifest's words: ``'sector' is 5; expected a string``."""
+
+    def expected(self, key: Key, value: Any) -> str:
+        """A choice that is not text at all is first of all not a string."""
+        if key.kind == "choice" and not isinstance(value, str):
+            return "a string"
+        return super().expected(key, value)
+
+
+class _Bilingual(_Says):
+    """``[title]`` and ``[description]``: ko and en, each non-empty text."""
+
+    def missing(self, spot: Spot) -> str:
+        """A missing language, as if it were an empty one."""
+        return f"{spot.where} is None; expected non-empty text"
+
+    def unknown(self, spot: Spot, table: Table, name: str, value: Any) -> str:
+        """``unknown key 'title.fr'; expected ko and en``."""
+        return (f"unknown key {self.where(spot.table, name)}; expected "
+                + " and ".join(k.name for k in table.keys))
+
+
+def _pattern(pattern: re.Pattern[str], expected: str) -> Check:
+    """A check that the whole text matches ``pattern``."""
+    def check(text: str, spot: Spot) -> str:
+        if not pattern.fullmatch(text):
+            raise CheckError(expected)
+        return text
+
+    return check
+
+
+def _filled(text: str, spot: Spot) -> str:
+    if not text.strip():
+        raise CheckError
+    return text.strip()
+
+
+def _assets(text: str, spot: Spot) -> str:
+    # A NUL would break every later use of the path.
+    if not text.isprintable() or Path(text).is_absolute() or ".." in Path(text).parts:
+        raise CheckError("a folder inside the plugin")
+    return text
+
+
+def _languages(required: bool) -> Table:
+    return Table(tuple(
+        Key(lang, "str", f"in {name}", default=None if required else "", required=required,
+            expected="non-empty text", check=_filled if required else lambda t, _: t.strip())
+        for lang, name in (("ko", "Korean"), ("en", "English"))), wording=_Bilingual())
+
+
+#: Every key of ``pavilion.toml`` (docs/plugins.md, "The manifest").
+MANIFEST = Table(
+    (
+        Key("id", "str", "unique, 2-64 characters of a-z 0-9 . _ - (starting a-z 0-9)",
+            required=True, check=_pattern(_ID, "2-64 characters of a-z, 0-9, '.', '_', '-', "
+                                               'starting with a letter or digit (e.g. '
+                                               '"acme.robot-arm")')),
+        Key("sector", "choice", "one of the sector ids", required=True, choices=SECTOR_IDS),
+        Key("version", "str", 'your release, e.g. "1.0.0"', required=True,
+            check=_pattern(_VERSION, 'e.g. "1.0.0"')),
+        Key("api_version", "int", "the plugin API your code is written for", required=True,
+            range=(1, None)),
+        Key("entry", "str", '"module:Attribute"; the module lives beside this file',
+            required=True, check=_pattern(_ENTRY, '"module:Attribute", e.g. "demo:Demo" (the '
+                                                  "module lives beside pavilion.toml)")),
+        Key("title", "table", "shown as the panel's title", required=True,
+            table=_languages(required=True)),
+        Key("description", "table", "one line on the demo", default={},
+            table=_languages(required=False)),
+        Key("assets", "str", "your asset folder", default="assets", check=_assets),
+        Key("author", "str", default=""),
+        Key("homepage", "str"),
+    ),
+    wording=_Says(),
+)
