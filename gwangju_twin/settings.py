@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,14 +20,9 @@ from typing import Any
 import platformdirs
 import tomli_w
 
-from gwangju_twin.language import LANGUAGES
-from gwangju_twin.tomlfile import MAX_DEPTH, longest_dotted_key
-from gwangju_twin.tomlfile import show_value as _show
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from gwangju_twin.language import LANGUAGES, Language
+from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, walk
+from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
 
 APP_NAME = "gwangju-twin"
 SETTINGS_FILE = "settings.toml"
@@ -44,17 +38,17 @@ class Settings:
 
     mouse_sensitivity: float = 1.0  # multiplies mouse look and orbit speed, 0.1 .. 5.0
     invert_y: bool = False
-    language: str = "ko"  # one of gwangju_twin.ui.catalogue.LANGUAGES
+    language: Language = "ko"
     hud: bool = False  # FPS / draw-call overlay shown at start
     minimap: bool = True
     screenshot_folder: str = ""  # "" = the platform's pictures folder / "Gwangju Twin"
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            expected = _invalid(f.name, value)
-            if expected:
-                raise ValueError(f"{f.name} is {_show(value)}; expected {expected}")
+        for key in SETTINGS.keys:
+            value = getattr(self, key.name)
+            if not accepts(key, value):
+                raise ValueError(f"{key.name} is {show_value(value)}; expected "
+                                 f"{_SAYS.expected(key, value)}")
         # An int from TOML or the caller is a fine sensitivity, but the field is a float.
         object.__setattr__(self, "mouse_sensitivity", float(self.mouse_sensitivity))
 
@@ -76,23 +70,69 @@ class SettingsLoad:
     def shared(cls, language: str) -> SettingsLoad:
         """The defaults in ``language``, read from no one's settings file: what every kiosk
         visitor and every rendered picture share."""
-        return cls(Settings(language=language), Path(os.devnull), ())
+        return cls(Settings().with_(language=language), Path(os.devnull), ())
 
 
-def _invalid(name: str, value: Any) -> str | None:
-    """What ``name`` expects, when ``value`` is not acceptable for it; None when it is."""
-    if name == "mouse_sensitivity":
-        lo, hi = SENSITIVITY_RANGE
-        # bool is an int subclass, but `mouse_sensitivity = true` is a mistake, not 1.0.
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if number and lo <= value <= hi else f"a number from {lo} to {hi}"
-    if name == "language":
-        ok = isinstance(value, str) and value in LANGUAGES
-        return None if ok else " or ".join(json.dumps(lang) for lang in LANGUAGES)
-    if name == "screenshot_folder":
-        ok = isinstance(value, str) and "\0" not in value
-        return None if ok else 'a folder path as text ("" for the pictures folder)'
-    return None if isinstance(value, bool) else "true or false"
+class _Says(Wording):
+    """A settings file's words: ``'language' is "fr"; expected "ko" or "en", using "ko"``."""
+
+    quote = staticmethod(json.dumps)
+
+    def where(self, table: str, key: str) -> str:
+        """``'key'`` (a settings file has no tables)."""
+        return f"'{key}'"
+
+    def show(self, key: Key, value: Any) -> str:
+        """As TOML writes it."""
+        return show_value(value)
+
+    def expected(self, key: Key, value: Any) -> str:
+        """A number's range, whatever was written instead."""
+        if key.kind == "number" and key.range is not None:
+            return f"a number from {key.range[0]} to {key.range[1]}"
+        return super().expected(key, value)
+
+    def wrong(self, spot: Spot, value: Any, expected: str = "") -> str:
+        """... and the default used instead."""
+        assert spot.key is not None
+        wrong = super().wrong(spot, value, expected)
+        return f"{wrong}, using {show_value(spot.key.default)}"
+
+    def unknown(self, spot: Spot, table: Table, name: str, value: Any) -> str:
+        """An unknown setting is dropped."""
+        return (f"unknown setting '{name}' dropped; expected one of "
+                + ", ".join(k.name for k in table.keys))
+
+
+def _no_nul(text: str, spot: Spot) -> str:
+    if "\0" in text:
+        raise CheckError
+    return text
+
+
+_SAYS = _Says()
+#: Every setting (docs/touring.md, "Settings"), in the order of Settings' fields.
+SETTINGS = Table(
+    (
+        Key("mouse_sensitivity", "number", "multiplies mouse look and orbit speed", 1.0,
+            range=SENSITIVITY_RANGE),
+        Key("invert_y", "bool", "the mouse's up and down swapped", False),
+        Key("language", "choice", "the interface language", "ko", choices=LANGUAGES),
+        Key("hud", "bool", "the FPS / draw-call overlay shown at start", False),
+        Key("minimap", "bool", "the minimap shown", True),
+        Key("screenshot_folder", "path", "where screenshots go", "",
+            expected='a folder path as text ("" for the pictures folder)', check=_no_nul),
+    ),
+    wording=_SAYS,
+)
+#: How a settings file that cannot be read is described (see tomlfile.UnreadableError).
+_UNREADABLE: dict[Trouble, str] = {
+    "long key": f"has keys nested more than {MAX_DEPTH} levels deep",
+    "syntax": "not valid TOML ({detail})",
+    "nested": f"nested more than {MAX_DEPTH} levels deep",
+    "long number": "holds a number too long to read",
+    "deep": f"has keys nested more than {MAX_DEPTH} levels deep",
+}
 
 
 def settings_path() -> Path:
@@ -115,38 +155,14 @@ def load_settings(path: Path | None = None) -> SettingsLoad:
     except OSError as exc:
         return SettingsLoad(Settings(), path, (_set_aside(path, f"cannot be read ({_why(exc)})"),))
     try:
-        text = raw.decode("utf-8")
-        if longest_dotted_key(text) > MAX_DEPTH:  # the parser is quadratic in their length
-            return SettingsLoad(Settings(), path, (_set_aside(
-                path, f"has keys nested more than {MAX_DEPTH} levels deep"),))
-        doc = tomllib.loads(text)
+        doc = parse_toml(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return SettingsLoad(Settings(), path, (_set_aside(path, "not UTF-8 text"),))
-    except tomllib.TOMLDecodeError as exc:
-        return SettingsLoad(Settings(), path, (_set_aside(path, f"not valid TOML ({exc})"),))
-    except RecursionError:
-        return SettingsLoad(Settings(), path, (_set_aside(
-            path, f"nested more than {MAX_DEPTH} levels deep"),))
-    except ValueError:  # an integer of more than 4300 digits
-        return SettingsLoad(Settings(), path, (_set_aside(
-            path, "holds a number too long to read"),))
-
-    defaults = Settings()
-    values: dict[str, Any] = {}
+    except UnreadableError as exc:
+        what = _UNREADABLE[exc.trouble].format(detail=exc.detail)
+        return SettingsLoad(Settings(), path, (_set_aside(path, what),))
     problems: list[str] = []
-    names = [f.name for f in dataclasses.fields(Settings)]
-    for key, value in doc.items():
-        if key not in names:
-            problems.append(f"{path}: unknown setting '{key}' dropped; expected one of "
-                            + ", ".join(names))
-            continue
-        expected = _invalid(key, value)
-        if expected:
-            problems.append(f"{path}: '{key}' is {_show(value)}; expected {expected}, "
-                            f"using {_show(getattr(defaults, key))}")
-        else:
-            values[key] = value
-    settings = Settings(**values)
+    settings = Settings(**walk(doc, SETTINGS, path, problems=problems))
     if problems:
         try:
             save_settings(settings, path)
