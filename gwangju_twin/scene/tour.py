@@ -69,21 +69,57 @@ def parse_tour(path: Path, table: Any,
 def tour_table(pavilions: Sequence[PavilionSpec]) -> Table:
     """The keys of ``[tour]`` and of its ``[[tour.stop]]`` rows, for a scene with these
     ``pavilions`` (docs/scenes.md); the table's check gives the ids in order and the stops."""
-    ids = [p.id for p in pavilions]
-    known = ", ".join(ids) or "the scene has no [[pavilion]]"
+    return _Tour(tuple(pavilions)).table()
 
-    def order(value: list[Any], spot: Spot) -> list[str]:
+
+@dataclass(frozen=True)
+class _Tour:
+    """The tour's keys and rules, which need the scene's pavilions."""
+
+    pavilions: tuple[PavilionSpec, ...]
+
+    @property
+    def known(self) -> str:
+        """The pavilion ids, for messages."""
+        return ", ".join(p.id for p in self.pavilions) or "the scene has no [[pavilion]]"
+
+    def table(self) -> Table:
+        ids = tuple(p.id for p in self.pavilions)
+        stop = Table((
+            Key("pavilion", "choice", f"a pavilion id of this scene: {self.known}",
+                required=True, choices=ids,
+                expected=f"a pavilion id of this scene ({self.known})"),
+            *(Key(lang, "str", f"the narration in {name}", required=True,
+                  field=f"narration_{lang}", expected=f"a string (the narration in {name})",
+                  check=_narration)
+              for lang, name in _LANGUAGE.items()),
+            Key("seconds", "number", "this stop's dwell (default: the tour's dwell_seconds)",
+                unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
+        ))
+        return Table((
+            Key("dwell_seconds", "number", "seconds at each stop", default=DEFAULT_DWELL,
+                unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
+            Key("order", "list", "the pavilion ids in tour order, narrated by their sectors",
+                expected="an array of strings", check=self.order),
+            Key("stop", "tables", "one table per stop, in tour order", table=stop,
+                check=self.once),
+        ), check=self.tour, wording=TourWording())
+
+    def order(self, value: list[Any], spot: Spot) -> list[str]:
+        """``order``: pavilion ids of this scene, each once."""
         if not all(isinstance(v, str) for v in value):
             raise CheckError
+        ids = [p.id for p in self.pavilions]
         for n, pid in enumerate(value):
             if pid not in ids:
                 raise CheckError(message=f"'{spot.name}[{n}]' is {pid!r}; expected a pavilion "
-                                         f"id ({known})")
+                                         f"id ({self.known})")
         if len(set(value)) != len(value):
             raise CheckError(message=f"{spot.where} visits a pavilion twice; list each once")
         return value
 
-    def once(rows: list[dict[str, Any]], spot: Spot) -> list[dict[str, Any]]:
+    def once(self, rows: list[dict[str, Any]], spot: Spot) -> list[dict[str, Any]]:
+        """``[[tour.stop]]``: no pavilion visited twice."""
         seen: dict[str, str] = {}
         for n, row in enumerate(rows):
             key, pid = f"{spot.name}[{n}]", row["pavilion"]
@@ -93,7 +129,9 @@ def tour_table(pavilions: Sequence[PavilionSpec]) -> Table:
             seen[pid] = key
         return rows
 
-    def tour(values: dict[str, Any], spot: Spot) -> tuple[tuple[str, ...], tuple[TourStop, ...]]:
+    def tour(self, values: dict[str, Any],
+             spot: Spot) -> tuple[tuple[str, ...], tuple[TourStop, ...]]:
+        """The ids in tour order and the stops, from ``order`` or ``[[tour.stop]]``."""
         if values["order"] is not None and values["stop"] is not None:
             raise CheckError(message=f"'{spot.table}.order' and [[tour.stop]] are both given; "
                                      "use one: order for ids only, [[tour.stop]] for stops "
@@ -101,27 +139,10 @@ def tour_table(pavilions: Sequence[PavilionSpec]) -> Table:
         dwell = values["dwell_seconds"]
         if values["stop"] is None:
             order = tuple(values["order"] or ())
-            return order, sector_stops(pavilions, order, dwell)
+            return order, sector_stops(self.pavilions, order, dwell)
         stops = tuple(TourStop(**{**row, "seconds": dwell if row["seconds"] is None
                                   else row["seconds"]}) for row in values["stop"])
         return tuple(s.pavilion for s in stops), stops
-
-    stop = Table((
-        Key("pavilion", "choice", f"a pavilion id of this scene: {known}", required=True,
-            choices=tuple(ids), expected=f"a pavilion id of this scene ({known})"),
-        *(Key(lang, "str", f"the narration in {name}", required=True, field=f"narration_{lang}",
-              expected=f"a string (the narration in {name})", check=_narration)
-          for lang, name in _LANGUAGE.items()),
-        Key("seconds", "number", "this stop's dwell (default: the tour's dwell_seconds)",
-            unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
-    ))
-    return Table((
-        Key("dwell_seconds", "number", "seconds at each stop", default=DEFAULT_DWELL,
-            unit="seconds", range=(MIN_DWELL, MAX_DWELL)),
-        Key("order", "list", "the pavilion ids in tour order, narrated by their sectors",
-            expected="an array of strings", check=order),
-        Key("stop", "tables", "one table per stop, in tour order", table=stop, check=once),
-    ), check=tour, wording=TourWording())
 
 
 def _narration(value: str, spot: Spot) -> str:
