@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -29,6 +29,8 @@ _ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 #: A plugin id as manifests write it (gwangju_twin/plugins/manifest.py).
 _PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_SIZE, MAX_SIZE = 20.0, 300.0
+#: How a scene file gives a position: degrees of longitude and latitude, or local metres.
+Frame = Literal["lonlat", "local"]
 #: Buildings closer than this to a site are cleared too, so no wall touches a pavilion.
 CLEARANCE = 2.0
 #: How far outside the district's bounding box a site's centre may be (metres): room for an
@@ -70,7 +72,7 @@ def _id(value: str, spot: Spot) -> str:
     return value
 
 
-def _at(value: Any, spot: Spot) -> tuple[str, tuple[float, float]]:
+def _at(value: Any, spot: Spot) -> tuple[Frame, tuple[float, float]]:
     """The site's centre: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
     path, key = spot.path, spot.name
     if isinstance(value, dict) and set(value) == {"lon", "lat"}:

@@ -16,7 +16,7 @@ from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
 from gwangju_twin.scene.numbers import MAX_LOCAL, number
-from gwangju_twin.scene.pavilions import PAVILIONS, PavilionSpec
+from gwangju_twin.scene.pavilions import PAVILIONS, Frame, PavilionSpec
 from gwangju_twin.scene.tour import TourStop, parse_tour
 from gwangju_twin.scene.wording import SceneWording
 from gwangju_twin.schema import CheckError, Key, Spot, Table, walk
@@ -125,7 +125,7 @@ def _crs(text: str, spot: Spot) -> str:
     return text
 
 
-def _target(table: dict[str, Any], spot: Spot) -> tuple[str, tuple[float, float]]:
+def _target(table: dict[str, Any], spot: Spot) -> tuple[Frame, tuple[float, float]]:
     """The start view's target: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
     path, key = spot.path, spot.name
     if set(table) == {"lon", "lat"}:
