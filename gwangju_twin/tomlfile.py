@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -150,6 +151,7 @@ def _too_deep(doc: dict[str, Any]) -> str | None:
         value, key, depth = stack.pop()
         if depth > MAX_DEPTH:
             return _short(key)
+        items: Iterable[tuple[str, Any]]
         if isinstance(value, dict):
             items = value.items()
         elif isinstance(value, list):
