@@ -1,4 +1,5 @@
-"""Where the shipped district and scenes are: inside the wheel, or at the repo root."""
+"""Where the shipped district, scenes and sample kiosk config are: inside the wheel, or at the
+repo root."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ def data_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / name
+
+
+def sample_kiosk_config() -> Path:
+    """The sample kiosk.toml, every key explained: in the wheel, or ``docs/`` in a checkout."""
+    packaged = Path(str(resources.files("gwangju_twin"))) / "_data" / "kiosk.toml"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "docs" / "kiosk.toml"
 
 
 def default_scene_path() -> Path:

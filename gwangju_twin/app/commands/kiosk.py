@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from gwangju_twin.app.commands.options import display_available, load_source
 from gwangju_twin.errors import InputError
+from gwangju_twin.resources import sample_kiosk_config
 
 if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
@@ -249,16 +250,6 @@ def _supervise(args: argparse.Namespace, config: KioskConfig, source: str | None
             handler.close()
 
 
-def sample_config_path() -> Path:
-    """The sample kiosk.toml: inside the wheel (``_data``), or ``docs/`` in a checkout."""
-    from importlib import resources
-
-    packaged = Path(str(resources.files("gwangju_twin"))) / "_data" / "kiosk.toml"
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "docs" / "kiosk.toml"
-
-
 def run_subcommand(name: str, argv: list[str], parser_class: type) -> int:
     """``kiosk report``, ``kiosk pin`` and ``kiosk sample-config``."""
     if name == "sample-config":
@@ -267,7 +258,7 @@ def run_subcommand(name: str, argv: list[str], parser_class: type) -> int:
                               "unit, default and range) to stdout: "
                               "gwangju-twin kiosk sample-config > kiosk.toml")
         parser.parse_args(argv)
-        path = sample_config_path()
+        path = sample_kiosk_config()
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
