@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from process_kit import gone, group
+from render_helpers import REPO
 
 from gwangju_twin.kiosk.supervisor import (
     EXIT_RESTART,
@@ -35,7 +36,6 @@ from gwangju_twin.kiosk.supervisor import (
     rotating_log,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 #: How long any wait may take before the test gives up: generous, because a busy machine makes
 #: everything slow but must not make a test fail. Nothing is asserted about how long it took;
 #: timing properties are read from the supervisor's own records (its log and CrashRecords).

@@ -17,8 +17,6 @@ from gwangju_twin.plugins.discovery import (
 )
 from gwangju_twin.plugins.manifest import API_VERSION, ManifestError, read_manifest
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 def test_the_built_in_demos_are_found_through_their_entry_points():
     found = {f.id: f for f in discover()}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from plugin_builders import HEALTHY, write_plugin
+from render_helpers import REPO
 from test_kiosk_cli import START, _wait_for, env_without_display, write_config
 
-REPO = Path(__file__).resolve().parents[1]
 ABORT_IN_LOAD = HEALTHY + '''
 
 import os

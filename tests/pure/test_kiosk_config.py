@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 import pytest
-from render_helpers import panda3d_loaded_by
+from render_helpers import REPO, panda3d_loaded_by
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk import config as kiosk_config
@@ -22,7 +22,6 @@ from gwangju_twin.kiosk.config import (
 from gwangju_twin.kiosk.pin import PUBLISHED_HASHES, STRENGTH_RANGE, hash_pin
 from gwangju_twin.plugins import manifest
 
-REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "docs" / "kiosk.toml"
 # The weakest hash a config accepts: quick to make and check.
 PIN_HASH = hash_pin("2468", iterations=STRENGTH_RANGE[0])

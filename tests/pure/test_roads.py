@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import shapely
+from render_helpers import REPO
 from shapely import LineString, MultiLineString
 
 from gwangju_twin.plugins.roads import SNAP_TOLERANCE, RoadGraph, build_road_graph
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def seg_length(path: np.ndarray) -> float:

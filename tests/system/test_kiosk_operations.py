@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 from process_kit import gone, group
+from render_helpers import REPO
 
 from gwangju_twin.kiosk.analytics import VisitLog
 
-REPO = Path(__file__).resolve().parents[1]
 # A viewer on a busy machine takes a while to load the district; these bounds are generous.
 START_BOUND = 180.0
 

@@ -151,7 +151,7 @@ def test_an_empty_tour_finishes_at_once() -> None:
 
 
 def test_order_only_narrates_with_the_sector_descriptions(tmp_path: Path) -> None:
-    source = (Path(__file__).resolve().parents[1] / "assets" / "sangmu.geojson").as_posix()
+    source = (Path(__file__).resolve().parents[2] / "assets" / "sangmu.geojson").as_posix()
     path = tmp_path / "scene.toml"
     path.write_text(
         f'[district]\nsource = "{source}"\n'

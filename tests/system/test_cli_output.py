@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from geojson_builders import feature, polygon, square
+from render_helpers import REPO
 from test_cli_inspect import small_district
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def one_error_line(result: subprocess.CompletedProcess, *parts: str) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
+from render_helpers import REPO as ROOT
 from shapely.geometry import Point, shape
 
 try:
@@ -23,7 +24,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_district.py"
 SPEC = ROOT / "scripts" / "sangmu_district.toml"
 ASSET = ROOT / "assets" / "sangmu.geojson"

@@ -280,7 +280,7 @@ def test_only_the_viewer_holds_the_heartbeat_pipe_not_what_it_starts(tmp_path):
     script, out = tmp_path / "child.py", tmp_path / "fds.json"
     script.write_text(HEARTBEAT_CHILD, encoding="utf-8")
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]),
                                          env.get("PYTHONPATH", "")])
     supervisor = Supervisor(lambda safe: [sys.executable, str(script), str(out)],
                             WatchdogRules(heartbeat_timeout=60.0, startup_grace=120.0),

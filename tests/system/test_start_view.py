@@ -81,7 +81,7 @@ def test_a_low_view_has_a_blue_sky_distinct_from_the_ground(tmp_path: Path) -> N
     """Looking across the district (pitch 8, as an orbit or fly view near the horizon): the
     top of the picture is clearly blue, the bottom (ground) is not that blue."""
     scene = tmp_path / "low.toml"
-    source = Path(__file__).resolve().parents[1] / "assets" / "sangmu.geojson"
+    source = Path(__file__).resolve().parents[2] / "assets" / "sangmu.geojson"
     scene.write_text(f'[scene]\nname = "low"\n[district]\nsource = "{source.as_posix()}"\n'
                      "[camera]\nheading = 40.0\npitch = 8.0\n", encoding="utf-8")
     image = _render(tmp_path, scene, "low", "1280x720")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_helpers import panda3d_loaded_by
+from render_helpers import REPO, panda3d_loaded_by
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk import analytics
@@ -31,7 +31,6 @@ from gwangju_twin.kiosk.analytics import (
     report_csv,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 #: Local noon, so a few minutes either way never cross midnight.
 NOON = datetime(2025, 9, 3, 12, 0).timestamp()
 

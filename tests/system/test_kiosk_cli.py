@@ -22,12 +22,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from render_helpers import REPO
 
 from gwangju_twin.kiosk.analytics import VisitLog, day_reports
 from gwangju_twin.kiosk.pin import verify_pin
 
 START = re.compile(r"start: pid (\d+)")
-REPO = Path(__file__).resolve().parents[1]
 
 
 def env_without_display(tmp: Path) -> dict[str, str]:
@@ -220,7 +220,7 @@ def test_a_safe_restart_loads_only_the_safe_scene(tmp_path: Path) -> None:
     # viewer restarted in safe mode must still come up, on the safe scene.
     broken = tmp_path / "main.toml"
     broken.write_text("[scene\n", encoding="utf-8")
-    safe = Path(__file__).resolve().parents[1] / "scenes" / "sangmu.toml"
+    safe = Path(__file__).resolve().parents[2] / "scenes" / "sangmu.toml"
     config = write_config(tmp_path)
     config.write_text(config.read_text(encoding="utf-8").replace(
         "[watchdog]\n", f"[watchdog]\nsafe_scene = {str(safe)!r}\n"), encoding="utf-8")

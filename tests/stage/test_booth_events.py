@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from render_helpers import REPO
 
 from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.kiosk.config import KioskConfig
@@ -35,7 +36,6 @@ pytestmark = pytest.mark.render
 
 SIZE = (800, 450)
 PIN = "5791"
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
