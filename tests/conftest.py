@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from broken_geojson import BAD_FILES
 from hypothesis import HealthCheck, settings
 
 # Property tests check what is generated, never how fast: no per-example deadline and no
@@ -37,6 +38,15 @@ def write_geojson(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(params=sorted(BAD_FILES), ids=sorted(BAD_FILES))
+def bad_file(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
+    """Each broken GeoJSON file of the kit in turn, and the words its error must name."""
+    make, words = BAD_FILES[request.param]
+    path = tmp_path / "bad input.geojson"  # a space: the name must survive quoting
+    path.write_bytes(make())
+    return path, words
 
 
 @pytest.fixture

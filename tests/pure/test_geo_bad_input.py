@@ -7,7 +7,6 @@ repaired or skipped, listed in the report by index and id, and the good features
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,104 +27,9 @@ from geojson_builders import (
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
 
-
-def good_doc_text() -> str:
-    """A small valid document with a Korean name (used to build wrongly encoded files)."""
-    return json.dumps(
-        collection(feature(polygon(square(0, 0, 20)), "a", name="광주 시청", building="civic")),
-        ensure_ascii=False,
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Whole-file problems: InputError naming the file; the CLI prints one line and exits with 2.
 # --------------------------------------------------------------------------------------------
-
-_NAN_RING = [ll(0, 0), [float("nan"), ll(0, 0)[1]], ll(10, 10), ll(0, 0)]
-_INF_RING = [ll(0, 0), ll(10, 0), [ll(10, 10)[0], float("inf")], ll(0, 0)]
-# EPSG:5186 metres (what a Korean GIS exports) left without a crs member: read as lon/lat.
-_METRES_RING = [[190000.0, 450000.0], [190020.0, 450000.0], [190020.0, 450020.0],
-                [190000.0, 450000.0]]
-
-
-def _doc(d: dict[str, Any]) -> Callable[[], bytes]:
-    return lambda: json.dumps(d).encode("utf-8")
-
-
-#: id -> (file bytes, words the message must contain, case-insensitive)
-BAD_FILES: dict[str, tuple[Callable[[], bytes], tuple[str, ...]]] = {
-    "not-json-truncated": (lambda: good_doc_text()[:40].encode(), ("not valid json",)),
-    "not-json-prose": (lambda: b"Gwangju city hall district\n", ("not valid json",)),
-    "not-geojson-array": (lambda: b"[[126.85, 35.15], [126.86, 35.16]]", ("not geojson", "list")),
-    "not-geojson-object-without-type": (_doc({"name": "광주"}), ("not geojson", "type")),
-    "not-geojson-topojson": (_doc({"type": "Topology", "objects": {}}),
-                             ("not geojson", "topology")),
-    "featurecollection-without-features-list": (_doc({"type": "FeatureCollection"}),
-                                                ("features",)),
-    "empty-file": (lambda: b"", ("empty",)),
-    "whitespace-only-file": (lambda: b" \n\t\r\n", ("empty",)),
-    "featurecollection-with-no-features": (_doc(collection()), ("no features",)),
-    "encoding-utf-16-with-bom": (lambda: good_doc_text().encode("utf-16"), ("utf-16", "utf-8")),
-    # ASCII-only UTF-16 without a BOM is not even invalid UTF-8: only its NUL bytes tell.
-    "encoding-utf-16-le-ascii-without-bom": (
-        lambda: json.dumps(collection(feature(polygon(square(0, 0, 20))))).encode("utf-16-le"),
-        ("utf-16", "utf-8"),
-    ),
-    "encoding-utf-32": (lambda: good_doc_text().encode("utf-32"), ("utf-32", "utf-8")),
-    "encoding-latin-1": (
-        lambda: good_doc_text().replace("광주 시청", "Café Mudeung").encode("latin-1"),
-        ("utf-8",),
-    ),
-    "encoding-cp949-korean": (lambda: good_doc_text().encode("cp949"), ("utf-8",)),
-    "nan-coordinate": (_doc(collection(feature(polygon(_NAN_RING), "n"))), ("nan",)),
-    "infinite-coordinate": (_doc(collection(feature(polygon(_INF_RING), "i"))), ("infinity",)),
-    "infinite-coordinate-overflowing-literal": (
-        lambda: b'{"type": "Point", "coordinates": [1e999, 35.0]}', ("infinity",)
-    ),
-    "projected-metres-read-as-lonlat": (
-        _doc(collection(feature(polygon(square(0, 0, 10))), feature(polygon(_METRES_RING)))),
-        ("impossible", "epsg:4326"),
-    ),
-    "latitude-beyond-90": (
-        _doc(collection(feature({"type": "Point", "coordinates": [126.85, 95.0]}))),
-        ("impossible",),
-    ),
-    "impossible-for-epsg-5186": (
-        _doc(collection(
-            feature(polygon([[1e12, 1e12], [1e12 + 50, 1e12], [1e12, 1e12 + 50], [1e12, 1e12]])),
-            crs={"type": "name", "properties": {"name": "EPSG:5186"}},
-        )),
-        ("impossible", "epsg:5186"),
-    ),
-    "unknown-crs-member": (
-        _doc(collection(feature(polygon(square(0, 0, 10))),
-                        crs={"type": "name", "properties": {"name": "EPSG:999999"}})),
-        ("crs", "epsg:999999"),
-    ),
-    "unsupported-crs-member": (
-        _doc(collection(feature(polygon(square(0, 0, 10))),
-                        crs={"type": "link", "properties": {"href": "http://x/crs"}})),
-        ("crs",),
-    ),
-    "spanning-half-the-earth": (
-        _doc(collection(
-            feature({"type": "LineString", "coordinates": [[-60.0, 0.0], [120.0, 0.0]]})
-        )),
-        ("too far", "local metric frame"),
-    ),
-    "every-feature-broken": (
-        _doc(collection(feature(None, "a"), feature({"type": "Circle", "coordinates": [0, 0]}))),
-        ("none of its 2 features",),
-    ),
-}
-
-
-@pytest.fixture(params=sorted(BAD_FILES), ids=sorted(BAD_FILES))
-def bad_file(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Path, tuple[str, ...]]:
-    make, words = BAD_FILES[request.param]
-    path = tmp_path / "bad input.geojson"  # a space: the name must survive quoting
-    path.write_bytes(make())
-    return path, words
 
 
 def test_bad_file_raises_one_line_input_error(bad_file: tuple[Path, tuple[str, ...]]) -> None:
@@ -137,33 +41,6 @@ def test_bad_file_raises_one_line_input_error(bad_file: tuple[Path, tuple[str, .
     assert message.startswith(str(path)), message
     for word in words:
         assert word in message.lower(), f"{word!r} missing from: {message}"
-
-
-def test_bad_file_through_cli_is_one_line_exit_2(
-    bad_file: tuple[Path, tuple[str, ...]], cli: Callable[..., Any]
-) -> None:
-    path, words = bad_file
-    result = cli("inspect", str(path))
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("gwangju-twin: error: "), lines[0]
-    assert str(path) in lines[0]
-    assert all(word in lines[0].lower() for word in words), lines[0]
-    assert result.stdout == ""
-
-
-def test_missing_file_and_directory(tmp_path: Path, cli: Callable[..., Any]) -> None:
-    for path, word in ((tmp_path / "nowhere.geojson", "not found"), (tmp_path, "directory")):
-        with pytest.raises(InputError, match=word) as info:
-            load_geojson(path)
-        assert str(path) in str(info.value)
-        result = cli("inspect", str(path))
-        assert result.returncode == 2
-        assert result.stderr.count("\n") == 1
-        assert result.stderr.startswith("gwangju-twin: error:")
-        assert "Traceback" not in result.stderr
 
 
 def test_bad_crs_option_names_the_option(write_geojson: Callable[..., Path]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -174,11 +173,3 @@ def test_site_polygon_faces_its_heading():
     x0, y0, x1, y1 = poly.bounds
     assert (x1 - x0, y1 - y0) == pytest.approx((20.0, 40.0))
     assert poly.exterior.is_ccw and poly.area == pytest.approx(800.0)
-
-
-def test_inspect_lists_the_buildings_a_scene_clears(cli, tmp_path):
-    shutil.copy(default_scene_path(), tmp_path / "s.toml")
-    out = cli("inspect", str(default_scene_path()), "--json")
-    assert out.returncode == 0, out.stderr
-    cleared = json.loads(out.stdout)["cleared"]
-    assert cleared and all("cleared for pavilion" in c["reason"] for c in cleared)

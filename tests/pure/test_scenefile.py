@@ -5,46 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from render_helpers import REPO
+from scene_builders import good_scene as _good
+from scene_builders import write_scene as _write
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
-
-GOOD = """
-[scene]
-name = "test"
-
-[district]
-source = "{source}"
-level_height = 2.9
-
-[origin]
-lon = 126.85
-lat = 35.15
-
-[camera]
-target = {{ x = 100.0, y = -50.0 }}
-heading = 90
-pitch = 30.0
-distance = 1500
-
-[layers]
-area = false
-"""
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "scene.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def _good(**replace: str) -> str:
-    text = GOOD.format(source=(REPO / "assets" / "sangmu.geojson").as_posix())
-    for old, new in replace.items():
-        text = text.replace(old, new)
-    return text
 
 
 def test_default_scene_is_valid() -> None:
@@ -113,42 +79,6 @@ def test_source_that_is_not_a_file(tmp_path: Path) -> None:
 def test_missing_scene_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         load_scene(tmp_path / "absent.toml")
-
-
-def test_bad_scene_through_the_cli(tmp_path: Path) -> None:
-    from render_helpers import run_cli
-
-    path = _write(tmp_path, _good().replace("pitch = 30.0", "pitch = 95.0"))
-    result = run_cli("render", str(path), "--out", str(tmp_path / "x.png"))
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("gwangju-twin: error:")
-    assert "camera.pitch" in lines[0] and "Traceback" not in result.stderr
-    assert not (tmp_path / "x.png").exists()
-
-
-@pytest.mark.parametrize(
-    ("args", "words"),
-    [
-        (["render", "--out", "x.txt"], "--out"),
-        (["render", "--out", "nowhere/x.png"], "does not exist"),
-        (["render", "--out", "x.png", "--size", "big"], "--size"),
-        (["render", "--out", "x.png", "--size", "10x10"], "--size"),
-        (["render", "--out", "x.png", "--crs", "EPSG:5186"], "--crs"),
-        (["render"], "--out"),
-        (["inspect"], "source"),
-        (["frobnicate.geojson"], "not found"),
-    ],
-)
-def test_bad_command_lines_are_one_line_exit_2(args: list[str], words: str,
-                                              tmp_path: Path) -> None:
-    from render_helpers import run_cli
-
-    result = run_cli(*args, cwd=tmp_path)
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
 
 
 # --- The guided tour: [tour] with order or [[tour.stop]] -----------------------------------
@@ -279,24 +209,3 @@ def test_the_default_scene_narrates_seven_stops_in_korean_and_english() -> None:
         assert stop.narration_ko.count(".") >= 2 and stop.narration_en.count(".") >= 2
         assert "₂" not in stop.narration_ko + stop.narration_en
         assert 3 <= stop.seconds <= 600
-
-
-@pytest.mark.parametrize(("body", "key", "why"), [
-    ('[district]\nsource = "a\\u0000b.geojson"\n', "district.source", "NUL character"),
-    ('[district]\nsource = "loop-a"\n', "district.source", "cannot be resolved"),
-    ('[district]\nsource = "{source}"\n[plugins]\nfolder = "x\\u0000"\n', "plugins.folder",
-     "NUL character"),
-])
-def test_paths_that_cannot_be_paths_name_the_file_and_key(tmp_path: Path, body: str, key: str,
-                                                         why: str) -> None:
-    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
-    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
-    source = (REPO / "assets" / "sangmu.geojson").as_posix()
-    path = _write(tmp_path, body.replace("{source}", source))
-    from render_helpers import run_cli
-
-    result = run_cli("render", str(path), "--out", str(tmp_path / "x.png"))
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
-    line = result.stderr.strip()
-    assert "\n" not in line and line.startswith(f"gwangju-twin: error: {path}: '{key}'")
-    assert why in line
