@@ -1,6 +1,6 @@
 """The interface text catalogue: the shipped file is complete and consistent, the loader
-refuses broken files with a one-line error, the code only asks for keys that exist, and the
-shipped font draws every text."""
+refuses broken files with a one-line error, and the code only asks for keys that exist
+(tests/stage/test_catalogue_font.py: the shipped font draws every text)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import string
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from render_helpers import REPO, panda3d_loaded_by
@@ -195,27 +194,10 @@ def test_every_literal_key_gets_exactly_its_placeholders(catalogue: Catalogue) -
     assert wrong == []
 
 
-# -- no Panda3D, and the font draws every text -----------------------------------------------
+# -- no Panda3D --------------------------------------------------------------------------------
 
 
 def test_catalogue_imports_without_panda3d() -> None:
     code = ("import gwangju_twin.ui.catalogue, gwangju_twin.controls\n"
             "gwangju_twin.ui.catalogue.load_catalogue()\n")
     assert panda3d_loaded_by(code) == []
-
-
-
-
-@pytest.mark.render
-def test_shipped_font_draws_every_catalogue_text(base: Any, catalogue: Catalogue) -> None:
-    from gwangju_twin.ui import load_font, missing_glyphs
-
-    for bold in (False, True):
-        font = load_font(base.loader, bold=bold)
-        gaps = {}
-        for key, texts in catalogue.entries.items():
-            for lang in LANGUAGES:
-                lacking = missing_glyphs(font, texts[lang])
-                if lacking:
-                    gaps[f"{key}.{lang}"] = lacking
-        assert gaps == {}, f"{'bold' if bold else 'regular'} font lacks glyphs"

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from render_helpers import REPO, panda3d_loaded_by
+from render_helpers import panda3d_loaded_by
 from shapely import LineString, box
 
 from gwangju_twin.demos.shuttles import fleet
@@ -160,17 +160,6 @@ def test_shading_matches_a_brute_force_check() -> None:
                         break
     np.testing.assert_allclose(got, want)
     assert (got > 0).sum() > 5
-
-
-@pytest.fixture(scope="module")
-def sangmu():
-    from gwangju_twin.geo import load_geojson
-    from gwangju_twin.scene import load_scene
-
-    scene = load_scene(REPO / "scenes" / "sangmu.toml")
-    district, _ = load_geojson(scene.source, crs=scene.crs, origin=scene.origin,
-                               level_height=scene.level_height)
-    return scene, district
 
 
 def test_sangmu_potential_is_sane(sangmu) -> None:

@@ -21,7 +21,6 @@ from gwangju_twin.geo import load_geojson
 from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence, TourEvent, TourStop
 from gwangju_twin.guide.presence import ENTER_MARGIN, ENTER_RANGE, EXIT_MARGIN, EXIT_RANGE
 from gwangju_twin.plugins.api import PavilionInfo
-from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 from gwangju_twin.scene.pavilions import site_polygon
 from gwangju_twin.scene.sectors import SECTORS, sector
@@ -188,10 +187,7 @@ def _plain(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def default_city():
-    from gwangju_twin.expo.prepared import prepare
-
-    prepared = prepare(load_scene(default_scene_path()))
+def default_city(prepared):
     infos = [p.info for p in prepared.pavilions]
     return prepared.district, infos, Gazetteer.build(prepared.district, infos)
 

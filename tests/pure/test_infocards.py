@@ -3,20 +3,10 @@ pavilion, in both languages."""
 
 from __future__ import annotations
 
-import pytest
-
-from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.picking import building_facts
-from gwangju_twin.resources import default_scene_path
-from gwangju_twin.scene import load_scene
 from gwangju_twin.scene.sectors import sector
 from gwangju_twin.ui.catalogue import load_catalogue
 from gwangju_twin.ui.infocards import building_card, lonlat_text, pavilion_card
-
-
-@pytest.fixture(scope="module")
-def prepared() -> Prepared:
-    return prepare(load_scene(default_scene_path()))
 
 
 def test_a_building_card_says_use_height_source_floors_area_and_place(prepared) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import shapely
-from render_helpers import REPO
 from shapely import LineString, MultiLineString
 
 from gwangju_twin.plugins.roads import SNAP_TOLERANCE, RoadGraph, build_road_graph
@@ -155,28 +156,24 @@ def test_odd_inputs() -> None:
 
 
 @pytest.fixture(scope="module")
-def sangmu() -> tuple[RoadGraph, np.ndarray]:
-    from gwangju_twin.geo import load_geojson
-    from gwangju_twin.scene import load_scene
-
-    scene = load_scene(REPO / "scenes" / "sangmu.toml")
-    district, _ = load_geojson(scene.source, crs=scene.crs, origin=scene.origin,
-                               level_height=scene.level_height)
+def sangmu_roads(sangmu: tuple[Any, Any]) -> tuple[RoadGraph, np.ndarray]:
+    """The default district's road graph, and the road lines it was built from."""
+    _, district = sangmu
     rows = district.select("roads")
     lines = district.geometry[rows]
     return build_road_graph(lines, district.width[rows]), lines
 
 
-def test_sangmu_is_one_network(sangmu: tuple[RoadGraph, np.ndarray]) -> None:
-    g, lines = sangmu
+def test_sangmu_is_one_network(sangmu_roads: tuple[RoadGraph, np.ndarray]) -> None:
+    g, lines = sangmu_roads
     assert len(g.nodes) > 200
     assert np.count_nonzero(g.components == 0) >= 0.95 * len(g.nodes)
     # Nothing was lost: the graph holds every road (plus the short kerb-to-centre joins).
     assert g.total_length >= shapely.length(shapely.union_all(lines)) - 1.0
 
 
-def test_sangmu_route_across_the_district(sangmu: tuple[RoadGraph, np.ndarray]) -> None:
-    g, lines = sangmu
+def test_sangmu_route_across_the_district(sangmu_roads: tuple[RoadGraph, np.ndarray]) -> None:
+    g, lines = sangmu_roads
     main = np.flatnonzero(g.components == 0)
     corner = g.nodes[main].sum(axis=1)
     a, b = int(main[np.argmin(corner)]), int(main[np.argmax(corner)])
@@ -191,10 +188,10 @@ def test_sangmu_route_across_the_district(sangmu: tuple[RoadGraph, np.ndarray]) 
     assert r.length == pytest.approx(g.distances(a)[b])
 
 
-def test_sangmu_distances_match_scipy(sangmu: tuple[RoadGraph, np.ndarray]) -> None:
+def test_sangmu_distances_match_scipy(sangmu_roads: tuple[RoadGraph, np.ndarray]) -> None:
     csgraph = pytest.importorskip("scipy.sparse.csgraph")
     sparse = pytest.importorskip("scipy.sparse")
-    g, _ = sangmu
+    g, _ = sangmu_roads
     n = len(g.nodes)
     m = sparse.coo_matrix((g.lengths, (g.edges[:, 0], g.edges[:, 1])), shape=(n, n)).tocsr()
     want = csgraph.dijkstra(m, directed=False, indices=[0, n // 2])

@@ -33,12 +33,6 @@ SIZE = (800, 450)
 PIN = "2468"
 
 
-@pytest.fixture(scope="module")
-def prepared() -> Prepared:
-    config = KioskConfig()
-    return prepare(load_scene(default_scene_path()), admit=config.allows)
-
-
 def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
     base = KioskConfig(size=SIZE, attract_after=5.0, reset_after=10.0, countdown=3,
                        attract_dwell=3.0, pin_hash=hash_pin(PIN, iterations=1000),
@@ -47,10 +41,10 @@ def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
 
 
 @pytest.fixture
-def kiosk(prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
+def kiosk(booth_prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
     from gwangju_twin.app.rehearsal import Rehearsal
 
-    k = Rehearsal(prepared, kiosk_config(tmp_path), fps=15)
+    k = Rehearsal(booth_prepared, kiosk_config(tmp_path), fps=15)
     try:
         yield k
     finally:
@@ -203,10 +197,10 @@ def test_held_corner_opens_the_pin_pad_and_restart_is_offered(kiosk: Rehearsal) 
     assert booth.exit_code == EXIT_RESTART
 
 
-def test_operator_overlay_closes_by_itself(prepared: Prepared, tmp_path: Path) -> None:
+def test_operator_overlay_closes_by_itself(booth_prepared: Prepared, tmp_path: Path) -> None:
     from gwangju_twin.app.rehearsal import Rehearsal
 
-    kiosk = Rehearsal(prepared, kiosk_config(tmp_path), fps=5)  # a minute in few frames
+    kiosk = Rehearsal(booth_prepared, kiosk_config(tmp_path), fps=5)  # a minute in few frames
     try:
         booth = kiosk.booth
         kiosk.chord()

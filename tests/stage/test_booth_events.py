@@ -23,11 +23,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from render_helpers import REPO
 
-from gwangju_twin.expo.prepared import Prepared, prepare
+from gwangju_twin.expo.prepared import Prepared
 from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.kiosk.pin import hash_pin
-from gwangju_twin.resources import default_scene_path
-from gwangju_twin.scene import load_scene
 
 if TYPE_CHECKING:
     from gwangju_twin.app.rehearsal import Rehearsal
@@ -38,11 +36,6 @@ SIZE = (800, 450)
 PIN = "5791"
 
 
-@pytest.fixture(scope="module")
-def prepared() -> Prepared:
-    return prepare(load_scene(default_scene_path()), admit=KioskConfig().allows)
-
-
 def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
     base = KioskConfig(size=SIZE, attract_after=5.0, reset_after=10.0, countdown=3,
                        attract_dwell=3.0, pin_hash=hash_pin(PIN, iterations=100_000),
@@ -51,10 +44,10 @@ def kiosk_config(tmp: Path, **changes: Any) -> KioskConfig:
 
 
 @pytest.fixture
-def kiosk(prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
+def kiosk(booth_prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
     from gwangju_twin.app.rehearsal import Rehearsal
 
-    k = Rehearsal(prepared, kiosk_config(tmp_path), fps=4)  # a slow booth: 250 ms frames
+    k = Rehearsal(booth_prepared, kiosk_config(tmp_path), fps=4)  # a slow booth: 250 ms frames
     try:
         yield k
     finally:
@@ -93,13 +86,13 @@ def test_a_quick_tap_in_the_operator_corner_is_a_visitors_tap(kiosk: Rehearsal) 
     assert kiosk.booth.cycle.state == "visit" and not kiosk.booth.pinpad.visible
 
 
-def test_the_pin_is_checked_off_the_frame_loop(prepared: Prepared, tmp_path: Path) -> None:
+def test_the_pin_is_checked_off_the_frame_loop(booth_prepared: Prepared, tmp_path: Path) -> None:
     from gwangju_twin.app.rehearsal import Rehearsal
 
     # 10,000,000 iterations: seconds of PBKDF2 (the config refuses it; built here directly
     # to make the check long enough to watch frames go on during it).
     config = kiosk_config(tmp_path, pin_hash=hash_pin(PIN, iterations=10_000_000))
-    kiosk = Rehearsal(prepared, config, fps=15)
+    kiosk = Rehearsal(booth_prepared, config, fps=15)
     try:
         booth, pad = kiosk.booth, kiosk.booth.pinpad
         kiosk.chord()

@@ -18,7 +18,6 @@ from gui_kit import (
     W,
     buttons_box,
     click,
-    fixtures,
     frames,
     no_missing_glyphs,
     pixel,
@@ -26,13 +25,12 @@ from gui_kit import (
 )
 
 pytestmark = pytest.mark.render
-base, fonts, cat, mouse = fixtures()
 
 LANGS = ("ko", "en")
 KIOSK_ROW = ("menu", "tour", "map", "language", "home")
 
 
-# -- fixtures and helpers (as tests/test_widgets.py) ---------------------------------------
+# -- fixtures and helpers (as tests/stage/test_widgets.py) ---------------------------------
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ the toolbar or an open info panel, and the named landmarks have labels.
 
 The rectangles are measured from the scene graph as drawn (each visible card's bounds in the
 camera's space, projected through the real lens), not taken from the declutter's answer.
-Each case renders in a subprocess (EGL, no display), as tests/test_render.py does.
+Each case renders in a subprocess (EGL, no display), as tests/system/test_render.py does.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ exactly as a window's keyboard and mouse deliver them, frames are rendered for r
 assertions look at the camera, the picks, the panels and the plugins.
 
 The only stand-in is the pointer's position (an offscreen buffer has no mouse): tests place
-it with ``Pointer.move_to``. tests/test_window.py clicks with a real mouse under Xvfb.
+it with ``Pointer.move_to``. tests/system/test_window.py clicks with a real mouse under Xvfb.
 """
 
 from __future__ import annotations
@@ -20,20 +20,13 @@ from render_helpers import REPO, read_png
 
 from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.controls import CONTROLS
-from gwangju_twin.expo.prepared import Prepared, prepare
-from gwangju_twin.resources import default_scene_path
-from gwangju_twin.scene import load_scene
+from gwangju_twin.expo.prepared import Prepared
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.settings import Settings, load_settings, save_settings
 
 pytestmark = pytest.mark.render
 
 SIZE = (800, 500)
-
-
-@pytest.fixture(scope="module")
-def prepared() -> Prepared:
-    return prepare(load_scene(default_scene_path()))
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """On-screen text: the Hangul font, bilingual labels and the plugin panel view.
 
-Scene-graph tests share one ShowBase with window-type none in this process; the pixel tests
-render offscreen (EGL, no display) in a subprocess, as tests/test_render.py does.
+Scene-graph tests share one ShowBase with window-type none in this process
+(``windowless_base``); the pixel tests render offscreen (EGL, no display) in a subprocess, as
+tests/system/test_render.py does.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ NOTICE_KO, NOTICE_EN = "데모를 사용할 수 없습니다", "Demo unavailable
 
 
 @pytest.fixture(scope="module")
-def fonts(base: Any) -> tuple[Any, Any]:
+def windowless_fonts(windowless_base: Any) -> tuple[Any, Any]:
+    """The regular and bold Hangul fonts, loaded through the windowless ShowBase's loader."""
     from gwangju_twin.ui import load_font
 
-    return load_font(base.loader), load_font(base.loader, bold=True)
+    return load_font(windowless_base.loader), load_font(windowless_base.loader, bold=True)
 
 
 # -- fonts ---------------------------------------------------------------------------------
@@ -47,33 +49,35 @@ def test_shipped_font_is_kurinto_sans_kr() -> None:
     assert "weblate_fonts" in hangul_font_path().parts
 
 
-def test_font_has_every_glyph_the_viewer_shows(fonts: tuple[Any, Any]) -> None:
+def test_font_has_every_glyph_the_viewer_shows(windowless_fonts: tuple[Any, Any]) -> None:
     from gwangju_twin.ui import missing_glyphs
 
     text = "".join(s.name_ko + s.name_en for s in SECTORS) + NOTICE_KO + NOTICE_EN + "·…"
-    for font in fonts:
+    for font in windowless_fonts:
         assert missing_glyphs(font, text) == ""
 
 
-def test_missing_glyphs_reports_what_the_font_lacks(fonts: tuple[Any, Any]) -> None:
+def test_missing_glyphs_reports_what_the_font_lacks(windowless_fonts: tuple[Any, Any]) -> None:
     from gwangju_twin.ui import missing_glyphs
 
     # A private-use code point and a Runic letter: no Korean font has either.
-    assert missing_glyphs(fonts[0], "가\ue000A ᚠ가\ue000") == "\ue000ᚠ"
+    assert missing_glyphs(windowless_fonts[0], "가\ue000A ᚠ가\ue000") == "\ue000ᚠ"
 
 
-def test_load_font_is_cached_per_loader_and_weight(base: Any, fonts: tuple[Any, Any]) -> None:
+def test_load_font_is_cached_per_loader_and_weight(windowless_base: Any,
+                                                   windowless_fonts: tuple[Any, Any]) -> None:
     from gwangju_twin.ui import load_font
     from gwangju_twin.ui.fonts import PIXELS_PER_UNIT
 
-    regular, bold = fonts
-    assert load_font(base.loader) is regular
-    assert load_font(base.loader, bold=True) is bold
+    regular, bold = windowless_fonts
+    assert load_font(windowless_base.loader) is regular
+    assert load_font(windowless_base.loader, bold=True) is bold
     assert regular is not bold
     assert regular.get_pixels_per_unit() == PIXELS_PER_UNIT
 
 
-def test_a_second_loader_gets_the_same_working_font(base: Any, fonts: tuple[Any, Any]) -> None:
+def test_a_second_loader_gets_the_same_working_font(windowless_base: Any,
+                                                    windowless_fonts: tuple[Any, Any]) -> None:
     """Panda3D pools fonts per file: a second ShowBase in one process (tests, a restarted
     viewer) must not trip over the first one's font, which already has glyph pages."""
     from direct.showbase.Loader import Loader
@@ -81,10 +85,10 @@ def test_a_second_loader_gets_the_same_working_font(base: Any, fonts: tuple[Any,
 
     from gwangju_twin.ui import load_font, missing_glyphs
 
-    TextNode("warm-up").set_font(fonts[0])
-    _label(fonts).node.find("ko").node().generate()  # makes glyph pages
-    assert fonts[0].get_num_pages() > 0
-    other = Loader(base)
+    TextNode("warm-up").set_font(windowless_fonts[0])
+    _label(windowless_fonts).node.find("ko").node().generate()  # makes glyph pages
+    assert windowless_fonts[0].get_num_pages() > 0
+    other = Loader(windowless_base)
     try:
         again = load_font(other)
         assert again.get_num_pages() > 0
@@ -122,21 +126,21 @@ def _texts(node: Any) -> list[str]:
     return out
 
 
-def test_label_has_korean_over_english(fonts: tuple[Any, Any]) -> None:
-    label = _label(fonts)
+def test_label_has_korean_over_english(windowless_fonts: tuple[Any, Any]) -> None:
+    label = _label(windowless_fonts)
     ko, en = label.node.find("ko"), label.node.find("en")
     assert _texts(label.node) == [SECTORS[0].name_ko, SECTORS[0].name_en]
     assert label.text() == [SECTORS[0].name_ko, SECTORS[0].name_en]
     # Korean above and larger than English.
     assert ko.get_z(label.node) > en.get_z(label.node)
     assert ko.get_sz() > en.get_sz()
-    assert ko.node().get_font() == fonts[1]  # the Korean name is bold
+    assert ko.node().get_font() == windowless_fonts[1]  # the Korean name is bold
 
 
-def test_label_faces_the_camera_and_stays_on_top(fonts: tuple[Any, Any]) -> None:
+def test_label_faces_the_camera_and_stays_on_top(windowless_fonts: tuple[Any, Any]) -> None:
     from panda3d.core import NodePath, Vec3
 
-    label = _label(fonts)
+    label = _label(windowless_fonts)
     node = label.node
     world = NodePath("world")
     camera = world.attach_new_node("camera")
@@ -155,11 +159,11 @@ def test_label_faces_the_camera_and_stays_on_top(fonts: tuple[Any, Any]) -> None
     assert node.has_light_off() and node.has_fog_off()
 
 
-def test_label_origin_is_bottom_centre_and_height_scales(fonts: tuple[Any, Any]) -> None:
+def test_label_origin_is_bottom_centre_and_height_scales(windowless_fonts: tuple[Any, Any]) -> None:
     from panda3d.core import NodePath
 
     world = NodePath("world")
-    small, big = _label(fonts, 6.0), _label(fonts, 12.0)
+    small, big = _label(windowless_fonts, 6.0), _label(windowless_fonts, 12.0)
     small.reparent_to(world)
     big.reparent_to(world)
     small.set_pos(100, 50, 20)
@@ -175,8 +179,8 @@ def test_label_origin_is_bottom_centre_and_height_scales(fonts: tuple[Any, Any])
     assert big_hi.z - big_lo.z == pytest.approx(2 * (card_hi.z - card_lo.z), rel=1e-3)
 
 
-def test_label_notice_appears_and_disappears(fonts: tuple[Any, Any]) -> None:
-    label = _label(fonts)
+def test_label_notice_appears_and_disappears(windowless_fonts: tuple[Any, Any]) -> None:
+    label = _label(windowless_fonts)
     plain = label.node.get_tight_bounds()
     label.set_notice(NOTICE_KO, NOTICE_EN)
     notice = label.node.find("notice")
@@ -193,13 +197,14 @@ def test_label_notice_appears_and_disappears(fonts: tuple[Any, Any]) -> None:
     assert label.node.get_tight_bounds()[1].z == pytest.approx(plain[1].z)
 
 
-def test_nearer_labels_draw_over_farther_ones(base: Any, fonts: tuple[Any, Any]) -> None:
+def test_nearer_labels_draw_over_farther_ones(windowless_base: Any,
+                                              windowless_fonts: tuple[Any, Any]) -> None:
     from panda3d.core import NodePath
 
     from gwangju_twin.ui import stack_by_distance
 
     camera = NodePath("camera")
-    near, far = _label(fonts), _label(fonts)
+    near, far = _label(windowless_fonts), _label(windowless_fonts)
     near.set_pos(0, 10, 0)
     far.set_pos(0, 100, 0)
     stack_by_distance([near, far], camera)
@@ -223,10 +228,11 @@ def _panel() -> Panel:
 
 
 @pytest.fixture
-def view(base: Any, fonts: tuple[Any, Any]) -> Iterator[Any]:
+def view(windowless_base: Any, windowless_fonts: tuple[Any, Any]) -> Iterator[Any]:
     from gwangju_twin.ui import PanelView
 
-    made = PanelView(_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    made = PanelView(_panel(), windowless_base.aspect2d, windowless_fonts[0],
+                     bold_font=windowless_fonts[1])
     yield made
     made.destroy()
 
@@ -270,13 +276,13 @@ def test_refresh_redraws_only_after_a_change(view: Any) -> None:
     assert not view.node.find("**/notice").is_empty()
 
 
-def test_rebuilding_leaks_no_nodes_or_widgets(base: Any, view: Any) -> None:
+def test_rebuilding_leaks_no_nodes_or_widgets(windowless_base: Any, view: Any) -> None:
     from direct.gui.DirectGuiBase import DirectGuiWidget
 
     def census() -> tuple[int, int, int]:
-        hooks = sum(len(base.messenger.whoAccepts(e) or {})
-                    for e in base.messenger.getEvents())
-        return (base.aspect2d.find_all_matches("**").get_num_paths(),
+        hooks = sum(len(windowless_base.messenger.whoAccepts(e) or {})
+                    for e in windowless_base.messenger.getEvents())
+        return (windowless_base.aspect2d.find_all_matches("**").get_num_paths(),
                 len(DirectGuiWidget.guiDict), hooks)
 
     start = census()
@@ -289,7 +295,8 @@ def test_rebuilding_leaks_no_nodes_or_widgets(base: Any, view: Any) -> None:
     assert census() == start
 
 
-def test_clicking_a_button_goes_through_run(base: Any, fonts: tuple[Any, Any]) -> None:
+def test_clicking_a_button_goes_through_run(windowless_base: Any,
+                                            windowless_fonts: tuple[Any, Any]) -> None:
     from direct.gui.DirectGuiGlobals import B1CLICK
 
     from gwangju_twin.ui import PanelView
@@ -303,11 +310,11 @@ def test_clicking_a_button_goes_through_run(base: Any, fonts: tuple[Any, Any]) -
 
     panel = _panel()
     panel.add_button("stop", "모두 정지", "Stop all", lambda: clicked.append("stop"))
-    view = PanelView(panel, base.aspect2d, fonts[0], run=run)
+    view = PanelView(panel, windowless_base.aspect2d, windowless_fonts[0], run=run)
     try:
         stop = view.buttons[1]
         # The event a mouse click on the button raises (DirectButton binds its command to it).
-        base.messenger.send(B1CLICK + stop.guiId, [None])
+        windowless_base.messenger.send(B1CLICK + stop.guiId, [None])
         assert clicked == ["stop"]
         assert ran == [panel.buttons[1].on_click]
         stop["command"]()  # the command itself also goes through run
@@ -316,29 +323,29 @@ def test_clicking_a_button_goes_through_run(base: Any, fonts: tuple[Any, Any]) -
         view.destroy()
 
 
-def test_panel_is_docked_right_and_has_big_buttons(base: Any, view: Any) -> None:
+def test_panel_is_docked_right_and_has_big_buttons(windowless_base: Any, view: Any) -> None:
     from panda3d.core import Point3
 
     def right_edge() -> float:
-        return base.render2d.get_relative_point(view.node, Point3(0, 0, 0)).x
+        return windowless_base.render2d.get_relative_point(view.node, Point3(0, 0, 0)).x
 
     assert 0.9 < right_edge() < 1.0
-    old = base.aspect2d.get_sx()
+    old = windowless_base.aspect2d.get_sx()
     try:
-        base.aspect2d.set_sx(1 / 2.4)  # the window became very wide
+        windowless_base.aspect2d.set_sx(1 / 2.4)  # the window became very wide
         view.refresh()
         assert 0.9 < right_edge() < 1.0
         assert view.node.get_pos().x == pytest.approx(2.4 - 0.05)
     finally:
-        base.aspect2d.set_sx(old)
+        windowless_base.aspect2d.set_sx(old)
         view.refresh()
     for button in view.buttons:
         frame = button.guiItem.get_frame()  # left, right, bottom, top
-        px_at_1080p = (frame[3] - frame[2]) * button.get_sz(base.render2d) * 1080 / 2
+        px_at_1080p = (frame[3] - frame[2]) * button.get_sz(windowless_base.render2d) * 1080 / 2
         assert px_at_1080p >= 48
 
 
-def test_hide_show_and_destroy(base: Any, view: Any) -> None:
+def test_hide_show_and_destroy(windowless_base: Any, view: Any) -> None:
     from direct.gui.DirectGuiBase import DirectGuiWidget
 
     view.hide()
@@ -539,7 +546,8 @@ def test_panel_renders_text_and_buttons(shots: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
-def test_panel_title_is_clear_of_the_toolbar(base: Any, fonts: tuple[Any, Any],
+def test_panel_title_is_clear_of_the_toolbar(windowless_base: Any,
+                                             windowless_fonts: tuple[Any, Any],
                                              aspect: float) -> None:
     """At 800x600 (4:3) the toolbar reaches under the panel's column: the panel docks below
     the row instead of under its Help button; at 16:9 it keeps the top-right corner."""
@@ -550,15 +558,16 @@ def test_panel_title_is_clear_of_the_toolbar(base: Any, fonts: tuple[Any, Any],
     from gwangju_twin.ui.panel import MARGIN
     from gwangju_twin.ui.toolbar import Toolbar
 
-    old = base.getAspectRatio()
-    base.adjustWindowAspectRatio(aspect)
-    toolbar = Toolbar(base.a2dTopLeft, fonts[0], load_catalogue(), "en")
-    view = PanelView(_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    old = windowless_base.getAspectRatio()
+    windowless_base.adjustWindowAspectRatio(aspect)
+    toolbar = Toolbar(windowless_base.a2dTopLeft, windowless_fonts[0], load_catalogue(), "en")
+    view = PanelView(_panel(), windowless_base.aspect2d, windowless_fonts[0],
+                     bold_font=windowless_fonts[1])
     try:
         view.refresh()
-        _, right, bottom, _ = buttons_box(toolbar.buttons.values(), base.aspect2d)
-        lo, hi = view.node.find("**/title").get_tight_bounds(base.aspect2d)
-        card_lo, card_hi = view.node.get_tight_bounds(base.aspect2d)
+        _, right, bottom, _ = buttons_box(toolbar.buttons.values(), windowless_base.aspect2d)
+        lo, hi = view.node.find("**/title").get_tight_bounds(windowless_base.aspect2d)
+        card_lo, card_hi = view.node.get_tight_bounds(windowless_base.aspect2d)
         beside = right < card_lo.x  # the row ends before the panel's column starts
         assert beside == (aspect > 1.5)
         if beside:
@@ -569,7 +578,7 @@ def test_panel_title_is_clear_of_the_toolbar(base: Any, fonts: tuple[Any, Any],
     finally:
         view.destroy()
         toolbar.destroy()
-        base.adjustWindowAspectRatio(old)
+        windowless_base.adjustWindowAspectRatio(old)
 
 
 def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
@@ -587,7 +596,8 @@ def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
-def test_lonlat_line_never_leaves_a_lone_letter(base: Any, fonts: tuple[Any, Any],
+def test_lonlat_line_never_leaves_a_lone_letter(windowless_base: Any,
+                                                windowless_fonts: tuple[Any, Any],
                                                 language: str) -> None:
     """The info panel's position line wraps between the two coordinates, not before the
     hemisphere's letter ("...126.84312°" / "E")."""
@@ -600,8 +610,8 @@ def test_lonlat_line_never_leaves_a_lone_letter(base: Any, fonts: tuple[Any, Any
                           name_en="Gwangju City Hall", height=80.0, height_source="measured",
                           floors=None, floors_estimated=None, footprint_m2=3599.0,
                           lon=126.84312, lat=35.14813, feature_id=None)
-    view = PanelView(building_card(facts, load_catalogue()), base.aspect2d, fonts[0],
-                     language=language, bold_font=fonts[1])
+    view = PanelView(building_card(facts, load_catalogue()), windowless_base.aspect2d,
+                     windowless_fonts[0], language=language, bold_font=windowless_fonts[1])
     try:
         node = view.node.find("**/line-position").node()
         rows = node.get_wordwrapped_text().split("\n")

@@ -19,7 +19,6 @@ from gui_kit import (
     W,
     buttons_box,
     click,
-    fixtures,
     frames,
     no_missing_glyphs,
     pixel,
@@ -30,7 +29,6 @@ from gwangju_twin.controls import CONTROLS, SECTIONS
 from gwangju_twin.scene.sectors import SECTORS
 
 pytestmark = pytest.mark.render
-base, fonts, cat, mouse = fixtures()
 
 LANGS = ("ko", "en")
 NARRATION_EN = (

@@ -135,7 +135,8 @@ class Kiosk:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+def start_kiosk(tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+    """Start a supervised kiosk (a config, optionally a scene); every one is killed after."""
     made: list[Kiosk] = []
 
     def start(config: Path, *scene: str) -> Kiosk:
@@ -164,9 +165,9 @@ def _lost_table(tmp: Path) -> str:
 
 @pytest.mark.parametrize("broken", ["lost-table", "dev-null"])
 def test_a_broken_database_runs_the_booth_without_analytics(
-        kiosk: Callable[..., Kiosk], tmp_path: Path, broken: str) -> None:
+        start_kiosk: Callable[..., Kiosk], tmp_path: Path, broken: str) -> None:
     database = _lost_table(tmp_path) if broken == "lost-table" else os.devnull
-    k = kiosk(_config(tmp_path, database=database))
+    k = start_kiosk(_config(tmp_path, database=database))
     k.wait_for(k.started, START_BOUND, "the viewer up")
     assert k.stop() == 0
     log = k.log_text()
@@ -270,9 +271,9 @@ class Demo(PavilionDemo):
 
 
 def test_a_chatty_plugin_fills_the_rotated_log_not_stderr(
-        kiosk: Callable[..., Kiosk], tmp_path: Path) -> None:
+        start_kiosk: Callable[..., Kiosk], tmp_path: Path) -> None:
     scene = _scene_with_plugin(tmp_path, "acme.chatty", CHATTY)
-    k = kiosk(_config(tmp_path, allow='["acme.chatty"]'), str(scene))
+    k = start_kiosk(_config(tmp_path, allow='["acme.chatty"]'), str(scene))
     k.wait_for(lambda: "chatter done" in k.log_text() and k.started(), START_BOUND,
                "the chatty plugin's last line")
     assert k.stop() == 0
@@ -333,10 +334,10 @@ class Demo(PavilionDemo):
 
 
 def test_kill_9_of_the_kiosk_leaves_no_viewer_and_no_plugin_process(
-        kiosk: Callable[..., Kiosk], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        start_kiosk: Callable[..., Kiosk], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scene = _scene_with_plugin(tmp_path, "acme.hog", HOG)
     monkeypatch.setenv("HOG_DIR", str(tmp_path))
-    k = kiosk(_config(tmp_path, allow='["acme.hog"]'), str(scene))
+    k = start_kiosk(_config(tmp_path, allow='["acme.hog"]'), str(scene))
     pids = tmp_path / "pids"
     k.wait_for(pids.exists, START_BOUND, "the hung plugin's pids")
     viewer, helper = (int(p) for p in pids.read_text().split())
@@ -367,9 +368,9 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_an_offscreen_booth_keeps_a_fresh_snapshot(kiosk: Callable[..., Kiosk],
+def test_an_offscreen_booth_keeps_a_fresh_snapshot(start_kiosk: Callable[..., Kiosk],
                                                     tmp_path: Path) -> None:
-    k = kiosk(_config(tmp_path))
+    k = start_kiosk(_config(tmp_path))
     shot = tmp_path / "logs" / "screen.png"
     k.wait_for(shot.exists, START_BOUND, "the first snapshot")
     assert _png_size(shot) == (480, 270)

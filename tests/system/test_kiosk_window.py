@@ -30,19 +30,21 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
-from xvfb_kit import NEEDS_X, virtual_screen
+from xvfb_kit import NEEDS_X
 from xvfb_kit import run_x as _x
 from xvfb_kit import screenshot_root as _shot
 
 pytestmark = NEEDS_X
 
 W, H = 1280, 720
+#: The private virtual screen the ``display`` fixture starts (tests/system/conftest.py).
+SCREEN = (W, H)
 #: The longest any wait may take before the test gives up (seconds). Generous on purpose:
 #: nothing is asserted about how long a wait took.
 PATIENCE = 120.0
@@ -65,12 +67,6 @@ TOOLBAR_FIRST = (slice(22, 50), slice(22, 120))
 TOOLBAR_MAP = (slice(22, 50), slice(208, 270))
 #: the countdown's "keep exploring" button, just under the centre.
 KEEP = (slice(360, 440), slice(480, 800))
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    """A private virtual screen, gone after the test."""
-    yield from virtual_screen(W, H)
 
 
 def _geometry(display: str, window: str) -> tuple[int, ...]:

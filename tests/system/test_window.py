@@ -11,22 +11,17 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pytest
-from xvfb_kit import NEEDS_X, virtual_screen
+from xvfb_kit import NEEDS_X
 from xvfb_kit import run_x as _x
 from xvfb_kit import screenshot_root as _shot
 
 pytestmark = NEEDS_X
-
-
-@pytest.fixture
-def display() -> Iterator[str]:
-    """A private virtual screen, gone after the test."""
-    yield from virtual_screen(1024, 700)
+#: The private virtual screen the ``display`` fixture starts (tests/system/conftest.py).
+SCREEN = (1024, 700)
 
 
 def _env(display: str, home: Path) -> dict[str, str]:
