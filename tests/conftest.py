@@ -8,7 +8,9 @@ The tests live in three folders, each with a conftest.py of its own:
 - ``system/``: the command line, the kiosk supervisor and its children, Xvfb windows, pip
   installs, and the README's promises.
 
-Panda3D is imported only by the fixtures that need it.
+Each test is marked with its folder's name (``pytest -m pure`` works like ``pytest
+tests/pure``); a test file outside the three folders stops the run. Panda3D is imported only
+by the fixtures that need it.
 """
 
 from __future__ import annotations
@@ -33,8 +35,26 @@ settings.register_profile("unhurried", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("unhurried")
 
+#: The tiers, each a folder beside this file and a marker of the same name (pyproject.toml).
+TIERS = ("pure", "stage", "system")
+TESTS = Path(__file__).resolve().parent
+
 #: Real-world GeoJSON kept outside the repository (see ../shared/data/README.md).
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+# tryfirst: the markers must be on the items before ``-m`` deselects by them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with its tier, the folder it lives in under tests/."""
+    for item in items:
+        path = item.path.resolve()
+        parts = path.relative_to(TESTS).parts if path.is_relative_to(TESTS) else ()
+        if len(parts) < 2 or parts[0] not in TIERS:
+            raise pytest.UsageError(
+                f"{path}: every test file belongs in tests/pure, tests/stage or tests/system "
+                "(see tests/conftest.py for which)")
+        item.add_marker(parts[0])
 
 
 @pytest.fixture
