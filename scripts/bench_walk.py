@@ -3,7 +3,7 @@
     python scripts/bench_walk.py [--steps 2000]
 
 Target: under 2 ms a step on average (a small part of a 30 fps frame). A benchmark, not a
-test: tests/test_navigation.py checks that the walker never ends inside a building, never
+test: tests/pure/test_navigation.py checks that the walker never ends inside a building, never
 how fast it goes (a busy machine must not fail the suite). Exits 1 when over the target.
 """
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     obstacles = Obstacles.of_district(prepared.district, [p.shape.core for p in prepared.pavilions])
     limits = Limits.for_district(prepared.mesh.bounds, prepared.mesh.max_height)
     rig = WalkRig(Eye(prepared.pose("pavilions", 16 / 9).target, 0.0, 0.0), limits, obstacles)
-    rng = np.random.default_rng(2024)  # the walk tests/test_navigation.py takes
+    rng = np.random.default_rng(2024)  # the walk tests/pure/test_navigation.py takes
     spent = 0.0
     for _ in range(args.steps):
         if rng.random() < 0.1:
