@@ -6,3 +6,5 @@ The package is split into rooms that hand plain data one way:
 """
 
 __version__ = "0.1.0"
+#: The distribution's and the command's name; also the per-user folders' (platformdirs).
+APP_NAME = "gwangju-twin"

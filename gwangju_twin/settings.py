@@ -20,11 +20,11 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from gwangju_twin import APP_NAME
 from gwangju_twin.language import LANGUAGES, Language
 from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, walk
 from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
 
-APP_NAME = "gwangju-twin"
 SETTINGS_FILE = "settings.toml"
 #: The folder under the platform's pictures folder that screenshots go to by default.
 SCREENSHOT_SUBFOLDER = "Gwangju Twin"

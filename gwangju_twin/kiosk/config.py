@@ -16,22 +16,22 @@ from typing import Any
 
 import platformdirs
 
+from gwangju_twin import APP_NAME
 from gwangju_twin.errors import InputError
+from gwangju_twin.identifiers import PLUGIN_ID as _ID
+from gwangju_twin.identifiers import PLUGIN_VERSION as _VERSION
 from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.language import LANGUAGES, Language
 from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, walk
 from gwangju_twin.tomlfile import read_toml, show_value
 
-APP_NAME = "gwangju-twin"  # as gwangju_twin.settings; not imported, to keep this module light
 #: The demo plugins shipped with the product (the package's demos and the default scene's
 #: drop-in folder, plugins/); by default the kiosk runs these and no others.
 BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.media-facade", "gwangju.shuttles", "gwangju.solar")
 
 # The same patterns as gwangju_twin.plugins.manifest (a test keeps them equal); copied so that
 # reading a kiosk config does not import the whole plugin host.
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-_VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
 # A content-hash pin, as gwangju_twin.plugins.pinning writes it after the "@".
 _PIN = re.compile(r"sha256:[0-9a-f]{64}")
 # A booth id: a host-name-like word, so that reports and logs can print it as it is.

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gwangju_twin.identifiers import PLUGIN_ID as _ID
+from gwangju_twin.identifiers import PLUGIN_VERSION as _VERSION
 from gwangju_twin.scene.sectors import SECTOR_IDS, SectorId
 from gwangju_twin.schema import Check, CheckError, Key, Spot, Table, Wording, walk
 from gwangju_twin.tomlfile import read_toml
@@ -23,11 +25,7 @@ SUPPORTED_API_VERSIONS: tuple[int, ...] = (1,)
 #: The file name of a manifest in a plugin folder or package.
 MANIFEST_NAME = "pavilion.toml"
 
-# Always used with fullmatch: "$" alone also matches before a trailing newline, which let
-# "acme.xray\n" pass as an id. (The kiosk's allow list repeats _ID and _VERSION verbatim.)
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _ENTRY = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-_VERSION = re.compile(r"^\d+(\.\d+){0,3}([.-]?[A-Za-z0-9.+-]*)?$")
 class ManifestError(ValueError):
     """A manifest that cannot be used; the message names the file and the key."""
 

@@ -8,7 +8,6 @@ load report) and refuses sites that overlap each other, a road, water or a landm
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,16 +17,14 @@ import shapely
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.identifiers import PAVILION_ID as _ID
+from gwangju_twin.identifiers import PLUGIN_ID as _PLUGIN_ID
 from gwangju_twin.scene.numbers import MAX_LOCAL, number
 from gwangju_twin.scene.sectors import SECTOR_IDS, SectorId, sector
 from gwangju_twin.scene.wording import NumbersAsRead
 from gwangju_twin.schema import CheckError, Key, Spot, Table
 from gwangju_twin.tomlfile import show_value
 
-# Used with fullmatch: "$" alone also matches before a trailing newline.
-_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-#: A plugin id as manifests write it (gwangju_twin/plugins/manifest.py).
-_PLUGIN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_SIZE, MAX_SIZE = 20.0, 300.0
 #: How a scene file gives a position: degrees of longitude and latitude, or local metres.
 Frame = Literal["lonlat", "local"]
