@@ -13,7 +13,6 @@ from gwangju_twin.app.stage import (
     NoWindowError,
     Stage,
     StageOptions,
-    WindowType,
     load_stage,
 )
 from gwangju_twin.errors import InputError
@@ -25,6 +24,7 @@ from gwangju_twin.settings import SettingsLoad
 
 if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
+    from gwangju_twin.render.config import WindowType
 
 
 def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str = "start",
