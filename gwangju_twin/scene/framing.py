@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from gwangju_twin.geo.model import Layer
 from gwangju_twin.scene.camera import CameraPose, direction
 
 #: The lens's horizontal field of view (degrees) in every picture; the vertical one follows
@@ -26,7 +27,7 @@ MARGIN = 0.06
 
 #: Layers whose polygons are framed first: the city itself, not the roads and rivers that
 #: run out of it or the administrative areas around it.
-FOCUS_LAYERS = ("buildings", "landmarks", "green", "plazas", "water")
+FOCUS_LAYERS: tuple[Layer, ...] = ("buildings", "landmarks", "green", "plazas", "water")
 
 Box = tuple[float, float, float, float, float, float]  # x0, y0, z0, x1, y1, z1
 
