@@ -7,7 +7,7 @@ hands it. It never creates a ShowBase: it is given the nodes and loader it draws
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from panda3d.core import Lens, NodePath
@@ -243,9 +243,15 @@ class ExpoFloor:
     def _show_panel(self, pavilion_id: str) -> None:
         if self._view is not None:
             self._view.destroy()
-        slot = self.host.slot(pavilion_id)
-        run = (lambda fn: self.host.run(slot, fn, Hook.BUTTON)) if slot is not None else (
-            lambda fn: fn())
+        host, slot = self.host, self.host.slot(pavilion_id)
+
+        def run(fn: Callable[[], None]) -> None:
+            # A plugin's buttons run under the host's fault isolation, like its hooks.
+            if slot is not None:
+                host.run(slot, fn, Hook.BUTTON)
+            else:
+                fn()
+
         self._view = PanelView(self.panel(pavilion_id), self._overlay, self.font,
                                language=self.language, run=run, bold_font=self.bold_font)
 

@@ -188,18 +188,18 @@ class PluginHost:
                 for fn in slot.context.timers.advance(dt):
                     if not self.run(slot, fn, Hook.TIMER):
                         break
-        slot = self.active
-        if slot is None or not slot.running:
+        active = self.active
+        if active is None or not active.running:
             return
-        slot._pending_dt += dt
-        slot._skipped += 1
-        if slot._skipped < slot.throttle:
+        active._pending_dt += dt
+        active._skipped += 1
+        if active._skipped < active.throttle:
             return
-        step, slot._pending_dt, slot._skipped = slot._pending_dt, 0.0, 0
+        step, active._pending_dt, active._skipped = active._pending_dt, 0.0, 0
         start = self.clock()
-        ok = self._call(slot, Hook.UPDATE, step)
+        ok = self._call(active, Hook.UPDATE, step)
         if ok:
-            self._account(slot, (self.clock() - start) * 1000.0)
+            self._account(active, (self.clock() - start) * 1000.0)
 
     def unload_all(self) -> None:
         """Exit the active demo and unload every plugin (the viewer is closing)."""

@@ -108,8 +108,8 @@ def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:
     ground, horizon = np.array(palette.GROUND_COLOR, float), np.array(palette.SKY_HORIZON, float)
     rgba = np.rint(ground * (1 - w) + horizon * w).astype(np.uint8)
     batch = MeshBatch(
-        "ground", pos.astype(np.float32), np.tile(np.float32([0, 0, 1]), (n, 1)), rgba, tris,
-        np.full(n, -1, np.int32),
+        "ground", pos.astype(np.float32), np.tile(np.array([0, 0, 1], np.float32), (n, 1)),
+        rgba, tris, np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
     np_.set_bin("background", GROUND_PLANE_ORDER)
