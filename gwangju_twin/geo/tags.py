@@ -11,9 +11,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from gwangju_twin.geo.model import HeightSource, Layer
+if TYPE_CHECKING:  # for annotations only: tags reads text and needs neither numpy nor pyproj
+    from gwangju_twin.geo.model import HeightSource, Layer
 
 #: The shape of a feature's drawn geometry: areas, lines or points.
 GeomType = Literal["polygon", "line", "point"]

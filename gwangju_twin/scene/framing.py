@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gwangju_twin.geo.model import Layer
 from gwangju_twin.scene.camera import CameraPose, direction
+
+if TYPE_CHECKING:  # for annotations only: framing needs none of the geo room to run
+    from gwangju_twin.geo.model import Layer
 
 #: The lens's horizontal field of view (degrees) in every picture; the vertical one follows
 #: from the picture's shape (``lens_fov``).
