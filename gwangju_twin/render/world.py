@@ -71,12 +71,13 @@ def _style(np_: NodePath, batch: MeshBatch) -> None:
         return
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
     np_.set_depth_write(False)
-    if batch.material == "overlay":
-        np_.set_transparency(TransparencyAttrib.M_alpha)
-        np_.set_light_off(1)
-    if batch.material == "lines":
-        np_.set_render_mode_thickness(1.6)
-        np_.set_light_off(1)
+    match batch.material:
+        case "overlay":
+            np_.set_transparency(TransparencyAttrib.M_alpha)
+            np_.set_light_off(1)
+        case "lines":
+            np_.set_render_mode_thickness(1.6)
+            np_.set_light_off(1)
 
 
 def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:

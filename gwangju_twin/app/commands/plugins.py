@@ -67,13 +67,15 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``plugins`` sub-command; returns the exit status."""
-    if args.plugins_command == "list":
-        return _list(args)
-    if args.plugins_command == "check":
-        return _check(args)
-    if args.plugins_command == "hash":
-        return _hash(args)
-    return _new(args)
+    match args.plugins_command:
+        case "list":
+            return _list(args)
+        case "check":
+            return _check(args)
+        case "hash":
+            return _hash(args)
+        case _:
+            return _new(args)
 
 
 def _scene(name: str | None):
