@@ -7,7 +7,7 @@ hands it. It never creates a ShowBase: it is given the nodes and loader it draws
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from panda3d.core import Lens, NodePath
@@ -16,9 +16,16 @@ from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
 from gwangju_twin.plugins.api import DistrictData
 from gwangju_twin.plugins.context import PavilionContext
-from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.plugins.discovery import FoundPlugin, PluginOrigin, PluginStatus
 from gwangju_twin.plugins.district import building_rows, district_data
-from gwangju_twin.plugins.host import UNAVAILABLE_EN, UNAVAILABLE_KO, PluginHost, Slot
+from gwangju_twin.plugins.guard import Hook
+from gwangju_twin.plugins.host import (
+    UNAVAILABLE_EN,
+    UNAVAILABLE_KO,
+    PluginHost,
+    Slot,
+    SlotState,
+)
 from gwangju_twin.plugins.panel import Panel, PanelLine
 from gwangju_twin.render.paint import StageServices
 from gwangju_twin.render.pavilions import (
@@ -103,7 +110,7 @@ class ExpoFloor:
         taskMgr.add(self._relayout_task, self._task_name, sort=55)
         self._data: DistrictData | None = None
         self._services: StageServices | None = None
-        by_id = {f.id: f for f in found if f.status != "duplicate"}
+        by_id = {f.id: f for f in found if f.status != PluginStatus.DUPLICATE}
         slots = [(p, p.info.plugin) for p in pavilions if p.info.plugin]
         if slots:
             rows = building_rows(district)
@@ -112,7 +119,7 @@ class ExpoFloor:
         for pav, plugin_id in slots:
             assert plugin_id is not None
             plugin = by_id.get(plugin_id) or FoundPlugin(
-                plugin_id, "scene", "scene", "error",
+                plugin_id, PluginOrigin.SCENE, "scene", PluginStatus.ERROR,
                 f"no plugin with id {plugin_id!r} is installed or in the scene's plugins folder")
             self.host.add(pav.info, plugin)
 
@@ -213,7 +220,7 @@ class ExpoFloor:
     def panel(self, pavilion_id: str) -> Panel:
         """The panel shown inside ``pavilion_id``: its plugin's, or the sector's info panel."""
         slot = self.host.slot(pavilion_id)
-        if slot is not None and slot.context is not None and slot.state != "disabled":
+        if slot is not None and slot.context is not None and slot.state != SlotState.DISABLED:
             return slot.context.panel
         panel = self._info_panels.get(pavilion_id)
         if panel is None:
@@ -223,7 +230,7 @@ class ExpoFloor:
             panel.accent = sec.color
             panel.set_line("about", sec.description_ko, sec.description_en)
             self._info_panels[pavilion_id] = panel
-        if slot is not None and slot.state == "disabled":
+        if slot is not None and slot.state == SlotState.DISABLED:
             panel.notice = PanelLine("notice", UNAVAILABLE_KO, UNAVAILABLE_EN)
             panel.revision += 1
         return panel
@@ -236,9 +243,15 @@ class ExpoFloor:
     def _show_panel(self, pavilion_id: str) -> None:
         if self._view is not None:
             self._view.destroy()
-        slot = self.host.slot(pavilion_id)
-        run = (lambda fn: self.host.run(slot, fn, "button")) if slot is not None else (
-            lambda fn: fn())
+        host, slot = self.host, self.host.slot(pavilion_id)
+
+        def run(fn: Callable[[], None]) -> None:
+            # A plugin's buttons run under the host's fault isolation, like its hooks.
+            if slot is not None:
+                host.run(slot, fn, Hook.BUTTON)
+            else:
+                fn()
+
         self._view = PanelView(self.panel(pavilion_id), self._overlay, self.font,
                                language=self.language, run=run, bold_font=self.bold_font)
 
@@ -255,7 +268,7 @@ class ExpoFloor:
 
     def _changed(self, slot: Slot) -> None:
         nodes = self.nodes[slot.pavilion.id]
-        if slot.state == "disabled":
+        if slot.state == SlotState.DISABLED:
             nodes.label.set_notice(UNAVAILABLE_KO, UNAVAILABLE_EN)
             self._layout_key = None  # the label grew a line: lay it out again
             # Rebuilt on the next update, not here: this may run inside the panel's own

@@ -13,18 +13,19 @@ from gwangju_twin.app.stage import (
     NoWindowError,
     Stage,
     StageOptions,
-    WindowType,
     load_stage,
 )
 from gwangju_twin.errors import InputError
 from gwangju_twin.expo.pavilions import build_pavilions
 from gwangju_twin.expo.prepared import Loading, Prepared, prepare
 from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.plugins.host import SlotState
 from gwangju_twin.scene import Scene, without_plugins
 from gwangju_twin.settings import SettingsLoad
 
 if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
+    from gwangju_twin.render.config import WindowType
 
 
 def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str = "start",
@@ -137,7 +138,7 @@ class LifecycleResult:
 
     plugin: str
     pavilion: str
-    state: str  # "unloaded" after a clean run, "disabled" after a failure
+    state: SlotState  # UNLOADED after a clean run, DISABLED after a failure
     errors: list[str]
     panel_ko: list[str]
     panel_en: list[str]
@@ -173,7 +174,7 @@ def exercise_plugin(found: FoundPlugin, scene: Scene, seconds: float = 2.0,
         stage.expo.exit()
     finally:
         stage.close()
-    errors = [f"{slot.hook}: {slot.reason}"] if slot.state == "disabled" else []
+    errors = [f"{slot.hook}: {slot.reason}"] if slot.state == SlotState.DISABLED else []
     if slot.error:
         errors.append(slot.error)
     return LifecycleResult(found.id, site.id, slot.state, errors, panel_ko, panel_en, frames,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from gwangju_twin.expo.prepared import Loading, Prepared
 from gwangju_twin.mesh import DistrictMesh
@@ -25,12 +25,8 @@ if TYPE_CHECKING:
 
     from gwangju_twin.app.floor import ExpoFloor
     from gwangju_twin.booth.virtual import VirtualPointer
+    from gwangju_twin.render.config import WindowType
     from gwangju_twin.touring import Touring
-
-#: Where a stage draws: a window on the screen, an offscreen buffer (pictures, tests, a
-#: booth without a display) or nothing at all (plugin dry runs).
-WindowType = Literal["onscreen", "offscreen", "none"]
-
 
 class Interface(Enum):
     """The visitor's interface on a stage."""

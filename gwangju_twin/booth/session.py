@@ -36,14 +36,14 @@ from gwangju_twin import __version__
 from gwangju_twin.booth.reel import AttractReel
 from gwangju_twin.booth.snapshot import PeriodicSnapshot
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.analytics import AnalyticsError
+from gwangju_twin.kiosk.analytics import AnalyticsError, EndReason
 from gwangju_twin.kiosk.config import KioskConfig
-from gwangju_twin.kiosk.cycle import Change, IdleCycle, Timing
+from gwangju_twin.kiosk.cycle import Change, ChangeKind, CycleState, IdleCycle, Timing
 from gwangju_twin.kiosk.pin import CornerHold, PinGate
 from gwangju_twin.kiosk.supervisor import EXIT_OPERATOR, EXIT_RESTART, Heartbeat
 from gwangju_twin.ui.attract import AttractPrompt
 from gwangju_twin.ui.countdown import Countdown
-from gwangju_twin.ui.operator import OperatorMenu
+from gwangju_twin.ui.operator import OperatorChoice, OperatorMenu
 from gwangju_twin.ui.pinpad import PinPad
 
 log = logging.getLogger("gwangju_twin.kiosk")
@@ -100,7 +100,7 @@ class Booth:
         self.exit_code: int | None = None
         self.analytics_error: str | None = None  # why the analytics stopped, if they did
         self.ignored: Counter[str] = Counter()  # close requests and keys the lock swallowed
-        self.counts: Counter[str] = Counter()  # every Change applied, by kind
+        self.counts: Counter[ChangeKind] = Counter()  # every Change applied, by kind
         cat, font, bold = touring.cat, touring.expo.font, touring.expo.bold_font
         lang = config.language
         # The overlays start hidden.
@@ -204,7 +204,7 @@ class Booth:
         dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
         self._read_pointer(now, dt)
         self._apply(self.cycle.tick(now))
-        if self.cycle.state == "attract":
+        if self.cycle.state == CycleState.ATTRACT:
             self.prompt.update(dt)
             self.reel.update(dt)
         if self._check is not None and self._check.done():
@@ -296,40 +296,41 @@ class Booth:
         touring, kind = self.touring, change.kind
         self.counts[kind] += 1
         log.debug("kiosk: %s", change)
-        if kind == "attract":
-            touring.show_interface(False)
-            self.prompt.show()
-            self.reel.start()
-        elif kind == "visit":
-            if self.reel.running:
-                self.reel.stop()
-                self.prompt.hide()
+        match kind:
+            case ChangeKind.ATTRACT:
+                touring.show_interface(False)
+                self.prompt.show()
+                self.reel.start()
+            case ChangeKind.VISIT:
+                if self.reel.running:
+                    self.reel.stop()
+                    self.prompt.hide()
+                    touring.reset(self.config.language)
+                    touring.show_interface(True)
+                self._language = touring.language
+                if self.visits is not None:
+                    self._write_visit("start_visit", touring.language)
+                self._inside = None
+            case ChangeKind.COUNTDOWN | ChangeKind.TICK:
+                if kind == ChangeKind.COUNTDOWN:
+                    self.countdown.set_language(touring.language)
+                    self.countdown.show()
+                self.countdown.set_seconds(change.seconds or 0)
+            case ChangeKind.KEEP:
+                self.countdown.hide()
+            case ChangeKind.RESET:
+                self.countdown.hide()
+                self._end_visit("idle")
                 touring.reset(self.config.language)
-                touring.show_interface(True)
-            self._language = touring.language
-            if self.visits is not None:
-                self._write_visit("start_visit", touring.language)
-            self._inside = None
-        elif kind in ("countdown", "tick"):
-            if kind == "countdown":
-                self.countdown.set_language(touring.language)
-                self.countdown.show()
-            self.countdown.set_seconds(change.seconds or 0)
-        elif kind == "keep":
-            self.countdown.hide()
-        elif kind == "reset":
-            self.countdown.hide()
-            self._end_visit("idle")
-            touring.reset(self.config.language)
-        elif kind == "operator":
-            self._open_pinpad()
-        elif kind == "operator_closed":
-            self.pinpad.hide()
-            self.menu.hide()
-            if change.reason:
-                log.info("operator overlay closed (%s)", change.reason)
+            case ChangeKind.OPERATOR:
+                self._open_pinpad()
+            case ChangeKind.OPERATOR_CLOSED:
+                self.pinpad.hide()
+                self.menu.hide()
+                if change.reason:
+                    log.info("operator overlay closed (%s)", change.reason)
 
-    def _end_visit(self, reason: str) -> None:
+    def _end_visit(self, reason: EndReason) -> None:
         if self.visits is not None and self.visits.visit_id is not None:
             self._record()
             self._write_visit("end_visit", reason)
@@ -350,7 +351,8 @@ class Booth:
     def _record(self) -> None:
         """Tell the analytics where the visitor is (only during a visit: the attract reel's
         pavilions are not visits)."""
-        if self.visits is None or self.cycle.state not in ("visit", "countdown"):
+        if self.visits is None or self.cycle.state not in (CycleState.VISIT,
+                                                           CycleState.COUNTDOWN):
             return
         if self.touring.language != self._language:
             self._language = self.touring.language
@@ -410,7 +412,7 @@ class Booth:
             log.exception("the PIN check failed")
             ok = False
         attempt = self.gate.settle(ok)
-        if self.cycle.state != "operator" or not self.pinpad.visible:
+        if self.cycle.state != CycleState.OPERATOR or not self.pinpad.visible:
             # Cancelled (or timed out) while checking: counted, but nothing opens.
             return
         lang = self.touring.language
@@ -459,15 +461,16 @@ class Booth:
     def _close_operator(self) -> None:
         self._apply(self.cycle.close_operator(self._clock()))
 
-    def _operator_choice(self, name: str) -> None:
-        if name == "resume":
-            self._close_operator()
-        elif name == "restart":
-            log.info("operator restarts the viewer")
-            self.request_exit(EXIT_RESTART)
-        elif name == "exit":
-            log.info("operator closes the kiosk")
-            self.request_exit(EXIT_OPERATOR)
+    def _operator_choice(self, name: OperatorChoice) -> None:
+        match name:
+            case OperatorChoice.RESUME:
+                self._close_operator()
+            case OperatorChoice.RESTART:
+                log.info("operator restarts the viewer")
+                self.request_exit(EXIT_RESTART)
+            case OperatorChoice.EXIT:
+                log.info("operator closes the kiosk")
+                self.request_exit(EXIT_OPERATOR)
 
     def request_exit(self, code: int) -> None:
         """End the booth with exit status ``code`` (the supervisor reads it)."""
@@ -479,7 +482,7 @@ class Booth:
 
     def close(self) -> None:
         """Remove the booth's task, widgets and signal handlers (the stage closes)."""
-        if self.exit_code is None and getattr(self.base.task_mgr, "fKeyboardInterrupt", 0):
+        if self.exit_code is None and getattr(self.base.task_mgr, "fKeyboardInterrupt", False):
             # A SIGINT during a frame is taken by the task manager's own handler, which ends
             # base.run() instead of calling ours: the same stop, seen here.
             self.exit_code = 128 + signal.SIGINT

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from gwangju_twin.geo.frame import LocalFrame, parse_crs
     from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT, DEFAULT_MAX_VERTICES, load_geojson
-    from gwangju_twin.geo.model import HEIGHT_SOURCES, LAYERS, District, Issue, LoadReport
+    from gwangju_twin.geo.model import (
+        HEIGHT_SOURCES,
+        LAYERS,
+        District,
+        HeightSource,
+        Issue,
+        Layer,
+        LoadReport,
+    )
     from gwangju_twin.geo.reader import DEFAULT_MAX_BYTES, check_data_file, set_max_bytes
 
 _LAZY = {
@@ -24,7 +32,9 @@ _LAZY = {
     "HEIGHT_SOURCES": "gwangju_twin.geo.model",
     "LAYERS": "gwangju_twin.geo.model",
     "District": "gwangju_twin.geo.model",
+    "HeightSource": "gwangju_twin.geo.model",
     "Issue": "gwangju_twin.geo.model",
+    "Layer": "gwangju_twin.geo.model",
     "LoadReport": "gwangju_twin.geo.model",
     "DEFAULT_MAX_BYTES": "gwangju_twin.geo.reader",
     "check_data_file": "gwangju_twin.geo.reader",
@@ -38,7 +48,9 @@ __all__ = [
     "HEIGHT_SOURCES",
     "LAYERS",
     "District",
+    "HeightSource",
     "Issue",
+    "Layer",
     "LoadReport",
     "LocalFrame",
     "check_data_file",

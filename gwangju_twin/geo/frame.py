@@ -8,6 +8,7 @@ inside a 20 km district its scale error stays below a few parts per million, far
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -60,13 +61,14 @@ class LocalFrame:
             f"+proj=pipeline +step +inv {tmerc} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
         )
 
-    def to_local(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vectorised lon/lat (degrees) to local x/y (metres)."""
+    def to_local(self, lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised lon/lat (degrees) to local x/y (metres); scalars give 0-d arrays."""
         x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))
         return np.asarray(x, float), np.asarray(y, float)
 
-    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vectorised local x/y (metres) back to lon/lat (degrees)."""
+    def to_lonlat(self, x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised local x/y (metres) back to lon/lat (degrees); scalars give 0-d
+        arrays."""
         lon, lat = self._inverse.transform(np.asarray(x, float), np.asarray(y, float))
         return np.asarray(lon, float), np.asarray(lat, float)
 

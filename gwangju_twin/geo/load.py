@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -22,7 +22,7 @@ from gwangju_twin.geo.frame import (
     parse_crs,
     source_to_lonlat,
 )
-from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.geo.model import CrsFrom, District, HeightSource, Issue, LoadReport
 from gwangju_twin.geo.reader import (
     RawCollection,
     RawFeature,
@@ -35,6 +35,7 @@ from gwangju_twin.geo.repair import (
     repair_polygons,
 )
 from gwangju_twin.geo.tags import (
+    GeomType,
     building_height,
     classify,
     line_width,
@@ -115,6 +116,7 @@ def _load(
     try:
         raw = parse_geojson(path, read_geojson_text(path, max_bytes))
         _skip_oversized(raw, max_vertices)
+        crs_from: CrsFrom
         if crs is not None:
             src, crs_from = parse_crs(crs, "--crs"), "option"
         elif raw.crs_member is not None:
@@ -145,7 +147,7 @@ def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:
 
 class _Loader:
     def __init__(
-        self, path: Path, raw: RawCollection, src: CRS, crs_from: str, level_height: float,
+        self, path: Path, raw: RawCollection, src: CRS, crs_from: CrsFrom, level_height: float,
         crs_named_by: str = "the --crs option",
     ) -> None:
         self.path = path
@@ -379,10 +381,10 @@ class _Loader:
             rows, multi = _regroup(geoms, lines, owner, shapely.multilinestrings)
             geoms[rows] = multi
         if self.points:
-            lens = [len(p) for p in self.points]
-            owner = np.repeat(np.asarray(self.point_owner), lens)
-            rows, multi = _regroup(geoms, shapely.points(local(point_ll)), owner,
-                                   shapely.multipoints)
+            owner = np.repeat(np.asarray(self.point_owner), [len(p) for p in self.points])
+            points = shapely.points(local(point_ll))
+            assert isinstance(points, np.ndarray)  # many coordinates in, an array out
+            rows, multi = _regroup(geoms, points, owner, shapely.multipoints)
             geoms[rows] = multi
 
         district = self._attributes(frame, geoms, report)
@@ -420,7 +422,8 @@ class _Loader:
         far = _degrees_apart(ll, origin)
         worst = int(np.argmax(far))
         if far[worst] > MAX_FRAME_DEGREES:
-            raise InputError(self._too_far(*ll[worst], *origin, lo, hi))
+            lon, lat = ll[worst]
+            raise InputError(self._too_far(lon, lat, *origin, lo, hi))
         if far[worst] > EXACT_FRAME_DEGREES:
             owners = np.concatenate([
                 np.repeat(np.repeat(np.asarray(self.poly_owner, np.int64), self.ring_counts),
@@ -458,7 +461,7 @@ class _Loader:
                 report.skipped.append(Issue(feat.index, feat.id, reason))
                 continue
             tags = lower_keys(feat.properties)
-            gtype = "polygon" if feat.polygons else "line" if feat.lines else "point"
+            gtype: GeomType = "polygon" if feat.polygons else "line" if feat.lines else "point"
             layer, kind, warning = classify(tags, gtype)
             notes = list(feat.notes)
             warnings = [warning] if warning else []
@@ -467,7 +470,7 @@ class _Loader:
             elif feat.lines and feat.points:
                 warnings.append("GeometryCollection: only its lines are drawn")
             top = bottom = levels = width = nan
-            source = ""
+            source: HeightSource | Literal[""] = ""
             if gtype == "polygon" and layer in ("buildings", "landmarks"):
                 h = building_height(tags, kind, self.level_height)
                 top, bottom, source, levels = h.top, h.bottom, h.source, h.levels

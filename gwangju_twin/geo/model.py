@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from gwangju_twin.geo.frame import LocalFrame
 
-#: Layers every feature is classified into, in drawing order from the ground up.
-LAYERS: tuple[str, ...] = ("area", "green", "water", "plazas", "roads", "buildings", "landmarks")
+# Literals rather than Enums: these values are data, held in District's numpy columns and
+# written as keys of the load report's JSON.
 
-#: Where a building's height came from.
-HEIGHT_SOURCES: tuple[str, ...] = ("measured", "levels", "default")
+#: A layer a feature is classified into.
+Layer = Literal["area", "green", "water", "plazas", "roads", "buildings", "landmarks"]
+#: The layers, in drawing order from the ground up.
+LAYERS: tuple[Layer, ...] = get_args(Layer)
+
+#: Where a building's height came from: its height tag, its floor count, or its type.
+HeightSource = Literal["measured", "levels", "default"]
+HEIGHT_SOURCES: tuple[HeightSource, ...] = get_args(HeightSource)
+
+#: Where the source CRS came from: the caller (an option or the scene file), the file's
+#: ``crs`` member, or GeoJSON's default (WGS 84).
+CrsFrom = Literal["option", "file", "default"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,11 @@ class District:
 
     frame: LocalFrame
     geometry: np.ndarray  # shapely geometries (Polygon, MultiPolygon, LineString, Point, ...)
-    layer: np.ndarray  # str, one of LAYERS
+    layer: np.ndarray  # Layer, object dtype
     kind: np.ndarray  # str, the sub-type: building type, road class, water kind, ...
     height: np.ndarray  # float64 metres above ground of the top
     min_height: np.ndarray  # float64 metres above ground of the bottom
-    height_source: np.ndarray  # str, one of HEIGHT_SOURCES or "" for non-buildings
+    height_source: np.ndarray  # HeightSource, or "" for non-buildings; object dtype
     levels: np.ndarray  # float64 floors above ground, NaN when unknown
     width: np.ndarray  # float64 ribbon width of line features, NaN otherwise
     name: list[str | None]
@@ -55,7 +65,7 @@ class District:
     def __len__(self) -> int:
         return len(self.layer)
 
-    def select(self, layer: str) -> np.ndarray:
+    def select(self, layer: Layer) -> np.ndarray:
         """Row indices of the features in ``layer``."""
         return np.flatnonzero(self.layer == layer)
 
@@ -66,12 +76,13 @@ class LoadReport:
 
     source: str
     crs: str
-    crs_from: str  # "option", "file" or "default"
+    crs_from: CrsFrom
     origin: tuple[float, float]
     features: int = 0
     loaded: int = 0
-    layers: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LAYERS, 0))
-    heights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HEIGHT_SOURCES, 0))
+    layers: dict[Layer, int] = field(default_factory=lambda: dict.fromkeys(LAYERS, 0))
+    heights: dict[HeightSource, int] = field(
+        default_factory=lambda: dict.fromkeys(HEIGHT_SOURCES, 0))
     repaired: list[Issue] = field(default_factory=list)
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)

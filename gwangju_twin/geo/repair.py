@@ -31,6 +31,7 @@ def count_crossings(polygon: shapely.Polygon, limit: int = MAX_CROSSINGS) -> int
     if n < 4:
         return 0
     edges = shapely.linestrings(np.stack([a, b], axis=1))
+    assert isinstance(edges, np.ndarray)  # many segments in, an array out
     tree = shapely.STRtree(edges)
     ring_len = np.bincount(ring)
     first = np.concatenate([[0], np.cumsum(ring_len)[:-1]])[ring]

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # for annotations only: tags reads text and needs neither numpy nor pyproj
+    from gwangju_twin.geo.model import HeightSource, Layer
+
+#: The shape of a feature's drawn geometry: areas, lines or points.
+GeomType = Literal["polygon", "line", "point"]
 
 #: The project's own ``kind`` property: a layer name, singular or plural.
-KIND_TO_LAYER = {
+KIND_TO_LAYER: dict[str, Layer] = {
     "building": "buildings", "buildings": "buildings",
     "landmark": "landmarks", "landmarks": "landmarks",
     "road": "roads", "roads": "roads",
@@ -135,7 +142,7 @@ def _tag(tags: dict[str, Any], key: str) -> str | None:
     return text if text and text != "no" else None
 
 
-def _matches(tags: dict[str, Any], table: dict[str, set[str] | None]) -> str | None:
+def _matches(tags: dict[str, Any], table: Mapping[str, set[str] | None]) -> str | None:
     for key, values in table.items():
         value = _tag(tags, key)
         if value is not None and (values is None or value in values):
@@ -143,7 +150,7 @@ def _matches(tags: dict[str, Any], table: dict[str, set[str] | None]) -> str | N
     return None
 
 
-def classify(tags: dict[str, Any], geom_type: str) -> tuple[str, str, str | None]:
+def classify(tags: dict[str, Any], geom_type: GeomType) -> tuple[Layer, str, str | None]:
     """The layer, sub-kind and an optional warning for one feature.
 
     ``geom_type`` is "polygon", "line" or "point". The project's ``kind`` property wins
@@ -164,15 +171,17 @@ def classify(tags: dict[str, Any], geom_type: str) -> tuple[str, str, str | None
     return layer, _subkind(tags, layer), warning
 
 
-def _fits(layer: str, geom_type: str) -> bool:
-    if geom_type == "point":
-        return layer == "landmarks"
-    if geom_type == "line":
-        return layer in ("roads", "water", "area")
-    return layer != "roads"
+def _fits(layer: Layer, geom_type: GeomType) -> bool:
+    match geom_type:
+        case "point":
+            return layer == "landmarks"
+        case "line":
+            return layer in ("roads", "water", "area")
+        case "polygon":
+            return layer != "roads"
 
 
-def _layer_from_tags(tags: dict[str, Any], geom_type: str) -> str:
+def _layer_from_tags(tags: dict[str, Any], geom_type: GeomType) -> Layer:
     if geom_type == "point":
         return "landmarks"
     landmark = any(_tag(tags, k) for k in LANDMARK_KEYS)
@@ -200,19 +209,23 @@ def _layer_from_tags(tags: dict[str, Any], geom_type: str) -> str:
     return "area"
 
 
-def _subkind(tags: dict[str, Any], layer: str) -> str:
-    if layer in ("buildings", "landmarks"):
-        building = _tag(tags, "building") or _tag(tags, "building:part")
-        return building if building and building != "yes" else "yes"
-    if layer == "roads":
-        return _tag(tags, "highway") or "road"
-    if layer == "water":
-        return _tag(tags, "waterway") or _tag(tags, "water") or _tag(tags, "natural") or "water"
-    if layer == "green":
-        return _matches(tags, GREEN_TAGS) or "green"
-    if layer == "plazas":
-        return _matches(tags, PLAZA_TAGS) or "plaza"
-    return _tag(tags, "boundary") or _tag(tags, "landuse") or _tag(tags, "amenity") or "area"
+def _subkind(tags: dict[str, Any], layer: Layer) -> str:
+    match layer:
+        case "buildings" | "landmarks":
+            building = _tag(tags, "building") or _tag(tags, "building:part")
+            return building if building and building != "yes" else "yes"
+        case "roads":
+            return _tag(tags, "highway") or "road"
+        case "water":
+            return (_tag(tags, "waterway") or _tag(tags, "water") or _tag(tags, "natural")
+                    or "water")
+        case "green":
+            return _matches(tags, GREEN_TAGS) or "green"
+        case "plazas":
+            return _matches(tags, PLAZA_TAGS) or "plaza"
+        case "area":
+            return (_tag(tags, "boundary") or _tag(tags, "landuse") or _tag(tags, "amenity")
+                    or "area")
 
 
 @dataclass(frozen=True)
@@ -221,7 +234,7 @@ class Height:
 
     top: float
     bottom: float
-    source: str  # measured | levels | default
+    source: HeightSource
     levels: float  # NaN when unknown
     notes: tuple[str, ...] = ()
 
@@ -249,6 +262,7 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
                 break
             notes.append(f"{key} {short_repr(tags[key])} is not a positive floor count up to "
                          f"{MAX_LEVELS:g}; ignored")
+    source: HeightSource
     if top is not None:
         source = "measured"
     elif levels is not None:
@@ -278,7 +292,7 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
     return Height(top, bottom, source, levels_out, tuple(notes))
 
 
-def line_width(tags: dict[str, Any], layer: str, subkind: str) -> tuple[float, str | None]:
+def line_width(tags: dict[str, Any], layer: Layer, subkind: str) -> tuple[float, str | None]:
     """Ribbon width of a road or waterway: ``width``, else ``lanes`` x 3.5 m, else by class."""
     note = None
     if "width" in tags and tags["width"] is not None:

@@ -20,10 +20,20 @@ import shapely
 
 from gwangju_twin.expo.pavilions import pavilion_feature_id
 from gwangju_twin.geo.model import District
+from gwangju_twin.modes import Mode
 from gwangju_twin.plugins.api import PavilionInfo
 
+
+class PlaceKind(Mode):
+    """What a search result is."""
+
+    PAVILION = "pavilion"
+    LANDMARK = "landmark"
+    BUILDING = "building"
+
+
 #: Kinds in the order they rank at equal match quality.
-KINDS: tuple[str, ...] = ("pavilion", "landmark", "building")
+KINDS: tuple[PlaceKind, ...] = (PlaceKind.PAVILION, PlaceKind.LANDMARK, PlaceKind.BUILDING)
 #: Match quality, best first.
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING = range(4)
 #: A landmark given as a point still gets a camera distance that shows its surroundings.
@@ -41,13 +51,13 @@ _PLACE_BITS, _LENGTH_BITS = 26, 12
 class Place:
     """A search result: what it is, its names and where the camera should look.
 
-    ``kind`` is "pavilion", "landmark" or "building"; ``key`` the pavilion id or the district
+    ``kind`` is a ``PlaceKind``; ``key`` the pavilion id or the district
     row as a string; ``position`` the (x, y) of a point inside it and z its top (m);
     ``size`` its rough horizontal extent (m); ``feature`` the district row, or the pavilion's
     feature id -(k+1). ``name_en`` equals ``name_ko`` when there is only one name.
     """
 
-    kind: str
+    kind: PlaceKind
     key: str
     name_ko: str
     name_en: str
@@ -103,7 +113,7 @@ class Gazetteer:
         sizes: list[float] = []
         features: list[int] = []
         for k, p in enumerate(pavilions):
-            kinds.append(0)
+            kinds.append(KINDS.index(PlaceKind.PAVILION))
             keys.append(p.id)
             names.append((p.name_ko, p.name_en))
             search.append([p.name_ko, p.name_en, p.id])
@@ -112,7 +122,8 @@ class Gazetteer:
             features.append(pavilion_feature_id(k))
         n = len(district)
         named = np.array([bool(district.name[i] or district.name_en[i]) for i in range(n)], bool)
-        for kind, layer in ((1, "landmarks"), (2, "buildings")):
+        for kind, layer in ((KINDS.index(PlaceKind.LANDMARK), "landmarks"),
+                            (KINDS.index(PlaceKind.BUILDING), "buildings")):
             rows = np.flatnonzero(named & (district.layer == layer))
             geoms = district.geometry[rows]
             points = shapely.get_coordinates(shapely.point_on_surface(geoms))
@@ -121,6 +132,7 @@ class Gazetteer:
             tops = np.nan_to_num(district.height[rows].astype(float), nan=0.0)
             for j, r in enumerate(rows):
                 ko = district.name[r] or district.name_en[r]
+                assert ko is not None  # only named rows are searched
                 en = district.name_en[r] or ko
                 kinds.append(kind)
                 keys.append(str(r))

@@ -11,17 +11,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gwangju_twin.modes import Mode
 from gwangju_twin.scene.tour import TourStop
 
-IDLE, TRAVELLING, DWELLING, FINISHED = "idle", "travelling", "dwelling", "finished"
+
+class TourState(Mode):
+    """Where a guided tour is (see ``GuidedTour``)."""
+
+    IDLE = "idle"
+    TRAVELLING = "travelling"
+    DWELLING = "dwelling"
+    FINISHED = "finished"
+
+
+class TourEventKind(Mode):
+    """What a ``TourEvent`` asks of the shell."""
+
+    GO = "go"  # fly to the event's stop
+    NARRATE = "narrate"  # show the stop's narration
+    FINISH = "finish"  # the tour ended: hide the tour UI
 
 
 @dataclass(frozen=True)
 class TourEvent:
-    """What the shell should do now: ``kind`` is "go" (fly to ``stop``), "narrate" (show
-    ``stop``'s narration) or "finish" (the tour ended; ``stop`` is None)."""
+    """What the shell should do now: ``kind`` is GO (fly to ``stop``), NARRATE (show
+    ``stop``'s narration) or FINISH (the tour ended; ``stop`` is None)."""
 
-    kind: str
+    kind: TourEventKind
     stop: TourStop | None
 
 
@@ -47,7 +63,7 @@ class GuidedTour:
 
     def __init__(self, stops: Sequence[TourStop]) -> None:
         self.stops: tuple[TourStop, ...] = tuple(stops)
-        self.state = IDLE
+        self.state = TourState.IDLE
         self.paused = False
         self.index = -1
         self.remaining = 0.0
@@ -60,7 +76,7 @@ class GuidedTour:
     @property
     def running(self) -> bool:
         """Whether the tour is under way (travelling or dwelling)."""
-        return self.state in (TRAVELLING, DWELLING)
+        return self.state in (TourState.TRAVELLING, TourState.DWELLING)
 
     def start(self) -> list[TourEvent]:
         """Begin at the first stop: ``[go(stop 0)]`` (an empty tour finishes at once)."""
@@ -72,17 +88,17 @@ class GuidedTour:
 
         Ignored (``[]``) unless travelling, so a late flight callback cannot re-narrate.
         """
-        if self.state != TRAVELLING:
+        if self.state != TourState.TRAVELLING:
             return []
         stop = self.stops[self.index]
-        self.state = DWELLING
+        self.state = TourState.DWELLING
         self.remaining = stop.seconds
-        return [TourEvent("narrate", stop)]
+        return [TourEvent(TourEventKind.NARRATE, stop)]
 
     def tick(self, dt: float) -> list[TourEvent]:
         """Count the dwell down by ``dt`` seconds unless paused; when it runs out, move on:
         ``[go(next stop)]`` or, after the last, ``[finish]``."""
-        if self.state != DWELLING or self.paused:
+        if self.state != TourState.DWELLING or self.paused:
             return []
         self.remaining = max(0.0, self.remaining - max(0.0, dt))
         if self.remaining > 0.0:
@@ -116,19 +132,19 @@ class GuidedTour:
     def stop(self) -> list[TourEvent]:
         """End the tour: ``[finish]`` if it was running (``[]`` otherwise); state "idle"."""
         was_running = self.running
-        self._reset(IDLE)
-        return [TourEvent("finish", None)] if was_running else []
+        self._reset(TourState.IDLE)
+        return [TourEvent(TourEventKind.FINISH, None)] if was_running else []
 
     def _go(self, index: int) -> list[TourEvent]:
         if index >= len(self.stops):
-            self._reset(FINISHED)
-            return [TourEvent("finish", None)]
+            self._reset(TourState.FINISHED)
+            return [TourEvent(TourEventKind.FINISH, None)]
         self.index = index
-        self.state = TRAVELLING
+        self.state = TourState.TRAVELLING
         self.remaining = self.stops[index].seconds  # the full dwell waits for the arrival
-        return [TourEvent("go", self.stops[index])]
+        return [TourEvent(TourEventKind.GO, self.stops[index])]
 
-    def _reset(self, state: str) -> None:
+    def _reset(self, state: TourState) -> None:
         self.state = state
         self.paused = False
         self.index = -1

@@ -27,10 +27,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import Any, Literal, NoReturn
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.terminal import shown
+
+#: Why a visit ended, as stored in ``visits.end_reason``: nobody touched the booth, the
+#: operator closed or restarted it, the booth shut down, a new visit began with it still open,
+#: or (set by the next VisitLog) the viewer died with the visit open.
+EndReason = Literal["idle", "operator", "shutdown", "superseded", "interrupted"]
+#: How the viewer failed, as stored in ``crashes.kind``: it died, or it stopped beating and
+#: the supervisor killed it.
+CrashKind = Literal["crash", "hang"]
+#: A row of one of the report's GROUP BY queries.
+_Row = tuple[Any, ...]
 
 #: PRAGMA user_version of the schema below; bump it with a migration when the schema changes
 #: (version 2 added the booth column to visits and crashes; see _MIGRATIONS).
@@ -339,8 +349,10 @@ class VisitLog:
             )
         # In-memory state changes only after the commit, so a failed call leaves it matching
         # the file.
-        self._visit, self._stay, self._anchor = cur.lastrowid, None, (now, mono)
-        return self._visit
+        visit = cur.lastrowid
+        assert visit is not None  # sqlite3 sets it after every INSERT of a row
+        self._visit, self._stay, self._anchor = visit, None, (now, mono)
+        return visit
 
     def enter_pavilion(self, pavilion_id: str) -> None:
         """The visitor entered ``pavilion_id`` (closing the open stay); ignored outside a visit."""
@@ -388,7 +400,7 @@ class VisitLog:
                                (language, self._visit))
             self._touch(now)
 
-    def end_visit(self, reason: str) -> None:
+    def end_visit(self, reason: EndReason) -> None:
         """End the visit (``"idle"``, ``"operator"``, ``"shutdown"``...); ignored if none."""
         if self._visit is None:
             return
@@ -397,7 +409,7 @@ class VisitLog:
             self._end(now, reason)
         self._visit = self._stay = self._anchor = None
 
-    def record_crash(self, kind: str, detail: str, count: int, safe: bool) -> None:
+    def record_crash(self, kind: CrashKind, detail: str, count: int, safe: bool) -> None:
         """The supervisor saw the viewer ``kind`` ("crash" or "hang"); no visit needed.
 
         ``detail`` is the supervisor's short note (exit code, signal), ``count`` its count of
@@ -442,7 +454,7 @@ class VisitLog:
         self._conn.execute("UPDATE stays SET left_at = max(entered, ?) WHERE id = ?",
                            (now, self._stay))
 
-    def _end(self, now: float, reason: str) -> None:
+    def _end(self, now: float, reason: EndReason) -> None:
         self._close_stay(now)
         self._conn.execute(
             "UPDATE visits SET ended = max(started, ?), end_reason = ?, "
@@ -546,8 +558,9 @@ def day_reports(path: Path, tz: tzinfo | None = None) -> list[DayReport]:
     return _assemble(visits, languages, stays, demos, crashes, booths)
 
 
-def _assemble(visits: list, languages: list, stays: list, demos: list,
-              crashes: list, booths: list = ()) -> list[DayReport]:
+def _assemble(visits: Sequence[_Row], languages: Sequence[_Row], stays: Sequence[_Row],
+              demos: Sequence[_Row], crashes: Sequence[_Row],
+              booths: Sequence[_Row] = ()) -> list[DayReport]:
     """DayReports from the grouped rows (a handful per day and pavilion, not per visit)."""
     langs: dict[str, dict[str, int]] = {}
     for d, lang, n in languages:

@@ -41,7 +41,10 @@ import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from gwangju_twin.kiosk.analytics import CrashKind
 
 __all__ = [
     "CHILD_LOG_FORMAT",
@@ -140,7 +143,7 @@ class WatchdogRules:
 class CrashRecord:
     """One crash or hang, as logged and as handed to ``Supervisor(on_crash=...)``."""
 
-    kind: str
+    kind: CrashKind
     """``"crash"`` (the child died) or ``"hang"`` (it stopped beating and was killed)."""
     detail: str
     """What happened, e.g. ``"exit status 1"``, ``"killed by SIGKILL"``,
@@ -224,7 +227,7 @@ class Heartbeat:
 class _Outcome:
     """How one child's run ended (internal)."""
 
-    kind: str  # "operator" | "restart" | "stopped" | "crash" | "hang"
+    kind: Literal["operator", "restart", "stopped"] | CrashKind
     detail: str = ""
     pid: int | None = None
 
@@ -344,23 +347,27 @@ class Supervisor:
         rules = self._rules
         while not self._stopping:
             outcome = self._run_child(self._safe)
-            if outcome.kind == "stopped":
-                break
-            if outcome.kind == "operator":
-                self._log.info("operator closed the kiosk (pid %s exited 0); stopping", outcome.pid)
-                return 0
-            if outcome.kind == "restart":
-                self._log.info("operator asked for a restart (pid %s); restarting now",
-                               outcome.pid)
-                continue
             was_safe = self._safe
-            record = self._count(outcome.kind, outcome.detail)
-            if outcome.kind == "hang":
-                self._log.error("hang #%d: pid %s killed; restarting in %g s",
-                                record.count, outcome.pid, rules.restart_delay)
-            else:
-                self._log.error("crash #%d: %s (pid %s); restarting in %g s",
-                                record.count, outcome.detail, outcome.pid, rules.restart_delay)
+            match outcome.kind:
+                case "stopped":
+                    break
+                case "operator":
+                    self._log.info("operator closed the kiosk (pid %s exited 0); stopping",
+                                   outcome.pid)
+                    return 0
+                case "restart":
+                    self._log.info("operator asked for a restart (pid %s); restarting now",
+                                   outcome.pid)
+                    continue
+                case "hang":
+                    record = self._count(outcome.kind, outcome.detail)
+                    self._log.error("hang #%d: pid %s killed; restarting in %g s",
+                                    record.count, outcome.pid, rules.restart_delay)
+                case "crash":
+                    record = self._count(outcome.kind, outcome.detail)
+                    self._log.error("crash #%d: %s (pid %s); restarting in %g s",
+                                    record.count, outcome.detail, outcome.pid,
+                                    rules.restart_delay)
             if record.safe and not was_safe:
                 self._log.critical(
                     "%d crashes within %g min: falling back to the safe scene without plugins "
@@ -374,7 +381,7 @@ class Supervisor:
         self._log.info("supervisor stopped")
         return 0
 
-    def _count(self, kind: str, detail: str) -> CrashRecord:
+    def _count(self, kind: CrashKind, detail: str) -> CrashRecord:
         """Count one crash, switch to safe mode when there were too many, and describe it."""
         rules = self._rules
         now = self._clock()
@@ -809,7 +816,7 @@ class _Throttle(logging.Filter):
         return False
 
 
-class _Console(logging.StreamHandler):  # type: ignore[type-arg]
+class _Console(logging.StreamHandler):
     """The kiosk's terminal (or journal) sink: warnings and errors only, rate-limited."""
 
     def __init__(self, stream: IO[str], logger: logging.Logger, throttle: _Throttle,

@@ -19,7 +19,7 @@ import sqlite3
 from pathlib import Path
 
 from gwangju_twin.errors import InputError
-from gwangju_twin.kiosk.analytics import SCHEMA_VERSION, VisitLog
+from gwangju_twin.kiosk.analytics import SCHEMA_VERSION, CrashKind, EndReason, VisitLog
 
 __all__ = ["GuardedVisits", "probe_database"]
 
@@ -177,11 +177,11 @@ class GuardedVisits:
         """VisitLog.note_language."""
         self._call("note_language", language)
 
-    def end_visit(self, reason: str) -> None:
+    def end_visit(self, reason: EndReason) -> None:
         """VisitLog.end_visit."""
         self._call("end_visit", reason)
 
-    def record_crash(self, kind: str, detail: str, count: int, safe: bool) -> None:
+    def record_crash(self, kind: CrashKind, detail: str, count: int, safe: bool) -> None:
         """VisitLog.record_crash."""
         self._call("record_crash", kind, detail, count, safe)
 

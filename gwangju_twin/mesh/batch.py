@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+
+#: How a batch's indices join its vertices: in threes (triangles) or in pairs (lines).
+Primitive = Literal["triangles", "lines"]
 
 
 @dataclass
@@ -27,7 +31,7 @@ class MeshBatch:
     draw_order: int = 0
 
     @property
-    def primitive(self) -> str:
+    def primitive(self) -> Primitive:
         """``"triangles"`` or ``"lines"``, from the shape of ``indices``."""
         return "lines" if self.indices.shape[1] == 2 else "triangles"
 

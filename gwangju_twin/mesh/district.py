@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from gwangju_twin.geo.model import District
+from gwangju_twin.geo.model import District, Layer
 from gwangju_twin.mesh import palette
 from gwangju_twin.mesh.batch import MeshBatch, concat
 from gwangju_twin.mesh.flat import flat_polygons, outlines, ribbons
@@ -101,7 +101,7 @@ def _solids(district: District) -> MeshBatch:
     return prisms
 
 
-def rows_of_type(district: District, layer: str, type_ids: tuple[int, ...]) -> np.ndarray:
+def rows_of_type(district: District, layer: Layer, type_ids: tuple[int, ...]) -> np.ndarray:
     """Rows of ``layer`` whose geometry has one of the shapely type ids."""
     rows = district.select(layer)
     return rows[np.isin(shapely.get_type_id(district.geometry[rows]), type_ids)]

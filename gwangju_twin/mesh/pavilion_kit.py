@@ -126,12 +126,22 @@ def grow(poly: np.ndarray, by: float) -> shapely.Polygon:
     return shapely.Polygon(poly).buffer(by, join_style="mitre", mitre_limit=4.0)
 
 
+def strip(poly: np.ndarray, outside: float, inside: float) -> shapely.Polygon:
+    """The strip between ``poly`` offset by ``outside`` and by ``inside`` (``inside`` <
+    ``outside``; negative offsets shrink it): a band, a kerb or a painted line around it."""
+    ring = grow(poly, outside).difference(grow(poly, inside))
+    # The kit's footprints are convex or gently rounded: offset both ways, they leave one
+    # polygon with one hole.
+    assert isinstance(ring, shapely.Polygon)
+    return ring
+
+
 def band(poly: np.ndarray, z0: float, z1: float, color: np.ndarray, out: float = 0.15,
          inset: float = 0.3) -> MeshBatch:
     """A ring standing ``out`` proud of the walls of ``poly`` and reaching ``inset`` inside
     them: a stripe or ribbon window on a facade, or above the roof a parapet. Being a ring,
     it adds no hidden floor-sized caps inside the building."""
-    return prism(grow(poly, out).difference(grow(poly, -inset)), z0, z1, color)
+    return prism(strip(poly, out, -inset), z0, z1, color)
 
 
 def exterior(poly: shapely.Polygon) -> np.ndarray:
@@ -145,6 +155,7 @@ def outline(polys: list[np.ndarray]) -> np.ndarray:
     union = shapely.union_all([shapely.Polygon(p) for p in polys])
     if not isinstance(union, shapely.Polygon):
         union = union.convex_hull
+    assert isinstance(union, shapely.Polygon)  # footprints have area, so their hull has too
     return exterior(union)
 
 

@@ -21,8 +21,8 @@ from gwangju_twin.mesh.pavilion_kit import (
     WHITE,
     Model,
     Site,
-    grow,
     rounded,
+    strip,
 )
 from gwangju_twin.mesh.shapes import affine, box, boxes, loft, prism
 
@@ -38,11 +38,10 @@ def mobility(s: Site) -> Model:
     inner = rounded(0, cv, hw - tw, hd - tw, min(hw, hd) - tw, 10)
     parts = [prism(shapely.Polygon(outer, [inner]), PLAZA_TOP, PLAZA_TOP + 0.1, ASPHALT)]
     # Kerbs in the sector colour along both edges of the track, a white line down its middle.
-    kerbs = (grow(outer, 0.0).difference(grow(outer, -0.7)),
-             grow(inner, 0.7).difference(grow(inner, 0.0)))
+    kerbs = (strip(outer, 0.0, -0.7), strip(inner, 0.7, 0.0))
     parts += [prism(k, PLAZA_TOP + 0.1, PLAZA_TOP + 0.14, s.accent) for k in kerbs]
     mid = rounded(0, cv, hw - tw / 2, hd - tw / 2, min(hw, hd) - tw / 2, 10)
-    parts.append(prism(grow(mid, 0.15).difference(grow(mid, -0.15)), PLAZA_TOP + 0.1,
+    parts.append(prism(strip(mid, 0.15, -0.15), PLAZA_TOP + 0.1,
                        PLAZA_TOP + 0.13, WHITE))
     # Zebra stripes where the walkway crosses the front straight.
     zebra = [affine((x, tv1 - tw / 2, PLAZA_TOP + 0.12), scale=(0.8, tw - 1.6, 0.05))

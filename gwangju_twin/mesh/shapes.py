@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import mapbox_earcut
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 
 from gwangju_twin.mesh.batch import MeshBatch
 
@@ -49,11 +51,11 @@ def triangles(batch: MeshBatch) -> np.ndarray:
 
 
 def affine(
-    translate: Sequence[float] = (0.0, 0.0, 0.0),
+    translate: ArrayLike = (0.0, 0.0, 0.0),
     yaw: float = 0.0,
     pitch: float = 0.0,
     roll: float = 0.0,
-    scale: Sequence[float] = (1.0, 1.0, 1.0),
+    scale: ArrayLike = (1.0, 1.0, 1.0),
 ) -> np.ndarray:
     """A 4x4 matrix: scale, then roll about y, pitch about x, yaw about z (degrees,
     counter-clockwise looking down each axis), then translate."""
@@ -189,19 +191,20 @@ def sweep(
     q1: float,
     faces: Color,
     ends: Color,
-    along: str = "y",
+    along: Literal["x", "y"] = "y",
 ) -> MeshBatch:
     """A side profile (CCW polygon in (p, z)) swept from ``q0`` to ``q1`` along ``along``:
     with ``"y"`` the profile lies in the x-z plane, with ``"x"`` in the y-z plane. Wedges,
     sawtooth roofs and stairs are one sweep each. ``faces`` colours the swept faces (one
     colour, or one per profile edge), ``ends`` the two profile-shaped end faces."""
     flat = prism(profile, q0, q1, faces, ends)  # (p, z, q)
-    if along == "y":
-        m = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], np.float64)
-    elif along == "x":
-        m = np.array([[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], np.float64)
-    else:
-        raise ValueError(f"along is {along!r}; expected 'x' or 'y'")
+    match along:
+        case "y":
+            m = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], np.float64)
+        case "x":
+            m = np.array([[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]], np.float64)
+        case _:
+            raise ValueError(f"along is {along!r}; expected 'x' or 'y'")
     return transform(flat, m)
 
 
@@ -278,12 +281,12 @@ def dome(
 def beam(p: Sequence[float], q: Sequence[float], width: float, depth: float,
          color: Color) -> MeshBatch:
     """A square-ish bar from point ``p`` to point ``q`` (3-D): struts, arms, crane legs."""
-    p, q = np.asarray(p, np.float64), np.asarray(q, np.float64)
-    d = q - p
+    a, b = np.asarray(p, np.float64), np.asarray(q, np.float64)
+    d = b - a
     length = float(np.linalg.norm(d))
     yaw = math.degrees(math.atan2(d[1], d[0])) - 90.0
     pitch = math.degrees(math.atan2(d[2], math.hypot(d[0], d[1])))
-    m = affine((p + q) / 2, yaw=yaw, pitch=pitch, scale=(width, length, depth))
+    m = affine((a + b) / 2, yaw=yaw, pitch=pitch, scale=(width, length, depth))
     return boxes(m[None], color)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from gwangju_twin.geo.model import District
+from gwangju_twin.geo.model import District, Layer
 from gwangju_twin.mesh import palette
 from gwangju_twin.mesh.district import MARKER_RADIUS, rows_of_type
 
@@ -114,12 +114,12 @@ def _layers(district: District, frame: MapFrame) -> list[tuple[np.ndarray, np.nd
     px = frame.metres_per_pixel
     out = []
 
-    def polys(layer: str) -> tuple[np.ndarray, np.ndarray]:
+    def polys(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
         rows = rows_of_type(district, layer, (3, 6))
         parts, which = shapely.get_parts(district.geometry[rows], return_index=True)
         return parts, rows[which]
 
-    def ribbons(layer: str) -> tuple[np.ndarray, np.ndarray]:
+    def ribbons(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
         rows = rows_of_type(district, layer, (1, 5))
         width = np.fmax(np.nan_to_num(district.width[rows], nan=0.0), MIN_RIBBON_PX * px)
         # Few segments per bend: a bend is a pixel or two on the map.

@@ -50,7 +50,7 @@ class Limits:
             outside = max(x0 - x, x - x1, y0 - y, y - y1, 0.0)
             margin = max(margin, outside * 1.05 + 1.0)
             ceiling = max(ceiling, z * 1.05 + 1.0)
-        return cls(tuple(bounds), margin, ceiling)
+        return cls((x0, y0, x1, y1), margin, ceiling)
 
     def clamp_eye_position(self, p: tuple[float, float, float],
                            ground: float = 0.0) -> tuple[float, float, float]:

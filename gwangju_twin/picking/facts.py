@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import shapely
 
-from gwangju_twin.geo.model import District
+from gwangju_twin.geo.model import District, HeightSource, Layer
 from gwangju_twin.mesh.district import MARKER_HEIGHT
 
 
@@ -27,12 +27,12 @@ class BuildingFacts:
     """
 
     row: int
-    layer: str
+    layer: Layer
     kind: str
     name: str | None
     name_en: str | None
     height: float
-    height_source: str  # "measured" | "levels" | "default" | ""
+    height_source: HeightSource | Literal[""]  # "" when nothing was extruded
     floors: float | None
     floors_estimated: int | None
     footprint_m2: float
@@ -50,7 +50,8 @@ def building_facts(district: District, row: int, level_height: float = 3.0) -> B
     if not 0 <= i < len(district):
         raise IndexError(f"row {row}: the district has rows 0 to {len(district) - 1}")
     geom = district.geometry[i]
-    source = _text(district.height_source[i]) or ""
+    # The District's columns hold these values (see geo.model); numpy does not type them.
+    source = cast("HeightSource | Literal['']", _text(district.height_source[i]) or "")
     height = float(district.height[i])
     if not math.isfinite(height):
         # Point landmarks are drawn as markers of a fixed height; other flat features have none.
@@ -69,7 +70,7 @@ def building_facts(district: District, row: int, level_height: float = 3.0) -> B
     lon, lat = district.frame.to_lonlat(np.array([x]), np.array([y]))
     return BuildingFacts(
         row=i,
-        layer=str(district.layer[i]),
+        layer=cast(Layer, str(district.layer[i])),
         kind=_text(district.kind[i]) or "",
         name=_text(district.name[i]),
         name_en=_text(district.name_en[i]),

@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from gwangju_twin.plugins.guard import Hook
 from gwangju_twin.plugins.roads import RoadGraph
 from gwangju_twin.plugins.sealed import read_only as read_only  # part of this module's API
 
 #: The lifecycle hooks, in the order the host calls them.
-HOOKS: tuple[str, ...] = ("load", "enter", "update", "exit", "unload")
+HOOKS: tuple[Hook, ...] = (Hook.LOAD, Hook.ENTER, Hook.UPDATE, Hook.EXIT, Hook.UNLOAD)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from gwangju_twin.modes import Mode
 from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.manifest import (
     MANIFEST_NAME,
@@ -37,20 +38,37 @@ PLUGIN_FAULTS = (Exception, SystemExit)
 DROPIN_PACKAGE = "gwangju_twin_dropins"
 
 
+class PluginStatus(Mode):
+    """Whether a plugin found by discovery may run, and if not, what kind of problem it has."""
+
+    OK = "ok"
+    ERROR = "error"  # no usable manifest or module
+    UNSUPPORTED = "unsupported"  # written for a plugin API this host does not run
+    DUPLICATE = "duplicate"  # its id is already taken by a plugin found before it
+
+
+class PluginOrigin(Mode):
+    """Where discovery found a plugin."""
+
+    ENTRY_POINT = "entry point"  # an installed distribution's entry point
+    FOLDER = "folder"  # a drop-in folder
+    SCENE = "scene"  # only named by the scene: found nowhere (always an error)
+
+
 @dataclass(frozen=True)
 class FoundPlugin:
     """A plugin found by discovery, usable or not.
 
-    ``status`` is "ok", "error", "unsupported" (api_version) or "duplicate"; ``reason``
-    says why when it is not "ok". ``origin`` is "entry point" or "folder"; ``source`` names
+    ``status`` is a ``PluginStatus``; ``reason`` says why when it is not ``OK``. ``origin``
+    is a ``PluginOrigin``; ``source`` names
     the distribution or folder it came from. ``package`` is the importable package holding
     the manifest (entry points) or None (drop-in folders).
     """
 
     name: str
-    origin: str
+    origin: PluginOrigin
     source: str
-    status: str
+    status: PluginStatus
     reason: str = ""
     manifest: Manifest | None = None
     package: str | None = None
@@ -74,7 +92,7 @@ class FoundPlugin:
     @property
     def ok(self) -> bool:
         """True when the plugin may be imported and run."""
-        return self.status == "ok"
+        return self.status == PluginStatus.OK
 
     @property
     def id(self) -> str:
@@ -103,7 +121,7 @@ def discover(
             first = seen.get(plugin.id)
             if first is not None:
                 plugin = replace(
-                    plugin, status="duplicate",
+                    plugin, status=PluginStatus.DUPLICATE,
                     reason=f"id {plugin.id!r} is already taken by the plugin from {first.source}",
                 )
             else:
@@ -120,10 +138,11 @@ def from_entry_point(ep: metadata.EntryPoint) -> FoundPlugin:
     resource = resource.strip() or MANIFEST_NAME
     folder = package_folder(module.strip())
     if folder is None:
-        return FoundPlugin(ep.name, "entry point", source, "error",
+        return FoundPlugin(ep.name, PluginOrigin.ENTRY_POINT, source, PluginStatus.ERROR,
                            f"package {module.strip()!r} named by entry point {ep.name!r} "
                            "is not installed")
-    found = found_plugin(ep.name, "entry point", source, folder / resource, module.strip())
+    found = found_plugin(ep.name, PluginOrigin.ENTRY_POINT, source, folder / resource,
+                         module.strip())
     # A distribution that is one plugin releases it under one version, which the manifest
     # should repeat; one that ships several plugins (gwangju-twin's own demos) versions them
     # apart from itself.
@@ -135,19 +154,19 @@ def from_entry_point(ep: metadata.EntryPoint) -> FoundPlugin:
 def scan_folder(folder: Path) -> list[FoundPlugin]:
     """Drop-in plugins: every sub-folder of ``folder`` that holds a pavilion.toml."""
     if not folder.is_dir():
-        return [FoundPlugin(folder.name, "folder", str(folder), "error",
+        return [FoundPlugin(folder.name, PluginOrigin.FOLDER, str(folder), PluginStatus.ERROR,
                             f"plugins folder {folder} does not exist")]
     try:
         subs = sorted(p for p in folder.iterdir() if p.is_dir())
     except OSError as exc:
-        return [FoundPlugin(folder.name, "folder", str(folder), "error",
+        return [FoundPlugin(folder.name, PluginOrigin.FOLDER, str(folder), PluginStatus.ERROR,
                             f"cannot list plugins folder {folder} ({exc.strerror})")]
     out = []
     for sub in subs:
         if (sub / MANIFEST_NAME).is_file():
             out.append(found_in_folder(sub / MANIFEST_NAME))
         elif not sub.name.startswith((".", "_")):
-            out.append(FoundPlugin(sub.name, "folder", str(sub), "error",
+            out.append(FoundPlugin(sub.name, PluginOrigin.FOLDER, str(sub), PluginStatus.ERROR,
                                    f"no {MANIFEST_NAME} in {sub}"))
     return out
 
@@ -156,40 +175,40 @@ def found_in_folder(folder: Path) -> FoundPlugin:
     """A plugin folder (holding pavilion.toml; a path to that file means its folder) as
     discovery would find it in a plugins folder."""
     folder = folder.parent if folder.name == MANIFEST_NAME else folder
-    return found_plugin(folder.name, "folder", str(folder), folder / MANIFEST_NAME, None)
+    return found_plugin(folder.name, PluginOrigin.FOLDER, str(folder), folder / MANIFEST_NAME, None)
 
 
-def found_plugin(name: str, origin: str, source: str, manifest_path: Path,
+def found_plugin(name: str, origin: PluginOrigin, source: str, manifest_path: Path,
                  package: str | None) -> FoundPlugin:
     """Check the plugin whose manifest is ``manifest_path`` as discovery does (no import)."""
     try:
         manifest = read_manifest(manifest_path)
     except ManifestError as exc:
-        return FoundPlugin(name, origin, source, "error", str(exc), None, package)
+        return FoundPlugin(name, origin, source, PluginStatus.ERROR, str(exc), None, package)
     except Exception as exc:
         # read_manifest turns every problem it knows into a ManifestError; anything else
         # must still stay this plugin's error, never end the listing or the viewer.
-        return FoundPlugin(name, origin, source, "error",
+        return FoundPlugin(name, origin, source, PluginStatus.ERROR,
                            f"{manifest_path}: cannot read the manifest "
                            f"({type(exc).__name__}: {exc})", None, package)
     if not manifest.supported:
         supported = ", ".join(str(v) for v in SUPPORTED_API_VERSIONS)
         return FoundPlugin(
-            name, origin, source, "unsupported",
+            name, origin, source, PluginStatus.UNSUPPORTED,
             f"written for plugin API {manifest.api_version}; this gwangju-twin runs API "
             f"{supported} (update gwangju-twin or ask the exhibitor for a matching release)",
             manifest, package)
-    if origin == "entry point" and name != manifest.id:
-        return FoundPlugin(name, origin, source, "error",
+    if origin == PluginOrigin.ENTRY_POINT and name != manifest.id:
+        return FoundPlugin(name, origin, source, PluginStatus.ERROR,
                            f"entry point is named {name!r} but {manifest_path} says id "
                            f"{manifest.id!r}; make them the same", manifest, package)
     module_file = _module_file(manifest.folder, manifest.module)
     if module_file is None:
-        return FoundPlugin(name, origin, source, "error",
+        return FoundPlugin(name, origin, source, PluginStatus.ERROR,
                            f"{manifest_path}: 'entry' names module {manifest.module!r}, but "
                            f"there is no {manifest.module.replace('.', '/')}.py in "
                            f"{manifest.folder}", manifest, package)
-    return FoundPlugin(name, origin, source, "ok", "", manifest, package)
+    return FoundPlugin(name, origin, source, PluginStatus.OK, "", manifest, package)
 
 
 def package_folder(dotted: str) -> Path | None:

@@ -28,12 +28,31 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gwangju_twin.modes import Mode
+
+
+class Hook(Mode):
+    """Where a plugin's code runs (or failed before it could): the host's name for it in
+    time limits, logs, the running-hook record and a disabled slot's ``hook``."""
+
+    IMPORT = "import"  # importing the plugin's module and creating its entry object
+    LOAD = "load"
+    ENTER = "enter"
+    UPDATE = "update"
+    EXIT = "exit"
+    UNLOAD = "unload"
+    TIMER = "timer"  # a timer the plugin set on its context
+    BUTTON = "button"  # a button of its panel
+    CALLBACK = "callback"  # anything else the viewer calls back
+    DISCOVER = "discover"  # refused before any code ran: manifest, sector, api_version
+    CRASH = "crash"  # kept off after the process died inside one of its hooks
+
 #: Seconds each hook may run before it is interrupted and its plugin disabled. ``load`` may do
 #: heavy precomputation; the per-frame hooks must return well inside the kiosk's 10 s heartbeat
 #: timeout. "import" covers importing the plugin's module and creating its entry object.
-HOOK_LIMITS: dict[str, float] = {
-    "import": 20.0, "load": 20.0, "unload": 10.0,
-    "enter": 5.0, "update": 5.0, "exit": 5.0, "timer": 5.0, "callback": 5.0,
+HOOK_LIMITS: dict[Hook, float] = {
+    Hook.IMPORT: 20.0, Hook.LOAD: 20.0, Hook.UNLOAD: 10.0,
+    Hook.ENTER: 5.0, Hook.UPDATE: 5.0, Hook.EXIT: 5.0, Hook.TIMER: 5.0, Hook.CALLBACK: 5.0,
 }
 #: The limit of a hook not named in HOOK_LIMITS.
 DEFAULT_LIMIT = 5.0
@@ -61,7 +80,7 @@ class HookTimeout(BaseException):
     """
 
 
-def limit_of(hook: str) -> float:
+def limit_of(hook: Hook) -> float:
     """The time limit of ``hook`` in seconds (:data:`HOOK_LIMITS`)."""
     return HOOK_LIMITS.get(hook, DEFAULT_LIMIT)
 
@@ -162,7 +181,7 @@ class RunningHook:
     """What a record says was running: a plugin's hook, in which process."""
 
     plugin: str
-    hook: str
+    hook: str  # as the file says: a Hook's value when this version wrote it
     pid: int
 
     def describe(self) -> str:
@@ -181,7 +200,7 @@ class HookRecord:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._fd: int | None = None
-        self._encoded: dict[tuple[str, str], bytes] = {}
+        self._encoded: dict[tuple[str, Hook], bytes] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -190,7 +209,7 @@ class HookRecord:
         except OSError:
             self.close()
 
-    def enter(self, plugin: str, hook: str) -> None:
+    def enter(self, plugin: str, hook: Hook) -> None:
         """``plugin``'s ``hook`` is about to run."""
         # Encoded once per plugin and hook: this runs for every hook, many times a frame.
         text = self._encoded.get((plugin, hook))

@@ -20,13 +20,14 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from gwangju_twin.modes import Mode
 from gwangju_twin.plugins import guard
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.plugins.context import PavilionContext
 from gwangju_twin.plugins.discovery import FoundPlugin, PluginImportError, import_plugin
-from gwangju_twin.plugins.guard import HookRecord, HookTimeout, HookWatchdog, limit_of
+from gwangju_twin.plugins.guard import Hook, HookRecord, HookTimeout, HookWatchdog, limit_of
 
 log = logging.getLogger("gwangju_twin.plugins")
 
@@ -42,21 +43,30 @@ CALLS_TO_RECOVER = 120
 MAX_THROTTLE = 8
 
 
+class SlotState(Mode):
+    """Where a pavilion's demo is in its life."""
+
+    NEW = "new"  # not loaded yet
+    LOADED = "loaded"  # imported and loaded: it runs
+    DISABLED = "disabled"  # it failed (or was refused) and stays off
+    UNLOADED = "unloaded"  # the viewer unloaded it as it closed (or before a reload)
+
+
 @dataclass
 class Slot:
     """One pavilion's demo: its plugin, context, state and health.
 
-    ``state`` is "new", "loaded" or "disabled" (``reason`` then says why, ``hook`` which hook
-    failed); ``inside`` is True between enter and exit.
+    ``state`` is a ``SlotState``: when it is ``DISABLED``, ``reason`` says why and ``hook``
+    which hook failed ("" until then); ``inside`` is True between enter and exit.
     """
 
     pavilion: PavilionInfo
     found: FoundPlugin
     context: PavilionContext | None = None
     instance: Any = None
-    state: str = "new"
+    state: SlotState = SlotState.NEW
     reason: str = ""
-    hook: str = ""
+    hook: Hook | Literal[""] = ""
     error: str = ""  # the traceback of the failure, for logs and `plugins list`
     inside: bool = False
     throttle: int = 1  # update is called every `throttle` frames
@@ -74,7 +84,7 @@ class Slot:
     @property
     def running(self) -> bool:
         """True while the plugin is loaded and not disabled."""
-        return self.state == "loaded"
+        return self.state == SlotState.LOADED
 
 
 class PluginHost:
@@ -121,30 +131,30 @@ class PluginHost:
 
     def load(self, slot: Slot) -> None:
         """Import the plugin of ``slot``, build its context and call ``load``."""
-        if slot.state != "new":
+        if slot.state != SlotState.NEW:
             return
         if not slot.found.ok:
-            self._disable(slot, "discover", slot.found.reason)
+            self._disable(slot, Hook.DISCOVER, slot.found.reason)
             return
         manifest = slot.found.manifest
         assert manifest is not None
         if manifest.sector != slot.pavilion.sector:
-            self._disable(slot, "discover",
+            self._disable(slot, Hook.DISCOVER,
                           f"plugin {manifest.id!r} is for sector {manifest.sector!r}, but "
                           f"pavilion {slot.pavilion.id!r} is {slot.pavilion.sector!r}")
             return
         crashed = guard.quarantined(manifest.id)
         if crashed is not None:
-            self._disable(slot, "crash", crashed)
+            self._disable(slot, Hook.CRASH, crashed)
             return
         instance: list[Any] = []
         # Importing runs the plugin's module code: it is guarded like a hook.
-        if not self._guarded(slot, "import", lambda: instance.append(import_plugin(slot.found))):
+        if not self._guarded(slot, Hook.IMPORT, lambda: instance.append(import_plugin(slot.found))):
             return
         slot.instance = instance[0]
         slot.context = self._make_context(slot)
-        slot.state = "loaded"
-        self._call(slot, "load")
+        slot.state = SlotState.LOADED
+        self._call(slot, Hook.LOAD)
 
     def enter(self, pavilion_id: str) -> Slot | None:
         """The visitor entered ``pavilion_id``: exit the previous demo, enter this one."""
@@ -157,7 +167,7 @@ class PluginHost:
         assert slot.context is not None
         slot.context.inside = True
         self.active = slot
-        self._call(slot, "enter")
+        self._call(slot, Hook.ENTER)
         return slot
 
     def exit(self) -> None:
@@ -169,36 +179,36 @@ class PluginHost:
         if slot.context is not None:
             slot.context.inside = False
         if slot.running:
-            self._call(slot, "exit")
+            self._call(slot, Hook.EXIT)
 
     def update(self, dt: float) -> None:
         """One frame: run due timers of every running plugin, ``update`` the active one."""
         for slot in self.slots:
             if slot.running and slot.context is not None:
                 for fn in slot.context.timers.advance(dt):
-                    if not self.run(slot, fn, "timer"):
+                    if not self.run(slot, fn, Hook.TIMER):
                         break
-        slot = self.active
-        if slot is None or not slot.running:
+        active = self.active
+        if active is None or not active.running:
             return
-        slot._pending_dt += dt
-        slot._skipped += 1
-        if slot._skipped < slot.throttle:
+        active._pending_dt += dt
+        active._skipped += 1
+        if active._skipped < active.throttle:
             return
-        step, slot._pending_dt, slot._skipped = slot._pending_dt, 0.0, 0
+        step, active._pending_dt, active._skipped = active._pending_dt, 0.0, 0
         start = self.clock()
-        ok = self._call(slot, "update", step)
+        ok = self._call(active, Hook.UPDATE, step)
         if ok:
-            self._account(slot, (self.clock() - start) * 1000.0)
+            self._account(active, (self.clock() - start) * 1000.0)
 
     def unload_all(self) -> None:
         """Exit the active demo and unload every plugin (the viewer is closing)."""
         self.exit()
         for slot in self.slots:
-            if slot.running and self._call(slot, "unload"):
+            if slot.running and self._call(slot, Hook.UNLOAD):
                 if slot.context is not None:
                     slot.context.teardown()
-                slot.state = "unloaded"
+                slot.state = SlotState.UNLOADED
 
     def reload_all(self) -> None:
         """Unload every running plugin and load it again from scratch, as a kiosk does
@@ -207,19 +217,19 @@ class PluginHost:
         and would only fail again in front of the next visitor."""
         self.unload_all()
         for i, slot in enumerate(self.slots):
-            if slot.state == "unloaded":
+            if slot.state == SlotState.UNLOADED:
                 fresh = Slot(slot.pavilion, slot.found)
                 self.slots[i] = fresh
                 self.load(fresh)
 
-    def run(self, slot: Slot, fn: Callable[[], Any], what: str = "callback") -> bool:
+    def run(self, slot: Slot, fn: Callable[[], Any], what: Hook = Hook.CALLBACK) -> bool:
         """Call ``fn()`` for ``slot``'s plugin under fault isolation; False if it raised or
         ran past its time limit (the plugin is then disabled)."""
         if not slot.running:
             return False
         return self._guarded(slot, what, fn)
 
-    def _guarded(self, slot: Slot, what: str, fn: Callable[[], Any]) -> bool:
+    def _guarded(self, slot: Slot, what: Hook, fn: Callable[[], Any]) -> bool:
         if self._watchdog.armed:
             # A hook calling back into the host (a plugin's timer run by hand): the outer
             # hook's limit and record already cover it.
@@ -265,7 +275,7 @@ class PluginHost:
             except HookTimeout:
                 continue
 
-    def _call(self, slot: Slot, hook: str, *args: Any) -> bool:
+    def _call(self, slot: Slot, hook: Hook, *args: Any) -> bool:
         method = getattr(slot.instance, hook, None)
         if method is None:
             return True
@@ -296,14 +306,14 @@ class PluginHost:
                          slot.plugin_id, slot.throttle)
                 self._on_change(slot)
 
-    def _disable(self, slot: Slot, hook: str, reason: str, trace: str = "") -> None:
-        slot.state, slot.hook, slot.reason, slot.error = "disabled", hook, reason, trace
+    def _disable(self, slot: Slot, hook: Hook, reason: str, trace: str = "") -> None:
+        slot.state, slot.hook, slot.reason, slot.error = SlotState.DISABLED, hook, reason, trace
         if slot.context is not None:
             slot.context.teardown()
         if self.active is slot:
             self.active = None
             slot.inside = False
-        where = "while discovering" if hook == "discover" else f"in {hook}"
+        where = "while discovering" if hook == Hook.DISCOVER else f"in {hook}"
         log.error("plugin %s of pavilion %s disabled %s: %s%s", slot.plugin_id,
                   slot.pavilion.id, where, reason, f"\n{trace}" if trace else "")
         self._on_change(slot)

@@ -100,7 +100,9 @@ def _join_close_ends(parts: np.ndarray, snap: float) -> np.ndarray:
         return parts
     k = len(parts)
     coords[first], coords[last] = joined[:k], joined[k:]
-    return shapely.linestrings(coords, indices=index)
+    lines = shapely.linestrings(coords, indices=index)
+    assert isinstance(lines, np.ndarray)  # indices given: always an array of lines
+    return lines
 
 
 def _extend_ends_onto_roads(parts: np.ndarray, half: np.ndarray, snap: float) -> np.ndarray:
@@ -110,9 +112,10 @@ def _extend_ends_onto_roads(parts: np.ndarray, half: np.ndarray, snap: float) ->
     k = len(parts)
     owner = np.concatenate([np.arange(k), np.arange(k)])
     points = shapely.points(np.concatenate([coords[first], coords[last]]))
+    assert isinstance(points, np.ndarray)  # (n, 2) coordinates in, n points out
     tree = shapely.STRtree(parts)
     p, road = tree.query(points, predicate="dwithin", distance=snap)
-    joined = np.zeros(len(points), bool)
+    joined = np.zeros(len(points), np.bool_)
     joined[p[road != owner[p]]] = True  # already meets another road: not a dead end
     p, road = tree.query(points, predicate="dwithin", distance=float(half.max()) + snap)
     ok = (road != owner[p]) & ~joined[p]
@@ -136,7 +139,9 @@ def _extend_ends_onto_roads(parts: np.ndarray, half: np.ndarray, snap: float) ->
     order = np.lexsort((at_start, where))
     coords = np.insert(coords, where[order], onto[order], axis=0)
     index = np.insert(index, where[order], (p % k)[order])
-    return shapely.linestrings(coords, indices=index)
+    lines = shapely.linestrings(coords, indices=index)
+    assert isinstance(lines, np.ndarray)  # indices given: always an array of lines
+    return lines
 
 
 def _join_ends_onto_roads(parts: np.ndarray, snap: float) -> np.ndarray:
@@ -146,6 +151,7 @@ def _join_ends_onto_roads(parts: np.ndarray, snap: float) -> np.ndarray:
     ends = np.concatenate([coords[first], coords[last]])
     owner = np.concatenate([np.arange(len(parts)), np.arange(len(parts))])
     points = shapely.points(ends)
+    assert isinstance(points, np.ndarray)  # (n, 2) coordinates in, n points out
     p, road = shapely.STRtree(parts).query(points, predicate="dwithin", distance=snap)
     other = road != owner[p]
     order = np.argsort(road[other], kind="stable")
@@ -164,6 +170,7 @@ def _clusters(points: np.ndarray, tol: float) -> np.ndarray:
     within ``tol`` of each other (directly or through a chain) share a cluster."""
     n = len(points)
     geoms = shapely.points(points)
+    assert isinstance(geoms, np.ndarray)  # (n, 2) coordinates in, n points out
     a, b = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=tol)
     return _propagate_min(n, a, b)
 

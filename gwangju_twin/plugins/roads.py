@@ -232,12 +232,12 @@ class RoadGraph:
         if a.edge == b.edge:
             best = (abs(a.offset - b.offset), -1, -1, None)
         for u, to_u in zip(self.edges[a.edge].tolist(), (a.offset, la - a.offset), strict=True):
-            dist, via = self._dijkstra(u, None)
+            dist, reached_over = self._dijkstra(u, None)
             for v, from_v in zip(self.edges[b.edge].tolist(), (b.offset, lb - b.offset),
                                  strict=True):
                 cost = to_u + float(dist[v]) + from_v
                 if cost < best[0] - 1e-9:
-                    best = (cost, u, v, via)
+                    best = (cost, u, v, reached_over)
         cost, u, v, via = best
         if not np.isfinite(cost):
             ua, ub = self.edges[a.edge, 0], self.edges[b.edge, 0]

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Literal
 
 from panda3d.core import loadPrcFileData
+
+#: Where the app draws: a window on the screen, an offscreen buffer (pictures, tests, a booth
+#: without a display; EGL, no display needed) or nothing at all (plugin dry runs). The value
+#: is Panda3D's own ``window-type`` setting, written into its configuration as is.
+WindowType = Literal["onscreen", "offscreen", "none"]
 
 # No "gl-version 3 2" here: it is what the shader generator needs under EGL (ENVIRONMENT.md),
 # but the context it creates drops fixed-function fog, which the haze relies on. Nothing in
@@ -21,7 +27,7 @@ notify-level-display error
 """
 
 
-def configure(window_type: str, size: tuple[int, int], title: str = "Gwangju Twin",
+def configure(window_type: WindowType, size: tuple[int, int], title: str = "Gwangju Twin",
               locked: bool = False, fullscreen: bool = False) -> None:
     """Load the PRC settings before ShowBase starts.
 

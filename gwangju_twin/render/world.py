@@ -71,12 +71,13 @@ def _style(np_: NodePath, batch: MeshBatch) -> None:
         return
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
     np_.set_depth_write(False)
-    if batch.material == "overlay":
-        np_.set_transparency(TransparencyAttrib.M_alpha)
-        np_.set_light_off(1)
-    if batch.material == "lines":
-        np_.set_render_mode_thickness(1.6)
-        np_.set_light_off(1)
+    match batch.material:
+        case "overlay":
+            np_.set_transparency(TransparencyAttrib.M_alpha)
+            np_.set_light_off(1)
+        case "lines":
+            np_.set_render_mode_thickness(1.6)
+            np_.set_light_off(1)
 
 
 def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:
@@ -108,8 +109,8 @@ def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:
     ground, horizon = np.array(palette.GROUND_COLOR, float), np.array(palette.SKY_HORIZON, float)
     rgba = np.rint(ground * (1 - w) + horizon * w).astype(np.uint8)
     batch = MeshBatch(
-        "ground", pos.astype(np.float32), np.tile(np.float32([0, 0, 1]), (n, 1)), rgba, tris,
-        np.full(n, -1, np.int32),
+        "ground", pos.astype(np.float32), np.tile(np.array([0, 0, 1], np.float32), (n, 1)),
+        rgba, tris, np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
     np_.set_bin("background", GROUND_PLANE_ORDER)

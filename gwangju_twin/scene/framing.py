@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gwangju_twin.scene.camera import CameraPose, direction
+
+if TYPE_CHECKING:  # for annotations only: framing needs none of the geo room to run
+    from gwangju_twin.geo.model import Layer
 
 #: The lens's horizontal field of view (degrees) in every picture; the vertical one follows
 #: from the picture's shape (``lens_fov``).
@@ -26,7 +30,7 @@ MARGIN = 0.06
 
 #: Layers whose polygons are framed first: the city itself, not the roads and rivers that
 #: run out of it or the administrative areas around it.
-FOCUS_LAYERS = ("buildings", "landmarks", "green", "plazas", "water")
+FOCUS_LAYERS: tuple[Layer, ...] = ("buildings", "landmarks", "green", "plazas", "water")
 
 Box = tuple[float, float, float, float, float, float]  # x0, y0, z0, x1, y1, z1
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -146,7 +147,7 @@ class Minimap(Widget):
         for n, (name, key, step) in enumerate((("zoom_in", "minimap.zoom_in", 1),
                                                ("zoom_out", "minimap.zoom_out", -1))):
             self.buttons[name] = button(
-                self.map_node, self._t(key), font, lambda step=step: self.step_zoom(step),
+                self.map_node, self._t(key), font, partial(self.step_zoom, step),
                 width=b, height=b, pos=(mw - b / 2 - 0.01, mh - b / 2 - 0.01 - n * (b + 0.01)),
                 order=self.raised)
         self._relabel()

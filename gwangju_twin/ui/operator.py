@@ -12,6 +12,7 @@ from functools import partial
 
 from panda3d.core import NodePath, TextFont, TextNode
 
+from gwangju_twin.modes import Mode
 from gwangju_twin.ui.attract import (
     DIM,
     KIOSK_BUTTON,
@@ -40,8 +41,17 @@ from gwangju_twin.ui.theme import (
     text_width,
 )
 
-#: The buttons, top to bottom; each is labelled ``kiosk.operator.<name>``.
-CHOICES: tuple[str, ...] = ("resume", "restart", "exit")
+
+class OperatorChoice(Mode):
+    """A button of the operator's menu, labelled ``kiosk.operator.<value>``."""
+
+    RESUME = "resume"  # back to the kiosk
+    RESTART = "restart"  # restart the viewer
+    EXIT = "exit"  # exit the kiosk
+
+
+#: The buttons, top to bottom.
+CHOICES: tuple[OperatorChoice, ...] = tuple(OperatorChoice)
 
 _PAD = 0.06
 _MIN_WIDTH, _MAX_WIDTH = 1.1, 1.6
@@ -54,7 +64,8 @@ class OperatorMenu(Widget):
     of CHOICES."""
 
     def __init__(self, parent: NodePath, font: TextFont, catalogue: Catalogue,
-                 language: str = "ko", on_choice: Callable[[str], None] = lambda name: None,
+                 language: str = "ko",
+                 on_choice: Callable[[OperatorChoice], None] = lambda name: None,
                  *, bold_font: TextFont | None = None) -> None:
         super().__init__(parent, "kiosk-operator", catalogue, language, ORDER_OPERATOR)
         self._font, self._bold = font, bold_font or font
@@ -69,7 +80,8 @@ class OperatorMenu(Widget):
         self._card = self._root.attach_new_node("card")
         self._button_w = max(text_width(font, s, KIOSK_BUTTON_SCALE)
                              for lang in LANGUAGES for s in self._labels(lang).values()) + 0.2
-        self._fills = {"resume": ACCENT, "restart": BUTTON_FILL, "exit": _EXIT_FILL}
+        self._fills = {OperatorChoice.RESUME: ACCENT, OperatorChoice.RESTART: BUTTON_FILL,
+                       OperatorChoice.EXIT: _EXIT_FILL}
         for name in CHOICES:
             self.buttons[name] = button(self._root, "", font, partial(on_choice, name),
                                         width=self._button_w, height=KIOSK_BUTTON,
@@ -98,11 +110,9 @@ class OperatorMenu(Widget):
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _labels(self, language: str) -> dict[str, str]:
-        cat = self._catalogue
-        return {"resume": cat.text("kiosk.operator.resume", language),
-                "restart": cat.text("kiosk.operator.restart", language),
-                "exit": cat.text("kiosk.operator.exit", language)}
+    def _labels(self, language: str) -> dict[OperatorChoice, str]:
+        return {name: self._catalogue.text(f"kiosk.operator.{name}", language)
+                for name in CHOICES}
 
     def _build(self) -> None:
         self._card.node().remove_all_children()

@@ -101,7 +101,7 @@ class PanelView:
         self._drawn: list[str] = []
         self._drawn_key: Any = None
         self._height = 0.0
-        self._dock: tuple[float, float] | None = None
+        self._dock: tuple[float, float, float] | None = None  # where it was docked last
         self.rebuilds = 0  # how many times the card was rebuilt (for tests and profiling)
         self.refresh()
 

@@ -130,11 +130,12 @@ def _faces(width: float, height: float, fill: RGBA) -> tuple[NodePath, ...]:
         for color in (fill, shade(fill, -0.3), shade(fill, 0.16), (0.3, 0.3, 0.32, 1.0)))
 
 
-def button(parent: NodePath, label: str, font: TextFont, command: Callable[[], None], *,
+def button(parent: NodePath, label: str, font: TextFont, command: Callable[[], object], *,
            width: float, height: float = BUTTON_HEIGHT, pos: tuple[float, float] = (0.0, 0.0),
            text_scale: float = BUTTON_SCALE, fill: RGBA = BUTTON_FILL, ink: RGBA = TITLE_INK,
            left: float | None = None, order: int | None = None) -> DirectButton:
-    """A rounded DirectButton centred at ``pos`` (x, z): ``command()`` runs on a click.
+    """A rounded DirectButton centred at ``pos`` (x, z): ``command()`` runs on a click (what
+    it returns is ignored).
 
     The label is centred, or starts ``left`` units from the button's left edge. The whole
     face is the click target. ``order`` puts it in the fixed bin at that draw order (see

@@ -53,15 +53,17 @@ def main(argv: list[str] | None = None) -> int:
             from gwangju_twin.geo import set_max_bytes
 
             set_max_bytes(int(args.max_size * 1024 * 1024))
-        if args.command == "kiosk":
-            return kiosk.run(args)
-        if args.command == "plugins":
-            return plugins.run(args)
-        if args.command == "inspect":
-            return run_inspect(args)
-        if args.command == "render":
-            return run_render(args)
-        return run_view(args)
+        match args.command:
+            case "kiosk":
+                return kiosk.run(args)
+            case "plugins":
+                return plugins.run(args)
+            case "inspect":
+                return run_inspect(args)
+            case "render":
+                return run_render(args)
+            case _:
+                return run_view(args)
     except InputError as exc:
         print(f"gwangju-twin: error: {shown(str(exc), backslash=False)}", file=sys.stderr)
         return 2

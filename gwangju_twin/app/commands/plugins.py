@@ -23,10 +23,12 @@ from gwangju_twin.plugins.discovery import (
     ENTRY_POINT_GROUP,
     FoundPlugin,
     PluginImportError,
+    PluginStatus,
     discover,
     found_in_folder,
     import_plugin,
 )
+from gwangju_twin.plugins.host import SlotState
 from gwangju_twin.plugins.manifest import MANIFEST_NAME
 from gwangju_twin.scene.sectors import SECTOR_IDS
 
@@ -65,13 +67,15 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``plugins`` sub-command; returns the exit status."""
-    if args.plugins_command == "list":
-        return _list(args)
-    if args.plugins_command == "check":
-        return _check(args)
-    if args.plugins_command == "hash":
-        return _hash(args)
-    return _new(args)
+    match args.plugins_command:
+        case "list":
+            return _list(args)
+        case "check":
+            return _check(args)
+        case "hash":
+            return _hash(args)
+        case _:
+            return _new(args)
 
 
 def _scene(name: str | None):
@@ -321,7 +325,7 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"manifest: {found.reason}", ""
         return
     yield True, f"manifest {m.path}: id {m.id}, sector {m.sector}, version {m.version}", ""
-    if found.status == "unsupported":
+    if found.status == PluginStatus.UNSUPPORTED:
         yield False, f"api_version {m.api_version}: {found.reason}", ""
         return
     yield True, f"api_version {m.api_version}", ""
@@ -329,14 +333,20 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"entry {m.entry}: {found.reason}", ""
         return
     yield True, f"entry {m.entry}", ""
-    from gwangju_twin.plugins.guard import HookTimeout, HookWatchdog, installed_record, limit_of
+    from gwangju_twin.plugins.guard import (
+        Hook,
+        HookTimeout,
+        HookWatchdog,
+        installed_record,
+        limit_of,
+    )
 
     record, watchdog = installed_record(), HookWatchdog()
     try:
         if record is not None:
-            record.enter(found.id, "import")
+            record.enter(found.id, Hook.IMPORT)
         try:
-            watchdog.arm(limit_of("import"))
+            watchdog.arm(limit_of(Hook.IMPORT))
             instance = import_plugin(found)
         finally:
             watchdog.disarm()
@@ -347,7 +357,7 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         return
     except HookTimeout:
         yield False, (f"import: importing {m.module!r} did not finish within "
-                      f"{limit_of('import'):g} s (a loop at import time?)"), ""
+                      f"{limit_of(Hook.IMPORT):g} s (a loop at import time?)"), ""
         return
     except KeyboardInterrupt:
         raise
@@ -364,7 +374,7 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
     finally:
         host_log.disabled = False
     where = f"dry run in pavilion {result.pavilion}"
-    if result.state == "disabled":
+    if result.state == SlotState.DISABLED:
         yield False, f"{where}: {result.errors[0]}", "\n".join(result.errors[1:])
     else:
         yield True, (f"{where}: load, enter, {result.frames} updates, exit, unload; "

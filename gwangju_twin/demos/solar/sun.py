@@ -215,7 +215,9 @@ def shaded_fractions(footprints: np.ndarray, heights: np.ndarray, directions: np
 
 def _segments(start: np.ndarray, direction: np.ndarray, length: np.ndarray) -> np.ndarray:
     end = start + np.maximum(length, 1e-6)[:, None] * direction
-    return shapely.linestrings(np.stack([start, end], axis=1))
+    segments = shapely.linestrings(np.stack([start, end], axis=1))
+    assert isinstance(segments, np.ndarray)  # (n, 2, 3) coordinates in, n segments out
+    return segments
 
 
 @dataclass(frozen=True, eq=False)
