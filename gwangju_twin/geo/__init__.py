@@ -6,8 +6,9 @@ frame alone does not read in the whole loader.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gwangju_twin.lazy import lazy_names
 
 if TYPE_CHECKING:
     from gwangju_twin.geo.frame import LocalFrame, parse_crs
@@ -59,8 +60,4 @@ __all__ = [
     "set_max_bytes",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gwangju_twin.geo' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -6,8 +6,9 @@ The names below load with their module on first use, so importing one part of th
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from gwangju_twin.lazy import lazy_names
 
 if TYPE_CHECKING:
     from gwangju_twin.scene.camera import CameraPose
@@ -37,8 +38,4 @@ __all__ = [
     "without_plugins",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gwangju_twin.scene' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

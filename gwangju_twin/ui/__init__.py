@@ -7,8 +7,7 @@ re-exports below are imported lazily: ``gwangju_twin.ui.catalogue`` must load wi
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from gwangju_twin.lazy import lazy_names
 
 _LAZY = {
     "hangul_font_path": "gwangju_twin.ui.fonts",
@@ -21,8 +20,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'gwangju_twin.ui' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY)

@@ -24,15 +24,21 @@ def run_cli(
     )
 
 
-def panda3d_loaded_by(code: str) -> list[str]:
-    """Run ``code`` in a fresh interpreter (from the repo root) and return the Panda3D
-    modules (``panda3d.*``, ``direct.*``) it loaded, sorted: the pure rooms must load none."""
+def modules_loaded_by(code: str, roots: tuple[str, ...]) -> list[str]:
+    """Run ``code`` in a fresh interpreter (from the repo root) and return the modules under
+    the top-level packages ``roots`` it loaded, sorted."""
     probe = ("\nimport json, sys\nprint(json.dumps(sorted(m for m in sys.modules "
-             "if m.split('.')[0] in ('panda3d', 'direct'))))\n")
+             f"if m.split('.')[0] in {roots!r})))\n")
     out = subprocess.run([sys.executable, "-c", code + probe], capture_output=True, text=True,
                          cwd=REPO, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout)
+
+
+def panda3d_loaded_by(code: str) -> list[str]:
+    """The Panda3D modules (``panda3d.*``, ``direct.*``) ``code`` loads in a fresh
+    interpreter: the pure rooms must load none."""
+    return modules_loaded_by(code, ("panda3d", "direct"))
 
 
 def read_png(path: Path) -> np.ndarray:

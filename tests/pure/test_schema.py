@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 import tomli_w
-from render_helpers import REPO
+from render_helpers import REPO, modules_loaded_by
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.kiosk.config import KIOSK, KioskConfig, parse_kiosk_config
@@ -187,14 +185,8 @@ def test_accepts_answers_for_one_value() -> None:
 
 
 def test_the_schema_imports_nothing_from_the_rooms() -> None:
-    probe = ("import json, sys, gwangju_twin.schema\n"
-             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('gwangju_twin')"
-             " or m.startswith('panda3d'))))\n")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         cwd=REPO, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout) == ["gwangju_twin", "gwangju_twin.errors",
-                                      "gwangju_twin.schema"]
+    loaded = modules_loaded_by("import gwangju_twin.schema", ("gwangju_twin", "panda3d"))
+    assert loaded == ["gwangju_twin", "gwangju_twin.errors", "gwangju_twin.schema"]
 
 
 # -- tomlfile: one parse, one way of showing a value ------------------------------------------
