@@ -8,10 +8,11 @@ control does) and ``keys.<name>`` (how to use it), in Korean and English.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+
+from gwangju_twin.modes import Mode
 
 
-class CameraMode(str, Enum):
+class CameraMode(Mode):
     """How the visitor drives the camera. A mode equals its name as a string (``"fly"``),
     and formats as it, so catalogue keys like ``camera.fly`` are built from it."""
 
@@ -21,11 +22,6 @@ class CameraMode(str, Enum):
     """Fly freely along the view: drag to look, keys move, E and Q rise and sink."""
     WALK = "walk"
     """Walk at eye height: drag to look, keys walk, buildings stop the visitor."""
-
-    def __str__(self) -> str:
-        # Python 3.11 formats a str-mixin Enum as "CameraMode.FLY"; the catalogue keys and
-        # messages want the plain name, as on 3.10.
-        return self.value
 
 
 #: The camera modes, in the order the mode key cycles through them.
