@@ -6,6 +6,7 @@ The render room's side of ``gwangju_twin.plugins.context.StageServices``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from gwangju_twin.mesh.district import GROUND_ORDER
 from gwangju_twin.mesh.flat import flat_polygons, ribbons
 from gwangju_twin.mesh.prism import extrude
 from gwangju_twin.render.geoms import make_geom_node
-from gwangju_twin.render.pavilions import LANDMARK_LABEL_HEIGHT, label_scale
+from gwangju_twin.render.pavilions import LANDMARK_LABEL_HEIGHT, MIN_CARD_HEIGHT, label_scale
 from gwangju_twin.render.world import FIRST_LAYER_ORDER
 from gwangju_twin.ui.fonts import load_font
 from gwangju_twin.ui.label import BilingualLabel
@@ -125,15 +126,17 @@ class StageServices:
         root = parent.attach_new_node(callback)
         root.set_pos(*pos)
         cards = root.attach_new_node("cards")
-        callback.set_cull_callback(PythonCallbackObject(_sized_for_distance(cards,
-                                                                            LABEL_EM * scale)))
         # Facing the eye with the camera's up: upright on screen from any view.
         cards.set_billboard_point_eye()
+        top = 0.0
         for lang, first, second in (("ko", text_ko, text_en), ("en", text_en, text_ko)):
             card = BilingualLabel(first or second, second if first else "", font, accent,
                                   height=1.0, bold_font=bold)
             card.node.set_name(f"label-{lang}")
             card.reparent_to(cards)
+            top = max(top, card.extent[1])
+        callback.set_cull_callback(PythonCallbackObject(
+            _sized_for_distance(cards, LABEL_EM * scale, top, MIN_CARD_HEIGHT * scale)))
         self.set_label_language(root, language)
         return root
 
@@ -164,13 +167,22 @@ class StageServices:
         return node
 
 
-def _sized_for_distance(cards: NodePath, height: float) -> Callable[[Any], None]:
-    """A cull callback that scales ``cards`` for the culling camera's distance (see
-    ``render.pavilions.label_scale``) before they are drawn."""
+def _sized_for_distance(cards: NodePath, height: float, top: float, least: float
+                        ) -> Callable[[Any], None]:
+    """A cull callback that scales ``cards`` for the culling camera before they are drawn:
+    by distance as landmark labels are (``render.pavilions.label_scale``), yet with the
+    card (``top`` tall in its own units) never less than ``least`` of the picture's height
+    (in aspect2d units: the picture is 2 tall), so it stays legible far away."""
 
     def cull(data: NodeCullCallbackData) -> None:
-        distance = data.get_data().get_modelview_transform(data.get_trav()).get_pos().length()
-        cards.set_scale(label_scale(height, distance))
+        at = data.get_data().get_modelview_transform(data.get_trav()).get_pos()
+        scale = label_scale(height, at.length())
+        lens = data.get_trav().get_scene().get_lens()
+        if lens is not None and at.y > 0.0 and top > 0.0:
+            # One aspect2d unit is half the picture: depth * tan(fov / 2) metres there.
+            unit = at.y * math.tan(math.radians(lens.get_fov()[1]) / 2.0)
+            scale = max(scale, least * unit / top)
+        cards.set_scale(scale)
         data.upcall()
 
     return cull

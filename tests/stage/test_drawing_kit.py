@@ -150,3 +150,26 @@ def test_a_line_never_z_fights_near_or_far(stage, ctx, distance) -> None:
             hits.append(bool(magenta(frame[at[1], at[0]])))
     assert len(hits) >= 10
     assert np.mean(hits) > 0.9, hits
+
+
+def test_a_label_stays_legible_far_away_and_is_not_huge_up_close(stage, ctx) -> None:
+    from gwangju_twin.render.pavilions import MIN_CARD_HEIGHT
+
+    context, drawn = ctx
+    x, y = context.pavilion.position
+    target = (x + 300.0, y + 300.0)
+    heights = {}
+    for distance in (150.0, 6000.0):
+        before = look(stage, target, distance, pitch=60.0)
+        label = context.make_label("응급실", "", (*target, 0.0), parent=drawn)
+        after = look(stage, target, distance, pitch=60.0)
+        label.remove_node()
+        rows = np.flatnonzero((np.abs(after - before).sum(axis=2) > 60).any(axis=1))
+        assert len(rows), distance
+        heights[distance] = rows.max() - rows.min() + 1
+    # Far away it is still at least the least card height the city's labels keep (the
+    # picture is 2 units tall); up close it keeps the size it has at 500 m, a few dozen
+    # pixels, not a wall across the picture.
+    least = MIN_CARD_HEIGHT / 2.0 * SIZE[1]
+    assert heights[6000.0] >= 0.9 * least, heights
+    assert heights[150.0] < SIZE[1] / 4, heights
