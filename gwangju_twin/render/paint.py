@@ -142,7 +142,7 @@ class StageServices:
 
     def set_label_language(self, label: NodePath, language: str) -> None:
         """Show the card of ``language`` ("ko" or "en") of a label from ``make_label``."""
-        for card in label.find("cards").get_children():
+        for card in label.find_all_matches("cards/label-*"):
             if card.get_name() == f"label-{language}":
                 card.show()
             else:
@@ -175,14 +175,17 @@ def _sized_for_distance(cards: NodePath, height: float, top: float, least: float
     (in aspect2d units: the picture is 2 tall), so it stays legible far away."""
 
     def cull(data: NodeCullCallbackData) -> None:
-        at = data.get_data().get_modelview_transform(data.get_trav()).get_pos()
-        scale = label_scale(height, at.length())
-        lens = data.get_trav().get_scene().get_lens()
-        if lens is not None and at.y > 0.0 and top > 0.0:
-            # One aspect2d unit is half the picture: depth * tan(fov / 2) metres there.
-            unit = at.y * math.tan(math.radians(lens.get_fov()[1]) / 2.0)
-            scale = max(scale, least * unit / top)
-        cards.set_scale(scale)
+        # This runs inside Panda3D's cull pass, outside the plugin host's fault isolation:
+        # a plugin that removed the cards must not take the viewer down with it.
+        if not cards.is_empty():
+            at = data.get_data().get_modelview_transform(data.get_trav()).get_pos()
+            scale = label_scale(height, at.length())
+            lens = data.get_trav().get_scene().get_lens()
+            if lens is not None and at.y > 0.0 and top > 0.0:
+                # One aspect2d unit is half the picture: depth * tan(fov / 2) metres there.
+                unit = at.y * math.tan(math.radians(lens.get_fov()[1]) / 2.0)
+                scale = max(scale, least * unit / top)
+            cards.set_scale(scale)
         data.upcall()
 
     return cull
