@@ -164,3 +164,21 @@ def test_every_building_has_a_use_beside_its_source_tags(city) -> None:
 ])
 def test_a_building_use_comes_from_its_tags_by_the_table(tags, kind, use) -> None:
     assert building_use(tags, kind) == use
+
+
+def test_the_real_gwangju_dongs_are_areas_a_plugin_can_look_up_by_lon_lat(shared_data) -> None:
+    """The administrative dongs of Gwangju (the public boundary file, see
+    ../shared/data/README.md): 96 areas with their names and codes as tags, list-valued
+    tags as read-only tuples, and City Hall found in 치평동 through ``to_local``."""
+    from gwangju_twin.geo import load_geojson
+
+    district, _ = load_geojson(shared_data / "gwangju_hangjeongdong_admdongkor.geojson")
+    data = district_data(district, [], (0.0, 0.0, 1.0, 1.0))
+    f = data.features
+    assert len(f) == len(f.select("area")) == 96
+    assert f.tags[0]["restaurants"] == ()  # a list in the file
+    assert {t["sggnm"] for t in f.tags} == {"동구", "서구", "남구", "북구", "광산구"}
+    x, y = data.to_local(126.8526, 35.1601)  # Gwangju City Hall
+    inside = [t["adm_nm"] for t, g in zip(f.tags, f.geometry, strict=True)
+              if shapely.contains_xy(g, x, y)]
+    assert inside == ["광주광역시 서구 치평동"]
