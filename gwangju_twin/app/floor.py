@@ -7,7 +7,9 @@ hands it. It never creates a ShowBase: it is given the nodes and loader it draws
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from panda3d.core import Lens, NodePath
@@ -70,7 +72,14 @@ class ExpoFloor:
         found: Sequence[FoundPlugin],
         frame_budget_ms: float = 4.0,
         language: str = "ko",
+        storage_folder: Path | None = None,
     ) -> None:
+        """``storage_folder`` is where plugins keep ``ctx.storage`` (None: a temporary
+        folder removed on ``close``)."""
+        self._scratch = None if storage_folder is not None else tempfile.TemporaryDirectory(
+            prefix="gwangju-twin-storage-")
+        self.storage_folder = storage_folder if self._scratch is None else Path(
+            self._scratch.name)
         self.pavilions = {p.info.id: p for p in pavilions}
         self.language = language
         self.frame_budget_ms = frame_budget_ms
@@ -205,6 +214,11 @@ class ExpoFloor:
         taskMgr.remove(self._task_name)
         self.exit()
         self.host.unload_all()
+        for slot in self.host.slots:  # a disabled plugin's store is still open
+            if slot.context is not None:
+                slot.context.storage.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     def set_language(self, language: str) -> None:
         """Show panels and plugin text in ``language`` ("ko" or "en")."""
@@ -262,7 +276,8 @@ class ExpoFloor:
         assert self._services is not None
         ctx = PavilionContext(slot.found.manifest, slot.pavilion,
                               self.nodes[slot.pavilion.id].demo, self._data, self._services,
-                              self.language, self.frame_budget_ms)
+                              self.language, self.frame_budget_ms,
+                              storage_folder=self.storage_folder)
         ctx.panel.accent = sector(slot.pavilion.sector).color
         return ctx
 
