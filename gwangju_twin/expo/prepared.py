@@ -19,6 +19,7 @@ from gwangju_twin.expo.pavilions import (
     pavilions_pose,
     plugin_overrides,
     refuse_plugins,
+    with_plugin_option,
 )
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
@@ -136,6 +137,7 @@ def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = N
     yield "pavilions"
     wanted = plugin is not None or any(s.spec.plugin for s in sites)
     found = tuple(discover(scene.plugin_folders)) if wanted else ()
+    plugin, found = with_plugin_option(plugin, found)  # --plugin ./folder
     overrides = plugin_overrides(sites, enter, plugin, found)
     if admit is not None:
         for pavilion_id, (plugin_id, why) in refuse_plugins(sites, found, admit,

@@ -72,8 +72,9 @@ def expo_options(p: argparse.ArgumentParser) -> None:
                    "pavilion id")
     p.add_argument("--enter", metavar="PAVILION",
                    help="start inside this pavilion (its demo running)")
-    p.add_argument("--plugin", metavar="ID",
-                   help="run this plugin in the --enter pavilion (or its sector's) for this run")
+    p.add_argument("--plugin", metavar="ID|FOLDER",
+                   help="run this plugin (an id, or a plugin folder such as ./robot-arm) in "
+                   "the --enter pavilion (or its sector's) for this run")
 
 
 def load_source(source: str | None, crs: str | None = None,

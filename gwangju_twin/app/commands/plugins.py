@@ -25,11 +25,9 @@ from gwangju_twin.plugins.discovery import (
     PluginImportError,
     PluginStatus,
     discover,
-    found_in_folder,
     import_plugin,
 )
 from gwangju_twin.plugins.host import SlotState
-from gwangju_twin.plugins.manifest import MANIFEST_NAME
 from gwangju_twin.scene.sectors import SECTOR_IDS
 
 
@@ -128,21 +126,11 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _locate(path_text: str) -> FoundPlugin:
+    from gwangju_twin.expo.pavilions import plugin_in_folder
+
     path = Path(path_text)
-    manifest = path if path.name == MANIFEST_NAME and path.is_file() else path / MANIFEST_NAME
-    if manifest.is_file():
-        return found_in_folder(manifest)
-    if path.is_dir():
-        inner = [*sorted(path.glob(f"src/*/{MANIFEST_NAME}")),
-                 *sorted(path.glob(f"*/{MANIFEST_NAME}"))]
-        if len(inner) == 1:
-            return found_in_folder(inner[0])
-        if len(inner) > 1:
-            raise InputError(f"{path}: holds several {MANIFEST_NAME} files "
-                             f"({', '.join(str(i) for i in inner)}); name one plugin folder")
-        raise InputError(f"{path}: no {MANIFEST_NAME} here, in src/*/ or in */")
     if path.exists():
-        raise InputError(f"{path}: expected a plugin folder or its {MANIFEST_NAME}")
+        return plugin_in_folder(path_text)
     for f in discover():
         if path_text in (f.id, f.name, f.package):
             return f
