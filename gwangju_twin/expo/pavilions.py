@@ -6,7 +6,7 @@ Pure: no window. The composition root (app.py) turns this into nodes and a plugi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -142,6 +142,41 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
         if site.spec.sector == match.manifest.sector:
             return {site.id: plugin}
     raise InputError(f"--plugin {plugin}: the scene has no {match.manifest.sector} pavilion")
+
+
+def assigned_overrides(pavilions: Sequence[PavilionSite], assign: Mapping[str, str],
+                       found: Sequence[FoundPlugin]) -> dict[str, str | None]:
+    """``plugins assign`` (per-user settings) or a kiosk's ``[plugins] assign``: which pavilion
+    each assigned plugin runs in, {pavilion id: plugin id}.
+
+    ``assign`` maps a plugin id to a pavilion id, "" meaning the scene's pavilion of the
+    plugin's sector. An assignment this scene cannot honour (the plugin is not found or
+    unusable, no such pavilion) is logged and skipped: a setting never stops the viewer.
+    A plugin given a pavilion of another sector is put there, and the host says why it
+    cannot run, as for a scene file that does the same.
+    """
+    by_id = {f.id: f for f in found if f.ok}
+    out: dict[str, str | None] = {}
+    for plugin_id, pavilion_id in assign.items():
+        match = by_id.get(plugin_id)
+        if match is None or match.manifest is None:
+            log.warning("plugin %s is assigned to a pavilion but is not installed or not "
+                        "usable (see gwangju-twin plugins list)", plugin_id)
+            continue
+        sector_id = match.manifest.sector
+        site = next((s for s in pavilions
+                     if (s.id == pavilion_id if pavilion_id else s.spec.sector == sector_id)),
+                    None)
+        if site is None:
+            where = f"pavilion {pavilion_id}" if pavilion_id else f"{sector_id} pavilion"
+            log.warning("plugin %s is assigned to the %s, which this scene does not have",
+                        plugin_id, where)
+            continue
+        if site.id in out:
+            log.warning("pavilion %s is assigned both %s and %s; %s runs there", site.id,
+                        out[site.id], plugin_id, plugin_id)
+        out[site.id] = plugin_id
+    return out
 
 
 def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugin],

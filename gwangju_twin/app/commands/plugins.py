@@ -32,10 +32,11 @@ from gwangju_twin.scene.sectors import SECTOR_IDS
 
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
-    """Add ``plugins list|check|new`` to the command line."""
+    """Add ``plugins list|check|new|hash|assign|unassign`` to the command line."""
     plugins = sub.add_parser("plugins", help="list, check and create pavilion plugins")
     cmds = plugins.add_subparsers(dest="plugins_command", parser_class=parser_class,
-                                  required=True, metavar="{list,check,new,hash}")
+                                  required=True,
+                                  metavar="{list,check,new,hash,assign,unassign}")
     ls = cmds.add_parser("list", help="plugins found (installed and in the scene's folder)")
     ls.add_argument("--scene", help="scene .toml whose plugins folder to search (default: "
                     "Sangmu)")
@@ -61,6 +62,14 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
                              "kiosk's [plugins] allow")
     digest.add_argument("path", help="plugin folder, plugin project, or the id of an installed "
                         "plugin")
+    assign = cmds.add_parser("assign", help="run an installed plugin in a pavilion from now on "
+                             "(kept in your settings; no scene file needed)")
+    assign.add_argument("id", help="the id of an installed plugin (see plugins list)")
+    assign.add_argument("--pavilion", metavar="ID",
+                        help="the pavilion id (default: the pavilion of the plugin's sector)")
+    unassign = cmds.add_parser("unassign", help="stop running a plugin assigned with "
+                               "plugins assign")
+    unassign.add_argument("id", help="the plugin id")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
             return _check(args)
         case "hash":
             return _hash(args)
+        case "assign":
+            return _assign(args)
+        case "unassign":
+            return _unassign(args)
         case _:
             return _new(args)
 
@@ -396,4 +409,67 @@ def _new(args: argparse.Namespace) -> int:
     print("  gwangju-twin plugins check .     # manifest, import, hooks, dry run")
     print(f"  gwangju-twin render --enter {args.sector} --plugin {args.name} --out demo.png")
     print("  pytest                           # the plugin's own tests")
+    return 0
+
+
+def _save_assign(assign: dict[str, str]) -> Path:
+    from gwangju_twin.settings import load_settings, save_settings
+
+    loaded = load_settings()
+    for problem in loaded.problems:
+        print(f"gwangju-twin: {problem}", file=sys.stderr)
+    try:
+        return save_settings(loaded.settings.with_(assign=assign), loaded.path)
+    except OSError as exc:
+        raise InputError(f"{loaded.path}: cannot write the settings ({exc.strerror or exc}); "
+                         "check the folder can be written") from None
+
+
+def _assign(args: argparse.Namespace) -> int:
+    """``plugins assign ID [--pavilion P]``: record that the viewer runs installed plugin ID
+    in pavilion P (default: its sector's) in the per-user settings."""
+    from gwangju_twin.identifiers import PAVILION_ID
+    from gwangju_twin.settings import load_settings
+
+    scene = _scene(None)
+    usable = {f.id: f for f in discover(scene.plugin_folders) if f.ok}
+    found = usable.get(args.id)
+    if found is None or found.manifest is None:
+        raise InputError(f"{args.id}: no usable installed plugin has that id (see gwangju-twin "
+                         "plugins list; install it with pip, or try a folder with --plugin "
+                         "./FOLDER)")
+    sector_id = found.manifest.sector
+    pavilion = args.pavilion or ""
+    if pavilion and not PAVILION_ID.fullmatch(pavilion):
+        raise InputError(f"--pavilion {pavilion}: expected a pavilion id, e.g. {sector_id}")
+    site = next((p for p in scene.pavilions
+                 if (p.id == pavilion if pavilion else p.sector == sector_id)), None)
+    if pavilion and site is not None and site.sector != sector_id:
+        raise InputError(f"--pavilion {pavilion} is the {site.sector} pavilion, but {args.id} "
+                         f"is for the {sector_id} sector")
+    assign = dict(load_settings().settings.assign)
+    # One plugin per pavilion: an earlier plugin named for the same pavilion gives way.
+    for other, where in list(assign.items()):
+        if other != args.id and pavilion and where == pavilion:
+            del assign[other]
+            print(f"{other} is no longer assigned to pavilion {pavilion}")
+    assign[args.id] = pavilion
+    path = _save_assign(assign)
+    where = f"pavilion {pavilion}" if pavilion else f"the {sector_id} pavilion"
+    print(f"{args.id} runs in {where} from now on (saved in {path})")
+    if site is None:
+        print(f"  note: {scene.path} has no {where}; scenes that have one run it there")
+    return 0
+
+
+def _unassign(args: argparse.Namespace) -> int:
+    """``plugins unassign ID``: the viewer no longer runs ID where ``assign`` put it."""
+    from gwangju_twin.settings import load_settings
+
+    assign = dict(load_settings().settings.assign)
+    if assign.pop(args.id, None) is None:
+        print(f"{args.id} was not assigned to a pavilion; nothing to do")
+        return 0
+    path = _save_assign(assign)
+    print(f"{args.id} is no longer assigned to a pavilion (saved in {path})")
     return 0
