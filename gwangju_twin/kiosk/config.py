@@ -18,6 +18,7 @@ import platformdirs
 
 from gwangju_twin import APP_NAME
 from gwangju_twin.errors import InputError
+from gwangju_twin.identifiers import PAVILION_ID as _PAVILION
 from gwangju_twin.identifiers import PLUGIN_ID as _ID
 from gwangju_twin.identifiers import PLUGIN_VERSION as _VERSION
 from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_hash
@@ -98,6 +99,8 @@ class KioskConfig:
     log_backups: int = 5  # rotated log files kept
     database: Path = field(default_factory=default_database)
     allow: tuple[AllowedPlugin, ...] = tuple(AllowedPlugin(i) for i in BUILT_IN_DEMOS)
+    # plugin id -> pavilion id ("" = its sector's pavilion), over the scene's own plugins
+    assign: dict[str, str] = field(default_factory=dict)
 
     @property
     def crash_window(self) -> float:
@@ -268,6 +271,19 @@ def _allow_list(entries: list[Any], spot: Spot) -> tuple[AllowedPlugin, ...]:
     return tuple(allowed)
 
 
+def _assign_table(table: dict[str, Any], spot: Spot) -> dict[str, str]:
+    for plugin_id, pavilion in table.items():
+        if not _ID.fullmatch(plugin_id):
+            raise CheckError(message=f"{spot.where} names {show_value(plugin_id)}, which is not a "
+                                     'plugin id; expected plugin ids as keys (e.g. '
+                                     '"gwangju.solar" = "energy")')
+        if not isinstance(pavilion, str) or (pavilion and not _PAVILION.fullmatch(pavilion)):
+            raise CheckError(message=f"{spot.where} gives {plugin_id} {show_value(pavilion)}; "
+                                     'expected a pavilion id of the scene, or "" for the '
+                                     "pavilion of the plugin's sector")
+    return dict(table)
+
+
 def _show_kind(value: Any) -> str:
     """What sort of TOML value ``value`` is, without showing it."""
     kinds = ((bool, "true or false"), (int, "a number"), (float, "a number"), (dict, "a table"),
@@ -360,6 +376,9 @@ KIOSK = Table(
                 expected='an array of plugin ids, each "id", "id==version" or either with '
                          '"@sha256:HASH" (e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
                 check=_allow_list),
+            Key("assign", "table", "which plugin runs in which pavilion, over the scene's", {},
+                expected='a table of plugin id = pavilion id (e.g. { "acme.xray" = "" })',
+                check=_assign_table),
         ),
     ),
     wording=_Says(),
