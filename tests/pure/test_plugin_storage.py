@@ -143,3 +143,15 @@ def test_a_folder_that_cannot_be_made_falls_back_to_memory(
     assert store.get("k") == 1
     assert not store.persistent
     assert "memory only" in caplog.text
+
+
+def test_the_desktop_keeps_stores_in_the_user_data_folder(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from gwangju_twin.plugins.storage import desktop_storage_folder
+
+    if sys.platform != "linux":
+        pytest.skip("XDG_DATA_HOME is the Linux data folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert desktop_storage_folder() == tmp_path / "gwangju-twin" / "plugins"

@@ -67,3 +67,11 @@ def test_without_a_folder_each_stage_starts_empty_and_leaves_nothing(prepared: P
     assert runs == 1
     assert _run(prepared, tmp_path / "plugins", None)[0] == 1
     assert not scratch.exists()
+
+
+def test_a_kiosk_keeps_plugin_storage_beside_its_visit_database(tmp_path: Path) -> None:
+    from gwangju_twin.app.programs import kiosk_options
+    from gwangju_twin.kiosk.config import KioskConfig
+
+    config = KioskConfig(database=tmp_path / "booth" / "visits.sqlite3")
+    assert kiosk_options(config).storage_folder == tmp_path / "booth" / "plugins"
