@@ -75,11 +75,9 @@ class ExpoFloor:
         storage_folder: Path | None = None,
     ) -> None:
         """``storage_folder`` is where plugins keep ``ctx.storage`` (None: a temporary
-        folder removed on ``close``)."""
-        self._scratch = None if storage_folder is not None else tempfile.TemporaryDirectory(
-            prefix="gwangju-twin-storage-")
-        self.storage_folder = storage_folder if self._scratch is None else Path(
-            self._scratch.name)
+        folder made when the first plugin loads, removed on ``close``)."""
+        self._storage_folder = storage_folder
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.pavilions = {p.info.id: p for p in pavilions}
         self.language = language
         self.frame_budget_ms = frame_budget_ms
@@ -131,6 +129,14 @@ class ExpoFloor:
                 plugin_id, PluginOrigin.SCENE, "scene", PluginStatus.ERROR,
                 f"no plugin with id {plugin_id!r} is installed or in the scene's plugins folder")
             self.host.add(pav.info, plugin)
+
+    @property
+    def storage_folder(self) -> Path:
+        """Where this floor's plugins keep ``ctx.storage``."""
+        if self._storage_folder is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="gwangju-twin-storage-")
+            self._storage_folder = Path(self._scratch.name)
+        return self._storage_folder
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ built-in district and drop-ins as ``builtin:``."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,6 +79,8 @@ def test_assign_puts_an_installed_plugin_into_its_pavilion_until_unassigned(
     assert "gwangju.solar runs in the energy pavilion from now on" in out.stdout
     settings = (tmp_path / "config" / "gwangju-twin" / "settings.toml").read_text("utf-8")
     assert '[assign]\n"gwangju.solar" = ""' in settings
+    listed = _cli("plugins", "list", "--json", home=tmp_path)
+    assert json.loads(listed.stdout)["assigned"] == {"gwangju.solar": ""}
     out = _render(tmp_path, scene, "--enter", "energy")
     assert out.returncode == 0, out.stderr
     assert "pavilion energy: plugin gwangju.solar loaded, visitor inside" in out.stdout

@@ -114,9 +114,11 @@ def _list(args: argparse.Namespace) -> int:
             "warning": f.version_mismatch,
         })
     missing = sorted(set(used) - {f.id for f in found if f.ok})
+    assigned = _assigned()
     if args.json:
         print(json.dumps({"scene": str(scene.path), "plugins": rows,
-                          "missing": [{"plugin": m, "pavilion": used[m]} for m in missing]},
+                          "missing": [{"plugin": m, "pavilion": used[m]} for m in missing],
+                          "assigned": assigned},
                          ensure_ascii=False, indent=2))
         return 0
     print(f"plugins for {scene.path} (entry-point group {ENTRY_POINT_GROUP}"
@@ -135,7 +137,18 @@ def _list(args: argparse.Namespace) -> int:
     for m in missing:
         print(f"  {m:<24} missing: pavilion {used[m]} names it, but no usable plugin has "
               "that id")
+    if assigned:
+        print("assigned with gwangju-twin plugins assign (over the scene's choice):")
+    for plugin_id, pavilion in assigned.items():
+        print(f"  {plugin_id:<24} -> " + (f"pavilion {pavilion}" if pavilion
+                                           else "the pavilion of its sector"))
     return 0
+
+
+def _assigned() -> dict[str, str]:
+    from gwangju_twin.settings import load_settings
+
+    return dict(load_settings().settings.assign)
 
 
 def _locate(path_text: str) -> FoundPlugin:
@@ -429,7 +442,6 @@ def _assign(args: argparse.Namespace) -> int:
     """``plugins assign ID [--pavilion P]``: record that the viewer runs installed plugin ID
     in pavilion P (default: its sector's) in the per-user settings."""
     from gwangju_twin.identifiers import PAVILION_ID
-    from gwangju_twin.settings import load_settings
 
     scene = _scene(None)
     usable = {f.id: f for f in discover(scene.plugin_folders) if f.ok}
@@ -447,7 +459,7 @@ def _assign(args: argparse.Namespace) -> int:
     if pavilion and site is not None and site.sector != sector_id:
         raise InputError(f"--pavilion {pavilion} is the {site.sector} pavilion, but {args.id} "
                          f"is for the {sector_id} sector")
-    assign = dict(load_settings().settings.assign)
+    assign = _assigned()
     # One plugin per pavilion: an earlier plugin named for the same pavilion gives way.
     for other, where in list(assign.items()):
         if other != args.id and pavilion and where == pavilion:
@@ -464,9 +476,7 @@ def _assign(args: argparse.Namespace) -> int:
 
 def _unassign(args: argparse.Namespace) -> int:
     """``plugins unassign ID``: the viewer no longer runs ID where ``assign`` put it."""
-    from gwangju_twin.settings import load_settings
-
-    assign = dict(load_settings().settings.assign)
+    assign = _assigned()
     if assign.pop(args.id, None) is None:
         print(f"{args.id} was not assigned to a pavilion; nothing to do")
         return 0
