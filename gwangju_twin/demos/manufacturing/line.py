@@ -214,6 +214,15 @@ class AssemblyLine:
                   for st in self.stations]
         return max(range(len(active)), key=active.__getitem__)
 
+    @property
+    def reworks(self) -> int:
+        """Cycles done again over all stations after a defect was found."""
+        return sum(st.reworks for st in self.stations)
+
+    def waiting(self, station: int) -> list[Car]:
+        """The cars in the buffer before ``station``, the next to be worked on first."""
+        return list(self.buffers[station].items)
+
     def utilisation(self) -> list[float]:
         """Each station's working share of the time so far."""
         return [st.share("working", self.now) for st in self.stations]
