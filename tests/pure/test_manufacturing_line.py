@@ -136,3 +136,22 @@ def test_bad_input_is_refused():
         line.break_down(9, 10.0)
     with pytest.raises(ValueError):
         line.break_down(0, 0.0)
+
+
+def test_a_shift_started_on_a_full_line_counts_from_then():
+    # The exact line after 1000 s: a new shift from there, with the breakdown of the hand
+    # case above (station 1, 1000..1600). Cars 0..3 left before 1000 (140 n + 480 < 1000),
+    # so the shift counts cars 4..20: 17 out in 2660 s, 600 of them down.
+    # A = 2060 / 2660 = 0.774436; P = 140 x 17 / 2060 = 1.155, more than 1 because the cars
+    # already on the line at the start count: capped at 1. OEE = A = 0.774436.
+    line = exact_line()
+    line.advance(1000)
+    line.start_shift()
+    line.break_down(1, 600.0)
+    line.advance(2660)
+    oee = line.oee()
+    assert line.out == 17 and line.elapsed == pytest.approx(2660.0)
+    assert oee.availability == pytest.approx(2060 / 2660)
+    assert oee.performance == 1.0
+    assert oee.value == pytest.approx(0.774436, abs=1e-6)
+    assert line.stations[1].seconds["down"] == pytest.approx(600.0)

@@ -1,7 +1,7 @@
 """Manufacturing: a production-line twin of an EV assembly line in front of the factory.
 
-``load`` starts the line simulation (pure code in ``line.py``) and runs its first hour so
-the line is full when the first visitor comes in; ``update`` runs it on at ``SPEED`` times
+``load`` starts the line simulation (pure code in ``line.py``) and runs it for an hour so
+the shift starts with a full line; ``update`` runs it on at ``SPEED`` times
 real time whether or not anyone is inside (the plant does not stop), and while a visitor is
 inside it moves the cars between the stations, highlights the bottleneck and refreshes the
 panel: OEE and its three factors against the 85 % world-class mark, cars an hour, cars
@@ -24,7 +24,8 @@ SPEED = 60.0
 MAX_DT = 0.25
 #: A breakdown's repair time: 20 simulated minutes, 20 s for the visitor at ``SPEED``.
 REPAIR_S = 1200.0
-#: Simulated time run in ``load``: the line is full and its OEE meaningful when visited.
+#: Simulated time run before a shift starts, so the shift begins with a full line (an empty
+#: line filling up would show as lost performance that no real shift has).
 WARM_UP_S = 3600.0
 SEED = 2026
 
@@ -62,9 +63,8 @@ class ManufacturingDemo(PavilionDemo):
         self.shown_bottleneck = -1
 
     def load(self, ctx: PavilionContext) -> None:
-        """Start the line and run its first hour."""
-        self.line = AssemblyLine(seed=SEED)
-        self.line.advance(WARM_UP_S)
+        """Start the line and fill it: the first shift starts when it is full."""
+        self.line = self._full_line()
         ctx.log.info("assembly line: %d stations, takt %.0f s", len(self.line.stations),
                      self.line.takt)
 
@@ -223,7 +223,7 @@ class ManufacturingDemo(PavilionDemo):
                            f"Cars built {line.out} · reworks {line.reworks} · scrapped "
                            f"{line.scrapped}")
         st = line.stations[worst]
-        busy = st.share("working", line.now) + st.share("down", line.now)
+        busy = st.share("working", line.elapsed) + st.share("down", line.elapsed)
         ctx.panel.set_line("bottleneck", f"병목 공정: {st.spec.name_ko} (가동 {busy:.0%}, 분홍색)",
                            f"Bottleneck: {st.spec.name_en} (busy {busy:.0%}, in pink)")
         broken = [s for s in line.stations if s.state == "down"]
@@ -237,9 +237,17 @@ class ManufacturingDemo(PavilionDemo):
                 + f" ({minutes:.0f} min left)")
         else:
             ctx.panel.remove_line("breakdown")
-        hours, rest = divmod(int(line.now), 3600)
+        hours, rest = divmod(int(line.elapsed), 3600)
         ctx.panel.set_line("clock", f"교대 경과 {hours}:{rest // 60:02d} ({SPEED:.0f}배속)",
                            f"Shift time {hours}:{rest // 60:02d} ({SPEED:.0f}× speed)")
+
+    @staticmethod
+    def _full_line() -> AssemblyLine:
+        """A new line, run until it is full; its shift (and OEE) starts then."""
+        line = AssemblyLine(seed=SEED)
+        line.advance(WARM_UP_S)
+        line.start_shift()
+        return line
 
     def _break(self, ctx: PavilionContext, station: int) -> None:
         assert self.line is not None
@@ -248,8 +256,7 @@ class ManufacturingDemo(PavilionDemo):
             self._refresh(ctx)
 
     def _reset(self, ctx: PavilionContext) -> None:
-        self.line = AssemblyLine(seed=SEED)
-        self.line.advance(WARM_UP_S)
+        self.line = self._full_line()
         if self.show is not None:
             self.shown_bottleneck = -1
             self._refresh(ctx)

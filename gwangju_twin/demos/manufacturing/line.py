@@ -140,6 +140,7 @@ class AssemblyLine:
         self._finish_times: list[float] = []
         self._down: list[tuple[float, float]] = []  # merged breakdown intervals
         self._next_id = 0
+        self._shift_start = 0.0
         self.env.process(self._launch())
         for i, st in enumerate(self.stations):
             st._process = self.env.process(self._work(i))
@@ -150,6 +151,21 @@ class AssemblyLine:
     def now(self) -> float:
         """Simulated seconds since the line started."""
         return float(self.env.now)
+
+    @property
+    def elapsed(self) -> float:
+        """Simulated seconds since the shift started: the OEE's planned time."""
+        return self.now - self._shift_start
+
+    def start_shift(self) -> None:
+        """Start counting afresh with the line as it is (full, after a warm-up): OEE, cars
+        out and the stations' times count from now."""
+        self._account_all()
+        self._shift_start = self.now
+        self.out = self.good = self.scrapped = 0
+        for st in self.stations:
+            st.seconds = dict.fromkeys(STATES, 0.0)
+            st.cars_done = st.reworks = st.scrapped = 0
 
     def advance(self, seconds: float) -> None:
         """Run the line for ``seconds`` of simulated time."""
@@ -181,8 +197,8 @@ class AssemblyLine:
     # --- what the line shows ------------------------------------------------------------
 
     def oee(self) -> Oee:
-        """The line's OEE so far (all ones before the first car is out)."""
-        planned = self.now
+        """The line's OEE over the shift so far (all ones before any time has passed)."""
+        planned = self.elapsed
         if planned <= 0:
             return Oee(1.0, 1.0, 1.0)
         down = self.down_seconds()
@@ -194,9 +210,9 @@ class AssemblyLine:
         return Oee(availability, performance, quality)
 
     def down_seconds(self) -> float:
-        """Seconds so far during which at least one station was broken."""
-        now = self.now
-        return sum(max(0.0, min(b, now) - a) for a, b in self._down if a < now)
+        """Seconds of this shift during which at least one station was broken."""
+        now, start = self.now, self._shift_start
+        return sum(max(0.0, min(b, now) - max(a, start)) for a, b in self._down)
 
     def throughput_per_hour(self) -> float:
         """Cars out in the last simulated hour (or the rate so far, in the first hour)."""
@@ -209,7 +225,7 @@ class AssemblyLine:
 
     def bottleneck(self) -> int:
         """The index of the station with the highest active (working + down) share."""
-        elapsed = self.now
+        elapsed = self.elapsed
         active = [st.share("working", elapsed) + st.share("down", elapsed)
                   for st in self.stations]
         return max(range(len(active)), key=active.__getitem__)
@@ -225,7 +241,7 @@ class AssemblyLine:
 
     def utilisation(self) -> list[float]:
         """Each station's working share of the time so far."""
-        return [st.share("working", self.now) for st in self.stations]
+        return [st.share("working", self.elapsed) for st in self.stations]
 
     # --- the processes ------------------------------------------------------------------
 
