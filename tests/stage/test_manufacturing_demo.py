@@ -1,0 +1,69 @@
+"""The manufacturing demo in a real (headless) viewer: its whole lifecycle, its buttons
+through the panel, its frame budget and its nodes reused from frame to frame."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import gwangju_twin.demos.manufacturing as manufacturing
+from gwangju_twin.app.stage import Stage
+from gwangju_twin.expo.prepared import prepare
+from gwangju_twin.plugins.testing import run_lifecycle
+from gwangju_twin.resources import default_scene_path
+from gwangju_twin.scene import load_scene
+
+pytestmark = pytest.mark.render
+
+FOLDER = Path(manufacturing.__file__).parent
+
+
+def test_the_lifecycle_runs_clean_and_fills_the_panel():
+    result = run_lifecycle(FOLDER, seconds=3.0)
+    assert result.state == "unloaded" and result.errors == []
+    assert any(line.startswith("OEE ") and "85%" in line for line in result.panel_en)
+    assert any("병목 공정" in line for line in result.panel_ko)
+    assert any("cars an hour" in line for line in result.panel_en)
+    assert result.nodes > 100  # stations and the car pool were drawn
+
+
+def test_a_breakdown_button_shows_on_the_line_and_the_panel():
+    stage = Stage(prepare(load_scene(default_scene_path())), "none", (640, 360))
+    # The frame loop's CPU time: a busy machine's other processes do not count as overruns.
+    stage.expo.host.clock = time.thread_time
+    try:
+        stage.expo.enter("manufacturing")
+        stage.step(1.0)
+        slot = stage.expo.host.slot("manufacturing")
+        assert slot is not None and slot.found.id == "gwangju.manufacturing"
+        demo = slot.instance
+        nodes = len(stage.expo.nodes["manufacturing"].demo.find_all_matches("**"))
+        view = stage.expo.panel_view
+        assert view is not None
+        assert len(view.buttons) == 6  # five stations and a new shift
+        view.buttons[2]["command"]()  # what a tap on "Break Assembly" runs
+        stage.step(5.0)  # 300 simulated seconds at 60x
+        assert slot.inside and slot.state == "loaded", slot.reason
+        assert demo.line.stations[2].state == "down"
+        panel = stage.expo.panel("manufacturing")
+        assert any("Under repair: Assembly" in line for line in panel.text("en"))
+        assert demo.line.bottleneck() == 2
+        normal, hot = demo.stations[2]
+        assert not hot.is_hidden() and normal.is_hidden()
+        assert all(h.is_hidden() for i, (_, h) in enumerate(demo.stations) if i != 2)
+        # Cars moved by reusing the pool: not one node more than after the first second.
+        assert len(stage.expo.nodes["manufacturing"].demo.find_all_matches("**")) == nodes
+        assert slot.overruns == 0
+        before = demo.line.oee().value
+        stage.step(20.0)  # the 20-minute repair is done; OEE has paid for it
+        assert demo.line.stations[2].state != "down"
+        assert demo.line.oee().availability < 1.0 and demo.line.oee().value < before + 0.05
+        view.buttons[5]["command"]()  # "New shift"
+        stage.step(0.2)
+        assert demo.line.oee().availability == 1.0
+        stage.expo.exit()
+        assert stage.expo.nodes["manufacturing"].demo.get_num_children() == 0
+    finally:
+        stage.close()
