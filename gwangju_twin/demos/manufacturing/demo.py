@@ -18,7 +18,7 @@ from gwangju_twin.plugins import PavilionContext, PavilionDemo
 
 from .line import TAKT_S, WORLD_CLASS_OEE, AssemblyLine, Car
 
-#: Simulated seconds per real second: a car crosses the five stations in about 12 s.
+#: Simulated seconds per real second: a car crosses the five stations in 11-15 s.
 SPEED = 60.0
 #: The longest frame step simulated at once, so a stalled frame does not jump the line.
 MAX_DT = 0.25
