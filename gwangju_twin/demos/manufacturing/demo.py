@@ -46,6 +46,8 @@ PLAZA_TOP = 0.3
 STATION = (5.0, 5.0)
 CAR = (3.0, 1.4, 1.0)
 CAR_GAP = 0.4
+#: Station labels' size: their main line is 6 m tall at 1, too big for 5 m stations.
+LABEL_SCALE = 0.6
 #: Car nodes made once in ``enter``; the line never holds more (stations + buffers).
 POOL = 24
 
@@ -76,7 +78,7 @@ class ManufacturingDemo(PavilionDemo):
         for i, st in enumerate(self.line.stations):
             ctx.panel.add_button(f"break-{i}", f"{st.spec.name_ko} 고장",
                                  f"Break {st.spec.name_en}",
-                                 lambda i=i: self._break(ctx, i))  # type: ignore[misc]
+                                 lambda i=i: self._break(ctx, i))
         ctx.panel.add_button("reset", "새 교대 시작", "New shift", lambda: self._reset(ctx))
         self._refresh(ctx)
 
@@ -98,8 +100,9 @@ class ManufacturingDemo(PavilionDemo):
     # --- drawing ------------------------------------------------------------------------
 
     def _build(self, ctx: PavilionContext) -> None:
-        """The conveyor, a station per machine and the pool of cars, in site coordinates:
-        u along the front of the hall, v towards the entrance (the pavilion kit's frame)."""
+        """The conveyor, a station per machine with its name over it and the pool of cars, in
+        site coordinates: u along the front of the hall, v towards the entrance (the pavilion
+        kit's frame)."""
         assert self.line is not None
         p = ctx.pavilion
         w, d = p.size
@@ -124,6 +127,9 @@ class ManufacturingDemo(PavilionDemo):
                          for x in self.station_x]
         for _, hot in self.stations:
             hot.hide()
+        for x, st in zip(self.station_x, self.line.stations, strict=True):
+            ctx.make_label(st.spec.name_ko, st.spec.name_en, (x, self.line_v, PLAZA_TOP + 4.6),
+                           parent=self.show, scale=LABEL_SCALE)
         self.cars = [self._car(ctx) for _ in range(POOL)]
         self.shown_bottleneck = -1
 
