@@ -1,11 +1,11 @@
 """Manufacturing: a production-line twin of an EV assembly line in front of the factory.
 
 ``load`` starts the line simulation (pure code in ``line.py``) and runs it for an hour so
-the shift starts with a full line; ``update`` runs it on at ``SPEED`` times
-real time whether or not anyone is inside (the plant does not stop), and while a visitor is
-inside it moves the cars between the stations, highlights the bottleneck and refreshes the
-panel: OEE and its three factors against the 85 % world-class mark, cars an hour, cars
-built. A button per station breaks that station down for ``REPAIR_S``; another starts a new
+the shift starts with a full line; ``update`` (called while a visitor is inside) runs it on
+at ``SPEED`` times real time, moves the cars between the stations, highlights the bottleneck
+and refreshes the panel: OEE and its three factors against the 85 % world-class mark, cars
+an hour, cars built. The line waits while nobody is in the pavilion and goes on where it
+stopped. A button per station breaks that station down for ``REPAIR_S``; another starts a new
 shift. Every node is made in ``enter`` and reused: ``update`` only moves, shows and hides.
 """
 
@@ -83,7 +83,7 @@ class ManufacturingDemo(PavilionDemo):
         self._refresh(ctx)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
-        """Run the line on by ``dt`` (times ``SPEED``) and, inside, move the cars."""
+        """Run the line on by ``dt`` (times ``SPEED``) and move the cars."""
         if self.line is None:
             return
         self.line.advance(min(max(dt, 0.0), MAX_DT) * SPEED)
@@ -91,7 +91,7 @@ class ManufacturingDemo(PavilionDemo):
             self._refresh(ctx)
 
     def exit(self, ctx: PavilionContext) -> None:
-        """Remove the drawing; the line keeps running for the next visitor."""
+        """Remove the drawing; the line waits, as it is, for the next visitor."""
         if self.show is not None and not self.show.is_empty():
             self.show.remove_node()
         self.show, self.stations, self.cars = None, [], []
