@@ -67,3 +67,48 @@ def test_a_breakdown_button_shows_on_the_line_and_the_panel():
         assert stage.expo.nodes["manufacturing"].demo.get_num_children() == 0
     finally:
         stage.close()
+
+
+def test_a_visitor_breaks_a_station_by_touch_in_the_kiosk(tmp_path: Path):
+    """In the booth, with the rehearsal's virtual finger only: the menu takes the visitor
+    into the manufacturing pavilion, the demo's buttons are finger-sized, and a tap on one
+    breaks its station down."""
+    from gwangju_twin.app.rehearsal import Rehearsal
+    from gwangju_twin.kiosk.config import KioskConfig
+
+    config = KioskConfig(size=(800, 450), log_folder=tmp_path / "logs",
+                         database=tmp_path / "visits.sqlite3")
+    prepared = prepare(load_scene(default_scene_path()), admit=config.allows)
+    kiosk = Rehearsal(prepared, config, fps=15)
+    try:
+        touring = kiosk.booth.touring
+        kiosk.tap(0.0, 0.0)
+        kiosk.tap_widget(touring.toolbar.buttons["menu"])
+        kiosk.tap_widget(touring.menu.buttons["manufacturing"])
+        kiosk.seconds(4.0)  # the flight lands and the demo's panel is up
+        expo = touring.expo
+        assert expo.inside == "manufacturing"
+        slot = expo.host.slot("manufacturing")
+        assert slot is not None and slot.inside
+        view = expo.panel_view
+        assert view is not None and len(view.buttons) == 6
+        for button in view.buttons:  # at least 48 px tall and wide at 1080p
+            left, right, bottom, top = button["frameSize"]
+            assert (top - bottom) * button.get_sz(kiosk.base.render2d) * 540 >= 48
+            assert (right - left) * button.get_sx(kiosk.base.render2d) * 960 >= 48
+        # The viewer redraws the whole panel (buttons too) when a line changes, and a tap
+        # straddling a redraw is lost; the demo redraws every 3 s, so tap just after one.
+        panel = expo.panel("manufacturing")
+        revision = panel.revision
+        for _ in range(100):
+            kiosk.frames(1)
+            if panel.revision != revision:
+                break
+        kiosk.frames(1)
+        view = expo.panel_view
+        kiosk.tap_widget(view.buttons[1])  # "도장 고장": break the paint station
+        kiosk.seconds(1.0)
+        assert slot.instance.line.stations[1].state == "down"
+        assert any("고장 수리 중: 도장" in line for line in panel.text())
+    finally:
+        kiosk.close()

@@ -27,6 +27,12 @@ REPAIR_S = 1200.0
 #: Simulated time run before a shift starts, so the shift begins with a full line (an empty
 #: line filling up would show as lost performance that no real shift has).
 WARM_UP_S = 3600.0
+#: How far into the shift a visitor arrives: an OEE over a few minutes swings with every car,
+#: one over an hour is steady.
+SHIFT_SO_FAR_S = 3600.0
+#: Real seconds between panel updates. The viewer redraws the whole panel, buttons too, when
+#: any line changes, and a tap whose press and release straddle a redraw is lost.
+PANEL_SECONDS = 3.0
 SEED = 2026
 
 #: Stations teal, the bottleneck magenta: neither is a sector's colour, so both stand out
@@ -63,6 +69,7 @@ class ManufacturingDemo(PavilionDemo):
         self.station_x: list[float] = []
         self.line_v = 0.0
         self.shown_bottleneck = -1
+        self.panel_due = 0.0
 
     def load(self, ctx: PavilionContext) -> None:
         """Start the line and fill it: the first shift starts when it is full."""
@@ -88,7 +95,8 @@ class ManufacturingDemo(PavilionDemo):
             return
         self.line.advance(min(max(dt, 0.0), MAX_DT) * SPEED)
         if self.show is not None:
-            self._refresh(ctx)
+            self.panel_due -= dt
+            self._refresh(ctx, panel=self.panel_due <= 0.0)
 
     def exit(self, ctx: PavilionContext) -> None:
         """Remove the drawing; the line waits, as it is, for the next visitor."""
@@ -164,7 +172,7 @@ class ManufacturingDemo(PavilionDemo):
         root.hide()
         return {"root": root, **parts}
 
-    def _refresh(self, ctx: PavilionContext) -> None:
+    def _refresh(self, ctx: PavilionContext, panel: bool = True) -> None:
         assert self.line is not None
         self._place_cars()
         worst = self.line.bottleneck()
@@ -173,7 +181,9 @@ class ManufacturingDemo(PavilionDemo):
                 (hot.show if i == worst else hot.hide)()
                 (normal.hide if i == worst else normal.show)()
             self.shown_bottleneck = worst
-        self._panel(ctx, worst)
+        if panel:
+            self._panel(ctx, worst)
+            self.panel_due = PANEL_SECONDS
 
     def _place_cars(self) -> None:
         assert self.line is not None
@@ -249,10 +259,12 @@ class ManufacturingDemo(PavilionDemo):
 
     @staticmethod
     def _full_line() -> AssemblyLine:
-        """A new line, run until it is full; its shift (and OEE) starts then."""
+        """A new line, run until it is full, when its shift (and OEE) starts, and an hour
+        into that shift."""
         line = AssemblyLine(seed=SEED)
         line.advance(WARM_UP_S)
         line.start_shift()
+        line.advance(SHIFT_SO_FAR_S)
         return line
 
     def _break(self, ctx: PavilionContext, station: int) -> None:
