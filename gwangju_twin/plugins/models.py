@@ -195,6 +195,10 @@ class _GltfCheck:
                       "cannot read; export without them (no Draco or meshopt compression)")
         if len(doc.nodes) > MAX_NODES:
             self.fail(f"{len(doc.nodes)} nodes, more than the {MAX_NODES} a model may have")
+        if self.path.suffix.lower() == ".glb" and doc.buffers and doc.buffers[0].uri is not None:
+            # assimp reads a .glb's first buffer from its binary chunk whatever it says.
+            self.fail("in a .glb the first buffer must be the file's binary chunk, not a uri; "
+                      "export it again (or save it as .gltf)")
         self.buffers = [self.buffer_bytes(i, b) for i, b in enumerate(doc.buffers)]
         for i, view in enumerate(doc.bufferViews):
             data = self.ref(view.buffer, self.buffers, "buffer", f"bufferViews[{i}]")

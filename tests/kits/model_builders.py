@@ -44,12 +44,20 @@ def box_gltf(size: float = 4.0) -> dict[str, Any]:
     }
 
 
-def write_gltf(path: Path, doc: dict[str, Any]) -> Path:
-    """``doc`` as ``path``: JSON text for .gltf, a one-chunk binary container for .glb."""
+def write_gltf(path: Path, doc: dict[str, Any], chunk: bool = True) -> Path:
+    """``doc`` as ``path``: JSON text for .gltf; for .glb the binary container, its first
+    buffer moved from a data URI into the binary chunk (unless ``chunk`` is False)."""
+    binary = b""
+    if path.suffix == ".glb" and chunk and doc.get("buffers"):
+        doc = {**doc, "buffers": [dict(b) for b in doc["buffers"]]}
+        binary = base64.b64decode(doc["buffers"][0].pop("uri").split(",", 1)[1])
+        binary += b"\x00" * (-len(binary) % 4)
     text = json.dumps(doc).encode()
     if path.suffix == ".glb":
         text += b" " * (-len(text) % 4)
         body = struct.pack("<II", len(text), 0x4E4F534A) + text
+        if binary:
+            body += struct.pack("<II", len(binary), 0x004E4942) + binary
         path.write_bytes(struct.pack("<4sII", b"glTF", 2, 12 + len(body)) + body)
     else:
         path.write_bytes(text)

@@ -68,6 +68,13 @@ def test_gltf_faults_that_abort_the_loader_are_refused(tmp_path, edit, expected)
     assert expected in str(caught.value)
 
 
+def test_a_glb_whose_first_buffer_is_not_its_binary_chunk_is_refused(tmp_path):
+    # Panda3D's assimp aborted on this one too (data.IsValid() in ImportMeshes).
+    path = write_gltf(tmp_path / "uri.glb", box_gltf(), chunk=False)
+    with pytest.raises(ValueError, match="the first buffer must be the file's binary chunk"):
+        check_model(path)
+
+
 def test_an_index_past_the_last_vertex_is_refused(tmp_path):
     doc = box_gltf()
     faces = np.arange(36, dtype=np.uint32)
