@@ -102,6 +102,23 @@ def check_model(path: Path) -> ModelFormat:
     return fmt
 
 
+def check_assets(folder: Path) -> tuple[int, list[str]]:
+    """Check every model file under ``folder`` (a plugin's assets); returns how many there
+    are and what is wrong with each bad one (``plugins check`` reports them)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0, []
+    found = sorted(p for p in folder.rglob("*") if is_model(p) and p.is_file())
+    faults = []
+    for path in found:
+        try:
+            check_model(path)
+        except ValueError as exc:
+            where = path.parent.relative_to(folder).as_posix()
+            faults.append(str(exc) if where == "." else f"{where}/{exc}")
+    return len(found), faults
+
+
 def _check_bam(path: Path) -> None:
     data = path.read_bytes()
     if not data.startswith(_BAM_MAGIC):

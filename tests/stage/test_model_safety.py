@@ -53,7 +53,8 @@ def test_the_refused_models_abort_panda3d_s_loader_when_unchecked(tmp_path, name
 
 
 def _stage(tmp_path, model: str):
-    folder = write_plugin(tmp_path, "model.demo", "healthcare", LOADS_MODEL.replace("{model}", model))
+    code = LOADS_MODEL.replace("{model}", model)
+    folder = write_plugin(tmp_path, "model.demo", "healthcare", code)
     (folder / "assets").mkdir()
     write_gltf(folder / "assets" / "empty.gltf", EMPTY_SCENE)
     write_gltf(folder / "assets" / "box.glb", box_gltf())

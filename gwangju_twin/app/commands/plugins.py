@@ -329,6 +329,16 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"api_version {m.api_version}: {found.reason}", ""
         return
     yield True, f"api_version {m.api_version}", ""
+    from gwangju_twin.plugins.models import check_assets
+
+    # Before any plugin code runs: a model the loader would abort on is named here.
+    count, faults = check_assets(m.assets_dir)
+    if faults:
+        yield False, f"models in {m.assets_dir}: {len(faults)} of {count} would not load", \
+            "\n".join(faults)
+        return
+    if count:
+        yield True, f"models: {count} in {m.assets}/ checked", ""
     if not found.ok:
         yield False, f"entry {m.entry}: {found.reason}", ""
         return
