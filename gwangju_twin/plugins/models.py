@@ -219,9 +219,12 @@ class _GltfCheck:
         self.buffers = [self.buffer_bytes(i, b) for i, b in enumerate(doc.buffers)]
         for i, view in enumerate(doc.bufferViews):
             data = self.ref(view.buffer, self.buffers, "buffer", f"bufferViews[{i}]")
-            start, length = view.byteOffset or 0, view.byteLength
-            if not isinstance(length, int) or start < 0 or length < 0 or (
-                    start + length > len(data)):
+            start = self.natural(view.byteOffset or 0, f"bufferViews[{i}].byteOffset")
+            length = self.natural(view.byteLength, f"bufferViews[{i}].byteLength")
+            if view.byteStride is not None and self.natural(
+                    view.byteStride, f"bufferViews[{i}].byteStride") not in range(4, 253):
+                self.fail(f"bufferViews[{i}].byteStride is {view.byteStride}; expected 4-252")
+            if start + length > len(data):
                 self.fail(f"bufferViews[{i}] reaches past the end of its buffer (a broken "
                           "or truncated buffer)")
         for i, acc in enumerate(doc.accessors):
@@ -286,8 +289,16 @@ class _GltfCheck:
             self.fail(f"{where} names {uri!r}, larger than a model may be")
         return target.read_bytes()
 
+    def natural(self, value: Any, where: str) -> int:
+        """``value`` if it is a whole number of 0 or more (a negative offset crashes the
+        loader)."""
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.fail(f"{where} is {value!r}; expected a whole number of 0 or more")
+        return value
+
     def check_accessor(self, i: int, acc: Any) -> None:
         where = f"accessors[{i}]"
+        offset = self.natural(acc.byteOffset or 0, f"{where}.byteOffset")
         width = _COMPONENT_BYTES.get(acc.componentType)
         parts = _TYPE_SIZES.get(acc.type)
         if width is None or parts is None:
@@ -295,12 +306,21 @@ class _GltfCheck:
                       f"{acc.type!r}, which glTF 2.0 does not define")
         if not isinstance(acc.count, int) or acc.count < 1:
             self.fail(f"{where} has count {acc.count!r}; expected at least 1")
+        sparse = acc.sparse
+        if sparse is not None:
+            for part in (sparse.indices, sparse.values):
+                if part is not None:
+                    self.ref(part.bufferView, self.doc.bufferViews, "bufferView",
+                             f"{where}.sparse")
         if acc.bufferView is None:
             return  # all zeros (or sparse): nothing to read past
         view = self.ref(acc.bufferView, self.doc.bufferViews, "bufferView", where)
         element = width * parts
         stride = view.byteStride or element
-        end = (acc.byteOffset or 0) + stride * (acc.count - 1) + element
+        if stride < element:
+            self.fail(f"{where}: its bufferView's byteStride {stride} is less than one "
+                      f"element ({element} bytes)")
+        end = offset + stride * (acc.count - 1) + element
         if end > view.byteLength:
             self.fail(f"{where} reads {end} bytes of a {view.byteLength}-byte bufferView (its "
                       "count or offset is wrong)")
@@ -334,11 +354,32 @@ class _GltfCheck:
                 self.ref(prim.material, doc.materials, "material", where)
             if prim.mode not in (None, 0, 1, 2, 3, 4, 5, 6):
                 self.fail(f"{where} has mode {prim.mode!r}; glTF 2.0 modes are 0-6")
-            count = doc.accessors[attributes["POSITION"]].count
+            position = doc.accessors[attributes["POSITION"]]
+            if position.type != "VEC3":
+                self.fail(f"{where}.attributes.POSITION is {position.type}; expected VEC3")
+            count = position.count
+            # Fewer normals or UVs than vertices send the loader reading past their data.
+            short = sorted(n for n, a in attributes.items() if doc.accessors[a].count != count)
+            if short:
+                self.fail(f"{where}: attribute(s) {', '.join(short)} do not have one value per "
+                          f"vertex ({count})")
             vertices += count
+            drawn = count
             if prim.indices is not None:
                 self.check_indices(where, prim.indices, count)
+                drawn = doc.accessors[prim.indices].count
+            self.check_shape(where, 4 if prim.mode is None else prim.mode, drawn)
         return vertices
+
+    def check_shape(self, where: str, mode: int, count: int) -> None:
+        # assimp asserts on a last triangle (or line) that is missing corners.
+        if (mode == 4 and count % 3) or (mode == 1 and count % 2):
+            per = 3 if mode == 4 else 2
+            self.fail(f"{where} draws {count} vertices, not a multiple of {per} "
+                      f"({'triangles' if mode == 4 else 'lines'})")
+        least = {0: 1, 1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 3}[mode]
+        if count < least:
+            self.fail(f"{where} draws {count} vertices; its mode needs at least {least}")
 
     def check_indices(self, where: str, index: int, vertices: int) -> None:
         acc = self.ref(index, self.doc.accessors, "accessor", f"{where}.indices")

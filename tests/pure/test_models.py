@@ -60,6 +60,11 @@ def _set(path, value):
     (_set(["accessors", 0, "bufferView"], 9), "accessors[0] refers to bufferView 9"),
     (_set(["accessors", 1, "count"], 100_000), "accessors[1] reads 1200000 bytes of a 96-byte"),
     (_set(["asset", "version"], "1.0"), "glTF version 1.0; the viewer reads glTF 2.0"),
+    (_set(["accessors", 0, "count"], 35), "draws 35 vertices, not a multiple of 3"),
+    (lambda d: (d["meshes"][0]["primitives"][0].pop("indices"),
+                _set(["accessors", 1, "count"], 7)(d)), "draws 7 vertices, not a multiple of 3"),
+    (_set(["accessors", 1, "byteOffset"], -12),
+     "accessors[1].byteOffset is -12; expected a whole number of 0 or more"),
 ])
 def test_gltf_faults_that_abort_the_loader_are_refused(tmp_path, edit, expected):
     path = write_gltf(tmp_path / "bad.gltf", _box(edit))
@@ -95,6 +100,17 @@ def test_an_index_past_the_last_vertex_is_refused(tmp_path):
     (_set(["meshes", 0, "primitives", 0, "material"], 4), "refers to material 4"),
     (_set(["accessors", 1, "componentType"], 1), "which glTF 2.0 does not define"),
     (_set(["accessors"], "not a list"), "not a readable glTF file"),
+    (_set(["accessors", 1, "type"], "VEC2"), "POSITION is VEC2; expected VEC3"),
+    (lambda d: (d["accessors"].append({"bufferView": 1, "componentType": 5126, "count": 3,
+                                       "type": "VEC3"}),
+                _set(["meshes", 0, "primitives", 0, "attributes", "NORMAL"], 2)(d)),
+     "attribute(s) NORMAL do not have one value per vertex (8)"),
+    (_set(["accessors", 1, "sparse"], {"count": 1, "indices": {"bufferView": 9,
+                                                               "componentType": 5125},
+                                       "values": {"bufferView": 9}}),
+     "accessors[1].sparse refers to bufferView 9"),
+    (_set(["bufferViews", 1, "byteStride"], 2), "byteStride is 2; expected 4-252"),
+    (_set(["bufferViews", 1, "byteStride"], 4), "byteStride 4 is less than one element"),
     (_set(["nodes", 0, "mesh"], "zero"), "not a readable glTF file"),
 ])
 def test_broken_buffers_missing_files_and_bad_references_are_refused(tmp_path, edit, expected):
