@@ -233,7 +233,7 @@ class _GltfCheck:
             if image.bufferView is not None:
                 self.ref(image.bufferView, doc.bufferViews, "bufferView", f"images[{i}]")
             elif image.uri:
-                self.total += len(self.uri_bytes(image.uri, f"images[{i}]"))
+                self.uri_bytes(image.uri, f"images[{i}]")
             else:
                 self.fail(f"images[{i}] has neither a uri nor a bufferView")
         for i, tex in enumerate(doc.textures):
@@ -247,9 +247,6 @@ class _GltfCheck:
         if vertices > MAX_VERTICES:
             self.fail(f"{vertices} vertices, more than the {MAX_VERTICES} a model may have; "
                       "simplify it")
-        if self.total > MAX_MODEL_BYTES:
-            self.fail(f"{self.total / 2**20:.0f} MiB with its buffers and images, more than "
-                      f"the {MAX_MODEL_BYTES // 2**20} MiB a model may have")
         self.check_others()
         self.check_scene()
 
@@ -261,13 +258,21 @@ class _GltfCheck:
             data = bytes(blob)
         else:
             data = self.uri_bytes(buffer.uri, f"buffers[{i}]")
-            self.total += len(data)
         if not isinstance(buffer.byteLength, int) or buffer.byteLength > len(data):
             self.fail(f"buffers[{i}] says {buffer.byteLength} bytes but holds {len(data)} "
                       "(a broken or truncated buffer)")
         return data
 
     def uri_bytes(self, uri: str, where: str) -> bytes:
+        data = self.read_uri(uri, where)
+        self.total += len(data)
+        # Counted as each file is read, so a model naming many large files stops early.
+        if self.total > MAX_MODEL_BYTES:
+            self.fail(f"{self.total / 2**20:.0f} MiB with its buffers and images, more than "
+                      f"the {MAX_MODEL_BYTES // 2**20} MiB a model may have")
+        return data
+
+    def read_uri(self, uri: str, where: str) -> bytes:
         if uri.startswith("data:"):
             head, _, body = uri.partition(",")
             if not head.endswith(";base64"):

@@ -135,12 +135,17 @@ def test_a_missing_texture_is_refused_and_one_beside_the_model_passes(tmp_path):
     assert check_model(path) == ModelFormat.GLTF
 
 
-def test_external_buffers_beside_the_model_are_read(tmp_path):
+def test_external_buffers_beside_the_model_are_read_and_counted(tmp_path, monkeypatch):
     doc = box_gltf()
     for n, buffer in enumerate(doc["buffers"]):
         (tmp_path / f"b{n}.bin").write_bytes(base64.b64decode(buffer["uri"].split(",")[1]))
         buffer["uri"] = f"b{n}.bin"
-    assert check_model(write_gltf(tmp_path / "box.gltf", doc)) == ModelFormat.GLTF
+    path = write_gltf(tmp_path / "box.gltf", doc)
+    assert check_model(path) == ModelFormat.GLTF
+    # The file alone fits; with its two buffers (144 + 96 bytes) it does not.
+    monkeypatch.setattr(models, "MAX_MODEL_BYTES", path.stat().st_size + 200)
+    with pytest.raises(ValueError, match="with its buffers and images, more than"):
+        check_model(path)
 
 
 @pytest.mark.parametrize(("data", "expected"), [
