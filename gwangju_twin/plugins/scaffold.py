@@ -180,6 +180,9 @@ class Demo(PavilionDemo):
         ctx.log.info("loaded for pavilion %s", ctx.pavilion.id)
 
     def enter(self, ctx: PavilionContext) -> None:
+        # Plugin API {{api}} also frames views (ctx.camera), takes clicks (ctx.on_click),
+        # shows legends, charts and gauges (ctx.panel), labels and lines (ctx.make_label,
+        # ctx.make_line) and keeps data (ctx.storage): docs/plugins.md, "API 1.1".
         x, y = ctx.pavilion.entrance
         self.beacon = ctx.make_box((6.0, 6.0, 6.0), SECTOR_COLOR)
         self.beacon.set_pos(x, y, 12.0)
