@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from model_builders import EMPTY_SCENE, bam_bytes, box_gltf, write_gltf
 
-from gwangju_twin.plugins import models
+from gwangju_twin.plugins import gltf, models
 from gwangju_twin.plugins.models import ModelFormat, check_model
 
 
@@ -161,7 +161,7 @@ def test_files_that_are_not_gltf_are_refused(tmp_path, data, expected):
 
 def test_absurd_sizes_are_refused(tmp_path, monkeypatch):
     path = write_gltf(tmp_path / "box.gltf", box_gltf())
-    monkeypatch.setattr(models, "MAX_VERTICES", 7)
+    monkeypatch.setattr(gltf, "MAX_VERTICES", 7)
     with pytest.raises(ValueError, match="8 vertices, more than the 7"):
         check_model(path)
     monkeypatch.setattr(models, "MAX_MODEL_BYTES", 100)
@@ -171,7 +171,7 @@ def test_absurd_sizes_are_refused(tmp_path, monkeypatch):
     doc["nodes"] = [{"children": [1]}] + [{"children": [n + 2]} for n in range(200)] + [
         {"mesh": 0}]
     monkeypatch.setattr(models, "MAX_MODEL_BYTES", 2**20)
-    monkeypatch.setattr(models, "MAX_VERTICES", 100)
+    monkeypatch.setattr(gltf, "MAX_VERTICES", 100)
     with pytest.raises(ValueError, match="nest deeper than 128 levels"):
         check_model(write_gltf(tmp_path / "deep.gltf", doc))
 
