@@ -199,8 +199,8 @@ class PavilionContext(DrawingKit):
 
     def load_model(self, path: str | Path, parent: Any = None) -> Any:
         """Load a model from the plugin's asset folder (``path`` relative to ``assets``;
-        .bam and .egg, or any format a Panda3D loader plugin such as panda3d-gltf adds),
-        parented to ``parent`` or ``node``. Raises FileNotFoundError if it is not there."""
+        .glb, .gltf, .bam or .egg), parented to ``parent`` or ``node``. Raises
+        FileNotFoundError if it is not there, ValueError if it fails the model checks."""
         root = self.assets.resolve()
         full = (root / path).resolve()
         if root not in full.parents:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from gwangju_twin.app.commands.options import SECONDS
+from gwangju_twin.app.commands.options import SECONDS, verbose_option
 from gwangju_twin.errors import InputError
 from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.discovery import (
@@ -49,6 +49,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     check.add_argument("--timeout", type=SECONDS, default=CHECK_TIMEOUT,
                        help="seconds the whole check may take before the plugin is called hung "
                        f"(default {CHECK_TIMEOUT:g}; the check runs in a child process)")
+    verbose_option(check)
     # The child process's side of the check: it runs the plugin; the parent watches it.
     check.add_argument("--child-process", action="store_true", help=argparse.SUPPRESS)
     new = cmds.add_parser("new", help="create a plugin package to start from")
@@ -194,7 +195,9 @@ def _check(args: argparse.Namespace) -> int:
                "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         argv = [sys.executable, "-m", "gwangju_twin", "plugins", "check", args.path,
                 "--seconds", repr(args.seconds), "--child-process"]
-        outcome, stderr = _watch_child(argv, env, args.timeout)
+        if args.verbose:
+            argv.append("--verbose")
+        outcome, stderr = _watch_child(argv, env, args.timeout, echo=args.verbose)
         failed = _child_verdict(outcome, result, records, stderr, args.timeout)
     if failed:
         print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
@@ -204,10 +207,11 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _watch_child(argv: list[str], env: dict[str, str], timeout: float
+def _watch_child(argv: list[str], env: dict[str, str], timeout: float, echo: bool = False
                  ) -> tuple[int | None, list[str]]:
-    """Run the check's child, passing its report through; its exit status (None: it hung
-    and was killed) and the last lines of its stderr."""
+    """Run the check's child, passing its report through (and its stderr too when
+    ``echo``: -v's plugin logs); its exit status (None: it hung and was killed) and the
+    last lines of its stderr."""
     # A session of its own: a hung child, and anything the plugin started, die together.
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, start_new_session=os.name == "posix")
@@ -222,7 +226,11 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float
     def collect() -> None:
         assert proc.stderr is not None
         for raw in proc.stderr:
-            tail.append(raw.decode("utf-8", "replace").rstrip())
+            line = raw.decode("utf-8", "replace")
+            tail.append(line.rstrip())
+            if echo:
+                sys.stderr.write(line)
+                sys.stderr.flush()
 
     readers = [threading.Thread(target=relay, daemon=True),
                threading.Thread(target=collect, daemon=True)]
@@ -343,6 +351,16 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"api_version {m.api_version}: {found.reason}", ""
         return
     yield True, f"api_version {m.api_version}", ""
+    from gwangju_twin.plugins.models import check_assets
+
+    # Before any plugin code runs: a model the loader would abort on is named here.
+    count, faults = check_assets(m.assets_dir)
+    if faults:
+        yield False, f"models in {m.assets_dir}: {len(faults)} of {count} would not load", \
+            "\n".join(faults)
+        return
+    if count:
+        yield True, f"models: {count} in {m.assets}/ checked", ""
     if not found.ok:
         yield False, f"entry {m.entry}: {found.reason}", ""
         return

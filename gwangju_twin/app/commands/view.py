@@ -20,6 +20,7 @@ from gwangju_twin.app.commands.options import (
     load_source,
     max_size,
     size,
+    verbose_option,
 )
 from gwangju_twin.errors import InputError
 from gwangju_twin.terminal import json_text
@@ -41,6 +42,7 @@ def add_parsers(sub: Any) -> None:
 
     for p in (view,):
         expo_options(p)
+        verbose_option(p)
 
     render = sub.add_parser("render", help="render a scene offscreen to a PNG")
     render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
@@ -50,6 +52,7 @@ def add_parsers(sub: Any) -> None:
     render.add_argument("--level-height", type=level, help=LEVEL_HELP)
     render.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
     expo_options(render)
+    verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
     render.add_argument("--ui", action="store_true",
