@@ -15,6 +15,8 @@ from gwangju_twin.plugins.api import (
     DistrictData,
     PavilionInfo,
 )
+from gwangju_twin.plugins.camera import DemoCamera
+from gwangju_twin.plugins.clicks import ClickEvent
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
 from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
@@ -27,6 +29,8 @@ __all__ = [
     "HOOKS",
     "SUPPORTED_API_VERSIONS",
     "Buildings",
+    "ClickEvent",
+    "DemoCamera",
     "DistrictData",
     "Manifest",
     "Panel",

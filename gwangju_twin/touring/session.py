@@ -21,7 +21,7 @@ from gwangju_twin.picking import PickIndex
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
-from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver
+from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver, DriverHand
 from gwangju_twin.touring.gestures import Gestures
 from gwangju_twin.touring.keys import Keys
 from gwangju_twin.touring.pointer import Pointer
@@ -86,6 +86,11 @@ class Touring:
         self.driver = CameraDriver(
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
             start.mouse_sensitivity, start.invert_y, base.camLens)
+        # The demos' views are flown to from now on; one the entered demo has already
+        # asked for (``--enter``) is where the visitor starts.
+        expo.camera_hand = DriverHand(self.driver)
+        if expo.demo_pose is not None:
+            self.driver.show(expo.demo_pose, 0.0)
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
         fonts = (expo.font, expo.bold_font)
@@ -117,7 +122,8 @@ class Touring:
         self.guide = TourGuide(tour, self.info_of, screen.tourbar, screen.toolbar,
                                self.visits.go_to_pavilion, self._later)
         self.gestures = Gestures(self.pointer, self.driver, self.selection, screen.menu,
-                                 lambda: screen.shown, self.visits.hide_expo_panel)
+                                 lambda: screen.shown, self.visits.hide_expo_panel,
+                                 demo_click=expo.click)
         # The widgets, as the booth, tests and scripts reach them (none is ever replaced).
         self.toolbar, self.zoompad, self.menu = screen.toolbar, screen.zoompad, screen.menu
         self.search, self.tourbar, self.toast = screen.search, screen.tourbar, screen.toast
