@@ -44,7 +44,13 @@ class CameraHand(Protocol):
 def target_box(target: Any) -> Box:
     """The 3D box of a demo's ``target``: bounds ``(x0, y0, x1, y1)`` (on the ground) or an
     (N, 2) or (N, 3) array of points (N >= 1). ValueError for anything else."""
-    arr = np.asarray(target, dtype=np.float64)
+    try:
+        arr = np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"camera target {target!r}: expected bounds (x0, y0, x1, y1) or "
+                         "an (N, 2) or (N, 3) array of points") from err
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("camera target: coordinates must be finite numbers")
     if arr.ndim == 1 and arr.shape == (4,):
         x0, y0, x1, y1 = (float(v) for v in arr)
         lo, hi = np.array([min(x0, x1), min(y0, y1), 0.0]), np.array([max(x0, x1),
@@ -56,8 +62,6 @@ def target_box(target: Any) -> Box:
     else:
         raise ValueError(f"camera target of shape {arr.shape}: expected bounds "
                          "(x0, y0, x1, y1) or an (N, 2) or (N, 3) array of points")
-    if not np.all(np.isfinite(lo)) or not np.all(np.isfinite(hi)):
-        raise ValueError("camera target: coordinates must be finite numbers")
     # A single point or a line still gets a view of its surroundings.
     centre = (lo + hi) / 2
     half = np.maximum((hi - lo) / 2, [MIN_SPAN / 2, MIN_SPAN / 2, 0.0])

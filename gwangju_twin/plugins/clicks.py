@@ -77,13 +77,13 @@ def ray_boxes(origin: Sequence[float], direction: Sequence[float], lo: np.ndarra
     with np.errstate(divide="ignore", invalid="ignore"):
         inv = 1.0 / d
         t0, t1 = (lo - o) * inv, (hi - o) * inv
+    tmin, tmax = np.minimum(t0, t1), np.maximum(t0, t1)
     # An axis the ray runs parallel to: inside that slab it never leaves it, outside it
     # never enters.
     parallel = d == 0
     inside = (o >= lo) & (o <= hi)
-    t0 = np.where(parallel, np.where(inside, -np.inf, np.inf), t0)
-    t1 = np.where(parallel, np.where(inside, np.inf, -np.inf), t1)
-    near = np.minimum(t0, t1).max(axis=1)
-    far = np.maximum(t0, t1).min(axis=1)
+    tmin = np.where(parallel, np.where(inside, -np.inf, np.inf), tmin)
+    tmax = np.where(parallel, np.where(inside, np.inf, -np.inf), tmax)
+    near, far = tmin.max(axis=1), tmax.min(axis=1)
     hit = (near <= far) & (far >= 0)
     return np.where(hit, np.maximum(near, 0.0), np.inf)
