@@ -180,7 +180,12 @@ class ExpoFloor:
         """The visitor leaves the pavilion they are in (its demo exits)."""
         if self.inside is None:
             return
+        active = self.host.active
         self.host.exit()
+        if active is not None and active.context is not None:
+            # Clicks are a visit's, like the nodes they are on: a demo registers them in
+            # ``enter`` and a second visit does not hear each click twice.
+            active.context.clicks.clear()
         self.inside = None
         if self._view is not None:
             self._view.destroy()

@@ -157,13 +157,14 @@ class PavilionContext:
         """Call ``fn(event)`` when the visitor clicks or taps ``node`` (one of the demo's
         nodes, or anything under it) while inside the pavilion; ``event.point`` is where
         (x, y, z) and ``event.node`` is ``node``. Registering a node again replaces its
-        callback."""
+        callback. Registrations last until the visitor leaves: make them in ``enter``."""
         self.clicks.on_click(node, fn)
 
     def on_building_click(self, fn: Callable[[int], None]) -> None:
         """Call ``fn(row)`` when the visitor clicks or taps a building while inside the
         pavilion; ``row`` indexes ``district.buildings``. While a demo listens, a building
-        click is the demo's (no info card opens)."""
+        click is the demo's (no info card opens). Registrations last until the visitor
+        leaves: make them in ``enter``."""
         self.clicks.on_building_click(fn)
 
     def paint_buildings(self, indices: Any, colors: Any) -> None:
