@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from panda3d.core import Lens, NodePath
@@ -31,7 +31,7 @@ from gwangju_twin.plugins.host import (
     Slot,
     SlotState,
 )
-from gwangju_twin.plugins.panel import Panel, PanelLine
+from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.render.paint import StageServices
 from gwangju_twin.render.pavilions import (
     LABEL_HEIGHT,
@@ -54,6 +54,24 @@ from gwangju_twin.ui.panel import PanelView
 from gwangju_twin.ui.reserve import reserved_rects
 
 log = logging.getLogger("gwangju_twin.visit")
+
+
+class LeavingPanel:
+    """A pavilion's panel as the visitor sees it with an interface: its own lines and
+    buttons, then a Leave button (leaving is explicit, so it is always at hand). Reads
+    everything else through to the plugin's panel, which stays the plugin's alone."""
+
+    def __init__(self, panel: Panel, leave: PanelButton) -> None:
+        self._panel = panel
+        self._leave = leave
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._panel, name)
+
+    @property
+    def buttons(self) -> tuple[PanelButton, ...]:
+        """The plugin's buttons, then Leave."""
+        return (*self._panel.buttons, self._leave)
 
 
 class StillCamera:
@@ -141,6 +159,9 @@ class ExpoFloor:
         self._data: DistrictData | None = None
         self._services: StageServices | None = None
         self._world = world
+        #: The Leave button under an entered pavilion's panel (an interface sets it: the
+        #: button's texts and what it does; None: no button, as in a render).
+        self.leave_button: PanelButton | None = None
         #: The hand that moves the camera for the demos (the shell sets it: the stage's
         #: ``StillCamera``, then the touring interface's flights).
         self.camera_hand: CameraHand | None = None
@@ -286,14 +307,19 @@ class ExpoFloor:
             self._view.destroy()
         host, slot = self.host, self.host.slot(pavilion_id)
 
+        leave = self.leave_button
+
         def run(fn: Callable[[], None]) -> None:
-            # A plugin's buttons run under the host's fault isolation, like its hooks.
-            if slot is not None:
+            # A plugin's buttons run under the host's fault isolation, like its hooks; Leave
+            # is the viewer's own and works for a failed demo too.
+            if slot is not None and (leave is None or fn is not leave.on_click):
                 host.run(slot, fn, Hook.BUTTON)
             else:
                 fn()
 
-        self._view = PanelView(self.panel(pavilion_id), self._overlay, self.font,
+        panel = self.panel(pavilion_id)
+        shown = panel if leave is None else cast(Panel, LeavingPanel(panel, leave))
+        self._view = PanelView(shown, self._overlay, self.font,
                                language=self.language, run=run, bold_font=self.bold_font)
 
     # -- the demo camera and clicks --------------------------------------------------------

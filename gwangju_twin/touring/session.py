@@ -18,6 +18,7 @@ from panda3d.core import ClockObject
 from gwangju_twin.guide import Gazetteer, GuidedTour, Presence
 from gwangju_twin.navigation import Limits, Obstacles
 from gwangju_twin.picking import PickIndex
+from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
@@ -115,6 +116,10 @@ class Touring:
             on_tour=lambda name: self.guide.button(name), on_map=self.driver.teleport,
             release_keys=self.driver.release_all)
         screen = self.screen
+        # Leaving is explicit, so the entered pavilion's panel always offers it (on the
+        # next frame: the button is on the panel that leaving removes).
+        expo.leave_button = PanelButton("leave", *self.cat.both("info.leave"),
+                                        on_click=lambda: self._later(self.leave))
         self.preferences = Preferences(settings, persist, screen, self.driver, self.selection,
                                        expo, base)
         self.visits = Visits(expo, self.infos, self.driver, self.selection, screen,

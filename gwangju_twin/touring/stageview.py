@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from gwangju_twin.picking import Hit
     from gwangju_twin.plugins.camera import CameraHand
     from gwangju_twin.plugins.host import PluginHost
+    from gwangju_twin.plugins.panel import PanelButton
     from gwangju_twin.scene.camera import CameraPose
     from gwangju_twin.ui.panel import PanelView
 
@@ -51,6 +52,9 @@ class Floor(Protocol):
 
     camera_hand: CameraHand | None
     """What moves the camera for the demos (touring puts its flights there)."""
+
+    leave_button: PanelButton | None
+    """The Leave button under an entered pavilion's panel (touring sets it)."""
 
     @property
     def demo_pose(self) -> CameraPose | None:

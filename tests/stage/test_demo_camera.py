@@ -175,3 +175,20 @@ def test_the_overview_is_the_reels_view_of_the_demo(inside) -> None:
     assert overview is not None and overview.heading == 45.0
     assert math.dist(overview.target[:2], spot) < 150.0
     assert stage.touring.expo.overview("energy") is None  # the solar demo names none
+
+
+def test_the_panels_leave_button_leaves(inside) -> None:
+    from direct.gui.DirectGuiGlobals import B1CLICK
+
+    stage, _ = inside
+    t = stage.touring
+    view = t.expo.panel_view
+    assert view is not None
+    text = view.text()
+    assert text[-1] == "나가기"  # after the demo's own lines and buttons
+    # The plugin's own panel is untouched: Leave is the viewer's.
+    assert [b.key for b in t.expo.host.slot(PAVILION).context.panel.buttons] == []
+    stage.base.messenger.send(B1CLICK + view.buttons[-1].guiId, [None])
+    frames(stage, 2)
+    assert t.expo.inside is None and t.expo.panel_view is None
+    assert not t.expo.host.slot(PAVILION).inside
