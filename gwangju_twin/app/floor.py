@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, cast
 
 import numpy as np
@@ -337,10 +338,10 @@ class ExpoFloor:
         slot = self.host.slot(pavilion_id)
         if slot is None or slot.context is None or not slot.running:
             return None
+        camera = slot.context.camera
         out: list[CameraPose | None] = []
         # The overview is framed by the demo's own target: keep a bad one in its plugin.
-        self.host.run(slot, lambda: out.append(slot.context.camera.overview_pose()),  # type: ignore[union-attr]
-                      Hook.CALLBACK)
+        self.host.run(slot, lambda: out.append(camera.overview_pose()), Hook.CALLBACK)
         return out[0] if out else None
 
     def click(self, origin: tuple[float, float, float],
@@ -363,8 +364,10 @@ class ExpoFloor:
             k = int(np.argmin(t))
             if t[k] < nearest:
                 node, fn, _ = boxes[k]
-                point = tuple(float(o + t[k] * d) for o, d in zip(origin, direction, strict=True))
-                event = ClickEvent(point, node)  # type: ignore[arg-type]
+                ox, oy, oz = origin
+                dx, dy, dz = direction
+                tk = float(t[k])
+                event = ClickEvent((ox + tk * dx, oy + tk * dy, oz + tk * dz), node)
                 host.run(slot, lambda: fn(event), Hook.CALLBACK)
                 return True
         callbacks = clicks.building_callbacks
@@ -375,7 +378,7 @@ class ExpoFloor:
         if k >= len(rows) or rows[k] != hit.feature:
             return False  # a district feature plugins do not see as a building
         for callback in callbacks:
-            if not host.run(slot, lambda cb=callback: cb(k), Hook.CALLBACK):  # type: ignore[misc]
+            if not host.run(slot, partial(callback, k), Hook.CALLBACK):
                 break
         return True
 

@@ -109,3 +109,25 @@ def test_the_attract_reel_shows_a_demos_overview(prepared: Prepared, tmp_path: P
         reel.stop()
     finally:
         kiosk.close()
+
+
+def test_starting_inside_a_demo_starts_at_its_view(prepared: Prepared, tmp_path: Path) -> None:
+    """``view --enter``: the demo frames its box while the stage loads, before the touring
+    interface exists; the interface starts there instead of at the door, and inside."""
+    from gwangju_twin.app.stage import Interface, Stage, StageOptions
+
+    variant, spot = with_camera_demo(prepared, tmp_path / "plugins")
+    stage = Stage(variant, "offscreen", SIZE, StageOptions(
+        enter=PAVILION, interface=Interface.DESKTOP, persist=False))
+    try:
+        t = stage.touring
+        demo = t.expo.host.slot(PAVILION).instance
+        pose = t.driver.rig.pose
+        assert math.dist(pose.target[:2], demo.pose.target[:2]) < 1.0
+        assert pose.distance == pytest.approx(demo.pose.distance, rel=1e-6)
+        assert math.dist(pose.target[:2], spot) < 100.0
+        for _ in range(5):
+            stage.base.task_mgr.step()
+        assert t.expo.inside == PAVILION and t.presence.inside == PAVILION
+    finally:
+        stage.close()
