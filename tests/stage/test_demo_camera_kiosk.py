@@ -131,3 +131,37 @@ def test_starting_inside_a_demo_starts_at_its_view(prepared: Prepared, tmp_path:
         assert t.expo.inside == PAVILION and t.presence.inside == PAVILION
     finally:
         stage.close()
+
+
+def test_a_click_callback_that_raises_disables_only_its_plugin(prepared: Prepared,
+                                                               tmp_path: Path) -> None:
+    """Click callbacks run inside the host's fault isolation, like buttons: the demo is
+    disabled and its nodes removed, the viewer and the other demos run on."""
+    from gwangju_twin.app.stage import Stage, StageOptions
+
+    variant, spot = with_camera_demo(prepared, tmp_path / "plugins")
+    stage = Stage(variant, "none", (640, 360), StageOptions(enter=PAVILION))
+    try:
+        expo = stage.expo
+        slot = expo.host.slot(PAVILION)
+        demo, ctx = slot.instance, slot.context
+        x, y = spot
+        above, down = (x, y, 500.0), (0.0, 0.0, -1.0)
+        assert expo.click(above, down, None)  # the box's roof, straight down
+        (point, node), = demo.clicks
+        assert node == demo.box and point == pytest.approx((x, y, 30.0))
+        assert not expo.click((x + 200, y, 500.0), down, None)  # beside it: not the demo's
+
+        def boom(event):
+            raise RuntimeError("boom in a click")
+
+        ctx.on_click(demo.box, boom)
+        assert expo.click(above, down, None)  # taken (and contained)
+        assert slot.state == "disabled" and slot.hook == "callback"
+        assert "boom in a click" in slot.error
+        assert expo.nodes[PAVILION].demo.get_num_children() == 0
+        assert not expo.click(above, down, None)  # a disabled demo hears nothing
+        others = [s for s in expo.host.slots if s is not slot]
+        assert others and all(s.state == "loaded" for s in others)
+    finally:
+        stage.close()
