@@ -13,6 +13,7 @@ from gwangju_twin.plugins.api import (
     HOOKS,
     Buildings,
     DistrictData,
+    Features,
     PavilionInfo,
 )
 from gwangju_twin.plugins.camera import DemoCamera
@@ -32,6 +33,7 @@ __all__ = [
     "ClickEvent",
     "DemoCamera",
     "DistrictData",
+    "Features",
     "Manifest",
     "Panel",
     "PanelButton",

@@ -15,6 +15,7 @@ import numpy as np
 from gwangju_twin.plugins.api import DistrictData, PavilionInfo
 from gwangju_twin.plugins.camera import DemoCamera
 from gwangju_twin.plugins.clicks import ClickEvent, Clicks
+from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
 
@@ -22,7 +23,7 @@ from gwangju_twin.plugins.panel import Panel
 FRAME_BUDGET_MS = 4.0
 
 
-class StageServices(Protocol):
+class StageServices(DrawingServices, Protocol):
     """What the viewer provides behind a context (implemented by the render room)."""
 
     def paint_buildings(self, parent: Any, indices: np.ndarray, rgba: np.ndarray) -> Any:
@@ -104,7 +105,7 @@ class Timers:
         return due
 
 
-class PavilionContext:
+class PavilionContext(DrawingKit):
     """Everything a plugin may use; it is handed to every hook.
 
     Attributes:
@@ -147,7 +148,7 @@ class PavilionContext:
         self.language = language
         self.frame_budget = frame_budget
         self.inside = False
-        self._services = services
+        self._services: StageServices = services
         self._paint: Any = None
         # API 1.1: the demo camera and clicks (the shell attaches the camera's hand).
         self.camera = DemoCamera(active=lambda: self.inside)
