@@ -7,16 +7,22 @@ hands it. It never creates a ShowBase: it is given the nodes and loader it draws
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 from panda3d.core import Lens, NodePath
 
 from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
+from gwangju_twin.picking import Hit
 from gwangju_twin.plugins.api import DistrictData
+from gwangju_twin.plugins.camera import CameraHand
+from gwangju_twin.plugins.clicks import ClickEvent, ray_boxes
 from gwangju_twin.plugins.context import PavilionContext
 from gwangju_twin.plugins.discovery import FoundPlugin, PluginOrigin, PluginStatus
 from gwangju_twin.plugins.district import building_rows, district_data
@@ -28,7 +34,7 @@ from gwangju_twin.plugins.host import (
     Slot,
     SlotState,
 )
-from gwangju_twin.plugins.panel import Panel, PanelLine
+from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.render.paint import StageServices
 from gwangju_twin.render.pavilions import (
     LABEL_HEIGHT,
@@ -42,6 +48,7 @@ from gwangju_twin.render.pavilions import (
     layout_labels,
     scale_labels,
 )
+from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.sectors import sector
 from gwangju_twin.ui.declutter import Placement
 from gwangju_twin.ui.fonts import load_font
@@ -50,6 +57,48 @@ from gwangju_twin.ui.panel import PanelView
 from gwangju_twin.ui.reserve import reserved_rects
 
 log = logging.getLogger("gwangju_twin.visit")
+
+
+class LeavingPanel:
+    """A pavilion's panel as the visitor sees it with an interface: its own lines and
+    buttons, then a Leave button (leaving is explicit, so it is always at hand). Reads
+    everything else through to the plugin's panel, which stays the plugin's alone."""
+
+    def __init__(self, panel: Panel, leave: PanelButton) -> None:
+        self._panel = panel
+        self._leave = leave
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._panel, name)
+
+    @property
+    def buttons(self) -> tuple[PanelButton, ...]:
+        """The plugin's buttons, then Leave."""
+        return (*self._panel.buttons, self._leave)
+
+
+class StillCamera:
+    """The demo camera's hand on a stage without an interface (a render, a test): the
+    camera goes to a demo's view at once; ``moved()`` runs after (the sky and labels)."""
+
+    def __init__(self, camera: NodePath, lens: Lens, moved: Callable[[], object]) -> None:
+        self._camera, self._lens, self._moved = camera, lens, moved
+        self.pose: CameraPose | None = None
+
+    def aspect(self) -> float:
+        """The lens's width over height."""
+        return float(self._lens.get_aspect_ratio())
+
+    def current(self) -> CameraPose | None:
+        """The last pose a demo set (None: the camera is where the stage put it)."""
+        return self.pose
+
+    def show(self, pose: CameraPose, seconds: float) -> None:
+        """Put the camera at ``pose`` now (there is no one to watch a flight)."""
+        self.pose = pose
+        self._camera.set_pos(*pose.position)
+        self._camera.set_hpr(*pose.panda_hpr)
+        self._moved()
 
 
 def _camera_type() -> type:
@@ -117,10 +166,19 @@ class ExpoFloor:
         taskMgr.add(self._relayout_task, self._task_name, sort=55)
         self._data: DistrictData | None = None
         self._services: StageServices | None = None
+        self._world = world
+        #: The Leave button under an entered pavilion's panel (an interface sets it: the
+        #: button's texts and what it does; None: no button, as in a render).
+        self.leave_button: PanelButton | None = None
+        #: The hand that moves the camera for the demos (the shell sets it: the stage's
+        #: ``StillCamera``, then the touring interface's flights).
+        self.camera_hand: CameraHand | None = None
+        self._building_rows: np.ndarray | None = None
         by_id = {f.id: f for f in found if f.status != PluginStatus.DUPLICATE}
         slots = [(p, p.info.plugin) for p in pavilions if p.info.plugin]
         if slots:
             rows = building_rows(district)
+            self._building_rows = rows
             self._services = StageServices(district, rows)
             self._data = district_data(district, [p.info for p in pavilions], bounds, rows)
         for pav, plugin_id in slots:
@@ -159,7 +217,12 @@ class ExpoFloor:
         """The visitor leaves the pavilion they are in (its demo exits)."""
         if self.inside is None:
             return
+        active = self.host.active
         self.host.exit()
+        if active is not None and active.context is not None:
+            # Clicks are a visit's, like the nodes they are on: a demo registers them in
+            # ``enter`` and a second visit does not hear each click twice.
+            active.context.clicks.clear()
         self.inside = None
         if self._view is not None:
             self._view.destroy()
@@ -265,15 +328,79 @@ class ExpoFloor:
             self._view.destroy()
         host, slot = self.host, self.host.slot(pavilion_id)
 
+        leave = self.leave_button
+
         def run(fn: Callable[[], None]) -> None:
-            # A plugin's buttons run under the host's fault isolation, like its hooks.
-            if slot is not None:
+            # A plugin's buttons run under the host's fault isolation, like its hooks; Leave
+            # is the viewer's own and works for a failed demo too.
+            if slot is not None and (leave is None or fn is not leave.on_click):
                 host.run(slot, fn, Hook.BUTTON)
             else:
                 fn()
 
-        self._view = PanelView(self.panel(pavilion_id), self._overlay, self.font,
+        panel = self.panel(pavilion_id)
+        shown = panel if leave is None else cast(Panel, LeavingPanel(panel, leave))
+        self._view = PanelView(shown, self._overlay, self.font,
                                language=self.language, run=run, bold_font=self.bold_font)
+
+    # -- the demo camera and clicks --------------------------------------------------------
+
+    @property
+    def demo_pose(self) -> CameraPose | None:
+        """The view the entered pavilion's demo last asked for (None: none, or outside)."""
+        slot = self.host.active
+        if slot is None or slot.context is None or not slot.running:
+            return None
+        return slot.context.camera.last
+
+    def overview(self, pavilion_id: str) -> CameraPose | None:
+        """The overview pose the demo of ``pavilion_id`` named (None: it named none)."""
+        slot = self.host.slot(pavilion_id)
+        if slot is None or slot.context is None or not slot.running:
+            return None
+        camera = slot.context.camera
+        out: list[CameraPose | None] = []
+        # The overview is framed by the demo's own target: keep a bad one in its plugin.
+        self.host.run(slot, lambda: out.append(camera.overview_pose()), Hook.CALLBACK)
+        return out[0] if out else None
+
+    def click(self, origin: tuple[float, float, float],
+              direction: tuple[float, float, float], hit: Hit | None) -> bool:
+        """A click along the ray ``origin`` + t ``direction`` (unit, district metres) whose
+        pick in the city is ``hit``: the entered demo's node or building callbacks get it
+        if it is theirs. True when a demo took the click (nothing else should act on it)."""
+        slot = self.host.active
+        if slot is None or slot.context is None or not slot.running:
+            return False
+        clicks, host = slot.context.clicks, self.host
+        nearest = hit.distance if hit is not None else math.inf
+        nodes = clicks.nodes
+        boxes = [(node, fn, node.get_tight_bounds(self._world)) for node, fn in nodes]
+        boxes = [(node, fn, b) for node, fn, b in boxes if b]
+        if boxes:
+            lo = np.array([[b[0].x, b[0].y, b[0].z] for _, _, b in boxes])
+            hi = np.array([[b[1].x, b[1].y, b[1].z] for _, _, b in boxes])
+            t = ray_boxes(origin, direction, lo, hi)
+            k = int(np.argmin(t))
+            if t[k] < nearest:
+                node, fn, _ = boxes[k]
+                ox, oy, oz = origin
+                dx, dy, dz = direction
+                tk = float(t[k])
+                event = ClickEvent((ox + tk * dx, oy + tk * dy, oz + tk * dz), node)
+                host.run(slot, lambda: fn(event), Hook.CALLBACK)
+                return True
+        callbacks = clicks.building_callbacks
+        if hit is None or hit.feature < 0 or not callbacks or self._building_rows is None:
+            return False
+        rows = self._building_rows
+        k = int(np.searchsorted(rows, hit.feature))
+        if k >= len(rows) or rows[k] != hit.feature:
+            return False  # a district feature plugins do not see as a building
+        for callback in callbacks:
+            if not host.run(slot, partial(callback, k), Hook.CALLBACK):
+                break
+        return True
 
     # -- host callbacks --------------------------------------------------------------------
 
@@ -285,6 +412,7 @@ class ExpoFloor:
                               self.language, self.frame_budget_ms,
                               storage_folder=self.storage_folder)
         ctx.panel.accent = sector(slot.pavilion.sector).color
+        ctx.camera.attach(lambda: self.camera_hand)
         return ctx
 
     def _changed(self, slot: Slot) -> None:

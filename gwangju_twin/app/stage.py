@@ -211,6 +211,10 @@ class Stage:
             lens.set_fov(*lens_fov(w / h))
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
             self.set_pose(self.pose)
+            from gwangju_twin.app.floor import StillCamera
+
+            # Demos' views are shown at once until an interface flies to them instead.
+            self.expo.camera_hand = StillCamera(self.base.camera, lens, self.follow_camera)
         step("plugins")
         self.expo.load()
         if options.enter is not None:

@@ -1,8 +1,9 @@
 """The attract reel: while nobody is at the booth, the camera tours the pavilions by itself.
 
 It flies from pavilion to pavilion in the tour's order along the touring camera's eased
-arcs, enters each one so its demo runs, and circles it slowly for ``dwell`` seconds before
-moving on, forever, until a visitor taps the screen.
+arcs, enters each one so its demo runs, flies on to the demo's overview when the demo named
+one (``ctx.camera.set_overview``), and circles slowly for ``dwell`` seconds before moving
+on, forever, until a visitor taps the screen.
 """
 
 from __future__ import annotations
@@ -72,5 +73,9 @@ class AttractReel:
     def _arrived(self) -> None:
         if not self.running:
             return
-        self.visited.append(self.order[self.index])
+        pavilion_id = self.order[self.index]
+        self.visited.append(pavilion_id)
+        overview = self.touring.expo.overview(pavilion_id)
+        if overview is not None:  # the demo's whole picture, not only its door
+            self.touring.driver.fly_to(overview)
         self._left = self.dwell

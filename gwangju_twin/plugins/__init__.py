@@ -16,6 +16,8 @@ from gwangju_twin.plugins.api import (
     Features,
     PavilionInfo,
 )
+from gwangju_twin.plugins.camera import DemoCamera
+from gwangju_twin.plugins.clicks import ClickEvent
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
 from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
@@ -29,6 +31,8 @@ __all__ = [
     "HOOKS",
     "SUPPORTED_API_VERSIONS",
     "Buildings",
+    "ClickEvent",
+    "DemoCamera",
     "DistrictData",
     "Features",
     "Manifest",

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from gwangju_twin.plugins.api import DistrictData, PavilionInfo
+from gwangju_twin.plugins.camera import DemoCamera
+from gwangju_twin.plugins.clicks import ClickEvent, Clicks
 from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
@@ -123,6 +125,9 @@ class PavilionContext(DrawingKit):
         frame_budget: milliseconds ``update`` may take per frame.
         storage: the plugin's own ``PluginStorage`` of JSON values and tables, kept between
             runs in one SQLite file per plugin (in memory when the viewer gives no folder).
+        camera: the demo camera (``DemoCamera``): ``frame``, ``fly_to``, ``set_overview``,
+            ``overview``; it moves only while the visitor is inside, and never makes them
+            leave.
     """
 
     def __init__(
@@ -150,6 +155,23 @@ class PavilionContext(DrawingKit):
         self._services: StageServices = services
         self._paint: Any = None
         self.storage = PluginStorage(manifest.id, storage_folder, self.log)
+        # API 1.1: the demo camera and clicks (the shell attaches the camera's hand).
+        self.camera = DemoCamera(active=lambda: self.inside)
+        self.clicks = Clicks()
+
+    def on_click(self, node: Any, fn: Callable[[ClickEvent], None]) -> None:
+        """Call ``fn(event)`` when the visitor clicks or taps ``node`` (one of the demo's
+        nodes, or anything under it) while inside the pavilion; ``event.point`` is where
+        (x, y, z) and ``event.node`` is ``node``. Registering a node again replaces its
+        callback. Registrations last until the visitor leaves: make them in ``enter``."""
+        self.clicks.on_click(node, fn)
+
+    def on_building_click(self, fn: Callable[[int], None]) -> None:
+        """Call ``fn(row)`` when the visitor clicks or taps a building while inside the
+        pavilion; ``row`` indexes ``district.buildings``. While a demo listens, a building
+        click is the demo's (no info card opens). Registrations last until the visitor
+        leaves: make them in ``enter``."""
+        self.clicks.on_building_click(fn)
 
     def paint_buildings(self, indices: Any, colors: Any) -> None:
         """Show district buildings ``indices`` in ``colors`` (k x 3 or k x 4, 0..1).
@@ -212,6 +234,7 @@ class PavilionContext(DrawingKit):
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
+        self.clicks.clear()
         self.clear_paint()
         self.storage.close()
         # A plugin may have removed its own node; there is nothing left to clear then.

@@ -176,6 +176,17 @@ class CameraDriver:
         self._landing = pose
         self._arrive = on_arrival
 
+    def show(self, pose: CameraPose, seconds: float) -> None:
+        """Go to ``pose`` for a demo: a flight of ``seconds`` (0: at once, in orbit mode)."""
+        if seconds > 0:
+            self.fly_to(pose, duration=seconds)
+            return
+        self.cancel_flight()
+        self.set_mode(CameraMode.ORBIT)
+        assert isinstance(self.rig, OrbitRig)
+        self.rig.set_pose(pose)
+        self.apply()
+
     def reset(self, pose: CameraPose) -> None:
         """Back to ``pose`` in orbit mode at once: no flight, no held keys, no drag."""
         self.cancel_flight()
@@ -282,3 +293,28 @@ class CameraDriver:
     def _put(self, eye: Eye) -> None:
         self.camera.set_pos(*eye.position)
         self.camera.set_hpr(*eye.panda_hpr)
+
+
+class DriverHand:
+    """The demo camera's hand in the touring interface (``plugins.camera.CameraHand``):
+    a demo's views are flown to by ``driver``, like the visitor's own flights."""
+
+    def __init__(self, driver: CameraDriver) -> None:
+        self._driver = driver
+
+    def aspect(self) -> float:
+        """The lens's width over height (16:9 without a lens)."""
+        lens = self._driver.lens
+        return float(lens.get_aspect_ratio()) if lens is not None else 16 / 9
+
+    def current(self) -> CameraPose | None:
+        """The orbit pose now, or the eye's heading and pitch in fly and walk."""
+        rig = self._driver.rig
+        if isinstance(rig, OrbitRig):
+            return rig.pose
+        eye = rig.eye
+        return CameraPose(eye.position, eye.heading, max(eye.pitch, 1.0), 1.0)
+
+    def show(self, pose: CameraPose, seconds: float) -> None:
+        """Fly to ``pose`` over ``seconds`` (0: at once)."""
+        self._driver.show(pose, seconds)

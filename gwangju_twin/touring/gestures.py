@@ -4,12 +4,20 @@ zooms towards the pointer, and what is under a resting pointer is highlighted.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from gwangju_twin.touring.camera import CameraDriver
 from gwangju_twin.touring.pointer import Pointer
 from gwangju_twin.touring.selection import Selection
 from gwangju_twin.ui.menu import PavilionMenu
+
+if TYPE_CHECKING:
+    from gwangju_twin.picking import Hit
+
+#: A click the entered demo may take: the ray (origin, unit direction) and the city's pick;
+#: True when the demo took it.
+DemoClick = Callable[[tuple[float, float, float], tuple[float, float, float], "Hit | None"],
+                     bool]
 
 #: The pointer's buttons the gestures use: left drags and clicks, right pans.
 Button = Literal["mouse1", "mouse3"]
@@ -25,17 +33,21 @@ class Gestures:
     """Pointer gestures on the city (never on the interface: a press over a widget is the
     widget's). A click closes ``menu``, selects what is under the pointer and, when that
     opens an info panel, calls ``hide_expo_panel`` so the two panels do not overlap.
-    ``shown()`` is False while nothing may be highlighted (the kiosk's attract reel)."""
+    ``shown()`` is False while nothing may be highlighted (the kiosk's attract reel).
+    ``demo_click`` offers each click to the entered pavilion's demo first (its own nodes,
+    or buildings when it listens for them); a click it takes selects nothing."""
 
     def __init__(self, pointer: Pointer, driver: CameraDriver, selection: Selection,
                  menu: PavilionMenu, shown: Callable[[], bool],
-                 hide_expo_panel: Callable[[], None]) -> None:
+                 hide_expo_panel: Callable[[], None],
+                 demo_click: DemoClick = lambda origin, direction, hit: False) -> None:
         self._pointer = pointer
         self._driver = driver
         self._selection = selection
         self._menu = menu
         self._shown = shown
         self._hide_expo_panel = hide_expo_panel
+        self._demo_click = demo_click
         self._press_at: tuple[float, float] | None = None
         self._press_button: Button | None = None
         self._hovered_at: tuple[float, float] | None = None
@@ -70,7 +82,14 @@ class Gestures:
         """A click at window point ``at``: select what is there (or close the panel)."""
         if self._menu.visible:
             self._menu.hide()
-        hit = self._selection.select_at(at)
+        selection = self._selection
+        ray = selection.ray(at)
+        if ray is not None:
+            origin, direction = ray
+            if self._demo_click((origin.x, origin.y, origin.z),
+                                (direction.x, direction.y, direction.z), selection.pick(at)):
+                return
+        hit = selection.select_at(at)
         if hit is not None:
             self._hide_expo_panel()
 

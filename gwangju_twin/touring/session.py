@@ -18,10 +18,11 @@ from panda3d.core import ClockObject
 from gwangju_twin.guide import Gazetteer, GuidedTour, Presence
 from gwangju_twin.navigation import Limits, Obstacles
 from gwangju_twin.picking import PickIndex
+from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
-from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver
+from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver, DriverHand
 from gwangju_twin.touring.gestures import Gestures
 from gwangju_twin.touring.keys import Keys
 from gwangju_twin.touring.pointer import Pointer
@@ -86,6 +87,11 @@ class Touring:
         self.driver = CameraDriver(
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
             start.mouse_sensitivity, start.invert_y, base.camLens)
+        # The demos' views are flown to from now on; one the entered demo has already
+        # asked for (``--enter``) is where the visitor starts.
+        expo.camera_hand = DriverHand(self.driver)
+        if expo.demo_pose is not None:
+            self.driver.show(expo.demo_pose, 0.0)
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
         fonts = (expo.font, expo.bold_font)
@@ -110,6 +116,10 @@ class Touring:
             on_tour=lambda name: self.guide.button(name), on_map=self.driver.teleport,
             release_keys=self.driver.release_all)
         screen = self.screen
+        # Leaving is explicit, so the entered pavilion's panel always offers it (on the
+        # next frame: the button is on the panel that leaving removes).
+        expo.leave_button = PanelButton("leave", *self.cat.both("info.leave"),
+                                        on_click=lambda: self._later(self.leave))
         self.preferences = Preferences(settings, persist, screen, self.driver, self.selection,
                                        expo, base)
         self.visits = Visits(expo, self.infos, self.driver, self.selection, screen,
@@ -117,7 +127,8 @@ class Touring:
         self.guide = TourGuide(tour, self.info_of, screen.tourbar, screen.toolbar,
                                self.visits.go_to_pavilion, self._later)
         self.gestures = Gestures(self.pointer, self.driver, self.selection, screen.menu,
-                                 lambda: screen.shown, self.visits.hide_expo_panel)
+                                 lambda: screen.shown, self.visits.hide_expo_panel,
+                                 demo_click=expo.click)
         # The widgets, as the booth, tests and scripts reach them (none is ever replaced).
         self.toolbar, self.zoompad, self.menu = screen.toolbar, screen.zoompad, screen.menu
         self.search, self.tourbar, self.toast = screen.search, screen.tourbar, screen.toast

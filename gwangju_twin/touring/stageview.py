@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from panda3d.core import NodePath, TextFont
 
     from gwangju_twin.expo.prepared import Prepared
+    from gwangju_twin.picking import Hit
+    from gwangju_twin.plugins.camera import CameraHand
     from gwangju_twin.plugins.host import PluginHost
+    from gwangju_twin.plugins.panel import PanelButton
     from gwangju_twin.scene.camera import CameraPose
     from gwangju_twin.ui.panel import PanelView
 
@@ -46,6 +49,23 @@ class Floor(Protocol):
     @property
     def panel_view(self) -> PanelView | None:
         """The entered pavilion's panel on screen, if any."""
+
+    camera_hand: CameraHand | None
+    """What moves the camera for the demos (touring puts its flights there)."""
+
+    leave_button: PanelButton | None
+    """The Leave button under an entered pavilion's panel (touring sets it)."""
+
+    @property
+    def demo_pose(self) -> CameraPose | None:
+        """The view the entered demo last asked for, if any."""
+
+    def overview(self, pavilion_id: str) -> CameraPose | None:
+        """The overview a pavilion's demo named, if any."""
+
+    def click(self, origin: tuple[float, float, float],
+              direction: tuple[float, float, float], hit: Hit | None) -> bool:
+        """Give a click to the entered demo; True when the demo took it."""
 
     def enter(self, pavilion_id: str) -> None:
         """Go into a pavilion: its demo starts and its panel shows."""

@@ -1,7 +1,9 @@
 """Going places: into pavilions (menu, keys, panels, presence) and to search results.
 
-Entering a pavilion starts its demo; ``Presence`` (gwangju_twin.guide) decides from where
-the visitor is whether they are still in one, so flying or zooming away leaves it.
+Entering a pavilion starts its demo; ``Presence`` (gwangju_twin.guide) enters the one the
+visitor walks or flies into. Leaving is explicit (the menu, the 0 key, a Leave button,
+another pavilion, the kiosk's reset): camera moves, the visitor's or the demo's, never end
+a demo.
 """
 
 from __future__ import annotations
@@ -81,11 +83,9 @@ class Visits:
         self._toast_pavilion("toast.left", pavilion_id)
 
     def follow_presence(self) -> None:
-        """Enter or leave pavilions as the visitor moves to or away from them."""
+        """Enter the pavilion the visitor moves into (moving away never leaves one)."""
         point, range_m = self._driver.visitor()
-        left, entered = self.presence.update(point, range_m)
-        if left is not None and self._expo.inside == left:
-            self._exit()
+        entered = self.presence.update(point, range_m)
         if entered is not None and self._expo.inside != entered:
             self.enter(entered)
 

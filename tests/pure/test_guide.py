@@ -19,7 +19,7 @@ from geojson_builders import collection, feature, ll, polygon, square
 from gwangju_twin.expo.pavilions import pavilion_pose
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence, TourEvent, TourStop
-from gwangju_twin.guide.presence import ENTER_MARGIN, ENTER_RANGE, EXIT_MARGIN, EXIT_RANGE
+from gwangju_twin.guide.presence import ENTER_MARGIN, ENTER_RANGE
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.scene import load_scene
 from gwangju_twin.scene.pavilions import site_polygon
@@ -362,51 +362,45 @@ def _reach(info: PavilionInfo) -> float:
     return pavilion_pose(info).distance
 
 
-def test_enter_and_exit_along_a_path_with_hysteresis() -> None:
+def test_walking_in_enters_and_walking_away_does_not_leave() -> None:
+    """Issue 13: leaving is explicit. Before it, walking past EXIT_MARGIN left the pavilion;
+    now the visitor stays inside wherever the camera goes, until ``release``."""
     a = _info("a", 0.0, 0.0)
     presence = Presence([a])
     r = _reach(a)
     half = a.size[0] / 2
-    events = []
-    # Walk east from the centre, step 1 m, and back.
-    path = list(range(0, 120)) + list(range(120, -1, -1))
-    for x in path:
-        left, entered = presence.update((float(x), 0.0), r)
-        if left or entered:
-            events.append((x, left, entered))
-    # Entered at the start; left at the first x beyond the exit bounds; back in at the first
-    # x within the enter bounds on the way back.
-    exit_x = next(x for x in path if x > half + EXIT_MARGIN)
-    enter_x = next(x for x in path[path.index(119):] if x <= half + ENTER_MARGIN)
-    assert events == [(0, None, "a"), (exit_x, "a", None), (enter_x, None, "a")]
-    # Hovering across the enter edge once inside changes nothing.
-    for x in [half + ENTER_MARGIN + d for d in (-1, 1, -2, 3, 0, 10, -1)]:
-        assert presence.update((x, 0.0), r) == (None, None)
+    # Walk in from the east, step 1 m: entered at the first x within the enter bounds.
+    entered = [(x, presence.update((float(x), 0.0), r)) for x in range(200, -1, -1)]
+    entered = [(x, e) for x, e in entered if e is not None]
+    enter_x = next(x for x in range(200, -1, -1) if x <= half + ENTER_MARGIN)
+    assert entered == [(enter_x, "a")]
+    # Walking a kilometre away and zooming far out changes nothing.
+    for x in range(0, 1000, 10):
+        assert presence.update((float(x), 0.0), 50 * r) is None
     assert presence.inside == "a"
 
 
-def test_how_far_the_viewer_is_decides_too() -> None:
+def test_how_far_the_viewer_is_decides_entering_only() -> None:
     a = _info("a", 0.0, 0.0)
     presence = Presence([a])
     r = _reach(a)
-    assert presence.update((0.0, 0.0), ENTER_RANGE * r + 1) == (None, None)  # too far to enter
-    assert presence.update((0.0, 0.0), ENTER_RANGE * r) == (None, "a")
-    assert presence.update((0.0, 0.0), EXIT_RANGE * r) == (None, None)  # not far enough to leave
-    assert presence.update((0.0, 0.0), EXIT_RANGE * r + 1) == ("a", None)
-    assert presence.inside is None
+    assert presence.update((0.0, 0.0), ENTER_RANGE * r + 1) is None  # too far to enter
+    assert presence.update((0.0, 0.0), ENTER_RANGE * r) == "a"
+    assert presence.update((0.0, 0.0), 10 * ENTER_RANGE * r) is None  # zoomed out: inside
+    assert presence.inside == "a"
 
 
-def test_hold_survives_the_flight_there_then_the_exit_rule_applies() -> None:
+def test_hold_stands_wherever_the_camera_goes() -> None:
     a, b = _info("a", 0.0, 0.0), _info("b", 85.0, 0.0)
     presence = Presence([a, b])
     r = _reach(a)
     presence.hold("a")
-    # The camera is still far away (and passes over b on the way): the hold stands.
-    for x, rng in ((2000.0, 5000.0), (85.0, r), (85.0, r)):
-        assert presence.update((x, 0.0), rng) == (None, None)
+    # Far away, over b, back at a and far away again: the hold stands.
+    for x, rng in ((2000.0, 5000.0), (85.0, r), (0.0, r), (0.0, 100 * r)):
+        assert presence.update((x, 0.0), rng) is None
         assert presence.inside == "a"
-    assert presence.update((0.0, 0.0), r) == (None, None)  # arrived: now it can be left
-    assert presence.update((0.0, 0.0), EXIT_RANGE * r + 1) == ("a", None)
+    presence.hold("b")  # entering another pavilion is the way to go from a to b
+    assert presence.inside == "b"
     with pytest.raises(KeyError):
         presence.hold("nowhere")
 
@@ -418,47 +412,29 @@ def test_release_is_not_undone_until_the_visitor_moves() -> None:
     presence.update((0.0, 0.0), r)
     presence.release()
     assert presence.inside is None
-    assert presence.update((0.0, 0.0), r) == (None, None)  # standing still: stays out
-    assert presence.update((0.0, 0.0), ENTER_RANGE * r + 1) == (None, None)  # zoomed out
-    assert presence.update((0.0, 0.0), r) == (None, "a")  # and back in: entered again
+    assert presence.update((0.0, 0.0), r) is None  # standing still: stays out
+    assert presence.update((0.0, 0.0), ENTER_RANGE * r + 1) is None  # zoomed out
+    assert presence.update((0.0, 0.0), r) == "a"  # and back in: entered again
 
 
-def test_the_nearest_pavilion_wins_and_neighbours_hand_over() -> None:
+def test_the_nearest_pavilion_wins_and_walking_on_stays_in_the_first() -> None:
     # Two sites 5 m apart: their enter bounds overlap in the gap.
     a, b = _info("a", 0.0, 0.0), _info("b", 65.0, 0.0)
     r = _reach(a)
-    assert Presence([a, b]).update((31.0, 0.0), r) == (None, "a")  # 1 m from a, 4 m from b
-    assert Presence([a, b]).update((34.0, 0.0), r) == (None, "b")
-    assert Presence([b, a]).update((31.0, 0.0), r) == (None, "a")  # order does not matter
-    # Walking from one site into the next leaves one and enters the other in one update,
-    # as soon as the point may enter b and may no longer enter a.
+    assert Presence([a, b]).update((31.0, 0.0), r) == "a"  # 1 m from a, 4 m from b
+    assert Presence([a, b]).update((34.0, 0.0), r) == "b"
+    assert Presence([b, a]).update((31.0, 0.0), r) == "a"  # order does not matter
+    # Walking from one site into the next no longer hands over (issue 13: only an explicit
+    # action leaves); after a release, the next site is entered as the visitor reaches it.
     c = _info("c", 85.0, 0.0)
     presence = Presence([a, c])
     presence.update((0.0, 0.0), r)
-    half = a.size[0] / 2
     steps = [x / 2 for x in range(0, 171)]
-    changes = [(x, presence.update((x, 0.0), r)) for x in steps]
-    changes = [(x, ch) for x, ch in changes if ch != (None, None)]
-    switch = next(x for x in steps if x > half + ENTER_MARGIN and c.position[0] - x <= half
-                  + ENTER_MARGIN)
-    assert changes == [(switch, ("a", "c"))]
-
-
-def test_close_neighbours_do_not_flicker() -> None:
-    """Sites 5 m apart: in the gap both may be entered; the visitor stays where they are
-    until they may no longer enter it."""
-    a, b = _info("a", 0.0, 0.0), _info("b", 65.0, 0.0)
-    r = _reach(a)
-    edge_a = a.size[0] / 2 + ENTER_MARGIN  # a may be entered up to here
-    edge_b = b.position[0] - b.size[0] / 2 - ENTER_MARGIN  # b from here
-    assert edge_b < edge_a  # the enter bounds overlap
-    presence = Presence([a, b])
-    assert presence.update((0.0, 0.0), r) == (None, "a")
-    gap = [edge_b + 0.5, edge_a - 0.5] * 3
-    assert [presence.update((x, 0.0), r) for x in gap] == [(None, None)] * len(gap)
-    assert presence.update((edge_a + 1, 0.0), r) == ("a", "b")
-    assert [presence.update((x, 0.0), r) for x in gap] == [(None, None)] * len(gap)
-    assert presence.update((edge_b - 1, 0.0), r) == ("b", "a")
+    assert [presence.update((x, 0.0), r) for x in steps] == [None] * len(steps)
+    assert presence.inside == "a"
+    presence.release()
+    # Standing on c's site when leaving a: the next update enters c, where the visitor is.
+    assert presence.update((85.0, 0.0), r) == "c"
 
 
 def test_a_rotated_pavilion_uses_its_own_axes() -> None:
@@ -471,7 +447,7 @@ def test_a_rotated_pavilion_uses_its_own_axes() -> None:
     for _ in range(400):
         p = (info.position[0] + rng.uniform(-90, 90), info.position[1] + rng.uniform(-90, 90))
         expected = grown.covers(shapely.Point(p))
-        _, entered = Presence([info]).update(p, r)
+        entered = Presence([info]).update(p, r)
         assert (entered == "r") == expected, p
         inside += expected
         outside += not expected

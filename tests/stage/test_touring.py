@@ -283,10 +283,14 @@ def test_a_pavilion_click_offers_enter_and_leaving_it_exits_its_demo(visitor: St
     assert slot.inside and slot.state == "loaded"
     assert t.expo.panel_view is not None
 
-    # Walking away: zoom far out. Presence notices and the demo exits.
+    # Zooming far out no longer leaves (issue 13: leaving is explicit) ...
     for _ in range(12):
         send(visitor, "wheel_down")
         frames(visitor)
+    assert t.expo.inside == "mobility" and slot.inside
+    # ... the 0 key does, and the demo exits.
+    send(visitor, "0")
+    frames(visitor, 2)
     assert t.expo.inside is None and not slot.inside
 
 
