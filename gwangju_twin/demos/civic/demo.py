@@ -1,0 +1,176 @@
+"""The civic participation map: visitors pin proposals by category on buildings, agree with
+other pins, and see them per dong and as a heat map over the district.
+
+Pins and agreements persist in the plugin's own store. No free text (an unattended booth
+must not carry abuse) and no personal data: a pin is a place, a category and a count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from gwangju_twin.plugins import ClickEvent, PavilionContext, PavilionDemo
+
+from .board import CATEGORIES, CATEGORY_STYLE, Board, Dongs, Proposal
+
+#: A pin: a thin post with a head, tall enough to see over the low blocks.
+PIN_SIZE = (6.0, 6.0, 28.0)
+#: The dong outlines on the ground.
+OUTLINE_WIDTH = 5.0
+OUTLINE_COLOR = (0.20, 0.22, 0.30, 0.9)
+#: Heat below this share of the hottest cell leaves a building unpainted.
+HEAT_FLOOR = 0.08
+
+
+class CivicDemo(PavilionDemo):
+    """Proposals on the map: tap a building, choose a category; tap a pin to agree."""
+
+    def __init__(self) -> None:
+        self.board: Board | None = None
+        self.place: tuple[float, float] | None = None  # the building tapped, awaiting a category
+        self.pins: dict[int, object] = {}
+
+    def load(self, ctx: PavilionContext) -> None:
+        """Find the dongs among the district's areas and open the board in the store."""
+        f = ctx.district.features
+        rows = f.select("area")
+        dongs = Dongs.from_areas([f.name[i] for i in rows], [f.geometry[i] for i in rows],
+                                 [f.tags[i] for i in rows])
+        self.board = Board(ctx.storage.table("proposals"), dongs, ctx.district.bounds)
+        # The overview shows the dongs (or the whole district when it has none).
+        if dongs.names:
+            ctx.camera.set_overview(tuple(shapely.total_bounds(dongs.polygons)))
+        else:
+            ctx.camera.set_overview(ctx.district.bounds)
+        ctx.log.info("civic map: %d dongs, %d proposals kept", len(dongs.names),
+                     len(self.board.proposals()))
+
+    def enter(self, ctx: PavilionContext) -> None:
+        """Draw the dongs and the pins, paint the heat map, and listen for taps."""
+        assert self.board is not None
+        self.place = None
+        self.pins = {}
+        for name, polygon in zip(self.board.dongs.names, self.board.dongs.polygons,
+                                 strict=True):
+            for ring in _rings(polygon):
+                ctx.make_line(ring, OUTLINE_WIDTH, OUTLINE_COLOR)
+            x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
+            ctx.make_label(name, _roman(name), (float(x), float(y), 40.0))
+        for proposal in self.board.proposals():
+            self._pin(ctx, proposal)
+        ctx.on_building_click(lambda row: self._tapped_building(ctx, row))
+        ctx.camera.overview()
+        self._refresh(ctx)
+
+    def exit(self, ctx: PavilionContext) -> None:
+        """Give the buildings their colours back (the host removes the demo's nodes)."""
+        ctx.clear_paint()
+        self.place = None
+
+    # -- taps -------------------------------------------------------------------------
+    def _tapped_building(self, ctx: PavilionContext, row: int) -> None:
+        x, y = ctx.district.buildings.centroids[row]
+        self.place = (float(x), float(y))
+        self._refresh(ctx)
+
+    def _choose(self, ctx: PavilionContext, category: str) -> None:
+        assert self.board is not None
+        if self.place is None:
+            return
+        proposal = self.board.propose(self.place[0], self.place[1], category)
+        self.place = None
+        self._pin(ctx, proposal)
+        self._refresh(ctx)
+
+    def _agree(self, ctx: PavilionContext, proposal_id: int) -> None:
+        assert self.board is not None
+        self.board.agree(proposal_id)
+        self._refresh(ctx)
+
+    def _cancel(self, ctx: PavilionContext) -> None:
+        self.place = None
+        self._refresh(ctx)
+
+    # -- drawing ----------------------------------------------------------------------
+    def _pin(self, ctx: PavilionContext, proposal: Proposal) -> None:
+        pin = ctx.make_box(PIN_SIZE, CATEGORY_STYLE[proposal.category][2])
+        pin.set_pos(proposal.x, proposal.y, 0.0)
+        self.pins[proposal.id] = pin
+
+        def agree(_event: ClickEvent, proposal_id: int = proposal.id) -> None:
+            self._agree(ctx, proposal_id)
+
+        ctx.on_click(pin, agree)
+
+    def _refresh(self, ctx: PavilionContext) -> None:
+        assert self.board is not None
+        panel = ctx.panel
+        panel.clear()
+        counts = self.board.by_category()
+        total = sum(counts.values())
+        if self.place is None:
+            panel.set_line("how", "건물을 눌러 제안을 꽂고, 핀을 눌러 공감하세요",
+                           "Tap a building to pin a proposal; tap a pin to agree")
+        else:
+            panel.set_line("how", "어떤 제안인가요? 분야를 고르세요",
+                           "What is it about? Choose a category")
+            for category in CATEGORIES:
+                ko, en, _ = CATEGORY_STYLE[category]
+                panel.add_button(category, ko, en,
+                                 lambda c=category: self._choose(ctx, c))
+            panel.add_button("cancel", "취소", "Cancel", lambda: self._cancel(ctx))
+        panel.set_line("total", f"제안 {total}건", f"{total} proposals")
+        for category in CATEGORIES:
+            ko, en, _ = CATEGORY_STYLE[category]
+            panel.set_line(f"cat-{category}", f"■ {ko} {counts[category]}",
+                           f"■ {en} {counts[category]}")
+        for dong, per in self.board.by_dong().items():
+            n = sum(per.values())
+            ko, en = f"{dong}: {n}건", f"{_roman(dong)}: {n}"
+            if n:
+                top = max(per, key=lambda c: per[c])
+                ko += f" (가장 많은 분야: {CATEGORY_STYLE[top][0]})"
+                en += f" (most: {CATEGORY_STYLE[top][1]})"
+            panel.set_line(f"dong-{dong}", ko, en)
+        self._paint_heat(ctx)
+
+    def _paint_heat(self, ctx: PavilionContext) -> None:
+        """Paint each building near proposals in the colour of the category that is
+        hottest there, stronger where more (and more agreed) proposals gather."""
+        assert self.board is not None
+        grid, _ = self.board.heat()
+        peak = float(grid.max())
+        if peak <= 0.0:
+            ctx.clear_paint()
+            return
+        b = ctx.district.buildings
+        x0, y0, _, _ = self.board.bounds
+        cell = 40.0
+        i = np.clip(((b.centroids[:, 1] - y0) // cell).astype(int), 0, grid.shape[1] - 1)
+        j = np.clip(((b.centroids[:, 0] - x0) // cell).astype(int), 0, grid.shape[2] - 1)
+        at = grid[:, i, j]  # (categories, buildings)
+        strength = at.max(axis=0) / peak
+        rows = np.flatnonzero(strength >= HEAT_FLOOR)
+        if len(rows) == 0:
+            ctx.clear_paint()
+            return
+        palette = np.array([CATEGORY_STYLE[c][2][:3] for c in CATEGORIES])
+        base = np.array([0.93, 0.93, 0.90])
+        t = np.sqrt(strength[rows])[:, None]
+        colours = base * (1 - t) + palette[at[:, rows].argmax(axis=0)] * t
+        ctx.paint_buildings(rows, colours)
+
+
+def _rings(polygon: shapely.Geometry) -> list[np.ndarray]:
+    """The outer rings of a polygon or multipolygon as (n, 2) arrays."""
+    parts = shapely.get_parts(polygon)
+    return [shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in parts]
+
+
+#: Revised Romanization of the dong names the default district uses.
+_ROMAN = {"치평동": "Chipyeong-dong", "상무1동": "Sangmu 1-dong", "상무2동": "Sangmu 2-dong"}
+
+
+def _roman(name: str) -> str:
+    return _ROMAN.get(name, name)
