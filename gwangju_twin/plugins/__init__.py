@@ -18,7 +18,17 @@ from gwangju_twin.plugins.api import (
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
 from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
-from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
+from gwangju_twin.plugins.panel import (
+    ChartKind,
+    LegendEntry,
+    Panel,
+    PanelButton,
+    PanelChart,
+    PanelGauge,
+    PanelImage,
+    PanelLegend,
+    PanelLine,
+)
 from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
 
 __all__ = [
@@ -27,10 +37,16 @@ __all__ = [
     "HOOKS",
     "SUPPORTED_API_VERSIONS",
     "Buildings",
+    "ChartKind",
     "DistrictData",
+    "LegendEntry",
     "Manifest",
     "Panel",
     "PanelButton",
+    "PanelChart",
+    "PanelGauge",
+    "PanelImage",
+    "PanelLegend",
     "PanelLine",
     "PavilionContext",
     "PavilionDemo",
