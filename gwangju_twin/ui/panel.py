@@ -3,8 +3,9 @@
 The card is docked at the right edge of the screen (below the toolbar when the window is
 too narrow for both side by side): a dark, opaque rounded board (labels behind it must
 not show through) with the title beside a strip in the sector's colour, an optional red notice, the
-plugin's lines (wrapped) and its buttons. ``refresh()`` redraws only when the Panel changed,
-so the host can call it every frame.
+plugin's lines (wrapped), its items (legends, charts, gauges, images: ui/legend.py,
+ui/chart.py, ui/gauge.py, ui/picture.py) and its buttons. ``refresh()`` redraws only when the
+Panel changed, so the host can call it every frame.
 """
 
 from __future__ import annotations
@@ -12,12 +13,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from direct.gui.DirectButton import DirectButton
 from panda3d.core import AntialiasAttrib, NodePath, Point3, TextFont, TextNode
 
+from gwangju_twin.plugins.panel import (
+    Panel,
+    PanelButton,
+    PanelChart,
+    PanelGauge,
+    PanelItem,
+    PanelLegend,
+)
 from gwangju_twin.ui.catalogue import check_language
+from gwangju_twin.ui.chart import draw_chart
+from gwangju_twin.ui.gauge import draw_gauge
+from gwangju_twin.ui.ink import BOARD, LINE_INK, RULE, TITLE_INK, Pen
 from gwangju_twin.ui.label import (
     ASCENT,
     DESCENT,
@@ -28,10 +40,9 @@ from gwangju_twin.ui.label import (
     shade,
     text_node,
 )
+from gwangju_twin.ui.legend import draw_legend
+from gwangju_twin.ui.picture import draw_image
 from gwangju_twin.ui.reserve import reserve, reserved_rects
-
-if TYPE_CHECKING:  # duck-typed at run time: the ui package does not load the plugin host
-    from gwangju_twin.plugins.panel import Panel, PanelButton
 
 # Layout in aspect2d units: the screen is 2 units tall, so 0.1 is 54 px at 1080p.
 WIDTH = 0.9
@@ -42,15 +53,12 @@ _TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
 _BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
 _BUTTON_GAP = 0.022
 _LINE_GAP = 0.02
+_ITEM_GAP = 0.045  # between items, and between the lines and the first item
 #: Reserved widgets reaching this far below the panel's top edge push it down.
 _TOP_BAND = 0.3
 
-BOARD: RGBA = (0.07, 0.08, 0.10, 1.0)
-TITLE_INK: RGBA = (1.0, 1.0, 1.0, 1.0)
-LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
-RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
 
 
 #: A space before a one-character word that ends the text or a clause ("° E", "° N,").
@@ -159,7 +167,8 @@ class PanelView:
             self._root.remove_node()
 
     def text(self) -> list[str]:
-        """The strings drawn: title, notice, lines, then button labels."""
+        """What the card says: title, notice, lines, each item's text (as ``Panel.text``
+        gives it), then button labels."""
         return list(self._drawn)
 
     # -- drawing ---------------------------------------------------------------------------
@@ -218,6 +227,15 @@ class PanelView:
                              TextNode.A_left, inner / _LINE_SCALE)
             z = self._place(content, node, x0, z, _LINE_SCALE) - _LINE_GAP
             self._drawn.append(text)
+
+        if p.items:
+            pen = Pen(self._font, self._bold, self._language, p.accent)
+            z -= _ITEM_GAP - _LINE_GAP if p.lines else 0.0
+            for item in p.items:
+                node_ = content.attach_new_node(f"item-{item.key}")
+                z = _draw_item(node_, item, pen, x0, z, inner) - _ITEM_GAP
+                self._drawn.append(item.text(self._language))
+            z += _ITEM_GAP - _LINE_GAP
 
         if p.buttons:
             z -= 0.03
@@ -294,6 +312,18 @@ class PanelView:
         room = (z_top - bottom.z) - MARGIN
         self._root.set_scale(min(1.0, room / self._height) if self._height > 0 else 1.0)
         self._root.set_pos(right, 0.0, z_top)
+
+
+def _draw_item(parent: NodePath, item: PanelItem, pen: Pen, x0: float, top: float,
+               width: float) -> float:
+    """Draw any panel item; returns its bottom."""
+    if isinstance(item, PanelLegend):
+        return draw_legend(parent, item, pen, x0, top, width)
+    if isinstance(item, PanelChart):
+        return draw_chart(parent, item, pen, x0, top, width)
+    if isinstance(item, PanelGauge):
+        return draw_gauge(parent, item, pen, x0, top, width)
+    return draw_image(parent, item, pen, x0, top, width)
 
 
 __all__ = ["PanelView"]
