@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gui_kit import no_missing_glyphs, screenshot
+from gui_kit import no_missing_glyphs, pixel, screenshot
 
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.ui.label import shade
@@ -266,3 +266,69 @@ def test_changing_an_item_redraws_and_leaks_nothing(base: Any, view: Any) -> Non
     view.refresh()
     assert view.node.find("**/item-oee").is_empty()
 
+
+
+# -- a panel taller than the window ---------------------------------------------------------
+
+
+def _tall_panel() -> Panel:
+    panel = Panel("아주 꽉 찬 패널", "A very full panel")
+    panel.accent = ACCENT
+    for i in range(12):
+        panel.set_line(f"l{i}", f"{i + 1}번째 줄의 설명", f"Line number {i + 1}")
+    for key in ("a", "b"):  # in colours other than the gauge's fill
+        panel.set_legend(key, [(SWATCHES[i % 2 * 2], f"{i}번째 항목의 긴 설명",
+                                f"The long description of entry {i}") for i in range(8)],
+                         "범례", "Legend")
+    panel.set_gauge("last", 50, 0, 100, "마지막 게이지", "Last gauge", mark=80)
+    for key in ("go", "stop"):
+        panel.add_button(key, "버튼", "Button", lambda: None)
+    return panel
+
+
+def test_a_very_full_panel_scrolls_instead_of_shrinking_its_buttons(base: Any, fonts: Any
+                                                                    ) -> None:
+    from gui_kit import click
+
+    from gwangju_twin.ui.panel import MIN_SCALE, PanelView
+
+    view = PanelView(_tall_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    try:
+        assert view.scrollable > 0
+        assert view.node.get_sz() == pytest.approx(MIN_SCALE)
+        for button in view.buttons:  # still touch-sized
+            _, _, bottom, top = button["frameSize"]
+            assert (top - bottom) * button.get_sz(base.render2d) * 1080 / 2 >= 48
+        up, down = view.scroll_buttons
+        assert (up.get_name(), down.get_name()) == ("scroll-up", "scroll-down")
+        assert up["state"] == "disabled"  # at the top
+        lo, hi = view.node.find("**/board").get_tight_bounds(base.render2d)
+        assert lo.z >= -1.0 and hi.z <= 1.0  # the card stays on the screen
+
+        def gauge_pixels() -> int:
+            """The gauge's fill colour in the body's window, above the ▲ ▼ buttons."""
+            c0, r0, c1, _ = _box(base, view.node.find("**/board"))
+            up = view.scroll_buttons[0]
+            r1 = pixel(base, up, 0.0, up["frameSize"][3])[1]
+            return int(_near(screenshot(base)[r0:r1, c0:c1], FILL).sum())
+
+        assert gauge_pixels() == 0  # the last item is below the fold, clipped
+        for _ in range(10):
+            click(base, down)
+        assert gauge_pixels() > 200  # scrolled into view
+        # The plugin updating its panel keeps the visitor's place.
+        view.panel.set_gauge("last", 60, 0, 100, "마지막 게이지", "Last gauge", mark=80)
+        view.refresh()
+        assert gauge_pixels() > 200
+        assert view.scroll_buttons[1]["state"] == "disabled"  # at the end
+        view.scroll(-100)
+        assert gauge_pixels() == 0
+    finally:
+        view.destroy()
+
+
+def test_a_panel_that_fits_does_not_scroll(base: Any, view: Any) -> None:
+    assert view.scrollable == 0
+    assert view.node.find("**/scroll-down").is_empty()
+    view.scroll(3)  # harmless
+    assert view.node.find("**/body").get_z() == 0
