@@ -56,7 +56,7 @@ def draw_chart(parent: NodePath, item: PanelChart, pen: Pen, x0: float, top: flo
     returns its bottom."""
     z = top
     title = pen.pick(item.title_ko, item.title_en)
-    unit = f"{pen.pick('단위', 'unit')}: {item.unit}" if item.unit else ""
+    unit = pen.say("panel.unit", unit=item.unit) if item.unit else ""
     if title or unit:
         unit_w = pen.width(unit, TICK_SCALE) if unit else 0.0
         bottom = z - block_height(TICK_SCALE)

@@ -61,7 +61,7 @@ def draw_gauge(parent: NodePath, item: PanelGauge, pen: Pen, x0: float, top: flo
                                     (mx + _MARK_W / 2, track_top + _MARK_OVER),
                                     (mx - _MARK_W / 2, track_top + _MARK_OVER)],
                      _MARK).reparent_to(parent)
-        text = f"{pen.pick('기준', 'mark')} {format_number(item.mark)}"
+        text = pen.say("panel.mark", value=format_number(item.mark))
         half = pen.width(text, TICK_SCALE) / 2
         cx = min(max(mx, x0 + half), x0 + width - half)
         pen.write(parent, text, TICK_SCALE, cx, below, color=TITLE_INK,

@@ -8,9 +8,12 @@ ui.panel re-exports the board's colours (ui.theme takes them from there).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from panda3d.core import NodePath, TextFont, TextNode
 
+from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
 from gwangju_twin.ui.label import ASCENT, DESCENT, RGBA, place_block, text_node
 
 BOARD: RGBA = (0.07, 0.08, 0.10, 1.0)
@@ -24,6 +27,12 @@ RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
 HEADING_SCALE = 0.044
 LABEL_SCALE = 0.042
 TICK_SCALE = 0.035
+
+
+@cache
+def words() -> Catalogue:
+    """The shipped text catalogue, read once: the items' few words of their own."""
+    return load_catalogue()
 
 
 def block_height(scale: float) -> float:
@@ -44,6 +53,10 @@ class Pen:
     def pick(self, ko: str, en: str) -> str:
         """``ko`` or ``en``, whichever the visitor reads."""
         return en if self.language == "en" else ko
+
+    def say(self, key: str, **values: Any) -> str:
+        """The catalogue's text ``key`` in the visitor's language."""
+        return words().text(key, self.language, **values)
 
     def width(self, text: str, scale: float, bold: bool = False) -> float:
         """How wide ``text`` is on one line at ``scale``."""

@@ -29,7 +29,7 @@ def draw_image(parent: NodePath, item: PanelImage, pen: Pen, x0: float, top: flo
         height = 2 * block_height(LABEL_SCALE)
         polygon_node("image-missing", rounded_outline(x0, top - height, x0 + width, top, 0.014),
                      RULE).reparent_to(parent)
-        pen.write(parent, pen.pick("이미지를 열 수 없습니다", "Image unavailable"), LABEL_SCALE,
+        pen.write(parent, pen.say("panel.image_unavailable"), LABEL_SCALE,
                   x0 + width / 2, top - block_height(LABEL_SCALE) / 2, color=MUTED_INK,
                   align=TextNode.A_center, name="image-missing-text")
         return top - height
