@@ -53,7 +53,15 @@ def draw_gauge(parent: NodePath, item: PanelGauge, pen: Pen, x0: float, top: flo
                                                    min(radius, filled / 2)),
                      shade(pen.accent, 0.25)).reparent_to(parent)
     below = track_bottom - _MARK_OVER - 0.008
-    taken: list[tuple[float, float]] = []  # the x spans of the numbers under the bar
+    unit = f" {item.unit}" if item.unit else ""
+    ends = []  # the range's ends: (name, text, x, align, span)
+    for name, text, x, align in (
+            ("gauge-lo", format_number(item.lo), x0, TextNode.A_left),
+            ("gauge-hi", format_number(item.hi) + unit, x0 + width, TextNode.A_right)):
+        w = pen.width(text, TICK_SCALE)
+        ends.append((name, text, x, align, (x, x + w) if align == TextNode.A_left
+                     else (x - w, x)))
+    taken: list[tuple[float, float]] = []  # the mark's number, which the ends give way to
     if item.mark is not None:
         mx = x0 + (item.mark - item.lo) / (item.hi - item.lo) * width
         polygon_node("gauge-mark", [(mx - _MARK_W / 2, track_bottom - _MARK_OVER),
@@ -62,21 +70,27 @@ def draw_gauge(parent: NodePath, item: PanelGauge, pen: Pen, x0: float, top: flo
                                     (mx - _MARK_W / 2, track_top + _MARK_OVER)],
                      _MARK).reparent_to(parent)
         text = pen.say("panel.mark", value=format_number(item.mark))
-        half = pen.width(text, TICK_SCALE) / 2
-        cx = min(max(mx, x0 + half), x0 + width - half)
-        pen.write(parent, text, TICK_SCALE, cx, below, color=TITLE_INK,
-                  align=TextNode.A_center, name="gauge-mark-value")
-        taken.append((cx - half, cx + half))
-    unit = f" {item.unit}" if item.unit else ""
-    for name, text, x, align in (
-            ("gauge-lo", format_number(item.lo), x0, TextNode.A_left),
-            ("gauge-hi", format_number(item.hi) + unit, x0 + width, TextNode.A_right)):
         w = pen.width(text, TICK_SCALE)
-        span = (x, x + w) if align == TextNode.A_left else (x - w, x)
-        if all(span[1] + 0.012 < a or span[0] - 0.012 > b for a, b in taken):
+        # Centred under the mark, else beside it, on the side away from the end it would
+        # hide: the range's ends stay readable wherever they can.
+        centred = min(max(mx - w / 2, x0), x0 + width - w)
+        choices = [centred, mx - _GAP / 2 - w, mx + _GAP / 2]
+        spans = [(a, a + w) for a in choices if x0 <= a and a + w <= x0 + width]
+        left = next((a for a, b in spans if not any(_touch((a, b), e[4]) for e in ends)),
+                    centred)
+        pen.write(parent, text, TICK_SCALE, left + w / 2, below, color=TITLE_INK,
+                  align=TextNode.A_center, name="gauge-mark-value")
+        taken.append((left, left + w))
+    for name, text, x, align, span in ends:
+        if not any(_touch(span, t) for t in taken):
             pen.write(parent, text, TICK_SCALE, x, below, color=MUTED_INK, align=align,
                       name=name)
     return below - block_height(TICK_SCALE)
+
+
+def _touch(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two x spans come closer than a small gap."""
+    return a[0] < b[1] + 0.012 and b[0] < a[1] + 0.012
 
 
 __all__ = ["TRACK_HEIGHT", "draw_gauge"]

@@ -197,6 +197,10 @@ def test_gauge_fills_to_its_value_and_marks_its_mark(base: Any, view: Any) -> No
     # The mark reaches past the bar, above and below it.
     mark = _box(base, view.node.find("**/gauge-mark"))
     assert mark[1] < r0 and mark[3] > r1
+    # The mark's number steps aside (here to its left) so both ends of the range still show.
+    for name in ("gauge-lo", "gauge-hi", "gauge-mark-value"):
+        assert not view.node.find(f"**/{name}").is_empty(), name
+    assert _box(base, view.node.find("**/gauge-mark-value"))[2] <= mark[0]
 
 
 def test_image_keeps_its_aspect_and_orientation(base: Any, fonts: Any, assets: Path) -> None:
