@@ -74,7 +74,7 @@ def draw_gauge(parent: NodePath, item: PanelGauge, pen: Pen, x0: float, top: flo
         # Centred under the mark, else beside it, on the side away from the end it would
         # hide: the range's ends stay readable wherever they can.
         centred = min(max(mx - w / 2, x0), x0 + width - w)
-        choices = [centred, mx - _GAP / 2 - w, mx + _GAP / 2]
+        choices = [centred, mx - _GAP - w, mx + _GAP]
         spans = [(a, a + w) for a in choices if x0 <= a and a + w <= x0 + width]
         left = next((a for a, b in spans if not any(_touch((a, b), e[4]) for e in ends)),
                     centred)
