@@ -73,7 +73,7 @@ _TOP_BAND = 0.3
 #: The smallest a full panel is drawn: its buttons stay 48 px tall at 1080p.
 MIN_SCALE = 0.9
 _MIN_BODY = 0.3  # the least of a scrolling body left in view
-_SCROLL_ROW = 0.022 + 0.08  # the gap above the ▲ ▼ buttons, and their height
+_SCROLL_ROW = 0.022 + _BUTTON_HEIGHT  # the gap above the ▲ ▼ buttons, and their height
 
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)

@@ -42,6 +42,9 @@ def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for y in range(PICTURE[1]):
             img.set_xel(x, y, 0.1, 0.2, 0.85)
     assert img.write(Filename.from_os_specific(str(folder / "halves.png")))
+    tall = PNMImage(16, 64)
+    tall.fill(0.2, 0.7, 0.3)
+    assert tall.write(Filename.from_os_specific(str(folder / "tall.png")))
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     return folder
 
@@ -205,6 +208,7 @@ def test_gauge_fills_to_its_value_and_marks_its_mark(base: Any, view: Any) -> No
 
 def test_image_keeps_its_aspect_and_orientation(base: Any, fonts: Any, assets: Path) -> None:
     from gwangju_twin.ui.panel import PanelView
+    from gwangju_twin.ui.picture import MAX_HEIGHT
 
     panel = Panel("그림", "Picture", assets=assets)
     panel.set_image("halves", "halves.png")
@@ -219,6 +223,12 @@ def test_image_keeps_its_aspect_and_orientation(base: Any, fonts: Any, assets: P
         left, right = image[mid, c0 + 4:(c0 + c1) // 2 - 4], image[mid, (c0 + c1) // 2 + 4:c1 - 4]
         assert _near(left, (217, 26, 26), 6).mean() > 0.95
         assert _near(right, (26, 51, 217), 6).mean() > 0.95
+        # A tall picture is narrowed, not stretched, to stay within MAX_HEIGHT.
+        panel.set_image("halves", "tall.png")
+        view.refresh()
+        lo, hi = view.node.find("**/image").get_tight_bounds(view.node)
+        assert hi.z - lo.z == pytest.approx(MAX_HEIGHT)
+        assert hi.x - lo.x == pytest.approx(MAX_HEIGHT / 4)
     finally:
         view.destroy()
 
@@ -300,7 +310,7 @@ def test_a_very_full_panel_scrolls_instead_of_shrinking_its_buttons(base: Any, f
     try:
         assert view.scrollable > 0
         assert view.node.get_sz() == pytest.approx(MIN_SCALE)
-        for button in view.buttons:  # still touch-sized
+        for button in [*view.buttons, *view.scroll_buttons]:  # still touch-sized
             _, _, bottom, top = button["frameSize"]
             assert (top - bottom) * button.get_sz(base.render2d) * 1080 / 2 >= 48
         up, down = view.scroll_buttons
