@@ -346,3 +346,19 @@ def test_a_panel_that_fits_does_not_scroll(base: Any, view: Any) -> None:
     assert view.node.find("**/scroll-down").is_empty()
     view.scroll(3)  # harmless
     assert view.node.find("**/body").get_z() == 0
+
+
+@pytest.mark.parametrize(("lo", "hi", "ticks"), [
+    (0, 152, [0, 50, 100, 150, 200]),
+    (0, 13, [0, 5, 10, 15]),
+    (-3, 7, [-5, 0, 5, 10]),
+    (0, 0, [0, 0.25, 0.5, 0.75, 1]),
+    (5, 5, [0, 2, 4, 6]),
+    (0, 97, [0, 25, 50, 75, 100]),
+    (-1250.5, 3000, [-2000, 0, 2000, 4000]),
+])
+def test_chart_axes_run_from_zero_in_round_steps(lo: float, hi: float, ticks: list[float]
+                                                 ) -> None:
+    from gwangju_twin.ui.chart import axis_ticks
+
+    assert axis_ticks(lo, hi) == pytest.approx(ticks)
