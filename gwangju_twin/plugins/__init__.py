@@ -18,18 +18,19 @@ from gwangju_twin.plugins.api import (
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
 from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
+from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
+from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
+
+# isort: split
+# API 1.1: the panel's items (kept apart from the lines above so additions merge cleanly).
 from gwangju_twin.plugins.panel import (
     ChartKind,
     LegendEntry,
-    Panel,
-    PanelButton,
     PanelChart,
     PanelGauge,
     PanelImage,
     PanelLegend,
-    PanelLine,
 )
-from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
 
 __all__ = [
     "API_VERSION",
@@ -37,16 +38,10 @@ __all__ = [
     "HOOKS",
     "SUPPORTED_API_VERSIONS",
     "Buildings",
-    "ChartKind",
     "DistrictData",
-    "LegendEntry",
     "Manifest",
     "Panel",
     "PanelButton",
-    "PanelChart",
-    "PanelGauge",
-    "PanelImage",
-    "PanelLegend",
     "PanelLine",
     "PavilionContext",
     "PavilionDemo",
@@ -56,3 +51,4 @@ __all__ = [
     "Route",
     "Timers",
 ]
+__all__ += ["ChartKind", "LegendEntry", "PanelChart", "PanelGauge", "PanelImage", "PanelLegend"]
