@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from direct.gui.DirectButton import DirectButton
+from direct.gui.DirectFrame import DirectFrame
 from direct.gui.DirectGuiGlobals import DISABLED, NORMAL
 from panda3d.core import (
     AntialiasAttrib,
@@ -131,6 +132,7 @@ class PanelView:
         self._cut = 0.0  # how much of the body is out of view (0: it all fits)
         self._scroll = 0.0  # how far the body is scrolled up, 0.._cut
         self._scroll_buttons: list[DirectButton] = []
+        self._wheel: DirectFrame | None = None  # catches the wheel over a scrolling body
         self._dock: tuple[float, float, float] | None = None  # where it was docked last
         self.rebuilds = 0  # how many times the card was rebuilt (for tests and profiling)
         self.refresh()
@@ -216,10 +218,10 @@ class PanelView:
     # -- drawing ---------------------------------------------------------------------------
 
     def _clear(self) -> None:
-        for button in [*self._buttons, *self._scroll_buttons]:
+        self._drop_scrolling()
+        for button in self._buttons:
             button.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
         self._buttons.clear()
-        self._scroll_buttons.clear()
         if not self._root.is_empty():
             self._root.node().remove_all_children()
         self._drawn = []
@@ -370,9 +372,7 @@ class PanelView:
         content = self._root.find("content")
         for old in [*self._root.find_all_matches("board"), *content.find_all_matches("clip-*")]:
             old.remove_node()
-        for button in self._scroll_buttons:
-            button.destroy()
-        self._scroll_buttons.clear()
+        self._drop_scrolling()
         body, foot = content.find("body"), content.find("foot")
         body.clear_clip_plane()
         foot.set_z(0.0)
@@ -388,6 +388,13 @@ class PanelView:
                 body.set_clip_plane(plane)
             foot.set_z(cut - _SCROLL_ROW)
             self._scroll_buttons = self._scroll_row(content, visible_bottom - 0.022)
+            # The wheel over the body scrolls it; the frame also keeps the wheel and clicks
+            # there from reaching the camera and the city behind the card.
+            self._wheel = DirectFrame(parent=content, relief=None, state=NORMAL,
+                                      suppressMouse=1,
+                                      frameSize=(-WIDTH, 0.0, visible_bottom, body_top))
+            self._wheel.bind("press-wheel_up-", lambda _: self.scroll(-1))
+            self._wheel.bind("press-wheel_down-", lambda _: self.scroll(1))
             shown = full - cut + _SCROLL_ROW
         board = polygon_node("board", rounded_outline(-WIDTH, -shown, 0.0, 0.0, _RADIUS), BOARD)
         board.reparent_to(self._root)
@@ -416,6 +423,12 @@ class PanelView:
                 pressEffect=1))
             made[-1].set_name(name)
         return made
+
+    def _drop_scrolling(self) -> None:
+        for item in [*self._scroll_buttons, *([self._wheel] if self._wheel else [])]:
+            item.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
+        self._scroll_buttons.clear()
+        self._wheel = None
 
     def _place_body(self) -> None:
         body = self._root.find("content/body")

@@ -362,3 +362,37 @@ def test_chart_axes_run_from_zero_in_round_steps(lo: float, hi: float, ticks: li
     from gwangju_twin.ui.chart import axis_ticks
 
     assert axis_ticks(lo, hi) == pytest.approx(ticks)
+
+
+def test_the_wheel_over_a_scrolling_body_scrolls_it_not_the_camera(base: Any, fonts: Any,
+                                                                   mouse: Any) -> None:
+    """A real wheel turn (through a MouseWatcher) over the body scrolls it, and the world
+    behind the card (the camera's zoom) does not hear it."""
+    from direct.showbase.DirectObject import DirectObject
+    from gui_kit import frames
+    from panda3d.core import MouseButton
+
+    from gwangju_twin.ui.panel import PanelView
+
+    heard: list[str] = []
+    listener = DirectObject()
+    listener.accept("world-wheel_down", lambda: heard.append("wheel_down"))
+    view = PanelView(_tall_panel(), base.aspect2d, fonts[0], bold_font=fonts[1])
+    try:
+        body = view.node.find("**/body")
+        line = view.node.find("**/line-l3")
+        mouse.set_mouse_pos(*pixel(base, line, 0.1, 0.0))
+        frames(base)
+        mouse.press_button(MouseButton.wheel_down())
+        mouse.release_button(MouseButton.wheel_down())
+        frames(base)
+        assert body.get_z() > 0 and heard == []
+        mouse.set_mouse_pos(40, 350)  # the sky, left of the card: the camera's wheel
+        frames(base)
+        mouse.press_button(MouseButton.wheel_down())
+        mouse.release_button(MouseButton.wheel_down())
+        frames(base)
+        assert heard == ["wheel_down"]
+    finally:
+        listener.ignore_all()
+        view.destroy()
