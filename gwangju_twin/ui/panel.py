@@ -9,7 +9,8 @@ Panel changed, so the host can call it every frame.
 
 A panel taller than the screen first shrinks, but never below ``MIN_SCALE`` (its buttons stay
 touch-sized); beyond that its body (lines and items) scrolls between the title and the
-buttons, with ▲ and ▼ buttons under it, and keeps its place when the plugin updates it.
+buttons, with ▲ and ▼ buttons under it (and the wheel over it), and keeps its place when the
+plugin updates it.
 """
 
 from __future__ import annotations

@@ -335,6 +335,20 @@ def test_a_very_full_panel_scrolls_instead_of_shrinking_its_buttons(base: Any, f
         view.refresh()
         assert gauge_pixels() > 200
         assert view.scroll_buttons[1]["state"] == "disabled"  # at the end
+        # Updates rebuild the card, scroll row and wheel catcher without leaking GUI items.
+        from direct.gui.DirectGuiBase import DirectGuiWidget
+
+        def census() -> tuple[int, int, int]:
+            hooks = sum(len(base.messenger.whoAccepts(e) or {})
+                        for e in base.messenger.getEvents())
+            return (base.aspect2d.find_all_matches("**").get_num_paths(),
+                    len(DirectGuiWidget.guiDict), hooks)
+
+        start = census()
+        for i in range(10):
+            view.panel.set_line("l0", f"줄 {i}", f"line {i}")
+            view.refresh()
+        assert census() == start
         view.scroll(-100)
         assert gauge_pixels() == 0
     finally:
