@@ -25,6 +25,17 @@ from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
 from gwangju_twin.plugins.storage import PluginStorage, StorageTable
 
+# isort: split
+# API 1.1: the panel's items (kept apart from the lines above so additions merge cleanly).
+from gwangju_twin.plugins.panel import (
+    ChartKind,
+    LegendEntry,
+    PanelChart,
+    PanelGauge,
+    PanelImage,
+    PanelLegend,
+)
+
 __all__ = [
     "API_VERSION",
     "FRAME_BUDGET_MS",
@@ -49,3 +60,4 @@ __all__ = [
     "StorageTable",
     "Timers",
 ]
+__all__ += ["ChartKind", "LegendEntry", "PanelChart", "PanelGauge", "PanelImage", "PanelLegend"]

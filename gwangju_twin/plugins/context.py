@@ -145,7 +145,7 @@ class PavilionContext(DrawingKit):
         self.pavilion = pavilion
         self.node = node
         self.district = district
-        self.panel = Panel(manifest.title_ko, manifest.title_en)
+        self.panel = Panel(manifest.title_ko, manifest.title_en, assets=manifest.assets_dir)
         self.timers = Timers()
         self.log = logging.getLogger(f"gwangju_twin.plugin.{manifest.id}")
         self.assets: Path = manifest.assets_dir

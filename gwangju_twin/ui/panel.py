@@ -3,8 +3,14 @@
 The card is docked at the right edge of the screen (below the toolbar when the window is
 too narrow for both side by side): a dark, opaque rounded board (labels behind it must
 not show through) with the title beside a strip in the sector's colour, an optional red notice, the
-plugin's lines (wrapped) and its buttons. ``refresh()`` redraws only when the Panel changed,
-so the host can call it every frame.
+plugin's lines (wrapped), its items (legends, charts, gauges, images: ui/legend.py,
+ui/chart.py, ui/gauge.py, ui/picture.py) and its buttons. ``refresh()`` redraws only when the
+Panel changed, so the host can call it every frame.
+
+A panel taller than the screen first shrinks, but never below ``MIN_SCALE`` (its buttons stay
+touch-sized); beyond that its body (lines and items) scrolls between the title and the
+buttons, with ▲ and ▼ buttons under it (and the wheel over it), and keeps its place when the
+plugin updates it.
 """
 
 from __future__ import annotations
@@ -12,12 +18,34 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from direct.gui.DirectButton import DirectButton
-from panda3d.core import AntialiasAttrib, NodePath, Point3, TextFont, TextNode
+from direct.gui.DirectFrame import DirectFrame
+from direct.gui.DirectGuiGlobals import DISABLED, NORMAL
+from panda3d.core import (
+    AntialiasAttrib,
+    NodePath,
+    Plane,
+    PlaneNode,
+    Point3,
+    TextFont,
+    TextNode,
+    Vec3,
+)
 
+from gwangju_twin.plugins.panel import (
+    Panel,
+    PanelButton,
+    PanelChart,
+    PanelGauge,
+    PanelItem,
+    PanelLegend,
+)
 from gwangju_twin.ui.catalogue import check_language
+from gwangju_twin.ui.chart import draw_chart
+from gwangju_twin.ui.gauge import draw_gauge
+from gwangju_twin.ui.ink import BOARD, LINE_INK, RULE, TITLE_INK, Pen
 from gwangju_twin.ui.label import (
     ASCENT,
     DESCENT,
@@ -28,10 +56,9 @@ from gwangju_twin.ui.label import (
     shade,
     text_node,
 )
+from gwangju_twin.ui.legend import draw_legend
+from gwangju_twin.ui.picture import draw_image
 from gwangju_twin.ui.reserve import reserve, reserved_rects
-
-if TYPE_CHECKING:  # duck-typed at run time: the ui package does not load the plugin host
-    from gwangju_twin.plugins.panel import Panel, PanelButton
 
 # Layout in aspect2d units: the screen is 2 units tall, so 0.1 is 54 px at 1080p.
 WIDTH = 0.9
@@ -42,15 +69,16 @@ _TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
 _BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
 _BUTTON_GAP = 0.022
 _LINE_GAP = 0.02
+_ITEM_GAP = 0.045  # between items, and between the lines and the first item
 #: Reserved widgets reaching this far below the panel's top edge push it down.
 _TOP_BAND = 0.3
+#: The smallest a full panel is drawn: its buttons stay 48 px tall at 1080p.
+MIN_SCALE = 0.9
+_MIN_BODY = 0.3  # the least of a scrolling body left in view
+_SCROLL_ROW = 0.022 + _BUTTON_HEIGHT  # the gap above the ▲ ▼ buttons, and their height
 
-BOARD: RGBA = (0.07, 0.08, 0.10, 1.0)
-TITLE_INK: RGBA = (1.0, 1.0, 1.0, 1.0)
-LINE_INK: RGBA = (0.86, 0.88, 0.91, 1.0)
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
-RULE: RGBA = (1.0, 1.0, 1.0, 0.12)
 
 
 #: A space before a one-character word that ends the text or a clause ("° E", "° N,").
@@ -101,6 +129,11 @@ class PanelView:
         self._drawn: list[str] = []
         self._drawn_key: Any = None
         self._height = 0.0
+        self._body = (0.0, 0.0)  # the body's top and bottom (lines and items), card units
+        self._cut = 0.0  # how much of the body is out of view (0: it all fits)
+        self._scroll = 0.0  # how far the body is scrolled up, 0.._cut
+        self._scroll_buttons: list[DirectButton] = []
+        self._wheel: DirectFrame | None = None  # catches the wheel over a scrolling body
         self._dock: tuple[float, float, float] | None = None  # where it was docked last
         self.rebuilds = 0  # how many times the card was rebuilt (for tests and profiling)
         self.refresh()
@@ -158,13 +191,35 @@ class PanelView:
         if not self._root.is_empty():
             self._root.remove_node()
 
+    @property
+    def scroll_buttons(self) -> list[DirectButton]:
+        """The ▲ and ▼ buttons, while the body scrolls (else none)."""
+        return list(self._scroll_buttons)
+
+    @property
+    def scrollable(self) -> float:
+        """How much of the body (aspect2d units of the card) is out of view: 0 when the
+        whole panel fits on the screen."""
+        return self._cut
+
+    def scroll(self, steps: int) -> None:
+        """Scroll the body ``steps`` pages down (negative: up), as the ▼ and ▲ buttons do;
+        nothing happens when it all fits."""
+        if self._cut <= 0.0:
+            return
+        page = 0.75 * (self._body[0] - self._body[1] - self._cut)
+        self._scroll = min(self._cut, max(0.0, self._scroll + steps * page))
+        self._place_body()
+
     def text(self) -> list[str]:
-        """The strings drawn: title, notice, lines, then button labels."""
+        """What the card says: title, notice, lines, each item's text (as ``Panel.text``
+        gives it), then button labels."""
         return list(self._drawn)
 
     # -- drawing ---------------------------------------------------------------------------
 
     def _clear(self) -> None:
+        self._drop_scrolling()
         for button in self._buttons:
             button.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
         self._buttons.clear()
@@ -212,28 +267,37 @@ class PanelView:
             self._drawn.append(notice)
             z -= 0.026
 
+        body = content.attach_new_node("body")  # what scrolls when the panel is too tall
+        body_top = z
         for line in p.lines:
             text = self._pick(line.ko, line.en)
             node = text_node(f"line-{line.key}", keep_together(text), self._font, LINE_INK,
                              TextNode.A_left, inner / _LINE_SCALE)
-            z = self._place(content, node, x0, z, _LINE_SCALE) - _LINE_GAP
+            z = self._place(body, node, x0, z, _LINE_SCALE) - _LINE_GAP
             self._drawn.append(text)
 
+        if p.items:
+            pen = Pen(self._font, self._bold, self._language, p.accent)
+            z -= _ITEM_GAP - _LINE_GAP if p.lines else 0.0
+            for item in p.items:
+                node_ = body.attach_new_node(f"item-{item.key}")
+                z = _draw_item(node_, item, pen, x0, z, inner) - _ITEM_GAP
+                self._drawn.append(item.text(self._language))
+            z += _ITEM_GAP - _LINE_GAP
+        self._body = (body_top, z)
+
+        foot = content.attach_new_node("foot")  # the buttons, under the body
         if p.buttons:
             z -= 0.03
         for button in p.buttons:
-            self._buttons.append(self._button(content, button, x0, z, inner))
+            self._buttons.append(self._button(foot, button, x0, z, inner))
             self._drawn.append(self._pick(button.ko, button.en))
             z -= _BUTTON_HEIGHT + _BUTTON_GAP
         if p.buttons:
             z += _BUTTON_GAP
 
         self._height = -(z - _PAD)
-        board = polygon_node("board", rounded_outline(-WIDTH, -self._height, 0.0, 0.0, _RADIUS),
-                             BOARD)
-        board.reparent_to(self._root)
-        content.reparent_to(self._root)  # after the board, so drawn over it (fixed bin)
-        reserve(self._root, -WIDTH, -self._height, 0.0, 0.0)  # labels stay out from under it
+        content.reparent_to(self._root)  # the board goes in front of it: see _fit
 
     def _place(self, parent: NodePath, node: TextNode, x: float, z: float, scale: float
                ) -> float:
@@ -290,10 +354,103 @@ class PanelView:
         if dock == self._dock:
             return
         self._dock = dock
-        # Shrink a very full panel so it never runs off the bottom of the screen.
-        room = (z_top - bottom.z) - MARGIN
-        self._root.set_scale(min(1.0, room / self._height) if self._height > 0 else 1.0)
+        self._fit((z_top - bottom.z) - MARGIN)
         self._root.set_pos(right, 0.0, z_top)
+
+    def _fit(self, room: float) -> None:
+        """Fit the card into ``room`` (its parent's units) below its top: shrink it, down
+        to MIN_SCALE, then let the body scroll; draw the board at the height shown."""
+        full, (body_top, body_bottom) = self._height, self._body
+        body_h = body_top - body_bottom
+        scale, cut = min(1.0, room / full) if full > 0 else 1.0, 0.0
+        if scale < MIN_SCALE and body_h > _MIN_BODY:
+            scale = MIN_SCALE
+            cut = min(body_h - _MIN_BODY, full + _SCROLL_ROW - room / scale)
+            scale = min(MIN_SCALE, room / (full - cut + _SCROLL_ROW))
+        self._root.set_scale(scale)
+        self._cut = cut
+        self._scroll = min(self._scroll, cut)
+        content = self._root.find("content")
+        for old in [*self._root.find_all_matches("board"), *content.find_all_matches("clip-*")]:
+            old.remove_node()
+        self._drop_scrolling()
+        body, foot = content.find("body"), content.find("foot")
+        body.clear_clip_plane()
+        foot.set_z(0.0)
+        shown = full
+        if cut > 0.0:
+            # Two clip planes keep the body between its top and the visible part's bottom
+            # (a plane keeps the side its normal points to).
+            visible_bottom = body_top - (body_h - cut)
+            for name, normal, z in (("clip-top", -1.0, body_top),
+                                    ("clip-bottom", 1.0, visible_bottom)):
+                plane = content.attach_new_node(
+                    PlaneNode(name, Plane(Vec3(0, 0, normal), Point3(0, 0, z))))
+                body.set_clip_plane(plane)
+            foot.set_z(cut - _SCROLL_ROW)
+            self._scroll_buttons = self._scroll_row(content, visible_bottom - 0.022)
+            # The wheel over the body scrolls it; the frame also keeps the wheel and clicks
+            # there from reaching the camera and the city behind the card.
+            self._wheel = DirectFrame(parent=content, relief=None, state=NORMAL,
+                                      suppressMouse=1,
+                                      frameSize=(-WIDTH, 0.0, visible_bottom, body_top))
+            self._wheel.bind("press-wheel_up-", lambda _: self.scroll(-1))
+            self._wheel.bind("press-wheel_down-", lambda _: self.scroll(1))
+            shown = full - cut + _SCROLL_ROW
+        board = polygon_node("board", rounded_outline(-WIDTH, -shown, 0.0, 0.0, _RADIUS), BOARD)
+        board.reparent_to(self._root)
+        content.reparent_to(self._root)  # after the board, so drawn over it (fixed bin)
+        reserve(self._root, -WIDTH, -shown, 0.0, 0.0)  # labels stay out from under it
+        self._place_body()
+
+    def _scroll_row(self, parent: NodePath, top: float) -> list[DirectButton]:
+        """The ▲ and ▼ buttons, side by side under the visible body."""
+        inner = WIDTH - 2 * _PAD
+        half_w, half_h = (inner - _BUTTON_GAP) / 4, (_SCROLL_ROW - 0.022) / 2
+        made = []
+        for i, (name, glyph, steps) in enumerate((("scroll-up", "▲", -1),
+                                                   ("scroll-down", "▼", 1))):
+            faces = tuple(polygon_node("face", rounded_outline(-half_w, -half_h, half_w,
+                                                               half_h, 0.022), color)
+                          for color in ((0.21, 0.23, 0.28, 1.0), (0.15, 0.16, 0.2, 1.0),
+                                        (0.3, 0.32, 0.38, 1.0), (0.14, 0.15, 0.17, 1.0)))
+            made.append(DirectButton(
+                parent=parent, relief=None, geom=faces, frameSize=(-half_w, half_w, -half_h,
+                                                                   half_h),
+                pos=(-WIDTH + _PAD + half_w + i * (2 * half_w + _BUTTON_GAP), 0, top - half_h),
+                text=glyph, text_font=self._font, text_scale=_LINE_SCALE, text_fg=TITLE_INK,
+                text_pos=(0, -(ASCENT - DESCENT) / 2 * _LINE_SCALE), text_align=TextNode.A_center,
+                command=partial(self.scroll, steps), clickSound=None, rolloverSound=None,
+                pressEffect=1))
+            made[-1].set_name(name)
+        return made
+
+    def _drop_scrolling(self) -> None:
+        for item in [*self._scroll_buttons, *([self._wheel] if self._wheel else [])]:
+            item.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
+        self._scroll_buttons.clear()
+        self._wheel = None
+
+    def _place_body(self) -> None:
+        body = self._root.find("content/body")
+        if not body.is_empty():
+            body.set_z(self._scroll)
+        for button, at_end in zip(self._scroll_buttons, (self._scroll <= 0.0,
+                                                          self._scroll >= self._cut),
+                                  strict=False):
+            button["state"] = DISABLED if at_end else NORMAL
+
+
+def _draw_item(parent: NodePath, item: PanelItem, pen: Pen, x0: float, top: float,
+               width: float) -> float:
+    """Draw any panel item; returns its bottom."""
+    if isinstance(item, PanelLegend):
+        return draw_legend(parent, item, pen, x0, top, width)
+    if isinstance(item, PanelChart):
+        return draw_chart(parent, item, pen, x0, top, width)
+    if isinstance(item, PanelGauge):
+        return draw_gauge(parent, item, pen, x0, top, width)
+    return draw_image(parent, item, pen, x0, top, width)
 
 
 __all__ = ["PanelView"]
