@@ -121,18 +121,16 @@ class CivicDemo(PavilionDemo):
                                  lambda c=category: self._choose(ctx, c))
             panel.add_button("cancel", "취소", "Cancel", lambda: self._cancel(ctx))
         panel.set_line("total", f"제안 {total}건", f"{total} proposals")
-        for category in CATEGORIES:
-            ko, en, _ = CATEGORY_STYLE[category]
-            panel.set_line(f"cat-{category}", f"■ {ko} {counts[category]}",
-                           f"■ {en} {counts[category]}")
-        for dong, per in self.board.by_dong().items():
-            n = sum(per.values())
-            ko, en = f"{dong}: {n}건", f"{_roman(dong)}: {n}"
-            if n:
-                top = max(per, key=lambda c: per[c])
-                ko += f" (가장 많은 분야: {CATEGORY_STYLE[top][0]})"
-                en += f" (most: {CATEGORY_STYLE[top][1]})"
-            panel.set_line(f"dong-{dong}", ko, en)
+        panel.set_legend("categories", [
+            (CATEGORY_STYLE[c][2], f"{CATEGORY_STYLE[c][0]} {counts[c]}",
+             f"{CATEGORY_STYLE[c][1]} {counts[c]}") for c in CATEGORIES],
+            "분야별 제안", "Proposals by category")
+        per_dong = self.board.by_dong()
+        if per_dong:
+            names = list(per_dong)
+            panel.set_chart("dongs", [sum(per_dong[d].values()) for d in names], names,
+                            [_roman(d) for d in names], title_ko="동별 제안",
+                            title_en="Proposals per dong")
         self._paint_heat(ctx)
 
     def _paint_heat(self, ctx: PavilionContext) -> None:
