@@ -135,8 +135,8 @@ def _question(row: Mapping[str, Any], where: str) -> Question:
         value = row[key]
         if not isinstance(value, kind):
             raise BankError(f"{where}: key {key!r} is {value!r}; expected {expected}")
-        text = kind is str and key not in ("id", "topic", "answer")
-        if text and not (value.strip() and len(value) <= MAX_TEXT):
+        if isinstance(value, str) and key not in ("id", "topic", "answer") \
+                and not (value.strip() and len(value) <= MAX_TEXT):
             raise BankError(f"{where}: key {key!r} has {len(value)} characters; "
                             f"expected {expected}")
     qid = row["id"]

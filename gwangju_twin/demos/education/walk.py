@@ -33,7 +33,7 @@ def draw_round(bank: Sequence[Question], generated: Sequence[Question],
         if n_gen else []
     by_topic = {t: [q for q in bank if q.topic == t] for t in TOPICS}
     for qs in by_topic.values():
-        rng.shuffle(qs)  # type: ignore[arg-type]
+        rng.shuffle(qs)
     while len(picked) < length and any(by_topic.values()):
         for topic in TOPICS:
             if by_topic[topic] and len(picked) < length:
