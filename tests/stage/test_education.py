@@ -1,0 +1,131 @@
+"""The education demo in a real (headless) viewer: its whole lifecycle, and a round of the
+OX quiz played by pressing the panel's buttons as a visitor's taps do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from render_helpers import REPO
+
+from gwangju_twin.app.stage import Stage
+from gwangju_twin.expo.prepared import prepare
+from gwangju_twin.plugins.testing import run_lifecycle
+from gwangju_twin.resources import default_scene_path
+from gwangju_twin.scene import load_scene
+
+pytestmark = pytest.mark.render
+
+DEMO = REPO / "gwangju_twin" / "demos" / "education"
+
+
+def test_the_whole_lifecycle_runs_clean() -> None:
+    result = run_lifecycle(DEMO, seconds=2.0)
+    assert result.errors == [] and result.state == "unloaded"
+    assert result.pavilion == "education"
+    assert result.panel_ko[0] == "광주 OX 퀴즈 산책"
+    assert result.panel_ko[1].startswith("문제 1 / 8 · 점수 0")
+    assert result.panel_en[1].startswith("Question 1 of 8 · score 0")
+    # The pads, their glyphs and the beacon: dozens of boxes under the demo's node.
+    assert result.nodes >= 40
+
+
+@pytest.fixture
+def stage() -> Iterator[Stage]:
+    """The default scene, whose education pavilion runs gwangju.education, headless."""
+    prepared = prepare(load_scene(default_scene_path()))
+    assert next(p for p in prepared.pavilions if p.info.id == "education").info.plugin == \
+        "gwangju.education"
+    stage = Stage(prepared, "none", (640, 360))
+    try:
+        stage.expo.enter("education")
+        stage.step(0.2)
+        yield stage
+    finally:
+        stage.close()
+
+
+def press(stage: Stage, key: str) -> None:
+    """Press the panel's button ``key`` as drawn on screen (what a tap or click runs)."""
+    stage.step(0.1)  # the view redraws the panel's latest revision
+    keys = [b.key for b in stage.expo.panel("education").buttons]
+    view = stage.expo.panel_view
+    assert view is not None and key in keys, keys
+    view.buttons[keys.index(key)]["command"]()
+    stage.step(0.1)
+
+
+def drawn(stage: Stage) -> list[str]:
+    view = stage.expo.panel_view
+    assert view is not None
+    return view.text()
+
+
+def test_a_round_played_through_the_panels_buttons(stage: Stage) -> None:
+    slot = stage.expo.host.slot("education")
+    assert slot is not None and slot.state == "loaded"
+    demo: Any = slot.instance
+    game = demo.round
+    assert len(game.questions) == 8
+    right = 0
+    for n, q in enumerate(game.questions):
+        assert f"문제 {n + 1} / 8 · 점수 {right}" in drawn(stage)
+        assert q.ko in drawn(stage)
+        # The beacon stands where the question is about.
+        spot = demo.spots[q.id]
+        pos = demo.beacon.get_pos()
+        assert (pos.x, pos.y) == pytest.approx((spot.x, spot.y), abs=0.01)
+        wrong = "X" if q.answer == "O" else "O"
+        choice = q.answer if n % 2 == 0 else wrong  # every other answer right
+        press(stage, choice)
+        right += choice == q.answer
+        text = drawn(stage)
+        assert (f"정답입니다! ({q.answer})" if choice == q.answer
+                else f"아쉬워요. 정답은 {q.answer}입니다.") in text
+        assert q.why_ko in text
+        assert "O  맞다" not in text and "X  아니다" not in text  # no second answer
+        # The right answer's pad rises.
+        assert demo.pads[q.answer].get_z() > demo.pads[wrong].get_z()
+        press(stage, "next")
+    assert game.stage == "finished"
+    assert "끝! 8문제 중 4개를 맞혔어요" in drawn(stage)
+    assert "지금까지 1번의 도전, 평균 정답률 50%" in drawn(stage)
+    assert slot.context.panel.text("en")[1] == "Done! 4 of 8 right"
+    scores = demo.scores
+    assert (scores.rounds, scores.points, scores.possible) == (1, 4, 8)
+    assert sum(scores.asked.values()) == 8 and sum(scores.right.values()) == 4
+    # Play again: a new round of different questions starts at question 1.
+    press(stage, "again")
+    assert demo.round is not game and demo.round.stage == "asking"
+    assert "문제 1 / 8 · 점수 0" in drawn(stage)
+    assert [q.id for q in demo.round.questions] != [q.id for q in game.questions]
+    assert slot.state == "loaded"  # nothing the visitor did disabled the demo
+
+
+def test_the_district_questions_paint_the_two_buildings(stage: Stage) -> None:
+    slot = stage.expo.host.slot("education")
+    demo: Any = slot.instance
+    game = demo.round
+    for _ in range(8):
+        q = game.current
+        if q.rows:
+            assert slot.context._paint is not None  # the pair is painted while asked
+            break
+        press(stage, q.answer)
+        press(stage, "next")
+    else:
+        pytest.fail("no district question in the round")
+
+
+def test_leaving_removes_everything_and_coming_back_starts_afresh(stage: Stage) -> None:
+    demo: Any = stage.expo.host.slot("education").instance
+    first = demo.round
+    press(stage, first.current.answer)
+    stage.expo.exit()
+    nodes = stage.expo.nodes["education"].demo
+    assert nodes.get_num_children() == 0 and demo.round is None
+    stage.expo.enter("education")
+    stage.step(0.2)
+    assert demo.round.index == 0 and demo.round.stage == "asking"
+    assert demo.scores.asked  # the counts of the first visit are kept
