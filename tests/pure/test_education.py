@@ -68,6 +68,19 @@ def test_the_demo_logic_does_not_import_panda3d() -> None:
     assert panda3d_loaded_by(code) == []
 
 
+def test_the_demo_is_found_through_its_entry_point_and_assigned_in_the_default_scene() -> None:
+    from gwangju_twin.plugins.discovery import discover
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+
+    found = {f.id: f for f in discover()}["gwangju.education"]
+    assert found.ok and found.origin == "entry point", found.reason
+    assert found.manifest is not None and found.manifest.sector == "education"
+    scene = load_scene(default_scene_path())
+    assert next(p for p in scene.pavilions if p.sector == "education").plugin == \
+        "gwangju.education"
+
+
 # --- the bank -------------------------------------------------------------------------------
 
 
