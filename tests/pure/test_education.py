@@ -22,7 +22,12 @@ from gwangju_twin.demos.education.bank import (
     load_bank,
     parse_bank,
 )
-from gwangju_twin.demos.education.heights import MIN_RATIO, taller_questions, topic_particle
+from gwangju_twin.demos.education.heights import (
+    MAX_APART_M,
+    MIN_RATIO,
+    taller_questions,
+    topic_particle,
+)
 from gwangju_twin.demos.education.places import (
     PlaceError,
     compass,
@@ -242,8 +247,9 @@ def test_district_questions_are_right_by_the_data(city: Any) -> None:
         a, c = q.rows
         used += [a, c]
         name_a, name_c = b.names[a], b.names[c]
-        assert q.ko.startswith(f"{name_a}{topic_particle(name_a)} {name_c}보다 높다")
-        assert q.en == f"{name_a} is taller than {name_c}."
+        assert q.ko == f"보라색 {name_a}{topic_particle(name_a)} 주황색 {name_c}보다 높다."
+        assert q.en == f"The purple building ({name_a}) is taller than the orange one ({name_c})."
+        assert np.hypot(*(b.centroids[a] - b.centroids[c])) <= MAX_APART_M
         assert q.answer == ("O" if b.heights[a] > b.heights[c] else "X")
         hi, lo = max(b.heights[a], b.heights[c]), min(b.heights[a], b.heights[c])
         assert hi >= lo * MIN_RATIO
@@ -306,6 +312,8 @@ def test_a_round_scores_taps_and_ignores_a_second_tap() -> None:
     game.answer(questions[2].answer)
     game.advance()
     assert game.stage == "finished" and game.current is None and game.score == 2
+    topics = game.by_topic()
+    assert sum(n for _, n in topics.values()) == 3 and sum(r for r, _ in topics.values()) == 2
     with pytest.raises(RuntimeError):
         game.answer("O")
     assert Round(()).stage == "finished"

@@ -21,9 +21,9 @@ from panda3d.core import NodePath
 from gwangju_twin.plugins import PavilionContext, PavilionDemo
 
 from .bank import Answer, Question, load_bank
-from .heights import taller_questions
+from .heights import PAIR_COLOURS, taller_questions
 from .places import PlaceError, Spot, compass, local_from_lonlat, named_points, resolve
-from .walk import ROUND_LENGTH, Round, Scores, draw_round
+from .walk import ROUND_LENGTH, TOPIC_NAMES, Round, Scores, draw_round
 
 #: The education sector's colour family: O in blue, X in red (as on Korean OX quiz shows).
 O_BLUE = (0.16, 0.45, 0.85, 1.0)
@@ -188,6 +188,10 @@ class EducationDemo(PavilionDemo):
         panel.set_line("score", f"끝! {total}문제 중 {score}개를 맞혔어요",
                        f"Done! {score} of {total} right")
         panel.set_line("verdict", *_praise(score, total))
+        topics = self.round.by_topic().items()
+        panel.set_line("topics",
+                       " · ".join(f"{TOPIC_NAMES[t][0]} {r}/{n}" for t, (r, n) in topics),
+                       " · ".join(f"{TOPIC_NAMES[t][1]} {r}/{n}" for t, (r, n) in topics))
         mean = self.scores.mean_share
         if mean is not None:
             panel.set_line("all", f"지금까지 {self.scores.rounds}번의 도전, 평균 정답률 {mean:.0%}",
@@ -252,7 +256,7 @@ class EducationDemo(PavilionDemo):
         if self.beacon is not None:
             self.beacon.set_pos(spot.x, spot.y, 0.0)
         if q.rows:
-            ctx.paint_buildings(list(q.rows), [O_BLUE[:3], X_RED[:3]][: len(q.rows)])
+            ctx.paint_buildings(list(q.rows), [c[0] for c in PAIR_COLOURS[: len(q.rows)]])
         else:
             ctx.clear_paint()
         camera = getattr(ctx, "camera", None)  # API 1.1; API 1 leaves the camera at the door

@@ -17,6 +17,12 @@ from .bank import Place, Question
 MIN_RATIO = 1.15
 MIN_DIFF_M = 6.0
 
+#: The two buildings of a question stand this close at most, so one view shows both.
+MAX_APART_M = 400.0
+#: The compared buildings are painted in these colours, which the question names (RGB,
+#: Korean, English): the first purple, the second orange, apart from the pads' blue and red.
+PAIR_COLOURS = (((0.56, 0.27, 0.78), "보라색", "purple"), ((0.98, 0.55, 0.12), "주황색", "orange"))
+
 #: How Korean reads the last digit aloud decides the topic particle after a number
 #: (일 -> 은, 이 -> 는): True where the reading ends in a consonant.
 _DIGIT_CODA = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False,
@@ -39,12 +45,15 @@ def taller_questions(names: Sequence[str | None], heights: np.ndarray, centroids
                      names_en: Sequence[str | None] | None = None) -> tuple[Question, ...]:
     """Up to ``count`` questions comparing the heights of two named buildings.
 
-    Pairs are drawn with ``seed`` among named buildings of known height whose heights differ
-    by at least ``MIN_RATIO`` and ``MIN_DIFF_M``; each building appears at most once, the
-    first-named building is the taller one in about half of them (answer O), and the place is
-    between the two. ``names_en`` gives English names where known (else the Korean name).
+    Pairs are drawn with ``seed`` among named buildings of known height, at most
+    ``MAX_APART_M`` apart, whose heights differ by at least ``MIN_RATIO`` and ``MIN_DIFF_M``;
+    each building appears at most once, the first-named building is the taller one in about
+    half of them (answer O), and the place is between the two. The question names the
+    colours the demo paints the pair in (``PAIR_COLOURS``, in ``rows`` order). ``names_en``
+    gives English names where known (else the Korean name).
     """
     h = np.asarray(heights, float)
+    xy = np.asarray(centroids, float)
     named = [i for i, n in enumerate(names) if n and np.isfinite(h[i]) and h[i] > 0]
     rng = np.random.default_rng(seed)
     order = [named[k] for k in rng.permutation(len(named))]
@@ -56,7 +65,8 @@ def taller_questions(names: Sequence[str | None], heights: np.ndarray, centroids
         if a in used:
             continue
         for b in order:
-            if b == a or b in used or names[b] == names[a]:
+            if b == a or b in used or names[b] == names[a] \
+                    or np.hypot(*(xy[a] - xy[b])) > MAX_APART_M:
                 continue
             lo, hi = sorted((h[a], h[b]))
             if hi >= lo * MIN_RATIO and hi - lo >= MIN_DIFF_M:
@@ -77,15 +87,17 @@ def _question(a: int, b: int, names: Sequence[str | None],
     mid = (np.asarray(centroids[a], float) + np.asarray(centroids[b], float)) / 2
     verdict_ko = "더 높습니다" if taller else "더 낮습니다"
     verdict_en = "taller" if taller else "lower"
+    (_, col_ko_a, col_en_a), (_, col_ko_b, col_en_b) = PAIR_COLOURS
     return Question(
         id=f"district-taller-{a}-{b}",
         topic="district",
-        ko=f"{ko_a}{topic_particle(ko_a)} {ko_b}보다 높다.",
-        en=f"{en_a} is taller than {en_b}.",
+        ko=f"{col_ko_a} {ko_a}{topic_particle(ko_a)} {col_ko_b} {ko_b}보다 높다.",
+        en=f"The {col_en_a} building ({en_a}) is taller than the {col_en_b} one ({en_b}).",
         answer="O" if taller else "X",
         why_ko=f"{ko_a} {h[a]:.0f} m, {ko_b} {h[b]:.0f} m: {ko_a}{topic_particle(ko_a)} "
                f"{verdict_ko}.",
-        why_en=f"{en_a}: {h[a]:.0f} m, {en_b}: {h[b]:.0f} m, so it is {verdict_en}.",
+        why_en=f"{en_a}: {h[a]:.0f} m, {en_b}: {h[b]:.0f} m; the {col_en_a} one is "
+               f"{verdict_en}.",
         place=Place(xy=(float(mid[0]), float(mid[1]))),
         rows=(a, b),
     )

@@ -12,12 +12,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .bank import TOPICS, Answer, Question
+from .bank import TOPICS, Answer, Question, Topic
 
 #: Questions in a round: long enough to visit each topic, short enough for a booth visit.
 ROUND_LENGTH = 8
 #: Of them, questions the district answers itself (when it has named buildings).
 DISTRICT_QUESTIONS = 2
+
+#: What the finish card calls each topic (Korean, English).
+TOPIC_NAMES: dict[Topic, tuple[str, str]] = {
+    "518": ("5·18", "5·18"), "mudeungsan": ("무등산", "Mudeungsan"),
+    "plan": ("AI-메타버스 비전", "AI-metaverse plan"), "sectors": ("5+2 분야", "5+2 sectors"),
+    "district": ("건물 높이", "building heights"),
+}
 
 #: Where a round is: a question waiting for its answer, an answer on show, or the finish.
 Stage = Literal["asking", "answered", "finished"]
@@ -65,6 +72,16 @@ class Round:
         """Right answers so far."""
         asked = self.questions[: len(self.answers)]
         return sum(a == q.answer for a, q in zip(self.answers, asked, strict=True))
+
+    def by_topic(self) -> dict[Topic, tuple[int, int]]:
+        """(right, answered) per topic so far, topics in ``TOPICS`` order."""
+        out: dict[Topic, tuple[int, int]] = {}
+        for topic in TOPICS:
+            done = [(a, q) for a, q in zip(self.answers, self.questions, strict=False)
+                    if q.topic == topic]
+            if done:
+                out[topic] = (sum(a == q.answer for a, q in done), len(done))
+        return out
 
     def answer(self, choice: Answer) -> bool:
         """Record the visitor's ``choice`` for the current question; True when right.

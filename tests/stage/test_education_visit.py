@@ -91,6 +91,7 @@ def test_a_round_played_through_the_panels_buttons(stage: Stage) -> None:
     assert game.stage == "finished"
     assert "끝! 8문제 중 4개를 맞혔어요" in drawn(stage)
     assert "지금까지 1번의 도전, 평균 정답률 50%" in drawn(stage)
+    assert any(line.startswith("5·18 ") and "/" in line for line in drawn(stage))
     assert slot.context.panel.text("en")[1] == "Done! 4 of 8 right"
     scores = demo.scores
     assert (scores.rounds, scores.points, scores.possible) == (1, 4, 8)
