@@ -79,9 +79,8 @@ class EducationDemo(PavilionDemo):
                 ctx.log.warning("question %s left out: %s", q.id, exc)
                 continue
             self.questions.append(q)
-        names_en = getattr(b, "names_en", None)
         self.generated = list(taller_questions(b.names, b.heights, b.centroids, DISTRICT_POOL,
-                                               seed=len(b), names_en=names_en))
+                                               seed=len(b)))
         for q in self.generated:
             self.spots[q.id] = resolve(q.place, to_local, d.bounds, buildings, pavilions)
         store = getattr(ctx, "storage", None)  # API 1.1; in memory until the viewer has it
@@ -195,7 +194,8 @@ class EducationDemo(PavilionDemo):
         mean = self.scores.mean_share
         if mean is not None:
             panel.set_line("all", f"지금까지 {self.scores.rounds}번의 도전, 평균 정답률 {mean:.0%}",
-                           f"{self.scores.rounds} rounds so far, {mean:.0%} right on average")
+                           f"{self.scores.rounds} round{'s' if self.scores.rounds != 1 else ''}"
+                           f" so far, {mean:.0%} right on average")
         panel.add_button("again", "다시 하기", "Play again", lambda: self._again(ctx))
         self._light_pads(None, None)
 
