@@ -60,3 +60,10 @@ def test_the_quiz_is_in_the_picture_in_korean_and_english(tmp_path: Path) -> Non
     assert np.any(np.abs(ko - en) > 12, axis=2)[city].mean() < 0.01
     panel = (slice(h // 12, int(h * 0.35)), slice(int(w * 0.74), w))
     assert np.any(np.abs(ko - en) > 12, axis=2)[panel].mean() > 0.02
+
+
+def test_plugins_check_passes_the_education_demo() -> None:
+    out = run_cli("plugins", "check", str(REPO / "gwangju_twin" / "demos" / "education"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "passed every check" in out.stdout and "FAIL" not in out.stdout
+    assert "dry run in pavilion education" in out.stdout
