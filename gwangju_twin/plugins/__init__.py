@@ -13,6 +13,7 @@ from gwangju_twin.plugins.api import (
     HOOKS,
     Buildings,
     DistrictData,
+    Features,
     PavilionInfo,
 )
 from gwangju_twin.plugins.context import FRAME_BUDGET_MS, PavilionContext, Timers
@@ -28,6 +29,7 @@ __all__ = [
     "SUPPORTED_API_VERSIONS",
     "Buildings",
     "DistrictData",
+    "Features",
     "Manifest",
     "Panel",
     "PanelButton",

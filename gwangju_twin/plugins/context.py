@@ -13,6 +13,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from gwangju_twin.plugins.api import DistrictData, PavilionInfo
+from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
 
@@ -20,7 +21,7 @@ from gwangju_twin.plugins.panel import Panel
 FRAME_BUDGET_MS = 4.0
 
 
-class StageServices(Protocol):
+class StageServices(DrawingServices, Protocol):
     """What the viewer provides behind a context (implemented by the render room)."""
 
     def paint_buildings(self, parent: Any, indices: np.ndarray, rgba: np.ndarray) -> Any:
@@ -102,7 +103,7 @@ class Timers:
         return due
 
 
-class PavilionContext:
+class PavilionContext(DrawingKit):
     """Everything a plugin may use; it is handed to every hook.
 
     Attributes:
@@ -142,7 +143,7 @@ class PavilionContext:
         self.language = language
         self.frame_budget = frame_budget
         self.inside = False
-        self._services = services
+        self._services: StageServices = services
         self._paint: Any = None
 
     def paint_buildings(self, indices: Any, colors: Any) -> None:

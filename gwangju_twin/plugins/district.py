@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import shapely
 
-from gwangju_twin.geo.model import District
-from gwangju_twin.plugins.api import Buildings, DistrictData, PavilionInfo, read_only
+from gwangju_twin.geo.model import District, Layer
+from gwangju_twin.geo.uses import building_use
+from gwangju_twin.plugins.api import Buildings, DistrictData, Features, PavilionInfo, read_only
 from gwangju_twin.plugins.roads import build_road_graph
+
+#: The layers ``DistrictData.features`` holds: all but buildings and roads, which have their
+#: own columns and graph. Named points are in "landmarks" (every point feature is).
+FEATURE_LAYERS: tuple[Layer, ...] = ("landmarks", "green", "water", "plazas", "area")
 
 #: Road kinds vehicles may not use; the plugins' road graph leaves them out.
 FOOT_ONLY = ("footway", "path", "pedestrian", "cycleway", "steps", "bridleway", "corridor")
@@ -48,6 +55,9 @@ def district_data(
         kinds=read_only(district.kind[rows]),
         names=tuple(district.name[i] for i in rows),
         ids=tuple(district.feature_id[i] for i in rows),
+        use=read_only(np.array([building_use(district.properties[i], str(district.kind[i]))
+                                for i in rows], dtype=str).reshape(-1)),
+        tags=tuple(frozen_tags(district.properties[i]) for i in rows),
     )
     road_rows = district.select("roads")
     drivable = road_rows[~np.isin(district.kind[road_rows], FOOT_ONLY)]
@@ -64,4 +74,37 @@ def district_data(
         bounds=tuple(float(v) for v in bounds),  # type: ignore[arg-type]
         origin_lonlat=(float(frame.lon), float(frame.lat)),
         _to_lonlat=frame.to_lonlat,
+        features=features(district),
+        _to_local=frame.to_local,
     )
+
+
+def features(district: District) -> Features:
+    """The district's landmarks, green, water, plazas and areas (``FEATURE_LAYERS``) as
+    read-only columns, in district row order."""
+    rows = np.flatnonzero(np.isin(district.layer, FEATURE_LAYERS))
+    geoms = district.geometry[rows]
+    inside = shapely.point_on_surface(geoms)
+    return Features(
+        layer=read_only(np.array([str(v) for v in district.layer[rows]], dtype=str)),
+        name=tuple(district.name[i] for i in rows),
+        name_en=tuple(district.name_en[i] for i in rows),
+        kind=read_only(np.array([str(v) for v in district.kind[rows]], dtype=str)),
+        tags=tuple(frozen_tags(district.properties[i]) for i in rows),
+        centroid=read_only(shapely.get_coordinates(inside).reshape(-1, 2)),
+        geometry=read_only(geoms),
+    )
+
+
+def frozen_tags(tags: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy of a feature's tags: nested objects become read-only mappings and
+    lists become tuples, so no plugin can change what another sees."""
+    return MappingProxyType({str(k): _frozen(v) for k, v in tags.items()})
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return frozen_tags(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
