@@ -32,7 +32,6 @@ from gwangju_twin.demos.education.places import (
     PlaceError,
     compass,
     inside,
-    local_from_lonlat,
     named_points,
     resolve,
 )
@@ -57,14 +56,12 @@ def city() -> Any:
 
 
 def _spots(data: Any) -> dict[str, Any]:
-    b = data.buildings
+    """Every bank question's spot, resolved as the demo does."""
+    b, f = data.buildings, data.features
     pavilions = {p.id: p.position for p in data.pavilions}
-
-    def to_local(lon: float, lat: float) -> tuple[float, float]:
-        return local_from_lonlat(data.to_lonlat, lon, lat)
-
-    return {q.id: resolve(q.place, to_local, data.bounds, named_points(b.names, b.centroids),
-                          pavilions) for q in load_bank(BANK)}
+    return {q.id: resolve(q.place, data.to_local, data.bounds,
+                          named_points(b.names, b.centroids), pavilions,
+                          named_points(f.name, f.centroid)) for q in load_bank(BANK)}
 
 
 def test_the_demo_logic_does_not_import_panda3d() -> None:
@@ -132,7 +129,7 @@ def _set(key: str, value: Any, n: int = 2) -> Any:
      "key 'place': (35.155, 126.857) is not in Gwangju; expected lon 126.6-127.1"),
     (_set("place", {"lon": "126.8", "lat": 35.1}), "key 'place': lon and lat must be numbers"),
     (_set("place", {"building": "시청", "pavilion": "energy"}),
-     "expected { lon, lat }, { building = NAME } or { pavilion = ID }"),
+     "expected { lon, lat }, { landmark = NAME }, { building = NAME } or { pavilion = ID }"),
     (_set("place", "City Hall"), "key 'place' is 'City Hall'; expected { lon, lat }"),
     (lambda doc: doc.__setitem__("title", "quiz"),
      "questions.toml: unknown key 'title'; expected only [[question]] tables"),
@@ -157,26 +154,17 @@ def test_a_bank_that_is_no_toml_names_its_file(tmp_path: Path) -> None:
         load_bank(tmp_path / "missing.toml")
 
 
-def test_the_three_ways_to_give_a_place() -> None:
+def test_the_four_ways_to_give_a_place() -> None:
     rows = _doc()["question"]
     places = [bank_module._place(p, "here") for p in (
-        {"lon": 126.85, "lat": 35.15}, {"building": "상무 3단지 101동"}, {"pavilion": "energy"})]
-    assert places == [Place(lonlat=(126.85, 35.15)), Place(building="상무 3단지 101동"),
-                      Place(pavilion="energy")]
+        {"lon": 126.85, "lat": 35.15}, {"landmark": "광주광역시청"},
+        {"building": "상무 3단지 101동"}, {"pavilion": "energy"})]
+    assert places == [Place(lonlat=(126.85, 35.15)), Place(landmark="광주광역시청"),
+                      Place(building="상무 3단지 101동"), Place(pavilion="energy")]
     assert all("place" in r for r in rows)
 
 
 # --- places ---------------------------------------------------------------------------------
-
-
-def test_lonlat_to_local_inverts_the_districts_frame(city: Any) -> None:
-    prepared, data = city
-    frame = prepared.district.frame
-    for lon, lat in [(126.8500, 35.1520), (126.857049, 35.155267), (126.8322, 35.1433),
-                     MUDEUNGSAN]:
-        x, y = local_from_lonlat(data.to_lonlat, lon, lat)
-        fx, fy = frame.to_local(lon, lat)
-        assert math.hypot(x - float(fx), y - float(fy)) < 1e-3
 
 
 def test_every_place_of_the_bank_resolves_inside_the_district(city: Any) -> None:
@@ -191,6 +179,16 @@ def test_every_place_of_the_bank_resolves_inside_the_district(city: Any) -> None
     assert prepared.district.geometry[park].contains(
         __import__("shapely").Point(spots["518-park-seogu"].x, spots["518-park-seogu"].y))
     assert spots["518-park-seogu"].beyond_m == 0.0
+    # A landmark's questions stand on the landmark the district draws.
+    hall = prepared.district.geometry[list(prepared.district.name).index("광주광역시청")]
+    spot = spots["plan-city-hall-floors"]
+    assert hall.distance(__import__("shapely").Point(spot.x, spot.y)) < 1.0
+    # A named building's place is that building.
+    b = data.buildings
+    row = b.names.index("상무 3단지 101동")
+    to_building = resolve(Place(building="상무 3단지 101동"), data.to_local, data.bounds,
+                          named_points(b.names, b.centroids), {})
+    assert (to_building.x, to_building.y) == tuple(b.centroids[row])
     # A pavilion's questions stand at that pavilion.
     assert (spots["sectors-mobility"].x, spots["sectors-mobility"].y) == \
         data.pavilion("mobility").position
@@ -206,7 +204,7 @@ def test_a_place_beyond_the_district_stands_at_its_edge_in_its_direction(city: A
     assert 60 <= spot.bearing <= 120 and compass(spot.bearing) == ("동", "east")
     assert 9_000 <= spot.beyond_m <= 13_000
     # Straight from the centre: the far place, the marker and the centre are on one line.
-    mx, my = local_from_lonlat(data.to_lonlat, *MUDEUNGSAN)
+    mx, my = data.to_local(*MUDEUNGSAN)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     cross = (spot.x - cx) * (my - cy) - (spot.y - cy) * (mx - cx)
     assert abs(cross) / math.hypot(mx - cx, my - cy) < 1e-6 * math.hypot(mx - cx, my - cy) + 1
@@ -219,6 +217,8 @@ def test_inside_keeps_inner_points_and_unknown_names_are_a_place_error() -> None
     assert (west.x, west.y, west.bearing) == pytest.approx((80.0, 250.0, 270.0))
     with pytest.raises(PlaceError, match="no building named '없는 건물'"):
         resolve(Place(building="없는 건물"), lambda a, b: (a, b), bounds, {}, {})
+    with pytest.raises(PlaceError, match="no landmark, park, water or plaza named '달'"):
+        resolve(Place(landmark="달"), lambda a, b: (a, b), bounds, {}, {}, {})
     with pytest.raises(PlaceError, match="no pavilion 'moon'"):
         resolve(Place(pavilion="moon"), lambda a, b: (a, b), bounds, {}, {})
 
@@ -262,6 +262,20 @@ def test_district_questions_are_right_by_the_data(city: Any) -> None:
     assert len(set(used)) == len(used)  # no building in two questions
     answers = [q.answer for q in questions]
     assert 0.3 <= answers.count("O") / len(answers) <= 0.7
+
+
+def test_district_questions_name_buildings_in_english_from_their_tags(city: Any) -> None:
+    _, data = city
+    b = data.buildings
+    names_en = [t.get("name:en") for t in b.tags]
+    questions = taller_questions(b.names, b.heights, b.centroids, 20, names_en=names_en)
+    assert len(questions) == 20
+    for q in questions:
+        a, c = q.rows
+        assert names_en[a] and names_en[c]  # the Sangmu district's named blocks have both
+        assert q.en == (f"The purple building ({names_en[a]}) is taller than the orange one "
+                        f"({names_en[c]}).")
+        assert not any("가" <= ch <= "힣" for ch in q.en + q.why_en)
 
 
 def test_district_questions_use_english_names_when_given() -> None:

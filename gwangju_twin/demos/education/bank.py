@@ -7,7 +7,8 @@ checks every question against it; errors name the file, the question and the key
 A question is about a place, written one of three ways:
 
     place = { lon = 126.857049, lat = 35.155267 }    # a WGS84 point
-    place = { building = "광주광역시청" }               # a named building of the district
+    place = { landmark = "5·18기념공원" }              # a named feature (landmark, park, ...)
+    place = { building = "상무 1단지 101동" }           # a named building of the district
     place = { pavilion = "administration" }           # an expo pavilion of the scene
 """
 
@@ -40,7 +41,7 @@ MAX_TEXT = 120
 #: beyond is a typo (swapped lon and lat, a missing digit), not a question about Gwangju.
 GWANGJU_LON = (126.60, 127.10)
 GWANGJU_LAT = (35.00, 35.30)
-PLACE_KINDS = ("lon/lat", "building", "pavilion")
+PLACE_KINDS = ("lon/lat", "landmark", "building", "pavilion")
 
 #: The keys of one ``[[question]]``: name -> (Python type, required, what is expected).
 FIELDS: dict[str, tuple[type, bool, str]] = {
@@ -51,7 +52,8 @@ FIELDS: dict[str, tuple[type, bool, str]] = {
     "answer": (str, True, '"O" (true) or "X" (false)'),
     "why_ko": (str, True, f"the explanation in Korean, 1-{MAX_TEXT} characters"),
     "why_en": (str, True, f"the explanation in English, 1-{MAX_TEXT} characters"),
-    "place": (dict, True, "{ lon, lat }, { building = NAME } or { pavilion = ID }"),
+    "place": (dict, True, "{ lon, lat }, { landmark = NAME }, { building = NAME } or "
+                          "{ pavilion = ID }"),
 }
 
 
@@ -61,12 +63,14 @@ class BankError(ValueError):
 
 @dataclass(frozen=True)
 class Place:
-    """Where a question is about: a lon/lat point, a district building's name or a pavilion,
-    or (for questions generated from the district, never in a bank file) a point ``xy`` in
-    district metres. Exactly one is set.
+    """Where a question is about: a lon/lat point, a named feature of the city (a landmark,
+    park, water or plaza: ``ctx.district.features``), a district building's name or a
+    pavilion, or (for questions generated from the district, never in a bank file) a point
+    ``xy`` in district metres. Exactly one is set.
     """
 
     lonlat: tuple[float, float] | None = None
+    landmark: str | None = None
     building: str | None = None
     pavilion: str | None = None
     xy: tuple[float, float] | None = None
@@ -166,6 +170,8 @@ def _place(value: Mapping[str, Any], where: str) -> Place:
                 f"{where}: ({lon}, {lat}) is not in Gwangju; expected lon "
                 f"{GWANGJU_LON[0]}-{GWANGJU_LON[1]} and lat {GWANGJU_LAT[0]}-{GWANGJU_LAT[1]}")
         return Place(lonlat=(float(lon), float(lat)))
+    if keys == {"landmark"} and isinstance(value["landmark"], str) and value["landmark"]:
+        return Place(landmark=value["landmark"])
     if keys == {"building"} and isinstance(value["building"], str) and value["building"]:
         return Place(building=value["building"])
     if keys == {"pavilion"} and isinstance(value["pavilion"], str) and value["pavilion"]:

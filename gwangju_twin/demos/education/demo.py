@@ -22,7 +22,7 @@ from gwangju_twin.plugins import PavilionContext, PavilionDemo
 
 from .bank import Answer, Question, load_bank
 from .heights import PAIR_COLOURS, taller_questions
-from .places import PlaceError, Spot, compass, local_from_lonlat, named_points, resolve
+from .places import PlaceError, Spot, compass, named_points, resolve
 from .walk import ROUND_LENGTH, TOPIC_NAMES, Round, Scores, draw_round
 
 #: The education sector's colour family: O in blue, X in red (as on Korean OX quiz shows).
@@ -38,6 +38,8 @@ PAD_AHEAD = 13.0
 PAD_APART = 19.0
 #: The beacon at a question's place: tall enough to see over apartment blocks from afar.
 BEACON_HEIGHT = 90.0
+#: The pads' labels (Korean, English), the words of the panel's buttons.
+PAD_WORDS = {"O": ("O 맞다", "O True"), "X": ("X 아니다", "X False")}
 #: Where the scores are kept when the viewer offers storage (API 1.1).
 SCORES_KEY = "scores"
 
@@ -55,6 +57,8 @@ class EducationDemo(PavilionDemo):
         self.show: NodePath | None = None
         self.pads: dict[Answer, NodePath] = {}
         self.beacon: NodePath | None = None
+        self.marks: list[NodePath] = []  # this question's labels
+        self.names_en: list[str | None] = []
         self.clock = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -66,23 +70,22 @@ class EducationDemo(PavilionDemo):
         d = ctx.district
         b = d.buildings
         buildings = named_points(b.names, b.centroids)
+        landmarks = named_points(d.features.name, d.features.centroid)
         pavilions = {p.id: p.position for p in d.pavilions}
-        to_local = getattr(d, "to_local", None)  # API 1.1; API 1 has only to_lonlat
-        if to_local is None:
-            def to_local(lon: float, lat: float) -> tuple[float, float]:
-                return local_from_lonlat(d.to_lonlat, lon, lat)
         for q in bank:
             try:
-                self.spots[q.id] = resolve(q.place, to_local, d.bounds, buildings, pavilions)
+                self.spots[q.id] = resolve(q.place, d.to_local, d.bounds, buildings, pavilions,
+                                           landmarks)
             except PlaceError as exc:
                 # Another scene may lack a named building: its question is left out, not fatal.
                 ctx.log.warning("question %s left out: %s", q.id, exc)
                 continue
             self.questions.append(q)
+        self.names_en = [t.get("name:en") for t in b.tags]
         self.generated = list(taller_questions(b.names, b.heights, b.centroids, DISTRICT_POOL,
-                                               seed=len(b)))
+                                               seed=len(b), names_en=self.names_en))
         for q in self.generated:
-            self.spots[q.id] = resolve(q.place, to_local, d.bounds, buildings, pavilions)
+            self.spots[q.id] = resolve(q.place, d.to_local, d.bounds, buildings, pavilions)
         store = getattr(ctx, "storage", None)  # API 1.1; in memory until the viewer has it
         if store is not None:
             self.scores = Scores.from_json(store.get(SCORES_KEY, None))
@@ -109,6 +112,7 @@ class EducationDemo(PavilionDemo):
         if self.show is not None and not self.show.is_empty():
             self.show.remove_node()
         self.show, self.beacon, self.pads, self.round = None, None, {}, None
+        self.marks = []
 
     # --- the round ------------------------------------------------------------------------
 
@@ -180,6 +184,10 @@ class EducationDemo(PavilionDemo):
         self.scores.record_round(score, total)
         self._save(ctx)
         ctx.clear_paint()
+        for mark in self.marks:
+            if not mark.is_empty():
+                mark.remove_node()
+        self.marks = []
         if self.beacon is not None:
             self.beacon.hide()
         panel = ctx.panel
@@ -238,6 +246,8 @@ class EducationDemo(PavilionDemo):
                 for h in (45.0, -45.0):
                     ctx.make_box((1.4, 13.0, 2.4), colour, parent=glyph).set_h(h)
             self.pads[choice] = pad  # type: ignore[index]
+            ctx.make_label(*PAD_WORDS[choice], (float(x), float(y), 4.0), parent=self.show,
+                           scale=0.8)
 
     def _make_beacon(self, ctx: PavilionContext) -> NodePath:
         """A tall yellow column with a ring at its foot: where the question is about."""
@@ -253,10 +263,32 @@ class EducationDemo(PavilionDemo):
 
     def _mark(self, ctx: PavilionContext, q: Question, spot: Spot) -> None:
         """Move the beacon to the question's place, paint compared buildings, fly there."""
+        for mark in self.marks:
+            if not mark.is_empty():
+                mark.remove_node()
+        self.marks = []
         if self.beacon is not None:
             self.beacon.set_pos(spot.x, spot.y, 0.0)
+        if self.show is not None:
+            n = self.round.index + 1 if self.round is not None else 1
+            ko, en = f"문제 {n}", f"Question {n}"
+            if spot.beyond_m > 0:
+                way_ko, way_en = compass(spot.bearing)
+                km = spot.beyond_m / 1000.0
+                ko, en = f"{ko} · {way_ko}쪽 {km:.0f} km", f"{en} · {km:.0f} km {way_en}"
+            self.marks.append(ctx.make_label(ko, en, (spot.x, spot.y, BEACON_HEIGHT + 8.0),
+                                             parent=self.show))
+        b = ctx.district.buildings
         if q.rows:
             ctx.paint_buildings(list(q.rows), [c[0] for c in PAIR_COLOURS[: len(q.rows)]])
+            for row, (_, col_ko, col_en) in zip(q.rows, PAIR_COLOURS, strict=False):
+                x, y = b.centroids[row]
+                name_ko = b.names[row] or ""
+                name_en = self.names_en[row] if row < len(self.names_en) else None
+                self.marks.append(ctx.make_label(
+                    f"{col_ko} · {name_ko}", f"{col_en} · {name_en or name_ko}",
+                    (float(x), float(y), float(b.heights[row]) + 3.0), parent=self.show,
+                    scale=0.8))
         else:
             ctx.clear_paint()
         camera = getattr(ctx, "camera", None)  # API 1.1; API 1 leaves the camera at the door

@@ -18,7 +18,6 @@ from .bank import Place
 #: A marker at the district's edge keeps this far inside it, so it is not cut by the border.
 EDGE_INSET_M = 80.0
 
-ToLonLat = Callable[[float, float], tuple[float, float]]
 ToLocal = Callable[[float, float], tuple[float, float]]
 
 
@@ -40,39 +39,26 @@ class Spot:
     bearing: float = 0.0
 
 
-def local_from_lonlat(to_lonlat: ToLonLat, lon: float, lat: float) -> tuple[float, float]:
-    """District (x, y) of WGS84 (lon, lat), by inverting ``to_lonlat`` (Newton's method).
-
-    API 1 gives plugins only ``to_lonlat``; the local frame is smooth and nearly linear over a
-    city, so three Newton steps with a finite-difference Jacobian land within a millimetre.
-    """
-    x = y = 0.0
-    step = 10.0  # metres: large enough to be well above float noise in degrees
-    for _ in range(6):
-        lon0, lat0 = to_lonlat(x, y)
-        lon_x, lat_x = to_lonlat(x + step, y)
-        lon_y, lat_y = to_lonlat(x, y + step)
-        jac = np.array([[lon_x - lon0, lon_y - lon0], [lat_x - lat0, lat_y - lat0]]) / step
-        dx, dy = np.linalg.solve(jac, [lon - lon0, lat - lat0])
-        x, y = x + float(dx), y + float(dy)
-        if math.hypot(dx, dy) < 1e-4:
-            break
-    return x, y
-
-
 def resolve(place: Place, to_local: ToLocal, bounds: tuple[float, float, float, float],
             buildings: Mapping[str, tuple[float, float]],
-            pavilions: Mapping[str, tuple[float, float]]) -> Spot:
+            pavilions: Mapping[str, tuple[float, float]],
+            landmarks: Mapping[str, tuple[float, float]] | None = None) -> Spot:
     """The district spot of ``place``.
 
-    ``buildings`` maps building names to a point inside each, ``pavilions`` pavilion ids to
-    their position; raises ``PlaceError`` when the named one is not there.
+    ``buildings`` and ``landmarks`` map names (of buildings, of the city's other named
+    features) to a point on each, ``pavilions`` pavilion ids to their position; raises
+    ``PlaceError`` when the named one is not there.
     """
     if place.lonlat is not None:
         x, y = to_local(*place.lonlat)
         return inside(float(x), float(y), bounds)
     if place.xy is not None:
         return inside(*place.xy, bounds)
+    if place.landmark is not None:
+        if landmarks is None or place.landmark not in landmarks:
+            raise PlaceError(f"no landmark, park, water or plaza named {place.landmark!r} in "
+                             "this district")
+        return inside(*landmarks[place.landmark], bounds)
     if place.building is not None:
         if place.building not in buildings:
             raise PlaceError(f"no building named {place.building!r} in this district")
@@ -108,7 +94,7 @@ def compass(bearing: float) -> tuple[str, str]:
 
 def named_points(names: Sequence[str | None], points: np.ndarray) -> dict[str, tuple[float,
                                                                                     float]]:
-    """Building name -> its point, for the named buildings (the first of a repeated name)."""
+    """Name -> its point, for the named rows (the first of a repeated name)."""
     out: dict[str, tuple[float, float]] = {}
     for name, (x, y) in zip(names, np.asarray(points, float), strict=True):
         if name and name not in out:
