@@ -130,3 +130,45 @@ def test_leaving_removes_everything_and_coming_back_starts_afresh(stage: Stage) 
     stage.step(0.2)
     assert demo.round.index == 0 and demo.round.stage == "asking"
     assert demo.scores.asked  # the counts of the first visit are kept
+
+
+class _Store:
+    """The part of API 1.1's ctx.storage the demo uses, over a dict."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class _Camera:
+    """API 1.1's ctx.camera, recording what it was asked to frame."""
+
+    def __init__(self) -> None:
+        self.framed: list[tuple[float, float, float, float]] = []
+
+    def frame(self, target: Any, heading: Any = None, pitch: Any = None,
+              seconds: float = 1.5) -> None:
+        self.framed.append(tuple(target))
+
+
+def test_with_storage_and_camera_the_demo_keeps_scores_and_frames_each_place(
+        stage: Stage) -> None:
+    """The two API 1.1 members not in the viewer yet, as the demo will meet them."""
+    slot = stage.expo.host.slot("education")
+    demo: Any = slot.instance
+    store, camera = _Store(), _Camera()
+    slot.context.storage, slot.context.camera = store, camera
+    q = demo.round.current
+    press(stage, q.answer)
+    assert store.values["scores"] == demo.scores.to_json()
+    assert store.values["scores"]["asked"] == {q.id: 1}
+    press(stage, "next")
+    nxt = demo.round.current
+    spot = demo.spots[nxt.id]
+    x0, y0, x1, y1 = camera.framed[-1]
+    assert x0 < spot.x < x1 and y0 < spot.y < y1
