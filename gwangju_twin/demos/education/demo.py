@@ -53,6 +53,7 @@ class EducationDemo(PavilionDemo):
         self.spots: dict[str, Spot] = {}
         self.round: Round | None = None
         self.rounds_played = 0
+        self.seed: int | None = None  # rounds drawn at random unless set
         self.scores = Scores()
         self.show: NodePath | None = None
         self.pads: dict[Answer, NodePath] = {}
@@ -118,8 +119,10 @@ class EducationDemo(PavilionDemo):
 
     def _start_round(self, ctx: PavilionContext) -> None:
         self.rounds_played += 1
-        self.round = Round(draw_round(self.questions, self.generated, ROUND_LENGTH,
-                                      seed=self.rounds_played * 7919 + len(self.questions)))
+        # A kiosk reset starts the plugin afresh, so a fixed seed would give every visitor
+        # the same round: draw from the system's entropy unless a seed was set (tests).
+        seed = None if self.seed is None else self.seed + self.rounds_played
+        self.round = Round(draw_round(self.questions, self.generated, ROUND_LENGTH, seed=seed))
         self._ask(ctx)
 
     def _ask(self, ctx: PavilionContext) -> None:
