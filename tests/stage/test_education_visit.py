@@ -3,7 +3,9 @@ OX quiz played by pressing the panel's buttons as a visitor's taps do."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,20 @@ def test_the_whole_lifecycle_runs_clean() -> None:
     assert result.panel_en[1].startswith("Question 1 of 8 · score 0")
     # The pads, their glyphs and the beacon: dozens of boxes under the demo's node.
     assert result.nodes >= 40
+
+
+def test_a_broken_bank_disables_only_the_demo_and_says_where(tmp_path: Path) -> None:
+    copy = tmp_path / "education"
+    shutil.copytree(DEMO, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    bank = copy / "questions.toml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace('answer = "X"', 'answer = "maybe"',
+                                                              1), encoding="utf-8")
+    result = run_lifecycle(copy, seconds=0.5)
+    assert result.state == "disabled"
+    assert any("BankError: questions.toml: question 3 ('518-national-day'): key 'answer' is "
+               "'maybe'; expected \"O\" (true) or \"X\" (false)" in e for e in result.errors), \
+        result.errors
+    assert "Demo unavailable" in " ".join(result.panel_en)
 
 
 @pytest.fixture
