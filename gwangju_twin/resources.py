@@ -7,6 +7,11 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_SCENE = "sangmu.toml"
+#: How a scene file names what ships with Gwangju Twin, wherever it is installed:
+#: ``source = "builtin:sangmu"`` (a district in ``assets``), ``folder = "builtin:plugins"``.
+BUILTIN = "builtin:"
+#: The shipped folders a scene may name as ``builtin:NAME`` for its plugins folder.
+BUILTIN_FOLDERS = ("plugins",)
 
 
 def data_dir(name: str) -> Path:
@@ -32,3 +37,23 @@ def sample_kiosk_config() -> Path:
 def default_scene_path() -> Path:
     """The scene file of the default Sangmu district."""
     return data_dir("scenes") / DEFAULT_SCENE
+
+
+def builtin_districts() -> list[str]:
+    """The names of the shipped districts (``builtin:NAME``): the GeoJSON files in assets."""
+    return sorted(p.stem for p in data_dir("assets").glob("*.geojson"))
+
+
+def builtin_district(name: str) -> Path:
+    """The shipped district ``name`` ("sangmu" or "sangmu.geojson"); KeyError if none."""
+    stem = name.removesuffix(".geojson")
+    if stem not in builtin_districts():
+        raise KeyError(name)
+    return data_dir("assets") / f"{stem}.geojson"
+
+
+def builtin_folder(name: str) -> Path:
+    """The shipped folder ``name`` (one of BUILTIN_FOLDERS); KeyError if none."""
+    if name not in BUILTIN_FOLDERS:
+        raise KeyError(name)
+    return data_dir(name)

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import platformdirs
 import tomli_w
 
 from gwangju_twin import APP_NAME
+from gwangju_twin.identifiers import PAVILION_ID, PLUGIN_ID
 from gwangju_twin.language import LANGUAGES, Language
 from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, walk
 from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
@@ -42,6 +43,9 @@ class Settings:
     hud: bool = False  # FPS / draw-call overlay shown at start
     minimap: bool = True
     screenshot_folder: str = ""  # "" = the platform's pictures folder / "Gwangju Twin"
+    # plugin id -> pavilion id ("" = the pavilion of the plugin's sector): gwangju-twin plugins
+    # assign / unassign; the viewer runs these plugins there without a scene file.
+    assign: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for key in SETTINGS.keys:
@@ -51,6 +55,8 @@ class Settings:
                                  f"{_SAYS.expected(key, value)}")
         # An int from TOML or the caller is a fine sensitivity, but the field is a float.
         object.__setattr__(self, "mouse_sensitivity", float(self.mouse_sensitivity))
+        # A copy: the caller's dict changing later must not change frozen settings.
+        object.__setattr__(self, "assign", dict(self.assign))
 
     def with_(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied; ValueError on a bad value, TypeError on an
@@ -79,8 +85,8 @@ class _Says(Wording):
     quote = staticmethod(json.dumps)
 
     def where(self, table: str, key: str) -> str:
-        """``'key'`` (a settings file has no tables)."""
-        return f"'{key}'"
+        """``'key'``, or ``'table.key'`` inside a table."""
+        return "'" + ".".join(p for p in (table, key) if p) + "'"
 
     def show(self, key: Key, value: Any) -> str:
         """As TOML writes it."""
@@ -110,6 +116,18 @@ def _no_nul(text: str, spot: Spot) -> str:
     return text
 
 
+def _assignments(table: dict[str, Any], spot: Spot) -> dict[str, str]:
+    for plugin, pavilion in table.items():
+        if not PLUGIN_ID.fullmatch(plugin):
+            raise CheckError(message=f"{spot.where} names {json.dumps(plugin)}, which is not a "
+                             'plugin id (e.g. "gwangju.solar"); using no assignments')
+        if not isinstance(pavilion, str) or (pavilion and not PAVILION_ID.fullmatch(pavilion)):
+            raise CheckError(message=f"{spot.where} gives {plugin} {show_value(pavilion)}; "
+                             'expected a pavilion id ("" for its sector\'s pavilion), using no '
+                             "assignments")
+    return dict(table)
+
+
 _SAYS = _Says()
 #: Every setting (docs/touring.md, "Settings"), in the order of Settings' fields.
 SETTINGS = Table(
@@ -122,6 +140,8 @@ SETTINGS = Table(
         Key("minimap", "bool", "the minimap shown", True),
         Key("screenshot_folder", "path", "where screenshots go", "",
             expected='a folder path as text ("" for the pictures folder)', check=_no_nul),
+        Key("assign", "table", "which installed plugin runs in which pavilion", {},
+            check=_assignments),
     ),
     wording=_SAYS,
 )

@@ -7,7 +7,9 @@ hands it. It never creates a ShowBase: it is given the nodes and loader it draws
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from panda3d.core import Lens, NodePath
@@ -70,7 +72,12 @@ class ExpoFloor:
         found: Sequence[FoundPlugin],
         frame_budget_ms: float = 4.0,
         language: str = "ko",
+        storage_folder: Path | None = None,
     ) -> None:
+        """``storage_folder`` is where plugins keep ``ctx.storage`` (None: a temporary
+        folder made when the first plugin loads, removed on ``close``)."""
+        self._storage_folder = storage_folder
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.pavilions = {p.info.id: p for p in pavilions}
         self.language = language
         self.frame_budget_ms = frame_budget_ms
@@ -122,6 +129,14 @@ class ExpoFloor:
                 plugin_id, PluginOrigin.SCENE, "scene", PluginStatus.ERROR,
                 f"no plugin with id {plugin_id!r} is installed or in the scene's plugins folder")
             self.host.add(pav.info, plugin)
+
+    @property
+    def storage_folder(self) -> Path:
+        """Where this floor's plugins keep ``ctx.storage``."""
+        if self._storage_folder is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="gwangju-twin-storage-")
+            self._storage_folder = Path(self._scratch.name)
+        return self._storage_folder
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -205,6 +220,11 @@ class ExpoFloor:
         taskMgr.remove(self._task_name)
         self.exit()
         self.host.unload_all()
+        for slot in self.host.slots:  # a disabled plugin's store is still open
+            if slot.context is not None:
+                slot.context.storage.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
 
     def set_language(self, language: str) -> None:
         """Show panels and plugin text in ``language`` ("ko" or "en")."""
@@ -262,7 +282,8 @@ class ExpoFloor:
         assert self._services is not None
         ctx = PavilionContext(slot.found.manifest, slot.pavilion,
                               self.nodes[slot.pavilion.id].demo, self._data, self._services,
-                              self.language, self.frame_budget_ms)
+                              self.language, self.frame_budget_ms,
+                              storage_folder=self.storage_folder)
         ctx.panel.accent = sector(slot.pavilion.sector).color
         return ctx
 

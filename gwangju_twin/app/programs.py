@@ -73,10 +73,12 @@ def run_viewer(source: Prepared | Loading, size: tuple[int, int], view: str = "s
     scene loads. Every control is listed in ``gwangju_twin.controls`` and in the F1 help
     overlay. Raises NoWindowError when no window can be opened.
     """
+    from gwangju_twin.plugins.storage import desktop_storage_folder
     from gwangju_twin.settings import load_settings
 
     stage = _open_stage(source, "onscreen", size,
-                        StageOptions(view, enter, Interface.DESKTOP, load_settings()))
+                        StageOptions(view, enter, Interface.DESKTOP, load_settings(),
+                                     storage_folder=desktop_storage_folder()))
     stage.run_tasks()
     try:
         stage.base.run()
@@ -94,10 +96,14 @@ def kiosk_stage(prepared: Prepared, config: KioskConfig, window_type: WindowType
 
 
 def kiosk_options(config: KioskConfig) -> StageOptions:
-    """The stage options of a kiosk booth run with ``config``."""
+    """The stage options of a kiosk booth run with ``config``: plugins keep their stores
+    in the kiosk's data folder, beside its visit database."""
+    from gwangju_twin.plugins.storage import STORAGE_SUBFOLDER
+
     return StageOptions(interface=Interface.KIOSK,
                         settings=SettingsLoad.shared(config.language), persist=False,
-                        fullscreen=config.fullscreen)
+                        fullscreen=config.fullscreen,
+                        storage_folder=config.database.parent / STORAGE_SUBFOLDER)
 
 
 def run_kiosk(source: Prepared | Loading, config: KioskConfig,

@@ -56,6 +56,9 @@ class StageOptions:
     """Whether the interface saves the settings the visitor changes."""
     fullscreen: bool = True
     """A kiosk window fills the screen (kiosk interface, on screen only)."""
+    storage_folder: Path | None = None
+    """Where plugins keep ``ctx.storage``; None: a temporary folder removed with the stage,
+    so a picture or a test never depends on anyone's stored data."""
 
     @property
     def kiosk(self) -> bool:
@@ -196,7 +199,7 @@ class Stage:
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
-            prepared.scene.frame_budget_ms,
+            prepared.scene.frame_budget_ms, storage_folder=options.storage_folder,
         )
         add_fog(self.base.render, prepared.mesh, self.pose.distance)
         if self.base.camera is not None:

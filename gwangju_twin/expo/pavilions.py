@@ -5,17 +5,23 @@ Pure: no window. The composition root (app.py) turns this into nodes and a plugi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.identifiers import PLUGIN_ID
 from gwangju_twin.mesh.pavilion import PavilionShape, build_pavilion
 from gwangju_twin.plugins.api import PavilionInfo
-from gwangju_twin.plugins.discovery import FoundPlugin
+from gwangju_twin.plugins.discovery import FoundPlugin, PluginStatus, found_in_folder
+from gwangju_twin.plugins.manifest import MANIFEST_NAME
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.framing import fit_box
 from gwangju_twin.scene.pavilions import PavilionSite
 from gwangju_twin.scene.sectors import sector
+
+log = logging.getLogger("gwangju_twin.app")
 
 #: The "pavilions" view looks from across the road to the north into the U of pavilions
 #: around the plaza, whose entrances all face the plaza.
@@ -64,6 +70,52 @@ def build_pavilions(sites: Sequence[PavilionSite],
     return tuple(out)
 
 
+def plugin_in_folder(path_text: str) -> FoundPlugin:
+    """The plugin in folder ``path_text``: a plugin folder, its pavilion.toml, or a plugin
+    project holding exactly one plugin folder in ``src/*/`` or ``*/`` (as ``plugins check``
+    takes it). InputError when there is none, or more than one."""
+    path = Path(path_text).expanduser()
+    manifest = path if path.name == MANIFEST_NAME and path.is_file() else path / MANIFEST_NAME
+    if manifest.is_file():
+        return found_in_folder(manifest)
+    if path.is_dir():
+        inner = [*sorted(path.glob(f"src/*/{MANIFEST_NAME}")),
+                 *sorted(path.glob(f"*/{MANIFEST_NAME}"))]
+        if len(inner) == 1:
+            return found_in_folder(inner[0])
+        if len(inner) > 1:
+            raise InputError(f"{path}: holds several {MANIFEST_NAME} files "
+                             f"({', '.join(str(i) for i in inner)}); name one plugin folder")
+        raise InputError(f"{path}: no {MANIFEST_NAME} here, in src/*/ or in */")
+    if path.exists():
+        raise InputError(f"{path}: expected a plugin folder or its {MANIFEST_NAME}")
+    raise InputError(f"{path}: no such folder")
+
+
+def names_a_folder(plugin: str) -> bool:
+    """Whether ``--plugin`` text names a folder rather than a plugin id: anything that is
+    not an id (``./robot-arm``, ``src/robot_arm``, ``~/demo``) is a path."""
+    return PLUGIN_ID.fullmatch(plugin) is None
+
+
+def with_plugin_option(plugin: str | None, found: Sequence[FoundPlugin]
+                       ) -> tuple[str | None, tuple[FoundPlugin, ...]]:
+    """``--plugin`` as an id: a folder's plugin joins ``found`` ahead of every other (an
+    installed plugin of the same id steps aside as a duplicate for this run). Returns the
+    plugin id and the plugins found."""
+    if plugin is None or not names_a_folder(plugin):
+        return plugin, tuple(found)
+    given = plugin_in_folder(plugin)
+    if given.manifest is None:
+        raise InputError(f"--plugin {plugin}: its manifest is unusable: {given.reason}")
+    others = tuple(
+        replace(f, status=PluginStatus.DUPLICATE,
+                reason=f"id {f.id!r} is taken by the --plugin folder {given.source}")
+        if f.id == given.id and f.ok else f
+        for f in found)
+    return given.id, (given, *others)
+
+
 def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
                      plugin: str | None, found: Sequence[FoundPlugin]
                      ) -> dict[str, str | None]:
@@ -74,8 +126,10 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
     match = next((f for f in found if f.id == plugin), None)
     if match is None:
         known = ", ".join(sorted({f.id for f in found})) or "none"
+        folder = (f"; for the folder {plugin}, write ./{plugin}"
+                  if Path(plugin, MANIFEST_NAME).is_file() else "")
         raise InputError(f"--plugin {plugin}: no plugin with that id was found (found: {known}; "
-                         "see gwangju-twin plugins list)")
+                         f"see gwangju-twin plugins list{folder})")
     if match.manifest is None:
         raise InputError(f"--plugin {plugin}: its manifest is unusable: {match.reason}")
     if enter is not None:
@@ -88,6 +142,41 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
         if site.spec.sector == match.manifest.sector:
             return {site.id: plugin}
     raise InputError(f"--plugin {plugin}: the scene has no {match.manifest.sector} pavilion")
+
+
+def assigned_overrides(pavilions: Sequence[PavilionSite], assign: Mapping[str, str],
+                       found: Sequence[FoundPlugin]) -> dict[str, str | None]:
+    """``plugins assign`` (per-user settings) or a kiosk's ``[plugins] assign``: which pavilion
+    each assigned plugin runs in, {pavilion id: plugin id}.
+
+    ``assign`` maps a plugin id to a pavilion id, "" meaning the scene's pavilion of the
+    plugin's sector. An assignment this scene cannot honour (the plugin is not found or
+    unusable, no such pavilion) is logged and skipped: a setting never stops the viewer.
+    A plugin given a pavilion of another sector is put there, and the host says why it
+    cannot run, as for a scene file that does the same.
+    """
+    by_id = {f.id: f for f in found if f.ok}
+    out: dict[str, str | None] = {}
+    for plugin_id, pavilion_id in assign.items():
+        match = by_id.get(plugin_id)
+        if match is None or match.manifest is None:
+            log.warning("plugin %s is assigned to a pavilion but is not installed or not "
+                        "usable (see gwangju-twin plugins list)", plugin_id)
+            continue
+        sector_id = match.manifest.sector
+        site = next((s for s in pavilions
+                     if (s.id == pavilion_id if pavilion_id else s.spec.sector == sector_id)),
+                    None)
+        if site is None:
+            where = f"pavilion {pavilion_id}" if pavilion_id else f"{sector_id} pavilion"
+            log.warning("plugin %s is assigned to the %s, which this scene does not have",
+                        plugin_id, where)
+            continue
+        if site.id in out:
+            log.warning("pavilion %s is assigned both %s and %s; %s runs there", site.id,
+                        out[site.id], plugin_id, plugin_id)
+        out[site.id] = plugin_id
+    return out
 
 
 def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugin],

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.expo.pavilions import (
     Pavilion,
+    assigned_overrides,
     build_pavilions,
     pavilion_pose,
     pavilions_pose,
     plugin_overrides,
     refuse_plugins,
+    with_plugin_option,
 )
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
@@ -115,14 +117,16 @@ class Loading:
     enter: str | None = None
     plugin: str | None = None
     admit: Callable[[str, str], bool] | None = None
+    assign: Mapping[str, str] | None = None
 
     def steps(self) -> Generator[str, None, Prepared]:
         """``prepare_steps`` of this scene."""
-        return prepare_steps(self.scene, self.enter, self.plugin, self.admit)
+        return prepare_steps(self.scene, self.enter, self.plugin, self.admit, self.assign)
 
 
 def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = None,
                   admit: Callable[[str, str], bool] | None = None,
+                  assign: Mapping[str, str] | None = None,
                   ) -> Generator[str, None, Prepared]:
     """``prepare`` in steps: yields the name of each step (ui.loading.STEPS) before it runs,
     so a loading screen can say what is happening; returns the Prepared scene."""
@@ -134,9 +138,13 @@ def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = N
         raise InputError(f"--enter {enter}: expected a pavilion id of the scene ("
                          + (", ".join(s.id for s in sites) or "it has none") + ")")
     yield "pavilions"
-    wanted = plugin is not None or any(s.spec.plugin for s in sites)
+    wanted = plugin is not None or bool(assign) or any(s.spec.plugin for s in sites)
     found = tuple(discover(scene.plugin_folders)) if wanted else ()
-    overrides = plugin_overrides(sites, enter, plugin, found)
+    plugin, found = with_plugin_option(plugin, found)  # --plugin ./folder
+    # Assignments (plugins assign, a kiosk's [plugins] assign) override the scene's plugins;
+    # --plugin overrides both for its run.
+    overrides = assigned_overrides(sites, assign or {}, found)
+    overrides |= plugin_overrides(sites, enter, plugin, found)
     if admit is not None:
         for pavilion_id, (plugin_id, why) in refuse_plugins(sites, found, admit,
                                                             overrides).items():
@@ -148,14 +156,16 @@ def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = N
 
 
 def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,
-            admit: Callable[[str, str], bool] | None = None) -> Prepared:
+            admit: Callable[[str, str], bool] | None = None,
+            assign: Mapping[str, str] | None = None) -> Prepared:
     """Load and mesh a scene, place its pavilions and find its plugins (no window involved).
 
     ``plugin`` puts that plugin id into pavilion ``enter`` (or its sector's pavilion) for
     this run, as ``--plugin`` does. ``admit(plugin_id, version)``, the kiosk's allow-list,
     keeps every plugin it refuses out (logged; the pavilion shows its sector's panel).
+    ``assign`` ({plugin id: pavilion id or ""}) puts assigned plugins into their pavilions.
     """
-    steps = prepare_steps(scene, enter, plugin, admit)
+    steps = prepare_steps(scene, enter, plugin, admit, assign)
     while True:
         try:
             next(steps)

@@ -18,6 +18,7 @@ import platformdirs
 
 from gwangju_twin import APP_NAME
 from gwangju_twin.errors import InputError
+from gwangju_twin.identifiers import PAVILION_ID as _PAVILION
 from gwangju_twin.identifiers import PLUGIN_ID as _ID
 from gwangju_twin.identifiers import PLUGIN_VERSION as _VERSION
 from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_hash
@@ -28,11 +29,11 @@ from gwangju_twin.tomlfile import read_toml, show_value
 
 #: The demo plugins shipped with the product (the package's demos and the default scene's
 #: drop-in folder, plugins/); by default the kiosk runs these and no others.
-BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.education", "gwangju.media-facade", "gwangju.shuttles",
-                                    "gwangju.solar")
+BUILT_IN_DEMOS: tuple[str, ...] = (
+    "gwangju.education", "gwangju.manufacturing", "gwangju.media-facade", "gwangju.shuttles",
+    "gwangju.solar",
+)
 
-# The same patterns as gwangju_twin.plugins.manifest (a test keeps them equal); copied so that
-# reading a kiosk config does not import the whole plugin host.
 # A content-hash pin, as gwangju_twin.plugins.pinning writes it after the "@".
 _PIN = re.compile(r"sha256:[0-9a-f]{64}")
 # A booth id: a host-name-like word, so that reports and logs can print it as it is.
@@ -99,6 +100,8 @@ class KioskConfig:
     log_backups: int = 5  # rotated log files kept
     database: Path = field(default_factory=default_database)
     allow: tuple[AllowedPlugin, ...] = tuple(AllowedPlugin(i) for i in BUILT_IN_DEMOS)
+    # plugin id -> pavilion id ("" = its sector's pavilion), over the scene's own plugins
+    assign: dict[str, str] = field(default_factory=dict)
 
     @property
     def crash_window(self) -> float:
@@ -269,6 +272,19 @@ def _allow_list(entries: list[Any], spot: Spot) -> tuple[AllowedPlugin, ...]:
     return tuple(allowed)
 
 
+def _assign_table(table: dict[str, Any], spot: Spot) -> dict[str, str]:
+    for plugin_id, pavilion in table.items():
+        if not _ID.fullmatch(plugin_id):
+            raise CheckError(message=f"{spot.where} names {show_value(plugin_id)}, which is not a "
+                                     'plugin id; expected plugin ids as keys (e.g. '
+                                     '"gwangju.solar" = "energy")')
+        if not isinstance(pavilion, str) or (pavilion and not _PAVILION.fullmatch(pavilion)):
+            raise CheckError(message=f"{spot.where} gives {plugin_id} {show_value(pavilion)}; "
+                                     'expected a pavilion id of the scene, or "" for the '
+                                     "pavilion of the plugin's sector")
+    return dict(table)
+
+
 def _show_kind(value: Any) -> str:
     """What sort of TOML value ``value`` is, without showing it."""
     kinds = ((bool, "true or false"), (int, "a number"), (float, "a number"), (dict, "a table"),
@@ -361,6 +377,9 @@ KIOSK = Table(
                 expected='an array of plugin ids, each "id", "id==version" or either with '
                          '"@sha256:HASH" (e.g. ["gwangju.solar==1.0.0"]; [] for no plugins)',
                 check=_allow_list),
+            Key("assign", "table", "which plugin runs in which pavilion, over the scene's", {},
+                expected='a table of plugin id = pavilion id (e.g. { "acme.xray" = "" })',
+                check=_assign_table),
         ),
     ),
     wording=_Says(),

@@ -21,6 +21,7 @@ from gwangju_twin.plugins.demo import PavilionDemo
 from gwangju_twin.plugins.manifest import API_VERSION, SUPPORTED_API_VERSIONS, Manifest
 from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.plugins.roads import RoadGraph, RoadPoint, Route
+from gwangju_twin.plugins.storage import PluginStorage, StorageTable
 
 __all__ = [
     "API_VERSION",
@@ -37,8 +38,10 @@ __all__ = [
     "PavilionContext",
     "PavilionDemo",
     "PavilionInfo",
+    "PluginStorage",
     "RoadGraph",
     "RoadPoint",
     "Route",
+    "StorageTable",
     "Timers",
 ]

@@ -16,6 +16,7 @@ from gwangju_twin.plugins.api import DistrictData, PavilionInfo
 from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
+from gwangju_twin.plugins.storage import PluginStorage
 
 #: Default time an ``update`` call may take before it counts as an overrun (milliseconds).
 FRAME_BUDGET_MS = 4.0
@@ -120,6 +121,8 @@ class PavilionContext(DrawingKit):
             names another).
         language: the visitor's language, ``"ko"`` or ``"en"``.
         frame_budget: milliseconds ``update`` may take per frame.
+        storage: the plugin's own ``PluginStorage`` of JSON values and tables, kept between
+            runs in one SQLite file per plugin (in memory when the viewer gives no folder).
     """
 
     def __init__(
@@ -131,6 +134,7 @@ class PavilionContext(DrawingKit):
         services: StageServices,
         language: str = "ko",
         frame_budget: float = FRAME_BUDGET_MS,
+        storage_folder: Path | None = None,
     ) -> None:
         self.manifest = manifest
         self.pavilion = pavilion
@@ -145,6 +149,7 @@ class PavilionContext(DrawingKit):
         self.inside = False
         self._services: StageServices = services
         self._paint: Any = None
+        self.storage = PluginStorage(manifest.id, storage_folder, self.log)
 
     def paint_buildings(self, indices: Any, colors: Any) -> None:
         """Show district buildings ``indices`` in ``colors`` (k x 3 or k x 4, 0..1).
@@ -194,8 +199,8 @@ class PavilionContext(DrawingKit):
 
     def load_model(self, path: str | Path, parent: Any = None) -> Any:
         """Load a model from the plugin's asset folder (``path`` relative to ``assets``;
-        .bam and .egg, or any format a Panda3D loader plugin such as panda3d-gltf adds),
-        parented to ``parent`` or ``node``. Raises FileNotFoundError if it is not there."""
+        .glb, .gltf, .bam or .egg), parented to ``parent`` or ``node``. Raises
+        FileNotFoundError if it is not there, ValueError if it fails the model checks."""
         root = self.assets.resolve()
         full = (root / path).resolve()
         if root not in full.parents:
@@ -208,6 +213,7 @@ class PavilionContext(DrawingKit):
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
         self.clear_paint()
+        self.storage.close()
         # A plugin may have removed its own node; there is nothing left to clear then.
         if self.node is not None and not self.node.is_empty():
             self.node.get_children().detach()

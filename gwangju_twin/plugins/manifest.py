@@ -19,13 +19,18 @@ from gwangju_twin.schema import Check, CheckError, Key, Spot, Table, Wording, wa
 from gwangju_twin.tomlfile import read_toml
 
 #: The plugin API version this host implements; plugins declare the one they were written for.
-API_VERSION = 1
+#: Versions are "major.minor" text: a minor version only adds, so a host runs every earlier
+#: minor version of its major one; ``api_version = 1`` in a manifest means "1.0".
+API_VERSION = "1.1"
 #: Every API version this host can run.
-SUPPORTED_API_VERSIONS: tuple[int, ...] = (1,)
+SUPPORTED_API_VERSIONS: tuple[str, ...] = ("1.0", "1.1")
 #: The file name of a manifest in a plugin folder or package.
 MANIFEST_NAME = "pavilion.toml"
 
 _ENTRY = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_API = re.compile(r"([1-9][0-9]{0,2})(?:\.([0-9]{1,3}))?")
+
+
 class ManifestError(ValueError):
     """A manifest that cannot be used; the message names the file and the key."""
 
@@ -40,7 +45,7 @@ class Manifest:
     id: str
     sector: SectorId
     version: str
-    api_version: int
+    api_version: str
     entry: str
     title_ko: str
     title_en: str
@@ -132,6 +137,18 @@ def _pattern(pattern: re.Pattern[str], expected: str) -> Check:
     return check
 
 
+def _api_version(value: Any, spot: Spot) -> str:
+    """``api_version`` as "major.minor": 1 and "1" are "1.0"; a float is refused, since
+    TOML would read a later 1.10 as 1.1."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 999:
+        return f"{value}.0"
+    match = _API.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise CheckError('1, or "major.minor" text such as "1.1" (quoted: a number like '
+                         "1.10 would read as 1.1)")
+    return f"{int(match[1])}.{int(match[2] or 0)}"
+
+
 def _filled(text: str, spot: Spot) -> str:
     if not text.strip():
         raise CheckError
@@ -162,8 +179,8 @@ MANIFEST = Table(
         Key("sector", "choice", "one of the sector ids", required=True, choices=SECTOR_IDS),
         Key("version", "str", 'your release, e.g. "1.0.0"', required=True,
             check=_pattern(_VERSION, 'e.g. "1.0.0"')),
-        Key("api_version", "int", "the plugin API your code is written for", required=True,
-            range=(1, None)),
+        Key("api_version", "any", 'the plugin API your code is written for: 1, or "1.1"',
+            required=True, check=_api_version),
         Key("entry", "str", '"module:Attribute"; the module lives beside this file',
             required=True, check=_pattern(_ENTRY, '"module:Attribute", e.g. "demo:Demo" (the '
                                                   "module lives beside pavilion.toml)")),

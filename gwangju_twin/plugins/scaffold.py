@@ -56,7 +56,7 @@ def scaffold(name: str, sector_id: str, parent: Path) -> Path:
     title = re.sub(r"[.-]", " ", name).title()
     values = {
         "name": name, "package": package, "title": title, "sector": sec.id,
-        "sector_ko": sec.name_ko, "sector_en": sec.name_en, "api": str(API_VERSION),
+        "sector_ko": sec.name_ko, "sector_en": sec.name_en, "api": API_VERSION,
         "host": __version__, "manifest": MANIFEST_NAME,
         "color": ", ".join(f"{c:.2f}" for c in sec.color),
     }
@@ -132,7 +132,10 @@ Without packaging, copy `src/{{package}}` into a scene's plugins folder instead.
 
 The plugin API is documented in `docs/plugins.md` of Gwangju Twin's source (its
 repository and its source distribution); `gwangju-twin plugins --help` lists the SDK
-commands. Import only `gwangju_twin.plugins` from Gwangju Twin.
+commands. Import only `gwangju_twin.plugins` from Gwangju Twin. This demo is written for
+plugin API {{api}} (`api_version` in `{{manifest}}`): see "API 1.1" there for what it adds
+(the demo camera, clicks, panel legends, charts and gauges, labels and lines, the whole
+city and storage). `gwangju-twin plugins check . -v` also shows your `ctx.log.info` lines.
 
 Keep `version` in `pyproject.toml` and in `{{manifest}}` the same: `gwangju-twin plugins
 list` warns when they differ.
@@ -145,7 +148,7 @@ _MANIFEST = '''# The plugin's manifest: Gwangju Twin reads it without importing 
 id = "{{name}}"
 sector = "{{sector}}"            # {{sector_ko}} / {{sector_en}}
 version = "0.1.0"
-api_version = {{api}}                # the plugin API this code is written for
+api_version = "{{api}}"            # the plugin API this code is written for ("major.minor")
 entry = "demo:Demo"             # module (beside this file) : class
 
 # The titles visitors see on the pavilion's panel: replace both with your demo's name.
@@ -177,6 +180,9 @@ class Demo(PavilionDemo):
         ctx.log.info("loaded for pavilion %s", ctx.pavilion.id)
 
     def enter(self, ctx: PavilionContext) -> None:
+        # Plugin API {{api}} also frames views (ctx.camera), takes clicks (ctx.on_click),
+        # shows legends, charts and gauges (ctx.panel), labels and lines (ctx.make_label,
+        # ctx.make_line) and keeps data (ctx.storage): docs/plugins.md, "API 1.1".
         x, y = ctx.pavilion.entrance
         self.beacon = ctx.make_box((6.0, 6.0, 6.0), SECTOR_COLOR)
         self.beacon.set_pos(x, y, 12.0)

@@ -30,6 +30,7 @@ from gwangju_twin.mesh import palette
 from gwangju_twin.mesh.district import GROUND_ORDER
 from gwangju_twin.mesh.flat import flat_polygons, ribbons
 from gwangju_twin.mesh.prism import extrude
+from gwangju_twin.plugins.models import check_model
 from gwangju_twin.render.geoms import make_geom_node
 from gwangju_twin.render.pavilions import LANDMARK_LABEL_HEIGHT, MIN_CARD_HEIGHT, label_scale
 from gwangju_twin.render.world import FIRST_LAYER_ORDER
@@ -94,7 +95,12 @@ class StageServices:
         return node
 
     def load_model(self, parent: NodePath, path: Path) -> NodePath:
-        """Load a model file (.bam, .egg; others through Panda3D's loader plugins)."""
+        """Load a model file (.glb, .gltf, .bam, .egg) once ``check_model`` has found it safe.
+
+        Raises ValueError for a model the native loader would abort on or that shows nothing.
+        """
+        # Panda3D's loaders abort the process on some broken files: they never see one.
+        check_model(path)
         loaded = Loader.get_global_ptr().load_sync(Filename.from_os_specific(str(path)),
                                                    LoaderOptions(LoaderOptions.LF_no_cache))
         if loaded is None:

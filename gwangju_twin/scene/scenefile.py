@@ -7,6 +7,7 @@ expected, so a typo never becomes a silent default.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,13 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS
+from gwangju_twin.resources import (
+    BUILTIN,
+    BUILTIN_FOLDERS,
+    builtin_district,
+    builtin_districts,
+    builtin_folder,
+)
 from gwangju_twin.scene.numbers import MAX_LOCAL, number
 from gwangju_twin.scene.pavilions import PAVILIONS, Frame, PavilionSpec
 from gwangju_twin.scene.tour import TourStop, parse_tour
@@ -103,7 +111,20 @@ def _resolve(path: Path, key: str, text: str) -> Path:
                          "expected a path") from None
 
 
+def _builtin(text: str, spot: Spot, find: Callable[[str], Path], names: Sequence[str]) -> Path:
+    """``builtin:NAME``: what ships with Gwangju Twin, so a copied scene keeps working."""
+    name = text.removeprefix(BUILTIN)
+    try:
+        return find(name)
+    except KeyError:
+        known = ", ".join(f'"{BUILTIN}{n}"' for n in names) or "none"
+        raise CheckError(message=f"{spot.where} names {text!r}, which is not built in "
+                                 f"(built in: {known})") from None
+
+
 def _source(text: str, spot: Spot) -> Path:
+    if text.startswith(BUILTIN):
+        return _builtin(text, spot, builtin_district, builtin_districts())
     source = _resolve(spot.path, spot.name, text)
     if not source.is_file():
         raise CheckError(message=f"{spot.where} names {text!r}, which is not a file (looked "
@@ -112,6 +133,8 @@ def _source(text: str, spot: Spot) -> Path:
 
 
 def _folder(text: str, spot: Spot) -> Path:
+    if text.startswith(BUILTIN):
+        return _builtin(text, spot, builtin_folder, BUILTIN_FOLDERS)
     folder = _resolve(spot.path, spot.name, text)
     if not folder.is_dir():
         raise CheckError(message=f"{spot.where} names {text!r}, which is not a folder (looked "

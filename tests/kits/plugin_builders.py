@@ -38,9 +38,16 @@ class Demo(PavilionDemo):
 '''
 
 
-def manifest_text(pid: str, sector: str, entry: str = "demo:Demo", api_version: int = 1,
-                  extra: str = "") -> str:
-    """A pavilion.toml for plugin ``pid``."""
+#: An API version no host runs yet, for the tests of refusing one.
+NEXT_API = "2.0"
+
+
+def manifest_text(pid: str, sector: str, entry: str = "demo:Demo",
+                  api_version: int | str = 1, extra: str = "") -> str:
+    """A pavilion.toml for plugin ``pid``; written for API 1 (a plugin from before 1.1)
+    unless ``api_version`` says otherwise (text such as "1.1" is written quoted)."""
+    if isinstance(api_version, str):
+        api_version = f'"{api_version}"'
     return textwrap.dedent(f'''\
         id = "{pid}"
         sector = "{sector}"

@@ -240,7 +240,7 @@ def test_the_plugin_api_is_documented() -> None:
     guide = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
     ctx_members = [m for m in vars(api.PavilionContext) if not m.startswith("_")]
     ctx_members += ["manifest", "pavilion", "node", "panel", "district", "timers", "log",
-                    "assets", "language", "inside", "frame_budget"]
+                    "assets", "language", "inside", "frame_budget", "storage"]
     for member in ctx_members:
         if member != "teardown":  # host use only
             assert f"ctx.{member}" in guide, member

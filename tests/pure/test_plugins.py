@@ -7,7 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from plugin_builders import manifest_text, write_plugin
+from plugin_builders import NEXT_API, manifest_text, write_plugin
 
 from gwangju_twin.plugins.discovery import (
     ENTRY_POINT_GROUP,
@@ -31,8 +31,9 @@ def test_a_manifest_is_read_and_its_fields_kept(tmp_path):
     folder = write_plugin(tmp_path, "acme.robot-arm", "manufacturing",
                           extra='author = "ACME"')
     m = read_manifest(folder)
+    # The kit writes `api_version = 1`, as plugins from before API 1.1 do: it means 1.0.
     assert (m.id, m.sector, m.version, m.api_version, m.entry) == (
-        "acme.robot-arm", "manufacturing", "1.0.0", API_VERSION, "demo:Demo")
+        "acme.robot-arm", "manufacturing", "1.0.0", "1.0", "demo:Demo")
     assert (m.title_ko, m.title_en, m.author) == ("시험 acme.robot-arm", "Test acme.robot-arm",
                                                   "ACME")
     assert m.module == "demo" and m.attribute == "Demo"
@@ -45,8 +46,12 @@ def test_a_manifest_is_read_and_its_fields_kept(tmp_path):
      '[title]\nko = "가"\nen = "a"\n', "'id' is 'Bad Id'"),
     (manifest_text("a.b", "space"), "'sector' is 'space'; expected one of healthcare"),
     (manifest_text("a.b", "energy", entry="demo"), "'entry' is 'demo'"),
-    (manifest_text("a.b", "energy").replace("api_version = 1", 'api_version = "1"'),
-     "'api_version' is '1'; expected a whole number"),
+    (manifest_text("a.b", "energy").replace("api_version = 1", 'api_version = "one"'),
+     "'api_version' is 'one'; expected 1, or \"major.minor\" text such as \"1.1\""),
+    (manifest_text("a.b", "energy").replace("api_version = 1", "api_version = 1.1"),
+     "'api_version' is 1.1; expected 1, or \"major.minor\" text"),
+    (manifest_text("a.b", "energy").replace("api_version = 1", "api_version = 0"),
+     "'api_version' is 0; expected 1"),
     (manifest_text("a.b", "energy").replace('en = "Test a.b"', 'en = ""'),
      "'title.en' is ''"),
     ("colour = 'red'\n" + manifest_text("a.b", "energy"), "unknown key 'colour'"),
@@ -74,7 +79,7 @@ def test_listing_never_imports_plugin_code(tmp_path):
 def test_broken_plugins_are_reported_and_the_rest_still_found(tmp_path):
     write_plugin(tmp_path, "good.one")
     write_plugin(tmp_path, "good.one", folder="zz-copy-of-good")  # duplicate id
-    write_plugin(tmp_path, "future.api", api_version=API_VERSION + 1)
+    write_plugin(tmp_path, "future.api", api_version=NEXT_API)
     write_plugin(tmp_path, "no.module", entry="missing:Demo")
     (tmp_path / "no-manifest").mkdir()
     bad = tmp_path / "bad-manifest"
@@ -85,7 +90,7 @@ def test_broken_plugins_are_reported_and_the_rest_still_found(tmp_path):
     assert by_folder["zz-copy-of-good"].status == "duplicate"
     assert "already taken" in by_folder["zz-copy-of-good"].reason
     assert by_folder["future-api"].status == "unsupported"
-    assert f"plugin API {API_VERSION + 1}" in by_folder["future-api"].reason
+    assert f"plugin API {NEXT_API}" in by_folder["future-api"].reason
     assert by_folder["no-module"].status == "error"
     assert "no missing.py" in by_folder["no-module"].reason
     assert by_folder["no-manifest"].status == "error"
@@ -151,3 +156,16 @@ def test_a_trailing_newline_does_not_pass_a_manifest_check(tmp_path, old, new, e
     with pytest.raises(ManifestError) as err:
         read_manifest(path)
     assert expected in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("written", "read", "supported"), [
+    ("1", "1.0", True), ('"1"', "1.0", True), ('"1.0"', "1.0", True),
+    (f'"{API_VERSION}"', API_VERSION, True), ('"1.2"', "1.2", False), ("2", "2.0", False),
+])
+def test_api_version_is_major_minor_text_and_1_means_1_0(tmp_path, written, read, supported):
+    path = tmp_path / "pavilion.toml"
+    path.write_text(manifest_text("a.b", "energy").replace("api_version = 1",
+                                                           f"api_version = {written}"),
+                    encoding="utf-8")
+    m = read_manifest(path)
+    assert (m.api_version, m.supported) == (read, supported)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from plugin_builders import HEALTHY, failing, write_plugin
+from plugin_builders import HEALTHY, NEXT_API, failing, write_plugin
 from render_helpers import REPO, run_cli
 
 from gwangju_twin.plugins.manifest import API_VERSION
@@ -36,7 +36,7 @@ def test_list_shows_the_built_in_demos_and_where_they_run():
 
 def test_list_reports_broken_drop_ins_and_missing_plugins(tmp_path):
     plugins = tmp_path / "plugins"
-    write_plugin(plugins, "future.demo", api_version=API_VERSION + 1)
+    write_plugin(plugins, "future.demo", api_version=NEXT_API)
     scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
     scene = scene.replace('"../plugins"', '"plugins"')
@@ -45,7 +45,7 @@ def test_list_reports_broken_drop_ins_and_missing_plugins(tmp_path):
     out = run_cli("plugins", "list", "--scene", str(tmp_path / "s.toml"))
     assert out.returncode == 0, out.stderr
     assert "future.demo" in out.stdout and "unsupported" in out.stdout
-    assert f"written for plugin API {API_VERSION + 1}" in out.stdout
+    assert f"written for plugin API {NEXT_API}" in out.stdout
     assert "not.installed" in out.stdout and "missing: pavilion energy names it" in out.stdout
 
 
@@ -82,10 +82,10 @@ def test_check_fails_a_plugin_that_raises(tmp_path, hook, expected):
 
 def test_check_refuses_an_unsupported_api_version_without_importing(tmp_path):
     folder = write_plugin(tmp_path, "future.demo", code="raise SystemExit('imported!')\n",
-                          api_version=API_VERSION + 1)
+                          api_version=NEXT_API)
     out = run_cli("plugins", "check", str(folder))
     assert out.returncode == 2
-    assert f"FAIL api_version {API_VERSION + 1}: written for plugin API" in out.stdout
+    assert f"FAIL api_version {NEXT_API}: written for plugin API" in out.stdout
     assert "imported!" not in out.stdout + out.stderr
 
 
@@ -242,6 +242,7 @@ def test_a_dotted_plugin_id_scaffolds_installs_and_warns_of_two_versions(
 
     m = read_manifest(root / "src" / "acme_xray")
     assert m.id == "acme.xray" and m.title_en == "Acme Xray"
+    assert m.api_version == API_VERSION and m.supported  # scaffolds are for the newest API
     # The Korean title is Korean: the sector's name, not the English title again.
     assert m.title_ko == "의료헬스케어 데모" and m.title_ko != m.title_en
     readme = (root / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import sys
 
 from gwangju_twin import __version__
 from gwangju_twin.app.commands import kiosk, plugins
-from gwangju_twin.app.commands.options import Parser
+from gwangju_twin.app.commands.options import Parser, apply_verbosity
 from gwangju_twin.app.commands.view import add_parsers as add_view_parsers
 from gwangju_twin.app.commands.view import run_inspect, run_render, run_view
 from gwangju_twin.errors import InputError
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         if args_in[0] == "kiosk" and len(args_in) > 1 and args_in[1] in kiosk.SUBCOMMANDS:
             return kiosk.run_subcommand(args_in[1], args_in[2:], Parser)
         args = build_parser().parse_args(args_in)
+        apply_verbosity(getattr(args, "verbose", False))
         if getattr(args, "max_size", None) is not None:
             from gwangju_twin.geo import set_max_bytes
 

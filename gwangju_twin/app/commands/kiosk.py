@@ -114,7 +114,7 @@ def _viewer(args: argparse.Namespace, config: KioskConfig, scene: Scene) -> int:
     admit = _admission(args, config, scene)
     # Loaded behind the booth's loading screen, its window open from the first frame.
     prepared = (Loading(without_plugins(scene)) if args.safe
-                else Loading(scene, admit=admit))
+                else Loading(scene, admit=admit, assign=config.assign))
     log = logging.getLogger("gwangju_twin.kiosk")
     # A broken database turns analytics off (logged once); it never takes the booth down.
     visits = (GuardedVisits(None, config.database, log, "the supervisor found the database "

@@ -4,6 +4,7 @@ command runs on and the picture it writes."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -72,8 +73,27 @@ def expo_options(p: argparse.ArgumentParser) -> None:
                    "pavilion id")
     p.add_argument("--enter", metavar="PAVILION",
                    help="start inside this pavilion (its demo running)")
-    p.add_argument("--plugin", metavar="ID",
-                   help="run this plugin in the --enter pavilion (or its sector's) for this run")
+    p.add_argument("--plugin", metavar="ID|FOLDER",
+                   help="run this plugin (an id, or a plugin folder such as ./robot-arm) in "
+                   "the --enter pavilion (or its sector's) for this run")
+
+
+#: The parent of every plugin's ``ctx.log`` (``gwangju_twin.plugin.<id>``).
+PLUGIN_LOGS = "gwangju_twin.plugin"
+
+
+def verbose_option(p: argparse.ArgumentParser) -> None:
+    """Add -v/--verbose (plugins' INFO logs on stderr) to ``p``."""
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show plugins' INFO logs (ctx.log.info) on stderr; by default only "
+                   "warnings and errors")
+
+
+def apply_verbosity(verbose: bool) -> None:
+    """Let plugins' INFO records through when ``verbose``; the default stays WARNING."""
+    # The root handler (gwangju_twin.app.commands.main) has no level of its own, so the
+    # plugin loggers' level alone decides.
+    logging.getLogger(PLUGIN_LOGS).setLevel(logging.INFO if verbose else logging.NOTSET)
 
 
 def load_source(source: str | None, crs: str | None = None,

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from gwangju_twin.app.commands.options import SECONDS
+from gwangju_twin.app.commands.options import SECONDS, verbose_option
 from gwangju_twin.errors import InputError
 from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.discovery import (
@@ -25,19 +25,18 @@ from gwangju_twin.plugins.discovery import (
     PluginImportError,
     PluginStatus,
     discover,
-    found_in_folder,
     import_plugin,
 )
 from gwangju_twin.plugins.host import SlotState
-from gwangju_twin.plugins.manifest import MANIFEST_NAME
 from gwangju_twin.scene.sectors import SECTOR_IDS
 
 
 def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
-    """Add ``plugins list|check|new`` to the command line."""
+    """Add ``plugins list|check|new|hash|assign|unassign`` to the command line."""
     plugins = sub.add_parser("plugins", help="list, check and create pavilion plugins")
     cmds = plugins.add_subparsers(dest="plugins_command", parser_class=parser_class,
-                                  required=True, metavar="{list,check,new,hash}")
+                                  required=True,
+                                  metavar="{list,check,new,hash,assign,unassign}")
     ls = cmds.add_parser("list", help="plugins found (installed and in the scene's folder)")
     ls.add_argument("--scene", help="scene .toml whose plugins folder to search (default: "
                     "Sangmu)")
@@ -50,6 +49,7 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
     check.add_argument("--timeout", type=SECONDS, default=CHECK_TIMEOUT,
                        help="seconds the whole check may take before the plugin is called hung "
                        f"(default {CHECK_TIMEOUT:g}; the check runs in a child process)")
+    verbose_option(check)
     # The child process's side of the check: it runs the plugin; the parent watches it.
     check.add_argument("--child-process", action="store_true", help=argparse.SUPPRESS)
     new = cmds.add_parser("new", help="create a plugin package to start from")
@@ -63,6 +63,14 @@ def add_commands(sub: argparse._SubParsersAction, parser_class: type) -> None:
                              "kiosk's [plugins] allow")
     digest.add_argument("path", help="plugin folder, plugin project, or the id of an installed "
                         "plugin")
+    assign = cmds.add_parser("assign", help="run an installed plugin in a pavilion from now on "
+                             "(kept in your settings; no scene file needed)")
+    assign.add_argument("id", help="the id of an installed plugin (see plugins list)")
+    assign.add_argument("--pavilion", metavar="ID",
+                        help="the pavilion id (default: the pavilion of the plugin's sector)")
+    unassign = cmds.add_parser("unassign", help="stop running a plugin assigned with "
+                               "plugins assign")
+    unassign.add_argument("id", help="the plugin id")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
             return _check(args)
         case "hash":
             return _hash(args)
+        case "assign":
+            return _assign(args)
+        case "unassign":
+            return _unassign(args)
         case _:
             return _new(args)
 
@@ -103,9 +115,11 @@ def _list(args: argparse.Namespace) -> int:
             "warning": f.version_mismatch,
         })
     missing = sorted(set(used) - {f.id for f in found if f.ok})
+    assigned = _assigned()
     if args.json:
         print(json.dumps({"scene": str(scene.path), "plugins": rows,
-                          "missing": [{"plugin": m, "pavilion": used[m]} for m in missing]},
+                          "missing": [{"plugin": m, "pavilion": used[m]} for m in missing],
+                          "assigned": assigned},
                          ensure_ascii=False, indent=2))
         return 0
     print(f"plugins for {scene.path} (entry-point group {ENTRY_POINT_GROUP}"
@@ -124,25 +138,26 @@ def _list(args: argparse.Namespace) -> int:
     for m in missing:
         print(f"  {m:<24} missing: pavilion {used[m]} names it, but no usable plugin has "
               "that id")
+    if assigned:
+        print("assigned with gwangju-twin plugins assign (over the scene's choice):")
+    for plugin_id, pavilion in assigned.items():
+        print(f"  {plugin_id:<24} -> " + (f"pavilion {pavilion}" if pavilion
+                                           else "the pavilion of its sector"))
     return 0
 
 
+def _assigned() -> dict[str, str]:
+    from gwangju_twin.settings import load_settings
+
+    return dict(load_settings().settings.assign)
+
+
 def _locate(path_text: str) -> FoundPlugin:
+    from gwangju_twin.expo.pavilions import plugin_in_folder
+
     path = Path(path_text)
-    manifest = path if path.name == MANIFEST_NAME and path.is_file() else path / MANIFEST_NAME
-    if manifest.is_file():
-        return found_in_folder(manifest)
-    if path.is_dir():
-        inner = [*sorted(path.glob(f"src/*/{MANIFEST_NAME}")),
-                 *sorted(path.glob(f"*/{MANIFEST_NAME}"))]
-        if len(inner) == 1:
-            return found_in_folder(inner[0])
-        if len(inner) > 1:
-            raise InputError(f"{path}: holds several {MANIFEST_NAME} files "
-                             f"({', '.join(str(i) for i in inner)}); name one plugin folder")
-        raise InputError(f"{path}: no {MANIFEST_NAME} here, in src/*/ or in */")
     if path.exists():
-        raise InputError(f"{path}: expected a plugin folder or its {MANIFEST_NAME}")
+        return plugin_in_folder(path_text)
     for f in discover():
         if path_text in (f.id, f.name, f.package):
             return f
@@ -180,7 +195,9 @@ def _check(args: argparse.Namespace) -> int:
                "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         argv = [sys.executable, "-m", "gwangju_twin", "plugins", "check", args.path,
                 "--seconds", repr(args.seconds), "--child-process"]
-        outcome, stderr = _watch_child(argv, env, args.timeout)
+        if args.verbose:
+            argv.append("--verbose")
+        outcome, stderr = _watch_child(argv, env, args.timeout, echo=args.verbose)
         failed = _child_verdict(outcome, result, records, stderr, args.timeout)
     if failed:
         print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
@@ -190,10 +207,11 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _watch_child(argv: list[str], env: dict[str, str], timeout: float
+def _watch_child(argv: list[str], env: dict[str, str], timeout: float, echo: bool = False
                  ) -> tuple[int | None, list[str]]:
-    """Run the check's child, passing its report through; its exit status (None: it hung
-    and was killed) and the last lines of its stderr."""
+    """Run the check's child, passing its report through (and its stderr too when
+    ``echo``: -v's plugin logs); its exit status (None: it hung and was killed) and the
+    last lines of its stderr."""
     # A session of its own: a hung child, and anything the plugin started, die together.
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=env, start_new_session=os.name == "posix")
@@ -208,7 +226,11 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float
     def collect() -> None:
         assert proc.stderr is not None
         for raw in proc.stderr:
-            tail.append(raw.decode("utf-8", "replace").rstrip())
+            line = raw.decode("utf-8", "replace")
+            tail.append(line.rstrip())
+            if echo:
+                sys.stderr.write(line)
+                sys.stderr.flush()
 
     readers = [threading.Thread(target=relay, daemon=True),
                threading.Thread(target=collect, daemon=True)]
@@ -329,6 +351,16 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
         yield False, f"api_version {m.api_version}: {found.reason}", ""
         return
     yield True, f"api_version {m.api_version}", ""
+    from gwangju_twin.plugins.models import check_assets
+
+    # Before any plugin code runs: a model the loader would abort on is named here.
+    count, faults = check_assets(m.assets_dir)
+    if faults:
+        yield False, f"models in {m.assets_dir}: {len(faults)} of {count} would not load", \
+            "\n".join(faults)
+        return
+    if count:
+        yield True, f"models: {count} in {m.assets}/ checked", ""
     if not found.ok:
         yield False, f"entry {m.entry}: {found.reason}", ""
         return
@@ -408,4 +440,64 @@ def _new(args: argparse.Namespace) -> int:
     print("  gwangju-twin plugins check .     # manifest, import, hooks, dry run")
     print(f"  gwangju-twin render --enter {args.sector} --plugin {args.name} --out demo.png")
     print("  pytest                           # the plugin's own tests")
+    return 0
+
+
+def _save_assign(assign: dict[str, str]) -> Path:
+    from gwangju_twin.settings import load_settings, save_settings
+
+    loaded = load_settings()
+    for problem in loaded.problems:
+        print(f"gwangju-twin: {problem}", file=sys.stderr)
+    try:
+        return save_settings(loaded.settings.with_(assign=assign), loaded.path)
+    except OSError as exc:
+        raise InputError(f"{loaded.path}: cannot write the settings ({exc.strerror or exc}); "
+                         "check the folder can be written") from None
+
+
+def _assign(args: argparse.Namespace) -> int:
+    """``plugins assign ID [--pavilion P]``: record that the viewer runs installed plugin ID
+    in pavilion P (default: its sector's) in the per-user settings."""
+    from gwangju_twin.identifiers import PAVILION_ID
+
+    scene = _scene(None)
+    usable = {f.id: f for f in discover(scene.plugin_folders) if f.ok}
+    found = usable.get(args.id)
+    if found is None or found.manifest is None:
+        raise InputError(f"{args.id}: no usable installed plugin has that id (see gwangju-twin "
+                         "plugins list; install it with pip, or try a folder with --plugin "
+                         "./FOLDER)")
+    sector_id = found.manifest.sector
+    pavilion = args.pavilion or ""
+    if pavilion and not PAVILION_ID.fullmatch(pavilion):
+        raise InputError(f"--pavilion {pavilion}: expected a pavilion id, e.g. {sector_id}")
+    site = next((p for p in scene.pavilions
+                 if (p.id == pavilion if pavilion else p.sector == sector_id)), None)
+    if pavilion and site is not None and site.sector != sector_id:
+        raise InputError(f"--pavilion {pavilion} is the {site.sector} pavilion, but {args.id} "
+                         f"is for the {sector_id} sector")
+    assign = _assigned()
+    # One plugin per pavilion: an earlier plugin named for the same pavilion gives way.
+    for other, where in list(assign.items()):
+        if other != args.id and pavilion and where == pavilion:
+            del assign[other]
+            print(f"{other} is no longer assigned to pavilion {pavilion}")
+    assign[args.id] = pavilion
+    path = _save_assign(assign)
+    where = f"pavilion {pavilion}" if pavilion else f"the {sector_id} pavilion"
+    print(f"{args.id} runs in {where} from now on (saved in {path})")
+    if site is None:
+        print(f"  note: {scene.path} has no {where}; scenes that have one run it there")
+    return 0
+
+
+def _unassign(args: argparse.Namespace) -> int:
+    """``plugins unassign ID``: the viewer no longer runs ID where ``assign`` put it."""
+    assign = _assigned()
+    if assign.pop(args.id, None) is None:
+        print(f"{args.id} was not assigned to a pavilion; nothing to do")
+        return 0
+    path = _save_assign(assign)
+    print(f"{args.id} is no longer assigned to a pavilion (saved in {path})")
     return 0

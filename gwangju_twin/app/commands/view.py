@@ -20,6 +20,7 @@ from gwangju_twin.app.commands.options import (
     load_source,
     max_size,
     size,
+    verbose_option,
 )
 from gwangju_twin.errors import InputError
 from gwangju_twin.terminal import json_text
@@ -41,6 +42,7 @@ def add_parsers(sub: Any) -> None:
 
     for p in (view,):
         expo_options(p)
+        verbose_option(p)
 
     render = sub.add_parser("render", help="render a scene offscreen to a PNG")
     render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
@@ -50,6 +52,7 @@ def add_parsers(sub: Any) -> None:
     render.add_argument("--level-height", type=level, help=LEVEL_HELP)
     render.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
     expo_options(render)
+    verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
     render.add_argument("--ui", action="store_true",
@@ -77,13 +80,20 @@ def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> l
                          "can be written") from None
 
 
+def _assigned() -> dict[str, str]:
+    """The plugins this user assigned to pavilions (``plugins assign``; per-user settings)."""
+    from gwangju_twin.settings import load_settings
+
+    return load_settings().settings.assign
+
+
 def run_render(args: argparse.Namespace) -> int:
     """``gwangju-twin render``: the picture, then the plugins' status."""
     from gwangju_twin.expo.prepared import prepare
 
     check_out(args.out)
     prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
-                       args.plugin)
+                       args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
                        language=args.language)
@@ -114,12 +124,12 @@ def run_view(args: argparse.Namespace) -> int:
     if ok:
         # The window opens first and shows a loading screen while the scene loads.
         try:
-            run_viewer(Loading(scene, args.enter, args.plugin), args.size, args.view,
-                       args.enter)
+            run_viewer(Loading(scene, args.enter, args.plugin, assign=_assigned()), args.size,
+                       args.view, args.enter)
             return 0
         except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
-    prepared = prepare(scene, args.enter, args.plugin)
+    prepared = prepare(scene, args.enter, args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])
     check_out(args.out)
     _snapshot(prepared, args)

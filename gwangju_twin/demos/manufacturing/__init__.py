@@ -1,0 +1,1 @@
+"""Manufacturing (gwangju.manufacturing): a production-line twin of an EV assembly line."""
