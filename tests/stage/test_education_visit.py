@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from render_helpers import REPO
 
-from gwangju_twin.app.stage import Stage
+from gwangju_twin.app.stage import Stage, StageOptions
 from gwangju_twin.expo.prepared import prepare
 from gwangju_twin.plugins.testing import run_lifecycle
 from gwangju_twin.resources import default_scene_path
@@ -148,19 +148,6 @@ def test_leaving_removes_everything_and_coming_back_starts_afresh(stage: Stage) 
     assert demo.scores.asked  # the counts of the first visit are kept
 
 
-class _Store:
-    """The part of API 1.1's ctx.storage the demo uses, over a dict."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
-
-
 class _Camera:
     """API 1.1's ctx.camera, recording what it was asked to frame."""
 
@@ -172,19 +159,48 @@ class _Camera:
         self.framed.append(tuple(target))
 
 
-def test_with_storage_and_camera_the_demo_keeps_scores_and_frames_each_place(
-        stage: Stage) -> None:
-    """The two API 1.1 members not in the viewer yet, as the demo will meet them."""
+def test_with_a_camera_each_place_is_framed(stage: Stage) -> None:
+    """ctx.camera (API 1.1, not in the viewer yet) as the demo will meet it."""
     slot = stage.expo.host.slot("education")
     demo: Any = slot.instance
-    store, camera = _Store(), _Camera()
-    slot.context.storage, slot.context.camera = store, camera
-    q = demo.round.current
-    press(stage, q.answer)
-    assert store.values["scores"] == demo.scores.to_json()
-    assert store.values["scores"]["asked"] == {q.id: 1}
+    camera = _Camera()
+    slot.context.camera = camera
+    press(stage, demo.round.current.answer)
     press(stage, "next")
-    nxt = demo.round.current
-    spot = demo.spots[nxt.id]
+    spot = demo.spots[demo.round.current.id]
     x0, y0, x1, y1 = camera.framed[-1]
     assert x0 < spot.x < x1 and y0 < spot.y < y1
+
+
+def _play(folder: Path, rights: int) -> tuple[Any, Any]:
+    """A stage keeping plugin storage in ``folder``: one round with ``rights`` right answers;
+    returns the demo's scores and its rounds table, read before the stage closes."""
+    stage = Stage(prepare(load_scene(default_scene_path())), "none", (640, 360),
+                  StageOptions(storage_folder=folder))
+    try:
+        stage.expo.enter("education")
+        stage.step(0.2)
+        slot = stage.expo.host.slot("education")
+        demo: Any = slot.instance
+        for n in range(8):
+            q = demo.round.current
+            press(stage, q.answer if n < rights else ("X" if q.answer == "O" else "O"))
+            press(stage, "next")
+        assert demo.round.stage == "finished"
+        return demo.scores, slot.context.storage.table("rounds").rows()
+    finally:
+        stage.close()
+
+
+def test_scores_are_kept_in_the_plugins_storage_between_runs(tmp_path: Path) -> None:
+    folder = tmp_path / "plugins-data"
+    first, rounds = _play(folder, rights=6)
+    assert (first.rounds, first.points, first.possible) == (1, 6, 8)
+    assert [(r["score"], r["questions"]) for r in rounds] == [(6, 8)]
+    second, rounds = _play(folder, rights=2)
+    # The second run started from the first run's counts.
+    assert (second.rounds, second.points, second.possible) == (2, 8, 16)
+    assert sum(second.asked.values()) == 16
+    assert [(r["score"], r["questions"]) for r in rounds] == [(6, 8), (2, 8)]
+    # Counts only: nothing else is in a row.
+    assert all(set(r) == {"id", "score", "questions"} for r in rounds)

@@ -6,7 +6,8 @@ the district (``places.py``) and adds questions the district's own buildings ans
 pavilion (the OX quiz bridge of Gwangju's school metaverse, walked by tapping) and starts a
 round (``walk.py``): the panel asks in Korean and English, the visitor taps O or X, the panel
 says right or wrong with the explanation and a Next button, and a beacon stands at the place
-each question is about. The finish card gives the score. Scores are counts only.
+each question is about. The finish card gives the score. Scores are counts only, kept in
+``ctx.storage`` between runs.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ PAD_APART = 19.0
 BEACON_HEIGHT = 90.0
 #: The pads' labels (Korean, English), the words of the panel's buttons.
 PAD_WORDS = {"O": ("O 맞다", "O True"), "X": ("X 아니다", "X False")}
-#: Where the scores are kept when the viewer offers storage (API 1.1).
+#: Where ``ctx.storage`` keeps the counts, and the table of finished rounds' totals.
 SCORES_KEY = "scores"
+ROUNDS_TABLE = "rounds"
 
 
 class EducationDemo(PavilionDemo):
@@ -87,9 +89,7 @@ class EducationDemo(PavilionDemo):
                                                seed=len(b), names_en=self.names_en))
         for q in self.generated:
             self.spots[q.id] = resolve(q.place, d.to_local, d.bounds, buildings, pavilions)
-        store = getattr(ctx, "storage", None)  # API 1.1; in memory until the viewer has it
-        if store is not None:
-            self.scores = Scores.from_json(store.get(SCORES_KEY, None))
+        self.scores = Scores.from_json(ctx.storage.get(SCORES_KEY))
         ctx.log.info("OX quiz: %d bank questions, %d from the district, in %.0f ms",
                      len(self.questions), len(self.generated),
                      (time.perf_counter() - started) * 1000)
@@ -186,6 +186,8 @@ class EducationDemo(PavilionDemo):
         score, total = self.round.score, len(self.round.questions)
         self.scores.record_round(score, total)
         self._save(ctx)
+        # One row per finished round: its totals only, so the booth's operator can chart them.
+        ctx.storage.table(ROUNDS_TABLE).insert({"score": score, "questions": total})
         ctx.clear_paint()
         for mark in self.marks:
             if not mark.is_empty():
@@ -216,9 +218,8 @@ class EducationDemo(PavilionDemo):
         self._start_round(ctx)
 
     def _save(self, ctx: PavilionContext) -> None:
-        store = getattr(ctx, "storage", None)
-        if store is not None:
-            store.set(SCORES_KEY, self.scores.to_json())
+        # After every answer: a kiosk may be switched off mid-round (storage survives kill -9).
+        ctx.storage.set(SCORES_KEY, self.scores.to_json())
 
     # --- drawing --------------------------------------------------------------------------
 
