@@ -46,7 +46,8 @@ def test_defaults() -> None:
     assert c.log_folder == platformdirs.user_log_path("gwangju-twin", appauthor=False) / "kiosk"
     assert c.database == (platformdirs.user_data_path("gwangju-twin", appauthor=False)
                           / "kiosk-visits.sqlite3")
-    assert c.allow == (AllowedPlugin("gwangju.manufacturing"),
+    assert c.allow == (AllowedPlugin("gwangju.civic"), AllowedPlugin("gwangju.education"),
+                       AllowedPlugin("gwangju.manufacturing"),
                        AllowedPlugin("gwangju.media-facade"), AllowedPlugin("gwangju.shuttles"),
                        AllowedPlugin("gwangju.solar"))
 

@@ -1,0 +1,1 @@
+"""Education (gwangju.education): an OX quiz walk about Gwangju and the district itself."""
