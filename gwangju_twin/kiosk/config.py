@@ -28,7 +28,9 @@ from gwangju_twin.tomlfile import read_toml, show_value
 
 #: The demo plugins shipped with the product (the package's demos and the default scene's
 #: drop-in folder, plugins/); by default the kiosk runs these and no others.
-BUILT_IN_DEMOS: tuple[str, ...] = ("gwangju.media-facade", "gwangju.shuttles", "gwangju.solar")
+BUILT_IN_DEMOS: tuple[str, ...] = (
+    "gwangju.healthcare", "gwangju.media-facade", "gwangju.shuttles", "gwangju.solar",
+)
 
 # The same patterns as gwangju_twin.plugins.manifest (a test keeps them equal); copied so that
 # reading a kiosk config does not import the whole plugin host.

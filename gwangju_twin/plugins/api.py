@@ -6,7 +6,7 @@ Everything here is re-exported by ``gwangju_twin.plugins``; plugins import only 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,8 @@ class DistrictData:
     """The read-only city a plugin can look at: buildings, road graph and pavilions.
 
     ``bounds`` is (x0, y0, x1, y1) in metres; ``origin_lonlat`` the (lon, lat) of the local
-    frame's (0, 0).
+    frame's (0, 0). ``road_kinds`` holds the road class of each edge of ``roads`` (the
+    source's ``highway`` value, e.g. "primary", "residential"; empty if not known).
     """
 
     buildings: Buildings
@@ -76,6 +77,7 @@ class DistrictData:
     bounds: tuple[float, float, float, float]
     origin_lonlat: tuple[float, float]
     _to_lonlat: Callable[[Any, Any], tuple[Any, Any]]
+    road_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         """WGS84 (lon, lat) of district point (x, y)."""

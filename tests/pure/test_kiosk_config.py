@@ -46,8 +46,8 @@ def test_defaults() -> None:
     assert c.log_folder == platformdirs.user_log_path("gwangju-twin", appauthor=False) / "kiosk"
     assert c.database == (platformdirs.user_data_path("gwangju-twin", appauthor=False)
                           / "kiosk-visits.sqlite3")
-    assert c.allow == (AllowedPlugin("gwangju.media-facade"), AllowedPlugin("gwangju.shuttles"),
-                       AllowedPlugin("gwangju.solar"))
+    assert c.allow == (AllowedPlugin("gwangju.healthcare"), AllowedPlugin("gwangju.media-facade"),
+                       AllowedPlugin("gwangju.shuttles"), AllowedPlugin("gwangju.solar"))
 
 
 def test_built_in_demos_are_the_shipped_demos() -> None:
