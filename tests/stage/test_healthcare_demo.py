@@ -66,7 +66,7 @@ def test_closing_an_er_and_dispatching(prepared: Prepared) -> None:
         closed = panel.text("en")
         assert any("Sangmu Hospital (closed)" in line for line in closed)
         assert closed != before
-        assert {b.key: b.en for b in panel.buttons}["er0"] == "Reopen Sangmu Hospital"
+        assert {b.key: b.en for b in panel.buttons}["er0"] == "Reopen Sangmu ER"
         demo: Any = slot.instance
         assert demo.result.building_share[0] < 0.5  # most of the district loses its 4 minutes
         host.run(slot, {b.key: b for b in panel.buttons}["er0"].on_click, Hook.BUTTON)

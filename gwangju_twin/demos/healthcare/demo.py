@@ -177,7 +177,7 @@ class HealthcareDemo(PavilionDemo):
             colour_en = ("blue", "light blue", "orange", "red")[band]
             b, f = r.building_share[band], r.floor_share[band]
             ctx.panel.set_line(f"band{band}", f"{ko} ({colour}): 건물 {b:.0%} · 연면적 {f:.0%}",
-                               f"{en} ({colour_en}): {b:.0%} of buildings · {f:.0%} of floors")
+                               f"{en} ({colour_en}): {b:.0%} bldgs · {f:.0%} floors")
         shut = [s for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True) if not o]
         ctx.panel.set_line(
             "ers",
@@ -199,13 +199,14 @@ class HealthcareDemo(PavilionDemo):
 
     def _buttons(self, ctx: PavilionContext) -> None:
         for i, site in enumerate(EMERGENCY_ROOMS):
+            # Buttons name the ER by its short name: a full English name overflows a button.
             if self.open[i]:
-                ko, en = f"{site.name_ko} 닫기", f"Close {site.name_en}"
+                ko, en = f"{site.name_ko} 닫기", f"Close {site.short_en}"
             else:
-                ko, en = f"{site.name_ko} 다시 열기", f"Reopen {site.name_en}"
+                ko, en = f"{site.name_ko} 다시 열기", f"Reopen {site.short_en}"
             ctx.panel.add_button(f"er{i}", ko, en, lambda i=i: self.toggle(ctx, i))
         ctx.panel.add_button("dispatch", "구급차 출동 (가장 먼 건물)",
-                             "Dispatch to the farthest building", lambda: self.dispatch(ctx))
+                             "Dispatch ambulance", lambda: self.dispatch(ctx))
 
     def _make_ambulance(self, ctx: PavilionContext) -> Any:
         """A white van with a red band, nose towards +y, at ``SHOW_SCALE``."""
