@@ -133,10 +133,11 @@ class CoverageModel:
 
     def anchor(self, points: np.ndarray) -> Anchors:
         """Where each of ``points`` (k, 2) joins the main road network."""
-        pts = shapely.points(np.asarray(points, np.float64).reshape(-1, 2))
+        xy = np.asarray(points, np.float64).reshape(-1, 2)
+        pts = np.asarray(shapely.points(xy), object)  # always an array, even of one point
         if len(self._main) == 0:
-            nothing = np.zeros(len(pts), np.int64)
-            return Anchors(nothing - 1, np.zeros(len(pts)), np.full(len(pts), np.inf))
+            nothing = np.zeros(len(xy), np.int64)
+            return Anchors(nothing - 1, np.zeros(len(xy)), np.full(len(xy), np.inf))
         which, near = self._tree.query_nearest(pts, all_matches=False)
         order = np.argsort(which)
         near = near[order]

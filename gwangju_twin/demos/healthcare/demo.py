@@ -10,6 +10,7 @@ ten times faster than real time. ``exit`` restores the city's colours.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -204,7 +205,7 @@ class HealthcareDemo(PavilionDemo):
                 ko, en = f"{site.name_ko} 닫기", f"Close {site.short_en}"
             else:
                 ko, en = f"{site.name_ko} 다시 열기", f"Reopen {site.short_en}"
-            ctx.panel.add_button(f"er{i}", ko, en, lambda i=i: self.toggle(ctx, i))
+            ctx.panel.add_button(f"er{i}", ko, en, functools.partial(self.toggle, ctx, i))
         ctx.panel.add_button("dispatch", "구급차 출동 (가장 먼 건물)",
                              "Dispatch ambulance", lambda: self.dispatch(ctx))
 
