@@ -71,6 +71,12 @@ def test_closing_an_er_and_dispatching(prepared: Prepared) -> None:
         assert demo.result.building_share[0] < 0.5  # most of the district loses its 4 minutes
         host.run(slot, {b.key: b for b in panel.buttons}["er0"].on_click, Hook.BUTTON)
         assert panel.text("en") == before
+        host.run(slot, buttons["er1"].on_click, Hook.BUTTON)
+        stage.expo.exit()
+        stage.expo.enter("healthcare")  # the next visitor finds every ER open again
+        assert panel.text("en") == before
+        assert demo.open.all()
+        buttons = {b.key: b for b in panel.buttons}
         host.run(slot, buttons["dispatch"].on_click, Hook.BUTTON)
         assert any(line.startswith("Dispatch:") for line in panel.text("en"))
         van = stage.expo.nodes["healthcare"].demo.find("**/ambulance")

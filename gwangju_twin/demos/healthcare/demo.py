@@ -91,6 +91,11 @@ class HealthcareDemo(PavilionDemo):
             ctx.panel.set_line("status", "이 지역에는 건물이나 도로가 없습니다",
                                "There are no buildings or roads in this district")
             return
+        if not self.open.all():
+            # Every visit starts with every ER open: the last visitor's what-if is not the
+            # next one's (a kiosk has no one to reset it).
+            self.open[:] = True
+            self._recompute()
         self.show = ctx.node.attach_new_node("healthcare-demo")
         self.beacons = []
         for x, y in self.er_xy:
