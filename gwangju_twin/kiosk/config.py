@@ -30,8 +30,8 @@ from gwangju_twin.tomlfile import read_toml, show_value
 #: The demo plugins shipped with the product (the package's demos and the default scene's
 #: drop-in folder, plugins/); by default the kiosk runs these and no others.
 BUILT_IN_DEMOS: tuple[str, ...] = (
-    "gwangju.civic", "gwangju.education", "gwangju.manufacturing", "gwangju.media-facade",
-    "gwangju.shuttles", "gwangju.solar",
+    "gwangju.civic", "gwangju.education", "gwangju.healthcare", "gwangju.manufacturing",
+    "gwangju.media-facade", "gwangju.shuttles", "gwangju.solar",
 )
 
 # A content-hash pin, as gwangju_twin.plugins.pinning writes it after the "@".

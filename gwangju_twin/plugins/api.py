@@ -6,7 +6,7 @@ Everything here is re-exported by ``gwangju_twin.plugins``; plugins import only 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, overload
 
 import numpy as np
@@ -102,7 +102,8 @@ class DistrictData:
     other features (landmarks, green, water, plazas, areas).
 
     ``bounds`` is (x0, y0, x1, y1) in metres; ``origin_lonlat`` the (lon, lat) of the local
-    frame's (0, 0).
+    frame's (0, 0). ``road_kinds`` holds the road class of each edge of ``roads`` (the
+    source's ``highway`` value, e.g. "primary", "residential"; empty if not known).
     """
 
     buildings: Buildings
@@ -113,6 +114,7 @@ class DistrictData:
     _to_lonlat: Callable[[Any, Any], tuple[Any, Any]]
     features: Features
     _to_local: Callable[[Any, Any], tuple[Any, Any]]
+    road_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
 
     @overload
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]: ...

@@ -12,7 +12,7 @@ import shapely
 from gwangju_twin.geo.model import District, Layer
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.plugins.api import Buildings, DistrictData, Features, PavilionInfo, read_only
-from gwangju_twin.plugins.roads import build_road_graph
+from gwangju_twin.plugins.roads import RoadGraph, build_road_graph
 
 #: The layers ``DistrictData.features`` holds: all but buildings and roads, which have their
 #: own columns and graph. Named points are in "landmarks" (every point feature is).
@@ -67,9 +67,11 @@ def district_data(
     # centre line) still join it.
     widths = district.width[drivable][is_line]
     frame = district.frame
+    roads = build_road_graph(list(lines[is_line]), widths=widths)
     return DistrictData(
         buildings=buildings,
-        roads=build_road_graph(list(lines[is_line]), widths=widths),
+        roads=roads,
+        road_kinds=read_only(edge_kinds(roads, lines[is_line], district.kind[drivable][is_line])),
         pavilions=tuple(pavilions),
         bounds=tuple(float(v) for v in bounds),  # type: ignore[arg-type]
         origin_lonlat=(float(frame.lon), float(frame.lat)),
@@ -108,3 +110,17 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def edge_kinds(roads: RoadGraph, lines: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """The road class of each edge of ``roads``: that of the source line nearest the edge's
+    middle. Noding splits and merges lines, so an edge keeps no index of its source; its
+    middle lies on exactly one road except where two roads overlap."""
+    if len(roads.edges) == 0 or len(lines) == 0:
+        return np.zeros(len(roads.edges), object)
+    paths = [shapely.linestrings(roads.edge_path(i)) for i in range(len(roads.edges))]
+    middles = shapely.line_interpolate_point(np.array(paths, object), 0.5, normalized=True)
+    which, nearest = shapely.STRtree(lines).query_nearest(middles, all_matches=False)
+    out = np.zeros(len(roads.edges), object)
+    out[which] = np.asarray(kinds, object)[nearest]
+    return out

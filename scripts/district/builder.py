@@ -165,6 +165,8 @@ class DistrictBuilder:
                     "height": lm["height"],
                 }
             )
+            # Extra source tags (amenity, emergency, healthcare...) pass through unchanged.
+            props.update(lm.get("tags", {}))
             self.other.append(Feature(lm["id"], "landmark", props, foot))
             self.reserved.append(foot)
         for pl in self.spec["plaza"]:

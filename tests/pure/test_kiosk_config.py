@@ -47,7 +47,7 @@ def test_defaults() -> None:
     assert c.database == (platformdirs.user_data_path("gwangju-twin", appauthor=False)
                           / "kiosk-visits.sqlite3")
     assert c.allow == (AllowedPlugin("gwangju.civic"), AllowedPlugin("gwangju.education"),
-                       AllowedPlugin("gwangju.manufacturing"),
+                       AllowedPlugin("gwangju.healthcare"), AllowedPlugin("gwangju.manufacturing"),
                        AllowedPlugin("gwangju.media-facade"), AllowedPlugin("gwangju.shuttles"),
                        AllowedPlugin("gwangju.solar"))
 

@@ -49,12 +49,13 @@ def test_the_features_are_the_districts_landmarks_green_water_plazas_and_areas(c
     for layer in FEATURE_LAYERS:
         rows = district.select(layer)
         assert len(features.select(layer)) == len(rows), layer
-    # The default district: 5 landmarks, 23 green areas, 2 water features, 2 plazas.
+    # The default district: 8 landmarks (5 places and the 2 emergency hospitals and the 119
+    # centre the healthcare demo needs), 23 green areas, 2 water features, 2 plazas.
     counts = {layer: len(features.select(layer)) for layer in FEATURE_LAYERS}
-    assert counts == {"landmarks": 5, "green": 23, "water": 2, "plazas": 2, "area": 0}
-    assert len(features) == 32
-    assert features.centroid.shape == (32, 2)
-    assert len(features.geometry) == len(features.tags) == len(features.kind) == 32
+    assert counts == {"landmarks": 8, "green": 23, "water": 2, "plazas": 2, "area": 0}
+    assert len(features) == 35
+    assert features.centroid.shape == (35, 2)
+    assert len(features.geometry) == len(features.tags) == len(features.kind) == 35
     park = features.name.index("5·18기념공원")
     assert features.layer[park] == "green" and features.kind[park] == "park"
     assert features.name_en[park] == "5·18 Memorial Park"

@@ -81,7 +81,8 @@ def _scene_with_plugin(tmp: Path, pid: str, code: str) -> Path:
     text = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     text = text.replace('"../assets/', f'"{REPO / "assets"}/')
     text = text.replace('folder = "../plugins"', f'folder = "{plugins}"')
-    text = text.replace('sector = "healthcare"\n', f'sector = "healthcare"\nplugin = "{pid}"\n')
+    # The healthcare pavilion's own demo makes way for the test's plugin.
+    text = text.replace('plugin = "gwangju.healthcare"\n', f'plugin = "{pid}"\n')
     scene = tmp / "scene.toml"
     scene.write_text(text, encoding="utf-8")
     return scene

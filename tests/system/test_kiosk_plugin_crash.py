@@ -45,8 +45,8 @@ def _scene(tmp_path: Path, code: str = ABORT_IN_LOAD) -> Path:
     text = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     text = text.replace('source = "../assets/sangmu.geojson"',
                         f"source = {str(REPO / 'assets' / 'sangmu.geojson')!r}")
-    text = text.replace('sector = "healthcare"\n',
-                        'sector = "healthcare"\nplugin = "acme.crashy"\n')
+    # The healthcare pavilion's own demo makes way for the test's plugin.
+    text = text.replace('plugin = "gwangju.healthcare"\n', 'plugin = "acme.crashy"\n')
     text = text.replace('folder = "../plugins"', 'folder = "plugins"')
     write_plugin(tmp_path / "plugins", "acme.crashy", "healthcare", code)
     write_plugin(tmp_path / "plugins", "gwangju.media-facade", "culture", HEALTHY)

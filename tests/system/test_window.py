@@ -78,8 +78,8 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
     scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
     scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
     scene = scene.replace('"../plugins"', '"plugins"')
-    scene = scene.replace('sector = "healthcare"\n',
-                          'sector = "healthcare"\nplugin = "broken.demo"\n')
+    # The healthcare pavilion's own demo makes way for the test's plugin.
+    scene = scene.replace('plugin = "gwangju.healthcare"\n', 'plugin = "broken.demo"\n')
     (tmp_path / "scene.toml").write_text(scene, encoding="utf-8")
     env = _env(display, tmp_path)
     viewer = subprocess.Popen(
