@@ -546,4 +546,20 @@ class DistrictBuilder:
         geoms, found = self.resolve_buildings()
         for i, (g, p) in enumerate(zip(geoms, self.height_tags(found), strict=True)):
             out.append(Feature(f"bldg-{i + 1:05d}", "building", p, g))
+        return out + self.dongs()
+
+    def dongs(self) -> list[Feature]:
+        """The administrative dongs as areas: each spec box minus the dongs before it,
+        clipped to the district's blocks."""
+        extent = shapely.box(*shapely.total_bounds([b for b, _ in self.blocks]))
+        taken = shapely.Polygon()
+        out = []
+        for dong in self.spec.get("dong", []):
+            (x0, y0), (x1, y1) = self.metres([[dong["lon"][0], dong["lat"][0]],
+                                              [dong["lon"][1], dong["lat"][1]]])
+            area = shapely.box(x0, y0, x1, y1).intersection(extent).difference(taken)
+            taken = taken.union(area)
+            props: Props = {"kind": "dong", "boundary": "administrative", "admin_level": 8,
+                            "name": dong["name"], "name:en": dong["name_en"]}
+            out.append(Feature(dong["id"], "area", props, area))
         return out

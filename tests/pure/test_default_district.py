@@ -25,7 +25,7 @@ except ModuleNotFoundError:  # Python 3.10
 SPEC = ROOT / "scripts" / "sangmu_district.toml"
 ASSET = ROOT / "assets" / "sangmu.geojson"
 
-KINDS = {"building", "landmark", "road", "water", "green", "plaza"}
+KINDS = {"building", "landmark", "road", "water", "green", "plaza", "dong"}
 BUILDING_TYPES = {
     "apartments",
     "commercial",
@@ -100,6 +100,7 @@ def test_collection_follows_the_loader_conventions(features: list[Feature]) -> N
         "green": {"Polygon"},
         "plaza": {"Polygon"},
         "water": {"LineString", "Polygon"},
+        "dong": {"Polygon"},
     }
     for f in features:
         props = f["properties"]

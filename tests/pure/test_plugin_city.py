@@ -50,12 +50,21 @@ def test_the_features_are_the_districts_landmarks_green_water_plazas_and_areas(c
         rows = district.select(layer)
         assert len(features.select(layer)) == len(rows), layer
     # The default district: 8 landmarks (5 places and the 2 emergency hospitals and the 119
-    # centre the healthcare demo needs), 23 green areas, 2 water features, 2 plazas.
+    # centre the healthcare demo needs), 23 green areas, 2 water features, 2 plazas and the
+    # 3 administrative dongs (schematic) the civic demo sums proposals by.
     counts = {layer: len(features.select(layer)) for layer in FEATURE_LAYERS}
-    assert counts == {"landmarks": 8, "green": 23, "water": 2, "plazas": 2, "area": 0}
-    assert len(features) == 35
-    assert features.centroid.shape == (35, 2)
-    assert len(features.geometry) == len(features.tags) == len(features.kind) == 35
+    assert counts == {"landmarks": 8, "green": 23, "water": 2, "plazas": 2, "area": 3}
+    assert len(features) == 38
+    assert features.centroid.shape == (38, 2)
+    assert len(features.geometry) == len(features.tags) == len(features.kind) == 38
+    dongs = features.select("area")
+    assert sorted(features.name[i] for i in dongs) == ["상무1동", "상무2동", "치평동"]
+    assert all(features.tags[i]["boundary"] == "administrative" for i in dongs)
+    # The schematic dongs tile the district without overlapping (but for slivers of a few m²
+    # where the file's rounded coordinates meet).
+    union = shapely.union_all(features.geometry[dongs])
+    overlap = sum(g.area for g in features.geometry[dongs]) - union.area
+    assert union.area > 5e6 and 0.0 <= overlap < 50.0
     park = features.name.index("5·18기념공원")
     assert features.layer[park] == "green" and features.kind[park] == "park"
     assert features.name_en[park] == "5·18 Memorial Park"
