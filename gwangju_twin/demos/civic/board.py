@@ -39,7 +39,8 @@ class Table(Protocol):
 
 @dataclass(frozen=True)
 class Proposal:
-    """One pin: where (district metres), what about, in which dong, how many agree."""
+    """One pin: where (district metres; ``z`` the roof it stands on), what about, in which
+    dong, how many agree."""
 
     id: int
     x: float
@@ -47,6 +48,7 @@ class Proposal:
     category: Category
     dong: str | None
     agrees: int
+    z: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -88,16 +90,17 @@ class Board:
         self.dongs = dongs
         self.bounds = bounds
 
-    def propose(self, x: float, y: float, category: str) -> Proposal:
-        """Pin a new proposal of ``category`` at (x, y); ValueError for an unknown category
-        or a place outside the district."""
+    def propose(self, x: float, y: float, category: str, z: float = 0.0) -> Proposal:
+        """Pin a new proposal of ``category`` at (x, y), standing at height ``z`` (a roof);
+        ValueError for an unknown category or a place outside the district."""
         if category not in CATEGORIES:
             raise ValueError(f"category {category!r}: expected one of {', '.join(CATEGORIES)}")
         x0, y0, x1, y1 = self.bounds
         if not (np.isfinite(x) and np.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
             raise ValueError(f"({x:.0f}, {y:.0f}) is outside the district")
         dong = self.dongs.of(x, y)[0]
-        row = {"x": float(x), "y": float(y), "category": category, "dong": dong, "agrees": 0}
+        row = {"x": float(x), "y": float(y), "z": float(z), "category": category, "dong": dong,
+               "agrees": 0}
         return _proposal({**row, "id": self._table.insert(row)})
 
     def agree(self, proposal_id: int) -> Proposal:
@@ -154,4 +157,4 @@ class Board:
 
 def _proposal(row: Mapping[str, Any]) -> Proposal:
     return Proposal(int(row["id"]), float(row["x"]), float(row["y"]), row["category"],
-                    row.get("dong"), int(row.get("agrees", 0)))
+                    row.get("dong"), int(row.get("agrees", 0)), float(row.get("z", 0.0)))

@@ -28,7 +28,8 @@ class CivicDemo(PavilionDemo):
 
     def __init__(self) -> None:
         self.board: Board | None = None
-        self.place: tuple[float, float] | None = None  # the building tapped, awaiting a category
+        # The roof tapped (x, y, height), awaiting a category.
+        self.place: tuple[float, float, float] | None = None
         self.pins: dict[int, object] = {}
 
     def load(self, ctx: PavilionContext) -> None:
@@ -70,15 +71,16 @@ class CivicDemo(PavilionDemo):
 
     # -- taps -------------------------------------------------------------------------
     def _tapped_building(self, ctx: PavilionContext, row: int) -> None:
-        x, y = ctx.district.buildings.centroids[row]
-        self.place = (float(x), float(y))
+        b = ctx.district.buildings
+        x, y = b.centroids[row]
+        self.place = (float(x), float(y), float(b.heights[row]))
         self._refresh(ctx)
 
     def _choose(self, ctx: PavilionContext, category: str) -> None:
         assert self.board is not None
         if self.place is None:
             return
-        proposal = self.board.propose(self.place[0], self.place[1], category)
+        proposal = self.board.propose(*self.place[:2], category, z=self.place[2])
         self.place = None
         self._pin(ctx, proposal)
         self._refresh(ctx)
@@ -95,7 +97,7 @@ class CivicDemo(PavilionDemo):
     # -- drawing ----------------------------------------------------------------------
     def _pin(self, ctx: PavilionContext, proposal: Proposal) -> None:
         pin = ctx.make_box(PIN_SIZE, CATEGORY_STYLE[proposal.category][2])
-        pin.set_pos(proposal.x, proposal.y, 0.0)
+        pin.set_pos(proposal.x, proposal.y, proposal.z)  # on the roof it was pinned to
         self.pins[proposal.id] = pin
 
         def agree(_event: ClickEvent, proposal_id: int = proposal.id) -> None:
