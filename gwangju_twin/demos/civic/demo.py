@@ -18,7 +18,8 @@ from .board import CATEGORIES, CATEGORY_STYLE, Board, Dongs, Proposal
 PIN_SIZE = (6.0, 6.0, 28.0)
 #: The dong outlines on the ground.
 OUTLINE_WIDTH = 5.0
-OUTLINE_COLOR = (0.20, 0.22, 0.30, 0.9)
+# A violet no road, roof or park has, as boundaries are drawn on civic maps.
+OUTLINE_COLOR = (0.52, 0.20, 0.74, 1.0)
 #: Heat below this share of the hottest cell leaves a building unpainted.
 HEAT_FLOOR = 0.08
 

@@ -1,0 +1,53 @@
+"""The civic participation map rendered offscreen by the command line (`render --enter
+administration --ui`), in Korean and English: its own drawing (the dongs' outlines on the
+ground and their labels) is in the picture, not only its panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from render_helpers import REPO, read_png, run_cli
+
+pytestmark = pytest.mark.render
+
+SIZE = "640x360"
+
+
+def _render(tmp_path: Path, name: str, *args: str) -> tuple[np.ndarray, str]:
+    out = run_cli("render", *args, "--enter", "administration", "--ui", "--seconds", "1",
+                  "--size", SIZE, "--out", str(tmp_path / f"{name}.png"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    return read_png(tmp_path / f"{name}.png").astype(int), out.stdout
+
+
+def _outline(img: np.ndarray) -> np.ndarray:
+    """The dongs' outline colour (violet), which neither roads, roofs nor parks have."""
+    r, g, b = img[..., 0], img[..., 1], img[..., 2]
+    return (b > 120) & (r > 80) & (b - g > 60) & (r - g > 30)
+
+
+def test_the_dongs_are_in_the_picture_in_korean_and_english(tmp_path: Path) -> None:
+    # The same view without the demo: the default scene with its administration pavilion empty.
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    scene = scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
+    assert 'plugin = "gwangju.civic"\n' in scene
+    (tmp_path / "empty.toml").write_text(scene.replace('plugin = "gwangju.civic"\n', ""),
+                                         encoding="utf-8")
+    empty, _ = _render(tmp_path, "empty", str(tmp_path / "empty.toml"))
+    ko, said = _render(tmp_path, "ko")
+    en, _ = _render(tmp_path, "en", "--language", "en")
+    assert "pavilion administration: plugin gwangju.civic loaded, visitor inside" in said
+    h, w, _ = ko.shape
+    # The city outside the toolbar, the panel and the minimap: where the demo draws.
+    city = np.ones((h, w), bool)
+    city[: h // 8] = False
+    city[: int(h * 0.65), int(w * 0.72):] = False
+    city[int(h * 0.62):, : int(w * 0.2)] = False
+    assert _outline(empty[city]).sum() < 30
+    for shown in (ko, en):
+        assert _outline(shown[city]).sum() > 300
+    panel = (slice(h // 12, int(h * 0.35)), slice(int(w * 0.74), w))
+    assert np.any(np.abs(ko - en) > 12, axis=2)[panel].mean() > 0.02
