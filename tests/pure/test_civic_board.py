@@ -84,3 +84,23 @@ def test_the_heat_map_peaks_where_the_agreed_proposals_are(tmp_path: Path) -> No
     # The blur keeps the weight: five for the agreed pin, one for the other.
     assert safety.sum() == pytest.approx(6.0, rel=0.05)
     assert grid[CATEGORIES.index("green")].sum() == 0.0
+
+
+def test_the_real_gwangju_dongs_are_found_and_city_hall_is_in_chipyeong(
+        shared_data: Path, tmp_path: Path) -> None:
+    """A statistics office's dong file tags no boundaries: its named polygons are the dongs,
+    called by their own names."""
+    from gwangju_twin.geo import load_geojson
+
+    district, _ = load_geojson(shared_data / "gwangju_hangjeongdong_admdongkor.geojson")
+    rows = district.select("area")
+    dongs = Dongs.from_areas([district.name[i] for i in rows], district.geometry[rows],
+                             [district.properties[i] for i in rows])
+    assert len(dongs.names) == 96 and len(set(dongs.names)) == 96
+    assert "치평동" in dongs.names and "상무1동" in dongs.names
+    x, y = district.frame.to_local(126.8515218, 35.1597705)  # City Hall (GWANGJU.md)
+    assert list(dongs.of(x, y)) == ["치평동"]
+    board = Board(PluginStorage("gwangju.civic", tmp_path).table("proposals"), dongs,
+                  tuple(shapely.total_bounds(dongs.polygons)))
+    board.propose(float(x), float(y), "welfare")
+    assert board.by_dong()["치평동"]["welfare"] == 1

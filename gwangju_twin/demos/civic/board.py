@@ -61,13 +61,21 @@ class Dongs:
     @classmethod
     def from_areas(cls, names: Sequence[str | None], geometries: Sequence[Any],
                    tags: Sequence[Mapping[str, Any]]) -> Dongs:
-        """The dongs among area features: named polygons tagged as administrative
-        boundaries (``boundary=administrative``) or as dongs (``kind=dong``)."""
-        keep = [i for i, t in enumerate(tags)
-                if names[i] and (t.get("boundary") == "administrative" or t.get("kind") == "dong")
-                and shapely.get_type_id(geometries[i]) in (3, 6)]
-        return cls(tuple(str(names[i]) for i in keep),
-                   np.array([geometries[i] for i in keep], dtype=object))
+        """The dongs among area features: the named polygons tagged as administrative
+        boundaries (``boundary=administrative``, ``kind=dong``) or, in a file of boundaries
+        that tags none (a statistics office's dong file), every named polygon. A dong is
+        called by the last word of its name ("광주광역시 서구 치평동" -> "치평동"), and by
+        the last two where two dongs share that word."""
+        polygonal = [i for i in range(len(names))
+                     if names[i] and shapely.get_type_id(geometries[i]) in (3, 6)]
+        tagged = [i for i in polygonal
+                  if tags[i].get("boundary") == "administrative" or tags[i].get("kind") == "dong"]
+        keep = tagged or polygonal
+        words = [str(names[i]).split() for i in keep]
+        short = [w[-1] for w in words]
+        # A dong name two districts share keeps its district: "서구 화정1동".
+        shown = [" ".join(w[-2:]) if short.count(w[-1]) > 1 else w[-1] for w in words]
+        return cls(tuple(shown), np.array([geometries[i] for i in keep], dtype=object))
 
     def of(self, x: Any, y: Any) -> np.ndarray:
         """The dong name of each point (``None`` outside every dong); the first dong wins
