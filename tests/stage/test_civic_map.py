@@ -123,3 +123,4 @@ def test_a_pin_is_placed_agreed_with_and_kept_for_the_next_visit(civic_stage: St
     again = t.expo.host.slot(PAVILION).instance
     assert list(again.pins) == [rows[0]["id"]]
     t.leave()
+
