@@ -1,11 +1,13 @@
 """Medical & healthcare: how fast an ambulance reaches every building, and what one closed
 ER costs.
 
-``load`` builds the coverage model once (pure code in ``coverage.py``); ``enter`` paints every
-building by its band and fills the panel; a button per ER closes or reopens it and the
-buildings are repainted from a new run; the dispatch button sends the ambulance from the
-119 safety centre to the building that waits longest, along the shortest road route, shown
-ten times faster than real time. ``exit`` restores the city's colours.
+``load`` builds the coverage model once (pure code in ``coverage.py``) and names the view over
+the ERs and the buildings as the demo's overview; ``enter`` flies there, paints every building
+by its band and fills the panel (a legend of the bands, a chart of the shares). A button or a
+tap on an ER's pillar closes or reopens it and the buildings are repainted from a new run;
+the dispatch button sends the ambulance from the 119 safety centre to the building that
+waits longest, a tap on a building sends it there, along the shortest road route drawn on
+the ground, shown ten times faster than real time. ``exit`` restores the city's colours.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gwangju_twin.plugins import PavilionContext, PavilionDemo, Route
+from gwangju_twin.plugins import ClickEvent, PavilionContext, PavilionDemo, Route
 
 from .coverage import (
     AMBULANCE_SHARE,
@@ -25,9 +27,8 @@ from .coverage import (
     Coverage,
     CoverageModel,
     floor_areas,
-    local_from_lonlat,
 )
-from .sites import AMBULANCE_BASE, EMERGENCY_ROOMS
+from .sites import AMBULANCE_BASE, EMERGENCY_ROOMS, Site
 
 #: Band colours, fastest first: ColorBrewer's RdYlBu (reversed), safe for colour-blind
 #: visitors: blue, light blue, orange, red.
@@ -43,6 +44,12 @@ ER_OPEN = (0.85, 0.10, 0.15, 1.0)
 ER_CLOSED = (0.45, 0.45, 0.45, 1.0)
 WHITE = (0.96, 0.96, 0.96, 1.0)
 RED = (0.85, 0.10, 0.15, 1.0)
+#: The dispatched route's ribbon: a road is 6-20 m wide, so 8 m reads as a route on it
+#: from the overview without hiding the road's own class colour beside it.
+ROUTE_WIDTH = 8.0
+ROUTE_COLOUR = (0.85, 0.10, 0.15, 0.9)
+BEACON_HEIGHT = 15 * SHOW_SCALE
+BASE_HEIGHT = 6 * SHOW_SCALE
 
 
 class HealthcareDemo(PavilionDemo):
@@ -57,11 +64,15 @@ class HealthcareDemo(PavilionDemo):
         self.result: Coverage | None = None
         self.show: Any = None
         self.beacons: list[Any] = []
+        self.er_labels: list[Any] = []
+        self.route_line: Any = None
+        self.view: tuple[float, float, float, float] | None = None
         self.ambulance: Any = None
         self.trip: Route | None = None
         self.trip_along: np.ndarray | None = None
         self.trip_speed = 0.0
         self.trip_at = 0.0
+        self.trip_target: int | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def load(self, ctx: PavilionContext) -> None:
@@ -73,14 +84,20 @@ class HealthcareDemo(PavilionDemo):
             return
         weights = floor_areas(b.areas, b.levels, b.heights)
         self.model = CoverageModel(roads, ctx.district.road_kinds, b.centroids, weights)
-        # TODO(API 1.1): ctx.district.to_local replaces this inversion.
-        self.er_xy = [local_from_lonlat(ctx.district.to_lonlat, s.lon, s.lat)
-                      for s in EMERGENCY_ROOMS]
+        self.er_xy = [ctx.district.to_local(s.lon, s.lat) for s in EMERGENCY_ROOMS]
         self.ers = self.model.anchor(np.array(self.er_xy))
-        base = local_from_lonlat(ctx.district.to_lonlat, AMBULANCE_BASE.lon, AMBULANCE_BASE.lat)
+        base = ctx.district.to_local(AMBULANCE_BASE.lon, AMBULANCE_BASE.lat)
         self.base_xy = base
         self.base = self.model.anchor(np.array([base]))
         self._recompute()
+        # The bands cover every building, so the demo's view is the buildings' extent with
+        # the ERs and the base in it (not the district's whole extent: its empty margins
+        # would only shrink the colours on screen).
+        points = np.vstack([b.centroids, self.er_xy, [base]])
+        x0, y0 = points.min(axis=0)
+        x1, y1 = points.max(axis=0)
+        self.view = (float(x0), float(y0), float(x1), float(y1))
+        ctx.camera.set_overview(self.view)
         ctx.log.info("ambulance coverage of %d buildings from %d ERs in %.0f ms", len(b),
                      len(EMERGENCY_ROOMS), (time.perf_counter() - started) * 1000)
 
@@ -97,19 +114,26 @@ class HealthcareDemo(PavilionDemo):
             self.open[:] = True
             self._recompute()
         self.show = ctx.node.attach_new_node("healthcare-demo")
-        self.beacons = []
-        for x, y in self.er_xy:
-            beacon = ctx.make_box((3 * SHOW_SCALE, 3 * SHOW_SCALE, 15 * SHOW_SCALE), ER_OPEN,
+        self.beacons, self.er_labels = [], []
+        for i, (x, y) in enumerate(self.er_xy):
+            beacon = ctx.make_box((3 * SHOW_SCALE, 3 * SHOW_SCALE, BEACON_HEIGHT), ER_OPEN,
                                   parent=self.show)
             beacon.set_pos(x, y, 0.0)
             self.beacons.append(beacon)
+            ctx.on_click(beacon, functools.partial(self._tapped_er, ctx, i))
+            self.er_labels.append(self._er_label(ctx, i))
         bx, by = self.base_xy
-        ctx.make_box((2.5 * SHOW_SCALE, 2.5 * SHOW_SCALE, 6 * SHOW_SCALE), WHITE,
+        ctx.make_box((2.5 * SHOW_SCALE, 2.5 * SHOW_SCALE, BASE_HEIGHT), WHITE,
                      parent=self.show).set_pos(bx, by, 0.0)
+        ctx.make_label(AMBULANCE_BASE.name_ko, AMBULANCE_BASE.name_en,
+                       (bx, by, BASE_HEIGHT + 4.0), parent=self.show, scale=0.8)
         self.ambulance = self._make_ambulance(ctx)
         self.ambulance.set_pos(bx, by, 0.0)
+        ctx.on_building_click(lambda row: self.dispatch(ctx, row))
         self._refresh(ctx)
         self._buttons(ctx)
+        if self.view is not None:
+            ctx.camera.frame(self.view)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
         """Drive the dispatched ambulance along its route."""
@@ -131,6 +155,7 @@ class HealthcareDemo(PavilionDemo):
         if self.show is not None and not self.show.is_empty():
             self.show.remove_node()
         self.show, self.ambulance, self.trip, self.beacons = None, None, None, []
+        self.er_labels, self.route_line = [], None
 
     # ----------------------------------------------------------------- what-if
     def toggle(self, ctx: PavilionContext, i: int) -> None:
@@ -139,14 +164,21 @@ class HealthcareDemo(PavilionDemo):
         self._recompute()
         if i < len(self.beacons):
             self.beacons[i].set_color(*(ER_OPEN if self.open[i] else ER_CLOSED))
+        if i < len(self.er_labels):
+            # A label's text is fixed when it is made: a closed ER gets a new one.
+            self.er_labels[i].remove_node()
+            self.er_labels[i] = self._er_label(ctx, i)
         self._refresh(ctx)
         self._buttons(ctx)
 
-    def dispatch(self, ctx: PavilionContext) -> None:
-        """Send the ambulance from the 119 centre to the building that waits longest."""
-        assert self.model is not None and self.result is not None and self.base is not None
-        target = int(np.argmax(np.where(np.isfinite(self.result.minutes),
-                                        self.result.minutes, -1.0)))
+    def dispatch(self, ctx: PavilionContext, target: int | None = None) -> None:
+        """Send the ambulance from the 119 centre to building ``target`` (a row of
+        ``ctx.district.buildings``), by default the building that waits longest."""
+        if self.model is None or self.result is None or self.base is None:
+            return  # a district without roads: nothing to dispatch over
+        if target is None:
+            target = int(np.argmax(np.where(np.isfinite(self.result.minutes),
+                                            self.result.minutes, -1.0)))
         roads = self.model.roads
         bx, by = self.base_xy
         tx, ty = ctx.district.buildings.centroids[target]
@@ -157,12 +189,18 @@ class HealthcareDemo(PavilionDemo):
         seconds = float(self.model.seconds_to(self.base, places)[0])
         along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(trip.path, axis=0).T))])
         self.trip, self.trip_along, self.trip_at = trip, along, 0.0
+        self.trip_target = target
         self.trip_speed = float(along[-1]) / max(seconds / TIME_LAPSE, 1e-3)
+        if self.route_line is not None:
+            self.route_line.remove_node()
+        if self.show is not None:
+            self.route_line = ctx.make_line(trip.path, width=ROUTE_WIDTH, color=ROUTE_COLOUR,
+                                            parent=self.show)
         name = ctx.district.buildings.names[target]
         ctx.panel.set_line(
             "trip",
-            f"출동: {name or '가장 먼 건물'}까지 {trip.length:,.0f} m, 약 {seconds / 60:.1f}분",
-            f"Dispatch: {name or 'the farthest building'}, {trip.length:,.0f} m, "
+            f"출동: {name or '선택한 건물'}까지 {trip.length:,.0f} m, 약 {seconds / 60:.1f}분",
+            f"Dispatch: {name or 'the chosen building'}, {trip.length:,.0f} m, "
             f"about {seconds / 60:.1f} min",
         )
 
@@ -172,18 +210,25 @@ class HealthcareDemo(PavilionDemo):
         self.result = self.model.coverage(self.model.subset(self.ers, self.open))
 
     def _refresh(self, ctx: PavilionContext) -> None:
-        """Repaint the buildings and rewrite the share lines."""
+        """Repaint the buildings and redraw the bands' legend and the shares' chart."""
         assert self.result is not None
         r = self.result
         ctx.paint_buildings(np.arange(len(r.bands)), BAND_COLOURS[r.bands])
-        ctx.panel.set_line("head", "구급차 도착 시간: 건물 수 · 연면적 비율",
-                           "Ambulance arrival: share of buildings · of floor area")
-        for band, (ko, en) in enumerate(BAND_NAMES):
-            colour = ("파랑", "연파랑", "주황", "빨강")[band]
-            colour_en = ("blue", "light blue", "orange", "red")[band]
-            b, f = r.building_share[band], r.floor_share[band]
-            ctx.panel.set_line(f"band{band}", f"{ko} ({colour}): 건물 {b:.0%} · 연면적 {f:.0%}",
-                               f"{en} ({colour_en}): {b:.0%} bldgs · {f:.0%} floors")
+        ctx.panel.set_line("how", "응급실 기둥을 누르면 닫기·열기, 건물을 누르면 구급차 출동",
+                           "Tap an ER's pillar to close or reopen it, a building to send "
+                           "the ambulance")
+        ctx.panel.set_legend(
+            "bands", [((*BAND_COLOURS[band], 1.0), ko, en)
+                      for band, (ko, en) in enumerate(BAND_NAMES)],
+            title_ko="구급차 도착 시간", title_en="Ambulance arrival")
+        ko_names = [ko for ko, _ in BAND_NAMES]
+        en_names = [en for _, en in BAND_NAMES]
+        ctx.panel.set_chart(
+            "shares", [round(100 * float(v), 1) for v in r.building_share], ko_names, en_names,
+            kind="bar", title_ko="건물 비율", title_en="Share of buildings", unit="%")
+        ctx.panel.set_chart(
+            "floors", [round(100 * float(v), 1) for v in r.floor_share], ko_names, en_names,
+            kind="bar", title_ko="연면적 비율", title_en="Share of floor area", unit="%")
         shut = [s for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True) if not o]
         ctx.panel.set_line(
             "ers",
@@ -213,6 +258,18 @@ class HealthcareDemo(PavilionDemo):
             ctx.panel.add_button(f"er{i}", ko, en, functools.partial(self.toggle, ctx, i))
         ctx.panel.add_button("dispatch", "구급차 출동 (가장 먼 건물)",
                              "Dispatch ambulance", lambda: self.dispatch(ctx))
+
+    def _tapped_er(self, ctx: PavilionContext, i: int, event: ClickEvent) -> None:
+        self.toggle(ctx, i)
+
+    def _er_label(self, ctx: PavilionContext, i: int) -> Any:
+        """The ER's name over its pillar, saying so when it is closed."""
+        site: Site = EMERGENCY_ROOMS[i]
+        x, y = self.er_xy[i]
+        ko, en = site.name_ko, site.name_en
+        if not self.open[i]:
+            ko, en = f"{ko} (폐쇄)", f"{en} (closed)"
+        return ctx.make_label(ko, en, (x, y, BEACON_HEIGHT + 4.0), parent=self.show)
 
     def _make_ambulance(self, ctx: PavilionContext) -> Any:
         """A white van with a red band, nose towards +y, at ``SHOW_SCALE``."""
