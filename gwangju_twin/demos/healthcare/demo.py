@@ -37,19 +37,29 @@ BAND_COLOURS = np.array([
 ])
 #: The ambulance drives this many times faster than real time, so a trip fits a visit.
 TIME_LAPSE = 10.0
-#: The ambulance and the ER beacons are drawn this much larger than life to be seen from
-#: the pavilion's view of the district.
-SHOW_SCALE = 4.0
+#: The ambulance is drawn this much larger than life to be seen from the demo's view of
+#: the whole district (about 3 km away).
+SHOW_SCALE = 10.0
 ER_OPEN = (0.85, 0.10, 0.15, 1.0)
 ER_CLOSED = (0.45, 0.45, 0.45, 1.0)
 WHITE = (0.96, 0.96, 0.96, 1.0)
 RED = (0.85, 0.10, 0.15, 1.0)
 #: The dispatched route's ribbon: a road is 6-20 m wide, so 8 m reads as a route on it
 #: from the overview without hiding the road's own class colour beside it.
-ROUTE_WIDTH = 8.0
+ROUTE_WIDTH = 24.0
 ROUTE_COLOUR = (0.85, 0.10, 0.15, 0.9)
-BEACON_HEIGHT = 15 * SHOW_SCALE
-BASE_HEIGHT = 6 * SHOW_SCALE
+#: The ER pillars and the base's tower stand far above the roofs: from the whole
+#: district's view they are finger-sized tap targets, and their labels float clear of the
+#: scene's own landmark labels for the same buildings (drawn at the roofs).
+BEACON_WIDTH, BEACON_HEIGHT = 30.0, 200.0
+BASE_WIDTH, BASE_HEIGHT = 24.0, 160.0
+#: Metres of blocks shown around the ERs and the base in the demo's view.
+VIEW_MARGIN = 250.0
+#: The share of the window's width the panel covers at its right edge.
+PANEL_SHARE = 0.27
+#: The view looks north, as the minimap does: the district's long east-west axis then lies
+#: across the wide screen.
+VIEW_HEADING = 0.0
 
 
 class HealthcareDemo(PavilionDemo):
@@ -90,14 +100,15 @@ class HealthcareDemo(PavilionDemo):
         self.base_xy = base
         self.base = self.model.anchor(np.array([base]))
         self._recompute()
-        # The bands cover every building, so the demo's view is the buildings' extent with
-        # the ERs and the base in it (not the district's whole extent: its empty margins
-        # would only shrink the colours on screen).
-        points = np.vstack([b.centroids, self.er_xy, [base]])
-        x0, y0 = points.min(axis=0)
-        x1, y1 = points.max(axis=0)
-        self.view = (float(x0), float(y0), float(x1), float(y1))
-        ctx.camera.set_overview(self.view)
+        # The demo's view: the ERs and the base with the blocks around them. Not the whole
+        # district: the viewer's height limit would cut it and leave an ER outside the
+        # picture. The view reaches further east by the panel's width, so the panel (at the
+        # right edge) covers only blocks beyond the eastern ER.
+        sites = np.array([*self.er_xy, base])
+        lo, hi = sites.min(axis=0) - VIEW_MARGIN, sites.max(axis=0) + VIEW_MARGIN
+        hi[0] += (hi[0] - lo[0]) * PANEL_SHARE / (1.0 - PANEL_SHARE)
+        self.view = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        ctx.camera.set_overview(self.view, heading=VIEW_HEADING)
         ctx.log.info("ambulance coverage of %d buildings from %d ERs in %.0f ms", len(b),
                      len(EMERGENCY_ROOMS), (time.perf_counter() - started) * 1000)
 
@@ -116,24 +127,25 @@ class HealthcareDemo(PavilionDemo):
         self.show = ctx.node.attach_new_node("healthcare-demo")
         self.beacons, self.er_labels = [], []
         for i, (x, y) in enumerate(self.er_xy):
-            beacon = ctx.make_box((3 * SHOW_SCALE, 3 * SHOW_SCALE, BEACON_HEIGHT), ER_OPEN,
+            beacon = ctx.make_box((BEACON_WIDTH, BEACON_WIDTH, BEACON_HEIGHT), ER_OPEN,
                                   parent=self.show)
             beacon.set_pos(x, y, 0.0)
             self.beacons.append(beacon)
             ctx.on_click(beacon, functools.partial(self._tapped_er, ctx, i))
             self.er_labels.append(self._er_label(ctx, i))
         bx, by = self.base_xy
-        ctx.make_box((2.5 * SHOW_SCALE, 2.5 * SHOW_SCALE, BASE_HEIGHT), WHITE,
+        ctx.make_box((BASE_WIDTH, BASE_WIDTH, BASE_HEIGHT), WHITE,
                      parent=self.show).set_pos(bx, by, 0.0)
-        ctx.make_label(AMBULANCE_BASE.name_ko, AMBULANCE_BASE.name_en,
-                       (bx, by, BASE_HEIGHT + 4.0), parent=self.show, scale=0.8)
+        # The scene labels the centre by its name already; this label says what it is for.
+        ctx.make_label("구급차 출발지 (119)", "Ambulance base (119)",
+                       (bx, by, BASE_HEIGHT), parent=self.show, scale=0.8)
         self.ambulance = self._make_ambulance(ctx)
         self.ambulance.set_pos(bx, by, 0.0)
         ctx.on_building_click(lambda row: self.dispatch(ctx, row))
         self._refresh(ctx)
         self._buttons(ctx)
         if self.view is not None:
-            ctx.camera.frame(self.view)
+            ctx.camera.frame(self.view, heading=VIEW_HEADING)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
         """Drive the dispatched ambulance along its route."""
@@ -226,9 +238,13 @@ class HealthcareDemo(PavilionDemo):
         ctx.panel.set_chart(
             "shares", [round(100 * float(v), 1) for v in r.building_share], ko_names, en_names,
             kind="bar", title_ko="건물 비율", title_en="Share of buildings", unit="%")
-        ctx.panel.set_chart(
-            "floors", [round(100 * float(v), 1) for v in r.floor_share], ko_names, en_names,
-            kind="bar", title_ko="연면적 비율", title_en="Share of floor area", unit="%")
+        # The floor-area shares as one line, not a second chart: with it the panel would
+        # outgrow a 16:9 screen and hide the chart under its scroll buttons.
+        shown = [(ko, en, f) for (ko, en), f in zip(BAND_NAMES, r.floor_share, strict=True)
+                 if f >= 0.005]
+        ctx.panel.set_line("floors",
+                           "연면적 기준: " + ", ".join(f"{ko} {f:.0%}" for ko, _, f in shown),
+                           "By floor area: " + ", ".join(f"{en} {f:.0%}" for _, en, f in shown))
         shut = [s for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True) if not o]
         ctx.panel.set_line(
             "ers",
@@ -244,8 +260,8 @@ class HealthcareDemo(PavilionDemo):
             ctx.panel.remove_line("note")
         ctx.panel.set_line(
             "rule",
-            f"구급차 속도 = 도로 제한속도의 {AMBULANCE_SHARE:.0%} (60/50/30 km/h)",
-            f"Ambulance speed = {AMBULANCE_SHARE:.0%} of each road's limit (60/50/30 km/h)",
+            f"구급차 속도: 도로 제한속도의 {AMBULANCE_SHARE:.0%}",
+            f"Ambulance speed: {AMBULANCE_SHARE:.0%} of each road's limit",
         )
 
     def _buttons(self, ctx: PavilionContext) -> None:
@@ -263,13 +279,15 @@ class HealthcareDemo(PavilionDemo):
         self.toggle(ctx, i)
 
     def _er_label(self, ctx: PavilionContext, i: int) -> Any:
-        """The ER's name over its pillar, saying so when it is closed."""
+        """The ER over its pillar, open or closed (the scene's landmark label below it
+        gives the hospital's full name)."""
         site: Site = EMERGENCY_ROOMS[i]
         x, y = self.er_xy[i]
-        ko, en = site.name_ko, site.name_en
-        if not self.open[i]:
-            ko, en = f"{ko} (폐쇄)", f"{en} (closed)"
-        return ctx.make_label(ko, en, (x, y, BEACON_HEIGHT + 4.0), parent=self.show)
+        if self.open[i]:
+            ko, en = f"{site.name_ko} 응급실", site.short_en
+        else:
+            ko, en = f"{site.name_ko} 응급실 폐쇄", f"{site.short_en} closed"
+        return ctx.make_label(ko, en, (x, y, BEACON_HEIGHT), parent=self.show)
 
     def _make_ambulance(self, ctx: PavilionContext) -> Any:
         """A white van with a red band, nose towards +y, at ``SHOW_SCALE``."""
