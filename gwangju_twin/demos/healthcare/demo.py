@@ -62,6 +62,15 @@ PANEL_SHARE = 0.27
 VIEW_HEADING = 0.0
 
 
+def view_of(points: np.ndarray) -> tuple[float, float, float, float]:
+    """Bounds ``(x0, y0, x1, y1)`` to frame for ``points`` (N, 2): ``VIEW_MARGIN`` of blocks
+    around them, reaching further east by the panel's width so that the panel (at the
+    window's right edge) covers only blocks beyond them."""
+    lo, hi = points.min(axis=0) - VIEW_MARGIN, points.max(axis=0) + VIEW_MARGIN
+    hi[0] += (hi[0] - lo[0]) * PANEL_SHARE / (1.0 - PANEL_SHARE)
+    return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+
 class HealthcareDemo(PavilionDemo):
     """Paints buildings by ambulance minutes from the open ERs; closes ERs on request."""
 
@@ -102,12 +111,8 @@ class HealthcareDemo(PavilionDemo):
         self._recompute()
         # The demo's view: the ERs and the base with the blocks around them. Not the whole
         # district: the viewer's height limit would cut it and leave an ER outside the
-        # picture. The view reaches further east by the panel's width, so the panel (at the
-        # right edge) covers only blocks beyond the eastern ER.
-        sites = np.array([*self.er_xy, base])
-        lo, hi = sites.min(axis=0) - VIEW_MARGIN, sites.max(axis=0) + VIEW_MARGIN
-        hi[0] += (hi[0] - lo[0]) * PANEL_SHARE / (1.0 - PANEL_SHARE)
-        self.view = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        # picture.
+        self.view = view_of(np.array([*self.er_xy, base]))
         ctx.camera.set_overview(self.view, heading=VIEW_HEADING)
         ctx.log.info("ambulance coverage of %d buildings from %d ERs in %.0f ms", len(b),
                      len(EMERGENCY_ROOMS), (time.perf_counter() - started) * 1000)
@@ -188,6 +193,7 @@ class HealthcareDemo(PavilionDemo):
         ``ctx.district.buildings``), by default the building that waits longest."""
         if self.model is None or self.result is None or self.base is None:
             return  # a district without roads: nothing to dispatch over
+        farthest = target is None
         if target is None:
             target = int(np.argmax(np.where(np.isfinite(self.result.minutes),
                                             self.result.minutes, -1.0)))
@@ -208,6 +214,10 @@ class HealthcareDemo(PavilionDemo):
         if self.show is not None:
             self.route_line = ctx.make_line(trip.path, width=ROUTE_WIDTH, color=ROUTE_COLOUR,
                                             parent=self.show)
+        if farthest:
+            # The farthest building may be anywhere: show the whole trip. A tapped building
+            # is where the visitor already looks.
+            ctx.camera.frame(view_of(trip.path), heading=VIEW_HEADING)
         name = ctx.district.buildings.names[target]
         ctx.panel.set_line(
             "trip",
@@ -227,12 +237,14 @@ class HealthcareDemo(PavilionDemo):
         r = self.result
         ctx.paint_buildings(np.arange(len(r.bands)), BAND_COLOURS[r.bands])
         ctx.panel.set_line("how", "응급실 기둥을 누르면 닫기·열기, 건물을 누르면 구급차 출동",
-                           "Tap an ER's pillar to close or reopen it, a building to send "
+                           "Tap a pillar to close or reopen its ER, a building to send "
                            "the ambulance")
         ctx.panel.set_legend(
             "bands", [((*BAND_COLOURS[band], 1.0), ko, en)
                       for band, (ko, en) in enumerate(BAND_NAMES)],
-            title_ko="구급차 도착 시간", title_en="Ambulance arrival")
+            # The model's one rule in the legend's title: it is what the minutes mean.
+            title_ko=f"구급차 도착 시간 (도로 제한속도의 {AMBULANCE_SHARE:.0%})",
+            title_en=f"Ambulance arrival (at {AMBULANCE_SHARE:.0%} of speed limits)")
         ko_names = [ko for ko, _ in BAND_NAMES]
         en_names = [en for _, en in BAND_NAMES]
         ctx.panel.set_chart(
@@ -246,23 +258,22 @@ class HealthcareDemo(PavilionDemo):
                            "연면적 기준: " + ", ".join(f"{ko} {f:.0%}" for ko, _, f in shown),
                            "By floor area: " + ", ".join(f"{en} {f:.0%}" for _, en, f in shown))
         shut = [s for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True) if not o]
-        ctx.panel.set_line(
-            "ers",
-            "응급실 " + ", ".join(f"{s.name_ko}{'' if o else ' (폐쇄)'}"
-                                for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
-            "ERs: " + ", ".join(f"{s.name_en}{'' if o else ' (closed)'}"
-                                for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
-        )
+        # With every ER open the pillars' labels say it all; a what-if names what it closed.
+        if shut:
+            ctx.panel.set_line(
+                "ers",
+                "응급실 " + ", ".join(f"{s.name_ko}{'' if o else ' (폐쇄)'}"
+                                    for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
+                "ERs: " + ", ".join(f"{s.name_en}{'' if o else ' (closed)'}"
+                                    for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
+            )
+        else:
+            ctx.panel.remove_line("ers")
         if len(shut) == len(EMERGENCY_ROOMS):
             ctx.panel.set_line("note", "지역 응급실이 모두 닫혔습니다: 모든 건물이 12분 초과",
                                "Every ER in the district is closed: all buildings over 12 min")
         else:
             ctx.panel.remove_line("note")
-        ctx.panel.set_line(
-            "rule",
-            f"구급차 속도: 도로 제한속도의 {AMBULANCE_SHARE:.0%}",
-            f"Ambulance speed: {AMBULANCE_SHARE:.0%} of each road's limit",
-        )
 
     def _buttons(self, ctx: PavilionContext) -> None:
         for i, site in enumerate(EMERGENCY_ROOMS):
