@@ -1,10 +1,13 @@
 """The healthcare demo in the real plugin host (headless): its lifecycle, its buttons (close
-and reopen an ER, dispatch the ambulance), its frame budget, and a fault in each hook."""
+and reopen an ER, dispatch the ambulance), clicks on its ER pillars and on buildings, its
+view, its frame budget, and a fault in each hook."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,10 @@ def test_the_whole_lifecycle_runs_clean() -> None:
     assert any("0-4 min" in line for line in result.panel_en)
     assert any("4분 이내" in line for line in result.panel_ko)
     assert any("65%" in line for line in result.panel_en)
+    # The bands are a legend and the building shares a chart (API 1.1 panel items).
+    assert any("Ambulance arrival" in line and "over 12 min" in line
+               for line in result.panel_en)
+    assert any("Share of buildings" in line and "74.7" in line for line in result.panel_en)
 
 
 def test_closing_an_er_and_dispatching(prepared: Prepared) -> None:
@@ -86,6 +93,61 @@ def test_closing_an_er_and_dispatching(prepared: Prepared) -> None:
         assert slot.running and slot.overruns == 0
         stage.expo.exit()
         assert slot.context is not None and slot.context._paint is None
+    finally:
+        stage.close()
+
+
+def test_taps_on_a_pillar_and_on_a_building(prepared: Prepared) -> None:
+    """A click on an ER's pillar closes the ER (and a second reopens it); a click on a
+    building dispatches the ambulance there along a route drawn on the ground; the camera
+    shows both ERs and the base."""
+    stage = stage_running(prepared, FOLDER.parent, "gwangju.healthcare")
+    try:
+        stage.expo.enter("healthcare")
+        stage.step(0.3)
+        host, slot = stage.expo.host, stage.expo.host.slot("healthcare")
+        assert slot is not None and slot.running and slot.context is not None
+        demo: Any = slot.instance
+        ctx = slot.context
+        # The view asked for holds both ERs and the base, and the overview is the same.
+        x0, y0, x1, y1 = demo.view
+        for x, y in (*demo.er_xy, demo.base_xy):
+            assert x0 < x < x1 and y0 < y < y1
+        # (A stage without a window has no camera to move: the kiosk test sees the flight.)
+        assert ctx.camera.overview_pose() == ctx.camera.framing(demo.view, heading=0.0)
+        panel = stage.expo.panel("healthcare")
+        x, y = demo.er_xy[0]
+        down = (0.0, 0.0, -1.0)
+        assert stage.expo.click((x, y, 1000.0), down, None)  # the pillar's top
+        assert not demo.open[0] and demo.open[1]
+        assert any("Sangmu Hospital (closed)" in line for line in panel.text("en"))
+        assert demo.result.building_share[0] < 0.5
+        assert not stage.expo.click((x + 300.0, y, 1000.0), down, None)  # beside it
+        assert stage.expo.click((x, y, 1000.0), down, None)
+        assert demo.open.all()
+        # A building click: the row of ctx.district.buildings, as the pick index gives it.
+        callbacks = ctx.clicks.building_callbacks
+        assert len(callbacks) == 1
+        row = int(demo.result.minutes.argmin())  # the nearest building to an ER
+        van = stage.expo.nodes["healthcare"].demo.find("**/ambulance")
+        start = van.get_pos()
+        assert host.run(slot, partial(callbacks[0], row), Hook.CALLBACK)
+        assert demo.trip_target == row
+        assert demo.route_line is not None and not demo.route_line.is_empty()
+        path = demo.trip.path
+        tx, ty = ctx.district.buildings.centroids[row]
+        assert math.dist(path[-1], (tx, ty)) < 200.0  # the route ends at its road
+        assert any(line.startswith("Dispatch:") for line in panel.text("en"))
+        stage.step(2.0)
+        assert (van.get_pos() - start).length() > 20.0
+        # A second dispatch replaces the route rather than adding one.
+        first = demo.route_line
+        host.run(slot, {b.key: b for b in panel.buttons}["dispatch"].on_click, Hook.BUTTON)
+        assert demo.trip_target != row
+        assert first.is_empty() and not demo.route_line.is_empty()
+        assert slot.running
+        stage.expo.exit()
+        assert demo.route_line is None and ctx.clicks.building_callbacks == ()
     finally:
         stage.close()
 

@@ -1,5 +1,5 @@
 """The healthcare demo rendered offscreen through the command line: its band colours are on
-the buildings in the frame, and they are not there without the demo."""
+the buildings in its view of the district, and they are not there without the demo."""
 
 from __future__ import annotations
 
@@ -9,28 +9,23 @@ import numpy as np
 import pytest
 from render_helpers import REPO, read_png, run_cli
 
-from gwangju_twin.demos.healthcare.demo import BAND_COLOURS
-
 pytestmark = pytest.mark.render
 
 SIZE = (960, 540)
 #: The 3D view left of the panel (the panel sits at the right edge).
 VIEW_WIDTH = 0.7
+#: Rows of the toolbar at the top of the picture (its active button is blue).
+TOOLBAR = 60
 
 
 def band_pixels(png: Path) -> int:
-    """Pixels of the 3D view whose chromaticity is that of a band colour: lighting scales a
-    painted face's colour but keeps its proportions."""
-    rgb = read_png(png)[:, : int(SIZE[0] * VIEW_WIDTH)].astype(np.float64) / 255.0
-    total = rgb.sum(axis=-1, keepdims=True)
-    chroma = rgb / np.maximum(total, 1e-6)
-    lit = total[..., 0] > 0.2
-    found = np.zeros(lit.shape, bool)
-    # The two slower bands' colours are close to the city's greys and sands, so only the
-    # distinctive ones count (the pavilion's door view shows the nearest, fastest blocks).
-    for colour in BAND_COLOURS[[0, 2, 3]]:
-        found |= lit & (np.abs(chroma - colour / colour.sum()).max(axis=-1) < 0.012)
-    return int(found.sum())
+    """Pixels of the 3D view (below the toolbar, left of the panel) that are clearly blue,
+    the colour of the fast bands. The demo shows the whole district from about 3 km, where
+    the haze greys each band colour's exact shade, but a blue stays blue; the city itself has
+    no blue buildings (its water and the toolbar's blue button are few pixels or cut off)."""
+    rgb = read_png(png)[TOOLBAR:, : int(SIZE[0] * VIEW_WIDTH)].astype(np.float64) / 255.0
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return int(((b - r > 0.3) & (b > g + 0.05)).sum())
 
 
 def render(tmp_path: Path, name: str, *args: str) -> Path:
@@ -44,7 +39,7 @@ def render(tmp_path: Path, name: str, *args: str) -> Path:
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_the_band_colours_are_on_the_buildings(tmp_path: Path, language: str) -> None:
     shown = band_pixels(render(tmp_path, language, "--language", language))
-    assert shown > 2000
+    assert shown > 20000, shown  # about 49,800 in both languages when written
 
 
 def test_without_the_demo_there_are_no_band_colours(tmp_path: Path) -> None:
@@ -56,4 +51,4 @@ def test_without_the_demo_there_are_no_band_colours(tmp_path: Path) -> None:
         '"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
     scene = tmp_path / "plain.toml"
     scene.write_text(plain, "utf-8")
-    assert band_pixels(render(tmp_path, "plain", str(scene))) < 200
+    assert band_pixels(render(tmp_path, "plain", str(scene))) < 500  # 108 when written
