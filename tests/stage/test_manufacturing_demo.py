@@ -27,7 +27,7 @@ def test_the_lifecycle_runs_clean_and_fills_the_panel():
     # The OEE gauge (API 1.1) with its world-class mark, and its three factors as a chart.
     assert any(line.startswith("OEE (shift ") and "mark 85)" in line
                for line in result.panel_en), result.panel_en
-    assert any(line.startswith("Factors (world class") and "Availability" in line
+    assert any(line.startswith("Factors, world class 90·95·99.9") and "Availability" in line
                for line in result.panel_en), result.panel_en
     assert any("병목 공정" in line for line in result.panel_ko)
     assert any("cars an hour" in line for line in result.panel_en)

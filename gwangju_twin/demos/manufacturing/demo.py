@@ -115,8 +115,7 @@ class ManufacturingDemo(PavilionDemo):
                                  f"Break {st.spec.name_en}",
                                  lambda i=i: self._break(ctx, i))
         ctx.panel.add_button("reset", "새 교대 시작", "New shift", lambda: self._reset(ctx))
-        ctx.panel.set_line("how", f"공정을 누르면 고장 납니다 ({SPEED:.0f}배속)",
-                           f"Tap a station to break it down ({SPEED:.0f}× speed)")
+        ctx.panel.set_line("how", "공정을 누르면 고장 납니다", "Tap a station to break it")
         ctx.camera.frame(self._view_target(ctx), heading=self._view_heading(ctx),
                          pitch=VIEW_PITCH)
         self._refresh(ctx)
@@ -299,11 +298,10 @@ class ManufacturingDemo(PavilionDemo):
         rate, target = line.throughput_per_hour(), 3600.0 / line.takt
         ctx.panel.set_line(
             "rate", f"시간당 {rate:.1f}대 (목표 {target:.1f}) · 생산 {line.out}대",
-            f"{rate:.1f} cars an hour (target {target:.1f}) · built {line.out}")
+            f"{rate:.1f} cars an hour of {target:.1f} · {line.out} built")
         st = line.stations[worst]
-        busy = st.share("working", line.elapsed) + st.share("down", line.elapsed)
-        ctx.panel.set_line("bottleneck", f"병목 공정: {st.spec.name_ko} (가동 {busy:.0%}, 분홍색)",
-                           f"Bottleneck: {st.spec.name_en} (busy {busy:.0%}, in pink)")
+        ctx.panel.set_line("bottleneck", f"병목 공정: {st.spec.name_ko} (분홍색)",
+                           f"Bottleneck: {st.spec.name_en} (pink)")
         broken = [s for s in line.stations if s.state == "down"]
         if broken:
             minutes = math.ceil((max(s.broken_until for s in broken) - line.now) / 60)
@@ -318,14 +316,16 @@ class ManufacturingDemo(PavilionDemo):
         oee = line.oee()
         # In per cent, against the world-class marks: 85 % = 90 % x 95 % x 99.9 %.
         shift = f"{hours}:{rest // 60:02d}"
-        ctx.panel.set_gauge("oee", 100 * oee.value, 0, 100, f"설비종합효율 OEE (교대 {shift})",
-                            f"OEE (shift {shift})", mark=100 * WORLD_CLASS_OEE, unit="%")
+        ctx.panel.set_gauge("oee", 100 * oee.value, 0, 100,
+                            f"설비종합효율 OEE (교대 {shift}, {SPEED:.0f}배속)",
+                            f"OEE (shift {shift}, {SPEED:.0f}× speed)",
+                            mark=100 * WORLD_CLASS_OEE, unit="%")
         marks = "·".join(f"{100 * m:g}" for m in WORLD_CLASS_FACTORS)
         ctx.panel.set_chart(
             "factors", [100 * oee.availability, 100 * oee.performance, 100 * oee.quality],
             ["가동률", "성능", "품질"], ["Availability", "Performance", "Quality"],
             title_ko=f"OEE 요인 (세계 수준 {marks})",
-            title_en=f"Factors (world class {marks})",
+            title_en=f"Factors, world class {marks}",
             unit="%")
 
     @staticmethod
