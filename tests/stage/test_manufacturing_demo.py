@@ -80,8 +80,8 @@ def test_a_breakdown_button_shows_on_the_line_and_the_panel():
 
 def test_a_visitor_breaks_a_station_by_touch_in_the_kiosk(tmp_path: Path):
     """In the booth, with the rehearsal's virtual finger only: the menu takes the visitor
-    into the manufacturing pavilion, the demo's buttons are finger-sized, and a tap on one
-    breaks its station down."""
+    into the manufacturing pavilion, the demo's buttons are finger-sized, a tap on one
+    breaks its station down, and so does a tap on a station in the 3D view."""
     from gwangju_twin.app.rehearsal import Rehearsal
     from gwangju_twin.kiosk.config import KioskConfig
 
@@ -120,6 +120,18 @@ def test_a_visitor_breaks_a_station_by_touch_in_the_kiosk(tmp_path: Path):
         kiosk.seconds(1.0)
         assert slot.instance.line.stations[1].state == "down"
         assert any("고장 수리 중: 도장" in line for line in panel.text())
+        # API 1.1: a finger on a station itself breaks it too (assembly, clear of the
+        # pavilion's crane and robot arm in the demo's view).
+        from panda3d.core import Point2, Point3
+
+        demo, seen = slot.instance, Point2()
+        middle = kiosk.base.camera.get_relative_point(demo.station_roots[2], Point3(0, 0, 2.5))
+        assert kiosk.base.camLens.project(middle, seen)
+        assert demo.line.stations[2].state != "down"
+        kiosk.tap(seen.x, seen.y)
+        kiosk.frames(2)
+        assert demo.line.stations[2].state == "down"
+        assert slot.state == "loaded" and expo.inside == "manufacturing"
     finally:
         kiosk.close()
 
