@@ -6,8 +6,8 @@ view as the demo's overview (API 1.1, ``ctx.camera.set_overview``: the kiosk's a
 shows it). ``enter`` draws the line, flies the camera to it and listens for taps on the
 stations; ``update`` (called while a visitor is inside) runs the line on at ``SPEED`` times
 real time, moves the cars between the stations, highlights the bottleneck and refreshes the
-panel: an OEE gauge against the 85 % world-class mark, its three factors against theirs, each
-station's busy share, cars an hour, cars built. The line waits while nobody is in the pavilion
+panel: an OEE gauge against the 85 % world-class mark, a chart of its three factors, cars an
+hour, cars built, the bottleneck. The line waits while nobody is in the pavilion
 and goes on where it stopped. A tap on a station, or its button, breaks it down for
 ``REPAIR_S``; another button starts a new shift. Every node is made in ``enter`` and reused:
 ``update`` only moves, shows and hides.
@@ -67,6 +67,7 @@ POOL = 24
 LINE_TOP = 9.0
 #: The camera looks at the line from the forecourt, turned this far (degrees) off square so
 #: the stations' depth shows, and this far down: low enough to read the stations' faces.
+#: Turned the other way, the energy pavilion's wind turbine stood between camera and line.
 VIEW_TURN = -25.0
 VIEW_PITCH = 38.0
 #: The overview (the kiosk's attract reel) stands higher, over the line and the hall.
