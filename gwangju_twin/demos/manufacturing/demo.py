@@ -1,22 +1,29 @@
 """Manufacturing: a production-line twin of an EV assembly line in front of the factory.
 
 ``load`` starts the line simulation (pure code in ``line.py``) and runs it for an hour so
-the shift starts with a full line; ``update`` (called while a visitor is inside) runs it on
-at ``SPEED`` times real time, moves the cars between the stations, highlights the bottleneck
-and refreshes the panel: OEE and its three factors against the 85 % world-class mark, cars
-an hour, cars built. The line waits while nobody is in the pavilion and goes on where it
-stopped. A button per station breaks that station down for ``REPAIR_S``; another starts a new
-shift. Every node is made in ``enter`` and reused: ``update`` only moves, shows and hides.
+the shift starts with a full line, lays the line out in the factory's forecourt and names its
+view as the demo's overview (API 1.1, ``ctx.camera.set_overview``: the kiosk's attract reel
+shows it). ``enter`` draws the line, flies the camera to it and listens for taps on the
+stations; ``update`` (called while a visitor is inside) runs the line on at ``SPEED`` times
+real time, moves the cars between the stations, highlights the bottleneck and refreshes the
+panel: an OEE gauge against the 85 % world-class mark, a chart of its three factors, cars an
+hour, cars built, the bottleneck. The line waits while nobody is in the pavilion
+and goes on where it stopped. A tap on a station, or its button, breaks it down for
+``REPAIR_S``; another button starts a new shift. Every node is made in ``enter`` and reused:
+``update`` only moves, shows and hides.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
-from gwangju_twin.plugins import PavilionContext, PavilionDemo
+import numpy as np
 
-from .line import TAKT_S, WORLD_CLASS_OEE, AssemblyLine, Car
+from gwangju_twin.plugins import ClickEvent, PavilionContext, PavilionDemo
+
+from .line import WORLD_CLASS_FACTORS, WORLD_CLASS_OEE, AssemblyLine, Car
 
 #: Simulated seconds per real second: a car crosses the five stations in 11-15 s.
 SPEED = 60.0
@@ -56,6 +63,19 @@ CAR_GAP = 0.4
 LABEL_SCALE = 0.6
 #: Car nodes made once in ``enter``; the line never holds more (stations + buffers).
 POOL = 24
+#: The top of what the camera must show: the station labels float up to about here.
+LINE_TOP = 9.0
+#: The camera looks at the line from the forecourt, turned this far (degrees) off square so
+#: the stations' depth shows, and this far down: low enough to read the stations' faces.
+#: Turned the other way, the energy pavilion's wind turbine stood between camera and line.
+VIEW_TURN = -25.0
+VIEW_PITCH = 38.0
+#: The overview (the kiosk's attract reel) stands higher, over the line and the hall.
+OVERVIEW_PITCH = 48.0
+#: The demo's panel covers the right of the picture (about a quarter of a 16:9 window): the
+#: camera frames this share of the line's length more to its right, so the line itself
+#: stands in the part of the view that stays free.
+PANEL_ROOM = 0.45
 
 
 class ManufacturingDemo(PavilionDemo):
@@ -65,28 +85,40 @@ class ManufacturingDemo(PavilionDemo):
         self.line: AssemblyLine | None = None
         self.show: Any = None  # everything drawn while the visitor is inside
         self.stations: list[tuple[Any, Any]] = []  # (normal, highlighted) per station
+        self.station_roots: list[Any] = []  # each station's node, the target of its taps
         self.cars: list[dict[str, Any]] = []  # the pool: root node and its parts
         self.station_x: list[float] = []
         self.line_v = 0.0
+        self.line_u = (0.0, 0.0)  # the conveyor's ends along the hall's front
         self.shown_bottleneck = -1
         self.panel_due = 0.0
 
     def load(self, ctx: PavilionContext) -> None:
-        """Start the line and fill it: the first shift starts when it is full."""
+        """Start the line and fill it (the first shift starts when it is full), lay it out
+        and name its overview: the line with the hall behind it."""
         self.line = self._full_line()
+        self._lay_out(ctx)
+        ctx.camera.set_overview(self._view_target(ctx, hall=True),
+                                heading=self._view_heading(ctx), pitch=OVERVIEW_PITCH)
         ctx.log.info("assembly line: %d stations, takt %.0f s", len(self.line.stations),
                      self.line.takt)
 
     def enter(self, ctx: PavilionContext) -> None:
-        """Draw the line in the factory's forecourt and fill the panel."""
+        """Draw the line in the factory's forecourt, fly to it, listen for taps on the
+        stations and fill the panel."""
         assert self.line is not None
         ctx.panel.clear()
         self._build(ctx)
-        for i, st in enumerate(self.line.stations):
+        for i, (root, st) in enumerate(zip(self.station_roots, self.line.stations,
+                                           strict=True)):
+            ctx.on_click(root, self._tap(ctx, i))
             ctx.panel.add_button(f"break-{i}", f"{st.spec.name_ko} 고장",
                                  f"Break {st.spec.name_en}",
                                  lambda i=i: self._break(ctx, i))
         ctx.panel.add_button("reset", "새 교대 시작", "New shift", lambda: self._reset(ctx))
+        ctx.panel.set_line("how", "공정을 누르면 고장 납니다", "Tap a station to break it")
+        ctx.camera.frame(self._view_target(ctx), heading=self._view_heading(ctx),
+                         pitch=VIEW_PITCH)
         self._refresh(ctx)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
@@ -102,18 +134,16 @@ class ManufacturingDemo(PavilionDemo):
         """Remove the drawing; the line waits, as it is, for the next visitor."""
         if self.show is not None and not self.show.is_empty():
             self.show.remove_node()
-        self.show, self.stations, self.cars = None, [], []
+        self.show, self.stations, self.station_roots, self.cars = None, [], [], []
         self.shown_bottleneck = -1
 
     # --- drawing ------------------------------------------------------------------------
 
-    def _build(self, ctx: PavilionContext) -> None:
-        """The conveyor, a station per machine with its name over it and the pool of cars, in
-        site coordinates: u along the front of the hall, v towards the entrance (the pavilion
-        kit's frame)."""
+    def _lay_out(self, ctx: PavilionContext) -> None:
+        """Where the stations stand, in site coordinates: u along the front of the hall, v
+        towards the entrance (the pavilion kit's frame)."""
         assert self.line is not None
-        p = ctx.pavilion
-        w, d = p.size
+        w, d = ctx.pavilion.size
         margin = max(2.5, 0.05 * min(w, d))
         # The hall's front wall stands at 0.23 d (pavilion kit: the forecourt is 0.27 d
         # deep); the line runs 5 m in front of it, clear of the robot arm further out.
@@ -123,16 +153,60 @@ class ManufacturingDemo(PavilionDemo):
         pitch = min(STATION[0] + buffer_len + 1.0, (w - 2 * margin - buffer_len) / n)
         first = -(n - 1) * pitch / 2 + buffer_len / 2
         self.station_x = [first + i * pitch for i in range(n)]
+        self.line_u = (self.station_x[0] - STATION[0] / 2 - buffer_len,
+                       self.station_x[-1] + STATION[0] / 2 + 1.0)
 
+    def _line_box(self, ctx: PavilionContext, hall: bool = False) -> np.ndarray:
+        """The corners of the line's box in district metres (8, 3), for the camera; with
+        ``hall``, reaching back over the hall's front to show where the line stands."""
+        p = ctx.pavilion
+        u0, u1 = self.line_u
+        v0, v1 = self.line_v - STATION[1] / 2, self.line_v + STATION[1] / 2
+        if hall:
+            v0 -= 0.25 * p.size[1]
+        z1 = min(LINE_TOP * 2, p.height) if hall else LINE_TOP
+        u, v, z = (a.ravel() for a in np.meshgrid([u0, u1], [v0, v1], [0.0, z1]))
+        # Site to district: turn by the heading (clockwise on the compass, as the show node
+        # is turned) and move to the site's centre.
+        h = math.radians(p.heading)
+        x = p.position[0] + u * math.cos(h) + v * math.sin(h)
+        y = p.position[1] - u * math.sin(h) + v * math.cos(h)
+        return np.column_stack([x, y, z])
+
+    def _view_target(self, ctx: PavilionContext, hall: bool = False) -> np.ndarray:
+        """What the camera frames: the line's box and, to its right as the camera sees it,
+        room for the panel."""
+        box = self._line_box(ctx, hall)
+        h = math.radians(self._view_heading(ctx))
+        right = np.array([math.cos(h), -math.sin(h), 0.0])  # compass: x east, y north
+        shift = PANEL_ROOM * (self.line_u[1] - self.line_u[0])
+        return np.vstack([box, box + shift * right])
+
+    @staticmethod
+    def _view_heading(ctx: PavilionContext) -> float:
+        """The compass heading the camera looks along: from the forecourt towards the hall
+        (against the way the entrance faces), turned a little for depth."""
+        return (ctx.pavilion.heading + 180.0 + VIEW_TURN) % 360.0
+
+    def _build(self, ctx: PavilionContext) -> None:
+        """The conveyor, a station per machine with its name over it and the pool of cars, in
+        site coordinates (``_lay_out``)."""
+        assert self.line is not None
+        p = ctx.pavilion
         self.show = ctx.node.attach_new_node("manufacturing-line")
         self.show.set_pos(p.position[0], p.position[1], 0.0)
         self.show.set_h(-p.heading)  # compass headings turn clockwise, Panda3D's the other way
-        x0 = self.station_x[0] - STATION[0] / 2 - buffer_len
-        x1 = self.station_x[-1] + STATION[0] / 2 + 1.0
+        x0, x1 = self.line_u
         conveyor = ctx.make_box((x1 - x0, 2.0, 0.2), DARK, parent=self.show)
         conveyor.set_pos((x0 + x1) / 2, self.line_v, PLAZA_TOP)
-        self.stations = [(self._station(ctx, x, TEAL), self._station(ctx, x, MAGENTA))
-                         for x in self.station_x]
+        # Each station's two looks share its node, so a tap on either finds the station.
+        self.station_roots, self.stations = [], []
+        for i, x in enumerate(self.station_x):
+            root = self.show.attach_new_node(f"station-{i}")
+            root.set_pos(x, self.line_v, PLAZA_TOP)
+            self.station_roots.append(root)
+            self.stations.append((self._station(ctx, root, TEAL),
+                                  self._station(ctx, root, MAGENTA)))
         for _, hot in self.stations:
             hot.hide()
         for x, st in zip(self.station_x, self.line.stations, strict=True):
@@ -141,10 +215,10 @@ class ManufacturingDemo(PavilionDemo):
         self.cars = [self._car(ctx) for _ in range(POOL)]
         self.shown_bottleneck = -1
 
-    def _station(self, ctx: PavilionContext, x: float, color: tuple[float, ...]) -> Any:
+    @staticmethod
+    def _station(ctx: PavilionContext, parent: Any, color: tuple[float, ...]) -> Any:
         """A pad, a back wall with the machine and an arm reaching over the car."""
-        root = self.show.attach_new_node("station")
-        root.set_pos(x, self.line_v, PLAZA_TOP)
+        root = parent.attach_new_node("look")
         sw, sd = STATION
         ctx.make_box((sw, sd, 0.12), color, parent=root)
         ctx.make_box((sw, 0.8, 4.2), color, parent=root).set_y(-sd / 2 + 0.4)
@@ -218,44 +292,42 @@ class ManufacturingDemo(PavilionDemo):
     # --- panel and buttons --------------------------------------------------------------
 
     def _panel(self, ctx: PavilionContext, worst: int) -> None:
+        """Few text lines, so the gauge and the chart show without scrolling."""
         assert self.line is not None
         line = self.line
-        oee = line.oee()
-        mark = "≥" if oee.value >= WORLD_CLASS_OEE else "<"
-        ctx.panel.set_line("oee", f"OEE {oee.value:.1%} ({mark} 세계 수준 85%)",
-                           f"OEE {oee.value:.1%} ({mark} world class 85%)")
-        ctx.panel.set_line(
-            "factors",
-            f"가동률 {oee.availability:.1%} × 성능 {oee.performance:.1%} × 품질 {oee.quality:.1%}",
-            f"Availability {oee.availability:.1%} × performance {oee.performance:.1%} × "
-            f"quality {oee.quality:.1%}",
-        )
+        hours, rest = divmod(int(line.elapsed), 3600)
         rate, target = line.throughput_per_hour(), 3600.0 / line.takt
-        ctx.panel.set_line("rate",
-                           f"시간당 {rate:.1f}대 (목표 {target:.1f}대, 택트 {TAKT_S:.0f}초)",
-                           f"{rate:.1f} cars an hour (target {target:.1f}, takt {TAKT_S:.0f} s)")
-        ctx.panel.set_line("built", f"생산 {line.out}대 · 재작업 {line.reworks}건 · 폐기 "
-                           f"{line.scrapped}대",
-                           f"Cars built {line.out} · reworks {line.reworks} · scrapped "
-                           f"{line.scrapped}")
+        ctx.panel.set_line(
+            "rate", f"시간당 {rate:.1f}대 (목표 {target:.1f}) · 생산 {line.out}대",
+            f"{rate:.1f} cars an hour of {target:.1f} · {line.out} built")
         st = line.stations[worst]
-        busy = st.share("working", line.elapsed) + st.share("down", line.elapsed)
-        ctx.panel.set_line("bottleneck", f"병목 공정: {st.spec.name_ko} (가동 {busy:.0%}, 분홍색)",
-                           f"Bottleneck: {st.spec.name_en} (busy {busy:.0%}, in pink)")
+        ctx.panel.set_line("bottleneck", f"병목 공정: {st.spec.name_ko} (분홍색)",
+                           f"Bottleneck: {st.spec.name_en} (pink)")
         broken = [s for s in line.stations if s.state == "down"]
         if broken:
-            minutes = math.ceil(max(s.broken_until for s in broken) - line.now) / 60
+            minutes = math.ceil((max(s.broken_until for s in broken) - line.now) / 60)
             ctx.panel.set_line(
                 "breakdown",
                 "고장 수리 중: " + ", ".join(s.spec.name_ko for s in broken)
-                + f" (남은 {minutes:.0f}분)",
+                + f" (남은 {minutes}분)",
                 "Under repair: " + ", ".join(s.spec.name_en for s in broken)
-                + f" ({minutes:.0f} min left)")
+                + f" ({minutes} min left)")
         else:
             ctx.panel.remove_line("breakdown")
-        hours, rest = divmod(int(line.elapsed), 3600)
-        ctx.panel.set_line("clock", f"교대 경과 {hours}:{rest // 60:02d} ({SPEED:.0f}배속)",
-                           f"Shift time {hours}:{rest // 60:02d} ({SPEED:.0f}× speed)")
+        oee = line.oee()
+        # In per cent, against the world-class marks: 85 % = 90 % x 95 % x 99.9 %.
+        shift = f"{hours}:{rest // 60:02d}"
+        ctx.panel.set_gauge("oee", 100 * oee.value, 0, 100,
+                            f"설비종합효율 OEE (교대 {shift}, {SPEED:.0f}배속)",
+                            f"OEE (shift {shift}, {SPEED:.0f}× speed)",
+                            mark=100 * WORLD_CLASS_OEE, unit="%")
+        marks = "·".join(f"{100 * m:g}" for m in WORLD_CLASS_FACTORS)
+        ctx.panel.set_chart(
+            "factors", [100 * oee.availability, 100 * oee.performance, 100 * oee.quality],
+            ["가동률", "성능", "품질"], ["Availability", "Performance", "Quality"],
+            title_ko=f"OEE 요인 (세계 수준 {marks})",
+            title_en=f"Factors, world class {marks}",
+            unit="%")
 
     @staticmethod
     def _full_line() -> AssemblyLine:
@@ -266,6 +338,10 @@ class ManufacturingDemo(PavilionDemo):
         line.start_shift()
         line.advance(SHIFT_SO_FAR_S)
         return line
+
+    def _tap(self, ctx: PavilionContext, station: int) -> Callable[[ClickEvent], None]:
+        """What a tap on ``station`` does: the same as its button."""
+        return lambda _event: self._break(ctx, station)
 
     def _break(self, ctx: PavilionContext, station: int) -> None:
         assert self.line is not None

@@ -35,6 +35,8 @@ import simpy
 TAKT_S = 140.0
 #: The usual "world-class" OEE mark (about 90 % x 95 % x 99.9 %, Nakajima's TPM).
 WORLD_CLASS_OEE = 0.85
+#: The world-class marks of its factors: availability, performance, quality (Nakajima).
+WORLD_CLASS_FACTORS = (0.90, 0.95, 0.999)
 
 #: What a station does with a car it finds a defect in.
 OnDefect = Literal["rework", "scrap"]
