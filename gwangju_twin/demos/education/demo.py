@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -46,10 +47,12 @@ HOME_RADIUS = 150.0
 PAD_FROM_BEACON = 48.0
 #: Pads grow with the view they are shown in, 16 m in a view this wide (metres), so a
 #: finger finds them in a view of the whole district too; at most this many times.
-PAD_VIEW = 240.0
+PAD_VIEW = 200.0
 PAD_GROWTH = 4.0
-#: Room around what a question's view shows (metres).
+#: Room around what a question's view shows (metres), and how steeply it looks down:
+#: steeper than the camera's usual 50 degrees, so fewer towers stand in front of the pads.
 FRAME_MARGIN = 45.0
+VIEW_PITCH = 58.0
 #: The beacon at a question's place: tall enough to see over apartment blocks from afar.
 BEACON_HEIGHT = 90.0
 #: The pads' labels (Korean, English), the words of the panel's buttons.
@@ -76,6 +79,9 @@ class EducationDemo(PavilionDemo):
         self.pads: dict[Answer, NodePath] = {}
         self.pad_pair: NodePath | None = None  # both pads, moved together to each place
         self.pad_labels: dict[Answer, NodePath] = {}
+        # Every roof the pads may have to float over: the buildings and the landmarks'
+        # models (City Hall, the council), which are features, not buildings.
+        self.roofs: tuple[np.ndarray, np.ndarray] = (np.empty(0, object), np.empty(0))
         self.pads_heading = 0.0  # the compass way from the beacon (or pavilion) to the pads
         self.beacon: NodePath | None = None
         self.marks: list[NodePath] = []  # this question's labels
@@ -108,6 +114,9 @@ class EducationDemo(PavilionDemo):
         for q in self.generated:
             self.spots[q.id] = resolve(q.place, d.to_local, d.bounds, buildings, pavilions)
         self.scores = Scores.from_json(ctx.storage.get(SCORES_KEY))
+        marks = [k for k, layer in enumerate(d.features.layer) if layer == "landmarks"]
+        self.roofs = (np.concatenate([b.footprints, d.features.geometry[marks]]),
+                      np.concatenate([b.heights, [_height(d.features.tags[k]) for k in marks]]))
         ctx.camera.set_overview(self._overview_points(ctx))
         ctx.log.info("OX quiz: %d bank questions, %d from the district, in %.0f ms",
                      len(self.questions), len(self.generated),
@@ -331,10 +340,10 @@ class EducationDemo(PavilionDemo):
         points = [(spot.x, spot.y, 0.0), (spot.x, spot.y, BEACON_HEIGHT + 8.0)]
         points += [(float(b.centroids[r][0]), float(b.centroids[r][1]), float(b.heights[r]))
                    for r in q.rows]
-        points += self._place_pads(ctx, spot, points)
+        points += self._place_pads(ctx, spot, points, q.rows)
         # Looking from the pads towards the beacon: the pads side by side in front, O left.
         ctx.camera.frame(_with_margin(np.asarray(points, float), FRAME_MARGIN),
-                         heading=(self.pads_heading + 180.0) % 360.0)
+                         heading=(self.pads_heading + 180.0) % 360.0, pitch=VIEW_PITCH)
 
     def _home(self, ctx: PavilionContext) -> tuple[np.ndarray, float]:
         """The pads' home before the pavilion's entrance, and the heading they face there."""
@@ -345,28 +354,32 @@ class EducationDemo(PavilionDemo):
 
     def _place_pads(self, ctx: PavilionContext, spot: Spot | None,
                     shown: list[tuple[float, float, float]] | None = None,
-                    ) -> list[tuple[float, float, float]]:
+                    rows: tuple[int, ...] = ()) -> list[tuple[float, float, float]]:
         """Put the pads where a visitor framing ``spot`` can tap them: at home before the
-        pavilion for a place near it (or with no place), else beside the beacon, towards
-        the pavilion, grown for a wide view and lifted over any roof they would lie under.
-        Returns points bounding the pads and their labels, for the camera to frame."""
+        pavilion for a place near it (or with no place), else beside the beacon, grown for
+        a wide view, on the clearest side (lowest roofs, away from the compared buildings
+        ``rows`` and their labels; towards the pavilion when all are clear) and lifted over
+        any roof they would lie under. Returns points bounding the pads and their labels,
+        for the camera to frame (``shown``: the points the view shows besides)."""
         home, heading = self._home(ctx)
+        b = ctx.district.buildings
         centre, scale = home, 1.0
         if spot is not None and math.dist(home, (spot.x, spot.y)) > HOME_RADIUS:
-            towards = home - (spot.x, spot.y)
-            ahead = towards / np.linalg.norm(towards)
             xy = np.asarray(shown or [(spot.x, spot.y, 0.0)], float)[:, :2]
             extent = float(np.ptp(xy, axis=0).max()) + 2 * (PAD_FROM_BEACON + PAD_SIZE)
             scale = float(np.clip(extent / PAD_VIEW, 1.0, PAD_GROWTH))
-            centre = np.array([spot.x, spot.y]) + ahead * (PAD_FROM_BEACON + PAD_SIZE * scale)
-            heading = math.degrees(math.atan2(ahead[0], ahead[1]))
-        b = ctx.district.buildings
-        # Any roof over any part of the pads (a building's centre may lie well away).
-        reach = (PAD_APART + PAD_SIZE) / 2 * scale
-        area = shapely.box(centre[0] - reach, centre[1] - reach, centre[0] + reach,
-                           centre[1] + reach)
-        under = shapely.intersects(b.footprints, area)
-        lift = float(np.max(b.heights[under])) + 1.0 if np.any(under) else 0.0
+            home_way = math.atan2(*(home - (spot.x, spot.y)))
+            best = math.inf
+            for turn in (0, 45, -45, 90, -90, 135, -135, 180):
+                way = home_way + math.radians(turn)
+                ahead = np.array([math.sin(way), math.cos(way)])
+                here = np.array([spot.x, spot.y]) + ahead * (PAD_FROM_BEACON + PAD_SIZE * scale)
+                lift = _roof_under(*self.roofs, here, scale)
+                near = any(math.dist(here, b.centroids[r]) < 60.0 * scale for r in rows)
+                cost = lift + (1000.0 if near else 0.0)
+                if cost < best:
+                    best, centre, heading = cost, here, math.degrees(way)
+        lift = _roof_under(*self.roofs, centre, scale)
         self.pads_heading = heading
         if self.pad_pair is not None and not self.pad_pair.is_empty():
             self.pad_pair.set_pos(float(centre[0]), float(centre[1]), lift)
@@ -410,6 +423,25 @@ class EducationDemo(PavilionDemo):
             else:
                 pad.set_z(0.0)
                 pad.set_color_scale(0.45, 0.45, 0.45, 1.0)
+
+
+def _roof_under(footprints: np.ndarray, heights: np.ndarray, centre: np.ndarray,
+                scale: float) -> float:
+    """How high the pads at ``centre`` must float to lie over every roof they cover
+    (0 on open ground): any footprint over any part of them counts, not only centres."""
+    reach = (PAD_APART + PAD_SIZE) / 2 * scale
+    area = shapely.box(centre[0] - reach, centre[1] - reach, centre[0] + reach,
+                       centre[1] + reach)
+    under = shapely.intersects(footprints, area)
+    return float(np.max(heights[under])) + 1.0 if np.any(under) else 0.0
+
+
+def _height(tags: Mapping[str, Any]) -> float:
+    """A landmark's roof height from its tags (metres): its height, else its floors."""
+    try:
+        return float(tags.get("height") or 3.5 * float(tags.get("building:levels") or 10))
+    except (TypeError, ValueError):
+        return 35.0  # a landmark of unknown height: as tall as a ten-floor block
 
 
 def _with_margin(points: np.ndarray, margin: float) -> np.ndarray:
