@@ -4,10 +4,11 @@
 the district (``places.py``) and adds questions the district's own buildings answer
 (``heights.py``). ``enter`` lays two big answer pads, O and X, on the plaza before the
 pavilion (the OX quiz bridge of Gwangju's school metaverse, walked by tapping) and starts a
-round (``walk.py``): the panel asks in Korean and English, the visitor taps O or X, the panel
-says right or wrong with the explanation and a Next button, and a beacon stands at the place
-each question is about. The finish card gives the score. Scores are counts only, kept in
-``ctx.storage`` between runs.
+round (``walk.py``): the panel asks in Korean and English, a beacon stands at the place each
+question is about and the camera flies there with the pads brought alongside; the visitor
+taps O or X (a pad or the panel's button), the panel says right or wrong with the
+explanation and a Next button. The finish card gives the score and charts it per topic.
+Scores are counts only, kept in ``ctx.storage`` between runs.
 """
 
 from __future__ import annotations
