@@ -15,6 +15,7 @@ import shapely
 from render_helpers import REPO
 
 from gwangju_twin.app.stage import Stage, StageOptions
+from gwangju_twin.demos.education.demo import CHART_NAMES
 from gwangju_twin.expo.prepared import prepare
 from gwangju_twin.plugins.testing import run_lifecycle
 from gwangju_twin.resources import default_scene_path
@@ -110,14 +111,14 @@ def test_a_round_played_through_the_panels_buttons(stage: Stage) -> None:
     assert game.stage == "finished"
     assert "끝! 8문제 중 4개를 맞혔어요" in drawn(stage)
     assert "지금까지 1번의 도전, 평균 정답률 50%" in drawn(stage)
-    # The finish card's chart: the share right per topic, the counts in its labels.
+    # The finish card's chart: the share right per topic, a bar for each topic asked.
     chart = next(i for i in slot.context.panel.items if i.key == "topics")
     by_topic = game.by_topic()
+    assert sum(n for _, n in by_topic.values()) == 8
     assert list(chart.values) == pytest.approx([100 * r / n for r, n in by_topic.values()])
-    assert sum(int(label.split()[-1].split("/")[1]) for label in chart.labels_en) == 8
     assert chart.unit == "%" and chart.title_en == "Right per topic"
-    assert [label.split()[-1] for label in chart.labels_ko] == \
-        [f"{r}/{n}" for r, n in by_topic.values()]
+    assert chart.labels_ko == tuple(CHART_NAMES[t][0] for t in by_topic)
+    assert chart.labels_en == tuple(CHART_NAMES[t][1] for t in by_topic)
     assert slot.context.panel.text("en")[1] == "Done! 4 of 8 right"
     scores = demo.scores
     assert (scores.rounds, scores.points, scores.possible) == (1, 4, 8)

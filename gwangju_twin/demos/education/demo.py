@@ -25,10 +25,10 @@ from panda3d.core import NodePath
 
 from gwangju_twin.plugins import ClickEvent, PavilionContext, PavilionDemo
 
-from .bank import Answer, Question, load_bank
+from .bank import Answer, Question, Topic, load_bank
 from .heights import PAIR_COLOURS, taller_questions
 from .places import PlaceError, Spot, compass, named_points, resolve
-from .walk import ROUND_LENGTH, TOPIC_NAMES, Round, Scores, draw_round
+from .walk import ROUND_LENGTH, Round, Scores, draw_round
 
 #: The education sector's colour family: O in blue, X in red (as on Korean OX quiz shows).
 O_BLUE = (0.16, 0.45, 0.85, 1.0)
@@ -60,6 +60,11 @@ BEACON_HEIGHT = 90.0
 PAD_WORDS = {"O": ("O 맞다", "O True"), "X": ("X 아니다", "X False")}
 #: Each pad's side along the pair's local x axis (O on the +x end).
 PAD_SIDES: tuple[tuple[Answer, float], ...] = (("O", 1.0), ("X", -1.0))
+#: Topic names short enough for a bar each under the finish card's chart (Korean, English).
+CHART_NAMES: dict[Topic, tuple[str, str]] = {
+    "518": ("5·18", "5·18"), "mudeungsan": ("무등산", "Mount"), "plan": ("AI 비전", "AI"),
+    "sectors": ("5+2", "5+2"), "district": ("건물", "Tall"),
+}
 #: Where ``ctx.storage`` keeps the counts, and the table of finished rounds' totals.
 SCORES_KEY = "scores"
 ROUNDS_TABLE = "rounds"
@@ -238,11 +243,11 @@ class EducationDemo(PavilionDemo):
                        f"Done! {score} of {total} right")
         panel.set_line("verdict", *_praise(score, total))
         topics = list(self.round.by_topic().items())
-        # Bars of the share right per topic; the counts stay in the labels, as a round asks
-        # a topic one to four times and "1/1" and "3/4" should not look alike.
+        # Bars of the share right per topic, under short names: the chart drops every other
+        # label that does not fit, and five topics with their counts do not.
         panel.set_chart("topics", [100.0 * r / n for _, (r, n) in topics],
-                        [f"{TOPIC_NAMES[t][0]} {r}/{n}" for t, (r, n) in topics],
-                        [f"{TOPIC_NAMES[t][1]} {r}/{n}" for t, (r, n) in topics],
+                        [CHART_NAMES[t][0] for t, _ in topics],
+                        [CHART_NAMES[t][1] for t, _ in topics],
                         kind="bar", title_ko="주제별 정답률", title_en="Right per topic",
                         unit="%")
         mean = self.scores.mean_share
@@ -253,11 +258,16 @@ class EducationDemo(PavilionDemo):
         panel.add_button("again", "다시 하기", "Play again", lambda: self._again(ctx))
         self._light_pads(None, None)
         self._place_pads(ctx, None)
+        # The overview is wide: the pads' words would crowd the pavilions' names there.
+        for label in self.pad_labels.values():
+            label.hide()
         ctx.camera.overview()
 
     def _again(self, ctx: PavilionContext) -> None:
         if self.beacon is not None:
             self.beacon.show()
+        for label in self.pad_labels.values():
+            label.show()
         self._start_round(ctx)
 
     def _save(self, ctx: PavilionContext) -> None:
