@@ -63,3 +63,40 @@ def test_a_visitor_plays_the_quiz_by_touch(kiosk: Rehearsal) -> None:
     view = touring.expo.panel_view
     assert view is not None and any("문제 4 / 8 · 점수 3" in t for t in view.text())
     assert slot.state == "loaded"
+
+
+def _screen_of(kiosk: Rehearsal, xyz: tuple[float, float, float]) -> tuple[float, float]:
+    from panda3d.core import Point2, Point3
+
+    base = kiosk.stage.base
+    p = base.cam.get_relative_point(base.render, Point3(*xyz))
+    out = Point2()
+    assert base.camLens.project(p, out), f"{xyz} is not in view"
+    return (out.x, out.y)
+
+
+def test_a_visitor_answers_by_touching_the_pads_where_each_question_flew(
+        kiosk: Rehearsal) -> None:
+    touring = kiosk.booth.touring
+    kiosk.tap(0.1, -0.2)
+    kiosk.tap_widget(touring.toolbar.buttons["menu"])
+    kiosk.tap_widget(touring.menu.buttons["education"])
+    kiosk.seconds(4.0)
+    slot = touring.expo.host.slot("education")
+    demo: Any = slot.instance
+    game = demo.round
+    for n in range(3):
+        kiosk.seconds(2.0)  # the flight to this question's place
+        assert not touring.driver.flying
+        # The camera's flights do not count as leaving: the visitor is still inside.
+        assert touring.expo.inside == "education" and slot.inside
+        q = game.current
+        choice = q.answer if n != 1 else ("X" if q.answer == "O" else "O")
+        # The middle of the pad's top, where the finger lands on it on screen.
+        pad = demo.pads[choice]
+        p = pad.get_pos(kiosk.stage.base.render)
+        kiosk.tap(*_screen_of(kiosk, (p.x, p.y, p.z + 0.5)))
+        assert game.stage == "answered" and game.answers[-1] == choice, (n, q.id)
+        _tap_panel(kiosk, "next")
+    assert game.index == 3 and game.score == 2
+    assert touring.expo.inside == "education" and slot.state == "loaded"

@@ -3,15 +3,19 @@ OX quiz played by pressing the panel's buttons as a visitor's taps do."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import shapely
 from render_helpers import REPO
 
 from gwangju_twin.app.stage import Stage, StageOptions
+from gwangju_twin.demos.education.demo import CHART_NAMES
 from gwangju_twin.expo.prepared import prepare
 from gwangju_twin.plugins.testing import run_lifecycle
 from gwangju_twin.resources import default_scene_path
@@ -107,7 +111,14 @@ def test_a_round_played_through_the_panels_buttons(stage: Stage) -> None:
     assert game.stage == "finished"
     assert "끝! 8문제 중 4개를 맞혔어요" in drawn(stage)
     assert "지금까지 1번의 도전, 평균 정답률 50%" in drawn(stage)
-    assert any(line.startswith("5·18 ") and "/" in line for line in drawn(stage))
+    # The finish card's chart: the share right per topic, a bar for each topic asked.
+    chart = next(i for i in slot.context.panel.items if i.key == "topics")
+    by_topic = game.by_topic()
+    assert sum(n for _, n in by_topic.values()) == 8
+    assert list(chart.values) == pytest.approx([100 * r / n for r, n in by_topic.values()])
+    assert chart.unit == "%" and chart.title_en == "Right per topic"
+    assert chart.labels_ko == tuple(CHART_NAMES[t][0] for t in by_topic)
+    assert chart.labels_en == tuple(CHART_NAMES[t][1] for t in by_topic)
     assert slot.context.panel.text("en")[1] == "Done! 4 of 8 right"
     scores = demo.scores
     assert (scores.rounds, scores.points, scores.possible) == (1, 4, 8)
@@ -148,28 +159,80 @@ def test_leaving_removes_everything_and_coming_back_starts_afresh(stage: Stage) 
     assert demo.scores.asked  # the counts of the first visit are kept
 
 
-class _Camera:
-    """API 1.1's ctx.camera, recording what it was asked to frame."""
-
-    def __init__(self) -> None:
-        self.framed: list[tuple[float, float, float, float]] = []
-
-    def frame(self, target: Any, heading: Any = None, pitch: Any = None,
-              seconds: float = 1.5) -> None:
-        self.framed.append(tuple(target))
-
-
-def test_with_a_camera_each_place_is_framed(stage: Stage) -> None:
-    """ctx.camera (API 1.1, not in the viewer yet) as the demo will meet it."""
+def test_each_place_is_framed_with_the_pads_beside_it(stage: Stage,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question asks the camera for a view of its place with the pads in it, so a
+    visitor who taps the pads sees what the question is about."""
     slot = stage.expo.host.slot("education")
     demo: Any = slot.instance
-    camera = _Camera()
-    slot.context.camera = camera
-    press(stage, demo.round.current.answer)
+    camera = slot.context.camera
+    framed: list[np.ndarray] = []
+    frame = camera.frame
+
+    def recording(target: Any, *args: Any, **kwargs: Any) -> Any:
+        framed.append(np.asarray(target, float))
+        return frame(target, *args, **kwargs)
+
+    monkeypatch.setattr(camera, "frame", recording)
+    for _ in range(8):
+        press(stage, demo.round.current.answer)
+        press(stage, "next")
+        q = demo.round.current
+        if q is None:
+            break
+        spot = demo.spots[q.id]
+        target = framed[-1]
+        lo, hi = target[:, :2].min(axis=0), target[:, :2].max(axis=0)
+        assert np.all(lo < (spot.x, spot.y)) and np.all((spot.x, spot.y) < hi)
+        for pad in demo.pads.values():
+            p = pad.get_pos(stage.expo.nodes["education"].demo)
+            assert np.all(lo < (p.x, p.y)) and np.all((p.x, p.y) < hi), (q.id, p, lo, hi)
+        # The pads lie on the ground or on a roof, never inside a building.
+        pads = demo.pad_pair.get_pos()
+        b = slot.context.district.buildings
+        under = shapely.intersects(b.footprints, shapely.Point(pads.x, pads.y))
+        assert not np.any(under) or pads.z > float(b.heights[under].max())
+    assert len(framed) >= 7
+    assert slot.state == "loaded"
+
+
+def test_the_overview_shows_the_pavilion_and_its_pads(stage: Stage) -> None:
+    slot = stage.expo.host.slot("education")
+    demo: Any = slot.instance
+    pose = slot.context.camera.overview_pose()
+    assert pose is not None
+    home, _ = demo._home(slot.context)  # the pads' place before the pavilion
+    assert math.dist(pose.target[:2], home) < 400.0
+
+
+def _down_on(stage: Stage, pad: Any) -> bool:
+    """A click from straight above the middle of ``pad``, through the floor's click path."""
+    p = pad.get_pos(stage.expo.nodes["education"].demo)
+    return stage.expo.click((p.x, p.y, p.z + 300.0), (0.0, 0.0, -1.0), None)
+
+
+def test_tapping_a_pad_answers_as_its_button_does(stage: Stage) -> None:
+    slot = stage.expo.host.slot("education")
+    demo: Any = slot.instance
+    game = demo.round
+    q = game.current
+    wrong = "X" if q.answer == "O" else "O"
+    assert _down_on(stage, demo.pads[wrong])
+    stage.step(0.1)
+    assert game.stage == "answered" and game.answers == [wrong]
+    assert f"아쉬워요. 정답은 {q.answer}입니다." in drawn(stage)
+    # A second tap while the answer is on show changes nothing.
+    assert _down_on(stage, demo.pads[q.answer])
+    assert game.answers == [wrong] and game.score == 0
     press(stage, "next")
-    spot = demo.spots[demo.round.current.id]
-    x0, y0, x1, y1 = camera.framed[-1]
-    assert x0 < spot.x < x1 and y0 < spot.y < y1
+    q = game.current
+    assert _down_on(stage, demo.pads[q.answer])
+    stage.step(0.1)
+    assert game.answers[-1] == q.answer and game.score == 1
+    assert f"정답입니다! ({q.answer})" in drawn(stage)
+    # The pads answer only while the visitor is inside: leaving ends the registrations.
+    stage.expo.exit()
+    assert not stage.expo.click((0.0, 0.0, 300.0), (0.0, 0.0, -1.0), None)
 
 
 def _play(folder: Path, rights: int) -> tuple[Any, Any]:

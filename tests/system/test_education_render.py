@@ -1,6 +1,7 @@
 """The education demo rendered offscreen by the command line (`render --enter education
 --ui`), in Korean and English: its own pixels (the O and X answer pads) are in the picture,
-not only its panel."""
+not only its panel. The first question flies the camera to its place, with the pads beside
+it; a round is drawn at random, so each picture may show another place."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from render_helpers import REPO, read_png, run_cli
 
 pytestmark = pytest.mark.render
 
-SIZE = "480x270"
+#: Large enough that the pads show in a view of a place far from the pavilion.
+SIZE = "960x540"
 
 
 def _render(tmp_path: Path, name: str, *args: str) -> tuple[np.ndarray, str]:
@@ -53,12 +55,11 @@ def test_the_quiz_is_in_the_picture_in_korean_and_english(tmp_path: Path) -> Non
     for shown in (ko, en):
         changed = np.any(np.abs(shown - empty) > 12, axis=2)[city]
         assert changed.mean() > 0.02, changed.mean()
-        # The O pad is blue and the X pad red; without the demo there are (almost) none.
-        assert _o_blue(shown[city]).sum() > _o_blue(empty[city]).sum() + 300
-        assert _x_red(shown[city]).sum() > _x_red(empty[city]).sum() + 300
-    # The pads are the same in both languages (their labels and the interface follow it).
-    assert abs(int(_o_blue(ko[city]).sum()) - int(_o_blue(en[city]).sum())) < 60
-    assert abs(int(_x_red(ko[city]).sum()) - int(_x_red(en[city]).sum())) < 60
+        # The O pad is blue and the X pad red, wherever the question took the camera;
+        # without the demo there are (almost) none. (Over 250 of each in 16 renders of
+        # random first questions; a pad seen at the pavilion's door gives thousands.)
+        assert _o_blue(shown[city]).sum() > _o_blue(empty[city]).sum() + 150
+        assert _x_red(shown[city]).sum() > _x_red(empty[city]).sum() + 150
     panel = (slice(h // 12, int(h * 0.35)), slice(int(w * 0.74), w))
     assert np.any(np.abs(ko - en) > 12, axis=2)[panel].mean() > 0.02
 
