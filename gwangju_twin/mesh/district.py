@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +34,23 @@ class DistrictMesh:
         """Non-empty batches: each becomes one Geom, one draw call."""
         return sum(1 for b in self.batches if b.primitive_count)
 
+    def shown(self, layers: Mapping[str, bool]) -> list[MeshBatch]:
+        """The non-empty batches a scene with these ``layers`` switched on draws (a layer
+        not named is on)."""
+        return [b for b in self.batches
+                if b.primitive_count and layers.get(layer_of(b), True)]
+
     @property
     def triangles(self) -> int:
         """Triangles over all batches."""
         return sum(b.primitive_count for b in self.batches if b.primitive == "triangles")
+
+
+def layer_of(batch: MeshBatch) -> str:
+    """The scene layer (``[layers]`` of a scene file) a batch belongs to."""
+    return {"solid": "buildings", "overlay": "area", "lines": "area"}.get(
+        batch.material, batch.material
+    )
 
 
 def build_district_mesh(

@@ -46,24 +46,13 @@ def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
     ``add_fog``): the ground reaches far enough to melt into the horizon from there."""
     world = NodePath("world")
     district = world.attach_new_node("district")
-    layers = layers or {}
-    for batch in mesh.batches:
-        if batch.primitive_count == 0:
-            continue
-        if not layers.get(_layer_of(batch), True):
-            continue
+    for batch in mesh.shown(layers or {}):
         np_ = district.attach_new_node(make_geom_node(batch))
         _style(np_, batch)
     ground = _ground_plane(mesh, haze_size(mesh, view_distance))
     ground.reparent_to(world)
     _light(world)
     return world
-
-
-def _layer_of(batch: MeshBatch) -> str:
-    return {"solid": "buildings", "overlay": "area", "lines": "area"}.get(
-        batch.material, batch.material
-    )
 
 
 def _style(np_: NodePath, batch: MeshBatch) -> None:

@@ -44,9 +44,10 @@ SCENE_GRAPH_CHECK = textwrap.dedent(
     print(json.dumps({
         "solid_share": solid_share,
         "geom_nodes": nodes.get_num_paths(),
-        "draw_calls": prepared.mesh.draw_calls,
+        "draw_calls": len(prepared.mesh.shown(prepared.scene.layers)),
         "triangles": tris,
-        "mesh_triangles": prepared.mesh.triangles,
+        "mesh_triangles": sum(b.primitive_count for b in prepared.mesh.shown(
+            prepared.scene.layers) if b.primitive == "triangles"),
         "uint32_only": index_types == {int(GeomEnums.NT_uint32)},
         "names": sorted({n.get_name().rsplit("-", 2)[0] for n in nodes}),
         "buildings": int((prepared.district.layer == "buildings").sum()),

@@ -97,8 +97,9 @@ def run_render(args: argparse.Namespace) -> int:
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
                        language=args.language)
+    draws = len(prepared.mesh.shown(prepared.scene.layers))  # the layers the scene shows
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
-          f"{len(prepared.pavilions)} pavilions, {prepared.mesh.draw_calls} draw calls)")
+          f"{len(prepared.pavilions)} pavilions, {draws} draw calls)")
     for row in status:
         inside = ", visitor inside" if row["inside"] else ""
         why = f": {row['reason']}" if row["reason"] else ""
