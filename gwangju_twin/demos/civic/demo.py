@@ -32,6 +32,7 @@ class CivicDemo(PavilionDemo):
         # The roof tapped (x, y, height), awaiting a category.
         self.place: tuple[float, float, float] | None = None
         self.pins: dict[int, object] = {}
+        self.facts: dict[str, tuple[int, float]] = {}  # dong -> (buildings, floor area m²)
 
     def load(self, ctx: PavilionContext) -> None:
         """Find the dongs among the district's areas and open the board in the store."""
@@ -40,6 +41,14 @@ class CivicDemo(PavilionDemo):
         dongs = Dongs.from_areas([f.name[i] for i in rows], [f.geometry[i] for i in rows],
                                  [f.tags[i] for i in rows])
         self.board = Board(ctx.storage.table("proposals"), dongs, ctx.district.bounds)
+        # Facts per dong from the district's own buildings: how many, and their floor area
+        # (footprint x floors; a building without a floor count by its height at 3 m a floor).
+        b = ctx.district.buildings
+        where = dongs.of(b.centroids[:, 0], b.centroids[:, 1])
+        floors = np.where(np.isfinite(b.levels), b.levels, np.maximum(1.0, b.heights / 3.0))
+        for name in dongs.names:
+            inside = where == name
+            self.facts[name] = (int(inside.sum()), float((b.areas * floors)[inside].sum()))
         # The overview shows the dongs (or the whole district when it has none).
         if dongs.names:
             ctx.camera.set_overview(tuple(shapely.total_bounds(dongs.polygons)))
@@ -58,7 +67,11 @@ class CivicDemo(PavilionDemo):
             for ring in _rings(polygon):
                 ctx.make_line(ring, OUTLINE_WIDTH, OUTLINE_COLOR)
             x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
-            ctx.make_label(name, _roman(name), (float(x), float(y), 40.0))
+            count, floor_area = self.facts.get(name, (0, 0.0))
+            ha = floor_area / 10_000.0
+            ctx.make_label(f"{name} · 건물 {count:,}동 · 연면적 {ha:,.0f} ha",
+                           f"{_roman(name)} · {count:,} buildings · {ha:,.0f} ha of floors",
+                           (float(x), float(y), 40.0))
         for proposal in self.board.proposals():
             self._pin(ctx, proposal)
         ctx.on_building_click(lambda row: self._tapped_building(ctx, row))
