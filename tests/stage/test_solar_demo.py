@@ -208,3 +208,17 @@ def test_a_kiosk_visitor_switches_the_scale_by_touch(kiosk: Rehearsal) -> None:
     assert view is not None and any("kWh/m²" in t for t in view.text())
     assert not any("로그 눈금" in t for t in view.text())
     assert touring.expo.inside == PAVILION and slot.state == "loaded"
+
+    # A tapped building's card takes the demo's panel's place (which is hidden), at the top
+    # and at full size: the panel is too tall for the card to fit below it at 800x450.
+    from gwangju_twin.ui.panel import MARGIN, MIN_SCALE
+
+    spot = next((x / 10, y / 10) for y in range(-4, 4) for x in range(-3, 4)
+                if touring.selection.pick((x / 10, y / 10)) is not None)
+    kiosk.tap(*spot)
+    kiosk.frames(2)
+    card = touring.selection.view
+    assert card is not None and view.is_hidden()
+    aspect2d = kiosk.base.aspect2d
+    assert card.node.get_sz(aspect2d) >= MIN_SCALE - 1e-6
+    assert card.node.get_tight_bounds(aspect2d)[1].z == pytest.approx(1.0 - MARGIN, abs=0.01)
