@@ -92,6 +92,9 @@ class Gestures:
         hit = selection.select_at(at)
         if hit is not None:
             self._hide_expo_panel()
+            if selection.view is not None:
+                # The card was docked below the demo's panel, which is gone now: move up.
+                selection.view.refresh()
 
     def hover(self, at: tuple[float, float] | None, moved: bool, dt: float) -> None:
         """A frame of ``dt`` seconds with the pointer at ``at`` (None: outside the window)

@@ -76,6 +76,8 @@ _TOP_BAND = 0.3
 MIN_SCALE = 0.9
 _MIN_BODY = 0.3  # the least of a scrolling body left in view
 _SCROLL_ROW = 0.022 + _BUTTON_HEIGHT  # the gap above the ▲ ▼ buttons, and their height
+#: A card docks below a reserved widget only if this much height is left for it there.
+_MIN_ROOM = 0.6
 
 NOTICE_INK: RGBA = (1.0, 0.50, 0.50, 1.0)
 NOTICE_FILL: RGBA = (0.85, 0.16, 0.18, 0.22)
@@ -347,8 +349,12 @@ class PanelView:
         right, z_top = corner.x - MARGIN, corner.z - MARGIN
         # A reserved widget in the panel's column near the top (the toolbar, in a window
         # too narrow for both side by side) would cover the title: dock below it instead.
+        # Below a widget that fills the column (a demo's tall panel, in a small kiosk
+        # window) a building's card would shrink to nothing, even to a negative, mirrored
+        # scale: it covers that widget instead.
         for x0, z0, x1, z1 in reserved_rects(self._parent, exclude=self._root):
-            if x1 > right - WIDTH and x0 < right and z1 > z_top - _TOP_BAND:
+            if (x1 > right - WIDTH and x0 < right and z1 > z_top - _TOP_BAND
+                    and (z0 - MARGIN) - bottom.z - MARGIN >= _MIN_ROOM):
                 z_top = min(z_top, z0 - MARGIN)
         dock = (round(corner.x, 5), round(corner.z, 5), round(z_top, 5))
         if dock == self._dock:

@@ -581,6 +581,42 @@ def test_panel_title_is_clear_of_the_toolbar(windowless_base: Any,
         windowless_base.adjustWindowAspectRatio(old)
 
 
+def test_a_card_opened_under_a_column_filling_panel_covers_it(
+        windowless_base: Any, windowless_fonts: tuple[Any, Any]) -> None:
+    """A building's card opened while a demo's tall panel fills the right-hand column (the
+    solar demo's, in an 800x450 kiosk) has no room below that panel: it docks at the top,
+    over the panel, at a usable scale, instead of shrinking to a negative (mirrored) one."""
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.panel import _MIN_ROOM, MARGIN, MIN_SCALE
+
+    tall = Panel("지붕 태양광 잠재량", "Rooftop solar potential")
+    for i in range(12):
+        tall.set_line(f"l{i}", f"{i}번째 줄: 아주 긴 설명이 두 줄로 넘어갑니다 {i}",
+                      f"Line {i}: a long description that wraps onto a second line {i}")
+    tall.set_legend("scale", [((i / 5, 0.5, 1 - i / 5), f"{i}", f"{i}") for i in range(6)],
+                    "눈금", "Scale")
+    tall.add_button("mode", "m²당 발전량 보기", "Show yield per m²", lambda: None)
+    demo = PanelView(tall, windowless_base.aspect2d, windowless_fonts[0],
+                     bold_font=windowless_fonts[1])
+    card = None
+    try:
+        demo.refresh()
+        lo, _ = demo.node.get_tight_bounds(windowless_base.aspect2d)
+        assert lo.z - MARGIN - (-1.0) - MARGIN < _MIN_ROOM  # no room left below it
+        card = PanelView(_panel(), windowless_base.aspect2d, windowless_fonts[0],
+                         bold_font=windowless_fonts[1])
+        card.refresh()
+        scale = card.node.get_sz(windowless_base.aspect2d)
+        assert scale >= MIN_SCALE - 1e-6
+        card_lo, card_hi = card.node.get_tight_bounds(windowless_base.aspect2d)
+        assert card_hi.z == pytest.approx(1.0 - MARGIN, abs=0.01)
+        assert card_lo.z > -1.0
+    finally:
+        if card is not None:
+            card.destroy()
+        demo.destroy()
+
+
 def test_panel_board_is_opaque(shots: dict[str, Any]) -> None:
     """The card hides what is behind it (the light sky here): its commonest pixel is the
     board colour itself, not the board blended with the background."""

@@ -1,8 +1,9 @@
 """Eco-friendly autonomous driving: electric shuttles on a loop between the pavilions.
 
-A reference demo for exhibitors. ``load`` plans the route once (pure code in ``fleet.py``);
-``enter`` builds the vehicles from plain boxes; ``update`` moves them along the road
-geometry; ``exit`` removes everything it made. The panel counts the distance driven and
+A reference demo for exhibitors. ``load`` plans the route once (pure code in ``fleet.py``)
+and names the whole loop as the demo's overview; ``enter`` builds the vehicles from plain
+boxes and frames the loop; ``update`` moves them along the road geometry; ``exit`` removes
+everything it made. The panel counts the distance driven and
 the CO2 saved against a diesel minibus.
 """
 
@@ -61,6 +62,9 @@ class ShuttleDemo(PavilionDemo):
             ctx.log.warning("no shuttle loop: %s", exc)
             return
         self.fleet = Fleet(self.loop, START_SHUTTLES)
+        # The loop runs past every pavilion, far beyond this one's door: the demo's view is
+        # the whole loop (the kiosk's attract reel shows it too).
+        ctx.camera.set_overview(self.loop.lane)
         ctx.log.info("shuttle loop: %.2f km, %d stops", self.loop.length / 1000,
                      len(self.loop.stops))
 
@@ -93,6 +97,7 @@ class ShuttleDemo(PavilionDemo):
         ctx.panel.add_button("add", "셔틀 추가", "Add shuttle", lambda: self._add(ctx))
         self._set_pause_button(ctx)
         self._update_panel(ctx)
+        ctx.camera.frame(self.loop.lane)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
         """Drive the shuttles on by ``dt`` seconds and refresh the counters."""

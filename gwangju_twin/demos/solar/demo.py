@@ -1,9 +1,11 @@
 """Eco-friendly energy: how much electricity each roof could make from the sun.
 
 A reference demo for exhibitors. ``load`` runs the solar model once (pure code in
-``sun.py``); ``enter`` paints every building by its potential and fills the panel; a button
-switches between the total a roof could make and its yield per square metre (which shows
-where taller neighbours cast shade); ``exit`` restores the city's colours.
+``sun.py``) and names the whole district as the demo's overview; ``enter`` frames the
+district's roofs, paints every building by its potential, fills the panel and shows the
+colour scale as a legend; a button switches between the total a roof could make and its
+yield per square metre (which shows where taller neighbours cast shade); ``exit``
+restores the city's colours.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import shapely
 
 from gwangju_twin.plugins import PavilionContext, PavilionDemo
 
@@ -49,11 +52,20 @@ KINDS = {
 }
 
 
+#: The legend shows the colour scale at this many evenly spaced stops (low to high).
+LEGEND_STOPS = 5
+
+
 def viridis(t: np.ndarray) -> np.ndarray:
     """(n, 3) RGB colours for values ``t`` in 0..1 (clipped), along ``VIRIDIS``."""
     t = np.clip(np.asarray(t, np.float64), 0.0, 1.0) * (len(VIRIDIS) - 1)
     stops = np.arange(len(VIRIDIS))
     return np.column_stack([np.interp(t, stops, VIRIDIS[:, c]) for c in range(3)])
+
+
+def _mwh(value: float) -> str:
+    """A legend's MWh figure: whole numbers from 10 up, one decimal below (small roofs)."""
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
 class SolarDemo(PavilionDemo):
@@ -62,6 +74,8 @@ class SolarDemo(PavilionDemo):
     def __init__(self) -> None:
         self.solar: RooftopSolar | None = None
         self.per_m2 = False  # colour by total potential (False) or by yield per m² (True)
+        #: What the camera shows: every roof, up to the tallest (None: no buildings).
+        self.view: np.ndarray | None = None
 
     def load(self, ctx: PavilionContext) -> None:
         """Run the solar model for every building (about a tenth of a second for Sangmu)."""
@@ -75,6 +89,11 @@ class SolarDemo(PavilionDemo):
         ctx.log.info("rooftop solar for %d buildings at %.2f N in %.0f ms: %.0f MWh a year",
                      len(b), latitude, (time.perf_counter() - started) * 1000,
                      self.solar.total_kwh / 1000)
+        # The demo paints the whole district, most of it far from the pavilion's door, so
+        # its view takes in every roof (and the tallest's top) rather than the door.
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(b.footprints))
+        self.view = np.array([[x0, y0, 0.0], [x1, y1, float(np.max(b.heights))]])
+        ctx.camera.set_overview(self.view)
 
     def enter(self, ctx: PavilionContext) -> None:
         """Paint the buildings and fill the panel."""
@@ -84,24 +103,29 @@ class SolarDemo(PavilionDemo):
                                "There are no buildings in this district")
             return
         self._fill_panel(ctx)
-        self._paint(ctx)  # after the figures, so the legend line comes last
+        self._paint(ctx)
+        if self.view is not None:
+            ctx.camera.frame(self.view)
 
     def exit(self, ctx: PavilionContext) -> None:
         """Give the buildings their own colours back."""
         ctx.clear_paint()
 
     def _paint(self, ctx: PavilionContext) -> None:
-        """Colour every building along viridis by the chosen measure and describe the scale
-        on the panel's legend line."""
+        """Colour every building along viridis by the chosen measure and show the scale as
+        the panel's legend: a few stops along it, each labelled with its value."""
         assert self.solar is not None
+        stops = np.linspace(0.0, 1.0, LEGEND_STOPS)
         if self.per_m2:
             # Yield per m² differs only through shade, so stretch the colours between the
             # darkest and the sunniest roof.
             value = self.solar.yield_kwh_m2
             lo, hi = float(value.min()), float(value.max())
             t = (value - lo) / max(hi - lo, 1e-9)
-            legend = (f"색: 보라 {lo:.0f} → 노랑 {hi:.0f} kWh/m²·년 (보라 = 그늘)",
-                      f"Purple {lo:.0f} → yellow {hi:.0f} kWh/m²/yr (purple = shade)")
+            at = lo + stops * (hi - lo)
+            labels = [(f"{v:,.0f}", f"{v:,.0f}") for v in at]
+            labels[0] = f"{labels[0][0]} (그늘)", f"{labels[0][1]} (shade)"
+            title = ("m²당 연 발전량 (kWh/m²)", "Yield per m² a year (kWh/m²)")
         else:
             # Totals span two orders of magnitude (a house to a convention centre): a
             # logarithmic scale between the 2nd and 98th percentiles keeps every size readable.
@@ -109,10 +133,15 @@ class SolarDemo(PavilionDemo):
             lo, hi = np.percentile(value, [2, 98])
             lo, hi = max(float(lo), 1e-3), max(float(hi), float(lo) * 1.001)
             t = (np.log(np.maximum(value, 1e-3)) - np.log(lo)) / (np.log(hi) - np.log(lo))
-            legend = (f"색: 보라 {lo:,.0f} → 노랑 {hi:,.0f}+ MWh/년 (로그 눈금)",
-                      f"Purple {lo:,.0f} → yellow {hi:,.0f}+ MWh/yr (log scale)")
+            at = np.exp(np.log(lo) + stops * (np.log(hi) - np.log(lo)))
+            labels = [(_mwh(v), _mwh(v)) for v in at]
+            top = f"{_mwh(at[-1])}+"  # the top colour also holds the 2 % beyond it
+            labels[-1] = top, top
+            title = ("연 발전량 (MWh, 로그 눈금)", "Output a year (MWh, log scale)")
         ctx.paint_buildings(np.arange(len(value)), viridis(t))
-        ctx.panel.set_line("legend", *legend)
+        entries = [(tuple(colour), ko, en)
+                   for colour, (ko, en) in zip(viridis(stops), labels, strict=True)]
+        ctx.panel.set_legend("scale", entries, *title)
 
     def _fill_panel(self, ctx: PavilionContext) -> None:
         assert self.solar is not None
