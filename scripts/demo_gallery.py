@@ -47,7 +47,7 @@ def main() -> int:
             print("montage (ImageMagick) is not installed: no contact sheet", file=sys.stderr)
             return 1
         subprocess.run(["montage", *map(str, shots), "-tile", "4x", "-geometry",
-                        "640x360+4+4", str(args.sheet)], check=True)
+                        "480x270+3+3", "-depth", "8", "-strip", str(args.sheet)], check=True)
         print(args.sheet)
     return 0
 
