@@ -180,15 +180,19 @@ class Demo(PavilionDemo):
         ctx.log.info("loaded for pavilion %s", ctx.pavilion.id)
 
     def enter(self, ctx: PavilionContext) -> None:
-        # Plugin API {{api}} also frames views (ctx.camera), takes clicks (ctx.on_click),
-        # shows legends, charts and gauges (ctx.panel), labels and lines (ctx.make_label,
-        # ctx.make_line) and keeps data (ctx.storage): docs/plugins.md, "API 1.1".
+        # Plugin API {{api}} also shows legends, charts and gauges (ctx.panel) and draws
+        # labels and lines (ctx.make_label, ctx.make_line): docs/plugins.md, "API 1.1".
         x, y = ctx.pavilion.entrance
         self.beacon = ctx.make_box((6.0, 6.0, 6.0), SECTOR_COLOR)
         self.beacon.set_pos(x, y, 12.0)
         self.seconds = 0.0
+        ctx.camera.frame((x - 40.0, y - 40.0, x + 40.0, y + 40.0))  # the beacon, close up
+        ctx.on_click(self.beacon, lambda event: self.faster())  # a tap speeds it up
+        visits = ctx.storage.get("visits", 0) + 1  # kept between runs, per plugin
+        ctx.storage.set("visits", visits)
         ctx.panel.set_line("hello", "안녕하세요! 데모에 오신 것을 환영합니다",
                            "Hello! Welcome to the demo")
+        ctx.panel.set_line("visits", f"{visits}번째 방문", f"Visit number {visits}")
         ctx.panel.add_button("faster", "더 빠르게", "Faster", self.faster)
 
     def update(self, ctx: PavilionContext, dt: float) -> None:
