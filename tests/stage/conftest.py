@@ -10,6 +10,7 @@ module-scoped and a module uses one kind.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,3 +107,21 @@ def mouse(base: Any) -> Iterator[Any]:
 def booth_prepared() -> Prepared:
     """The default scene prepared as a booth admits its plugins (the default kiosk config)."""
     return prepare(load_scene(default_scene_path()), admit=KioskConfig().allows)
+
+
+@pytest.fixture
+def touch_booth(booth_prepared: Prepared, tmp_path: Path) -> Iterator[Any]:
+    """A kiosk booth on the default scene, rehearsed offscreen at 800x450 and 15 frames a
+    second with idle timers far away, for demos visited by touch alone."""
+    import dataclasses
+
+    from gwangju_twin.app.rehearsal import Rehearsal
+
+    config = dataclasses.replace(KioskConfig(), size=(800, 450), attract_after=300.0,
+                                 reset_after=300.0, log_folder=tmp_path / "logs",
+                                 database=tmp_path / "visits.sqlite3")
+    booth = Rehearsal(booth_prepared, config, fps=15)
+    try:
+        yield booth
+    finally:
+        booth.close()

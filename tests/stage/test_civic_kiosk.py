@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from stage_driving import screen_of
 
 from gwangju_twin.expo.prepared import Prepared
 from gwangju_twin.scene.camera import CameraPose
@@ -15,15 +16,6 @@ pytestmark = pytest.mark.render
 
 SIZE = (800, 500)
 PAVILION = "administration"
-
-
-def screen_of(stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
-    from panda3d.core import Point2, Point3
-
-    p = stage.base.cam.get_relative_point(stage.base.render, Point3(*xyz))
-    out = Point2()
-    assert stage.base.camLens.project(p, out), f"{xyz} is not in view"
-    return (out.x, out.y)
 
 
 def test_a_booth_visitor_pins_a_proposal_by_touch_alone(prepared: Prepared,

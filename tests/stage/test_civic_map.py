@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from stage_driving import click, frames, screen_of, until
 
 from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.expo.prepared import Prepared
@@ -35,38 +36,6 @@ def civic_stage(prepared: Prepared) -> Iterator[Stage]:
     finally:
         clock.set_mode(ClockObject.M_normal)
         s.close()
-
-
-def frames(stage: Stage, n: int = 1) -> None:
-    for _ in range(n):
-        stage.base.task_mgr.step()
-
-
-def until(stage: Stage, done, limit: int = 400) -> None:
-    for _ in range(limit):
-        if done():
-            return
-        frames(stage)
-    raise AssertionError(f"not done after {limit} frames")
-
-
-def screen_of(stage: Stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
-    from panda3d.core import Point2, Point3
-
-    p = stage.base.cam.get_relative_point(stage.base.render, Point3(*xyz))
-    out = Point2()
-    assert stage.base.camLens.project(p, out), f"{xyz} is not in view"
-    return (out.x, out.y)
-
-
-def click(stage: Stage, at: tuple[float, float]) -> None:
-    assert stage.touring is not None
-    stage.touring.pointer.move_to(*at)
-    frames(stage)
-    stage.base.messenger.send("mouse1")
-    frames(stage)
-    stage.base.messenger.send("mouse1-up")
-    frames(stage, 2)
 
 
 def press(stage: Stage, key: str) -> None:

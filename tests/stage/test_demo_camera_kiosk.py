@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from camera_demo import PAVILION, PLUGIN_ID, with_camera_demo
 from render_helpers import read_png
+from stage_driving import screen_of
 
 from gwangju_twin.expo.prepared import Prepared
 from gwangju_twin.kiosk.config import KioskConfig
@@ -19,15 +20,6 @@ from gwangju_twin.kiosk.pin import hash_pin
 pytestmark = pytest.mark.render
 
 SIZE = (800, 450)
-
-
-def screen_of(stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
-    from panda3d.core import Point2, Point3
-
-    p = stage.base.cam.get_relative_point(stage.base.render, Point3(*xyz))
-    out = Point2()
-    assert stage.base.camLens.project(p, out), f"{xyz} is not in view"
-    return (out.x, out.y)
 
 
 def box_pixels(picture: np.ndarray) -> np.ndarray:

@@ -6,17 +6,16 @@ attract reel shows; and a kiosk visitor adds a shuttle and pauses the fleet with
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
+from stage_driving import tap_panel_button
 
 import gwangju_twin.demos.shuttles as shuttles
 from gwangju_twin.app.stage import Stage
 from gwangju_twin.expo.prepared import Prepared, prepare
-from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.plugins.testing import run_lifecycle
 from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
@@ -74,35 +73,12 @@ def test_entering_frames_the_whole_loop_and_names_it_the_overview(prepared: Prep
         stage.close()
 
 
-@pytest.fixture
-def kiosk(booth_prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
-    from gwangju_twin.app.rehearsal import Rehearsal
-
-    config = dataclasses.replace(KioskConfig(), size=(800, 450), attract_after=300.0,
-                                 reset_after=300.0, log_folder=tmp_path / "logs",
-                                 database=tmp_path / "visits.sqlite3")
-    k = Rehearsal(booth_prepared, config, fps=15)
-    try:
-        yield k
-    finally:
-        k.close()
-
-
-def _tap_panel(kiosk: Rehearsal, key: str) -> None:
-    expo = kiosk.booth.touring.expo
-    kiosk.frames(2)  # the panel view redraws the plugin's latest panel
-    keys = [b.key for b in expo.panel(PAVILION).buttons]
-    view = expo.panel_view
-    assert view is not None and key in keys, keys
-    kiosk.tap_widget(view.buttons[keys.index(key)])
-
-
-def test_a_kiosk_visitor_adds_a_shuttle_and_pauses_by_touch(kiosk: Rehearsal) -> None:
-    touring = kiosk.booth.touring
-    kiosk.tap(0.1, -0.2)  # wakes the booth
-    kiosk.tap_widget(touring.toolbar.buttons["menu"])
-    kiosk.tap_widget(touring.menu.buttons[PAVILION])
-    kiosk.seconds(6.0)  # the flight to the door, then the demo's flight over the loop
+def test_a_kiosk_visitor_adds_a_shuttle_and_pauses_by_touch(touch_booth: Rehearsal) -> None:
+    touring = touch_booth.booth.touring
+    touch_booth.tap(0.1, -0.2)  # wakes the booth
+    touch_booth.tap_widget(touring.toolbar.buttons["menu"])
+    touch_booth.tap_widget(touring.menu.buttons[PAVILION])
+    touch_booth.seconds(6.0)  # the flight to the door, then the demo's flight over the loop
     assert touring.expo.inside == PAVILION and not touring.driver.flying
     slot = touring.expo.host.slot(PAVILION)
     assert slot is not None and slot.running and slot.inside
@@ -114,16 +90,16 @@ def test_a_kiosk_visitor_adds_a_shuttle_and_pauses_by_touch(kiosk: Rehearsal) ->
     assert pose.distance == pytest.approx(asked.distance, rel=1e-6)
 
     count = demo.fleet.count
-    _tap_panel(kiosk, "add")
+    tap_panel_button(touch_booth, PAVILION, "add")
     assert demo.fleet.count == count + 1 and len(demo.vehicles) == count + 1
-    _tap_panel(kiosk, "pause")
+    tap_panel_button(touch_booth, PAVILION, "pause")
     assert demo.paused
     odometer = demo.fleet.odometer.copy()
-    kiosk.seconds(1.0)
+    touch_booth.seconds(1.0)
     np.testing.assert_array_equal(demo.fleet.odometer, odometer)  # the fleet stands still
     view = touring.expo.panel_view
     assert view is not None and any("일시정지" in t for t in view.text())
-    _tap_panel(kiosk, "pause")  # now "다시 출발" (resume)
-    kiosk.seconds(1.0)
+    tap_panel_button(touch_booth, PAVILION, "pause")  # now "다시 출발" (resume)
+    touch_booth.seconds(1.0)
     assert not demo.paused and (demo.fleet.odometer > odometer).any()
     assert touring.expo.inside == PAVILION and slot.state == "loaded"

@@ -6,7 +6,6 @@ kiosk visitor switches the scale with a finger (the rehearsal's virtual finger).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,6 @@ import gwangju_twin.demos.solar as solar
 from gwangju_twin.app.stage import Stage
 from gwangju_twin.demos.solar.demo import LEGEND_STOPS, viridis
 from gwangju_twin.expo.prepared import Prepared, prepare
-from gwangju_twin.kiosk.config import KioskConfig
 from gwangju_twin.plugins.guard import Hook
 from gwangju_twin.plugins.panel import PanelLegend
 from gwangju_twin.plugins.testing import run_lifecycle
@@ -166,26 +164,12 @@ def test_entering_frames_every_roof_and_names_it_the_overview(prepared: Prepared
         stage.close()
 
 
-@pytest.fixture
-def kiosk(booth_prepared: Prepared, tmp_path: Path) -> Iterator[Rehearsal]:
-    from gwangju_twin.app.rehearsal import Rehearsal
-
-    config = dataclasses.replace(KioskConfig(), size=(800, 450), attract_after=300.0,
-                                 reset_after=300.0, log_folder=tmp_path / "logs",
-                                 database=tmp_path / "visits.sqlite3")
-    k = Rehearsal(booth_prepared, config, fps=15)
-    try:
-        yield k
-    finally:
-        k.close()
-
-
-def test_a_kiosk_visitor_switches_the_scale_by_touch(kiosk: Rehearsal) -> None:
-    touring = kiosk.booth.touring
-    kiosk.tap(0.1, -0.2)  # wakes the booth
-    kiosk.tap_widget(touring.toolbar.buttons["menu"])
-    kiosk.tap_widget(touring.menu.buttons[PAVILION])
-    kiosk.seconds(6.0)  # the flight to the door, then the demo's flight over the roofs
+def test_a_kiosk_visitor_switches_the_scale_by_touch(touch_booth: Rehearsal) -> None:
+    touring = touch_booth.booth.touring
+    touch_booth.tap(0.1, -0.2)  # wakes the booth
+    touch_booth.tap_widget(touring.toolbar.buttons["menu"])
+    touch_booth.tap_widget(touring.menu.buttons[PAVILION])
+    touch_booth.seconds(6.0)  # the flight to the door, then the demo's flight over the roofs
     assert touring.expo.inside == PAVILION and not touring.driver.flying
     slot = touring.expo.host.slot(PAVILION)
     assert slot is not None and slot.running and slot.inside
@@ -201,9 +185,9 @@ def test_a_kiosk_visitor_switches_the_scale_by_touch(kiosk: Rehearsal) -> None:
     view = touring.expo.panel_view
     assert view is not None and any("로그 눈금" in t for t in view.text())
     keys = [b.key for b in touring.expo.panel(PAVILION).buttons]
-    kiosk.tap_widget(view.buttons[keys.index("mode")])
+    touch_booth.tap_widget(view.buttons[keys.index("mode")])
     assert demo.per_m2
-    kiosk.frames(2)  # the panel view redraws the plugin's latest panel
+    touch_booth.frames(2)  # the panel view redraws the plugin's latest panel
     view = touring.expo.panel_view
     assert view is not None and any("kWh/m²" in t for t in view.text())
     assert not any("로그 눈금" in t for t in view.text())
@@ -215,10 +199,10 @@ def test_a_kiosk_visitor_switches_the_scale_by_touch(kiosk: Rehearsal) -> None:
 
     spot = next((x / 10, y / 10) for y in range(-4, 4) for x in range(-3, 4)
                 if touring.selection.pick((x / 10, y / 10)) is not None)
-    kiosk.tap(*spot)
-    kiosk.frames(2)
+    touch_booth.tap(*spot)
+    touch_booth.frames(2)
     card = touring.selection.view
     assert card is not None and view.is_hidden()
-    aspect2d = kiosk.base.aspect2d
+    aspect2d = touch_booth.base.aspect2d
     assert card.node.get_sz(aspect2d) >= MIN_SCALE - 1e-6
     assert card.node.get_tight_bounds(aspect2d)[1].z == pytest.approx(1.0 - MARGIN, abs=0.01)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import shapely
 from render_helpers import REPO, read_png
+from stage_driving import click, frames, screen_of, send, until
 
 from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.controls import CONTROLS
@@ -73,45 +74,6 @@ def visitor(stage: Stage) -> Iterator[Stage]:
         t.set_language("ko")
     frames(stage, 2)
     yield stage
-
-
-def frames(stage: Stage, n: int = 1) -> None:
-    for _ in range(n):
-        stage.base.task_mgr.step()
-
-
-def send(stage: Stage, *events: str) -> None:
-    for event in events:
-        stage.base.messenger.send(event)
-
-
-def until(stage: Stage, done, limit: int = 400) -> int:
-    for n in range(limit):
-        if done():
-            return n
-        frames(stage)
-    raise AssertionError(f"not done after {limit} frames")
-
-
-def screen_of(stage: Stage, xyz: tuple[float, float, float]) -> tuple[float, float]:
-    """Where a district point appears in the window (normalised -1..1 coordinates)."""
-    from panda3d.core import Point2, Point3
-
-    base = stage.base
-    p = base.cam.get_relative_point(base.render, Point3(*xyz))
-    out = Point2()
-    assert base.camLens.project(p, out), f"{xyz} is not in view"
-    return (out.x, out.y)
-
-
-def click(stage: Stage, at: tuple[float, float]) -> None:
-    t = stage.touring
-    t.pointer.move_to(*at)
-    frames(stage)
-    send(stage, "mouse1")
-    frames(stage)
-    send(stage, "mouse1-up")
-    frames(stage, 2)
 
 
 def press_button(stage: Stage, button) -> None:
