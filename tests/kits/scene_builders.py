@@ -89,3 +89,11 @@ def one_pavilion_scene(tmp_path: Path, old: str = "", new: str = "") -> Path:
     path = tmp_path / "scene.toml"
     path.write_text(ONE_PAVILION.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+def default_scene_text() -> str:
+    """The default scene's text with its relative paths made absolute, so that a copy
+    written anywhere (and edited with ``str.replace``) loads the same district and plugins."""
+    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
+    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
+    return scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')

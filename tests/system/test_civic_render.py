@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from render_helpers import REPO, read_png, run_cli
+from render_helpers import read_png, run_cli
+from scene_builders import default_scene_text
 
 pytestmark = pytest.mark.render
 
@@ -30,9 +31,7 @@ def _outline(img: np.ndarray) -> np.ndarray:
 
 def test_the_dongs_are_in_the_picture_in_korean_and_english(tmp_path: Path) -> None:
     # The same view without the demo: the default scene with its administration pavilion empty.
-    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
-    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
-    scene = scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
+    scene = default_scene_text()
     assert 'plugin = "gwangju.civic"\n' in scene
     (tmp_path / "empty.toml").write_text(scene.replace('plugin = "gwangju.civic"\n', ""),
                                          encoding="utf-8")

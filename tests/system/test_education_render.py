@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from render_helpers import REPO, read_png, run_cli
+from scene_builders import default_scene_text
 
 pytestmark = pytest.mark.render
 
@@ -36,9 +37,7 @@ def _x_red(img: np.ndarray) -> np.ndarray:
 
 def test_the_quiz_is_in_the_picture_in_korean_and_english(tmp_path: Path) -> None:
     # The same view without the demo: the default scene with its education pavilion empty.
-    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
-    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
-    scene = scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
+    scene = default_scene_text()
     assert 'plugin = "gwangju.education"\n' in scene
     (tmp_path / "empty.toml").write_text(scene.replace('plugin = "gwangju.education"\n', ""),
                                          encoding="utf-8")

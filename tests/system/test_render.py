@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from render_helpers import REPO, read_png, run_cli
+from scene_builders import default_scene_text
 
 pytestmark = pytest.mark.render
 
@@ -94,9 +95,7 @@ def test_offscreen_render_shows_a_city(tmp_path: Path) -> None:
     city = _render(tmp_path, "city")
     assert city.shape == (270, 480, 3)
     # The same view with buildings and landmarks switched off in a copy of the scene.
-    scene = (REPO / "scenes" / "sangmu.toml").read_text(encoding="utf-8")
-    scene = scene.replace('"../assets/', f'"{(REPO / "assets").as_posix()}/')
-    scene = scene.replace('"../plugins"', f'"{(REPO / "plugins").as_posix()}"')
+    scene = default_scene_text()
     scene = scene.replace("buildings = true", "buildings = false")
     scene = scene.replace("landmarks = true", "landmarks = false")
     bare_scene = tmp_path / "bare.toml"
