@@ -57,10 +57,19 @@ class Dongs:
 
     names: tuple[str, ...]
     polygons: np.ndarray
+    names_en: tuple[str, ...] = ()
+    """English names, where the data gives them (else the Korean name again)."""
+
+    def english(self, name: str) -> str:
+        """The English name of dong ``name`` (its own name when the data gives none)."""
+        if name in self.names and self.names_en:
+            return self.names_en[self.names.index(name)]
+        return name
 
     @classmethod
     def from_areas(cls, names: Sequence[str | None], geometries: Sequence[Any],
-                   tags: Sequence[Mapping[str, Any]]) -> Dongs:
+                   tags: Sequence[Mapping[str, Any]],
+                   names_en: Sequence[str | None] | None = None) -> Dongs:
         """The dongs among area features: the named polygons tagged as administrative
         boundaries (``boundary=administrative``, ``kind=dong``) or, in a file of boundaries
         that tags none (a statistics office's dong file), every named polygon. A dong is
@@ -75,7 +84,9 @@ class Dongs:
         short = [w[-1] for w in words]
         # A dong name two districts share keeps its district: "서구 화정1동".
         shown = [" ".join(w[-2:]) if short.count(w[-1]) > 1 else w[-1] for w in words]
-        return cls(tuple(shown), np.array([geometries[i] for i in keep], dtype=object))
+        english = tuple(str(names_en[i]) if names_en and names_en[i] else shown[k]
+                        for k, i in enumerate(keep))
+        return cls(tuple(shown), np.array([geometries[i] for i in keep], dtype=object), english)
 
     def of(self, x: Any, y: Any) -> np.ndarray:
         """The dong name of each point (``None`` outside every dong); the first dong wins

@@ -39,7 +39,7 @@ class CivicDemo(PavilionDemo):
         f = ctx.district.features
         rows = f.select("area")
         dongs = Dongs.from_areas([f.name[i] for i in rows], [f.geometry[i] for i in rows],
-                                 [f.tags[i] for i in rows])
+                                 [f.tags[i] for i in rows], [f.name_en[i] for i in rows])
         self.board = Board(ctx.storage.table("proposals"), dongs, ctx.district.bounds)
         # Facts per dong from the district's own buildings: how many, and their floor area
         # (footprint x floors; a building without a floor count by its height at 3 m a floor).
@@ -69,8 +69,9 @@ class CivicDemo(PavilionDemo):
             x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
             count, floor_area = self.facts.get(name, (0, 0.0))
             ha = floor_area / 10_000.0
+            en = self.board.dongs.english(name)
             ctx.make_label(f"{name} · 건물 {count:,}동 · 연면적 {ha:,.0f} ha",
-                           f"{_roman(name)} · {count:,} buildings · {ha:,.0f} ha of floors",
+                           f"{en} · {count:,} buildings · {ha:,.0f} ha of floors",
                            (float(x), float(y), 40.0))
         for proposal in self.board.proposals():
             self._pin(ctx, proposal)
@@ -145,7 +146,7 @@ class CivicDemo(PavilionDemo):
         if per_dong:
             names = list(per_dong)
             panel.set_chart("dongs", [sum(per_dong[d].values()) for d in names], names,
-                            [_roman(d) for d in names], title_ko="동별 제안",
+                            [self.board.dongs.english(d) for d in names], title_ko="동별 제안",
                             title_en="Proposals per dong")
         self._paint_heat(ctx)
 
@@ -181,10 +182,3 @@ def _rings(polygon: shapely.Geometry) -> list[np.ndarray]:
     parts = shapely.get_parts(polygon)
     return [shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in parts]
 
-
-#: Revised Romanization of the dong names the default district uses.
-_ROMAN = {"치평동": "Chipyeong-dong", "상무1동": "Sangmu 1-dong", "상무2동": "Sangmu 2-dong"}
-
-
-def _roman(name: str) -> str:
-    return _ROMAN.get(name, name)
