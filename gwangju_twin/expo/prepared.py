@@ -104,7 +104,8 @@ def load_district(scene: Scene) -> tuple[District, LoadReport]:
     named_by = f"{scene.path}: 'district.crs'" if scene.path else "the --crs option"
     return load_geojson(
         scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height,
-        crs_named_by=named_by,
+        crs_named_by=named_by, encoding=scene.encoding, crs_override=scene.crs_override,
+        points=scene.points,
     )
 
 

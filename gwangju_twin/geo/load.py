@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +23,14 @@ from gwangju_twin.geo.frame import (
     parse_crs,
     source_to_lonlat,
 )
-from gwangju_twin.geo.model import CrsFrom, District, HeightSource, Issue, LoadReport
+from gwangju_twin.geo.model import (
+    CrsFrom,
+    District,
+    HeightSource,
+    Issue,
+    LoadReport,
+    PointsMode,
+)
 from gwangju_twin.geo.reader import (
     RawCollection,
     RawFeature,
@@ -65,6 +73,10 @@ def load_geojson(
     max_bytes: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     crs_named_by: str = "the --crs option",
+    *,
+    encoding: str | None = None,
+    crs_override: bool = False,
+    points: PointsMode = "poi",
 ) -> tuple[District, LoadReport]:
     """Load a GeoJSON file into the local metric frame.
 
@@ -76,6 +88,10 @@ def load_geojson(
     ``crs`` came from, for messages (a scene passes its file and key). Raises InputError
     for a broken file; broken features are repaired or skipped and listed in the report.
 
+    ``encoding`` names the attributes' text encoding (overriding a ``.cpg`` file and
+    detection); ``crs_override`` lets ``crs`` win over a CRS the file declares; ``points``
+    "poi" keeps only points of interest as pins, "all" every point.
+
     Ctrl+C (SIGINT) ends the process at once while a load runs in the main thread with
     Python's default handler: GEOS does not return to Python inside one long repair.
     """
@@ -83,7 +99,17 @@ def load_geojson(
     if not 0.5 <= level_height <= 20.0:
         raise InputError(f"level height {level_height} m: expected metres between 0.5 and 20")
     with _interruptible():
-        return _load(path, crs, origin, level_height, max_bytes, max_vertices, crs_named_by)
+        return _load(path, crs, origin, level_height, max_bytes, max_vertices, crs_named_by,
+                     _Reading(encoding, crs_override, points))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The reading options of one load (see load_geojson)."""
+
+    encoding: str | None = None
+    crs_override: bool = False
+    points: PointsMode = "poi"
 
 
 @contextmanager
@@ -105,7 +131,7 @@ def _interruptible() -> Iterator[None]:
 
 def _load(
     path: Path, crs: str | None, origin: tuple[float, float] | None, level_height: float,
-    max_bytes: int | None, max_vertices: int, crs_named_by: str,
+    max_bytes: int | None, max_vertices: int, crs_named_by: str, reading: _Reading,
 ) -> tuple[District, LoadReport]:
     # A parse makes millions of small lists and dicts that all live until the end; the
     # cyclic garbage collector would rescan them over and over (the benchmark measured
@@ -123,7 +149,8 @@ def _load(
             src, crs_from = parse_crs(raw.crs_member, f"{path}: 'crs' member"), "file"
         else:
             src, crs_from = WGS84, "default"
-        return _Loader(path, raw, src, crs_from, level_height, crs_named_by).load(origin)
+        return _Loader(path, raw, src, crs_from, level_height, crs_named_by,
+                       reading).load(origin)
     finally:
         if collecting:
             gc.enable()
@@ -148,9 +175,10 @@ def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:
 class _Loader:
     def __init__(
         self, path: Path, raw: RawCollection, src: CRS, crs_from: CrsFrom, level_height: float,
-        crs_named_by: str = "the --crs option",
+        crs_named_by: str = "the --crs option", reading: _Reading | None = None,
     ) -> None:
         self.path = path
+        self.reading = reading or _Reading()
         self.raw = raw
         self.src = src
         self.crs_from = crs_from

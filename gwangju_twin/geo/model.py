@@ -25,6 +25,11 @@ HEIGHT_SOURCES: tuple[HeightSource, ...] = get_args(HeightSource)
 #: ``crs`` member, or GeoJSON's default (WGS 84).
 CrsFrom = Literal["option", "file", "default"]
 
+#: Which points of a source become pins: only points of interest (a name, or a landmark,
+#: amenity or tourism tag), or every point (``--points all``).
+PointsMode = Literal["poi", "all"]
+POINTS_MODES: tuple[PointsMode, ...] = get_args(PointsMode)
+
 
 @dataclass(frozen=True)
 class Issue:

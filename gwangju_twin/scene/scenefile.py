@@ -6,6 +6,7 @@ expected, so a typo never becomes a silent default.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
-from gwangju_twin.geo.model import LAYERS
+from gwangju_twin.geo.model import LAYERS, POINTS_MODES, PointsMode
 from gwangju_twin.resources import (
     BUILTIN,
     BUILTIN_FOLDERS,
@@ -59,6 +60,9 @@ class Scene:
     crs: str | None = None
     origin: tuple[float, float] | None = None
     level_height: float = DEFAULT_LEVEL_HEIGHT
+    encoding: str | None = None  # the attributes' text encoding, when not detected
+    crs_override: bool = False  # 'crs' wins over the CRS the file declares
+    points: PointsMode = "poi"  # which points become pins
     camera: CameraSpec = field(default_factory=CameraSpec)
     layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
     pavilions: tuple[PavilionSpec, ...] = ()
@@ -88,13 +92,16 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
 
 
 def scene_for_geojson(
-    path: str | Path, crs: str | None = None, level_height: float | None = None
+    path: str | Path, crs: str | None = None, level_height: float | None = None, *,
+    encoding: str | None = None, crs_override: bool = False, points: PointsMode = "poi",
 ) -> Scene:
-    """A scene that shows a bare GeoJSON file with default settings."""
+    """A scene that shows a bare data file (GeoJSON or any format the readers take) with
+    default settings and the reading options given."""
     path = Path(path)
     if level_height is None:
         level_height = DEFAULT_LEVEL_HEIGHT
-    return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height)
+    return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height,
+                 encoding=encoding, crs_override=crs_override, points=points)
 
 
 def _resolve(path: Path, key: str, text: str) -> Path:
@@ -148,6 +155,14 @@ def _crs(text: str, spot: Spot) -> str:
     return text
 
 
+def _encoding(text: str, spot: Spot) -> str:
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise CheckError(message=f"{spot.where} is {text!r}, which is not a text encoding "
+                                 "Python knows; expected e.g. utf-8, cp949 or euc-kr") from None
+
+
 def _target(table: dict[str, Any], spot: Spot) -> tuple[Frame, tuple[float, float]]:
     """The start view's target: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
     path, key = spot.path, spot.name
@@ -179,6 +194,9 @@ def _scene(values: dict[str, Any], spot: Spot) -> Scene:
         crs=district["crs"],
         origin=values["origin"],
         level_height=district["level_height"],
+        encoding=district["encoding"],
+        crs_override=district["crs_override"],
+        points=district["points"],
         camera=values["camera"],
         layers=values["layers"],
         pavilions=pavilions,
@@ -207,6 +225,12 @@ SCENE = Table(
             Key("crs", "str", "overrides the file's crs member", check=_crs),
             Key("level_height", "number", "metres per floor", default=DEFAULT_LEVEL_HEIGHT,
                 unit="metres", range=(1.5, 10.0)),
+            Key("encoding", "str", "the attributes' text encoding, e.g. cp949 (default: the "
+                ".cpg file, else detected)", check=_encoding),
+            Key("crs_override", "bool", "'crs' wins over the CRS the file declares",
+                default=False),
+            Key("points", "choice", '"poi" (points of interest only) or "all"', default="poi",
+                choices=POINTS_MODES),
         ))),
         Key("origin", "table", "centre of the local frame (default: centre of the data)",
             table=Table((

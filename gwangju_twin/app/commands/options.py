@@ -96,31 +96,67 @@ def apply_verbosity(verbose: bool) -> None:
     logging.getLogger(PLUGIN_LOGS).setLevel(logging.INFO if verbose else logging.NOTSET)
 
 
-def load_source(source: str | None, crs: str | None = None,
-                level_height: float | None = None) -> Scene:
+def encoding(text: str) -> str:
+    """An argparse type: a text encoding Python knows (``--encoding cp949``)."""
+    import codecs
+
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(
+            f"--encoding {text!r}: not a text encoding Python knows; expected e.g. utf-8, "
+            "cp949 or euc-kr") from None
+
+
+def source_options(p: argparse.ArgumentParser, crs_help: str = "the CRS of a data source "
+                   "that declares none, e.g. EPSG:5186") -> None:
+    """Add how a data file is read (--crs, --crs-override, --encoding, --points,
+    --level-height, --max-size) to ``p``."""
+    p.add_argument("--crs", help=crs_help)
+    p.add_argument("--crs-override", action="store_true",
+                   help="let --crs win over the CRS the file declares (for a file that lies)")
+    p.add_argument("--encoding", type=encoding,
+                   help="the attributes' text encoding, e.g. cp949 (default: the .cpg file, "
+                   "else detected)")
+    p.add_argument("--points", choices=("poi", "all"), default=None,
+                   help="which points become pins: points of interest (default) or all")
+    p.add_argument("--level-height", type=level, help=LEVEL_HELP)
+    p.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+
+
+#: The options of source_options that only apply to a bare data file, with their flags.
+_FILE_ONLY = (("crs", "--crs"), ("crs_override", "--crs-override"), ("encoding", "--encoding"),
+              ("points", "--points"), ("level_height", "--level-height"))
+
+
+def load_source(source: str | None, args: argparse.Namespace | None = None) -> Scene:
     """The scene a command runs on: the default scene (``source`` None), a scene .toml, or a
-    GeoJSON file wrapped in a scene of its own; InputError when it cannot be."""
+    data file wrapped in a scene of its own, read with ``args``' source_options;
+    InputError when it cannot be."""
     from gwangju_twin.resources import default_scene_path
     from gwangju_twin.scene import load_scene, scene_for_geojson
 
+    given = [flag for name, flag in _FILE_ONLY if args is not None and getattr(args, name, None)]
     if source is None:
-        if crs or level_height:
-            raise InputError(
-                "--crs and --level-height apply to a GeoJSON source; the default scene has its own"
-            )
+        if given:
+            raise InputError(f"{', '.join(given)} apply to a data file; the default scene has "
+                             "its own settings")
         return load_scene(default_scene_path())
     path = Path(source)
     if path.suffix.lower() == ".toml":
-        if crs or level_height:
+        if given:
             raise InputError(
-                f"{path}: --crs and --level-height apply to GeoJSON; set 'district.crs' and "
-                "'district.level_height' in the scene"
+                f"{path}: {', '.join(given)} apply to a data file; set them in the scene's "
+                "[district] table (docs/scenes.md)"
             )
         return load_scene(path)
     from gwangju_twin.geo import check_data_file
 
     check_data_file(path)  # names a symlink loop, a pipe or a file over --max-size at once
-    return scene_for_geojson(path, crs, level_height)
+    if args is None:
+        return scene_for_geojson(path)
+    return scene_for_geojson(path, args.crs, args.level_height, encoding=args.encoding,
+                             crs_override=args.crs_override, points=args.points or "poi")
 
 
 def check_out(out: Path) -> None:

@@ -9,17 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gwangju_twin.app.commands.options import (
-    LEVEL_HELP,
-    MAX_SIZE_HELP,
     SECONDS,
     SNAPSHOT,
     check_out,
     display_available,
     expo_options,
-    level,
     load_source,
-    max_size,
     size,
+    source_options,
     verbose_option,
 )
 from gwangju_twin.errors import InputError
@@ -33,9 +30,7 @@ def add_parsers(sub: Any) -> None:
     """Add ``view``, ``render`` and ``inspect`` to the command line's sub-commands."""
     view = sub.add_parser("view", help="open the viewer (the default command)")
     view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
-    view.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
-    view.add_argument("--level-height", type=level, help=LEVEL_HELP)
-    view.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+    source_options(view)
     view.add_argument("--size", type=size, default=(1280, 720), help="window size WxH")
     view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
                       help=f"snapshot written when there is no display (default {SNAPSHOT})")
@@ -48,9 +43,7 @@ def add_parsers(sub: Any) -> None:
     render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
     render.add_argument("--size", type=size, default=(1280, 720), help="image size WxH")
-    render.add_argument("--crs", help="CRS of a GeoJSON source, e.g. EPSG:5186")
-    render.add_argument("--level-height", type=level, help=LEVEL_HELP)
-    render.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+    source_options(render)
     expo_options(render)
     verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
@@ -63,9 +56,7 @@ def add_parsers(sub: Any) -> None:
     inspect = sub.add_parser("inspect", help="print the load report of a GeoJSON file")
     inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
-    inspect.add_argument("--crs", help="CRS of the file when it has none, e.g. EPSG:5186")
-    inspect.add_argument("--level-height", type=level, help=LEVEL_HELP)
-    inspect.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
+    source_options(inspect)
 
 
 def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:
@@ -92,7 +83,7 @@ def run_render(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import prepare
 
     check_out(args.out)
-    prepared = prepare(load_source(args.source, args.crs, args.level_height), args.enter,
+    prepared = prepare(load_source(args.source, args), args.enter,
                        args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
@@ -118,7 +109,7 @@ def run_view(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import Loading, prepare
     from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
 
-    scene = load_source(args.source, args.crs, args.level_height)
+    scene = load_source(args.source, args)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
     ok, why = display_available()
@@ -146,7 +137,7 @@ def run_inspect(args: argparse.Namespace) -> int:
     from gwangju_twin.scene.pavilions import place_pavilions
 
     # A scene file is reported on as the viewer loads its district, pavilion sites cleared.
-    scene = load_source(args.source, args.crs, args.level_height)
+    scene = load_source(args.source, args)
     district, report = load_district(scene)
     place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
     buildings = building_summary(district)
