@@ -47,7 +47,13 @@ class RawCollection:
     features: list[RawFeature]
     skipped: list[Issue]
     total: int
-    crs_member: str | None
+    crs_member: str | None  # the CRS the file declares (a name or WKT), None when silent
+    #: Where the file declares its CRS, for messages ("its 'crs' member", "its .prj file").
+    crs_declared_by: str = "its 'crs' member"
+    #: The format read, for the report (e.g. "GeoJSON", "ESRI Shapefile", "OSM PBF").
+    format: str = "GeoJSON"
+    #: The attributes' text encoding, and how it was found ("utf-8", "cp949 (from .cpg)"...).
+    encoding: str = "utf-8"
 
 
 #: The largest data file read by default, in bytes (``--max-size`` MB raises it). Parsing

@@ -2,7 +2,7 @@
 
 Keys are matched case-insensitively, so Korean building-register extracts (``HEIGHT``,
 ``GRND_FLR``) and OpenStreetMap exports (``height``, ``building:levels``) read the same way.
-docs/geojson.md documents every key read here.
+docs/data.md documents every key read here.
 """
 
 from __future__ import annotations

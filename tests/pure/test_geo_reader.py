@@ -229,7 +229,7 @@ def test_lines_and_points(write_geojson: Callable[..., Path]) -> None:
     assert district.geometry[i].geom_type == "LineString"
     assert district.geometry[i].length == pytest.approx(geodesic_length(road), rel=1e-4)
     assert (district.layer[i], district.kind[i]) == ("roads", "residential")
-    assert district.width[i] == pytest.approx(2 * 3.5)  # lanes x 3.5 m (docs/geojson.md)
+    assert district.width[i] == pytest.approx(2 * 3.5)  # lanes x 3.5 m (docs/data.md)
 
     i = by_id["stream"]
     assert district.geometry[i].geom_type == "MultiLineString"
@@ -258,7 +258,7 @@ def test_lines_and_points(write_geojson: Callable[..., Path]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Classification: tags -> layer (docs/geojson.md, "Layers")
+# Classification: tags -> layer (docs/data.md, "Layers")
 # --------------------------------------------------------------------------------------------
 
 # (id, geometry kind, properties, layer, a warning expected)
@@ -354,7 +354,7 @@ def test_layer_counts_match_the_table(classified: tuple[Any, Any]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Heights (docs/geojson.md, "Heights")
+# Heights (docs/data.md, "Heights")
 # --------------------------------------------------------------------------------------------
 
 LEVEL = 2.9  # the level height every row below is loaded with

@@ -47,7 +47,7 @@ def bounded(flag: str, unit: str, lo: float, hi: float) -> Callable[[str], float
 
 
 level = bounded("--level-height", "metres", 1.5, 10.0)
-#: --max-size: the largest GeoJSON file read, in MB (docs/geojson.md: default 256).
+#: --max-size: the largest GeoJSON file read, in MB (docs/data.md: default 256).
 MAX_SIZE_HELP = "largest GeoJSON file to read, in MB (default 256); pipes and devices are refused"
 max_size = bounded("--max-size", "MB", 0.001, 1_000_000.0)
 SECONDS = bounded("--seconds", "seconds", 0.0, 600.0)
