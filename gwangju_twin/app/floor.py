@@ -21,7 +21,7 @@ from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
 from gwangju_twin.picking import Hit
 from gwangju_twin.plugins.api import DistrictData
-from gwangju_twin.plugins.camera import CameraHand
+from gwangju_twin.plugins.camera import WHOLE, CameraHand, Window
 from gwangju_twin.plugins.clicks import ClickEvent, ray_boxes
 from gwangju_twin.plugins.context import PavilionContext
 from gwangju_twin.plugins.discovery import FoundPlugin, PluginOrigin, PluginStatus
@@ -92,6 +92,10 @@ class StillCamera:
     def current(self) -> CameraPose | None:
         """The last pose a demo set (None: the camera is where the stage put it)."""
         return self.pose
+
+    def window(self) -> Window:
+        """All of the picture: there is no interface over it."""
+        return WHOLE
 
     def show(self, pose: CameraPose, seconds: float) -> None:
         """Put the camera at ``pose`` now (there is no one to watch a flight)."""
@@ -351,7 +355,9 @@ class ExpoFloor:
         slot = self.host.active
         if slot is None or slot.context is None or not slot.running:
             return None
-        return slot.context.camera.last
+        # Framed again for the hand there is now: an interface that came up after the demo
+        # asked (``--enter``) covers part of the picture the first framing used.
+        return slot.context.camera.refit()
 
     def overview(self, pavilion_id: str) -> CameraPose | None:
         """The overview pose the demo of ``pavilion_id`` named (None: it named none)."""

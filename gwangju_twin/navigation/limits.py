@@ -45,12 +45,17 @@ class Limits:
         diagonal = math.hypot(x1 - x0, y1 - y0)
         margin = max(300.0, 0.25 * diagonal)
         ceiling = max(1500.0, 2.5 * diagonal, 4.0 * float(max_height))
-        if holding is not None:
-            x, y, z = holding
-            outside = max(x0 - x, x - x1, y0 - y, y - y1, 0.0)
-            margin = max(margin, outside * 1.05 + 1.0)
-            ceiling = max(ceiling, z * 1.05 + 1.0)
-        return cls((x0, y0, x1, y1), margin, ceiling)
+        limits = cls((x0, y0, x1, y1), margin, ceiling)
+        return limits if holding is None else limits.holding(holding)
+
+    def holding(self, eye: tuple[float, float, float]) -> Limits:
+        """These limits widened (never narrowed) so that ``eye`` is inside them: a view a
+        demo asks for (a whole-district overview) is shown as asked, not pulled in."""
+        x0, y0, x1, y1 = self.bounds
+        x, y, z = eye
+        outside = max(x0 - x, x - x1, y0 - y, y - y1, 0.0)
+        return Limits(self.bounds, max(self.margin, outside * 1.05 + 1.0),
+                      max(self.ceiling, z * 1.05 + 1.0), self.clearance)
 
     def clamp_eye_position(self, p: tuple[float, float, float],
                            ground: float = 0.0) -> tuple[float, float, float]:

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from gwangju_twin.scene.camera import CameraPose
-from gwangju_twin.scene.framing import Box, fit_box
+from gwangju_twin.scene.camera import CameraPose, direction
+from gwangju_twin.scene.framing import MARGIN, Box, corners, fit_box, lens_fov, project
 
 #: A demo's views look down at this pitch (degrees below the horizon) unless it says.
 DEFAULT_PITCH = 50.0
@@ -25,6 +25,18 @@ DEFAULT_PITCH = 50.0
 DEFAULT_SECONDS = 1.5
 #: A framed box is at least this wide and deep (metres), so one point still gets a view.
 MIN_SPAN = 20.0
+
+#: A part of the picture in normalised device coordinates: (x0, y0, x1, y1), x to the right
+#: and y up, each from -1 to 1.
+Window = tuple[float, float, float, float]
+#: The whole picture.
+WHOLE: Window = (-1.0, -1.0, 1.0, 1.0)
+#: A covered rectangle overlapping the free window by less than this share of the picture
+#: is ignored: a small badge in a corner is not worth giving up a strip of view for.
+MIN_COVER = 0.01
+#: A free window is never cut narrower or lower than this share of the picture: a demo's
+#: view squeezed into a sliver would show nothing.
+MIN_WINDOW = 0.35
 
 
 class CameraHand(Protocol):
@@ -39,6 +51,73 @@ class CameraHand(Protocol):
 
     def show(self, pose: CameraPose, seconds: float) -> None:
         """Move the camera to ``pose``: over ``seconds`` (0: at once)."""
+
+    def window(self) -> Window:
+        """The part of the picture the interface leaves free (``WHOLE``: all of it)."""
+
+
+def free_window(covered: list[Window], window: Window = WHOLE) -> Window:
+    """What is left of ``window`` once each of ``covered`` (rectangles of the interface,
+    largest first) is cut away from the side that keeps the most picture; a cut that would
+    leave less than ``MIN_WINDOW`` of either dimension is not made."""
+    x0, y0, x1, y1 = window
+    for c0, d0, c1, d1 in sorted(covered, key=lambda r: -(r[2] - r[0]) * (r[3] - r[1])):
+        overlap = max(0.0, min(x1, c1) - max(x0, c0)) * max(0.0, min(y1, d1) - max(y0, d0))
+        if overlap < MIN_COVER * 4.0:  # the whole picture is 2 x 2
+            continue
+        options = [(max(x0, c1), y0, x1, y1), (x0, y0, min(x1, c0), y1),
+                   (x0, max(y0, d1), x1, y1), (x0, y0, x1, min(y1, d0))]
+        options = [o for o in options
+                   if o[2] - o[0] >= 2 * MIN_WINDOW and o[3] - o[1] >= 2 * MIN_WINDOW]
+        if options:
+            x0, y0, x1, y1 = max(options, key=lambda o: (o[2] - o[0]) * (o[3] - o[1]))
+    return (x0, y0, x1, y1)
+
+
+def fit_in_window(box: Box, heading: float, pitch: float, aspect: float,
+                  window: Window = WHOLE) -> CameraPose:
+    """The nearest pose from ``heading``/``pitch`` that shows all of ``box`` inside
+    ``window`` of a picture ``aspect`` = w / h wide (``fit_box`` for a part of the picture:
+    the rest is under the interface)."""
+    x0, y0, x1, y1 = window
+    if not (-1.0 <= x0 < x1 <= 1.0 and -1.0 <= y0 < y1 <= 1.0):
+        raise ValueError(f"window {window!r}: expected x0 < x1 and y0 < y1 within -1..1")
+    if window == WHOLE:
+        return fit_box(box, heading, pitch, aspect)
+    w, h = (x1 - x0) / 2, (y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    fov_h, fov_v = lens_fov(aspect)
+    th, tv = math.tan(math.radians(fov_h) / 2), math.tan(math.radians(fov_v) / 2)
+    # Fitted to a picture the window's size, then moved sideways so the box's centre sits
+    # at the window's centre. Sideways moves are exact for the depth of the box's centre
+    # only, so the result is checked and stepped back until every corner is inside.
+    base = fit_box(box, heading, pitch, aspect * w / h,
+                   fov_h=math.degrees(2 * math.atan(w * th)))
+    points = corners(box)
+    centre = points.mean(axis=0)
+    f = np.array(direction(heading, pitch))
+    hr = math.radians(heading)
+    r = np.array([math.cos(hr), -math.sin(hr), 0.0])
+    u = np.cross(r, f)
+    # fit_box leaves MARGIN of the window's half-size free at its limiting sides; the check
+    # lets the shifted view use half of that, so it stays clear of the interface's edge.
+    half = np.array([w, h]) * (1 - MARGIN / 2)
+    lo, hi = np.array([cx, cy]) - half, np.array([cx, cy]) + half
+    pose = base
+    for step in range(40):
+        d = base.distance * 1.03 ** step
+        eye = np.array(base.target) - f * d
+        depth = float((centre - eye) @ f)
+        eye = eye - r * (cx * th * depth) - u * (cy * tv * depth)
+        reach = float(eye[2]) / math.sin(math.radians(pitch))
+        target = eye + reach * f
+        pose = CameraPose((float(target[0]), float(target[1]), 0.0), heading, pitch,
+                          max(reach, 1.0))
+        seen = project(pose, points, aspect)
+        if (seen[:, 2] > 0).all() and (seen[:, :2] >= lo - 1e-6).all() and (
+                seen[:, :2] <= hi + 1e-6).all():
+            break
+    return pose
 
 
 def target_box(target: Any) -> Box:
@@ -70,10 +149,12 @@ def target_box(target: Any) -> Box:
             float(hi[2]))
 
 
-def framed_pose(target: Any, heading: float, pitch: float, aspect: float) -> CameraPose:
+def framed_pose(target: Any, heading: float, pitch: float, aspect: float,
+                window: Window = WHOLE) -> CameraPose:
     """The nearest pose from ``heading``/``pitch`` that shows all of ``target`` (see
-    ``target_box``) in a picture ``aspect`` = w / h wide."""
-    return fit_box(target_box(target), float(heading) % 360.0, _pitch(pitch), aspect)
+    ``target_box``) inside ``window`` of a picture ``aspect`` = w / h wide."""
+    return fit_in_window(target_box(target), float(heading) % 360.0, _pitch(pitch), aspect,
+                         window)
 
 
 def _pitch(pitch: float) -> float:
@@ -106,6 +187,8 @@ class DemoCamera:
         self._hand = hand
         self._active = active
         self._overview: tuple[Any, float | None, float | None] | None = None
+        #: The last view asked for by what it shows (None: none, or a fly_to pose).
+        self._asked: tuple[np.ndarray, float, float] | None = None
         #: The last pose this demo asked for (None: none yet).
         self.last: CameraPose | None = None
 
@@ -118,7 +201,8 @@ class DemoCamera:
         """Fly to the nearest view that shows all of ``target``: bounds ``(x0, y0, x1, y1)``
         on the ground, or an (N, 2) or (N, 3) array of points. Returns the pose."""
         pose = self.framing(target, heading, pitch)
-        self._go(pose, seconds)
+        if self._go(pose, seconds):
+            self._asked = (np.array(target, dtype=np.float64), pose.heading, pose.pitch)
         return pose
 
     def fly_to(self, target_xyz: tuple[float, float, float], heading: float, pitch: float,
@@ -132,7 +216,8 @@ class DemoCamera:
             raise ValueError("fly_to: expected a finite target and heading and a positive "
                              "distance")
         pose = CameraPose((x, y, z), float(heading) % 360.0, _pitch(pitch), d)
-        self._go(pose, seconds)
+        if self._go(pose, seconds):
+            self._asked = None
         return pose
 
     def set_overview(self, target: Any, heading: float | None = None,
@@ -145,8 +230,8 @@ class DemoCamera:
     def overview(self, seconds: float = DEFAULT_SECONDS) -> CameraPose | None:
         """Fly to the overview (None, and no move, when the demo named none)."""
         pose = self.overview_pose()
-        if pose is not None:
-            self._go(pose, seconds)
+        if pose is not None and self._go(pose, seconds) and self._overview is not None:
+            self._asked = (self._overview[0], pose.heading, pose.pitch)
         return pose
 
     def overview_pose(self) -> CameraPose | None:
@@ -158,18 +243,33 @@ class DemoCamera:
 
     def framing(self, target: Any, heading: float | None = None,
                 pitch: float | None = None) -> CameraPose:
-        """The pose ``frame`` would fly to, without moving."""
+        """The pose ``frame`` would fly to, without moving: it keeps ``target`` inside the
+        part of the picture the interface leaves free (the panel, the toolbar)."""
         hand = self._hand()
         aspect = hand.aspect() if hand is not None else 16 / 9
+        window = hand.window() if hand is not None else WHOLE
         if heading is None:
             now = hand.current() if hand is not None else None
             heading = now.heading if now is not None else 0.0
-        return framed_pose(target, heading, DEFAULT_PITCH if pitch is None else pitch, aspect)
+        return framed_pose(target, heading, DEFAULT_PITCH if pitch is None else pitch, aspect,
+                           window)
 
-    def _go(self, pose: CameraPose, seconds: float) -> None:
+    def refit(self) -> CameraPose | None:
+        """Host use: the last view this demo asked for, framed again for the hand it has
+        now (another window shape, an interface that came up since); ``last`` as it was
+        for a ``fly_to`` pose; None when it asked for none."""
+        if self._asked is None:
+            return self.last
+        target, heading, pitch = self._asked
+        self.last = self.framing(target, heading, pitch)
+        return self.last
+
+    def _go(self, pose: CameraPose, seconds: float) -> bool:
+        """Show ``pose`` if this demo may move the camera now; whether it did."""
         seconds = _seconds(seconds)
         hand = self._hand()
         if hand is None or not self._active():
-            return
+            return False
         self.last = pose
         hand.show(pose, seconds)
+        return True

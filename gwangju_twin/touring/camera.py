@@ -13,6 +13,7 @@ from panda3d.core import Lens, NodePath, Point2, Point3
 
 from gwangju_twin.controls import CAMERA_MODES, CameraMode
 from gwangju_twin.navigation import Eye, Flight, FlyRig, Limits, Obstacles, OrbitRig, WalkRig
+from gwangju_twin.plugins.camera import WHOLE, Window, free_window
 from gwangju_twin.scene.camera import CameraPose
 
 #: Movement keys and what they mean: (forward, right, up).
@@ -176,6 +177,11 @@ class CameraDriver:
         self._landing = pose
         self._arrive = on_arrival
 
+    def hold(self, eye: tuple[float, float, float]) -> None:
+        """Widen the limits (this driver's and its rig's) so ``eye`` is inside them."""
+        self.limits = self.limits.holding(eye)
+        self.rig.limits = self.limits
+
     def show(self, pose: CameraPose, seconds: float) -> None:
         """Go to ``pose`` for a demo: a flight of ``seconds`` (0: at once, in orbit mode)."""
         if seconds > 0:
@@ -295,12 +301,42 @@ class CameraDriver:
         self.camera.set_hpr(*eye.panda_hpr)
 
 
+def interface_window(overlay: NodePath) -> Window:
+    """The part of the picture a demo's view may use while the visitor is inside its
+    pavilion: not under the pavilion's panel (docked at the right edge, whether it is drawn
+    yet or not: a demo frames its view on entering, before its panel is up), nor under any
+    other widget of the interface that reserves its rectangle (toolbar, minimap)."""
+    from gwangju_twin.ui.panel import MARGIN, WIDTH
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    top = overlay.get_top()
+
+    def ndc(x: float, z: float) -> tuple[float, float]:
+        p = top.get_relative_point(overlay, Point3(x, 0.0, z))
+        return float(p.x), float(p.z)
+
+    right = overlay.get_relative_point(top, Point3(1.0, 0.0, 1.0)).x
+    panel_left, _ = ndc(right - 2 * MARGIN - WIDTH, 0.0)
+    covered: list[Window] = [(panel_left, -1.0, 1.0, 1.0)]
+    for x0, z0, x1, z1 in reserved_rects(overlay):
+        (a, b), (c, d) = ndc(x0, z0), ndc(x1, z1)
+        covered.append((min(a, c), min(b, d), max(a, c), max(b, d)))
+    return free_window(covered)
+
+
 class DriverHand:
     """The demo camera's hand in the touring interface (``plugins.camera.CameraHand``):
-    a demo's views are flown to by ``driver``, like the visitor's own flights."""
+    a demo's views are flown to by ``driver``, like the visitor's own flights, inside the
+    part of the picture ``window()`` says the interface leaves free."""
 
-    def __init__(self, driver: CameraDriver) -> None:
+    def __init__(self, driver: CameraDriver, window: Callable[[], Window] = lambda: WHOLE
+                 ) -> None:
         self._driver = driver
+        self._window = window
+
+    def window(self) -> Window:
+        """The part of the picture the interface leaves free."""
+        return self._window()
 
     def aspect(self) -> float:
         """The lens's width over height (16:9 without a lens)."""
@@ -316,5 +352,7 @@ class DriverHand:
         return CameraPose(eye.position, eye.heading, max(eye.pitch, 1.0), 1.0)
 
     def show(self, pose: CameraPose, seconds: float) -> None:
-        """Fly to ``pose`` over ``seconds`` (0: at once)."""
+        """Fly to ``pose`` over ``seconds`` (0: at once). The limits widen to hold it: a
+        wide view a demo asks for is not shortened by the visitor's zoom ceiling."""
+        self._driver.hold(pose.position)
         self._driver.show(pose, seconds)

@@ -22,7 +22,12 @@ from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
-from gwangju_twin.touring.camera import WHEEL_STEP, CameraDriver, DriverHand
+from gwangju_twin.touring.camera import (
+    WHEEL_STEP,
+    CameraDriver,
+    DriverHand,
+    interface_window,
+)
 from gwangju_twin.touring.gestures import Gestures
 from gwangju_twin.touring.keys import Keys
 from gwangju_twin.touring.pointer import Pointer
@@ -88,10 +93,10 @@ class Touring:
             base.camera, stage.pose, limits, lambda: Obstacles.of_district(district, cores),
             start.mouse_sensitivity, start.invert_y, base.camLens)
         # The demos' views are flown to from now on; one the entered demo has already
-        # asked for (``--enter``) is where the visitor starts.
-        expo.camera_hand = DriverHand(self.driver)
-        if expo.demo_pose is not None:
-            self.driver.show(expo.demo_pose, 0.0)
+        # asked for (``--enter``) is where the visitor starts (below, once the widgets it
+        # must keep clear of are up).
+        hand = DriverHand(self.driver, lambda: interface_window(base.aspect2d))
+        expo.camera_hand = hand
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
         fonts = (expo.font, expo.bold_font)
@@ -142,6 +147,10 @@ class Touring:
             keys.bind_keyboard(self._actions(), self.preferences.change_sensitivity,
                                self.order, self.visits.go_to_pavilion, self.visits.leave,
                                self.driver)
+        # Framed again now that the widgets are up: the view keeps clear of them.
+        demo_pose = expo.demo_pose
+        if demo_pose is not None:
+            hand.show(demo_pose, 0.0)
         base.task_mgr.add(self._frame, "touring", sort=30)
 
     # -- state --------------------------------------------------------------------------------

@@ -8,7 +8,18 @@ import math
 import numpy as np
 import pytest
 
-from gwangju_twin.plugins.camera import DEFAULT_PITCH, MIN_SPAN, DemoCamera, target_box
+from gwangju_twin.navigation import Limits
+from gwangju_twin.plugins.camera import (
+    DEFAULT_PITCH,
+    MIN_SPAN,
+    MIN_WINDOW,
+    WHOLE,
+    DemoCamera,
+    Window,
+    fit_in_window,
+    free_window,
+    target_box,
+)
 from gwangju_twin.plugins.clicks import ClickEvent, Clicks, ray_boxes
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.framing import MARGIN, corners, project
@@ -17,8 +28,10 @@ from gwangju_twin.scene.framing import MARGIN, corners, project
 class Hand:
     """A shell's hand that records what it was asked to show."""
 
-    def __init__(self, aspect: float = 16 / 9, heading: float = 30.0) -> None:
+    def __init__(self, aspect: float = 16 / 9, heading: float = 30.0,
+                 window: Window = WHOLE) -> None:
         self._aspect = aspect
+        self.free = window
         self.now = CameraPose((0.0, 0.0, 0.0), heading, 40.0, 300.0)
         self.shown: list[tuple[CameraPose, float]] = []
 
@@ -31,6 +44,9 @@ class Hand:
     def show(self, pose: CameraPose, seconds: float) -> None:
         self.shown.append((pose, seconds))
         self.now = pose
+
+    def window(self) -> Window:
+        return self.free
 
 
 def _in_picture(pose: CameraPose, box, aspect: float) -> np.ndarray:
@@ -203,3 +219,79 @@ def test_clicks_keep_one_callback_per_node_and_forget_removed_nodes() -> None:
         clicks.on_building_click(None)
     clicks.clear()
     assert clicks.nodes == [] and clicks.building_callbacks == ()
+
+
+# -- the part of the picture the interface leaves free ---------------------------------------
+
+#: A panel docked at the right edge, as the touring interface shows a pavilion's.
+PANEL: Window = (0.4375, -1.0, 1.0, 1.0)
+
+
+def test_a_covering_panel_is_cut_away_and_small_badges_are_ignored() -> None:
+    assert free_window([]) == WHOLE
+    assert free_window([PANEL]) == (-1.0, -1.0, 0.4375, 1.0)
+    # A minimap in the bottom-left corner: cutting its column off keeps more picture than
+    # cutting its row.
+    minimap = (-0.97, -0.95, -0.63, -0.29)
+    assert free_window([PANEL, minimap]) == (-0.63, -1.0, 0.4375, 1.0)
+    # A toolbar across the top: its band goes.
+    toolbar = (-0.97, 0.85, 0.06, 0.95)
+    assert free_window([PANEL, toolbar])[3] == 0.85
+    # Smaller than MIN_COVER of the picture: left alone.
+    assert free_window([(0.9, 0.9, 0.95, 0.95)]) == WHOLE
+
+
+def test_a_cover_that_would_leave_a_sliver_is_not_cut() -> None:
+    # Covering all but a sixth of the picture: the view keeps the whole picture rather
+    # than a strip too narrow to show anything.
+    window = free_window([(-0.7, -1.0, 1.0, 1.0)])
+    assert window[2] - window[0] >= 2 * MIN_WINDOW
+
+
+@pytest.mark.parametrize("aspect", [16 / 9, 4 / 3, 9 / 16])
+@pytest.mark.parametrize("heading", [0.0, 35.0, 200.0])
+def test_a_framed_box_stays_inside_the_free_window(aspect: float, heading: float) -> None:
+    box = target_box(np.array([[100.0, 40.0, 0.0], [900.0, 600.0, 120.0]]))
+    window = free_window([PANEL, (-0.97, 0.85, 0.06, 0.95)])
+    pose = fit_in_window(box, heading, 50.0, aspect, window)
+    xy = project(pose, corners(box), aspect)
+    assert (xy[:, 2] > 0).all()
+    assert (xy[:, 0] >= window[0] - 1e-6).all() and (xy[:, 0] <= window[2] + 1e-6).all()
+    assert (xy[:, 1] >= window[1] - 1e-6).all() and (xy[:, 1] <= window[3] + 1e-6).all()
+    # Not lost in it either: the box spans most of the window's limiting side.
+    span_x = (xy[:, 0].max() - xy[:, 0].min()) / (window[2] - window[0])
+    span_y = (xy[:, 1].max() - xy[:, 1].min()) / (window[3] - window[1])
+    assert max(span_x, span_y) > 0.75
+    # Framed for the whole picture, the same box runs under the panel.
+    whole = project(fit_in_window(box, heading, 50.0, aspect), corners(box), aspect)
+    assert whole[:, 0].max() > window[2]
+
+
+def test_the_camera_frames_inside_the_hands_window_and_refits_for_a_new_one() -> None:
+    hand = Hand(16 / 9, window=PANEL_FREE)
+    camera = DemoCamera(lambda: hand)
+    bounds = (0.0, 0.0, 500.0, 300.0)
+    pose = camera.frame(bounds, heading=0.0, pitch=50.0)
+    xy = project(pose, corners(target_box(bounds)), 16 / 9)
+    assert xy[:, 0].max() <= PANEL_FREE[2] + 1e-6
+    # The interface goes (a render without it): the same request, framed again, uses the
+    # whole picture and comes closer.
+    hand.free = WHOLE
+    again = camera.refit()
+    assert again is not None and again.distance < pose.distance
+    assert camera.last == again
+    # A fly_to pose is what it is: refit gives it back unchanged.
+    flown = camera.fly_to((5.0, 5.0, 0.0), 10.0, 40.0, 250.0)
+    assert camera.refit() == flown
+
+
+PANEL_FREE: Window = (-1.0, -1.0, 0.4375, 1.0)
+
+
+def test_limits_widen_to_hold_a_demos_far_view_and_never_narrow() -> None:
+    limits = Limits((0.0, 0.0, 1000.0, 1000.0), 300.0, 1500.0)
+    far = limits.holding((-2000.0, 500.0, 4000.0))
+    assert far.margin >= 2000.0 and far.ceiling >= 4000.0
+    assert far.clamp_eye_position((-2000.0, 500.0, 4000.0)) == pytest.approx(
+        (-2000.0, 500.0, 4000.0))
+    assert limits.holding((500.0, 500.0, 100.0)) == limits

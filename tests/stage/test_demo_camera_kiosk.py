@@ -105,8 +105,12 @@ def test_the_attract_reel_shows_a_demos_overview(prepared: Prepared, tmp_path: P
 
 def test_starting_inside_a_demo_starts_at_its_view(prepared: Prepared, tmp_path: Path) -> None:
     """``view --enter``: the demo frames its box while the stage loads, before the touring
-    interface exists; the interface starts there instead of at the door, and inside."""
+    interface exists; the interface starts at that view instead of at the door, and inside,
+    framed again so the box is not under the pavilion's panel."""
     from gwangju_twin.app.stage import Interface, Stage, StageOptions
+    from gwangju_twin.plugins.camera import target_box
+    from gwangju_twin.scene.framing import corners, project
+    from gwangju_twin.touring.camera import interface_window
 
     variant, spot = with_camera_demo(prepared, tmp_path / "plugins")
     stage = Stage(variant, "offscreen", SIZE, StageOptions(
@@ -115,9 +119,18 @@ def test_starting_inside_a_demo_starts_at_its_view(prepared: Prepared, tmp_path:
         t = stage.touring
         demo = t.expo.host.slot(PAVILION).instance
         pose = t.driver.rig.pose
-        assert math.dist(pose.target[:2], demo.pose.target[:2]) < 1.0
-        assert pose.distance == pytest.approx(demo.pose.distance, rel=1e-6)
         assert math.dist(pose.target[:2], spot) < 100.0
+        # The demo's own pose was for the bare stage; the start view is the same request
+        # fitted into what the interface leaves free: left of the panel, below the toolbar.
+        window = interface_window(stage.base.aspect2d)
+        assert window[2] < 0.6  # the panel's column is not free
+        half = 70.0  # the demo's HALF (tests/kits/camera_demo.py)
+        box = target_box((spot[0] - half, spot[1] - half, spot[0] + half, spot[1] + half))
+        seen = project(pose, corners(box), SIZE[0] / SIZE[1])
+        assert (seen[:, 0] <= window[2] + 1e-3).all() and (seen[:, 0] >= window[0] - 1e-3).all()
+        assert (seen[:, 1] <= window[3] + 1e-3).all() and (seen[:, 1] >= window[1] - 1e-3).all()
+        first = project(demo.pose, corners(box), SIZE[0] / SIZE[1])
+        assert first[:, 0].max() > window[2]  # framed for the whole picture, it ran under
         for _ in range(5):
             stage.base.task_mgr.step()
         assert t.expo.inside == PAVILION and t.presence.inside == PAVILION

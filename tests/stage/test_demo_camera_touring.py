@@ -164,3 +164,18 @@ def test_the_panels_leave_button_leaves(inside) -> None:
     frames(stage, 2)
     assert t.expo.inside is None and t.expo.panel_view is None
     assert not t.expo.host.slot(PAVILION).inside
+
+
+def test_a_demo_view_beyond_the_zoom_ceiling_is_shown_as_asked(demo_stage) -> None:
+    """A demo's whole-district view may stand farther out than the visitor's zoom
+    ceiling; the interface widens its limits for it instead of quietly coming closer."""
+    stage, spot = demo_stage
+    t = stage.touring
+    ceiling = t.driver.limits.ceiling
+    far = CameraPose((spot[0], spot[1], 0.0), 30.0, 50.0, 3.0 * ceiling)
+    t.expo.camera_hand.show(far, 0.0)
+    assert t.driver.rig.pose.distance == pytest.approx(far.distance)
+    assert t.driver.limits.ceiling > ceiling
+    # The visitor's zoom still works from there, within the widened limits.
+    t.driver.rig.zoom(0.5)
+    assert t.driver.rig.pose.distance == pytest.approx(far.distance * 0.5)
