@@ -35,7 +35,7 @@ from gwangju_twin.plugins.host import (
     SlotState,
 )
 from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
-from gwangju_twin.render.paint import StageServices
+from gwangju_twin.render.paint import StageServices, plugin_label_rects
 from gwangju_twin.render.pavilions import (
     LABEL_HEIGHT,
     LANDMARK_LABEL_HEIGHT,
@@ -266,7 +266,8 @@ class ExpoFloor:
         if lens is None:  # no lens to project with: sizes only, as before the declutter
             scale_labels(self.nodes, camera)
             return
-        reserved = reserved_rects(self._overlay)
+        # The demos' own labels are laid out first: the city's labels make way for them.
+        reserved = reserved_rects(self._overlay) + plugin_label_rects(self._world, camera, lens)
         mat = camera.get_net_transform().get_mat()
         key = (tuple(mat.get_cell(i, j) for i in range(4) for j in range(4)),
                lens.get_aspect_ratio(),

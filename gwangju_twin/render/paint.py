@@ -17,10 +17,13 @@ from panda3d.core import (
     CallbackNode,
     Filename,
     FontPool,
+    Lens,
     Loader,
     LoaderOptions,
     NodeCullCallbackData,
     NodePath,
+    Point3,
+    Point4,
     PythonCallbackObject,
     TextFont,
 )
@@ -195,3 +198,34 @@ def _sized_for_distance(cards: NodePath, height: float, top: float, least: float
         data.upcall()
 
     return cull
+
+
+def plugin_label_rects(root: NodePath, camera: NodePath, lens: Lens
+                       ) -> list[tuple[float, float, float, float]]:
+    """The screen rectangles (aspect2d units, as the label layout's) of the shown labels a
+    plugin made with ``make_label`` under ``root``: the city's own labels make way for them
+    (a demo's label names what the demo is about, right now)."""
+    out: list[tuple[float, float, float, float]] = []
+    aspect = lens.get_aspect_ratio()
+    near = lens.get_near()
+    proj = lens.get_projection_mat()
+    for card in root.find_all_matches("**/plugin-label/cards/label-*"):
+        if card.is_hidden():
+            continue
+        bounds = card.get_tight_bounds(camera)
+        if not bounds:
+            continue
+        lo, hi = bounds
+        if hi.y <= near:
+            continue  # behind the camera
+        depth = max(lo.y, near)
+        xs, zs = [], []
+        for x, z in ((lo.x, lo.z), (hi.x, hi.z)):
+            clip = proj.xform(Point4(Point3(x, depth, z), 1.0))
+            xs.append(clip.x / clip.w)
+            zs.append(clip.y / clip.w)
+        x0, x1, z0, z1 = min(xs), max(xs), min(zs), max(zs)
+        if x1 < -1.0 or x0 > 1.0 or z1 < -1.0 or z0 > 1.0:
+            continue
+        out.append((x0 * aspect, z0, x1 * aspect, z1))
+    return out

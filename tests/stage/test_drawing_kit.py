@@ -173,3 +173,29 @@ def test_a_label_stays_legible_far_away_and_is_not_huge_up_close(stage, ctx) -> 
     least = MIN_CARD_HEIGHT / 2.0 * SIZE[1]
     assert heights[6000.0] >= 0.9 * least, heights
     assert heights[150.0] < SIZE[1] / 4, heights
+
+
+def test_the_citys_labels_make_way_for_a_demos_label(stage, ctx) -> None:
+    """A demo's label is laid out before the city's: a landmark's label where the demo puts
+    one is lifted, shrunk or hidden, never drawn over it."""
+    from gwangju_twin.render.paint import plugin_label_rects
+    from gwangju_twin.ui.declutter import overlaps
+
+    context, drawn = ctx
+    expo = stage.expo
+    row, landmark = next(iter(expo.landmark_labels.items()))
+    at = landmark.node.get_pos(stage.base.render)
+    stage.set_pose(CameraPose((at.x, at.y, 0.0), 0.0, 50.0, 500.0))
+    for _ in range(2):
+        stage.base.task_mgr.step()
+    alone = expo.label_layout[("landmark", row)]
+    assert alone.visible and alone.lift == 0.0 and alone.rect is not None
+    context.make_label("구급차 출동", "Ambulance dispatched", (at.x, at.y, at.z), parent=drawn,
+                       scale=1.5)
+    for _ in range(3):
+        stage.base.task_mgr.step()
+    demo_rects = plugin_label_rects(stage.base.render, stage.base.cam, stage.base.camLens)
+    assert len(demo_rects) == 1 and overlaps(alone.rect, demo_rects[0])
+    moved = expo.label_layout[("landmark", row)]
+    assert not moved.visible or not overlaps(moved.rect, demo_rects[0])
+    assert moved != alone
