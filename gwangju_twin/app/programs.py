@@ -47,6 +47,7 @@ def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str =
         if ui:
             for _ in range(3):  # the interface lays itself out in its frame task
                 stage.base.task_mgr.step()
+            stage.follow_camera()  # the sky and haze, where the interface put the camera
         stage.screenshot(out)
         return stage.expo.host.status()
     finally:

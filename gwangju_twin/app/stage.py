@@ -176,7 +176,7 @@ class Stage:
                  options: StageOptions | None = None, *, base: ShowBase | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
         from gwangju_twin.app.floor import ExpoFloor
-        from gwangju_twin.render.world import add_fog, build_world, sky_dome
+        from gwangju_twin.render.world import add_fog, build_world, haze_size, sky_dome
 
         def step(name: str) -> None:
             if progress is not None:
@@ -201,7 +201,8 @@ class Stage:
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
             prepared.scene.frame_budget_ms, storage_folder=options.storage_folder,
         )
-        add_fog(self.base.render, prepared.mesh, self.pose.distance)
+        self.haze = add_fog(self.base.render, prepared.mesh, self.pose.distance)
+        self._haze_size = haze_size(prepared.mesh, self.pose.distance)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
             # horizon stays level; a CompassEffect was seen to cull it away here.
@@ -244,7 +245,11 @@ class Stage:
 
     def follow_camera(self, task: Any = None) -> Any:
         """Centre the sky on the camera and lay out the labels (a frame task, sort 50)."""
-        self.sky.set_pos(self.base.camera.get_pos(self.base.render))
+        from gwangju_twin.render.world import thin_haze
+
+        eye = self.base.camera.get_pos(self.base.render)
+        self.sky.set_pos(eye)
+        thin_haze(self.haze, self._haze_size, eye.z)
         self.expo.follow(self.base.camera)
         return task.cont if task is not None else None
 

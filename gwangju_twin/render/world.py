@@ -186,6 +186,18 @@ def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0) -> F
     return fog
 
 
+#: A camera this many times higher than the haze's length thins it (see ``thin_haze``).
+HAZE_HEIGHT = 1.2
+
+
+def thin_haze(fog: Fog, size: float, camera_z: float) -> None:
+    """Keep ``fog`` (from ``add_fog``, scaled for ``size`` metres) thin enough for a camera
+    ``camera_z`` metres up: a demo's whole-district overview stands farther out than any
+    start view, and the district must not fade into the horizon there. Views lower than
+    ``size`` / HAZE_HEIGHT keep the haze as it was."""
+    fog.set_exp_density(0.63 / max(size, HAZE_HEIGHT * camera_z))
+
+
 def sky_clear_color() -> Vec4:
     """The window's clear colour: the horizon's, so a frame drawn before the sky (or a
     pixel nothing covers) is never the default grey."""

@@ -179,3 +179,20 @@ def test_a_demo_view_beyond_the_zoom_ceiling_is_shown_as_asked(demo_stage) -> No
     # The visitor's zoom still works from there, within the widened limits.
     t.driver.rig.zoom(0.5)
     assert t.driver.rig.pose.distance == pytest.approx(far.distance * 0.5)
+
+
+def test_the_haze_thins_for_a_view_from_far_out_and_returns_near(demo_stage) -> None:
+    """A demo's far overview must not fade the district into the horizon; back at the
+    start view the haze is what it was."""
+    stage, spot = demo_stage
+    stage.set_pose(stage.pose)
+    stage.follow_camera()
+    near = stage.haze.get_exp_density()
+    assert near == pytest.approx(0.63 / stage._haze_size)  # as add_fog made it: unchanged
+    far = CameraPose((spot[0], spot[1], 0.0), 0.0, 50.0, 20_000.0)
+    stage.set_pose(far)
+    stage.follow_camera()
+    assert stage.haze.get_exp_density() < near / 3
+    stage.set_pose(stage.pose)
+    stage.follow_camera()
+    assert stage.haze.get_exp_density() == pytest.approx(near)
