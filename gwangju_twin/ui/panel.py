@@ -137,6 +137,10 @@ class PanelView:
         self._scroll_buttons: list[DirectButton] = []
         self._wheel: DirectFrame | None = None  # catches the wheel over a scrolling body
         self._dock: tuple[float, float, float] | None = None  # where it was docked last
+        # The buttons drawn, by what they show: a rebuild for new lines keeps them, so a
+        # tap that lands while a demo updates its text is not lost with a destroyed button.
+        self._buttons_key: Any = None
+        self._buttons_top = 0.0  # where the first button's top was drawn (card units)
         self.rebuilds = 0  # how many times the card was rebuilt (for tests and profiling)
         self.refresh()
 
@@ -220,11 +224,13 @@ class PanelView:
 
     # -- drawing ---------------------------------------------------------------------------
 
-    def _clear(self) -> None:
+    def _clear(self, keep_buttons: bool = False) -> None:
         self._drop_scrolling()
-        for button in self._buttons:
-            button.destroy()  # also drops its event hooks and its entry in DirectGUI's registry
-        self._buttons.clear()
+        if not keep_buttons:
+            for button in self._buttons:
+                button.destroy()  # drops its event hooks and its entry in DirectGUI's registry
+            self._buttons.clear()
+            self._buttons_key = None
         if not self._root.is_empty():
             self._root.node().remove_all_children()
         self._drawn = []
@@ -233,9 +239,15 @@ class PanelView:
         return en if self._language == "en" else ko
 
     def _rebuild(self) -> None:
-        self._clear()
-        self.rebuilds += 1
         p = self.panel
+        buttons_key = (tuple((b.key, b.ko, b.en) for b in p.buttons), self._language, p.accent)
+        kept = NodePath()
+        if buttons_key == self._buttons_key and self._buttons:
+            kept = self._root.find("content/foot/buttons")
+            if not kept.is_empty():
+                kept.detach_node()  # out of the way of _clear, buttons and all
+        self._clear(keep_buttons=not kept.is_empty())
+        self.rebuilds += 1
         inner = WIDTH - 2 * _PAD
         x0 = -WIDTH + _PAD  # the card's origin is its top-right corner
         content = self._root.attach_new_node("content")
@@ -291,8 +303,19 @@ class PanelView:
         foot = content.attach_new_node("foot")  # the buttons, under the body
         if p.buttons:
             z -= 0.03
+        if not kept.is_empty():
+            # The same buttons as drawn last time: moved to where they now go.
+            kept.reparent_to(foot)
+            kept.set_z(z - self._buttons_top)
+        else:
+            holder = foot.attach_new_node("buttons")
+            self._buttons_top = z
+            for index, button in enumerate(p.buttons):
+                self._buttons.append(self._button(holder, index, button, x0,
+                                                  z - index * (_BUTTON_HEIGHT + _BUTTON_GAP),
+                                                  inner))
+            self._buttons_key = buttons_key
         for button in p.buttons:
-            self._buttons.append(self._button(foot, button, x0, z, inner))
             self._drawn.append(self._pick(button.ko, button.en))
             z -= _BUTTON_HEIGHT + _BUTTON_GAP
         if p.buttons:
@@ -306,8 +329,15 @@ class PanelView:
         """Put a (possibly wrapped) text block with its top at ``z``; return its bottom."""
         return place_block(parent, node, x, z, scale)[1]
 
-    def _button(self, parent: NodePath, button: PanelButton, x0: float, top: float,
-                width: float) -> DirectButton:
+    def _click(self, index: int) -> None:
+        """Run the ``index``-th button's ``on_click`` as the panel has it now: a button kept
+        across rebuilds runs what the demo last gave it."""
+        buttons = self.panel.buttons
+        if index < len(buttons):
+            self._run(buttons[index].on_click)
+
+    def _button(self, parent: NodePath, index: int, button: PanelButton, x0: float,
+                top: float, width: float) -> DirectButton:
         accent = self.panel.accent
         half_w, half_h = width / 2, _BUTTON_HEIGHT / 2
 
@@ -334,7 +364,7 @@ class PanelView:
             text_align=TextNode.A_center,
             text_wordwrap=None,
             # A no-argument command: ``button["command"]()`` is exactly what a click runs.
-            command=partial(self._run, button.on_click),
+            command=partial(self._click, index),
             clickSound=None,
             rolloverSound=None,
             pressEffect=1,

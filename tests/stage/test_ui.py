@@ -276,6 +276,36 @@ def test_refresh_redraws_only_after_a_change(view: Any) -> None:
     assert not view.node.find("**/notice").is_empty()
 
 
+def test_new_lines_keep_the_buttons_and_their_place_under_the_body(
+        windowless_base: Any, view: Any) -> None:
+    """A demo that updates its text every few seconds must not destroy the button a
+    visitor is tapping: the same widgets stay, moved to where the new body ends, and run
+    what the panel's button does now."""
+    from direct.gui.DirectGuiGlobals import B1CLICK
+    from panda3d.core import Point3
+
+    buttons = view.buttons
+    first_z = buttons[0].get_pos(view.node).z
+    view.panel.set_line("more", "셋째 줄이 생겼습니다", "A third line appeared")
+    view.refresh()
+    assert view.buttons == buttons and not buttons[0].is_empty()
+    assert buttons[0].get_pos(view.node).z < first_z  # moved down under the longer body
+    # Where it is drawn is where it is hit: its frame moved with it.
+    hit = windowless_base.render2d.get_relative_point(buttons[0], Point3(0, 0, 0))
+    assert hit.z < windowless_base.render2d.get_relative_point(
+        view.node, Point3(0, 0, first_z)).z
+    clicked: list[str] = []
+    view.panel.add_button("start", "운행 시작", "Start service", lambda: clicked.append("new"))
+    view.refresh()
+    assert view.buttons == buttons  # same key and label: kept
+    windowless_base.messenger.send(B1CLICK + buttons[0].guiId, [None])
+    assert clicked == ["new"]  # the callback the panel has now
+    view.panel.add_button("start", "재시작", "Restart", lambda: None)
+    view.refresh()
+    assert view.buttons != buttons and buttons[0].is_empty()  # a new label: redrawn
+    assert [b["text"] for b in view.buttons] == ["재시작", "모두 정지"]
+
+
 def test_rebuilding_leaks_no_nodes_or_widgets(windowless_base: Any, view: Any) -> None:
     from direct.gui.DirectGuiBase import DirectGuiWidget
 
