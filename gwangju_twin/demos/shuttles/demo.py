@@ -10,7 +10,7 @@ the CO2 saved against a diesel minibus.
 from __future__ import annotations
 
 import numpy as np
-from panda3d.core import LineSegs, NodePath
+from panda3d.core import NodePath
 
 from gwangju_twin.plugins import PavilionContext, PavilionDemo
 
@@ -37,8 +37,8 @@ START_SHUTTLES = 3
 #: Vehicles and stop signs are drawn twice their real size: a 6 m shuttle is a speck from
 #: the overview camera, 1-2 km away. Their positions are not scaled.
 SHOW_SCALE = 2.0
-#: The route line floats just above the road surface so it is not hidden by it.
-LINE_Z = 0.4
+#: The route ribbon's width (metres): one lane, seen as a line from the overview.
+ROUTE_WIDTH = 3.0
 
 
 class ShuttleDemo(PavilionDemo):
@@ -76,7 +76,9 @@ class ShuttleDemo(PavilionDemo):
                                "There are not enough roads nearby for a shuttle loop")
             return
         self.show = ctx.node.attach_new_node("shuttle-demo")
-        self._draw_route(self.loop, self.show)
+        # The driving line as a ribbon painted over the road (API 1.1 make_line): it never
+        # flickers against the asphalt, and keeps its width as the camera zooms out.
+        ctx.make_line(self.loop.lane, width=ROUTE_WIDTH, color=BLUE, parent=self.show)
         for s in self.loop.stops:
             self._make_stop_sign(ctx, s)
         self.vehicles = [self._make_shuttle(ctx) for _ in range(self.fleet.count)]
@@ -140,19 +142,6 @@ class ShuttleDemo(PavilionDemo):
         post.set_pos(x + 3.0 * np.sin(right), y + 3.0 * np.cos(right), 0.0)
         post.set_scale(SHOW_SCALE)
         ctx.make_box((1.4, 0.2, 0.9), WHITE, parent=post).set_z(2.6)
-
-    @staticmethod
-    def _draw_route(loop: Loop, parent: NodePath) -> None:
-        """The loop's driving line, in the sector's colour."""
-        segs = LineSegs("shuttle-route")
-        segs.set_thickness(3.0)
-        segs.set_color(*BLUE)
-        x, y = loop.lane[0]
-        segs.move_to(float(x), float(y), LINE_Z)
-        for x, y in loop.lane[1:]:
-            segs.draw_to(float(x), float(y), LINE_Z)
-        line = parent.attach_new_node(segs.create())
-        line.set_light_off()  # a flat line: its colour should not depend on the sun
 
     def _place_vehicles(self) -> None:
         assert self.fleet is not None
