@@ -77,5 +77,6 @@ class AttractReel:
         self.visited.append(pavilion_id)
         overview = self.touring.expo.overview(pavilion_id)
         if overview is not None:  # the demo's whole picture, not only its door
+            self.touring.driver.hold(overview.position)  # shown as framed, not pulled in
             self.touring.driver.fly_to(overview)
         self._left = self.dwell

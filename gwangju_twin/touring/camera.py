@@ -301,11 +301,11 @@ class CameraDriver:
         self.camera.set_hpr(*eye.panda_hpr)
 
 
-def interface_window(overlay: NodePath) -> Window:
-    """The part of the picture a demo's view may use while the visitor is inside its
-    pavilion: not under the pavilion's panel (docked at the right edge, whether it is drawn
-    yet or not: a demo frames its view on entering, before its panel is up), nor under any
-    other widget of the interface that reserves its rectangle (toolbar, minimap)."""
+def interface_window(overlay: NodePath, panel: bool = True) -> Window:
+    """The part of the picture a demo's view may use: not under the pavilion's panel when
+    ``panel`` (the visitor is inside; docked at the right edge, whether it is drawn yet or
+    not: a demo frames its view on entering, before its panel is up), nor under any other
+    shown widget of the interface that reserves its rectangle (toolbar, minimap)."""
     from gwangju_twin.ui.panel import MARGIN, WIDTH
     from gwangju_twin.ui.reserve import reserved_rects
 
@@ -317,7 +317,7 @@ def interface_window(overlay: NodePath) -> Window:
 
     right = overlay.get_relative_point(top, Point3(1.0, 0.0, 1.0)).x
     panel_left, _ = ndc(right - 2 * MARGIN - WIDTH, 0.0)
-    covered: list[Window] = [(panel_left, -1.0, 1.0, 1.0)]
+    covered: list[Window] = [(panel_left, -1.0, 1.0, 1.0)] if panel else []
     for x0, z0, x1, z1 in reserved_rects(overlay):
         (a, b), (c, d) = ndc(x0, z0), ndc(x1, z1)
         covered.append((min(a, c), min(b, d), max(a, c), max(b, d)))

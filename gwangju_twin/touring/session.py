@@ -95,7 +95,8 @@ class Touring:
         # The demos' views are flown to from now on; one the entered demo has already
         # asked for (``--enter``) is where the visitor starts (below, once the widgets it
         # must keep clear of are up).
-        hand = DriverHand(self.driver, lambda: interface_window(base.aspect2d))
+        hand = DriverHand(self.driver,
+                          lambda: interface_window(base.aspect2d, expo.inside is not None))
         expo.camera_hand = hand
         self.pointer = Pointer(base.mouseWatcherNode)
         index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])

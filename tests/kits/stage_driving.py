@@ -59,3 +59,17 @@ def tap_panel_button(kiosk: Any, pavilion: str, key: str) -> None:
     view = expo.panel_view
     assert view is not None and key in keys, keys
     kiosk.tap_widget(view.buttons[keys.index(key)])
+
+
+def building_spot(touring: Any) -> tuple[float, float]:
+    """A window point (normalised) over a building, with the same building all around it:
+    a finger a pixel off still lands on it, even in a whole-district view where buildings
+    are a few pixels wide. StopIteration when the view shows none."""
+
+    def solid(x: float, y: float) -> bool:
+        hits = [touring.selection.pick((x + dx, y + dy))
+                for dx in (-0.01, 0.0, 0.01) for dy in (-0.01, 0.0, 0.01)]
+        return all(h is not None for h in hits) and len({h.feature for h in hits}) == 1
+
+    return next((x / 20, y / 20) for y in range(-8, 8) for x in range(-6, 8)
+                if solid(x / 20, y / 20))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from stage_driving import building_spot
 
 from gwangju_twin.expo.prepared import Prepared, prepare
 from gwangju_twin.kiosk.analytics import day_reports
@@ -251,9 +252,7 @@ def test_every_kiosk_target_is_finger_sized_and_no_key_does_anything(kiosk: Rehe
     kiosk.tap_widget(touring.menu.buttons["energy"])
     kiosk.seconds(4.0)  # inside: the plugin's panel and its buttons are up
     # A tap on a building (the first the grid finds) opens its info panel too.
-    spot = next((x / 10, y / 10) for y in range(-4, 4) for x in range(-3, 4)
-                if touring.selection.pick((x / 10, y / 10)) is not None)
-    kiosk.tap(*spot)
+    kiosk.tap(*building_spot(touring))
     assert touring.selection.open
 
     def on_screen() -> list[tuple[str, float, float]]:
