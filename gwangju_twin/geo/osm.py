@@ -174,9 +174,10 @@ def read_osm(path: Path, max_bytes: int | None = None) -> RawCollection:
     collector = _Collector()
     try:
         collector.run(osmium.io.File(str(path), fmt))
-    except (RuntimeError, ValueError, osmium.InvalidLocationError) as exc:
+    except RuntimeError as exc:
         # osmium's reader reports broken input as RuntimeError ("PBF error: unexpected
-        # EOF", "XML parsing error at line 1773, column 1: unclosed token").
+        # EOF", "XML parsing error at line 1773, column 1: unclosed token"); per-object
+        # problems are caught where they arise, so nothing else is taken for a bad file.
         detail = " ".join(str(exc).split())[:160]
         raise InputError(
             f"{path}: is not a readable {name} file ({detail}); expected a complete "
