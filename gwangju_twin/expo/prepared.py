@@ -154,8 +154,10 @@ def with_boundaries(district: District, report: LoadReport, spec: BoundarySpec,
             issue, reason=f"boundary file {label}: {issue.reason}"))
     polygonal = np.flatnonzero(np.isin(shapely.get_type_id(found.geometry), (3, 6)))
     if len(polygonal) == 0:
+        skipped = found_report.skipped
+        why = (f", {len(skipped)} skipped, e.g. {skipped[0].reason}" if skipped else "")
         raise InputError(f"{where} names {label}, which holds no polygons ({len(found)} "
-                         "other features); expected a file of boundary polygons (dongs)")
+                         f"other features{why}); expected a file of boundary polygons (dongs)")
     names = _boundary_names(found, polygonal, spec.name_key, scene_path, label)
     geoms = found.geometry[polygonal]
     if len(district):
