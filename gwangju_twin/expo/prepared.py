@@ -6,10 +6,13 @@ Pure: the composition root (gwangju_twin.app) hands the result to the renderer.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.expo.pavilions import (
@@ -23,11 +26,13 @@ from gwangju_twin.expo.pavilions import (
     with_plugin_option,
 )
 from gwangju_twin.geo import District, LoadReport, load_geojson
+from gwangju_twin.geo.model import Issue
 from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
 from gwangju_twin.scene import CameraPose, Scene
 from gwangju_twin.scene.framing import Box, fit_box, focus_box, grow
 from gwangju_twin.scene.pavilions import place_pavilions
+from gwangju_twin.scene.scenefile import BOUNDARY_KIND, BoundarySpec
 
 log = logging.getLogger("gwangju_twin.app")
 
@@ -99,14 +104,155 @@ class Prepared:
 
 
 def load_district(scene: Scene) -> tuple[District, LoadReport]:
-    """Load a scene's district with the scene's CRS, origin and level height."""
+    """Load a scene's district with the scene's CRS, origin and level height, and the
+    boundaries of its ``[boundaries]`` file (``with_boundaries``) when it names one."""
     # A scene file names its CRS in 'district.crs'; a bare GeoJSON gets it from --crs.
     named_by = f"{scene.path}: 'district.crs'" if scene.path else "the --crs option"
-    return load_geojson(
+    district, report = load_geojson(
         scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height,
         crs_named_by=named_by, encoding=scene.encoding, crs_override=scene.crs_override,
         points=scene.points,
     )
+    if scene.boundaries is not None:
+        district = with_boundaries(district, report, scene.boundaries, scene.path)
+    return district, report
+
+
+#: A boundary overlapping the district's extent by less than this (square metres) only
+#: touches it: an edge drawn along the extent, or numerical dust of the cut.
+MIN_OVERLAP_M2 = 1.0
+
+
+def with_boundaries(district: District, report: LoadReport, spec: BoundarySpec,
+                    scene_path: Path | None) -> District:
+    """``district`` with the polygons of the boundary file ``spec`` added as rows of the
+    "area" layer and kind ``BOUNDARY_KIND``: read by the same loader in the district's frame
+    (the CRS the file declares, or ``spec.crs``), only those that overlap the district's
+    extent (its bounding box: a whole-city dong file beside one district gives the dongs
+    that touch it) and cut to that extent, so the district's bounds stay its own.
+
+    The file's skipped features, and polygons without a name, are added to ``report``'s
+    warnings. A file that cannot be read, holds no polygons or overlaps nothing is an
+    InputError naming the scene file and key."""
+    import numpy as np
+    import shapely
+
+    where = f"{scene_path}: 'boundaries.source'"
+    origin = (district.frame.lon, district.frame.lat)
+    try:
+        found, found_report = load_geojson(
+            spec.source, crs=spec.crs, origin=origin,
+            crs_named_by=f"{scene_path}: 'boundaries.crs'", encoding=spec.encoding)
+    except InputError as exc:
+        # The loader names the file; the scene file and key say where it was asked for.
+        text = str(exc)
+        raise InputError(text if text.startswith(str(scene_path)) else f"{where}: {text}"
+                         ) from None
+    label = spec.source.name
+    for issue in found_report.skipped:
+        report.warnings.append(dataclasses.replace(
+            issue, reason=f"boundary file {label}: {issue.reason}"))
+    polygonal = np.flatnonzero(np.isin(shapely.get_type_id(found.geometry), (3, 6)))
+    if len(polygonal) == 0:
+        skipped = found_report.skipped
+        why = (f", {len(skipped)} skipped, e.g. {skipped[0].reason}" if skipped else "")
+        raise InputError(f"{where} names {label}, which holds no polygons ({len(found)} "
+                         f"other features{why}); expected a file of boundary polygons (dongs)")
+    names = _boundary_names(found, polygonal, spec.name_key, scene_path, label)
+    geoms = found.geometry[polygonal]
+    if len(district):
+        extent = shapely.total_bounds(district.geometry)
+        cut = _polygonal(shapely.intersection(geoms, shapely.box(*extent)))
+        touch = shapely.area(cut) >= MIN_OVERLAP_M2
+    else:
+        extent, cut, touch = np.zeros(4), geoms, np.zeros(len(geoms), bool)
+    if not touch.any():
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+        d0, e0, d1, e1 = (float(v) for v in extent)
+        raise InputError(
+            f"{where}: none of the {len(geoms)} polygons of {label} overlaps the district "
+            f"(they span x {x0:.0f} .. {x1:.0f}, y {y0:.0f} .. {y1:.0f} m; the district x "
+            f"{d0:.0f} .. {d1:.0f}, y {e0:.0f} .. {e1:.0f} m); expected boundaries of the same "
+            "place (is its CRS right? 'boundaries.crs')")
+    for k in np.flatnonzero(touch):
+        if names[k] is None:
+            row = polygonal[k]
+            report.warnings.append(Issue(
+                int(found.source_index[row]), found.feature_id[row],
+                f"boundary file {label}: a boundary without a name"
+                + (f" (no '{spec.name_key}')" if spec.name_key else "")))
+    rows = polygonal[touch]
+    n = len(rows)
+    log.info("%s: %d of %d boundary polygons overlap the district", label, n, len(geoms))
+    added = District(
+        frame=district.frame,
+        geometry=cut[touch],
+        layer=np.full(n, "area", dtype=object),
+        kind=np.full(n, BOUNDARY_KIND, dtype=object),
+        height=np.full(n, np.nan),
+        min_height=np.full(n, np.nan),
+        height_source=np.full(n, "", dtype=object),
+        levels=np.full(n, np.nan),
+        width=np.full(n, np.nan),
+        name=[names[k] for k in np.flatnonzero(touch)],
+        name_en=[found.name_en[i] for i in rows],
+        feature_id=[found.feature_id[i] for i in rows],
+        source_index=found.source_index[rows],
+        properties=[found.properties[i] for i in rows],
+    )
+    return _joined(district, added)
+
+
+def _boundary_names(found: District, rows: Any, name_key: str | None,
+                    scene_path: Path | None, label: str) -> list[str | None]:
+    """Each boundary's name: the loader's (name, name:ko, adm_nm), or the ``name_key``
+    property (matched exactly, else ignoring case: shapefile columns are often capitals)."""
+    if name_key is None:
+        return [found.name[i] for i in rows]
+    names: list[str | None] = []
+    for i in rows:
+        props = found.properties[i]
+        key = name_key if name_key in props else next(
+            (k for k in props if k.lower() == name_key.lower()), name_key)
+        value = props.get(key)
+        text = None if value is None or isinstance(value, (list, dict)) else str(value).strip()
+        names.append(text or None)
+    if not any(names):
+        seen = sorted({k for i in rows for k in found.properties[i]})
+        raise InputError(
+            f"{scene_path}: 'boundaries.name_key' is {name_key!r}, which no polygon of {label} "
+            f"has; expected one of its properties ({', '.join(seen[:12]) or 'it has none'})")
+    return names
+
+
+def _polygonal(geoms: Any) -> Any:
+    """``geoms`` with only their polygonal parts: a cut that also touches the extent along
+    an edge or at a point comes back as a collection."""
+    import numpy as np
+    import shapely
+
+    out = np.array(geoms, dtype=object)
+    for i in np.flatnonzero(shapely.get_type_id(out) == 7):  # GeometryCollection
+        parts = shapely.get_parts(out[i])
+        polys = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
+        out[i] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    return out
+
+
+def _joined(a: District, b: District) -> District:
+    """The rows of ``a`` then those of ``b`` (same frame)."""
+    import numpy as np
+
+    cols: dict[str, Any] = {}
+    for name, value in vars(a).items():
+        other = getattr(b, name)
+        if name == "frame":
+            cols[name] = value
+        elif isinstance(value, np.ndarray):
+            cols[name] = np.concatenate([value, np.asarray(other, dtype=value.dtype)])
+        else:
+            cols[name] = [*value, *other]
+    return District(**cols)
 
 
 @dataclass(frozen=True)

@@ -74,10 +74,12 @@ class Features:
 
     ``layer`` is the feature's layer: "landmarks" (named buildings and named points, a
     point's geometry is a shapely Point), "green", "water", "plazas" or "area" (e.g.
-    administrative boundaries). ``name``/``name_en`` are its Korean and English names (or
-    None), ``kind`` its sub-type ("park", "stream", "square", "civic", ...), ``tags`` its
-    source tags as read-only mappings, ``centroid`` an (n, 2) point on each feature (inside
-    a polygon, on a line), ``geometry`` the shapely geometries in district metres.
+    administrative boundaries; those of the scene's boundary file have the kind
+    "boundary", see ``DistrictData.boundaries``). ``name``/``name_en`` are its Korean and
+    English names (or None), ``kind`` its sub-type ("park", "stream", "square", "civic",
+    ...), ``tags`` its source tags as read-only mappings, ``centroid`` an (n, 2) point on
+    each feature (inside a polygon, on a line), ``geometry`` the shapely geometries in
+    district metres.
     """
 
     layer: np.ndarray
@@ -96,6 +98,13 @@ class Features:
         return np.flatnonzero(self.layer == layer)
 
 
+def no_features() -> Features:
+    """An empty ``Features``."""
+    empty = read_only(np.zeros(0, dtype=str))
+    return Features(layer=empty, name=(), name_en=(), kind=empty, tags=(),
+                    centroid=read_only(np.zeros((0, 2))), geometry=read_only(np.zeros(0, object)))
+
+
 @dataclass(frozen=True)
 class DistrictData:
     """The read-only city a plugin can look at: buildings, road graph, pavilions and the
@@ -104,6 +113,14 @@ class DistrictData:
     ``bounds`` is (x0, y0, x1, y1) in metres; ``origin_lonlat`` the (lon, lat) of the local
     frame's (0, 0). ``road_kinds`` holds the road class of each edge of ``roads`` (the
     source's ``highway`` value, e.g. "primary", "residential"; empty if not known).
+
+    ``boundaries`` (API 1.1) holds the polygons of the boundary file the scene names beside
+    its district (``[boundaries]``, e.g. a statistics office's dongs), empty when it names
+    none: those that overlap the district, cut to ``bounds`` (so a dong partly outside keeps
+    its part inside, and its outline there runs along the edge of ``bounds``). ``name`` is
+    the file's name of each (``adm_nm``, ``name`` or the scene's ``name_key``), ``tags``
+    the file's properties. The same rows are in ``features`` (layer "area", kind
+    "boundary").
     """
 
     buildings: Buildings
@@ -115,6 +132,7 @@ class DistrictData:
     features: Features
     _to_local: Callable[[Any, Any], tuple[Any, Any]]
     road_kinds: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+    boundaries: Features = field(default_factory=lambda: no_features())
 
     @overload
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]: ...

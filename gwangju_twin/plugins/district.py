@@ -13,6 +13,7 @@ from gwangju_twin.geo.model import District, Layer
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.plugins.api import Buildings, DistrictData, Features, PavilionInfo, read_only
 from gwangju_twin.plugins.roads import RoadGraph, build_road_graph
+from gwangju_twin.scene.scenefile import BOUNDARY_KIND
 
 #: The layers ``DistrictData.features`` holds: all but buildings and roads, which have their
 #: own columns and graph. Named points are in "landmarks" (every point feature is).
@@ -78,13 +79,21 @@ def district_data(
         _to_lonlat=frame.to_lonlat,
         features=features(district),
         _to_local=frame.to_local,
+        boundaries=features(district, boundary_rows(district)),
     )
 
 
-def features(district: District) -> Features:
-    """The district's landmarks, green, water, plazas and areas (``FEATURE_LAYERS``) as
-    read-only columns, in district row order."""
-    rows = np.flatnonzero(np.isin(district.layer, FEATURE_LAYERS))
+def boundary_rows(district: District) -> np.ndarray:
+    """District rows of the scene's boundary file (``with_boundaries`` in the expo room):
+    the "area" rows of kind ``BOUNDARY_KIND``."""
+    return np.flatnonzero((district.layer == "area") & (district.kind == BOUNDARY_KIND))
+
+
+def features(district: District, rows: np.ndarray | None = None) -> Features:
+    """The district's landmarks, green, water, plazas and areas (``FEATURE_LAYERS``), or
+    only ``rows`` of them, as read-only columns, in district row order."""
+    if rows is None:
+        rows = np.flatnonzero(np.isin(district.layer, FEATURE_LAYERS))
     geoms = district.geometry[rows]
     inside = shapely.point_on_surface(geoms)
     return Features(

@@ -35,6 +35,10 @@ from gwangju_twin.tomlfile import read_toml
 DEFAULT_HEADING = 20.0
 DEFAULT_PITCH = 38.0
 
+#: The ``kind`` of the district's rows that come from a scene's ``[boundaries]`` file (in
+#: the "area" layer); plugins see them as ``DistrictData.boundaries``.
+BOUNDARY_KIND = "boundary"
+
 
 @dataclass(frozen=True)
 class CameraSpec:
@@ -48,6 +52,17 @@ class CameraSpec:
     heading: float = DEFAULT_HEADING
     pitch: float = DEFAULT_PITCH
     distance: float | None = None
+
+
+@dataclass(frozen=True)
+class BoundarySpec:
+    """A separate file of administrative boundaries (dongs) beside the district
+    (``[boundaries]``): read in the district's frame, cut to the district's extent."""
+
+    source: Path
+    name_key: str | None = None  # the property naming each boundary (default: the loader's)
+    crs: str | None = None  # the file's CRS when it declares none
+    encoding: str | None = None  # the attributes' text encoding, when not detected
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ class Scene:
     tour: tuple[str, ...] = ()  # the guided tour's pavilion ids, in order
     frame_budget_ms: float = 4.0
     tour_stops: tuple[TourStop, ...] = ()  # the same stops with narration and dwell
+    boundaries: BoundarySpec | None = None  # a separate boundary file ([boundaries])
 
 
 def without_plugins(scene: Scene) -> Scene:
@@ -132,6 +148,10 @@ def _builtin(text: str, spot: Spot, find: Callable[[str], Path], names: Sequence
 def _source(text: str, spot: Spot) -> Path:
     if text.startswith(BUILTIN):
         return _builtin(text, spot, builtin_district, builtin_districts())
+    return _file(text, spot)
+
+
+def _file(text: str, spot: Spot) -> Path:
     source = _resolve(spot.path, spot.name, text)
     if not source.is_file():
         raise CheckError(message=f"{spot.where} names {text!r}, which is not a file (looked "
@@ -161,6 +181,16 @@ def _encoding(text: str, spot: Spot) -> str:
     except LookupError:
         raise CheckError(message=f"{spot.where} is {text!r}, which is not a text encoding "
                                  "Python knows; expected e.g. utf-8, cp949 or euc-kr") from None
+
+
+def _name_key(text: str, spot: Spot) -> str:
+    if not text.strip():
+        raise CheckError("the name of a property, e.g. \"adm_nm\"")
+    return text
+
+
+def _boundaries(values: dict[str, Any], spot: Spot) -> BoundarySpec:
+    return BoundarySpec(values["source"], values["name_key"], values["crs"], values["encoding"])
 
 
 def _target(table: dict[str, Any], spot: Spot) -> tuple[Frame, tuple[float, float]]:
@@ -204,6 +234,7 @@ def _scene(values: dict[str, Any], spot: Spot) -> Scene:
         tour=tour,
         frame_budget_ms=plugins["frame_budget_ms"],
         tour_stops=tour_stops,
+        boundaries=values["boundaries"],
     )
 
 
@@ -232,6 +263,15 @@ SCENE = Table(
             Key("points", "choice", '"poi" (points of interest only) or "all"', default="poi",
                 choices=POINTS_MODES),
         ))),
+        Key("boundaries", "table", "a separate file of administrative boundaries (dongs)",
+            table=Table((
+                Key("source", "path", "the boundary file", required=True, check=_file,
+                    missing="missing key {where} (a boundary file's path)"),
+                Key("name_key", "str", "the property naming each boundary (default: name, "
+                    "name:ko or adm_nm)", check=_name_key),
+                Key("crs", "str", "the file's CRS when it declares none", check=_crs),
+                Key("encoding", "str", "the attributes' text encoding", check=_encoding),
+            ), check=_boundaries)),
         Key("origin", "table", "centre of the local frame (default: centre of the data)",
             table=Table((
                 Key("lon", "number", "longitude", required=True, unit=_LON[2],

@@ -3,11 +3,10 @@ process that made it ends."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from killed_writer import said_before_kill
 
 from gwangju_twin.plugins.storage import PluginStorage
 
@@ -31,22 +30,8 @@ _WRITER = textwrap.dedent("""
 
 
 def test_kill_9_mid_writes_keeps_every_committed_write(tmp_path: Path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    said: list[tuple[int, int]] = []
-    try:
-        assert child.stdout is not None
-        for line in child.stdout:
-            rid, n = (int(x) for x in line.split())
-            said.append((rid, n))
-            if len(said) >= 300:
-                break
-        else:
-            raise AssertionError(f"the writer stopped early: {child.stderr.read()}")  # type: ignore[union-attr]
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    said = [(int(rid), int(n)) for rid, n in
+            (line.split() for line in said_before_kill(_WRITER, str(tmp_path)))]
 
     store = PluginStorage("acme.writer", tmp_path)
     rows = {r["id"]: r for r in store.table("visits").rows()}

@@ -33,11 +33,19 @@ class CivicDemo(PavilionDemo):
         self.place: tuple[float, float, float] | None = None
         self.pins: dict[int, object] = {}
         self.facts: dict[str, tuple[int, float]] = {}  # dong -> (buildings, floor area m²)
+        self.cut = False  # the dongs come from a boundary file, cut to the district
 
     def load(self, ctx: PavilionContext) -> None:
-        """Find the dongs among the district's areas and open the board in the store."""
-        f = ctx.district.features
-        rows = f.select("area")
+        """Find the dongs (in the scene's boundary file, else among the district's areas)
+        and open the board in the store."""
+        # A boundary file the scene names is the authority on dongs; a district without
+        # one may carry its own (the default district's schematic dongs).
+        f = ctx.district.boundaries
+        rows = np.arange(len(f))
+        self.cut = bool(len(f))
+        if not self.cut:
+            f = ctx.district.features
+            rows = f.select("area")
         dongs = Dongs.from_areas([f.name[i] for i in rows], [f.geometry[i] for i in rows],
                                  [f.tags[i] for i in rows], [f.name_en[i] for i in rows])
         self.board = Board(ctx.storage.table("proposals"), dongs, ctx.district.bounds)
@@ -62,10 +70,13 @@ class CivicDemo(PavilionDemo):
         assert self.board is not None
         self.place = None
         self.pins = {}
+        # A boundary file's dongs are cut to the district: the cut along its edge is no
+        # boundary, so it is not drawn.
+        edge = _edge(ctx.district.bounds) if self.cut else None
         for name, polygon in zip(self.board.dongs.names, self.board.dongs.polygons,
                                  strict=True):
-            for ring in _rings(polygon):
-                ctx.make_line(ring, OUTLINE_WIDTH, OUTLINE_COLOR)
+            for line in _outlines(polygon, edge):
+                ctx.make_line(line, OUTLINE_WIDTH, OUTLINE_COLOR)
             x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
             count, floor_area = self.facts.get(name, (0, 0.0))
             ha = floor_area / 10_000.0
@@ -177,8 +188,23 @@ class CivicDemo(PavilionDemo):
         ctx.paint_buildings(rows, colours)
 
 
-def _rings(polygon: shapely.Geometry) -> list[np.ndarray]:
-    """The outer rings of a polygon or multipolygon as (n, 2) arrays."""
-    parts = shapely.get_parts(polygon)
-    return [shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in parts]
+#: How close (metres) to the district's edge a cut dong's outline counts as the cut.
+EDGE_TOLERANCE = 0.5
+
+
+def _edge(bounds: tuple[float, float, float, float]) -> shapely.Geometry:
+    """The district's edge, as a thin band the cut of a dong lies in."""
+    return shapely.buffer(shapely.box(*bounds).exterior, EDGE_TOLERANCE)
+
+
+def _outlines(polygon: shapely.Geometry, edge: shapely.Geometry | None) -> list[np.ndarray]:
+    """The outer rings of a polygon or multipolygon as (n, 2) arrays; with ``edge``, only
+    the parts of its boundary (holes too) outside that band."""
+    if edge is None:
+        parts = shapely.get_parts(polygon)
+        return [shapely.get_coordinates(shapely.get_exterior_ring(p)) for p in parts]
+    lines = shapely.get_parts(shapely.line_merge(shapely.difference(
+        shapely.boundary(polygon), edge)))
+    return [shapely.get_coordinates(line) for line in lines
+            if shapely.get_type_id(line) == 1 and shapely.length(line) > 0]
 
