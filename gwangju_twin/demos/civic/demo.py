@@ -78,11 +78,11 @@ class CivicDemo(PavilionDemo):
             for line in _outlines(polygon, edge):
                 ctx.make_line(line, OUTLINE_WIDTH, OUTLINE_COLOR)
             x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
-            count, floor_area = self.facts.get(name, (0, 0.0))
-            ha = floor_area / 10_000.0
+            count, _ = self.facts.get(name, (0, 0.0))
             en = self.board.dongs.english(name)
-            ctx.make_label(f"{name} · 건물 {count:,}동 · 연면적 {ha:,.0f} ha",
-                           f"{en} · {count:,} buildings · {ha:,.0f} ha of floors",
+            # Name and size only: a whole-district view holds three or more of these side
+            # by side, and longer labels ran into each other in English.
+            ctx.make_label(f"{name} · 건물 {count:,}동", f"{en} · {count:,} buildings",
                            (float(x), float(y), 40.0))
         for proposal in self.board.proposals():
             self._pin(ctx, proposal)
@@ -159,6 +159,14 @@ class CivicDemo(PavilionDemo):
             panel.set_chart("dongs", [sum(per_dong[d].values()) for d in names], names,
                             [self.board.dongs.english(d) for d in names], title_ko="동별 제안",
                             title_en="Proposals per dong")
+        if self.facts:
+            # Floor area (a population proxy) per dong: in the panel, not on the map's
+            # labels, which hold only the name and building count.
+            names = list(self.facts)
+            panel.set_chart("floor-area", [self.facts[d][1] / 10_000.0 for d in names], names,
+                            [self.board.dongs.english(d) for d in names],
+                            title_ko="동별 건물 연면적", title_en="Floor area per dong",
+                            unit="ha")
         self._paint_heat(ctx)
 
     def _paint_heat(self, ctx: PavilionContext) -> None:
