@@ -53,7 +53,7 @@ def test_the_whole_lifecycle_runs_clean() -> None:
     assert any("4분 이내" in line for line in result.panel_ko)
     assert any("65%" in line for line in result.panel_en)
     # The bands are a legend and the building shares a chart (API 1.1 panel items).
-    assert any("Ambulance arrival" in line and "over 12 min" in line
+    assert any("Ambulance minutes to roads and buildings" in line and "over 12 min" in line
                for line in result.panel_en)
     assert any("Share of buildings" in line and "74.7" in line for line in result.panel_en)
 
