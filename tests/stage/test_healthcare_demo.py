@@ -5,6 +5,7 @@ view, its frame budget, and a fault in each hook."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import time
 from functools import partial
@@ -24,6 +25,7 @@ from gwangju_twin.resources import default_scene_path
 from gwangju_twin.scene import load_scene
 
 FOLDER = Path(healthcare.__file__).parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,7 @@ def test_the_whole_lifecycle_runs_clean() -> None:
     assert any("4분 이내" in line for line in result.panel_ko)
     assert any("65%" in line for line in result.panel_en)
     # The bands are a legend and the building shares a chart (API 1.1 panel items).
-    assert any("Ambulance arrival" in line and "over 12 min" in line
+    assert any("Ambulance minutes to roads and buildings" in line and "over 12 min" in line
                for line in result.panel_en)
     assert any("Share of buildings" in line and "74.7" in line for line in result.panel_en)
 
@@ -185,3 +187,28 @@ def test_a_fault_in_any_hook_takes_only_the_demo_down(prepared: Prepared, tmp_pa
         assert stage.expo.nodes["healthcare"].demo.get_num_children() == 0
     finally:
         stage.close()
+
+
+def test_a_district_without_ers_says_it_uses_the_demos_list(tmp_path: Path) -> None:
+    """The default district with its ER and ambulance-station tags removed: the demo falls
+    back to its own list of the Sangmu ERs and says so in both languages."""
+    from scene_builders import default_scene_text
+
+    data = json.loads((REPO / "assets" / "sangmu.geojson").read_text("utf-8"))
+    for feature in data["features"]:
+        feature["properties"].pop("emergency", None)
+    (tmp_path / "plain.geojson").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    text = default_scene_text().replace(f'"{(REPO / "assets" / "sangmu.geojson").as_posix()}"',
+                                        f'"{(tmp_path / "plain.geojson").as_posix()}"')
+    assert "plain.geojson" in text
+    scene = tmp_path / "scene.toml"
+    scene.write_text(text, "utf-8")
+    result = run_lifecycle(FOLDER, seconds=0.2, scene=scene)
+    assert result.errors == []
+    assert any("names no ER" in line for line in result.panel_en)
+    assert any("응급실이 없어" in line for line in result.panel_ko)
+    # The same two ERs as the district's own, so the same shares (the pure tests check
+    # that both lists put them in the same places).
+    assert any("Share of buildings" in line and "74.7" in line for line in result.panel_en)
+    # With the district's own ERs the panel has no such line.
+    assert not any("names no ER" in line for line in run_lifecycle(FOLDER, seconds=0.2).panel_en)

@@ -92,6 +92,20 @@ class Anchors:
 
 
 @dataclass(frozen=True)
+class BandPieces:
+    """Stretches of road each wholly in one band: on edge ``edge[i]`` from ``start[i]`` to
+    ``end[i]`` metres from its first node, in band ``band[i]``, drawn by ``lines[i]`` (a
+    shapely LineString along the road). Sorted by edge, then start; together they cover
+    every edge once."""
+
+    edge: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    band: np.ndarray
+    lines: np.ndarray
+
+
+@dataclass(frozen=True)
 class Coverage:
     """The result of one run: minutes per building, its band, and each band's share of the
     buildings and of the floor area (each share sums to 1)."""
@@ -125,6 +139,8 @@ class CoverageModel:
         self.weights = (np.ones(len(self.targets)) if weights is None
                         else np.asarray(weights, np.float64))
         self.anchors = self.anchor(self.targets)
+        self._vertices: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._vertex_offsets = np.zeros(0)
         n = len(roads.nodes)
         self._adj: list[list[tuple[int, float]]] = [[] for _ in range(n)]
         for e, (u, v) in enumerate(roads.edges.tolist()):
@@ -178,7 +194,10 @@ class CoverageModel:
         """Seconds from the nearest of ``sources`` to each of ``places`` (default: the
         model's targets)."""
         places = self.anchors if places is None else places
-        nodes = self.node_seconds(sources)
+        return self._seconds(self.node_seconds(sources), sources, places)
+
+    def _seconds(self, nodes: np.ndarray, sources: Anchors, places: Anchors) -> np.ndarray:
+        """``seconds_to`` with the road nodes' seconds ``nodes`` already known."""
         ok = places.edge >= 0
         e = np.where(ok, places.edge, 0)
         u, v = self.roads.edges[e, 0], self.roads.edges[e, 1]
@@ -203,9 +222,114 @@ class CoverageModel:
         return Coverage(minutes, bands, count / max(count.sum(), 1.0),
                         floor / max(float(floor.sum()), 1e-9))
 
+    def band_pieces(self, sources: Anchors) -> BandPieces:
+        """The road network cut into stretches that each lie wholly in one band.
+
+        Along an edge of length L driven at v, the seconds at ``s`` metres from its first
+        node are the least of ``a + s / v`` (through that node), ``b + (L - s) / v``
+        (through the other) and, for a source anchored on the same edge, ``g + |s - o| / v``.
+        Each of these is below a band's edge ``c`` on one interval of the edge, whose ends
+        are found directly; between two neighbouring ends the band cannot change, so the
+        band of the middle is the band of the whole stretch. Neighbouring stretches of an
+        edge in the same band are joined: a band changes only at a cut of the result.
+        Roads no source reaches (another component) are in the last band.
+        """
+        roads = self.roads
+        m = len(roads.edges)
+        if m == 0:
+            empty = np.zeros(0)
+            return BandPieces(np.zeros(0, np.int64), empty, empty, np.zeros(0, np.int64),
+                              np.zeros(0, object))
+        nodes = self.node_seconds(sources)
+        length, v = roads.lengths, self.speeds
+        a, b = nodes[roads.edges[:, 0]], nodes[roads.edges[:, 1]]
+        edge_s = np.asarray(BAND_EDGES) * 60.0
+        with np.errstate(invalid="ignore"):  # inf - inf where no source reaches: no cut
+            ends = [(edge_s[None, :] - a[:, None]) * v[:, None],
+                    length[:, None] - (edge_s[None, :] - b[:, None]) * v[:, None]]
+            for se, so, sg in zip(sources.edge.tolist(), sources.offset.tolist(),
+                                  sources.gap.tolist(), strict=True):
+                if se < 0:
+                    continue
+                reach = (edge_s - sg / self.last_speed) * float(v[se])
+                on = np.full((m, 2 * len(edge_s)), np.nan)
+                on[se] = np.concatenate([so - reach, so + reach])
+                ends.append(on)
+            inner = np.column_stack(ends)
+            inner[~(np.isfinite(inner) & (inner > 0.0) & (inner < length[:, None]))] = np.nan
+        cuts = np.sort(np.column_stack([np.zeros(m), length, inner]), axis=1)  # NaN last
+        s0, s1 = cuts[:, :-1], cuts[:, 1:]
+        with np.errstate(invalid="ignore"):
+            real = np.isfinite(s0) & np.isfinite(s1) & (s1 - s0 > 1e-9)
+        edge = np.broadcast_to(np.arange(m)[:, None], s0.shape)[real]  # edge-major, by s
+        s0, s1 = s0[real], s1[real]
+        middle = Anchors(edge, (s0 + s1) / 2.0, np.zeros(len(edge)))
+        band = band_of(self._seconds(nodes, sources, middle) / 60.0)
+        first = np.ones(len(edge), bool)
+        first[1:] = (edge[1:] != edge[:-1]) | (band[1:] != band[:-1])
+        starts = np.flatnonzero(first)
+        last = np.append(starts[1:], len(edge)) - 1
+        edge, band = edge[starts], band[starts]
+        start, end = s0[starts], s1[last]
+        return BandPieces(edge, start, end, band, self._cut_lines(edge, start, end))
+
+    def _cut_lines(self, edge: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """LineStrings of the stretches ``start``..``end`` metres along edges ``edge``
+        (sorted by edge, then start, not overlapping), following the road's geometry.
+
+        Every edge's vertices are put on one line of "global metres" (each edge after the
+        one before it, a metre apart), so one ``np.interp`` gives every cut point and one
+        ``searchsorted`` says which stretch each vertex lies inside."""
+        coords, owner, base = self._edge_vertices()
+        along = base[owner] + self._vertex_offsets
+        g0, g1 = base[edge] + start, base[edge] + end
+        x0, y0 = np.interp(g0, along, coords[:, 0]), np.interp(g0, along, coords[:, 1])
+        x1, y1 = np.interp(g1, along, coords[:, 0]), np.interp(g1, along, coords[:, 1])
+        piece = np.searchsorted(g0, along, side="right") - 1
+        safe = np.maximum(piece, 0)
+        inside = (piece >= 0) & (along > g0[safe] + 1e-9) & (along < g1[safe] - 1e-9)
+        n = len(edge)
+        which = np.concatenate([np.arange(n), piece[inside], np.arange(n)])
+        key = np.concatenate([g0, along[inside], g1])
+        xy = np.concatenate([np.column_stack([x0, y0]), coords[inside],
+                             np.column_stack([x1, y1])])
+        order = np.lexsort((key, which))
+        return np.asarray(shapely.linestrings(xy[order], indices=which[order]), object)
+
+    def _edge_vertices(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every edge's polyline vertices (V, 2), the edge of each, and where each edge
+        starts on the global line (cached: the roads do not change)."""
+        if self._vertices is None:
+            roads = self.roads
+            paths = [np.asarray(roads.edge_path(e), np.float64) for e in range(len(roads.edges))]
+            coords = np.concatenate(paths)
+            owner = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
+            step = np.hypot(*np.diff(coords, axis=0).T)
+            step[owner[1:] != owner[:-1]] = 0.0
+            run = np.concatenate([[0.0], np.cumsum(step)])
+            firsts = np.searchsorted(owner, np.arange(len(paths)))
+            self._vertex_offsets = run - run[firsts][owner]
+            base = np.concatenate([[0.0], np.cumsum(roads.lengths + 1.0)[:-1]])
+            self._vertices = (coords, owner, base)
+        return self._vertices
+
     def subset(self, anchors: Anchors, keep: np.ndarray) -> Anchors:
         """The anchors ``keep`` (a boolean mask or indices) of ``anchors``."""
         return Anchors(anchors.edge[keep], anchors.offset[keep], anchors.gap[keep])
+
+
+def band_paths(pieces: BandPieces) -> list[tuple[int, np.ndarray]]:
+    """``(band, (k, 2) polyline)`` to draw ``pieces`` with: the stretches of each band
+    joined into the longest runs they form (``shapely.line_merge``), so that a band's
+    ribbon bends round a corner instead of ending square at every junction, and few
+    ribbons are made."""
+    out: list[tuple[int, np.ndarray]] = []
+    for band in np.unique(pieces.band).tolist():
+        merged = shapely.line_merge(shapely.multilinestrings(pieces.lines[pieces.band == band]))
+        coords, which = shapely.get_coordinates(shapely.get_parts(merged), return_index=True)
+        cuts = np.flatnonzero(np.diff(which)) + 1
+        out.extend((int(band), path) for path in np.split(coords, cuts) if len(path) >= 2)
+    return out
 
 
 def local_from_lonlat(to_lonlat: Callable[[float, float], tuple[float, float]],

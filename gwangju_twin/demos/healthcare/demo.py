@@ -26,9 +26,10 @@ from .coverage import (
     Anchors,
     Coverage,
     CoverageModel,
+    band_paths,
     floor_areas,
 )
-from .sites import AMBULANCE_BASE, EMERGENCY_ROOMS, Site
+from .sites import Place, Places, find_places
 
 #: Band colours, fastest first: ColorBrewer's RdYlBu (reversed), safe for colour-blind
 #: visitors: blue, light blue, orange, red.
@@ -48,6 +49,9 @@ RED = (0.85, 0.10, 0.15, 1.0)
 #: from the overview without hiding the road's own class colour beside it.
 ROUTE_WIDTH = 24.0
 ROUTE_COLOUR = (0.85, 0.10, 0.15, 0.9)
+#: The bands' ribbons on the roads: as wide as a main road, so each street reads as one
+#: colour from the whole district's view, and narrower than the route drawn over them.
+BAND_WIDTH = 14.0
 #: The ER pillars and the base's tower stand far above the roofs: from the whole
 #: district's view they are finger-sized tap targets, and their labels float clear of the
 #: scene's own landmark labels for the same buildings (drawn at the roofs).
@@ -78,13 +82,16 @@ class HealthcareDemo(PavilionDemo):
         self.model: CoverageModel | None = None
         self.ers: Anchors | None = None
         self.base: Anchors | None = None
+        self.places: Places | None = None
         self.er_xy: list[tuple[float, float]] = []
-        self.open = np.ones(len(EMERGENCY_ROOMS), bool)
+        self.base_xy = (0.0, 0.0)
+        self.open = np.ones(0, bool)
         self.result: Coverage | None = None
         self.show: Any = None
         self.beacons: list[Any] = []
         self.er_labels: list[Any] = []
         self.route_line: Any = None
+        self.band_lines: Any = None
         self.view: tuple[float, float, float, float] | None = None
         self.ambulance: Any = None
         self.trip: Route | None = None
@@ -103,9 +110,16 @@ class HealthcareDemo(PavilionDemo):
             return
         weights = floor_areas(b.areas, b.levels, b.heights)
         self.model = CoverageModel(roads, ctx.district.road_kinds, b.centroids, weights)
-        self.er_xy = [ctx.district.to_local(s.lon, s.lat) for s in EMERGENCY_ROOMS]
+        # The ERs and the base as the district's own data tags them; the demo's own list
+        # only where it has none (the panel says so).
+        self.places = places = find_places(ctx.district)
+        if not places.ers_from_district:
+            ctx.log.warning("the district names no emergency room (emergency=yes on a "
+                            "hospital): using the demo's own list")
+        self.er_xy = [p.xy for p in places.ers]
+        self.open = np.ones(len(places.ers), bool)
         self.ers = self.model.anchor(np.array(self.er_xy))
-        base = ctx.district.to_local(AMBULANCE_BASE.lon, AMBULANCE_BASE.lat)
+        base = places.base.xy
         self.base_xy = base
         self.base = self.model.anchor(np.array([base]))
         self._recompute()
@@ -115,7 +129,7 @@ class HealthcareDemo(PavilionDemo):
         self.view = view_of(np.array([*self.er_xy, base]))
         ctx.camera.set_overview(self.view, heading=VIEW_HEADING)
         ctx.log.info("ambulance coverage of %d buildings from %d ERs in %.0f ms", len(b),
-                     len(EMERGENCY_ROOMS), (time.perf_counter() - started) * 1000)
+                     len(places.ers), (time.perf_counter() - started) * 1000)
 
     def enter(self, ctx: PavilionContext) -> None:
         """Paint the bands, place the ER beacons and fill the panel."""
@@ -130,6 +144,9 @@ class HealthcareDemo(PavilionDemo):
             self.open[:] = True
             self._recompute()
         self.show = ctx.node.attach_new_node("healthcare-demo")
+        # The bands' ribbons go first under the demo's node: ribbons of the same ground
+        # layer are drawn in scene-graph order, so the route (added later) lies over them.
+        self.band_lines = self.show.attach_new_node("band-lines")
         self.beacons, self.er_labels = [], []
         for i, (x, y) in enumerate(self.er_xy):
             beacon = ctx.make_box((BEACON_WIDTH, BEACON_WIDTH, BEACON_HEIGHT), ER_OPEN,
@@ -172,7 +189,7 @@ class HealthcareDemo(PavilionDemo):
         if self.show is not None and not self.show.is_empty():
             self.show.remove_node()
         self.show, self.ambulance, self.trip, self.beacons = None, None, None, []
-        self.er_labels, self.route_line = [], None
+        self.er_labels, self.route_line, self.band_lines = [], None, None
 
     # ----------------------------------------------------------------- what-if
     def toggle(self, ctx: PavilionContext, i: int) -> None:
@@ -236,6 +253,7 @@ class HealthcareDemo(PavilionDemo):
         assert self.result is not None
         r = self.result
         ctx.paint_buildings(np.arange(len(r.bands)), BAND_COLOURS[r.bands])
+        self._draw_bands(ctx)
         ctx.panel.set_line("how", "응급실 기둥을 누르면 닫기·열기, 건물을 누르면 구급차 출동",
                            "Tap a pillar to close or reopen its ER, a building to send "
                            "the ambulance")
@@ -243,8 +261,10 @@ class HealthcareDemo(PavilionDemo):
             "bands", [((*BAND_COLOURS[band], 1.0), ko, en)
                       for band, (ko, en) in enumerate(BAND_NAMES)],
             # The model's one rule in the legend's title: it is what the minutes mean.
-            title_ko=f"구급차 도착 시간 (도로 제한속도의 {AMBULANCE_SHARE:.0%})",
-            title_en=f"Ambulance arrival (at {AMBULANCE_SHARE:.0%} of speed limits)")
+            # The same colours paint the roads and the buildings: one legend for both.
+            title_ko=f"도로·건물까지 구급차 도착 시간 (제한속도의 {AMBULANCE_SHARE:.0%})",
+            title_en=f"Ambulance minutes to roads and buildings (at {AMBULANCE_SHARE:.0%} "
+                     "of speed limits)")
         ko_names = [ko for ko, _ in BAND_NAMES]
         en_names = [en for _, en in BAND_NAMES]
         ctx.panel.set_chart(
@@ -257,26 +277,52 @@ class HealthcareDemo(PavilionDemo):
         ctx.panel.set_line("floors",
                            "연면적 기준: " + ", ".join(f"{ko} {f:.0%}" for ko, _, f in shown),
                            "By floor area: " + ", ".join(f"{en} {f:.0%}" for _, en, f in shown))
-        shut = [s for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True) if not o]
+        assert self.places is not None
+        ers = self.places.ers
+        if not self.places.ers_from_district:
+            # Honest about where the ERs come from: not this district's own data.
+            ctx.panel.set_line("source", "이 지역 데이터에 응급실이 없어 데모의 상무지구 응급실 "
+                               "목록을 씁니다",
+                               "The district's data names no ER: the demo uses its own list "
+                               "of the Sangmu district's ERs")
+        else:
+            ctx.panel.remove_line("source")
+        shut = [s for s, o in zip(ers, self.open, strict=True) if not o]
         # With every ER open the pillars' labels say it all; a what-if names what it closed.
         if shut:
             ctx.panel.set_line(
                 "ers",
                 "응급실 " + ", ".join(f"{s.name_ko}{'' if o else ' (폐쇄)'}"
-                                    for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
+                                    for s, o in zip(ers, self.open, strict=True)),
                 "ERs: " + ", ".join(f"{s.name_en}{'' if o else ' (closed)'}"
-                                    for s, o in zip(EMERGENCY_ROOMS, self.open, strict=True)),
+                                    for s, o in zip(ers, self.open, strict=True)),
             )
         else:
             ctx.panel.remove_line("ers")
-        if len(shut) == len(EMERGENCY_ROOMS):
+        if len(shut) == len(ers):
             ctx.panel.set_line("note", "지역 응급실이 모두 닫혔습니다: 모든 건물이 12분 초과",
                                "Every ER in the district is closed: all buildings over 12 min")
         else:
             ctx.panel.remove_line("note")
 
+    def _draw_bands(self, ctx: PavilionContext) -> None:
+        """The roads as ribbons in their bands' colours, cut where a band's edge falls
+        inside a stretch; one node in the end (the ribbons are merged into one geometry:
+        a node per stretch would cost every frame)."""
+        assert self.model is not None and self.ers is not None
+        if self.band_lines is None or self.band_lines.is_empty():
+            return
+        for child in self.band_lines.get_children():
+            child.remove_node()
+        pieces = self.model.band_pieces(self.model.subset(self.ers, self.open))
+        for band, path in band_paths(pieces):
+            ctx.make_line(path, width=BAND_WIDTH, color=(*BAND_COLOURS[band], 1.0),
+                          parent=self.band_lines)
+        self.band_lines.flatten_strong()
+
     def _buttons(self, ctx: PavilionContext) -> None:
-        for i, site in enumerate(EMERGENCY_ROOMS):
+        assert self.places is not None
+        for i, site in enumerate(self.places.ers):
             # Buttons name the ER by its short name: a full English name overflows a button.
             if self.open[i]:
                 ko, en = f"{site.name_ko} 닫기", f"Close {site.short_en}"
@@ -292,7 +338,8 @@ class HealthcareDemo(PavilionDemo):
     def _er_label(self, ctx: PavilionContext, i: int) -> Any:
         """The ER over its pillar, open or closed (the scene's landmark label below it
         gives the hospital's full name)."""
-        site: Site = EMERGENCY_ROOMS[i]
+        assert self.places is not None
+        site: Place = self.places.ers[i]
         x, y = self.er_xy[i]
         if self.open[i]:
             ko, en = f"{site.name_ko} 응급실", site.short_en
