@@ -194,15 +194,20 @@ class Stage:
         if options.enter is not None and view == "start":
             view = options.enter
         self.pose = prepared.pose(view, w / h)
-        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance)
+        # The haze and the ground's colour follow what the start view frames, not a long
+        # river or power line that runs kilometres out of the district.
+        x0, y0, _, x1, y1, _ = prepared.focus()
+        focus = (x0, y0, x1, y1)
+        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance,
+                                 focus)
         self.world.reparent_to(self.base.render)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
             prepared.scene.frame_budget_ms, storage_folder=options.storage_folder,
         )
-        self.haze = add_fog(self.base.render, prepared.mesh, self.pose.distance)
-        self._haze_size = haze_size(prepared.mesh, self.pose.distance)
+        self.haze = add_fog(self.base.render, prepared.mesh, self.pose.distance, focus)
+        self._haze_size = haze_size(prepared.mesh, self.pose.distance, focus)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
             # horizon stays level; a CompassEffect was seen to cull it away here.

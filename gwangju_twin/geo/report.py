@@ -21,7 +21,9 @@ def building_summary(district: District) -> dict[str, Any]:
 
     The JSON form ``inspect --json`` adds to the load report: ``building_types`` maps a
     building's type (its ``building=*`` value or register use, "yes" when untyped) to a count;
-    ``tallest`` lists ``{index, id, name, name_en, height_m}``, tallest first.
+    ``tallest`` lists ``{index, id, name, name_en, height_m, height_from}``, tallest first;
+    ``height_from`` says where the height came from (measured, levels or default), so a
+    tower that is tall only by a type's default is told apart from one measured so.
     """
     rows = district.select("buildings")
     types = Counter(str(k) for k in district.kind[rows])
@@ -33,6 +35,7 @@ def building_summary(district: District) -> dict[str, Any]:
             "name": district.name[r],
             "name_en": district.name_en[r],
             "height_m": round(float(district.height[r]), 2),
+            "height_from": str(district.height_source[r]),
         }
         for r in order
     ]
@@ -66,7 +69,8 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
             f"{shown(kind)} {n}" for kind, n in buildings["building_types"].items()))
     if buildings and buildings["tallest"]:
         lines.append("  tallest")
-        lines.extend(f"    {row['height_m']:6.1f} m  {_who(row)}" for row in buildings["tallest"])
+        lines.extend(f"    {row['height_m']:6.1f} m  {row['height_from']:<8}  {_who(row)}"
+                     for row in buildings["tallest"])
     if report.bbox_lonlat:
         a = report.bbox_lonlat
         lines.append(f"  bbox       lon {a[0]:.6f} .. {a[2]:.6f}, lat {a[1]:.6f} .. {a[3]:.6f}")

@@ -30,26 +30,38 @@ def _rgb(c: tuple[int, int, int, int]) -> Vec4:
     return Vec4(c[0] / 255, c[1] / 255, c[2] / 255, c[3] / 255)
 
 
-def haze_size(mesh: DistrictMesh, view_distance: float = 0.0) -> float:
-    """The length (metres) the haze scales with: the district's diagonal, or a start view
-    farther out than the district is wide (so a country-sized file is not lost in it)."""
-    x0, y0, x1, y1 = mesh.bounds
+#: The ground's xy extent (x0, y0, x1, y1) that matters, in local metres.
+Extent = tuple[float, float, float, float]
+
+
+def haze_size(mesh: DistrictMesh, view_distance: float = 0.0,
+              focus: Extent | None = None) -> float:
+    """The length (metres) the haze scales with: the diagonal of what the start view frames
+    (``focus``, the district's bounds without it), or a start view farther out than that
+    is wide (so a country-sized file is not lost in it).
+
+    The focus, not the whole file: one 60 km river line would otherwise stretch the haze so
+    far that the plain ground runs up to the horizon as a grey band under the sky."""
+    x0, y0, x1, y1 = focus if focus is not None else mesh.bounds
     return max(math.hypot(x1 - x0, y1 - y0), 0.9 * view_distance, 1000.0)
 
 
 def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
-                view_distance: float = 0.0) -> NodePath:
+                view_distance: float = 0.0, focus: Extent | None = None) -> NodePath:
     """A NodePath ``world`` with children ``district`` (one GeomNode per batch), ``ground``
     and ``lights``. It needs no window: attach it under ``render`` to see it.
 
     ``view_distance`` is the start view's distance, which the haze scales with (see
-    ``add_fog``): the ground reaches far enough to melt into the horizon from there."""
+    ``add_fog``): the ground reaches far enough to melt into the horizon from there.
+    ``focus`` is the xy extent the start view frames (``haze_size``); the ground keeps its
+    own colour there and takes the horizon's away from it."""
     world = NodePath("world")
     district = world.attach_new_node("district")
     for batch in mesh.shown(layers or {}):
         np_ = district.attach_new_node(make_geom_node(batch))
         _style(np_, batch)
-    ground = _ground_plane(mesh, haze_size(mesh, view_distance))
+    ground = _ground_plane(focus if focus is not None else mesh.bounds,
+                           haze_size(mesh, view_distance, focus))
     ground.reparent_to(world)
     _light(world)
     return world
@@ -69,14 +81,16 @@ def _style(np_: NodePath, batch: MeshBatch) -> None:
             np_.set_light_off(1)
 
 
-def _ground_plane(mesh: DistrictMesh, haze: float, cells: int = 96) -> NodePath:
+def _ground_plane(extent: Extent, haze: float, cells: int = 96) -> NodePath:
     """The ground as a grid: fixed-function fog is computed per vertex, so one huge quad
     would take the haze of its far corners everywhere.
 
-    It reaches 6 haze lengths past the district, where the haze has taken it entirely (the
-    fog factor is under 1e-5 there), so its edge is never seen: the distant ground melts
-    into the sky's horizon colour instead of ending in a grey band under the sky."""
-    x0, y0, x1, y1 = mesh.bounds
+    It reaches 6 haze lengths past ``extent`` (what the start view frames), where the haze
+    has taken it entirely (the fog factor is under 1e-5 there), so its edge is never seen:
+    the distant ground melts into the sky's horizon colour instead of ending in a grey band
+    under the sky. Features farther out (a long river) are drawn there on no ground, hazed
+    into the same colour."""
+    x0, y0, x1, y1 = extent
     margin = max(x1 - x0, y1 - y0, 500.0, 6.0 * haze)
     xs = np.linspace(x0 - margin, x1 + margin, cells + 1, dtype=np.float32)
     ys = np.linspace(y0 - margin, y1 + margin, cells + 1, dtype=np.float32)
@@ -171,11 +185,12 @@ def sky_dome(radius: float = 1000.0, segments: int = 32) -> NodePath:
     return np_
 
 
-def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0) -> Fog:
+def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0,
+            focus: Extent | None = None) -> Fog:
     """Aerial perspective: distant blocks fade into the horizon colour.
 
-    The haze scales with the district (``haze_size``)."""
-    size = haze_size(mesh, view_distance)
+    The haze scales with what the start view frames (``haze_size``)."""
+    size = haze_size(mesh, view_distance, focus)
     fog = Fog("haze")
     fog.set_color(_rgb(palette.SKY_HORIZON))
     # Squared exponential: the district in front stays crisp, the far edge and the ground

@@ -92,3 +92,41 @@ def test_focus_box_without_areas_frames_everything() -> None:
     box = focus_box(bounds, np.full(2, np.nan), np.array(["roads", "roads"]), np.zeros(2, bool))
     assert box[:2] == (0.0, 0.0) and box[3] > 800 and box[4] > 700
     assert box[5] == 0.0
+
+
+@pytest.mark.parametrize("aspect", [1280 / 720, 1920 / 1080, 720 / 1280, 1.0])
+@pytest.mark.parametrize("heading", [0.0, 40.0, 135.0, 290.0])
+@pytest.mark.parametrize("pitch", [12.0, 30.0, 60.0])
+def test_a_district_with_one_60_km_river_line_frames_the_district(
+        aspect: float, heading: float, pitch: float) -> None:
+    """A 400 x 300 m district of 18 m blocks and one 75 m tower, plus a river line 60 km
+    long leaving it (as a real file did: a 62 km frame with no building visible). The
+    river is left out of the box, and the box's eight corners (with the tower's height) fit
+    every picture shape and view, filling more than 60 % of the tighter axis."""
+    xs, ys = np.meshgrid(np.arange(0, 400, 40.0), np.arange(0, 300, 40.0))
+    x, y = xs.ravel(), ys.ravel()
+    bounds = np.column_stack([x, y, x + 20, y + 20])
+    heights = np.full(len(x), 18.0)
+    heights[-1] = 75.0
+    bounds = np.vstack([bounds, [-40_000, -45_000, 200, -30]])  # the river's bounds: 60 km
+    heights = np.append(heights, np.nan)
+    layers = np.array(["buildings"] * len(x) + ["water"], dtype=object)
+    areal = np.append(np.ones(len(x), bool), False)
+    box = focus_box(bounds, heights, layers, areal)
+    assert box == (0.0, 0.0, 0.0, 380.0, 300.0, 75.0)  # the blocks' own extent, by hand
+    xyz = project(fit_box(box, heading, pitch, aspect), corners(box), aspect)
+    assert np.all(xyz[:, 2] > 0) and np.all(np.abs(xyz[:, :2]) <= 1.0 + 1e-9)
+    span_x = xyz[:, 0].max() - xyz[:, 0].min()
+    span_y = xyz[:, 1].max() - xyz[:, 1].min()
+    assert max(span_x, span_y) > 1.2  # > 60 % of the limiting axis (the picture is 2 wide)
+
+
+def test_the_district_and_its_river_line_alone_frame_the_district_not_the_line() -> None:
+    """The same river line with buildings too few to be a city: buildings still win over
+    the line (areas and buildings first), even when they are only three."""
+    bounds = np.array([[0, 0, 20, 20], [100, 0, 120, 20], [50, 80, 70, 100],
+                       [-40_000, -45_000, 200, -30]], float)
+    box = focus_box(bounds, np.array([10.0, 12.0, 30.0, np.nan]),
+                    np.array(["buildings"] * 3 + ["water"], dtype=object),
+                    np.array([True, True, True, False]))
+    assert box == (0.0, 0.0, 0.0, 120.0, 100.0, 30.0)

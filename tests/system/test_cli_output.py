@@ -79,13 +79,16 @@ def test_inspect_breaks_buildings_down_by_type_and_names_the_tallest(
     top = report["tallest"][0]
     assert (top["name"], top["name_en"], top["height_m"], top["id"]) == (
         "광주 타워", "Gwangju Tower", 90.0, "hq")
+    assert top["height_from"] == "measured"  # its height key, not a default
+    assert {row["height_from"] for row in report["tallest"]} <= {"measured", "levels",
+                                                                 "default"}
 
     text = cli("inspect", str(path)).stdout.splitlines()
     types = next(ln for ln in text if ln.strip().startswith("types"))
     assert types.split(None, 1)[1] == "office 2, yes 2, apartments 1"
     tallest = text.index("  tallest")
     assert "광주 타워 / Gwangju Tower" in text[tallest + 1]
-    assert "90.0 m" in text[tallest + 1]
+    assert "90.0 m  measured" in text[tallest + 1]
 
 
 def test_inspect_shows_control_characters_and_never_obeys_them(

@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (``inspect ... | head``): what it wanted it has. Point stdout at
-        # /dev/null so the interpreter's final flush cannot raise again, and end quietly.
+        # /dev/null so the interpreter's final flush cannot raise again, and end quietly (the
+        # Python docs' recipe, "Note on SIGPIPE" in the signal module). Status 0, not 141
+        # (128 + SIGPIPE, what a C tool killed by the signal reports): the output was cut by
+        # the reader's choice, not by a failure, and `set -o pipefail` scripts must not fail.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
