@@ -61,7 +61,7 @@ SOUTH_KOREA_LAND: tuple[tuple[float, float, float, float], ...] = (
     (128.40, 34.70, 129.30, 35.60),  # Changwon, Geoje, Gimhae, Busan
     (129.00, 35.30, 129.45, 35.60),  # Ulsan
     (125.95, 34.30, 126.30, 35.00),  # Sinan islands, Jindo
-    (126.15, 33.19, 126.97, 33.57),  # Jeju
+    (126.15, 33.10, 126.97, 33.57),  # Jeju, down to Marado
     (130.78, 37.45, 130.93, 37.56),  # Ulleungdo
     (124.60, 37.85, 124.75, 38.00),  # Baengnyeongdo
 )
