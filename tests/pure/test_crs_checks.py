@@ -220,3 +220,19 @@ def test_the_land_boxes_hold_the_cities_and_not_the_sea() -> None:
                     (125.75, 39.03)])
     for row in sea:
         assert crs_checks.on_land_share(row[None]) == 0.0, row
+
+
+def test_a_scene_key_that_contradicts_the_file_is_blamed_on_the_key(tmp_path: Path) -> None:
+    path = _points(tmp_path / "x.geojson", [SEOUL], "EPSG:5186", member="EPSG:5186")
+    with pytest.raises(InputError) as info:
+        load_geojson(path, crs="EPSG:5179", crs_named_by="scene.toml: 'district.crs'")
+    message = str(info.value)
+    assert "EPSG:5179 (from scene.toml: 'district.crs') contradicts its 'crs' member" in message
+    assert "crs_override = true" in message and "--crs" not in message
+
+
+def test_a_wrong_scene_key_is_told_to_change_the_key(tmp_path: Path) -> None:
+    path = _points(tmp_path / "x.geojson", [SEOUL], "EPSG:5186")
+    with pytest.raises(InputError) as info:
+        load_geojson(path, crs="EPSG:5179", crs_named_by="scene.toml: 'district.crs'")
+    assert 'set crs = "EPSG:5186" in [district]' in str(info.value)
