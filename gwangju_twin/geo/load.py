@@ -242,8 +242,10 @@ class _Loader:
         if self.src.is_geographic:
             bad = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
             fits = crs_checks.suggest(crs_checks.sample(xy[bad])) if bad.any() else []
+            use = (f"pass --crs {fits[0].crs}" if self.crs_named_by == "the --crs option"
+                   else f'set crs = "{fits[0].crs}" in [district]') if fits else ""
             hint = ("; they fit " + " or ".join(f.describe() for f in fits)
-                    + f": pass --crs {fits[0].crs}") if fits else (
+                    + f": {use}") if fits else (
                 "; if the file is projected, pass --crs EPSG:5186 or the CRS it uses")
             self._fail_if(bad, xy, row_of, f"impossible for {label} (longitude within +-180, "
                           f"latitude within +-90){hint}")
