@@ -80,4 +80,24 @@ def source_to_lonlat(crs: CRS) -> Transformer | None:
     """A transformer from ``crs`` to WGS84 lon/lat, or None when ``crs`` already is lon/lat."""
     if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
         return None
-    return Transformer.from_crs(crs, WGS84, always_xy=True)
+    return lonlat_transformer(crs)
+
+
+def lonlat_transformer(crs: CRS) -> Transformer:
+    """``crs`` -> WGS84 lon/lat with the datum shift EPSG publishes for its datum.
+
+    PROJ picks the best transformation it knows for an EPSG CRS (for EPSG:5174, Korean 1985,
+    EPSG:5191 "Korean 1985 to WGS 84 (1)", accurate to 1 m). A CRS given without its datum's
+    name or parameters (a PROJ string such as ``+proj=tmerc ... +ellps=bessel``) gets only a
+    "ballpark" shift, which for Korea's Bessel datum is ~350 m off. When such a CRS is
+    identified as an EPSG CRS, that CRS's transformation is used instead.
+    """
+    tr = Transformer.from_crs(crs, WGS84, always_xy=True)
+    if "ballpark" not in tr.description.lower():
+        return tr
+    code = crs.to_authority(min_confidence=70)
+    if code is None:
+        return tr
+    known = CRS.from_authority(*code)
+    better = Transformer.from_crs(known, WGS84, always_xy=True)
+    return tr if "ballpark" in better.description.lower() else better

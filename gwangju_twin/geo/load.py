@@ -16,11 +16,10 @@ import shapely
 from pyproj import CRS
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo import crs as crs_checks
 from gwangju_twin.geo.frame import (
-    WGS84,
     LocalFrame,
     crs_label,
-    parse_crs,
     source_to_lonlat,
 )
 from gwangju_twin.geo.model import (
@@ -142,15 +141,13 @@ def _load(
     try:
         raw = parse_geojson(path, read_geojson_text(path, max_bytes))
         _skip_oversized(raw, max_vertices)
-        crs_from: CrsFrom
-        if crs is not None:
-            src, crs_from = parse_crs(crs, "--crs"), "option"
-        elif raw.crs_member is not None:
-            src, crs_from = parse_crs(raw.crs_member, f"{path}: 'crs' member"), "file"
-        else:
-            src, crs_from = WGS84, "default"
-        return _Loader(path, raw, src, crs_from, level_height, crs_named_by,
-                       reading).load(origin)
+        # Settled before any projection: a --crs that contradicts the file's own
+        # declaration is refused (geo/crs.py), not silently obeyed.
+        choice = crs_checks.choose_crs(
+            path, crs, raw.crs_member, raw.crs_declared_by, crs_named_by,
+            reading.crs_override, _sample_positions(raw))
+        return _Loader(path, raw, choice.crs, choice.source, level_height, crs_named_by,
+                       reading, choice).load(origin)
     finally:
         if collecting:
             gc.enable()
@@ -176,8 +173,10 @@ class _Loader:
     def __init__(
         self, path: Path, raw: RawCollection, src: CRS, crs_from: CrsFrom, level_height: float,
         crs_named_by: str = "the --crs option", reading: _Reading | None = None,
+        choice: crs_checks.CrsChoice | None = None,
     ) -> None:
         self.path = path
+        self.choice = choice or crs_checks.CrsChoice(src, crs_from, crs_named_by)
         self.reading = reading or _Reading()
         self.raw = raw
         self.src = src
@@ -242,9 +241,14 @@ class _Loader:
             )
         if self.src.is_geographic:
             bad = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+            fits = crs_checks.suggest(crs_checks.sample(xy[bad])) if bad.any() else []
+            use = (f"pass --crs {fits[0].crs}" if self.crs_named_by == "the --crs option"
+                   else f'set crs = "{fits[0].crs}" in [district]') if fits else ""
+            hint = ("; they fit " + " or ".join(f.describe() for f in fits)
+                    + f": {use}") if fits else (
+                "; if the file is projected, pass --crs EPSG:5186 or the CRS it uses")
             self._fail_if(bad, xy, row_of, f"impossible for {label} (longitude within +-180, "
-                          "latitude within +-90); if the file is projected, pass --crs EPSG:5186 "
-                          "or the CRS it uses")
+                          f"latitude within +-90){hint}")
         tr = source_to_lonlat(self.src)
         if tr is None:
             return xy
@@ -329,6 +333,7 @@ class _Loader:
         line_ll = self._project(self.lines, np.asarray(self.line_owner, dtype=np.int64))
         point_ll = self._project(self.points, np.asarray(self.point_owner, dtype=np.int64))
         everything = np.concatenate([ring_ll, line_ll, point_ll])
+        self._check_placement(everything)
         lo, hi = _lonlat_bounds(everything)
         if origin is None:
             centre = (lo[0] + hi[0]) / 2 if lo[0] <= hi[0] else (lo[0] + hi[0] + 360) / 2
@@ -340,6 +345,8 @@ class _Loader:
         report = LoadReport(
             source=str(self.path), crs=crs_label(self.src), crs_from=self.crs_from,
             origin=(frame.lon, frame.lat), features=self.raw.total,
+            crs_declared=self.choice.declared, crs_declared_by=self.choice.declared_by,
+            crs_warning=self.choice.warning,
         )
         report.skipped.extend(self.raw.skipped)
         self._check_spread(everything, (frame.lon, frame.lat), lo, hi, report)
@@ -430,6 +437,23 @@ class _Loader:
         report.bbox_lonlat = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
         report.skipped.sort(key=lambda i: i.index)
         return district, report
+
+    def _check_placement(self, lonlat: np.ndarray) -> None:
+        """Refuse data its CRS puts outside that CRS's area of use or into the sea
+        (geo/crs.py), checked on a sample of positions: source and projected alike."""
+        if not len(lonlat):
+            return
+        arrays = [*self.rings, *self.lines, *self.points]  # the order of ``lonlat``
+        lens = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
+        ends = np.cumsum(lens)
+        pick = np.unique(np.linspace(0, len(lonlat) - 1, min(len(lonlat), crs_checks.SAMPLE))
+                         .astype(np.int64))
+        which = np.searchsorted(ends, pick, side="right")
+        at = pick - (ends - lens)[which]
+        # A bounded sample (SAMPLE positions), so a loop is cheap here.
+        xy = np.array([arrays[w][k] for w, k in zip(which, at, strict=True)], dtype=float)
+        flag = "--crs" if self.crs_named_by == "the --crs option" else "district.crs"
+        crs_checks.check_placement(self.path, self.choice, xy, lonlat[pick], flag)
 
     def _too_far(self, lon: float, lat: float, lon0: float, lat0: float,
                  lo: np.ndarray, hi: np.ndarray) -> str:
@@ -548,6 +572,21 @@ class _Loader:
             source_index=np.asarray(cols["source_index"], dtype=np.int64),
             properties=cols["properties"],
         )
+
+
+def _sample_positions(raw: RawCollection) -> np.ndarray:
+    """Coordinates of up to ``crs_checks.SAMPLE`` features spread over the file (every
+    vertex of each), for the CRS checks before projection."""
+    feats = raw.features
+    if not feats:
+        return np.zeros((0, 2))
+    rows = np.unique(np.linspace(0, len(feats) - 1, min(len(feats), crs_checks.SAMPLE))
+                     .astype(np.int64))
+    parts = [a for r in rows for a in (
+        *(ring for poly in feats[r].polygons for ring in poly), *feats[r].lines,
+        *feats[r].points)]
+    xy = np.concatenate(parts) if parts else np.zeros((0, 2))
+    return crs_checks.sample(np.asarray(xy, dtype=float).reshape(-1, 2))
 
 
 def _feature_name(feat: RawFeature) -> str:

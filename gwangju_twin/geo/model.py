@@ -96,6 +96,11 @@ class LoadReport:
     height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
     bbox_local: tuple[float, float, float, float] | None = None
+    #: The CRS the file itself declares (its label) and where ("its .prj file"), or None.
+    crs_declared: str | None = None
+    crs_declared_by: str | None = None
+    #: Set when a given CRS overrode a different declared one (``--crs-override``).
+    crs_warning: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
@@ -108,6 +113,9 @@ class LoadReport:
             "source": self.source,
             "crs": self.crs,
             "crs_from": self.crs_from,
+            "crs_declared": None if self.crs_declared is None else {
+                "crs": self.crs_declared, "by": self.crs_declared_by},
+            "crs_warning": self.crs_warning,
             "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
             "features": self.features,
             "loaded": self.loaded,

@@ -54,13 +54,15 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     """
     lines = [
         shown(report.source),
-        f"  CRS        {shown(report.crs)} (from {report.crs_from})",
+        f"  CRS        {shown(report.crs)} (from {report.crs_from}{_crs_origin(report)})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
         f"{len(report.skipped)} skipped",
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
         if report.loaded else "  layers     none",
         "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items()),
     ]
+    if report.crs_warning:
+        lines.append(f"  CRS note   {shown(report.crs_warning)}")
     if report.height_range:
         lo, mean, hi = report.height_range
         lines.append(f"  tops       {lo:.1f} .. {hi:.1f} m, mean {mean:.1f} m")
@@ -92,6 +94,17 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
         if len(items) > MAX_LISTED:
             lines.append(f"    ... and {len(items) - MAX_LISTED} more (use --json for all)")
     return "\n".join(lines)
+
+
+def _crs_origin(report: LoadReport) -> str:
+    """Where the file declares its CRS, when it does: ``, its .prj file`` after "file",
+    ``; its .prj file declares EPSG:5186`` after "option"."""
+    if report.crs_declared is None:
+        return ""
+    by = shown(report.crs_declared_by or "the file")
+    if report.crs_from == "file":
+        return f", {by}"
+    return f"; {by} declares {shown(report.crs_declared)}"
 
 
 def _who(row: dict[str, Any]) -> str:

@@ -123,13 +123,18 @@ def test_epsg_5186_loads_to_the_same_local_positions_as_lonlat(
         assert r.bbox_lonlat == pytest.approx(lonlat_r.bbox_lonlat, abs=1e-7)
 
 
-def test_crs_option_wins_over_the_crs_member(write_geojson: Callable[..., Path]) -> None:
+def test_crs_override_wins_over_the_crs_member(write_geojson: Callable[..., Path]) -> None:
     feats = _district_lonlat()
     reference, _ = load_geojson(write_geojson(collection(*feats), "plain.geojson"))
-    # The member lies (says 5186 for lon/lat numbers); the option corrects it.
+    # The member lies (says 5186 for lon/lat numbers); the option corrects it, but only with
+    # crs_override: a bare --crs that contradicts the file is an error (tests/pure/
+    # test_crs_checks.py), no longer silently obeyed (issue 14).
     lying = write_geojson(collection(*feats, crs="EPSG:5186"), "lying.geojson")
-    district, report = load_geojson(lying, crs="EPSG:4326")
+    with pytest.raises(InputError, match="contradicts its 'crs' member"):
+        load_geojson(lying, crs="EPSG:4326")
+    district, report = load_geojson(lying, crs="EPSG:4326", crs_override=True)
     assert (report.crs, report.crs_from) == ("EPSG:4326", "option")
+    assert report.crs_warning is not None and "EPSG:5186" in report.crs_warning
     assert np.abs(_coords(district) - _coords(reference)).max() < 1e-6
     # Without the option the member is obeyed: degrees read as metres would shrink the
     # 1.2 km district to a few centimetres of slivers, so the load names that cause (issue

@@ -196,9 +196,15 @@ def test_inspect_crs_option_overrides_the_member(
     path = write_geojson(doc)
     member = json.loads(cli("inspect", "--json", str(path)).stdout)
     assert (member["crs"], member["crs_from"]) == ("OGC:CRS84", "file")
-    # Claiming the lon/lat numbers are Korean metres would put a few centimetres of slivers
-    # at EPSG:5186's false origin: the option is obeyed, and the mismatch named (issue 11).
-    forced = cli("inspect", "--json", "--crs", "EPSG:5186", str(path))
+    # A --crs that contradicts the member is refused, naming both (issue 14) ...
+    given = cli("inspect", "--json", "--crs", "EPSG:5186", str(path))
+    assert given.returncode == 2 and given.stdout == ""
+    assert given.stderr.count("\n") == 1, given.stderr
+    assert "--crs EPSG:5186 contradicts its 'crs' member (OGC:CRS84)" in given.stderr
+    assert "--crs-override" in given.stderr
+    # ... and when forced, claiming the lon/lat numbers are Korean metres would put a few
+    # centimetres of slivers at EPSG:5186's false origin: the mismatch is named (issue 11).
+    forced = cli("inspect", "--json", "--crs", "EPSG:5186", "--crs-override", str(path))
     assert forced.returncode == 2 and forced.stdout == ""
     assert forced.stderr.count("\n") == 1, forced.stderr
     assert "EPSG:5186" in forced.stderr and "--crs" in forced.stderr
