@@ -28,6 +28,9 @@ CrsFrom = Literal["option", "file", "default"]
 #: Which points of a source become pins: only points of interest (a name, or a landmark,
 #: amenity or tourism tag), or every point (``--points all``).
 PointsMode = Literal["poi", "all"]
+#: How a load chose its source schema: named by an option, detected from the keys, or the
+#: default (OSM-style keys) when nothing matched.
+SchemaFrom = Literal["option", "detected", "default"]
 POINTS_MODES: tuple[PointsMode, ...] = get_args(PointsMode)
 
 
@@ -96,6 +99,9 @@ class LoadReport:
     height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
     bbox_local: tuple[float, float, float, float] | None = None
+    #: The source schema whose keys were read (geo/schemas.toml) and how it was chosen.
+    source_schema: str = "osm"
+    schema_from: SchemaFrom = "default"
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
@@ -109,6 +115,8 @@ class LoadReport:
             "crs": self.crs,
             "crs_from": self.crs_from,
             "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
+            "source_schema": self.source_schema,
+            "schema_from": self.schema_from,
             "features": self.features,
             "loaded": self.loaded,
             "layers": dict(self.layers),

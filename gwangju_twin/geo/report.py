@@ -52,6 +52,7 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     lines = [
         shown(report.source),
         f"  CRS        {shown(report.crs)} (from {report.crs_from})",
+        f"  schema     {report.source_schema} ({report.schema_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
         f"{len(report.skipped)} skipped",
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
