@@ -535,6 +535,8 @@ class _Loader:
                 top, bottom, source, levels = h.top, h.bottom, h.source, h.levels
                 warnings.extend(h.notes)
                 report.heights[source] += 1
+                if h.key:
+                    report.height_keys[h.key] = report.height_keys.get(h.key, 0) + 1
             elif gtype == "line" and layer in ("roads", "water"):
                 width, note = line_width(tags, layer, kind, width_keys=self.width_keys,
                                          zero_is_unknown=schema.zero_is_unknown)

@@ -101,6 +101,8 @@ class LoadReport:
     bbox_local: tuple[float, float, float, float] | None = None
     #: The source schema whose keys were read (geo/schemas.toml) and how it was chosen.
     source_schema: str = "osm"
+    #: Buildings and landmarks per key that gave their height (lower case), e.g. a16, a26.
+    height_keys: dict[str, int] = field(default_factory=dict)
     schema_from: SchemaFrom = "default"
 
     def as_dict(self) -> dict[str, Any]:
@@ -121,6 +123,7 @@ class LoadReport:
             "loaded": self.loaded,
             "layers": dict(self.layers),
             "heights": dict(self.heights),
+            "height_keys": dict(self.height_keys),
             "repaired": [i.as_dict() for i in self.repaired],
             "skipped": [i.as_dict() for i in self.skipped],
             "warnings": [i.as_dict() for i in self.warnings],

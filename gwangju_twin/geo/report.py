@@ -57,7 +57,10 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
         f"{len(report.skipped)} skipped",
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
         if report.loaded else "  layers     none",
-        "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items()),
+        "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items())
+        + (" (from " + ", ".join(f"{shown(k)} {v}" for k, v in sorted(
+            report.height_keys.items(), key=lambda kv: (-kv[1], kv[0])))
+           + ")" if report.height_keys else ""),
     ]
     if report.height_range:
         lo, mean, hi = report.height_range

@@ -239,6 +239,8 @@ class Height:
     source: HeightSource
     levels: float  # NaN when unknown
     notes: tuple[str, ...] = ()
+    #: The key that gave the height ("a16", "building:levels", ...); "" for a type default.
+    key: str = ""
 
 
 def _unknown_zero(value: Any) -> bool:
@@ -261,13 +263,14 @@ def building_height(
     is passed over without a note."""
     notes: list[str] = []
     top = None
+    top_key = level_key = ""
     for key in height_keys:
         if key in tags and tags[key] is not None:
             if zero_is_unknown and _unknown_zero(tags[key]):
                 continue
             value = parse_length(tags[key])
             if value is not None and 0 < value <= MAX_HEIGHT:
-                top = value
+                top, top_key = value, key
                 break
             notes.append(f"{key} {short_repr(tags[key])} is not a positive length up to "
                          f"{MAX_HEIGHT:g} m; ignored")
@@ -278,17 +281,18 @@ def building_height(
                 continue
             value = parse_count(tags[key])
             if value is not None and 0 < value <= MAX_LEVELS:
-                levels = value
+                levels, level_key = value, key
                 break
             notes.append(f"{key} {short_repr(tags[key])} is not a positive floor count up to "
                          f"{MAX_LEVELS:g}; ignored")
     source: HeightSource
     if top is not None:
-        source = "measured"
+        source, given_by = "measured", top_key
     elif levels is not None:
-        source, top = "levels", levels * level_height
+        source, top, given_by = "levels", levels * level_height, level_key
     else:
         source, top = "default", DEFAULT_HEIGHTS.get(subkind, FALLBACK_HEIGHT)
+        given_by = ""
 
     bottom = 0.0
     for key in ("min_height", "building:min_height"):
@@ -309,7 +313,7 @@ def building_height(
         levels_out = float("nan")
     else:
         levels_out = levels if levels is not None else float("nan")
-    return Height(top, bottom, source, levels_out, tuple(notes))
+    return Height(top, bottom, source, levels_out, tuple(notes), given_by)
 
 
 def line_width(

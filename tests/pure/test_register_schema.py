@@ -209,3 +209,22 @@ def test_scene_and_command_line_name_the_schema(tmp_path: Path) -> None:
     assert schema_name("kr_roads") == "kr_roads"
     with pytest.raises(argparse.ArgumentTypeError, match="--schema 'x'"):
         schema_name("x")
+
+
+def test_a_road_name_column_alone_is_no_road_data(tmp_path: Path) -> None:
+    # Building-address data carries 도로명 (the address's road) on building polygons; it must
+    # not be read as road-name data, whose name would then be the building's.
+    path = _write(tmp_path, [_building(0, 도로명="상무대로", building="yes", name="시청")])
+    district, report = load_geojson(path)
+    assert report.source_schema == "osm" and district.name == ["시청"]
+
+
+def test_the_report_names_the_keys_heights_came_from(tmp_path: Path) -> None:
+    _, report = load_geojson(_register(tmp_path))
+    # Row 0 has A16, row 1 only A26 (see _register); the other four are type defaults.
+    assert report.height_keys == {"a16": 1, "a26": 1}
+    assert report.as_dict()["height_keys"] == {"a16": 1, "a26": 1}
+    from gwangju_twin.geo.report import format_report
+
+    text = format_report(report)
+    assert "schema     al_d010 (detected)" in text and "(from a16 1, a26 1)" in text
