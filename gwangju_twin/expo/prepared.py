@@ -111,7 +111,7 @@ def load_district(scene: Scene) -> tuple[District, LoadReport]:
     district, report = load_geojson(
         scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height,
         crs_named_by=named_by, encoding=scene.encoding, crs_override=scene.crs_override,
-        points=scene.points,
+        points=scene.points, schema=scene.schema,
     )
     if scene.boundaries is not None:
         district = with_boundaries(district, report, scene.boundaries, scene.path)

@@ -29,6 +29,7 @@ from gwangju_twin.geo.model import (
     Issue,
     LoadReport,
     PointsMode,
+    SchemaFrom,
 )
 from gwangju_twin.geo.reader import (
     RawCollection,
@@ -41,12 +42,14 @@ from gwangju_twin.geo.repair import (
     merge_overlapping_parts,
     repair_polygons,
 )
+from gwangju_twin.geo.schemas import AUTO, Schema, builtin_schemas, present_keys
 from gwangju_twin.geo.tags import (
     GeomType,
     building_height,
     classify,
     line_width,
     lower_keys,
+    short_repr,
     text_value,
 )
 
@@ -76,6 +79,7 @@ def load_geojson(
     encoding: str | None = None,
     crs_override: bool = False,
     points: PointsMode = "poi",
+    schema: str = AUTO,
 ) -> tuple[District, LoadReport]:
     """Load a GeoJSON file into the local metric frame.
 
@@ -89,17 +93,22 @@ def load_geojson(
 
     ``encoding`` names the attributes' text encoding (overriding a ``.cpg`` file and
     detection); ``crs_override`` lets ``crs`` win over a CRS the file declares; ``points``
-    "poi" keeps only points of interest as pins, "all" every point.
+    "poi" keeps only points of interest as pins, "all" every point. ``schema`` names the
+    source schema (geo/schemas.toml: "osm", "al_d010", "kr_roads", ...) whose keys give
+    heights, floors, names, uses and widths; "auto" (default) detects it from the keys the
+    features carry.
 
     Ctrl+C (SIGINT) ends the process at once while a load runs in the main thread with
     Python's default handler: GEOS does not return to Python inside one long repair.
     """
     path = Path(path)
+    if schema != AUTO:
+        builtin_schemas().get(schema)  # an unknown name fails before the file is read
     if not 0.5 <= level_height <= 20.0:
         raise InputError(f"level height {level_height} m: expected metres between 0.5 and 20")
     with _interruptible():
         return _load(path, crs, origin, level_height, max_bytes, max_vertices, crs_named_by,
-                     _Reading(encoding, crs_override, points))
+                     _Reading(encoding, crs_override, points, schema))
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,7 @@ class _Reading:
     encoding: str | None = None
     crs_override: bool = False
     points: PointsMode = "poi"
+    schema: str = AUTO
 
 
 @contextmanager
@@ -183,6 +193,15 @@ class _Loader:
         self.crs_from = crs_from
         self.crs_named_by = crs_named_by
         self.level_height = level_height
+        table = builtin_schemas()
+        if self.reading.schema == AUTO:
+            # Every feature's keys, not the first few: a register extract's first buildings
+            # may lack a column that GeoJSON writers drop when null.
+            self.schema: Schema = table.detect(present_keys(f.properties for f in raw.features))
+            self.schema_from: SchemaFrom = (
+                "detected" if self.schema is not table.default else "default")
+        else:
+            self.schema, self.schema_from = table.get(self.reading.schema), "option"
         self.empty_reason: dict[int, str] = {}  # raw row -> why nothing of it was left
 
     # -- coordinates ---------------------------------------------------------------------
@@ -347,6 +366,7 @@ class _Loader:
             origin=(frame.lon, frame.lat), features=self.raw.total,
             crs_declared=self.choice.declared, crs_declared_by=self.choice.declared_by,
             crs_warning=self.choice.warning,
+            source_schema=self.schema.name, schema_from=self.schema_from,
         )
         report.skipped.extend(self.raw.skipped)
         self._check_spread(everything, (frame.lon, frame.lat), lo, hi, report)
@@ -498,6 +518,13 @@ class _Loader:
             "geometry", "layer", "kind", "height", "min_height", "height_source", "levels",
             "width", "name", "name_en", "feature_id", "source_index", "properties")}
         nan = float("nan")
+        schema, default = self.schema, builtin_schemas().default
+        # The schema's keys first, then the default (OSM) keys: an extract that mixes both
+        # still reads, and the upper-case HEIGHT/GRND_FLR aliases keep working everywhere.
+        self.height_keys = tuple(dict.fromkeys(schema.height + default.height))
+        self.level_keys = tuple(dict.fromkeys(schema.levels + default.levels))
+        self.width_keys = tuple(dict.fromkeys(schema.width + default.width))
+        self.name_keys = tuple(dict.fromkeys(schema.names + default.names))
         first_with_id: dict[str, int] = {}
         for row, feat in enumerate(self.raw.features):
             if feat.id is not None:
@@ -514,9 +541,11 @@ class _Loader:
                 continue
             tags = lower_keys(feat.properties)
             gtype: GeomType = "polygon" if feat.polygons else "line" if feat.lines else "point"
+            warnings = self._schema_tags(tags, gtype)
             layer, kind, warning = classify(tags, gtype)
             notes = list(feat.notes)
-            warnings = [warning] if warning else []
+            if warning:
+                warnings.append(warning)
             if feat.polygons and (feat.lines or feat.points):
                 warnings.append("GeometryCollection: only its polygons are drawn")
             elif feat.lines and feat.points:
@@ -524,12 +553,17 @@ class _Loader:
             top = bottom = levels = width = nan
             source: HeightSource | Literal[""] = ""
             if gtype == "polygon" and layer in ("buildings", "landmarks"):
-                h = building_height(tags, kind, self.level_height)
+                h = building_height(tags, kind, self.level_height,
+                                    height_keys=self.height_keys, level_keys=self.level_keys,
+                                    zero_is_unknown=schema.zero_is_unknown)
                 top, bottom, source, levels = h.top, h.bottom, h.source, h.levels
                 warnings.extend(h.notes)
                 report.heights[source] += 1
+                if h.key:
+                    report.height_keys[h.key] = report.height_keys.get(h.key, 0) + 1
             elif gtype == "line" and layer in ("roads", "water"):
-                width, note = line_width(tags, layer, kind)
+                width, note = line_width(tags, layer, kind, width_keys=self.width_keys,
+                                         zero_is_unknown=schema.zero_is_unknown)
                 if note:
                     warnings.append(note)
             for note in dict.fromkeys(notes):
@@ -546,10 +580,7 @@ class _Loader:
             cols["levels"].append(levels)
             cols["width"].append(width)
             cols["name"].append(
-                text_value(tags, "name")
-                or text_value(tags, "name:ko")
-                or text_value(tags, "adm_nm")
-            )
+                next(filter(None, (text_value(tags, k) for k in self.name_keys)), None))
             cols["name_en"].append(text_value(tags, "name:en") or text_value(tags, "name_eng"))
             cols["feature_id"].append(feat.id)
             cols["source_index"].append(feat.index)
@@ -572,6 +603,31 @@ class _Loader:
             source_index=np.asarray(cols["source_index"], dtype=np.int64),
             properties=cols["properties"],
         )
+
+
+    def _schema_tags(self, tags: dict[str, Any], gtype: GeomType) -> list[str]:
+        """Add to ``tags`` what the source schema says and the tags do not: the building
+        type from its use column (``building``), and that its lines are roads (``highway``).
+        The feature's properties are left as they were. Returns warnings."""
+        schema = self.schema
+        warnings: list[str] = []
+        if schema.layer == "buildings" and gtype == "polygon" and not (
+                tags.get("building") or tags.get("kind")):
+            kind = None
+            for key in schema.use:
+                value = text_value(tags, key)
+                if value is None:
+                    continue
+                kind = schema.building_type(value)
+                if kind is None:
+                    warnings.append(f"{key} {short_repr(value)} is not a use in the "
+                                    f"{schema.name} schema table; building type unknown")
+                break
+            tags["building"] = kind or "yes"
+        elif schema.layer == "roads" and gtype == "line" and not (
+                tags.get("highway") or tags.get("kind")):
+            tags["highway"] = "road"
+        return warnings
 
 
 def _sample_positions(raw: RawCollection) -> np.ndarray:

@@ -28,6 +28,9 @@ CrsFrom = Literal["option", "file", "default"]
 #: Which points of a source become pins: only points of interest (a name, or a landmark,
 #: amenity or tourism tag), or every point (``--points all``).
 PointsMode = Literal["poi", "all"]
+#: How a load chose its source schema: named by an option, detected from the keys, or the
+#: default (OSM-style keys) when nothing matched.
+SchemaFrom = Literal["option", "detected", "default"]
 POINTS_MODES: tuple[PointsMode, ...] = get_args(PointsMode)
 
 
@@ -101,6 +104,11 @@ class LoadReport:
     crs_declared_by: str | None = None
     #: Set when a given CRS overrode a different declared one (``--crs-override``).
     crs_warning: str | None = None
+    #: The source schema whose keys were read (geo/schemas.toml) and how it was chosen.
+    source_schema: str = "osm"
+    #: Buildings and landmarks per key that gave their height (lower case), e.g. a16, a26.
+    height_keys: dict[str, int] = field(default_factory=dict)
+    schema_from: SchemaFrom = "default"
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
@@ -117,10 +125,13 @@ class LoadReport:
                 "crs": self.crs_declared, "by": self.crs_declared_by},
             "crs_warning": self.crs_warning,
             "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
+            "source_schema": self.source_schema,
+            "schema_from": self.schema_from,
             "features": self.features,
             "loaded": self.loaded,
             "layers": dict(self.layers),
             "heights": dict(self.heights),
+            "height_keys": dict(self.height_keys),
             "repaired": [i.as_dict() for i in self.repaired],
             "skipped": [i.as_dict() for i in self.skipped],
             "warnings": [i.as_dict() for i in self.warnings],

@@ -55,11 +55,15 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     lines = [
         shown(report.source),
         f"  CRS        {shown(report.crs)} (from {report.crs_from}{_crs_origin(report)})",
+        f"  schema     {report.source_schema} ({report.schema_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
         f"{len(report.skipped)} skipped",
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
         if report.loaded else "  layers     none",
-        "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items()),
+        "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items())
+        + (" (from " + ", ".join(f"{shown(k)} {v}" for k, v in sorted(
+            report.height_keys.items(), key=lambda kv: (-kv[1], kv[0])))
+           + ")" if report.height_keys else ""),
     ]
     if report.crs_warning:
         lines.append(f"  CRS note   {shown(report.crs_warning)}")

@@ -39,6 +39,8 @@ DEFAULT_HEIGHTS = {
     "school": 15.0, "university": 18.0, "kindergarten": 6.0, "hospital": 25.0,
     "church": 12.0, "industrial": 10.0, "warehouse": 9.0, "garage": 3.0, "garages": 3.0,
     "shed": 3.0, "roof": 4.0, "parking": 12.0, "train_station": 15.0,
+    # Types the building register's uses map to (schemas.toml), not covered above.
+    "religious": 12.0, "dormitory": 15.0, "transportation": 15.0, "farm_auxiliary": 5.0,
 }
 FALLBACK_HEIGHT = 9.0
 #: Values above these are typos or wrong units (the tallest building is 828 m); ignored, so a
@@ -237,38 +239,60 @@ class Height:
     source: HeightSource
     levels: float  # NaN when unknown
     notes: tuple[str, ...] = ()
+    #: The key that gave the height ("a16", "building:levels", ...); "" for a type default.
+    key: str = ""
 
 
-def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> Height:
+def _unknown_zero(value: Any) -> bool:
+    """Whether ``value`` is the register's "not recorded" zero (0, 0.0, "0")."""
+    number = parse_count(value)
+    return number == 0.0
+
+
+def building_height(
+    tags: dict[str, Any], subkind: str, level_height: float, *,
+    height_keys: tuple[str, ...] = HEIGHT_KEYS, level_keys: tuple[str, ...] = LEVEL_KEYS,
+    zero_is_unknown: bool = False,
+) -> Height:
     """Height of a building from ``height``/``building:height``/``HEIGHT``, then from floors
     (``building:levels``/``levels``/``floors``/``GRND_FLR``) times ``level_height``, then a
-    default for its type (DEFAULT_HEIGHTS)."""
+    default for its type (DEFAULT_HEIGHTS).
+
+    A source schema (geo/schemas.py) passes its own ``height_keys`` and ``level_keys``; with
+    ``zero_is_unknown`` a 0 means "not recorded" (the building register's convention) and
+    is passed over without a note."""
     notes: list[str] = []
     top = None
-    for key in HEIGHT_KEYS:
+    top_key = level_key = ""
+    for key in height_keys:
         if key in tags and tags[key] is not None:
+            if zero_is_unknown and _unknown_zero(tags[key]):
+                continue
             value = parse_length(tags[key])
             if value is not None and 0 < value <= MAX_HEIGHT:
-                top = value
+                top, top_key = value, key
                 break
             notes.append(f"{key} {short_repr(tags[key])} is not a positive length up to "
                          f"{MAX_HEIGHT:g} m; ignored")
     levels = None
-    for key in LEVEL_KEYS:
+    for key in level_keys:
         if key in tags and tags[key] is not None:
+            if zero_is_unknown and _unknown_zero(tags[key]):
+                continue
             value = parse_count(tags[key])
             if value is not None and 0 < value <= MAX_LEVELS:
-                levels = value
+                levels, level_key = value, key
                 break
             notes.append(f"{key} {short_repr(tags[key])} is not a positive floor count up to "
                          f"{MAX_LEVELS:g}; ignored")
     source: HeightSource
     if top is not None:
-        source = "measured"
+        source, given_by = "measured", top_key
     elif levels is not None:
-        source, top = "levels", levels * level_height
+        source, top, given_by = "levels", levels * level_height, level_key
     else:
         source, top = "default", DEFAULT_HEIGHTS.get(subkind, FALLBACK_HEIGHT)
+        given_by = ""
 
     bottom = 0.0
     for key in ("min_height", "building:min_height"):
@@ -289,18 +313,28 @@ def building_height(tags: dict[str, Any], subkind: str, level_height: float) -> 
         levels_out = float("nan")
     else:
         levels_out = levels if levels is not None else float("nan")
-    return Height(top, bottom, source, levels_out, tuple(notes))
+    return Height(top, bottom, source, levels_out, tuple(notes), given_by)
 
 
-def line_width(tags: dict[str, Any], layer: Layer, subkind: str) -> tuple[float, str | None]:
-    """Ribbon width of a road or waterway: ``width``, else ``lanes`` x 3.5 m, else by class."""
+def line_width(
+    tags: dict[str, Any], layer: Layer, subkind: str, *,
+    width_keys: tuple[str, ...] = ("width",), zero_is_unknown: bool = False,
+) -> tuple[float, str | None]:
+    """Ribbon width of a road or waterway: ``width`` (or a source schema's ``width_keys``,
+    such as ``도로폭``), else ``lanes`` x 3.5 m, else by class. With ``zero_is_unknown`` a 0
+    width means "not recorded" and is passed over without a note."""
     note = None
-    if "width" in tags and tags["width"] is not None:
-        value = parse_length(tags["width"])
+    for key in width_keys:
+        if key not in tags or tags[key] is None:
+            continue
+        if zero_is_unknown and _unknown_zero(tags[key]):
+            continue
+        value = parse_length(tags[key])
         if value is not None and 0 < value <= MAX_WIDTH:
-            return value, None
-        note = (f"width {short_repr(tags['width'])} is not a positive length up to "
+            return value, note
+        note = (f"{key} {short_repr(tags[key])} is not a positive length up to "
                 f"{MAX_WIDTH:g} m; ignored")
+        break
     if layer == "roads":
         lanes = parse_count(tags.get("lanes"))
         if lanes is not None and 0 < lanes <= MAX_LANES:

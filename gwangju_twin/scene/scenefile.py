@@ -17,6 +17,7 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS, POINTS_MODES, PointsMode
+from gwangju_twin.geo.schemas import AUTO, builtin_schemas
 from gwangju_twin.resources import (
     BUILTIN,
     BUILTIN_FOLDERS,
@@ -78,6 +79,7 @@ class Scene:
     encoding: str | None = None  # the attributes' text encoding, when not detected
     crs_override: bool = False  # 'crs' wins over the CRS the file declares
     points: PointsMode = "poi"  # which points become pins
+    schema: str = "auto"  # the source schema (geo/schemas.toml), or detected
     camera: CameraSpec = field(default_factory=CameraSpec)
     layers: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(LAYERS, True))
     pavilions: tuple[PavilionSpec, ...] = ()
@@ -110,6 +112,7 @@ def parse_scene(doc: dict[str, Any], path: Path) -> Scene:
 def scene_for_geojson(
     path: str | Path, crs: str | None = None, level_height: float | None = None, *,
     encoding: str | None = None, crs_override: bool = False, points: PointsMode = "poi",
+    schema: str = "auto",
 ) -> Scene:
     """A scene that shows a bare data file (GeoJSON or any format the readers take) with
     default settings and the reading options given."""
@@ -117,7 +120,7 @@ def scene_for_geojson(
     if level_height is None:
         level_height = DEFAULT_LEVEL_HEIGHT
     return Scene(path=None, source=path, name=path.stem, crs=crs, level_height=level_height,
-                 encoding=encoding, crs_override=crs_override, points=points)
+                 encoding=encoding, crs_override=crs_override, points=points, schema=schema)
 
 
 def _resolve(path: Path, key: str, text: str) -> Path:
@@ -193,6 +196,14 @@ def _boundaries(values: dict[str, Any], spot: Spot) -> BoundarySpec:
     return BoundarySpec(values["source"], values["name_key"], values["crs"], values["encoding"])
 
 
+def _schema(text: str, spot: Spot) -> str:
+    names = builtin_schemas().order
+    if text != AUTO and text not in names:
+        raise CheckError(message=f"{spot.where} is {text!r}; expected {AUTO!r} or one of "
+                                 + ", ".join(names))
+    return text
+
+
 def _target(table: dict[str, Any], spot: Spot) -> tuple[Frame, tuple[float, float]]:
     """The start view's target: ("lonlat", (lon, lat)) or ("local", (x, y) metres)."""
     path, key = spot.path, spot.name
@@ -227,6 +238,7 @@ def _scene(values: dict[str, Any], spot: Spot) -> Scene:
         encoding=district["encoding"],
         crs_override=district["crs_override"],
         points=district["points"],
+        schema=district["schema"],
         camera=values["camera"],
         layers=values["layers"],
         pavilions=pavilions,
@@ -262,6 +274,8 @@ SCENE = Table(
                 default=False),
             Key("points", "choice", '"poi" (points of interest only) or "all"', default="poi",
                 choices=POINTS_MODES),
+            Key("schema", "str", 'the source schema whose keys are read: "auto" (detected), '
+                '"osm", "al_d010" or "kr_roads" (docs/data.md)', default="auto", check=_schema),
         ))),
         Key("boundaries", "table", "a separate file of administrative boundaries (dongs)",
             table=Table((

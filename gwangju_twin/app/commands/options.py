@@ -108,6 +108,17 @@ def encoding(text: str) -> str:
             "cp949 or euc-kr") from None
 
 
+def schema_name(text: str) -> str:
+    """An argparse type: "auto" or a source schema of geo/schemas.toml (``--schema al_d010``)."""
+    from gwangju_twin.geo.schemas import AUTO, builtin_schemas
+
+    names = builtin_schemas().order
+    if text != AUTO and text not in names:
+        raise argparse.ArgumentTypeError(
+            f"--schema {text!r}: expected {AUTO!r} or one of " + ", ".join(names))
+    return text
+
+
 def source_options(p: argparse.ArgumentParser, crs_help: str = "the CRS of a data source "
                    "that declares none, e.g. EPSG:5186") -> None:
     """Add how a data file is read (--crs, --crs-override, --encoding, --points,
@@ -118,6 +129,10 @@ def source_options(p: argparse.ArgumentParser, crs_help: str = "the CRS of a dat
     p.add_argument("--encoding", type=encoding,
                    help="the attributes' text encoding, e.g. cp949 (default: the .cpg file, "
                    "else detected)")
+    p.add_argument("--schema", type=schema_name, default=None,
+                   help="the source schema whose keys give heights, names, uses and widths: "
+                   "osm, al_d010 (Korean building register), kr_roads (Korean road names) "
+                   "(default: auto, detected from the keys)")
     p.add_argument("--points", choices=("poi", "all"), default=None,
                    help="which points become pins: points of interest (default) or all")
     p.add_argument("--level-height", type=level, help=LEVEL_HELP)
@@ -126,7 +141,7 @@ def source_options(p: argparse.ArgumentParser, crs_help: str = "the CRS of a dat
 
 #: The options of source_options that only apply to a bare data file, with their flags.
 _FILE_ONLY = (("crs", "--crs"), ("crs_override", "--crs-override"), ("encoding", "--encoding"),
-              ("points", "--points"), ("level_height", "--level-height"))
+              ("schema", "--schema"), ("points", "--points"), ("level_height", "--level-height"))
 
 
 def load_source(source: str | None, args: argparse.Namespace | None = None) -> Scene:
@@ -156,7 +171,8 @@ def load_source(source: str | None, args: argparse.Namespace | None = None) -> S
     if args is None:
         return scene_for_geojson(path)
     return scene_for_geojson(path, args.crs, args.level_height, encoding=args.encoding,
-                             crs_override=args.crs_override, points=args.points or "poi")
+                             crs_override=args.crs_override, points=args.points or "poi",
+                             schema=getattr(args, "schema", None) or "auto")
 
 
 def check_out(out: Path) -> None:
