@@ -85,10 +85,10 @@ PLAZA_TAGS = {
     "area:highway": None,
 }
 
-#: Lines of the ``area`` layer that are neither boundaries nor outlines get a kind of their
-#: own, and the mesh a look per kind (mesh/palette.py AREA_LINE_COLORS): a railway is not an
-#: administrative boundary. Railway values are the tracks in use (OSM wiki, Key:railway);
-#: abandoned, disused and razed lines have no rails and keep the plain area look.
+#: Lines of the ``area`` layer get a kind by what they are, and the mesh a look per kind
+#: (mesh/palette.py AREA_LINE_COLORS): a railway is not an administrative boundary.
+#: Railway values are the tracks in use (OSM wiki, Key:railway); abandoned, disused and razed
+#: lines have no rails and are plain lines.
 RAILWAY_TRACKS = {"rail", "light_rail", "subway", "tram", "narrow_gauge", "monorail",
                   "funicular", "preserved", "miniature"}
 #: power=* values of overhead and buried lines (OSM wiki, Key:power).
@@ -99,12 +99,20 @@ AREA_LINE_KINDS: tuple[tuple[str, set[str] | None, str], ...] = (
     ("power", POWER_LINES, "power_line"),
     ("barrier", None, "barrier"),
 )
+#: A line of the area layer with one of these keys (and none of the above, and no
+#: ``boundary``) is some other mapped line (a cliff, a ski piste, a platform, a cable car):
+#: kind "line", drawn plain, not in boundary purple. A line with none of them (an outline
+#: from a boundary export, an untagged line) keeps the boundary look.
+OTHER_LINE_KEYS = ("natural", "man_made", "railway", "power", "aerialway", "piste:type",
+                   "public_transport", "leisure", "amenity", "landuse", "historic", "tourism",
+                   "sport", "building", "building:part", "route", "place", "golf", "area")
 
 LANDMARK_KEYS = ("tourism", "historic", "memorial", "landmark")
 HEIGHT_KEYS = ("height", "building:height")
 LEVEL_KEYS = ("building:levels", "levels", "floors", "grnd_flr")
 
-_TAG_VALUE = re.compile(r"^[a-z0-9_:;.\-]{1,30}$")
+#: An OSM-style value: a word, not a number (``ele=1785`` is counted as ``ele=*``).
+_TAG_VALUE = re.compile(r"^(?=.*[a-z])[a-z0-9_:;.\-]{1,30}$")
 _LENGTH = re.compile(
     r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(m|meter|meters|metre|metres|ft|feet|'|미터)?\s*$", re.I
 )
@@ -251,6 +259,8 @@ def _subkind(tags: dict[str, Any], layer: Layer, geom_type: GeomType) -> str:
                     value = _tag(tags, key)
                     if value is not None and (values is None or value in values):
                         return line_kind
+                if not _tag(tags, "boundary") and any(_tag(tags, k) for k in OTHER_LINE_KEYS):
+                    return "line"
             return (_tag(tags, "boundary") or _tag(tags, "landuse") or _tag(tags, "amenity")
                     or "area")
 
@@ -269,7 +279,7 @@ POI_TAGS: dict[str, set[str] | None] = {
     "amenity": None, "tourism": None, "historic": None, "memorial": None, "landmark": None,
     "shop": None, "office": None, "leisure": None, "craft": None, "healthcare": None,
     "public_transport": {"station"}, "railway": {"station", "halt"},
-    "aeroway": {"aerodrome", "terminal"},
+    "aeroway": {"aerodrome", "terminal"}, "aerialway": {"station"},
     "man_made": {"tower", "lighthouse", "windmill", "water_tower", "observatory"},
 }
 #: Points that are furniture of the street, not places to visit: left out in ``poi`` mode
@@ -280,6 +290,8 @@ STREET_FURNITURE: dict[str, set[str] | None] = {
     "natural": {"tree", "tree_stump", "shrub", "rock", "stone"},
     "barrier": None, "power": None, "entrance": None, "emergency": None,
     "traffic_calming": None, "traffic_sign": None, "crossing": None, "advertising": None,
+    "noexit": None, "ford": None, "enforcement": None, "playground": None,
+    "aerialway": None,  # pylons; a station is a point of interest
     "railway": None,  # level crossings, signals, switches, tram stops
     "public_transport": None,  # platforms and stop positions
     "man_made": None,  # street cabinets, surveillance cameras, manholes, poles, masts
@@ -288,7 +300,8 @@ STREET_FURNITURE: dict[str, set[str] | None] = {
                 "post_box", "letter_box", "telephone", "drinking_water", "water_point",
                 "clock", "shelter", "hunting_stand", "grit_bin", "bbq", "charging_station",
                 "atm", "bicycle_repair_station", "compressed_air", "ticket_validator",
-                "smoking_area", "loading_dock", "feeding_place"},
+                "smoking_area", "loading_dock", "feeding_place", "watering_place", "parking",
+                "car_sharing"},
     "tourism": {"information"},  # boards, guideposts and maps; an office is kept (below)
     "leisure": {"picnic_table", "fitness_station", "firepit", "bleachers", "outdoor_seating",
                 "slipway"},

@@ -64,6 +64,7 @@ AREA_LINE_COLORS: dict[str, RGBA] = {
     "railway": (58, 58, 62, 255),
     "power_line": (214, 216, 220, 255),
     "barrier": (138, 124, 104, 255),
+    "line": (150, 142, 128, 255),
 }
 #: Railways are also a dark ribbon this wide (metres), about a track with its sleepers, so
 #: they read as a railway close up while their line keeps them visible from afar.
