@@ -47,8 +47,10 @@ from gwangju_twin.geo.tags import (
     GeomType,
     building_height,
     classify,
+    is_building,
     line_width,
     lower_keys,
+    point_left_out,
     short_repr,
     text_value,
 )
@@ -205,6 +207,19 @@ class _Loader:
         self.empty_reason: dict[int, str] = {}  # raw row -> why nothing of it was left
 
     # -- coordinates ---------------------------------------------------------------------
+    def _close_building_lines(self) -> None:
+        """Closed lines tagged as buildings become polygon shells: some exports (and CAD
+        conversions) write every building outline as a LineString. They then take the
+        polygon path like any other building (winding, repair, extrusion); the report lists
+        each as repaired. An open line keeps its shape and is warned about later."""
+        for feat in self.raw.features:
+            if feat.polygons or not feat.lines or not is_building(lower_keys(feat.properties)):
+                continue
+            if all(len(a) >= 4 and bool((a[0] == a[-1]).all()) for a in feat.lines):
+                feat.polygons = [[a] for a in feat.lines]
+                feat.lines = []
+                feat.notes.append("closed line tagged as a building read as its outline polygon")
+
     def _gather(self) -> None:
         """Flatten every coordinate of every part into one array, remembering the owners."""
         rings: list[np.ndarray] = []
@@ -345,6 +360,7 @@ class _Loader:
                 f"{self.path}: none of its {self.raw.total} features could be loaded "
                 f"(first problem: feature {first.index}: {first.reason})"
             )
+        self._close_building_lines()
         self._gather()
         poly_owner = np.asarray(self.poly_owner, dtype=np.int64)
         ring_owner = np.repeat(poly_owner, self.ring_counts)
@@ -443,6 +459,14 @@ class _Loader:
             geoms[rows] = multi
 
         district = self._attributes(frame, geoms, report)
+        if len(district) == 0 and report.skipped_points:
+            left = sum(report.skipped_points.values())
+            tags = ", ".join(f"{k} {n}" for k, n in list(report.points_left_out().items())[:5])
+            raise InputError(
+                f"{self.path}: none of its {self.raw.total} features could be loaded: "
+                f"{left} are points that are no points of interest ({tags}); pass "
+                "--points all to keep every point"
+            )
         if len(district) == 0:
             raise InputError(
                 f"{self.path}: none of its {self.raw.total} features could be loaded "
@@ -542,6 +566,13 @@ class _Loader:
             tags = lower_keys(feat.properties)
             gtype: GeomType = "polygon" if feat.polygons else "line" if feat.lines else "point"
             warnings = self._schema_tags(tags, gtype)
+            name = next(filter(None, (text_value(tags, k) for k in self.name_keys)), None)
+            name_en = text_value(tags, "name:en") or text_value(tags, "name_eng")
+            if gtype == "point" and self.reading.points == "poi":
+                left_out = point_left_out(tags, bool(name or name_en))
+                if left_out is not None:
+                    report.skipped_points[left_out] = report.skipped_points.get(left_out, 0) + 1
+                    continue
             layer, kind, warning = classify(tags, gtype)
             notes = list(feat.notes)
             if warning:
@@ -550,6 +581,9 @@ class _Loader:
                 warnings.append("GeometryCollection: only its polygons are drawn")
             elif feat.lines and feat.points:
                 warnings.append("GeometryCollection: only its lines are drawn")
+            if gtype == "line" and layer == "area" and is_building(tags):
+                warnings.append("tagged as a building but its line is not closed: drawn as a "
+                                "line, not extruded")
             top = bottom = levels = width = nan
             source: HeightSource | Literal[""] = ""
             if gtype == "polygon" and layer in ("buildings", "landmarks"):
@@ -579,9 +613,8 @@ class _Loader:
             cols["height_source"].append(source)
             cols["levels"].append(levels)
             cols["width"].append(width)
-            cols["name"].append(
-                next(filter(None, (text_value(tags, k) for k in self.name_keys)), None))
-            cols["name_en"].append(text_value(tags, "name:en") or text_value(tags, "name_eng"))
+            cols["name"].append(name)
+            cols["name_en"].append(name_en)
             cols["feature_id"].append(feat.id)
             cols["source_index"].append(feat.index)
             cols["properties"].append(feat.properties)

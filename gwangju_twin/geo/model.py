@@ -95,6 +95,10 @@ class LoadReport:
     skipped: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     cleared: list[Issue] = field(default_factory=list)  # buildings removed for pavilion sites
+    #: Points that are no points of interest (``--points poi``), counted by the tag that
+    #: says what they are ("natural=tree", "highway=crossing", "addr:* only"): one Issue
+    #: each would bury the report (thousands in a city centre).
+    skipped_points: dict[str, int] = field(default_factory=dict)
     reoriented: int = 0
     height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
@@ -109,6 +113,10 @@ class LoadReport:
     #: Buildings and landmarks per key that gave their height (lower case), e.g. a16, a26.
     height_keys: dict[str, int] = field(default_factory=dict)
     schema_from: SchemaFrom = "default"
+
+    def points_left_out(self) -> dict[str, int]:
+        """``skipped_points`` most common first (ties by tag)."""
+        return dict(sorted(self.skipped_points.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
@@ -136,6 +144,7 @@ class LoadReport:
             "skipped": [i.as_dict() for i in self.skipped],
             "warnings": [i.as_dict() for i in self.warnings],
             "cleared": [i.as_dict() for i in self.cleared],
+            "skipped_points": self.points_left_out(),
             "reoriented": self.reoriented,
             "height_m": None if self.height_range is None else dict(
                 zip(("min", "mean", "max"), (round(v, 2) for v in self.height_range), strict=True)

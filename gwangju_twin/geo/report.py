@@ -11,6 +11,8 @@ from gwangju_twin.geo.model import District, Issue, LoadReport
 from gwangju_twin.terminal import shown
 
 MAX_LISTED = 50
+#: How many tags of points left out the text report names (the JSON has all).
+MAX_TAGS = 12
 
 #: How many of the tallest buildings ``inspect`` names.
 TALLEST = 10
@@ -52,12 +54,14 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     Text from the file (ids, names, values quoted in reasons) is printed through
     ``terminal.shown``, so control characters in it are shown, never obeyed.
     """
+    left_out = report.points_left_out()
+    n_left = sum(left_out.values())
     lines = [
         shown(report.source),
         f"  CRS        {shown(report.crs)} (from {report.crs_from}{_crs_origin(report)})",
         f"  schema     {report.source_schema} ({report.schema_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
-        f"{len(report.skipped)} skipped",
+        f"{len(report.skipped)} skipped" + (f", {n_left} points left out" if n_left else ""),
         "  layers     " + ", ".join(f"{k} {v}" for k, v in report.layers.items() if v)
         if report.loaded else "  layers     none",
         "  heights    " + ", ".join(f"{k} {v}" for k, v in report.heights.items())
@@ -65,6 +69,13 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
             report.height_keys.items(), key=lambda kv: (-kv[1], kv[0])))
            + ")" if report.height_keys else ""),
     ]
+    if n_left:
+        tags = list(left_out.items())
+        text = ", ".join(f"{shown(tag)} {n}" for tag, n in tags[:MAX_TAGS])
+        if len(tags) > MAX_TAGS:
+            text += f", {len(tags) - MAX_TAGS} more tags"
+        lines.append(f"  points     {n_left} left out, no points of interest "
+                     f"(--points all keeps them): {text}")
     if report.crs_warning:
         lines.append(f"  CRS note   {shown(report.crs_warning)}")
     if report.height_range:

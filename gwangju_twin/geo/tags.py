@@ -63,16 +63,21 @@ LANE_WIDTH = 3.5
 WATERWAY_WIDTHS = {"river": 40.0, "canal": 12.0, "stream": 6.0, "ditch": 2.0, "drain": 2.0}
 WATERWAY_FALLBACK_WIDTH = 5.0
 
+#: Polygons drawn green: parks, woods, lawns and farmland (a vineyard or a paddy field reads
+#: as green from above, not as an administrative area).
 GREEN_TAGS = {
     "leisure": {"park", "garden", "pitch", "playground", "golf_course", "nature_reserve",
-                "recreation_ground", "common", "dog_park", "track"},
+                "recreation_ground", "common", "dog_park", "track", "miniature_golf"},
     "landuse": {"grass", "forest", "meadow", "recreation_ground", "village_green", "cemetery",
-                "orchard", "farmland", "allotments", "greenfield", "flowerbed"},
-    "natural": {"wood", "scrub", "grassland", "heath", "tree_row"},
+                "orchard", "vineyard", "farmland", "allotments", "greenfield", "flowerbed",
+                "plant_nursery", "paddy", "conservation"},
+    "natural": {"wood", "scrub", "grassland", "heath", "tree_row", "fell"},
 }
+#: Polygons drawn as water: lakes, ponds, reservoirs, basins and swimming pools.
 WATER_TAGS = {
     "natural": {"water", "wetland", "bay", "spring"},
-    "landuse": {"reservoir", "basin"},
+    "landuse": {"reservoir", "basin", "salt_pond"},
+    "leisure": {"swimming_pool"},
     "water": None,  # any value
 }
 PLAZA_TAGS = {
@@ -81,10 +86,35 @@ PLAZA_TAGS = {
     "highway": {"pedestrian"},
     "area:highway": None,
 }
+
+#: Lines of the ``area`` layer get a kind by what they are, and the mesh a look per kind
+#: (mesh/palette.py AREA_LINE_COLORS): a railway is not an administrative boundary.
+#: Railway values are the tracks in use (OSM wiki, Key:railway); abandoned, disused and razed
+#: lines have no rails and are plain lines.
+RAILWAY_TRACKS = {"rail", "light_rail", "subway", "tram", "narrow_gauge", "monorail",
+                  "funicular", "preserved", "miniature"}
+#: power=* values of overhead and buried lines (OSM wiki, Key:power).
+POWER_LINES = {"line", "minor_line", "cable"}
+#: (key, values or None for any value, kind), tried in order for lines of the area layer.
+AREA_LINE_KINDS: tuple[tuple[str, set[str] | None, str], ...] = (
+    ("railway", RAILWAY_TRACKS, "railway"),
+    ("power", POWER_LINES, "power_line"),
+    ("barrier", None, "barrier"),
+)
+#: A line of the area layer with one of these keys (and none of the above, and no
+#: ``boundary``) is some other mapped line (a cliff, a ski piste, a platform, a cable car):
+#: kind "line", drawn plain, not in boundary purple. A line with none of them (an outline
+#: from a boundary export, an untagged line) keeps the boundary look.
+OTHER_LINE_KEYS = ("natural", "man_made", "railway", "power", "aerialway", "piste:type",
+                   "public_transport", "leisure", "amenity", "landuse", "historic", "tourism",
+                   "sport", "building", "building:part", "route", "place", "golf", "area")
+
 LANDMARK_KEYS = ("tourism", "historic", "memorial", "landmark")
 HEIGHT_KEYS = ("height", "building:height")
 LEVEL_KEYS = ("building:levels", "levels", "floors", "grnd_flr")
 
+#: An OSM-style value: a word, not a number (``ele=1785`` is counted as ``ele=*``).
+_TAG_VALUE = re.compile(r"^(?=.*[a-z])[a-z0-9_:;.\-]{1,30}$")
 _LENGTH = re.compile(
     r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(m|meter|meters|metre|metres|ft|feet|'|미터)?\s*$", re.I
 )
@@ -165,12 +195,12 @@ def classify(tags: dict[str, Any], geom_type: GeomType) -> tuple[Layer, str, str
         if layer is None:
             warning = f"unknown kind {short_repr(kind)}; classified by its tags"
         elif _fits(layer, geom_type):
-            return layer, _subkind(tags, layer), None
+            return layer, _subkind(tags, layer, geom_type), None
         else:
             warning = (f"kind {short_repr(kind)} does not fit a {geom_type} geometry; "
                        "classified by its tags")
     layer = _layer_from_tags(tags, geom_type)
-    return layer, _subkind(tags, layer), warning
+    return layer, _subkind(tags, layer, geom_type), warning
 
 
 def _fits(layer: Layer, geom_type: GeomType) -> bool:
@@ -211,7 +241,7 @@ def _layer_from_tags(tags: dict[str, Any], geom_type: GeomType) -> Layer:
     return "area"
 
 
-def _subkind(tags: dict[str, Any], layer: Layer) -> str:
+def _subkind(tags: dict[str, Any], layer: Layer, geom_type: GeomType) -> str:
     match layer:
         case "buildings" | "landmarks":
             building = _tag(tags, "building") or _tag(tags, "building:part")
@@ -219,15 +249,121 @@ def _subkind(tags: dict[str, Any], layer: Layer) -> str:
         case "roads":
             return _tag(tags, "highway") or "road"
         case "water":
-            return (_tag(tags, "waterway") or _tag(tags, "water") or _tag(tags, "natural")
-                    or "water")
+            return (_tag(tags, "waterway") or _tag(tags, "water")
+                    or _matches(tags, WATER_TAGS) or _tag(tags, "natural") or "water")
         case "green":
             return _matches(tags, GREEN_TAGS) or "green"
         case "plazas":
             return _matches(tags, PLAZA_TAGS) or "plaza"
         case "area":
+            if geom_type == "line":
+                for key, values, line_kind in AREA_LINE_KINDS:
+                    value = _tag(tags, key)
+                    if value is not None and (values is None or value in values):
+                        return line_kind
+                if not _tag(tags, "boundary") and any(_tag(tags, k) for k in OTHER_LINE_KEYS):
+                    return "line"
             return (_tag(tags, "boundary") or _tag(tags, "landuse") or _tag(tags, "amenity")
                     or "area")
+
+
+def is_building(tags: dict[str, Any]) -> bool:
+    """Whether the (lower-cased) tags mark a building: ``building=*``, ``building:part=*``
+    or the project's ``kind`` building or landmark. A closed line with these tags is read
+    as the building's outline (docs/data.md)."""
+    return bool(_tag(tags, "building") or _tag(tags, "building:part")
+                or _tag(tags, "kind") in ("building", "buildings", "landmark", "landmarks"))
+
+
+#: Tags that make a point a point of interest, a pin in the default ``--points poi`` mode
+#: (None: any value). Values in STREET_FURNITURE are exceptions.
+POI_TAGS: dict[str, set[str] | None] = {
+    "amenity": None, "tourism": None, "historic": None, "memorial": None, "landmark": None,
+    "shop": None, "office": None, "leisure": None, "craft": None, "healthcare": None,
+    "public_transport": {"station"}, "railway": {"station", "halt"},
+    "aeroway": {"aerodrome", "terminal"}, "aerialway": {"station"},
+    "man_made": {"tower", "lighthouse", "windmill", "water_tower", "observatory"},
+}
+#: Points that are furniture of the street, not places to visit: left out in ``poi`` mode
+#: even when named (a bus stop has a name, and there are hundreds of them), and counted by
+#: ``key=value`` in the load report. None: any value. Tried in this order.
+STREET_FURNITURE: dict[str, set[str] | None] = {
+    "highway": None,  # crossings, bus stops, street lamps, traffic signals, stop signs...
+    "natural": {"tree", "tree_stump", "shrub", "rock", "stone"},
+    "barrier": None, "power": None, "entrance": None, "emergency": None,
+    "traffic_calming": None, "traffic_sign": None, "crossing": None, "advertising": None,
+    "noexit": None, "ford": None, "enforcement": None, "playground": None,
+    "aerialway": None,  # pylons; a station is a point of interest
+    "railway": None,  # level crossings, signals, switches, tram stops
+    "public_transport": None,  # platforms and stop positions
+    "man_made": None,  # street cabinets, surveillance cameras, manholes, poles, masts
+    "amenity": {"bench", "waste_basket", "waste_disposal", "recycling", "bicycle_parking",
+                "motorcycle_parking", "parking_entrance", "parking_space", "vending_machine",
+                "post_box", "letter_box", "telephone", "drinking_water", "water_point",
+                "clock", "shelter", "hunting_stand", "grit_bin", "bbq", "charging_station",
+                "atm", "bicycle_repair_station", "compressed_air", "ticket_validator",
+                "smoking_area", "loading_dock", "feeding_place", "watering_place", "parking",
+                "car_sharing"},
+    "tourism": {"information"},  # boards, guideposts and maps; an office is kept (below)
+    "leisure": {"picnic_table", "fitness_station", "firepit", "bleachers", "outdoor_seating",
+                "slipway"},
+    "historic": {"boundary_stone", "milestone"},
+}
+#: Keys that say nothing about what a point is: a point with only these (and addresses) is
+#: counted as "addr:* only" or "no tags".
+_META_PREFIXES = ("addr:", "source", "note", "fixme", "check_date", "@")
+_META_KEYS = {"id", "osm_id", "osm_type", "created_by"}
+ADDRESS_ONLY = "addr:* only"
+NO_TAGS = "no tags"
+
+
+def point_left_out(tags: dict[str, Any], named: bool) -> str | None:
+    """Why a point is no pin in ``--points poi`` mode, as the tag it is counted under
+    (``natural=tree``, ``highway=crossing``, ``addr:* only``, ``no tags``, or ``key=*`` for
+    a key this table does not know), or None when it is a point of interest.
+
+    In order: a point with the project's ``kind`` is kept (the data's author placed it); a
+    POI tag keeps it (POI_TAGS, unless its value is street furniture); street furniture is
+    left out even when named; any other named point is kept; the rest is left out.
+    """
+    if _tag(tags, "kind") is not None:
+        return None
+    for key, values in POI_TAGS.items():
+        value = _tag(tags, key)
+        if value is not None and (values is None or value in values) \
+                and not _is_furniture(tags, key, value, any_value=False):
+            return None
+    for key in STREET_FURNITURE:
+        value = _tag(tags, key)
+        if value is not None and _is_furniture(tags, key, value, any_value=True):
+            return _counted(key, value)
+    if named:
+        return None
+    rest = [k for k in tags if _tag(tags, k) is not None
+            and k not in _META_KEYS and not k.startswith(_META_PREFIXES)]
+    if rest:
+        return _counted(rest[0], _tag(tags, rest[0]) or "")
+    return ADDRESS_ONLY if any(str(k).startswith("addr:") for k in tags) else NO_TAGS
+
+
+def _counted(key: str, value: str) -> str:
+    """``key=value`` for the report's counts. OSM-style values (``tree``, ``bus_stop``) are
+    counted as they are; free text (a description, a code) by its key alone (``key=*``), or
+    it would be one entry a point."""
+    return f"{key[:30]}={value if _TAG_VALUE.match(value) else '*'}"
+
+
+def _is_furniture(tags: dict[str, Any], key: str, value: str, any_value: bool) -> bool:
+    """Whether ``key=value`` is street furniture; ``any_value`` lets a None row (any value
+    of the key) count, which POI values (railway=station) must not."""
+    if key not in STREET_FURNITURE:
+        return False
+    values = STREET_FURNITURE[key]
+    if values is None:
+        return any_value
+    if key == "tourism" and _tag(tags, "information") in ("office", "visitor_centre"):
+        return False
+    return value in values
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from gwangju_twin.mesh.prism import extrude
 from gwangju_twin.mesh.tiles import split_by_tile, tile_of
 
 #: Ground layers are painted in this order (MeshBatch.draw_order), after the ground plane.
-GROUND_ORDER = ("area", "green", "water", "plazas", "roads", "lines")
+GROUND_ORDER = ("area", "green", "water", "plazas", "roads", "rails", "lines")
 MARKER_RADIUS = 4.0
 MARKER_HEIGHT = 24.0
 
@@ -48,7 +48,8 @@ class DistrictMesh:
 
 def layer_of(batch: MeshBatch) -> str:
     """The scene layer (``[layers]`` of a scene file) a batch belongs to."""
-    return {"solid": "buildings", "overlay": "area", "lines": "area"}.get(
+    # Railways and power lines are lines of the area layer (docs/data.md), shown with it.
+    return {"solid": "buildings", "overlay": "area", "lines": "area", "rails": "area"}.get(
         batch.material, batch.material
     )
 
@@ -121,6 +122,12 @@ def rows_of_type(district: District, layer: Layer, type_ids: tuple[int, ...]) ->
     return rows[np.isin(shapely.get_type_id(district.geometry[rows]), type_ids)]
 
 
+def rails_rows(district: District) -> np.ndarray:
+    """Rows of railway lines (area layer, kind ``railway``)."""
+    rows = rows_of_type(district, "area", (1, 5))
+    return rows[district.kind[rows] == "railway"]
+
+
 def _uniform(rgba: palette.RGBA, n: int) -> np.ndarray:
     """One colour for ``n`` parts."""
     return np.tile(np.array(rgba, np.uint8), (n, 1))
@@ -165,8 +172,16 @@ def _ground(district: District) -> list[tuple[str, MeshBatch]]:
     road_z = z["roads"] + palette.ROAD_Z_STEP * level
     out.append(("roads", flat_polygons(rib, owner, road_z, col, "roads")))
 
-    # Outlines of areas (administrative boundaries) and line features that are not ribbons.
+    # Railways: a dark ribbon of track width under their line (drawn next).
+    rails = rails_rows(district)
+    rib, rib_owner = ribbons(district.geometry[rails],
+                             np.full(len(rails), palette.RAILWAY_WIDTH))
+    col = _uniform(palette.RAILWAY_COLOR, len(rib))
+    out.append(("rails", flat_polygons(rib, rails[rib_owner], palette.RAILS_Z, col, "rails")))
+
+    # Outlines of areas (administrative boundaries) and line features that are not ribbons,
+    # coloured by kind: railways dark, power lines light, boundaries purple.
     rows = district.select("area")
-    col = _uniform(palette.AREA_LINE, len(rows))
+    col = palette.lookup(palette.AREA_LINE_COLORS, palette.AREA_LINE, district.kind[rows])
     out.append(("lines", outlines(district.geometry[rows], rows, palette.LINES_Z, col)))
     return out

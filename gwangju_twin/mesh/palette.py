@@ -58,6 +58,18 @@ GREEN_DEFAULT: RGBA = (132, 180, 110, 255)
 PLAZA_COLOR: RGBA = (216, 208, 192, 255)
 AREA_FILL: RGBA = (176, 150, 214, 46)
 AREA_LINE: RGBA = (112, 84, 168, 255)
+#: Lines of the area layer by kind (geo/tags.py AREA_LINE_KINDS); any other kind, such as
+#: an administrative boundary, keeps AREA_LINE's purple.
+AREA_LINE_COLORS: dict[str, RGBA] = {
+    "railway": (58, 58, 62, 255),
+    "power_line": (214, 216, 220, 255),
+    "barrier": (138, 124, 104, 255),
+    "line": (150, 142, 128, 255),
+}
+#: Railways are also a dark ribbon this wide (metres), about a track with its sleepers, so
+#: they read as a railway close up while their line keeps them visible from afar.
+RAILWAY_WIDTH = 3.5
+RAILWAY_COLOR: RGBA = (84, 82, 84, 255)
 GROUND_COLOR: RGBA = (186, 184, 174, 255)
 #: A clear day: pale blue at the horizon (the haze's colour too), deep blue overhead.
 SKY_ZENITH: RGBA = (78, 132, 206, 255)
@@ -67,6 +79,8 @@ SKY_HORIZON: RGBA = (196, 216, 238, 255)
 #: renderer also paints them in this order.
 GROUND_Z = {"area": 0.02, "green": 0.05, "water": 0.08, "plazas": 0.11, "roads": 0.14}
 ROAD_Z_STEP = 0.01
+#: Railway ribbons lie above every road level (ROAD_RANK steps) and below the lines.
+RAILS_Z = 0.3
 LINES_Z = 0.4
 
 

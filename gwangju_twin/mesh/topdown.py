@@ -15,7 +15,7 @@ import shapely
 
 from gwangju_twin.geo.model import District, Layer
 from gwangju_twin.mesh import palette
-from gwangju_twin.mesh.district import MARKER_RADIUS, rows_of_type
+from gwangju_twin.mesh.district import MARKER_RADIUS, rails_rows, rows_of_type
 
 RGB = tuple[int, int, int]
 
@@ -158,6 +158,13 @@ def _layers(district: District, frame: MapFrame) -> list[tuple[np.ndarray, np.nd
     parts, owner = parts[order], owner[order]
     road = palette.lookup(palette.ROAD_COLORS, palette.ROAD_DEFAULT, district.kind[owner])
     out.append((parts, road[:, :3]))
+
+    # Railways as dark ribbons over the roads (bridges and level crossings alike).
+    rails = rails_rows(district)
+    width = np.fmax(palette.RAILWAY_WIDTH, MIN_RIBBON_PX * px)
+    parts = shapely.get_parts(shapely.buffer(district.geometry[rails], width / 2, quad_segs=1,
+                                             cap_style="flat", join_style="round"))
+    out.append((parts, rgb(palette.RAILWAY_COLOR, len(parts))))
 
     parts, _ = polys("buildings")
     out.append((parts, rgb(BUILDING, len(parts))))

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import LAYERS, load_geojson
+from gwangju_twin.geo.model import POINTS_MODES, PointsMode
 from gwangju_twin.mesh import build_district_mesh, extrude
 
 SETTINGS = settings(
@@ -157,8 +158,10 @@ def _check_district(district: Any, report: Any, total: int) -> None:
     assert report.features == total
     loaded = list(district.source_index)
     skipped = [i.index for i in report.skipped]
-    # Every input feature is loaded or skipped, exactly once.
-    assert sorted(loaded + skipped) == list(range(total))
+    # Every input feature is loaded, skipped, or a point counted as left out, exactly once.
+    assert len(set(loaded + skipped)) == len(loaded + skipped)
+    assert set(loaded + skipped) <= set(range(total))
+    assert len(loaded) + len(skipped) + sum(report.skipped_points.values()) == total
     assert {i.index for i in report.repaired} <= set(loaded)
     assert all(i.reason for i in report.skipped + report.repaired + report.warnings)
     assert sum(report.layers.values()) == n
@@ -187,11 +190,13 @@ def _point_or_line_solids(district: Any) -> int:
 
 
 @SETTINGS
-@given(doc=documents())
-def test_random_documents_load_and_mesh(doc: dict[str, Any], scratch: Path) -> None:
+@given(doc=documents(), points=st.sampled_from(POINTS_MODES))
+def test_random_documents_load_and_mesh(
+    doc: dict[str, Any], points: PointsMode, scratch: Path
+) -> None:
     scratch.write_text(json.dumps(doc), encoding="utf-8")
     try:
-        district, report = load_geojson(scratch)
+        district, report = load_geojson(scratch, points=points)
     except InputError as exc:
         # Only when nothing at all could be loaded (the sole whole-file problem possible here).
         message = str(exc)
@@ -199,6 +204,7 @@ def test_random_documents_load_and_mesh(doc: dict[str, Any], scratch: Path) -> N
         assert "none of its" in message, message
         return
     _check_district(district, report, len(doc["features"]))
+    assert points == "poi" or not report.skipped_points  # --points all keeps every point
     # Ids (as text) and properties travel with their features into the district and report.
     def fid(index: int) -> str | None:
         raw = doc["features"][index].get("id")

@@ -162,7 +162,7 @@ def test_lonlat_crs_members_are_read_lon_first(
 
 
 def test_explicit_origin_is_the_frame_centre(write_geojson: Callable[..., Path]) -> None:
-    doc = feature({"type": "Point", "coordinates": ll(100, -50)}, "p")
+    doc = feature({"type": "Point", "coordinates": ll(100, -50)}, "p", name="시청")
     district, report = load_geojson(write_geojson(doc), origin=CITY_HALL)
     assert report.origin == pytest.approx(CITY_HALL)
     x, y = _coords(district)[0]
@@ -224,7 +224,8 @@ def test_lines_and_points(write_geojson: Callable[..., Path]) -> None:
                 lanes="2"),
         feature({"type": "MultiLineString", "coordinates": parts}, "stream", waterway="stream"),
         feature({"type": "Point", "coordinates": ll(50, 50)}, "pin", tourism="attraction"),
-        feature({"type": "MultiPoint", "coordinates": [ll(10, 10), ll(20, 30)]}, "pins"),
+        feature({"type": "MultiPoint", "coordinates": [ll(10, 10), ll(20, 30)]}, "pins",
+                name="쉼터"),
         feature({"type": "LineString", "coordinates": [ll(0, -50), ll(300, -50)]}, "edge"),
     )
     district, report = load_geojson(write_geojson(doc))
@@ -315,7 +316,8 @@ CLASSIFY = [
      False),
     ("kind=building on a line", "line", {"kind": "building", "highway": "service"}, "roads",
      True),
-    ("untagged point", "point", {}, "landmarks", False),
+    # An untagged point is no point of interest: tests/pure/test_classify_real.py.
+    ("named point", "point", {"name": "표지석"}, "landmarks", False),
     ("amenity point", "point", {"amenity": "cafe", "name": "카페"}, "landmarks", False),
     ("kind=building on a point", "point", {"kind": "building"}, "landmarks", True),
 ]
