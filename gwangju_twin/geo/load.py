@@ -31,17 +31,13 @@ from gwangju_twin.geo.model import (
     LoadReport,
     PointsMode,
 )
-from gwangju_twin.geo.reader import (
-    RawCollection,
-    RawFeature,
-    parse_geojson,
-    read_geojson_text,
-)
+from gwangju_twin.geo.reader import RawCollection, RawFeature
 from gwangju_twin.geo.repair import (
     clockwise_shells,
     merge_overlapping_parts,
     repair_polygons,
 )
+from gwangju_twin.geo.sources import read_source
 from gwangju_twin.geo.tags import (
     GeomType,
     building_height,
@@ -140,13 +136,13 @@ def _load(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        raw = parse_geojson(path, read_geojson_text(path, max_bytes))
+        raw = read_source(path, max_bytes, reading.encoding)
         _skip_oversized(raw, max_vertices)
         crs_from: CrsFrom
         if crs is not None:
             src, crs_from = parse_crs(crs, "--crs"), "option"
         elif raw.crs_member is not None:
-            src, crs_from = parse_crs(raw.crs_member, f"{path}: 'crs' member"), "file"
+            src, crs_from = parse_crs(raw.crs_member, f"{path}: {raw.crs_declared_by}"), "file"
         else:
             src, crs_from = WGS84, "default"
         return _Loader(path, raw, src, crs_from, level_height, crs_named_by,
@@ -340,6 +336,7 @@ class _Loader:
         report = LoadReport(
             source=str(self.path), crs=crs_label(self.src), crs_from=self.crs_from,
             origin=(frame.lon, frame.lat), features=self.raw.total,
+            format=self.raw.format, encoding=self.raw.encoding,
         )
         report.skipped.extend(self.raw.skipped)
         self._check_spread(everything, (frame.lon, frame.lat), lo, hi, report)

@@ -96,6 +96,10 @@ class LoadReport:
     height_range: tuple[float, float, float] | None = None  # min, mean, max of extruded tops
     bbox_lonlat: tuple[float, float, float, float] | None = None
     bbox_local: tuple[float, float, float, float] | None = None
+    #: The format read ("GeoJSON", "ESRI Shapefile", "GeoPackage", ...).
+    format: str = "GeoJSON"
+    #: The attributes' text encoding and how it was found ("cp949 (from its .cpg file)").
+    encoding: str = "utf-8"
 
     def as_dict(self) -> dict[str, Any]:
         """The stable JSON form printed by ``gwangju-twin inspect --json`` (docs/inspect.md)."""
@@ -108,6 +112,8 @@ class LoadReport:
             "source": self.source,
             "crs": self.crs,
             "crs_from": self.crs_from,
+            "format": self.format,
+            "encoding": self.encoding,
             "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
             "features": self.features,
             "loaded": self.loaded,

@@ -51,6 +51,7 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     """
     lines = [
         shown(report.source),
+        f"  format     {shown(report.format)}, text {shown(report.encoding)}",
         f"  CRS        {shown(report.crs)} (from {report.crs_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "
         f"{len(report.skipped)} skipped",
