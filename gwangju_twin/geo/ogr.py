@@ -271,8 +271,9 @@ def _flatten(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _split(geoms: np.ndarray) -> list[np.ndarray]:
     """The (n, 2) coordinates of each geometry, from one get_coordinates call."""
     xy, which = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(which, minlength=len(geoms))
-    return np.split(xy, np.cumsum(counts)[:-1])
+    ends = np.cumsum(np.bincount(which, minlength=len(geoms))).tolist()
+    # Slices are views: one per geometry, without np.split's per-piece overhead.
+    return [xy[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _polygon_parts(polys: np.ndarray, owner: np.ndarray,
