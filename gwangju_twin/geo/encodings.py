@@ -58,9 +58,10 @@ def decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def likely_encoding(data: bytes) -> str | None:
-    """A legacy encoding ``data`` decodes cleanly in (for messages only), or None."""
-    for name in _GUESSES:
+def likely_encoding(data: bytes, tried: Sequence[str] = ()) -> str | None:
+    """An encoding not in ``tried`` that ``data`` decodes cleanly in (for messages only):
+    UTF-8 or CP949 first, then the legacy ones; None if none does."""
+    for name in (*(d for d in DETECTED if d not in tried), *_GUESSES):
         if decodes(data, name):
             return name
     return None
@@ -78,7 +79,7 @@ def undecodable(where: str, data: bytes, tried: Sequence[str]) -> InputError:
     """The one-line error for text that none of ``tried`` decodes: the first bad byte, the
     likely encoding and the option that names it."""
     offset = _first_error(data, tried[0])
-    guess = likely_encoding(data)
+    guess = likely_encoding(data, [codec_name(t) or t for t in tried])
     hint = (f"it may be {guess.upper()} (pass --encoding {guess})" if guess
             else "pass --encoding NAME with the encoding it uses")
     return InputError(

@@ -191,7 +191,8 @@ def test_shared_shapefile_with_wrong_cpg(register_copy: Path) -> None:
     raw = read_source(register_copy)
     assert raw.features[0].properties["A24"] == "롯데월드"
     assert "says utf-8" in raw.encoding
-    with pytest.raises(InputError, match="--encoding"):
+    # Forcing UTF-8 on CP949 text is one line that names CP949 as the likely encoding.
+    with pytest.raises(InputError, match="it may be CP949 \\(pass --encoding cp949\\)"):
         read_source(register_copy, encoding="utf-8")
 
 
