@@ -203,3 +203,16 @@ def test_shared_shapefile_loads_whole(shared_data: Path) -> None:
     assert "롯데월드" in [p["A24"] for p in district.properties]
     # Jamsil lies at about 127.10 E, 37.51 N (the README's source is Seoul Jamsil).
     assert 127.0 < report.origin[0] < 127.2 and 37.4 < report.origin[1] < 37.6
+
+
+def test_geopackage_layers(tmp_path: Path) -> None:
+    path = _layer(tmp_path / "two.gpkg", "GPKG")
+    # An attribute-only table beside the layer does not count: the layer is read.
+    write(str(path), None, [np.array(["x"], dtype=object)], ["note"], layer="notes",
+          driver="GPKG", append=True)
+    assert read_source(path).total == 3
+    wkb = np.array([shapely.to_wkb(shapely.box(0, 0, 1, 1))], dtype=object)
+    write(str(path), wkb, [], [], layer="second", driver="GPKG", geometry_type="Polygon",
+          crs="EPSG:5186", append=True)
+    with pytest.raises(InputError, match=r"2 layers with features \(two, second\)"):
+        read_source(path)
