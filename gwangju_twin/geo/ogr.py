@@ -280,6 +280,10 @@ def _polygon_parts(polys: np.ndarray, owner: np.ndarray,
                    out: dict[int, list[list[np.ndarray]]]) -> None:
     if not len(polys):
         return
+    # Shapefiles wind shells clockwise by their specification (and GDAL hands them on so):
+    # turned counter-clockwise here, all at once, so the report does not list every
+    # building as "reoriented" for following its own format's rule.
+    polys = shapely.orient_polygons(polys)
     rings, ring_of = shapely.get_rings(polys, return_index=True)  # shell first, then holes
     per_poly: list[list[np.ndarray]] = [[] for _ in range(len(polys))]
     for k, ring in zip(ring_of.tolist(), _split(rings), strict=True):
