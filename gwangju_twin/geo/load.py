@@ -31,18 +31,14 @@ from gwangju_twin.geo.model import (
     PointsMode,
     SchemaFrom,
 )
-from gwangju_twin.geo.reader import (
-    RawCollection,
-    RawFeature,
-    parse_geojson,
-    read_geojson_text,
-)
+from gwangju_twin.geo.reader import RawCollection, RawFeature
 from gwangju_twin.geo.repair import (
     clockwise_shells,
     merge_overlapping_parts,
     repair_polygons,
 )
 from gwangju_twin.geo.schemas import AUTO, Schema, builtin_schemas, present_keys
+from gwangju_twin.geo.sources import read_source
 from gwangju_twin.geo.tags import (
     GeomType,
     building_height,
@@ -151,7 +147,7 @@ def _load(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        raw = parse_geojson(path, read_geojson_text(path, max_bytes))
+        raw = read_source(path, max_bytes, reading.encoding)
         _skip_oversized(raw, max_vertices)
         # Settled before any projection: a --crs that contradicts the file's own
         # declaration is refused (geo/crs.py), not silently obeyed.
@@ -383,6 +379,7 @@ class _Loader:
             crs_declared=self.choice.declared, crs_declared_by=self.choice.declared_by,
             crs_warning=self.choice.warning,
             source_schema=self.schema.name, schema_from=self.schema_from,
+            format=self.raw.format, encoding=self.raw.encoding,
         )
         report.skipped.extend(self.raw.skipped)
         self._check_spread(everything, (frame.lon, frame.lat), lo, hi, report)

@@ -114,6 +114,11 @@ class LoadReport:
     height_keys: dict[str, int] = field(default_factory=dict)
     schema_from: SchemaFrom = "default"
 
+    #: The format read ("GeoJSON", "ESRI Shapefile", "GeoPackage", ...).
+    format: str = "GeoJSON"
+    #: The attributes' text encoding and how it was found ("cp949 (from its .cpg file)").
+    encoding: str = "utf-8"
+
     def points_left_out(self) -> dict[str, int]:
         """``skipped_points`` most common first (ties by tag)."""
         return dict(sorted(self.skipped_points.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -132,6 +137,8 @@ class LoadReport:
             "crs_declared": None if self.crs_declared is None else {
                 "crs": self.crs_declared, "by": self.crs_declared_by},
             "crs_warning": self.crs_warning,
+            "format": self.format,
+            "encoding": self.encoding,
             "origin": [round(self.origin[0], 7), round(self.origin[1], 7)],
             "source_schema": self.source_schema,
             "schema_from": self.schema_from,

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.encodings import DETECTED, decodes, undecodable
 from gwangju_twin.geo.model import Issue
 
 GEOMETRY_TYPES = (
@@ -102,7 +103,8 @@ def check_data_file(path: Path, max_bytes: int | None = None) -> int:
 
     Raises InputError naming what is wrong: missing, a dangling symlink or a symlink loop, a
     directory, a pipe or device (which could block or never end), or too large.
-    ``max_bytes`` None is the limit in force (``max_bytes_now``).
+    ``max_bytes`` None is the limit in force (``max_bytes_now``). A Shapefile's size is that
+    of its geometry (.shp) and its attributes (.dbf) together: both are read whole.
     """
     max_bytes = max_bytes_now() if max_bytes is None else max_bytes
     try:
@@ -115,30 +117,54 @@ def check_data_file(path: Path, max_bytes: int | None = None) -> int:
         raise InputError(f"{path}: file not found") from None
     except OSError as exc:
         raise InputError(_open_error(path, exc)) from None
-    return _check_stat(path, info, max_bytes)
+    size = _check_stat(path, info, max_bytes)
+    dbf = sidecar(path, ".dbf") if path.suffix.lower() == ".shp" else None
+    if dbf is not None and dbf.is_file():
+        size += dbf.stat().st_size
+        if size > max_bytes:
+            raise InputError(too_large(path, size, max_bytes).replace(
+                " MB, larger", f" MB with its {dbf.suffix} file, larger", 1))
+    return size
+
+
+def sidecar(path: Path, suffix: str) -> Path | None:
+    """The file beside ``path`` with the same stem and ``suffix`` in either case (a
+    Shapefile's .dbf, .prj, .cpg), or None when there is none."""
+    for candidate in (path.with_suffix(suffix), path.with_suffix(suffix.upper())):
+        if candidate.exists():
+            return candidate
+    return None
 
 
 def _open_error(path: Path, exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return (f"{path}: symbolic link loop (the link points, directly or through other "
-                "links, back to itself); point it at the GeoJSON file")
+                "links, back to itself); point it at the data file")
     return f"{path}: cannot read file ({exc.strerror})"
 
 
 def _check_stat(path: Path, info: os.stat_result, max_bytes: int) -> int:
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{path}: is a directory, expected a GeoJSON file")
+        raise InputError(f"{path}: is a directory, expected a data file{_folder_hint(path)}")
     if not stat.S_ISREG(info.st_mode):
         raise InputError(
-            f"{path}: is {_kind_of(info.st_mode)}, expected a regular GeoJSON file "
+            f"{path}: is {_kind_of(info.st_mode)}, expected a regular data file "
             "(pipes and devices may never end; save the data to a file first)"
         )
     if info.st_size > max_bytes:
-        raise InputError(_too_large(path, info.st_size, max_bytes))
+        raise InputError(too_large(path, info.st_size, max_bytes))
     return info.st_size
 
 
-def _too_large(path: Path, size: int, max_bytes: int) -> str:
+def _folder_hint(path: Path) -> str:
+    if path.suffix.lower() == ".gdb":
+        return (" (an Esri File Geodatabase is not read; convert it with "
+                f"'ogr2ogr -f GPKG out.gpkg {path.name}')")
+    return ""
+
+
+def too_large(path: Path, size: int, max_bytes: int) -> str:
+    """The one line for a file of ``size`` bytes over the limit of ``max_bytes``."""
     mb = 1024 * 1024
     return (
         f"{path}: is {'more than ' if size == max_bytes + 1 else ''}{size / mb:.1f} MB, "
@@ -148,7 +174,15 @@ def _too_large(path: Path, size: int, max_bytes: int) -> str:
 
 
 def read_geojson_text(path: Path, max_bytes: int | None = None) -> str:
-    """Read ``path`` as UTF-8 text (a byte-order mark is tolerated).
+    """Read ``path`` as UTF-8 (or, detected, CP949) text; a byte-order mark is tolerated.
+
+    Only regular files of at most ``max_bytes`` are read (see ``read_data_bytes``).
+    """
+    return decode_geojson(path, read_data_bytes(path, max_bytes))[0]
+
+
+def read_data_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``max_bytes``.
 
     Only regular files of at most ``max_bytes`` are read: a FIFO or a device such as
     /dev/zero is refused before any byte is read, so a load can neither block nor exhaust
@@ -164,7 +198,7 @@ def read_geojson_text(path: Path, max_bytes: int | None = None) -> str:
         check_data_file(path, max_bytes)  # names a dangling link; else "file not found"
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a GeoJSON file") from None
+        raise InputError(f"{path}: is a directory, expected a data file") from None
     except OSError as exc:
         raise InputError(_open_error(path, exc)) from None
     try:
@@ -179,24 +213,39 @@ def read_geojson_text(path: Path, max_bytes: int | None = None) -> str:
         except OSError as exc:
             raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
     if len(data) > max_bytes:
-        raise InputError(_too_large(path, max_bytes + 1, max_bytes))
+        raise InputError(too_large(path, max_bytes + 1, max_bytes))
+    return data
+
+
+def decode_geojson(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """GeoJSON bytes as text, and the encoding used with how it was found (for the report).
+
+    ``encoding`` (the --encoding option) wins; else UTF-8 (a byte-order mark is tolerated),
+    else CP949 when the bytes decode cleanly as CP949 (Korean exports often are). Anything
+    else is one line naming the likely encoding and the option.
+    """
     if not data.strip():
         raise InputError(f"{path}: file is empty, expected a GeoJSON object")
     for magic, what, todo in _ARCHIVES:
         if data.startswith(magic):
             raise InputError(f"{path}: is {what}, not GeoJSON text; {todo}")
+    if encoding is not None:
+        try:
+            return data.decode(encoding), f"{encoding} (from --encoding)"
+        except UnicodeDecodeError:
+            raise undecodable(str(path), data, [encoding]) from None
     if b"\x00" in data[:256]:  # UTF-8 JSON never holds a NUL byte; UTF-16/32 text always does
         raise InputError(
             f"{path}: looks like UTF-16 or UTF-32 text (NUL bytes); GeoJSON must be UTF-8 "
             "encoded, re-save the file as UTF-8"
         )
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "GeoJSON must be UTF-8 encoded, re-save the file as UTF-8"
-        ) from None
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if decodes(data, "cp949"):
+        return data.decode("cp949"), "cp949 (detected: not valid UTF-8)"
+    raise undecodable(str(path), data, DETECTED)
 
 
 class HugeInteger(float):
@@ -250,10 +299,7 @@ def parse_geojson(path: Path, text: str) -> RawCollection:
     elif kind in GEOMETRY_TYPES:
         feats = [{"type": "Feature", "geometry": doc, "properties": {}}]
     else:
-        raise InputError(
-            f"{path}: not GeoJSON: top-level 'type' is {kind!r}, expected FeatureCollection, "
-            "Feature or a geometry type"
-        )
+        raise InputError(_not_geojson(path, doc, kind))
     if not feats:
         raise InputError(f"{path}: the FeatureCollection has no features")
 
@@ -268,6 +314,28 @@ def parse_geojson(path: Path, text: str) -> RawCollection:
         else:
             out.append(raw)
     return RawCollection(out, skipped, len(feats), crs_member)
+
+
+#: The command that turns a file GDAL reads (but the viewer does not) into GeoJSON.
+OGR2OGR = "ogr2ogr -f GeoJSON out.geojson"
+
+
+def _not_geojson(path: Path, doc: dict[str, Any], kind: Any) -> str:
+    """The one line for a JSON object that is not GeoJSON: named, with its conversion when
+    it is a known relative (Overpass API output, TopoJSON, Esri JSON)."""
+    if kind is None and isinstance(doc.get("elements"), list):
+        return (f"{path}: is Overpass API JSON (OSM elements), not GeoJSON; run the query with "
+                "[out:xml] and open the .osm file directly, or convert it with "
+                f"'osmtogeojson {path.name} > out.geojson'")
+    if kind == "Topology":
+        return (f"{path}: is TopoJSON (type 'Topology'), not GeoJSON; convert it with "
+                f"'{OGR2OGR} {path.name}'")
+    if kind is None and isinstance(doc.get("features"), list) and (
+            "geometryType" in doc or "spatialReference" in doc):
+        return (f"{path}: is Esri JSON (an ArcGIS feature set), not GeoJSON; convert it with "
+                f"'{OGR2OGR} {path.name}'")
+    return (f"{path}: not GeoJSON: top-level 'type' is {kind!r}, expected FeatureCollection, "
+            "Feature or a geometry type")
 
 
 def _crs_member(path: Path, crs: Any) -> str | None:

@@ -58,6 +58,7 @@ def format_report(report: LoadReport, buildings: dict[str, Any] | None = None) -
     n_left = sum(left_out.values())
     lines = [
         shown(report.source),
+        f"  format     {shown(report.format)}, text {shown(report.encoding)}",
         f"  CRS        {shown(report.crs)} (from {report.crs_from}{_crs_origin(report)})",
         f"  schema     {report.source_schema} ({report.schema_from})",
         f"  features   {report.features} in file, {report.loaded} loaded, "

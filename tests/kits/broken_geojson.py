@@ -56,7 +56,11 @@ BAD_FILES: dict[str, tuple[Callable[[], bytes], tuple[str, ...]]] = {
         lambda: good_doc_text().replace("광주 시청", "Café Mudeung").encode("latin-1"),
         ("utf-8",),
     ),
-    "encoding-cp949-korean": (lambda: good_doc_text().encode("cp949"), ("utf-8",)),
+    # Korean CP949 is read (detected); a Japanese Shift-JIS export is neither UTF-8 nor CP949.
+    "encoding-shift-jis": (
+        lambda: good_doc_text().replace("광주 시청", "東京タワー").encode("shift_jis"),
+        ("utf-8", "cp949", "--encoding"),
+    ),
     "nan-coordinate": (_doc(collection(feature(polygon(_NAN_RING), "n"))), ("nan",)),
     "infinite-coordinate": (_doc(collection(feature(polygon(_INF_RING), "i"))), ("infinity",)),
     "infinite-coordinate-overflowing-literal": (
