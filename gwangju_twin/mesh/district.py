@@ -138,8 +138,12 @@ def _ground(district: District) -> list[tuple[str, MeshBatch]]:
     z = palette.GROUND_Z
     out: list[tuple[str, MeshBatch]] = []
 
-    # Administrative and other areas: a light translucent fill.
-    parts, owner = _polygon_parts(district, district.select("area"))
+    # Other areas (landuse, amenities...): a light translucent fill; administrative units
+    # only get their outline (below).
+    areas = district.select("area")
+    areas = areas[~np.isin(district.kind[areas].astype(str),
+                           list(palette.OUTLINE_ONLY_KINDS))]
+    parts, owner = _polygon_parts(district, areas)
     fill = _uniform(palette.AREA_FILL, len(parts))
     out.append(("area", flat_polygons(parts, owner, z["area"], fill, "overlay")))
 

@@ -57,6 +57,13 @@ GREEN_COLORS: dict[str, RGBA] = {
 GREEN_DEFAULT: RGBA = (132, 180, 110, 255)
 PLAZA_COLOR: RGBA = (216, 208, 192, 255)
 AREA_FILL: RGBA = (176, 150, 214, 46)
+#: Kinds of the area layer drawn as outlines only, never filled: administrative units
+#: nest (country, province, municipality) and tile the land, so their stacked fills
+#: would tint a whole country purple (the boundary=* values of OpenStreetMap, and the
+#: project's own dong and boundary-file kinds).
+OUTLINE_ONLY_KINDS: frozenset[str] = frozenset({
+    "administrative", "political", "postal_code", "census", "statistical",
+    "local_authority", "dong", "boundary"})
 AREA_LINE: RGBA = (112, 84, 168, 255)
 #: Lines of the area layer by kind (geo/tags.py AREA_LINE_KINDS); any other kind, such as
 #: an administrative boundary, keeps AREA_LINE's purple.

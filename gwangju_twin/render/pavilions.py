@@ -94,6 +94,10 @@ def attach_pavilions(parent: NodePath, pavilions: Sequence[Pavilion], font: Text
     return out
 
 
+#: Landmarks of one name closer than this (metres) are one place, labelled once.
+SAME_PLACE = 300.0
+
+
 def landmark_rows(district: District, limit: int = MAX_LANDMARK_LABELS) -> list[int]:
     """District rows of the named landmarks that get a label, most important first: at
     most ``limit``, the largest footprints first (points count as none; ties in file
@@ -101,7 +105,19 @@ def landmark_rows(district: District, limit: int = MAX_LANDMARK_LABELS) -> list[
     rows = [int(i) for i in np.flatnonzero(district.layer == "landmarks")
             if district.name[i] or district.name_en[i]]
     areas = {i: float(shapely.area(district.geometry[i])) for i in rows}
-    return sorted(rows, key=lambda i: -areas[i])[:limit]
+    kept: list[int] = []
+    where: dict[tuple[str | None, str | None], list[tuple[float, float]]] = {}
+    for i in sorted(rows, key=lambda i: -areas[i]):
+        # One place mapped twice (a castle's outline and a point on it) is labelled once.
+        name = (district.name[i], district.name_en[i])
+        c = shapely.point_on_surface(district.geometry[i])
+        if any(math.hypot(c.x - x, c.y - y) < SAME_PLACE for x, y in where.get(name, ())):
+            continue
+        where.setdefault(name, []).append((c.x, c.y))
+        kept.append(i)
+        if len(kept) == limit:
+            break
+    return kept
 
 
 def attach_landmarks(parent: NodePath, district: District, font: TextFont,

@@ -213,3 +213,18 @@ def test_point_landmarks_become_pins_that_can_be_picked() -> None:
         hit = index.pick((x, y, 500.0), (0.0, 0.0, -1.0))
         assert hit is not None and hit.feature == row
         assert hit.point[2] == pytest.approx(MARKER_HEIGHT)
+
+
+def test_administrative_units_are_outlined_not_filled() -> None:
+    """A country's municipalities tile it: filled, their stacked tints turned a whole
+    country purple. They keep their outline; a landuse area keeps its light fill."""
+    geoms = [shapely.box(0, 0, 1000, 1000), shapely.box(0, 0, 500, 1000),
+             shapely.box(600, 600, 700, 700)]
+    d = _district(geoms, ["area"] * 3, [np.nan] * 3, ["administrative", "administrative",
+                                                       "residential"])
+    mesh = build_district_mesh(d)
+    filled = np.concatenate([b.feature_ids for b in mesh.batches if b.material == "overlay"])
+    assert set(filled.tolist()) == {2}
+    outlined = np.concatenate([b.feature_ids for b in mesh.batches
+                               if b.primitive != "triangles" or b.material == "lines"])
+    assert {0, 1} <= set(outlined.tolist())

@@ -162,3 +162,30 @@ def test_landmarks_are_ranked_by_footprint_and_capped() -> None:
     assert names[0] == "Kim Dae-jung Convention Center"
     assert names.index("Gwangju City Hall") < names.index("Gwangju Metropolitan Council")
     assert len(landmark_rows(district, limit=2)) == 2
+
+
+def test_a_place_mapped_twice_is_labelled_once(tmp_path: Path) -> None:
+    """OpenStreetMap often maps a castle as an outline and again as a point on it: one
+    label, not two stacked copies; the same name far away is another place."""
+
+    from gwangju_twin.geo import load_geojson
+    from gwangju_twin.render.pavilions import landmark_rows
+
+    def square(lon: float, lat: float) -> dict:
+        d = 0.0004
+        ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    tags = {"historic": "castle", "name": "Schloss Gutenberg"}
+    features = [
+        {"type": "Feature", "properties": tags, "geometry": square(9.50, 47.06)},
+        {"type": "Feature", "properties": tags,
+         "geometry": {"type": "Point", "coordinates": [9.5002, 47.0602]}},
+        {"type": "Feature", "properties": tags, "geometry": square(9.53, 47.06)},  # 2 km east
+    ]
+    path = tmp_path / "castles.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    district, _ = load_geojson(path)
+    rows = landmark_rows(district)
+    assert len(rows) == 2
+    assert district.source_index[rows].tolist() == [0, 2]
