@@ -308,8 +308,14 @@ def test_signal_handlers_stop_the_supervisor(supervise: Callable[..., Harness]) 
 def test_logs_rotate_and_hold_the_child_output(supervise: Callable[..., Harness]) -> None:
     h = supervise("chatty", max_bytes=2000)
     logs = h.folder / "logs"
-    _wait_for(lambda: "chatter done" in (logs / "kiosk.log").read_text(encoding="utf-8"), PATIENCE,
-              "the chatty child's last line")
+    def done() -> bool:
+        # Between the rotation's rename and the new file's creation there is no kiosk.log.
+        try:
+            return "chatter done" in (logs / "kiosk.log").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return False
+
+    _wait_for(done, PATIENCE, "the chatty child's last line")
     files = sorted(logs.glob("kiosk.log*"))
     assert [f.name for f in files] == ["kiosk.log", "kiosk.log.1", "kiosk.log.2"]
     assert all(f.stat().st_size <= 2000 + 200 for f in files)
