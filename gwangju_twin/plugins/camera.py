@@ -32,8 +32,9 @@ Window = tuple[float, float, float, float]
 #: The whole picture.
 WHOLE: Window = (-1.0, -1.0, 1.0, 1.0)
 #: A covered rectangle overlapping the free window by less than this share of the picture
-#: is ignored: a small badge in a corner is not worth giving up a strip of view for.
-MIN_COVER = 0.01
+#: is ignored: a minimap in a corner or a toolbar along the top is not worth giving up a
+#: whole strip of the view for (the minimap's column cost a demo a fifth of its width).
+MIN_COVER = 0.08
 #: A free window is never cut narrower or lower than this share of the picture: a demo's
 #: view squeezed into a sliver would show nothing.
 MIN_WINDOW = 0.35

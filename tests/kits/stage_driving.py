@@ -68,7 +68,7 @@ def building_spot(touring: Any) -> tuple[float, float]:
 
     def solid(x: float, y: float) -> bool:
         hits = [touring.selection.pick((x + dx, y + dy))
-                for dx in (-0.01, 0.0, 0.01) for dy in (-0.01, 0.0, 0.01)]
+                for dx in (-0.005, 0.0, 0.005) for dy in (-0.005, 0.0, 0.005)]
         return all(h is not None for h in hits) and len({h.feature for h in hits}) == 1
 
     return next((x / 20, y / 20) for y in range(-8, 8) for x in range(-6, 8)

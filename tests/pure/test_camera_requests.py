@@ -227,18 +227,21 @@ def test_clicks_keep_one_callback_per_node_and_forget_removed_nodes() -> None:
 PANEL: Window = (0.4375, -1.0, 1.0, 1.0)
 
 
-def test_a_covering_panel_is_cut_away_and_small_badges_are_ignored() -> None:
+def test_a_covering_panel_is_cut_away_and_small_widgets_are_ignored() -> None:
     assert free_window([]) == WHOLE
     assert free_window([PANEL]) == (-1.0, -1.0, 0.4375, 1.0)
-    # A minimap in the bottom-left corner: cutting its column off keeps more picture than
-    # cutting its row.
+    # A minimap in the bottom-left corner and a toolbar along the top cover too little to
+    # give up a strip of the whole view for.
     minimap = (-0.97, -0.95, -0.63, -0.29)
-    assert free_window([PANEL, minimap]) == (-0.63, -1.0, 0.4375, 1.0)
-    # A toolbar across the top: its band goes.
     toolbar = (-0.97, 0.85, 0.06, 0.95)
-    assert free_window([PANEL, toolbar])[3] == 0.85
-    # Smaller than MIN_COVER of the picture: left alone.
-    assert free_window([(0.9, 0.9, 0.95, 0.95)]) == WHOLE
+    assert free_window([PANEL, minimap, toolbar]) == (-1.0, -1.0, 0.4375, 1.0)
+    # A tall list down the left edge: cutting its column keeps more picture than cutting
+    # its rows.
+    results = (-1.0, -0.8, -0.4, 0.8)
+    assert free_window([PANEL, results]) == (-0.4, -1.0, 0.4375, 1.0)
+    # A wide bar along the bottom: its band goes.
+    bar = (-1.0, -1.0, 1.0, -0.75)
+    assert free_window([bar]) == (-1.0, -0.75, 1.0, 1.0)
 
 
 def test_a_cover_that_would_leave_a_sliver_is_not_cut() -> None:
@@ -252,7 +255,8 @@ def test_a_cover_that_would_leave_a_sliver_is_not_cut() -> None:
 @pytest.mark.parametrize("heading", [0.0, 35.0, 200.0])
 def test_a_framed_box_stays_inside_the_free_window(aspect: float, heading: float) -> None:
     box = target_box(np.array([[100.0, 40.0, 0.0], [900.0, 600.0, 120.0]]))
-    window = free_window([PANEL, (-0.97, 0.85, 0.06, 0.95)])
+    window = free_window([PANEL, (-1.0, 0.6, 0.06, 1.0)])
+    assert window[3] == 0.6  # the band across the top is cut away too
     pose = fit_in_window(box, heading, 50.0, aspect, window)
     xy = project(pose, corners(box), aspect)
     assert (xy[:, 2] > 0).all()

@@ -34,9 +34,10 @@ def test_the_line_is_in_the_entered_view(tmp_path: Path, language: str) -> None:
     assert result.returncode == 0, result.stderr[-1500:]
     assert "gwangju.manufacturing loaded, visitor inside" in result.stdout + result.stderr
     counts = demo_pixels(read_png(out))
-    # Measured at 1280x720, with the camera framing the line (API 1.1): about 9800 teal,
-    # 2200 magenta and 1070 yellow pixels. From the pavilion's door, as before the demo
-    # framed it, the line drew about 3400, 420 and 380.
-    assert counts["teal"] > 6000, counts
-    assert counts["magenta"] > 1000, counts
+    # Measured at 1280x720, with the camera framing the line (API 1.1) in the part of the
+    # picture left of the panel: about 5200 teal, 1180 magenta and 610 yellow pixels. From
+    # the pavilion's door, as before the demo framed it, the line drew about 3400, 420 and
+    # 380.
+    assert counts["teal"] > 4500, counts
+    assert counts["magenta"] > 800, counts
     assert counts["yellow"] > 500, counts
