@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,17 @@ def read_png(path: Path) -> np.ndarray:
     w, h = tex.get_x_size(), tex.get_y_size()
     data = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
     return data[::-1].copy()  # textures store the bottom row first
+
+
+def screenshot(base: Any) -> np.ndarray:
+    """The window (or offscreen buffer) of ``base`` after two rendered frames, as an
+    (h, w, 3) uint8 array, top row first."""
+    for _ in range(2):
+        base.graphicsEngine.render_frame()
+    tex = base.win.get_screenshot()
+    w, h = tex.get_x_size(), tex.get_y_size()
+    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
+    return rgb[::-1]
 
 
 def write_fixture(path: Path, features: list[dict]) -> Path:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+# Re-exported: the widget tests take every screen helper from this kit.
+from render_helpers import screenshot as screenshot
 
 #: The window the widget tests draw in: the smallest the viewer supports.
 W, H = 1024, 700
@@ -17,16 +18,6 @@ def frames(base: Any, n: int = 2) -> None:
     """Run whole frames: data graph (mouse), events, rendering."""
     for _ in range(n):
         base.taskMgr.step()
-
-
-def screenshot(base: Any) -> np.ndarray:
-    """The window as an (h, w, 3) uint8 array, top row first."""
-    for _ in range(2):
-        base.graphicsEngine.render_frame()
-    tex = base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1]
 
 
 def pixel(base: Any, node: Any, x: float = 0.0, z: float = 0.0) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from panda3d.core import Point2, Point3
+from render_helpers import screenshot
 
 from gwangju_twin.app.stage import Stage, StageOptions
 from gwangju_twin.expo.prepared import prepare
@@ -51,13 +52,7 @@ def look(stage: Stage, target: tuple[float, float], distance: float, pitch: floa
         nodes.label.node.hide()
     for label in stage.expo.landmark_labels.values():
         label.node.hide()
-    engine = stage.base.graphicsEngine
-    engine.render_frame()
-    engine.render_frame()
-    tex = stage.base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1].astype(np.int16)
+    return screenshot(stage.base).astype(np.int16)
 
 
 def pixel(stage: Stage, x: float, y: float, z: float) -> tuple[int, int] | None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import shapely
 from panda3d.core import Filename, Point2, Point3
+from render_helpers import screenshot
 
 from gwangju_twin.app.stage import Stage, StageOptions
 from gwangju_twin.demos.healthcare.demo import BAND_COLOURS
@@ -46,13 +47,7 @@ def frame(stage: Stage, target: tuple[float, float], distance: float) -> np.ndar
         label.node.hide()
     for label in stage.expo.nodes["healthcare"].demo.find_all_matches("**/plugin-label"):
         label.hide()
-    engine = stage.base.graphicsEngine
-    engine.render_frame()
-    engine.render_frame()
-    tex = stage.base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1].astype(np.int16)
+    return screenshot(stage.base).astype(np.int16)
 
 
 def pixel(stage: Stage, x: float, y: float) -> tuple[int, int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from panda3d.core import Point2, Point3
+from render_helpers import screenshot
 
 from gwangju_twin.app.stage import Stage, StageOptions
 from gwangju_twin.expo.prepared import prepare
@@ -18,12 +19,7 @@ SIZE = (640, 360)
 
 def frame(stage) -> np.ndarray:
     """The next rendered frame as an (h, w, 3) array, top row first."""
-    stage.base.graphicsEngine.render_frame()
-    stage.base.graphicsEngine.render_frame()
-    tex = stage.base.win.get_screenshot()
-    w, h = tex.get_x_size(), tex.get_y_size()
-    rgb = np.frombuffer(bytes(tex.get_ram_image_as("RGB")), np.uint8).reshape(h, w, 3)
-    return rgb[::-1].astype(np.int16)
+    return screenshot(stage.base).astype(np.int16)
 
 
 def screen_box(stage, node) -> tuple[int, int, int, int] | None:
