@@ -267,7 +267,9 @@ class ExpoFloor:
             scale_labels(self.nodes, camera)
             return
         # The demos' own labels are laid out first: the city's labels make way for them.
-        reserved = reserved_rects(self._overlay) + plugin_label_rects(self._world, camera, lens)
+        reserved = reserved_rects(self._overlay) + [
+            rect for n in self.nodes.values()  # a demo draws under its pavilion's node
+            for rect in plugin_label_rects(n.demo, camera, lens)]
         mat = camera.get_net_transform().get_mat()
         key = (tuple(mat.get_cell(i, j) for i in range(4) for j in range(4)),
                lens.get_aspect_ratio(),

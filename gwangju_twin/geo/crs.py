@@ -14,16 +14,13 @@ tells a city from open sea tens of kilometres off the coast, nothing finer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from pyproj import CRS, Transformer
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import WGS84, crs_label, parse_crs
-
-#: Where the CRS a file is read in came from (mirrors ``model.CrsFrom``).
-Source = Literal["option", "file", "default"]
+from gwangju_twin.geo.model import CrsFrom
 
 #: The CRSs Korean public data comes in, most common first (the order suggestions are listed
 #: in when several fit): KGD2002 belts of 2010 (the building register since 2023: 5186), the
@@ -112,7 +109,7 @@ class CrsChoice:
     """The CRS a file is read in, where it came from, and what the file itself declares."""
 
     crs: CRS
-    source: Source
+    source: CrsFrom
     named_by: str  # for messages: "the --crs option", "its .prj file", "GeoJSON's default"
     declared: str | None = None  # label of the CRS the file declares, None when silent
     declared_by: str | None = None  # "its 'crs' member", "its .prj file"

@@ -154,8 +154,7 @@ def _load(
         choice = crs_checks.choose_crs(
             path, crs, raw.crs_member, raw.crs_declared_by, crs_named_by,
             reading.crs_override, _sample_positions(raw))
-        return _Loader(path, raw, choice.crs, choice.source, level_height, crs_named_by,
-                       reading, choice).load(origin)
+        return _Loader(path, raw, choice, level_height, crs_named_by, reading).load(origin)
     finally:
         if collecting:
             gc.enable()
@@ -179,16 +178,16 @@ def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:
 
 class _Loader:
     def __init__(
-        self, path: Path, raw: RawCollection, src: CRS, crs_from: CrsFrom, level_height: float,
-        crs_named_by: str = "the --crs option", reading: _Reading | None = None,
-        choice: crs_checks.CrsChoice | None = None,
+        self, path: Path, raw: RawCollection, choice: crs_checks.CrsChoice,
+        level_height: float, crs_named_by: str = "the --crs option",
+        reading: _Reading | None = None,
     ) -> None:
         self.path = path
-        self.choice = choice or crs_checks.CrsChoice(src, crs_from, crs_named_by)
+        self.choice = choice
         self.reading = reading or _Reading()
         self.raw = raw
-        self.src = src
-        self.crs_from = crs_from
+        self.src: CRS = choice.crs
+        self.crs_from: CrsFrom = choice.source
         self.crs_named_by = crs_named_by
         self.level_height = level_height
         table = builtin_schemas()
@@ -200,6 +199,13 @@ class _Loader:
                 "detected" if self.schema is not table.default else "default")
         else:
             self.schema, self.schema_from = table.get(self.reading.schema), "option"
+        # The schema's keys first, then the default (OSM) keys: an extract that mixes both
+        # still reads, and the upper-case HEIGHT/GRND_FLR aliases keep working everywhere.
+        default = table.default
+        self.height_keys = tuple(dict.fromkeys(self.schema.height + default.height))
+        self.level_keys = tuple(dict.fromkeys(self.schema.levels + default.levels))
+        self.width_keys = tuple(dict.fromkeys(self.schema.width + default.width))
+        self.name_keys = tuple(dict.fromkeys(self.schema.names + default.names))
         self.empty_reason: dict[int, str] = {}  # raw row -> why nothing of it was left
 
     # -- coordinates ---------------------------------------------------------------------
@@ -539,13 +545,7 @@ class _Loader:
             "geometry", "layer", "kind", "height", "min_height", "height_source", "levels",
             "width", "name", "name_en", "feature_id", "source_index", "properties")}
         nan = float("nan")
-        schema, default = self.schema, builtin_schemas().default
-        # The schema's keys first, then the default (OSM) keys: an extract that mixes both
-        # still reads, and the upper-case HEIGHT/GRND_FLR aliases keep working everywhere.
-        self.height_keys = tuple(dict.fromkeys(schema.height + default.height))
-        self.level_keys = tuple(dict.fromkeys(schema.levels + default.levels))
-        self.width_keys = tuple(dict.fromkeys(schema.width + default.width))
-        self.name_keys = tuple(dict.fromkeys(schema.names + default.names))
+        schema = self.schema
         first_with_id: dict[str, int] = {}
         for row, feat in enumerate(self.raw.features):
             if feat.id is not None:
@@ -633,7 +633,6 @@ class _Loader:
             source_index=np.asarray(cols["source_index"], dtype=np.int64),
             properties=cols["properties"],
         )
-
 
     def _schema_tags(self, tags: dict[str, Any], gtype: GeomType) -> list[str]:
         """Add to ``tags`` what the source schema says and the tags do not: the building

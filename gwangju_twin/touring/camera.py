@@ -15,6 +15,8 @@ from gwangju_twin.controls import CAMERA_MODES, CameraMode
 from gwangju_twin.navigation import Eye, Flight, FlyRig, Limits, Obstacles, OrbitRig, WalkRig
 from gwangju_twin.plugins.camera import WHOLE, Window, free_window
 from gwangju_twin.scene.camera import CameraPose
+from gwangju_twin.ui.panel import MARGIN, WIDTH
+from gwangju_twin.ui.reserve import reserved_rects
 
 #: Movement keys and what they mean: (forward, right, up).
 MOVES: dict[str, tuple[float, float, float]] = {
@@ -306,9 +308,6 @@ def interface_window(overlay: NodePath, panel: bool = True) -> Window:
     ``panel`` (the visitor is inside; docked at the right edge, whether it is drawn yet or
     not: a demo frames its view on entering, before its panel is up), nor under any other
     shown widget of the interface that reserves its rectangle (toolbar, minimap)."""
-    from gwangju_twin.ui.panel import MARGIN, WIDTH
-    from gwangju_twin.ui.reserve import reserved_rects
-
     top = overlay.get_top()
 
     def ndc(x: float, z: float) -> tuple[float, float]:

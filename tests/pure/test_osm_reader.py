@@ -20,6 +20,7 @@ import pytest
 import shapely
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.crs import CrsChoice
 from gwangju_twin.geo.frame import WGS84
 from gwangju_twin.geo.load import DEFAULT_MAX_VERTICES, _Loader, _Reading, _skip_oversized
 from gwangju_twin.geo.model import District, LoadReport
@@ -306,7 +307,8 @@ def test_size_limit_and_missing_file(tmp_path: Path) -> None:
 
 def _load(path: Path, raw: RawCollection) -> tuple[District, LoadReport]:
     _skip_oversized(raw, DEFAULT_MAX_VERTICES)
-    return _Loader(path, raw, WGS84, "default", 3.0, reading=_Reading(points="all")).load(None)
+    choice = CrsChoice(WGS84, "default", "GeoJSON's default")
+    return _Loader(path, raw, choice, 3.0, reading=_Reading(points="all")).load(None)
 
 
 def test_end_to_end_park_with_a_building_in_its_hole(tmp_path: Path) -> None:
