@@ -225,6 +225,9 @@ def _camera(values: dict[str, Any], spot: Spot) -> CameraSpec:
 
 def _scene(values: dict[str, Any], spot: Spot) -> Scene:
     district, plugins = values["district"], values["plugins"]
+    if district["crs_override"] and district["crs"] is None:
+        raise InputError(f"{spot.path}: 'district.crs_override' is true but 'district.crs' is "
+                         "not set; name the CRS that should win over the one the file declares")
     pavilions = values["pavilion"]
     tour, tour_stops = parse_tour(spot.path, values["tour"], pavilions)
     name = values["scene"]["name"]

@@ -58,3 +58,13 @@ def test_override_wins_and_is_reported(tmp_path: Path, cli: Callable[..., Any]) 
     result = cli("inspect", str(path), "--crs", "EPSG:5186", "--crs-override")
     assert result.returncode == 0, result.stderr
     assert "CRS note" in result.stdout and "EPSG:5179" in result.stdout
+
+
+def test_an_override_without_a_crs_is_one_line(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    path = _seoul_in_5186(tmp_path / "x.geojson", member="EPSG:5186")
+    assert "--crs-override needs --crs" in _one_line(cli("inspect", str(path), "--crs-override"))
+    scene = tmp_path / "s.toml"
+    scene.write_text(f'[district]\nsource = "{path.as_posix()}"\ncrs_override = true\n',
+                     encoding="utf-8")
+    line = _one_line(cli("inspect", str(scene)))
+    assert "'district.crs_override' is true but 'district.crs' is not set" in line

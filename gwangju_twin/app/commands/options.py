@@ -168,6 +168,9 @@ def load_source(source: str | None, args: argparse.Namespace | None = None) -> S
     from gwangju_twin.geo import check_data_file
 
     check_data_file(path)  # names a symlink loop, a pipe or a file over --max-size at once
+    if args is not None and args.crs_override and not args.crs:
+        raise InputError("--crs-override needs --crs: name the CRS that should win over the "
+                         "one the file declares")
     if args is None:
         return scene_for_geojson(path)
     return scene_for_geojson(path, args.crs, args.level_height, encoding=args.encoding,
