@@ -70,9 +70,9 @@ def build_district_mesh(
     bounds = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
     anchor = shapely.get_coordinates(shapely.point_on_surface(geoms))
 
-    batches = split_by_tile(_solids(district), tile_of(anchor, bounds, solid_tiles), solid_tiles)
+    batches = split_by_tile(solids(district), tile_of(anchor, bounds, solid_tiles), solid_tiles)
     ground_tile = tile_of(anchor, bounds, ground_tiles)
-    for layer, batch in _ground(district):
+    for layer, batch in ground(district):
         batch.draw_order = GROUND_ORDER.index(layer) + 1
         batches += split_by_tile(batch, ground_tile, ground_tiles)
     top = np.nanmax(district.height) if np.isfinite(district.height).any() else 0.0
@@ -89,15 +89,21 @@ def _polygon_parts(district: District, rows: np.ndarray) -> tuple[np.ndarray, np
     return parts, rows[which]
 
 
-def _solids(district: District) -> MeshBatch:
+def solids(district: District, ids: np.ndarray | None = None) -> MeshBatch:
+    """Buildings and landmarks as closed prisms, point landmarks as slim markers: one batch.
+
+    ``ids`` (int, one per row) are the rows' ids in the whole city when ``district`` is a
+    part of it (a tile): the batch's feature ids and each building's colour variation follow
+    them, so a tile looks exactly like the same rows meshed with the whole city."""
+    ids = np.arange(len(district), dtype=np.int64) if ids is None else ids
     rows = np.flatnonzero(np.isin(district.layer, ("buildings", "landmarks")))
     parts, owner = _polygon_parts(district, rows)
     is_landmark = district.layer[owner] == "landmarks"
     walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT, district.kind[owner])
     walls[is_landmark] = palette.LANDMARK_COLOR
-    walls = palette.jitter(walls, owner)
+    walls = palette.jitter(walls, ids[owner])
     prisms = extrude(
-        parts, owner, district.min_height[owner], district.height[owner], walls,
+        parts, ids[owner], district.min_height[owner], district.height[owner], walls,
         palette.roof_of(walls),
     )
     # Point landmarks (and named points) become slim markers so they can be seen and picked.
@@ -106,7 +112,7 @@ def _solids(district: District) -> MeshBatch:
         pts, powner = shapely.get_parts(district.geometry[prow], return_index=True)
         pins = shapely.buffer(pts, MARKER_RADIUS, quad_segs=2)
         pins = shapely.orient_polygons(pins, exterior_cw=False)
-        owner2 = prow[powner]
+        owner2 = ids[prow[powner]]
         color = _uniform(palette.LANDMARK_COLOR, len(pins))
         markers = extrude(
             pins, owner2, np.zeros(len(pins)), np.full(len(pins), MARKER_HEIGHT), color,
@@ -133,8 +139,9 @@ def _uniform(rgba: palette.RGBA, n: int) -> np.ndarray:
     return np.tile(np.array(rgba, np.uint8), (n, 1))
 
 
-def _ground(district: District) -> list[tuple[str, MeshBatch]]:
-    """The flat layers, each as (its name in GROUND_ORDER, its batch)."""
+def ground(district: District) -> list[tuple[str, MeshBatch]]:
+    """The flat layers, each as (its name in GROUND_ORDER, its batch); feature ids are the
+    rows of ``district``."""
     z = palette.GROUND_Z
     out: list[tuple[str, MeshBatch]] = []
 

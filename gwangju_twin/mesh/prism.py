@@ -20,12 +20,14 @@ def extrude(
     wall_rgba: np.ndarray,
     roof_rgba: np.ndarray,
     material: str = "solid",
+    floors: bool = True,
 ) -> MeshBatch:
     """Extrude polygon parts (CCW shells, CW holes, metres) into one closed-prism batch.
 
     Per part: ``feature_ids`` (District row), ``bottom``/``top`` heights, and uint8 RGBA
     colours for walls and roofs. Every prism is watertight, with outward normals and
     counter-clockwise front faces; vertices are not shared between faces (flat shading).
+    ``floors`` False leaves out the faces underneath (never seen from above the ground).
     """
     if len(parts) == 0:
         return MeshBatch.empty(material)
@@ -43,7 +45,8 @@ def extrude(
     cap_nrm[:n, 2] = 1.0
     cap_nrm[n:, 2] = -1.0
     cap_rgb = np.concatenate([roof_rgba[part_of_v], wall_rgba[part_of_v]])
-    cap_idx = np.concatenate([tris, tris[:, [0, 2, 1]] + n])  # the floor faces down
+    cap_idx = (np.concatenate([tris, tris[:, [0, 2, 1]] + n])  # the floor faces down
+               if floors else tris)
     caps = MeshBatch(
         material, cap_pos, cap_nrm, cap_rgb.astype(np.uint8), cap_idx.astype(np.uint32),
         np.concatenate([feature_ids[part_of_v], feature_ids[part_of_v]]).astype(np.int32),

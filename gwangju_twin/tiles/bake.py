@@ -1,0 +1,111 @@
+"""Baking: a district cut into quadtree tiles, each meshed at every level of detail.
+
+A tile is baked by ``bake_tile`` from its own features alone (a ``TileTask``), so tiles are
+independent tasks: run one after another here (``serial``), or on a Dask cluster
+(``tiles.parallel``). The bytes of a tile depend only on its task, so both give the same
+files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.tiles.files import batches_arrays, npz_bytes
+from gwangju_twin.tiles.levels import far_meshes, leaf_meshes, take
+from gwangju_twin.tiles.quadtree import Quadtree, cut
+
+TileKind = Literal["leaf", "far"]
+Box = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class TileTask:
+    """What one tile is baked from: its key and kind, its features as a district of their
+    own (``part``) and their rows in the whole district (``ids``)."""
+
+    key: str
+    kind: TileKind
+    part: District
+    ids: np.ndarray
+
+
+@dataclass(frozen=True)
+class TileResult:
+    """A baked tile: its file's bytes, the box of everything it draws (local metres), the
+    geometric error of each of its levels and its triangles per part."""
+
+    key: str
+    kind: TileKind
+    data: bytes
+    box: Box
+    errors: dict[int, float]
+    triangles: dict[str, int]
+
+
+def anchors(district: District) -> np.ndarray:
+    """One point per feature deciding its tile: a point on a polygon's surface, a line's
+    middle, the point itself."""
+    geoms = district.geometry
+    out = np.zeros((len(geoms), 2))
+    if not len(geoms):
+        return out
+    kinds = shapely.get_type_id(geoms)
+    lines = np.isin(kinds, (1, 2, 5))
+    other = ~lines
+    if lines.any():
+        out[lines] = shapely.get_coordinates(
+            shapely.line_interpolate_point(geoms[lines], 0.5, normalized=True))
+    if other.any():
+        out[other] = shapely.get_coordinates(shapely.point_on_surface(geoms[other]))
+    return out
+
+
+def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
+    """The quadtree of ``district`` and one task per far group and leaf (groups first, each
+    in key order)."""
+    tree = cut(anchors(district), district.layer == "buildings")
+    rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
+    tasks = []
+    for g in tree.groups:
+        rows = np.sort(np.concatenate([rows_of[k] for k in g.leaves]))
+        tasks.append(TileTask(g.key, "far", take(district, rows), rows))
+    for leaf in tree.leaves:
+        tasks.append(TileTask(leaf.key, "leaf", take(district, leaf.rows), leaf.rows))
+    return tree, tasks
+
+
+def bake_tile(task: TileTask) -> TileResult:
+    """Mesh one tile at its levels and pack it as ``.npz`` bytes."""
+    meshes = (leaf_meshes if task.kind == "leaf" else far_meshes)(task.part, task.ids)
+    arrays = batches_arrays(meshes.parts)
+    lo = np.full(3, np.inf)
+    hi = np.full(3, -np.inf)
+    triangles: dict[str, int] = {}
+    for part, batches in meshes.parts.items():
+        triangles[part] = sum(b.primitive_count for b in batches if b.primitive == "triangles")
+        for b in batches:
+            if b.vertex_count:
+                lo = np.minimum(lo, b.positions.min(axis=0))
+                hi = np.maximum(hi, b.positions.max(axis=0))
+    if not np.isfinite(lo).all():
+        lo = hi = np.zeros(3)
+    box: Box = (float(lo[0]), float(lo[1]), float(lo[2]), float(hi[0]), float(hi[1]),
+                float(hi[2]))
+    return TileResult(task.key, task.kind, npz_bytes(arrays), box, dict(meshes.errors),
+                      triangles)
+
+
+#: Runs ``bake_tile`` over tasks and yields results in any order.
+Runner = Callable[[list[TileTask]], Iterable[TileResult]]
+
+
+def serial(tasks: list[TileTask]) -> Iterator[TileResult]:
+    """Bake tasks one after another in this process."""
+    for task in tasks:
+        yield bake_tile(task)

@@ -1,0 +1,338 @@
+"""The tile cache of one source: a folder with ``index.json`` and the files it names.
+
+The index is written last, atomically (``os.replace``), and names every file with its size
+and SHA-256, so a folder is either a complete bake or detected as not one: a missing,
+unreadable or foreign index, a key that no longer matches the source, settings or program
+(stale), a file shorter or longer than named (truncated) or whose bytes do not hash to what
+the index says (corrupt). docs/tiles.md describes the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gwangju_twin import __version__
+from gwangju_twin.geo.model import District, LoadReport
+from gwangju_twin.tiles import levels, quadtree
+from gwangju_twin.tiles.bake import Box, Runner, TileKind, TileResult, plan, serial
+from gwangju_twin.tiles.files import (
+    CorruptFileError,
+    arrays_district,
+    district_arrays,
+    json_report,
+    npz_bytes,
+    read_npz,
+    report_json,
+)
+
+FORMAT = "gwangju-twin/tiles/1"
+INDEX = "index.json"
+#: A Shapefile is its .shp and these beside it: any of them changing changes the data.
+SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
+
+
+def bake_settings() -> dict[str, Any]:
+    """The bake's own parameters: a cache baked with others is stale."""
+    return {
+        "leaf_buildings": quadtree.LEAF_BUILDINGS, "leaf_features": quadtree.LEAF_FEATURES,
+        "far_buildings": quadtree.FAR_BUILDINGS, "simplify_m": levels.SIMPLIFY_M,
+        "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
+        "hull_simplify_m": levels.HULL_SIMPLIFY_M,
+        "height_classes": list(levels.HEIGHT_CLASSES),
+    }
+
+
+def source_files(source: Path) -> list[Path]:
+    """The files whose bytes make up ``source`` (a Shapefile's sidecars too)."""
+    files = [source]
+    if source.suffix.lower() == ".shp":
+        for ext in SIDECARS:
+            for candidate in (source.with_suffix(ext), source.with_suffix(ext.upper())):
+                if candidate.is_file():
+                    files.append(candidate)
+                    break
+    return files
+
+
+def source_digest(source: Path) -> str:
+    """SHA-256 over the bytes of the source's files, each prefixed by its suffix and size."""
+    h = hashlib.sha256()
+    for path in source_files(source):
+        h.update(f"{path.suffix.lower()}:{path.stat().st_size}:".encode())
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def cache_key(digest: str, load_settings: Mapping[str, Any]) -> str:
+    """The key a fresh cache carries: source bytes, load and bake settings, program version."""
+    text = json.dumps({"source": digest, "load": dict(load_settings), "bake": bake_settings(),
+                       "program": __version__, "format": FORMAT}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file of the cache: its name (relative to the folder), size and SHA-256."""
+
+    file: str
+    bytes: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "bytes": self.bytes, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class TileEntry:
+    """A tile in the index: key, kind, box (local metres, with heights), error per level,
+    triangles per part, its file; a leaf's far group."""
+
+    key: str
+    kind: TileKind
+    box: Box
+    errors: dict[int, float]
+    triangles: dict[str, int]
+    entry: FileEntry
+    group: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "kind": self.kind, "box": [round(v, 3) for v in self.box],
+                "errors": {str(k): round(v, 3) for k, v in sorted(self.errors.items())},
+                "triangles": dict(sorted(self.triangles.items())), "group": self.group,
+                **self.entry.as_dict()}
+
+
+@dataclass
+class TileIndex:
+    """What ``index.json`` holds."""
+
+    key: str
+    source: str
+    bounds: tuple[float, float, float, float]
+    max_height: float
+    district: FileEntry
+    report: FileEntry
+    tiles: list[TileEntry] = field(default_factory=list)
+
+    def leaves(self) -> list[TileEntry]:
+        return [t for t in self.tiles if t.kind == "leaf"]
+
+    def groups(self) -> list[TileEntry]:
+        return [t for t in self.tiles if t.kind == "far"]
+
+    def as_json(self) -> str:
+        return json.dumps({
+            "format": FORMAT, "program": __version__, "key": self.key, "source": self.source,
+            "bounds": [round(v, 3) for v in self.bounds],
+            "max_height": round(self.max_height, 3),
+            "district": self.district.as_dict(), "report": self.report.as_dict(),
+            "tiles": [t.as_dict() for t in sorted(self.tiles, key=lambda t: (t.kind, t.key))],
+        }, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+class StaleCacheError(Exception):
+    """Why a cache folder cannot be used as it is (one line for the user)."""
+
+
+def _entry(data: Any) -> FileEntry:
+    return FileEntry(str(data["file"]), int(data["bytes"]), str(data["sha256"]))
+
+
+def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
+    """The index's raw JSON and its TileIndex; CorruptFileError if it is not a tile index."""
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} index")
+        tiles = [TileEntry(str(t["key"]), t["kind"], tuple(float(v) for v in t["box"]),  # type: ignore[arg-type]
+                           {int(k): float(v) for k, v in t["errors"].items()},
+                           {str(k): int(v) for k, v in t["triangles"].items()},
+                           _entry(t), t.get("group"))
+                 for t in data["tiles"]]
+        for t in tiles:
+            if t.kind not in ("leaf", "far") or len(t.box) != 6:
+                raise ValueError(f"tile {t.key}: bad kind or box")
+        index = TileIndex(str(data["key"]), str(data["source"]),
+                          tuple(float(v) for v in data["bounds"]),  # type: ignore[arg-type]
+                          float(data["max_height"]), _entry(data["district"]),
+                          _entry(data["report"]), tiles)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CorruptFileError(f"{INDEX}: {exc}") from None
+    return data, index
+
+
+def _safe_name(folder: Path, name: str) -> Path:
+    """A file named by the index, refused if it would lie outside the cache folder."""
+    path = (folder / name).resolve()
+    if folder.resolve() not in path.parents:
+        raise CorruptFileError(f"{INDEX} names {name!r}, outside the cache folder")
+    return path
+
+
+@dataclass
+class Cache:
+    """An opened, checked cache folder."""
+
+    folder: Path
+    index: TileIndex
+
+    def read(self, entry: FileEntry) -> bytes:
+        """A file's bytes, checked against the index; CorruptFileError if they differ."""
+        path = _safe_name(self.folder, entry.file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CorruptFileError(f"{entry.file}: {exc.strerror or exc}") from None
+        if len(data) != entry.bytes:
+            raise CorruptFileError(f"{entry.file} has {len(data)} bytes, the index says "
+                              f"{entry.bytes} (truncated?)")
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            raise CorruptFileError(f"{entry.file} does not match its checksum (damaged)")
+        return data
+
+    def district(self) -> tuple[District, LoadReport]:
+        """The baked district and its load report."""
+        district = arrays_district(read_npz(self.read(self.index.district)))
+        report = json_report(self.read(self.index.report).decode("utf-8"))
+        return district, report
+
+    def tile_arrays(self, tile: TileEntry) -> dict[str, Any]:
+        """A tile's arrays (``files.arrays_batches`` makes batches of them)."""
+        return read_npz(self.read(tile.entry))
+
+
+def open_cache(folder: Path, key: str) -> Cache:
+    """The cache in ``folder`` if it is a complete bake with ``key``; StaleCacheError saying why
+    not (a missing folder or index is a StaleCacheError too: nothing baked yet)."""
+    path = folder / INDEX
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StaleCacheError("not baked yet") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StaleCacheError(f"{INDEX} cannot be read ({exc})") from None
+    try:
+        data, index = parse_index(text)
+    except CorruptFileError as exc:
+        raise StaleCacheError(f"damaged: {exc}") from None
+    if index.key != key:
+        made_by = data.get("program")
+        why = (f"made by version {made_by}" if made_by != __version__
+               else "the source or the settings changed")
+        raise StaleCacheError(f"stale: {why}")
+    for entry in [index.district, index.report, *(t.entry for t in index.tiles)]:
+        try:
+            size = _safe_name(folder, entry.file).stat().st_size
+        except CorruptFileError as exc:
+            raise StaleCacheError(f"damaged: {exc}") from None
+        except OSError:
+            raise StaleCacheError(f"truncated: {entry.file} is missing") from None
+        if size != entry.bytes:
+            raise StaleCacheError(f"truncated: {entry.file} has {size} bytes, the index says "
+                               f"{entry.bytes}")
+    return Cache(folder, index)
+
+
+def _write(folder: Path, name: str, data: bytes) -> FileEntry:
+    """Write a file atomically (a temporary file renamed over it)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return FileEntry(name, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _named(stem: str, data: bytes, suffix: str) -> str:
+    """A content-addressed name: a rebake never overwrites a file an old index still names."""
+    return f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+
+
+#: Told (tiles done, tiles in all) as tiles finish.
+Progress = Callable[[int, int], None]
+
+
+def bake(district: District, report: LoadReport, folder: Path, key: str,
+         runner: Runner = serial, progress: Progress | None = None) -> Cache:
+    """Bake ``district`` into ``folder`` under ``key``: tiles first (as the runner finishes
+    them), then the district table and report, then the index, which commits the bake;
+    files no index names any more are removed last."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tree, tasks = plan(district)
+    group_of = {leaf: g.key for g in tree.groups for leaf in g.leaves}
+    total = len(tasks)
+    if progress is not None:
+        progress(0, total)
+    entries: list[TileEntry] = []
+    for done, result in enumerate(_each(runner(tasks)), start=1):
+        name = _named(f"tiles/{result.key}", result.data, ".npz")
+        entry = _write(folder, name, result.data)
+        entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
+                                 result.triangles, entry,
+                                 group_of.get(result.key) if result.kind == "leaf" else None))
+        if progress is not None:
+            progress(done, total)
+    if len(entries) != total or {e.key for e in entries} != {t.key for t in tasks}:
+        raise RuntimeError(f"the bake returned {len(entries)} of {total} tiles")
+    entries = _grown_groups(entries)
+    table = npz_bytes(district_arrays(district))
+    dist_entry = _write(folder, _named("district", table, ".npz"), table)
+    rep = report_json(report).encode("utf-8")
+    rep_entry = _write(folder, _named("report", rep, ".json"), rep)
+    boxes = [e.box for e in entries if e.kind == "leaf"]
+    bounds = ((min(b[0] for b in boxes), min(b[1] for b in boxes),
+               max(b[3] for b in boxes), max(b[4] for b in boxes)) if boxes
+              else (0.0, 0.0, 0.0, 0.0))
+    top = max((b[5] for b in boxes), default=0.0)
+    index = TileIndex(key, report.source, bounds, float(top if math.isfinite(top) else 0.0),
+                      dist_entry, rep_entry, entries)
+    _write(folder, INDEX, index.as_json().encode("utf-8"))
+    _sweep(folder, {INDEX, dist_entry.file, rep_entry.file, *(e.entry.file for e in entries)})
+    return Cache(folder, index)
+
+
+def _each(results: Iterable[TileResult]) -> Iterable[TileResult]:
+    yield from results
+
+
+def _grown_groups(entries: list[TileEntry]) -> list[TileEntry]:
+    """Far groups' boxes grown to hold their leaves: the group stands in for them."""
+    leaves: dict[str, list[Box]] = {}
+    for e in entries:
+        if e.kind == "leaf" and e.group is not None:
+            leaves.setdefault(e.group, []).append(e.box)
+    out = []
+    for e in entries:
+        if e.kind == "far":
+            boxes = [e.box, *leaves.get(e.key, [])]
+            box: Box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                        min(b[2] for b in boxes), max(b[3] for b in boxes),
+                        max(b[4] for b in boxes), max(b[5] for b in boxes))
+            e = TileEntry(e.key, e.kind, box, e.errors, e.triangles, e.entry, e.group)
+        out.append(e)
+    return out
+
+
+def _sweep(folder: Path, keep: set[str]) -> None:
+    """Remove files of older bakes and leftovers of interrupted writes."""
+    for path in [*folder.glob("*"), *folder.glob("tiles/*")]:
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name not in keep and (
+                name.startswith(("tiles/", "district-", "report-", ".part-"))
+                or "/.part-" in name):
+            path.unlink(missing_ok=True)

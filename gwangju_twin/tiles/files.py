@@ -1,0 +1,196 @@
+"""The cache's files, as bytes: tile meshes and the district table as ``.npz`` archives, the
+load report as JSON (docs/tiles.md describes them).
+
+The archives are written by hand rather than by ``numpy.savez``: numpy stamps each member
+with the time it was written, and a bake must give the same bytes however and whenever it
+runs (serial or on a Dask cluster), so a member here always carries the same date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.frame import LocalFrame
+from gwangju_twin.geo.model import District, Issue, LoadReport
+from gwangju_twin.mesh.batch import MeshBatch
+
+#: The date every archive member carries (the earliest a zip can hold).
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+BATCH_FIELDS = ("positions", "normals", "colors", "indices", "feature_ids")
+
+
+class CorruptFileError(ValueError):
+    """A cache file that cannot be what the bake wrote (truncated, damaged, wrong members)."""
+
+
+def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """An uncompressed ``.npz`` archive of ``arrays`` (in the mapping's order), the same
+    bytes for the same arrays every time."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(array), allow_pickle=False)
+            zf.writestr(info, buf.getvalue())
+    return out.getvalue()
+
+
+def read_npz(data: bytes) -> dict[str, np.ndarray]:
+    """The arrays of an archive written by ``npz_bytes``; CorruptFileError if it is not one."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise CorruptFileError(f"not a readable archive ({exc})") from None
+
+
+def batches_arrays(parts: Mapping[str, Iterable[MeshBatch]]) -> dict[str, np.ndarray]:
+    """The arrays of a tile's batches, named ``PART/INDEX/FIELD`` (PART "0", "1", "g", "2",
+    "g2"), each batch's material and draw order in ``PART/INDEX/info``."""
+    out: dict[str, np.ndarray] = {}
+    for part, batches in parts.items():
+        for i, b in enumerate(batches):
+            stem = f"{part}/{i}"
+            out[f"{stem}/info"] = np.array([b.material, str(b.draw_order)])
+            for name in BATCH_FIELDS:
+                out[f"{stem}/{name}"] = getattr(b, name)
+    return out
+
+
+def arrays_batches(arrays: Mapping[str, np.ndarray], part: str) -> list[MeshBatch]:
+    """The batches of ``part`` from a tile's arrays (``batches_arrays``)."""
+    out = []
+    i = 0
+    try:
+        while f"{part}/{i}/info" in arrays:
+            stem = f"{part}/{i}"
+            material, order = (str(v) for v in arrays[f"{stem}/info"])
+            b = MeshBatch(material, arrays[f"{stem}/positions"], arrays[f"{stem}/normals"],
+                          arrays[f"{stem}/colors"], arrays[f"{stem}/indices"],
+                          arrays[f"{stem}/feature_ids"])
+            b.draw_order = int(order)
+            _check_batch(b)
+            out.append(b)
+            i += 1
+    except (KeyError, ValueError, TypeError) as exc:
+        raise CorruptFileError(f"batch {part}/{i}: {exc}") from None
+    return out
+
+
+def _check_batch(b: MeshBatch) -> None:
+    """Refuse arrays that would draw garbage or crash the renderer: wrong shapes or types,
+    indices past the vertices."""
+    n = len(b.positions)
+    ok = (b.positions.dtype == np.float32 and b.positions.shape == (n, 3)
+          and b.normals.dtype == np.float32 and b.normals.shape == (n, 3)
+          and b.colors.dtype == np.uint8 and b.colors.shape == (n, 4)
+          and b.feature_ids.dtype == np.int32 and b.feature_ids.shape == (n,)
+          and b.indices.dtype == np.uint32 and b.indices.ndim == 2
+          and b.indices.shape[1] in (2, 3))
+    if not ok:
+        raise ValueError("arrays of the wrong shape or type")
+    if b.indices.size and int(b.indices.max()) >= n:
+        raise ValueError("indices past the last vertex")
+
+
+# -- the district table ------------------------------------------------------------------
+
+_OBJECT_COLUMNS = ("layer", "kind", "height_source")
+_FLOAT_COLUMNS = ("height", "min_height", "levels", "width")
+_TEXT_LISTS = ("name", "name_en", "feature_id")
+
+
+def _blob(items: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(b) for b in items), np.int64, len(items))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    return np.frombuffer(b"".join(items), np.uint8), offsets
+
+
+def _unblob(data: np.ndarray, offsets: np.ndarray) -> list[bytes]:
+    raw = data.tobytes()
+    return [raw[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+
+
+def district_arrays(district: District) -> dict[str, np.ndarray]:
+    """The district as arrays: geometry as WKB, text columns as UTF-8 (None kept apart from
+    ""), properties as JSON."""
+    out: dict[str, np.ndarray] = {
+        "origin": np.array([district.frame.lon, district.frame.lat]),
+        "source_index": np.asarray(district.source_index, np.int64),
+    }
+    out["geometry/data"], out["geometry/offsets"] = _blob(
+        list(shapely.to_wkb(district.geometry)))
+    for name in _OBJECT_COLUMNS:
+        out[name] = np.asarray(getattr(district, name), dtype=str)
+    for name in _FLOAT_COLUMNS:
+        out[name] = np.asarray(getattr(district, name), np.float64)
+    for name in _TEXT_LISTS:
+        values = getattr(district, name)
+        out[f"{name}/none"] = np.array([v is None for v in values], bool)
+        out[f"{name}/data"], out[f"{name}/offsets"] = _blob(
+            [(v or "").encode("utf-8") for v in values])
+    out["properties/data"], out["properties/offsets"] = _blob(
+        [json.dumps(p, ensure_ascii=False, sort_keys=True).encode("utf-8")
+         for p in district.properties])
+    return out
+
+
+def arrays_district(arrays: Mapping[str, np.ndarray]) -> District:
+    """The district back from ``district_arrays``; CorruptFileError if anything does not fit."""
+    try:
+        lon, lat = (float(v) for v in arrays["origin"])
+        geometry = shapely.from_wkb(_unblob(arrays["geometry/data"],
+                                            arrays["geometry/offsets"]))
+        n = len(geometry)
+        cols: dict[str, Any] = {"frame": LocalFrame(lon, lat), "geometry": geometry}
+        for name in _OBJECT_COLUMNS:
+            cols[name] = arrays[name].astype(object)
+        for name in _FLOAT_COLUMNS:
+            cols[name] = arrays[name].astype(np.float64)
+        for name in _TEXT_LISTS:
+            texts = _unblob(arrays[f"{name}/data"], arrays[f"{name}/offsets"])
+            nones = arrays[f"{name}/none"].tolist()
+            cols[name] = [None if none else t.decode("utf-8")
+                          for t, none in zip(texts, nones, strict=True)]
+        props = _unblob(arrays["properties/data"], arrays["properties/offsets"])
+        cols["properties"] = json.loads(b"[" + b",".join(props) + b"]") if props else []
+        cols["source_index"] = arrays["source_index"].astype(np.int64)
+        district = District(**cols)
+        lengths = {len(v) for k, v in cols.items() if k != "frame"}
+        if lengths != {n}:
+            raise ValueError(f"columns of different lengths {sorted(lengths)}")
+    except (KeyError, ValueError, TypeError, UnicodeDecodeError,
+            shapely.errors.GEOSException) as exc:
+        raise CorruptFileError(f"district table: {exc}") from None
+    return district
+
+
+# -- the load report ------------------------------------------------------------------------
+
+def report_json(report: LoadReport) -> str:
+    """The load report in full (not only ``as_dict``'s public form), as JSON."""
+    return json.dumps(dataclasses.asdict(report), ensure_ascii=False, sort_keys=True)
+
+
+def json_report(text: str) -> LoadReport:
+    """The load report back from ``report_json``; CorruptFileError if it does not fit."""
+    try:
+        data = json.loads(text)
+        for key in ("repaired", "skipped", "warnings", "cleared"):
+            data[key] = [Issue(**i) for i in data[key]]
+        for key in ("origin", "height_range", "bbox_lonlat", "bbox_local"):
+            if data.get(key) is not None:
+                data[key] = tuple(data[key])
+        return LoadReport(**data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CorruptFileError(f"load report: {exc}") from None

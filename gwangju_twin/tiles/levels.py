@@ -1,0 +1,236 @@
+"""The levels of detail a tile is drawn at, meshed from a part of the district.
+
+- Level 0, full: the prisms exactly as the whole-city mesh has them (holes, every part).
+- Level 1, simplified: each building's outline simplified (``SIMPLIFY_M``), courtyards filled
+  and small annexes (``ANNEX_M2``) left out. Douglas-Peucker keeps a subset of the outline's
+  own vertices, so a simplified building is never wider than the full one, nor taller.
+- Level 2, far: the buildings of a far group merged into block-level hulls, one per block
+  and height class: footprints closed over gaps narrower than ``BLOCK_GAP_M`` (a street
+  wider than that parts two blocks), simplified, and extruded to the mean height of their
+  buildings. The hull's outline stays inside its buildings' bounding box, and its height is
+  at most the tallest of them.
+
+Each level carries its geometric error in metres: how far its surfaces may lie from the
+full ones. Screen-space error (``tiles.select``) turns that into pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.mesh import palette
+from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.mesh.district import GROUND_ORDER, ground, solids
+from gwangju_twin.mesh.prism import extrude
+
+SIMPLIFY_M = 1.5
+ANNEX_M2 = 30.0
+BLOCK_GAP_M = 26.0
+HULL_SIMPLIFY_M = 4.0
+#: Height classes (metres) kept apart in the far hulls, so a tower does not melt into the
+#: low houses of its block.
+HEIGHT_CLASSES = (0.0, 30.0, 90.0)
+#: Road classes the far level still draws.
+FAR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
+#: Widest road the far level leaves out (metres): part of its error.
+MINOR_ROAD_M = 10.0
+#: Green and water areas smaller than this (square metres) are left out at the far level.
+FAR_AREA_M2 = 2000.0
+
+LEVELS = (0, 1, 2)
+
+
+@dataclass
+class TileMeshes:
+    """A tile's batches per part: ``"0"`` and ``"1"`` (a leaf's solids at levels 0 and 1),
+    ``"g"`` (a leaf's ground, drawn with either), ``"2"`` and ``"g2"`` (a far group's
+    solids and ground); and the geometric error of each level it has (metres)."""
+
+    parts: dict[str, list[MeshBatch]] = field(default_factory=dict)
+    errors: dict[int, float] = field(default_factory=dict)
+
+
+def take(district: District, rows: np.ndarray) -> District:
+    """The rows ``rows`` of ``district`` as a district of their own (same frame)."""
+    cols: dict[str, object] = {}
+    for name, value in vars(district).items():
+        if name == "frame":
+            cols[name] = value
+        elif isinstance(value, np.ndarray):
+            cols[name] = value[rows]
+        else:
+            cols[name] = [value[i] for i in rows]
+    return District(**cols)  # type: ignore[arg-type]
+
+
+def _mapped(batch: MeshBatch, ids: np.ndarray) -> MeshBatch:
+    """``batch`` with its feature ids (rows of a part) turned into the whole city's."""
+    batch.feature_ids = ids[batch.feature_ids].astype(np.int32)
+    return batch
+
+
+def _ground_parts(part: District, ids: np.ndarray) -> list[MeshBatch]:
+    out = []
+    for layer, batch in ground(part):
+        if batch.primitive_count:
+            batch.draw_order = GROUND_ORDER.index(layer) + 1
+            out.append(_mapped(batch, ids))
+    return out
+
+
+def leaf_meshes(part: District, ids: np.ndarray) -> TileMeshes:
+    """Levels 0 and 1 of a leaf whose features are ``part`` (rows ``ids`` of the city)."""
+    full = solids(part, ids)
+    simple, error = simplified(part)
+    low = solids(simple, ids)
+    return TileMeshes({"0": [full], "1": [low], "g": _ground_parts(part, ids)},
+                      {0: 0.0, 1: error})
+
+
+def simplified(part: District) -> tuple[District, float]:
+    """``part`` with every building's outline simplified, courtyards filled and annexes left
+    out; and the largest distance (metres) any outline moved."""
+    rows = np.flatnonzero(part.layer == "buildings")
+    geoms = part.geometry.copy()
+    if len(rows) == 0:
+        return part, 0.0
+    polygonal = rows[np.isin(shapely.get_type_id(geoms[rows]), (3, 6))]
+    parts, owner = shapely.get_parts(geoms[polygonal], return_index=True)
+    area = shapely.area(parts)
+    # An annex is a small part beside a larger one of the same building; a building's
+    # largest part always stays, however small.
+    largest = np.zeros(len(polygonal))
+    np.maximum.at(largest, owner, area)
+    keep = (area >= ANNEX_M2) | (area >= largest[owner])
+    shells = np.asarray(shapely.polygons(shapely.get_exterior_ring(parts)), dtype=object)
+    simple = np.asarray(shapely.simplify(shells, SIMPLIFY_M, preserve_topology=True),
+                        dtype=object)
+    bad = shapely.is_empty(simple) | ~shapely.is_valid(simple)
+    simple[bad] = shells[bad]
+    # The error: how far the outline moved, how wide a filled courtyard or dropped annex was.
+    moved = shapely.hausdorff_distance(shapely.get_exterior_ring(parts),
+                                       shapely.get_exterior_ring(simple))
+    holes = shapely.area(shells) - area
+    error = np.maximum(moved, np.sqrt(np.maximum(holes, 0.0)))
+    error[~keep] = np.maximum(error[~keep], np.sqrt(area[~keep]))
+    kept = np.flatnonzero(keep)
+    merged = shapely.multipolygons(simple[kept], indices=owner[kept])
+    # Rows whose parts were all kept out cannot happen (the largest stays), so the
+    # multipolygons line up with the polygonal rows in order.
+    geoms[polygonal] = merged
+    out = take(part, np.arange(len(part)))
+    out.geometry = geoms
+    return out, float(error.max(initial=0.0))
+
+
+def far_meshes(part: District, ids: np.ndarray) -> TileMeshes:
+    """Level 2 of a far group whose features are ``part`` (rows ``ids`` of the city)."""
+    hulls, error = block_hulls(part)
+    walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT,
+                           np.asarray(hulls.kind))
+    walls = palette.jitter(walls, ids[hulls.owner])
+    batch = extrude(hulls.geometry, ids[hulls.owner], np.zeros(len(hulls.geometry)),
+                    hulls.height, walls, palette.roof_of(walls), floors=False)
+    marks = np.flatnonzero(part.layer == "landmarks")
+    solid = [batch]
+    if len(marks):
+        solid.append(solids(take(part, marks), ids[marks]))
+    ground_part, ground_error = far_ground(part)
+    keep = np.flatnonzero(ground_part)
+    g2 = _ground_parts(take(part, keep), ids[keep])
+    return TileMeshes({"2": solid, "g2": g2}, {2: max(error, ground_error)})
+
+
+@dataclass
+class Hulls:
+    """Block-level hulls: polygons, their height, the row (of the part) each stands for
+    (its tallest building) and that building's kind (its colour)."""
+
+    geometry: np.ndarray
+    height: np.ndarray
+    owner: np.ndarray
+    kind: list[str]
+
+
+def block_hulls(part: District) -> tuple[Hulls, float]:
+    """The buildings of ``part`` merged into block hulls per height class; and the level's
+    error (metres): the largest height any building lost or gained, and the largest extent
+    of hull not covered by buildings (the square root of its empty area).
+
+    A block is the buildings of one class whose footprints come within ``BLOCK_GAP_M`` of
+    each other; its hull is their convex hull, simplified (a subset of its vertices, so it
+    stays inside the members' bounding box)."""
+    rows = np.flatnonzero((part.layer == "buildings")
+                          & np.isin(shapely.get_type_id(part.geometry), (3, 6)))
+    empty = Hulls(np.zeros(0, object), np.zeros(0), np.zeros(0, np.int64), [])
+    if len(rows) == 0:
+        return empty, 0.0
+    heights = np.nan_to_num(part.height[rows], nan=0.0)
+    klass = np.searchsorted(HEIGHT_CLASSES, heights, side="right")
+    geoms: list[object] = []
+    hts: list[float] = []
+    owners: list[int] = []
+    kinds: list[str] = []
+    error = 0.0
+    for c in np.unique(klass):
+        members = rows[klass == c]
+        h = heights[klass == c]
+        footprints = part.geometry[members]
+        grown = shapely.buffer(footprints, BLOCK_GAP_M / 2, quad_segs=1)
+        blocks = shapely.get_parts(shapely.union_all(grown))
+        tree = shapely.STRtree(blocks)
+        member_i, block_i = tree.query_nearest(shapely.point_on_surface(footprints),
+                                               all_matches=False)
+        b_of = np.zeros(len(members), np.int64)
+        b_of[member_i] = block_i
+        # Renumber the blocks in order of their first member, so the hulls come out in the
+        # same order however GEOS ordered the union's parts.
+        _, first, b_of = np.unique(b_of, return_index=True, return_inverse=True)
+        rank = np.argsort(np.argsort(first))
+        b_of = rank[b_of]
+        nb = int(b_of.max()) + 1
+        pieces, of = shapely.get_parts(footprints, return_index=True)
+        sort = np.argsort(b_of[of], kind="stable")
+        hull = shapely.convex_hull(shapely.multipolygons(pieces[sort],
+                                                         indices=b_of[of][sort]))
+        hull = np.asarray(shapely.simplify(hull, HULL_SIMPLIFY_M, preserve_topology=True),
+                          dtype=object)
+        count = np.bincount(b_of, minlength=nb)
+        top = np.bincount(b_of, weights=h, minlength=nb) / np.maximum(count, 1)
+        dev = np.zeros(nb)
+        np.maximum.at(dev, b_of, np.abs(h - top[b_of]))
+        covered = np.bincount(b_of, weights=shapely.area(footprints), minlength=nb)
+        gap = np.sqrt(np.maximum(shapely.area(hull) - covered, 0.0))
+        order = np.lexsort((-h, b_of))  # per block, tallest first
+        _, head = np.unique(b_of[order], return_index=True)
+        tallest = members[order[head]]
+        polygon = shapely.get_type_id(hull) == 3
+        error = max(error, float(dev.max(initial=0.0)), float(gap[polygon].max(initial=0.0)))
+        geoms.extend(shapely.orient_polygons(hull[polygon], exterior_cw=False))
+        hts.extend(top[polygon].tolist())
+        owners.extend(tallest[polygon].tolist())
+        kinds.extend(str(k) for k in part.kind[tallest[polygon]])
+    if not geoms:
+        return empty, 0.0
+    return Hulls(np.array(geoms, dtype=object), np.array(hts), np.array(owners, np.int64),
+                 kinds), max(error, BLOCK_GAP_M)
+
+
+def far_ground(part: District) -> tuple[np.ndarray, float]:
+    """Which features of ``part`` the far level draws on the ground (bool per row): major
+    roads, large green and water areas, water lines, railways; and the error of leaving the
+    rest out (the widest road left out)."""
+    layer = part.layer
+    kind = np.asarray(part.kind, dtype=str)
+    polygonal = np.isin(shapely.get_type_id(part.geometry), (3, 6))
+    big = shapely.area(part.geometry) >= FAR_AREA_M2
+    keep = ((layer == "roads") & np.isin(kind, list(FAR_ROADS)))
+    keep |= np.isin(layer, ("green", "water", "plazas")) & (~polygonal | big)
+    keep |= (layer == "area") & (kind == "railway")
+    left_out = (layer == "roads") & ~keep
+    widths = np.nan_to_num(part.width[left_out], nan=MINOR_ROAD_M)
+    return keep, float(widths.max(initial=0.0))

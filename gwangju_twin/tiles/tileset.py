@@ -1,0 +1,141 @@
+"""A baked city as the viewer draws it: which tiles there are, and each tile's batches at a
+level, with the feature ids of the district the viewer holds.
+
+The viewer's district can differ from the baked one: pavilions clear the buildings under
+their sites, and their rows go (``scene.pavilions.subset``). ``remap`` says where each baked
+row went (-1: cleared); cleared buildings are cut out of every tile as it is read, and a far
+group that held one is never drawn at its far level (its hulls would stand on the site).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import numpy as np
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.tiles.bake import TileTask, anchors, bake_tile
+from gwangju_twin.tiles.cache import Cache, TileEntry
+from gwangju_twin.tiles.files import CorruptFileError, arrays_batches, read_npz
+from gwangju_twin.tiles.levels import take
+from gwangju_twin.tiles.quadtree import cut
+
+log = logging.getLogger("gwangju_twin.tiles")
+
+#: The parts of a tile's file drawn at each level.
+PARTS: dict[int, tuple[str, ...]] = {0: ("0", "g"), 1: ("1", "g"), 2: ("2", "g2")}
+
+
+class TileSet:
+    """The tiles of ``cache``, read for a district whose rows are ``remap[baked row]``
+    (None: the baked rows unchanged). ``baked`` is the district as baked: a tile whose file
+    turns out damaged is baked again from it, in memory, instead of drawing nothing."""
+
+    def __init__(self, cache: Cache, baked: District, remap: np.ndarray | None = None) -> None:
+        self.cache = cache
+        self.index = cache.index
+        self._baked = baked
+        self._remap = remap
+        self.tiles: dict[str, TileEntry] = {t.key: t for t in cache.index.tiles}
+        self.leaves_of: dict[str, list[str]] = {}
+        for t in cache.index.leaves():
+            if t.group is not None:
+                self.leaves_of.setdefault(t.group, []).append(t.key)
+        self.capped: set[str] = set()
+        self._lock = threading.Lock()
+        self.repaired: list[str] = []
+        if remap is not None and (remap < 0).any():
+            cleared = np.flatnonzero(remap < 0)
+            for g in cache.index.groups():
+                rows = self._rows_of_group(g.key)
+                if np.isin(cleared, rows).any():
+                    self.capped.add(g.key)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """The xy extent of everything baked (local metres)."""
+        return self.index.bounds
+
+    @property
+    def max_height(self) -> float:
+        """The tallest top baked (metres)."""
+        return self.index.max_height
+
+    def _rows_of_group(self, key: str) -> np.ndarray:
+        # Only when pavilions cleared buildings: which rows each far group holds, from the
+        # same cut the bake made.
+        if not hasattr(self, "_group_rows"):
+            tree = cut(anchors(self._baked), self._baked.layer == "buildings")
+            rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
+            self._group_rows = {g.key: np.concatenate([rows_of[k] for k in g.leaves])
+                                for g in tree.groups}
+        return self._group_rows.get(key, np.zeros(0, np.int64))
+
+    def levels(self, key: str) -> tuple[int, ...]:
+        """The levels tile ``key`` can be drawn at."""
+        tile = self.tiles[key]
+        if tile.kind == "leaf":
+            return (0, 1)
+        return () if key in self.capped else (2,)
+
+    def batches(self, key: str, level: int) -> list[MeshBatch]:
+        """Tile ``key``'s batches at ``level`` (solids, then ground layers), with feature ids
+        of the viewer's district and cleared buildings cut out. Safe to call from a
+        background thread."""
+        tile = self.tiles[key]
+        arrays = self._arrays(tile)
+        out: list[MeshBatch] = []
+        for part in PARTS[level]:
+            try:
+                batches = arrays_batches(arrays, part)
+            except CorruptFileError as exc:
+                arrays = self._rebaked(tile, str(exc))
+                batches = arrays_batches(arrays, part)
+            out.extend(self._remapped(b) for b in batches)
+        return [b for b in out if b.primitive_count]
+
+    def _arrays(self, tile: TileEntry) -> dict[str, np.ndarray]:
+        try:
+            return read_npz(self.cache.read(tile.entry))
+        except CorruptFileError as exc:
+            return self._rebaked(tile, str(exc))
+
+    def _rebaked(self, tile: TileEntry, why: str) -> dict[str, np.ndarray]:
+        """Bake one damaged tile again from the district in memory (and write it back)."""
+        log.warning("tile cache %s: %s; baking tile %s again", self.cache.folder, why, tile.key)
+        with self._lock:
+            tree = cut(anchors(self._baked), self._baked.layer == "buildings")
+            if tile.kind == "leaf":
+                rows = next(leaf.rows for leaf in tree.leaves if leaf.key == tile.key)
+            else:
+                rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
+                group = next(g for g in tree.groups if g.key == tile.key)
+                rows = np.sort(np.concatenate([rows_of[k] for k in group.leaves]))
+            result = bake_tile(TileTask(tile.key, tile.kind, take(self._baked, rows), rows))
+            self.repaired.append(tile.key)
+            path = self.cache.folder / tile.entry.file
+            try:
+                tmp = path.with_name(f".part-{path.name}")
+                tmp.write_bytes(result.data)
+                tmp.replace(path)
+            except OSError as exc:
+                log.warning("tile cache %s: could not write tile %s back (%s)",
+                            self.cache.folder, tile.key, exc.strerror or exc)
+        return read_npz(result.data)
+
+    def _remapped(self, batch: MeshBatch) -> MeshBatch:
+        if self._remap is None:
+            return batch
+        ids = self._remap[batch.feature_ids]
+        if (ids < 0).any():
+            keep = ids[batch.indices[:, 0]] >= 0
+            batch.indices = np.ascontiguousarray(batch.indices[keep])
+        batch.feature_ids = np.where(ids < 0, -1, ids).astype(np.int32)
+        return batch
+
+    def nbytes(self, batches: list[MeshBatch]) -> int:
+        """Memory the arrays of ``batches`` hold."""
+        return sum(b.positions.nbytes + b.normals.nbytes + b.colors.nbytes + b.indices.nbytes
+                   + b.feature_ids.nbytes for b in batches)
