@@ -8,9 +8,10 @@ What is copied from where (docs/data.md, "A Gwangju-sized synthetic register cit
 
 - Columns, types and order: the register-like sample ``AL_D010_jamsil_sample`` of the shared
   test data (its README): ``A0`` source id, ``A24`` name, ``A9`` use (text), ``A16`` height
-  in metres (Real, 0 = unknown), ``A26`` floors above ground (Integer, 0 = unknown). Text
-  columns are shrunk to their longest value when the file is closed (GDAL's RESIZE=YES), the
-  way that sample's widths were made. EPSG:5186 (``.prj``), CP949 text (``.cpg``).
+  in metres (Real, 0 = unknown), ``A26`` floors above ground (Integer, 0 = unknown).
+  Columns are shrunk to their longest value when the file is closed (GDAL's RESIZE=YES), as
+  that sample's text columns are (its A26 keeps GDAL's default 9 digits; here it is 2).
+  EPSG:5186 (``.prj``), CP949 text (``.cpg``).
 - The share of heights: in that sample 645 of 1,357 buildings have a height (0.475), 219
   have only a floor count (0.161) and 493 neither (0.363); buildings here are drawn with the
   same three shares, so about half of ``A16`` is 0.
