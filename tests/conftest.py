@@ -16,6 +16,8 @@ by the fixtures that need it.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,10 @@ if TYPE_CHECKING:
 settings.register_profile("unhurried", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("unhurried")
+
+# Tile caches go to a folder of this run, never the user's cache (a developer's baked city
+# must not change what a test sees), and children started by tests inherit it.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="gwangju-twin-test-cache-")
 
 #: The tiers, each a folder beside this file and a marker of the same name (pyproject.toml).
 TIERS = ("pure", "stage", "system")

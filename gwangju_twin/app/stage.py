@@ -126,7 +126,7 @@ def load_stage(loading: Loading, window_type: WindowType, size: tuple[int, int],
 
         def show(name: str) -> None:
             assert screen is not None
-            screen.show(name)
+            screen.show(name, loading.meter.fraction if name == "baking" else 0.0)
             # Draw it now: nothing else will until the city is ready (two frames, so a
             # double-buffered window has flipped it to the front).
             for _ in range(2):

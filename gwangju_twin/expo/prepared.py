@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.expo.city import BakeMeter, city_steps, load_city
 from gwangju_twin.expo.pavilions import (
     Pavilion,
     assigned_overrides,
@@ -31,8 +32,10 @@ from gwangju_twin.mesh import DistrictMesh, build_district_mesh
 from gwangju_twin.plugins.discovery import FoundPlugin, discover
 from gwangju_twin.scene import CameraPose, Scene
 from gwangju_twin.scene.framing import Box, fit_box, focus_box, grow
-from gwangju_twin.scene.pavilions import place_pavilions
+from gwangju_twin.scene.pavilions import clear_sites, subset
 from gwangju_twin.scene.scenefile import BOUNDARY_KIND, BoundarySpec
+from gwangju_twin.tiles.levels import take
+from gwangju_twin.tiles.tileset import TileSet
 
 log = logging.getLogger("gwangju_twin.app")
 
@@ -47,6 +50,9 @@ class Prepared:
     mesh: DistrictMesh
     pavilions: tuple[Pavilion, ...] = ()
     found: tuple[FoundPlugin, ...] = ()
+    tiles: TileSet | None = None
+    """The baked city's tiles when it is drawn from its tile cache; ``mesh`` then holds
+    only what the cache does not (a boundary file's outlines) and the city's extent."""
 
     def pose(self, view: str, aspect: float) -> CameraPose:
         """The named view: "start" (the scene's camera), "pavilions" (all of them) or a
@@ -103,16 +109,13 @@ class Prepared:
         return box
 
 
-def load_district(scene: Scene) -> tuple[District, LoadReport]:
-    """Load a scene's district with the scene's CRS, origin and level height, and the
-    boundaries of its ``[boundaries]`` file (``with_boundaries``) when it names one."""
-    # A scene file names its CRS in 'district.crs'; a bare GeoJSON gets it from --crs.
-    named_by = f"{scene.path}: 'district.crs'" if scene.path else "the --crs option"
-    district, report = load_geojson(
-        scene.source, crs=scene.crs, origin=scene.origin, level_height=scene.level_height,
-        crs_named_by=named_by, encoding=scene.encoding, crs_override=scene.crs_override,
-        points=scene.points, schema=scene.schema,
-    )
+def load_district(scene: Scene, meter: BakeMeter | None = None
+                  ) -> tuple[District, LoadReport]:
+    """Load a scene's district with the scene's CRS, origin and level height (from its tile
+    cache when it is drawn from tiles, see ``expo.city``), and the boundaries of its
+    ``[boundaries]`` file (``with_boundaries``) when it names one."""
+    city = load_city(scene, meter)
+    district, report = city.district, city.report
     if scene.boundaries is not None:
         district = with_boundaries(district, report, scene.boundaries, scene.path)
     return district, report
@@ -265,22 +268,32 @@ class Loading:
     plugin: str | None = None
     admit: Callable[[str, str], bool] | None = None
     assign: Mapping[str, str] | None = None
+    meter: BakeMeter = dataclasses.field(default_factory=BakeMeter)
+    """How far a bake of the city's tiles is, while the step is "baking"."""
 
     def steps(self) -> Generator[str, None, Prepared]:
         """``prepare_steps`` of this scene."""
-        return prepare_steps(self.scene, self.enter, self.plugin, self.admit, self.assign)
+        return prepare_steps(self.scene, self.enter, self.plugin, self.admit, self.assign,
+                             self.meter)
 
 
 def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = None,
                   admit: Callable[[str, str], bool] | None = None,
                   assign: Mapping[str, str] | None = None,
+                  meter: BakeMeter | None = None,
                   ) -> Generator[str, None, Prepared]:
     """``prepare`` in steps: yields the name of each step (ui.loading.STEPS) before it runs,
-    so a loading screen can say what is happening; returns the Prepared scene."""
+    so a loading screen can say what is happening ("baking" again and again while the
+    city's tiles are baked, ``meter`` saying how far); returns the Prepared scene."""
     yield "reading"
-    district, report = load_district(scene)
-    district, sites = place_pavilions(district, report, scene.pavilions,
-                                      scene.path or scene.source)
+    city = yield from city_steps(scene, meter)
+    district, report = city.district, city.report
+    baked = len(district)
+    if scene.boundaries is not None:
+        district = with_boundaries(district, report, scene.boundaries, scene.path)
+    clear, sites = clear_sites(district, report, scene.pavilions, scene.path or scene.source)
+    if clear.any():
+        district = subset(district, ~clear)
     if enter is not None and enter not in {s.id for s in sites}:
         raise InputError(f"--enter {enter}: expected a pavilion id of the scene ("
                          + (", ".join(s.id for s in sites) or "it has none") + ")")
@@ -299,7 +312,30 @@ def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = N
             overrides[pavilion_id] = None
     pavilions = build_pavilions(sites, overrides)
     yield "meshes"
-    return Prepared(scene, district, report, build_district_mesh(district), pavilions, found)
+    if city.cache is None:
+        return Prepared(scene, district, report, build_district_mesh(district), pavilions,
+                        found)
+    import numpy as np
+
+    keep = ~clear[:baked]
+    remap = np.where(keep, np.cumsum(keep) - 1, -1) if not keep.all() else None
+    tiles = TileSet(city.cache, city.district, remap)
+    mesh = _extras_mesh(district, np.arange(int(keep.sum()), len(district)), tiles)
+    return Prepared(scene, district, report, mesh, pavilions, found, tiles)
+
+
+def _extras_mesh(district: District, rows: Any, tiles: TileSet) -> DistrictMesh:
+    """The mesh of the rows a tile cache does not hold (a boundary file's), spanning the
+    whole city's extent and height (the camera's limits and clip planes follow them)."""
+    extra = build_district_mesh(take(district, rows))
+    for b in extra.batches:
+        b.feature_ids = rows[b.feature_ids].astype("int32")
+    x0, y0, x1, y1 = tiles.bounds
+    if extra.batches:
+        e0, f0, e1, f1 = extra.bounds
+        x0, y0, x1, y1 = min(x0, e0), min(y0, f0), max(x1, e1), max(y1, f1)
+    return DistrictMesh(extra.batches, (x0, y0, x1, y1),
+                        max(tiles.max_height, extra.max_height))
 
 
 def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,

@@ -32,6 +32,10 @@ PointsMode = Literal["poi", "all"]
 #: default (OSM-style keys) when nothing matched.
 SchemaFrom = Literal["option", "detected", "default"]
 POINTS_MODES: tuple[PointsMode, ...] = get_args(PointsMode)
+#: Whether a city is drawn from a baked tile cache: "auto" (when a fresh cache exists, or
+#: the source is city-sized), always ("on", baking when needed) or never ("off").
+TilesMode = Literal["auto", "on", "off"]
+TILES_MODES: tuple[TilesMode, ...] = get_args(TilesMode)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -37,6 +38,20 @@ class Hit:
     feature: int  # district row (>= 0) or pavilion feature id (< 0)
     point: tuple[float, float, float]
     distance: float  # along the normalised ray, metres
+
+
+class Picker(Protocol):
+    """What picking offers the interface: a ``PickIndex`` over merged meshes, or a baked
+    city's ``tiles.picking.TiledPicker``."""
+
+    def pick(self, origin: Sequence[float], direction: Sequence[float],
+             max_distance: float = math.inf) -> Hit | None:
+        """The nearest surface a ray meets within ``max_distance``, or None."""
+        ...
+
+    def triangles_of(self, feature: int) -> np.ndarray:
+        """``feature``'s triangles, float32 (k, 3, 3)."""
+        ...
 
 
 class PickIndex:

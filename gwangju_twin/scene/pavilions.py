@@ -172,6 +172,18 @@ def place_pavilions(
     ``report.cleared``) and the sites. Sites that overlap each other, a road, water or a
     landmark are an InputError naming the scene file and the pavilion.
     """
+    clear, sites = clear_sites(district, report, specs, scene_path)
+    if clear.any():
+        district = subset(district, ~clear)
+    return district, sites
+
+
+def clear_sites(
+    district: District, report: LoadReport, specs: tuple[PavilionSpec, ...], scene_path: Path
+) -> tuple[np.ndarray, tuple[PavilionSite, ...]]:
+    """``place_pavilions`` without the cut: which rows the sites clear (bool per row, each
+    one added to ``report.cleared``) and the sites. A baked city keeps its rows' numbers
+    and cuts the cleared buildings out of its tiles instead (``tiles.tileset``)."""
     sites = []
     for spec in specs:
         if spec.at_lonlat is not None:
@@ -183,7 +195,7 @@ def place_pavilions(
         _near_district(district, spec, center, scene_path)
         sites.append(PavilionSite(spec, center, site_polygon(center, spec.heading, spec.size)))
     if not sites:
-        return district, ()
+        return np.zeros(len(district), bool), ()
 
     polys = np.array([s.polygon for s in sites], dtype=object)
     for i, a in enumerate(sites):
@@ -222,9 +234,7 @@ def place_pavilions(
         report.cleared.append(Issue(int(district.source_index[r]), district.feature_id[r],
                                     f"cleared for pavilion {names}"))
     report.cleared.sort(key=lambda i: i.index)
-    if clear.any():
-        district = subset(district, ~clear)
-    return district, tuple(sites)
+    return clear, tuple(sites)
 
 
 def _near_district(district: District, spec: PavilionSpec, center: tuple[float, float],

@@ -16,7 +16,7 @@ from typing import Any
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
-from gwangju_twin.geo.model import LAYERS, POINTS_MODES, PointsMode
+from gwangju_twin.geo.model import LAYERS, POINTS_MODES, TILES_MODES, PointsMode, TilesMode
 from gwangju_twin.geo.schemas import AUTO, builtin_schemas
 from gwangju_twin.resources import (
     BUILTIN,
@@ -88,6 +88,15 @@ class Scene:
     frame_budget_ms: float = 4.0
     tour_stops: tuple[TourStop, ...] = ()  # the same stops with narration and dwell
     boundaries: BoundarySpec | None = None  # a separate boundary file ([boundaries])
+    tiles: TilesMode = "auto"  # whether the city is drawn from a baked tile cache
+    cache: Path | None = None  # the tile cache's folder (None: the platform's cache folder)
+
+
+def _cache_folder(text: str, spot: Spot) -> Path:
+    folder = _resolve(spot.path, spot.name, text)
+    if folder.exists() and not folder.is_dir():
+        raise CheckError(message=f"{spot.where} names {text!r}, which is not a folder")
+    return folder
 
 
 def without_plugins(scene: Scene) -> Scene:
@@ -242,6 +251,8 @@ def _scene(values: dict[str, Any], spot: Spot) -> Scene:
         crs_override=district["crs_override"],
         points=district["points"],
         schema=district["schema"],
+        tiles=district["tiles"],
+        cache=district["cache"],
         camera=values["camera"],
         layers=values["layers"],
         pavilions=pavilions,
@@ -279,6 +290,11 @@ SCENE = Table(
                 choices=POINTS_MODES),
             Key("schema", "str", 'the source schema whose keys are read: "auto" (detected), '
                 '"osm", "al_d010" or "kr_roads" (docs/data.md)', default="auto", check=_schema),
+            Key("tiles", "choice", '"auto" (a baked tile cache for a city-sized source, or '
+                'when one is fresh), "on" or "off" (docs/tiles.md)', default="auto",
+                choices=TILES_MODES),
+            Key("cache", "path", "the tile cache's folder (default: the platform's cache "
+                "folder)", check=_cache_folder),
         ))),
         Key("boundaries", "table", "a separate file of administrative boundaries (dongs)",
             table=Table((

@@ -16,10 +16,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gwangju_twin import __version__
+import platformdirs
+
+from gwangju_twin import APP_NAME, __version__
 from gwangju_twin.geo.model import District, LoadReport
 from gwangju_twin.tiles import levels, quadtree
 from gwangju_twin.tiles.bake import Box, Runner, TileKind, TileResult, plan, serial
@@ -48,6 +50,15 @@ def bake_settings() -> dict[str, Any]:
         "hull_simplify_m": levels.HULL_SIMPLIFY_M,
         "height_classes": list(levels.HEIGHT_CLASSES),
     }
+
+
+def default_folder(source: Path) -> Path:
+    """The cache folder of ``source`` in the platform's cache folder (``~/.cache`` on Linux):
+    one per source path, so a changed file is found stale and baked again in place."""
+    root = platformdirs.user_cache_path(APP_NAME, appauthor=False) / "tiles"
+    resolved = str(source.resolve())
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in source.stem)[:40]
+    return root / f"{stem}-{hashlib.sha256(resolved.encode()).hexdigest()[:12]}"
 
 
 def source_files(source: Path) -> list[Path]:
@@ -172,11 +183,12 @@ def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
 
 
 def _safe_name(folder: Path, name: str) -> Path:
-    """A file named by the index, refused if it would lie outside the cache folder."""
-    path = (folder / name).resolve()
-    if folder.resolve() not in path.parents:
+    """A file named by the index, refused if it would lie outside the cache folder (an
+    absolute name or one climbing out with "..": the index is a file anyone can edit)."""
+    parts = PurePosixPath(name).parts
+    if not parts or name.startswith(("/", "\\")) or ".." in parts or ":" in name:
         raise CorruptFileError(f"{INDEX} names {name!r}, outside the cache folder")
-    return path
+    return folder / name
 
 
 @dataclass

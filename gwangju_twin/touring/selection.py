@@ -12,7 +12,7 @@ from panda3d.core import NodePath, Point2, Point3, TextFont
 
 from gwangju_twin.expo.pavilions import Pavilion, pavilion_index
 from gwangju_twin.geo.model import District
-from gwangju_twin.picking import Hit, PickIndex, building_facts
+from gwangju_twin.picking import Hit, Picker, building_facts
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
@@ -31,7 +31,7 @@ class Selection:
     """
 
     def __init__(self, world: NodePath, camera: NodePath, overlay: NodePath,
-                 fonts: tuple[TextFont, TextFont], index: PickIndex, district: District,
+                 fonts: tuple[TextFont, TextFont], index: Picker, district: District,
                  level_height: float, pavilions: Sequence[Pavilion],
                  found: Sequence[FoundPlugin], catalogue: Catalogue, language: str, *,
                  enter: Callable[[str], None], leave: Callable[[], None],

@@ -17,11 +17,12 @@ from panda3d.core import ClockObject
 
 from gwangju_twin.guide import Gazetteer, GuidedTour, Presence
 from gwangju_twin.navigation import Limits, Obstacles
-from gwangju_twin.picking import PickIndex
+from gwangju_twin.picking import Picker, PickIndex
 from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
+from gwangju_twin.tiles.picking import TiledPicker
 from gwangju_twin.touring.camera import (
     WHEEL_STEP,
     CameraDriver,
@@ -99,7 +100,10 @@ class Touring:
                           lambda: interface_window(base.aspect2d, expo.inside is not None))
         expo.camera_hand = hand
         self.pointer = Pointer(base.mouseWatcherNode)
-        index = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
+        merged = PickIndex.build([*mesh.batches, *(p.shape.batch for p in prepared.pavilions)])
+        # A baked city is picked on its leaves' full-detail triangles, leaf by leaf.
+        index: Picker = (merged if prepared.tiles is None
+                         else TiledPicker(prepared.tiles, merged, district))
         fonts = (expo.font, expo.bold_font)
         # The selection's panels, the screen's widgets and the visits call one another; the
         # ones built first reach the later ones through these callables, looked up when

@@ -16,7 +16,7 @@ from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
 from gwangju_twin.ui.fonts import load_font
 
 #: The steps of a load, in order; their texts are ``loading.<step>`` in ui/text.toml.
-STEPS = ("reading", "pavilions", "meshes", "plugins", "interface")
+STEPS = ("reading", "baking", "pavilions", "meshes", "plugins", "interface")
 
 BACKGROUND = (0.10, 0.20, 0.36, 1.0)  # a deep sky blue: the city appears out of it
 TRACK = (1.0, 1.0, 1.0, 0.22)
@@ -89,15 +89,16 @@ class LoadingScreen:
         self.bar.set_sx(max(self.fraction, 1e-3))
         self.bar.set_x(-w + w * self.fraction)
 
-    def show(self, step: str) -> None:
-        """Name ``step`` (one of STEPS) and move the bar to the share of steps done."""
+    def show(self, step: str, within: float = 0.0) -> None:
+        """Name ``step`` (one of STEPS) and move the bar to the share of steps done, plus
+        ``within`` (0..1) of this step (a bake's tiles)."""
         if step not in STEPS:
             raise ValueError(f"loading step {step!r}: expected one of {', '.join(STEPS)}")
         self.step = step
         ko, en = self.cat.both(f"loading.{step}")
         self.step_ko.set_text(ko)
         self.step_en.set_text(en)
-        self._set_fraction(STEPS.index(step) / len(STEPS))
+        self._set_fraction((STEPS.index(step) + max(0.0, min(1.0, within))) / len(STEPS))
 
     def destroy(self) -> None:
         """Take the screen away (the city is ready)."""

@@ -11,14 +11,14 @@ import os
 import sys
 
 from gwangju_twin import __version__
-from gwangju_twin.app.commands import kiosk, plugins
+from gwangju_twin.app.commands import bake, kiosk, plugins
 from gwangju_twin.app.commands.options import Parser, apply_verbosity
 from gwangju_twin.app.commands.view import add_parsers as add_view_parsers
 from gwangju_twin.app.commands.view import run_inspect, run_render, run_view
 from gwangju_twin.errors import InputError
 from gwangju_twin.terminal import shown
 
-COMMANDS = ("view", "render", "inspect", "plugins", "kiosk")
+COMMANDS = ("view", "render", "inspect", "bake", "plugins", "kiosk")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     add_view_parsers(sub)
+    bake.add_parser(sub)
     plugins.add_commands(sub, Parser)
     kiosk.add_parser(sub)
     return parser
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 return plugins.run(args)
             case "inspect":
                 return run_inspect(args)
+            case "bake":
+                return bake.run(args)
             case "render":
                 return run_render(args)
             case _:

@@ -139,6 +139,31 @@ def source_options(p: argparse.ArgumentParser, crs_help: str = "the CRS of a dat
     p.add_argument("--max-size", type=max_size, metavar="MB", help=MAX_SIZE_HELP)
 
 
+def tile_options(p: argparse.ArgumentParser) -> None:
+    """Add whether and where the city's tile cache is used (--tiles, --cache) to ``p``."""
+    p.add_argument("--tiles", choices=("auto", "on", "off"), default=None,
+                   help="draw the city from a baked tile cache: auto (a city-sized source, or "
+                   "when a fresh cache exists; the default), on or off (docs/tiles.md)")
+    p.add_argument("--cache", type=Path, metavar="DIR", default=None,
+                   help="the tile cache's folder (default: the scene's, else the platform's "
+                   "cache folder)")
+
+
+def with_tile_options(scene: Scene, args: argparse.Namespace | None) -> Scene:
+    """``scene`` with --tiles and --cache applied (they win over the scene file's keys)."""
+    import dataclasses
+
+    tiles = getattr(args, "tiles", None)
+    cache = getattr(args, "cache", None)
+    if cache is not None and cache.exists() and not cache.is_dir():
+        raise InputError(f"--cache {cache}: is a file; expected a folder for the tile cache")
+    if tiles is not None:
+        scene = dataclasses.replace(scene, tiles=tiles)
+    if cache is not None:
+        scene = dataclasses.replace(scene, cache=cache)
+    return scene
+
+
 #: The options of source_options that only apply to a bare data file, with their flags.
 _FILE_ONLY = (("crs", "--crs"), ("crs_override", "--crs-override"), ("encoding", "--encoding"),
               ("schema", "--schema"), ("points", "--points"), ("level_height", "--level-height"))
@@ -156,7 +181,7 @@ def load_source(source: str | None, args: argparse.Namespace | None = None) -> S
         if given:
             raise InputError(f"{', '.join(given)} apply to a data file; the default scene has "
                              "its own settings")
-        return load_scene(default_scene_path())
+        return with_tile_options(load_scene(default_scene_path()), args)
     path = Path(source)
     if path.suffix.lower() == ".toml":
         if given:
@@ -164,7 +189,7 @@ def load_source(source: str | None, args: argparse.Namespace | None = None) -> S
                 f"{path}: {', '.join(given)} apply to a data file; set them in the scene's "
                 "[district] table (docs/scenes.md)"
             )
-        return load_scene(path)
+        return with_tile_options(load_scene(path), args)
     from gwangju_twin.geo import check_data_file
 
     check_data_file(path)  # names a symlink loop, a pipe or a file over --max-size at once
@@ -173,9 +198,10 @@ def load_source(source: str | None, args: argparse.Namespace | None = None) -> S
                          "one the file declares")
     if args is None:
         return scene_for_geojson(path)
-    return scene_for_geojson(path, args.crs, args.level_height, encoding=args.encoding,
-                             crs_override=args.crs_override, points=args.points or "poi",
-                             schema=getattr(args, "schema", None) or "auto")
+    return with_tile_options(scene_for_geojson(
+        path, args.crs, args.level_height, encoding=args.encoding,
+        crs_override=args.crs_override, points=args.points or "poi",
+        schema=getattr(args, "schema", None) or "auto"), args)
 
 
 def check_out(out: Path) -> None:

@@ -17,6 +17,7 @@ from gwangju_twin.app.commands.options import (
     load_source,
     size,
     source_options,
+    tile_options,
     verbose_option,
 )
 from gwangju_twin.errors import InputError
@@ -31,6 +32,7 @@ def add_parsers(sub: Any) -> None:
     view = sub.add_parser("view", help="open the viewer (the default command)")
     view.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
     source_options(view)
+    tile_options(view)
     view.add_argument("--size", type=size, default=(1280, 720), help="window size WxH")
     view.add_argument("--out", type=Path, default=Path(SNAPSHOT),
                       help=f"snapshot written when there is no display (default {SNAPSHOT})")
@@ -44,6 +46,7 @@ def add_parsers(sub: Any) -> None:
     render.add_argument("--out", type=Path, required=True, help="PNG file to write")
     render.add_argument("--size", type=size, default=(1280, 720), help="image size WxH")
     source_options(render)
+    tile_options(render)
     expo_options(render)
     verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
@@ -57,6 +60,7 @@ def add_parsers(sub: Any) -> None:
     inspect.add_argument("source", help="GeoJSON file (or a scene .toml: its district)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     source_options(inspect)
+    tile_options(inspect)
 
 
 def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:

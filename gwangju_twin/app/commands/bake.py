@@ -1,0 +1,121 @@
+"""``gwangju-twin bake``: a source read once and baked into its tile cache, serially or as
+independent tile tasks on a Dask cluster (docs/tiles.md)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from gwangju_twin.app.commands.options import load_source, source_options, verbose_option
+from gwangju_twin.errors import InputError
+
+SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?/?$")
+
+
+def workers(text: str) -> int:
+    """An argparse type: a number of Dask workers (at least 1)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1 or n > 1024:
+        raise argparse.ArgumentTypeError(f"--workers {text!r}: expected a whole number of "
+                                         "worker processes from 1 to 1024")
+    return n
+
+
+def scheduler(text: str) -> str:
+    """An argparse type: a Dask scheduler's address (``tcp://HOST:PORT``)."""
+    if not SCHEDULER.match(text):
+        raise argparse.ArgumentTypeError(f"--scheduler {text!r}: expected a Dask scheduler's "
+                                         "address such as tcp://10.0.0.5:8786")
+    return text
+
+
+def add_parser(sub: Any) -> None:
+    """Add ``bake`` to the command line's sub-commands."""
+    p = sub.add_parser("bake", help="bake a source's tile cache (levels of detail, on Dask)")
+    p.add_argument("source", help="a data file or scene .toml")
+    p.add_argument("--out", type=Path, metavar="DIR", default=None,
+                   help="the cache folder (default: the scene's, else the platform's cache "
+                   "folder, where view/render/kiosk/inspect look)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--workers", type=workers, default=None,
+                     help="worker processes of a local Dask cluster (default: one per core)")
+    how.add_argument("--scheduler", type=scheduler, default=None, metavar="ADDRESS",
+                     help="bake on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    how.add_argument("--serial", action="store_true",
+                     help="bake in this process, one tile after another (no Dask)")
+    p.add_argument("--force", action="store_true", help="bake even when the cache is fresh")
+    source_options(p)
+    verbose_option(p)
+
+
+@contextlib.contextmanager
+def _runner(args: argparse.Namespace) -> Iterator[Any]:
+    from gwangju_twin.tiles.bake import serial
+
+    if args.serial:
+        yield serial
+        return
+    from gwangju_twin.tiles.parallel import dask_runner
+
+    n = args.workers if args.workers is not None or args.scheduler else (os.cpu_count() or 1)
+    with dask_runner(workers=n if args.scheduler is None else None,
+                     scheduler=args.scheduler) as run:
+        yield run
+
+
+def run(args: argparse.Namespace) -> int:
+    """Bake the source's cache; print what was baked."""
+    from gwangju_twin.expo.city import BakeMeter, cache_folder, load_options, read_district
+    from gwangju_twin.tiles.cache import (
+        StaleCacheError,
+        bake,
+        cache_key,
+        open_cache,
+        source_digest,
+    )
+
+    scene = load_source(args.source, args)
+    if args.out is not None:
+        if args.out.exists() and not args.out.is_dir():
+            raise InputError(f"--out {args.out}: is a file; expected a folder for the cache")
+        scene = _with_cache(scene, args.out)
+    folder = cache_folder(scene)
+    key = cache_key(source_digest(scene.source), load_options(scene))
+    if not args.force:
+        try:
+            cache = open_cache(folder, key)
+            print(f"{folder}: fresh ({len(cache.index.tiles)} tiles); nothing to bake "
+                  "(--force bakes it again)")
+            return 0
+        except StaleCacheError as exc:
+            if str(exc) != "not baked yet":
+                print(f"{folder}: {exc}; baking it again")
+    start = time.perf_counter()
+    district, report = read_district(scene)
+    read = time.perf_counter() - start
+    with _runner(args) as runner:
+        cache = bake(district, report, folder, key, runner=runner, progress=BakeMeter())
+    took = time.perf_counter() - start
+    index = cache.index
+    size = sum(t.entry.bytes for t in index.tiles) + index.district.bytes + index.report.bytes
+    tri = {part: sum(t.triangles.get(part, 0) for t in index.tiles) for part in ("0", "1", "2")}
+    print(f"{folder}: {len(index.leaves())} leaves and {len(index.groups())} far groups from "
+          f"{report.layers['buildings']:,} buildings; triangles by level: "
+          f"{tri['0']:,} / {tri['1']:,} / {tri['2']:,}; {size / 1e6:.0f} MB; read "
+          f"{read:.1f} s, whole bake {took:.1f} s")
+    return 0
+
+
+def _with_cache(scene: Any, folder: Path) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(scene, cache=folder)
