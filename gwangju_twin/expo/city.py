@@ -113,11 +113,12 @@ def city_steps(scene: Scene, meter: BakeMeter | None = None
         cache = open_cache(folder, key)
         district, report = cache.district()
         return City(district, report, cache)
-    except (StaleCacheError, CorruptFileError) as exc:
+    except StaleCacheError as exc:
         why = str(exc)
-        if why != "not baked yet":
-            log.warning("tile cache %s is %s; baking it again", folder, why.removeprefix(
-                "district table: ").removeprefix("damaged: "))
+    except CorruptFileError as exc:
+        why = f"damaged: {exc}"
+    if why != "not baked yet":
+        log.warning("tile cache %s is %s; baking it again", folder, why)
     district, report = read_district(scene)
     buildings = int((district.layer == "buildings").sum())
     if scene.tiles == "auto" and buildings < TILES_FROM:

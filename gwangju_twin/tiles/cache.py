@@ -36,6 +36,9 @@ from gwangju_twin.tiles.files import (
 )
 
 FORMAT = "gwangju-twin/tiles/1"
+#: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
+#: of an older bake are stale even when the program's version number is the same.
+BAKE_REVISION = 2
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -44,7 +47,7 @@ SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 def bake_settings() -> dict[str, Any]:
     """The bake's own parameters: a cache baked with others is stale."""
     return {
-        "leaf_buildings": quadtree.LEAF_BUILDINGS, "leaf_features": quadtree.LEAF_FEATURES,
+        "revision": BAKE_REVISION, "leaf_buildings": quadtree.LEAF_BUILDINGS, "leaf_features": quadtree.LEAF_FEATURES,
         "far_buildings": quadtree.FAR_BUILDINGS, "simplify_m": levels.SIMPLIFY_M,
         "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
         "hull_simplify_m": levels.HULL_SIMPLIFY_M,

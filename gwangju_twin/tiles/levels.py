@@ -86,9 +86,12 @@ def leaf_meshes(part: District, ids: np.ndarray) -> TileMeshes:
     """Levels 0 and 1 of a leaf whose features are ``part`` (rows ``ids`` of the city)."""
     full = solids(part, ids)
     simple, error = simplified(part)
-    low = solids(simple, ids)
-    return TileMeshes({"0": [full], "1": [low], "g": _ground_parts(part, ids)},
-                      {0: 0.0, 1: error})
+    parts = {"0": [full], "g": _ground_parts(part, ids)}
+    # Nothing to simplify (rectangles without courtyards or annexes): level 1 is level 0,
+    # and the file holds it once (a reader draws part "0" for level 1, see tileset.PARTS).
+    if error > 0:
+        parts["1"] = [solids(simple, ids)]
+    return TileMeshes(parts, {0: 0.0, 1: error})
 
 
 def simplified(part: District) -> tuple[District, float]:

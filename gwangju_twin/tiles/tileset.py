@@ -87,7 +87,10 @@ class TileSet:
         tile = self.tiles[key]
         arrays = self._arrays(tile)
         out: list[MeshBatch] = []
-        for part in PARTS[level]:
+        parts = PARTS[level]
+        if level == 1 and "1/0/info" not in arrays:
+            parts = PARTS[0]  # a leaf with nothing to simplify holds level 0 only
+        for part in parts:
             try:
                 batches = arrays_batches(arrays, part)
             except CorruptFileError as exc:
