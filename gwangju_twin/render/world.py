@@ -56,15 +56,20 @@ def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
     ``focus`` is the xy extent the start view frames (``haze_size``); the ground keeps its
     own colour there and takes the horizon's away from it."""
     world = NodePath("world")
-    district = world.attach_new_node("district")
-    for batch in mesh.shown(layers or {}):
-        np_ = district.attach_new_node(make_geom_node(batch))
-        _style(np_, batch)
+    add_batches(world.attach_new_node("district"), mesh, layers)
     ground = _ground_plane(focus if focus is not None else mesh.bounds,
                            haze_size(mesh, view_distance, focus))
     ground.reparent_to(world)
     _light(world)
     return world
+
+
+def add_batches(parent: NodePath, mesh: DistrictMesh,
+                layers: dict[str, bool] | None = None) -> None:
+    """One GeomNode per batch of ``mesh`` the ``layers`` show, styled, under ``parent``."""
+    for batch in mesh.shown(layers or {}):
+        np_ = parent.attach_new_node(make_geom_node(batch))
+        _style(np_, batch)
 
 
 def _style(np_: NodePath, batch: MeshBatch) -> None:

@@ -47,7 +47,8 @@ SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
 def bake_settings() -> dict[str, Any]:
     """The bake's own parameters: a cache baked with others is stale."""
     return {
-        "revision": BAKE_REVISION, "leaf_buildings": quadtree.LEAF_BUILDINGS, "leaf_features": quadtree.LEAF_FEATURES,
+        "revision": BAKE_REVISION, "leaf_buildings": quadtree.LEAF_BUILDINGS,
+        "leaf_features": quadtree.LEAF_FEATURES,
         "far_buildings": quadtree.FAR_BUILDINGS, "simplify_m": levels.SIMPLIFY_M,
         "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
         "hull_simplify_m": levels.HULL_SIMPLIFY_M,

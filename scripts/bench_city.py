@@ -1,0 +1,348 @@
+#!/usr/bin/env python
+"""Benchmark: a whole city from its tile cache (levels of detail, streaming) against today's
+path (everything meshed and merged at start-up, drawn at full detail), in the same run.
+
+For synthetic register cities (scripts/register_city.py: AL_D010 columns, EPSG:5186, CP949)
+of 10,000 and 185,000 buildings it prints:
+
+- the cold bake: serial, and on a local Dask cluster of 1 and 2 workers (and whether the
+  three caches are byte-identical);
+- the warm start: seconds from process start to the first frame of the city in a 1280x720
+  window with the desktop interface (and to the loading screen's first frame);
+- for an overview of the whole city, a district view and a street view: frame time, frame
+  rate and triangles in view;
+- the viewer's resident memory (peak, with Mesa's rasteriser threads off, LP_NUM_THREADS=0,
+  so Mesa's own per-thread memory is left out as the soak does);
+
+and the same figures for today's path (``--tiles off``). Then it evaluates the issue's
+targets. Every measurement runs in a fresh subprocess (this script with ``--worker``), so
+start times and memory are each process's own.
+
+    python scripts/bench_city.py                       # 10k and 185k
+    python scripts/bench_city.py --sizes 10000         # 10k only
+    python scripts/bench_city.py --keep /tmp/cities    # keep (and reuse) cities and caches
+
+A report, not a test: timings on a shared 2-core machine are noisy; it exits 0 unless
+``--check`` is given and a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WIN = (1280, 720)
+RESULT = "@@bench-result "
+VIEWS = ("overview", "district", "street")
+
+# -- the issue's targets ---------------------------------------------------------------------
+WARM_START_S = 1.5
+OVERVIEW_RATIO = 4.0
+OVERVIEW_FPS = 15.0
+STREET_FPS = 30.0
+MEMORY_MB = 1536.0
+BAKE_SPEEDUP = 1.6
+
+
+# -- workers (each in its own process) ---------------------------------------------------------
+
+def _rss_mb() -> tuple[float, float]:
+    """Resident memory now and at its peak (MB), from /proc."""
+    now = peak = 0.0
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            now = int(line.split()[1]) / 1024
+        elif line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024
+    return now, peak
+
+
+def _scene(source: Path, cache: Path, tiles: str) -> Any:
+    import dataclasses
+
+    from gwangju_twin.scene import scene_for_geojson
+
+    return dataclasses.replace(scene_for_geojson(source), tiles=tiles, cache=cache)
+
+
+def worker_start(source: Path, cache: Path, tiles: str, spawned: float) -> dict[str, Any]:
+    """Seconds from process start to the loading screen's and the city's first frame."""
+    from gwangju_twin.app.stage import Interface, StageOptions, load_stage
+    from gwangju_twin.expo.prepared import Loading
+
+    firsts: list[float] = []
+
+    def on_frame(base: Any, step: str) -> None:
+        if not firsts:
+            firsts.append(time.time() - spawned)
+
+    stage = load_stage(Loading(_scene(source, cache, tiles)), "offscreen", WIN,
+                       StageOptions(interface=Interface.DESKTOP, persist=False),
+                       on_frame=on_frame)
+    stage.base.graphicsEngine.render_frame()
+    stage.base.graphicsEngine.render_frame()  # the second shows the first's picture
+    city = time.time() - spawned
+    out = {"loading_screen_s": firsts[0] if firsts else None, "first_frame_s": city}
+    stage.close()
+    return out
+
+
+def _poses(stage: Any) -> dict[str, Any]:
+    """The three views: the whole city, a 2 km district at its centre, a street there."""
+    from gwangju_twin.scene import CameraPose
+    from gwangju_twin.scene.framing import fit_box
+
+    x0, y0, x1, y1 = stage.prepared.mesh.bounds
+    top = stage.prepared.mesh.max_height
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    aspect = WIN[0] / WIN[1]
+    overview = fit_box((x0, y0, 0.0, x1, y1, top), 20.0, 50.0, aspect)
+    district = fit_box((cx - 1000, cy - 1000, 0.0, cx + 1000, cy + 1000, 60.0), 20.0, 40.0,
+                       aspect)
+    street = CameraPose((cx, cy, 0.0), 20.0, 8.0, 160.0)
+    return {"overview": overview, "district": district, "street": street}
+
+
+def _triangles_in_view(stage: Any) -> int:
+    """Triangles of the city's Geoms whose bounds meet the camera's view (what the renderer
+    is sent after culling), for either path."""
+    from panda3d.core import GeomTriangles
+
+    lens_bounds = stage.base.camLens.make_bounds()
+    lens_bounds.xform(stage.base.camera.get_mat(stage.base.render))
+    total = 0
+    for np_ in stage.world.find("district").find_all_matches("**/+GeomNode"):
+        if np_.is_hidden() or np_.is_stashed():
+            continue
+        if not lens_bounds.contains(np_.get_bounds(stage.base.render)):
+            continue
+        for geom in np_.node().get_geoms():
+            for prim in geom.get_primitives():
+                if isinstance(prim, GeomTriangles):
+                    total += prim.get_num_primitives()
+    return total
+
+
+def _frame_ms(stage: Any, frames: int) -> float:
+    """Mean wall time per frame over back-to-back frames, the stream updating each frame as
+    in the viewer; the buffer is read back at the end so queued rasterisation counts."""
+    from panda3d.core import PNMImage
+
+    engine = stage.base.graphicsEngine
+    image = PNMImage()
+    t0 = time.perf_counter()
+    for _ in range(frames):
+        stage.follow_camera()
+        engine.render_frame()
+    stage.base.win.get_screenshot(image)
+    return (time.perf_counter() - t0) / frames * 1000.0
+
+
+def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
+                  shots: Path | None) -> dict[str, Any]:
+    """Frame time and triangles in view of the three views, and memory."""
+    from gwangju_twin.app.stage import Stage
+    from gwangju_twin.expo.prepared import prepare
+
+    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
+    out: dict[str, Any] = {}
+    for name, pose in _poses(stage).items():
+        stage.set_pose(pose)
+        if stage.stream is not None:
+            stage.stream.settle()
+        stage.base.graphicsEngine.render_frame()
+        stage.base.graphicsEngine.render_frame()
+        ms = _frame_ms(stage, frames)
+        out[name] = {"ms": ms, "fps": 1000.0 / ms, "triangles": _triangles_in_view(stage)}
+        if shots is not None:
+            stage.screenshot(shots / f"{source.stem}-{tiles}-{name}.png")
+    out["rss_mb"], out["peak_mb"] = _rss_mb()
+    stage.close()
+    return out
+
+
+def worker_memory(source: Path, cache: Path, tiles: str) -> dict[str, Any]:
+    """Peak resident memory of the viewer through the three views (LP_NUM_THREADS=0)."""
+    from gwangju_twin.app.stage import Stage
+    from gwangju_twin.expo.prepared import prepare
+
+    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
+    for pose in _poses(stage).values():
+        stage.set_pose(pose)
+        if stage.stream is not None:
+            stage.stream.settle()
+        for _ in range(3):
+            stage.follow_camera()
+            stage.base.graphicsEngine.render_frame()
+    rss, peak = _rss_mb()
+    stage.close()
+    return {"rss_mb": rss, "peak_mb": peak}
+
+
+def run_worker(args: list[str], env: dict[str, str] | None = None,
+               timeout: float = 3600) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT):
+            return json.loads(line[len(RESULT):])
+    raise RuntimeError(f"worker {args[0]} failed:\n{done.stderr[-3000:]}")
+
+
+# -- the driver ----------------------------------------------------------------------------------
+
+@contextmanager
+def data_dir(keep: str | None) -> Iterator[Path]:
+    if keep:
+        path = Path(keep)
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
+        yield Path(tmp)
+
+
+def ensure_city(folder: Path, n: int) -> Path:
+    path = folder / f"city-{n}" / f"register_{n}.shp"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(HERE / "register_city.py"), str(path),
+                        "--buildings", str(n)], check=True, capture_output=True)
+    return path
+
+
+def bake(source: Path, out: Path, how: list[str]) -> float:
+    """Seconds of a cold ``gwangju-twin bake`` (a fresh process, the source read included)."""
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "gwangju_twin", "bake", str(source), "--out",
+                    str(out), *how], check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    return files_a == files_b and all(
+        filecmp.cmp(a / f, b / f, shallow=False) for f in files_a)
+
+
+def measure(folder: Path, n: int, frames: int, shots: Path | None) -> dict[str, Any]:
+    source = ensure_city(folder, n)
+    out: dict[str, Any] = {"buildings": n}
+    caches = {how: folder / f"cache-{n}-{how}" for how in ("serial", "dask1", "dask2")}
+    out["bake_serial_s"] = bake(source, caches["serial"], ["--serial"])
+    out["bake_dask1_s"] = bake(source, caches["dask1"], ["--workers", "1"])
+    out["bake_dask2_s"] = bake(source, caches["dask2"], ["--workers", "2"])
+    out["bake_identical"] = (same_tree(caches["serial"], caches["dask1"])
+                             and same_tree(caches["serial"], caches["dask2"]))
+    cache = caches["serial"]
+    shot_arg = [str(shots)] if shots is not None else []
+    for tiles in ("on", "off"):
+        runs = [run_worker(["start", str(source), str(cache), tiles, repr(time.time())])
+                for _ in range(2)]
+        out[f"start_{tiles}"] = min(runs, key=lambda r: r["first_frame_s"])
+        out[f"frames_{tiles}"] = run_worker(["frames", str(source), str(cache), tiles,
+                                             str(frames), *shot_arg])
+        out[f"memory_{tiles}"] = run_worker(["memory", str(source), str(cache), tiles],
+                                            env={"LP_NUM_THREADS": "0"})
+    return out
+
+
+def report(results: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    checks: list[tuple[str, bool]] = []
+    for r in results:
+        n = r["buildings"]
+        print(f"\n== {n:,} buildings ==")
+        s, d1, d2 = r["bake_serial_s"], r["bake_dask1_s"], r["bake_dask2_s"]
+        print(f"cold bake        serial {s:6.1f} s   dask 1 worker {d1:6.1f} s   dask 2 workers "
+              f"{d2:6.1f} s   2 workers vs serial {s / d2:4.2f}x   byte-identical: "
+              f"{'yes' if r['bake_identical'] else 'NO'}")
+        on, off = r["start_on"], r["start_off"]
+        print(f"start to frame   tiles {on['first_frame_s']:5.2f} s (loading screen "
+              f"{on['loading_screen_s']:.2f} s)   today's path {off['first_frame_s']:5.2f} s "
+              f"(loading screen {off['loading_screen_s']:.2f} s)   ratio "
+              f"{off['first_frame_s'] / on['first_frame_s']:4.1f}x")
+        print(f"{'view':10s} {'tiles ms':>9s} {'fps':>6s} {'triangles':>10s}   "
+              f"{'today ms':>9s} {'fps':>6s} {'triangles':>10s}   fps ratio")
+        for view in VIEWS:
+            a, b = r["frames_on"][view], r["frames_off"][view]
+            print(f"{view:10s} {a['ms']:9.1f} {a['fps']:6.1f} {a['triangles']:10,d}   "
+                  f"{b['ms']:9.1f} {b['fps']:6.1f} {b['triangles']:10,d}   "
+                  f"{a['fps'] / b['fps']:5.1f}x")
+        mon, moff = r["memory_on"], r["memory_off"]
+        print(f"memory (peak, LP_NUM_THREADS=0)   tiles {mon['peak_mb']:6.0f} MB   today's path "
+              f"{moff['peak_mb']:6.0f} MB")
+        if n >= 185_000:
+            ov_on, ov_off = r["frames_on"]["overview"], r["frames_off"]["overview"]
+            checks += [
+                (f"warm start to first frame <= {WARM_START_S} s", on["first_frame_s"]
+                 <= WARM_START_S),
+                (f"overview >= {OVERVIEW_RATIO}x today's frame rate",
+                 ov_on["fps"] >= OVERVIEW_RATIO * ov_off["fps"]),
+                (f"overview >= {OVERVIEW_FPS} fps", ov_on["fps"] >= OVERVIEW_FPS),
+                (f"street view >= {STREET_FPS} fps", r["frames_on"]["street"]["fps"]
+                 >= STREET_FPS),
+                (f"viewer memory <= {MEMORY_MB:.0f} MB", mon["peak_mb"] <= MEMORY_MB),
+                (f"bake on 2 workers >= {BAKE_SPEEDUP}x serial", s / d2 >= BAKE_SPEEDUP),
+                ("parallel bake byte-identical to serial", bool(r["bake_identical"])),
+            ]
+    if checks:
+        print("\ntargets (185k city, this machine):")
+        for text, ok in checks:
+            print(f"  {'PASS' if ok else 'MISS'}  {text}")
+    return checks
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "--worker":
+        kind, rest = argv[1], argv[2:]
+        source, cache, tiles = Path(rest[0]), Path(rest[1]), rest[2]
+        if kind == "start":
+            result = worker_start(source, cache, tiles, float(rest[3]))
+        elif kind == "frames":
+            result = worker_frames(source, cache, tiles, int(rest[3]),
+                                   Path(rest[4]) if len(rest) > 4 else None)
+        else:
+            result = worker_memory(source, cache, tiles)
+        print(RESULT + json.dumps(result), flush=True)
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,185000",
+                        help="building counts, comma-separated (default 10000,185000)")
+    parser.add_argument("--frames", type=int, default=30, help="frames timed per view")
+    parser.add_argument("--keep", help="a folder for the cities and caches (reused)")
+    parser.add_argument("--shots", type=Path, help="write each view's picture into this folder")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
+    results = []
+    with data_dir(args.keep) as folder:
+        for n in sizes:
+            print(f"measuring {n:,} buildings...", file=sys.stderr, flush=True)
+            results.append(measure(folder, n, args.frames, args.shots))
+    checks = report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 1 if args.check and not all(ok for _, ok in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
