@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,10 +48,17 @@ def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
 
 def read_npz(data: bytes) -> dict[str, np.ndarray]:
     """The arrays of an archive written by ``npz_bytes``; CorruptFileError if it is not one."""
+    # zipfile raises NotImplementedError / RuntimeError for a damaged header's version,
+    # compression or encryption bits, and numpy hands back a bare array (no context
+    # manager) for a lone .npy: all of them a damaged file, not a crash.
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        loaded = np.load(io.BytesIO(data), allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an archive")
+        with loaded as npz:
             return {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError,
+            zlib.error) as exc:
         raise CorruptFileError(f"not a readable archive ({exc})") from None
 
 
