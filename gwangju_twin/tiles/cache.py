@@ -148,7 +148,7 @@ class TileIndex:
             "max_height": round(self.max_height, 3),
             "district": self.district.as_dict(), "report": self.report.as_dict(),
             "tiles": [t.as_dict() for t in sorted(self.tiles, key=lambda t: (t.kind, t.key))],
-        }, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        }, indent=1, sort_keys=True) + "\n"  # ASCII: a lone surrogate in the source's name
 
 
 class StaleCacheError(Exception):
