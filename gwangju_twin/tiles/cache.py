@@ -45,10 +45,13 @@ def bake_settings() -> dict[str, Any]:
     """The bake's own parameters: a cache baked with others is stale."""
     return {
         "leaf_buildings": quadtree.LEAF_BUILDINGS, "leaf_features": quadtree.LEAF_FEATURES,
-        "far_buildings": quadtree.FAR_BUILDINGS, "simplify_m": levels.SIMPLIFY_M,
+        "far_buildings": quadtree.FAR_BUILDINGS, "max_depth": quadtree.MAX_DEPTH,
+        "simplify_m": levels.SIMPLIFY_M,
         "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
         "hull_simplify_m": levels.HULL_SIMPLIFY_M,
         "height_classes": list(levels.HEIGHT_CLASSES),
+        "far_roads": sorted(levels.FAR_ROADS), "minor_road_m": levels.MINOR_ROAD_M,
+        "far_area_m2": levels.FAR_AREA_M2,
     }
 
 
