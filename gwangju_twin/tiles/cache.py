@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import platformdirs
@@ -188,8 +188,10 @@ def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
 def _safe_name(folder: Path, name: str) -> Path:
     """A file named by the index, refused if it would lie outside the cache folder (an
     absolute name or one climbing out with "..": the index is a file anyone can edit)."""
+    # Both spellings: "..\\x" is a plain name on Linux but climbs out on Windows.
     parts = PurePosixPath(name).parts
-    if not parts or name.startswith(("/", "\\")) or ".." in parts or ":" in name:
+    if (not parts or name.startswith(("/", "\\")) or ".." in parts
+            or ".." in PureWindowsPath(name).parts or ":" in name):
         raise CorruptFileError(f"{INDEX} names {name!r}, outside the cache folder")
     return folder / name
 
