@@ -3,7 +3,8 @@ that is not a complete, current bake is refused with the reason, and nothing out
 folder is ever read.
 
 The town is baked with lowered quadtree limits (60 buildings a leaf, 200 a far group), so
-its 576 buildings (16 blocks of 36) make several leaves under several far groups in a fraction of a second.
+its 576 buildings (16 blocks of 36) make several leaves under several far groups in a
+fraction of a second.
 """
 
 from __future__ import annotations
