@@ -330,3 +330,17 @@ def test_cache_key_follows_every_bake_parameter(monkeypatch: pytest.MonkeyPatch,
     before = cache_key("d" * 64, {})
     monkeypatch.setattr(module, name, value)
     assert cache_key("d" * 64, {}) != before
+
+
+def test_a_runner_that_loses_a_tile_is_refused(tmp_path: Path) -> None:
+    # 25 buildings: one leaf "r" and one far group "r" (the same key, two tiles). A runner
+    # (a cluster) that returns the leaf twice and the group never has lost a tile, though
+    # the count and the keys look complete.
+    def twice_the_leaf(tasks: list) -> list:
+        leaf = next(t for t in tasks if t.kind == "leaf")
+        return [bake_module.bake_tile(leaf)] * len(tasks)
+
+    with pytest.raises(RuntimeError, match="the bake returned 1 of 2 tiles"):
+        bake(town(1, 5), report(), tmp_path, KEY, runner=twice_the_leaf)
+    with pytest.raises(StaleCacheError, match=r"^not baked yet$"):
+        open_cache(tmp_path, KEY)  # nothing committed
