@@ -176,6 +176,10 @@ def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
         for t in tiles:
             if t.kind not in ("leaf", "far") or len(t.box) != 6:
                 raise ValueError(f"tile {t.key}: bad kind or box")
+            # TileSet files leaves under their group by it: a list here would be a crash
+            # there, long after the cache was opened as sound.
+            if t.group is not None and not isinstance(t.group, str):
+                raise ValueError(f"tile {t.key}: bad group {t.group!r}")
         index = TileIndex(str(data["key"]), str(data["source"]),
                           tuple(float(v) for v in data["bounds"]),  # type: ignore[arg-type]
                           float(data["max_height"]), _entry(data["district"]),
