@@ -156,12 +156,18 @@ def test_unreadable_or_foreign_index_is_damaged(tmp_path: Path, text: str) -> No
         open_cache(tmp_path, KEY)
 
 
-def test_index_with_a_bad_tile_entry_is_damaged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("field,value,why", [
+    ("kind", "middle", "bad kind"), ("box", [0, 0, 1], "bad kind or box"),
+    ("group", ["r"], "bad group"), ("errors", [1], "index.json"), ("bytes", "many", "index.json"),
+])
+def test_index_with_a_bad_tile_entry_is_damaged(tmp_path: Path, field: str, value: object,
+                                                why: str) -> None:
     bake(town(2, 3), report(), tmp_path, KEY)
     index = _index(tmp_path)
-    index["tiles"][0]["kind"] = "middle"
+    leaf = next(t for t in index["tiles"] if t["kind"] == "leaf")
+    leaf[field] = value
     (tmp_path / INDEX).write_text(json.dumps(index), encoding="utf-8")
-    with pytest.raises(StaleCacheError, match=r"^damaged: .*bad kind"):
+    with pytest.raises(StaleCacheError, match=f"^damaged: .*{why}"):
         open_cache(tmp_path, KEY)
 
 
