@@ -9,8 +9,10 @@ from what levels.py's docstring promises, never from a run of the code.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -280,3 +282,44 @@ def test_take_keeps_rows_and_frame() -> None:
     assert sub.properties == [{"i": 4}, {"i": 1}, {"i": 2}]
     assert sub.source_index.tolist() == [4, 1, 2]
     assert [g.x for g in sub.geometry] == [4.0, 1.0, 2.0]
+
+
+# -- real outlines ---------------------------------------------------------------------
+
+def test_real_buildings_every_level_within_the_finer(shared_data: Path) -> None:
+    """The Jamsil sample (1,357 OSM outlines of Seoul, shared/data/README.md section 6):
+    real footprints with many vertices, courtyards and annexes, cut and meshed as a bake
+    does; every building keeps its height and stays within its full outline's box at
+    level 1, and the far level stays within the buildings' box and under the tallest."""
+    from gwangju_twin.geo import load_geojson
+    from gwangju_twin.tiles.bake import plan
+
+    source = shared_data / "AL_D010_jamsil_sample.shp"
+    if not source.is_file():
+        pytest.skip(f"{source.name} is not in the shared data")
+    d, _ = load_geojson(source)
+    assert int((d.layer == "buildings").sum()) == 1357  # the README's count
+    _, tasks = plan(d)
+    seen: set[int] = set()
+    for task in tasks:
+        if task.kind == "far":
+            far = far_meshes(task.part, task.ids)
+            assert far.errors[2] >= BLOCK_GAP_M
+            pos = far.parts["2"][0].positions.astype(np.float64)
+            b = task.part.layer == "buildings"
+            x0, y0, x1, y1 = shapely.total_bounds(task.part.geometry[b])
+            assert pos[:, 2].max() <= np.nanmax(task.part.height[b]) + 1e-3
+            assert x0 - 1e-3 <= pos[:, 0].min() and pos[:, 0].max() <= x1 + 1e-3
+            assert y0 - 1e-3 <= pos[:, 1].min() and pos[:, 1].max() <= y1 + 1e-3
+            continue
+        meshes = leaf_meshes(task.part, task.ids)
+        assert meshes.errors[0] == 0.0 and meshes.errors[1] >= 0.0
+        (full,), (low,) = meshes.parts["0"], meshes.parts["1"]
+        ids = task.ids[task.part.layer == "buildings"]
+        seen |= set(ids.tolist())
+        for fid in ids.tolist():
+            box0, box1 = _feature_box(full, fid), _feature_box(low, fid)
+            assert (box1[:3] >= box0[:3] - TOL).all(), fid
+            assert (box1[3:] <= box0[3:] + TOL).all(), fid
+            assert box1[2] == box0[2] and box1[5] == box0[5], fid
+    assert len(seen) == 1357  # every building in one leaf, drawn at both levels
