@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import platformdirs
@@ -49,10 +49,13 @@ def bake_settings() -> dict[str, Any]:
     return {
         "revision": BAKE_REVISION, "leaf_buildings": quadtree.LEAF_BUILDINGS,
         "leaf_features": quadtree.LEAF_FEATURES,
-        "far_buildings": quadtree.FAR_BUILDINGS, "simplify_m": levels.SIMPLIFY_M,
+        "far_buildings": quadtree.FAR_BUILDINGS, "max_depth": quadtree.MAX_DEPTH,
+        "simplify_m": levels.SIMPLIFY_M,
         "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
         "hull_simplify_m": levels.HULL_SIMPLIFY_M,
         "height_classes": list(levels.HEIGHT_CLASSES),
+        "far_roads": sorted(levels.FAR_ROADS), "minor_road_m": levels.MINOR_ROAD_M,
+        "far_area_m2": levels.FAR_AREA_M2,
     }
 
 
@@ -152,7 +155,7 @@ class TileIndex:
             "max_height": round(self.max_height, 3),
             "district": self.district.as_dict(), "report": self.report.as_dict(),
             "tiles": [t.as_dict() for t in sorted(self.tiles, key=lambda t: (t.kind, t.key))],
-        }, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        }, indent=1, sort_keys=True) + "\n"  # ASCII: a lone surrogate in the source's name
 
 
 class StaleCacheError(Exception):
@@ -177,6 +180,10 @@ def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
         for t in tiles:
             if t.kind not in ("leaf", "far") or len(t.box) != 6:
                 raise ValueError(f"tile {t.key}: bad kind or box")
+            # TileSet files leaves under their group by it: a list here would be a crash
+            # there, long after the cache was opened as sound.
+            if t.group is not None and not isinstance(t.group, str):
+                raise ValueError(f"tile {t.key}: bad group {t.group!r}")
         index = TileIndex(str(data["key"]), str(data["source"]),
                           tuple(float(v) for v in data["bounds"]),  # type: ignore[arg-type]
                           float(data["max_height"]), _entry(data["district"]),
@@ -189,8 +196,10 @@ def parse_index(text: str) -> tuple[dict[str, Any], TileIndex]:
 def _safe_name(folder: Path, name: str) -> Path:
     """A file named by the index, refused if it would lie outside the cache folder (an
     absolute name or one climbing out with "..": the index is a file anyone can edit)."""
+    # Both spellings: "..\\x" is a plain name on Linux but climbs out on Windows.
     parts = PurePosixPath(name).parts
-    if not parts or name.startswith(("/", "\\")) or ".." in parts or ":" in name:
+    if (not parts or name.startswith(("/", "\\")) or ".." in parts
+            or ".." in PureWindowsPath(name).parts or ":" in name):
         raise CorruptFileError(f"{INDEX} names {name!r}, outside the cache folder")
     return folder / name
 
@@ -303,8 +312,10 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
                                  group_of.get(result.key) if result.kind == "leaf" else None))
         if progress is not None:
             progress(done, total)
-    if len(entries) != total or {e.key for e in entries} != {t.key for t in tasks}:
-        raise RuntimeError(f"the bake returned {len(entries)} of {total} tiles")
+    # A tile is its kind and key: a far group that is a single leaf shares the leaf's key.
+    got = {(e.kind, e.key) for e in entries}
+    if len(entries) != total or got != {(t.kind, t.key) for t in tasks}:
+        raise RuntimeError(f"the bake returned {len(got)} of {total} tiles")
     entries = _grown_groups(entries)
     table = npz_bytes(district_arrays(district))
     dist_entry = _write(folder, _named("district", table, ".npz"), table)

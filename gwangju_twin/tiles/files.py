@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,10 +48,17 @@ def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
 
 def read_npz(data: bytes) -> dict[str, np.ndarray]:
     """The arrays of an archive written by ``npz_bytes``; CorruptFileError if it is not one."""
+    # zipfile raises NotImplementedError / RuntimeError for a damaged header's version,
+    # compression or encryption bits, and numpy hands back a bare array (no context
+    # manager) for a lone .npy: all of them a damaged file, not a crash.
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        loaded = np.load(io.BytesIO(data), allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an archive")
+        with loaded as npz:
             return {name: npz[name] for name in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, RuntimeError,
+            zlib.error) as exc:
         raise CorruptFileError(f"not a readable archive ({exc})") from None
 
 
@@ -108,6 +116,10 @@ def _check_batch(b: MeshBatch) -> None:
 _OBJECT_COLUMNS = ("layer", "kind", "height_source")
 _FLOAT_COLUMNS = ("height", "min_height", "levels", "width")
 _TEXT_LISTS = ("name", "name_en", "feature_id")
+#: Text is UTF-8, but a lone surrogate passes through: json.loads makes one of a GeoJSON
+#: escape such as "\ud800" and the loader keeps it, and strict UTF-8 would stop the bake
+#: on it. (json.loads of bytes decodes with "surrogatepass" too.)
+_LONE = "surrogatepass"
 
 
 def _blob(items: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -138,9 +150,9 @@ def district_arrays(district: District) -> dict[str, np.ndarray]:
         values = getattr(district, name)
         out[f"{name}/none"] = np.array([v is None for v in values], bool)
         out[f"{name}/data"], out[f"{name}/offsets"] = _blob(
-            [(v or "").encode("utf-8") for v in values])
+            [(v or "").encode("utf-8", _LONE) for v in values])
     out["properties/data"], out["properties/offsets"] = _blob(
-        [json.dumps(p, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        [json.dumps(p, ensure_ascii=False, sort_keys=True).encode("utf-8", _LONE)
          for p in district.properties])
     return out
 
@@ -160,7 +172,7 @@ def arrays_district(arrays: Mapping[str, np.ndarray]) -> District:
         for name in _TEXT_LISTS:
             texts = _unblob(arrays[f"{name}/data"], arrays[f"{name}/offsets"])
             nones = arrays[f"{name}/none"].tolist()
-            cols[name] = [None if none else t.decode("utf-8")
+            cols[name] = [None if none else t.decode("utf-8", _LONE)
                           for t, none in zip(texts, nones, strict=True)]
         props = _unblob(arrays["properties/data"], arrays["properties/offsets"])
         cols["properties"] = json.loads(b"[" + b",".join(props) + b"]") if props else []
@@ -178,8 +190,9 @@ def arrays_district(arrays: Mapping[str, np.ndarray]) -> District:
 # -- the load report ------------------------------------------------------------------------
 
 def report_json(report: LoadReport) -> str:
-    """The load report in full (not only ``as_dict``'s public form), as JSON."""
-    return json.dumps(dataclasses.asdict(report), ensure_ascii=False, sort_keys=True)
+    """The load report in full (not only ``as_dict``'s public form), as JSON (ASCII: a
+    lone surrogate in a feature id or a file name is escaped, not a UTF-8 error)."""
+    return json.dumps(dataclasses.asdict(report), sort_keys=True)
 
 
 def json_report(text: str) -> LoadReport:

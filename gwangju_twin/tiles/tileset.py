@@ -38,7 +38,14 @@ class TileSet:
         self.index = cache.index
         self._baked = baked
         self._remap = remap
-        self.tiles: dict[str, TileEntry] = {t.key: t for t in cache.index.tiles}
+        # A leaf and a far group share a key when a group is a single leaf (a city of fewer
+        # than LEAF_BUILDINGS buildings is leaf "r" and group "r"): a tile is its kind and
+        # key, and the level asked for says which kind.
+        self.leaf_tiles: dict[str, TileEntry] = {t.key: t for t in cache.index.leaves()}
+        self.far_tiles: dict[str, TileEntry] = {t.key: t for t in cache.index.groups()}
+        #: Every tile by key, the leaf where a leaf and a far group share one (``tile``
+        #: tells them apart by level).
+        self.tiles: dict[str, TileEntry] = {**self.far_tiles, **self.leaf_tiles}
         self.leaves_of: dict[str, list[str]] = {}
         for t in cache.index.leaves():
             if t.group is not None:
@@ -74,17 +81,25 @@ class TileSet:
         return self._group_rows.get(key, np.zeros(0, np.int64))
 
     def levels(self, key: str) -> tuple[int, ...]:
-        """The levels tile ``key`` can be drawn at."""
-        tile = self.tiles[key]
-        if tile.kind == "leaf":
-            return (0, 1)
-        return () if key in self.capped else (2,)
+        """The levels tile ``key`` can be drawn at: 0 and 1 if it is a leaf, 2 if it is a far
+        group not capped (both, for a group that is a single leaf)."""
+        if key not in self.tiles:
+            raise KeyError(key)
+        out: tuple[int, ...] = (0, 1) if key in self.leaf_tiles else ()
+        if key in self.far_tiles and key not in self.capped:
+            out += (2,)
+        return out
+
+    def tile(self, key: str, level: int) -> TileEntry:
+        """The tile drawn for ``key`` at ``level``: the far group's at level 2, else the
+        leaf's."""
+        return (self.far_tiles if level == 2 else self.leaf_tiles)[key]
 
     def batches(self, key: str, level: int) -> list[MeshBatch]:
         """Tile ``key``'s batches at ``level`` (solids, then ground layers), with feature ids
         of the viewer's district and cleared buildings cut out. Safe to call from a
         background thread."""
-        tile = self.tiles[key]
+        tile = self.tile(key, level)
         arrays = self._arrays(tile)
         out: list[MeshBatch] = []
         parts = PARTS[level]
