@@ -38,7 +38,7 @@ from gwangju_twin.tiles.files import (
 FORMAT = "gwangju-twin/tiles/1"
 #: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
 #: of an older bake are stale even when the program's version number is the same.
-BAKE_REVISION = 2
+BAKE_REVISION = 3
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -52,7 +52,8 @@ def bake_settings() -> dict[str, Any]:
         "far_buildings": quadtree.FAR_BUILDINGS, "max_depth": quadtree.MAX_DEPTH,
         "simplify_m": levels.SIMPLIFY_M,
         "annex_m2": levels.ANNEX_M2, "block_gap_m": levels.BLOCK_GAP_M,
-        "hull_simplify_m": levels.HULL_SIMPLIFY_M,
+        "hull_simplify_m": levels.HULL_SIMPLIFY_M, "far_gap_m": levels.FAR_GAP_M,
+        "far_cell_m": levels.FAR_CELL_M,
         "height_classes": list(levels.HEIGHT_CLASSES),
         "far_roads": sorted(levels.FAR_ROADS), "minor_road_m": levels.MINOR_ROAD_M,
         "far_area_m2": levels.FAR_AREA_M2,

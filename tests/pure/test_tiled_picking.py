@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ from gwangju_twin.tiles.picking import TiledPicker
 from gwangju_twin.tiles.tileset import TileSet
 
 sys.path.insert(0, str(REPO / "scripts"))
-from synthetic_city import synthetic_district  # noqa: E402
+from synthetic_city import synthetic_district
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[TiledPicker, PickInd
 
 
 def test_tiled_picks_equal_the_whole_city_index(city: tuple) -> None:
-    picker, merged, district = city
+    picker, merged, _district = city
     x0, y0, x1, y1 = picker.tiles.bounds
     rng = np.random.default_rng(7)
     hits = 0

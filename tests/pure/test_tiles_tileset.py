@@ -106,6 +106,8 @@ def test_no_remap_draws_every_baked_triangle(tmp_path: Path) -> None:
         for level in ((0, 1) if t.kind == "leaf" else (2,)):
             assert level in tiles.levels(t.key)
             parts = tileset.PARTS[level]
+            if level == 1 and "1" not in t.triangles:
+                parts = tileset.PARTS[0]  # nothing to simplify: level 1 draws level 0
             expected = sum(t.triangles.get(p, 0) for p in parts)
             got = sum(b.primitive_count for b in tiles.batches(t.key, level)
                       if b.primitive == "triangles")
