@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -72,7 +73,7 @@ class District:
     name_en: list[str | None]
     feature_id: list[str | None]
     source_index: np.ndarray  # int64
-    properties: list[dict[str, Any]]
+    properties: Sequence[dict[str, Any]]  # a list, or rows decoded as read (a tile cache)
 
     def __len__(self) -> int:
         return len(self.layer)

@@ -101,7 +101,7 @@ def features(district: District, rows: np.ndarray | None = None) -> Features:
         name=tuple(district.name[i] for i in rows),
         name_en=tuple(district.name_en[i] for i in rows),
         kind=read_only(np.array([str(v) for v in district.kind[rows]], dtype=str)),
-        tags=tuple(frozen_tags(district.properties[i]) for i in rows),
+        tags=tuple(frozen_tags(district.properties[int(i)]) for i in rows),
         centroid=read_only(shapely.get_coordinates(inside).reshape(-1, 2)),
         geometry=read_only(geoms),
     )

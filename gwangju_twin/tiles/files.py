@@ -13,8 +13,8 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, overload
 
 import numpy as np
 import shapely
@@ -133,6 +133,51 @@ def _unblob(data: np.ndarray, offsets: np.ndarray) -> list[bytes]:
     return [raw[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
 
 
+class JsonRows(Sequence[dict[str, Any]]):
+    """The district's properties, each row decoded from its JSON when it is read: a city's
+    start reads hundreds of thousands of rows it may never look at."""
+
+    def __init__(self, data: bytes, offsets: np.ndarray) -> None:
+        if len(offsets) == 0 or int(offsets[-1]) != len(data) or (np.diff(offsets) < 0).any():
+            raise ValueError("properties: offsets do not fit the data")
+        self._data = data
+        self._offsets = offsets.astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other,
+                                                                      strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        k = int(i)
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(i)
+        a, b = int(self._offsets[k]), int(self._offsets[k + 1])
+        try:
+            row = json.loads(self._data[a:b].decode("utf-8", "surrogatepass"))
+        except ValueError as exc:
+            raise CorruptFileError(f"district table: properties of row {k}: {exc}") from None
+        if not isinstance(row, dict):
+            raise CorruptFileError(f"district table: properties of row {k} are not an object")
+        return row
+
+
 def district_arrays(district: District) -> dict[str, np.ndarray]:
     """The district as arrays: geometry as WKB, text columns as UTF-8 (None kept apart from
     ""), properties as JSON."""
@@ -149,8 +194,13 @@ def district_arrays(district: District) -> dict[str, np.ndarray]:
     for name in _TEXT_LISTS:
         values = getattr(district, name)
         out[f"{name}/none"] = np.array([v is None for v in values], bool)
-        out[f"{name}/data"], out[f"{name}/offsets"] = _blob(
-            [(v or "").encode("utf-8", _LONE) for v in values])
+        texts = [v or "" for v in values]
+        if any("\0" in t for t in texts):  # cannot be split on NUL: one blob per text
+            out[f"{name}/data"], out[f"{name}/offsets"] = _blob(
+                [t.encode("utf-8", _LONE) for t in texts])
+        else:  # split in one call when read: a start reads 185,000 names
+            out[f"{name}/joined"] = np.frombuffer(
+                "\0".join(texts).encode("utf-8", _LONE), np.uint8)
     out["properties/data"], out["properties/offsets"] = _blob(
         [json.dumps(p, ensure_ascii=False, sort_keys=True).encode("utf-8", _LONE)
          for p in district.properties])
@@ -170,12 +220,21 @@ def arrays_district(arrays: Mapping[str, np.ndarray]) -> District:
         for name in _FLOAT_COLUMNS:
             cols[name] = arrays[name].astype(np.float64)
         for name in _TEXT_LISTS:
-            texts = _unblob(arrays[f"{name}/data"], arrays[f"{name}/offsets"])
-            nones = arrays[f"{name}/none"].tolist()
-            cols[name] = [None if none else t.decode("utf-8", _LONE)
-                          for t, none in zip(texts, nones, strict=True)]
-        props = _unblob(arrays["properties/data"], arrays["properties/offsets"])
-        cols["properties"] = json.loads(b"[" + b",".join(props) + b"]") if props else []
+            nones = arrays[f"{name}/none"]
+            if f"{name}/joined" in arrays:
+                texts: list[str | None] = list(
+                    arrays[f"{name}/joined"].tobytes().decode("utf-8", _LONE).split("\0")
+                    if len(nones) else [])
+            else:
+                texts = [t.decode("utf-8", _LONE) for t in
+                         _unblob(arrays[f"{name}/data"], arrays[f"{name}/offsets"])]
+            if len(texts) != len(nones):
+                raise ValueError(f"{name}: {len(texts)} texts for {len(nones)} rows")
+            for i in np.flatnonzero(nones).tolist():
+                texts[i] = None
+            cols[name] = texts
+        cols["properties"] = JsonRows(arrays["properties/data"].tobytes(),
+                                      arrays["properties/offsets"])
         cols["source_index"] = arrays["source_index"].astype(np.int64)
         district = District(**cols)
         lengths = {len(v) for k, v in cols.items() if k != "frame"}

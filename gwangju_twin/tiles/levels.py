@@ -202,7 +202,8 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         nb = int(b_of.max()) + 1
         pieces, of = shapely.get_parts(footprints, return_index=True)
         sort = np.argsort(b_of[of], kind="stable")
-        together = shapely.multipolygons(pieces[sort], indices=b_of[of][sort])
+        together = np.asarray(shapely.multipolygons(pieces[sort], indices=b_of[of][sort]),
+                              dtype=object)
         hull = shapely.convex_hull(together)
         hull = np.asarray(shapely.simplify(hull, HULL_SIMPLIFY_M, preserve_topology=True),
                           dtype=object)
@@ -236,7 +237,8 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
             ns = int(sub.max()) + 1
             p2, of2 = shapely.get_parts(footprints[alone], return_index=True)
             sort2 = np.argsort(sub[of2], kind="stable")
-            group = shapely.multipolygons(p2[sort2], indices=sub[of2][sort2])
+            group = np.asarray(shapely.multipolygons(p2[sort2], indices=sub[of2][sort2]),
+                               dtype=object)
             own = np.asarray(shapely.simplify(shapely.convex_hull(group), HULL_SIMPLIFY_M,
                                               preserve_topology=True), dtype=object)
             ha = h[alone]

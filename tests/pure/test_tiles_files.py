@@ -251,9 +251,9 @@ def test_district_table_that_does_not_fit_is_corrupt(damage: str) -> None:
         arrays["geometry/offsets"] = np.minimum(arrays["geometry/offsets"],
                                                 len(arrays["geometry/data"]))
     else:
-        data = arrays["name/data"].copy()
+        data = arrays["name/joined"].copy()
         data[0] = 0xFF  # never a byte of UTF-8
-        arrays["name/data"] = data
+        arrays["name/joined"] = data
         arrays["name/none"] = np.zeros_like(arrays["name/none"])
     with pytest.raises(CorruptFileError, match="district table"):
         arrays_district(arrays)
