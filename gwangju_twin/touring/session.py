@@ -15,7 +15,7 @@ from typing import Any
 
 from panda3d.core import ClockObject
 
-from gwangju_twin.guide import Gazetteer, GuidedTour, Presence
+from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence
 from gwangju_twin.navigation import Limits, Obstacles
 from gwangju_twin.picking import Picker, PickIndex
 from gwangju_twin.plugins.panel import PanelButton
@@ -73,6 +73,8 @@ class Touring:
     visitor's ``settings`` (None: the defaults); ``persist`` False never saves them.
     ``kiosk``: touch only (no keyboard bindings, a tap-sized zoom pad, no search)."""
 
+    _gazetteer: Gazetteer | None = None
+
     def __init__(self, stage: StageView, settings: SettingsLoad | None = None,
                  catalogue: Catalogue | None = None, persist: bool = True,
                  kiosk: bool = False) -> None:
@@ -113,7 +115,8 @@ class Touring:
             prepared.pavilions, prepared.found, self.cat, start.language,
             enter=self.go_to_pavilion, leave=self.leave, inside=lambda: expo.inside,
             closed=lambda: self.visits.show_expo_panel(), later=self._later)
-        self.gazetteer = Gazetteer.build(district, self.infos)
+        # The gazetteer is built at the first search, not at start: a whole city's names
+        # take a while.
         # A scene without a narrated tour still gets one, told by the sector descriptions.
         tour = GuidedTour(scene.tour_stops or sector_stops(scene.pavilions, self.order))
         self.screen = Screen(
@@ -122,7 +125,7 @@ class Touring:
             camera_mode=self.driver.mode, kiosk=kiosk, minimap=start.minimap, hud=start.hud,
             on_toolbar=self._toolbar, on_zoom=self._zoom_button,
             on_menu=lambda pavilion_id: self.visits.choose(pavilion_id),
-            places=self.gazetteer.search, on_place=lambda place: self.visits.go_to_place(place),
+            places=self._search, on_place=lambda place: self.visits.go_to_place(place),
             on_tour=lambda name: self.guide.button(name), on_map=self.driver.teleport,
             release_keys=self.driver.release_all)
         screen = self.screen
@@ -159,6 +162,17 @@ class Touring:
         base.task_mgr.add(self._frame, "touring", sort=30)
 
     # -- state --------------------------------------------------------------------------------
+
+    def _search(self, query: str, limit: int = 8) -> list[Place]:
+        return self.gazetteer.search(query, limit)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The search's index of places (pavilions and named features), built when first
+        used."""
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.build(self.prepared.district, self.infos)
+        return self._gazetteer
 
     @property
     def language(self) -> str:
