@@ -59,7 +59,7 @@ def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
     district = world.attach_new_node("district")
     for batch in mesh.shown(layers or {}):
         np_ = district.attach_new_node(make_geom_node(batch))
-        _style(np_, batch)
+        style_batch(np_, batch)
     ground = _ground_plane(focus if focus is not None else mesh.bounds,
                            haze_size(mesh, view_distance, focus))
     ground.reparent_to(world)
@@ -67,7 +67,9 @@ def build_world(mesh: DistrictMesh, layers: dict[str, bool] | None = None,
     return world
 
 
-def _style(np_: NodePath, batch: MeshBatch) -> None:
+def style_batch(np_: NodePath, batch: MeshBatch) -> None:
+    """Draw a flat layer's batch in the background bin by its draw order, without writing
+    depth (overlays translucent and unlit, lines unlit and 1.6 px wide); solids as they are."""
     if batch.material == "solid":
         return
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
