@@ -270,3 +270,50 @@ def test_near_picture_looks_like_the_merged_one(base: Any, stream: Any, city: An
     b = _merged_picture(base, city, stream.parent.get_parent(), tmp_path / "merged-far.png")
     # Where the merged city covers the ground, so do the hulls (the sky agrees).
     assert abs(_sky_share(a) - _sky_share(b)) < 0.01
+
+
+def test_a_still_camera_costs_no_work_per_tile(base: Any, stream: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a view is settled, further frames from the same camera look at no far group
+    again (the per-frame cost is the selector's arrays alone); moving the camera far out
+    does look at them."""
+    look(base, stream, PATH[1])
+    assert stream.wait()  # loads begun before settle() took over are in
+    calls: list[int] = []
+    resolve = stream._resolve
+    monkeypatch.setattr(stream, "_resolve", lambda g, *a: (calls.append(g), resolve(g, *a)))
+    for _ in range(5):
+        stream.update(base.camera, base.camLens, base.win.get_y_size())
+    assert calls == []
+    look(base, stream, PATH[4], settle=False)
+    assert calls
+
+
+def test_a_group_whose_building_was_cleared_is_never_drawn_far(base: Any, city: Any) -> None:
+    """Pavilions clear buildings (TileSet's remap marks their rows -1): the far group that
+    held one has no hulls to draw (they would stand on the site), so even from afar its
+    leaves are drawn instead, and the cleared building's triangles are gone from them."""
+    from gwangju_twin.render.streaming import CityStream
+    from gwangju_twin.tiles.tileset import TileSet
+
+    tiles, district = city
+    row = int(np.flatnonzero(district.layer == "buildings")[0])
+    remap = np.arange(len(district))
+    remap[row] = -1
+    remap[row + 1:] -= 1
+    cleared = TileSet(tiles.cache, district, remap)
+    assert len(cleared.capped) == 1
+    (capped,) = cleared.capped
+    root = base.render.attach_new_node("cleared")
+    stream = CityStream(root, cleared)
+    try:
+        look(base, stream, PATH[4])
+        drawn = stream.drawn()
+        groups = [k for k, t in cleared.tiles.items() if t.kind == "far"]
+        assert all(drawn.get(g) == 2 for g in groups if g != capped)
+        assert capped not in drawn
+        covers, seen = coverage(stream)
+        assert (covers[seen] == 1).all()
+    finally:
+        stream.close()
+        root.remove_node()
