@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from panda3d.core import (
     Geom,
@@ -34,30 +36,57 @@ def vertex_format() -> GeomVertexFormat:
     return _FORMAT
 
 
-def make_geom(batch: MeshBatch) -> Geom:
-    """One Geom holding the whole batch, with 32-bit indices."""
+@dataclass(frozen=True)
+class Packed:
+    """A batch's arrays as the bytes its Geom takes: interleaved vertices (``vertex_format``)
+    and 32-bit indices. Made with numpy alone, so a loader thread can make them; only
+    ``geom_of`` touches Panda3D (not safe beside a frame being rendered in another thread:
+    Geoms made in a second thread crashed the renderer, see render/streaming.py)."""
+
+    material: str
+    vertices: bytes
+    rows: int
+    indices: bytes
+    index_count: int
+    lines: bool
+
+
+def pack(batch: MeshBatch) -> Packed:
+    """The bytes of ``batch``'s Geom."""
     verts = np.empty(batch.vertex_count, _VERTEX)
     verts["pos"] = batch.positions
     verts["nrm"] = batch.normals
     verts["rgba"] = batch.colors
-    vdata = GeomVertexData(batch.material, vertex_format(), Geom.UH_static)
-    vdata.unclean_set_num_rows(batch.vertex_count)
-    memoryview(vdata.modify_array(0)).cast("B")[:] = verts.tobytes()
-
-    lines = batch.primitive == "lines"
-    prim = GeomLines(Geom.UH_static) if lines else GeomTriangles(Geom.UH_static)
-    prim.set_index_type(GeomEnums.NT_uint32)
     index_data = np.ascontiguousarray(batch.indices, dtype=np.uint32).reshape(-1)
+    return Packed(batch.material, verts.tobytes(), batch.vertex_count, index_data.tobytes(),
+                  len(index_data), batch.primitive == "lines")
+
+
+def geom_of(packed: Packed) -> Geom:
+    """One Geom holding a packed batch, with 32-bit indices."""
+    vdata = GeomVertexData(packed.material, vertex_format(), Geom.UH_static)
+    vdata.unclean_set_num_rows(packed.rows)
+    memoryview(vdata.modify_array(0)).cast("B")[:] = packed.vertices
+
+    prim = GeomLines(Geom.UH_static) if packed.lines else GeomTriangles(Geom.UH_static)
+    prim.set_index_type(GeomEnums.NT_uint32)
     handle = prim.modify_vertices()
-    handle.unclean_set_num_rows(len(index_data))
-    memoryview(handle).cast("B")[:] = index_data.tobytes()
+    handle.unclean_set_num_rows(packed.index_count)
+    memoryview(handle).cast("B")[:] = packed.indices
     geom = Geom(vdata)
     geom.add_primitive(prim)
     return geom
 
 
-def make_geom_node(batch: MeshBatch, name: str | None = None) -> GeomNode:
-    """A GeomNode named after the batch's material and tile."""
+def make_geom(batch: MeshBatch) -> Geom:
+    """One Geom holding the whole batch, with 32-bit indices."""
+    return geom_of(pack(batch))
+
+
+def make_geom_node(batch: MeshBatch, name: str | None = None,
+                   packed: Packed | None = None) -> GeomNode:
+    """A GeomNode named after the batch's material and tile (``packed``: the batch's bytes
+    if they were made already)."""
     node = GeomNode(name or f"{batch.material}-{batch.tile[0]}-{batch.tile[1]}")
-    node.add_geom(make_geom(batch))
+    node.add_geom(geom_of(packed if packed is not None else pack(batch)))
     return node

@@ -69,10 +69,12 @@ def add_batches(parent: NodePath, mesh: DistrictMesh,
     """One GeomNode per batch of ``mesh`` the ``layers`` show, styled, under ``parent``."""
     for batch in mesh.shown(layers or {}):
         np_ = parent.attach_new_node(make_geom_node(batch))
-        _style(np_, batch)
+        style_batch(np_, batch)
 
 
-def _style(np_: NodePath, batch: MeshBatch) -> None:
+def style_batch(np_: NodePath, batch: MeshBatch) -> None:
+    """Draw a flat layer's batch in the background bin by its draw order, without writing
+    depth (overlays translucent and unlit, lines unlit and 1.6 px wide); solids as they are."""
     if batch.material == "solid":
         return
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
