@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from gwangju_twin.app.floor import ExpoFloor
     from gwangju_twin.booth.virtual import VirtualPointer
     from gwangju_twin.render.config import WindowType
+    from gwangju_twin.render.streaming import CityStream
     from gwangju_twin.touring import Touring
 
 class Interface(Enum):
@@ -198,8 +199,19 @@ class Stage:
         # river or power line that runs kilometres out of the district.
         x0, y0, _, x1, y1, _ = prepared.focus()
         focus = (x0, y0, x1, y1)
-        self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance,
-                                 focus)
+        self.stream: CityStream | None = None
+        if prepared.tiles is None:
+            self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance,
+                                     focus)
+        else:
+            # A baked city: its tiles stream in at the level of detail the view needs; what
+            # the cache does not hold (a boundary file's outlines) is drawn as usual.
+            from gwangju_twin.render.streaming import build_tiled_world
+            from gwangju_twin.render.world import add_batches
+
+            self.world, self.stream = build_tiled_world(
+                prepared.tiles, prepared.scene.layers, self.pose.distance, focus)
+            add_batches(self.world.find("district"), prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
@@ -217,6 +229,10 @@ class Stage:
             lens.set_fov(*lens_fov(w / h))
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
             self.set_pose(self.pose)
+            if self.stream is not None:
+                # The first picture is whole: the start view's tiles, loaded now (the far
+                # city's are small), the rest streams in while the visitor looks around.
+                self.stream.settle()
             from gwangju_twin.app.floor import StillCamera
 
             # Demos' views are shown at once until an interface flies to them instead.
@@ -253,6 +269,8 @@ class Stage:
         from gwangju_twin.render.world import thin_haze
 
         eye = self.base.camera.get_pos(self.base.render)
+        if self.stream is not None:
+            self.stream.update(self.base.camera, self.base.camLens, self.size[1])
         self.sky.set_pos(eye)
         thin_haze(self.haze, self._haze_size, eye.z)
         self.expo.follow(self.base.camera)
@@ -281,6 +299,9 @@ class Stage:
         from gwangju_twin.render.snapshot import write_png
 
         engine = self.base.graphicsEngine
+        if self.stream is not None:
+            self.stream.update(self.base.camera, self.base.camLens, self.size[1])
+            self.stream.settle()  # a picture shows the view's tiles, not a half-loaded city
         for _ in range(2):  # the first frame uploads geometry; the second is the picture
             engine.render_frame()
         return write_png(self.base.win, out)
@@ -290,4 +311,6 @@ class Stage:
         if self.touring is not None:
             self.touring.close()
         self.expo.close()
+        if self.stream is not None:
+            self.stream.close()
         self.base.destroy()

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import platformdirs
+import shapely
 
 from gwangju_twin import APP_NAME, __version__
 from gwangju_twin.geo.model import District, LoadReport
@@ -38,7 +39,7 @@ from gwangju_twin.tiles.files import (
 FORMAT = "gwangju-twin/tiles/1"
 #: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
 #: of an older bake are stale even when the program's version number is the same.
-BAKE_REVISION = 4
+BAKE_REVISION = 5
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -323,9 +324,14 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     rep = report_json(report).encode("utf-8")
     rep_entry = _write(folder, _named("report", rep, ".json"), rep)
     boxes = [e.box for e in entries if e.kind == "leaf"]
-    bounds = ((min(b[0] for b in boxes), min(b[1] for b in boxes),
-               max(b[3] for b in boxes), max(b[4] for b in boxes)) if boxes
-              else (0.0, 0.0, 0.0, 0.0))
+    # The features' extent, as the merged mesh gives it (``DistrictMesh.bounds``), not the
+    # tiles' (road ribbons reach past their centre lines): the start view, the camera's
+    # limits and the haze then come out the same whichever way the city is drawn.
+    if len(district):
+        g = shapely.total_bounds(district.geometry)
+        bounds = (float(g[0]), float(g[1]), float(g[2]), float(g[3]))
+    else:
+        bounds = (0.0, 0.0, 0.0, 0.0)
     top = max((b[5] for b in boxes), default=0.0)
     index = TileIndex(key, report.source, bounds, float(top if math.isfinite(top) else 0.0),
                       dist_entry, rep_entry, entries)

@@ -11,7 +11,7 @@ import pytest
 from render_helpers import REPO, run_cli
 
 sys.path.insert(0, str(REPO / "scripts"))
-from synthetic_city import synthetic_district  # noqa: E402
+from synthetic_city import synthetic_district
 
 
 @pytest.fixture(scope="module")
