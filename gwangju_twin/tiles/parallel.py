@@ -1,0 +1,294 @@
+"""Baking tiles in parallel on Dask (``gwangju-twin bake --workers N / --scheduler ADDRESS``).
+
+Each tile is one Dask task running ``bake.bake_tile`` on its ``TileTask``; the baked bytes come
+back to this process, which writes the cache (``cache.bake``). Nothing is shared through the
+filesystem, so the workers may be other machines: a national bake (millions of buildings)
+runs on a cluster started elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a
+local cluster of worker processes is started and closed again.
+
+A tile's bytes depend only on its task, so the parallel cache is byte for byte the serial
+one, provided the workers run the same program on the same libraries: every task checks that
+before it bakes (``fingerprint``).
+
+A worker that dies mid-bake loses only the tiles it held: the scheduler runs them again on
+the others (up to ``distributed.scheduler.allowed-failures`` deaths per tile), and the runner
+still yields every tile once.
+
+This is the only module importing Dask (optional: ``pip install gwangju-twin[bake]``); it is
+imported inside the functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import signal
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from gwangju_twin import __version__
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo.model import District
+from gwangju_twin.tiles.bake import TileResult, TileTask, bake_tile
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+#: How long connecting to ``--scheduler`` may take before it is reported as unreachable.
+CONNECT_TIMEOUT_S = 10.0
+#: How long a scheduler without workers is waited for before that is reported.
+WORKERS_TIMEOUT_S = 60.0
+#: A local cluster larger than this is surely a typo; a bigger bake wants ``--scheduler``.
+MAX_LOCAL_WORKERS = 256
+#: Tiles sent ahead per worker thread: enough that a worker never waits for its next tile,
+#: few enough that the tasks and results in flight stay a few megabytes per worker however
+#: large the city.
+TASKS_PER_THREAD = 3
+#: Times a tile whose bake raised is tried again (a worker that dies is handled apart, by
+#: the scheduler's ``allowed-failures``).
+RETRIES = 2
+_ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})/?")
+
+
+def fingerprint() -> str:
+    """What a tile's bytes depend on besides its task: the program and the geometry and
+    array libraries that mesh it."""
+    return (f"gwangju-twin {__version__}, GEOS {shapely.geos_version_string}, "
+            f"numpy {np.__version__}")
+
+
+class WorkerMismatchError(Exception):
+    """A worker runs another program or other libraries than the client (its fingerprint)."""
+
+
+def bake_on_worker(blob: bytes, expected: str) -> TileResult:
+    """``bake_tile`` on a Dask worker of a pickled ``TileTask``, refused if the worker would
+    bake other bytes."""
+    here = fingerprint()
+    if here != expected:
+        raise WorkerMismatchError(here)
+    return bake_tile(unpack(blob))
+
+
+def pack(task: TileTask) -> bytes:
+    """``task`` as bytes for a worker (``unpack`` reads them): pickled, but its geometries as
+    WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
+    pickles them (the same bytes, so the same geometries), five times slower."""
+    columns = dict(vars(task.part))
+    columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
+    return pickle.dumps((task.key, task.kind, task.ids, columns),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(blob: bytes) -> TileTask:
+    """The task ``pack`` made ``blob`` of."""
+    key, kind, ids, columns = pickle.loads(blob)
+    columns["geometry"] = shapely.from_wkb(columns["geometry"])
+    return TileTask(key, kind, District(**columns), ids)
+
+
+def dask_setup(worker: object) -> None:
+    """Dask's preload hook, run as each worker process of a local cluster starts (this module
+    is its preload): Ctrl-C in a terminal reaches every process of the group, and the
+    workers leave it to this one, which closes the cluster, instead of each dying with a
+    traceback of its own."""
+    with suppress(ValueError):  # not the worker's main thread: nothing to set then
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it looks like ``tcp://HOST:PORT``; InputError otherwise."""
+    match = _ADDRESS.fullmatch(address)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise InputError(f"--scheduler {address!r}: expected a Dask scheduler's address "
+                         f"tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)")
+    return address
+
+
+def check_workers(workers: int) -> int:
+    """``workers`` if it is a sensible size of local cluster; InputError otherwise."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not (
+            1 <= workers <= MAX_LOCAL_WORKERS):
+        raise InputError(f"--workers {workers!r}: expected a whole number of worker processes "
+                         f"from 1 to {MAX_LOCAL_WORKERS} (a bigger bake runs on a cluster "
+                         f"given by --scheduler)")
+    return workers
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("baking on Dask needs dask.distributed: pip install "
+                         "'gwangju-twin[bake]'") from None
+    return distributed
+
+
+class DaskRunner:
+    """A ``bake.Runner`` on a Dask client: tiles go out as tasks, a few per worker thread at
+    a time, and come back in the order they finish, each exactly once."""
+
+    def __init__(self, client: Client, where: str) -> None:
+        self.client = client
+        self.where = where
+        #: What the workers must run to bake this process's bytes (``fingerprint``).
+        self.expected = fingerprint()
+
+    def _in_flight(self) -> int:
+        threads = sum(self.client.nthreads().values())
+        return max(1, threads) * TASKS_PER_THREAD
+
+    def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
+        distributed = _distributed()
+        todo = iter(tasks)
+        # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
+        # never taken from an earlier bake's memory (pure=False says the same to Dask).
+        token = uuid.uuid4().hex[:12]
+        done = distributed.as_completed(loop=self.client.loop, with_results=True)
+        futures: dict[Any, Any] = {}
+
+        def send(n: int) -> None:
+            for task in islice(todo, n):
+                # The task goes as bytes, packed once here: the scheduler then passes an
+                # opaque blob on instead of unpickling and pickling again thousands of
+                # geometries (it runs in this process for a local cluster, where that took
+                # longer than the bake itself).
+                blob = pack(task)
+                future = self.client.submit(
+                    bake_on_worker, blob, self.expected, key=f"tile-{task.key}-{token}",
+                    pure=False, retries=RETRIES)
+                futures[future.key] = future
+                done.add(future)
+
+        seen: set[str] = set()
+        try:
+            send(self._in_flight())
+            for future, result in self._results(done):
+                futures.pop(future.key, None)
+                send(1)
+                # A finished tile whose worker died before its result was fetched is baked
+                # again; it may only be yielded once.
+                if result.key in seen:
+                    continue
+                seen.add(result.key)
+                yield result
+        finally:
+            # Ctrl-C, a write that failed, or an abandoned iteration: the cluster stops
+            # baking tiles nobody will read.
+            if futures:
+                self.client.cancel(list(futures.values()))
+            done.clear()
+        if len(seen) != len(tasks):
+            raise RuntimeError(f"the Dask bake returned {len(seen)} of {len(tasks)} tiles")
+
+    def _results(self, done: Any) -> Iterator[tuple[Any, TileResult]]:
+        """The finished futures and their results, with the workers' own mistakes turned
+        into one line for the user."""
+        try:
+            yield from done
+        except WorkerMismatchError as exc:
+            raise InputError(f"the Dask workers at {self.where} run {exc}, this machine "
+                             f"{self.expected}: install the same on every worker, or the "
+                             f"tiles would differ") from None
+        except ImportError as exc:
+            raise InputError(f"the Dask workers at {self.where} cannot run the bake ({exc}): "
+                             f"install gwangju-twin on every worker") from None
+
+
+def _why(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _probe(address: str, timeout: float) -> None:
+    """InputError unless a Dask scheduler answers at ``address`` within ``timeout`` seconds.
+
+    Asked before a ``Client`` is made: a Client pointed at something else (a worker, the
+    dashboard's port, any other server) fails in odd ways (reading an HTTP answer as a
+    frame length, it tries to allocate exabytes) and then complains again as it is
+    collected."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> dict[str, Any]:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            reply = await comm.read()
+        finally:
+            comm.abort()
+        return reply if isinstance(reply, dict) else {}
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(ask(), timeout))
+    except (TimeoutError, asyncio.TimeoutError):
+        raise InputError(f"--scheduler {address}: no Dask scheduler answered within "
+                         f"{timeout:g} s") from None
+    except MemoryError:
+        raise InputError(f"--scheduler {address}: the server there does not speak Dask's "
+                         f"protocol (a dashboard's or web server's port?)") from None
+    except Exception as exc:
+        raise InputError(f"--scheduler {address}: no Dask scheduler answered there "
+                         f"({_why(exc)})") from None
+    kind = reply.get("type")
+    if kind != "Scheduler":
+        raise InputError(f"--scheduler {address}: expected a Dask scheduler there, found "
+                         f"{'a Dask ' + str(kind) if kind else 'something else'}")
+
+
+@contextmanager
+def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
+                connect_timeout: float = CONNECT_TIMEOUT_S,
+                workers_timeout: float = WORKERS_TIMEOUT_S) -> Iterator[DaskRunner]:
+    """A runner baking on Dask while the ``with`` block lasts: on the cluster whose scheduler
+    is at ``scheduler`` (``tcp://HOST:PORT``), or on a local cluster of ``workers``
+    single-threaded processes (None: one per core), started here and closed on leaving,
+    whatever the block raised (Ctrl-C too)."""
+    if scheduler is not None and workers is not None:
+        raise InputError("--workers and --scheduler cannot be used together: a cluster given "
+                         "by --scheduler has its own workers")
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    if workers is not None:
+        check_workers(workers)
+    distributed = _distributed()
+    with ExitStack() as stack:
+        if scheduler is not None:
+            _probe(scheduler, connect_timeout)
+            try:
+                client = distributed.Client(scheduler, timeout=connect_timeout,
+                                            set_as_default=False)
+            except Exception as exc:  # whatever went wrong, it went wrong at that address
+                raise InputError(f"--scheduler {scheduler}: cannot connect to the Dask "
+                                 f"scheduler there ({_why(exc)})") from None
+            stack.enter_context(client)
+            try:
+                client.wait_for_workers(1, timeout=workers_timeout)
+            except TimeoutError:
+                raise InputError(f"--scheduler {scheduler}: the Dask scheduler there has no "
+                                 f"workers (waited {workers_timeout:g} s); start some with "
+                                 f"`dask worker {scheduler}`") from None
+            where = scheduler
+        else:
+            from dask.system import CPU_COUNT
+
+            n = workers if workers is not None else max(1, int(CPU_COUNT))
+            # One thread per process: meshing holds the GIL, so threads would only queue.
+            # Only this machine can reach it. No dashboard (it needs bokeh and port 8787,
+            # which another cluster may hold); the scheduler's HTTP server, which starts
+            # anyway, takes any free port. Quiet logs, since a worker restarting after a
+            # crash is handled, not the user's business.
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.CRITICAL, preload=[__name__]))
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+            where = "the local cluster"
+        yield DaskRunner(client, where)
