@@ -1,7 +1,8 @@
 """Baking tiles in parallel on Dask (``gwangju-twin bake --workers N / --scheduler ADDRESS``).
 
-Each tile is one Dask task running ``bake.bake_tile`` on its ``TileTask``; the baked bytes come
-back to this process, which writes the cache (``cache.bake``). Nothing is shared through the
+Tiles are baked by Dask tasks running ``bake.bake_tile`` on their ``TileTask`` (a far group
+alone, a few leaves together: ``batches``); the baked bytes come back to this process, which
+writes the cache (``cache.bake``). Nothing is shared through the
 filesystem, so the workers may be other machines: a national bake (millions of buildings)
 runs on a cluster started elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a
 local cluster of worker processes is started and closed again.
@@ -10,7 +11,7 @@ A tile's bytes depend only on its task, so the parallel cache is byte for byte t
 one, provided the workers run the same program on the same libraries: every task checks that
 before it bakes (``fingerprint``).
 
-A worker that dies mid-bake loses only the tiles it held: the scheduler runs them again on
+A worker that dies mid-bake loses only the tiles it held: the scheduler bakes them again on
 the others (up to ``distributed.scheduler.allowed-failures`` deaths per tile), and the runner
 still yields every tile once.
 
@@ -47,9 +48,14 @@ CONNECT_TIMEOUT_S = 10.0
 WORKERS_TIMEOUT_S = 60.0
 #: A local cluster larger than this is surely a typo; a bigger bake wants ``--scheduler``.
 MAX_LOCAL_WORKERS = 256
-#: Tiles sent ahead per worker thread: enough that a worker never waits for its next tile,
-#: few enough that the tasks and results in flight stay a few megabytes per worker however
-#: large the city.
+#: Features (of all kinds) a Dask task bakes at least, in as many tiles as it takes: a few
+#: leaves each, a far group alone.
+BATCH_FEATURES = 1500
+#: Batches per worker thread at least, for a city too small for full batches.
+BATCHES_PER_THREAD = 4
+#: Dask tasks sent ahead per worker thread: enough that a worker never waits for its next
+#: batch, few enough that the tasks and results in flight stay a few megabytes per worker
+#: however large the city.
 TASKS_PER_THREAD = 3
 #: Times a tile whose bake raised is tried again (a worker that dies is handled apart, by
 #: the scheduler's ``allowed-failures``).
@@ -68,30 +74,54 @@ class WorkerMismatchError(Exception):
     """A worker runs another program or other libraries than the client (its fingerprint)."""
 
 
-def bake_on_worker(blob: bytes, expected: str) -> TileResult:
-    """``bake_tile`` on a Dask worker of a pickled ``TileTask``, refused if the worker would
-    bake other bytes."""
+def bake_on_worker(blob: bytes, expected: str) -> list[TileResult]:
+    """``bake_tile`` on a Dask worker over a batch of tasks (``pack``), refused if the worker
+    would bake other bytes."""
     here = fingerprint()
     if here != expected:
         raise WorkerMismatchError(here)
-    return bake_tile(unpack(blob))
+    return [bake_tile(task) for task in unpack(blob)]
 
 
-def pack(task: TileTask) -> bytes:
-    """``task`` as bytes for a worker (``unpack`` reads them): pickled, but its geometries as
-    WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
+def batches(tasks: list[TileTask], threads: int = 1) -> Iterator[list[TileTask]]:
+    """``tasks`` in batches of about ``BATCH_FEATURES`` features, in their order (the big far
+    groups, alone, first): a Dask task costs a few milliseconds of its own, as much as
+    baking a small leaf. A small city on many ``threads`` gets smaller batches, so that
+    each thread still has several to do and none waits while another bakes the rest."""
+    # The leaves hold every feature once (a far group holds its leaves' features again).
+    leaf_features = sum(len(t.ids) for t in tasks if t.kind == "leaf")
+    size = min(BATCH_FEATURES, leaf_features // (BATCHES_PER_THREAD * threads))
+    batch: list[TileTask] = []
+    features = 0
+    for task in tasks:
+        batch.append(task)
+        features += len(task.ids)
+        if features >= size:
+            yield batch
+            batch, features = [], 0
+    if batch:
+        yield batch
+
+
+def pack(tasks: list[TileTask]) -> bytes:
+    """``tasks`` as bytes for a worker (``unpack`` reads them): pickled, but their geometries
+    as WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
     pickles them (the same bytes, so the same geometries), five times slower."""
-    columns = dict(vars(task.part))
-    columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
-    return pickle.dumps((task.key, task.kind, task.ids, columns),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    packed = []
+    for task in tasks:
+        columns = dict(vars(task.part))
+        columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
+        packed.append((task.key, task.kind, task.ids, columns))
+    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def unpack(blob: bytes) -> TileTask:
-    """The task ``pack`` made ``blob`` of."""
-    key, kind, ids, columns = pickle.loads(blob)
-    columns["geometry"] = shapely.from_wkb(columns["geometry"])
-    return TileTask(key, kind, District(**columns), ids)
+def unpack(blob: bytes) -> list[TileTask]:
+    """The tasks ``pack`` made ``blob`` of."""
+    tasks = []
+    for key, kind, ids, columns in pickle.loads(blob):
+        columns["geometry"] = shapely.from_wkb(columns["geometry"])
+        tasks.append(TileTask(key, kind, District(**columns), ids))
+    return tasks
 
 
 def dask_setup(worker: object) -> None:
@@ -141,13 +171,10 @@ class DaskRunner:
         #: What the workers must run to bake this process's bytes (``fingerprint``).
         self.expected = fingerprint()
 
-    def _in_flight(self) -> int:
-        threads = sum(self.client.nthreads().values())
-        return max(1, threads) * TASKS_PER_THREAD
-
     def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
         distributed = _distributed()
-        todo = iter(tasks)
+        threads = max(1, sum(self.client.nthreads().values()))
+        todo = batches(tasks, threads)
         # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
         # never taken from an earlier bake's memory (pure=False says the same to Dask).
         token = uuid.uuid4().hex[:12]
@@ -155,30 +182,27 @@ class DaskRunner:
         futures: dict[Any, Any] = {}
 
         def send(n: int) -> None:
-            for task in islice(todo, n):
-                # The task goes as bytes, packed once here: the scheduler then passes an
-                # opaque blob on instead of unpickling and pickling again thousands of
-                # geometries (it runs in this process for a local cluster, where that took
-                # longer than the bake itself).
-                blob = pack(task)
+            for batch in islice(todo, n):
                 future = self.client.submit(
-                    bake_on_worker, blob, self.expected, key=f"tile-{task.key}-{token}",
-                    pure=False, retries=RETRIES)
+                    bake_on_worker, pack(batch), self.expected,
+                    key=f"tiles-{batch[0].key}-{len(batch)}-{token}", pure=False,
+                    retries=RETRIES)
                 futures[future.key] = future
                 done.add(future)
 
         seen: set[str] = set()
         try:
-            send(self._in_flight())
-            for future, result in self._results(done):
+            send(threads * TASKS_PER_THREAD)
+            for future, results in self._results(done):
                 futures.pop(future.key, None)
                 send(1)
-                # A finished tile whose worker died before its result was fetched is baked
-                # again; it may only be yielded once.
-                if result.key in seen:
-                    continue
-                seen.add(result.key)
-                yield result
+                for result in results:
+                    # A finished batch whose worker died before its results were fetched is
+                    # baked again; each tile may only be yielded once.
+                    if result.key in seen:
+                        continue
+                    seen.add(result.key)
+                    yield result
         finally:
             # Ctrl-C, a write that failed, or an abandoned iteration: the cluster stops
             # baking tiles nobody will read.
@@ -188,7 +212,7 @@ class DaskRunner:
         if len(seen) != len(tasks):
             raise RuntimeError(f"the Dask bake returned {len(seen)} of {len(tasks)} tiles")
 
-    def _results(self, done: Any) -> Iterator[tuple[Any, TileResult]]:
+    def _results(self, done: Any) -> Iterator[tuple[Any, list[TileResult]]]:
         """The finished futures and their results, with the workers' own mistakes turned
         into one line for the user."""
         try:

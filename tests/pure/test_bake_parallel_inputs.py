@@ -15,8 +15,8 @@ from render_helpers import REPO
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
-from gwangju_twin.tiles.bake import bake_tile, plan
-from gwangju_twin.tiles.parallel import dask_runner, pack, unpack
+from gwangju_twin.tiles.bake import TileTask, bake_tile, plan
+from gwangju_twin.tiles.parallel import BATCH_FEATURES, batches, dask_runner, pack, unpack
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -43,20 +43,42 @@ def test_without_dask_the_extra_to_install_is_named(monkeypatch: pytest.MonkeyPa
     assert "gwangju-twin[bake]" in str(err.value) and "\n" not in str(err.value)
 
 
-def test_a_packed_task_bakes_the_same_bytes(tmp_path: Path) -> None:
+def city_tasks(path: Path, buildings: int) -> list[TileTask]:
+    """The tiles of the synthetic city of the benchmarks (scripts/synthetic_city.py)."""
     spec = importlib.util.spec_from_file_location(
         "synthetic_city", REPO / "scripts" / "synthetic_city.py")
     assert spec is not None and spec.loader is not None
     synthetic = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(synthetic)
-    synthetic.write_district(tmp_path / "city.geojson", 400)
-    district, _ = load_geojson(tmp_path / "city.geojson")
-    _, tasks = plan(district)
+    synthetic.write_district(path, buildings)
+    district, _ = load_geojson(path)
+    return plan(district)[1]
+
+
+def test_a_packed_task_bakes_the_same_bytes(tmp_path: Path) -> None:
+    tasks = city_tasks(tmp_path / "city.geojson", 400)
     assert {t.kind for t in tasks} == {"far", "leaf"}
-    for task in tasks:
-        back = unpack(pack(task))
+    unpacked = unpack(pack(tasks))
+    assert len(unpacked) == len(tasks)
+    for task, back in zip(tasks, unpacked, strict=True):
         assert (back.key, back.kind) == (task.key, task.kind)
         np.testing.assert_array_equal(back.ids, task.ids)
         assert shapely.equals_exact(back.part.geometry, task.part.geometry, 0).all()
         assert back.part.properties == task.part.properties
         assert bake_tile(back).data == bake_tile(task).data
+
+
+@pytest.mark.parametrize("threads", [1, 2, 8, 1000])
+def test_batches_hold_every_tile_once_in_order(tmp_path: Path, threads: int) -> None:
+    tasks = city_tasks(tmp_path / "city.geojson", 2500)
+    out = list(batches(tasks, threads))
+    assert [t.key for b in out for t in b] == [t.key for t in tasks]
+    assert all(out)
+    # A batch stops growing once it holds BATCH_FEATURES features: only its last tile may
+    # take it past that.
+    assert all(sum(len(t.ids) for t in b[:-1]) < BATCH_FEATURES for b in out)
+    # Each thread gets several batches of leaves to do when there are leaves enough for
+    # that (up to 4 by the rule; at least 2, as a batch's last leaf may take it past its
+    # share).
+    leaves = [b for b in out if b[0].kind == "leaf"]
+    assert len(leaves) >= min(sum(t.kind == "leaf" for t in tasks), 2 * threads)
