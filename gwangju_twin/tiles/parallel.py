@@ -26,7 +26,8 @@ import pickle
 import re
 import signal
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,20 @@ def bake_on_worker(blob: bytes, expected: str) -> list[TileResult]:
     if here != expected:
         raise WorkerMismatchError(here)
     return [bake_tile(task) for task in unpack(blob)]
+
+
+def _bake_by_name() -> Callable[[bytes, str], list[TileResult]]:
+    """``bake_on_worker``, called by its name: a function made here travels by value (Dask
+    pickles it with cloudpickle), while ``bake_on_worker`` travels as a reference to this
+    module, which a worker without gwangju-twin cannot even unpickle. Such a worker then
+    drops its connection, and the bake would wait for the next one forever; by name, the
+    task fails with an ImportError the runner reports instead."""
+    def bake(blob: bytes, expected: str) -> list[TileResult]:
+        import importlib
+
+        module = importlib.import_module("gwangju_twin.tiles.parallel")
+        return module.bake_on_worker(blob, expected)
+    return bake
 
 
 def batches(tasks: list[TileTask], threads: int = 1) -> Iterator[list[TileTask]]:
@@ -180,11 +195,12 @@ class DaskRunner:
         token = uuid.uuid4().hex[:12]
         done = distributed.as_completed(loop=self.client.loop, with_results=True)
         futures: dict[Any, Any] = {}
+        bake = _bake_by_name()
 
         def send(n: int) -> None:
             for batch in islice(todo, n):
                 future = self.client.submit(
-                    bake_on_worker, pack(batch), self.expected,
+                    bake, pack(batch), self.expected,
                     key=f"tiles-{batch[0].key}-{len(batch)}-{token}", pure=False,
                     retries=RETRIES)
                 futures[future.key] = future
@@ -216,7 +232,13 @@ class DaskRunner:
         """The finished futures and their results, with the workers' own mistakes turned
         into one line for the user."""
         try:
-            yield from done
+            for future, results in done:
+                # A future cancelled under us (the scheduler went away) comes with the
+                # exception instead of results.
+                if isinstance(results, BaseException):
+                    raise InputError(f"the Dask cluster at {self.where} dropped the bake "
+                                     f"({_why(results)}); bake again to finish it")
+                yield future, results
         except WorkerMismatchError as exc:
             raise InputError(f"the Dask workers at {self.where} run {exc}, this machine "
                              f"{self.expected}: install the same on every worker, or the "
@@ -224,6 +246,23 @@ class DaskRunner:
         except ImportError as exc:
             raise InputError(f"the Dask workers at {self.where} cannot run the bake ({exc}): "
                              f"install gwangju-twin on every worker") from None
+
+
+@contextmanager
+def _quiet_logs(name: str) -> Iterator[None]:
+    """Logger ``name`` and those under it silent but for CRITICAL while the block lasts
+    (Dask gives some of its loggers levels of their own, so the parent's is not enough)."""
+    loggers = [logging.getLogger(name)] + [
+        logger for key, logger in logging.Logger.manager.loggerDict.items()
+        if key.startswith(name + ".") and isinstance(logger, logging.Logger)]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _why(exc: BaseException) -> str:
@@ -251,7 +290,10 @@ def _probe(address: str, timeout: float) -> None:
         return reply if isinstance(reply, dict) else {}
 
     try:
-        reply = asyncio.run(asyncio.wait_for(ask(), timeout))
+        # In a thread of its own: asyncio.run refuses to run inside a running event loop
+        # (a notebook's, say).
+        with ThreadPoolExecutor(1) as pool:
+            reply = pool.submit(asyncio.run, asyncio.wait_for(ask(), timeout)).result()
     except (TimeoutError, asyncio.TimeoutError):
         raise InputError(f"--scheduler {address}: no Dask scheduler answered within "
                          f"{timeout:g} s") from None
@@ -284,6 +326,10 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
         check_workers(workers)
     distributed = _distributed()
     with ExitStack() as stack:
+        # Dask logs what it recovers from (a worker lost, a connection retried) and then
+        # raises what it cannot; the runner turns the latter into one line, so the logs
+        # would only be noise on the terminal, and tracebacks at that.
+        stack.enter_context(_quiet_logs("distributed"))
         if scheduler is not None:
             _probe(scheduler, connect_timeout)
             try:
@@ -307,8 +353,7 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
             # One thread per process: meshing holds the GIL, so threads would only queue.
             # Only this machine can reach it. No dashboard (it needs bokeh and port 8787,
             # which another cluster may hold); the scheduler's HTTP server, which starts
-            # anyway, takes any free port. Quiet logs, since a worker restarting after a
-            # crash is handled, not the user's business.
+            # anyway, takes any free port. Quiet logs in the workers too.
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},

@@ -39,6 +39,8 @@ distributed = pytest.importorskip("distributed")
 #: split into several far groups (checked below), and 20-odd leaves of at most 300.
 BUILDINGS = 6500
 KEY = "test-key"
+#: Seconds after which a bake that should have failed at once is taken for hung.
+WATCHDOG_S = 60.0
 
 
 def write_city(path: Path) -> None:
@@ -176,6 +178,66 @@ def test_a_worker_killed_mid_bake_loses_only_its_tiles(city: tuple[District, Loa
     assert_same_tree(serial_folder, tmp_path)
 
 
+#: A Dask worker on which gwangju_twin cannot be imported, as on a machine it was never
+#: installed on (no nanny: the import blocker must hold in the process that bakes).
+WORKER_WITHOUT_US = """
+import sys
+
+class Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "gwangju_twin":
+            raise ModuleNotFoundError(f"No module named {name!r}")
+
+sys.meta_path.insert(0, Missing())
+sys.argv = ["dask worker", sys.argv[1], "--no-nanny", "--nthreads", "1", "--no-dashboard"]
+from distributed.cli.dask_worker import main
+main()
+"""
+
+
+def test_workers_without_the_program_are_one_line(city: tuple[District, LoadReport],
+                                                   tmp_path: Path) -> None:
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}
+                                  ) as cluster:
+        address = cluster.scheduler_address
+        worker = subprocess.Popen([sys.executable, "-c", WORKER_WITHOUT_US, address],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Should the tasks wait for a worker forever instead, closing the cluster ends the
+        # wait with another error than the one expected.
+        watchdog = threading.Timer(WATCHDOG_S, cluster.close)
+        watchdog.start()
+        try:
+            with dask_runner(scheduler=address) as runner, pytest.raises(InputError) as err:
+                bake(*city, tmp_path, KEY, runner=runner)
+        finally:
+            watchdog.cancel()
+            worker.terminate()
+            worker.wait(timeout=30)
+    message = str(err.value)
+    assert "\n" not in message and address in message and "install gwangju-twin" in message
+
+
+def test_a_cluster_gone_mid_bake_is_one_line(city: tuple[District, LoadReport],
+                                             tmp_path: Path) -> None:
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+    try:
+        with dask_runner(scheduler=cluster.scheduler_address) as runner:
+            def progress(done: int, total: int) -> None:
+                if done == 1:
+                    cluster.close()
+
+            with pytest.raises(InputError) as err:
+                bake(*city, tmp_path, KEY, runner=runner, progress=progress)
+    finally:
+        cluster.close()
+    message = str(err.value)
+    assert "\n" not in message and cluster.scheduler_address in message
+    assert not (tmp_path / "index.json").exists()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -188,6 +250,18 @@ def test_nobody_at_the_scheduler_address_is_one_line() -> None:
         pass
     message = str(err.value)
     assert "\n" not in message and "--scheduler" in message and address in message
+
+
+def test_a_scheduler_without_workers_is_one_line() -> None:
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}
+                                  ) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(InputError) as err, dask_runner(scheduler=address,
+                                                           workers_timeout=1):
+            pass
+    message = str(err.value)
+    assert "\n" not in message and address in message and "no workers" in message
 
 
 def test_a_web_server_at_the_scheduler_address_is_one_line() -> None:
