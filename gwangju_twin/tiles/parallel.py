@@ -177,8 +177,9 @@ def _distributed() -> Any:
 
 
 class DaskRunner:
-    """A ``bake.Runner`` on a Dask client: tiles go out as tasks, a few per worker thread at
-    a time, and come back in the order they finish, each exactly once."""
+    """A ``bake.Runner`` on a Dask client: tiles go out in batches, one Dask task each, a
+    few per worker thread at a time, and come back in the order they finish, each tile
+    exactly once."""
 
     def __init__(self, client: Client, where: str) -> None:
         self.client = client
