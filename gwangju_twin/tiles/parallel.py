@@ -232,6 +232,7 @@ class DaskRunner:
     def _results(self, done: Any) -> Iterator[tuple[Any, list[TileResult]]]:
         """The finished futures and their results, with the workers' own mistakes turned
         into one line for the user."""
+        killed = _distributed().KilledWorker
         try:
             for future, results in done:
                 # A future cancelled under us (the scheduler went away) comes with the
@@ -244,6 +245,11 @@ class DaskRunner:
             raise InputError(f"the Dask workers at {self.where} run {exc}, this machine "
                              f"{self.expected}: install the same on every worker, or the "
                              f"tiles would differ") from None
+        except killed as exc:
+            deaths = exc.allowed_failures + 1
+            raise InputError(f"the Dask workers at {self.where} died baking the same tiles "
+                             f"({exc.task}) {deaths} time{'s' * (deaths != 1)}: are they short "
+                             f"of memory?") from None
         except ImportError as exc:
             raise InputError(f"the Dask workers at {self.where} cannot run the bake ({exc}): "
                              f"install gwangju-twin on every worker") from None

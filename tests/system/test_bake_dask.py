@@ -34,6 +34,7 @@ from gwangju_twin.tiles.cache import bake
 from gwangju_twin.tiles.parallel import dask_runner
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 #: Buildings of the synthetic city: more than quadtree.FAR_BUILDINGS (6000), so the root is
 #: split into several far groups (checked below), and 20-odd leaves of at most 300.
@@ -236,6 +237,30 @@ def test_a_cluster_gone_mid_bake_is_one_line(city: tuple[District, LoadReport],
     message = str(err.value)
     assert "\n" not in message and cluster.scheduler_address in message
     assert not (tmp_path / "index.json").exists()
+
+
+def test_tiles_that_kill_every_worker_are_one_line(city: tuple[District, LoadReport],
+                                                   tmp_path: Path) -> None:
+    # Dask gives up on a task after its workers died allowed-failures + 1 times (3 + 1 by
+    # default); with 0 allowed, one kill of a worker baking a batch is enough to see it.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     host="127.0.0.1", dashboard_address=None,
+                                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}
+                                     ) as cluster, \
+            dask_runner(scheduler=cluster.scheduler_address) as runner:
+        client = runner.client
+        pids = client.run(os.getpid)
+
+        def progress(done: int, total: int) -> None:
+            if done == 1:
+                busy = [w for w, keys in client.processing().items() if keys]
+                os.kill(pids[busy[0]], signal.SIGKILL)
+
+        with pytest.raises(InputError) as err:
+            bake(*city, tmp_path, KEY, runner=runner, progress=progress)
+    message = str(err.value)
+    assert "\n" not in message and "1 time:" in message and "tiles-r" in message
 
 
 def free_port() -> int:
