@@ -1,6 +1,8 @@
 """Baking tiles on Dask (issue 15): a local cluster of worker processes, an existing cluster
 given by its scheduler's address, and a worker killed mid-bake all give the very bytes of the
-serial bake, every tile once; bad addresses and sizes are one line.
+serial bake, every tile once; a bad or unreachable address, a scheduler without workers,
+workers without the program, a cluster gone mid-bake, tiles that kill every worker, and
+Ctrl-C are each one line (tests/pure/test_bake_parallel_inputs.py checks the options).
 
 The oracle is the serial bake of the same district in this process (``runner=serial``):
 ``bake_tile``'s bytes depend only on its task, so any difference is the parallel path's.
@@ -37,7 +39,7 @@ distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
 
 #: Buildings of the synthetic city: more than quadtree.FAR_BUILDINGS (6000), so the root is
-#: split into several far groups (checked below), and 20-odd leaves of at most 300.
+#: split into several far groups (checked below), and dozens of leaves of at most 300.
 BUILDINGS = 6500
 KEY = "test-key"
 #: Seconds after which a bake that should have failed at once is taken for hung.
