@@ -1,0 +1,370 @@
+"""Baking tiles in parallel on Dask (``gwangju-twin bake --workers N / --scheduler ADDRESS``).
+
+Tiles are baked by Dask tasks running ``bake.bake_tile`` on their ``TileTask`` (a far group
+alone, a few leaves together: ``batches``); the baked bytes come back to this process, which
+writes the cache (``cache.bake``). Nothing is shared through the
+filesystem, so the workers may be other machines: a national bake (millions of buildings)
+runs on a cluster started elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a
+local cluster of worker processes is started and closed again.
+
+A tile's bytes depend only on its task, so the parallel cache is byte for byte the serial
+one, provided the workers run the same program on the same libraries: every task checks that
+before it bakes (``fingerprint``).
+
+A worker that dies mid-bake loses only the tiles it held: the scheduler bakes them again on
+the others (up to ``distributed.scheduler.allowed-failures`` deaths per tile), and the runner
+still yields every tile once.
+
+This is the only module importing Dask (optional: ``pip install gwangju-twin[bake]``); it is
+imported inside the functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import signal
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+
+from gwangju_twin import __version__
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo.model import District
+from gwangju_twin.tiles.bake import TileResult, TileTask, bake_tile
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+#: How long connecting to ``--scheduler`` may take before it is reported as unreachable.
+CONNECT_TIMEOUT_S = 10.0
+#: How long a scheduler without workers is waited for before that is reported.
+WORKERS_TIMEOUT_S = 60.0
+#: A local cluster larger than this is surely a typo; a bigger bake wants ``--scheduler``.
+MAX_LOCAL_WORKERS = 256
+#: Features (of all kinds) a Dask task bakes at least, in as many tiles as it takes: a few
+#: leaves each, a far group alone.
+BATCH_FEATURES = 1500
+#: Batches per worker thread at least, for a city too small for full batches.
+BATCHES_PER_THREAD = 4
+#: Dask tasks sent ahead per worker thread: enough that a worker never waits for its next
+#: batch, few enough that the tasks and results in flight stay a few megabytes per worker
+#: however large the city.
+TASKS_PER_THREAD = 3
+#: Times a tile whose bake raised is tried again (a worker that dies is handled apart, by
+#: the scheduler's ``allowed-failures``).
+RETRIES = 2
+_ADDRESS = re.compile(r"tcp://(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):(?P<port>[0-9]{1,5})/?")
+
+
+def fingerprint() -> str:
+    """What a tile's bytes depend on besides its task: the program and the geometry and
+    array libraries that mesh it."""
+    return (f"gwangju-twin {__version__}, GEOS {shapely.geos_version_string}, "
+            f"numpy {np.__version__}")
+
+
+class WorkerMismatchError(Exception):
+    """A worker runs another program or other libraries than the client (its fingerprint)."""
+
+
+def bake_on_worker(blob: bytes, expected: str) -> list[TileResult]:
+    """``bake_tile`` on a Dask worker over a batch of tasks (``pack``), refused if the worker
+    would bake other bytes."""
+    here = fingerprint()
+    if here != expected:
+        raise WorkerMismatchError(here)
+    return [bake_tile(task) for task in unpack(blob)]
+
+
+def _bake_by_name() -> Callable[[bytes, str], list[TileResult]]:
+    """``bake_on_worker``, called by its name: a function made here travels by value (Dask
+    pickles it with cloudpickle), while ``bake_on_worker`` travels as a reference to this
+    module, which a worker without gwangju-twin cannot even unpickle. Such a worker then
+    drops its connection, and the bake would wait for the next one forever; by name, the
+    task fails with an ImportError the runner reports instead."""
+    def bake(blob: bytes, expected: str) -> list[TileResult]:
+        import importlib
+
+        module = importlib.import_module("gwangju_twin.tiles.parallel")
+        return module.bake_on_worker(blob, expected)
+    return bake
+
+
+def batches(tasks: list[TileTask], threads: int = 1) -> Iterator[list[TileTask]]:
+    """``tasks`` in batches of about ``BATCH_FEATURES`` features, in their order (the big far
+    groups, alone, first): a Dask task costs a few milliseconds of its own, as much as
+    baking a small leaf. A small city on many ``threads`` gets smaller batches, so that
+    each thread still has several to do and none waits while another bakes the rest."""
+    # The leaves hold every feature once (a far group holds its leaves' features again).
+    leaf_features = sum(len(t.ids) for t in tasks if t.kind == "leaf")
+    size = min(BATCH_FEATURES, leaf_features // (BATCHES_PER_THREAD * threads))
+    batch: list[TileTask] = []
+    features = 0
+    for task in tasks:
+        batch.append(task)
+        features += len(task.ids)
+        if features >= size:
+            yield batch
+            batch, features = [], 0
+    if batch:
+        yield batch
+
+
+def pack(tasks: list[TileTask]) -> bytes:
+    """``tasks`` as bytes for a worker (``unpack`` reads them): pickled, but their geometries
+    as WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
+    pickles them (the same bytes, so the same geometries), five times slower."""
+    packed = []
+    for task in tasks:
+        columns = dict(vars(task.part))
+        columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
+        packed.append((task.key, task.kind, task.ids, columns))
+    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack(blob: bytes) -> list[TileTask]:
+    """The tasks ``pack`` made ``blob`` of."""
+    tasks = []
+    for key, kind, ids, columns in pickle.loads(blob):
+        columns["geometry"] = shapely.from_wkb(columns["geometry"])
+        tasks.append(TileTask(key, kind, District(**columns), ids))
+    return tasks
+
+
+def dask_setup(worker: object) -> None:
+    """Dask's preload hook, run as each worker process of a local cluster starts (this module
+    is its preload): Ctrl-C in a terminal reaches every process of the group, and the
+    workers leave it to this one, which closes the cluster, instead of each dying with a
+    traceback of its own."""
+    with suppress(ValueError):  # not the worker's main thread: nothing to set then
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def check_scheduler(address: str) -> str:
+    """``address`` if it looks like ``tcp://HOST:PORT``; InputError otherwise."""
+    match = _ADDRESS.fullmatch(address)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise InputError(f"--scheduler {address!r}: expected a Dask scheduler's address "
+                         f"tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)")
+    return address
+
+
+def check_workers(workers: int) -> int:
+    """``workers`` if it is a sensible size of local cluster; InputError otherwise."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or not (
+            1 <= workers <= MAX_LOCAL_WORKERS):
+        raise InputError(f"--workers {workers!r}: expected a whole number of worker processes "
+                         f"from 1 to {MAX_LOCAL_WORKERS} (a bigger bake runs on a cluster "
+                         f"given by --scheduler)")
+    return workers
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("baking on Dask needs dask.distributed: pip install "
+                         "'gwangju-twin[bake]'") from None
+    return distributed
+
+
+class DaskRunner:
+    """A ``bake.Runner`` on a Dask client: tiles go out in batches, one Dask task each, a
+    few per worker thread at a time, and come back in the order they finish, each tile
+    exactly once."""
+
+    def __init__(self, client: Client, where: str) -> None:
+        self.client = client
+        self.where = where
+        #: What the workers must run to bake this process's bytes (``fingerprint``).
+        self.expected = fingerprint()
+
+    def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
+        distributed = _distributed()
+        threads = max(1, sum(self.client.nthreads().values()))
+        todo = batches(tasks, threads)
+        # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
+        # never taken from an earlier bake's memory (pure=False says the same to Dask).
+        token = uuid.uuid4().hex[:12]
+        done = distributed.as_completed(loop=self.client.loop, with_results=True)
+        futures: dict[Any, Any] = {}
+        bake = _bake_by_name()
+
+        def send(n: int) -> None:
+            for batch in islice(todo, n):
+                future = self.client.submit(
+                    bake, pack(batch), self.expected,
+                    key=f"tiles-{batch[0].key}-{len(batch)}-{token}", pure=False,
+                    retries=RETRIES)
+                futures[future.key] = future
+                done.add(future)
+
+        seen: set[str] = set()
+        try:
+            send(threads * TASKS_PER_THREAD)
+            for future, results in self._results(done):
+                futures.pop(future.key, None)
+                send(1)
+                for result in results:
+                    # A finished batch whose worker died before its results were fetched is
+                    # baked again; each tile may only be yielded once.
+                    if result.key in seen:
+                        continue
+                    seen.add(result.key)
+                    yield result
+        finally:
+            # Ctrl-C, a write that failed, or an abandoned iteration: the cluster stops
+            # baking tiles nobody will read.
+            if futures:
+                self.client.cancel(list(futures.values()))
+            done.clear()
+        if len(seen) != len(tasks):
+            raise RuntimeError(f"the Dask bake returned {len(seen)} of {len(tasks)} tiles")
+
+    def _results(self, done: Any) -> Iterator[tuple[Any, list[TileResult]]]:
+        """The finished futures and their results, with the workers' own mistakes turned
+        into one line for the user."""
+        killed = _distributed().KilledWorker
+        try:
+            for future, results in done:
+                # A future cancelled under us (the scheduler went away) comes with the
+                # exception instead of results.
+                if isinstance(results, BaseException):
+                    raise InputError(f"the Dask cluster at {self.where} dropped the bake "
+                                     f"({_why(results)}); bake again to finish it")
+                yield future, results
+        except WorkerMismatchError as exc:
+            raise InputError(f"the Dask workers at {self.where} run {exc}, this machine "
+                             f"{self.expected}: install the same on every worker, or the "
+                             f"tiles would differ") from None
+        except killed as exc:
+            deaths = exc.allowed_failures + 1
+            raise InputError(f"the Dask workers at {self.where} died baking the same tiles "
+                             f"({exc.task}) {deaths} time{'s' * (deaths != 1)}: are they short "
+                             f"of memory?") from None
+        except ImportError as exc:
+            raise InputError(f"the Dask workers at {self.where} cannot run the bake ({exc}): "
+                             f"install gwangju-twin on every worker") from None
+
+
+@contextmanager
+def _quiet_logs(name: str) -> Iterator[None]:
+    """Logger ``name`` and those under it silent but for CRITICAL while the block lasts
+    (Dask gives some of its loggers levels of their own, so the parent's is not enough)."""
+    loggers = [logging.getLogger(name)] + [
+        logger for key, logger in logging.Logger.manager.loggerDict.items()
+        if key.startswith(name + ".") and isinstance(logger, logging.Logger)]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _why(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _probe(address: str, timeout: float) -> None:
+    """InputError unless a Dask scheduler answers at ``address`` within ``timeout`` seconds.
+
+    Asked before a ``Client`` is made: a Client pointed at something else (a worker, the
+    dashboard's port, any other server) fails in odd ways (reading an HTTP answer as a
+    frame length, it tries to allocate exabytes) and then complains again as it is
+    collected."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> dict[str, Any]:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            reply = await comm.read()
+        finally:
+            comm.abort()
+        return reply if isinstance(reply, dict) else {}
+
+    try:
+        # In a thread of its own: asyncio.run refuses to run inside a running event loop
+        # (a notebook's, say).
+        with ThreadPoolExecutor(1) as pool:
+            reply = pool.submit(asyncio.run, asyncio.wait_for(ask(), timeout)).result()
+    except (TimeoutError, asyncio.TimeoutError):
+        raise InputError(f"--scheduler {address}: no Dask scheduler answered within "
+                         f"{timeout:g} s") from None
+    except MemoryError:
+        raise InputError(f"--scheduler {address}: the server there does not speak Dask's "
+                         f"protocol (a dashboard's or web server's port?)") from None
+    except Exception as exc:
+        raise InputError(f"--scheduler {address}: no Dask scheduler answered there "
+                         f"({_why(exc)})") from None
+    kind = reply.get("type")
+    if kind != "Scheduler":
+        raise InputError(f"--scheduler {address}: expected a Dask scheduler there, found "
+                         f"{'a Dask ' + str(kind) if kind else 'something else'}")
+
+
+@contextmanager
+def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
+                connect_timeout: float = CONNECT_TIMEOUT_S,
+                workers_timeout: float = WORKERS_TIMEOUT_S) -> Iterator[DaskRunner]:
+    """A runner baking on Dask while the ``with`` block lasts: on the cluster whose scheduler
+    is at ``scheduler`` (``tcp://HOST:PORT``), or on a local cluster of ``workers``
+    single-threaded processes (None: one per core), started here and closed on leaving,
+    whatever the block raised (Ctrl-C too)."""
+    if scheduler is not None and workers is not None:
+        raise InputError("--workers and --scheduler cannot be used together: a cluster given "
+                         "by --scheduler has its own workers")
+    if scheduler is not None:
+        check_scheduler(scheduler)
+    if workers is not None:
+        check_workers(workers)
+    distributed = _distributed()
+    with ExitStack() as stack:
+        # Dask logs what it recovers from (a worker lost, a connection retried) and then
+        # raises what it cannot; the runner turns the latter into one line, so the logs
+        # would only be noise on the terminal, and tracebacks at that.
+        stack.enter_context(_quiet_logs("distributed"))
+        if scheduler is not None:
+            _probe(scheduler, connect_timeout)
+            try:
+                client = distributed.Client(scheduler, timeout=connect_timeout,
+                                            set_as_default=False)
+            except Exception as exc:  # whatever went wrong, it went wrong at that address
+                raise InputError(f"--scheduler {scheduler}: cannot connect to the Dask "
+                                 f"scheduler there ({_why(exc)})") from None
+            stack.enter_context(client)
+            try:
+                client.wait_for_workers(1, timeout=workers_timeout)
+            except TimeoutError:
+                raise InputError(f"--scheduler {scheduler}: the Dask scheduler there has no "
+                                 f"workers (waited {workers_timeout:g} s); start some with "
+                                 f"`dask worker {scheduler}`") from None
+            where = scheduler
+        else:
+            from dask.system import CPU_COUNT
+
+            n = workers if workers is not None else max(1, int(CPU_COUNT))
+            # One thread per process: meshing holds the GIL, so threads would only queue.
+            # Only this machine can reach it. No dashboard (it needs bokeh and port 8787,
+            # which another cluster may hold); the scheduler's HTTP server, which starts
+            # anyway, takes any free port. Quiet logs in the workers too.
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.CRITICAL, preload=[__name__]))
+            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+            where = "the local cluster"
+        yield DaskRunner(client, where)

@@ -1,0 +1,84 @@
+"""tiles.parallel without a cluster: its options checked before anything starts, a missing
+Dask named as the extra to install, and tasks packed for workers unchanged
+(tests/system/test_bake_dask.py runs real clusters)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from render_helpers import REPO
+
+from gwangju_twin.errors import InputError
+from gwangju_twin.geo import load_geojson
+from gwangju_twin.tiles.bake import TileTask, bake_tile, plan
+from gwangju_twin.tiles.parallel import BATCH_FEATURES, batches, dask_runner, pack, unpack
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"workers": 0}, {"workers": -2}, {"workers": 100_000}, {"workers": True},
+    {"workers": 2.5},
+    {"scheduler": "localhost:8786"}, {"scheduler": "http://10.0.0.5:8786"},
+    {"scheduler": "tcp://10.0.0.5"}, {"scheduler": "tcp://10.0.0.5:99999"},
+    {"scheduler": "tcp://10.0.0.5:0"}, {"scheduler": "tcp://:8786"},
+    {"scheduler": "tcp://a b:8786"}, {"scheduler": "tcp://10.0.0.5:8786\nx"},
+    {"workers": 2, "scheduler": "tcp://10.0.0.5:8786"},
+])
+def test_bad_workers_or_scheduler_is_one_line(kwargs: dict) -> None:
+    with pytest.raises(InputError) as err, dask_runner(**kwargs):
+        pass
+    message = str(err.value)
+    assert "\n" not in message
+    assert ("--workers" if "workers" in kwargs else "--scheduler") in message
+
+
+def test_without_dask_the_extra_to_install_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
+    with pytest.raises(InputError) as err, dask_runner(workers=1):
+        pass
+    assert "gwangju-twin[bake]" in str(err.value) and "\n" not in str(err.value)
+
+
+def city_tasks(path: Path, buildings: int) -> list[TileTask]:
+    """The tiles of the synthetic city of the benchmarks (scripts/synthetic_city.py)."""
+    spec = importlib.util.spec_from_file_location(
+        "synthetic_city", REPO / "scripts" / "synthetic_city.py")
+    assert spec is not None and spec.loader is not None
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    synthetic.write_district(path, buildings)
+    district, _ = load_geojson(path)
+    return plan(district)[1]
+
+
+def test_a_packed_task_bakes_the_same_bytes(tmp_path: Path) -> None:
+    tasks = city_tasks(tmp_path / "city.geojson", 400)
+    assert {t.kind for t in tasks} == {"far", "leaf"}
+    unpacked = unpack(pack(tasks))
+    assert len(unpacked) == len(tasks)
+    for task, back in zip(tasks, unpacked, strict=True):
+        assert (back.key, back.kind) == (task.key, task.kind)
+        np.testing.assert_array_equal(back.ids, task.ids)
+        assert shapely.equals_exact(back.part.geometry, task.part.geometry, 0).all()
+        assert back.part.properties == task.part.properties
+        assert bake_tile(back).data == bake_tile(task).data
+
+
+@pytest.mark.parametrize("threads", [1, 2, 8, 1000])
+def test_batches_hold_every_tile_once_in_order(tmp_path: Path, threads: int) -> None:
+    tasks = city_tasks(tmp_path / "city.geojson", 2500)
+    out = list(batches(tasks, threads))
+    assert [t.key for b in out for t in b] == [t.key for t in tasks]
+    assert all(out)
+    # A batch stops growing once it holds BATCH_FEATURES features: only its last tile may
+    # take it past that.
+    assert all(sum(len(t.ids) for t in b[:-1]) < BATCH_FEATURES for b in out)
+    # Each thread gets several batches of leaves to do when there are leaves enough for
+    # that (up to 4 by the rule; at least 2, as a batch's last leaf may take it past its
+    # share).
+    leaves = [b for b in out if b[0].kind == "leaf"]
+    assert len(leaves) >= min(sum(t.kind == "leaf" for t in tasks), 2 * threads)
