@@ -198,16 +198,21 @@ class DaskRunner:
         futures: dict[Any, Any] = {}
         bake = _bake_by_name()
 
+        sent = 0
+
         def send(n: int) -> None:
+            nonlocal sent
             for batch in islice(todo, n):
+                # Numbered: a far group that is a single leaf shares its leaf's key.
+                sent += 1
                 future = self.client.submit(
                     bake, pack(batch), self.expected,
-                    key=f"tiles-{batch[0].key}-{len(batch)}-{token}", pure=False,
+                    key=f"tiles-{sent}-{batch[0].kind}-{batch[0].key}-{token}", pure=False,
                     retries=RETRIES)
                 futures[future.key] = future
                 done.add(future)
 
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()  # (kind, key): a leaf and a group can share a key
         try:
             send(threads * TASKS_PER_THREAD)
             for future, results in self._results(done):
@@ -216,9 +221,9 @@ class DaskRunner:
                 for result in results:
                     # A finished batch whose worker died before its results were fetched is
                     # baked again; each tile may only be yielded once.
-                    if result.key in seen:
+                    if (result.kind, result.key) in seen:
                         continue
-                    seen.add(result.key)
+                    seen.add((result.kind, result.key))
                     yield result
         finally:
             # Ctrl-C, a write that failed, or an abandoned iteration: the cluster stops

@@ -46,14 +46,14 @@ KEY = "test-key"
 WATCHDOG_S = 60.0
 
 
-def write_city(path: Path) -> None:
+def write_city(path: Path, buildings: int = BUILDINGS) -> None:
     """The synthetic city of the benchmarks (scripts/synthetic_city.py) as GeoJSON."""
     spec = importlib.util.spec_from_file_location(
         "synthetic_city", REPO / "scripts" / "synthetic_city.py")
     assert spec is not None and spec.loader is not None
     synthetic = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(synthetic)
-    synthetic.write_district(path, BUILDINGS)
+    synthetic.write_district(path, buildings)
 
 
 @pytest.fixture(scope="module")
@@ -96,18 +96,18 @@ class Counting:
 
     def __init__(self, runner: Runner) -> None:
         self.runner = runner
-        self.keys: Counter[str] = Counter()
+        self.keys: Counter[tuple[str, str]] = Counter()
         self.tasks: list[TileTask] = []
 
     def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
         self.tasks = tasks
         for result in self.runner(tasks):
-            self.keys[result.key] += 1
+            self.keys[(result.kind, result.key)] += 1
             yield result
 
     def assert_each_once(self) -> None:
         assert self.tasks
-        assert set(self.keys) == {t.key for t in self.tasks}
+        assert set(self.keys) == {(t.kind, t.key) for t in self.tasks}
         assert max(self.keys.values()) == 1
 
 
@@ -119,6 +119,22 @@ def test_local_cluster_bakes_the_serial_bytes(city: tuple[District, LoadReport],
         bake(*city, tmp_path, KEY, runner=counting)
     counting.assert_each_once()
     assert_same_tree(serial_folder, tmp_path)
+
+
+def test_a_far_group_sharing_its_leafs_key_is_baked_too(tmp_path: Path) -> None:
+    # A town under LEAF_BUILDINGS is one leaf, the root "r", and its far group is the root
+    # too: two tiles with one key, which the runner must neither merge nor drop.
+    path = tmp_path / "town.geojson"
+    write_city(path, 120)
+    district, report = load_geojson(path)
+    _, tasks = plan(district)
+    assert sorted((t.kind, t.key) for t in tasks) == [("far", "r"), ("leaf", "r")]
+    bake(district, report, tmp_path / "serial", KEY)
+    with dask_runner(workers=1) as runner:
+        counting = Counting(runner)
+        bake(district, report, tmp_path / "dask", KEY, runner=counting)
+    counting.assert_each_once()
+    assert tree(tmp_path / "serial") == tree(tmp_path / "dask")
 
 
 def test_an_existing_cluster_by_address(city: tuple[District, LoadReport],
@@ -262,7 +278,7 @@ def test_tiles_that_kill_every_worker_are_one_line(city: tuple[District, LoadRep
         with pytest.raises(InputError) as err:
             bake(*city, tmp_path, KEY, runner=runner, progress=progress)
     message = str(err.value)
-    assert "\n" not in message and "1 time:" in message and "tiles-r" in message
+    assert "\n" not in message and "1 time:" in message and "tiles-" in message
 
 
 def free_port() -> int:
