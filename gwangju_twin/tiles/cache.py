@@ -39,7 +39,7 @@ from gwangju_twin.tiles.files import (
 FORMAT = "gwangju-twin/tiles/1"
 #: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
 #: of an older bake are stale even when the program's version number is the same.
-BAKE_REVISION = 5
+BAKE_REVISION = 6
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -270,8 +270,9 @@ def open_cache(folder: Path, key: str) -> Cache:
     return Cache(folder, index)
 
 
-def _write(folder: Path, name: str, data: bytes) -> FileEntry:
-    """Write a file atomically (a temporary file renamed over it)."""
+def _write(folder: Path, name: str, data: bytes, digest: str | None = None) -> FileEntry:
+    """Write a file atomically (a temporary file renamed over it); ``digest`` is its
+    SHA-256 when the caller has it already."""
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".part-", dir=path.parent)
@@ -282,12 +283,14 @@ def _write(folder: Path, name: str, data: bytes) -> FileEntry:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return FileEntry(name, len(data), hashlib.sha256(data).hexdigest())
+    return FileEntry(name, len(data), digest or hashlib.sha256(data).hexdigest())
 
 
-def _named(stem: str, data: bytes, suffix: str) -> str:
-    """A content-addressed name: a rebake never overwrites a file an old index still names."""
-    return f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+def _stored(folder: Path, stem: str, data: bytes, suffix: str) -> FileEntry:
+    """Write ``data`` under a content-addressed name: a rebake never overwrites a file an
+    old index still names."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _write(folder, f"{stem}-{digest[:16]}{suffix}", data, digest)
 
 
 #: Told (tiles done, tiles in all) as tiles finish.
@@ -307,8 +310,7 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
         progress(0, total)
     entries: list[TileEntry] = []
     for done, result in enumerate(_each(runner(tasks)), start=1):
-        name = _named(f"tiles/{result.key}", result.data, ".npz")
-        entry = _write(folder, name, result.data)
+        entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
         entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
                                  result.triangles, entry,
                                  group_of.get(result.key) if result.kind == "leaf" else None))
@@ -320,9 +322,9 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
         raise RuntimeError(f"the bake returned {len(got)} of {total} tiles")
     entries = _grown_groups(entries)
     table = npz_bytes(district_arrays(district))
-    dist_entry = _write(folder, _named("district", table, ".npz"), table)
+    dist_entry = _stored(folder, "district", table, ".npz")
     rep = report_json(report).encode("utf-8")
-    rep_entry = _write(folder, _named("report", rep, ".json"), rep)
+    rep_entry = _stored(folder, "report", rep, ".json")
     boxes = [e.box for e in entries if e.kind == "leaf"]
     # The features' extent, as the merged mesh gives it (``DistrictMesh.bounds``), not the
     # tiles' (road ribbons reach past their centre lines): the start view, the camera's

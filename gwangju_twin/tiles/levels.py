@@ -33,6 +33,8 @@ BLOCK_GAP_M = 26.0
 HULL_SIMPLIFY_M = 4.0
 #: A block hull straying farther than this from its buildings is not merged (metres).
 FAR_GAP_M = 60.0
+#: How closely a hull's largest empty circle is found (metres).
+GAP_TOLERANCE_M = 2.0
 #: Such a block is cut into hulls per grid cell this wide (metres).
 FAR_CELL_M = 120.0
 #: Height classes (metres) kept apart in the far hulls, so a tower does not melt into the
@@ -187,13 +189,11 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         members = rows[klass == c]
         h = heights[klass == c]
         footprints = part.geometry[members]
-        grown = shapely.buffer(footprints, BLOCK_GAP_M / 2, quad_segs=1)
-        blocks = shapely.get_parts(shapely.union_all(grown))
-        tree = shapely.STRtree(blocks)
-        member_i, block_i = tree.query_nearest(shapely.point_on_surface(footprints),
-                                               all_matches=False)
-        b_of = np.zeros(len(members), np.int64)
-        b_of[member_i] = block_i
+        # Buildings closer than the gap are in one block (connected components of the
+        # "within BLOCK_GAP_M" pairs).
+        pairs = shapely.STRtree(footprints).query(footprints, predicate="dwithin",
+                                                  distance=BLOCK_GAP_M)
+        b_of = components(len(members), pairs[0], pairs[1])
         # Renumber the blocks in order of their first member, so the hulls come out in the
         # same order however GEOS ordered the union's parts.
         _, first, b_of = np.unique(b_of, return_index=True, return_inverse=True)
@@ -262,20 +262,50 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
                  kinds), error
 
 
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected components of ``n`` nodes joined by the pairs (``a[k]``, ``b[k]``): each
+    node's label is the smallest node of its component. Hooking and pointer jumping on
+    whole arrays: a few rounds however long a row of touching houses is."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        la, lb = label[a], label[b]
+        low = np.minimum(la, lb)
+        new = label.copy()
+        np.minimum.at(new, la, low)
+        np.minimum.at(new, lb, low)
+        while True:  # every node points straight at its root
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
 def hull_gap(hull: np.ndarray, members: np.ndarray) -> np.ndarray:
     """How far (metres) a point of each hull can lie from the nearest of its members: the
     largest circle inside the hull that no member covers, and the hull's outline (densified)
     against the members. This is the hull's footprint error, however large its empty part:
     a complex of towers 25 m apart merged into one hull is 12.5 m off, not its width."""
     gap = np.zeros(len(hull))
-    empty = shapely.difference(hull, shapely.buffer(members, 0.01, quad_segs=1))
+    # A block's buildings may overlap (parts of one building, a bad survey): one valid
+    # area of them first, as GEOS's difference needs.
+    members = np.asarray(members, dtype=object).copy()
+    bad = ~shapely.is_valid(members)
+    if bad.any():
+        members[bad] = shapely.make_valid(members[bad])
+    with np.errstate(all="ignore"):  # degenerate hulls (a line of points) give NaN: 0 below
+        empty = shapely.difference(hull, members)
     some = ~shapely.is_empty(empty) & (shapely.area(empty) > 1.0)
     if some.any():
         parts, of = shapely.get_parts(empty[some], return_index=True)
         parts = parts[shapely.get_type_id(parts) == 3] if len(parts) else parts
         of = of[shapely.get_type_id(shapely.get_parts(empty[some])) == 3] if len(of) else of
         if len(parts):
-            radius = shapely.length(shapely.maximum_inscribed_circle(parts, tolerance=1.0))
+            # Found to within GAP_TOLERANCE_M, and counted at its largest.
+            radius = shapely.length(shapely.maximum_inscribed_circle(
+                parts, tolerance=GAP_TOLERANCE_M)) + GAP_TOLERANCE_M
             inner = np.zeros(int(some.sum()))
             np.maximum.at(inner, of, radius)
             gap[some] = inner

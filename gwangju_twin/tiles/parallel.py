@@ -126,6 +126,13 @@ def pack(tasks: list[TileTask]) -> bytes:
     for task in tasks:
         columns = dict(vars(task.part))
         columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
+        # A tile's meshes never read the features' properties or names (the district
+        # table carries them): a register's thirty columns per building were most of
+        # what went over the wire.
+        n = len(task.ids)
+        columns["properties"] = [{}] * n
+        for name in ("name", "name_en", "feature_id"):
+            columns[name] = [None] * n
         packed.append((task.key, task.kind, task.ids, columns))
     return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
