@@ -126,7 +126,9 @@ def _triangles_in_view(stage: Any) -> int:
     for np_ in stage.world.find("district").find_all_matches("**/+GeomNode"):
         if np_.is_hidden() or np_.is_stashed():
             continue
-        if not lens_bounds.contains(np_.get_bounds(stage.base.render)):
+        bounds = np_.get_bounds().make_copy()  # in the parent's space
+        bounds.xform(np_.get_parent().get_mat(stage.base.render))
+        if not lens_bounds.contains(bounds):
             continue
         for geom in np_.node().get_geoms():
             for prim in geom.get_primitives():
