@@ -211,6 +211,13 @@ class Stage:
 
             self.world, self.stream = build_tiled_world(
                 prepared.tiles, prepared.scene.layers, self.pose.distance, focus)
+            # Opaque tiles nearest first: the rasteriser's early depth test then skips the
+            # hidden walls of the blocks behind (a street view 55 -> 49 ms on llvmpipe); the
+            # merged city, a few big Geoms, gains nothing from it.
+            from panda3d.core import CullBinEnums, CullBinManager
+
+            bins = CullBinManager.get_global_ptr()
+            bins.set_bin_type(bins.find_bin("opaque"), CullBinEnums.BT_front_to_back)
             add_batches(self.world.find("district"), prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
         self.expo = ExpoFloor(

@@ -116,6 +116,7 @@ def _layers(district: District, frame: MapFrame) -> list[tuple[np.ndarray, np.nd
 
     def polys(layer: Layer) -> tuple[np.ndarray, np.ndarray]:
         rows = rows_of_type(district, layer, (3, 6))
+        rows = rows[_fills_a_pixel(shapely.bounds(district.geometry[rows]), frame)]
         parts, which = shapely.get_parts(district.geometry[rows], return_index=True)
         return parts, rows[which]
 
@@ -196,6 +197,18 @@ def _paint(image: np.ndarray, frame: MapFrame, parts: np.ndarray, rgb: np.ndarra
     image.reshape(-1, 4)[flat[last], :3] = rgb[owner[last]]
 
 
+def _fills_a_pixel(bounds: np.ndarray, frame: MapFrame) -> np.ndarray:
+    """Whether each box (x0, y0, x1, y1 rows, local metres) holds a pixel centre between its
+    edges in both directions: a polygon inside a box that holds none fills no pixel."""
+    x0, _, _, y1 = frame.bounds
+    scale = 1.0 / frame.metres_per_pixel
+    bx0, bx1 = (bounds[:, 0] - x0) * scale, (bounds[:, 2] - x0) * scale
+    by0, by1 = (y1 - bounds[:, 3]) * scale, (y1 - bounds[:, 1]) * scale
+    with np.errstate(invalid="ignore"):
+        return ((np.ceil(bx1 - 0.5) > np.ceil(bx0 - 0.5))
+                & (np.ceil(by1 - 0.5) > np.ceil(by0 - 0.5)))
+
+
 def _spans(
     frame: MapFrame, parts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -209,13 +222,7 @@ def _spans(
     # A part whose box holds no pixel centre cannot fill a pixel: left out before its rings
     # are walked (a whole city's houses at 80 m a pixel are nearly all such), the same
     # picture for a fraction of the work.
-    b = shapely.bounds(parts)
-    bx0, bx1 = (b[:, 0] - x0) * scale, (b[:, 2] - x0) * scale
-    by0, by1 = (y1 - b[:, 3]) * scale, (y1 - b[:, 1]) * scale
-    with np.errstate(invalid="ignore"):
-        some = ((np.ceil(bx1 - 0.5) > np.ceil(bx0 - 0.5))
-                & (np.ceil(by1 - 0.5) > np.ceil(by0 - 0.5)))
-    kept = np.flatnonzero(some)
+    kept = np.flatnonzero(_fills_a_pixel(shapely.bounds(parts), frame))
     if len(kept) == 0:
         return empty, empty, empty, empty
     rings, ring_part = shapely.get_rings(parts[kept], return_index=True)

@@ -30,13 +30,13 @@ from gwangju_twin.mesh.prism import extrude
 SIMPLIFY_M = 1.5
 ANNEX_M2 = 30.0
 BLOCK_GAP_M = 26.0
-HULL_SIMPLIFY_M = 4.0
+HULL_SIMPLIFY_M = 8.0
 #: A block hull straying farther than this from its buildings is not merged (metres).
-FAR_GAP_M = 60.0
+FAR_GAP_M = 100.0
 #: How closely a hull's largest empty circle is found (metres).
 GAP_TOLERANCE_M = 2.0
 #: Such a block is cut into hulls per grid cell this wide (metres).
-FAR_CELL_M = 120.0
+FAR_CELL_M = 200.0
 #: Height classes (metres) kept apart in the far hulls, so a tower does not melt into the
 #: low houses of its block.
 HEIGHT_CLASSES = (0.0, 30.0, 90.0)

@@ -18,9 +18,6 @@ import numpy as np
 import pytest
 from render_helpers import REPO, read_png
 
-sys.path.insert(0, str(REPO / "scripts"))
-from synthetic_city import synthetic_district
-
 pytestmark = pytest.mark.render
 
 PROBE = textwrap.dedent(
@@ -33,7 +30,6 @@ PROBE = textwrap.dedent(
     from gwangju_twin.mesh import build_district_mesh
     from gwangju_twin.picking import PickIndex
     from gwangju_twin.scene import CameraPose, scene_for_geojson
-    from gwangju_twin.scene.framing import fit_box
 
     source, cache, tiles, out = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     scene = dataclasses.replace(scene_for_geojson(source), tiles=tiles, cache=cache)
@@ -43,7 +39,8 @@ PROBE = textwrap.dedent(
     x0, y0, x1, y1 = stage.prepared.mesh.bounds
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     poses = {"street": CameraPose((cx, cy, 0.0), 30.0, 12.0, 180.0),
-             "far": fit_box((x0, y0, 0.0, x1, y1, 40.0), 30.0, 50.0, 16 / 9)}
+             # Far enough out that the far level's error (about 100 m) is under 16 px.
+             "far": CameraPose((cx, cy, 0.0), 30.0, 50.0, 15000.0)}
     for name, pose in poses.items():
         stage.set_pose(pose)
         stage.screenshot(out / f"{tiles}-{name}.png")
@@ -56,8 +53,13 @@ PROBE = textwrap.dedent(
     index = stage.touring.selection.index
     rng = np.random.default_rng(3)
     same = total = 0
+    import shapely
+    district = stage.prepared.district
+    rows = np.flatnonzero(district.layer == "buildings")
+    inside = shapely.get_coordinates(shapely.point_on_surface(district.geometry[rows]))
     for _ in range(60):
-        target = np.array([rng.uniform(x0, x1), rng.uniform(y0, y1), 5.0])
+        # Aimed at a building (another may stand in front: the indexes must agree on it).
+        target = np.array([*inside[rng.integers(len(inside))], 2.0])
         origin = target + np.array([*rng.normal(0, 300, 2), 400.0])
         a, b = merged.pick(origin, target - origin), index.pick(origin, target - origin)
         total += a is not None
@@ -73,9 +75,12 @@ PROBE = textwrap.dedent(
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     folder = tmp_path_factory.mktemp("tiled")
-    source = folder / "city.geojson"
-    # 2,600 buildings: several leaves (300 buildings each at most) under one far group.
-    source.write_text(json.dumps(synthetic_district(2600)))
+    # A small sample of the Gwangju-sized register city (AL_D010 Shapefile, EPSG:5186,
+    # CP949): 3,000 buildings are several leaves (300 buildings each at most) under one far
+    # group.
+    source = folder / "register.shp"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "register_city.py"), str(source),
+                    "--buildings", "3000"], check=True, capture_output=True, timeout=300)
     return source, folder / "cache", folder
 
 
@@ -92,14 +97,15 @@ def test_a_baked_city_draws_full_detail_near_and_its_far_level_far(
         city: tuple[Path, Path, Path]) -> None:
     on = _probe(city, "on")
     assert on["tiled"]
-    # Near: leaves at full detail (level 0) or simplified (1), no far hulls in the picture.
-    assert set(on["street"]["drawn"]) <= {"0", "1"} and on["street"]["drawn"].get("0", 0) > 0
+    # Near: leaves at full detail (level 0) or simplified (1; the register's rectangles have
+    # nothing to simplify, so their level 1 is level 0), no far hulls in the picture.
+    assert set(on["street"]["drawn"]) <= {"0", "1"} and sum(on["street"]["drawn"].values()) > 1
     assert on["street"]["pending"] == 0  # the picture waited for its tiles
     # Far: the far group stands for its leaves, with fewer triangles than the leaves have.
     assert on["far"]["drawn"].get("2", 0) >= 1
     assert on["far"]["triangles"] < on["street"]["triangles"] * 4
     # Picking on the interface's index is the merged city's, hit for hit.
-    assert on["picks"]["hits"] > 20
+    assert on["picks"]["hits"] > 40
     assert on["picks"]["same"] == 60
 
     off = _probe(city, "off")
