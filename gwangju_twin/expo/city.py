@@ -138,7 +138,14 @@ def city_steps(scene: Scene, meter: BakeMeter | None = None
         yield "baking"
         worker.join(BAKE_FRAME_S)
     if "error" in box:
-        raise box["error"]
+        error = box["error"]
+        if not isinstance(error, OSError):
+            raise error
+        # A cache that cannot be written (a read-only or full disk, a folder that is a
+        # file's child) costs speed, not the city: drawn without tiles, said in one line.
+        log.warning("tile cache %s cannot be written (%s); drawing the city without it",
+                    folder, error.strerror or error)
+        return City(district, report)
     return City(district, report, box["cache"])
 
 

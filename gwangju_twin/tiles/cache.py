@@ -244,7 +244,7 @@ def open_cache(folder: Path, key: str) -> Cache:
     path = folder / INDEX
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise StaleCacheError("not baked yet") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise StaleCacheError(f"{INDEX} cannot be read ({exc})") from None

@@ -101,3 +101,20 @@ def test_a_cache_folder_that_is_a_file_is_refused(source: Path, tmp_path: Path) 
     assert out.returncode == 2 and "is a file" in out.stderr
     out = run_cli("inspect", str(source), "--cache", str(blocker))
     assert out.returncode == 2 and "is a file" in out.stderr
+
+
+def test_a_cache_that_cannot_be_written_costs_speed_not_the_city(source: Path,
+                                                                 tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    inside = blocker / "cache"  # a folder under a file: it cannot be made
+    out = run_cli("inspect", str(source), "--tiles", "on", "--cache", str(inside), "--json")
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = [line for line in out.stderr.splitlines() if "tile cache" in line]
+    assert len(lines) == 1 and "cannot be written" in lines[0]
+    assert "Traceback" not in out.stderr
+    assert json.loads(out.stdout)["layers"]["buildings"] > 0
+    # Baking there on purpose is a one-line error, exit status 2.
+    out = run_cli("bake", str(source), "--serial", "--out", str(inside))
+    assert out.returncode == 2 and "cannot write the tile cache" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -103,7 +103,12 @@ def run(args: argparse.Namespace) -> int:
     district, report = read_district(scene)
     read = time.perf_counter() - start
     with _runner(args) as runner:
-        cache = bake(district, report, folder, key, runner=runner, progress=BakeMeter())
+        try:
+            cache = bake(district, report, folder, key, runner=runner, progress=BakeMeter())
+        except OSError as exc:
+            raise InputError(f"{'--out ' if args.out is not None else ''}{folder}: cannot "
+                             f"write the tile cache ({exc.strerror or exc}); choose a folder "
+                             "you can write to") from None
     took = time.perf_counter() - start
     index = cache.index
     size = sum(t.entry.bytes for t in index.tiles) + index.district.bytes + index.report.bytes
