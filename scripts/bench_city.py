@@ -35,12 +35,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from bench_pipeline import data_dir  # beside this script: a kept or temporary folder
 
 HERE = Path(__file__).resolve().parent
 WIN = (1280, 720)
@@ -205,17 +204,6 @@ def run_worker(args: list[str], env: dict[str, str] | None = None,
 
 
 # -- the driver ----------------------------------------------------------------------------------
-
-@contextmanager
-def data_dir(keep: str | None) -> Iterator[Path]:
-    if keep:
-        path = Path(keep)
-        path.mkdir(parents=True, exist_ok=True)
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-city-") as tmp:
-        yield Path(tmp)
-
 
 def ensure_city(folder: Path, n: int) -> Path:
     path = folder / f"city-{n}" / f"register_{n}.shp"

@@ -34,7 +34,6 @@ from gwangju_twin.scene import CameraPose, Scene
 from gwangju_twin.scene.framing import Box, fit_box, focus_box, grow
 from gwangju_twin.scene.pavilions import clear_sites, subset
 from gwangju_twin.scene.scenefile import BOUNDARY_KIND, BoundarySpec
-from gwangju_twin.tiles.levels import take
 from gwangju_twin.tiles.tileset import TileSet
 
 log = logging.getLogger("gwangju_twin.app")
@@ -327,7 +326,7 @@ def prepare_steps(scene: Scene, enter: str | None = None, plugin: str | None = N
 def _extras_mesh(district: District, rows: Any, tiles: TileSet) -> DistrictMesh:
     """The mesh of the rows a tile cache does not hold (a boundary file's), spanning the
     whole city's extent and height (the camera's limits and clip planes follow them)."""
-    extra = build_district_mesh(take(district, rows))
+    extra = build_district_mesh(district.take(rows))
     for b in extra.batches:
         b.feature_ids = rows[b.feature_ids].astype("int32")
     x0, y0, x1, y1 = tiles.bounds

@@ -82,6 +82,19 @@ class District:
         """Row indices of the features in ``layer``."""
         return np.flatnonzero(self.layer == layer)
 
+    def take(self, rows: np.ndarray) -> District:
+        """The rows ``rows`` (indices, in their order) as a district of their own, in the
+        same frame."""
+        cols: dict[str, Any] = {}
+        for name, value in vars(self).items():
+            if name == "frame":
+                cols[name] = value
+            elif isinstance(value, np.ndarray):
+                cols[name] = value[rows]
+            else:
+                cols[name] = [value[i] for i in rows]
+        return District(**cols)
+
 
 @dataclass
 class LoadReport:

@@ -258,16 +258,7 @@ def _near_district(district: District, spec: PavilionSpec, center: tuple[float, 
 
 def subset(district: District, keep: np.ndarray) -> District:
     """The district with only the rows where ``keep`` is True."""
-    rows = np.flatnonzero(keep)
-    cols = {}
-    for name, value in vars(district).items():
-        if name == "frame":
-            cols[name] = value
-        elif isinstance(value, np.ndarray):
-            cols[name] = value[rows]
-        else:
-            cols[name] = [value[i] for i in rows]
-    return District(**cols)
+    return district.take(np.flatnonzero(keep))
 
 
 def _num(path: Path, key: str, value: Any) -> float:

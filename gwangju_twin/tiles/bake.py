@@ -17,7 +17,7 @@ import shapely
 
 from gwangju_twin.geo.model import District
 from gwangju_twin.tiles.files import batches_arrays, npz_bytes
-from gwangju_twin.tiles.levels import far_meshes, leaf_meshes, take
+from gwangju_twin.tiles.levels import far_meshes, leaf_meshes
 from gwangju_twin.tiles.quadtree import Quadtree, cut
 
 TileKind = Literal["leaf", "far"]
@@ -74,9 +74,9 @@ def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
     tasks = []
     for g in tree.groups:
         rows = np.sort(np.concatenate([rows_of[k] for k in g.leaves]))
-        tasks.append(TileTask(g.key, "far", take(district, rows), rows))
+        tasks.append(TileTask(g.key, "far", district.take(rows), rows))
     for leaf in tree.leaves:
-        tasks.append(TileTask(leaf.key, "leaf", take(district, leaf.rows), leaf.rows))
+        tasks.append(TileTask(leaf.key, "leaf", district.take(leaf.rows), leaf.rows))
     return tree, tasks
 
 

@@ -60,19 +60,6 @@ class TileMeshes:
     errors: dict[int, float] = field(default_factory=dict)
 
 
-def take(district: District, rows: np.ndarray) -> District:
-    """The rows ``rows`` of ``district`` as a district of their own (same frame)."""
-    cols: dict[str, object] = {}
-    for name, value in vars(district).items():
-        if name == "frame":
-            cols[name] = value
-        elif isinstance(value, np.ndarray):
-            cols[name] = value[rows]
-        else:
-            cols[name] = [value[i] for i in rows]
-    return District(**cols)  # type: ignore[arg-type]
-
-
 def _mapped(batch: MeshBatch, ids: np.ndarray) -> MeshBatch:
     """``batch`` with its feature ids (rows of a part) turned into the whole city's."""
     batch.feature_ids = ids[batch.feature_ids].astype(np.int32)
@@ -131,7 +118,7 @@ def simplified(part: District) -> tuple[District, float]:
     # Rows whose parts were all kept out cannot happen (the largest stays), so the
     # multipolygons line up with the polygonal rows in order.
     geoms[polygonal] = merged
-    out = take(part, np.arange(len(part)))
+    out = part.take(np.arange(len(part)))
     out.geometry = geoms
     return out, float(error.max(initial=0.0))
 
@@ -147,10 +134,10 @@ def far_meshes(part: District, ids: np.ndarray) -> TileMeshes:
     marks = np.flatnonzero(part.layer == "landmarks")
     solid = [batch]
     if len(marks):
-        solid.append(solids(take(part, marks), ids[marks]))
+        solid.append(solids(part.take(marks), ids[marks]))
     ground_part, ground_error = far_ground(part)
     keep = np.flatnonzero(ground_part)
-    g2 = _ground_parts(take(part, keep), ids[keep])
+    g2 = _ground_parts(part.take(keep), ids[keep])
     return TileMeshes({"2": solid, "g2": g2}, {2: max(error, ground_error)})
 
 

@@ -19,7 +19,6 @@ from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.bake import TileTask, anchors, bake_tile
 from gwangju_twin.tiles.cache import Cache, TileEntry
 from gwangju_twin.tiles.files import CorruptFileError, arrays_batches, read_npz
-from gwangju_twin.tiles.levels import take
 from gwangju_twin.tiles.quadtree import cut
 
 log = logging.getLogger("gwangju_twin.tiles")
@@ -131,7 +130,7 @@ class TileSet:
                 rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
                 group = next(g for g in tree.groups if g.key == tile.key)
                 rows = np.sort(np.concatenate([rows_of[k] for k in group.leaves]))
-            result = bake_tile(TileTask(tile.key, tile.kind, take(self._baked, rows), rows))
+            result = bake_tile(TileTask(tile.key, tile.kind, self._baked.take(rows), rows))
             self.repaired.append(tile.key)
             path = self.cache.folder / tile.entry.file
             try:

@@ -3,11 +3,14 @@ each feature's footprint, height and layer without running the loader."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
+from render_helpers import REPO
 
 from gwangju_twin.geo.frame import LocalFrame
 from gwangju_twin.geo.model import District, Issue, LoadReport
@@ -97,3 +100,15 @@ def report(source: str = "town.geojson") -> LoadReport:
         height_keys={"a16": 4}, schema_from="detected", format="ESRI Shapefile",
         encoding="cp949 (from its .cpg file)",
     )
+
+
+def write_synthetic_city(path: Path, buildings: int) -> Path:
+    """The synthetic city of the benchmarks (scripts/synthetic_city.py, a grid of blocks,
+    streets and parks) with ``buildings`` buildings, written to ``path`` as GeoJSON."""
+    spec = importlib.util.spec_from_file_location(
+        "synthetic_city", REPO / "scripts" / "synthetic_city.py")
+    assert spec is not None and spec.loader is not None
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    synthetic.write_district(path, buildings)
+    return path

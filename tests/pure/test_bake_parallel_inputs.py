@@ -4,14 +4,13 @@ Dask named as the extra to install, and tasks packed for workers unchanged
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
-from render_helpers import REPO
+from tile_builders import write_synthetic_city
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
@@ -45,13 +44,7 @@ def test_without_dask_the_extra_to_install_is_named(monkeypatch: pytest.MonkeyPa
 
 def city_tasks(path: Path, buildings: int) -> list[TileTask]:
     """The tiles of the synthetic city of the benchmarks (scripts/synthetic_city.py)."""
-    spec = importlib.util.spec_from_file_location(
-        "synthetic_city", REPO / "scripts" / "synthetic_city.py")
-    assert spec is not None and spec.loader is not None
-    synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synthetic)
-    synthetic.write_district(path, buildings)
-    district, _ = load_geojson(path)
+    district, _ = load_geojson(write_synthetic_city(path, buildings))
     return plan(district)[1]
 
 

@@ -28,7 +28,6 @@ from gwangju_twin.tiles.levels import (
     far_meshes,
     leaf_meshes,
     simplified,
-    take,
 )
 
 TOL = 1e-6
@@ -276,7 +275,7 @@ def test_level_2_never_taller_or_wider_than_its_members(city: tuple[list[object]
 def test_take_keeps_rows_and_frame() -> None:
     part = district([shapely.Point(i, 0) for i in range(5)], ["landmarks"] * 5, [1.0] * 5,
                     names=["a", None, "", "라", "e"], properties=[{"i": i} for i in range(5)])
-    sub = take(part, np.array([4, 1, 2]))
+    sub = part.take(np.array([4, 1, 2]))
     assert sub.frame is part.frame
     assert sub.name == ["e", None, ""]
     assert sub.properties == [{"i": 4}, {"i": 1}, {"i": 2}]

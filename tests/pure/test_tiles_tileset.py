@@ -21,7 +21,6 @@ from tile_builders import report, town
 from gwangju_twin.tiles import bake as bake_module
 from gwangju_twin.tiles import quadtree, tileset
 from gwangju_twin.tiles.cache import bake, open_cache
-from gwangju_twin.tiles.levels import take
 from gwangju_twin.tiles.tileset import TileSet
 
 KEY = "t" * 64
@@ -52,7 +51,7 @@ def test_cleared_buildings_are_cut_out_with_new_ids(tmp_path: Path) -> None:
     keep = np.ones(len(baked), bool)
     keep[cleared] = False
     remap = np.where(keep, np.cumsum(keep) - 1, -1)
-    viewer = take(baked, np.flatnonzero(keep))
+    viewer = baked.take(np.flatnonzero(keep))
     tiles = TileSet(open_cache(tmp_path, KEY), baked, remap)
 
     # Which tiles hold the cleared rows, found from geometry (the quadrant of each box), not

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import filecmp
-import importlib.util
 import os
 import signal
 import socket
@@ -26,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from render_helpers import REPO
+from tile_builders import write_synthetic_city
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
@@ -47,13 +46,8 @@ WATCHDOG_S = 60.0
 
 
 def write_city(path: Path, buildings: int = BUILDINGS) -> None:
-    """The synthetic city of the benchmarks (scripts/synthetic_city.py) as GeoJSON."""
-    spec = importlib.util.spec_from_file_location(
-        "synthetic_city", REPO / "scripts" / "synthetic_city.py")
-    assert spec is not None and spec.loader is not None
-    synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(synthetic)
-    synthetic.write_district(path, buildings)
+    """The synthetic city of the benchmarks as GeoJSON."""
+    write_synthetic_city(path, buildings)
 
 
 @pytest.fixture(scope="module")
