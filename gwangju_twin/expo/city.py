@@ -13,7 +13,7 @@ import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from gwangju_twin.geo import District, LoadReport, load_geojson
 from gwangju_twin.scene import Scene
@@ -29,6 +29,7 @@ from gwangju_twin.tiles.cache import (
 from gwangju_twin.tiles.files import CorruptFileError
 
 log = logging.getLogger("gwangju_twin.tiles")
+T = TypeVar("T")
 
 #: A source with at least this many buildings is drawn from tiles with ``tiles = "auto"``:
 #: below it, meshing at start-up takes about a second and a cache buys nothing.
@@ -151,11 +152,13 @@ def city_steps(scene: Scene, meter: BakeMeter | None = None
 
 def load_city(scene: Scene, meter: BakeMeter | None = None) -> City:
     """``city_steps`` run to the end (no loading screen to draw)."""
-    steps = city_steps(scene, meter)
+    return finished(city_steps(scene, meter))
+
+
+def finished(steps: Generator[str, None, T]) -> T:
+    """What a generator of loading steps returns, its steps run through unseen."""
     while True:
         try:
             next(steps)
         except StopIteration as done:
             return done.value
-
-

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gwangju_twin.errors import InputError
-from gwangju_twin.expo.city import BakeMeter, city_steps, load_city
+from gwangju_twin.expo.city import BakeMeter, city_steps, finished, load_city
 from gwangju_twin.expo.pavilions import (
     Pavilion,
     assigned_overrides,
@@ -347,11 +347,6 @@ def prepare(scene: Scene, enter: str | None = None, plugin: str | None = None,
     keeps every plugin it refuses out (logged; the pavilion shows its sector's panel).
     ``assign`` ({plugin id: pavilion id or ""}) puts assigned plugins into their pavilions.
     """
-    steps = prepare_steps(scene, enter, plugin, admit, assign)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return finished(prepare_steps(scene, enter, plugin, admit, assign))
 
 

@@ -69,15 +69,27 @@ def anchors(district: District) -> np.ndarray:
 def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
     """The quadtree of ``district`` and one task per far group and leaf (groups first, each
     in key order)."""
-    tree = cut(anchors(district), district.layer == "buildings")
-    rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
-    tasks = []
+    tree = city_tree(district)
+    rows_of = tile_rows(tree)
+    order: list[tuple[TileKind, str]] = [("far", g.key) for g in tree.groups]
+    order += [("leaf", leaf.key) for leaf in tree.leaves]
+    return tree, [TileTask(key, kind, district.take(rows_of[kind, key]), rows_of[kind, key])
+                  for kind, key in order]
+
+
+def city_tree(district: District) -> Quadtree:
+    """The quadtree a bake cuts ``district`` into."""
+    return cut(anchors(district), district.layer == "buildings")
+
+
+def tile_rows(tree: Quadtree) -> dict[tuple[TileKind, str], np.ndarray]:
+    """Each tile's district rows, ascending, by (kind, key): a leaf's own, a far group's
+    those of its leaves together."""
+    out: dict[tuple[TileKind, str], np.ndarray] = {
+        ("leaf", leaf.key): leaf.rows for leaf in tree.leaves}
     for g in tree.groups:
-        rows = np.sort(np.concatenate([rows_of[k] for k in g.leaves]))
-        tasks.append(TileTask(g.key, "far", district.take(rows), rows))
-    for leaf in tree.leaves:
-        tasks.append(TileTask(leaf.key, "leaf", district.take(leaf.rows), leaf.rows))
-    return tree, tasks
+        out["far", g.key] = np.sort(np.concatenate([out["leaf", k] for k in g.leaves]))
+    return out
 
 
 def bake_tile(task: TileTask) -> TileResult:

@@ -14,7 +14,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -25,7 +25,7 @@ import shapely
 from gwangju_twin import APP_NAME, __version__
 from gwangju_twin.geo.model import District, LoadReport
 from gwangju_twin.tiles import levels, quadtree
-from gwangju_twin.tiles.bake import Box, Runner, TileKind, TileResult, plan, serial
+from gwangju_twin.tiles.bake import Box, Runner, TileKind, plan, serial
 from gwangju_twin.tiles.files import (
     CorruptFileError,
     arrays_district,
@@ -309,7 +309,7 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     if progress is not None:
         progress(0, total)
     entries: list[TileEntry] = []
-    for done, result in enumerate(_each(runner(tasks)), start=1):
+    for done, result in enumerate(runner(tasks), start=1):
         entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
         entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
                                  result.triangles, entry,
@@ -340,10 +340,6 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     _write(folder, INDEX, index.as_json().encode("utf-8"))
     _sweep(folder, {INDEX, dist_entry.file, rep_entry.file, *(e.entry.file for e in entries)})
     return Cache(folder, index)
-
-
-def _each(results: Iterable[TileResult]) -> Iterable[TileResult]:
-    yield from results
 
 
 def _grown_groups(entries: list[TileEntry]) -> list[TileEntry]:

@@ -282,13 +282,13 @@ def hull_gap(hull: np.ndarray, members: np.ndarray) -> np.ndarray:
     bad = ~shapely.is_valid(members)
     if bad.any():
         members[bad] = shapely.make_valid(members[bad])
-    with np.errstate(all="ignore"):  # degenerate hulls (a line of points) give NaN: 0 below
+    # Degenerate hulls (a line of points) give NaN and numpy's warnings: counted 0 below.
+    with np.errstate(all="ignore"):
         empty = shapely.difference(hull, members)
-    some = ~shapely.is_empty(empty) & (shapely.area(empty) > 1.0)
-    if some.any():
+        some = ~shapely.is_empty(empty) & (shapely.area(empty) > 1.0)
         parts, of = shapely.get_parts(empty[some], return_index=True)
-        parts = parts[shapely.get_type_id(parts) == 3] if len(parts) else parts
-        of = of[shapely.get_type_id(shapely.get_parts(empty[some])) == 3] if len(of) else of
+        polygon = shapely.get_type_id(parts) == 3
+        parts, of = parts[polygon], of[polygon]
         if len(parts):
             # Found to within GAP_TOLERANCE_M, and counted at its largest.
             radius = shapely.length(shapely.maximum_inscribed_circle(
@@ -296,7 +296,8 @@ def hull_gap(hull: np.ndarray, members: np.ndarray) -> np.ndarray:
             inner = np.zeros(int(some.sum()))
             np.maximum.at(inner, of, radius)
             gap[some] = inner
-    rim = shapely.hausdorff_distance(shapely.get_exterior_ring(hull), members, densify=0.25)
+        rim = shapely.hausdorff_distance(shapely.get_exterior_ring(hull), members,
+                                         densify=0.25)
     return np.maximum(gap, np.nan_to_num(rim, nan=0.0))
 
 

@@ -16,10 +16,9 @@ import numpy as np
 
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
-from gwangju_twin.tiles.bake import TileTask, anchors, bake_tile
+from gwangju_twin.tiles.bake import TileKind, TileTask, bake_tile, city_tree, tile_rows
 from gwangju_twin.tiles.cache import Cache, TileEntry
 from gwangju_twin.tiles.files import CorruptFileError, arrays_batches, read_npz
-from gwangju_twin.tiles.quadtree import cut
 
 log = logging.getLogger("gwangju_twin.tiles")
 
@@ -45,18 +44,15 @@ class TileSet:
         #: Every tile by key, the leaf where a leaf and a far group share one (``tile``
         #: tells them apart by level).
         self.tiles: dict[str, TileEntry] = {**self.far_tiles, **self.leaf_tiles}
-        self.leaves_of: dict[str, list[str]] = {}
-        for t in cache.index.leaves():
-            if t.group is not None:
-                self.leaves_of.setdefault(t.group, []).append(t.key)
         self.capped: set[str] = set()
         self._lock = threading.Lock()
+        self._rows: dict[tuple[TileKind, str], np.ndarray] | None = None
+        #: Keys of the tiles baked again because their files were damaged.
         self.repaired: list[str] = []
         if remap is not None and (remap < 0).any():
             cleared = np.flatnonzero(remap < 0)
             for g in cache.index.groups():
-                rows = self._rows_of_group(g.key)
-                if np.isin(cleared, rows).any():
+                if np.isin(cleared, self._rows_of("far", g.key)).any():
                     self.capped.add(g.key)
 
     @property
@@ -69,15 +65,13 @@ class TileSet:
         """The tallest top baked (metres)."""
         return self.index.max_height
 
-    def _rows_of_group(self, key: str) -> np.ndarray:
-        # Only when pavilions cleared buildings: which rows each far group holds, from the
-        # same cut the bake made.
-        if not hasattr(self, "_group_rows"):
-            tree = cut(anchors(self._baked), self._baked.layer == "buildings")
-            rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
-            self._group_rows = {g.key: np.concatenate([rows_of[k] for k in g.leaves])
-                                for g in tree.groups}
-        return self._group_rows.get(key, np.zeros(0, np.int64))
+    def _rows_of(self, kind: TileKind, key: str) -> np.ndarray:
+        """A tile's rows of the baked district, from the same cut the bake made (made once,
+        only when pavilions cleared buildings or a tile must be baked again)."""
+        with self._lock:
+            if self._rows is None:
+                self._rows = tile_rows(city_tree(self._baked))
+        return self._rows.get((kind, key), np.zeros(0, np.int64))
 
     def levels(self, key: str) -> tuple[int, ...]:
         """The levels tile ``key`` can be drawn at: 0 and 1 if it is a leaf, 2 if it is a far
@@ -122,24 +116,18 @@ class TileSet:
     def _rebaked(self, tile: TileEntry, why: str) -> dict[str, np.ndarray]:
         """Bake one damaged tile again from the district in memory (and write it back)."""
         log.warning("tile cache %s: %s; baking tile %s again", self.cache.folder, why, tile.key)
-        with self._lock:
-            tree = cut(anchors(self._baked), self._baked.layer == "buildings")
-            if tile.kind == "leaf":
-                rows = next(leaf.rows for leaf in tree.leaves if leaf.key == tile.key)
-            else:
-                rows_of = {leaf.key: leaf.rows for leaf in tree.leaves}
-                group = next(g for g in tree.groups if g.key == tile.key)
-                rows = np.sort(np.concatenate([rows_of[k] for k in group.leaves]))
-            result = bake_tile(TileTask(tile.key, tile.kind, self._baked.take(rows), rows))
-            self.repaired.append(tile.key)
-            path = self.cache.folder / tile.entry.file
-            try:
+        rows = self._rows_of(tile.kind, tile.key)
+        result = bake_tile(TileTask(tile.key, tile.kind, self._baked.take(rows), rows))
+        self.repaired.append(tile.key)
+        path = self.cache.folder / tile.entry.file
+        try:
+            with self._lock:
                 tmp = path.with_name(f".part-{path.name}")
                 tmp.write_bytes(result.data)
                 tmp.replace(path)
-            except OSError as exc:
-                log.warning("tile cache %s: could not write tile %s back (%s)",
-                            self.cache.folder, tile.key, exc.strerror or exc)
+        except OSError as exc:
+            log.warning("tile cache %s: could not write tile %s back (%s)",
+                        self.cache.folder, tile.key, exc.strerror or exc)
         return read_npz(result.data)
 
     def _remapped(self, batch: MeshBatch) -> MeshBatch:

@@ -23,7 +23,7 @@ from tile_builders import district, report, town
 
 from gwangju_twin.geo.model import Issue
 from gwangju_twin.tiles import bake as bake_module
-from gwangju_twin.tiles import levels, quadtree, tileset
+from gwangju_twin.tiles import levels, quadtree
 from gwangju_twin.tiles.cache import (
     INDEX,
     Cache,
@@ -40,10 +40,9 @@ KEY = "k" * 64
 
 @pytest.fixture(autouse=True)
 def small_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bake and the tile set cut with lowered limits (both must cut the same tree)."""
+    """The bake (and the tile set, through the bake's cut) with lowered limits."""
     small = functools.partial(quadtree.cut, leaf_buildings=60, far_buildings=200)
     monkeypatch.setattr(bake_module, "cut", small)
-    monkeypatch.setattr(tileset, "cut", small)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:

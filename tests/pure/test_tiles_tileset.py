@@ -32,7 +32,6 @@ BOX_TRIANGLES = 12
 def small_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
     small = functools.partial(quadtree.cut, leaf_buildings=60, far_buildings=200)
     monkeypatch.setattr(bake_module, "cut", small)
-    monkeypatch.setattr(tileset, "cut", small)
 
 
 def _triangle_ids(batches: list) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import re
 import time
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         if args.out.exists() and not args.out.is_dir():
             raise InputError(f"--out {args.out}: is a file; expected a folder for the cache")
-        scene = _with_cache(scene, args.out)
+        scene = dataclasses.replace(scene, cache=args.out)
     folder = cache_folder(scene)
     key = cache_key(source_digest(scene.source), load_options(scene))
     if not args.force:
@@ -120,9 +121,3 @@ def run(args: argparse.Namespace) -> int:
           f"{tri['0']:,} / {tri['1']:,} / {tri['2']:,}; {size / 1e6:.0f} MB; read "
           f"{read:.1f} s, whole bake {took:.1f} s")
     return 0
-
-
-def _with_cache(scene: Any, folder: Path) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(scene, cache=folder)
