@@ -118,3 +118,13 @@ def test_a_cache_that_cannot_be_written_costs_speed_not_the_city(source: Path,
     out = run_cli("bake", str(source), "--serial", "--out", str(inside))
     assert out.returncode == 2 and "cannot write the tile cache" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_render_of_a_baked_city_says_it_drew_from_the_cache(source: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    out = run_cli("render", str(source), "--tiles", "on", "--cache", str(cache), "--out",
+                  str(tmp_path / "city.png"), "--size", "320x180")
+    assert out.returncode == 0, out.stderr[-2000:]
+    # Not "0 draw calls": the merged batches hold none of a baked city.
+    assert f"from its tile cache {cache}" in out.stdout
+    assert (tmp_path / "city.png").stat().st_size > 0

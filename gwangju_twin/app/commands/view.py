@@ -92,9 +92,13 @@ def run_render(args: argparse.Namespace) -> int:
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
                        language=args.language)
-    draws = len(prepared.mesh.shown(prepared.scene.layers))  # the layers the scene shows
+    if prepared.tiles is None:
+        draws = len(prepared.mesh.shown(prepared.scene.layers))  # the layers the scene shows
+        drawn = f"{draws} draw calls"
+    else:  # the tiles drawn depend on the view; the merged batches hold none of the city
+        drawn = f"from its tile cache {prepared.tiles.cache.folder}"
     print(f"wrote {args.out} ({args.size[0]}x{args.size[1]}, {prepared.report.loaded} features, "
-          f"{len(prepared.pavilions)} pavilions, {draws} draw calls)")
+          f"{len(prepared.pavilions)} pavilions, {drawn})")
     for row in status:
         inside = ", visitor inside" if row["inside"] else ""
         why = f": {row['reason']}" if row["reason"] else ""
