@@ -1,0 +1,96 @@
+"""The scene's clock: the moment the sun is drawn for, set by hand or played forward.
+
+One clock per viewer. The interface sets it (time slider, presets, ``render --time``), the
+kiosk plays a sped-up day on it, the renderer and plugins read it. Listeners hear of each
+change of the sun's position, not of every tick: a paused clock costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from gwangju_twin.sun.position import SunPosition, sun_position
+
+#: The scenes are in Korea; a time given without a zone is Korean Standard Time.
+SEOUL = ZoneInfo("Asia/Seoul")
+
+Listener = Callable[["SceneClock"], None]
+
+
+class SceneClock:
+    """The scene's current moment and the sun's position then (cached per moment).
+
+    ``rate`` is scene seconds per real second while playing (60 plays an hour a minute).
+    """
+
+    def __init__(self, when: datetime, latitude: float, longitude: float) -> None:
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=SEOUL)
+        self._when = when
+        self.latitude = latitude
+        self.longitude = longitude
+        self._position: SunPosition | None = None
+        self.rate = 0.0
+        self._listeners: list[Listener] = []
+
+    @property
+    def when(self) -> datetime:
+        """The scene's current moment (timezone-aware)."""
+        return self._when
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone the clock shows its time in."""
+        zone = self._when.tzinfo
+        assert zone is not None
+        return zone
+
+    @property
+    def position(self) -> SunPosition:
+        """The sun's position at the current moment."""
+        if self._position is None:
+            self._position = sun_position(self._when, self.latitude, self.longitude)
+        return self._position
+
+    @property
+    def playing(self) -> bool:
+        """Whether ``tick`` moves the clock."""
+        return self.rate != 0.0
+
+    def set(self, when: datetime) -> None:
+        """Jump to ``when`` (naive means the clock's zone) and tell the listeners."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=self.zone)
+        if when == self._when:
+            return
+        self._when = when
+        self._position = None
+        for listener in list(self._listeners):
+            listener(self)
+
+    def play(self, rate: float) -> None:
+        """Play at ``rate`` scene seconds per real second (0 pauses)."""
+        self.rate = float(rate)
+
+    def pause(self) -> None:
+        """Stop playing; the moment stays."""
+        self.rate = 0.0
+
+    def tick(self, real_seconds: float) -> bool:
+        """Advance by ``real_seconds`` of real time at the rate; True when the moment moved."""
+        if not self.playing or real_seconds <= 0.0:
+            return False
+        self.set(self._when + timedelta(seconds=real_seconds * self.rate))
+        return True
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(clock)`` after every change; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
