@@ -96,6 +96,8 @@ class Member:
     bucket: TokenBucket | None = None
     malformed: int = 0
     warned_at: float = -1e9
+    #: Shown to others only once it has said where it is (not at the origin meanwhile).
+    posed: bool = False
 
     def row(self) -> list[Any]:
         """This visitor as a snapshot's near row."""
@@ -316,6 +318,11 @@ class PresenceServer:
                 member.pitch = msg.pitch
                 member.pavilion = msg.pavilion
                 member.seen = now
+                member.posed = True
+                if self.bus is not None:
+                    # Published as it comes, not at the next tick: otherwise a visitor on
+                    # another server would wait for two ticks (this one's and that one's).
+                    await self.bus.publish_state(room.name, [member.row()])
             case m.Reaction():
                 at = None if msg.at is None else self.config.extent.clamp(msg.at)
                 await self._relay(room, m.Reaction(msg.kind, at, sender=member.id))
@@ -368,6 +375,7 @@ class PresenceServer:
             member.pos = self.config.extent.clamp(v.pos)
             member.yaw, member.pitch, member.pavilion = v.yaw, v.pitch, v.pavilion
             member.seen = now
+            member.posed = True
 
     def remote_gone(self, room_name: str, ids: tuple[str, ...]) -> None:
         """Visitors another server says have left."""
@@ -393,6 +401,8 @@ class PresenceServer:
             r for r in room.remote.values() if r.id not in room.local]
         if not members:
             return {}
+        # Local visitors who have not posed yet get snapshots but are in nobody's.
+        shown = np.array([x.posed for x in members], bool)
         n = len(members)
         xy = np.array([(x.pos[0], x.pos[1]) for x in members], float).reshape(n, 2)
         zone = self.interest.zone_of(xy)
@@ -412,12 +422,12 @@ class PresenceServer:
         for i, x in enumerate(members):
             if x.conn is None:
                 continue
-            mask = near[i].copy()
+            mask = near[i] & shown
             mask[i] = False
             near_text = ",".join(rows[j] for j in np.flatnonzero(mask))
             far_text = ""
             if with_far:
-                far_mask = ~near[i]
+                far_mask = ~near[i] & shown
                 far_text = ",".join(far_rows[j] for j in np.flatnonzero(far_mask))
             out[x.id] = f'{head}{near_text}],"far":[{far_text}],"gone":{gone}}}'
         return out
@@ -447,8 +457,11 @@ class PresenceServer:
             self.counters["snapshot.sent"] += len(texts)
             room.gone.clear()
             room.seq += 1
-            if self.bus is not None:
-                await self.bus.publish_state(name, [x.row() for x in room.local.values()])
+            if self.bus is not None and room.seq % self.config.far_every == 0:
+                # Everyone, moving or not, now and then: the other servers forget a visitor
+                # not heard of for remote_timeout.
+                await self.bus.publish_state(name, [x.row() for x in room.local.values()
+                                                    if x.posed])
         for vid, (_, _, until) in list(self.resumable.items()):
             if until < now:
                 del self.resumable[vid]

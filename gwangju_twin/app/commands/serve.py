@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from gwangju_twin.app.commands.options import bounded
 from gwangju_twin.errors import InputError
 
 NATS_URL = re.compile(r"^(nats|tls)://[^\s/@]+(:\d+)?/?$")
@@ -52,6 +53,9 @@ def token(text: str) -> str:
     return text
 
 
+hz = bounded("--hz", "snapshots a second", 1.0, 60.0)
+
+
 def add_parser(sub: Any) -> None:
     """Add ``serve`` to the command line's sub-commands."""
     p = sub.add_parser("serve", help="run a presence server: visitors in the same scene see "
@@ -69,6 +73,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--scene", type=Path, default=None, metavar="FILE",
                    help="a scene .toml: positions are clamped to its district and its "
                    "pavilions are the interest zones (default: a 10 km box, no zones)")
+    p.add_argument("--hz", type=hz, default=10.0,
+                   help="snapshots a second to each visitor (default 10)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="log every join and leave (counts only, never who or from where)")
 
@@ -114,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("websockets").setLevel(logging.ERROR)
     extent, zones = (Extent(), ()) if args.scene is None else _scene_limits(args.scene)
     config = ServerConfig(host=args.host, port=args.port, token=args.token, extent=extent,
-                          zones=zones)
+                          zones=zones, snapshot_hz=args.hz)
     return asyncio.run(_serve(config, args.nats))
 
 
