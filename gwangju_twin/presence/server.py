@@ -55,6 +55,9 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8765
     token: str | None = None
+    #: The token a guide's hello carries (it also admits them to a room with a token).
+    #: None: anyone may say they are a guide (a trusted or local setup).
+    guide_token: str | None = None
     extent: Extent = field(default_factory=Extent)
     zones: tuple[Zone, ...] = ()
     near_radius: float = 40.0
@@ -194,9 +197,15 @@ class PresenceServer:
         if msg.room != room_name:
             await self._refuse(conn, m.ErrorCode.BAD_ROOM, "hello.room is not the URL's room")
             return None
+        given = (msg.token or "").encode()
+        guide = self.config.guide_token
+        is_guide = guide is not None and hmac.compare_digest(given, guide.encode())
+        if msg.role is m.Role.GUIDE and guide is not None and not is_guide:
+            await self._refuse(conn, m.ErrorCode.NOT_GUIDE, "a guide needs the guide token")
+            return None
         token = self.config.token
-        if token is not None and not hmac.compare_digest(
-                (msg.token or "").encode(), token.encode()):
+        if token is not None and not is_guide and not hmac.compare_digest(
+                given, token.encode()):
             await self._refuse(conn, m.ErrorCode.TOKEN_REFUSED, "this room needs its token")
             return None
         room = self.rooms.get(room_name)

@@ -119,6 +119,21 @@ def test_a_room_with_a_token_refuses_visitors_without_it() -> None:
         assert srv.stats()["counters"]["refused.token_refused"] == 2
 
 
+def test_a_guide_needs_the_guide_token_when_the_server_has_one() -> None:
+    with server("--token", "expo-2026-booths", "--guide-token", "guide-2026-lead") as srv:
+        async def go() -> None:
+            claimed = await Client.join(srv.url, role=m.Role.GUIDE, token="expo-2026-booths")
+            assert claimed.welcome is None
+            assert claimed.inbox[0].code is m.ErrorCode.NOT_GUIDE
+            guide = await Client.join(srv.url, role=m.Role.GUIDE, token="guide-2026-lead")
+            visitor = await Client.join(srv.url, token="expo-2026-booths")
+            assert guide.welcome is not None and visitor.welcome is not None
+            await guide.send(m.Tour(action=m.TourAction.START, tour_id="expo"))
+            await visitor.until(lambda: visitor.of(m.Tour))
+
+        run(go())
+
+
 def test_a_flood_is_rate_limited_and_the_connection_survives() -> None:
     with server() as srv:
         async def go() -> None:
@@ -193,6 +208,7 @@ def test_bad_room_paths_and_hellos_are_refused() -> None:
 
 def test_bad_flags_are_one_line_and_status_2() -> None:
     for flags in (["--port", "70000"], ["--nats", "http://x"], ["--token", "short"],
+                  ["--token", "same-token-1", "--guide-token", "same-token-1"],
                   ["--host", "a b"], ["--scene", "missing.toml"]):
         out = subprocess.run([sys.executable, "-m", "gwangju_twin", "serve", *flags],
                              capture_output=True, text=True, timeout=60)

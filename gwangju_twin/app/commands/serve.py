@@ -56,6 +56,16 @@ def token(text: str) -> str:
 hz = bounded("--hz", "snapshots a second", 1.0, 60.0)
 
 
+def guide_token(text: str) -> str:
+    """An argparse type: the guides' token."""
+    try:
+        return token(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            "--guide-token: expected 8 to 128 characters of letters, digits and . _ ~ + / = -"
+        ) from None
+
+
 def add_parser(sub: Any) -> None:
     """Add ``serve`` to the command line's sub-commands."""
     p = sub.add_parser("serve", help="run a presence server: visitors in the same scene see "
@@ -70,6 +80,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--token", type=token, default=None,
                    help="rooms need this token in the visitor's hello (an expo's kiosks pass "
                    "it in their config)")
+    p.add_argument("--guide-token", type=guide_token, default=None, metavar="TOKEN",
+                   help="a visitor joining as a guide (who leads tours) needs this token "
+                   "(default: anyone may guide)")
     p.add_argument("--scene", type=Path, default=None, metavar="FILE",
                    help="a scene .toml: positions are clamped to its district and its "
                    "pavilions are the interest zones (default: a 10 km box, no zones)")
@@ -118,9 +131,12 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("gwangju_twin.presence").setLevel(level)
     # websockets logs failed handshakes with the peer's address: keep addresses out of logs.
     logging.getLogger("websockets").setLevel(logging.ERROR)
+    if args.token is not None and args.token == args.guide_token:
+        raise InputError("--guide-token: must differ from --token (every visitor has that)")
     extent, zones = (Extent(), ()) if args.scene is None else _scene_limits(args.scene)
     config = ServerConfig(host=args.host, port=args.port, token=args.token, extent=extent,
-                          zones=zones, snapshot_hz=args.hz)
+                          zones=zones, snapshot_hz=args.hz,
+                          guide_token=args.guide_token)
     return asyncio.run(_serve(config, args.nats))
 
 
