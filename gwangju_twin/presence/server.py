@@ -242,9 +242,6 @@ class PresenceServer:
                 if record is not None:
                     known = str(record.get("key_hash", ""))
             if known and hmac.compare_digest(known, wanted):
-                if old is not None and old.conn is not None:
-                    # The same visitor from a new connection: the old one is stale.
-                    await old.conn.close(1000, "replaced")
                 return hello.resume_id, hello.resume_key, True
             self.counters["resume.refused"] += 1
         return secrets.token_hex(6), secrets.token_urlsafe(16), False
@@ -262,7 +259,14 @@ class PresenceServer:
         member = Member(member_id, hello.nickname_id, hello.colour_id, hello.role, conn=conn,
                         key_hash=key_hash(resume_key), seen=now,
                         bucket=TokenBucket(self.config.rate, self.config.burst, last=now))
+        stale = room.local.get(member_id)
         room.local[member_id] = member
+        if stale is not None and stale.conn is not None:
+            # The same visitor from a new connection: the old one is stale. Closed after
+            # the new one took its place, so its goodbye does not remove the visitor.
+            await stale.conn.close(1000, "replaced")
+        if member_id in room.gone:
+            room.gone.remove(member_id)  # back before the next snapshot: never gone
         room.remote.pop(member_id, None)
         self.resumable.pop(member_id, None)
         self.counters["resume" if resumed else "join"] += 1

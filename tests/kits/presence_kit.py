@@ -152,12 +152,13 @@ class Client:
                 msg = m.decode_server(raw)
                 self.inbox.append(msg)
                 if isinstance(msg, m.Snapshot):
-                    for v in msg.near:
-                        self.seen[v.id] = v
-                        self.gone.discard(v.id)
+                    # "gone" first: a visitor who left and came back is in near too.
                     for gid in msg.gone:
                         self.seen.pop(gid, None)
                         self.gone.add(gid)
+                    for v in msg.near:
+                        self.seen[v.id] = v
+                        self.gone.discard(v.id)
         except Exception:
             pass
         self.closed = True

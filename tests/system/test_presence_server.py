@@ -72,6 +72,26 @@ def test_drop_and_rejoin_as_the_same_visitor() -> None:
         assert counters["resume.refused"] == 1
 
 
+def test_resuming_while_the_old_connection_lives_replaces_it() -> None:
+    with server() as srv:
+        async def go() -> None:
+            a = await Client.join(srv.url)
+            b = await Client.join(srv.url)
+            await a.pose(1.0, 1.0)
+            await b.until(lambda: a.id in b.seen)
+            assert a.welcome is not None
+            twin = await Client.join(srv.url, resume_id=a.id, resume_key=a.welcome.resume_key)
+            assert twin.id == a.id
+            await a.until(lambda: a.closed)  # the old connection is closed by the server
+            await twin.pose(9.0, 9.0)
+            await b.until(lambda: b.seen.get(a.id) and b.seen[a.id].pos[:2] == (9.0, 9.0))
+            assert a.id not in b.gone
+
+        run(go())
+        counters = srv.stats()["counters"]
+        assert counters["join"] == 2 and counters["resume"] == 1
+
+
 def test_malformed_and_oversized_messages_are_dropped_and_counted() -> None:
     with server() as srv:
         async def go() -> None:
