@@ -154,6 +154,7 @@ class PresenceServer:
         self.interest = InterestMap(config.zones, radius=config.near_radius)
         self.resumable: dict[str, tuple[str, str, float]] = {}  # id -> (room, hash, until)
         self.server: Server | None = None
+        self.pending: set[asyncio.Future[None]] = set()
         self.started = time.time()
 
     # ------------------------------------------------------------ connections
@@ -279,7 +280,7 @@ class PresenceServer:
                 snapshot_hz=self.config.snapshot_hz, max_bytes=m.MAX_CLIENT_BYTES,
                 rate=self.config.rate)))
             if self.bus is not None:
-                await self.bus.remember(room_name, member)
+                self._background(self.bus.remember(room_name, member))
             async for raw in conn:
                 if not await self._message(room, member, raw):
                     said_bye = True
@@ -301,9 +302,9 @@ class PresenceServer:
             self.resumable[member.id] = (room.name, member.key_hash,
                                          self.clock() + self.config.resume_for)
         if self.bus is not None:
-            await self.bus.publish_gone(room.name, [member.id])
+            await self._bus(self.bus.publish_gone(room.name, [member.id]))
             if said_bye:
-                await self.bus.forget(room.name, member.id)
+                self._background(self.bus.forget(room.name, member.id))
         if said_bye and member.conn is not None:
             await member.conn.close(1000, "bye")
 
@@ -365,7 +366,23 @@ class PresenceServer:
         self.counters[f"relay.{kind}"] += 1
         self.deliver(room, text)
         if self.bus is not None:
-            await self.bus.publish_event(room.name, kind, text)
+            await self._bus(self.bus.publish_event(room.name, kind, text))
+
+    async def _bus(self, call: Awaitable[None]) -> None:
+        """Await a bus call; a NATS outage is counted, never a visitor's problem (their
+        room goes on locally)."""
+        try:
+            await call
+        except Exception as exc:
+            self.counters["bus.failed"] += 1
+            log.debug("bus: %s: %s", type(exc).__name__, exc)
+
+    def _background(self, call: Awaitable[None]) -> None:
+        """A bus call that waits for NATS's answer (the key-value store) without holding
+        up the visitor's messages: with NATS gone it would wait seconds for a timeout."""
+        task = asyncio.ensure_future(self._bus(call))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
 
     def deliver(self, room: Room, text: str) -> None:
         """Send ``text`` to every local visitor of ``room`` (without waiting on any)."""
@@ -476,8 +493,8 @@ class PresenceServer:
             if self.bus is not None and room.seq % self.config.far_every == 0:
                 # Everyone, moving or not, now and then: the other servers forget a visitor
                 # not heard of for remote_timeout.
-                await self.bus.publish_state(name, [x.row() for x in room.local.values()
-                                                    if x.posed])
+                await self._bus(self.bus.publish_state(
+                    name, [x.row() for x in room.local.values() if x.posed]))
         for vid, (_, _, until) in list(self.resumable.items()):
             if until < now:
                 del self.resumable[vid]
@@ -514,10 +531,7 @@ class PresenceServer:
                 rows = [room.local[vid].row() for vid in room.moved if vid in room.local]
                 room.moved.clear()
                 if rows:
-                    try:
-                        await self.bus.publish_state(room.name, rows)
-                    except Exception:
-                        self.counters["bus.publish_failed"] += 1
+                    await self._bus(self.bus.publish_state(room.name, rows))
 
     async def _refresh(self) -> None:
         """Keep this server's visitors in the bus's store while they are here."""
@@ -525,8 +539,7 @@ class PresenceServer:
             await asyncio.sleep(2.0)
             for room in list(self.rooms.values()):
                 for member in list(room.local.values()):
-                    with contextlib.suppress(Exception):
-                        await self.bus.remember(room.name, member)
+                    await self._bus(self.bus.remember(room.name, member))
 
     async def run(self, ready: Callable[[int], Awaitable[None] | None] | None = None) -> None:
         """Serve until cancelled; ``ready`` is called with the bound port."""
