@@ -236,7 +236,7 @@ def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
                 for a, b in zip(stats0, stats1, strict=True))
     dropped = sum(b["counters"].get("rate_limited", 0) + b["counters"].get(
         "snapshot.skipped_slow", 0) for b in stats1)
-    print(f"\n== {title}: {clients} clients at {HZ:g} Hz for {took:.1f} s "
+    print(f"\n== {title}: {clients} clients moving at {HZ:g} Hz for {took:.1f} s "
           f"({workers} client processes, {len(range(0, clients, every))} measuring)")
     print(f"  update latency (pose sent -> in another's snapshot): {percentiles(tally.latency)}")
     if len(urls) > 1:
@@ -264,6 +264,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="client processes (1..16)")
     parser.add_argument("--observers", type=int, default=20,
                         help="clients that parse their snapshots and measure (1..clients)")
+    parser.add_argument("--hz", type=float, default=10.0,
+                        help="the servers' snapshots a second (serve --hz; default 10)")
     parser.add_argument("--skip-nats", action="store_true")
     args = parser.parse_args()
     if not 2 <= args.clients <= 500 or not 1 <= args.seconds <= 60 \
@@ -272,7 +274,8 @@ def main() -> int:
     print(f"load_presence: {psutil.cpu_count()} cores, load average "
           f"{', '.join(f'{x:.2f}' for x in psutil.getloadavg())} (shared machine)")
 
-    proc, port = start_server()
+    rate = ("--hz", f"{args.hz:g}")
+    proc, port = start_server(*rate)
     try:
         procs = {"server": psutil.Process(proc.pid)}
         phase("one server", [f"ws://127.0.0.1:{port}"], procs, args.clients, args.seconds,
@@ -300,7 +303,7 @@ def main() -> int:
                 except OSError:
                     time.sleep(0.05)
             url = f"nats://127.0.0.1:{nport}"
-            started = [start_server("--nats", url), start_server("--nats", url)]
+            started = [start_server("--nats", url, *rate), start_server("--nats", url, *rate)]
             procs = {"server 1": psutil.Process(started[0][0].pid),
                      "server 2": psutil.Process(started[1][0].pid),
                      "nats-server": psutil.Process(nats.pid)}
