@@ -16,9 +16,15 @@ from gwangju_twin.picking import Hit, Picker, building_facts
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
+from gwangju_twin.render.sunmap import SunlightMap
+from gwangju_twin.sun.sunlight import district_sunlight, extruded
 from gwangju_twin.ui.catalogue import Catalogue
-from gwangju_twin.ui.infocards import building_card, pavilion_card
+from gwangju_twin.ui.infocards import building_card, pavilion_card, sunlight_card
 from gwangju_twin.ui.panel import PanelView
+
+#: How far around a checked building its ground heat map reaches (metres): far enough to
+#: see the shadow's reach to the north, which a 20 m margin hardly shows.
+SUNLIGHT_MARGIN = 40.0
 
 
 class Selection:
@@ -49,6 +55,8 @@ class Selection:
         self.language = language
         self.hover = Highlight(world, "hover", HOVER_RGBA)
         self.selected = Highlight(world, "selected", SELECT_RGBA)
+        self.sunmap = SunlightMap(world)
+        self._sunlit: frozenset[int] | None = None  # rows the sunlight check can take
         self.view: PanelView | None = None
         self.panel: Panel | None = None
         self._enter, self._leave, self._inside = enter, leave, inside
@@ -105,7 +113,32 @@ class Selection:
         """Select ``feature`` (a district row, or a pavilion's negative id)."""
         self.selected.show(feature, self.index.triangles_of(feature))
         self.hover.clear()
+        self.sunmap.clear()
         self._open(self._card(feature))
+
+    def can_check_sunlight(self, feature: int) -> bool:
+        """Whether ``feature`` is a building the sunlight check takes (a footprint with a
+        height: not a pavilion, a pin or a ground area)."""
+        if self._sunlit is None:
+            self._sunlit = frozenset(int(r) for r in extruded(self._district))
+        return feature in self._sunlit
+
+    def show_sunlight(self, feature: int) -> None:
+        """Check building ``feature``'s winter-solstice sunlight: its heat map on the ground
+        and walls, and its card (back to the building's card, or close)."""
+        result = district_sunlight(self._district, feature, margin=SUNLIGHT_MARGIN)
+        # The map marks the building; the selection's orange would hide its walls' bands.
+        self.selected.clear()
+        self.hover.clear()
+        self.sunmap.show(result)
+        facts = building_facts(self._district, feature, self._level_height)
+        unnamed = self.cat.both("info.unnamed")
+        title = (facts.name or facts.name_en or unnamed[0],
+                 facts.name_en or facts.name or unnamed[1])
+        self._open(sunlight_card(
+            result, feature, title, self.cat,
+            on_back=lambda: self._later(lambda: self.select(feature)),
+            on_close=lambda: self._later(self.close)))
 
     def pavilion_of(self, feature: int) -> Pavilion | None:
         """The pavilion a negative feature id stands for."""
@@ -115,7 +148,11 @@ class Selection:
     def _card(self, feature: int) -> Panel:
         if feature >= 0:
             facts = building_facts(self._district, feature, self._level_height)
-            return building_card(facts, self.cat, on_close=lambda: self._later(self.close))
+            sunlight = (
+                (lambda: self._later(lambda: self.show_sunlight(feature)))
+                if self.can_check_sunlight(feature) else None)
+            return building_card(facts, self.cat, on_close=lambda: self._later(self.close),
+                                 on_sunlight=sunlight)
         pav = self.pavilion_of(feature)
         assert pav is not None, feature
         info = pav.info
@@ -144,8 +181,9 @@ class Selection:
         return self.view is not None
 
     def close(self) -> None:
-        """Close the info panel and clear the selection."""
+        """Close the info panel and clear the selection (and any sunlight map)."""
         self.selected.clear()
+        self.sunmap.clear()
         if self.view is not None:
             self.view.destroy()
             self.view = None
