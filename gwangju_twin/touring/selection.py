@@ -16,10 +16,15 @@ from gwangju_twin.picking import Hit, Picker, building_facts
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
-from gwangju_twin.render.sunmap import SunlightMap
+from gwangju_twin.render.sunmap import AreaBand, SunlightMap
 from gwangju_twin.sun.sunlight import district_sunlight, extruded
 from gwangju_twin.ui.catalogue import Catalogue
-from gwangju_twin.ui.infocards import building_card, pavilion_card, sunlight_card
+from gwangju_twin.ui.infocards import (
+    area_sunlight_card,
+    building_card,
+    pavilion_card,
+    sunlight_card,
+)
 from gwangju_twin.ui.panel import PanelView
 
 #: How far around a checked building its ground heat map reaches (metres): far enough to
@@ -56,6 +61,7 @@ class Selection:
         self.hover = Highlight(world, "hover", HOVER_RGBA)
         self.selected = Highlight(world, "selected", SELECT_RGBA)
         self.sunmap = SunlightMap(world)
+        self.band = AreaBand(world)
         self._sunlit: frozenset[int] | None = None  # rows the sunlight check can take
         self.view: PanelView | None = None
         self.panel: Panel | None = None
@@ -139,6 +145,38 @@ class Selection:
             result, feature, title, self.cat,
             on_back=lambda: self._later(lambda: self.select(feature)),
             on_close=lambda: self._later(self.close)))
+
+    def show_area_sunlight(self, box: tuple[float, float, float, float]) -> bool:
+        """Check the winter-solstice sunlight of every building standing in ``box`` (x0, y0,
+        x1, y1, local metres): the heat map over the box and the area's card. False when no
+        building stands in it (nothing changes)."""
+        try:
+            result = district_sunlight(self._district, box)
+        except ValueError:
+            return False
+        self.selected.clear()
+        self.hover.clear()
+        self.sunmap.show(result)
+        unnamed = self.cat.both("info.unnamed")
+        names = {b: (self._district.name[b] or self._district.name_en[b] or unnamed[0],
+                     self._district.name_en[b] or self._district.name[b] or unnamed[1])
+                 for b in result.buildings}
+        size = (box[2] - box[0], box[3] - box[1])
+        self._open(area_sunlight_card(result, size, names, self.cat,
+                                      on_close=lambda: self._later(self.close)))
+        return True
+
+    def ground_at(self, at: tuple[float, float]) -> tuple[float, float] | None:
+        """Where the ray through window point ``at`` meets the ground (z = 0), or None when
+        it points at the sky."""
+        ray = self.ray(at)
+        if ray is None:
+            return None
+        origin, direction = ray
+        if direction.z >= -1e-6:
+            return None
+        t = -origin.z / direction.z
+        return (origin.x + t * direction.x, origin.y + t * direction.y)
 
     def pavilion_of(self, feature: int) -> Pavilion | None:
         """The pavilion a negative feature id stands for."""

@@ -8,7 +8,7 @@ wires the buttons.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from gwangju_twin.picking.facts import BuildingFacts
 from gwangju_twin.plugins.api import PavilionInfo
@@ -152,6 +152,43 @@ def pavilion_card(info: PavilionInfo, manifest: Manifest | None, cat: Catalogue,
         panel.add_button("leave", *cat.both("info.leave"), on_click=on_leave)
     else:
         panel.add_button("enter", *cat.both("info.enter"), on_click=on_enter)
+    if on_close is not None:
+        panel.add_button("close", *cat.both("info.close"), on_click=on_close)
+    return panel
+
+
+#: The area card names at most this many of the buildings that fall short.
+AREA_NAMES = 4
+
+
+def area_sunlight_card(result: SunlightResult, size: tuple[float, float],
+                       names: Mapping[int, tuple[str, str]], cat: Catalogue,
+                       on_close: Callable[[], None] | None = None) -> Panel:
+    """The winter-solstice sunlight of the buildings in a ``size`` (width, depth in metres)
+    box: how many meet the rule and how many fall short, the first few of those by name
+    (``names``: Korean and English per district row), the verdict and the colour scale."""
+    width, depth = (f"{v:.0f}" for v in size)
+    panel = Panel(*cat.both("sunlight.area_title", width=width, depth=depth))
+    panel.accent = (0.96, 0.72, 0.20)
+    panel.set_line("day", *cat.both("sunlight.day", day=result.day.isoformat()))
+    short = [b for b in result.buildings if not result.passes.get(b, False)]
+    ok = len(result.buildings) - len(short)
+    panel.set_line("counts", *cat.both("sunlight.area_counts", count=len(result.buildings),
+                                       ok=ok, short=len(short)))
+    if short:
+        listed = [names.get(b, cat.both("info.unnamed")) for b in short[:AREA_NAMES]]
+        more = len(short) - len(listed)
+        texts = []
+        for i, lang in enumerate(LANGUAGES):
+            named = ", ".join(n[i] for n in listed)
+            if more:
+                named += " " + cat.text("sunlight.area_more", lang, more=more)
+            texts.append(cat.text("sunlight.area_short", lang, names=named))
+        panel.set_line("short", *texts)
+    panel.set_line("verdict", *cat.both("sunlight.area_pass" if not short
+                                        else "sunlight.area_fail"))
+    panel.set_line("rule", *cat.both("sunlight.rule"))
+    panel.set_legend("scale", sunlight_legend(), *cat.both("sunlight.scale"))
     if on_close is not None:
         panel.add_button("close", *cat.both("info.close"), on_click=on_close)
     return panel

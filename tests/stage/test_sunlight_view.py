@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from render_helpers import read_png
-from stage_driving import click, frames, screen_of
+from stage_driving import click, frames, screen_of, send
 
 from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.expo.prepared import Prepared
@@ -114,3 +114,59 @@ def test_pavilions_and_pins_offer_no_sunlight_check(stage: Stage, prepared: Prep
     if len(flat):
         assert not t.selection.can_check_sunlight(int(flat[0]))
     assert t.selection.can_check_sunlight(_hall(prepared))
+
+
+def test_an_area_box_dragged_after_j_checks_every_building_in_it(stage: Stage,
+                                                                  prepared: Prepared) -> None:
+    t = stage.touring
+    assert t is not None
+    t.selection.close()
+    row = _hall(prepared)
+    x0, y0, x1, y1 = prepared.district.geometry[row].bounds
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    t.driver.set_mode("orbit")
+    t.driver.rig.set_pose(CameraPose((cx, cy, 0.0), 0.0, 60.0, 700.0))
+    t.driver.apply()
+    frames(stage, 2)
+    # Two ground corners of a box around the hall and its neighbours, where they appear.
+    p, q = (cx - 90.0, cy - 70.0), (cx + 90.0, cy + 70.0)
+    a, b = screen_of(stage, (*p, 0.0)), screen_of(stage, (*q, 0.0))
+    pose_before = t.driver.rig.pose
+
+    send(stage, "j")  # the key, through the messenger as a window delivers it
+    frames(stage)
+    assert t.gestures.area_armed
+    t.pointer.move_to(*a)
+    frames(stage)
+    send(stage, "mouse1")
+    frames(stage)
+    t.pointer.move_to(*b)
+    frames(stage, 2)
+    # While dragging, the box is outlined on the ground and the camera stays put.
+    band = t.selection.band.box
+    assert band is not None
+    assert np.allclose(band, (p[0], p[1], q[0], q[1]), atol=0.5), band
+    send(stage, "mouse1-up")
+    frames(stage, 2)
+    assert t.driver.rig.pose == pose_before
+    assert not t.gestures.area_armed and t.selection.band.node is None
+
+    expected = district_sunlight(prepared.district, (p[0], p[1], q[0], q[1]))
+    short = sum(not ok for ok in expected.passes.values())
+    panel = t.selection.panel
+    assert panel is not None and t.selection.sunmap.node is not None
+    text = "\n".join(panel.text("en"))
+    n = len(expected.buildings)
+    assert f"{n} buildings: {n - short} meet, {short} fall short" in text, text
+    assert ("every building meets" in text) == (short == 0)
+
+
+def test_escape_cancels_an_armed_box(stage: Stage) -> None:
+    t = stage.touring
+    assert t is not None
+    send(stage, "j")
+    frames(stage)
+    assert t.gestures.area_armed
+    send(stage, "escape")
+    frames(stage)
+    assert not t.gestures.area_armed
