@@ -36,6 +36,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 
 import numpy as np
 import shapely
@@ -226,7 +227,7 @@ def check_sunlight(
     sample_height: float = 1.5,
     spacing: float = 2.0,
     reach: float = 500.0,
-    cell: float = 2.0,
+    cell: float | None = 2.0,
     margin: float = 20.0,
 ) -> SunlightResult:
     """The sunlight of the buildings ``targets`` (indices into ``footprints``/``heights``).
@@ -234,7 +235,8 @@ def check_sunlight(
     ``footprints`` are the local-frame Polygons/MultiPolygons of every building that may cast
     a shadow (the targets among them), ``heights`` their heights in metres (NaN: none).
     ``area`` is the ground's heat-map rectangle (default: the targets' bounds grown by
-    ``margin``). ``day`` defaults to the winter solstice of the current year in ``zone``.
+    ``margin``); ``cell`` None leaves the ground out (the verdict needs only the facades).
+    ``day`` defaults to the winter solstice of the current year in ``zone``.
     """
     footprints = np.asarray(footprints, dtype=object)
     heights = np.asarray(heights, dtype=float)
@@ -257,8 +259,11 @@ def check_sunlight(
     if area is None:
         x0, y0, x1, y1 = shapely.total_bounds(footprints[rows])
         area = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-    gx = np.arange(area[0] + cell / 2, area[2], cell)
-    gy = np.arange(area[1] + cell / 2, area[3], cell)
+    if cell is None:
+        gx = gy = np.empty(0)
+    else:
+        gx = np.arange(area[0] + cell / 2, area[2], cell)
+        gy = np.arange(area[1] + cell / 2, area[3], cell)
     mx, my = np.meshgrid(gx, gy)
     ground_xy = np.stack([mx.ravel(), my.ravel()], axis=1)
 
@@ -358,7 +363,7 @@ def district_sunlight(
     *,
     day: date | None = None,
     zone: tzinfo = SEOUL,
-    **options: float,
+    **options: Any,
 ) -> SunlightResult:
     """The sunlight check on a District: ``target`` is a building's row, or a rectangle
     (local metres) whose buildings (by a point on their surface) are all checked and whose
