@@ -1,4 +1,4 @@
-"""The solar demo (energy pavilion) on API 1.1, in the real plugin host: its colour scale is a
+"""The solar demo (energy pavilion) on API 1.2, in the real plugin host: its colour scale is a
 legend whose swatches are the colours the buildings are painted in, labelled with their
 values; its view takes in every roof of the district (not just the pavilion's door); and a
 kiosk visitor switches the scale with a finger (the rehearsal's virtual finger)."""
