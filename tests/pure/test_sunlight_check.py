@@ -144,3 +144,22 @@ def test_step_must_divide_the_window() -> None:
     cube = np.array([box(0, 0, 1, 1)], dtype=object)
     with pytest.raises(ValueError, match="divisor"):
         check_sunlight(cube, np.array([3.0]), [0], LAT, LON, day=DAY, step_minutes=7)
+
+
+def test_union_and_tree_ask_the_same_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two ways to ask "is this point in a shadow piece" (sunlight.UNION_ABOVE picks one by
+    # cost): forced each way on a small town they must agree on every sample and cell.
+    import gwangju_twin.sun.sunlight as sunlight
+
+    rng = np.random.default_rng(16)
+    feet = np.array([box(x, y, x + 12, y + 9) for x in range(-60, 61, 30)
+                     for y in range(-60, 61, 25)], dtype=object)
+    heights = rng.uniform(3.0, 40.0, len(feet))
+    runs = []
+    for above in (0.0, 1e12):
+        monkeypatch.setattr(sunlight, "UNION_ABOVE", above)
+        runs.append(check_sunlight(feet, heights, [12], LAT, LON, day=DAY, cell=4.0))
+    union, tree = runs
+    assert np.array_equal(union.sample_sun, tree.sample_sun)
+    assert np.array_equal(union.ground_sun, tree.ground_sun)
+    assert 0 < tree.sample_sun.sum() < tree.sample_sun.size  # neither all lit nor all dark
