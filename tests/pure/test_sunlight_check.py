@@ -5,9 +5,10 @@ Independent expectations, worked out by hand (not read from the code's output):
 - On the winter solstice the sun rises at azimuth arccos(sin(decl) / cos(lat)) =
   arccos(sin(-23.44) / cos(35.16)) = 119.1 deg and sets at 240.9 deg, so between 08:00 and
   16:00 it stays in the southern half of the sky (90 < azimuth < 270): a south wall faces it
-  all day, a north wall never. Sunrise is about 07:38 and sunset about 17:24 KST at Gwangju
-  (KASI's almanac for 2026-12-22 gives 07:38 / 17:24 at Gwangju), so the sun is up through
-  the whole 08:00-16:00 window.
+  all day, a north wall never. The sun sets at the hour angle arccos(-tan(lat) tan(decl)) =
+  arccos(0.7046 * 0.4336) = 72.2 deg, 4.8 h either side of solar noon (12:31, below): up
+  from about 07:42 to 17:20 KST (refraction adds a few minutes), so through the whole
+  08:00-16:00 window.
 - Solar noon (azimuth 180) at 126.85 E is 12:00 KST + (135 - 126.85) * 4 min (32.6 min) -
   the equation of time (about +1.6 min on 22 December, NOAA's tables) = about 12:31 KST. An
   east wall has sun until then, a west wall from then on.
