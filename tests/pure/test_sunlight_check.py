@@ -135,8 +135,9 @@ def test_the_rule_itself() -> None:
 
 
 def test_winter_solstice_day_in_korea() -> None:
-    # December solstice instants (USNO / timeanddate): 2024-12-21 09:20 UTC (18:20 KST, the
-    # 21st), 2026-12-21 20:50 UTC (05:50 KST on the 22nd).
+    # December solstice instants as the almanacs publish them (USNO's seasons table), about
+    # 2024-12-21 09:20 UTC (18:20 KST, the 21st) and 2026-12-21 20:50 UTC (05:50 KST on the
+    # 22nd): hours from a KST midnight, so minutes of error cannot move the date.
     assert winter_solstice(2024) == date(2024, 12, 21)
     assert winter_solstice(2026) == date(2026, 12, 22)
 
