@@ -7,7 +7,11 @@ swept along the vector v = -(h - z) / tan(E) * (sin A, cos A): the Minkowski sum
 footprint and the segment [0, v]. That sum is exactly the union of the footprint, the
 footprint moved by v, and the quadrilateral each boundary edge sweeps (a point the moving
 footprint covers at some instant is inside it at the start or the end, or a boundary edge
-crossed it on the way).
+crossed it on the way). Fewer pieces do: the footprint moved by v and the quads of the edges
+that face the sun. Why: if x is in P + t v but not in P + v, the point x - s v leaves P for
+some s in [t, 1], moving along -v (towards the sun), so it leaves through an edge whose
+outward normal n has n . v < 0, a sun-facing edge e, and x lies in e + s v, that edge's quad.
+The same with t = 0 covers the footprint itself.
 
 Everything is built for whole arrays of buildings at once with shapely 2's vectorised
 functions: the parts (:func:`shadow_parts`) come from one coordinate array; the union per
@@ -52,10 +56,11 @@ def shadow_parts(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pieces whose union is each building's shadow on the plane at height ``z``.
 
-    Returns ``(parts, owner)``: polygons (each footprint polygon, the same moved by the shadow
-    vector, and one quadrilateral per boundary edge) and the index into ``footprints`` of the
-    building each belongs to. Buildings no taller than ``z`` (or with a NaN height or an
-    empty footprint) have no parts. Footprints are Polygons or MultiPolygons.
+    Returns ``(parts, owner)``: polygons (each footprint polygon moved by the shadow vector,
+    and one quadrilateral per sun-facing boundary edge, the module's docstring says why that
+    is enough) and the index into ``footprints`` of the building each belongs to. Buildings
+    no taller than ``z`` (or with a NaN height or an empty footprint) have no parts.
+    Footprints are Polygons or MultiPolygons.
     """
     footprints = np.asarray(footprints, dtype=object)
     heights = np.asarray(heights, dtype=float)
@@ -64,22 +69,27 @@ def shadow_parts(
     if len(tall) == 0 or not position.up:
         return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
     vec = shadow_vectors(heights[tall], position, z)
-    polys, which = shapely.get_parts(footprints[tall], return_index=True)
+    # Exterior rings counter-clockwise, holes clockwise: every edge's outside is on its right.
+    polys, which = shapely.get_parts(shapely.orient_polygons(footprints[tall]),
+                                     return_index=True)
     owner = tall[which]
     move = vec[which]
     # The footprint moved by its shadow vector: one coordinate array for all of them.
     coords, cidx = shapely.get_coordinates(polys, return_index=True)
     moved = shapely.set_coordinates(polys.copy(), coords + move[cidx])
-    # One quad per edge of every ring (holes too: a courtyard fills with shadow the same way).
+    # One quad per sun-facing edge of every ring (holes too: a courtyard fills with shadow).
     rings, ring_poly = shapely.get_rings(polys, return_index=True)
     rc, ridx = shapely.get_coordinates(rings, return_index=True)
     same = ridx[:-1] == ridx[1:]
     a, b = rc[:-1][same], rc[1:][same]
     edge_poly = ring_poly[ridx[:-1][same]]
     v = move[edge_poly]
+    d = b - a
+    facing = d[:, 1] * v[:, 0] - d[:, 0] * v[:, 1] < 0.0  # outward normal (dy, -dx) . v < 0
+    a, b, v, edge_poly = a[facing], b[facing], v[facing], edge_poly[facing]
     quads = shapely.polygons(np.stack([a, b, b + v, a + v, a], axis=1))
-    parts = np.concatenate([polys, moved, quads])
-    owners = np.concatenate([owner, owner, owner[edge_poly]])
+    parts = np.concatenate([moved, quads])
+    owners = np.concatenate([owner, owner[edge_poly]])
     return parts, owners
 
 

@@ -36,6 +36,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
 
 import numpy as np
 import shapely
@@ -194,6 +195,36 @@ def slot_times(day: date, step_minutes: float, zone: tzinfo = SEOUL) -> tuple[da
     return tuple(start + timedelta(minutes=(k + 0.5) * step_minutes) for k in range(slots))
 
 
+#: Above this many point-in-box candidates per shadow piece, the pieces are unioned once and
+#: the points asked of the union (``contains_xy``) instead of an STRtree of the pieces. Long
+#: low-sun shadows have boxes that each cover much of the area, so every point meets hundreds
+#: of candidates; measured on Sangmu's densest block (10,000 ground points): at 08:02 the
+#: tree took 297 ms and the union 29 ms, at noon 2 ms against 20 ms; the two cross near 200.
+UNION_ABOVE = 200.0
+
+
+def _in_shadow(parts: np.ndarray, xy: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Which points (coordinates ``xy``, geometries ``pts``) lie in any of ``parts``."""
+    if len(parts) == 0 or len(xy) == 0:
+        return np.zeros(len(xy), dtype=bool)
+    x0, y0 = xy.min(axis=0) - 1.0
+    x1, y1 = xy.max(axis=0) + 1.0
+    b = shapely.bounds(parts)
+    over = (np.clip(np.minimum(b[:, 2], x1) - np.maximum(b[:, 0], x0), 0.0, None)
+            * np.clip(np.minimum(b[:, 3], y1) - np.maximum(b[:, 1], y0), 0.0, None))
+    candidates = over.sum() / ((x1 - x0) * (y1 - y0)) * len(xy)
+    if candidates > UNION_ABOVE * len(parts):
+        shade = shapely.union_all(shapely.clip_by_rect(parts, x0, y0, x1, y1))
+        shapely.prepare(shade)
+        # contains_xy leaves out points exactly on the shade's edge, which intersects keeps;
+        # a sample exactly on a shadow's edge is a tie either way.
+        return np.asarray(shapely.contains_xy(shade, xy[:, 0], xy[:, 1]))
+    dark = np.zeros(len(xy), dtype=bool)
+    pairs = np.asarray(shapely.STRtree(parts).query(pts, predicate="intersects"))
+    dark[pairs[0]] = True
+    return dark
+
+
 def _facades(footprints: np.ndarray, rows: Sequence[int]) -> tuple[np.ndarray, ...]:
     """Edges of the targets' footprints: (a, b, normal, building) arrays."""
     feet = shapely.orient_polygons(shapely.simplify(footprints[list(rows)], SIMPLIFY))
@@ -226,7 +257,7 @@ def check_sunlight(
     sample_height: float = 1.5,
     spacing: float = 2.0,
     reach: float = 500.0,
-    cell: float = 2.0,
+    cell: float | None = 2.0,
     margin: float = 20.0,
 ) -> SunlightResult:
     """The sunlight of the buildings ``targets`` (indices into ``footprints``/``heights``).
@@ -234,7 +265,8 @@ def check_sunlight(
     ``footprints`` are the local-frame Polygons/MultiPolygons of every building that may cast
     a shadow (the targets among them), ``heights`` their heights in metres (NaN: none).
     ``area`` is the ground's heat-map rectangle (default: the targets' bounds grown by
-    ``margin``). ``day`` defaults to the winter solstice of the current year in ``zone``.
+    ``margin``); ``cell`` None leaves the ground out (the verdict needs only the facades).
+    ``day`` defaults to the winter solstice of the current year in ``zone``.
     """
     footprints = np.asarray(footprints, dtype=object)
     heights = np.asarray(heights, dtype=float)
@@ -257,8 +289,11 @@ def check_sunlight(
     if area is None:
         x0, y0, x1, y1 = shapely.total_bounds(footprints[rows])
         area = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-    gx = np.arange(area[0] + cell / 2, area[2], cell)
-    gy = np.arange(area[1] + cell / 2, area[3], cell)
+    if cell is None:
+        gx = gy = np.empty(0)
+    else:
+        gx = np.arange(area[0] + cell / 2, area[2], cell)
+        gy = np.arange(area[1] + cell / 2, area[3], cell)
     mx, my = np.meshgrid(gx, gy)
     ground_xy = np.stack([mx.ravel(), my.ravel()], axis=1)
 
@@ -290,9 +325,9 @@ def check_sunlight(
         az = math.radians(pos.azimuth_deg)
         toward = np.array([math.sin(az), math.cos(az)])
         faces = sample_normal @ toward > 0.0
-        for z, pts, lit, where in (
-            (sample_height, sample_pts, sample_sun, faces),
-            (0.0, ground_pts, ground_sun, ~inside),
+        for z, pts, where_xy, lit, where in (
+            (sample_height, sample_pts, xy, sample_sun, faces),
+            (0.0, ground_pts, ground_xy, ground_sun, ~inside),
         ):
             ask = np.flatnonzero(where)
             if len(ask) == 0:
@@ -300,10 +335,7 @@ def check_sunlight(
             # Only buildings whose shadow on this plane can reach the area now.
             can = np.flatnonzero((tall - z) / tan >= gap)
             parts, _ = shadow_parts(feet[can], tall[can], pos, z)
-            dark = np.zeros(len(ask), dtype=bool)
-            if len(parts):
-                pairs = np.asarray(shapely.STRtree(parts).query(pts[ask], predicate="intersects"))
-                dark[pairs[0]] = True
+            dark = _in_shadow(parts, where_xy[ask], pts[ask])
             lit[ask[~dark], k] = True
 
     slot_h = step_minutes / 60.0
@@ -358,7 +390,7 @@ def district_sunlight(
     *,
     day: date | None = None,
     zone: tzinfo = SEOUL,
-    **options: float,
+    **options: Any,
 ) -> SunlightResult:
     """The sunlight check on a District: ``target`` is a building's row, or a rectangle
     (local metres) whose buildings (by a point on their surface) are all checked and whose

@@ -5,9 +5,10 @@ Independent expectations, worked out by hand (not read from the code's output):
 - On the winter solstice the sun rises at azimuth arccos(sin(decl) / cos(lat)) =
   arccos(sin(-23.44) / cos(35.16)) = 119.1 deg and sets at 240.9 deg, so between 08:00 and
   16:00 it stays in the southern half of the sky (90 < azimuth < 270): a south wall faces it
-  all day, a north wall never. Sunrise is about 07:38 and sunset about 17:24 KST at Gwangju
-  (KASI's almanac for 2026-12-22 gives 07:38 / 17:24 at Gwangju), so the sun is up through
-  the whole 08:00-16:00 window.
+  all day, a north wall never. The sun sets at the hour angle arccos(-tan(lat) tan(decl)) =
+  arccos(0.7046 * 0.4336) = 72.2 deg, 4.8 h either side of solar noon (12:31, below): up
+  from about 07:42 to 17:20 KST (refraction adds a few minutes), so through the whole
+  08:00-16:00 window.
 - Solar noon (azimuth 180) at 126.85 E is 12:00 KST + (135 - 126.85) * 4 min (32.6 min) -
   the equation of time (about +1.6 min on 22 December, NOAA's tables) = about 12:31 KST. An
   east wall has sun until then, a west wall from then on.
@@ -134,8 +135,9 @@ def test_the_rule_itself() -> None:
 
 
 def test_winter_solstice_day_in_korea() -> None:
-    # December solstice instants (USNO / timeanddate): 2024-12-21 09:20 UTC (18:20 KST, the
-    # 21st), 2026-12-21 20:50 UTC (05:50 KST on the 22nd).
+    # December solstice instants as the almanacs publish them (USNO's seasons table), about
+    # 2024-12-21 09:20 UTC (18:20 KST, the 21st) and 2026-12-21 20:50 UTC (05:50 KST on the
+    # 22nd): hours from a KST midnight, so minutes of error cannot move the date.
     assert winter_solstice(2024) == date(2024, 12, 21)
     assert winter_solstice(2026) == date(2026, 12, 22)
 
@@ -144,3 +146,22 @@ def test_step_must_divide_the_window() -> None:
     cube = np.array([box(0, 0, 1, 1)], dtype=object)
     with pytest.raises(ValueError, match="divisor"):
         check_sunlight(cube, np.array([3.0]), [0], LAT, LON, day=DAY, step_minutes=7)
+
+
+def test_union_and_tree_ask_the_same_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two ways to ask "is this point in a shadow piece" (sunlight.UNION_ABOVE picks one by
+    # cost): forced each way on a small town they must agree on every sample and cell.
+    import gwangju_twin.sun.sunlight as sunlight
+
+    rng = np.random.default_rng(16)
+    feet = np.array([box(x, y, x + 12, y + 9) for x in range(-60, 61, 30)
+                     for y in range(-60, 61, 25)], dtype=object)
+    heights = rng.uniform(3.0, 40.0, len(feet))
+    runs = []
+    for above in (0.0, 1e12):
+        monkeypatch.setattr(sunlight, "UNION_ABOVE", above)
+        runs.append(check_sunlight(feet, heights, [12], LAT, LON, day=DAY, cell=4.0))
+    union, tree = runs
+    assert np.array_equal(union.sample_sun, tree.sample_sun)
+    assert np.array_equal(union.ground_sun, tree.ground_sun)
+    assert 0 < tree.sample_sun.sum() < tree.sample_sun.size  # neither all lit nor all dark

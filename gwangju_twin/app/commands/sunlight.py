@@ -32,7 +32,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("source", nargs="?", help="scene .toml or data file (default: Sangmu)")
     p.add_argument("--building", required=True, metavar="ID_OR_NAME",
                    help="the building: its feature id (e.g. lm-cityhall), its name (Korean or "
-                   "English), or #ROW (its row, as inspect counts)")
+                   "English), or #ROW (its row in the loaded district, as this command "
+                   "prints it)")
     p.add_argument("--date", type=day, default=None, metavar="YYYY-MM-DD",
                    help="the day (default: this year's winter solstice in Korea)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
