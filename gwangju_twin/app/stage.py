@@ -129,12 +129,15 @@ def load_stage(loading: Loading, window_type: WindowType, size: tuple[int, int],
 
         def show(name: str) -> None:
             assert screen is not None
+            uncovered = screen.strip_shown
             screen.show(name, loading.meter.fraction if name == "baking" else 0.0)
             # Draw it now: nothing else will until the city is ready. The first time two
-            # frames, so a double-buffered window has flipped it to the front; after that
+            # frames, so a double-buffered window has flipped it to the front, and again
+            # when the city is first uncovered (the visitor's first picture of it); else
             # one (each frame flips the one before): a frame of the loading screen costs
             # about 40 ms on a software renderer, a tenth of a whole city's warm start.
-            for _ in range(1 if drawn else 2):
+            first = not drawn or (screen.strip_shown and not uncovered)
+            for _ in range(2 if first else 1):
                 base.graphicsEngine.render_frame()
             drawn.append(name)
             if on_frame is not None:

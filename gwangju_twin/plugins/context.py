@@ -19,6 +19,8 @@ from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.plugins.storage import PluginStorage
+from gwangju_twin.plugins.sunview import GWANGJU_LONLAT, SunView, default_clock
+from gwangju_twin.sun import SceneClock
 
 #: Default time an ``update`` call may take before it counts as an overrun (milliseconds).
 FRAME_BUDGET_MS = 4.0
@@ -128,6 +130,8 @@ class PavilionContext(DrawingKit):
         camera: the demo camera (``DemoCamera``): ``frame``, ``fly_to``, ``set_overview``,
             ``overview``; it moves only while the visitor is inside, and never makes them
             leave.
+        sun: the scene's clock and sun, read-only (``SunView``, API 1.2): ``when``,
+            ``position`` and ``subscribe(callback)``.
     """
 
     def __init__(
@@ -140,7 +144,10 @@ class PavilionContext(DrawingKit):
         language: str = "ko",
         frame_budget: float = FRAME_BUDGET_MS,
         storage_folder: Path | None = None,
+        clock: SceneClock | None = None,
     ) -> None:
+        """``clock`` is the scene's clock (None: one at ``sunview.DEFAULT_MOMENT`` over the
+        district's origin)."""
         self.manifest = manifest
         self.pavilion = pavilion
         self.node = node
@@ -158,6 +165,11 @@ class PavilionContext(DrawingKit):
         # API 1.1: the demo camera and clicks (the shell attaches the camera's hand).
         self.camera = DemoCamera(active=lambda: self.inside)
         self.clicks = Clicks()
+        # API 1.2: the scene's clock, read-only.
+        if clock is None:
+            # A context built without a district (a unit test's) still gets a sun.
+            clock = default_clock(*getattr(district, "origin_lonlat", GWANGJU_LONLAT))
+        self.sun = SunView(clock)
 
     def on_click(self, node: Any, fn: Callable[[ClickEvent], None]) -> None:
         """Call ``fn(event)`` when the visitor clicks or taps ``node`` (one of the demo's
@@ -234,6 +246,7 @@ class PavilionContext(DrawingKit):
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
+        self.sun.close()
         self.clicks.clear()
         self.clear_paint()
         self.storage.close()

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from render_helpers import REPO, read_png
 
-from gwangju_twin.ui.loading import BACKGROUND, BAR, STEPS
+from gwangju_twin.ui.loading import BACKGROUND, BAR, CITY_SHOWN, STEPS
 
 pytestmark = pytest.mark.render
 
@@ -49,6 +49,13 @@ CAPTURE = textwrap.dedent(
 )
 
 
+def _bar_end(image: np.ndarray) -> int:
+    """The rightmost column holding the bar's colour."""
+    target = np.array(BAR[:3]) * 255
+    columns = np.nonzero(np.all(np.abs(image - target) <= 16, axis=2).any(axis=0))[0]
+    return int(columns.max()) if len(columns) else -1
+
+
 def _colour_share(image: np.ndarray, rgba: tuple[float, ...], tol: int = 10) -> float:
     target = np.array(rgba[:3]) * 255
     return float(np.all(np.abs(image - target) <= tol, axis=2).mean())
@@ -59,10 +66,13 @@ def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> 
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     frames = json.loads(result.stdout.strip().splitlines()[-1])
-    # Every step was shown, in order, each while the city was not in the scene graph yet;
-    # the default district is too small to be baked into tiles, so no "baking".
-    assert [f["step"] for f in frames] == [s for s in STEPS if s != "baking"]
-    assert frames[0]["district_nodes"] == 0
+    # Every step was shown, in order; the default district is too small to be baked into
+    # tiles, so no "baking". The city is in the scene graph from CITY_SHOWN on, not before.
+    steps = [f["step"] for f in frames]
+    assert steps == [s for s in STEPS if s != "baking"]
+    shown = steps.index(CITY_SHOWN)
+    assert all(f["district_nodes"] == 0 for f in frames[:shown])
+    assert all(f["district_nodes"] > 0 for f in frames[shown:])
     images = [read_png(Path(f["png"])).astype(int) for f in frames]
     first = images[0]
     # The very first frame is the loading screen: not black, mostly its deep blue...
@@ -74,9 +84,15 @@ def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> 
     assert (title_band.min(axis=2) > 200).mean() > 0.03
     step_band = first[int(h * 0.48):int(h * 0.57), int(w * 0.3):int(w * 0.7)]
     assert (step_band.min(axis=2) > 150).mean() > 0.01
-    # The bar fills step by step.
-    filled = [_colour_share(im, BAR, tol=16) for im in images]
-    assert filled[0] < filled[1] < filled[2] < filled[3] < filled[4]
+    # The bar fills step by step: its right end moves right (it thins in the strip).
+    ends = [_bar_end(im) for im in images]
+    assert ends == sorted(ends) and len(set(ends)) == len(ends), ends
+    # From CITY_SHOWN on the screen is a strip along the bottom: the city shows above it
+    # (hardly any of the screen's blue left), the step's text is in the strip.
+    for im in images[shown:]:
+        above, strip = im[: int(h * 0.88)], im[int(h * 0.93):]
+        assert _colour_share(above, BACKGROUND) < 0.05
+        assert (strip.min(axis=2) > 150).mean() > 0.005
     # Once the city is ready the loading screen is gone.
     ready = read_png(tmp_path / "ready.png").astype(int)
     assert _colour_share(ready, BACKGROUND) < 0.05
