@@ -1,0 +1,276 @@
+"""A binary glTF 2.0 (GLB) writer for merged tile meshes with per-vertex feature ids.
+
+Written from numpy buffers directly rather than through a glTF library: the two extensions
+(``EXT_mesh_features``, ``EXT_structural_metadata``) are plain JSON over buffer views, and a
+whole city's arrays go into the binary chunk in one copy each.
+
+Axes: the district's local frame is x east, y north, z up (metres); glTF is y up, so a point
+(x, y, z) is written as (x, z, -y). Each node holds one tile: its translation is the tile's
+centre and its vertices are relative to it (float32 keeps millimetres near the centre
+instead of centimetres 20 km out).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gwangju_twin.export.features import CLASS, COLUMNS, FeatureTable, schema
+from gwangju_twin.mesh.batch import MeshBatch, concat
+
+ARRAY_BUFFER = 34962
+ELEMENT_ARRAY_BUFFER = 34963
+FLOAT, UNSIGNED_BYTE, UNSIGNED_SHORT, UNSIGNED_INT = 5126, 5121, 5123, 5125
+TRIANGLES, LINES = 4, 1
+#: The metadata spec wants property values at offsets that are multiples of 8.
+ALIGN = 8
+#: The largest feature id a float32 attribute holds exactly (2^24).
+MAX_FEATURES = 1 << 24
+
+
+def to_gltf(xyz: np.ndarray) -> np.ndarray:
+    """Local (x east, y north, z up) to glTF (x, y up, z south)."""
+    out = np.empty_like(xyz)
+    out[..., 0] = xyz[..., 0]
+    out[..., 1] = xyz[..., 2]
+    out[..., 2] = -xyz[..., 1]
+    return out
+
+
+def from_gltf(xyz: np.ndarray) -> np.ndarray:
+    """glTF (x, y up, z south) back to local (x east, y north, z up)."""
+    out = np.empty_like(xyz)
+    out[..., 0] = xyz[..., 0]
+    out[..., 1] = -xyz[..., 2]
+    out[..., 2] = xyz[..., 1]
+    return out
+
+
+@dataclass
+class GlbStats:
+    """What a GLB holds."""
+
+    triangles: int = 0
+    lines: int = 0
+    vertices: int = 0
+    nodes: int = 0
+    features: int = 0
+
+
+@dataclass
+class GlbWriter:
+    """Collects tile nodes, then writes one GLB (``to_bytes``).
+
+    ``table`` is the property table of every feature the file draws; the batches handed to
+    ``add_node`` carry feature ids that are rows of that table.
+    """
+
+    table: FeatureTable | None
+    extras: dict[str, Any]
+    generator: str = "gwangju-twin"
+    stats: GlbStats = field(default_factory=GlbStats)
+    _chunks: list[bytes] = field(default_factory=list)
+    _size: int = 0
+    _views: list[dict[str, Any]] = field(default_factory=list)
+    _accessors: list[dict[str, Any]] = field(default_factory=list)
+    _meshes: list[dict[str, Any]] = field(default_factory=list)
+    _nodes: list[dict[str, Any]] = field(default_factory=list)
+    _materials: dict[str, int] = field(default_factory=dict)
+
+    def _view(self, data: bytes, target: int | None = None, stride: int | None = None) -> int:
+        pad = -self._size % ALIGN
+        if pad:
+            self._chunks.append(b"\0" * pad)
+            self._size += pad
+        view: dict[str, Any] = {"buffer": 0, "byteOffset": self._size, "byteLength": len(data)}
+        if target is not None:
+            view["target"] = target
+        if stride is not None:
+            view["byteStride"] = stride
+        self._chunks.append(data)
+        self._size += len(data)
+        self._views.append(view)
+        return len(self._views) - 1
+
+    def _accessor(self, array: np.ndarray, component: int, kind: str, target: int,
+                  minmax: bool = False, normalized: bool = False) -> int:
+        stride = array.itemsize * (array.shape[1] if array.ndim == 2 else 1)
+        # glTF wants a stride only on vertex attributes, and a multiple of 4 there.
+        view = self._view(np.ascontiguousarray(array).tobytes(), target,
+                          stride if target == ARRAY_BUFFER else None)
+        acc: dict[str, Any] = {"bufferView": view, "componentType": component,
+                               "count": len(array), "type": kind}
+        if normalized:
+            acc["normalized"] = True
+        if minmax:
+            acc["min"] = [float(v) for v in array.min(axis=0)]
+            acc["max"] = [float(v) for v in array.max(axis=0)]
+        self._accessors.append(acc)
+        return len(self._accessors) - 1
+
+    def _material(self, name: str) -> int:
+        if name not in self._materials:
+            self._materials[name] = len(self._materials)
+        return self._materials[name]
+
+    def add_node(self, name: str, batches: list[MeshBatch], center: np.ndarray,
+                 extras: dict[str, Any] | None = None) -> None:
+        """One node for a tile: ``batches`` merged into one primitive per material and
+        primitive type, vertices relative to ``center`` (local frame, metres)."""
+        groups: dict[tuple[str, str], list[MeshBatch]] = {}
+        for b in batches:
+            if b.primitive_count:
+                groups.setdefault((b.material, b.primitive), []).append(b)
+        primitives = []
+        for (material, primitive), parts in groups.items():
+            per = 2 if primitive == "lines" else 3
+            merged = concat(material, parts) if per == 3 else _concat_lines(material, parts)
+            primitives.append(self._primitive(merged, center))
+        if not primitives:
+            return
+        self._meshes.append({"name": name, "primitives": primitives})
+        node: dict[str, Any] = {"name": name, "mesh": len(self._meshes) - 1,
+                                "translation": [float(v) for v in to_gltf(np.asarray(
+                                    center, np.float64))]}
+        if extras:
+            node["extras"] = extras
+        self._nodes.append(node)
+        self.stats.nodes += 1
+
+    def _primitive(self, b: MeshBatch, center: np.ndarray) -> dict[str, Any]:
+        used = np.unique(b.indices)
+        if len(used) < b.vertex_count:
+            # Vertices no primitive uses (of buildings cleared for pavilions) go: the
+            # validator counts them, and their feature ids may be no table row.
+            remap = np.full(b.vertex_count, -1, np.int64)
+            remap[used] = np.arange(len(used))
+            b = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
+                          remap[b.indices].astype(np.uint32), b.feature_ids[used])
+        pos = to_gltf(b.positions.astype(np.float64) - np.asarray(center, np.float64))
+        attrs: dict[str, int] = {
+            "POSITION": self._accessor(pos.astype(np.float32), FLOAT, "VEC3", ARRAY_BUFFER,
+                                       minmax=True),
+        }
+        lines = b.primitive == "lines"
+        if not lines:
+            normals = to_gltf(b.normals.astype(np.float32))
+            length = np.linalg.norm(normals, axis=1)
+            bad = ~(length > 1e-6)
+            normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
+            length[bad] = 1.0
+            normals /= length[:, None]
+            attrs["NORMAL"] = self._accessor(normals, FLOAT, "VEC3", ARRAY_BUFFER)
+        attrs["COLOR_0"] = self._accessor(b.colors, UNSIGNED_BYTE, "VEC4", ARRAY_BUFFER,
+                                          normalized=True)
+        n = b.vertex_count
+        indices = b.indices.reshape(-1)
+        small = n <= 65535
+        idx = self._accessor(indices.astype(np.uint16 if small else np.uint32),
+                             UNSIGNED_SHORT if small else UNSIGNED_INT, "SCALAR",
+                             ELEMENT_ARRAY_BUFFER)
+        prim: dict[str, Any] = {"attributes": attrs, "indices": idx,
+                                "material": self._material(b.material),
+                                "mode": LINES if lines else TRIANGLES}
+        if self.table is not None and len(self.table):
+            # Float ids: glTF allows no 32-bit integer vertex attribute, and a float holds
+            # every id below 2^24 exactly (EXT_mesh_features' implementation note).
+            attrs["_FEATURE_ID_0"] = self._accessor(b.feature_ids.astype(np.float32), FLOAT,
+                                                    "SCALAR", ARRAY_BUFFER)
+            prim["extensions"] = {"EXT_mesh_features": {"featureIds": [{
+                "featureCount": len(self.table), "attribute": 0, "propertyTable": 0}]}}
+        if lines:
+            self.stats.lines += len(b.indices)
+        else:
+            self.stats.triangles += len(b.indices)
+        self.stats.vertices += n
+        return prim
+
+    def _property_table(self, table: FeatureTable) -> dict[str, Any]:
+        props: dict[str, Any] = {}
+        for c in COLUMNS:
+            values = table.columns[c.name]
+            if c.kind == "STRING":
+                assert isinstance(values, list)
+                # A lone surrogate (kept by the reader from a JSON escape) is no UTF-8:
+                # written as U+FFFD so every string stays valid.
+                blobs = [v.encode("utf-8", "replace") for v in values]
+                offsets = np.zeros(len(blobs) + 1, np.uint64)
+                np.cumsum([len(x) for x in blobs], out=offsets[1:])
+                wide = int(offsets[-1]) >= 1 << 32
+                props[c.name] = {
+                    "values": self._view(b"".join(blobs)),
+                    "stringOffsets": self._view(offsets.astype(
+                        np.uint64 if wide else np.uint32).tobytes()),
+                    "stringOffsetType": "UINT64" if wide else "UINT32",
+                }
+            else:
+                dtype = np.float64 if c.kind == "FLOAT64" else np.int32
+                props[c.name] = {"values": self._view(np.asarray(values, dtype).tobytes())}
+        return {"name": "features", "class": CLASS, "count": len(table), "properties": props}
+
+    def to_bytes(self) -> bytes:
+        """The GLB file."""
+        gltf: dict[str, Any] = {
+            "asset": {"version": "2.0", "generator": self.generator, "extras": self.extras},
+            "scene": 0,
+            "scenes": [{"nodes": list(range(len(self._nodes)))}],
+            "nodes": self._nodes,
+            "meshes": self._meshes,
+            "materials": [_material(name) for name in self._materials],
+        }
+        used = []
+        if self.table is not None and len(self.table) and self._meshes:
+            if len(self.table) > MAX_FEATURES:
+                raise ValueError(f"{len(self.table)} features: a float feature id holds at "
+                                 f"most {MAX_FEATURES}")
+            version = str(self.extras.get("gwangju_twin", {}).get("program", "1"))
+            gltf["extensions"] = {"EXT_structural_metadata": {
+                "schema": schema(version),
+                "propertyTables": [self._property_table(self.table)]}}
+            used = ["EXT_mesh_features", "EXT_structural_metadata"]
+            self.stats.features = len(self.table)
+        if used:
+            gltf["extensionsUsed"] = used
+        if self._size:
+            gltf["buffers"] = [{"byteLength": self._size + (-self._size % 4)}]
+            gltf["bufferViews"] = self._views
+            gltf["accessors"] = self._accessors
+        if not self._nodes:
+            gltf.pop("nodes")
+            gltf.pop("meshes")
+            gltf["scenes"] = [{}]
+        if not self._materials:
+            gltf.pop("materials")
+        text = json.dumps(gltf, ensure_ascii=False, separators=(",", ":")).encode()
+        text += b" " * (-len(text) % 4)
+        binary = b"".join(self._chunks)
+        binary += b"\0" * (-len(binary) % 4)
+        chunks = [struct.pack("<II", len(text), 0x4E4F534A), text]
+        if binary:
+            chunks += [struct.pack("<II", len(binary), 0x004E4942), binary]
+        body = b"".join(chunks)
+        return struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body
+
+
+def _material(name: str) -> dict[str, Any]:
+    # Colours are per vertex (COLOR_0); the material only says the surface is matte.
+    return {"name": name, "pbrMetallicRoughness": {
+        "baseColorFactor": [1.0, 1.0, 1.0, 1.0], "metallicFactor": 0.0,
+        "roughnessFactor": 0.9}}
+
+
+def _concat_lines(material: str, parts: list[MeshBatch]) -> MeshBatch:
+    """``concat`` for line batches (indices in pairs)."""
+    offsets = np.cumsum([0] + [p.vertex_count for p in parts[:-1]])
+    return MeshBatch(
+        material,
+        np.concatenate([p.positions for p in parts]),
+        np.concatenate([p.normals for p in parts]),
+        np.concatenate([p.colors for p in parts]),
+        np.concatenate([p.indices + np.uint32(o) for p, o in zip(parts, offsets, strict=True)]),
+        np.concatenate([p.feature_ids for p in parts]),
+    )
