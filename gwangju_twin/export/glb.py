@@ -201,8 +201,10 @@ class GlbWriter:
                 offsets = np.zeros(len(blobs) + 1, np.uint64)
                 np.cumsum([len(x) for x in blobs], out=offsets[1:])
                 wide = int(offsets[-1]) >= 1 << 32
+                # A buffer view may not be empty: a column of empty strings gets one unused
+                # byte (its offsets all 0).
                 props[c.name] = {
-                    "values": self._view(b"".join(blobs)),
+                    "values": self._view(b"".join(blobs) or b"\0"),
                     "stringOffsets": self._view(offsets.astype(
                         np.uint64 if wide else np.uint32).tobytes()),
                     "stringOffsetType": "UINT64" if wide else "UINT32",
