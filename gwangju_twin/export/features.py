@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from gwangju_twin.geo.model import District
-from gwangju_twin.geo.uses import building_use
+from gwangju_twin.geo.uses import USE_KEYS, building_use
 from gwangju_twin.plugins.api import PavilionInfo
 
 #: The class every exported feature belongs to.
@@ -93,6 +93,22 @@ class FeatureTable:
     def __len__(self) -> int:
         return len(self.columns["row"])
 
+    def take(self, index: np.ndarray) -> FeatureTable:
+        """The entries ``index`` (positions in this table), in that order."""
+        idx = np.asarray(index, np.int64)
+        return FeatureTable({name: (col[idx] if isinstance(col, np.ndarray)
+                                    else [col[i] for i in idx.tolist()])
+                             for name, col in self.columns.items()})
+
+    def extended(self, other: FeatureTable) -> FeatureTable:
+        """This table's entries, then ``other``'s."""
+        out: dict[str, np.ndarray | list[str]] = {}
+        for name, col in self.columns.items():
+            more = other.columns[name]
+            out[name] = (list(col) + list(more) if isinstance(col, list)
+                         else np.concatenate([col, np.asarray(more, col.dtype)]))
+        return FeatureTable(out)
+
 
 def _texts(values: Sequence[Any]) -> list[str]:
     out = []
@@ -107,6 +123,35 @@ def _texts(values: Sequence[Any]) -> list[str]:
 def _numbers(values: np.ndarray) -> np.ndarray:
     a = np.asarray(values, np.float64)
     return np.where(np.isfinite(a), a, NO_DATA)
+
+
+_USE_TAGS = frozenset(key for key, _ in USE_KEYS)
+
+
+def _uses(d: District, rows: np.ndarray, layer: np.ndarray, kind: list[str]) -> list[str]:
+    """Each building's normalised use (geo.uses.building_use), "" for other features.
+
+    building_use reads only a few tags, so it is asked once per distinct combination of
+    those tags and the kind: a city's buildings share a handful (a register city's 185,000
+    rows, a few dozen), and the per-row work is picking the tags out.
+    """
+    memo: dict[tuple[Any, ...], str] = {}
+    out = []
+    for r, lay, k in zip(rows.tolist(), layer.tolist(), kind, strict=True):
+        if lay != "buildings":
+            out.append("")
+            continue
+        tags = d.properties[r]
+        # In the tags' order, so a later key that differs only in case wins, as it does in
+        # building_use; lists and objects count as absent there, so here too.
+        picked = tuple((low, v if isinstance(v, (str, int, float, bool)) else None)
+                       for key, v in tags.items() if (low := str(key).lower()) in _USE_TAGS)
+        memo_key = (k, picked)
+        use = memo.get(memo_key)
+        if use is None:
+            use = memo[memo_key] = building_use(dict(picked), k)
+        out.append(use)
+    return out
 
 
 def feature_table(district: District, rows: np.ndarray,
@@ -132,9 +177,7 @@ def feature_table(district: District, rows: np.ndarray,
     lon, lat = d.frame.to_lonlat(xy[:, 0], xy[:, 1])
     layer = d.layer[rows]
     kind = _texts(d.kind[rows].tolist())
-    # The use is worked out from each building's tags (a table lookup, not vectorisable).
-    uses = [building_use(d.properties[int(r)], k) if lay == "buildings" else ""
-            for r, lay, k in zip(rows.tolist(), layer.tolist(), kind, strict=True)]
+    uses = _uses(d, rows, layer, kind)
     cols: dict[str, np.ndarray | list[str]] = {
         "row": rows.astype(np.int32),
         "feature_id": _texts([d.feature_id[int(r)] for r in rows]),
@@ -165,8 +208,5 @@ def feature_table(district: District, rows: np.ndarray,
             "height_source": [""] * n, "floors": np.full(n, NO_DATA),
             "lon": np.asarray(plon, float), "lat": np.asarray(plat, float),
         }
-        for name, col in extra.items():
-            base = cols[name]
-            cols[name] = (list(base) + list(col) if isinstance(base, list)
-                          else np.concatenate([base, np.asarray(col, base.dtype)]))
+        return FeatureTable(cols).extended(FeatureTable(extra))
     return FeatureTable(cols)

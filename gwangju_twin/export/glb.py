@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import struct
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -120,7 +120,8 @@ class GlbWriter:
     def add_node(self, name: str, batches: list[MeshBatch], center: np.ndarray,
                  extras: dict[str, Any] | None = None) -> None:
         """One node for a tile: ``batches`` merged into one primitive per material and
-        primitive type, vertices relative to ``center`` (local frame, metres)."""
+        primitive type, vertices relative to ``center`` (local frame, metres). A vertex
+        whose feature id is -1 must be in no triangle (it is dropped)."""
         groups: dict[tuple[str, str], list[MeshBatch]] = {}
         for b in batches:
             if b.primitive_count:
@@ -142,10 +143,10 @@ class GlbWriter:
         self.stats.nodes += 1
 
     def _primitive(self, b: MeshBatch, center: np.ndarray) -> dict[str, Any]:
-        used = np.unique(b.indices)
-        if len(used) < b.vertex_count:
-            # Vertices no primitive uses (of buildings cleared for pavilions) go: the
-            # validator counts them, and their feature ids may be no table row.
+        if (b.feature_ids < 0).any():
+            # Vertices of buildings cleared for pavilions (id -1) are in no triangle: they
+            # go, as the validator counts unused vertices and -1 is no table row.
+            used = np.unique(b.indices)
             remap = np.full(b.vertex_count, -1, np.int64)
             remap[used] = np.arange(len(used))
             b = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
@@ -216,6 +217,19 @@ class GlbWriter:
 
     def to_bytes(self) -> bytes:
         """The GLB file."""
+        return b"".join(self.parts())
+
+    def write(self, stream: BinaryIO) -> int:
+        """Write the GLB file to ``stream`` part by part (a city's buffer is not copied
+        into one string first); returns its size."""
+        size = 0
+        for part in self.parts():
+            stream.write(part)
+            size += len(part)
+        return size
+
+    def parts(self) -> list[bytes]:
+        """The GLB file as consecutive pieces."""
         gltf: dict[str, Any] = {
             "asset": {"version": "2.0", "generator": self.generator, "extras": self.extras},
             "scene": 0,
@@ -249,13 +263,13 @@ class GlbWriter:
             gltf.pop("materials")
         text = json.dumps(gltf, ensure_ascii=False, separators=(",", ":")).encode()
         text += b" " * (-len(text) % 4)
-        binary = b"".join(self._chunks)
-        binary += b"\0" * (-len(binary) % 4)
-        chunks = [struct.pack("<II", len(text), 0x4E4F534A), text]
+        tail = b"\0" * (-self._size % 4)
+        binary = self._size + len(tail)
+        parts = [struct.pack("<II", len(text), 0x4E4F534A), text]
         if binary:
-            chunks += [struct.pack("<II", len(binary), 0x004E4942), binary]
-        body = b"".join(chunks)
-        return struct.pack("<III", 0x46546C67, 2, 12 + len(body)) + body
+            parts += [struct.pack("<II", binary, 0x004E4942), *self._chunks, tail]
+        total = 12 + sum(len(p) for p in parts)
+        return [struct.pack("<III", 0x46546C67, 2, total), *parts]
 
 
 def _material(name: str) -> dict[str, Any]:

@@ -79,13 +79,21 @@ def assign_errors(root: Node, extent: float) -> None:
     visit(root)
 
 
+def padded(box: Box, least: float = 1.0) -> Box:
+    """``box`` grown about its centre to at least ``least`` metres on each side, so a tile of
+    flat ground still has a volume (done before parents' boxes are joined, so they hold it)."""
+    lo, hi = np.array(box[:3], float), np.array(box[3:], float)
+    grow = np.maximum(least - (hi - lo), 0.0) / 2
+    lo, hi = lo - grow, hi + grow
+    return (float(lo[0]), float(lo[1]), float(lo[2]), float(hi[0]), float(hi[1]), float(hi[2]))
+
+
 def bounding_box(box: Box) -> list[float]:
     """A 3D Tiles ``box`` (centre, then three half-axes) of an axis-aligned box in the local
-    frame (x east, y north, z up); never flat, so a ground tile still has a volume."""
+    frame (x east, y north, z up)."""
     x0, y0, z0, x1, y1, z1 = box
-    hx, hy, hz = (max((x1 - x0) / 2, 0.5), max((y1 - y0) / 2, 0.5), max((z1 - z0) / 2, 0.5))
     return [(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2,
-            hx, 0.0, 0.0, 0.0, hy, 0.0, 0.0, 0.0, hz]
+            (x1 - x0) / 2, 0.0, 0.0, 0.0, (y1 - y0) / 2, 0.0, 0.0, 0.0, (z1 - z0) / 2]
 
 
 def enu_to_ecef(lon: float, lat: float, height: float = 0.0) -> list[float]:
@@ -102,8 +110,11 @@ def enu_to_ecef(lon: float, lat: float, height: float = 0.0) -> list[float]:
 
 def tile_json(node: Node) -> dict[str, Any]:
     """The tileset JSON of ``node`` and everything below it."""
-    out: dict[str, Any] = {"boundingVolume": {"box": [round(v, 3) for v in
-                                                      bounding_box(node.box)]},
+    # Half-axes rounded up to the millimetre, so the written box still holds the content.
+    box = bounding_box(node.box)
+    box = [round(v, 3) for v in box[:3]] + [math.ceil(v * 1000 + 0.5) / 1000 if v else 0.0
+                                            for v in box[3:]]
+    out: dict[str, Any] = {"boundingVolume": {"box": box},
                            "geometricError": round(node.error, 3), "refine": "REPLACE"}
     if node.level is not None:
         out["content"] = {"uri": node.content_name()}

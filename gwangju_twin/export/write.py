@@ -22,7 +22,14 @@ from gwangju_twin import __version__
 from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.export.features import FeatureTable, feature_table
 from gwangju_twin.export.glb import GlbWriter
-from gwangju_twin.export.tiles3d import Node, assign_errors, enu_to_ecef, tile_json, union
+from gwangju_twin.export.tiles3d import (
+    Node,
+    assign_errors,
+    enu_to_ecef,
+    padded,
+    tile_json,
+    union,
+)
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.tileset import TileSet
@@ -42,6 +49,19 @@ class City:
     district: District
     pavilions: Sequence[Pavilion] = ()
     source: str = ""
+    _table: FeatureTable | None = field(default=None, repr=False)
+
+    def table(self) -> FeatureTable:
+        """The attributes of every district row, worked out once (a tileset's tiles take
+        their rows from it: a building is in up to three of them, one per level)."""
+        if self._table is None:
+            self._table = feature_table(self.district, np.arange(len(self.district)))
+        return self._table
+
+    def pavilion_table(self) -> FeatureTable:
+        """The attributes of the pavilions."""
+        return feature_table(self.district, np.zeros(0, np.int64),
+                             [p.info for p in self.pavilions])
 
 
 @dataclass
@@ -95,8 +115,9 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
     ids = [b.feature_ids[b.indices[:, 0]] for b in batches if b.primitive_count]
     rows = np.unique(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
     rows = rows[rows >= 0].astype(np.int64)
-    infos = [p.info for p in city.pavilions] if pavilions else []
-    table = feature_table(city.district, rows, infos)
+    table = city.table().take(rows)
+    if pavilions and city.pavilions:
+        table = table.extended(city.pavilion_table())
     lookup = np.full(len(city.district), -1, np.int64)
     lookup[rows] = np.arange(len(rows))
     return table, lookup
@@ -106,9 +127,9 @@ def _with_table_ids(batches: list[MeshBatch], lookup: np.ndarray) -> list[MeshBa
     out = []
     for b in batches:
         fid = b.feature_ids.astype(np.int64)
-        # Vertices of cleared buildings (-1) belong to no triangle and are dropped by the
-        # writer; any id is fine for them meanwhile.
-        ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], 0)
+        # Vertices of cleared buildings (-1) belong to no triangle: they keep -1, by which
+        # the writer knows to drop them.
+        ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], -1)
         out.append(MeshBatch(b.material, b.positions, b.normals, b.colors, b.indices,
                              ids.astype(np.int32), b.tile, b.draw_order))
     return out
@@ -155,9 +176,11 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False) -
         pav = _pavilion_batches(city, len(table) - len(city.pavilions))
         x0, y0, x1, y1 = tiles.bounds
         writer.add_node("pavilions", pav, np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
-    data = writer.to_bytes()
-    _write(out, data)
-    return Summary(out, 1, len(data), writer.stats.triangles, len(drawn),
+    tmp = out.with_name(f".part-{out.name}")
+    with tmp.open("wb") as f:
+        size = writer.write(f)
+    os.replace(tmp, out)
+    return Summary(out, 1, size, writer.stats.triangles, len(drawn),
                    writer.stats.features, time.perf_counter() - start, [out])
 
 
@@ -168,22 +191,23 @@ def _tree(city: City, finest: int, pavilions: bool) -> Node:
     for key, leaf in tiles.leaf_tiles.items():
         if finest == 2 and 2 in tiles.levels(_group_of(tiles, key)):
             continue  # its far group stands for it
-        node = Node(key, leaf.box)
+        node = Node(key, padded(leaf.box))
         if finest == 0 and _same_levels(tiles, key):
             node.level = 0  # nothing to simplify: full detail at once
         else:
             node.level = 1
             node.own_error = leaf.errors.get(1, 0.0)
             if finest == 0:
-                node.children.append(Node(key, leaf.box, 0))
+                node.children.append(Node(key, node.box, 0))
         nodes[key] = node
     for key, group in tiles.far_tiles.items():
         if 2 not in tiles.levels(key):
             continue
         if key in nodes:  # a group that is a single leaf: the hulls above the leaf
-            nodes[key] = Node(key, group.box, 2, group.errors.get(2, 0.0), [nodes[key]])
+            nodes[key] = Node(key, padded(group.box), 2, group.errors.get(2, 0.0),
+                             [nodes[key]])
         else:
-            nodes[key] = Node(key, group.box, 2, group.errors.get(2, 0.0))
+            nodes[key] = Node(key, padded(group.box), 2, group.errors.get(2, 0.0))
     # Every cell on the way from the root to a tile, parents holding their children.
     for length in range(max(map(len, nodes)), 1, -1):
         for key in [k for k in nodes if len(k) == length]:
@@ -201,7 +225,7 @@ def _tree(city: City, finest: int, pavilions: bool) -> Node:
         for p in city.pavilions:
             pos = p.shape.batch.positions
             boxes.append((*pos.min(axis=0).tolist(), *pos.max(axis=0).tolist()))
-        pav = Node("pavilions", union(boxes), 0)
+        pav = Node("pavilions", padded(union(boxes)), 0)
         top = Node("r", union([root.box, pav.box]), None, 0.0, [root, pav])
         root = top
     return root
@@ -236,10 +260,8 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
         if node.level is None:
             continue
         if node.key == "pavilions":
-            pav_table = feature_table(city.district, np.zeros(0, np.int64),
-                                      [p.info for p in city.pavilions])
             batches = _pavilion_batches(city, 0)
-            table = pav_table
+            table = city.pavilion_table()
         else:
             batches = city.tiles.batches(node.key, node.level)
             table, lookup = _table_for(city, batches, False)
