@@ -56,8 +56,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("name_en", "STRING", "the English name, when the source has one"),
     Column("height", "FLOAT64", "top above ground, metres", optional_number=True),
     Column("min_height", "FLOAT64", "bottom above ground, metres", optional_number=True),
-    Column("height_source", "STRING", "where the height came from: height, levels, "
-           "default, ... (see docs/data.md); empty for features that are not extruded"),
+    Column("height_source", "STRING", "where the height came from: measured, levels or "
+           "default (docs/data.md); empty for features that are not extruded"),
     Column("floors", "FLOAT64", "floors above ground as tagged", optional_number=True),
     Column("lon", "FLOAT64", "longitude (WGS84) of a point on the feature"),
     Column("lat", "FLOAT64", "latitude (WGS84) of a point on the feature"),
