@@ -53,16 +53,21 @@ class Glb:
         return self.binary[start:start + v["byteLength"]]
 
     def local_positions(self) -> np.ndarray:
-        """Every vertex in the local frame (x east, y north, z up), node translations added
-        (the writers' nodes have no rotation or scale)."""
+        """Every vertex in the local frame (x east, y north, z up), node scale and translation
+        applied (the writers' nodes have no rotation)."""
         out = [np.zeros((0, 3))]
         for node in self.json.get("nodes", []):
             if "mesh" not in node:
                 continue
             t = np.array(node.get("translation", [0.0, 0.0, 0.0]))
+            scale = np.array(node.get("scale", [1.0, 1.0, 1.0]))
             for prim in self.json["meshes"][node["mesh"]]["primitives"]:
+                acc = self.json["accessors"][prim["attributes"]["POSITION"]]
                 pos = self.accessor(prim["attributes"]["POSITION"]).astype(np.float64)
-                out.append(from_gltf(pos + t))
+                if acc.get("normalized"):
+                    pos /= {5120: 127.0, 5121: 255.0, 5122: 32767.0,
+                            5123: 65535.0}[acc["componentType"]]
+                out.append(from_gltf(pos * scale + t))
         return np.concatenate(out)
 
     def property_table(self, index: int = 0) -> dict[str, list[Any]]:

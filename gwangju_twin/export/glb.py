@@ -5,9 +5,11 @@ Written from numpy buffers directly rather than through a glTF library: the two 
 whole city's arrays go into the binary chunk in one copy each.
 
 Axes: the district's local frame is x east, y north, z up (metres); glTF is y up, so a point
-(x, y, z) is written as (x, z, -y). Each node holds one tile: its translation is the tile's
-centre and its vertices are relative to it (float32 keeps millimetres near the centre
-instead of centimetres 20 km out).
+(x, y, z) is written as (x, z, -y). Each node holds one tile's mesh of one material: its
+translation is the centre of the mesh's box and its vertices are relative to it (float32
+keeps millimetres there instead of centimetres 20 km out). With ``quantize``
+(KHR_mesh_quantization), normals are bytes and a mesh within 327 m of its centre has 16-bit
+positions on a 1 cm grid (the node's scale): a third smaller, finer than the sources' data.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ TRIANGLES, LINES = 4, 1
 ALIGN = 8
 #: The largest feature id a float32 attribute holds exactly (2^24).
 MAX_FEATURES = 1 << 24
+SHORT, BYTE = 5122, 5120
+#: The grid quantised positions snap to (metres): a tile whose vertices all lie within
+#: 32,767 steps of its centre (327 m) is written as 16-bit integers on it.
+STEP = 0.01
 
 
 def to_gltf(xyz: np.ndarray) -> np.ndarray:
@@ -72,7 +78,11 @@ class GlbWriter:
     table: FeatureTable | None
     extras: dict[str, Any]
     generator: str = "gwangju-twin"
+    #: Write normals as bytes and, where a tile fits, positions as 16-bit integers on a 1 cm
+    #: grid (KHR_mesh_quantization): about a third smaller. Off: float32 throughout.
+    quantize: bool = True
     stats: GlbStats = field(default_factory=GlbStats)
+    _quantized: bool = False
     _chunks: list[bytes] = field(default_factory=list)
     _size: int = 0
     _views: list[dict[str, Any]] = field(default_factory=list)
@@ -99,6 +109,7 @@ class GlbWriter:
     def _accessor(self, array: np.ndarray, component: int, kind: str, target: int,
                   minmax: bool = False, normalized: bool = False) -> int:
         stride = array.itemsize * (array.shape[1] if array.ndim == 2 else 1)
+        width = _WIDTHS[kind]
         # glTF wants a stride only on vertex attributes, and a multiple of 4 there.
         view = self._view(np.ascontiguousarray(array).tobytes(), target,
                           stride if target == ARRAY_BUFFER else None)
@@ -107,8 +118,10 @@ class GlbWriter:
         if normalized:
             acc["normalized"] = True
         if minmax:
-            acc["min"] = [float(v) for v in array.min(axis=0)]
-            acc["max"] = [float(v) for v in array.max(axis=0)]
+            # Over the declared components only (a padded VEC3 of shorts has a fourth).
+            shown = array[:, :width] if array.ndim == 2 else array
+            acc["min"] = [float(v) for v in shown.min(axis=0)]
+            acc["max"] = [float(v) for v in shown.max(axis=0)]
         self._accessors.append(acc)
         return len(self._accessors) - 1
 
@@ -117,32 +130,39 @@ class GlbWriter:
             self._materials[name] = len(self._materials)
         return self._materials[name]
 
-    def add_node(self, name: str, batches: list[MeshBatch], center: np.ndarray,
+    def add_node(self, name: str, batches: list[MeshBatch],
                  extras: dict[str, Any] | None = None) -> None:
-        """One node for a tile: ``batches`` merged into one primitive per material and
-        primitive type, vertices relative to ``center`` (local frame, metres). A vertex
-        whose feature id is -1 must be in no triangle (it is dropped)."""
+        """A tile: ``batches`` merged into one mesh per material and primitive type, each
+        mesh a node named ``NAME/MATERIAL`` whose vertices are relative to the centre of its
+        box (local frame, metres). A node each, not a primitive each, so every material gets its own
+        quantisation grid: a tile's buildings fit one where a road running across the city
+        does not. A vertex whose feature id is -1 must be in no triangle (it is dropped)."""
         groups: dict[tuple[str, str], list[MeshBatch]] = {}
         for b in batches:
             if b.primitive_count:
                 groups.setdefault((b.material, b.primitive), []).append(b)
-        primitives = []
         for (material, primitive), parts in groups.items():
-            per = 2 if primitive == "lines" else 3
-            merged = concat(material, parts) if per == 3 else _concat_lines(material, parts)
-            primitives.append(self._primitive(merged, center))
-        if not primitives:
-            return
-        self._meshes.append({"name": name, "primitives": primitives})
-        node: dict[str, Any] = {"name": name, "mesh": len(self._meshes) - 1,
-                                "translation": [float(v) for v in to_gltf(np.asarray(
-                                    center, np.float64))]}
-        if extras:
-            node["extras"] = extras
-        self._nodes.append(node)
-        self.stats.nodes += 1
+            merged = (concat(material, parts) if primitive == "triangles"
+                      else _concat_lines(material, parts))
+            lo, hi = merged.positions.min(axis=0), merged.positions.max(axis=0)
+            c = np.round((lo.astype(np.float64) + hi) / 2, 2)  # a round number for people
+            reach = float(np.abs(merged.positions.astype(np.float64) - c).max())
+            # A uniform scale: a non-uniform one would bend the normals.
+            step = STEP if self.quantize and reach / STEP <= 32767 else None
+            label = f"{name}/{material}" + ("/lines" if primitive == "lines" else "")
+            self._meshes.append({"name": label,
+                                 "primitives": [self._primitive(merged, c, step)]})
+            node: dict[str, Any] = {"name": label, "mesh": len(self._meshes) - 1,
+                                    "translation": [float(v) for v in to_gltf(c)]}
+            if step is not None:
+                node["scale"] = [step, step, step]
+            if extras:
+                node["extras"] = extras
+            self._nodes.append(node)
+            self.stats.nodes += 1
 
-    def _primitive(self, b: MeshBatch, center: np.ndarray) -> dict[str, Any]:
+    def _primitive(self, b: MeshBatch, center: np.ndarray, step: float | None
+                   ) -> dict[str, Any]:
         if (b.feature_ids < 0).any():
             # Vertices of buildings cleared for pavilions (id -1) are in no triangle: they
             # go, as the validator counts unused vertices and -1 is no table row.
@@ -151,11 +171,18 @@ class GlbWriter:
             remap[used] = np.arange(len(used))
             b = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
                           remap[b.indices].astype(np.uint32), b.feature_ids[used])
-        pos = to_gltf(b.positions.astype(np.float64) - np.asarray(center, np.float64))
-        attrs: dict[str, int] = {
-            "POSITION": self._accessor(pos.astype(np.float32), FLOAT, "VEC3", ARRAY_BUFFER,
-                                       minmax=True),
-        }
+        pos = to_gltf(b.positions.astype(np.float64) - center)
+        if step is not None:
+            # Whole steps of the node's scale, padded to 8 bytes a vertex (glTF aligns
+            # vertex attributes to 4).
+            grid = np.zeros((len(pos), 4), np.int16)
+            grid[:, :3] = np.rint(pos / step)
+            position = self._accessor(grid, SHORT, "VEC3", ARRAY_BUFFER, minmax=True)
+            self._quantized = True
+        else:
+            position = self._accessor(pos.astype(np.float32), FLOAT, "VEC3", ARRAY_BUFFER,
+                                      minmax=True)
+        attrs: dict[str, int] = {"POSITION": position}
         lines = b.primitive == "lines"
         if not lines:
             normals = to_gltf(b.normals.astype(np.float32))
@@ -164,7 +191,14 @@ class GlbWriter:
             normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
             length[bad] = 1.0
             normals /= length[:, None]
-            attrs["NORMAL"] = self._accessor(normals, FLOAT, "VEC3", ARRAY_BUFFER)
+            if self.quantize:
+                packed = np.zeros((len(normals), 4), np.int8)
+                packed[:, :3] = np.rint(normals * 127)
+                attrs["NORMAL"] = self._accessor(packed, BYTE, "VEC3", ARRAY_BUFFER,
+                                                 normalized=True)
+                self._quantized = True
+            else:
+                attrs["NORMAL"] = self._accessor(normals, FLOAT, "VEC3", ARRAY_BUFFER)
         attrs["COLOR_0"] = self._accessor(b.colors, UNSIGNED_BYTE, "VEC4", ARRAY_BUFFER,
                                           normalized=True)
         n = b.vertex_count
@@ -249,6 +283,9 @@ class GlbWriter:
                 "propertyTables": [self._property_table(self.table)]}}
             used = ["EXT_mesh_features", "EXT_structural_metadata"]
             self.stats.features = len(self.table)
+        if self._quantized:
+            used.append("KHR_mesh_quantization")
+            gltf["extensionsRequired"] = ["KHR_mesh_quantization"]
         if used:
             gltf["extensionsUsed"] = used
         if self._size:
@@ -270,6 +307,9 @@ class GlbWriter:
             parts += [struct.pack("<II", binary, 0x004E4942), *self._chunks, tail]
         total = 12 + sum(len(p) for p in parts)
         return [struct.pack("<III", 0x46546C67, 2, total), *parts]
+
+
+_WIDTHS = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
 
 
 def _material(name: str) -> dict[str, Any]:

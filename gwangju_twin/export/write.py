@@ -97,11 +97,6 @@ def origin_extras(city: City) -> dict[str, Any]:
     }}
 
 
-def _center(box: tuple[float, ...]) -> np.ndarray:
-    x0, y0, z0, x1, y1, _ = box
-    return np.array([(x0 + x1) / 2, (y0 + y1) / 2, z0])
-
-
 def _levels_of(tiles: TileSet, key: str, level: int) -> bool:
     """Whether tile ``key`` can be drawn at ``level`` (a far group that held a cleared
     building cannot at level 2)."""
@@ -153,8 +148,10 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False) -> Summary:
-    """The city at ``level`` as one GLB: one node per tile, one primitive per material."""
+def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
+               quantize: bool = True) -> Summary:
+    """The city at ``level`` as one GLB: a node per tile and material (``quantize``:
+    KHR_mesh_quantization, see export.glb)."""
     start = time.perf_counter()
     tiles = city.tiles
     keys = sorted(tiles.far_tiles if level == 2 else tiles.leaf_tiles)
@@ -167,15 +164,12 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False) -
             for leaf in sorted(k for k in tiles.leaf_tiles if k.startswith(key)):
                 drawn.append((leaf, tiles.batches(leaf, 1)))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
-    writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}")
+    writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
     for key, batches in drawn:
-        tile = tiles.tile(key, level if _levels_of(tiles, key, level) else 1)
-        writer.add_node(key, _with_table_ids(batches, lookup), _center(tile.box),
-                        {"tile": key, "level": level})
+        writer.add_node(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
     if pavilions and city.pavilions:
         pav = _pavilion_batches(city, len(table) - len(city.pavilions))
-        x0, y0, x1, y1 = tiles.bounds
-        writer.add_node("pavilions", pav, np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
+        writer.add_node("pavilions", pav)
     tmp = out.with_name(f".part-{out.name}")
     with tmp.open("wb") as f:
         size = writer.write(f)
@@ -242,8 +236,8 @@ def _same_levels(tiles: TileSet, key: str) -> bool:
     return "1" not in tiles.leaf_tiles[key].triangles
 
 
-def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = False
-                   ) -> Summary:
+def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = False,
+                   quantize: bool = True) -> Summary:
     """The city as a 3D Tiles 1.1 tileset in folder ``out`` (``tileset.json`` and
     ``tiles/*.glb``), levels of detail down to ``finest``."""
     start = time.perf_counter()
@@ -266,9 +260,8 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
             batches = city.tiles.batches(node.key, node.level)
             table, lookup = _table_for(city, batches, False)
             batches = _with_table_ids(batches, lookup)
-        writer = GlbWriter(table, extras, f"gwangju-twin {__version__}")
-        writer.add_node(node.key, batches, _center(node.box),
-                        {"tile": node.key, "level": node.level})
+        writer = GlbWriter(table, extras, f"gwangju-twin {__version__}", quantize)
+        writer.add_node(node.key, batches, {"tile": node.key, "level": node.level})
         data = writer.to_bytes()
         path = out / node.content_name()
         _write(path, data)

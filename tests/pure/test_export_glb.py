@@ -76,16 +76,19 @@ def _table(gltf: pygltflib.GLTF2, blob: bytes) -> dict[str, list[Any]]:
 
 
 def _accessor(gltf: pygltflib.GLTF2, blob: bytes, index: int) -> np.ndarray:
+    """An accessor's values as floats (normalised integers divided out, as glTF says)."""
     acc = gltf.accessors[index]
     v = gltf.bufferViews[acc.bufferView]
-    dtype = {5126: "<f4", 5125: "<u4", 5123: "<u2", 5121: "u1"}[acc.componentType]
+    dtype, top = {5126: ("<f4", 1), 5125: ("<u4", 1), 5123: ("<u2", 65535),
+                  5122: ("<i2", 32767), 5121: ("u1", 255), 5120: ("i1", 127)}[acc.componentType]
     width = {"SCALAR": 1, "VEC3": 3, "VEC4": 4}[acc.type]
     item = np.dtype(dtype).itemsize * width
     stride = v.byteStride or item
     raw = np.frombuffer(blob, np.uint8, acc.count * stride, (v.byteOffset or 0)
                         + (acc.byteOffset or 0)).reshape(acc.count, stride)[:, :item]
-    return np.ascontiguousarray(raw).view(dtype).reshape(acc.count, width).squeeze(-1) \
-        if width == 1 else np.ascontiguousarray(raw).view(dtype).reshape(acc.count, width)
+    out = np.ascontiguousarray(raw).view(dtype).reshape(acc.count, width)
+    values = out / top if acc.normalized else out
+    return values[:, 0] if width == 1 else values
 
 
 @pytest.fixture(scope="module")
@@ -102,25 +105,29 @@ def _solid_triangles(gltf: pygltflib.GLTF2, blob: bytes) -> list[tuple[np.ndarra
     out = []
     for node in gltf.nodes:
         t = np.array(node.translation)
+        scale = np.array(node.scale or [1.0, 1.0, 1.0])
         for prim in gltf.meshes[node.mesh].primitives:
             if gltf.materials[prim.material].name != "solid":
                 continue
-            pos = _accessor(gltf, blob, prim.attributes.POSITION).astype(float) + t
+            pos = _accessor(gltf, blob, prim.attributes.POSITION).astype(float) * scale + t
             local = np.stack([pos[:, 0], -pos[:, 2], pos[:, 1]], axis=1)
-            idx = _accessor(gltf, blob, prim.indices).reshape(-1, 3)
+            idx = _accessor(gltf, blob, prim.indices).astype(np.int64).reshape(-1, 3)
             ids = _accessor(gltf, blob, prim.attributes._FEATURE_ID_0)
             out.append((local[idx], ids[idx[:, 0]]))
     return out
 
 
-def test_one_node_per_tile_and_one_primitive_per_material(city: City, glb: Path) -> None:
+def test_one_node_per_tile_and_material(city: City, glb: Path) -> None:
     gltf = pygltflib.GLTF2.load(str(glb))
-    assert len(gltf.nodes) == len(city.tiles.leaf_tiles)
+    names = [n.name for n in gltf.nodes]
+    assert len(names) == len(set(names))
+    assert {n.split("/")[0] for n in names} == set(city.tiles.leaf_tiles)
     assert len(gltf.meshes) == len(gltf.nodes)
-    for mesh in gltf.meshes:
-        names = [gltf.materials[p.material].name for p in mesh.primitives]
-        assert len(names) == len(set(names))
-    assert set(gltf.extensionsUsed) == {"EXT_mesh_features", "EXT_structural_metadata"}
+    for node in gltf.nodes:
+        (prim,) = gltf.meshes[node.mesh].primitives
+        assert gltf.materials[prim.material].name == node.name.split("/")[1]
+    assert set(gltf.extensionsUsed) == {"EXT_mesh_features", "EXT_structural_metadata",
+                                        "KHR_mesh_quantization"}
     extras = gltf.asset.extras["gwangju_twin"]
     assert extras["origin"]["lon"] == 126.85 and extras["origin"]["lat"] == 35.15
 
@@ -192,6 +199,21 @@ def test_far_level_draws_one_node_per_far_group_with_fewer_triangles(
     far = export_glb(city, out, 2)
     full = pygltflib.GLTF2.load(str(glb))
     gltf = pygltflib.GLTF2.load(str(out))
-    assert len(gltf.nodes) == len(city.tiles.far_tiles) > 1
+    assert {n.name.split("/")[0] for n in gltf.nodes} == set(city.tiles.far_tiles)
+    assert len(city.tiles.far_tiles) > 1
     assert far.triangles < sum(full.accessors[p.indices].count // 3 for m in full.meshes
                                for p in m.primitives)
+
+
+def test_normals_of_the_boxes_point_along_the_axes(glb: Path) -> None:
+    # Every face of a box building is axis-aligned, so each normal (bytes of
+    # KHR_mesh_quantization, divided by 127) is one axis, to the byte's precision.
+    gltf = pygltflib.GLTF2.load(str(glb))
+    blob = gltf.binary_blob()
+    for node in gltf.nodes:
+        (prim,) = gltf.meshes[node.mesh].primitives
+        if gltf.materials[prim.material].name != "solid":
+            continue
+        normals = _accessor(gltf, blob, prim.attributes.NORMAL)
+        assert np.allclose(np.linalg.norm(normals, axis=1), 1.0, atol=0.01)
+        assert np.allclose(np.sort(np.abs(normals), axis=1), [0.0, 0.0, 1.0], atol=0.01)

@@ -46,7 +46,17 @@ def test_every_glb_passes_the_khronos_validator(exports: tuple[Path, Path]) -> N
     for r in reports:
         assert r["errors"] == 0, r["messages"]
         assert r["warnings"] == 0, r["messages"]
-        assert set(r["extensions"]) == {"EXT_mesh_features", "EXT_structural_metadata"}
+        assert set(r["extensions"]) >= {"EXT_mesh_features", "EXT_structural_metadata"}
+
+
+def test_float_positions_pass_too(tmp_path: Path) -> None:
+    out = tmp_path / "float.glb"
+    done = run_cli("export", str(SANGMU), "--format", "glb", "--out", str(out), "--cache",
+                   str(tmp_path / "cache"), "--no-quantize")
+    assert done.returncode == 0, done.stderr[-2000:]
+    (report,) = _validate([out])
+    assert report["errors"] == 0 and report["warnings"] == 0, report["messages"]
+    assert "KHR_mesh_quantization" not in report["extensions"]
 
 
 def test_the_validator_is_no_rubber_stamp(tmp_path: Path, exports: tuple[Path, Path]) -> None:

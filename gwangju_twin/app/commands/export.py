@@ -53,6 +53,9 @@ def add_parser(sub: Any) -> None:
                    "hulls); 3dtiles: the finest level the tileset goes down to (default 0)")
     p.add_argument("--pavilions", action="store_true",
                    help="add the scene's expo pavilions (and clear the buildings under them)")
+    p.add_argument("--no-quantize", action="store_true",
+                   help="float32 positions and normals, for importers without "
+                   "KHR_mesh_quantization (about half as large again)")
     tile_options(p)
     source_options(p)
     verbose_option(p)
@@ -111,9 +114,10 @@ def run(args: argparse.Namespace) -> int:
         city = City(TileSet(loaded.cache, loaded.district), loaded.district,
                     source=str(scene.source))
     if args.format == "glb":
-        summary = export_glb(city, args.out, args.lod, args.pavilions)
+        summary = export_glb(city, args.out, args.lod, args.pavilions, not args.no_quantize)
     else:
         args.out.mkdir(exist_ok=True)
-        summary = export_3dtiles(city, args.out, args.lod, args.pavilions)
+        summary = export_3dtiles(city, args.out, args.lod, args.pavilions,
+                                 not args.no_quantize)
     print(summary.line())
     return 0
