@@ -24,13 +24,15 @@ from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.export.features import FeatureTable, feature_table
 from gwangju_twin.export.glb import GlbWriter
 from gwangju_twin.export.tiles3d import (
+    Bend,
+    Box,
     Node,
     assign_errors,
     enu_to_ecef,
-    padded,
     tile_json,
     union,
 )
+from gwangju_twin.export.tiles3d import padded as pad
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.tileset import TileSet
@@ -142,6 +144,14 @@ def _pavilion_batches(city: City, first: int) -> list[MeshBatch]:
     return out
 
 
+def _bent(b: MeshBatch, bend: Bend) -> MeshBatch:
+    """``b`` with every vertex lowered onto the curved Earth (tiles3d.Bend)."""
+    pos = b.positions.astype(np.float64)
+    pos[:, 2] -= bend.drop(pos[:, 0], pos[:, 1])
+    return MeshBatch(b.material, pos.astype(np.float32), b.normals, b.colors, b.indices,
+                     b.feature_ids, b.tile, b.draw_order)
+
+
 def _write(path: Path, data: bytes) -> None:
     """Write through a temporary file, so a half-written export is never left as done."""
     tmp = path.with_name(f".part-{path.name}")
@@ -184,9 +194,14 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
                    writer.stats.features, time.perf_counter() - start, [out])
 
 
-def _tree(city: City, finest: int, pavilions: bool) -> Node:
-    """The tileset's nodes (without errors) over the bake's quadtree."""
+def _tree(city: City, finest: int, pavilions: bool, bend: Bend) -> Node:
+    """The tileset's nodes (without errors) over the bake's quadtree, boxes lowered by
+    ``bend`` as the content will be."""
     tiles = city.tiles
+
+    def padded(box: Box) -> Box:
+        return bend.box(pad(box))
+
     nodes: dict[str, Node] = {}
     for key, leaf in tiles.leaf_tiles.items():
         if finest == 2 and 2 in tiles.levels(_group_of(tiles, key)):
@@ -247,7 +262,9 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
     """The city as a 3D Tiles 1.1 tileset in folder ``out`` (``tileset.json`` and
     ``tiles/*.glb``), levels of detail down to ``finest``."""
     start = time.perf_counter()
-    root = _tree(city, finest, pavilions)
+    frame = city.district.frame
+    bend = Bend.at(frame.lat)
+    root = _tree(city, finest, pavilions, bend)
     x0, y0, x1, y1 = city.tiles.bounds
     extent = max(x1 - x0, y1 - y0, 1.0)
     assign_errors(root, extent)
@@ -266,6 +283,7 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
             batches = city.tiles.batches(node.key, node.level)
             table, lookup = _table_for(city, batches, False)
             batches = _with_table_ids(batches, lookup)
+        batches = [_bent(b, bend) for b in batches]
         writer = GlbWriter(table, extras, f"gwangju-twin {__version__}", quantize)
         writer.add_node(node.key, batches, {"tile": node.key, "level": node.level})
         data = writer.to_bytes()
@@ -278,7 +296,6 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
         rows = table.columns["row"]
         seen.append(np.asarray(rows)[np.asarray(rows) >= 0])
         pavilions_seen |= node.key == "pavilions"
-    frame = city.district.frame
     root_json = tile_json(root)
     root_json["transform"] = enu_to_ecef(frame.lon, frame.lat)
     tileset = {
