@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -36,11 +36,6 @@ from gwangju_twin.export.tiles3d import padded as pad
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.tileset import TileSet
-
-Format = Literal["glb", "3dtiles"]
-FORMATS: tuple[Format, ...] = ("glb", "3dtiles")
-#: The levels of detail of a bake (docs/tiles.md): 0 full, 1 simplified, 2 block hulls.
-LEVELS = (0, 1, 2)
 
 
 @dataclass
@@ -296,6 +291,9 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
         rows = table.columns["row"]
         seen.append(np.asarray(rows)[np.asarray(rows) >= 0])
         pavilions_seen |= node.key == "pavilions"
+    # An earlier export's tiles that this one did not write again would only mislead.
+    for old in set((out / "tiles").glob("*.glb")) - set(summary.contents):
+        old.unlink()
     root_json = tile_json(root)
     root_json["transform"] = enu_to_ecef(frame.lon, frame.lat)
     tileset = {
