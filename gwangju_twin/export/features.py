@@ -1,0 +1,212 @@
+"""The features' attributes as columns of an ``EXT_structural_metadata`` property table.
+
+One class, ``feature``, for every row of the district an export draws (buildings, roads,
+green, water, ...) and for the pavilions when they are exported. Strings are UTF-8 ("" where
+a value is missing); numbers a feature does not have (the height of a road, unknown floors)
+carry the class's ``noData`` value, -1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+
+from gwangju_twin.geo.model import District
+from gwangju_twin.geo.uses import USE_KEYS, building_use
+from gwangju_twin.plugins.api import PavilionInfo
+
+#: The class every exported feature belongs to.
+CLASS = "feature"
+#: What a missing number is written as (``noData`` of the class's numeric properties).
+NO_DATA = -1.0
+
+Kind = Literal["STRING", "FLOAT64", "INT32"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One property of the class: its name, type and what it says."""
+
+    name: str
+    kind: Kind
+    description: str
+    optional_number: bool = False
+
+
+#: The class's properties, in the order they are written.
+COLUMNS: tuple[Column, ...] = (
+    Column("row", "INT32", "the feature's row in gwangju-twin's district table (-1: a "
+           "pavilion)"),
+    Column("feature_id", "STRING", "the source's own id of the feature (OSM id, register "
+           "key, ...)"),
+    Column("source_index", "INT32", "the feature's position in the source file (-1: a "
+           "pavilion)"),
+    Column("layer", "STRING", "buildings, roads, green, water, plazas, landmarks, rails, "
+           "pavilion, ..."),
+    Column("kind", "STRING", "the sub-type within the layer (building type, road class, "
+           "a pavilion's sector)"),
+    Column("use", "STRING", "a building's normalised use (residential, school, hospital, "
+           "...); empty for other features"),
+    Column("name", "STRING", "the name as the source gives it (Korean for Gwangju)"),
+    Column("name_en", "STRING", "the English name, when the source has one"),
+    Column("height", "FLOAT64", "top above ground, metres", optional_number=True),
+    Column("min_height", "FLOAT64", "bottom above ground, metres", optional_number=True),
+    Column("height_source", "STRING", "where the height came from: measured, levels or "
+           "default (docs/data.md); empty for features that are not extruded"),
+    Column("floors", "FLOAT64", "floors above ground as tagged", optional_number=True),
+    Column("lon", "FLOAT64", "longitude (WGS84) of a point on the feature"),
+    Column("lat", "FLOAT64", "latitude (WGS84) of a point on the feature"),
+)
+
+
+def schema(version: str) -> dict[str, Any]:
+    """The ``EXT_structural_metadata`` schema of the exports."""
+    props: dict[str, Any] = {}
+    for c in COLUMNS:
+        p: dict[str, Any] = {"description": c.description}
+        if c.kind == "STRING":
+            p["type"] = "STRING"
+        else:
+            p["type"] = "SCALAR"
+            p["componentType"] = c.kind
+        if c.optional_number:
+            p["noData"] = NO_DATA
+        props[c.name] = p
+    return {"id": "gwangju_twin", "name": "gwangju-twin features", "version": version,
+            "classes": {CLASS: {"name": "Feature", "description": "a feature of the city "
+                                "(a building, a road, a park, ...) or an expo pavilion",
+                                "properties": props}}}
+
+
+@dataclass
+class FeatureTable:
+    """The property table's columns, one entry per feature: numbers as numpy arrays, strings
+    as lists of ``str``."""
+
+    columns: dict[str, np.ndarray | list[str]]
+
+    def __len__(self) -> int:
+        return len(self.columns["row"])
+
+    def take(self, index: np.ndarray) -> FeatureTable:
+        """The entries ``index`` (positions in this table), in that order."""
+        idx = np.asarray(index, np.int64)
+        return FeatureTable({name: (col[idx] if isinstance(col, np.ndarray)
+                                    else [col[i] for i in idx.tolist()])
+                             for name, col in self.columns.items()})
+
+    def extended(self, other: FeatureTable) -> FeatureTable:
+        """This table's entries, then ``other``'s."""
+        out: dict[str, np.ndarray | list[str]] = {}
+        for name, col in self.columns.items():
+            more = other.columns[name]
+            out[name] = (list(col) + list(more) if isinstance(col, list)
+                         else np.concatenate([col, np.asarray(more, col.dtype)]))
+        return FeatureTable(out)
+
+
+def _texts(values: Sequence[Any]) -> list[str]:
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append("")
+        else:
+            out.append(str(v))
+    return out
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    a = np.asarray(values, np.float64)
+    return np.where(np.isfinite(a), a, NO_DATA)
+
+
+_USE_TAGS = frozenset(key for key, _ in USE_KEYS)
+
+
+def _uses(d: District, rows: np.ndarray, layer: np.ndarray, kind: list[str]) -> list[str]:
+    """Each building's normalised use (geo.uses.building_use), "" for other features.
+
+    building_use reads only a few tags, so it is asked once per distinct combination of
+    those tags and the kind: a city's buildings share a handful (a register city's 185,000
+    rows, a few dozen), and the per-row work is picking the tags out.
+    """
+    memo: dict[tuple[Any, ...], str] = {}
+    out = []
+    for r, lay, k in zip(rows.tolist(), layer.tolist(), kind, strict=True):
+        if lay != "buildings":
+            out.append("")
+            continue
+        tags = d.properties[r]
+        # In the tags' order, so a later key that differs only in case wins, as it does in
+        # building_use; lists and objects count as absent there, so here too.
+        picked = tuple((low, v if isinstance(v, (str, int, float, bool)) else None)
+                       for key, v in tags.items() if (low := str(key).lower()) in _USE_TAGS)
+        memo_key = (k, picked)
+        use = memo.get(memo_key)
+        if use is None:
+            use = memo[memo_key] = building_use(dict(picked), k)
+        out.append(use)
+    return out
+
+
+def feature_table(district: District, rows: np.ndarray,
+                  pavilions: Sequence[PavilionInfo] = ()) -> FeatureTable:
+    """The attributes of district ``rows`` (ascending), then of ``pavilions``."""
+    rows = np.asarray(rows, np.int64)
+    d = district
+    geoms = d.geometry[rows]
+    xy = np.full((len(rows), 2), np.nan)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if present.any():
+        # The point the tiles anchor a feature by: on a polygon's surface, a line's middle.
+        kinds = shapely.get_type_id(geoms[present])
+        lines = np.isin(kinds, (1, 2, 5))
+        pts = np.empty((int(present.sum()), 2))
+        g = geoms[present]
+        if lines.any():
+            pts[lines] = shapely.get_coordinates(
+                shapely.line_interpolate_point(g[lines], 0.5, normalized=True))
+        if (~lines).any():
+            pts[~lines] = shapely.get_coordinates(shapely.point_on_surface(g[~lines]))
+        xy[present] = pts
+    lon, lat = d.frame.to_lonlat(xy[:, 0], xy[:, 1])
+    layer = d.layer[rows]
+    kind = _texts(d.kind[rows].tolist())
+    uses = _uses(d, rows, layer, kind)
+    cols: dict[str, np.ndarray | list[str]] = {
+        "row": rows.astype(np.int32),
+        "feature_id": _texts([d.feature_id[int(r)] for r in rows]),
+        "source_index": d.source_index[rows].astype(np.int32),
+        "layer": _texts(layer.tolist()),
+        "kind": kind,
+        "use": uses,
+        "name": _texts([d.name[int(r)] for r in rows]),
+        "name_en": _texts([d.name_en[int(r)] for r in rows]),
+        "height": _numbers(d.height[rows]),
+        "min_height": _numbers(d.min_height[rows]),
+        "height_source": _texts(d.height_source[rows].tolist()),
+        "floors": _numbers(d.levels[rows]),
+        "lon": np.where(np.isfinite(lon), lon, NO_DATA),
+        "lat": np.where(np.isfinite(lat), lat, NO_DATA),
+    }
+    if pavilions:
+        px = np.array([p.position[0] for p in pavilions])
+        py = np.array([p.position[1] for p in pavilions])
+        plon, plat = d.frame.to_lonlat(px, py)
+        n = len(pavilions)
+        extra: dict[str, np.ndarray | list[str]] = {
+            "row": np.full(n, -1, np.int32), "feature_id": [p.id for p in pavilions],
+            "source_index": np.full(n, -1, np.int32), "layer": ["pavilion"] * n,
+            "kind": [p.sector for p in pavilions], "use": [""] * n,
+            "name": [p.name_ko for p in pavilions], "name_en": [p.name_en for p in pavilions],
+            "height": np.array([p.height for p in pavilions]), "min_height": np.zeros(n),
+            "height_source": [""] * n, "floors": np.full(n, NO_DATA),
+            "lon": np.asarray(plon, float), "lat": np.asarray(plat, float),
+        }
+        return FeatureTable(cols).extended(FeatureTable(extra))
+    return FeatureTable(cols)
