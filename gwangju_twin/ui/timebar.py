@@ -116,6 +116,9 @@ class TimeBar(Widget):
         self._day = clock.when.date()
         self._times: DayTimes | None = None
         self._shown_minute = -1.0  # the slider's value as the clock last put it
+        # The values the clock put on the slider lately: PGSliderBar tells of each change a
+        # frame later, by when a played clock has moved on, so its echo is not the latest.
+        self._echoes: list[float] = []
         self._drawn: dict[str, str] = {}
         self._width = 0.0
         self._height = 0.0
@@ -221,8 +224,9 @@ class TimeBar(Widget):
 
     def _slid(self) -> None:
         value = self.slider_minute()
-        if abs(value - self._shown_minute) < 1e-6:
-            return  # the echo of the clock's own move (PGSliderBar tells of every change)
+        # PGSliderBar keeps single-precision floats: an echo comes back within 1e-4 minutes.
+        if any(abs(value - echo) < 0.01 for echo in self._echoes):
+            return  # the echo of the clock's own move, not the visitor's drag
         self.set_minute(value)
 
     def _clock_changed(self, clock: SceneClock) -> None:
@@ -380,6 +384,7 @@ class TimeBar(Widget):
         minute = min(minute_of_day(when), float(LAST_MINUTE))
         if minute != self._shown_minute:
             self._shown_minute = minute
+            self._echoes = [*self._echoes[-15:], minute]
             self.slider["value"] = minute
         shown = f"{when:%H:%M}"
         if self._drawn.get("time") != shown:

@@ -78,7 +78,7 @@ def test_dragging_the_thumb_sets_the_time(base: Any, bar: Any, clock: SceneClock
     assert clock.when == datetime(2026, 5, 1, 18, 0, tzinfo=SEOUL)
 
 
-def test_play_runs_the_day_and_starts_over_on_the_same_date(bar: Any,
+def test_play_runs_the_day_and_starts_over_on_the_same_date(base: Any, bar: Any,
                                                             clock: SceneClock) -> None:
     from gwangju_twin.ui.timebar import PLAY_RATE
 
@@ -89,9 +89,20 @@ def test_play_runs_the_day_and_starts_over_on_the_same_date(bar: Any,
     # 2 s of play is an hour (the bar's rate, PLAY_RATE scene seconds per second).
     clock.tick(2.0)
     assert clock.when == datetime(2026, 12, 22, 16, 20, tzinfo=SEOUL)
+    # The slider's late echoes of played moments (PGSliderBar tells a frame later, in
+    # single precision: 12:00 comes back as minute 719.99994) are not taken for a drag
+    # that would pull the clock back.
+    clock.set(datetime(2026, 12, 22, 11, 58, tzinfo=SEOUL))
+    for _ in range(5):
+        frames(base)
+        clock.tick(1.0 / 30)  # a minute a frame
+    frames(base, 2)
+    assert clock.when == datetime(2026, 12, 22, 12, 3, tzinfo=SEOUL)
+    clock.tick(2.0)
+    assert clock.when == datetime(2026, 12, 22, 13, 3, tzinfo=SEOUL)
     # Past midnight the played day begins again on 22 December, not on the 23rd.
-    clock.tick(8 * 2.0 + 1.0)  # 8 h 30 min: 00:50 on the next day, wrapped
-    assert clock.when == datetime(2026, 12, 22, 0, 50, tzinfo=SEOUL)
+    clock.tick(11 * 2.0)  # 11 h: 00:03 on the next day, wrapped
+    assert clock.when == datetime(2026, 12, 22, 0, 3, tzinfo=SEOUL)
     bar.press("play")
     assert not clock.playing
     assert bar.buttons["play"]["text"] == "하루 재생"
