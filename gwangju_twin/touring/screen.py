@@ -154,6 +154,7 @@ class Screen:
         top = MARGIN + self.tourbar.height + GAP if self.tourbar.visible else MARGIN
         self.timebar.set_lift(top)
         if self.timebar.visible:
+            self.timebar.keep_clear()
             top = self.timebar.top + GAP
         self.toast.set_lift(max(LIFT, top))
 

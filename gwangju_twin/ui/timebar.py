@@ -23,7 +23,7 @@ from functools import partial
 from direct.gui import DirectGuiGlobals
 from direct.gui.DirectFrame import DirectFrame
 from direct.gui.DirectSlider import DirectSlider
-from panda3d.core import NodePath, TextFont, TextNode
+from panda3d.core import NodePath, Point3, TextFont, TextNode
 
 from gwangju_twin.sun.calendar import (
     LAST_MINUTE,
@@ -42,10 +42,11 @@ from gwangju_twin.sun.clock import SceneClock
 from gwangju_twin.ui.attract import KIOSK_BUTTON
 from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
 from gwangju_twin.ui.label import polygon_node, rounded_outline
-from gwangju_twin.ui.reserve import reserve
+from gwangju_twin.ui.reserve import reserve, reserved_rects
 from gwangju_twin.ui.theme import (
     ACCENT,
     ASCENT,
+    BODY_SCALE,
     BUTTON_FILL,
     BUTTON_HEIGHT,
     BUTTON_SCALE,
@@ -80,6 +81,7 @@ TOUCH_SCALE = KIOSK_BUTTON / BUTTON_HEIGHT
 
 _SIDE_CLEARANCE = 0.7  # each side keeps this much of the screen free (the minimap, the HUD)
 _MIN_WIDTH, _MAX_WIDTH = 1.4, 2.0
+_SQUEEZED_WIDTH = 1.2  # the narrowest it gets between a docked panel and the minimap
 _SMALL_BUTTON = 0.12  # the day buttons' width
 _TIME_WIDTH = 0.24  # the time of day left of the slider
 _TRACK = 0.022  # the slider track's thickness
@@ -113,6 +115,7 @@ class TimeBar(Widget):
         self._scale = TOUCH_SCALE if touch else 1.0
         self._root.set_scale(self._scale)
         self._lift = MARGIN
+        self._cap: float | None = None  # the width keep_clear leaves it (on screen)
         self._day = clock.when.date()
         self._times: DayTimes | None = None
         self._shown_minute = -1.0  # the slider's value as the clock last put it
@@ -180,6 +183,42 @@ class TimeBar(Widget):
         if lift != self._lift:
             self._lift = lift
             self._root.set_z(lift + self.height)
+
+    def keep_clear(self) -> None:
+        """Move the card sideways off what the interface has reserved beside it at its height
+        (an entered pavilion's panel docked at the right, the minimap at the left): centred
+        when it fits between them, else clear of the panel (over the minimap) as far as the
+        screen allows."""
+        if not self.visible:
+            return
+        parent = self._root.get_parent()
+        # The other widgets hang under other corners of the overlay (aspect2d): compare in
+        # its units, in which the bottom centre's x is the same.
+        overlay = parent
+        while overlay.get_name() != "aspect2d" and not overlay.get_parent().is_empty():
+            overlay = overlay.get_parent()
+        half_w, _ = screen_extent(parent)
+        lo, hi = -half_w + MARGIN, half_w - MARGIN
+        bottom = overlay.get_relative_point(parent, Point3(0, 0, self._lift)).z
+        top = overlay.get_relative_point(parent, Point3(0, 0, self.top)).z
+        for x0, z0, x1, z1 in reserved_rects(overlay, exclude=self._root):
+            if z1 <= bottom or z0 >= top:
+                continue  # above or below the card
+            if x0 + x1 > 0:
+                hi = min(hi, x0 - GAP)
+            else:
+                lo = max(lo, x1 + GAP)
+        room = hi - lo
+        if self._cap is None or abs(room - self._cap) > 1e-3:
+            # Narrower (down to _SQUEEZED_WIDTH) between obstacles, the usual width without.
+            self._cap = room
+            self._build()
+        half = self.width / 2
+        x = max(0.0, lo + half)  # right of the left-hand obstacle
+        x = min(x, hi - half)  # left of the right-hand one: the panel's buttons come first
+        x = max(x, -half_w + MARGIN + half)  # and never off the screen
+        if abs(self._root.get_x() - x) > 1e-6:
+            self._root.set_x(x)
 
     def slider_minute(self) -> float:
         """The slider's value: minutes into the day."""
@@ -280,6 +319,8 @@ class TimeBar(Widget):
         half_w, _ = screen_extent(self._root.get_parent())
         room = 2 * (half_w - _SIDE_CLEARANCE) / self._scale
         width = max(_MIN_WIDTH, min(_MAX_WIDTH, room))
+        if self._cap is not None:  # squeezed between other widgets (keep_clear)
+            width = max(_SQUEEZED_WIDTH, min(width, self._cap / self._scale))
         inner = width - 2 * PAD
         x0, x1 = -width / 2 + PAD, width / 2 - PAD
         content = NodePath("content")  # origin at the card's top centre
@@ -302,20 +343,31 @@ class TimeBar(Widget):
         self.buttons["day_back"]["text"] = self._t("time.day_back")
         self.buttons["day_on"]["text"] = self._t("time.day_on")
         drawn["date"] = self._date_text()
-        # The date keeps clear of the buttons: smaller when it would reach them.
-        scale = min(TITLE_SCALE, (right - GAP - x0) / text_width(self._bold, drawn["date"], 1))
-        node, _ = place_text(content, drawn["date"], self._bold, scale, x0,
-                             z + (ASCENT + DESCENT) / 2 * scale, TITLE_INK, name="date")
-        x = x0 + node.node().get_width() * scale + 0.04
         drawn["sun"] = self._sun_text()
-        if x + text_width(self._font, drawn["sun"], SMALL_SCALE) > right - GAP:
+        # The date keeps clear of the buttons: smaller when it would reach them, and on a
+        # row of its own under them (with the sun's times) when it would get too small.
+        scale = min(TITLE_SCALE, (right - GAP - x0) / text_width(self._bold, drawn["date"], 1))
+        if scale >= BODY_SCALE:
+            node, _ = place_text(content, drawn["date"], self._bold, scale, x0,
+                                 z + (ASCENT + DESCENT) / 2 * scale, TITLE_INK, name="date")
+            x, top = x0 + node.node().get_width() * scale + 0.04, None
+        else:
+            scale = min(BODY_SCALE, inner / text_width(self._bold, drawn["date"], 1))
+            top = z - BUTTON_HEIGHT / 2 - 0.01
+            node, bottom = place_text(content, drawn["date"], self._bold, scale, x0, top,
+                                      TITLE_INK, name="date")
+            x = x0 + node.node().get_width() * scale + 0.04
+            z = bottom + BUTTON_HEIGHT / 2 - 0.005  # as if row 1 ended at the date's bottom
+        line_end = right - GAP if top is None else x1
+        if x + text_width(self._font, drawn["sun"], SMALL_SCALE) > line_end:
             # No room beside the date (English, a narrow window): a row of its own under it.
             _, bottom = place_text(content, drawn["sun"], self._font, SMALL_SCALE, x0,
                                    z - BUTTON_HEIGHT / 2 - 0.005, MUTED_INK, name="sun")
             z = bottom + BUTTON_HEIGHT / 2 - 0.005  # as if row 1 ended at the text's bottom
         else:
+            mid = z if top is None else top - (ASCENT + DESCENT) / 2 * scale
             place_text(content, drawn["sun"], self._font, SMALL_SCALE, x,
-                       z + (ASCENT + DESCENT) / 2 * SMALL_SCALE, MUTED_INK, name="sun")
+                       mid + (ASCENT + DESCENT) / 2 * SMALL_SCALE, MUTED_INK, name="sun")
 
         # Row 2: the presets, side by side over the whole width.
         z -= BUTTON_HEIGHT + GAP
