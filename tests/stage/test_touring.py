@@ -500,6 +500,30 @@ def test_the_time_bar_stands_above_the_tour_bar(visitor: Stage) -> None:
     frames(visitor)
 
 
+def test_the_time_bar_keeps_clear_of_an_entered_pavilions_panel(visitor: Stage) -> None:
+    """With the tour bar under it, the time bar reaches the height of the panel docked at
+    the top right (800x500 here): it moves and narrows so that neither covers the other,
+    and the minimap at the bottom left stays uncovered too."""
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    t = visitor.touring
+    t.toggle_tour()  # the first stop is entered: its panel docks at the top right
+    until(visitor, lambda: t.expo.inside is not None and t.expo.panel_view is not None)
+    send(visitor, "k")
+    frames(visitor, 3)
+    overlay = visitor.base.aspect2d
+    [bar] = [r for r in reserved_rects(overlay)
+             if r not in reserved_rects(overlay, exclude=t.timebar.node)]
+    others = reserved_rects(overlay, exclude=t.timebar.node)
+    # Something shares the bar's height (else this would test nothing): the panel.
+    assert any(z0 < bar[3] and bar[1] < z1 for _, z0, _, z1 in others)
+    for x0, z0, x1, z1 in others:
+        apart = bar[2] <= x0 + 1e-6 or x1 <= bar[0] + 1e-6 or bar[3] <= z0 or z1 <= bar[1]
+        assert apart, (bar, (x0, z0, x1, z1))
+    send(visitor, "k")
+    frames(visitor)
+
+
 def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: Stage,
                                                              prepared: Prepared) -> None:
     t = visitor.touring
