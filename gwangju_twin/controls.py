@@ -58,6 +58,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("tour", ("t",), section="explore"),
     Control("tour_pause", ("space",), section="explore"),
     Control("tour_skip", ("n",), section="explore"),
+    Control("time", ("k",), section="explore"),
     Control("minimap", ("m",), section="explore"),
     Control("search", ("/", "control-f"), section="explore"),
     Control("sunlight_area", ("j",), section="explore"),

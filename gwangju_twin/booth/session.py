@@ -301,6 +301,8 @@ class Booth:
                 touring.show_interface(False)
                 self.prompt.show()
                 self.reel.start()
+                if self.config.play_day:  # the visit's reset puts the clock back, paused
+                    touring.clock.play(self.config.day_rate)
             case ChangeKind.VISIT:
                 if self.reel.running:
                     self.reel.stop()

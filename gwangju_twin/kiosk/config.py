@@ -87,6 +87,8 @@ class KioskConfig:
     reset_after: float = 90.0  # seconds without input in a visit before the countdown
     countdown: int = 10  # seconds of countdown before the reset
     attract_dwell: float = 12.0  # seconds the attract camera spends at each pavilion
+    play_day: bool = False  # the attract loop plays a sped-up day on the scene's clock
+    day_rate: float = 1800.0  # scene seconds per real second of that day (an hour every 2 s)
     pin_hash: str | None = None  # from `gwangju-twin kiosk pin`; None: no operator PIN
     corner: Corner = "top-left"  # where the operator's hidden hold is
     hold_seconds: float = 3.0  # how long the operator holds that corner
@@ -335,6 +337,10 @@ KIOSK = Table(
             "attract",
             _seconds("dwell_seconds", 3, 120, 12.0, "the attract camera's time per pavilion",
                      field="attract_dwell"),
+            Key("play_day", "bool", "play a sped-up day (sun and shadows) during the loop",
+                False),
+            Key("day_rate", "number", "how fast that day plays: 1800 is an hour every 2 s",
+                1800.0, unit="scene seconds per second", range=(60, 86400)),
         ),
         _table(
             "operator",

@@ -1,5 +1,5 @@
 """The touring widgets on the window: toolbar, zoom pad, pavilion menu, search box, tour bar,
-toast, HUD, help and minimap, the language they speak and whether they are shown.
+time bar, toast, HUD, help and minimap, the language they speak and whether they are shown.
 
 ``Screen`` builds them and keeps their small bits of shared state (which toolbar button is
 lit, which card goes when another opens). What a button does is not its business: every
@@ -19,6 +19,7 @@ from gwangju_twin.mesh.topdown import draw_topdown
 from gwangju_twin.plugins.api import PavilionInfo
 from gwangju_twin.render.drawcalls import count_draw_calls
 from gwangju_twin.scene.sectors import sector
+from gwangju_twin.sun.clock import SceneClock
 from gwangju_twin.touring.keys import pavilion_key
 from gwangju_twin.ui.catalogue import Catalogue
 from gwangju_twin.ui.help import HelpOverlay
@@ -26,8 +27,9 @@ from gwangju_twin.ui.hud import Hud
 from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
 from gwangju_twin.ui.minimap import ZOOMS, Minimap
 from gwangju_twin.ui.searchbox import SearchBox
-from gwangju_twin.ui.theme import Widget
-from gwangju_twin.ui.toast import Toast
+from gwangju_twin.ui.theme import GAP, MARGIN, Widget
+from gwangju_twin.ui.timebar import TimeBar
+from gwangju_twin.ui.toast import LIFT, Toast
 from gwangju_twin.ui.toolbar import NAMES as TOOLBAR
 from gwangju_twin.ui.toolbar import Toolbar
 from gwangju_twin.ui.tourbar import TourBar
@@ -42,7 +44,7 @@ HUD_PERIOD = 0.5
 #: The minimap picture's side: sharp at the 4x zoom, drawn once in some 40 ms.
 MAP_PIXELS = 512
 #: The kiosk's toolbar: only what a single tap can use (no typing, no keyboard camera modes).
-KIOSK_TOOLBAR = ("menu", "tour", "map", "language", "home")
+KIOSK_TOOLBAR = ("menu", "tour", "map", "time", "language", "home")
 
 
 def menu_entries(infos: Sequence[PavilionInfo], order: Sequence[str], kiosk: bool
@@ -63,7 +65,7 @@ class Screen:
     and ``on_zoom(name)`` for their buttons, ``on_menu(pavilion_id)`` for a menu choice,
     ``places(query)`` and ``on_place(place)`` for the search box, ``on_tour(name)`` for the
     tour bar's buttons and ``on_map(x, y)`` for a click on the minimap. ``release_keys`` is
-    called when the search box takes the keyboard.
+    called when the search box takes the keyboard. The time bar sets and plays ``clock``.
     """
 
     def __init__(self, base: ShowBase, font: TextFont, catalogue: Catalogue, language: str, *,
@@ -73,7 +75,7 @@ class Screen:
                  on_menu: Callable[[str], None], places: Callable[[str], list[Place]],
                  on_place: Callable[[Place], None], on_tour: Callable[[str], None],
                  on_map: Callable[[float, float], None],
-                 release_keys: Callable[[], None]) -> None:
+                 release_keys: Callable[[], None], clock: SceneClock) -> None:
         self._base = base
         self.cat = catalogue
         self.language = language
@@ -90,6 +92,7 @@ class Screen:
         self.menu = PavilionMenu(base.a2dTopLeft, font, cat, lang, entries, on_menu)
         self.search = SearchBox(base.a2dTopCenter, font, cat, lang, places, on_place)
         self.tourbar = TourBar(base.a2dBottomCenter, font, cat, lang, on_tour)
+        self.timebar = TimeBar(base.a2dBottomCenter, font, cat, clock, lang, touch=kiosk)
         self.toast = Toast(base.a2dBottomCenter, font)
         self.hud = Hud(base.a2dBottomRight, font, cat, lang)
         self.help = HelpOverlay(base.aspect2d, font, cat, lang)
@@ -111,7 +114,7 @@ class Screen:
     def widgets(self) -> tuple[Widget, ...]:
         """The interface's widgets that speak a language (the toast only repeats text)."""
         widgets: tuple[Widget, ...] = (self.toolbar, self.menu, self.search, self.tourbar,
-                                       self.hud, self.help, self.minimap)
+                                       self.timebar, self.hud, self.help, self.minimap)
         return widgets if self.zoompad is None else (*widgets, self.zoompad)
 
     def say(self, key: str, seconds: float = 3.0, **values: Any) -> None:
@@ -138,6 +141,22 @@ class Screen:
             # Both cards want the top centre; the help is what the visitor asked for last.
             self.close_search()
         self.toolbar.set_active("help", self.help.visible)
+
+    def toggle_time(self) -> None:
+        """Show or hide the time bar."""
+        self.timebar.toggle()
+        self.toolbar.set_active("time", self.timebar.visible)
+        self.stack_bottom()
+
+    def stack_bottom(self) -> None:
+        """Stack the bottom centre: the tour bar on the margin, the time bar above it when
+        both are shown, the toast above whatever is there."""
+        top = MARGIN + self.tourbar.height + GAP if self.tourbar.visible else MARGIN
+        self.timebar.set_lift(top)
+        if self.timebar.visible:
+            self.timebar.keep_clear()
+            top = self.timebar.top + GAP
+        self.toast.set_lift(max(LIFT, top))
 
     def open_search(self) -> None:
         """Open the search box (it takes the keyboard until closed)."""
@@ -170,6 +189,8 @@ class Screen:
             self.toggle_help()
         elif self.menu.visible:
             self.toggle_menu()
+        elif self.timebar.visible:
+            self.toggle_time()
         else:
             return False
         return True
@@ -182,6 +203,7 @@ class Screen:
         ``heading``, the toolbar fitted to the window, the toast's time, the HUD."""
         self.minimap.set_visitor(visitor[0], visitor[1], heading)
         self.toolbar.follow_window()
+        self.stack_bottom()
         self.toast.update(dt)
         self._hud_clock += dt
         if self.hud.visible and self._hud_clock >= HUD_PERIOD:
@@ -201,7 +223,8 @@ class Screen:
 
     def hide_cards(self) -> None:
         """Hide every card and message (the attract reel takes the screen)."""
-        for widget in (self.menu, self.search, self.help, self.toast, self.tourbar):
+        for widget in (self.menu, self.search, self.help, self.toast, self.tourbar,
+                       self.timebar):
             widget.hide()
 
     def show_bars(self, shown: bool, minimap: bool) -> None:
@@ -214,9 +237,9 @@ class Screen:
     def reset(self) -> None:
         """Close every card, the tour bar and the toast, and unlight their buttons."""
         self.close_search()
-        for widget in (self.menu, self.help, self.tourbar, self.toast):
+        for widget in (self.menu, self.help, self.tourbar, self.timebar, self.toast):
             widget.hide()
-        for name in ("menu", "tour", "help", "search"):
+        for name in ("menu", "tour", "help", "search", "time"):
             if name in self.toolbar.buttons:
                 self.toolbar.set_active(name, False)
 

@@ -10,6 +10,7 @@ infocards, settings) and in the collaborators; this only wires them together.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
+from gwangju_twin.sun.clock import SEOUL, SceneClock
 from gwangju_twin.tiles.picking import TiledPicker
 from gwangju_twin.touring.camera import (
     WHEEL_STEP,
@@ -68,6 +70,22 @@ class NextFrame:
         self._pending.clear()
 
 
+def _stage_clock(stage: StageView) -> tuple[SceneClock, bool]:
+    """The stage's scene clock, and whether touring must tick it itself.
+
+    BRIDGE (issue 16, to be removed at the merge): the Stage is to own one ``clock`` and tick
+    it in its frame task (the renderer's sun follows it). Until that lands beside this
+    branch, a stage without one gets a clock made here at noon today in Korea, over the
+    district's origin, ticked by touring's own frame task.
+    """
+    clock = getattr(stage, "clock", None)
+    if isinstance(clock, SceneClock):
+        return clock, False
+    frame = stage.prepared.district.frame
+    noon = datetime.now(SEOUL).replace(hour=12, minute=0, second=0, microsecond=0)
+    return SceneClock(noon, frame.lat, frame.lon), True
+
+
 class Touring:
     """The visitor's interface on ``stage`` (a ``gwangju_twin.app.stage.Stage``), with the
     visitor's ``settings`` (None: the defaults); ``persist`` False never saves them.
@@ -89,6 +107,9 @@ class Touring:
         self.info_of = {i.id: i for i in self.infos}
         self.order = list(scene.tour) or [i.id for i in self.infos]
         self._later = NextFrame()
+        #: The scene's clock: the time bar sets and plays it, the renderer draws its sun.
+        self.clock, self._tick_clock = _stage_clock(stage)
+        self._clock_start = self.clock.when  # where a fresh visit starts
 
         limits = Limits.for_district(mesh.bounds, mesh.max_height, stage.pose.position)
         cores = [p.shape.core for p in prepared.pavilions]
@@ -127,7 +148,7 @@ class Touring:
             on_menu=lambda pavilion_id: self.visits.choose(pavilion_id),
             places=self._search, on_place=lambda place: self.visits.go_to_place(place),
             on_tour=lambda name: self.guide.button(name), on_map=self.driver.teleport,
-            release_keys=self.driver.release_all)
+            release_keys=self.driver.release_all, clock=self.clock)
         screen = self.screen
         # Leaving is explicit, so the entered pavilion's panel always offers it (on the
         # next frame: the button is on the panel that leaving removes).
@@ -145,6 +166,7 @@ class Touring:
         # The widgets, as the booth, tests and scripts reach them (none is ever replaced).
         self.toolbar, self.zoompad, self.menu = screen.toolbar, screen.zoompad, screen.menu
         self.search, self.tourbar, self.toast = screen.search, screen.tourbar, screen.toast
+        self.timebar = screen.timebar
         self.hud, self.help, self.minimap = screen.hud, screen.help, screen.minimap
         self.map_frame = screen.map_frame
         self.preferences.report_problems()
@@ -223,6 +245,7 @@ class Touring:
             "camera_mode": self.cycle_mode, "home": self.home, "menu": screen.toggle_menu,
             "tour": guide.toggle, "tour_pause": guide.pause, "tour_skip": guide.skip,
             "minimap": prefs.toggle_minimap, "search": screen.toggle_search,
+            "time": screen.toggle_time,
             "language": prefs.toggle_language, "hud": prefs.toggle_hud,
             "screenshot": prefs.screenshot, "invert_y": prefs.toggle_invert_y,
             "help": screen.toggle_help, "close": self.close_top, "quit": self.base.userExit,
@@ -303,6 +326,8 @@ class Touring:
     def _frame(self, task: Any) -> Any:
         dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
         self._later.run()
+        if self._tick_clock:  # BRIDGE (issue 16): the stage ticks its own clock
+            self.clock.tick(dt)
         driver = self.driver
         at = self.pointer.position()
         if self.screen.search.focused:
@@ -338,9 +363,10 @@ class Touring:
     def reset(self, language: str, reload_plugins: bool = True) -> None:
         """Start afresh for the next visitor: the tour ends, every panel, menu and overlay
         closes, the visitor leaves any pavilion, every plugin is unloaded and loaded anew,
-        the camera goes back to the start view in orbit mode, the map to its first zoom and
-        the interface to ``language``. ``reload_plugins`` False leaves the plugins loaded
-        (a booth that has just started has nothing to clear)."""
+        the camera goes back to the start view in orbit mode, the map to its first zoom, the
+        scene's clock to the moment it started at (paused) and the interface to
+        ``language``. ``reload_plugins`` False leaves the plugins loaded (a booth that has
+        just started has nothing to clear)."""
         self.guide.reset()
         self._later.clear()
         self.screen.reset()
@@ -350,6 +376,8 @@ class Touring:
         self.gestures.disarm_area()
         self.visits.reset(reload_plugins)
         self.driver.reset(self.start_pose)
+        self.clock.pause()
+        self.clock.set(self._clock_start)
         self.preferences.reset()
         if language != self.language:
             self.set_language(language)

@@ -1,9 +1,10 @@
 """Toolbar: the row of big buttons at the top-left of the screen.
 
-Menu, tour, search, map, camera mode, language and help (the kiosk shows its own choice
-and order of them, e.g. with "home" for the starting view). A button whose feature is on
-(the tour runs, the map is shown) is drawn in the accent colour. The host parents it to
-``base.a2dTopLeft``; the info panel docks at the top-right, so the row stays left.
+Menu, tour, search, map, time (the sun's date and hour), camera mode, language and help
+(the kiosk shows its own choice and order of them, e.g. with "home" for the starting
+view). A button whose feature is on (the tour runs, the map is shown) is drawn in the
+accent colour. The host parents it to ``base.a2dTopLeft``; the info panel docks at the
+top-right, so the row stays left.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from gwangju_twin.ui.theme import (
 )
 
 #: The buttons, left to right; each is labelled ``toolbar.<name>`` in the catalogue.
-NAMES: tuple[str, ...] = ("menu", "tour", "search", "map", "camera", "language", "help")
+NAMES: tuple[str, ...] = ("menu", "tour", "search", "map", "time", "camera", "language",
+                          "help")
 #: Every button a toolbar can show: NAMES, and "home" (back to the starting view) for the kiosk.
 KNOWN: tuple[str, ...] = (*NAMES, "home")
 
-_LABEL_PAD = 0.045  # on each side of a label
+_LABEL_PAD = 0.035  # on each side of a label (eight buttons clear the info panel at 1024 px)
 _MIN_WIDTH = 0.16
 
 

@@ -302,3 +302,46 @@ def test_the_operator_gesture_during_the_attract_loop_records_no_visit(kiosk: Re
     # A short press in the corner is an ordinary tap: it starts a visit.
     kiosk.tap(-0.97, 0.97)
     assert booth.cycle.state == "visit"
+
+
+def test_the_time_bar_by_touch_and_a_day_played_in_the_attract_loop(
+        booth_prepared: Prepared, tmp_path: Path) -> None:
+    """A visitor opens the time bar from the kiosk's toolbar and taps 동지; the reset puts
+    the clock back; the attract loop then plays a sped-up day (``[attract] play_day``)."""
+    from gwangju_twin.app.rehearsal import Rehearsal
+    from gwangju_twin.sun.calendar import season_date
+
+    kiosk = Rehearsal(booth_prepared, kiosk_config(tmp_path, play_day=True, day_rate=3600.0),
+                      fps=15)
+    try:
+        booth, touring = kiosk.booth, kiosk.booth.touring
+        clock, bar = touring.clock, touring.timebar
+        start = clock.when
+        kiosk.tap(0.0, 0.0)
+        assert booth.cycle.state == "visit" and not bar.visible
+        kiosk.tap_widget(touring.toolbar.buttons["time"])
+        assert bar.visible and bar.touch and touring.toolbar.is_active("time")
+        kiosk.tap_widget(bar.buttons["winter_solstice"])
+        assert clock.when.date() == season_date(start.year, "winter_solstice")
+        assert clock.when.time() == start.time()  # the hour stays
+        # The kiosk's buttons are finger-sized: at least 48 px at 1080p.
+        for name in (*bar.shown_buttons, "winter_solstice"):
+            b = bar.buttons[name]
+            _, _, bottom, top = b["frameSize"]
+            assert (top - bottom) * b.get_sz(kiosk.base.render2d) * 540 >= 48, name
+        kiosk.seconds(14.0)  # 10 s idle, 3 s of countdown: the reset
+        assert booth.cycle.state == "welcome"
+        assert clock.when == start and not clock.playing and not bar.visible
+        kiosk.seconds(5.5)
+        assert booth.cycle.state == "attract" and clock.playing
+        before = clock.when
+        kiosk.seconds(2.0)
+        # 2 s (30 frames at 15 fps) at 3600 scene seconds a second: two hours, give or take
+        # a frame's 4 minutes.
+        moved = (clock.when - before).total_seconds()
+        assert moved == pytest.approx(2 * 3600, abs=240)
+        kiosk.tap(0.1, -0.2)
+        assert booth.cycle.state == "visit"
+        assert clock.when == start and not clock.playing
+    finally:
+        kiosk.close()

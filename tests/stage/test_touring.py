@@ -460,6 +460,70 @@ def test_help_lists_every_control_and_every_control_is_bound(visitor: Stage) -> 
     assert not t.help.visible
 
 
+def test_the_time_key_opens_the_time_bar_and_a_preset_sets_the_clock(visitor: Stage) -> None:
+    """K opens the time bar (the toolbar's Time button lights); a click on 하지 moves the
+    scene's clock to the summer solstice at the same hour; Esc closes the bar; a reset puts
+    the clock back where the viewer started."""
+    from gwangju_twin.sun.calendar import season_date
+
+    t = visitor.touring
+    clock, bar = t.clock, t.timebar
+    start = clock.when
+    assert not bar.visible
+    send(visitor, "k")
+    frames(visitor)
+    assert bar.visible and t.toolbar.is_active("time")
+    press_button(visitor, bar.buttons["summer_solstice"])
+    assert clock.when.date() == season_date(start.year, "summer_solstice")
+    assert clock.when.time() == start.time()
+    press_button(visitor, bar.buttons["play"])
+    frames(visitor, 30)  # one second of frames at 30 fps: half an hour of the day
+    assert clock.playing and clock.when.time() != start.time()
+    send(visitor, "escape")
+    frames(visitor)
+    assert not bar.visible and not t.toolbar.is_active("time")
+    t.reset("ko", reload_plugins=False)
+    assert clock.when == start and not clock.playing
+
+
+def test_the_time_bar_stands_above_the_tour_bar(visitor: Stage) -> None:
+    t = visitor.touring
+    t.toggle_tour()
+    send(visitor, "k")
+    until(visitor, lambda: t.tourbar.visible and t.tourbar.height > 0)
+    frames(visitor)
+    assert t.timebar.visible
+    tour_top = t.tourbar.node.get_z()  # the tour card's root is at its top edge
+    bar_bottom = t.timebar.node.get_z() - t.timebar.height
+    assert bar_bottom > tour_top
+    send(visitor, "k")
+    frames(visitor)
+
+
+def test_the_time_bar_keeps_clear_of_an_entered_pavilions_panel(visitor: Stage) -> None:
+    """With the tour bar under it, the time bar reaches the height of the panel docked at
+    the top right (800x500 here): it moves and narrows so that neither covers the other,
+    and the minimap at the bottom left stays uncovered too."""
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    t = visitor.touring
+    t.toggle_tour()  # the first stop is entered: its panel docks at the top right
+    until(visitor, lambda: t.expo.inside is not None and t.expo.panel_view is not None)
+    send(visitor, "k")
+    frames(visitor, 3)
+    overlay = visitor.base.aspect2d
+    [bar] = [r for r in reserved_rects(overlay)
+             if r not in reserved_rects(overlay, exclude=t.timebar.node)]
+    others = reserved_rects(overlay, exclude=t.timebar.node)
+    # Something shares the bar's height (else this would test nothing): the panel.
+    assert any(z0 < bar[3] and bar[1] < z1 for _, z0, _, z1 in others)
+    for x0, z0, x1, z1 in others:
+        apart = bar[2] <= x0 + 1e-6 or x1 <= bar[0] + 1e-6 or bar[3] <= z0 or z1 <= bar[1]
+        assert apart, (bar, (x0, z0, x1, z1))
+    send(visitor, "k")
+    frames(visitor)
+
+
 def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: Stage,
                                                              prepared: Prepared) -> None:
     t = visitor.touring

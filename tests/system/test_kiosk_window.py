@@ -64,7 +64,7 @@ FILL_RGB = np.array([0.21, 0.23, 0.28]) * 255
 PROMPT = (slice(540, 700), slice(400, 880))
 #: the toolbar's first button (dark) and its "map" button (active: accent blue), top left.
 TOOLBAR_FIRST = (slice(22, 50), slice(22, 120))
-TOOLBAR_MAP = (slice(22, 50), slice(208, 270))
+TOOLBAR_MAP = (slice(22, 50), slice(194, 248))
 #: the countdown's "keep exploring" button, just under the centre.
 KEEP = (slice(360, 440), slice(480, 800))
 

@@ -378,3 +378,61 @@ def test_the_search_box_takes_letters_but_not_esc_f1_ctrl_q_or_the_toolbar(
         if viewer.poll() is None:
             viewer.kill()
             viewer.wait()
+
+
+def test_k_opens_the_time_bar_and_a_click_on_a_preset_sets_the_date(
+        display: str, tmp_path: Path) -> None:
+    """Real keys and clicks: K opens the time bar at the bottom centre (dark card), and a
+    click on its 하지 button moves the scene's clock to the summer solstice, which lights
+    that button in the accent colour (the bar lights the preset whose date the clock
+    shows)."""
+    size = (960, 600)
+    # The bar as the viewer builds it: over a clock at noon today in Korea (touring's own
+    # clock until the stage has one), measured by Panda3D in a child process.
+    button = _widget_pixels(size, (
+        "from datetime import datetime\n"
+        "from gwangju_twin.sun.clock import SEOUL, SceneClock\n"
+        "from gwangju_twin.ui.timebar import TimeBar\n"
+        "noon = datetime.now(SEOUL).replace(hour=12, minute=0, second=0, microsecond=0)\n"
+        "bar = TimeBar(base.a2dBottomCenter, font, cat, SceneClock(noon, 35.15, 126.85))\n"
+        "bar.show()\n"
+        "nodes = {'summer': bar.buttons['summer_solstice']}\n"
+    ))["summer"]
+    accent = np.array([0.16, 0.50, 0.92]) * 255  # theme.ACCENT
+
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}"],
+        cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    shots = iter(range(1000))
+
+    def shot() -> np.ndarray:
+        return _shot(display, tmp_path / f"time-{next(shots)}.png")
+
+    try:
+        wid, ox, oy = _viewer_window(display)
+        city = _wait_for_city(display, tmp_path / "city.png")
+        x, y = ox + button[0], oy + button[1]
+        around = (slice(y - 8, y + 9), slice(x - 40, x + 41))  # inside the button's face
+
+        def lit(s: np.ndarray) -> int:
+            return int((np.abs(s[around] - accent).max(axis=2) < 40).sum())
+
+        bottom = (slice(oy + size[1] - 200, oy + size[1] - 40),
+                  slice(ox + size[0] // 2 - 200, ox + size[0] // 2 + 200))
+        _x(display, "xdotool", "key", "--window", wid, "k")
+        assert _wait_until(lambda: shot()[bottom].mean() < city[bottom].mean() - 40), \
+            "K did not open the time bar"
+        opened = shot()
+        assert lit(opened) < 100  # 하지 is not today (unless it is: then this test can't tell)
+        _x(display, "xdotool", "mousemove", str(x), str(y))
+        time.sleep(0.5)
+        _x(display, "xdotool", "click", "1")
+        assert _wait_until(lambda: lit(shot()) > 800), "the 하지 button did not light"
+        _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
+        assert viewer.wait(timeout=60) == 0
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+            viewer.wait()
