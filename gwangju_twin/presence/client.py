@@ -119,6 +119,16 @@ def check_token(text: str, source: str = "--token") -> str:
 
 
 @dataclass(frozen=True)
+class Join:
+    """What a viewer joins with: the room's URL, its token (if the room needs one) and the
+    role asked for (a guide booth, or a desktop guide, leads group tours)."""
+
+    url: JoinUrl
+    token: str | None = None
+    role: Role = Role.VISITOR
+
+
+@dataclass(frozen=True)
 class Other:
     """Another visitor as the viewer draws them this frame."""
 
