@@ -69,6 +69,11 @@ CONTROLS: tuple[Control, ...] = (
     Control("help", ("f1",), section="interface"),
     Control("close", ("escape",), section="interface"),
     Control("quit", ("control-q",), section="interface"),
+    # together (a shared room, docs/together.md): reactions instead of chat
+    Control("wave", ("g",), section="explore"),
+    Control("like", ("b",), section="explore"),
+    Control("ping", ("x",), section="explore"),
+    Control("follow", ("f",), section="explore"),
 )
 
 SECTIONS: tuple[str, ...] = ("camera", "explore", "interface")

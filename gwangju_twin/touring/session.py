@@ -10,8 +10,9 @@ infocards, settings) and in the collaborators; this only wires them together.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panda3d.core import ClockObject
 
@@ -40,6 +41,10 @@ from gwangju_twin.touring.tourguide import TourGuide
 from gwangju_twin.touring.visits import Visits
 from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
 from gwangju_twin.ui.theme import Widget
+
+if TYPE_CHECKING:
+    from gwangju_twin.presence.client import Join
+    from gwangju_twin.touring.together import Together
 
 #: Toolbar buttons whose control (gwangju_twin.controls) goes by another name.
 TOOLBAR_CONTROLS = {"map": "minimap", "camera": "camera_mode"}
@@ -74,12 +79,15 @@ class Touring:
     ``kiosk``: touch only (no keyboard bindings, a tap-sized zoom pad, no search)."""
 
     _gazetteer: Gazetteer | None = None
+    together: Together | None = None
+    """The shared room, once joined (``join``); None: touring alone."""
 
     def __init__(self, stage: StageView, settings: SettingsLoad | None = None,
                  catalogue: Catalogue | None = None, persist: bool = True,
                  kiosk: bool = False) -> None:
         base, prepared, expo = stage.base, stage.prepared, stage.expo
         self.base, self.prepared, self.expo = base, prepared, expo
+        self.world = stage.world
         self.cat = catalogue or load_catalogue()
         self.kiosk = kiosk
         start = settings.settings if settings else Settings()
@@ -226,7 +234,14 @@ class Touring:
             "language": prefs.toggle_language, "hud": prefs.toggle_hud,
             "screenshot": prefs.screenshot, "invert_y": prefs.toggle_invert_y,
             "help": screen.toggle_help, "close": self.close_top, "quit": self.base.userExit,
+            **{name: partial(self._together, name) for name in ("wave", "like", "ping",
+                                                                 "follow")},
         }
+
+    def _together(self, name: str) -> None:
+        # Reactions and following need a room; alone, their keys do nothing.
+        if self.together is not None:
+            self.together.act(name)
 
     def _toolbar(self, name: str) -> None:
         self._later(self._actions()[TOOLBAR_CONTROLS.get(name, name)])
@@ -239,6 +254,19 @@ class Touring:
                        ) -> None:
         """Fly to the pavilion and enter it (its demo starts when the flight lands)."""
         self.visits.go_to_pavilion(pavilion_id, on_arrival)
+
+    def join(self, join: Join) -> Together:
+        """Join a shared room: the other visitors shown, this one seen (docs/together.md)."""
+        from gwangju_twin.touring.together import Together
+
+        if self.together is None:
+            self.together = Together(
+                join, base=self.base, world=self.world, fonts=(self.expo.font,
+                                                                    self.expo.bold_font),
+                infos=self.infos, driver=self.driver, presence=self.presence,
+                selection=self.selection, pointer=self.pointer, screen=self.screen,
+                guide=self.guide, catalogue=self.cat, later=self._later)
+        return self.together
 
     def leave(self) -> None:
         """Leave the pavilion the visitor is in (its demo exits)."""
@@ -334,5 +362,7 @@ class Touring:
     def close(self) -> None:
         """Remove the interface (the stage closes)."""
         self.base.task_mgr.remove("touring")
+        if self.together is not None:
+            self.together.close()
         self.selection.close()
         self.screen.destroy()
