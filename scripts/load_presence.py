@@ -1,0 +1,297 @@
+"""Load on the presence server: simulated visitors moving at 10 Hz in one room, against one
+server and then against two servers sharing the room through NATS (docs/presence.md).
+
+Bounded and local: at most 500 clients for at most 60 s a phase, servers and nats-server
+started here on loopback ports and stopped at the end. Prints, per phase:
+
+- update latency percentiles (p50/p95/p99): from a client's pose send to its appearance in
+  another client's snapshot (a "near" row; each pose counted once per receiver), and the
+  part of it after the server's tick (snapshot stamp -> arrival), so the wait for the next
+  10 Hz tick (0 to 100 ms, uniform) can be told from the rest;
+- messages per second: poses into the servers, snapshots out;
+- CPU (share of one core) and resident memory of each server (and nats-server).
+
+The clients are placed in clusters of ~25 (a pavilion's crowd), each moving on a 15 m circle
+round its cluster's centre, so everyone has ~24 near neighbours in detail and the rest coarse.
+
+    python scripts/load_presence.py [--clients 200] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import multiprocessing
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from websockets.asyncio.client import ClientConnection, connect
+
+from gwangju_twin.presence import messages as m
+
+HZ = 10.0
+CLUSTER = 25
+WARMUP = 2.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Sim:
+    index: int
+    url: str
+    conn: ClientConnection | None = None
+    last: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Tally:
+    latency: list[float] = field(default_factory=list)
+    after_tick: list[float] = field(default_factory=list)
+    received: int = 0
+
+
+def start_server(*flags: str) -> tuple[subprocess.Popen[str], int]:
+    proc = subprocess.Popen([sys.executable, "-m", "gwangju_twin", "serve", "--port", "0",
+                             "--host", "127.0.0.1", *flags],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if "presence server on" not in line:
+        proc.kill()
+        raise SystemExit(f"load_presence: server did not start: {line!r}")
+    return proc, int(line.split("ws://127.0.0.1:")[1].split("/")[0])
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "no samples"
+    v = sorted(values)
+
+    def p(q: float) -> float:
+        return v[min(len(v) - 1, int(q * len(v)))] * 1000
+
+    return f"p50 {p(0.50):6.1f} ms  p95 {p(0.95):6.1f} ms  p99 {p(0.99):6.1f} ms  " \
+           f"(n={len(v)})"
+
+
+#: The pose's send time rides in z: milliseconds modulo WRAP, to the centimetre (1 cm =
+#: 1 ms), so a receiver in any worker process reads when the pose was sent.
+WRAP = 100_000
+
+
+def stamp_z(now: float) -> float:
+    return (int(now * 1000) % WRAP) / 100
+
+
+def age(z: float, now: float) -> float:
+    return ((int(now * 1000) - round(z * 100)) % WRAP) / 1000
+
+
+async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: float,
+                 rng: random.Random) -> None:
+    sim.conn = await connect(f"{sim.url}/load", max_size=m.MAX_SERVER_BYTES)
+    await sim.conn.send(m.encode(m.Hello(room="load", nickname_id=sim.index % 256,
+                                         colour_id=sim.index % 12)))
+    await sim.conn.recv()  # welcome
+    cluster = sim.index // CLUSTER
+    cx, cy = (cluster % 4) * 300.0, (cluster // 4) * 300.0
+    phase = rng.uniform(0, 2 * math.pi)
+
+    async def send() -> None:
+        assert sim.conn is not None
+        await asyncio.sleep(rng.uniform(0, 1 / HZ))
+        next_at = time.monotonic()
+        k = 0
+        while time.time() < stop_at:
+            k += 1
+            a = phase + k * 0.05
+            # Written by hand (not through the dataclasses) to keep the load generator light.
+            await sim.conn.send(
+                f'{{"t":"pose","pos":[{cx + 15 * math.cos(a):.2f},{cy + 15 * math.sin(a):.2f},'
+                f'{stamp_z(time.time()):.2f}],"yaw":{math.degrees(a) % 360 - 180:.1f},'
+                f'"pitch":0}}')
+            next_at += 1 / HZ
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+    sender = asyncio.create_task(send())
+    try:
+        async for raw in sim.conn:
+            now = time.time()
+            if now > stop_at:
+                break
+            doc = json.loads(raw)
+            if doc.get("t") != "snapshot" or not window[0] <= now <= window[1]:
+                continue
+            tally.received += 1
+            for row in doc["near"]:
+                z = row[6]
+                if sim.last.get(row[0]) == z:
+                    continue  # the same pose again: counted when it first arrived
+                sim.last[row[0]] = z
+                tally.latency.append(age(z, now))
+                tally.after_tick.append(now - doc["ts"])
+    except Exception:
+        pass
+    finally:
+        sender.cancel()
+        await sim.conn.close()
+
+
+def worker(urls: list[str], indices: list[int], window: tuple[float, float], stop_at: float,
+           out: Any) -> None:
+    async def go() -> Tally:
+        tally = Tally()
+        rng = random.Random(indices[0])
+        tasks = []
+        for n, i in enumerate(indices):
+            tasks.append(asyncio.create_task(
+                client(Sim(i, urls[i % len(urls)]), tally, window, stop_at, rng)))
+            if n % 10 == 9:
+                await asyncio.sleep(0.05)  # joins spread a little, as visitors arrive
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return tally
+
+    t = asyncio.run(go())
+    out.put((t.latency, t.after_tick, t.received))
+
+
+def usage(procs: dict[str, psutil.Process], before: dict[str, float], seconds: float) -> str:
+    parts = []
+    for name, p in procs.items():
+        t = p.cpu_times()
+        cpu = (t.user + t.system - before[name]) / seconds * 100
+        rss = p.memory_info().rss / 2**20
+        parts.append(f"{name}: CPU {cpu:5.1f}% of a core, RSS {rss:5.1f} MiB")
+    return "\n    ".join(parts)
+
+
+def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
+          clients: int, seconds: float, workers: int) -> None:
+    # The simulated clients cost more CPU than the server (each parses every snapshot it
+    # gets), so they run in several processes: one would be the bottleneck and measure
+    # its own queue, not the server.
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    begin = time.time() + WARMUP + clients * 0.006 + 2.0
+    window = (begin, begin + seconds)
+    stop_at = window[1] + 0.5
+    children = [ctx.Process(target=worker, args=(urls, list(range(w, clients, workers)),
+                                                  window, stop_at, out))
+                for w in range(workers)]
+    for c in children:
+        c.start()
+    time.sleep(max(0.0, begin - time.time()))
+    stats0 = [json.loads(_get(u)) for u in urls]
+    cpu0 = {n: p.cpu_times().user + p.cpu_times().system for n, p in procs.items()}
+    t0 = time.monotonic()
+    time.sleep(max(0.0, window[1] - time.time()))
+    took = time.monotonic() - t0
+    stats1 = [json.loads(_get(u)) for u in urls]
+    use = usage(procs, cpu0, took)
+    tally = Tally()
+    for _ in children:
+        lat, after, received = out.get(timeout=120)
+        tally.latency += lat
+        tally.after_tick += after
+        tally.received += received
+    for c in children:
+        c.join(30)
+    poses = sum(b["counters"].get("in", 0) - a["counters"].get("in", 0)
+                for a, b in zip(stats0, stats1, strict=True))
+    snaps = sum(b["counters"].get("snapshot.sent", 0) - a["counters"].get("snapshot.sent", 0)
+                for a, b in zip(stats0, stats1, strict=True))
+    dropped = sum(b["counters"].get("rate_limited", 0) + b["counters"].get(
+        "snapshot.skipped_slow", 0) for b in stats1)
+    print(f"\n== {title}: {clients} clients at {HZ:g} Hz for {took:.1f} s "
+          f"({workers} client processes)")
+    print(f"  update latency (pose sent -> in another's snapshot): {percentiles(tally.latency)}")
+    print(f"  of which after the tick (snapshot stamp -> arrival): "
+          f"{percentiles(tally.after_tick)}")
+    print(f"  messages: {poses / took:7.0f}/s poses in, {snaps / took:7.0f}/s snapshots out, "
+          f"{tally.received / took:7.0f}/s snapshots received; "
+          f"rate-limited or skipped: {dropped}")
+    print(f"  {use}")
+
+
+def _get(ws_url: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(ws_url.replace("ws://", "http://") + "/stats", timeout=10) as r:
+        return str(r.read().decode())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=4, help="client processes (1..16)")
+    parser.add_argument("--skip-nats", action="store_true")
+    args = parser.parse_args()
+    if not 2 <= args.clients <= 500 or not 1 <= args.seconds <= 60 \
+            or not 1 <= args.workers <= 16:
+        parser.error("--clients 2..500, --seconds 1..60, --workers 1..16 (it is bounded)")
+    print(f"load_presence: {psutil.cpu_count()} cores, load average "
+          f"{', '.join(f'{x:.2f}' for x in psutil.getloadavg())} (shared machine)")
+
+    proc, port = start_server()
+    try:
+        procs = {"server": psutil.Process(proc.pid)}
+        phase("one server", [f"ws://127.0.0.1:{port}"], procs, args.clients, args.seconds,
+              args.workers)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+    binary = shutil.which("nats-server")
+    if args.skip_nats or binary is None:
+        print("\n== two servers through NATS: skipped (no nats-server)" if binary is None
+              else "")
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        nport = free_port()
+        nats = subprocess.Popen([binary, "-js", "-a", "127.0.0.1", "-p", str(nport),
+                                 "-sd", str(Path(folder) / "js")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = []
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", nport), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            url = f"nats://127.0.0.1:{nport}"
+            started = [start_server("--nats", url), start_server("--nats", url)]
+            procs = {"server 1": psutil.Process(started[0][0].pid),
+                     "server 2": psutil.Process(started[1][0].pid),
+                     "nats-server": psutil.Process(nats.pid)}
+            phase("two servers through NATS (clients split half and half)",
+                  [f"ws://127.0.0.1:{p}" for _, p in started], procs, args.clients,
+                  args.seconds, args.workers)
+        finally:
+            for p, _ in started:
+                p.terminate()
+                p.wait(10)
+            nats.terminate()
+            nats.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
