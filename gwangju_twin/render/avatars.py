@@ -14,7 +14,7 @@ spread at the point, in the sender's colour.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +83,7 @@ class _Avatar:
     label: BilingualLabel
     place: str | None
     colour_id: int
+    fresh: bool = True  # not yet placed: it appears where it is, without gliding
 
 
 @dataclass
@@ -123,9 +124,14 @@ class Avatars:
 
     # -- avatars -------------------------------------------------------------------------------
 
-    def show(self, others: Sequence[Other], camera: NodePath) -> None:
+    def show(self, others: Sequence[Other], camera: NodePath,
+             coarse: Collection[str] = (), dt: float = 0.0) -> None:
         """Put the avatars where ``others`` are now (new ones appear, missing ones go), sized
-        and labelled for ``camera``."""
+        and labelled for ``camera``.
+
+        The ids in ``coarse`` are far away (the server sends them to the metre, twice a
+        second, without where they look): their avatars glide towards each new place over
+        a few frames of ``dt`` seconds and show no look marker."""
         seen = set()
         for other in others:
             seen.add(other.id)
@@ -137,7 +143,7 @@ class Avatars:
                 self.avatars[other.id] = avatar
             elif avatar.place != other.pavilion:
                 self._relabel(avatar, other)
-            self._place(avatar, other, camera)
+            self._place(avatar, other, camera, dt if other.id in coarse else None)
         for gone in [vid for vid in self.avatars if vid not in seen]:
             self.avatars.pop(gone).root.remove_node()
 
@@ -178,9 +184,19 @@ class Avatars:
         avatar.label.reparent_to(avatar.root)
         avatar.place = other.pavilion
 
-    def _place(self, avatar: _Avatar, other: Other, camera: NodePath) -> None:
+    def _place(self, avatar: _Avatar, other: Other, camera: NodePath,
+               glide: float | None) -> None:
         s = other.state
-        avatar.root.set_pos(s.x, s.y, s.z)
+        if glide is None or avatar.fresh:
+            avatar.root.set_pos(s.x, s.y, s.z)
+        else:
+            # Half way there in about 0.12 s: smooth at 2 Hz updates, never far behind.
+            p = avatar.root.get_pos()
+            f = 1.0 - math.exp(-glide * 6.0)
+            avatar.root.set_pos(p.x + (s.x - p.x) * f, p.y + (s.y - p.y) * f,
+                                p.z + (s.z - p.z) * f)
+        avatar.fresh = False
+        (avatar.look.hide if glide is not None else avatar.look.show)()
         # The state's yaw is a compass heading (clockwise from north); Panda3D's heading
         # turns counter-clockwise from +y.
         body = avatar.root.get_child(0)

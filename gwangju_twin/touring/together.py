@@ -28,7 +28,8 @@ from gwangju_twin.controls import CameraMode
 from gwangju_twin.guide import Presence
 from gwangju_twin.navigation.rigs import OrbitRig, WalkRig
 from gwangju_twin.plugins.api import PavilionInfo
-from gwangju_twin.presence.client import Join, PresenceClient
+from gwangju_twin.presence.client import Join, Other, PresenceClient
+from gwangju_twin.presence.interpolation import State
 from gwangju_twin.presence.messages import (
     Error,
     Pose,
@@ -140,13 +141,16 @@ class Together:
         client = self.client
         client.set_pose(self._pose())
         others = client.visitors()
-        camera = self.base.camera
-        self.avatars.show(others, camera)
-        self.avatars.update(dt, camera)
         far = client.far()
+        camera = self.base.camera
+        # The far ones too: in a city overview a visitor in another pavilion is still worth
+        # seeing; they come coarse (metres, 2 Hz, on the ground, no look direction).
+        coarse = [Other(f.id, f.nickname_id, f.colour_id, Role.VISITOR,
+                        State(f.x, f.y, 0.0, 0.0, 0.0), f.zone) for f in far]
+        self.avatars.show([*others, *coarse], camera, {f.id for f in far}, dt)
+        self.avatars.update(dt, camera)
         self.screen.minimap.set_others(
-            [(o.state.x, o.state.y, rgb(o.colour_id)) for o in others]
-            + [(f.x, f.y, rgb(f.colour_id)) for f in far])
+            [(o.state.x, o.state.y, rgb(o.colour_id)) for o in (*others, *coarse)])
         for event in client.drain():
             self._event(event)
         self._status(len(others) + len(far))
@@ -212,10 +216,9 @@ class Together:
                 self.screen.say("toast.together_refused", reason=reason)
 
     def _colour_of(self, visitor_id: str | None) -> int:
-        for other in self.client.visitors():
-            if other.id == visitor_id:
-                return other.colour_id
-        return self.client.colour_id
+        colours = {o.id: o.colour_id for o in self.client.visitors()}
+        colours.update((f.id, f.colour_id) for f in self.client.far())
+        return colours.get(visitor_id or "", self.client.colour_id)
 
     # -- group tours -------------------------------------------------------------------------
 
