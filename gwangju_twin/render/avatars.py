@@ -48,8 +48,8 @@ from gwangju_twin.ui.label import BilingualLabel, polygon_node
 #: as large on screen as it is here.
 NEAR = 60.0
 #: The world height (m) of an avatar label's Korean line at LABEL_FAR, as pavilions' labels
-#: are sized (render.pavilions.label_scale), about two thirds of theirs.
-LABEL_HEIGHT = 6.0
+#: are sized (render.pavilions.label_scale), a little smaller than theirs.
+LABEL_HEIGHT = 7.5
 #: Seconds a reaction's marker lives.
 LIFETIMES: Mapping[ReactionKind, float] = {
     ReactionKind.WAVE: 2.5, ReactionKind.LIKE: 2.0, ReactionKind.PING: 4.0}
@@ -115,8 +115,9 @@ class Avatars:
         self.avatars: dict[str, _Avatar] = {}
         self.markers: list[_Marker] = []
         self._markers_root = self.root.attach_new_node("reactions")
-        # Reactions float over the city like labels: never hidden by a building.
-        self._markers_root.set_bin("fixed", 5)
+        # Reactions float over the city and its labels (a priority of 1 wins over the
+        # draw order each label card sets on itself): a reaction lasts seconds, so it may.
+        self._markers_root.set_bin("fixed", 200, 1)
         self._markers_root.set_depth_test(False)
         self._markers_root.set_depth_write(False)
         self._markers_root.set_light_off(1)
@@ -232,8 +233,9 @@ class Avatars:
             return
         if kind is ReactionKind.WAVE:
             node = NodePath("wave")
+            # Height 1: the marker's node gives it its size each frame.
             card = BilingualLabel("안녕하세요!", "Hello!", self._font, rgb(colour_id),
-                                  bold_font=self._bold)
+                                  height=1.0, bold_font=self._bold)
             card.reparent_to(node)
         else:
             node = NodePath("like")
@@ -305,11 +307,11 @@ class Avatars:
         node.set_quat(camera, Quat.ident_quat())
         scale = label_scale(LABEL_HEIGHT, distance)
         if marker.kind is ReactionKind.WAVE:
-            node.set_scale(scale)
+            node.set_scale(scale * 1.6)  # a greeting is meant to be noticed
             # The card rocks in the picture plane, as a waving hand does.
             node.get_child(0).set_r(18.0 * math.sin(t * 4 * math.pi))
         else:
-            node.set_scale(scale * 3.0 * (0.8 + 0.4 * math.sin(min(1.0, t * 3) * math.pi)))
+            node.set_scale(scale * 5.0 * (0.8 + 0.4 * math.sin(min(1.0, t * 3) * math.pi)))
         node.set_alpha_scale(fade)
 
     def destroy(self) -> None:
