@@ -18,6 +18,7 @@ from gwangju_twin.plugins.clicks import ClickEvent, Clicks
 from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
+from gwangju_twin.plugins.room import Room
 from gwangju_twin.plugins.storage import PluginStorage
 
 #: Default time an ``update`` call may take before it counts as an overrun (milliseconds).
@@ -128,6 +129,8 @@ class PavilionContext(DrawingKit):
         camera: the demo camera (``DemoCamera``): ``frame``, ``fly_to``, ``set_overview``,
             ``overview``; it moves only while the visitor is inside, and never makes them
             leave.
+        room: ``Room``: ``publish``/``subscribe`` small JSON values shared with this demo on
+            the other viewers of a shared room (docs/together.md); sends nothing alone.
     """
 
     def __init__(
@@ -158,6 +161,7 @@ class PavilionContext(DrawingKit):
         # API 1.1: the demo camera and clicks (the shell attaches the camera's hand).
         self.camera = DemoCamera(active=lambda: self.inside)
         self.clicks = Clicks()
+        self.room = Room(manifest.id, self.timers)  # the shell links it to a shared room
 
     def on_click(self, node: Any, fn: Callable[[ClickEvent], None]) -> None:
         """Call ``fn(event)`` when the visitor clicks or taps ``node`` (one of the demo's
@@ -234,6 +238,7 @@ class PavilionContext(DrawingKit):
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
+        self.room.clear()
         self.clicks.clear()
         self.clear_paint()
         self.storage.close()

@@ -265,7 +265,7 @@ class Touring:
                                                                     self.expo.bold_font),
                 infos=self.infos, driver=self.driver, presence=self.presence,
                 selection=self.selection, pointer=self.pointer, screen=self.screen,
-                guide=self.guide, catalogue=self.cat, later=self._later)
+                guide=self.guide, catalogue=self.cat, later=self._later, host=self.expo.host)
         return self.together
 
     def leave(self) -> None:

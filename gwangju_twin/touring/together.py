@@ -12,6 +12,8 @@ thread: the frame never waits on the network) and, each frame:
   (keys G, B, X and the reaction bar);
 - runs group tours: a guide's tour steps go to the room, and a visitor who opted in
   (key F or the bar's follow button) is taken along, stop by stop, by their own tour guide;
+- links the demos' ``ctx.room`` to the room, so a demo's shared state reaches the same
+  demo on the other viewers;
 - says in a toast when the room is joined, lost (it is rejoined by itself) or refused.
 
 Without a room none of this exists and the viewer is exactly as before.
@@ -28,6 +30,7 @@ from gwangju_twin.controls import CameraMode
 from gwangju_twin.guide import Presence
 from gwangju_twin.navigation.rigs import OrbitRig, WalkRig
 from gwangju_twin.plugins.api import PavilionInfo
+from gwangju_twin.plugins.host import PluginHost
 from gwangju_twin.presence.client import Join, Other, PresenceClient
 from gwangju_twin.presence.interpolation import State
 from gwangju_twin.presence.messages import (
@@ -36,6 +39,7 @@ from gwangju_twin.presence.messages import (
     Reaction,
     ReactionKind,
     Role,
+    Share,
     Tour,
     TourAction,
 )
@@ -61,10 +65,12 @@ class Together:
                  infos: Sequence[PavilionInfo], driver: CameraDriver, presence: Presence,
                  selection: Selection, pointer: Pointer, screen: Screen, guide: TourGuide,
                  catalogue: Catalogue, later: Callable[[Callable[[], object]], None],
-                 client: PresenceClient | None = None) -> None:
+                 host: PluginHost | None = None, client: PresenceClient | None = None
+                 ) -> None:
         self.base, self.world = base, world
         self.driver, self.presence, self.selection = driver, presence, selection
         self.pointer, self.screen, self.guide, self.cat = pointer, screen, guide, catalogue
+        self.host = host
         self.client = client or PresenceClient(join.url, join.token, role=join.role)
         self.is_guide = join.role is Role.GUIDE
         places = {i.id: (i.name_ko, i.name_en) for i in infos}
@@ -151,6 +157,7 @@ class Together:
         self.avatars.update(dt, camera)
         self.screen.minimap.set_others(
             [(o.state.x, o.state.y, rgb(o.colour_id)) for o in (*others, *coarse)])
+        self._link_plugins()
         for event in client.drain():
             self._event(event)
         self._status(len(others) + len(far))
@@ -209,6 +216,9 @@ class Together:
             if event.guide == me:
                 return
             self._tour(event)
+        elif isinstance(event, Share):
+            if event.sender != me:
+                self._deliver(event)
         elif isinstance(event, Error):
             reason = f"{event.code}" + (f" ({event.detail})" if event.detail else "")
             if reason != self._refused:
@@ -219,6 +229,32 @@ class Together:
         colours = {o.id: o.colour_id for o in self.client.visitors()}
         colours.update((f.id, f.colour_id) for f in self.client.far())
         return colours.get(visitor_id or "", self.client.colour_id)
+
+    # -- plugins: ctx.room -------------------------------------------------------------------
+
+    def share(self, demo_id: str, key: str, value: Any) -> bool:
+        """A demo's ``ctx.room.publish`` (the plugins' RoomLink): sent when joined."""
+        if not self.client.connected:
+            return False
+        self.client.send(Share(demo_id, key, value))
+        return True
+
+    def _link_plugins(self) -> None:
+        # Every frame: a plugin loaded anew (a kiosk's reset) has a new context to link.
+        if self.host is None:
+            return
+        for slot in self.host.slots:
+            context = slot.context
+            if context is not None and context.room.link is not self:
+                context.room.link = self
+
+    def _deliver(self, share: Share) -> None:
+        if self.host is None:
+            return
+        for slot in self.host.slots:
+            context = slot.context
+            if slot.running and context is not None and context.manifest.id == share.demo_id:
+                context.room.deliver(share.key, share.value, share.sender)
 
     # -- group tours -------------------------------------------------------------------------
 
@@ -268,6 +304,9 @@ class Together:
     def close(self) -> None:
         """Leave the room; remove the avatars and the bar."""
         self.base.task_mgr.remove("together")
+        for slot in self.host.slots if self.host is not None else ():
+            if slot.context is not None and slot.context.room.link is self:
+                slot.context.room.link = None
         self.client.close()
         self.avatars.destroy()
         self.bar.destroy()

@@ -1,7 +1,8 @@
 """Together in the touring interface, offscreen, with a scripted room (a presence client
 whose network side is replaced, so every message is the test's): others become avatars and
 minimap dots, reactions become markers, a ping is sent at the picked point, the visitor's
-pose goes out, a guide's tour steps go to the room and a follower's tour follows them.
+pose goes out, a guide's tour steps go to the room and a follower's tour follows them, and
+a demo's ``ctx.room`` values travel both ways.
 
 The probe runs in a subprocess (EGL, no display) and prints what it saw as JSON.
 """
@@ -70,7 +71,7 @@ PROBE = textwrap.dedent(
                         driver=touring.driver, presence=touring.presence,
                         selection=touring.selection, pointer=touring.pointer,
                         screen=touring.screen, guide=touring.guide, catalogue=touring.cat,
-                        later=lambda f: f(), client=room)
+                        later=lambda f: f(), host=stage.expo.host, client=room)
     touring.together = together
     tx, ty, tz = stage.pose.target
     room.others = [Other(OTHER, 9, 1, m.Role.VISITOR, State(tx + 30, ty, tz, 45.0, 0.0),
@@ -117,6 +118,22 @@ PROBE = textwrap.dedent(
     step()
     seen["follow_stop"] = [tour.running, together.following]
 
+    # ctx.room: a running demo's value reaches the room; the room's reaches its subscriber
+    # between frames (under the host's fault isolation, as a timer).
+    slot = next(s for s in stage.expo.host.slots if s.running and s.context is not None)
+    ctx = slot.context
+    got = []
+    ctx.room.subscribe(lambda key, value, sender: got.append([key, value, sender]))
+    room.sent.clear()
+    published = ctx.room.publish("pin", {"x": 1})
+    room.inbox = [m.Share(ctx.manifest.id, "pin", [3, 4], sender=OTHER),
+                  m.Share(ctx.manifest.id, "pin", "mine", sender=ME),
+                  m.Share("someone.else", "pin", 5, sender=OTHER)]
+    step()
+    stage.expo.update(1 / 30)
+    seen["shared"] = [published, [[x.demo_id == ctx.manifest.id, x.key, x.value]
+                                  for x in room.sent if isinstance(x, m.Share)], got]
+
     # Leading: as a guide, the visitor's own tour goes to the room as it changes.
     together.is_guide = True
     room.sent.clear()
@@ -162,3 +179,7 @@ def test_together_shows_the_room_and_follows_the_guide(tmp_path: Path) -> None:
     assert seen["follow_stop"] == [False, False]
     assert seen["led"] == [["start", 0], ["step", 1], ["stop", 0]]
     assert seen["lost"] == [0, "Connecting…"]
+    # A demo's published value went to the room; only another viewer's value for the same
+    # demo reached its subscriber (not its own echo, not another demo's).
+    assert seen["shared"] == [True, [[True, "pin", {"x": 1}]], [["pin", [3, 4],
+                                                                 "000000000002"]]]
