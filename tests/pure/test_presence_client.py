@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
@@ -276,3 +277,26 @@ def test_tokens_are_checked() -> None:
     assert check_token("expo-2026") == "expo-2026"
     with pytest.raises(InputError, match="--token"):
         check_token("has space")
+
+
+def _args(join: str | None = None, token: str | None = None, guide: bool = False) -> Any:
+    import argparse
+
+    return argparse.Namespace(join=join, token=token, guide=guide)
+
+
+def test_the_room_comes_from_the_flag_else_the_settings() -> None:
+    from gwangju_twin.app.commands.options import presence_join
+
+    assert presence_join(_args()) is None  # alone: nothing changes
+    flag = presence_join(_args("ws://a:1/sangmu", "t0k", guide=True), "ws://b:2/other")
+    assert flag is not None and str(flag.url) == "ws://a:1/sangmu"  # --join wins
+    assert (flag.token, flag.role) == ("t0k", m.Role.GUIDE)
+    settings = presence_join(_args(), "ws://b:2/other")
+    assert settings is not None and settings.url.room == "other"
+    assert settings.role is m.Role.VISITOR and settings.token is None
+    # A bad URL in the settings names the settings file and key.
+    with pytest.raises(InputError, match=r"settings\.toml: 'join'"):
+        presence_join(_args(), "ws://b:99999/other", "settings.toml")
+    with pytest.raises(InputError, match="need a room"):
+        presence_join(_args(token="t0k"))
