@@ -73,7 +73,7 @@ def run_viewer(source: Prepared | Loading, size: tuple[int, int], view: str = "s
 
     Given a ``Loading``, the window opens first and shows the loading screen while the
     scene loads. Every control is listed in ``gwangju_twin.controls`` and in the F1 help
-    overlay. ``join`` shares a room with other visitors (docs/together.md). Raises
+    overlay. ``join`` shares a room with other visitors (docs/presence.md). Raises
     NoWindowError when no window can be opened.
     """
     from gwangju_twin.plugins.storage import desktop_storage_folder

@@ -130,7 +130,7 @@ class PavilionContext(DrawingKit):
             ``overview``; it moves only while the visitor is inside, and never makes them
             leave.
         room: ``Room``: ``publish``/``subscribe`` small JSON values shared with this demo on
-            the other viewers of a shared room (docs/together.md); sends nothing alone.
+            the other viewers of a shared room (docs/presence.md); sends nothing alone.
     """
 
     def __init__(

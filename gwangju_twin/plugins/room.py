@@ -1,6 +1,6 @@
 """``ctx.room``: a demo shares small state with the same demo on the other viewers in the room.
 
-When the viewer is in a shared room (docs/together.md), ``ctx.room.publish(key, value)``
+When the viewer is in a shared room (docs/presence.md), ``ctx.room.publish(key, value)``
 sends a small JSON value to every viewer in it, where the same plugin's
 ``ctx.room.subscribe`` callbacks get it, e.g. the civic map's new pins appearing for
 everyone. Alone, ``publish`` sends nothing and returns False, so a demo never has to ask.

@@ -10,12 +10,12 @@ infocards, settings) and in the collaborators; this only wires them together.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panda3d.core import ClockObject
 
+from gwangju_twin.controls import control
 from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence
 from gwangju_twin.navigation import Limits, Obstacles
 from gwangju_twin.picking import Picker, PickIndex
@@ -163,6 +163,11 @@ class Touring:
             keys.bind_keyboard(self._actions(), self.preferences.change_sensitivity,
                                self.order, self.visits.go_to_pavilion, self.visits.leave,
                                self.driver)
+            # The shared room's keys (G, B, X, F) do nothing until a room is joined.
+            for event, name in zip(control("react").events, ("wave", "like", "ping"),
+                                   strict=True):
+                keys.accept(event, self._together, name)
+            keys.accept(control("follow").events[0], self._together, "follow")
         # Framed again now that the widgets are up: the view keeps clear of them.
         demo_pose = expo.demo_pose
         if demo_pose is not None:
@@ -234,14 +239,7 @@ class Touring:
             "language": prefs.toggle_language, "hud": prefs.toggle_hud,
             "screenshot": prefs.screenshot, "invert_y": prefs.toggle_invert_y,
             "help": screen.toggle_help, "close": self.close_top, "quit": self.base.userExit,
-            **{name: partial(self._together, name) for name in ("wave", "like", "ping",
-                                                                 "follow")},
         }
-
-    def _together(self, name: str) -> None:
-        # Reactions and following need a room; alone, their keys do nothing.
-        if self.together is not None:
-            self.together.act(name)
 
     def _toolbar(self, name: str) -> None:
         self._later(self._actions()[TOOLBAR_CONTROLS.get(name, name)])
@@ -255,8 +253,12 @@ class Touring:
         """Fly to the pavilion and enter it (its demo starts when the flight lands)."""
         self.visits.go_to_pavilion(pavilion_id, on_arrival)
 
+    def _together(self, name: str) -> None:
+        if self.together is not None:
+            self.together.act(name)
+
     def join(self, join: Join) -> Together:
-        """Join a shared room: the other visitors shown, this one seen (docs/together.md)."""
+        """Join a shared room: the other visitors shown, this one seen (docs/presence.md)."""
         from gwangju_twin.touring.together import Together
 
         if self.together is None:

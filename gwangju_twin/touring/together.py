@@ -1,4 +1,4 @@
-"""Together: the touring interface in a shared room (docs/together.md).
+"""Together: the touring interface in a shared room (docs/presence.md).
 
 ``Together`` is built by ``Touring.join`` when the viewer is given a room (``--join``, the
 settings' ``join`` or a kiosk's ``[presence]``). It owns the presence client (a background

@@ -4,7 +4,7 @@ and following a guide's tour.
 A column of four buttons on a pill at the middle of the screen's right edge (the info and
 plugin panels dock above it, the kiosk's zoom pad below), with a line under them saying how
 many others are in the room, or that the room is being rejoined. Shown only while the
-viewer is joined to a room (docs/together.md); a kiosk's touch screen has no keys, so the
+viewer is joined to a room (docs/presence.md); a kiosk's touch screen has no keys, so the
 bar is the only way to react there. Give it ``base.a2dRightCenter`` as parent.
 """
 

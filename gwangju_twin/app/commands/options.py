@@ -232,7 +232,7 @@ def display_available() -> tuple[bool, str]:
 
 
 def presence_options(p: argparse.ArgumentParser) -> None:
-    """Add --join, --token and --guide (a shared room, docs/together.md) to ``p``."""
+    """Add --join, --token and --guide (a shared room, docs/presence.md) to ``p``."""
     p.add_argument("--join", metavar="ws://HOST:PORT/ROOM",
                    help="join a shared room: see the other visitors there and be seen (default: "
                    "the settings' join, else alone)")
