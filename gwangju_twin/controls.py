@@ -60,6 +60,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("tour_skip", ("n",), section="explore"),
     Control("minimap", ("m",), section="explore"),
     Control("search", ("/", "control-f"), section="explore"),
+    Control("sunlight_area", ("j",), section="explore"),
     # interface
     Control("language", ("l",), section="interface"),
     Control("hud", ("f3",), section="interface"),

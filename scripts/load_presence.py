@@ -63,6 +63,8 @@ class Sim:
 class Tally:
     latency: list[float] = field(default_factory=list)
     after_tick: list[float] = field(default_factory=list)
+    #: Latency of pairs on different servers (the NATS phase).
+    crossed: list[float] = field(default_factory=list)
     received: int = 0
 
 
@@ -104,8 +106,9 @@ def age(z: float, now: float) -> float:
 
 
 async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: float,
-                 rng: random.Random) -> None:
-    sim.conn = await connect(f"{sim.url}/load", max_size=m.MAX_SERVER_BYTES)
+                 rng: random.Random, observer: bool, servers: int) -> None:
+    sim.conn = await connect(f"{sim.url}/load", max_size=m.MAX_SERVER_BYTES,
+                             compression=None)
     await sim.conn.send(m.encode(m.Hello(room="load", nickname_id=sim.index % 256,
                                          colour_id=sim.index % 12)))
     await sim.conn.recv()  # welcome
@@ -135,6 +138,12 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
             now = time.time()
             if now > stop_at:
                 break
+            if not observer:
+                # Received like any viewer's, but not parsed: parsing 2000 snapshots a
+                # second would make the load generator, not the server, what is measured.
+                if window[0] <= now <= window[1]:
+                    tally.received += 1
+                continue
             doc = json.loads(raw)
             if doc.get("t") != "snapshot" or not window[0] <= now <= window[1]:
                 continue
@@ -145,6 +154,10 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
                     continue  # the same pose again: counted when it first arrived
                 sim.last[row[0]] = z
                 tally.latency.append(age(z, now))
+                # nickname_id is the sender's index mod 256, and clients go to the servers
+                # in turn (index mod the number of servers, 1 or 2, which divides 256).
+                if row[1] % servers != sim.index % servers:
+                    tally.crossed.append(age(z, now))
                 tally.after_tick.append(now - doc["ts"])
     except Exception:
         pass
@@ -154,21 +167,22 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
 
 
 def worker(urls: list[str], indices: list[int], window: tuple[float, float], stop_at: float,
-           out: Any) -> None:
+           every: int, out: Any) -> None:
     async def go() -> Tally:
         tally = Tally()
         rng = random.Random(indices[0])
         tasks = []
         for n, i in enumerate(indices):
             tasks.append(asyncio.create_task(
-                client(Sim(i, urls[i % len(urls)]), tally, window, stop_at, rng)))
+                client(Sim(i, urls[i % len(urls)]), tally, window, stop_at, rng,
+                       observer=i % every == 0, servers=len(urls))))
             if n % 10 == 9:
                 await asyncio.sleep(0.05)  # joins spread a little, as visitors arrive
         await asyncio.gather(*tasks, return_exceptions=True)
         return tally
 
     t = asyncio.run(go())
-    out.put((t.latency, t.after_tick, t.received))
+    out.put((t.latency, t.after_tick, t.crossed, t.received))
 
 
 def usage(procs: dict[str, psutil.Process], before: dict[str, float], seconds: float) -> str:
@@ -182,17 +196,20 @@ def usage(procs: dict[str, psutil.Process], before: dict[str, float], seconds: f
 
 
 def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
-          clients: int, seconds: float, workers: int) -> None:
+          clients: int, seconds: float, workers: int, observers: int) -> None:
     # The simulated clients cost more CPU than the server (each parses every snapshot it
     # gets), so they run in several processes: one would be the bottleneck and measure
     # its own queue, not the server.
     ctx = multiprocessing.get_context("spawn")
+    # Every n-th client (one in each cluster of 25 at the default 8 observers per 200)
+    # measures latency of everyone near it.
+    every = max(1, clients // observers)
     out = ctx.Queue()
     begin = time.time() + WARMUP + clients * 0.006 + 2.0
     window = (begin, begin + seconds)
     stop_at = window[1] + 0.5
     children = [ctx.Process(target=worker, args=(urls, list(range(w, clients, workers)),
-                                                  window, stop_at, out))
+                                                  window, stop_at, every, out))
                 for w in range(workers)]
     for c in children:
         c.start()
@@ -206,9 +223,10 @@ def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
     use = usage(procs, cpu0, took)
     tally = Tally()
     for _ in children:
-        lat, after, received = out.get(timeout=120)
+        lat, after, crossed, received = out.get(timeout=120)
         tally.latency += lat
         tally.after_tick += after
+        tally.crossed += crossed
         tally.received += received
     for c in children:
         c.join(30)
@@ -218,9 +236,12 @@ def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
                 for a, b in zip(stats0, stats1, strict=True))
     dropped = sum(b["counters"].get("rate_limited", 0) + b["counters"].get(
         "snapshot.skipped_slow", 0) for b in stats1)
-    print(f"\n== {title}: {clients} clients at {HZ:g} Hz for {took:.1f} s "
-          f"({workers} client processes)")
+    print(f"\n== {title}: {clients} clients moving at {HZ:g} Hz for {took:.1f} s "
+          f"({workers} client processes, {len(range(0, clients, every))} measuring)")
     print(f"  update latency (pose sent -> in another's snapshot): {percentiles(tally.latency)}")
+    if len(urls) > 1:
+        print(f"  between clients on different servers:                 "
+              f"{percentiles(tally.crossed)}")
     print(f"  of which after the tick (snapshot stamp -> arrival): "
           f"{percentiles(tally.after_tick)}")
     print(f"  messages: {poses / took:7.0f}/s poses in, {snaps / took:7.0f}/s snapshots out, "
@@ -241,19 +262,24 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=4, help="client processes (1..16)")
+    parser.add_argument("--observers", type=int, default=20,
+                        help="clients that parse their snapshots and measure (1..clients)")
+    parser.add_argument("--hz", type=float, default=10.0,
+                        help="the servers' snapshots a second (serve --hz; default 10)")
     parser.add_argument("--skip-nats", action="store_true")
     args = parser.parse_args()
     if not 2 <= args.clients <= 500 or not 1 <= args.seconds <= 60 \
-            or not 1 <= args.workers <= 16:
+            or not 1 <= args.workers <= 16 or not 1 <= args.observers <= args.clients:
         parser.error("--clients 2..500, --seconds 1..60, --workers 1..16 (it is bounded)")
     print(f"load_presence: {psutil.cpu_count()} cores, load average "
           f"{', '.join(f'{x:.2f}' for x in psutil.getloadavg())} (shared machine)")
 
-    proc, port = start_server()
+    rate = ("--hz", f"{args.hz:g}")
+    proc, port = start_server(*rate)
     try:
         procs = {"server": psutil.Process(proc.pid)}
         phase("one server", [f"ws://127.0.0.1:{port}"], procs, args.clients, args.seconds,
-              args.workers)
+              args.workers, args.observers)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -277,13 +303,13 @@ def main() -> int:
                 except OSError:
                     time.sleep(0.05)
             url = f"nats://127.0.0.1:{nport}"
-            started = [start_server("--nats", url), start_server("--nats", url)]
+            started = [start_server("--nats", url, *rate), start_server("--nats", url, *rate)]
             procs = {"server 1": psutil.Process(started[0][0].pid),
                      "server 2": psutil.Process(started[1][0].pid),
                      "nats-server": psutil.Process(nats.pid)}
             phase("two servers through NATS (clients split half and half)",
                   [f"ws://127.0.0.1:{p}" for _, p in started], procs, args.clients,
-                  args.seconds, args.workers)
+                  args.seconds, args.workers, args.observers)
         finally:
             for p, _ in started:
                 p.terminate()

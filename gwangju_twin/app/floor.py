@@ -35,6 +35,7 @@ from gwangju_twin.plugins.host import (
     SlotState,
 )
 from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
+from gwangju_twin.plugins.sunview import default_clock
 from gwangju_twin.render.paint import StageServices, plugin_label_rects
 from gwangju_twin.render.pavilions import (
     LABEL_HEIGHT,
@@ -50,6 +51,7 @@ from gwangju_twin.render.pavilions import (
 )
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.sectors import sector
+from gwangju_twin.sun import SceneClock
 from gwangju_twin.ui.declutter import Placement
 from gwangju_twin.ui.fonts import load_font
 from gwangju_twin.ui.label import BilingualLabel
@@ -126,10 +128,16 @@ class ExpoFloor:
         frame_budget_ms: float = 4.0,
         language: str = "ko",
         storage_folder: Path | None = None,
+        clock: SceneClock | None = None,
     ) -> None:
         """``storage_folder`` is where plugins keep ``ctx.storage`` (None: a temporary
-        folder made when the first plugin loads, removed on ``close``)."""
+        folder made when the first plugin loads, removed on ``close``). ``clock`` is the
+        scene's clock the plugins read as ``ctx.sun`` (None: a clock of its own at
+        ``plugins.sunview.DEFAULT_MOMENT`` over the district's origin)."""
         self._storage_folder = storage_folder
+        #: The scene's clock the plugins see (read-only) as ``ctx.sun``.
+        self.clock = clock if clock is not None else default_clock(district.frame.lon,
+                                                                   district.frame.lat)
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self.pavilions = {p.info.id: p for p in pavilions}
         self.language = language
@@ -419,7 +427,7 @@ class ExpoFloor:
         ctx = PavilionContext(slot.found.manifest, slot.pavilion,
                               self.nodes[slot.pavilion.id].demo, self._data, self._services,
                               self.language, self.frame_budget_ms,
-                              storage_folder=self.storage_folder)
+                              storage_folder=self.storage_folder, clock=self.clock)
         ctx.panel.accent = sector(slot.pavilion.sector).color
         ctx.camera.attach(lambda: self.camera_hand)
         return ctx

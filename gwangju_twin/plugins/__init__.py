@@ -2,8 +2,9 @@
 
 A plugin is a folder (or an installed package) with a ``pavilion.toml`` manifest and a Python
 module whose entry class implements some of the hooks of ``PavilionDemo``. Each hook receives
-a ``PavilionContext``: the plugin's node, panel, read-only district data, timers, logger and
-asset folder. docs/plugins.md is the guide; ``gwangju-twin plugins new`` scaffolds a plugin.
+a ``PavilionContext``: the plugin's node, panel, read-only district data, timers, logger,
+asset folder and (API 1.2) the scene's sun, read-only. docs/plugins.md is the guide;
+``gwangju-twin plugins new`` scaffolds a plugin.
 
 The API is versioned: ``API_VERSION`` is what this host implements, and a plugin whose
 manifest asks for an ``api_version`` the host does not support is refused, not run.
@@ -61,3 +62,10 @@ __all__ = [
     "Timers",
 ]
 __all__ += ["ChartKind", "LegendEntry", "PanelChart", "PanelGauge", "PanelImage", "PanelLegend"]
+
+# isort: split
+# API 1.2: the scene's clock and sun, read-only (ctx.sun).
+from gwangju_twin.plugins.sunview import SunView  # noqa: E402
+from gwangju_twin.sun import SunPosition  # noqa: E402
+
+__all__ += ["SunPosition", "SunView"]

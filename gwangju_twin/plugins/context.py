@@ -20,6 +20,8 @@ from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.plugins.room import Room
 from gwangju_twin.plugins.storage import PluginStorage
+from gwangju_twin.plugins.sunview import GWANGJU_LONLAT, SunView, default_clock
+from gwangju_twin.sun import SceneClock
 
 #: Default time an ``update`` call may take before it counts as an overrun (milliseconds).
 FRAME_BUDGET_MS = 4.0
@@ -131,6 +133,8 @@ class PavilionContext(DrawingKit):
             leave.
         room: ``Room``: ``publish``/``subscribe`` small JSON values shared with this demo on
             the other viewers of a shared room (docs/presence.md); sends nothing alone.
+        sun: the scene's clock and sun, read-only (``SunView``, API 1.2): ``when``,
+            ``position`` and ``subscribe(callback)``.
     """
 
     def __init__(
@@ -143,7 +147,10 @@ class PavilionContext(DrawingKit):
         language: str = "ko",
         frame_budget: float = FRAME_BUDGET_MS,
         storage_folder: Path | None = None,
+        clock: SceneClock | None = None,
     ) -> None:
+        """``clock`` is the scene's clock (None: one at ``sunview.DEFAULT_MOMENT`` over the
+        district's origin)."""
         self.manifest = manifest
         self.pavilion = pavilion
         self.node = node
@@ -162,6 +169,11 @@ class PavilionContext(DrawingKit):
         self.camera = DemoCamera(active=lambda: self.inside)
         self.clicks = Clicks()
         self.room = Room(manifest.id, self.timers)  # the shell links it to a shared room
+        # API 1.2: the scene's clock, read-only.
+        if clock is None:
+            # A context built without a district (a unit test's) still gets a sun.
+            clock = default_clock(*getattr(district, "origin_lonlat", GWANGJU_LONLAT))
+        self.sun = SunView(clock)
 
     def on_click(self, node: Any, fn: Callable[[ClickEvent], None]) -> None:
         """Call ``fn(event)`` when the visitor clicks or taps ``node`` (one of the demo's
@@ -239,6 +251,7 @@ class PavilionContext(DrawingKit):
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
         self.room.clear()
+        self.sun.close()
         self.clicks.clear()
         self.clear_paint()
         self.storage.close()

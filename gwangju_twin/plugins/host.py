@@ -182,11 +182,15 @@ class PluginHost:
             self._call(slot, Hook.EXIT)
 
     def update(self, dt: float) -> None:
-        """One frame: run due timers of every running plugin, ``update`` the active one."""
+        """One frame: run due timers and sun callbacks of every running plugin, ``update``
+        the active one."""
         for slot in self.slots:
             if slot.running and slot.context is not None:
                 for fn in slot.context.timers.advance(dt):
                     if not self.run(slot, fn, Hook.TIMER):
+                        break
+                for fn in slot.context.sun.due():  # the scene's clock moved (API 1.2)
+                    if not self.run(slot, fn, Hook.CALLBACK):
                         break
         active = self.active
         if active is None or not active.running:

@@ -21,9 +21,9 @@ from gwangju_twin.tomlfile import read_toml
 #: The plugin API version this host implements; plugins declare the one they were written for.
 #: Versions are "major.minor" text: a minor version only adds, so a host runs every earlier
 #: minor version of its major one; ``api_version = 1`` in a manifest means "1.0".
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 #: Every API version this host can run.
-SUPPORTED_API_VERSIONS: tuple[str, ...] = ("1.0", "1.1")
+SUPPORTED_API_VERSIONS: tuple[str, ...] = ("1.0", "1.1", "1.2")
 #: The file name of a manifest in a plugin folder or package.
 MANIFEST_NAME = "pavilion.toml"
 

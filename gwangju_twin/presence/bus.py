@@ -22,6 +22,7 @@ key proves it is the same visitor and reappears with the same id.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -39,6 +40,10 @@ BUCKET = "gwangju_presence"
 KV_TTL = 10.0
 PREFIX = "gwangju.room"
 EVENTS = ("reaction", "tour", "share")
+#: Seconds the first connection to NATS may take (with JetStream's bucket set up).
+CONNECT_WITHIN = 8.0
+#: Seconds a presence record may take to read.
+RECALL_WITHIN = 1.0
 
 
 class BusError(RuntimeError):
@@ -64,10 +69,25 @@ class NatsBus:
         except ImportError as exc:
             raise BusError("--nats needs nats-py: pip install 'gwangju-twin[serve]'") from exc
         self.presence = presence
+        async def error(exc: Exception) -> None:
+            # One line, no traceback: a NATS server restarting is not a bug here.
+            presence.counters["bus.error"] += 1
+            log.debug("nats: %s: %s", type(exc).__name__, exc)
+
+        async def disconnected() -> None:
+            log.warning("lost NATS at %s; reconnecting (rooms are local meanwhile)", self.url)
+
+        async def reconnected() -> None:
+            log.warning("NATS at %s is back", self.url)
+
         try:
-            self.nc = await nats.connect(self.url, name=f"gwangju-presence-{self.server_id}",
-                                         connect_timeout=3, max_reconnect_attempts=-1,
-                                         allow_reconnect=True)
+            # Once connected, reconnect for ever (the NATS server may restart); but the
+            # first connection gets CONNECT_WITHIN seconds: nats-py would retry it for ever.
+            self.nc = await asyncio.wait_for(nats.connect(
+                self.url, name=f"gwangju-presence-{self.server_id}", connect_timeout=2,
+                max_reconnect_attempts=-1, reconnect_time_wait=1, allow_reconnect=True,
+                error_cb=error, disconnected_cb=disconnected, reconnected_cb=reconnected),
+                CONNECT_WITHIN)
             js = self.nc.jetstream()
             self.kv = await js.create_key_value(KeyValueConfig(
                 bucket=BUCKET, ttl=KV_TTL, history=1,
@@ -75,6 +95,9 @@ class NatsBus:
             await self.nc.subscribe(f"{PREFIX}.*.*.*", cb=self._on_message)
         except BusError:
             raise
+        except asyncio.TimeoutError:
+            raise BusError(f"no NATS server answered at {self.url} within "
+                           f"{CONNECT_WITHIN:g} s") from None
         except Exception as exc:
             raise BusError(f"NATS at {self.url}: {type(exc).__name__}: {exc}") from exc
 
@@ -136,7 +159,9 @@ class NatsBus:
     async def recall(self, room: str, member_id: str) -> dict[str, Any] | None:
         """A visitor's presence record, if it has not expired."""
         try:
-            entry = await self.kv.get(f"{room}.{member_id}")
+            # A visitor is waiting for their welcome: with NATS away, a new id soon is
+            # better than the old one late.
+            entry = await asyncio.wait_for(self.kv.get(f"{room}.{member_id}"), RECALL_WITHIN)
         except Exception:  # KeyNotFoundError, or a deleted/expired key
             return None
         try:

@@ -46,6 +46,9 @@ log = logging.getLogger("gwangju_twin.presence")
 #: A connection whose unsent output exceeds this is skipped for a snapshot (a newer one
 #: follows): a slow viewer must not grow the server's memory or delay the others.
 SLOW_BYTES = 256 * 1024
+#: Seconds between batches of moves published to the other servers (adds at most this
+#: much to a remote visitor's latency).
+BUS_FLUSH = 0.02
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class Room:
     remote: dict[str, Member] = field(default_factory=dict)
     gone: list[str] = field(default_factory=list)
     seq: int = 0
+    #: Local visitors who moved since the bus was last told.
+    moved: set[str] = field(default_factory=set)
 
 
 class Bus(Protocol):
@@ -149,6 +154,7 @@ class PresenceServer:
         self.interest = InterestMap(config.zones, radius=config.near_radius)
         self.resumable: dict[str, tuple[str, str, float]] = {}  # id -> (room, hash, until)
         self.server: Server | None = None
+        self.pending: set[asyncio.Future[None]] = set()
         self.started = time.time()
 
     # ------------------------------------------------------------ connections
@@ -237,9 +243,6 @@ class PresenceServer:
                 if record is not None:
                     known = str(record.get("key_hash", ""))
             if known and hmac.compare_digest(known, wanted):
-                if old is not None and old.conn is not None:
-                    # The same visitor from a new connection: the old one is stale.
-                    await old.conn.close(1000, "replaced")
                 return hello.resume_id, hello.resume_key, True
             self.counters["resume.refused"] += 1
         return secrets.token_hex(6), secrets.token_urlsafe(16), False
@@ -257,7 +260,14 @@ class PresenceServer:
         member = Member(member_id, hello.nickname_id, hello.colour_id, hello.role, conn=conn,
                         key_hash=key_hash(resume_key), seen=now,
                         bucket=TokenBucket(self.config.rate, self.config.burst, last=now))
+        stale = room.local.get(member_id)
         room.local[member_id] = member
+        if stale is not None and stale.conn is not None:
+            # The same visitor from a new connection: the old one is stale. Closed after
+            # the new one took its place, so its goodbye does not remove the visitor.
+            await stale.conn.close(1000, "replaced")
+        if member_id in room.gone:
+            room.gone.remove(member_id)  # back before the next snapshot: never gone
         room.remote.pop(member_id, None)
         self.resumable.pop(member_id, None)
         self.counters["resume" if resumed else "join"] += 1
@@ -270,7 +280,7 @@ class PresenceServer:
                 snapshot_hz=self.config.snapshot_hz, max_bytes=m.MAX_CLIENT_BYTES,
                 rate=self.config.rate)))
             if self.bus is not None:
-                await self.bus.remember(room_name, member)
+                self._background(self.bus.remember(room_name, member))
             async for raw in conn:
                 if not await self._message(room, member, raw):
                     said_bye = True
@@ -292,9 +302,9 @@ class PresenceServer:
             self.resumable[member.id] = (room.name, member.key_hash,
                                          self.clock() + self.config.resume_for)
         if self.bus is not None:
-            await self.bus.publish_gone(room.name, [member.id])
+            await self._bus(self.bus.publish_gone(room.name, [member.id]))
             if said_bye:
-                await self.bus.forget(room.name, member.id)
+                self._background(self.bus.forget(room.name, member.id))
         if said_bye and member.conn is not None:
             await member.conn.close(1000, "bye")
 
@@ -329,9 +339,7 @@ class PresenceServer:
                 member.seen = now
                 member.posed = True
                 if self.bus is not None:
-                    # Published as it comes, not at the next tick: otherwise a visitor on
-                    # another server would wait for two ticks (this one's and that one's).
-                    await self.bus.publish_state(room.name, [member.row()])
+                    room.moved.add(member.id)
             case m.Reaction():
                 at = None if msg.at is None else self.config.extent.clamp(msg.at)
                 await self._relay(room, m.Reaction(msg.kind, at, sender=member.id))
@@ -358,7 +366,23 @@ class PresenceServer:
         self.counters[f"relay.{kind}"] += 1
         self.deliver(room, text)
         if self.bus is not None:
-            await self.bus.publish_event(room.name, kind, text)
+            await self._bus(self.bus.publish_event(room.name, kind, text))
+
+    async def _bus(self, call: Awaitable[None]) -> None:
+        """Await a bus call; a NATS outage is counted, never a visitor's problem (their
+        room goes on locally)."""
+        try:
+            await call
+        except Exception as exc:
+            self.counters["bus.failed"] += 1
+            log.debug("bus: %s: %s", type(exc).__name__, exc)
+
+    def _background(self, call: Awaitable[None]) -> None:
+        """A bus call that waits for NATS's answer (the key-value store) without holding
+        up the visitor's messages: with NATS gone it would wait seconds for a timeout."""
+        task = asyncio.ensure_future(self._bus(call))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
 
     def deliver(self, room: Room, text: str) -> None:
         """Send ``text`` to every local visitor of ``room`` (without waiting on any)."""
@@ -469,8 +493,8 @@ class PresenceServer:
             if self.bus is not None and room.seq % self.config.far_every == 0:
                 # Everyone, moving or not, now and then: the other servers forget a visitor
                 # not heard of for remote_timeout.
-                await self.bus.publish_state(name, [x.row() for x in room.local.values()
-                                                    if x.posed])
+                await self._bus(self.bus.publish_state(
+                    name, [x.row() for x in room.local.values() if x.posed]))
         for vid, (_, _, until) in list(self.resumable.items()):
             if until < now:
                 del self.resumable[vid]
@@ -495,14 +519,27 @@ class PresenceServer:
                 next_at = now
             await asyncio.sleep(next_at - now)
 
+    async def _flush_moves(self) -> None:
+        """Tell the bus who moved, every BUS_FLUSH seconds: not at the 10 Hz tick, or a
+        visitor on another server would wait for two ticks (this one's and that one's),
+        and not one message per pose (2000 a second for a full room), but small batches."""
+        while self.bus is not None:
+            await asyncio.sleep(BUS_FLUSH)
+            for room in list(self.rooms.values()):
+                if not room.moved:
+                    continue
+                rows = [room.local[vid].row() for vid in room.moved if vid in room.local]
+                room.moved.clear()
+                if rows:
+                    await self._bus(self.bus.publish_state(room.name, rows))
+
     async def _refresh(self) -> None:
         """Keep this server's visitors in the bus's store while they are here."""
         while self.bus is not None:
             await asyncio.sleep(2.0)
             for room in list(self.rooms.values()):
                 for member in list(room.local.values()):
-                    with contextlib.suppress(Exception):
-                        await self.bus.remember(room.name, member)
+                    await self._bus(self.bus.remember(room.name, member))
 
     async def run(self, ready: Callable[[int], Awaitable[None] | None] | None = None) -> None:
         """Serve until cancelled; ``ready`` is called with the bound port."""
@@ -511,6 +548,9 @@ class PresenceServer:
                          # Frames up to 64 KiB are read and then refused by size (counted);
                          # beyond that websockets closes the connection (1009) itself.
                          max_size=64 * 1024, max_queue=64,
+                         # No permessage-deflate: zlib on every 10 Hz snapshot costs more CPU
+                         # than the bytes it saves (a full room is ~3 MB/s in all).
+                         compression=None,
                          ping_interval=10, ping_timeout=10) as server:
             self.server = server
             port = next(iter(server.sockets)).getsockname()[1]
@@ -520,10 +560,12 @@ class PresenceServer:
                     await result
             ticks = asyncio.create_task(self._ticks())
             refresh = asyncio.create_task(self._refresh())
+            flush = asyncio.create_task(self._flush_moves())
             try:
                 await asyncio.Future()
             finally:
                 ticks.cancel()
                 refresh.cancel()
+                flush.cancel()
                 if self.bus is not None:
                     await self.bus.close()

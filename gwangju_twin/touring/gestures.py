@@ -24,6 +24,11 @@ Button = Literal["mouse1", "mouse3"]
 
 #: A press and release closer than this (normalised window units) is a click, not a drag.
 CLICK_SLOP = 0.012
+#: An area box narrower than this (metres) either way is taken as a slip, not a box.
+MIN_AREA_SIDE = 4.0
+
+#: What an armed area drag hands over: the box (x0, y0, x1, y1) in local metres.
+AreaDone = Callable[[tuple[float, float, float, float]], None]
 #: Hover picks at most this often: a highlight that follows the pointer at 20 Hz looks
 #: immediate, and a fast software-rendered frame then never pays for a pick.
 HOVER_PERIOD = 0.05
@@ -52,6 +57,35 @@ class Gestures:
         self._press_button: Button | None = None
         self._hovered_at: tuple[float, float] | None = None
         self._hover_clock = HOVER_PERIOD
+        self._area_done: AreaDone | None = None
+        self._area_from: tuple[float, float] | None = None
+
+    # -- an area box (the sunlight check of a block) -------------------------------------------
+
+    @property
+    def area_armed(self) -> bool:
+        """Whether the next left drag on the city draws an area box."""
+        return self._area_done is not None
+
+    def arm_area(self, done: AreaDone) -> None:
+        """The next left drag on the ground draws a box instead of turning the camera; on
+        release ``done(box)`` runs (unless the box is a slip under MIN_AREA_SIDE)."""
+        self._area_done = done
+        self._area_from = None
+
+    def disarm_area(self) -> None:
+        """Forget an armed or half-drawn box."""
+        self._area_done = None
+        self._area_from = None
+        self._selection.band.clear()
+
+    def _area_box(self, at: tuple[float, float]) -> tuple[float, float, float, float] | None:
+        start = self._area_from
+        end = self._selection.ground_at(at)
+        if start is None or end is None:
+            return None
+        return (min(start[0], end[0]), min(start[1], end[1]),
+                max(start[0], end[0]), max(start[1], end[1]))
 
     def press(self, button: Button) -> None:
         """A button went down: the left one rotates (or looks), the right one pans."""
@@ -59,13 +93,26 @@ class Gestures:
         if at is None or self._pointer.over_interface():
             return
         self._press_at, self._press_button = at, button
+        if button == "mouse1" and self._area_done is not None:
+            self._area_from = self._selection.ground_at(at)
+            if self._area_from is not None:
+                return  # the drag draws the box; the camera stays
         self._driver.start_drag("rotate" if button == "mouse1" else "pan", at)
 
     def release(self, button: Button) -> None:
-        """A button went up: the drag ends, and a left press that barely moved clicks."""
+        """A button went up: the drag ends, and a left press that barely moved clicks (an
+        armed area drag hands its box over instead)."""
         self._driver.end_drag()
         at, start = self._pointer.position(), self._press_at
         self._press_at = None
+        if button == "mouse1" and self._area_from is not None:
+            box = self._area_box(at) if at is not None else None
+            done = self._area_done
+            self.disarm_area()
+            if (box is not None and done is not None and box[2] - box[0] >= MIN_AREA_SIDE
+                    and box[3] - box[1] >= MIN_AREA_SIDE):
+                done(box)
+            return
         if button != "mouse1" or self._press_button != "mouse1" or at is None or start is None:
             return
         if abs(at[0] - start[0]) + abs(at[1] - start[1]) <= CLICK_SLOP:
@@ -100,6 +147,11 @@ class Gestures:
         """A frame of ``dt`` seconds with the pointer at ``at`` (None: outside the window)
         and the camera ``moved`` or not: highlight what is under the pointer."""
         self._hover_clock += dt
+        if self._area_from is not None and at is not None:
+            box = self._area_box(at)
+            if box is not None:
+                self._selection.band.show(box)
+            return
         driver = self._driver
         if driver.drag is not None or driver.flying or not self._shown():
             return

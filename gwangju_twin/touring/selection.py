@@ -16,9 +16,20 @@ from gwangju_twin.picking import Hit, Picker, building_facts
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.panel import Panel
 from gwangju_twin.render.highlight import HOVER_RGBA, SELECT_RGBA, Highlight
+from gwangju_twin.render.sunmap import AreaBand, SunlightMap
+from gwangju_twin.sun.sunlight import district_sunlight, extruded
 from gwangju_twin.ui.catalogue import Catalogue
-from gwangju_twin.ui.infocards import building_card, pavilion_card
+from gwangju_twin.ui.infocards import (
+    area_sunlight_card,
+    building_card,
+    pavilion_card,
+    sunlight_card,
+)
 from gwangju_twin.ui.panel import PanelView
+
+#: How far around a checked building its ground heat map reaches (metres): far enough to
+#: see the shadow's reach to the north, which a 20 m margin hardly shows.
+SUNLIGHT_MARGIN = 40.0
 
 
 class Selection:
@@ -49,6 +60,9 @@ class Selection:
         self.language = language
         self.hover = Highlight(world, "hover", HOVER_RGBA)
         self.selected = Highlight(world, "selected", SELECT_RGBA)
+        self.sunmap = SunlightMap(world)
+        self.band = AreaBand(world)
+        self._sunlit: frozenset[int] | None = None  # rows the sunlight check can take
         self.view: PanelView | None = None
         self.panel: Panel | None = None
         self._enter, self._leave, self._inside = enter, leave, inside
@@ -105,7 +119,64 @@ class Selection:
         """Select ``feature`` (a district row, or a pavilion's negative id)."""
         self.selected.show(feature, self.index.triangles_of(feature))
         self.hover.clear()
+        self.sunmap.clear()
         self._open(self._card(feature))
+
+    def can_check_sunlight(self, feature: int) -> bool:
+        """Whether ``feature`` is a building the sunlight check takes (a footprint with a
+        height: not a pavilion, a pin or a ground area)."""
+        if self._sunlit is None:
+            self._sunlit = frozenset(int(r) for r in extruded(self._district))
+        return feature in self._sunlit
+
+    def show_sunlight(self, feature: int) -> None:
+        """Check building ``feature``'s winter-solstice sunlight: its heat map on the ground
+        and walls, and its card (back to the building's card, or close)."""
+        result = district_sunlight(self._district, feature, margin=SUNLIGHT_MARGIN)
+        # The map marks the building; the selection's orange would hide its walls' bands.
+        self.selected.clear()
+        self.hover.clear()
+        self.sunmap.show(result)
+        facts = building_facts(self._district, feature, self._level_height)
+        unnamed = self.cat.both("info.unnamed")
+        title = (facts.name or facts.name_en or unnamed[0],
+                 facts.name_en or facts.name or unnamed[1])
+        self._open(sunlight_card(
+            result, feature, title, self.cat,
+            on_back=lambda: self._later(lambda: self.select(feature)),
+            on_close=lambda: self._later(self.close)))
+
+    def show_area_sunlight(self, box: tuple[float, float, float, float]) -> bool:
+        """Check the winter-solstice sunlight of every building standing in ``box`` (x0, y0,
+        x1, y1, local metres): the heat map over the box and the area's card. False when no
+        building stands in it (nothing changes)."""
+        try:
+            result = district_sunlight(self._district, box)
+        except ValueError:
+            return False
+        self.selected.clear()
+        self.hover.clear()
+        self.sunmap.show(result)
+        unnamed = self.cat.both("info.unnamed")
+        names = {b: (self._district.name[b] or self._district.name_en[b] or unnamed[0],
+                     self._district.name_en[b] or self._district.name[b] or unnamed[1])
+                 for b in result.buildings}
+        size = (box[2] - box[0], box[3] - box[1])
+        self._open(area_sunlight_card(result, size, names, self.cat,
+                                      on_close=lambda: self._later(self.close)))
+        return True
+
+    def ground_at(self, at: tuple[float, float]) -> tuple[float, float] | None:
+        """Where the ray through window point ``at`` meets the ground (z = 0), or None when
+        it points at the sky."""
+        ray = self.ray(at)
+        if ray is None:
+            return None
+        origin, direction = ray
+        if direction.z >= -1e-6:
+            return None
+        t = -origin.z / direction.z
+        return (origin.x + t * direction.x, origin.y + t * direction.y)
 
     def pavilion_of(self, feature: int) -> Pavilion | None:
         """The pavilion a negative feature id stands for."""
@@ -115,7 +186,11 @@ class Selection:
     def _card(self, feature: int) -> Panel:
         if feature >= 0:
             facts = building_facts(self._district, feature, self._level_height)
-            return building_card(facts, self.cat, on_close=lambda: self._later(self.close))
+            sunlight = (
+                (lambda: self._later(lambda: self.show_sunlight(feature)))
+                if self.can_check_sunlight(feature) else None)
+            return building_card(facts, self.cat, on_close=lambda: self._later(self.close),
+                                 on_sunlight=sunlight)
         pav = self.pavilion_of(feature)
         assert pav is not None, feature
         info = pav.info
@@ -144,8 +219,9 @@ class Selection:
         return self.view is not None
 
     def close(self) -> None:
-        """Close the info panel and clear the selection."""
+        """Close the info panel and clear the selection (and any sunlight map)."""
         self.selected.clear()
+        self.sunmap.clear()
         if self.view is not None:
             self.view.destroy()
             self.view = None

@@ -239,6 +239,7 @@ class Touring:
             "language": prefs.toggle_language, "hud": prefs.toggle_hud,
             "screenshot": prefs.screenshot, "invert_y": prefs.toggle_invert_y,
             "help": screen.toggle_help, "close": self.close_top, "quit": self.base.userExit,
+            "sunlight_area": self.check_area_sunlight,
         }
 
     def _toolbar(self, name: str) -> None:
@@ -300,8 +301,30 @@ class Touring:
         """Fly back to the start view."""
         self.driver.fly_to(self.start_pose)
 
+    def check_area_sunlight(self) -> None:
+        """Arm the area sunlight check: the next left drag on the ground draws a box, whose
+        buildings' winter-solstice sunlight is then checked (pressed again: cancel)."""
+        if self.gestures.area_armed:
+            self.gestures.disarm_area()
+            self.screen.say("toast.sunlight_cancelled")
+            return
+
+        def done(box: tuple[float, float, float, float]) -> None:
+            if not self.selection.show_area_sunlight(box):
+                self.screen.say("toast.sunlight_none")
+            else:
+                self.visits.hide_expo_panel()
+
+        self.gestures.arm_area(done)
+        self.screen.say("toast.sunlight_area", seconds=6.0)
+
     def close_top(self) -> None:
-        """Escape: close the topmost open thing (search, help, menu, info panel)."""
+        """Escape: cancel an armed area box, else close the topmost open thing (search,
+        help, menu, info panel)."""
+        if self.gestures.area_armed:
+            self.gestures.disarm_area()
+            self.screen.say("toast.sunlight_cancelled")
+            return
         if not self.screen.close_card() and self.selection.open:
             self.selection.close()
 
@@ -354,6 +377,7 @@ class Touring:
         self.selection.close()
         self.selection.hover_at(None)
         self.gestures.forget()
+        self.gestures.disarm_area()
         self.visits.reset(reload_plugins)
         self.driver.reset(self.start_pose)
         self.preferences.reset()

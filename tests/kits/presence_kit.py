@@ -85,9 +85,22 @@ def server(*flags: str) -> Iterator[ServerProcess]:
         srv.stop()
 
 
+@dataclass
+class Nats:
+    """A running nats-server: its URL, and a way to take it down mid-test."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
 @contextmanager
-def nats_server(folder: Path) -> Iterator[str]:
-    """Debian's nats-server with JetStream on a free loopback port; yields its URL."""
+def nats_server(folder: Path) -> Iterator[Nats]:
+    """Debian's nats-server with JetStream on a free loopback port."""
     binary = shutil.which("nats-server")
     if binary is None:
         import pytest
@@ -108,10 +121,11 @@ def nats_server(folder: Path) -> Iterator[str]:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("nats-server did not start") from None
                 time.sleep(0.05)
-        yield f"nats://127.0.0.1:{port}"
+        yield Nats(f"nats://127.0.0.1:{port}", proc)
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
 
 
 @dataclass
@@ -152,12 +166,13 @@ class Client:
                 msg = m.decode_server(raw)
                 self.inbox.append(msg)
                 if isinstance(msg, m.Snapshot):
-                    for v in msg.near:
-                        self.seen[v.id] = v
-                        self.gone.discard(v.id)
+                    # "gone" first: a visitor who left and came back is in near too.
                     for gid in msg.gone:
                         self.seen.pop(gid, None)
                         self.gone.add(gid)
+                    for v in msg.near:
+                        self.seen[v.id] = v
+                        self.gone.discard(v.id)
         except Exception:
             pass
         self.closed = True

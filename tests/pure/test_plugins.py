@@ -160,7 +160,8 @@ def test_a_trailing_newline_does_not_pass_a_manifest_check(tmp_path, old, new, e
 
 @pytest.mark.parametrize(("written", "read", "supported"), [
     ("1", "1.0", True), ('"1"', "1.0", True), ('"1.0"', "1.0", True),
-    (f'"{API_VERSION}"', API_VERSION, True), ('"1.2"', "1.2", False), ("2", "2.0", False),
+    (f'"{API_VERSION}"', API_VERSION, True), ('"1.1"', "1.1", True), ('"1.2"', "1.2", True),
+    ('"1.3"', "1.3", False), ("2", "2.0", False),
 ])
 def test_api_version_is_major_minor_text_and_1_means_1_0(tmp_path, written, read, supported):
     path = tmp_path / "pavilion.toml"

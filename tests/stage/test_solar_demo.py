@@ -1,4 +1,4 @@
-"""The solar demo (energy pavilion) on API 1.1, in the real plugin host: its colour scale is a
+"""The solar demo (energy pavilion) on API 1.2, in the real plugin host: its colour scale is a
 legend whose swatches are the colours the buildings are painted in, labelled with their
 values; its view takes in every roof of the district (not just the pavilion's door); and a
 kiosk visitor switches the scale with a finger (the rehearsal's virtual finger)."""
@@ -205,3 +205,44 @@ def test_a_kiosk_visitor_switches_the_scale_by_touch(touch_booth: Rehearsal) -> 
     aspect2d = touch_booth.base.aspect2d
     assert card.node.get_sz(aspect2d) >= MIN_SCALE - 1e-6
     assert card.node.get_tight_bounds(aspect2d)[1].z == pytest.approx(1.0 - MARGIN, abs=0.01)
+
+
+def test_the_panel_follows_the_scene_clock(prepared: Prepared) -> None:
+    """API 1.2: the demo reads ``ctx.sun``. The floor's own clock starts at the documented
+    default moment (noon on the 2026 winter solstice, about 31 deg high at Gwangju per
+    GWANGJU.md); moving it to the evening says the sun is down, to 09:00 (about 13 deg, shadows
+    about 2.6 times as long as at noon) puts more roofs in shade than at noon."""
+    from datetime import datetime
+
+    from gwangju_twin.plugins.sunview import DEFAULT_MOMENT
+    from gwangju_twin.sun import SEOUL
+
+    stage = Stage(prepared, "none", (640, 360))
+    try:
+        clock = stage.expo.clock
+        assert clock.when == DEFAULT_MOMENT
+        stage.expo.enter(PAVILION)
+        panel = stage.expo.panel(PAVILION)
+
+        def line(key: str) -> str | None:
+            found = [ln.en for ln in panel.lines if ln.key == key]
+            return found[0] if found else None
+
+        def shaded() -> int:
+            text = line("shade_now")
+            assert text is not None and text.startswith("Roofs in shade now: ")
+            return int(text.split(": ")[1].split(" of ")[0].replace(",", ""))
+
+        sun_line = line("sun")
+        assert sun_line is not None and "sun 31.0° high" in sun_line
+        at_noon = shaded()
+        clock.set(datetime(2026, 12, 22, 22, 0, tzinfo=SEOUL))
+        stage.step(0.1)
+        assert line("sun") is not None and "the sun is down" in str(line("sun"))
+        assert line("shade_now") is None
+        clock.set(datetime(2026, 12, 22, 9, 0, tzinfo=SEOUL))
+        stage.step(0.1)
+        assert "(22 Dec 09:00)" in str(line("sun"))
+        assert shaded() > at_noon > 0
+    finally:
+        stage.close()

@@ -202,7 +202,7 @@ def help_card(base: Any, fonts: Any, cat: Any) -> Iterator[Any]:
 
 def test_help_lists_every_control_in_both_languages(help_card: Any, cat: Any, fonts: Any
                                                     ) -> None:
-    assert len(CONTROLS) == 27  # 25, and the shared room's reactions and follow
+    assert len(CONTROLS) == 28  # 26, and the shared room's react (G, B, X) and follow (F)
     assert not help_card.visible  # hidden at start
     for lang in LANGS:
         help_card.set_language(lang)

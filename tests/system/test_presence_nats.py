@@ -11,16 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from presence_kit import Client, nats_server, server
+from presence_kit import Client, Nats, nats_server, server
 
 from gwangju_twin.presence import messages as m
 from gwangju_twin.presence.backoff import Backoff
 
 
 @pytest.fixture
-def nats(tmp_path: Path) -> Iterator[str]:
-    with nats_server(tmp_path / "js") as url:
-        yield url
+def nats_proc(tmp_path: Path) -> Iterator[Nats]:
+    with nats_server(tmp_path / "js") as running:
+        yield running
+
+
+@pytest.fixture
+def nats(nats_proc: Nats) -> str:
+    return nats_proc.url
 
 
 def run(coro: Any) -> Any:
@@ -81,3 +86,21 @@ def test_a_killed_servers_visitor_reappears_through_the_other(nats: str) -> None
 
         run(go())
         assert two.stats()["counters"]["resume"] == 1
+
+
+def test_a_room_goes_on_locally_when_nats_goes_away(nats_proc: Nats) -> None:
+    with server("--nats", nats_proc.url) as one:
+        async def go() -> None:
+            a = await Client.join(one.url)
+            b = await Client.join(one.url)
+            await a.pose(1.0, 1.0)
+            await b.until(lambda: a.id in b.seen)
+            nats_proc.stop()
+            await a.pose(2.0, 2.0)
+            await b.until(lambda: b.seen[a.id].pos[:2] == (2.0, 2.0))
+            c = await Client.join(one.url)  # joining works without NATS too
+            await c.pose(3.0, 3.0)
+            await b.until(lambda: c.id in b.seen)
+
+        run(go())
+        assert one.proc.poll() is None

@@ -72,6 +72,26 @@ def test_drop_and_rejoin_as_the_same_visitor() -> None:
         assert counters["resume.refused"] == 1
 
 
+def test_resuming_while_the_old_connection_lives_replaces_it() -> None:
+    with server() as srv:
+        async def go() -> None:
+            a = await Client.join(srv.url)
+            b = await Client.join(srv.url)
+            await a.pose(1.0, 1.0)
+            await b.until(lambda: a.id in b.seen)
+            assert a.welcome is not None
+            twin = await Client.join(srv.url, resume_id=a.id, resume_key=a.welcome.resume_key)
+            assert twin.id == a.id
+            await a.until(lambda: a.closed)  # the old connection is closed by the server
+            await twin.pose(9.0, 9.0)
+            await b.until(lambda: b.seen.get(a.id) and b.seen[a.id].pos[:2] == (9.0, 9.0))
+            assert a.id not in b.gone
+
+        run(go())
+        counters = srv.stats()["counters"]
+        assert counters["join"] == 2 and counters["resume"] == 1
+
+
 def test_malformed_and_oversized_messages_are_dropped_and_counted() -> None:
     with server() as srv:
         async def go() -> None:
@@ -215,3 +235,43 @@ def test_bad_flags_are_one_line_and_status_2() -> None:
         assert out.returncode == 2, (flags, out.stderr)
         assert len(out.stderr.strip().splitlines()) == 1, out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_a_scenes_pavilions_are_interest_zones_and_its_district_the_extent() -> None:
+    from gwangju_twin.expo.prepared import load_district
+    from gwangju_twin.resources import default_scene_path
+    from gwangju_twin.scene import load_scene
+    from gwangju_twin.scene.pavilions import place_pavilions
+
+    scene = load_scene(default_scene_path())
+    district, report = load_district(scene)
+    _, sites = place_pavilions(district, report, scene.pavilions, scene.path or scene.source)
+    site = sites[0]
+    others = [s.center for s in sites[1:]]
+    cx, cy = site.center
+    # 25 m either side of the centre: 50 m apart (beyond the 40 m radius) but both nearer
+    # this pavilion's centre than any other's (the shipped sites are 80 m or more apart).
+    assert min(((x - cx) ** 2 + (y - cy) ** 2) ** 0.5 for x, y in others) >= 50.0
+    with server("--scene", str(default_scene_path())) as srv:
+        async def go() -> None:
+            a = await Client.join(srv.url)
+            b = await Client.join(srv.url)
+            far = await Client.join(srv.url)
+            await a.pose(cx, cy - 25.0)
+            await b.pose(cx, cy + 25.0)
+            await far.pose(1e5, 1e5, 1e4)  # far beyond the district: clamped
+            await a.until(lambda: b.id in a.seen)
+            await a.until(lambda: any(s.far for s in a.of(m.Snapshot)))
+            rows = {c.id: c for s in a.of(m.Snapshot) for c in s.far}
+            assert far.id in rows and rows[far.id].zone is None
+            # The district's east and north edges plus the 500 m margin, well inside the
+            # default box of 5 km: the scene's extent was used.
+            assert 0 < rows[far.id].x < 5000 and 0 < rows[far.id].y < 5000
+            # The one far away sees both as coarse rows in the pavilion's zone.
+            def zones() -> dict[str, str | None]:
+                return {c.id: c.zone for s in far.of(m.Snapshot) for c in s.far}
+
+            await far.until(lambda: a.id in zones() and b.id in zones())
+            assert zones()[a.id] == zones()[b.id] == site.id
+
+        run(go())

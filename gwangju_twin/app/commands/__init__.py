@@ -1,5 +1,5 @@
-"""The ``gwangju-twin`` command: view (default), render, inspect, bake, plugins, kiosk and
-serve.
+"""The ``gwangju-twin`` command: view (default), render, inspect, bake, sunlight, plugins,
+kiosk and serve.
 
 Every mistake in user input ends as one line on stderr and exit status 2, never a traceback.
 """
@@ -12,14 +12,14 @@ import os
 import sys
 
 from gwangju_twin import __version__
-from gwangju_twin.app.commands import bake, kiosk, plugins, serve
+from gwangju_twin.app.commands import bake, kiosk, plugins, serve, sunlight
 from gwangju_twin.app.commands.options import Parser, apply_verbosity
 from gwangju_twin.app.commands.view import add_parsers as add_view_parsers
 from gwangju_twin.app.commands.view import run_inspect, run_render, run_view
 from gwangju_twin.errors import InputError
 from gwangju_twin.terminal import shown
 
-COMMANDS = ("view", "render", "inspect", "bake", "plugins", "kiosk", "serve")
+COMMANDS = ("view", "render", "inspect", "bake", "sunlight", "plugins", "kiosk", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_view_parsers(sub)
     bake.add_parser(sub)
+    sunlight.add_parser(sub)
     plugins.add_commands(sub, Parser)
     kiosk.add_parser(sub)
     serve.add_parser(sub)
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                 return run_inspect(args)
             case "bake":
                 return bake.run(args)
+            case "sunlight":
+                return sunlight.run(args)
             case "serve":
                 return serve.run(args)
             case "render":

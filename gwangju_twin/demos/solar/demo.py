@@ -6,6 +6,11 @@ district's roofs, paints every building by its potential, fills the panel and sh
 colour scale as a legend; a button switches between the total a roof could make and its
 yield per square metre (which shows where taller neighbours cast shade); ``exit``
 restores the city's colours.
+
+With plugin API 1.2 it also reads the scene's clock (``ctx.sun``): the panel says where the
+sun stands at the moment the viewer shows and how many roofs are in shade right then, and
+follows the time slider or a played day (recomputed when the sun has moved a little, not
+every frame). The yearly figures stay the year's.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import time
 import numpy as np
 import shapely
 
-from gwangju_twin.plugins import PavilionContext, PavilionDemo
+from gwangju_twin.plugins import PavilionContext, PavilionDemo, SunView
 
 from .sun import (
     ANNUAL_GHI_KWH_M2,
@@ -24,6 +29,7 @@ from .sun import (
     USABLE_ROOF_FRACTION,
     RooftopSolar,
     rooftop_potential,
+    shaded_now,
 )
 
 #: A Korean household uses about 300 kWh of electricity a month (KEPCO's average for a
@@ -54,6 +60,9 @@ KINDS = {
 
 #: The legend shows the colour scale at this many evenly spaced stops (low to high).
 LEGEND_STOPS = 5
+#: The roofs' shade "now" is worked out again once the sun has moved this far (degrees): a
+#: quarter of a degree is a minute of a played day and well below what a visitor can see.
+SUN_STEP_DEG = 0.25
 
 
 def viridis(t: np.ndarray) -> np.ndarray:
@@ -76,6 +85,9 @@ class SolarDemo(PavilionDemo):
         self.per_m2 = False  # colour by total potential (False) or by yield per m² (True)
         #: What the camera shows: every roof, up to the tallest (None: no buildings).
         self.view: np.ndarray | None = None
+        #: Which roofs are in shade at the scene's moment, and the sun it was worked out for.
+        self.shade_now: np.ndarray | None = None
+        self._shade_sun: tuple[float, float] | None = None
 
     def load(self, ctx: PavilionContext) -> None:
         """Run the solar model for every building (about a tenth of a second for Sangmu)."""
@@ -94,6 +106,7 @@ class SolarDemo(PavilionDemo):
         x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(b.footprints))
         self.view = np.array([[x0, y0, 0.0], [x1, y1, float(np.max(b.heights))]])
         ctx.camera.set_overview(self.view)
+        ctx.sun.subscribe(lambda sun: self._sun_moved(ctx, sun))
 
     def enter(self, ctx: PavilionContext) -> None:
         """Paint the buildings and fill the panel."""
@@ -103,6 +116,7 @@ class SolarDemo(PavilionDemo):
                                "There are no buildings in this district")
             return
         self._fill_panel(ctx)
+        self._show_sun(ctx, ctx.sun)
         self._paint(ctx)
         if self.view is not None:
             ctx.camera.frame(self.view)
@@ -173,6 +187,37 @@ class SolarDemo(PavilionDemo):
             f"{MODULE_EFFICIENCY:.0%} modules, PR {PERFORMANCE_RATIO}",
         )
         self._set_mode_button(ctx)
+
+    def _sun_moved(self, ctx: PavilionContext, sun: SunView) -> None:
+        """The scene's clock moved: show the new sun while the visitor is inside."""
+        if ctx.inside and self.solar is not None:
+            self._show_sun(ctx, sun)
+
+    def _show_sun(self, ctx: PavilionContext, sun: SunView) -> None:
+        """Panel lines for the sun at the scene's moment and the roofs in its shade."""
+        pos, when = sun.position, sun.when
+        at_ko, at_en = when.strftime("%m월 %d일 %H:%M"), when.strftime("%d %b %H:%M")
+        if not pos.up:
+            self.shade_now, self._shade_sun = None, None
+            ctx.panel.set_line("sun", f"지금 ({at_ko}): 해가 졌습니다",
+                               f"Now ({at_en}): the sun is down")
+            ctx.panel.remove_line("shade_now")
+            return
+        high, bearing = f"{pos.elevation_deg:.1f}°", f"{pos.azimuth_deg:.0f}°"
+        ctx.panel.set_line("sun", f"지금 ({at_ko}): 태양 고도 {high}, 방위 {bearing}",
+                           f"Now ({at_en}): sun {high} high, azimuth {bearing}")
+        here = (pos.azimuth_deg, pos.elevation_deg)
+        moved = self._shade_sun is None or max(
+            abs((here[0] - self._shade_sun[0] + 180.0) % 360.0 - 180.0),
+            abs(here[1] - self._shade_sun[1])) >= SUN_STEP_DEG
+        if moved:
+            b = ctx.district.buildings
+            self.shade_now = shaded_now(b.footprints, b.heights, np.array(pos.direction))
+            self._shade_sun = here
+        assert self.shade_now is not None
+        dark, n = int(self.shade_now.sum()), len(self.shade_now)
+        ctx.panel.set_line("shade_now", f"지금 그늘진 지붕: {dark:,} / {n:,}곳",
+                           f"Roofs in shade now: {dark:,} of {n:,}")
 
     def _toggle(self, ctx: PavilionContext) -> None:
         self.per_m2 = not self.per_m2

@@ -213,6 +213,14 @@ def shaded_fractions(footprints: np.ndarray, heights: np.ndarray, directions: np
     return np.clip(lost, 0.0, 1.0)
 
 
+def shaded_now(footprints: np.ndarray, heights: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """(n,) bool: which roofs are in a taller building's shadow with the sun towards
+    ``direction`` (a unit vector east, north, up), judged at one point each as in
+    :func:`shaded_fractions`. All False when the sun is down."""
+    sun = np.asarray(direction, np.float64).reshape(1, 3)
+    return shaded_fractions(footprints, heights, sun, np.ones(1)) > 0.5
+
+
 def _segments(start: np.ndarray, direction: np.ndarray, length: np.ndarray) -> np.ndarray:
     end = start + np.maximum(length, 1e-6)[:, None] * direction
     segments = shapely.linestrings(np.stack([start, end], axis=1))

@@ -1,0 +1,76 @@
+"""``ctx.sun`` (plugin API 1.2): a read-only view of the scene's clock, whose callbacks the
+host runs between frames."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from gwangju_twin.demos.solar.sun import shaded_now
+from gwangju_twin.plugins import API_VERSION, SUPPORTED_API_VERSIONS, SunView
+from gwangju_twin.plugins.sunview import DEFAULT_MOMENT, default_clock
+from gwangju_twin.sun import SEOUL, SceneClock
+
+
+def test_the_view_reads_the_clock_and_cannot_set_it() -> None:
+    clock = SceneClock(datetime(2026, 12, 22, 9, tzinfo=SEOUL), 35.16, 126.85)
+    sun = SunView(clock)
+    assert sun.when == clock.when and sun.position == clock.position
+    assert (sun.latitude, sun.longitude) == (35.16, 126.85)
+    clock.set(datetime(2026, 12, 22, 12, tzinfo=SEOUL))
+    assert sun.when.hour == 12 and sun.position == clock.position
+    assert not hasattr(sun, "set") and not hasattr(sun, "play") and not hasattr(sun, "tick")
+    with pytest.raises(AttributeError):
+        sun.when = datetime(2026, 1, 1, tzinfo=SEOUL)  # type: ignore[misc]
+
+
+def test_callbacks_wait_for_the_host_and_come_once_per_frame() -> None:
+    clock = SceneClock(datetime(2026, 12, 22, 9, tzinfo=SEOUL), 35.16, 126.85)
+    sun = SunView(clock)
+    heard: list[float] = []
+    unsubscribe = sun.subscribe(lambda view: heard.append(view.position.elevation_deg))
+    assert sun.due() == []  # nothing moved yet
+    clock.set(datetime(2026, 12, 22, 10, tzinfo=SEOUL))
+    clock.set(datetime(2026, 12, 22, 11, tzinfo=SEOUL))
+    assert heard == []  # not called from inside the clock's setter
+    due = sun.due()
+    assert len(due) == 1
+    due[0]()
+    assert heard == [clock.position.elevation_deg]  # the latest moment, once
+    assert sun.due() == []
+    unsubscribe()
+    clock.set(datetime(2026, 12, 22, 12, tzinfo=SEOUL))
+    assert sun.due() == []
+    with pytest.raises(TypeError):
+        sun.subscribe(5)  # type: ignore[arg-type]
+
+
+def test_close_stops_listening() -> None:
+    clock = SceneClock(datetime(2026, 12, 22, 9, tzinfo=SEOUL), 35.16, 126.85)
+    sun = SunView(clock)
+    sun.subscribe(lambda view: None)
+    sun.close()
+    clock.set(datetime(2026, 12, 22, 10, tzinfo=SEOUL))
+    assert sun.due() == []
+
+
+def test_default_clock_and_api_version() -> None:
+    clock = default_clock(126.85, 35.16)
+    assert clock.when == DEFAULT_MOMENT and clock.latitude == 35.16
+    assert API_VERSION == "1.2" and SUPPORTED_API_VERSIONS == ("1.0", "1.1", "1.2")
+
+
+def test_solar_demo_roofs_in_shade_now() -> None:
+    # A 5 m house 10 m north of a 30 m tower, sun due south at 45 deg: the tower's shadow is
+    # 30 m long, so the house's roof (5 m up) is in it: 25 m of climb needed, 10 m available.
+    # The tower's own roof is taller than everything: in the sun. With the sun due north the
+    # house is on the sunny side.
+    feet = np.array([box(-5, -20, 5, -10), box(-5, 0, 5, 10)], dtype=object)
+    heights = np.array([30.0, 5.0])
+    south = np.array([0.0, -np.sqrt(0.5), np.sqrt(0.5)])
+    assert shaded_now(feet, heights, south).tolist() == [False, True]
+    north = np.array([0.0, np.sqrt(0.5), np.sqrt(0.5)])
+    assert shaded_now(feet, heights, north).tolist() == [False, False]
