@@ -132,7 +132,27 @@ PROBE = textwrap.dedent(
     step()
     stage.expo.update(1 / 30)
     seen["shared"] = [published, [[x.demo_id == ctx.manifest.id, x.key, x.value]
-                                  for x in room.sent if isinstance(x, m.Share)], got]
+                                  for x in room.sent if isinstance(x, m.Share)], list(got)]
+
+    # The civic map's pins travel: one placed here goes to the room; one from the room is
+    # pinned here (in this district, a known category); a malformed one is left out and the
+    # demo keeps running.
+    civic = next(s for s in stage.expo.host.slots if s.found.id == "gwangju.civic")
+    board = civic.instance.board
+    before = len(board.proposals())
+    room.sent.clear()
+    civic.instance.place = (tx, ty, 12.0)
+    civic.instance._choose(civic.context, "green")
+    room.inbox = [m.Share("gwangju.civic", "pin", {"x": tx + 5, "y": ty, "z": 8.0,
+                                                   "category": "safety"}, sender=OTHER),
+                  m.Share("gwangju.civic", "pin", {"x": "far", "category": "safety"},
+                          sender=OTHER),
+                  m.Share("gwangju.civic", "pin", {"x": 1e9, "y": 0, "z": 0,
+                                                   "category": "safety"}, sender=OTHER)]
+    step()
+    stage.expo.update(1 / 30)
+    seen["civic"] = [[x.value["category"] for x in room.sent if isinstance(x, m.Share)],
+                     [p.category for p in board.proposals()[before:]], str(civic.state)]
 
     # Leading: as a guide, the visitor's own tour goes to the room as it changes.
     together.is_guide = True
@@ -181,5 +201,6 @@ def test_together_shows_the_room_and_follows_the_guide(tmp_path: Path) -> None:
     assert seen["lost"] == [0, "Connecting…"]
     # A demo's published value went to the room; only another viewer's value for the same
     # demo reached its subscriber (not its own echo, not another demo's).
+    assert seen["civic"] == [["green"], ["green", "safety"], "loaded"]  # not disabled
     assert seen["shared"] == [True, [[True, "pin", {"x": 1}]], [["pin", [3, 4],
                                                                  "000000000002"]]]
