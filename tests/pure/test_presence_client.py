@@ -300,3 +300,26 @@ def test_the_room_comes_from_the_flag_else_the_settings() -> None:
         presence_join(_args(), "ws://b:99999/other", "settings.toml")
     with pytest.raises(InputError, match="need a room"):
         presence_join(_args(token="t0k"))
+
+
+def test_close_ends_the_thread_while_a_handshake_hangs() -> None:
+    """A server that takes the connection and never answers (a wedged proxy, a half-dead
+    host): the attempt waits for its open timeout, but close() does not wait for it."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    taker = threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True)
+    taker.start()
+    client = PresenceClient(parse_join_url(f"ws://127.0.0.1:{port}/sangmu")).start()
+    try:
+        until(lambda: bool(accepted) and client.stats.attempts == 1, "connection taken")
+        assert not client.connected
+    finally:
+        client.close()
+        listener.close()
+        for conn in accepted:
+            conn.close()
+    assert client._thread is not None and not client._thread.is_alive()
+    assert client.stats.joins == 0
