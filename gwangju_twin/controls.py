@@ -71,6 +71,10 @@ CONTROLS: tuple[Control, ...] = (
     Control("help", ("f1",), section="interface"),
     Control("close", ("escape",), section="interface"),
     Control("quit", ("control-q",), section="interface"),
+    # a shared room (docs/presence.md): reactions instead of chat; last in
+    # the interface column, so the help lists them in this table's order
+    Control("react", ("g", "b", "x"), section="interface"),  # wave, like, look here
+    Control("follow", ("f",), section="interface"),
 )
 
 SECTIONS: tuple[str, ...] = ("camera", "explore", "interface")

@@ -21,7 +21,7 @@ import platformdirs
 import tomli_w
 
 from gwangju_twin import APP_NAME
-from gwangju_twin.identifiers import PAVILION_ID, PLUGIN_ID
+from gwangju_twin.identifiers import JOIN_URL, PAVILION_ID, PLUGIN_ID
 from gwangju_twin.language import LANGUAGES, Language
 from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, walk
 from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
@@ -43,6 +43,8 @@ class Settings:
     hud: bool = False  # FPS / draw-call overlay shown at start
     minimap: bool = True
     screenshot_folder: str = ""  # "" = the platform's pictures folder / "Gwangju Twin"
+    # ws://HOST:PORT/ROOM: the shared room the viewer joins at start ("" = alone; --join wins)
+    join: str = ""
     # plugin id -> pavilion id ("" = the pavilion of the plugin's sector): gwangju-twin plugins
     # assign / unassign; the viewer runs these plugins there without a scene file.
     assign: dict[str, str] = field(default_factory=dict)
@@ -128,6 +130,12 @@ def _assignments(table: dict[str, Any], spot: Spot) -> dict[str, str]:
     return dict(table)
 
 
+def _join_url(text: str, spot: Spot) -> str:
+    if text and not JOIN_URL.fullmatch(text):
+        raise CheckError
+    return text
+
+
 _SAYS = _Says()
 #: Every setting (docs/touring.md, "Settings"), in the order of Settings' fields.
 SETTINGS = Table(
@@ -140,6 +148,8 @@ SETTINGS = Table(
         Key("minimap", "bool", "the minimap shown", True),
         Key("screenshot_folder", "path", "where screenshots go", "",
             expected='a folder path as text ("" for the pictures folder)', check=_no_nul),
+        Key("join", "str", "the shared room joined at start", "",
+            expected='"ws://HOST:PORT/ROOM" ("" to tour alone)', check=_join_url),
         Key("assign", "table", "which installed plugin runs in which pavilion", {},
             check=_assignments),
     ),

@@ -25,6 +25,7 @@ from gwangju_twin.settings import SettingsLoad
 
 if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
+    from gwangju_twin.presence.client import Join
     from gwangju_twin.render.config import WindowType
 
 
@@ -67,19 +68,20 @@ def _open_stage(source: Prepared | Loading, window_type: WindowType, size: tuple
 
 
 def run_viewer(source: Prepared | Loading, size: tuple[int, int], view: str = "start",
-               enter: str | None = None) -> None:
+               enter: str | None = None, join: Join | None = None) -> None:
     """Open the interactive viewer and run until the window closes or Ctrl+Q.
 
     Given a ``Loading``, the window opens first and shows the loading screen while the
     scene loads. Every control is listed in ``gwangju_twin.controls`` and in the F1 help
-    overlay. Raises NoWindowError when no window can be opened.
+    overlay. ``join`` shares a room with other visitors (docs/presence.md). Raises
+    NoWindowError when no window can be opened.
     """
     from gwangju_twin.plugins.storage import desktop_storage_folder
     from gwangju_twin.settings import load_settings
 
     stage = _open_stage(source, "onscreen", size,
                         StageOptions(view, enter, Interface.DESKTOP, load_settings(),
-                                     storage_folder=desktop_storage_folder()))
+                                     storage_folder=desktop_storage_folder(), join=join))
     stage.run_tasks()
     try:
         stage.base.run()
@@ -104,7 +106,19 @@ def kiosk_options(config: KioskConfig) -> StageOptions:
     return StageOptions(interface=Interface.KIOSK,
                         settings=SettingsLoad.shared(config.language), persist=False,
                         fullscreen=config.fullscreen,
-                        storage_folder=config.database.parent / STORAGE_SUBFOLDER)
+                        storage_folder=config.database.parent / STORAGE_SUBFOLDER,
+                        join=kiosk_join(config))
+
+
+def kiosk_join(config: KioskConfig) -> Join | None:
+    """The shared room of a booth's ``[presence]`` table, or None."""
+    if config.join is None:
+        return None
+    from gwangju_twin.presence.client import Join, parse_join_url
+    from gwangju_twin.presence.messages import Role
+
+    url = parse_join_url(config.join, f"{config.path}: [presence] join")
+    return Join(url, config.room_token, Role.GUIDE if config.guide else Role.VISITOR)
 
 
 def run_kiosk(source: Prepared | Loading, config: KioskConfig,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from gwangju_twin.app.floor import ExpoFloor
     from gwangju_twin.booth.virtual import VirtualPointer
+    from gwangju_twin.presence.client import Join
     from gwangju_twin.render.config import WindowType
     from gwangju_twin.render.streaming import CityStream
     from gwangju_twin.touring import Touring
@@ -60,6 +61,8 @@ class StageOptions:
     storage_folder: Path | None = None
     """Where plugins keep ``ctx.storage``; None: a temporary folder removed with the stage,
     so a picture or a test never depends on anyone's stored data."""
+    join: Join | None = None
+    """A shared room to join (with an interface): other visitors shown, this one seen."""
 
     @property
     def kiosk(self) -> bool:
@@ -272,6 +275,8 @@ class Stage:
                                    kiosk=options.kiosk)
             if options.enter is not None:
                 self.touring.presence.hold(options.enter)
+            if options.join is not None:
+                self.touring.join(options.join)
 
     def set_pose(self, pose: CameraPose) -> None:
         """Put the camera at ``pose`` (the sky and labels follow)."""

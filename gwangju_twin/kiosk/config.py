@@ -18,9 +18,11 @@ import platformdirs
 
 from gwangju_twin import APP_NAME
 from gwangju_twin.errors import InputError
+from gwangju_twin.identifiers import JOIN_URL as _JOIN_URL
 from gwangju_twin.identifiers import PAVILION_ID as _PAVILION
 from gwangju_twin.identifiers import PLUGIN_ID as _ID
 from gwangju_twin.identifiers import PLUGIN_VERSION as _VERSION
+from gwangju_twin.identifiers import ROOM_TOKEN as _ROOM_TOKEN
 from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_hash
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.language import LANGUAGES, Language
@@ -104,6 +106,9 @@ class KioskConfig:
     allow: tuple[AllowedPlugin, ...] = tuple(AllowedPlugin(i) for i in BUILT_IN_DEMOS)
     # plugin id -> pavilion id ("" = its sector's pavilion), over the scene's own plugins
     assign: dict[str, str] = field(default_factory=dict)
+    join: str | None = None  # [presence] the shared room (ws://HOST:PORT/ROOM); None: alone
+    room_token: str | None = None  # [presence] token: the room's token, if it needs one
+    guide: bool = False  # [presence] guide: this booth leads the room's group tours
 
     @property
     def crash_window(self) -> float:
@@ -287,6 +292,21 @@ def _assign_table(table: dict[str, Any], spot: Spot) -> dict[str, str]:
     return dict(table)
 
 
+def _join(text: str, spot: Spot) -> str:
+    if not _JOIN_URL.fullmatch(text):
+        raise CheckError
+    return text
+
+
+def _room_token(value: str, spot: Spot) -> str:
+    """``value`` if it is a room token; the error never shows it (it is a secret)."""
+    if not _ROOM_TOKEN.fullmatch(value):
+        raise CheckError(message=f"{spot.where} is not a room token; expected 1 to 128 "
+                                 "letters, digits or ._~+/=- as the presence server's operator "
+                                 "gave it")
+    return value
+
+
 def _show_kind(value: Any) -> str:
     """What sort of TOML value ``value`` is, without showing it."""
     kinds = ((bool, "true or false"), (int, "a number"), (float, "a number"), (dict, "a table"),
@@ -386,6 +406,15 @@ KIOSK = Table(
             Key("assign", "table", "which plugin runs in which pavilion, over the scene's", {},
                 expected='a table of plugin id = pavilion id (e.g. { "acme.xray" = "" })',
                 check=_assign_table),
+        ),
+        _table(
+            "presence",
+            Key("join", "str", "the shared room the booth joins (default: none, alone)",
+                expected='a room URL "ws://HOST:PORT/ROOM" (e.g. "ws://10.0.0.2:8765/sangmu")',
+                check=_join),
+            Key("token", "str", "the room's token, when the room needs one",
+                check=_room_token, field="room_token"),
+            Key("guide", "bool", "this booth leads the room's group tours", False),
         ),
     ),
     wording=_Says(),

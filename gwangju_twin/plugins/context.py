@@ -18,6 +18,7 @@ from gwangju_twin.plugins.clicks import ClickEvent, Clicks
 from gwangju_twin.plugins.drawing import DrawingKit, DrawingServices
 from gwangju_twin.plugins.manifest import Manifest
 from gwangju_twin.plugins.panel import Panel
+from gwangju_twin.plugins.room import Room
 from gwangju_twin.plugins.storage import PluginStorage
 from gwangju_twin.plugins.sunview import GWANGJU_LONLAT, SunView, default_clock
 from gwangju_twin.sun import SceneClock
@@ -130,6 +131,8 @@ class PavilionContext(DrawingKit):
         camera: the demo camera (``DemoCamera``): ``frame``, ``fly_to``, ``set_overview``,
             ``overview``; it moves only while the visitor is inside, and never makes them
             leave.
+        room: ``Room``: ``publish``/``subscribe`` small JSON values shared with this demo on
+            the other viewers of a shared room (docs/presence.md); sends nothing alone.
         sun: the scene's clock and sun, read-only (``SunView``, API 1.2): ``when``,
             ``position`` and ``subscribe(callback)``.
     """
@@ -165,6 +168,7 @@ class PavilionContext(DrawingKit):
         # API 1.1: the demo camera and clicks (the shell attaches the camera's hand).
         self.camera = DemoCamera(active=lambda: self.inside)
         self.clicks = Clicks()
+        self.room = Room(manifest.id, self.timers)  # the shell links it to a shared room
         # API 1.2: the scene's clock, read-only.
         if clock is None:
             # A context built without a district (a unit test's) still gets a sun.
@@ -246,6 +250,7 @@ class PavilionContext(DrawingKit):
     def teardown(self) -> None:
         """Host use: remove everything the plugin made (its node's children, paint, timers)."""
         self.timers.cancel_all()
+        self.room.clear()
         self.sun.close()
         self.clicks.clear()
         self.clear_paint()

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panda3d.core import ClockObject
 
+from gwangju_twin.controls import control
 from gwangju_twin.guide import Gazetteer, GuidedTour, Place, Presence
 from gwangju_twin.navigation import Limits, Obstacles
 from gwangju_twin.picking import Picker, PickIndex
@@ -42,6 +43,10 @@ from gwangju_twin.touring.tourguide import TourGuide
 from gwangju_twin.touring.visits import Visits
 from gwangju_twin.ui.catalogue import Catalogue, load_catalogue
 from gwangju_twin.ui.theme import Widget
+
+if TYPE_CHECKING:
+    from gwangju_twin.presence.client import Join
+    from gwangju_twin.touring.together import Together
 
 #: Toolbar buttons whose control (gwangju_twin.controls) goes by another name.
 TOOLBAR_CONTROLS = {"map": "minimap", "camera": "camera_mode"}
@@ -92,12 +97,15 @@ class Touring:
     ``kiosk``: touch only (no keyboard bindings, a tap-sized zoom pad, no search)."""
 
     _gazetteer: Gazetteer | None = None
+    together: Together | None = None
+    """The shared room, once joined (``join``); None: touring alone."""
 
     def __init__(self, stage: StageView, settings: SettingsLoad | None = None,
                  catalogue: Catalogue | None = None, persist: bool = True,
                  kiosk: bool = False) -> None:
         base, prepared, expo = stage.base, stage.prepared, stage.expo
         self.base, self.prepared, self.expo = base, prepared, expo
+        self.world = stage.world
         self.cat = catalogue or load_catalogue()
         self.kiosk = kiosk
         start = settings.settings if settings else Settings()
@@ -177,6 +185,11 @@ class Touring:
             keys.bind_keyboard(self._actions(), self.preferences.change_sensitivity,
                                self.order, self.visits.go_to_pavilion, self.visits.leave,
                                self.driver)
+            # The shared room's keys (G, B, X, F) do nothing until a room is joined.
+            for event, name in zip(control("react").events, ("wave", "like", "ping"),
+                                   strict=True):
+                keys.accept(event, self._together, name)
+            keys.accept(control("follow").events[0], self._together, "follow")
         # Framed again now that the widgets are up: the view keeps clear of them.
         demo_pose = expo.demo_pose
         if demo_pose is not None:
@@ -263,6 +276,23 @@ class Touring:
                        ) -> None:
         """Fly to the pavilion and enter it (its demo starts when the flight lands)."""
         self.visits.go_to_pavilion(pavilion_id, on_arrival)
+
+    def _together(self, name: str) -> None:
+        if self.together is not None:
+            self.together.act(name)
+
+    def join(self, join: Join) -> Together:
+        """Join a shared room: the other visitors shown, this one seen (docs/presence.md)."""
+        from gwangju_twin.touring.together import Together
+
+        if self.together is None:
+            self.together = Together(
+                join, base=self.base, world=self.world, fonts=(self.expo.font,
+                                                                    self.expo.bold_font),
+                infos=self.infos, driver=self.driver, presence=self.presence,
+                selection=self.selection, pointer=self.pointer, screen=self.screen,
+                guide=self.guide, catalogue=self.cat, later=self._later, host=self.expo.host)
+        return self.together
 
     def leave(self) -> None:
         """Leave the pavilion the visitor is in (its demo exits)."""
@@ -386,5 +416,7 @@ class Touring:
     def close(self) -> None:
         """Remove the interface (the stage closes)."""
         self.base.task_mgr.remove("touring")
+        if self.together is not None:
+            self.together.close()
         self.selection.close()
         self.screen.destroy()

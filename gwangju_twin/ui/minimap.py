@@ -49,6 +49,7 @@ _PAD = 0.02
 _FRAME = 0.006  # the light line around the map
 _DOT = 0.018  # pavilion dot radius
 _ARROW = 0.06  # visitor arrow size
+_OTHER = 0.012  # another visitor's dot radius (shared rooms)
 _ZOOM_BUTTON = 0.09  # square; 48 px at 1080p, big enough for a finger
 #: Zoom levels of the + and − buttons.
 ZOOMS: tuple[int, ...] = (1, 2, 4)
@@ -138,6 +139,12 @@ class Minimap(Widget):
                                (0, 0.55 * a)], ACCENT, (0, 0)).reparent_to(self.marker)
         self.marker.flatten_strong()
         self.marker.hide()
+        # Other visitors in a shared room (``set_others``): dots made as needed, kept for
+        # reuse, above the pavilions' dots and below the visitor's arrow.
+        self._others_root = self.map_node.attach_new_node("others")
+        self.marker.reparent_to(self.map_node)  # drawn after (over) the others' dots
+        self._others: list[NodePath] = []
+        self._others_at: list[tuple[float, float]] = []
         # A clickable frame over the map: a press reports where, in render2d coordinates.
         self._click = DirectFrame(parent=self.map_node, relief=None,
                                   frameSize=(0, mw, 0, mh), state=DirectGuiGlobals.NORMAL)
@@ -187,6 +194,7 @@ class Minimap(Widget):
         self._card.set_tex_scale(stage, span, span)
         self._card.set_tex_offset(stage, u0, v0)
         self._place_dots()
+        self._place_others()
 
     def _on_card(self, u: float, v: float) -> tuple[float, float]:
         """Image (u, v) to the card's own (0..1, 0..1) under the current zoom window."""
@@ -214,6 +222,31 @@ class Minimap(Widget):
         self.marker.set_r(heading_deg % 360.0)
         self.marker.show()
         self.visitor_xy = (x, y)
+
+    def set_others(self, others: Sequence[tuple[float, float, tuple[float, float, float]]]
+                   ) -> None:
+        """Show other visitors as small dots at world (x, y) in their (r, g, b) colours
+        (0..1); an empty list hides them all. Cheap each frame: dots are reused."""
+        while len(self._others) < len(others):
+            dot = self._others_root.attach_new_node("other")
+            ring = rounded_outline(-_OTHER, -_OTHER, _OTHER, _OTHER, _OTHER, 4)
+            polygon_node("ring", ring, (1, 1, 1, 1)).reparent_to(dot)
+            polygon_node("dot", [(x * 0.62, z * 0.62) for x, z in ring], (1, 1, 1, 1)
+                         ).reparent_to(dot)
+            self._others.append(dot)
+        self._others_at = [(x, y) for x, y, _ in others]
+        for dot, (_, _, colour) in zip(self._others, others, strict=False):
+            dot.find("dot").set_color(*colour, 1.0)
+        for dot in self._others[len(others):]:
+            dot.hide()
+        self._place_others()
+
+    def _place_others(self) -> None:
+        mw, mh = self.map_size
+        for dot, (x, y) in zip(self._others, self._others_at, strict=False):
+            cu, cv = self._on_card(*self._frame.to_map(x, y))
+            dot.set_pos(cu * mw, 0, cv * mh)
+            (dot.show if 0.0 <= cu <= 1.0 and 0.0 <= cv <= 1.0 else dot.hide)()
 
     def click_uv(self, u: float, v: float) -> tuple[float, float]:
         """Act on a click at card point (u, v) (0..1 across the map as shown, v = 1 at the

@@ -82,10 +82,11 @@ def test_the_sample_mentions_every_key() -> None:
         for key in table.table.keys:
             assert re.search(rf"^(# )?{key.name} = ", text, re.MULTILINE), key.name
     # The ones left out are the ones whose default is a place, not a value, and the PIN
-    # hash: a sample carries no live secret.
+    # hash and the room's token: a sample carries no live secret; and the room to join, since
+    # a booth tours alone unless told otherwise.
     commented = re.findall(r"^# (\w+) = ", text, re.MULTILINE)
-    assert sorted(commented) == ["booth", "database", "folder", "pin_hash", "safe_scene",
-                                 "scene"]
+    assert sorted(commented) == ["booth", "database", "folder", "join", "pin_hash",
+                                 "safe_scene", "scene", "token"]
 
 
 def test_a_full_config_is_read(tmp_path: Path) -> None:
@@ -431,3 +432,29 @@ def test_the_booth_id_is_read_and_defaults_to_none(tmp_path: Path) -> None:
     assert KioskConfig().booth is None  # the analytics then use the host name
     assert load_kiosk_config(write(tmp_path, '[kiosk]\nbooth = "hall-a.1_x"\n')).booth == \
         "hall-a.1_x"
+
+
+def test_a_booth_joins_a_shared_room(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[presence]
+join = "ws://10.0.0.2:8765/sangmu"
+token = "expo-2026"
+guide = true
+""")
+    c = load_kiosk_config(path)
+    assert (c.join, c.room_token, c.guide) == ("ws://10.0.0.2:8765/sangmu", "expo-2026", True)
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ('join = "http://10.0.0.2/sangmu"', '[presence] join is "http://10.0.0.2/sangmu"; '
+                                        'expected a room URL'),
+    ('join = "ws://10.0.0.2:8765/"', "[presence] join"),
+    ('token = "two words"', "[presence] token is not a room token"),
+    ("guide = 1", "[presence] guide"),
+])
+def test_a_bad_presence_table_is_one_line(tmp_path: Path, body: str, says: str) -> None:
+    path = write(tmp_path, f"[presence]\n{body}\n")
+    with pytest.raises(InputError) as err:
+        load_kiosk_config(path)
+    assert says in str(err.value) and "\n" not in str(err.value)
+    assert "two words" not in str(err.value)  # a token is never echoed

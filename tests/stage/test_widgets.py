@@ -202,7 +202,8 @@ def help_card(base: Any, fonts: Any, cat: Any) -> Iterator[Any]:
 
 def test_help_lists_every_control_in_both_languages(help_card: Any, cat: Any, fonts: Any
                                                     ) -> None:
-    assert len(CONTROLS) == 26  # the time bar (K) is the 26th
+    assert len(CONTROLS) == 29  # with the time bar (K), the area sunlight check (J), and the
+    # shared room's react (G, B, X) and follow (F)
     assert not help_card.visible  # hidden at start
     for lang in LANGS:
         help_card.set_language(lang)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 from gwangju_twin.errors import InputError
 
 if TYPE_CHECKING:
+    from gwangju_twin.presence.client import Join
     from gwangju_twin.scene import Scene
 
 SNAPSHOT = "gwangju-twin-snapshot.png"
@@ -228,3 +229,32 @@ def display_available() -> tuple[bool, str]:
     ):
         return False, "DISPLAY is not set"
     return True, ""
+
+
+def presence_options(p: argparse.ArgumentParser) -> None:
+    """Add --join, --token and --guide (a shared room, docs/presence.md) to ``p``."""
+    p.add_argument("--join", metavar="ws://HOST:PORT/ROOM",
+                   help="join a shared room: see the other visitors there and be seen (default: "
+                   "the settings' join, else alone)")
+    p.add_argument("--token", metavar="TOKEN", help="the room's token, if it needs one")
+    p.add_argument("--guide", action="store_true",
+                   help="join as a guide, who may lead group tours (the server may refuse)")
+
+
+def presence_join(args: argparse.Namespace, settings_join: str = "",
+                  settings_file: str = "settings") -> Join | None:
+    """The room to join from --join (else the settings' ``join``), or None to tour alone;
+    InputError (one line) for a bad URL or token."""
+    from gwangju_twin.presence.client import Join, check_token, parse_join_url
+    from gwangju_twin.presence.messages import Role
+
+    if args.join is not None:
+        url = parse_join_url(args.join, "--join")
+    elif settings_join:
+        url = parse_join_url(settings_join, f"{settings_file}: 'join'")
+    else:
+        if args.token is not None or args.guide:
+            raise InputError("--token and --guide need a room: give --join ws://HOST:PORT/ROOM")
+        return None
+    token = None if args.token is None else check_token(args.token, "--token")
+    return Join(url, token, Role.GUIDE if args.guide else Role.VISITOR)

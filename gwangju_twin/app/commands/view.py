@@ -15,6 +15,8 @@ from gwangju_twin.app.commands.options import (
     display_available,
     expo_options,
     load_source,
+    presence_join,
+    presence_options,
     size,
     source_options,
     tile_options,
@@ -40,6 +42,7 @@ def add_parsers(sub: Any) -> None:
     for p in (view,):
         expo_options(p)
         verbose_option(p)
+    presence_options(view)
 
     render = sub.add_parser("render", help="render a scene offscreen to a PNG")
     render.add_argument("source", nargs="?", help="scene .toml or GeoJSON (default: Sangmu)")
@@ -116,7 +119,10 @@ def run_view(args: argparse.Namespace) -> int:
     from gwangju_twin.app.stage import NoWindowError
     from gwangju_twin.expo.prepared import Loading, prepare
     from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
+    from gwangju_twin.settings import load_settings
 
+    settings = load_settings()
+    join = presence_join(args, settings.settings.join, str(settings.path))
     scene = load_source(args.source, args)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
@@ -125,7 +131,7 @@ def run_view(args: argparse.Namespace) -> int:
         # The window opens first and shows a loading screen while the scene loads.
         try:
             run_viewer(Loading(scene, args.enter, args.plugin, assign=_assigned()), args.size,
-                       args.view, args.enter)
+                       args.view, args.enter, join=join)
             return 0
         except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"

@@ -2,7 +2,9 @@
 other pins, and see them per dong and as a heat map over the district.
 
 Pins and agreements persist in the plugin's own store. No free text (an unattended booth
-must not carry abuse) and no personal data: a pin is a place, a category and a count.
+must not carry abuse) and no personal data: a pin is a place, a category and a count. In a
+shared room (``ctx.room``) a new pin is sent to the other viewers' civic maps, where it is
+pinned too: the same place and category, nothing else.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class CivicDemo(PavilionDemo):
             ctx.camera.set_overview(ctx.district.bounds)
         ctx.log.info("civic map: %d dongs, %d proposals kept", len(dongs.names),
                      len(self.board.proposals()))
+        # Pins from the other viewers in a shared room (nothing arrives when alone).
+        ctx.room.subscribe(lambda _key, value, _sender: self._shared_pin(ctx, value),
+                           key="pin")
 
     def enter(self, ctx: PavilionContext) -> None:
         """Draw the dongs and the pins, paint the heat map, and listen for taps."""
@@ -110,6 +115,28 @@ class CivicDemo(PavilionDemo):
         self.place = None
         self._pin(ctx, proposal)
         self._refresh(ctx)
+        ctx.room.publish("pin", {"x": round(proposal.x, 2), "y": round(proposal.y, 2),
+                                 "z": round(proposal.z, 2), "category": proposal.category})
+
+    def _shared_pin(self, ctx: PavilionContext, value: object) -> None:
+        """A pin another viewer placed: pinned here too when it is a place in this district
+        and a known category; anything else (another version's shape) is left out."""
+        assert self.board is not None
+        if not isinstance(value, dict) or value.get("category") not in CATEGORIES:
+            ctx.log.info("civic map: a shared pin of an unknown shape left out")
+            return
+        x, y, z = (_number(value.get(k)) for k in ("x", "y", "z"))
+        if x is None or y is None or z is None:
+            ctx.log.info("civic map: a shared pin without a place left out")
+            return
+        try:
+            proposal = self.board.propose(x, y, value["category"], z=max(0.0, min(z, 1000.0)))
+        except ValueError:  # outside this district
+            ctx.log.info("civic map: a shared pin outside the district left out")
+            return
+        if ctx.inside:
+            self._pin(ctx, proposal)
+            self._refresh(ctx)
 
     def _agree(self, ctx: PavilionContext, proposal_id: int) -> None:
         assert self.board is not None
@@ -198,6 +225,14 @@ class CivicDemo(PavilionDemo):
 
 #: How close (metres) to the district's edge a cut dong's outline counts as the cut.
 EDGE_TOLERANCE = 0.5
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a finite float, or None (a shared value is another viewer's data)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if np.isfinite(number) else None
 
 
 def _edge(bounds: tuple[float, float, float, float]) -> shapely.Geometry:
