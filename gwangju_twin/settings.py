@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import tomli_w
@@ -27,6 +27,14 @@ from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, 
 from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
 
 SETTINGS_FILE = "settings.toml"
+
+#: How the city is lit (docs/daylight.md): "low" the fixed-function look without shadows (a
+#: software renderer's speed), "medium" one shadow map re-rendered only when the sun or the
+#: view moves, "high" a bigger map with soft edges; "auto" chooses from the renderer found.
+Quality = Literal["low", "medium", "high"]
+QUALITIES: tuple[Quality, ...] = ("low", "medium", "high")
+QualityChoice = Literal["auto", "low", "medium", "high"]
+QUALITY_CHOICES: tuple[QualityChoice, ...] = ("auto", *QUALITIES)
 #: The folder under the platform's pictures folder that screenshots go to by default.
 SCREENSHOT_SUBFOLDER = "Gwangju Twin"
 SENSITIVITY_RANGE = (0.1, 5.0)
@@ -43,6 +51,7 @@ class Settings:
     hud: bool = False  # FPS / draw-call overlay shown at start
     minimap: bool = True
     screenshot_folder: str = ""  # "" = the platform's pictures folder / "Gwangju Twin"
+    quality: QualityChoice = "auto"  # lighting and shadows (docs/daylight.md)
     # plugin id -> pavilion id ("" = the pavilion of the plugin's sector): gwangju-twin plugins
     # assign / unassign; the viewer runs these plugins there without a scene file.
     assign: dict[str, str] = field(default_factory=dict)
@@ -140,6 +149,8 @@ SETTINGS = Table(
         Key("minimap", "bool", "the minimap shown", True),
         Key("screenshot_folder", "path", "where screenshots go", "",
             expected='a folder path as text ("" for the pictures folder)', check=_no_nul),
+        Key("quality", "choice", "lighting and shadows: auto, low, medium or high", "auto",
+            choices=QUALITY_CHOICES),
         Key("assign", "table", "which installed plugin runs in which pavilion", {},
             check=_assignments),
     ),

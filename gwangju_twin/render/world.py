@@ -9,6 +9,7 @@ from panda3d.core import (
     AmbientLight,
     DirectionalLight,
     Fog,
+    GeomNode,
     NodePath,
     TransparencyAttrib,
     Vec4,
@@ -147,12 +148,19 @@ def _light(world: NodePath) -> None:
         world.set_light(light)
 
 
-def sky_gradient(elevation: np.ndarray) -> np.ndarray:
+def sky_gradient(elevation: np.ndarray, zenith: tuple[float, float, float] | None = None,
+                 horizon: tuple[float, float, float] | None = None) -> np.ndarray:
     """The sky's colour (RGBA uint8) at ``elevation`` radians above the horizon: the pale
     horizon colour (the haze's) at and below the horizon, a clear blue towards the zenith
-    (most of the change within the first 20 degrees, as a real sky's)."""
+    (most of the change within the first 20 degrees, as a real sky's).
+
+    ``zenith`` and ``horizon`` (0..1 RGB, the time of day's: render/daylight.py) replace the
+    palette's day colours."""
     t = np.clip(np.sin(elevation), 0.0, 1.0) ** 0.45
-    hz, zn = np.array(palette.SKY_HORIZON, float), np.array(palette.SKY_ZENITH, float)
+    hz = np.array(palette.SKY_HORIZON, float) if horizon is None else np.array(
+        [*(255.0 * c for c in horizon), 255.0])
+    zn = np.array(palette.SKY_ZENITH, float) if zenith is None else np.array(
+        [*(255.0 * c for c in zenith), 255.0])
     return np.rint(hz[None, :] * (1 - t[:, None]) + zn[None, :] * t[:, None]).astype(np.uint8)
 
 
@@ -190,6 +198,23 @@ def sky_dome(radius: float = 1000.0, segments: int = 32) -> NodePath:
     np_.set_fog_off(1)
     np_.set_two_sided(True)
     return np_
+
+
+def recolor_sky(sky: NodePath, zenith: tuple[float, float, float],
+                horizon: tuple[float, float, float]) -> None:
+    """Paint ``sky`` (from ``sky_dome``) from ``horizon`` to ``zenith``: its vertices'
+    colours rewritten in place, as one array (the dome keeps its node and geometry)."""
+    from gwangju_twin.render.geoms import VERTEX_DTYPE
+
+    node = sky.node()
+    assert isinstance(node, GeomNode)
+    vdata = node.modify_geom(0).modify_vertex_data()
+    view = memoryview(vdata.modify_array(0)).cast("B")
+    verts = np.frombuffer(view, VERTEX_DTYPE).copy()
+    radius = float(np.abs(verts["pos"]).max()) or 1.0
+    elevation = np.arcsin(np.clip(verts["pos"][:, 2] / radius, -1.0, 1.0))
+    verts["rgba"] = sky_gradient(elevation, zenith, horizon)
+    view[:] = verts.tobytes()
 
 
 def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0,
