@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,15 +13,18 @@ from gwangju_twin.app.commands.options import (
     SECONDS,
     SNAPSHOT,
     check_out,
+    daylight_options,
     display_available,
     expo_options,
     load_source,
+    moment,
     size,
     source_options,
     tile_options,
     verbose_option,
 )
 from gwangju_twin.errors import InputError
+from gwangju_twin.sun.clock import SEOUL
 from gwangju_twin.terminal import json_text
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ def add_parsers(sub: Any) -> None:
 
     for p in (view,):
         expo_options(p)
+        daylight_options(p, picture=False)
         verbose_option(p)
 
     render = sub.add_parser("render", help="render a scene offscreen to a PNG")
@@ -48,6 +53,7 @@ def add_parsers(sub: Any) -> None:
     source_options(render)
     tile_options(render)
     expo_options(render)
+    daylight_options(render, picture=True)
     verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
@@ -63,13 +69,17 @@ def add_parsers(sub: Any) -> None:
     tile_options(inspect)
 
 
-def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:
-    """``render_png`` with what can go wrong writing the picture (a full disk, a folder that
-    vanished) as one line naming the file."""
+def _snapshot(prepared: Prepared, args: argparse.Namespace, time: datetime | None = None,
+              **options: Any) -> list[dict[str, Any]]:
+    """``render_png`` at ``time`` (default: --time, else the fixed picture moment) with what
+    can go wrong writing the picture (a full disk, a folder that vanished) as one line
+    naming the file."""
     from gwangju_twin.app.programs import render_png
 
     try:
-        return render_png(prepared, args.out, args.size, args.view, args.enter, **options)
+        return render_png(prepared, args.out, args.size, args.view, args.enter,
+                          time=time or moment(args.time, args.tz), quality=args.quality,
+                          **options)
     except OSError as exc:
         raise InputError(f"--out {args.out}: {exc}; check the disk has room and the folder "
                          "can be written") from None
@@ -87,6 +97,7 @@ def run_render(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import prepare
 
     check_out(args.out)
+    moment(args.time, args.tz)  # a bad --time fails before the scene is read
     prepared = prepare(load_source(args.source, args), args.enter,
                        args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
@@ -117,6 +128,8 @@ def run_view(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import Loading, prepare
     from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
 
+    # The viewer shows now unless told otherwise (a picture shows a fixed moment).
+    when = moment(args.time, args.tz) or datetime.now(SEOUL).replace(microsecond=0)
     scene = load_source(args.source, args)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
@@ -125,14 +138,14 @@ def run_view(args: argparse.Namespace) -> int:
         # The window opens first and shows a loading screen while the scene loads.
         try:
             run_viewer(Loading(scene, args.enter, args.plugin, assign=_assigned()), args.size,
-                       args.view, args.enter)
+                       args.view, args.enter, time=when, quality=args.quality)
             return 0
         except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
     prepared = prepare(scene, args.enter, args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])
     check_out(args.out)
-    _snapshot(prepared, args)
+    _snapshot(prepared, args, time=when)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
           f"to {args.out} instead")
     return 0
