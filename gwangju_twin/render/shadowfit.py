@@ -100,13 +100,16 @@ def fit_shadow(points: np.ndarray, extent: Extent, top: float, towards_sun: Vec3
     """The shadow camera for the ground ``points`` (xy, e.g. ``footprint``) clipped to
     ``extent``, holding buildings up to ``top`` metres tall, for the sun in ``towards_sun``.
     """
-    x0, y0, x1, y1 = extent
+    r, f, u = (np.asarray(v) for v in sun_basis(towards_sun))
+    # Shadows fall beyond the district's edge too: the extent grows by the longest shadow
+    # (the tallest building's, no longer than five heights: the sun 11 degrees up).
+    grow = max(top, 0.0) * min(math.hypot(f[0], f[1]) / max(-f[2], 1e-3), 5.0)
+    x0, y0, x1, y1 = extent[0] - grow, extent[1] - grow, extent[2] + grow, extent[3] + grow
     p = np.asarray(points, float)
     lo = np.maximum(p.min(axis=0), (x0, y0))
     hi = np.minimum(p.max(axis=0), (x1, y1))
     # A view that sees none of the district: a small box at the nearest point of the extent.
     hi = np.maximum(hi, lo)
-    r, f, u = (np.asarray(v) for v in sun_basis(towards_sun))
     xs, ys = [lo[0], hi[0]], [lo[1], hi[1]]
     corners = np.array([[x, y, z] for x in xs for y in ys for z in (0.0, max(top, 0.0))])
     cu, cv, cw = corners @ r, corners @ u, corners @ f
