@@ -23,15 +23,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    ColorWriteAttrib,
     DirectionalLight,
     Fog,
+    FogAttrib,
     GraphicsOutput,
+    LightAttrib,
     Mat4,
     NodePath,
     OrthographicLens,
     Point2,
     Point3,
+    RenderState,
     Shader,
+    ShaderAttrib,
+    TextureAttrib,
     Vec4,
 )
 
@@ -204,6 +210,13 @@ class SunRig:
             self.fill.node().set_priority(0)
             self.light.set_shadow_caster(True, self.preset.map_size, self.preset.map_size)
             self.light.set_lens(OrthographicLens())
+            # The shadow pass only needs depth: no shader (ours would sample the very map
+            # being drawn), no lights, fog or textures. Overridden from above, so the world's
+            # shader does not win; this cut a shadow-map draw several-fold on llvmpipe.
+            self.light.set_initial_state(RenderState.make(
+                ShaderAttrib.make_off(), LightAttrib.make_all_off(), FogAttrib.make_off(),
+                TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
+                1000))
             world.set_shader(Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG))
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
