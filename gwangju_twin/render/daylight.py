@@ -36,8 +36,8 @@ _SUN = np.array([
     [0.82, 0.77, 0.66],   # day
 ])
 _AMBIENT = np.array([
-    [0.06, 0.07, 0.12],   # night: moonless blue
-    [0.10, 0.11, 0.18],
+    [0.13, 0.14, 0.20],   # night: city glow on a moonless night, enough to read the blocks
+    [0.15, 0.16, 0.23],
     [0.20, 0.19, 0.25],
     [0.26, 0.25, 0.30],
     [0.28, 0.28, 0.33],

@@ -97,6 +97,7 @@ SHADER_VERT = """#version 130
 uniform mat4 p3d_ModelViewProjectionMatrix;
 uniform mat4 p3d_ModelViewMatrix;
 uniform mat3 p3d_NormalMatrix;
+uniform mat4 p3d_ModelMatrix;
 uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
                  mat4 shadowViewMatrix; } p3d_LightSource[2];
 uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
@@ -109,6 +110,8 @@ out vec3 v_normal;
 out vec3 v_eye;
 out vec4 v_shadow;
 out vec2 v_uv;
+out vec3 v_world;
+out vec3 v_world_normal;
 void main() {
     gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex;
     vec4 eye = p3d_ModelViewMatrix * p3d_Vertex;
@@ -116,6 +119,8 @@ void main() {
     v_normal = normalize(p3d_NormalMatrix * p3d_Normal);
     v_color = p3d_Color;
     v_uv = p3d_MultiTexCoord0;
+    v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
+    v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
     // Normal offset: look the shadow up a little off the surface, so a wall or roof never
     // shadows itself (acne) without the large depth bias that detaches shadows (peter-panning).
     v_shadow = p3d_LightSource[0].shadowViewMatrix
@@ -132,6 +137,9 @@ uniform struct { vec4 color; float density; float start; float end; float scale;
 uniform vec4 p3d_ColorScale;
 uniform sampler2D p3d_Texture0;
 uniform float u_shadow_texel;  // one texel in shadow-map coordinates; 0: a single lookup
+uniform float u_night;  // 0 by day, 1 at night: how many of the windows are lit
+in vec3 v_world;
+in vec3 v_world_normal;
 in vec4 v_color;
 in vec3 v_normal;
 in vec3 v_eye;
@@ -149,6 +157,22 @@ float shadow() {
                            s + vec3(float(i), float(j), 0.0) * u_shadow_texel);
     return lit / 9.0;
 }
+vec3 windows() {
+    // Lit windows on walls at night, from the wall's own position: cells of 3.5 m along the
+    // wall by 3 m floors, each lit or dark by a hash of its cell (no texture per building).
+    // Where a window gets under about a pixel, the pattern fades to its mean glow.
+    vec3 nw = normalize(v_world_normal);
+    if (abs(nw.z) > 0.3 || v_world.z < 2.0) return vec3(0.0);
+    float along = dot(v_world.xy, vec2(-nw.y, nw.x));
+    vec2 cell = vec2(along / 3.5, v_world.z / 3.0);
+    vec2 f = fract(cell);
+    float inside = step(0.25, f.x) * step(f.x, 0.75) * step(0.3, f.y) * step(f.y, 0.8);
+    vec2 id = floor(cell) + floor(v_world.xy / 37.0);
+    float on = step(0.6, fract(sin(dot(id, vec2(12.9898, 78.233))) * 43758.5453));
+    float px = max(fwidth(cell.x), fwidth(cell.y));  // cells per pixel
+    float far = smoothstep(0.3, 0.7, px);
+    return vec3(1.0, 0.8, 0.5) * mix(inside * on, 0.07, far);
+}
 void main() {
     vec4 base = v_color * texture(p3d_Texture0, v_uv) * p3d_ColorScale;
     vec3 n = normalize(v_normal);
@@ -160,6 +184,7 @@ void main() {
     light += p3d_LightSource[1].color.rgb
         * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
     vec3 c = base.rgb * min(light, vec3(1.0));
+    c += u_night * windows();
     // The haze, as the fixed-function exponential-squared fog drew it (a fog off or without
     // a density leaves the colour alone).
     float d = length(v_eye) * p3d_Fog.density;
@@ -220,6 +245,7 @@ class SunRig:
             world.set_shader(Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG))
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
+            world.set_shader_input("u_night", 0.0)
 
     @property
     def shadows(self) -> bool:
@@ -244,6 +270,8 @@ class SunRig:
         amb.set_color(_v4(light.ambient))
         if self.fog is not None:
             self.fog.set_color(_v4(light.horizon))
+        if self.preset.shadows:
+            self.world.set_shader_input("u_night", light.night)
         # The fill light comes from the sky opposite the sun, low (as before: 30 degrees).
         dx, dy, _ = position.direction
         flat = math.hypot(dx, dy)
