@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    BitMask32,
     ColorWriteAttrib,
     DirectionalLight,
     Fog,
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
     from panda3d.core import GraphicsStateGuardianBase, Lens
 
     from gwangju_twin.sun.position import SunPosition
+
+#: The draw-mask bit of the sun's shadow camera: a node hidden from it casts no shadow (the
+#: main camera, whose mask has every bit, still draws it).
+SHADOW_CAMERA = BitMask32.bit(20)
 
 #: A day played forward re-renders the shadow map at most this often (issue 16's target).
 MAX_SHADOW_RENDERS_PER_SECOND = 4.0
@@ -184,7 +189,7 @@ void main() {
     light += p3d_LightSource[1].color.rgb
         * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
     vec3 c = base.rgb * min(light, vec3(1.0));
-    c += u_night * windows();
+    if (u_night > 0.0) c += u_night * windows();  // by day, not one instruction of it
     // The haze, as the fixed-function exponential-squared fog drew it (a fog off or without
     // a density leaves the colour alone).
     float d = length(v_eye) * p3d_Fog.density;
@@ -242,10 +247,20 @@ class SunRig:
                 ShaderAttrib.make_off(), LightAttrib.make_all_off(), FogAttrib.make_off(),
                 TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
                 1000))
+            self.light.set_camera_mask(SHADOW_CAMERA)
+            self.skip_flat_layers()
             world.set_shader(Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG))
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
+
+    def skip_flat_layers(self) -> None:
+        """Keep the flat layers and the ground (the background bin, drawn without depth, so
+        they cast nothing) out of the shadow pass, where they only cost time: the ground
+        plane alone covers the whole map."""
+        for np_ in self.world.find_all_matches("**/+GeomNode"):
+            if np_.get_bin_name() == "background":
+                np_.hide(SHADOW_CAMERA)
 
     @property
     def shadows(self) -> bool:

@@ -60,7 +60,6 @@ PROBE = textwrap.dedent(
     counter.set_final(True)
     holder = stage.base.render.attach_new_node(counter)
     stage.base.cam.node().set_camera_mask(BitMask32.bit(0))
-    stage.sunlight.light.set_camera_mask(BitMask32.bit(2))
     holder.hide(BitMask32.bit(0))
 
     def pose(dx=0.0, dy=0.0):
