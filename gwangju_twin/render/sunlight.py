@@ -105,51 +105,61 @@ uniform mat3 p3d_NormalMatrix;
 uniform mat4 p3d_ModelMatrix;
 uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
                  mat4 shadowViewMatrix; } p3d_LightSource[2];
+uniform struct { vec4 ambient; } p3d_LightModel;
+uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
+uniform vec4 p3d_ColorScale;
 uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
 in vec4 p3d_Vertex;
 in vec3 p3d_Normal;
 in vec4 p3d_Color;
-in vec2 p3d_MultiTexCoord0;
 out vec4 v_color;
-out vec3 v_normal;
-out vec3 v_eye;
+out vec3 v_ambient;  // ambient and fill light, which shadows do not touch
+out vec3 v_sun;  // the sun's light on the surface, where it is not in shadow
+out float v_haze;  // how much of the surface's colour the haze leaves
 out vec4 v_shadow;
-out vec2 v_uv;
+out vec3 v_eye;
 out vec3 v_world;
 out vec3 v_world_normal;
 void main() {
     gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex;
     vec4 eye = p3d_ModelViewMatrix * p3d_Vertex;
+    vec3 n = normalize(p3d_NormalMatrix * p3d_Normal);
     v_eye = eye.xyz;
-    v_normal = normalize(p3d_NormalMatrix * p3d_Normal);
-    v_color = p3d_Color;
-    v_uv = p3d_MultiTexCoord0;
-    v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
-    v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
+    v_color = p3d_Color * p3d_ColorScale;
+    // The fixed-function light equation, per vertex as fixed-function lighting is (the
+    // city's faces are flat, so per pixel would give the same), with the vertex colour as
+    // the material: a preset changes the shadows, not the colours of the city.
+    v_ambient = p3d_LightModel.ambient.rgb + p3d_LightSource[1].color.rgb
+        * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
+    v_sun = p3d_LightSource[0].color.rgb
+        * max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
+    // The haze as the fixed-function exponential-squared fog (per vertex, as it was; no
+    // fog or no density leaves the colour alone).
+    float d = length(eye.xyz) * p3d_Fog.density;
+    v_haze = exp(-d * d);
     // Normal offset: look the shadow up a little off the surface, so a wall or roof never
     // shadows itself (acne) without the large depth bias that detaches shadows (peter-panning).
-    v_shadow = p3d_LightSource[0].shadowViewMatrix
-        * vec4(eye.xyz + v_normal * u_shadow_bias.x, 1.0);
+    v_shadow = p3d_LightSource[0].shadowViewMatrix * vec4(eye.xyz + n * u_shadow_bias.x, 1.0);
     v_shadow.z -= u_shadow_bias.y * v_shadow.w;
+    v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
+    v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
 }
 """
 
 SHADER_FRAG = """#version 130
 uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
                  mat4 shadowViewMatrix; } p3d_LightSource[2];
-uniform struct { vec4 ambient; } p3d_LightModel;
 uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
-uniform vec4 p3d_ColorScale;
-uniform sampler2D p3d_Texture0;
 uniform float u_shadow_texel;  // one texel in shadow-map coordinates; 0: a single lookup
 uniform float u_night;  // 0 by day, 1 at night: how many of the windows are lit
+in vec4 v_color;
+in vec3 v_ambient;
+in vec3 v_sun;
+in float v_haze;
+in vec4 v_shadow;
+in vec3 v_eye;
 in vec3 v_world;
 in vec3 v_world_normal;
-in vec4 v_color;
-in vec3 v_normal;
-in vec3 v_eye;
-in vec4 v_shadow;
-in vec2 v_uv;
 out vec4 o_color;
 float shadow() {
     vec3 s = v_shadow.xyz / v_shadow.w;
@@ -179,21 +189,12 @@ vec3 windows() {
     return vec3(1.0, 0.8, 0.5) * mix(inside * on, 0.07, far);
 }
 void main() {
-    vec4 base = v_color * texture(p3d_Texture0, v_uv) * p3d_ColorScale;
-    vec3 n = normalize(v_normal);
-    // The fixed-function light equation (vertex colour as the material), so a preset
-    // changes the shadows, not the colours of the city.
-    vec3 light = p3d_LightModel.ambient.rgb;
-    float sun = max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
-    if (sun > 0.0) light += p3d_LightSource[0].color.rgb * sun * shadow();
-    light += p3d_LightSource[1].color.rgb
-        * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
-    vec3 c = base.rgb * min(light, vec3(1.0));
+    vec3 light = v_ambient;
+    // Surfaces turned from the sun take no lookup (and so no acne).
+    if (max(v_sun.r, max(v_sun.g, v_sun.b)) > 0.0) light += v_sun * shadow();
+    vec3 c = v_color.rgb * min(light, vec3(1.0));
     if (u_night > 0.0) c += u_night * windows();  // by day, not one instruction of it
-    // The haze, as the fixed-function exponential-squared fog drew it (a fog off or without
-    // a density leaves the colour alone).
-    float d = length(v_eye) * p3d_Fog.density;
-    o_color = vec4(mix(p3d_Fog.color.rgb, c, exp(-d * d)), base.a);
+    o_color = vec4(mix(p3d_Fog.color.rgb, c, v_haze), v_color.a);
 }
 """
 
@@ -249,7 +250,13 @@ class SunRig:
                 1000))
             self.light.set_camera_mask(SHADOW_CAMERA)
             self.skip_flat_layers()
-            world.set_shader(Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG))
+            # The city and the ground take the shader (untextured, so it samples no texture);
+            # pavilions, demos and labels keep the fixed-function pipeline and their looks,
+            # and still cast shadows.
+            shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
+            for part in (world.find("district"), world.find("ground-plane")):
+                if not part.is_empty():
+                    part.set_shader(shader)
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
