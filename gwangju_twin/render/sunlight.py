@@ -106,7 +106,6 @@ uniform mat4 p3d_ModelMatrix;
 uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
                  mat4 shadowViewMatrix; } p3d_LightSource[2];
 uniform struct { vec4 ambient; } p3d_LightModel;
-uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
 uniform vec4 p3d_ColorScale;
 uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
 in vec4 p3d_Vertex;
@@ -115,7 +114,6 @@ in vec4 p3d_Color;
 out vec4 v_color;
 out vec3 v_ambient;  // ambient and fill light, which shadows do not touch
 out vec3 v_sun;  // the sun's light on the surface, where it is not in shadow
-out float v_haze;  // how much of the surface's colour the haze leaves
 out vec4 v_shadow;
 out vec3 v_eye;
 out vec3 v_world;
@@ -133,10 +131,6 @@ void main() {
         * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
     v_sun = p3d_LightSource[0].color.rgb
         * max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
-    // The haze as the fixed-function exponential-squared fog (per vertex, as it was; no
-    // fog or no density leaves the colour alone).
-    float d = length(eye.xyz) * p3d_Fog.density;
-    v_haze = exp(-d * d);
     // Normal offset: look the shadow up a little off the surface, so a wall or roof never
     // shadows itself (acne) without the large depth bias that detaches shadows (peter-panning).
     v_shadow = p3d_LightSource[0].shadowViewMatrix * vec4(eye.xyz + n * u_shadow_bias.x, 1.0);
@@ -155,7 +149,6 @@ uniform float u_night;  // 0 by day, 1 at night: how many of the windows are lit
 in vec4 v_color;
 in vec3 v_ambient;
 in vec3 v_sun;
-in float v_haze;
 in vec4 v_shadow;
 in vec3 v_eye;
 in vec3 v_world;
@@ -194,7 +187,11 @@ void main() {
     if (max(v_sun.r, max(v_sun.g, v_sun.b)) > 0.0) light += v_sun * shadow();
     vec3 c = v_color.rgb * min(light, vec3(1.0));
     if (u_night > 0.0) c += u_night * windows();  // by day, not one instruction of it
-    o_color = vec4(mix(p3d_Fog.color.rgb, c, v_haze), v_color.a);
+    // The haze as the fixed-function exponential-squared fog, per pixel: per vertex, the
+    // ground plane's big triangles showed their diagonals at dusk. No fog, or no density,
+    // leaves the colour alone.
+    float d = length(v_eye) * p3d_Fog.density;
+    o_color = vec4(mix(p3d_Fog.color.rgb, c, exp(-d * d)), v_color.a);
 }
 """
 
