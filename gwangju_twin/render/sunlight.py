@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from panda3d.core import (
     AmbientLight,
-    BitMask32,
     ColorWriteAttrib,
     DirectionalLight,
     Fog,
@@ -44,16 +43,13 @@ from panda3d.core import (
 
 from gwangju_twin.render.daylight import Daylight, daylight
 from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint
+from gwangju_twin.render.world import SHADOW_CAMERA
 from gwangju_twin.settings import Quality, QualityChoice
 
 if TYPE_CHECKING:
     from panda3d.core import GraphicsStateGuardianBase, Lens
 
     from gwangju_twin.sun.position import SunPosition
-
-#: The draw-mask bit of the sun's shadow camera: a node hidden from it casts no shadow (the
-#: main camera, whose mask has every bit, still draws it).
-SHADOW_CAMERA = BitMask32.bit(20)
 
 #: A day played forward re-renders the shadow map at most this often (issue 16's target).
 MAX_SHADOW_RENDERS_PER_SECOND = 4.0
@@ -245,8 +241,7 @@ class SunRig:
                 ShaderAttrib.make_off(), LightAttrib.make_all_off(), FogAttrib.make_off(),
                 TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
                 1000))
-            self.light.set_camera_mask(SHADOW_CAMERA)
-            self.skip_flat_layers()
+            self.light.set_camera_mask(SHADOW_CAMERA)  # flat layers are hidden from it
             # The city and the ground take the shader (untextured, so it samples no texture);
             # pavilions, demos and labels keep the fixed-function pipeline and their looks,
             # and still cast shadows.
@@ -257,14 +252,6 @@ class SunRig:
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
-
-    def skip_flat_layers(self) -> None:
-        """Keep the flat layers and the ground (the background bin, drawn without depth, so
-        they cast nothing) out of the shadow pass, where they only cost time: the ground
-        plane alone covers the whole map."""
-        for np_ in self.world.find_all_matches("**/+GeomNode"):
-            if np_.get_bin_name() == "background":
-                np_.hide(SHADOW_CAMERA)
 
     @property
     def shadows(self) -> bool:

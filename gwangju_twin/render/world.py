@@ -7,6 +7,7 @@ import math
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    BitMask32,
     DirectionalLight,
     Fog,
     GeomNode,
@@ -23,6 +24,11 @@ from gwangju_twin.render.geoms import make_geom_node
 #: Flat layers are painted in the background bin in this order without writing depth, so
 #: they can never z-fight however far away the camera is; buildings are depth-tested after.
 SKY_ORDER = 0
+#: The draw-mask bit of the sun's shadow camera (render/sunlight.py). Flat layers and the
+#: ground, drawn without depth, cast nothing, so they are hidden from it: the shadow pass
+#: then skips them (the ground plane alone covers the whole map). Cameras with other bits
+#: (every ordinary camera has all of them) still draw them.
+SHADOW_CAMERA = BitMask32.bit(20)
 GROUND_PLANE_ORDER = 1
 FIRST_LAYER_ORDER = 2
 
@@ -78,6 +84,7 @@ def style_batch(np_: NodePath, batch: MeshBatch) -> None:
     depth (overlays translucent and unlit, lines unlit and 1.6 px wide); solids as they are."""
     if batch.material == "solid":
         return
+    np_.hide(SHADOW_CAMERA)
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
     np_.set_depth_write(False)
     match batch.material:
@@ -124,6 +131,7 @@ def _ground_plane(extent: Extent, haze: float, cells: int = 96) -> NodePath:
         rgba, tris, np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
+    np_.hide(SHADOW_CAMERA)
     np_.set_bin("background", GROUND_PLANE_ORDER)
     np_.set_depth_write(False)
     return np_
