@@ -70,7 +70,8 @@ class StageOptions:
     """Where plugins keep ``ctx.storage``; None: a temporary folder removed with the stage,
     so a picture or a test never depends on anyone's stored data."""
     time: datetime | None = None
-    """The scene's moment at start (timezone-aware); None: ``DEFAULT_MOMENT``."""
+    """The scene's moment at start (timezone-aware); None: the scene's ``[scene] time``,
+    else ``DEFAULT_MOMENT``."""
     quality: QualityChoice | None = None
     """Lighting and shadows (docs/daylight.md); None: the settings' choice, else "auto"."""
 
@@ -302,7 +303,8 @@ class Stage:
         gsg = self.base.win.get_gsg() if self.base.win is not None else None
         self.quality = choose_quality(choice, gsg.get_driver_renderer() if gsg else "")
         frame = prepared.district.frame
-        self.clock = SceneClock(options.time or DEFAULT_MOMENT, frame.lat, frame.lon)
+        when = options.time or prepared.scene.time or DEFAULT_MOMENT
+        self.clock = SceneClock(when, frame.lat, frame.lon)
         x0, y0, x1, y1 = prepared.mesh.bounds
         top = max(prepared.focus()[5], 30.0)
         self.sunlight = SunRig(self.world, self.quality, self.haze, (x0, y0, x1, y1), top)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +22,8 @@ from gwangju_twin.render.shadowfit import (
 )
 from gwangju_twin.render.sunlight import choose_quality
 from gwangju_twin.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_day_brightens_from_night_to_noon() -> None:
@@ -133,3 +136,17 @@ def test_time_options() -> None:
                               ("2026-12-22T09:00+01:00", "UTC", "its own offset")):
         with pytest.raises(InputError, match=words.replace("(", r"\(")):
             moment(text, zone)
+
+
+def test_scene_time_key(tmp_path: Path) -> None:
+    from gwangju_twin.scene.scenefile import parse_scene
+
+    source = REPO / "assets" / "sangmu.geojson"
+    path = tmp_path / "s.toml"
+    doc = {"scene": {"time": "2026-12-22T09:00"}, "district": {"source": str(source)}}
+    scene = parse_scene(doc, path)
+    assert scene.time is not None and scene.time.utcoffset() == timedelta(hours=9)
+    assert scene.time.hour == 9
+    assert parse_scene({"district": {"source": str(source)}}, path).time is None
+    with pytest.raises(InputError, match=r"scene\.time.*'noon'.*not a date and time"):
+        parse_scene({"scene": {"time": "noon"}, "district": {"source": str(source)}}, path)

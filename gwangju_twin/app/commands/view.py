@@ -128,9 +128,10 @@ def run_view(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import Loading, prepare
     from gwangju_twin.plugins.guard import desktop_record_folder, resume_after_crash
 
-    # The viewer shows now unless told otherwise (a picture shows a fixed moment).
-    when = moment(args.time, args.tz) or datetime.now(SEOUL).replace(microsecond=0)
+    when = moment(args.time, args.tz)
     scene = load_source(args.source, args)
+    # The viewer shows now unless told otherwise (a picture shows a fixed moment).
+    when = when or scene.time or datetime.now(SEOUL).replace(microsecond=0)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
     ok, why = display_available()
