@@ -129,8 +129,13 @@ void main() {
         * max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
     // Normal offset: look the shadow up a little off the surface, so a wall or roof never
     // shadows itself (acne) without the large depth bias that detaches shadows (peter-panning).
-    v_shadow = p3d_LightSource[0].shadowViewMatrix * vec4(eye.xyz + n * u_shadow_bias.x, 1.0);
-    v_shadow.z -= u_shadow_bias.y * v_shadow.w;
+    // Scaled with the slope: a roof under a low sun meets the light at a grazing angle, where
+    // one texel of the map spans the most depth.
+    float ndl = clamp(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0, 1.0);
+    float slope = 1.0 + 2.0 * (1.0 - ndl);
+    v_shadow = p3d_LightSource[0].shadowViewMatrix
+        * vec4(eye.xyz + n * u_shadow_bias.x * slope, 1.0);
+    v_shadow.z -= u_shadow_bias.y * slope * v_shadow.w;
     v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
     v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
 }
