@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    ClockObject,
     ColorWriteAttrib,
     DirectionalLight,
     Fog,
@@ -233,6 +234,7 @@ class SunRig:
         self.shadow_renders = 0
         """How many times the rig asked for the shadow map to be rendered."""
         self._buffer: GraphicsOutput | None = None
+        self._drawing_since: int | None = None  # the frame the buffer was switched on in
         if self.preset.shadows:
             # The sun first among the lights, so it is p3d_LightSource[0] in the shader.
             self.light.set_priority(10)
@@ -302,14 +304,35 @@ class SunRig:
         self.sun.look_at(Point3(-x, -y, -z))
 
     def attach(self, gsg: GraphicsStateGuardianBase) -> None:
-        """Find the shadow buffer Panda3D made for the sun on ``gsg`` (after a frame)."""
+        """Find the shadow buffer Panda3D made for the sun on ``gsg`` (after a frame); once
+        found, switch it off after each frame that drew it."""
+        self._settle()
         if self.preset.shadows and self._buffer is None:
             buffer = self.light.get_shadow_buffer(gsg)
             if buffer is not None:
                 self._buffer = buffer
                 # Once more with the fit in place, then only when the rig asks (``_apply``).
-                buffer.set_one_shot(True)
-                buffer.set_active(True)
+                self._draw_once()
+
+    def _draw_once(self) -> None:
+        """Draw the shadow map in the next frame only.
+
+        By hand rather than ``GraphicsOutput.set_one_shot``: a one-shot set between two
+        frames was seen to be dropped (the buffer inactive before the frame drew it), and
+        after a one-shot ``set_active(True)`` alone drew nothing; a map left stale shows
+        as shadows displaced from their buildings."""
+        assert self._buffer is not None
+        self._buffer.set_one_shot(False)
+        self._buffer.set_active(True)
+        self._drawing_since = ClockObject.get_global_clock().get_frame_count()
+
+    def _settle(self) -> None:
+        """Switch the shadow buffer off once a frame has drawn it (each frame ticks the
+        global clock's frame count)."""
+        if (self._buffer is not None and self._drawing_since is not None
+                and ClockObject.get_global_clock().get_frame_count() > self._drawing_since):
+            self._buffer.set_active(False)
+            self._drawing_since = None
 
     def update(self, eye: tuple[float, float, float], rays: np.ndarray, now: float,
                force: bool = False) -> bool:
@@ -349,8 +372,7 @@ class SunRig:
         self.fit = fit
         self.shadow_renders += 1
         if self._buffer is not None:
-            self._buffer.set_one_shot(True)
-            self._buffer.set_active(True)
+            self._draw_once()
 
 
 def frustum_rays(camera: NodePath, lens: Lens, root: NodePath) -> np.ndarray:

@@ -102,6 +102,34 @@ PROBE = textwrap.dedent(
         stage.screenshot(path)
         result["moves"].append(read(path)[0])
     result["fit_renders"] = stage.sunlight.shadow_renders
+    # The same picture under two fits of the shadow camera a snap step apart (the second
+    # fitted to a view 37 m east, the camera itself not moved): the snapped texel grid is
+    # the same on the ground, so the shadows must be the same pixels.
+    if stage.sunlight.shadows:
+        import numpy as np
+        from gwangju_twin.render.snapshot import write_png
+        from gwangju_twin.render.sunlight import frustum_rays
+
+        stage.set_pose(pose())
+        stage.screenshot(out / f"{quality}-fit-a.png")
+        fit_a = stage.sunlight.fit
+        eye = stage.base.camera.get_pos(stage.base.render)
+        rays = frustum_rays(stage.base.camera, stage.base.camLens, stage.base.render)
+        stage.sunlight.update((eye.x + 37.0, eye.y, eye.z), rays, 0.0, force=True)
+        fit_b = stage.sunlight.fit
+        for _ in range(2):
+            stage.base.graphicsEngine.render_frame()
+        write_png(stage.base.win, out / f"{quality}-fit-b.png")
+        a = read_png(out / f"{quality}-fit-a.png").astype(int)
+        b = read_png(out / f"{quality}-fit-b.png").astype(int)
+        texel = fit_a.film / stage.sunlight.preset.map_size
+        shift = np.subtract(fit_b.origin, fit_a.origin)
+        result["fit_shift"] = [float(np.dot(shift, fit_a.basis[0])) / texel,
+                               float(np.dot(shift, fit_a.basis[2])) / texel]
+        result["fit_same_film"] = fit_a.film == fit_b.film and fit_a.basis == fit_b.basis
+        diff = np.abs(a - b).max(axis=2)
+        result["fit_diff_max"] = int(diff.max())
+        result["fit_diff_share"] = float(np.mean(diff > 8))
     print(json.dumps(result))
     stage.close()
     """
@@ -169,6 +197,15 @@ def test_shadows_fall_away_from_the_sun(tmp_path: Path, quality: str) -> None:
     for k in range(len(moves[0])):
         column = [m[k] for m in moves]
         assert max(column) - min(column) <= 4.0, (k, column)
+    # Two fits a snap step apart moved the map by whole texels (the snapping) and left the
+    # picture as it was: no texel of a shadow edge moved on the ground (no swimming).
+    du, dv = result["fit_shift"]
+    assert result["fit_same_film"]
+    assert (round(du), round(dv)) != (0, 0)
+    # (Checked the other way round: with the centre left unsnapped, 42 pixels of the shadow
+    # edges changed by up to 41 levels.)
+    assert result["fit_diff_max"] <= 8, (result["fit_diff_max"], result["fit_diff_share"])
+    assert abs(du - round(du)) < 1e-3 and abs(dv - round(dv)) < 1e-3, (du, dv)
 
 
 def test_low_quality_draws_no_shadow(tmp_path: Path) -> None:
