@@ -69,6 +69,7 @@ def _worker(mode: str, view: str, source: str | None, frames: int) -> dict[str, 
         stage.clock.play(KIOSK_RATE)
         before = stage.sunlight.shadow_renders
         start = last = time.perf_counter()
+        cpu0 = time.process_time()
         n = 0
         while time.perf_counter() - start < 6.0:
             now = time.perf_counter()
@@ -79,7 +80,8 @@ def _worker(mode: str, view: str, source: str | None, frames: int) -> dict[str, 
             n += 1
         elapsed = time.perf_counter() - start
         result |= {"renders": stage.sunlight.shadow_renders - before, "seconds": elapsed,
-                   "frames": n, "scene_hours": elapsed * KIOSK_RATE / 3600}
+                   "frames": n, "scene_hours": elapsed * KIOSK_RATE / 3600,
+                   "cpu_ms": 1000 * (time.process_time() - cpu0) / max(n, 1)}
     else:
         times, cpu = [], []
         for _ in range(frames):
@@ -143,7 +145,7 @@ def main() -> int:
     rate = day["renders"] / day["seconds"]
     print(f"a day played at {KIOSK_RATE:g}x ({day['scene_hours']:.1f} scene hours in "
           f"{day['seconds']:.1f} s, {day['frames']} frames): {day['renders']} shadow-map draws,"
-          f" {rate:.1f} a second")
+          f" {rate:.1f} a second; cpu {day['cpu_ms']:.1f} ms a frame")
     if rate > RENDERS_PER_SECOND + 0.5:  # the first draw of the run may fall on its start
         missed.append(f"{rate:.1f} shadow-map draws a second > {RENDERS_PER_SECOND}")
     for m in missed:
