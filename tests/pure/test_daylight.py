@@ -150,3 +150,18 @@ def test_scene_time_key(tmp_path: Path) -> None:
     assert parse_scene({"district": {"source": str(source)}}, path).time is None
     with pytest.raises(InputError, match=r"scene\.time.*'noon'.*not a date and time"):
         parse_scene({"scene": {"time": "noon"}, "district": {"source": str(source)}}, path)
+
+
+def test_kiosk_quality_key(tmp_path: Path) -> None:
+    from gwangju_twin.app.programs import kiosk_options
+    from gwangju_twin.kiosk.config import load_kiosk_config
+
+    path = tmp_path / "kiosk.toml"
+    assert load_kiosk_config(None).quality == "auto"
+    path.write_text('[display]\nquality = "low"\n', encoding="utf-8")
+    config = load_kiosk_config(path)
+    assert config.quality == "low"
+    assert kiosk_options(config).quality == "low"  # the booth's stage is lit as configured
+    path.write_text('[display]\nquality = "ultra"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"\[display\] quality is \"ultra\"; expected one of"):
+        load_kiosk_config(path)
