@@ -87,6 +87,8 @@ def _worker(mode: str, view: str, source: str | None, frames: int) -> dict[str, 
         for _ in range(frames):
             t0, c0 = time.perf_counter(), time.process_time()
             stage.follow_camera()
+            if how == "every" and buffer is not None:
+                buffer.set_active(True)  # the rig switches it off after a draw it asked for
             engine.render_frame()
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
