@@ -229,7 +229,6 @@ class SunRig:
         self.daylight: Daylight = daylight(45.0)
         self.position: SunPosition | None = None
         self.fit: ShadowFit | None = None
-        self._wanted: ShadowFit | None = None
         self._last_render = -math.inf
         self.shadow_renders = 0
         """How many times the rig asked for the shadow map to be rendered."""
