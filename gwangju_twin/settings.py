@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import tomli_w
@@ -27,6 +27,14 @@ from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, accepts, 
 from gwangju_twin.tomlfile import MAX_DEPTH, Trouble, UnreadableError, parse_toml, show_value
 
 SETTINGS_FILE = "settings.toml"
+
+#: How the city is lit (docs/daylight.md): "low" the fixed-function look without shadows (a
+#: software renderer's speed), "medium" one shadow map re-rendered only when the sun or the
+#: view moves, "high" a bigger map with soft edges; "auto" chooses from the renderer found.
+Quality = Literal["low", "medium", "high"]
+QUALITIES: tuple[Quality, ...] = ("low", "medium", "high")
+QualityChoice = Literal["auto", "low", "medium", "high"]
+QUALITY_CHOICES: tuple[QualityChoice, ...] = ("auto", *QUALITIES)
 #: The folder under the platform's pictures folder that screenshots go to by default.
 SCREENSHOT_SUBFOLDER = "Gwangju Twin"
 SENSITIVITY_RANGE = (0.1, 5.0)
@@ -45,6 +53,7 @@ class Settings:
     screenshot_folder: str = ""  # "" = the platform's pictures folder / "Gwangju Twin"
     # ws://HOST:PORT/ROOM: the shared room the viewer joins at start ("" = alone; --join wins)
     join: str = ""
+    quality: QualityChoice = "auto"  # lighting and shadows (docs/daylight.md)
     # plugin id -> pavilion id ("" = the pavilion of the plugin's sector): gwangju-twin plugins
     # assign / unassign; the viewer runs these plugins there without a scene file.
     assign: dict[str, str] = field(default_factory=dict)
@@ -150,6 +159,8 @@ SETTINGS = Table(
             expected='a folder path as text ("" for the pictures folder)', check=_no_nul),
         Key("join", "str", "the shared room joined at start", "",
             expected='"ws://HOST:PORT/ROOM" ("" to tour alone)', check=_join_url),
+        Key("quality", "choice", "lighting and shadows: auto, low, medium or high", "auto",
+            choices=QUALITY_CHOICES),
         Key("assign", "table", "which installed plugin runs in which pavilion", {},
             check=_assignments),
     ),

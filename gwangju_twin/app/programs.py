@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from gwangju_twin.expo.prepared import Loading, Prepared, prepare
 from gwangju_twin.plugins.discovery import FoundPlugin
 from gwangju_twin.plugins.host import SlotState
 from gwangju_twin.scene import Scene, without_plugins
-from gwangju_twin.settings import SettingsLoad
+from gwangju_twin.settings import QualityChoice, SettingsLoad
 
 if TYPE_CHECKING:
     from gwangju_twin.kiosk.config import KioskConfig
@@ -31,17 +32,20 @@ if TYPE_CHECKING:
 
 def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str = "start",
                enter: str | None = None, seconds: float = 0.0, ui: bool = False,
-               language: str = "ko") -> list[dict[str, Any]]:
+               language: str = "ko", time: datetime | None = None,
+               quality: QualityChoice | None = None) -> list[dict[str, Any]]:
     """Render the scene offscreen (no display needed) to ``out``; returns the plugins' status
     (``PluginHost.status``) as it was when the picture was taken.
 
     ``enter`` starts the visitor inside that pavilion and runs its demo for ``seconds`` of
     simulated time before the picture is taken. ``ui`` draws the desktop interface in
     ``language`` with default settings (the user's own settings file is not read, so the
-    picture is the same for everyone).
+    picture is the same for everyone). ``time`` is the scene's moment (default: the stage's
+    fixed ``DEFAULT_MOMENT``), ``quality`` the lighting preset (default: "auto").
     """
     options = StageOptions(view, enter, Interface.DESKTOP if ui else Interface.NONE,
-                           SettingsLoad.shared(language) if ui else None, persist=False)
+                           SettingsLoad.shared(language) if ui else None, persist=False,
+                           time=time, quality=quality)
     stage = Stage(prepared, "offscreen", size, options)
     try:
         stage.step(seconds)
@@ -68,20 +72,24 @@ def _open_stage(source: Prepared | Loading, window_type: WindowType, size: tuple
 
 
 def run_viewer(source: Prepared | Loading, size: tuple[int, int], view: str = "start",
-               enter: str | None = None, join: Join | None = None) -> None:
+               enter: str | None = None, join: Join | None = None,
+               time: datetime | None = None,
+               quality: QualityChoice | None = None) -> None:
     """Open the interactive viewer and run until the window closes or Ctrl+Q.
 
     Given a ``Loading``, the window opens first and shows the loading screen while the
     scene loads. Every control is listed in ``gwangju_twin.controls`` and in the F1 help
-    overlay. ``join`` shares a room with other visitors (docs/presence.md). Raises
-    NoWindowError when no window can be opened.
+    overlay. ``join`` shares a room with other visitors (docs/presence.md). ``time`` is
+    the scene's moment at start; ``quality`` the lighting preset (default: the user's
+    settings). Raises NoWindowError when no window can be opened.
     """
     from gwangju_twin.plugins.storage import desktop_storage_folder
     from gwangju_twin.settings import load_settings
 
     stage = _open_stage(source, "onscreen", size,
                         StageOptions(view, enter, Interface.DESKTOP, load_settings(),
-                                     storage_folder=desktop_storage_folder(), join=join))
+                                     storage_folder=desktop_storage_folder(), join=join,
+                                     time=time, quality=quality))
     stage.run_tasks()
     try:
         stage.base.run()
@@ -107,7 +115,7 @@ def kiosk_options(config: KioskConfig) -> StageOptions:
                         settings=SettingsLoad.shared(config.language), persist=False,
                         fullscreen=config.fullscreen,
                         storage_folder=config.database.parent / STORAGE_SUBFOLDER,
-                        join=kiosk_join(config))
+                        join=kiosk_join(config), quality=config.quality)
 
 
 def kiosk_join(config: KioskConfig) -> Join | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,8 @@ from gwangju_twin.expo.prepared import Loading, Prepared
 from gwangju_twin.mesh import DistrictMesh
 from gwangju_twin.scene import CameraPose
 from gwangju_twin.scene.framing import lens_fov
-from gwangju_twin.settings import SettingsLoad
+from gwangju_twin.settings import Quality, QualityChoice, SettingsLoad
+from gwangju_twin.sun.clock import SEOUL, SceneClock
 
 if TYPE_CHECKING:
     from direct.showbase.ShowBase import ShowBase
@@ -28,7 +30,14 @@ if TYPE_CHECKING:
     from gwangju_twin.presence.client import Join
     from gwangju_twin.render.config import WindowType
     from gwangju_twin.render.streaming import CityStream
+    from gwangju_twin.render.sunlight import SunRig
     from gwangju_twin.touring import Touring
+
+#: The moment a picture is drawn at when neither ``--time`` nor the scene names one: a
+#: September late morning (the sun 50 degrees up in the south-east, as the viewer's fixed
+#: sun stood before time of day), so every default picture is the same and in daylight.
+DEFAULT_MOMENT = datetime(2026, 9, 20, 11, 0, tzinfo=SEOUL)
+
 
 class Interface(Enum):
     """The visitor's interface on a stage."""
@@ -63,6 +72,11 @@ class StageOptions:
     so a picture or a test never depends on anyone's stored data."""
     join: Join | None = None
     """A shared room to join (with an interface): other visitors shown, this one seen."""
+    time: datetime | None = None
+    """The scene's moment at start (timezone-aware); None: the scene's ``[scene] time``,
+    else ``DEFAULT_MOMENT``."""
+    quality: QualityChoice | None = None
+    """Lighting and shadows (docs/daylight.md); None: the settings' choice, else "auto"."""
 
     @property
     def kiosk(self) -> bool:
@@ -179,6 +193,13 @@ class Stage:
     world: NodePath
     expo: ExpoFloor
     sky: NodePath
+    clock: SceneClock
+    """The scene's moment: the interface sets it, a played day moves it each frame, the
+    sun's light, sky and shadows follow it."""
+    sunlight: SunRig
+    """The sun's lights, sky colours and shadows (``render.sunlight``)."""
+    quality: Quality
+    """The quality preset in use ("auto" resolved for the renderer found)."""
     touring: Touring | None
     """The touring interface (with ``Interface.DESKTOP`` or ``KIOSK``)."""
     pointer: VirtualPointer | None
@@ -231,13 +252,19 @@ class Stage:
             bins.set_bin_type(bins.find_bin("opaque"), CullBinEnums.BT_front_to_back)
             add_batches(self.world.find("district"), prepared.mesh, prepared.scene.layers)
         self.world.reparent_to(self.base.render)
+        frame = prepared.district.frame
+        # One clock for the scene: the sun's rig, the time bar and the plugins (ctx.sun).
+        self.clock = SceneClock(options.time or prepared.scene.time or DEFAULT_MOMENT,
+                                frame.lat, frame.lon)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,
             prepared.scene.frame_budget_ms, storage_folder=options.storage_folder,
+            clock=self.clock,
         )
         self.haze = add_fog(self.base.render, prepared.mesh, self.pose.distance, focus)
         self._haze_size = haze_size(prepared.mesh, self.pose.distance, focus)
+        self._start_sun(prepared, options)
         if self.base.camera is not None:
             # The dome stays centred on the camera but keeps its own orientation, so the
             # horizon stays level; a CompassEffect was seen to cull it away here.
@@ -255,6 +282,7 @@ class Stage:
 
             # Demos' views are shown at once until an interface flies to them instead.
             self.expo.camera_hand = StillCamera(self.base.camera, lens, self.follow_camera)
+        self._sun_moved(self.clock)
         step("plugins")
         self.expo.load()
         if options.enter is not None:
@@ -278,6 +306,50 @@ class Stage:
             if options.join is not None:
                 self.touring.join(options.join)
 
+    def _start_sun(self, prepared: Prepared, options: StageOptions) -> None:
+        """The sun's rig, following the scene's clock."""
+        from gwangju_twin.render.sunlight import SunRig, choose_quality
+
+        choice = options.quality
+        if choice is None:
+            choice = options.settings.settings.quality if options.settings else "auto"
+        gsg = self.base.win.get_gsg() if self.base.win is not None else None
+        self.quality = choose_quality(choice, gsg.get_driver_renderer() if gsg else "")
+        x0, y0, x1, y1 = prepared.mesh.bounds
+        top = max(prepared.focus()[5], 30.0)
+        self.sunlight = SunRig(self.world, self.quality, self.haze, (x0, y0, x1, y1), top)
+        self.clock.subscribe(self._sun_moved)  # the first call once the sky is made
+
+    def _sun_moved(self, clock: SceneClock) -> None:
+        """Light, sky and haze for the clock's new moment (shadows follow in ``_follow_sun``)."""
+        from gwangju_twin.render.world import recolor_sky
+
+        light = self.sunlight.set_sun(clock.position)
+        if self.base.camera is not None:
+            recolor_sky(self.sky, light.zenith, light.horizon)
+        self.base.set_background_color(*light.horizon, 1.0)
+
+    def _follow_sun(self, force: bool = False) -> bool:
+        """Fit the shadows to the camera's view; True when the shadow map is re-rendered."""
+        from panda3d.core import ClockObject
+
+        from gwangju_twin.render.sunlight import frustum_rays
+
+        if not self.sunlight.shadows or self.base.camera is None or self.base.win is None:
+            return False
+        self.sunlight.attach(self.base.win.get_gsg())
+        eye = self.base.camera.get_pos(self.base.render)
+        rays = frustum_rays(self.base.camera, self.base.camLens, self.base.render)
+        now = ClockObject.get_global_clock().get_real_time()
+        return self.sunlight.update((eye.x, eye.y, eye.z), rays, now, force)
+
+    def sun_task(self, task: Any) -> Any:
+        """Play the clock by the frame's real time (a frame task, sort 45)."""
+        from panda3d.core import ClockObject
+
+        self.clock.tick(min(ClockObject.get_global_clock().get_dt(), 0.25))
+        return task.cont
+
     def set_pose(self, pose: CameraPose) -> None:
         """Put the camera at ``pose`` (the sky and labels follow)."""
         self.base.camera.set_pos(*pose.position)
@@ -293,6 +365,7 @@ class Stage:
             self.stream.update(self.base.camera, self.base.camLens, self.size[1])
         self.sky.set_pos(eye)
         thin_haze(self.haze, self._haze_size, eye.z)
+        self._follow_sun()
         self.expo.follow(self.base.camera)
         return task.cont if task is not None else None
 
@@ -302,9 +375,11 @@ class Stage:
             self.expo.update(dt)
 
     def run_tasks(self) -> None:
-        """Every frame from now on: the demos run (sort 40), then the sky and the labels
-        follow the camera (sort 50), as in a live viewer."""
+        """Every frame from now on: the demos run (sort 40), a played clock moves (sort 45),
+        then the sky, the shadows and the labels follow the camera (sort 50), as in a live
+        viewer."""
         self.base.task_mgr.add(self.expo_task, "expo", sort=40)
+        self.base.task_mgr.add(self.sun_task, "sun-clock", sort=45)
         self.base.task_mgr.add(self.follow_camera, "sky-follows-camera", sort=50)
 
     def expo_task(self, task: Any) -> Any:
@@ -323,6 +398,7 @@ class Stage:
             self.stream.update(self.base.camera, self.base.camLens, self.size[1])
             self.stream.settle()  # a picture shows the view's tiles, not a half-loaded city
         for _ in range(2):  # the first frame uploads geometry; the second is the picture
+            self._follow_sun(force=True)  # the picture's shadows fitted to its view
             engine.render_frame()
         return write_png(self.base.win, out)
 

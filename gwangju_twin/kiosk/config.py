@@ -27,6 +27,7 @@ from gwangju_twin.kiosk.pin import CORNERS, Corner, check_strength, parse_pin_ha
 from gwangju_twin.kiosk.supervisor import MAX_RESTART_DELAY
 from gwangju_twin.language import LANGUAGES, Language
 from gwangju_twin.schema import CheckError, Key, Spot, Table, Wording, walk
+from gwangju_twin.settings import QUALITY_CHOICES, QualityChoice
 from gwangju_twin.tomlfile import read_toml, show_value
 
 #: The demo plugins shipped with the product (the package's demos and the default scene's
@@ -84,6 +85,7 @@ class KioskConfig:
     booth: str | None = None  # the id in analytics rows; None: this machine's host name
     size: tuple[int, int] = (1920, 1080)  # window width, height in pixels
     fullscreen: bool = True
+    quality: QualityChoice = "auto"  # lighting and shadows (docs/daylight.md)
     hide_cursor_after: float = 2.0  # seconds the pointer stays visible once still
     attract_after: float = 60.0  # seconds with no visitor before the attract loop
     reset_after: float = 90.0  # seconds without input in a visit before the countdown
@@ -344,6 +346,8 @@ KIOSK = Table(
                          f'{_WIDTH[0]} to {_WIDTH[1]} and height from {_HEIGHT[0]} to '
                          f'{_HEIGHT[1]}, e.g. "1920x1080"', check=_size),
             Key("fullscreen", "bool", "fill the whole screen, with no window frame", True),
+            Key("quality", "choice", "lighting and shadows: auto (chosen for the renderer), "
+                "low, medium or high (docs/daylight.md)", "auto", choices=QUALITY_CHOICES),
             _seconds("hide_cursor_after", 0.5, 60, 2.0, "the pointer hides once still this long"),
         ),
         _table(

@@ -13,9 +13,10 @@ from panda3d.core import loadPrcFileData
 #: is Panda3D's own ``window-type`` setting, written into its configuration as is.
 WindowType = Literal["onscreen", "offscreen", "none"]
 
-# No "gl-version 3 2" here: it is what the shader generator needs under EGL (ENVIRONMENT.md),
-# but the context it creates drops fixed-function fog, which the haze relies on. Nothing in
-# the viewer uses shaders yet; whoever adds them must bring the haze along.
+# No "gl-version 3 2" here: it asks for a core-profile context, which has no fixed-function
+# pipeline (the "low" preset and the interface use it) and, with Panda3D 1.10 on this Mesa,
+# no shader generator either (surfaces were drawn unlit). The sun's shadows use a GLSL
+# shader of our own in the default context instead (render/sunlight.py, docs/daylight.md).
 _BASE = """
 audio-library-name null
 print-pipe-types false

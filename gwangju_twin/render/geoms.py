@@ -20,6 +20,8 @@ from panda3d.core import (
 from gwangju_twin.mesh.batch import MeshBatch
 
 _VERTEX = np.dtype([("pos", np.float32, 3), ("nrm", np.float32, 3), ("rgba", np.uint8, 4)])
+#: The numpy layout of one vertex of ``vertex_format`` (to rewrite a Geom's vertices whole).
+VERTEX_DTYPE = _VERTEX
 _FORMAT: GeomVertexFormat | None = None
 
 

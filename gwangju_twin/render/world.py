@@ -7,8 +7,10 @@ import math
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    BitMask32,
     DirectionalLight,
     Fog,
+    GeomNode,
     NodePath,
     TransparencyAttrib,
     Vec4,
@@ -22,6 +24,11 @@ from gwangju_twin.render.geoms import make_geom_node
 #: Flat layers are painted in the background bin in this order without writing depth, so
 #: they can never z-fight however far away the camera is; buildings are depth-tested after.
 SKY_ORDER = 0
+#: The draw-mask bit of the sun's shadow camera (render/sunlight.py). Flat layers and the
+#: ground, drawn without depth, cast nothing, so they are hidden from it: the shadow pass
+#: then skips them (the ground plane alone covers the whole map). Cameras with other bits
+#: (every ordinary camera has all of them) still draw them.
+SHADOW_CAMERA = BitMask32.bit(20)
 GROUND_PLANE_ORDER = 1
 FIRST_LAYER_ORDER = 2
 
@@ -77,6 +84,7 @@ def style_batch(np_: NodePath, batch: MeshBatch) -> None:
     depth (overlays translucent and unlit, lines unlit and 1.6 px wide); solids as they are."""
     if batch.material == "solid":
         return
+    np_.hide(SHADOW_CAMERA)
     np_.set_bin("background", FIRST_LAYER_ORDER + batch.draw_order)
     np_.set_depth_write(False)
     match batch.material:
@@ -123,6 +131,7 @@ def _ground_plane(extent: Extent, haze: float, cells: int = 96) -> NodePath:
         rgba, tris, np.full(n, -1, np.int32),
     )
     np_ = NodePath(make_geom_node(batch, "ground-plane"))
+    np_.hide(SHADOW_CAMERA)
     np_.set_bin("background", GROUND_PLANE_ORDER)
     np_.set_depth_write(False)
     return np_
@@ -147,12 +156,19 @@ def _light(world: NodePath) -> None:
         world.set_light(light)
 
 
-def sky_gradient(elevation: np.ndarray) -> np.ndarray:
+def sky_gradient(elevation: np.ndarray, zenith: tuple[float, float, float] | None = None,
+                 horizon: tuple[float, float, float] | None = None) -> np.ndarray:
     """The sky's colour (RGBA uint8) at ``elevation`` radians above the horizon: the pale
     horizon colour (the haze's) at and below the horizon, a clear blue towards the zenith
-    (most of the change within the first 20 degrees, as a real sky's)."""
+    (most of the change within the first 20 degrees, as a real sky's).
+
+    ``zenith`` and ``horizon`` (0..1 RGB, the time of day's: render/daylight.py) replace the
+    palette's day colours."""
     t = np.clip(np.sin(elevation), 0.0, 1.0) ** 0.45
-    hz, zn = np.array(palette.SKY_HORIZON, float), np.array(palette.SKY_ZENITH, float)
+    hz = np.array(palette.SKY_HORIZON, float) if horizon is None else np.array(
+        [*(255.0 * c for c in horizon), 255.0])
+    zn = np.array(palette.SKY_ZENITH, float) if zenith is None else np.array(
+        [*(255.0 * c for c in zenith), 255.0])
     return np.rint(hz[None, :] * (1 - t[:, None]) + zn[None, :] * t[:, None]).astype(np.uint8)
 
 
@@ -190,6 +206,23 @@ def sky_dome(radius: float = 1000.0, segments: int = 32) -> NodePath:
     np_.set_fog_off(1)
     np_.set_two_sided(True)
     return np_
+
+
+def recolor_sky(sky: NodePath, zenith: tuple[float, float, float],
+                horizon: tuple[float, float, float]) -> None:
+    """Paint ``sky`` (from ``sky_dome``) from ``horizon`` to ``zenith``: its vertices'
+    colours rewritten in place, as one array (the dome keeps its node and geometry)."""
+    from gwangju_twin.render.geoms import VERTEX_DTYPE
+
+    node = sky.node()
+    assert isinstance(node, GeomNode)
+    vdata = node.modify_geom(0).modify_vertex_data()
+    view = memoryview(vdata.modify_array(0)).cast("B")
+    verts = np.frombuffer(view, VERTEX_DTYPE).copy()
+    radius = float(np.abs(verts["pos"]).max()) or 1.0
+    elevation = np.arcsin(np.clip(verts["pos"][:, 2] / radius, -1.0, 1.0))
+    verts["rgba"] = sky_gradient(elevation, zenith, horizon)
+    view[:] = verts.tobytes()
 
 
 def add_fog(root: NodePath, mesh: DistrictMesh, view_distance: float = 0.0,

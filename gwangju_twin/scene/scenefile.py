@@ -10,8 +10,10 @@ import codecs
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo.frame import parse_crs
@@ -90,6 +92,7 @@ class Scene:
     boundaries: BoundarySpec | None = None  # a separate boundary file ([boundaries])
     tiles: TilesMode = "auto"  # whether the city is drawn from a baked tile cache
     cache: Path | None = None  # the tile cache's folder (None: the platform's cache folder)
+    time: datetime | None = None  # the scene's moment (timezone-aware); None: the program's
 
 
 def _cache_folder(text: str, spot: Spot) -> Path:
@@ -187,6 +190,19 @@ def _crs(text: str, spot: Spot) -> str:
     return text
 
 
+#: A scene's time without an offset is Korean Standard Time (the scenes are in Korea).
+KOREA = ZoneInfo("Asia/Seoul")
+
+
+def _moment(text: str, spot: Spot) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CheckError(message=f"{spot.where} is {text!r}, which is not a date and time; "
+                                 'expected e.g. "2026-12-22T09:00"') from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=KOREA)
+
+
 def _encoding(text: str, spot: Spot) -> str:
     try:
         return codecs.lookup(text).name
@@ -261,6 +277,7 @@ def _scene(values: dict[str, Any], spot: Spot) -> Scene:
         frame_budget_ms=plugins["frame_budget_ms"],
         tour_stops=tour_stops,
         boundaries=values["boundaries"],
+        time=values["scene"]["time"],
     )
 
 
@@ -275,6 +292,9 @@ SCENE = Table(
     (
         Key("scene", "table", default={}, table=Table((
             Key("name", "str", "shown in the window title (default: the file's name)"),
+            Key("time", "str", 'the moment the sun is drawn for, e.g. "2026-12-22T09:00" '
+                "(Korean time unless it carries an offset; default: render's fixed late "
+                "morning, the viewer's now)", check=_moment),
         ))),
         Key("district", "table", default={}, table=Table((
             Key("source", "path", "the GeoJSON file", required=True, check=_source,

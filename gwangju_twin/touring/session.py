@@ -10,7 +10,6 @@ infocards, settings) and in the collaborators; this only wires them together.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,6 @@ from gwangju_twin.plugins.panel import PanelButton
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.tour import sector_stops
 from gwangju_twin.settings import Settings, SettingsLoad
-from gwangju_twin.sun.clock import SEOUL, SceneClock
 from gwangju_twin.tiles.picking import TiledPicker
 from gwangju_twin.touring.camera import (
     WHEEL_STEP,
@@ -75,22 +73,6 @@ class NextFrame:
         self._pending.clear()
 
 
-def _stage_clock(stage: StageView) -> tuple[SceneClock, bool]:
-    """The stage's scene clock, and whether touring must tick it itself.
-
-    BRIDGE (issue 16, to be removed at the merge): the Stage is to own one ``clock`` and tick
-    it in its frame task (the renderer's sun follows it). Until that lands beside this
-    branch, a stage without one gets a clock made here at noon today in Korea, over the
-    district's origin, ticked by touring's own frame task.
-    """
-    clock = getattr(stage, "clock", None)
-    if isinstance(clock, SceneClock):
-        return clock, False
-    frame = stage.prepared.district.frame
-    noon = datetime.now(SEOUL).replace(hour=12, minute=0, second=0, microsecond=0)
-    return SceneClock(noon, frame.lat, frame.lon), True
-
-
 class Touring:
     """The visitor's interface on ``stage`` (a ``gwangju_twin.app.stage.Stage``), with the
     visitor's ``settings`` (None: the defaults); ``persist`` False never saves them.
@@ -116,7 +98,7 @@ class Touring:
         self.order = list(scene.tour) or [i.id for i in self.infos]
         self._later = NextFrame()
         #: The scene's clock: the time bar sets and plays it, the renderer draws its sun.
-        self.clock, self._tick_clock = _stage_clock(stage)
+        self.clock = stage.clock
         self._clock_start = self.clock.when  # where a fresh visit starts
 
         limits = Limits.for_district(mesh.bounds, mesh.max_height, stage.pose.position)
@@ -356,8 +338,6 @@ class Touring:
     def _frame(self, task: Any) -> Any:
         dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
         self._later.run()
-        if self._tick_clock:  # BRIDGE (issue 16): the stage ticks its own clock
-            self.clock.tick(dt)
         driver = self.driver
         at = self.pointer.position()
         if self.screen.search.focused:

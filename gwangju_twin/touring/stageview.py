@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from gwangju_twin.plugins.host import PluginHost
     from gwangju_twin.plugins.panel import PanelButton
     from gwangju_twin.scene.camera import CameraPose
+    from gwangju_twin.sun.clock import SceneClock
     from gwangju_twin.ui.panel import PanelView
 
 
@@ -103,3 +104,7 @@ class StageView(Protocol):
     @property
     def world(self) -> NodePath:
         """The district's root node (highlights are drawn under it)."""
+
+    @property
+    def clock(self) -> SceneClock:
+        """The scene's moment (the time slider sets it and plays it; the sun follows)."""

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -65,6 +66,53 @@ def size(text: str) -> tuple[int, int]:
     if not (16 <= w <= 8192 and 16 <= h <= 8192):
         raise argparse.ArgumentTypeError(f"--size {text!r}: width and height must be 16..8192")
     return w, h
+
+
+def daylight_options(p: argparse.ArgumentParser, picture: bool) -> None:
+    """Add --time, --tz and --quality (the scene's moment and how it is lit) to ``p``;
+    ``picture``: the command draws a picture (its default moment is fixed, not now)."""
+    default = ("a fixed late morning, 2026-09-20T11:00, so pictures are reproducible"
+               if picture else "now")
+    p.add_argument("--time", metavar="ISO",
+                   help=f"the scene's date and time, e.g. 2026-12-22T09:00 (default: {default})")
+    p.add_argument("--tz", metavar="ZONE",
+                   help="the time zone of --time, e.g. Asia/Seoul (the default) or UTC")
+    from gwangju_twin.settings import QUALITY_CHOICES
+
+    p.add_argument("--quality", choices=QUALITY_CHOICES, default=None,
+                   help="lighting and shadows: low (no shadows, fastest), medium, high or auto "
+                   "(chosen for the renderer; the default, or your settings' choice)")
+
+
+def moment(text: str | None, zone: str | None) -> datetime | None:
+    """The timezone-aware moment of --time ``text`` in --tz ``zone`` (Korean time when
+    neither the text nor ``zone`` names one); None without --time. InputError when either
+    cannot be read."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from gwangju_twin.sun.clock import SEOUL
+
+    tz: tzinfo = SEOUL
+    if zone is not None:
+        try:
+            tz = ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"--tz {zone!r}: not a time zone; expected a name such as "
+                             "Asia/Seoul or UTC") from None
+    if text is None:
+        if zone is not None:
+            raise InputError(f"--tz {zone}: needs --time, the moment it is the zone of")
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--time {text!r}: expected a date and time such as "
+                         "2026-12-22T09:00") from None
+    if when.tzinfo is not None:
+        if zone is not None:
+            raise InputError(f"--time {text}: names its own offset; leave out --tz {zone}")
+        return when
+    return when.replace(tzinfo=tz)
 
 
 def expo_options(p: argparse.ArgumentParser) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,9 +13,11 @@ from gwangju_twin.app.commands.options import (
     SECONDS,
     SNAPSHOT,
     check_out,
+    daylight_options,
     display_available,
     expo_options,
     load_source,
+    moment,
     presence_join,
     presence_options,
     size,
@@ -23,6 +26,7 @@ from gwangju_twin.app.commands.options import (
     verbose_option,
 )
 from gwangju_twin.errors import InputError
+from gwangju_twin.sun.clock import SEOUL
 from gwangju_twin.terminal import json_text
 
 if TYPE_CHECKING:
@@ -41,6 +45,7 @@ def add_parsers(sub: Any) -> None:
 
     for p in (view,):
         expo_options(p)
+        daylight_options(p, picture=False)
         verbose_option(p)
     presence_options(view)
 
@@ -51,6 +56,7 @@ def add_parsers(sub: Any) -> None:
     source_options(render)
     tile_options(render)
     expo_options(render)
+    daylight_options(render, picture=True)
     verbose_option(render)
     render.add_argument("--seconds", type=SECONDS, default=3.0,
                         help="with --enter: seconds of demo time before the picture (default 3)")
@@ -66,13 +72,17 @@ def add_parsers(sub: Any) -> None:
     tile_options(inspect)
 
 
-def _snapshot(prepared: Prepared, args: argparse.Namespace, **options: Any) -> list[dict[str, Any]]:
-    """``render_png`` with what can go wrong writing the picture (a full disk, a folder that
-    vanished) as one line naming the file."""
+def _snapshot(prepared: Prepared, args: argparse.Namespace, time: datetime | None = None,
+              **options: Any) -> list[dict[str, Any]]:
+    """``render_png`` at ``time`` (default: --time, else the fixed picture moment) with what
+    can go wrong writing the picture (a full disk, a folder that vanished) as one line
+    naming the file."""
     from gwangju_twin.app.programs import render_png
 
     try:
-        return render_png(prepared, args.out, args.size, args.view, args.enter, **options)
+        return render_png(prepared, args.out, args.size, args.view, args.enter,
+                          time=time or moment(args.time, args.tz), quality=args.quality,
+                          **options)
     except OSError as exc:
         raise InputError(f"--out {args.out}: {exc}; check the disk has room and the folder "
                          "can be written") from None
@@ -90,6 +100,7 @@ def run_render(args: argparse.Namespace) -> int:
     from gwangju_twin.expo.prepared import prepare
 
     check_out(args.out)
+    moment(args.time, args.tz)  # a bad --time fails before the scene is read
     prepared = prepare(load_source(args.source, args), args.enter,
                        args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
@@ -123,7 +134,10 @@ def run_view(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     join = presence_join(args, settings.settings.join, str(settings.path))
+    when = moment(args.time, args.tz)
     scene = load_source(args.source, args)
+    # The viewer shows now unless told otherwise (a picture shows a fixed moment).
+    when = when or scene.time or datetime.now(SEOUL).replace(microsecond=0)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
     resume_after_crash(desktop_record_folder())
     ok, why = display_available()
@@ -131,14 +145,15 @@ def run_view(args: argparse.Namespace) -> int:
         # The window opens first and shows a loading screen while the scene loads.
         try:
             run_viewer(Loading(scene, args.enter, args.plugin, assign=_assigned()), args.size,
-                       args.view, args.enter, join=join)
+                       args.view, args.enter, join=join, time=when,
+                       quality=args.quality)
             return 0
         except NoWindowError:  # a window that cannot open is a missing display, not a bug
             why = f"no window could be opened on DISPLAY={os.environ.get('DISPLAY', '')}"
     prepared = prepare(scene, args.enter, args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])
     check_out(args.out)
-    _snapshot(prepared, args)
+    _snapshot(prepared, args, time=when)
     print(f"gwangju-twin: no display ({why}); wrote a snapshot of {prepared.scene.name} "
           f"to {args.out} instead")
     return 0

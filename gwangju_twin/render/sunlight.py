@@ -1,0 +1,387 @@
+"""The sun on the drawn world: its light, colours, sky and haze from the scene's clock, and
+at the ``medium`` and ``high`` quality presets its shadows.
+
+Shadows are drawn by one GLSL shader of our own (``SHADER_VERT``/``SHADER_FRAG``) reading the
+directional light's shadow map through Panda3D's ``p3d_LightSource`` inputs. Panda3D's shader
+generator is not used: on this Mesa its Cg programs fail ("The profile is not supported") in
+the default context, and with ``gl-version 3 2`` the core profile has no shader generator at
+all (``GraphicsStateGuardian.get_shader_generator()`` is None, every surface drawn unlit);
+both seen here, docs/daylight.md. Our shader runs in the default (compatibility) context, so
+the ``low`` preset keeps the fixed-function pipeline, its fog and its speed.
+
+The shadow map is rendered once and then only when the sun moves or the view's fit changes
+(``render/shadowfit.py``), at most ``MAX_SHADOW_RENDERS_PER_SECOND`` times a second while a
+day is played: the shadow buffer is inactive otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from panda3d.core import (
+    AmbientLight,
+    ClockObject,
+    ColorWriteAttrib,
+    DirectionalLight,
+    Fog,
+    FogAttrib,
+    GraphicsOutput,
+    LightAttrib,
+    Mat4,
+    NodePath,
+    OrthographicLens,
+    Point2,
+    Point3,
+    RenderState,
+    Shader,
+    ShaderAttrib,
+    TextureAttrib,
+    Vec4,
+)
+
+from gwangju_twin.render.daylight import Daylight, daylight
+from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint
+from gwangju_twin.render.world import SHADOW_CAMERA
+from gwangju_twin.settings import Quality, QualityChoice
+
+if TYPE_CHECKING:
+    from panda3d.core import GraphicsStateGuardianBase, Lens
+
+    from gwangju_twin.sun.position import SunPosition
+
+#: A day played forward re-renders the shadow map at most this often (issue 16's target).
+MAX_SHADOW_RENDERS_PER_SECOND = 4.0
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What a quality preset draws."""
+
+    shadows: bool
+    map_size: int = 0
+    """The shadow map's width and height in texels (a power of two)."""
+    soft: bool = False
+    """Percentage-closer filtering over 3x3 texels (soft shadow edges)."""
+    reach: float = 0.0
+    """How far from the eye (metres) shadows are drawn; beyond, the haze hides them."""
+
+
+PRESETS: dict[Quality, Preset] = {
+    "low": Preset(shadows=False),
+    "medium": Preset(shadows=True, map_size=2048, reach=1500.0),
+    "high": Preset(shadows=True, map_size=4096, soft=True, reach=2500.0),
+}
+
+#: Words in the OpenGL renderer string of a software rasteriser (Mesa's llvmpipe, softpipe and
+#: swrast; Microsoft's GDI fallback).
+SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software", "gdi generic")
+#: The preset "auto" takes on a software rasteriser and on a GPU (docs/daylight.md gives the
+#: benchmark it was chosen by).
+AUTO_SOFTWARE: Quality = "medium"
+AUTO_GPU: Quality = "high"
+
+
+def choose_quality(choice: QualityChoice, renderer: str) -> Quality:
+    """The preset for ``choice``: itself, or for "auto" the one suited to the OpenGL
+    ``renderer`` string (empty when nothing is drawn: "low")."""
+    if choice != "auto":
+        return choice
+    if not renderer:
+        return "low"
+    software = any(word in renderer.lower() for word in SOFTWARE_RENDERERS)
+    return AUTO_SOFTWARE if software else AUTO_GPU
+
+
+SHADER_VERT = """#version 130
+uniform mat4 p3d_ModelViewProjectionMatrix;
+uniform mat4 p3d_ModelViewMatrix;
+uniform mat3 p3d_NormalMatrix;
+uniform mat4 p3d_ModelMatrix;
+uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
+                 mat4 shadowViewMatrix; } p3d_LightSource[2];
+uniform struct { vec4 ambient; } p3d_LightModel;
+uniform vec4 p3d_ColorScale;
+uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
+in vec4 p3d_Vertex;
+in vec3 p3d_Normal;
+in vec4 p3d_Color;
+out vec4 v_color;
+out vec3 v_ambient;  // ambient and fill light, which shadows do not touch
+out vec3 v_sun;  // the sun's light on the surface, where it is not in shadow
+out vec4 v_shadow;
+out vec3 v_eye;
+out vec3 v_world;
+out vec3 v_world_normal;
+void main() {
+    gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex;
+    vec4 eye = p3d_ModelViewMatrix * p3d_Vertex;
+    vec3 n = normalize(p3d_NormalMatrix * p3d_Normal);
+    v_eye = eye.xyz;
+    v_color = p3d_Color * p3d_ColorScale;
+    // The fixed-function light equation, per vertex as fixed-function lighting is (the
+    // city's faces are flat, so per pixel would give the same), with the vertex colour as
+    // the material: a preset changes the shadows, not the colours of the city.
+    v_ambient = p3d_LightModel.ambient.rgb + p3d_LightSource[1].color.rgb
+        * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
+    v_sun = p3d_LightSource[0].color.rgb
+        * max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
+    // Normal offset: look the shadow up a little off the surface, so a wall or roof never
+    // shadows itself (acne) without the large depth bias that detaches shadows (peter-panning).
+    // Scaled with the slope: a roof under a low sun meets the light at a grazing angle, where
+    // one texel of the map spans the most depth.
+    float ndl = clamp(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0, 1.0);
+    float slope = 1.0 + 2.0 * (1.0 - ndl);
+    v_shadow = p3d_LightSource[0].shadowViewMatrix
+        * vec4(eye.xyz + n * u_shadow_bias.x * slope, 1.0);
+    v_shadow.z -= u_shadow_bias.y * slope * v_shadow.w;
+    v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
+    v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
+}
+"""
+
+SHADER_FRAG = """#version 130
+uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
+                 mat4 shadowViewMatrix; } p3d_LightSource[2];
+uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
+uniform float u_shadow_texel;  // one texel in shadow-map coordinates; 0: a single lookup
+uniform float u_night;  // 0 by day, 1 at night: how many of the windows are lit
+in vec4 v_color;
+in vec3 v_ambient;
+in vec3 v_sun;
+in vec4 v_shadow;
+in vec3 v_eye;
+in vec3 v_world;
+in vec3 v_world_normal;
+out vec4 o_color;
+float shadow() {
+    vec3 s = v_shadow.xyz / v_shadow.w;
+    if (s.x <= 0.0 || s.x >= 1.0 || s.y <= 0.0 || s.y >= 1.0) return 1.0;  // off the map
+    if (u_shadow_texel <= 0.0) return texture(p3d_LightSource[0].shadowMap, s);
+    float lit = 0.0;  // 3x3 taps, each filtered over 2x2 texels by the hardware
+    for (int i = -1; i <= 1; ++i)
+        for (int j = -1; j <= 1; ++j)
+            lit += texture(p3d_LightSource[0].shadowMap,
+                           s + vec3(float(i), float(j), 0.0) * u_shadow_texel);
+    return lit / 9.0;
+}
+vec3 windows() {
+    // Lit windows on walls at night, from the wall's own position: cells of 3.5 m along the
+    // wall by 3 m floors, each lit or dark by a hash of its cell (no texture per building).
+    // Where a window gets under about a pixel, the pattern fades to its mean glow.
+    vec3 nw = normalize(v_world_normal);
+    if (abs(nw.z) > 0.3 || v_world.z < 2.0) return vec3(0.0);
+    float along = dot(v_world.xy, vec2(-nw.y, nw.x));
+    vec2 cell = vec2(along / 3.5, v_world.z / 3.0);
+    vec2 f = fract(cell);
+    float inside = step(0.25, f.x) * step(f.x, 0.75) * step(0.3, f.y) * step(f.y, 0.8);
+    vec2 id = floor(cell) + floor(v_world.xy / 37.0);
+    float on = step(0.6, fract(sin(dot(id, vec2(12.9898, 78.233))) * 43758.5453));
+    float px = max(fwidth(cell.x), fwidth(cell.y));  // cells per pixel
+    float far = smoothstep(0.3, 0.7, px);
+    return vec3(1.0, 0.8, 0.5) * mix(inside * on, 0.07, far);
+}
+void main() {
+    vec3 light = v_ambient;
+    // Surfaces turned from the sun take no lookup (and so no acne).
+    if (max(v_sun.r, max(v_sun.g, v_sun.b)) > 0.0) light += v_sun * shadow();
+    vec3 c = v_color.rgb * min(light, vec3(1.0));
+    if (u_night > 0.0) c += u_night * windows();  // by day, not one instruction of it
+    // The haze as the fixed-function exponential-squared fog, per pixel: per vertex, the
+    // ground plane's big triangles showed their diagonals at dusk. No fog, or no density,
+    // leaves the colour alone.
+    float d = length(v_eye) * p3d_Fog.density;
+    o_color = vec4(mix(p3d_Fog.color.rgb, c, exp(-d * d)), v_color.a);
+}
+"""
+
+
+def _v4(c: tuple[float, float, float]) -> Vec4:
+    return Vec4(c[0], c[1], c[2], 1.0)
+
+
+class SunRig:
+    """The lights of a world made by ``render.world.build_world`` ("sun", "sky-fill" and
+    "ambient" under its "lights" node), driven by the sun's position.
+
+    ``shaded`` is the node the shadow shader goes on (the world); ``fog`` is the haze, whose
+    colour follows the sky's horizon; ``extent`` and ``top`` bound where shadows fall and how
+    tall the casters are.
+    """
+
+    def __init__(self, world: NodePath, quality: Quality, fog: Fog | None = None,
+                 extent: Extent = (-1000.0, -1000.0, 1000.0, 1000.0),
+                 top: float = 100.0) -> None:
+        self.quality: Quality = quality
+        self.preset = PRESETS[quality]
+        self.world = world
+        self.fog = fog
+        self.extent = extent
+        self.top = top
+        lights = world.find("lights")
+        self.sun = lights.find("sun")
+        self.fill = lights.find("sky-fill")
+        self.ambient = lights.find("ambient")
+        self.light = self.sun.node()
+        assert isinstance(self.light, DirectionalLight)
+        self.daylight: Daylight = daylight(45.0)
+        self.position: SunPosition | None = None
+        self.fit: ShadowFit | None = None
+        self._last_render = -math.inf
+        self.shadow_renders = 0
+        """How many times the rig asked for the shadow map to be rendered."""
+        self._buffer: GraphicsOutput | None = None
+        self._drawing_since: int | None = None  # the frame the buffer was switched on in
+        if self.preset.shadows:
+            # The sun first among the lights, so it is p3d_LightSource[0] in the shader.
+            self.light.set_priority(10)
+            self.fill.node().set_priority(0)
+            self.light.set_shadow_caster(True, self.preset.map_size, self.preset.map_size)
+            self.light.set_lens(OrthographicLens())
+            # The shadow pass only needs depth: no shader (ours would sample the very map
+            # being drawn), no lights, fog or textures. Overridden from above, so the world's
+            # shader does not win; this cut a shadow-map draw several-fold on llvmpipe.
+            self.light.set_initial_state(RenderState.make(
+                ShaderAttrib.make_off(), LightAttrib.make_all_off(), FogAttrib.make_off(),
+                TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
+                1000))
+            self.light.set_camera_mask(SHADOW_CAMERA)  # flat layers are hidden from it
+            # The city and the ground take the shader (untextured, so it samples no texture);
+            # pavilions, demos and labels keep the fixed-function pipeline and their looks,
+            # and still cast shadows.
+            shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
+            for part in (world.find("district"), world.find("ground-plane")):
+                if not part.is_empty():
+                    part.set_shader(shader)
+            world.set_shader_input("u_shadow_bias", (0.0, 0.0))
+            world.set_shader_input("u_shadow_texel", 0.0)
+            world.set_shader_input("u_night", 0.0)
+
+    @property
+    def shadows(self) -> bool:
+        """Whether this rig draws shadows."""
+        return self.preset.shadows
+
+    def set_sun(self, position: SunPosition) -> Daylight:
+        """Light the world for the sun at ``position``; returns the moment's colours.
+
+        The colours change at once; with shadows the sun's direction changes with the next
+        shadow map (``update``), so the lighting and the shadows never disagree.
+        """
+        self.position = position
+        light = daylight(position.elevation_deg)
+        self.daylight = light
+        self.light.set_color(_v4(light.sun))
+        fill = self.fill.node()
+        assert isinstance(fill, DirectionalLight)
+        fill.set_color(_v4(light.fill))
+        amb = self.ambient.node()
+        assert isinstance(amb, AmbientLight)
+        amb.set_color(_v4(light.ambient))
+        if self.fog is not None:
+            self.fog.set_color(_v4(light.horizon))
+        if self.preset.shadows:
+            self.world.set_shader_input("u_night", light.night)
+        # The fill light comes from the sky opposite the sun, low (as before: 30 degrees).
+        dx, dy, _ = position.direction
+        flat = math.hypot(dx, dy)
+        dx, dy = (dx / flat, dy / flat) if flat > 1e-3 else (0.0, 1.0)
+        self.fill.set_pos(0, 0, 0)
+        self.fill.look_at(Point3(dx, dy, -0.58))
+        if not self.preset.shadows:
+            self._aim(position.direction)
+        return light
+
+    def _aim(self, towards_sun: tuple[float, float, float]) -> None:
+        """Point the (shadowless) sun's light along the sunlight."""
+        x, y, z = towards_sun
+        if z < 0.02:  # under the horizon the light is black; keep it shining downwards
+            z = 0.02
+        self.sun.set_pos(0, 0, 0)
+        self.sun.look_at(Point3(-x, -y, -z))
+
+    def attach(self, gsg: GraphicsStateGuardianBase) -> None:
+        """Find the shadow buffer Panda3D made for the sun on ``gsg`` (after a frame); once
+        found, switch it off after each frame that drew it."""
+        self._settle()
+        if self.preset.shadows and self._buffer is None:
+            buffer = self.light.get_shadow_buffer(gsg)
+            if buffer is not None:
+                self._buffer = buffer
+                # Once more with the fit in place, then only when the rig asks (``_apply``).
+                self._draw_once()
+
+    def _draw_once(self) -> None:
+        """Draw the shadow map in the next frame only.
+
+        By hand rather than ``GraphicsOutput.set_one_shot``: a one-shot set between two
+        frames was seen to be dropped (the buffer inactive before the frame drew it), and
+        after a one-shot ``set_active(True)`` alone drew nothing; a map left stale shows
+        as shadows displaced from their buildings."""
+        assert self._buffer is not None
+        self._buffer.set_one_shot(False)
+        self._buffer.set_active(True)
+        self._drawing_since = ClockObject.get_global_clock().get_frame_count()
+
+    def _settle(self) -> None:
+        """Switch the shadow buffer off once a frame has drawn it (each frame ticks the
+        global clock's frame count)."""
+        if (self._buffer is not None and self._drawing_since is not None
+                and ClockObject.get_global_clock().get_frame_count() > self._drawing_since):
+            self._buffer.set_active(False)
+            self._drawing_since = None
+
+    def update(self, eye: tuple[float, float, float], rays: np.ndarray, now: float,
+               force: bool = False) -> bool:
+        """Fit the shadow camera to a view from ``eye`` whose frustum's corner rays are
+        ``rays`` ((4, 3), world directions) and render the shadow map if the fit or the sun
+        changed, no sooner than 1 / MAX_SHADOW_RENDERS_PER_SECOND seconds (``now``) after
+        the last render unless ``force``. Returns True when a render was asked for."""
+        if not self.preset.shadows or self.position is None:
+            return False
+        if not self.position.up:
+            return False  # no sunlight, no shadows: the map can stay as it is
+        pts = footprint(eye, rays, self.preset.reach)
+        wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
+        if wanted == self.fit:
+            return False
+        if not force and now - self._last_render < 1.0 / MAX_SHADOW_RENDERS_PER_SECOND:
+            return False
+        self._apply(wanted)
+        self._last_render = now
+        return True
+
+    def _apply(self, fit: ShadowFit) -> None:
+        r, f, u = fit.basis
+        o = fit.origin
+        # Panda3D's row-vector convention: the rows are the images of x, y (forward) and z.
+        self.sun.set_mat(Mat4(r[0], r[1], r[2], 0, f[0], f[1], f[2], 0,
+                              u[0], u[1], u[2], 0, o[0], o[1], o[2], 1))
+        lens = self.light.get_lens()
+        lens.set_film_size(fit.film, fit.film)
+        lens.set_near_far(0.0, fit.depth)
+        texel = fit.texel(self.preset.map_size)
+        # 1.5 texels off the surface along its normal, plus half a texel of depth: enough
+        # against acne on walls half turned from the sun, small against peter-panning.
+        self.world.set_shader_input("u_shadow_bias", (1.5 * texel, 0.5 * texel / fit.depth))
+        self.world.set_shader_input(
+            "u_shadow_texel", 1.0 / self.preset.map_size if self.preset.soft else 0.0)
+        self.fit = fit
+        self.shadow_renders += 1
+        if self._buffer is not None:
+            self._draw_once()
+
+
+def frustum_rays(camera: NodePath, lens: Lens, root: NodePath) -> np.ndarray:
+    """The directions (4, 3) in ``root``'s frame of the rays through the corners of
+    ``camera``'s view."""
+    rays = []
+    for x, y in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+        near, far = Point3(), Point3()
+        lens.extrude(Point2(x, y), near, far)
+        a = root.get_relative_point(camera, near)
+        b = root.get_relative_point(camera, far)
+        rays.append((b.x - a.x, b.y - a.y, b.z - a.z))
+    return np.asarray(rays, float)
