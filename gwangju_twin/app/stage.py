@@ -232,6 +232,7 @@ class Stage:
         x0, y0, _, x1, y1, _ = prepared.focus()
         focus = (x0, y0, x1, y1)
         self.stream: CityStream | None = None
+        self._tasks: list[Any] = []  # run_tasks's frame tasks, removed on close
         if prepared.tiles is None:
             self.world = build_world(prepared.mesh, prepared.scene.layers, self.pose.distance,
                                      focus)
@@ -378,9 +379,10 @@ class Stage:
         """Every frame from now on: the demos run (sort 40), a played clock moves (sort 45),
         then the sky, the shadows and the labels follow the camera (sort 50), as in a live
         viewer."""
-        self.base.task_mgr.add(self.expo_task, "expo", sort=40)
-        self.base.task_mgr.add(self.sun_task, "sun-clock", sort=45)
-        self.base.task_mgr.add(self.follow_camera, "sky-follows-camera", sort=50)
+        add = self.base.task_mgr.add
+        self._tasks = [add(self.expo_task, "expo", sort=40),
+                       add(self.sun_task, "sun-clock", sort=45),
+                       add(self.follow_camera, "sky-follows-camera", sort=50)]
 
     def expo_task(self, task: Any) -> Any:
         """Run the demos by the frame's time (a frame task, sort 40)."""
@@ -404,6 +406,10 @@ class Stage:
 
     def close(self) -> None:
         """Close the interface and the demos, then the ShowBase and its window."""
+        # The task manager outlives the ShowBase: a later stage in this process (a booth
+        # restarted, the next test) must not run this one's frame tasks on a closed window.
+        for task in self._tasks:
+            self.base.task_mgr.remove(task)
         if self.touring is not None:
             self.touring.close()
         self.expo.close()
