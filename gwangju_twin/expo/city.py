@@ -118,12 +118,14 @@ def city_steps(scene: Scene, meter: BakeMeter | None = None
         why = str(exc)
     except CorruptFileError as exc:
         why = f"damaged: {exc}"
-    if why != "not baked yet":
-        log.warning("tile cache %s is %s; baking it again", folder, why)
     district, report = read_district(scene)
     buildings = int((district.layer == "buildings").sum())
     if scene.tiles == "auto" and buildings < TILES_FROM:
+        # A small city is read as fast as its tiles: an out-of-date cache of it (baked by
+        # `bake` or `export` with other settings) is left alone, not baked again.
         return City(district, report)
+    if why != "not baked yet":
+        log.warning("tile cache %s is %s; baking it again", folder, why)
     meter = meter if meter is not None else BakeMeter()
     box: dict[str, Any] = {}
 

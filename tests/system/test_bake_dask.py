@@ -355,7 +355,7 @@ def test_ctrl_c_closes_the_local_cluster(tmp_path: Path) -> None:
     write_city(source)
     script = tmp_path / "bake_child.py"
     script.write_text(f"""
-import os, sys
+import os, sys, time
 from pathlib import Path
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.tiles.cache import bake
@@ -364,6 +364,9 @@ from gwangju_twin.tiles.parallel import dask_runner
 def progress(done, total):
     if done == 2:
         print("baking", flush=True)
+        # Wait here for the test's Ctrl-C: a small bake would otherwise be done before
+        # the signal arrives on a quiet machine.
+        time.sleep(120)
 
 if __name__ == "__main__":
     district, report = load_geojson(Path({str(source)!r}))

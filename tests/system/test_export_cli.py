@@ -113,7 +113,9 @@ def test_attributes_match_the_source_geojson(exports: tuple[Path, Path]) -> None
 def test_bad_input_is_one_line_and_status_2(args: list[str], says: str,
                                             tmp_path: Path) -> None:
     out = [str(tmp_path / a) if a.endswith((".glb", ".png")) else a for a in args]
-    done = run_cli("export", str(SANGMU), *out)
+    # Each test bakes into its own cache: the run's shared one would make later tests of
+    # the small default district draw it from tiles.
+    done = run_cli("export", str(SANGMU), *out, "--cache", str(tmp_path / "cache"))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], done.stderr
@@ -122,14 +124,15 @@ def test_bad_input_is_one_line_and_status_2(args: list[str], says: str,
 def test_an_out_that_is_a_file_or_unwritable_is_refused(tmp_path: Path) -> None:
     afile = tmp_path / "tileset"
     afile.write_text("not a folder")
-    done = run_cli("export", str(SANGMU), "--format", "3dtiles", "--out", str(afile))
+    done = run_cli("export", str(SANGMU), "--format", "3dtiles", "--out", str(afile),
+                   "--cache", str(tmp_path / "cache"))
     assert done.returncode == 2 and "is a file" in done.stderr
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
     try:
         done = run_cli("export", str(SANGMU), "--format", "glb", "--out",
-                       str(locked / "x.glb"))
+                       str(locked / "x.glb"), "--cache", str(tmp_path / "cache"))
         import os
 
         if os.geteuid() == 0:  # root writes anywhere: the folder check cannot refuse it
