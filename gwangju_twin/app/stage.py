@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from gwangju_twin.presence.client import Join
     from gwangju_twin.render.config import WindowType
     from gwangju_twin.render.streaming import CityStream
+    from gwangju_twin.render.streetlights import StreetLights
     from gwangju_twin.render.sunlight import SunRig
     from gwangju_twin.touring import Touring
 
@@ -197,6 +198,8 @@ class Stage:
     """The scene's moment: the interface sets it, a played day moves it each frame, the
     sun's light, sky and shadows follow it."""
     sunlight: SunRig
+    streetlights: StreetLights
+    """The lamps along the roads, lit at night."""
     """The sun's lights, sky colours and shadows (``render.sunlight``)."""
     quality: Quality
     """The quality preset in use ("auto" resolved for the renderer found)."""
@@ -309,6 +312,8 @@ class Stage:
 
     def _start_sun(self, prepared: Prepared, options: StageOptions) -> None:
         """The sun's rig, following the scene's clock."""
+        from gwangju_twin.mesh.streetlights import streetlight_positions
+        from gwangju_twin.render.streetlights import StreetLights
         from gwangju_twin.render.sunlight import SunRig, choose_quality
 
         choice = options.quality
@@ -319,6 +324,7 @@ class Stage:
         x0, y0, x1, y1 = prepared.mesh.bounds
         top = max(prepared.focus()[5], 30.0)
         self.sunlight = SunRig(self.world, self.quality, self.haze, (x0, y0, x1, y1), top)
+        self.streetlights = StreetLights(self.world, streetlight_positions(prepared.district))
         self.clock.subscribe(self._sun_moved)  # the first call once the sky is made
 
     def _sun_moved(self, clock: SceneClock) -> None:
@@ -326,6 +332,7 @@ class Stage:
         from gwangju_twin.render.world import recolor_sky
 
         light = self.sunlight.set_sun(clock.position)
+        self.streetlights.set_night(light.night)
         if self.base.camera is not None:
             recolor_sky(self.sky, light.zenith, light.horizon)
         self.base.set_background_color(*light.horizon, 1.0)
