@@ -92,7 +92,9 @@ def triangulate(parts: np.ndarray) -> Triangulation:
 def _convex_rings(
     xy: np.ndarray, ring_of: np.ndarray, ring_start: np.ndarray, ring_len: np.ndarray
 ) -> np.ndarray:
-    """True for rings that turn left (or go straight) at every vertex."""
+    """True for rings that turn left (or go straight) at every vertex. A ring with a
+    repeated vertex is not called convex: the zero-length edge there hides the turn at
+    that corner (a concave corner would be fanned over), so earcut takes it."""
     idx = np.arange(len(xy))
     start = ring_start[ring_of]
     length = ring_len[ring_of]
@@ -103,4 +105,5 @@ def _convex_rings(
     cross = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     scale = np.hypot(e1[:, 0], e1[:, 1]) * np.hypot(e2[:, 0], e2[:, 1])
     reflex = cross < -1e-9 * np.maximum(scale, 1e-12)
+    reflex |= np.hypot(e2[:, 0], e2[:, 1]) == 0.0
     return np.bincount(ring_of, weights=reflex, minlength=len(ring_len)) == 0

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from gwangju_twin.errors import InputError
@@ -282,6 +282,8 @@ def test_any_lonlat_positions_load_or_fail_with_one_line(
 
 
 @SETTINGS
+@example(coords=[[(0, -1), (0, 0), (0, 0), (1, 0), (-1, 1)]], scale=0.01, bottom=0.0,
+         extra=1.0)  # a concave corner behind a repeated vertex was once fanned over
 @given(
     coords=st.lists(st.lists(st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size=3,
                              max_size=10), min_size=1, max_size=4),
