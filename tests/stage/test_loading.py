@@ -92,7 +92,7 @@ def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> 
     for im in images[shown:]:
         above, strip = im[: int(h * 0.88)], im[int(h * 0.93):]
         assert _colour_share(above, BACKGROUND) < 0.05
-        assert (strip.min(axis=2) > 150).mean() > 0.005
+        assert (strip.min(axis=2) > 150).mean() > 0.003
     # Once the city is ready the loading screen is gone.
     ready = read_png(tmp_path / "ready.png").astype(int)
     assert _colour_share(ready, BACKGROUND) < 0.05

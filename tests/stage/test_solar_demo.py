@@ -208,18 +208,20 @@ def test_a_kiosk_visitor_switches_the_scale_by_touch(touch_booth: Rehearsal) -> 
 
 
 def test_the_panel_follows_the_scene_clock(prepared: Prepared) -> None:
-    """API 1.2: the demo reads ``ctx.sun``. The floor's own clock starts at the documented
-    default moment (noon on the 2026 winter solstice, about 31 deg high at Gwangju per
-    GWANGJU.md); moving it to the evening says the sun is down, to 09:00 (about 13 deg, shadows
-    about 2.6 times as long as at noon) puts more roofs in shade than at noon."""
+    """API 1.2: the demo reads ``ctx.sun``, the stage's own clock. Started at noon on the
+    2026 winter solstice (about 31 deg high at Gwangju per GWANGJU.md); moving it to the
+    evening says the sun is down, to 09:00 (about 13 deg, shadows about 2.6 times as long as
+    at noon) puts more roofs in shade than at noon."""
     from datetime import datetime
 
+    from gwangju_twin.app.stage import StageOptions
     from gwangju_twin.plugins.sunview import DEFAULT_MOMENT
     from gwangju_twin.sun import SEOUL
 
-    stage = Stage(prepared, "none", (640, 360))
+    stage = Stage(prepared, "none", (640, 360), StageOptions(time=DEFAULT_MOMENT))
     try:
         clock = stage.expo.clock
+        assert clock is stage.clock  # one clock: the sun drawn is the sun the demo reads
         assert clock.when == DEFAULT_MOMENT
         stage.expo.enter(PAVILION)
         panel = stage.expo.panel(PAVILION)
