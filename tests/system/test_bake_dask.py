@@ -355,8 +355,11 @@ def test_ctrl_c_closes_the_local_cluster(tmp_path: Path) -> None:
     write_city(source)
     script = tmp_path / "bake_child.py"
     script.write_text(f"""
-import os, sys, time
+import os, signal, sys, time
 from pathlib import Path
+# Ctrl-C raises KeyboardInterrupt, as in a terminal, even when this test runs in the
+# background (a non-interactive shell's `&` starts its children with SIGINT ignored).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.tiles.cache import bake
 from gwangju_twin.tiles.parallel import dask_runner

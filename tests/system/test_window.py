@@ -139,16 +139,23 @@ def _viewer_window(display: str) -> tuple[str, int, int]:
 
 
 def _wait_for_city(display: str, path: Path, seconds: float = 180.0) -> np.ndarray:
-    """A screenshot once the viewer has drawn the city (many distinct colours on screen).
+    """A screenshot once the viewer has drawn the city (many distinct colours on screen)
+    and the picture has settled: the city shows while the demos and the interface still
+    load (the loading strip, then the widgets and the view framed clear of them), so two
+    shots half a second apart must agree.
 
     ``seconds`` only bounds the wait (a loaded machine takes long to load the district);
     a city that never comes fails here, instead of the test going on against the loading
     screen."""
     deadline = time.monotonic() + seconds
+    last: np.ndarray | None = None
     while True:
         shot = _shot(display, path)
         if len(np.unique(shot.reshape(-1, 3) // 8, axis=0)) > 150:
-            return shot
+            if last is not None and last.shape == shot.shape and np.any(
+                    np.abs(shot.astype(int) - last.astype(int)) > 24, axis=2).mean() < 0.005:
+                return shot
+            last = shot
         assert time.monotonic() < deadline, f"no city on screen within {seconds:g} s ({path})"
         time.sleep(0.5)
 
