@@ -142,8 +142,7 @@ class GlbWriter:
             if b.primitive_count:
                 groups.setdefault((b.material, b.primitive), []).append(b)
         for (material, primitive), parts in groups.items():
-            merged = (concat(material, parts) if primitive == "triangles"
-                      else _concat_lines(material, parts))
+            merged = concat(material, parts)  # pairs or threes: the same offsets
             lo, hi = merged.positions.min(axis=0), merged.positions.max(axis=0)
             c = np.round((lo.astype(np.float64) + hi) / 2, 2)  # a round number for people
             reach = float(np.abs(merged.positions.astype(np.float64) - c).max())
@@ -317,16 +316,3 @@ def _material(name: str) -> dict[str, Any]:
     return {"name": name, "pbrMetallicRoughness": {
         "baseColorFactor": [1.0, 1.0, 1.0, 1.0], "metallicFactor": 0.0,
         "roughnessFactor": 0.9}}
-
-
-def _concat_lines(material: str, parts: list[MeshBatch]) -> MeshBatch:
-    """``concat`` for line batches (indices in pairs)."""
-    offsets = np.cumsum([0] + [p.vertex_count for p in parts[:-1]])
-    return MeshBatch(
-        material,
-        np.concatenate([p.positions for p in parts]),
-        np.concatenate([p.normals for p in parts]),
-        np.concatenate([p.colors for p in parts]),
-        np.concatenate([p.indices + np.uint32(o) for p, o in zip(parts, offsets, strict=True)]),
-        np.concatenate([p.feature_ids for p in parts]),
-    )
