@@ -19,7 +19,7 @@ from gwangju_twin.mesh import DistrictMesh
 from gwangju_twin.scene import CameraPose
 from gwangju_twin.scene.framing import lens_fov
 from gwangju_twin.settings import Quality, QualityChoice, SettingsLoad
-from gwangju_twin.sun.clock import SEOUL, SceneClock
+from gwangju_twin.sun.clock import DEFAULT_MOMENT, SceneClock
 
 if TYPE_CHECKING:
     from direct.showbase.ShowBase import ShowBase
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from gwangju_twin.render.streetlights import StreetLights
     from gwangju_twin.render.sunlight import SunRig
     from gwangju_twin.touring import Touring
-
-#: The moment a picture is drawn at when neither ``--time`` nor the scene names one: a
-#: September late morning (the sun 50 degrees up in the south-east, as the viewer's fixed
-#: sun stood before time of day), so every default picture is the same and in daylight.
-DEFAULT_MOMENT = datetime(2026, 9, 20, 11, 0, tzinfo=SEOUL)
-
 
 class Interface(Enum):
     """The visitor's interface on a stage."""

@@ -15,12 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from gwangju_twin.sun import SEOUL, SceneClock, SunPosition
-
-#: The moment a viewer without a clock of its own shows: noon (KST) on the 2026 winter
-#: solstice, the day the Korean sunlight rule (일조) is judged on, when the sun stands at its
-#: lowest noon (about 31 deg at Gwangju) and shadows are longest.
-DEFAULT_MOMENT = datetime(2026, 12, 22, 12, 0, tzinfo=SEOUL)
+from gwangju_twin.sun import DEFAULT_MOMENT, SceneClock, SunPosition
 
 #: Where a clock stands when nothing says where: Gwangju (lon, lat), the facts' 35.16 N.
 GWANGJU_LONLAT = (126.85, 35.16)
@@ -29,7 +24,8 @@ SunListener = Callable[["SunView"], None]
 
 
 def default_clock(longitude: float, latitude: float) -> SceneClock:
-    """A clock at :data:`DEFAULT_MOMENT` over ``longitude``/``latitude`` (a scene's origin)."""
+    """A clock at the viewer's default moment (``sun.DEFAULT_MOMENT``) over
+    ``longitude``/``latitude`` (a scene's origin)."""
     return SceneClock(DEFAULT_MOMENT, latitude, longitude)
 
 

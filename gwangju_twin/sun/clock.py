@@ -16,6 +16,12 @@ from gwangju_twin.sun.position import SunPosition, sun_position
 #: The scenes are in Korea; a time given without a zone is Korean Standard Time.
 SEOUL = ZoneInfo("Asia/Seoul")
 
+#: The moment a scene shows when neither ``--time`` nor the scene names one, in the viewer,
+#: in pictures and for plugins alike: a September late morning (the sun 50 degrees up in the
+#: south-east, as the viewer's fixed sun stood before time of day), so every default picture
+#: is the same and in daylight.
+DEFAULT_MOMENT = datetime(2026, 9, 20, 11, 0, tzinfo=SEOUL)
+
 Listener = Callable[["SceneClock"], None]
 
 

@@ -11,8 +11,8 @@ from shapely.geometry import box
 
 from gwangju_twin.demos.solar.sun import shaded_now
 from gwangju_twin.plugins import API_VERSION, SUPPORTED_API_VERSIONS, SunView
-from gwangju_twin.plugins.sunview import DEFAULT_MOMENT, default_clock
-from gwangju_twin.sun import SEOUL, SceneClock
+from gwangju_twin.plugins.sunview import default_clock
+from gwangju_twin.sun import DEFAULT_MOMENT, SEOUL, SceneClock
 
 
 def test_the_view_reads_the_clock_and_cannot_set_it() -> None:

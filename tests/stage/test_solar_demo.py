@@ -215,14 +215,14 @@ def test_the_panel_follows_the_scene_clock(prepared: Prepared) -> None:
     from datetime import datetime
 
     from gwangju_twin.app.stage import StageOptions
-    from gwangju_twin.plugins.sunview import DEFAULT_MOMENT
     from gwangju_twin.sun import SEOUL
 
-    stage = Stage(prepared, "none", (640, 360), StageOptions(time=DEFAULT_MOMENT))
+    solstice_noon = datetime(2026, 12, 22, 12, 0, tzinfo=SEOUL)
+    stage = Stage(prepared, "none", (640, 360), StageOptions(time=solstice_noon))
     try:
         clock = stage.expo.clock
         assert clock is stage.clock  # one clock: the sun drawn is the sun the demo reads
-        assert clock.when == DEFAULT_MOMENT
+        assert clock.when == solstice_noon
         stage.expo.enter(PAVILION)
         panel = stage.expo.panel(PAVILION)
 
