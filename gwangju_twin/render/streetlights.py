@@ -49,7 +49,7 @@ class StreetLights:
         verts["rgba"][:, 3] = 255 if emissive is None else np.asarray(emissive, np.uint8)
         vdata = GeomVertexData("street-lights", GeomVertexFormat.get_v3c4(),
                                GeomEnums.UH_static)
-        assert vdata.get_array_format(0).get_stride() == _LAMP.itemsize
+        assert vdata.get_format().get_array(0).get_stride() == _LAMP.itemsize
         vdata.unclean_set_num_rows(self.count)
         if self.count:
             memoryview(vdata.modify_array(0)).cast("B")[:] = verts.tobytes()
