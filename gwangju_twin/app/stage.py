@@ -306,7 +306,7 @@ class Stage:
 
     def _start_sun(self, prepared: Prepared, options: StageOptions) -> None:
         """The sun's rig, following the scene's clock."""
-        from gwangju_twin.mesh.streetlights import streetlight_positions
+        from gwangju_twin.mesh.streetlights import street_lamps
         from gwangju_twin.render.streetlights import StreetLights
         from gwangju_twin.render.sunlight import SunRig, choose_quality
 
@@ -318,14 +318,14 @@ class Stage:
         x0, y0, x1, y1 = prepared.mesh.bounds
         top = max(prepared.focus()[5], 30.0)
         self.sunlight = SunRig(self.world, self.quality, self.haze, (x0, y0, x1, y1), top)
-        self.streetlights = StreetLights(self.world, streetlight_positions(prepared.district))
+        self.streetlights = StreetLights(self.world, *street_lamps(prepared.district))
         self.clock.subscribe(self._sun_moved)  # the first call once the sky is made
 
     def _sun_moved(self, clock: SceneClock) -> None:
         """Light, sky and haze for the clock's new moment (shadows follow in ``_follow_sun``)."""
         from gwangju_twin.render.world import recolor_sky
 
-        light = self.sunlight.set_sun(clock.position)
+        light = self.sunlight.set_sun(clock.position, clock.when)
         self.streetlights.set_night(light.night)
         if self.base.camera is not None:
             recolor_sky(self.sky, light.zenith, light.horizon)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+
+#: The stand-in for "no emissive given" (replaced by zeros of the batch's length).
+_NO_GLOW = np.zeros(0, np.uint8)
 
 #: How a batch's indices join its vertices: in threes (triangles) or in pairs (lines).
 Primitive = Literal["triangles", "lines"]
@@ -19,6 +22,9 @@ class MeshBatch:
     vertex back to its row in the District, so every triangle is traceable to its feature.
     ``material`` names how it is drawn (solid, ground layer, overlay, lines); ``draw_order``
     orders the flat ground layers, which are painted bottom-up instead of depth-tested.
+    ``emissive`` is the light a vertex gives off at night (mesh/glow.py encodes it: lit
+    windows on walls); one byte a vertex, 0 for everything that does not glow. Left out, it
+    is all zeros.
     """
 
     material: str
@@ -29,6 +35,12 @@ class MeshBatch:
     feature_ids: np.ndarray  # int32 (n,)
     tile: tuple[int, int] = (0, 0)
     draw_order: int = 0
+    emissive: np.ndarray = field(default_factory=lambda: _NO_GLOW)  # uint8 (n,)
+
+    def __post_init__(self) -> None:
+        # Most batches (ground, pavilions, overlays) never glow: they leave it out.
+        if self.emissive is _NO_GLOW:
+            self.emissive = np.zeros(len(self.positions), np.uint8)
 
     @property
     def primitive(self) -> Primitive:
@@ -73,4 +85,5 @@ def concat(material: str, parts: list[MeshBatch]) -> MeshBatch:
         np.concatenate([p.feature_ids for p in parts]),
         parts[0].tile,
         parts[0].draw_order,
+        np.concatenate([p.emissive for p in parts]),
     )

@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from gwangju_twin.geo.model import District, Layer
-from gwangju_twin.mesh import palette
+from gwangju_twin.mesh import glow, palette
 from gwangju_twin.mesh.batch import MeshBatch, concat
 from gwangju_twin.mesh.flat import flat_polygons, outlines, ribbons
 from gwangju_twin.mesh.prism import extrude
@@ -102,9 +102,10 @@ def solids(district: District, ids: np.ndarray | None = None) -> MeshBatch:
     walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT, district.kind[owner])
     walls[is_landmark] = palette.LANDMARK_COLOR
     walls = palette.jitter(walls, ids[owner])
+    # Lit windows at night: each building's schedule and share from its use and id.
     prisms = extrude(
         parts, ids[owner], district.min_height[owner], district.height[owner], walls,
-        palette.roof_of(walls),
+        palette.roof_of(walls), wall_glow=glow.window_glow(district.kind[owner], ids[owner]),
     )
     # Point landmarks (and named points) become slim markers so they can be seen and picked.
     prow = rows_of_type(district, "landmarks", (0, 4))

@@ -21,6 +21,7 @@ def extrude(
     roof_rgba: np.ndarray,
     material: str = "solid",
     floors: bool = True,
+    wall_glow: np.ndarray | None = None,
 ) -> MeshBatch:
     """Extrude polygon parts (CCW shells, CW holes, metres) into one closed-prism batch.
 
@@ -28,12 +29,14 @@ def extrude(
     colours for walls and roofs. Every prism is watertight, with outward normals and
     counter-clockwise front faces; vertices are not shared between faces (flat shading).
     ``floors`` False leaves out the faces underneath (never seen from above the ground).
+    ``wall_glow`` (uint8 per part, mesh/glow.py) is the walls' emissive byte: lit windows at
+    night; roofs and floors never glow.
     """
     if len(parts) == 0:
         return MeshBatch.empty(material)
     tri = triangulate(parts)
     xy, part_of_v, tris = tri.xy, tri.part_of_vertex, tri.triangles
-    walls = _walls(tri, feature_ids, bottom, top, wall_rgba)
+    walls = _walls(tri, feature_ids, bottom, top, wall_rgba, wall_glow)
 
     n = len(xy)
     cap_pos = np.empty((2 * n, 3), np.float32)
@@ -60,6 +63,7 @@ def _walls(
     bottom: np.ndarray,
     top: np.ndarray,
     wall_rgba: np.ndarray,
+    wall_glow: np.ndarray | None,
 ) -> MeshBatch:
     # Edge i runs from vertex i to the next vertex of the same ring (wrapping around).
     xy, part_of_v, ring_of_v = tri.xy, tri.part_of_vertex, tri.ring_of_vertex
@@ -88,6 +92,8 @@ def _walls(
     base = (np.arange(m, dtype=np.uint32) * 4)[:, None]
     quads = np.array([[0, 1, 2], [0, 2, 3]], np.uint32)
     idx_out = (base[:, None, :] + quads[None, :, :]).reshape(-1, 3)
+    glow = (np.zeros(4 * m, np.uint8) if wall_glow is None
+            else np.repeat(np.asarray(wall_glow, np.uint8)[part], 4))
     return MeshBatch(
         "solid",
         pos.reshape(-1, 3),
@@ -95,4 +101,5 @@ def _walls(
         rgba.reshape(-1, 4).astype(np.uint8),
         idx_out,
         np.repeat(feature_ids[part], 4).astype(np.int32),
+        emissive=glow,
     )

@@ -46,6 +46,7 @@ def split_by_tile(batch: MeshBatch, feature_tile: np.ndarray, n: int) -> list[Me
                 batch.feature_ids[order[v0:v1]],
                 (int(t % n), int(t // n)),
                 batch.draw_order,
+                batch.emissive[order[v0:v1]],
             )
         )
     return out

@@ -20,13 +20,21 @@ from panda3d.core import (
 from gwangju_twin.mesh.batch import MeshBatch
 
 _VERTEX = np.dtype([("pos", np.float32, 3), ("nrm", np.float32, 3), ("rgba", np.uint8, 4)])
-#: The numpy layout of one vertex of ``vertex_format`` (to rewrite a Geom's vertices whole).
+#: The numpy layout of one vertex of ``vertex_format``'s first array (to rewrite a Geom's
+#: vertices whole).
 VERTEX_DTYPE = _VERTEX
+#: The vertex column the shader reads a vertex's night light from (mesh/glow.py's byte).
+EMISSIVE = "emissive"
 _FORMAT: GeomVertexFormat | None = None
 
 
 def vertex_format() -> GeomVertexFormat:
-    """The one interleaved format every batch uses: position, normal, RGBA8 colour."""
+    """The one format every batch uses: position, normal and RGBA8 colour interleaved in
+    array 0, and in array 1 the emissive byte alone.
+
+    The byte has an array of its own because in array 0 it would be padded to four (Panda3D
+    aligns the stride to the float columns: 28 -> 32 bytes a vertex); apart, it costs one
+    byte a vertex. The fixed-function pipeline ignores it."""
     global _FORMAT
     if _FORMAT is None:
         arr = GeomVertexArrayFormat()
@@ -34,19 +42,28 @@ def vertex_format() -> GeomVertexFormat:
         arr.add_column(InternalName.get_normal(), 3, GeomEnums.NT_float32, GeomEnums.C_normal)
         arr.add_column(InternalName.get_color(), 4, GeomEnums.NT_uint8, GeomEnums.C_color)
         assert arr.get_stride() == _VERTEX.itemsize
-        _FORMAT = GeomVertexFormat.register_format(GeomVertexFormat(arr))
+        glow = GeomVertexArrayFormat()
+        # Aligned to one byte: Panda3D's default alignment (4) would pad the stride to 4.
+        glow.add_column(InternalName.make(EMISSIVE), 1, GeomEnums.NT_uint8, GeomEnums.C_other,
+                        0, 1)
+        assert glow.get_stride() == 1
+        fmt = GeomVertexFormat(arr)
+        fmt.add_array(glow)
+        _FORMAT = GeomVertexFormat.register_format(fmt)
     return _FORMAT
 
 
 @dataclass(frozen=True)
 class Packed:
-    """A batch's arrays as the bytes its Geom takes: interleaved vertices (``vertex_format``)
-    and 32-bit indices. Made with numpy alone, so a loader thread can make them; only
+    """A batch's arrays as the bytes its Geom takes: interleaved vertices (``vertex_format``'s
+    array 0), the emissive bytes (its array 1) and 32-bit indices. Made with numpy alone, so
+    a loader thread can make them; only
     ``geom_of`` touches Panda3D (not safe beside a frame being rendered in another thread:
     Geoms made in a second thread crashed the renderer, see render/streaming.py)."""
 
     material: str
     vertices: bytes
+    emissive: bytes
     rows: int
     indices: bytes
     index_count: int
@@ -60,8 +77,9 @@ def pack(batch: MeshBatch) -> Packed:
     verts["nrm"] = batch.normals
     verts["rgba"] = batch.colors
     index_data = np.ascontiguousarray(batch.indices, dtype=np.uint32).reshape(-1)
-    return Packed(batch.material, verts.tobytes(), batch.vertex_count, index_data.tobytes(),
-                  len(index_data), batch.primitive == "lines")
+    return Packed(batch.material, verts.tobytes(),
+                  np.ascontiguousarray(batch.emissive, np.uint8).tobytes(), batch.vertex_count,
+                  index_data.tobytes(), len(index_data), batch.primitive == "lines")
 
 
 def geom_of(packed: Packed) -> Geom:
@@ -69,6 +87,7 @@ def geom_of(packed: Packed) -> Geom:
     vdata = GeomVertexData(packed.material, vertex_format(), Geom.UH_static)
     vdata.unclean_set_num_rows(packed.rows)
     memoryview(vdata.modify_array(0)).cast("B")[:] = packed.vertices
+    memoryview(vdata.modify_array(1)).cast("B")[:] = packed.emissive
 
     prim = GeomLines(Geom.UH_static) if packed.lines else GeomTriangles(Geom.UH_static)
     prim.set_index_type(GeomEnums.NT_uint32)

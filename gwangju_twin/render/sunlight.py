@@ -42,12 +42,15 @@ from panda3d.core import (
     Vec4,
 )
 
+from gwangju_twin.mesh.glow import schedule_levels
 from gwangju_twin.render.daylight import Daylight, daylight
 from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint
 from gwangju_twin.render.world import SHADOW_CAMERA
 from gwangju_twin.settings import Quality, QualityChoice
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from panda3d.core import GraphicsStateGuardianBase, Lens
 
     from gwangju_twin.sun.position import SunPosition
@@ -105,16 +108,37 @@ uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
 uniform struct { vec4 ambient; } p3d_LightModel;
 uniform vec4 p3d_ColorScale;
 uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
+uniform float u_night;
+uniform vec4 u_schedule;  // how much of each schedule's share is lit now (mesh/glow.py)
 in vec4 p3d_Vertex;
 in vec3 p3d_Normal;
 in vec4 p3d_Color;
+in float emissive;  // mesh/glow.py's byte, 0..255: schedule in the top 2 bits, share below
 out vec4 v_color;
 out vec3 v_ambient;  // ambient and fill light, which shadows do not touch
 out vec3 v_sun;  // the sun's light on the surface, where it is not in shadow
 out vec4 v_shadow;
 out vec3 v_eye;
-out vec3 v_world;
-out vec3 v_world_normal;
+// Lit windows: few and cheap varyings, as each one costs every pixel on a software
+// rasteriser, by day too. Only walls carry an emissive byte (mesh/glow.py), so a wall's
+// place is two numbers that vary linearly over it; what is constant over a wall is flat.
+out vec2 v_wall;  // metres along the wall, metres up
+flat out vec2 v_glow;  // schedule + share of windows lit now (0: none); the wall's seed
+void glow() {
+    v_wall = vec2(0.0);
+    v_glow = vec2(0.0);
+    // By day (and on anything that does not glow) nothing past this test.
+    if (u_night <= 0.0 || emissive < 0.5) return;
+    float schedule = floor(emissive / 64.0);
+    float lit = mod(emissive, 64.0) / 63.0 * u_schedule[int(schedule)];
+    if (lit <= 0.0) return;
+    vec3 w = (p3d_ModelMatrix * p3d_Vertex).xyz;
+    vec3 n = mat3(p3d_ModelMatrix) * p3d_Normal;
+    vec2 nw = normalize(n.xy + vec2(1e-9, 0.0));
+    v_wall = vec2(dot(w.xy, vec2(-nw.y, nw.x)), w.z);
+    // The wall's distance from the origin along its normal: the same at all its corners.
+    v_glow = vec2(schedule + min(lit, 0.999), dot(w.xy, nw));
+}
 void main() {
     gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex;
     vec4 eye = p3d_ModelViewMatrix * p3d_Vertex;
@@ -137,8 +161,7 @@ void main() {
     v_shadow = p3d_LightSource[0].shadowViewMatrix
         * vec4(eye.xyz + n * u_shadow_bias.x * slope, 1.0);
     v_shadow.z -= u_shadow_bias.y * slope * v_shadow.w;
-    v_world = (p3d_ModelMatrix * p3d_Vertex).xyz;
-    v_world_normal = mat3(p3d_ModelMatrix) * p3d_Normal;
+    glow();
 }
 """
 
@@ -153,8 +176,8 @@ in vec3 v_ambient;
 in vec3 v_sun;
 in vec4 v_shadow;
 in vec3 v_eye;
-in vec3 v_world;
-in vec3 v_world_normal;
+in vec2 v_wall;
+flat in vec2 v_glow;
 out vec4 o_color;
 float shadow() {
     vec3 s = v_shadow.xyz / v_shadow.w;
@@ -168,27 +191,34 @@ float shadow() {
     return lit / 9.0;
 }
 vec3 windows() {
-    // Lit windows on walls at night, from the wall's own position: cells of 3.5 m along the
-    // wall by 3 m floors, each lit or dark by a hash of its cell (no texture per building).
-    // Where a window gets under about a pixel, the pattern fades to its mean glow.
-    vec3 nw = normalize(v_world_normal);
-    if (abs(nw.z) > 0.3 || v_world.z < 2.0) return vec3(0.0);
-    float along = dot(v_world.xy, vec2(-nw.y, nw.x));
-    vec2 cell = vec2(along / 3.5, v_world.z / 3.0);
+    // Lit windows on walls at night: which walls glow, in what colour and how many of their
+    // windows, is the mesh's emissive byte (v_glow); where the windows are is drawn here
+    // from the wall's own position: cells of 3.5 m along the wall by 3 m floors, each lit
+    // when a hash of its cell is under the share (no texture per building). Where a window
+    // gets under about a pixel, the pattern fades to its mean glow.
+    if (v_wall.y < 2.0) return vec3(0.0);
+    float schedule = floor(v_glow.x);
+    float lit = fract(v_glow.x);
+    // Homes warm, workplaces cool white, shops bright, hospitals white.
+    vec3 tint = schedule < 0.5 ? vec3(1.0, 0.78, 0.45)
+        : schedule < 1.5 ? vec3(0.78, 0.88, 1.0)
+        : schedule < 2.5 ? vec3(1.0, 0.9, 0.66) : vec3(0.92, 0.96, 1.0);
+    vec2 cell = v_wall / vec2(3.5, 3.0);
     vec2 f = fract(cell);
     float inside = step(0.25, f.x) * step(f.x, 0.75) * step(0.3, f.y) * step(f.y, 0.8);
-    vec2 id = floor(cell) + floor(v_world.xy / 37.0);
-    float on = step(0.6, fract(sin(dot(id, vec2(12.9898, 78.233))) * 43758.5453));
+    vec2 id = floor(cell) + vec2(0.0, 7.0 * floor(v_glow.y));
+    float on = step(fract(sin(dot(id, vec2(12.9898, 78.233))) * 43758.5453), lit);
     float px = max(fwidth(cell.x), fwidth(cell.y));  // cells per pixel
     float far = smoothstep(0.3, 0.7, px);
-    return vec3(1.0, 0.8, 0.5) * mix(inside * on, 0.07, far);
+    return tint * mix(inside * on, 0.18 * lit, far);
 }
 void main() {
     vec3 light = v_ambient;
     // Surfaces turned from the sun take no lookup (and so no acne).
     if (max(v_sun.r, max(v_sun.g, v_sun.b)) > 0.0) light += v_sun * shadow();
     vec3 c = v_color.rgb * min(light, vec3(1.0));
-    if (u_night > 0.0) c += u_night * windows();  // by day, not one instruction of it
+    // By day, and on walls with no lit windows, not one instruction of it.
+    if (u_night > 0.0 && v_glow.x > 0.0) c += u_night * windows();
     // The haze as the fixed-function exponential-squared fog, per pixel: per vertex, the
     // ground plane's big triangles showed their diagonals at dusk. No fog, or no density,
     // leaves the colour alone.
@@ -258,17 +288,20 @@ class SunRig:
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
+            world.set_shader_input("u_schedule", Vec4(*schedule_levels(None)))
 
     @property
     def shadows(self) -> bool:
         """Whether this rig draws shadows."""
         return self.preset.shadows
 
-    def set_sun(self, position: SunPosition) -> Daylight:
+    def set_sun(self, position: SunPosition, when: datetime | None = None) -> Daylight:
         """Light the world for the sun at ``position``; returns the moment's colours.
 
         The colours change at once; with shadows the sun's direction changes with the next
-        shadow map (``update``), so the lighting and the shadows never disagree.
+        shadow map (``update``), so the lighting and the shadows never disagree. ``when``
+        (the scene's local time) says which windows are lit at night (mesh/glow.py's
+        schedules); without it, those of an evening.
         """
         self.position = position
         light = daylight(position.elevation_deg)
@@ -284,6 +317,8 @@ class SunRig:
             self.fog.set_color(_v4(light.horizon))
         if self.preset.shadows:
             self.world.set_shader_input("u_night", light.night)
+            hour = None if when is None else when.hour + when.minute / 60.0
+            self.world.set_shader_input("u_schedule", Vec4(*schedule_levels(hour)))
         # The fill light comes from the sky opposite the sun, low (as before: 30 degrees).
         dx, dy, _ = position.direction
         flat = math.hypot(dx, dy)

@@ -39,7 +39,7 @@ from gwangju_twin.tiles.files import (
 FORMAT = "gwangju-twin/tiles/1"
 #: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
 #: of an older bake are stale even when the program's version number is the same.
-BAKE_REVISION = 8  # 8: a roof ring with a repeated vertex goes to earcut
+BAKE_REVISION = 10  # 10: batches carry an emissive byte a vertex (8: roof rings to earcut)
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")

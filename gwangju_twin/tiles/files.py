@@ -25,7 +25,7 @@ from gwangju_twin.mesh.batch import MeshBatch
 
 #: The date every archive member carries (the earliest a zip can hold).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-BATCH_FIELDS = ("positions", "normals", "colors", "indices", "feature_ids")
+BATCH_FIELDS = ("positions", "normals", "colors", "indices", "feature_ids", "emissive")
 
 
 class CorruptFileError(ValueError):
@@ -85,7 +85,7 @@ def arrays_batches(arrays: Mapping[str, np.ndarray], part: str) -> list[MeshBatc
             material, order = (str(v) for v in arrays[f"{stem}/info"])
             b = MeshBatch(material, arrays[f"{stem}/positions"], arrays[f"{stem}/normals"],
                           arrays[f"{stem}/colors"], arrays[f"{stem}/indices"],
-                          arrays[f"{stem}/feature_ids"])
+                          arrays[f"{stem}/feature_ids"], emissive=arrays[f"{stem}/emissive"])
             b.draw_order = int(order)
             _check_batch(b)
             out.append(b)
@@ -103,6 +103,7 @@ def _check_batch(b: MeshBatch) -> None:
           and b.normals.dtype == np.float32 and b.normals.shape == (n, 3)
           and b.colors.dtype == np.uint8 and b.colors.shape == (n, 4)
           and b.feature_ids.dtype == np.int32 and b.feature_ids.shape == (n,)
+          and b.emissive.dtype == np.uint8 and b.emissive.shape == (n,)
           and b.indices.dtype == np.uint32 and b.indices.ndim == 2
           and b.indices.shape[1] in (2, 3))
     if not ok:

@@ -143,4 +143,4 @@ class TileSet:
     def nbytes(self, batches: list[MeshBatch]) -> int:
         """Memory the arrays of ``batches`` hold."""
         return sum(b.positions.nbytes + b.normals.nbytes + b.colors.nbytes + b.indices.nbytes
-                   + b.feature_ids.nbytes for b in batches)
+                   + b.feature_ids.nbytes + b.emissive.nbytes for b in batches)

@@ -11,7 +11,10 @@ from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.streetlights import (
     KERB_M,
     LAMP_HEIGHT_M,
+    LANE_GLOW,
+    ROAD_GLOW,
     SPACING_M,
+    street_lamps,
     streetlight_positions,
 )
 
@@ -61,3 +64,18 @@ def test_no_roads_no_lamps_and_a_bad_spacing_is_refused(prepared) -> None:
     assert streetlight_positions(buildings).shape == (0, 3)
     with pytest.raises(ValueError, match="spacing"):
         streetlight_positions(d, spacing=0.0)
+
+
+def test_each_lamp_glows_by_its_roads_class(prepared) -> None:
+    major = shapely.LineString([(0, 0), (300, 0)])
+    lane = shapely.LineString([(0, 500), (150, 500)])
+    d = _roads(prepared.district, [major, lane], [20.0, 6.0], ["primary", "residential"])
+    lamps, glow = street_lamps(d)
+    assert glow.dtype == np.uint8 and glow.shape == (len(lamps),)
+    # Ten lamps on the 300 m primary road (y = 0 side), five on the 150 m lane (y ~ 500).
+    on_major = lamps[:, 1] < 250
+    assert on_major.sum() == 10 and (~on_major).sum() == 5
+    assert (glow[on_major] == ROAD_GLOW["primary"]).all()
+    assert (glow[~on_major] == LANE_GLOW).all()
+    assert ROAD_GLOW["primary"] > LANE_GLOW  # a lane is lit less than a main road
+    assert np.array_equal(lamps, streetlight_positions(d))

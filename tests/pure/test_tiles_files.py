@@ -40,7 +40,8 @@ def _batch(n: int = 5, seed: int = 0, material: str = "solid", lines: bool = Fal
                   rng.normal(size=(n, 3)).astype(np.float32),
                   rng.integers(0, 256, (n, 4)).astype(np.uint8),
                   rng.integers(0, n, (2 * n, per)).astype(np.uint32),
-                  rng.integers(0, 10_000, n).astype(np.int32))
+                  rng.integers(0, 10_000, n).astype(np.int32),
+                  emissive=rng.integers(0, 256, n).astype(np.uint8))
     b.draw_order = seed
     return b
 
@@ -55,7 +56,8 @@ def _same_batch(a: MeshBatch, b: MeshBatch) -> bool:
     return (a.material == b.material and a.draw_order == b.draw_order
             and all(np.array_equal(getattr(a, f), getattr(b, f))
                     and getattr(a, f).dtype == getattr(b, f).dtype
-                    for f in ("positions", "normals", "colors", "indices", "feature_ids")))
+                    for f in ("positions", "normals", "colors", "indices", "feature_ids",
+                              "emissive")))
 
 
 def test_npz_bytes_same_twice_and_readable_by_numpy() -> None:
@@ -96,6 +98,8 @@ def test_batch_with_indices_past_its_vertices_is_corrupt() -> None:
     ("colors", np.zeros((5, 3), np.uint8)),  # RGB, not RGBA
     ("indices", np.zeros((2, 4), np.uint32)),  # neither lines nor triangles
     ("feature_ids", np.zeros(5, np.int64)),
+    ("emissive", np.zeros(5, np.float32)),  # a float, not the byte
+    ("emissive", np.zeros((5, 4), np.uint8)),  # a colour per vertex, not one byte
 ])
 def test_batch_of_wrong_shapes_is_corrupt(field: str, value: np.ndarray) -> None:
     arrays = batches_arrays({"0": [_batch(5, 1)]})
@@ -109,6 +113,24 @@ def test_batch_with_a_missing_member_is_corrupt() -> None:
     del arrays["0/0/normals"]
     with pytest.raises(CorruptFileError, match="batch 0/0"):
         arrays_batches(arrays, "0")
+
+
+def test_a_bake_without_the_emissive_column_is_corrupt() -> None:
+    # A tile of a bake before revision 10 has no emissive bytes; the revision already makes
+    # such a cache stale, and a file that still lacks them is refused, not drawn dark.
+    arrays = batches_arrays({"0": [_batch(5, 1)]})
+    del arrays["0/0/emissive"]
+    with pytest.raises(CorruptFileError, match="batch 0/0"):
+        arrays_batches(arrays, "0")
+
+
+def test_emissive_bytes_survive_the_round_trip_exactly() -> None:
+    # Every value a byte can take, on a batch of 256 vertices: none clipped or cast.
+    b = _batch(256, 7)
+    b.emissive = np.arange(256, dtype=np.uint8)
+    back = arrays_batches(read_npz(npz_bytes(batches_arrays({"0": [b]}))), "0")[0]
+    assert back.emissive.dtype == np.uint8
+    assert np.array_equal(back.emissive, np.arange(256))
 
 
 # -- damaged bytes -------------------------------------------------------------------------
