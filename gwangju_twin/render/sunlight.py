@@ -47,6 +47,7 @@ from gwangju_twin.render.daylight import Daylight, daylight
 from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint
 from gwangju_twin.render.world import SHADOW_CAMERA
 from gwangju_twin.settings import Quality, QualityChoice
+from gwangju_twin.sun.clock import SEOUL
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -300,8 +301,8 @@ class SunRig:
 
         The colours change at once; with shadows the sun's direction changes with the next
         shadow map (``update``), so the lighting and the shadows never disagree. ``when``
-        (the scene's local time) says which windows are lit at night (mesh/glow.py's
-        schedules); without it, those of an evening.
+        says which windows are lit at night (mesh/glow.py's schedules, by the hour in
+        Korea, wherever the moment was given); without it, those of an evening.
         """
         self.position = position
         light = daylight(position.elevation_deg)
@@ -317,7 +318,10 @@ class SunRig:
             self.fog.set_color(_v4(light.horizon))
         if self.preset.shadows:
             self.world.set_shader_input("u_night", light.night)
-            hour = None if when is None else when.hour + when.minute / 60.0
+            # People keep the hours of the city's clocks, not of the zone a moment was typed
+            # in: `--time 13:00 --tz UTC` is 22:00 in Gwangju, a late evening.
+            local = None if when is None else when.astimezone(SEOUL)
+            hour = None if local is None else local.hour + local.minute / 60.0
             self.world.set_shader_input("u_schedule", Vec4(*schedule_levels(hour)))
         # The fill light comes from the sky opposite the sun, low (as before: 30 degrees).
         dx, dy, _ = position.direction

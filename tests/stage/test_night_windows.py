@@ -3,7 +3,7 @@ mesh's emissive byte, not from the shader alone. With every emissive byte set to
 picture is the same to the last pixel (by day the attribute changes nothing) and the night
 picture loses its lit windows; an apartment block shows more lit windows at 22:00 than an
 office block beside it, and fewer at 02:00 than at 22:00 (the schedules of mesh/glow.py, the
-stage's clock handing the hour to the shader)."""
+stage's clock handing the hour to the shader, in Korea's time whatever zone it was given in)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,14 @@ PROBE = textwrap.dedent(
     at(22)
     dark = shot("night-no-glow")
     set_glow()
-    result["night"] = lit(shot("night"), dark)
+    night = shot("night")
+    result["night"] = lit(night, dark)
+    # The same moment given in UTC: the windows keep Gwangju's hours, not UTC's 13:00.
+    # (The clock ignores a moment equal to its own, so it goes to 02:00 first.)
+    from datetime import timezone
+    at(2)
+    stage.clock.set(datetime(2026, 12, 22, 13, 0, tzinfo=timezone.utc))
+    result["night_utc"] = int(np.abs(shot("night-utc") - night).max())
     at(2)
     set_glow(0)
     dark2 = shot("small-hours-no-glow")
@@ -126,5 +133,7 @@ def test_windows_come_from_the_emissive_byte_and_the_hour(tmp_path: Path) -> Non
     flats, offices = result["night"]
     assert flats > 200, result
     assert flats > 2 * offices, result
+    # 22:00 in Gwangju typed as 13:00 UTC is the same picture.
+    assert result["night_utc"] == 0, result
     # At 02:00 most homes are dark too.
     assert result["small_hours"][0] < 0.5 * flats, result
