@@ -4,17 +4,22 @@ server and then against two servers sharing the room through NATS (docs/presence
 Bounded and local: at most 500 clients for at most 60 s a phase, servers and nats-server
 started here on loopback ports and stopped at the end. Prints, per phase:
 
-- update latency percentiles (p50/p95/p99): from a client's pose send to its appearance in
-  another client's snapshot (a "near" row; each pose counted once per receiver), and the
-  part of it after the server's tick (snapshot stamp -> arrival), so the wait for the next
-  10 Hz tick (0 to 100 ms, uniform) can be told from the rest;
-- messages per second: poses into the servers, snapshots out;
-- CPU (share of one core) and resident memory of each server (and nats-server).
+- update latency percentiles (p50/p95/p99): from a client's pose send to its arrival at
+  another client in a snapshot or a delta, whichever came first (a "near" row; each pose
+  counted once per receiver), and the part of it after the server stamped the message
+  (snapshot stamp -> arrival, delta stamp -> arrival), so the wait for the next tick or
+  flush can be told from the rest;
+- messages per second: poses into the servers, snapshots and deltas out;
+- CPU (share of one core) and resident memory of each server (and nats-server), and the
+  CPU of the simulated clients (they share the machine with the servers).
+
+The clients ask for deltas (``?want=delta``) unless ``--no-delta``; ``--delta-hz 0`` runs
+the servers without them (snapshots only, as before deltas existed).
 
 The clients are placed in clusters of ~25 (a pavilion's crowd), each moving on a 15 m circle
 round its cluster's centre, so everyone has ~24 near neighbours in detail and the rest coarse.
 
-    python scripts/load_presence.py [--clients 200] [--seconds 10]
+    python scripts/load_presence.py [--clients 200] [--seconds 10] [--delta-hz 40]
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ class Sim:
 class Tally:
     latency: list[float] = field(default_factory=list)
     after_tick: list[float] = field(default_factory=list)
+    #: Poses that came first in a delta: stamp -> arrival.
+    after_flush: list[float] = field(default_factory=list)
     #: Latency of pairs on different servers (the NATS phase).
     crossed: list[float] = field(default_factory=list)
     received: int = 0
@@ -106,9 +113,9 @@ def age(z: float, now: float) -> float:
 
 
 async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: float,
-                 rng: random.Random, observer: bool, servers: int) -> None:
-    sim.conn = await connect(f"{sim.url}/load", max_size=m.MAX_SERVER_BYTES,
-                             compression=None)
+                 rng: random.Random, observer: bool, servers: int, delta: bool) -> None:
+    sim.conn = await connect(f"{sim.url}/load" + ("?want=delta" if delta else ""),
+                             max_size=m.MAX_SERVER_BYTES, compression=None)
     await sim.conn.send(m.encode(m.Hello(room="load", nickname_id=sim.index % 256,
                                          colour_id=sim.index % 12)))
     await sim.conn.recv()  # welcome
@@ -145,9 +152,11 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
                     tally.received += 1
                 continue
             doc = json.loads(raw)
-            if doc.get("t") != "snapshot" or not window[0] <= now <= window[1]:
+            kind = doc.get("t")
+            if kind not in ("snapshot", "delta") or not window[0] <= now <= window[1]:
                 continue
             tally.received += 1
+            after = tally.after_tick if kind == "snapshot" else tally.after_flush
             for row in doc["near"]:
                 z = row[6]
                 if sim.last.get(row[0]) == z:
@@ -158,7 +167,7 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
                 # in turn (index mod the number of servers, 1 or 2, which divides 256).
                 if row[1] % servers != sim.index % servers:
                     tally.crossed.append(age(z, now))
-                tally.after_tick.append(now - doc["ts"])
+                after.append(now - doc["ts"])
     except Exception:
         pass
     finally:
@@ -167,7 +176,7 @@ async def client(sim: Sim, tally: Tally, window: tuple[float, float], stop_at: f
 
 
 def worker(urls: list[str], indices: list[int], window: tuple[float, float], stop_at: float,
-           every: int, out: Any) -> None:
+           every: int, delta: bool, out: Any) -> None:
     async def go() -> Tally:
         tally = Tally()
         rng = random.Random(indices[0])
@@ -175,28 +184,53 @@ def worker(urls: list[str], indices: list[int], window: tuple[float, float], sto
         for n, i in enumerate(indices):
             tasks.append(asyncio.create_task(
                 client(Sim(i, urls[i % len(urls)]), tally, window, stop_at, rng,
-                       observer=i % every == 0, servers=len(urls))))
+                       observer=i % every == 0, servers=len(urls), delta=delta)))
             if n % 10 == 9:
                 await asyncio.sleep(0.05)  # joins spread a little, as visitors arrive
         await asyncio.gather(*tasks, return_exceptions=True)
         return tally
 
     t = asyncio.run(go())
-    out.put((t.latency, t.after_tick, t.crossed, t.received))
+    out.put((t.latency, t.after_tick, t.after_flush, t.crossed, t.received))
 
 
-def usage(procs: dict[str, psutil.Process], before: dict[str, float], seconds: float) -> str:
+def cpu_seconds(procs: dict[str, psutil.Process]) -> dict[str, float]:
+    out = {}
+    for name, p in procs.items():
+        t = p.cpu_times()
+        out[name] = t.user + t.system
+    return out
+
+
+def run_queue_wait(procs: dict[str, psutil.Process]) -> dict[str, float]:
+    """Seconds each process (all its threads) has waited, runnable, for a core: Linux's
+    /proc/PID/schedstat, second field (ns). On a shared machine this, not the server's own
+    work, is most of the latency; 0 where the kernel does not tell."""
+    out = {}
+    for name, p in procs.items():
+        try:
+            out[name] = int(Path(f"/proc/{p.pid}/schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            out[name] = 0.0
+    return out
+
+
+def usage(procs: dict[str, psutil.Process], before: dict[str, float], seconds: float,
+          waited: dict[str, float]) -> str:
     parts = []
     for name, p in procs.items():
         t = p.cpu_times()
         cpu = (t.user + t.system - before[name]) / seconds * 100
         rss = p.memory_info().rss / 2**20
-        parts.append(f"{name}: CPU {cpu:5.1f}% of a core, RSS {rss:5.1f} MiB")
-    return "\n    ".join(parts)
+        wait = waited.get(name, 0.0) / seconds * 1000
+        parts.append(f"{name}: CPU {cpu:5.1f}% of a core, RSS {rss:5.1f} MiB, waited for a "
+                     f"core {wait:4.0f} ms/s")
+    return "\n  ".join(parts)
 
 
 def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
-          clients: int, seconds: float, workers: int, observers: int) -> None:
+          clients: int, seconds: float, workers: int, observers: int, delta: bool,
+          hz: float, delta_hz: float) -> None:
     # The simulated clients cost more CPU than the server (each parses every snapshot it
     # gets), so they run in several processes: one would be the bottleneck and measure
     # its own queue, not the server.
@@ -209,23 +243,31 @@ def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
     window = (begin, begin + seconds)
     stop_at = window[1] + 0.5
     children = [ctx.Process(target=worker, args=(urls, list(range(w, clients, workers)),
-                                                  window, stop_at, every, out))
+                                                  window, stop_at, every, delta, out))
                 for w in range(workers)]
     for c in children:
         c.start()
     time.sleep(max(0.0, begin - time.time()))
     stats0 = [json.loads(_get(u)) for u in urls]
-    cpu0 = {n: p.cpu_times().user + p.cpu_times().system for n, p in procs.items()}
+    loaders = {f"client {i + 1}": psutil.Process(c.pid) for i, c in enumerate(children)}
+    cpu0 = cpu_seconds(procs)
+    wait0 = run_queue_wait(procs)
+    load0 = cpu_seconds(loaders)
     t0 = time.monotonic()
     time.sleep(max(0.0, window[1] - time.time()))
+    # CPU and waits first: asking a starved server for its stats can take a while.
+    wait1 = run_queue_wait(procs)
+    use = usage(procs, cpu0, time.monotonic() - t0, {n: wait1[n] - wait0[n] for n in procs})
+    load1 = cpu_seconds(loaders)
     took = time.monotonic() - t0
     stats1 = [json.loads(_get(u)) for u in urls]
-    use = usage(procs, cpu0, took)
+    load_cpu = sum(load1[n] - load0[n] for n in loaders) / took * 100
     tally = Tally()
     for _ in children:
-        lat, after, crossed, received = out.get(timeout=120)
+        lat, after, flushed, crossed, received = out.get(timeout=120)
         tally.latency += lat
         tally.after_tick += after
+        tally.after_flush += flushed
         tally.crossed += crossed
         tally.received += received
     for c in children:
@@ -234,20 +276,48 @@ def phase(title: str, urls: list[str], procs: dict[str, psutil.Process],
                 for a, b in zip(stats0, stats1, strict=True))
     snaps = sum(b["counters"].get("snapshot.sent", 0) - a["counters"].get("snapshot.sent", 0)
                 for a, b in zip(stats0, stats1, strict=True))
+    deltas = sum(b["counters"].get("delta.sent", 0) - a["counters"].get("delta.sent", 0)
+                 for a, b in zip(stats0, stats1, strict=True))
+    flushes = sum(b["counters"].get("delta.flush", 0) - a["counters"].get("delta.flush", 0)
+                  for a, b in zip(stats0, stats1, strict=True)) / len(urls)
+    ticks = snaps / max(1, clients) * 1.0
+    shed = sum(b["counters"].get("delta.shed", 0) - a["counters"].get("delta.shed", 0)
+               for a, b in zip(stats0, stats1, strict=True)) / len(urls)
     dropped = sum(b["counters"].get("rate_limited", 0) + b["counters"].get(
-        "snapshot.skipped_slow", 0) for b in stats1)
+        "snapshot.skipped_slow", 0) + b["counters"].get("delta.skipped_slow", 0)
+        for b in stats1)
     print(f"\n== {title}: {clients} clients moving at {HZ:g} Hz for {took:.1f} s "
           f"({workers} client processes, {len(range(0, clients, every))} measuring)")
-    print(f"  update latency (pose sent -> in another's snapshot): {percentiles(tally.latency)}")
+    print(f"  update latency (pose sent -> first in another's snapshot or delta): "
+          f"{percentiles(tally.latency)}")
     if len(urls) > 1:
         print(f"  between clients on different servers:                 "
               f"{percentiles(tally.crossed)}")
     print(f"  of which after the tick (snapshot stamp -> arrival): "
           f"{percentiles(tally.after_tick)}")
-    print(f"  messages: {poses / took:7.0f}/s poses in, {snaps / took:7.0f}/s snapshots out, "
-          f"{tally.received / took:7.0f}/s snapshots received; "
+    print(f"  of which after the flush (delta stamp -> arrival):   "
+          f"{percentiles(tally.after_flush)}")
+    first = len(tally.after_flush) / max(1, len(tally.latency)) * 100
+    print(f"  first arrival in a delta: {first:.0f}% of poses")
+    print(f"  messages: {poses / took:7.0f}/s poses in, {snaps / took:7.0f}/s snapshots and "
+          f"{deltas / took:7.0f}/s deltas out, {tally.received / took:7.0f}/s received; "
           f"rate-limited or skipped: {dropped}")
+    print(f"  the server's loops kept up: {ticks / took:5.1f} ticks/s and {flushes / took:5.1f} "
+          f"flushes/s (of {hz:g} and {delta_hz:g} asked for; {shed / took:4.1f}/s shed as "
+          f"the ticks ran late)")
     print(f"  {use}")
+    print(f"  simulated clients: CPU {load_cpu:5.1f}% of a core in {len(loaders)} processes")
+
+
+def _autogroup() -> str:
+    """The scheduler group this runs in, when Linux's autogroups are on: the servers and the
+    clients share that group's CPU, one group among those of the machine's other sessions."""
+    try:
+        if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() != "1":
+            return ""
+        return f"; scheduler {Path('/proc/self/autogroup').read_text().strip()}"
+    except OSError:
+        return ""
 
 
 def _get(ws_url: str) -> str:
@@ -266,20 +336,33 @@ def main() -> int:
                         help="clients that parse their snapshots and measure (1..clients)")
     parser.add_argument("--hz", type=float, default=10.0,
                         help="the servers' snapshots a second (serve --hz; default 10)")
+    parser.add_argument("--delta-hz", type=float, default=40.0,
+                        help="the servers' deltas a second (serve --delta-hz; 0: none)")
+    parser.add_argument("--no-delta", action="store_true",
+                        help="clients do not ask for deltas (as viewers before them)")
     parser.add_argument("--skip-nats", action="store_true")
     args = parser.parse_args()
     if not 2 <= args.clients <= 500 or not 1 <= args.seconds <= 60 \
-            or not 1 <= args.workers <= 16 or not 1 <= args.observers <= args.clients:
-        parser.error("--clients 2..500, --seconds 1..60, --workers 1..16 (it is bounded)")
+            or not 1 <= args.workers <= 16 or not 1 <= args.observers <= args.clients \
+            or not 0 <= args.delta_hz <= 200:
+        parser.error("--clients 2..500, --seconds 1..60, --workers 1..16, --delta-hz 0..200 "
+                     "(it is bounded)")
     print(f"load_presence: {psutil.cpu_count()} cores, load average "
-          f"{', '.join(f'{x:.2f}' for x in psutil.getloadavg())} (shared machine)")
+          f"{', '.join(f'{x:.2f}' for x in psutil.getloadavg())} (shared machine)"
+          f"{_autogroup()}")
 
-    rate = ("--hz", f"{args.hz:g}")
+    # --delta-hz only when not the server's default, so this script also drives a server from
+    # before deltas (a before/after comparison on the same machine, same script).
+    rate = ("--hz", f"{args.hz:g}") + (
+        ("--delta-hz", f"{args.delta_hz:g}") if args.delta_hz != 40 else ())
+    delta = not args.no_delta
+    print(f"servers: {args.hz:g} snapshots and {args.delta_hz:g} deltas a second; clients "
+          f"{'ask for' if delta else 'do not ask for'} deltas")
     proc, port = start_server(*rate)
     try:
         procs = {"server": psutil.Process(proc.pid)}
         phase("one server", [f"ws://127.0.0.1:{port}"], procs, args.clients, args.seconds,
-              args.workers, args.observers)
+              args.workers, args.observers, delta, args.hz, args.delta_hz)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -309,7 +392,7 @@ def main() -> int:
                      "nats-server": psutil.Process(nats.pid)}
             phase("two servers through NATS (clients split half and half)",
                   [f"ws://127.0.0.1:{p}" for _, p in started], procs, args.clients,
-                  args.seconds, args.workers, args.observers)
+                  args.seconds, args.workers, args.observers, delta, args.hz, args.delta_hz)
         finally:
             for p, _ in started:
                 p.terminate()

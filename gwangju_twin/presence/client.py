@@ -7,8 +7,9 @@ with a ``websockets`` connection in a background thread:
 - it says ``hello`` (the room from the URL, the room's token if any, a nickname and colour
   chosen at random by index from ``presence.nicknames``: never text a visitor typed);
 - it sends the pose the frame loop last set, ``pose_hz`` times a second;
-- it keeps the server's snapshots in a ``SnapshotBuffer``, so ``visitors()`` is the others
-  interpolated ``DELAY`` behind the server at any frame rate;
+- it keeps the server's snapshots, and the deltas between them (asked for with
+  ``?want=delta``: who near moved, within a flush), in a ``SnapshotBuffer``, so
+  ``visitors()`` is the others interpolated ``DELAY`` behind the server at any frame rate;
 - reactions, tour steps, shared demo state and errors wait in a queue the frame loop
   drains each frame (``drain()``);
 - when the server is absent, refuses or drops, it tries again by itself after a
@@ -41,6 +42,7 @@ from gwangju_twin.presence.messages import (
     ROOM_ID,
     SECRET,
     Bye,
+    Delta,
     Error,
     Hello,
     Pose,
@@ -161,6 +163,7 @@ class ClientStats:
     failures: int = 0
     poses_sent: int = 0
     snapshots: int = 0
+    deltas: int = 0
     events: int = 0
     malformed: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
@@ -333,7 +336,10 @@ class PresenceClient:
         # proxy=None: a presence server is on the expo's own network; an HTTP proxy in the
         # environment must not swallow the connection (websockets >= 15 uses it by default).
         options: dict[str, object] = {"proxy": None} if _has_proxy_option() else {}
-        async with connect(f"{self.url.uri}/{self.url.room}", open_timeout=OPEN_TIMEOUT,
+        # ?want=delta: the fast path between snapshots. A server that predates it routes on
+        # the path alone and ignores the query (docs/presence.md, "Versions").
+        async with connect(f"{self.url.uri}/{self.url.room}?want=delta",
+                           open_timeout=OPEN_TIMEOUT,
                            close_timeout=0.5, max_size=MAX_SERVER_BYTES,
                            compression=None, **options) as ws:  # type: ignore[arg-type]
             await ws.send(encode(Hello(self.url.room, self.nickname_id, self.colour_id,
@@ -395,6 +401,8 @@ class PresenceClient:
             message = self._decode(data)
             if isinstance(message, Snapshot):
                 self._snapshot(message)
+            elif isinstance(message, Delta):
+                self._delta(message)
             elif isinstance(message, (Reaction, Tour, Share, Error)):
                 if isinstance(message, Error):
                     self.stats.refused[str(message.code)] += 1
@@ -434,6 +442,18 @@ class PresenceClient:
                 self._far.pop(gone, None)
                 self._who.pop(gone, None)
         self.stats.snapshots += 1
+
+    def _delta(self, delta: Delta) -> None:
+        arrival = self.clock()
+        states = {v.id: State(*v.pos, v.yaw, v.pitch) for v in delta.near if v.id != self.id}
+        with self._lock:
+            self._offset.observe(delta.t, arrival)
+            self._buffer.merge(delta.t, states)
+            for v in delta.near:
+                if v.id != self.id:
+                    self._who[v.id] = (v.nickname_id, v.colour_id, v.role, v.pavilion)
+                    self._far.pop(v.id, None)
+        self.stats.deltas += 1
 
     def _reset_room(self) -> None:
         # Another server (or the same one restarted) has another clock and another room.

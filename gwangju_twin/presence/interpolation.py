@@ -9,6 +9,12 @@ behind the server's clock, where there is almost always a snapshot on each side 
 "Source Multiplayer Networking"). Positions are lerped; the heading takes the short way
 round (350° to 10° turns 20°, not 340°).
 
+Between snapshots a server may send deltas (the fast path: only who moved, within 25 ms of
+their pose), so each visitor keeps a track of their own states and is interpolated along it.
+The delay stays one pose interval (viewers send 10 poses a second, so a visitor's next state
+is up to 0.1 s away whatever the server's rate), but what is shown is now the pose of 0.1 s
+plus at most a flush ago, not 0.1 s plus up to a whole snapshot interval.
+
 The server's clock is not the viewer's: ``ClockOffset`` estimates the difference from the
 snapshots' timestamps, keeping the smallest seen (the least delayed one).
 """
@@ -20,10 +26,17 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-#: How far behind the server the viewer shows (seconds): one interval of 10 Hz snapshots.
+#: How far behind the server the viewer shows (seconds): one interval of 10 Hz snapshots,
+#: and of the 10 Hz poses that deltas bring.
 DELAY = 0.1
-#: Snapshots kept: one second at 10 Hz and a little more.
+#: States kept per visitor (and messages remembered): one second at 10 Hz and a little more.
 KEEP = 16
+#: A visitor's last state again within this many seconds adds nothing (a snapshot repeating
+#: what a delta brought, or a pose re-sent unchanged); later, it says they stood still. A
+#: moving visitor's poses come every 0.1 s, so a repeat within 0.15 s is not a stop.
+REPEAT_GAP = 0.15
+#: Seconds a visitor who left view is remembered (then their track goes).
+FORGET_AFTER = 2.0
 
 
 @dataclass(frozen=True)
@@ -82,42 +95,115 @@ class ClockOffset:
         return local + (self.offset or 0.0)
 
 
-class SnapshotBuffer:
-    """The last few snapshots (server time -> visitor id -> state) and the interpolated
-    picture at any moment between them."""
+class _Track:
+    """One visitor's recent states (server time, state), oldest first."""
 
-    def __init__(self, delay: float = DELAY, keep: int = KEEP) -> None:
+    __slots__ = ("ended", "samples", "since")
+
+    def __init__(self, since: float) -> None:
+        #: Shown from this server time on (at its first state until that is reached): the
+        #: message before the one it first came in, as a snapshot-by-snapshot picture had it.
+        self.since = since
+        self.samples: list[tuple[float, State]] = []
+        #: Left view (absent from a full snapshot): hidden once its last state is past.
+        self.ended = False
+
+
+class SnapshotBuffer:
+    """The last few seconds of every near visitor's states, and the interpolated picture at
+    any moment between them.
+
+    Snapshots (``push``) carry everyone near; deltas (``merge``, the server's fast path)
+    carry only who moved. So each visitor has a track of their own, and is interpolated
+    between their own two states around the moment shown: a delta's state counts exactly
+    like a snapshot's, whichever brought it first.
+    """
+
+    def __init__(self, delay: float = DELAY, keep: int = KEEP, repeat_gap: float = REPEAT_GAP,
+                 forget_after: float = FORGET_AFTER) -> None:
         self.delay = delay
         self.keep = keep
+        self.repeat_gap = repeat_gap
+        self.forget_after = forget_after
+        #: Server times of the messages taken (snapshots and deltas), oldest first.
         self.times: list[float] = []
-        self.frames: list[Mapping[str, State]] = []
+        self.tracks: dict[str, _Track] = {}
 
     def push(self, server_t: float, states: Mapping[str, State]) -> None:
-        """Add a snapshot; late or duplicate ones (not newer than the newest) are dropped."""
-        if not math.isfinite(server_t) or (self.times and server_t <= self.times[-1]):
+        """Add a snapshot: everyone near. A visitor not in it has left view. Late or
+        duplicate ones (not newer than the newest message) are dropped."""
+        if not self._take(server_t):
             return
+        for vid, track in self.tracks.items():
+            if vid not in states:
+                track.ended = True
+        self._add(server_t, states)
+        self._forget(server_t)
+
+    def merge(self, server_t: float, states: Mapping[str, State]) -> None:
+        """Add a delta: the visitors in it moved; the others are as they were (not gone).
+        Late or duplicate ones are dropped like snapshots."""
+        if self._take(server_t):
+            self._add(server_t, states)
+
+    def _take(self, server_t: float) -> bool:
+        if not math.isfinite(server_t) or (self.times and server_t <= self.times[-1]):
+            return False
         self.times.append(server_t)
-        self.frames.append(states)
         if len(self.times) > self.keep:
-            del self.times[0], self.frames[0]
+            del self.times[0]
+        return True
+
+    def _add(self, server_t: float, states: Mapping[str, State]) -> None:
+        before = self.times[-2] if len(self.times) > 1 else -math.inf
+        for vid, state in states.items():
+            track = self.tracks.get(vid)
+            if track is None or track.ended:
+                # New, or back in view: it starts afresh where it is (no glide from where
+                # it was last seen).
+                track = self.tracks[vid] = _Track(before)
+            samples = track.samples
+            if samples and samples[-1][1] == state:
+                if len(samples) > 1 and samples[-2][1] == state:
+                    samples[-1] = (server_t, state)  # still standing: the hold goes on
+                    continue
+                if server_t - samples[-1][0] < self.repeat_gap:
+                    # The same pose again soon (a snapshot re-sending what a delta brought):
+                    # nothing new. Recording it would stop the avatar there until the next.
+                    continue
+            samples.append((server_t, state))
+            if len(samples) > self.keep:
+                del samples[0]
+
+    def _forget(self, server_t: float) -> None:
+        old = [vid for vid, tr in self.tracks.items()
+               if tr.ended and server_t - tr.samples[-1][0] > self.forget_after]
+        for vid in old:
+            del self.tracks[vid]
 
     def sample(self, server_now: float) -> dict[str, State]:
         """Every visitor as they were at ``server_now - delay``.
 
-        Between two snapshots each visitor in both is interpolated; one only in the later
-        snapshot (just arrived) appears where it first was; one only in the earlier (just
-        left) is gone. Before the first snapshot: the first; after the last: the last (held,
-        not extrapolated: a guess that overshoots looks worse than a pause).
+        Each visitor is interpolated between their two states around that moment; before
+        their first state they are shown at it (once the picture reaches the message before
+        the one they came in); after their last, held there (not extrapolated: a guess that
+        overshoots looks worse than a pause), unless they have left view, then they are gone.
         """
-        if not self.times:
-            return {}
         t = server_now - self.delay
-        i = bisect.bisect_right(self.times, t)
-        if i == 0:
-            return dict(self.frames[0])
-        if i == len(self.times):
-            return dict(self.frames[-1])
-        t0, t1 = self.times[i - 1], self.times[i]
-        a, b = self.frames[i - 1], self.frames[i]
-        f = (t - t0) / (t1 - t0)
-        return {vid: (lerp_state(a[vid], sb, f) if vid in a else sb) for vid, sb in b.items()}
+        out: dict[str, State] = {}
+        for vid, track in self.tracks.items():
+            samples = track.samples
+            if not samples or t < track.since:
+                continue
+            last_t, last = samples[-1]
+            if t >= last_t:
+                if not track.ended:
+                    out[vid] = last
+                continue
+            i = bisect.bisect_right(samples, t, key=lambda s: s[0])
+            if i == 0:
+                out[vid] = samples[0][1]
+                continue
+            (t0, a), (t1, b) = samples[i - 1], samples[i]
+            out[vid] = lerp_state(a, b, (t - t0) / (t1 - t0))
+        return out

@@ -43,6 +43,17 @@ MAX_COORD = 100_000.0
 MAX_STOP = 255
 #: Most visitors in one snapshot list.
 MAX_VISITORS = 1024
+#: Most rows in one ``delta`` (a room's cap of visitors: a delta carries near ones only).
+MAX_DELTA_ROWS = 256
+#: Largest ``delta`` (bytes of UTF-8): 256 rows of at most ~150 bytes each. A delta is the
+#: fast path between snapshots and should be small; a bigger one is refused by a viewer.
+MAX_DELTA_BYTES = 48 * 1024
+#: Optional features a client may ask for in its URL's query (``?want=delta``): servers
+#: route on the path alone, so one that predates a feature ignores the ask, and a server
+#: sends a feature's messages only to a client that asked (an old client never sees them).
+FEATURES = ("delta",)
+#: Longest query a server reads (anything longer is ignored and counted).
+MAX_QUERY = 256
 
 #: A room: what follows ``ws://HOST:PORT/`` (a scene id).
 ROOM_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -221,6 +232,19 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class Delta:
+    """Server -> client between snapshots (only to a client that asked, ``?want=delta``):
+    the near visitors whose pose changed since the last delta or snapshot, as ``near`` rows.
+    The fast path: a pose reaches the others within a flush interval (25 ms by default)
+    instead of waiting for the next snapshot. Applied like a snapshot's rows, but partial:
+    a visitor not in it has not moved (it never means gone; ``gone`` is in snapshots)."""
+
+    t: float
+    seq: int
+    near: tuple[Visitor, ...]
+
+
+@dataclass(frozen=True)
 class Error:
     """Server -> client: what was refused and why."""
 
@@ -234,8 +258,8 @@ class Bye:
 
 
 ClientMessage = Hello | Pose | Reaction | Tour | Share | Bye
-ServerMessage = Welcome | Snapshot | Reaction | Tour | Share | Error
-Message = Hello | Welcome | Pose | Reaction | Tour | Share | Snapshot | Error | Bye
+ServerMessage = Welcome | Snapshot | Delta | Reaction | Tour | Share | Error
+Message = Hello | Welcome | Pose | Reaction | Tour | Share | Snapshot | Delta | Error | Bye
 
 
 # ---------------------------------------------------------------- field checks
@@ -245,10 +269,16 @@ def _reject_constant(name: str) -> Any:
     raise ProtocolError("not_finite", f"{name} is not a number JSON allows")
 
 
+def _utf8_size(data: str | bytes, limit: int) -> int:
+    """``data``'s size in bytes of UTF-8, or a lower bound of it when that is within
+    ``limit`` (a str is at most 4 bytes a character: the common small case is not encoded)."""
+    if isinstance(data, bytes) or len(data) * 4 <= limit:
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
+
+
 def _load(data: str | bytes, limit: int) -> dict[str, Any]:
-    # A str's UTF-8 size is at most 4 bytes a character: skip encoding the common small case.
-    size = len(data) if isinstance(data, bytes) else (
-        len(data) if len(data) * 4 <= limit else len(data.encode("utf-8", "surrogatepass")))
+    size = _utf8_size(data, limit)
     if size > limit:
         raise ProtocolError("oversized", f"{size} bytes, at most {limit}")
     try:
@@ -464,6 +494,20 @@ def _snapshot(d: dict[str, Any]) -> Snapshot:
     )
 
 
+def _delta(d: dict[str, Any], size: int) -> Delta:
+    if size > MAX_DELTA_BYTES:
+        raise ProtocolError("oversized", f"delta of {size} bytes, at most {MAX_DELTA_BYTES}")
+    _keys(d, ("ts", "seq", "near"), ())
+    rows = _rows(d["near"], "near")
+    if len(rows) > MAX_DELTA_ROWS:
+        raise ProtocolError("out_of_range", f"delta.near: more than {MAX_DELTA_ROWS} rows")
+    return Delta(
+        t=_float(d["ts"], "ts", 0.0, 1e12),
+        seq=_int(d["seq"], "seq", 0, 2**53),
+        near=tuple(_near_row(r) for r in rows),
+    )
+
+
 def _error(d: dict[str, Any]) -> Error:
     _keys(d, ("code",), ("detail",))
     detail = d.get("detail", "")
@@ -507,6 +551,8 @@ def decode_server(data: str | bytes) -> ServerMessage:
             return _welcome(d)
         case "snapshot":
             return _snapshot(d)
+        case "delta":
+            return _delta(d, _utf8_size(data, MAX_DELTA_BYTES))
         case "reaction":
             return _reaction(d, from_server=True)
         case "tour":
@@ -517,6 +563,29 @@ def decode_server(data: str | bytes) -> ServerMessage:
             return _error(d)
         case other:
             raise ProtocolError("unknown_kind", str(other)[:40])
+
+
+def parse_wants(query: str) -> tuple[frozenset[str], bool]:
+    """The features a connection's URL query asks for, and whether the query was valid.
+
+    ``want=delta`` (several: ``want=a,b`` or ``want=a&want=b``) asks for a feature; a
+    feature this end does not know is ignored (a newer client talking to an older server),
+    and so are other keys. A query that is too long or not ``key=value`` pairs of printable
+    ASCII asks for nothing and is reported invalid (the server counts it).
+    """
+    if not query:
+        return frozenset(), True
+    if len(query) > MAX_QUERY or not _QUERY.fullmatch(query):
+        return frozenset(), False
+    wants: set[str] = set()
+    for pair in query.split("&"):
+        key, _, value = pair.partition("=")
+        if key == "want":
+            wants.update(f for f in value.split(",") if f in FEATURES)
+    return frozenset(wants), True
+
+
+_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.,-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.,-]*)*")
 
 
 # ---------------------------------------------------------------- encoding
@@ -570,6 +639,9 @@ def to_dict(msg: Message) -> dict[str, Any]:
             return {"t": "snapshot", "ts": msg.t, "seq": msg.seq,
                     "near": [near_row(v) for v in msg.near],
                     "far": [far_row(c) for c in msg.far], "gone": list(msg.gone)}
+        case Delta():
+            return {"t": "delta", "ts": msg.t, "seq": msg.seq,
+                    "near": [near_row(v) for v in msg.near]}
         case Error():
             return {"t": "error", "code": str(msg.code), "detail": msg.detail[:MAX_DETAIL]}
         case Bye():

@@ -143,8 +143,10 @@ class Client:
 
     @classmethod
     async def join(cls, url: str, room: str = "sangmu", nickname_id: int = 0,
-                   colour_id: int = 0, **hello: Any) -> Client:
-        conn = await connect(f"{url}/{room}", max_size=m.MAX_SERVER_BYTES)
+                   colour_id: int = 0, query: str = "", **hello: Any) -> Client:
+        """Join ``room``; ``query`` (e.g. ``want=delta``) goes on the URL as a viewer's."""
+        conn = await connect(f"{url}/{room}" + (f"?{query}" if query else ""),
+                             max_size=m.MAX_SERVER_BYTES)
         client = cls(conn)
         await conn.send(m.encode(m.Hello(room=room, nickname_id=nickname_id,
                                          colour_id=colour_id, **hello)))
@@ -173,6 +175,9 @@ class Client:
                     for v in msg.near:
                         self.seen[v.id] = v
                         self.gone.discard(v.id)
+                elif isinstance(msg, m.Delta):
+                    for v in msg.near:  # who moved: never a "gone"
+                        self.seen[v.id] = v
         except Exception:
             pass
         self.closed = True

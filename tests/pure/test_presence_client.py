@@ -38,6 +38,7 @@ class ScriptedServer:
         self.hellos: list[m.Hello] = []
         self.received: list[m.ClientMessage] = []
         self.connections: list[ServerConnection] = []
+        self.paths: list[str] = []
         self.loop: asyncio.AbstractEventLoop | None = None
         self.ready = threading.Event()
         self.stop: asyncio.Event | None = None
@@ -54,6 +55,8 @@ class ScriptedServer:
 
     async def _handle(self, ws: ServerConnection) -> None:
         self.connections.append(ws)
+        assert ws.request is not None
+        self.paths.append(ws.request.path)
         hello = m.decode_client(await ws.recv())
         assert isinstance(hello, m.Hello)
         self.hellos.append(hello)
@@ -135,6 +138,8 @@ def test_join_poses_snapshots_reactions_drop_and_rejoin(port: int) -> None:
         assert (hello.room, hello.token) == ("sangmu", "expo-2026")
         assert (hello.nickname_id, hello.colour_id) == (client.nickname_id, client.colour_id)
         assert hello.resume_id is None  # a first join
+        # It asks for deltas in the URL's query, which a server before them ignores.
+        assert server.paths[0] == "/sangmu?want=delta"
         # Poses keep coming while the frame loop only sets one now and then.
         until(lambda: server.poses() >= 10, "ten poses sent")
         assert server.received[0] == m.Pose((1.0, 2.0, 1.7), 45.0, -10.0, "mobility")
@@ -235,10 +240,12 @@ def test_a_refusal_is_an_event_and_a_retry() -> None:
     client = PresenceClient(parse_join_url(f"ws://127.0.0.1:{port}/sangmu"), "wrong",
                             backoff=Backoff(base=0.05, cap=0.2, floor=0.01)).start()
     try:
-        until(lambda: len(refusals) >= 2, "refused twice")
+        # Waited for on the client's side: the server counts a refusal before the client
+        # has read it, so waiting on the server's count raced the client.
+        until(lambda: client.stats.refused["token_refused"] >= 2, "refused twice")
         events = client.drain()
         assert m.Error(m.ErrorCode.TOKEN_REFUSED, "wrong token") in events
-        assert client.stats.refused["token_refused"] >= 2 and client.stats.joins == 0
+        assert len(refusals) >= 2 and client.stats.joins == 0
     finally:
         client.close()
         loop, stop = stop_box[0]
@@ -323,3 +330,29 @@ def test_close_ends_the_thread_while_a_handshake_hangs() -> None:
             conn.close()
     assert client._thread is not None and not client._thread.is_alive()
     assert client.stats.joins == 0
+
+
+def test_deltas_move_the_visitors_between_snapshots() -> None:
+    """The client's side of the fast path, without a network: a delta's rows count like a
+    snapshot's, move only who is in them, and introduce a newcomer with their identity."""
+    clock = [0.0]
+    client = PresenceClient(parse_join_url("ws://127.0.0.1:1/sangmu"), clock=lambda: clock[0])
+    client.id = ME
+    walker = m.Visitor(OTHER, 37, 5, m.Role.VISITOR, (0.0, 0.0, 1.7), 90.0, 0.0, None)
+    still = m.Visitor("00000000000a", 2, 3, m.Role.VISITOR, (50.0, 0.0, 1.7), 0.0, 0.0, None)
+    me = m.Visitor(ME, 1, 1, m.Role.VISITOR, (9.0, 9.0, 1.7), 0.0, 0.0, None)
+    # Server time 100.0 arrives at local 0.0: the server is 100 s ahead.
+    client._snapshot(m.Snapshot(t=100.0, seq=1, near=(walker, still, me)))
+    clock[0] = 0.05
+    newcomer = m.Visitor("00000000000b", 4, 6, m.Role.GUIDE, (7.0, 0.0, 1.7), 0.0, 0.0, "solar")
+    moved = m.Visitor(OTHER, 37, 5, m.Role.VISITOR, (2.0, 0.0, 1.7), 90.0, 0.0, None)
+    client._delta(m.Delta(t=100.05, seq=1, near=(moved, newcomer, me)))
+    assert client.stats.deltas == 1
+    # Local 0.125 is server 100.125, shown 0.1 behind: 100.025, halfway from 0 to 2.
+    seen = {o.id: o for o in client.visitors(now=0.125)}
+    assert seen[OTHER].state.x == pytest.approx(1.0)
+    assert seen["00000000000a"].state.x == 50.0  # not in the delta: still there
+    new = seen["00000000000b"]
+    assert (new.nickname_id, new.colour_id, new.role, new.pavilion) == (4, 6, m.Role.GUIDE,
+                                                                      "solar")
+    assert ME not in seen  # never yourself

@@ -57,6 +57,8 @@ def test_every_server_message_round_trips() -> None:
     _roundtrip_server(m.Tour(action=m.TourAction.START, tour_id="t1", guide=VID))
     _roundtrip_server(m.Share(demo_id="gwangju.civic", key="k", value=[1, 2], sender=VID))
     _roundtrip_server(m.Error(code=m.ErrorCode.RATE_LIMITED, detail="slow down"))
+    _roundtrip_server(m.Delta(t=1234.525, seq=7, near=(near,)))
+    _roundtrip_server(m.Delta(t=1.0, seq=0, near=()))
 
 
 # Each case: (raw message, the reason it must be refused with). Written by hand from the
@@ -100,6 +102,71 @@ BAD_CLIENT = [
     ('{"t":"pose","pos":[0,0,0],"yaw":0,"pitch":0,"pavilion":"' + "a" * 3000 + '"}',
      "oversized"),
 ]
+
+
+_ROW = '["0123456789ab",0,0,"visitor",1.5,2,3,10,0,null]'
+# A delta as the schema in docs/presence.md has it, and ways it can be wrong; written by hand.
+BAD_DELTA = [
+    ('{"t":"delta","seq":1,"near":[]}', "missing_key"),
+    ('{"t":"delta","ts":1,"seq":1}', "missing_key"),
+    ('{"t":"delta","ts":1,"seq":1,"near":[],"gone":[]}', "unknown_key"),  # gone: snapshots
+    ('{"t":"delta","ts":1,"seq":1,"near":[],"far":[]}', "unknown_key"),
+    ('{"t":"delta","ts":-1,"seq":1,"near":[]}', "out_of_range"),
+    ('{"t":"delta","ts":NaN,"seq":1,"near":[]}', "not_finite"),
+    ('{"t":"delta","ts":1,"seq":1.5,"near":[]}', "bad_type"),
+    ('{"t":"delta","ts":1,"seq":1,"near":{}}', "bad_type"),
+    ('{"t":"delta","ts":1,"seq":1,"near":[["0123456789ab",0,0,"visitor",1,2,3,0,0]]}',
+     "bad_type"),  # a row of 9
+    ('{"t":"delta","ts":1,"seq":1,"near":[["0123456789ab",0,0,"admin",1,2,3,0,0,null]]}',
+     "bad_enum"),
+    ('{"t":"delta","ts":1,"seq":1,"near":[["0123456789ab",0,0,"visitor",1,2,3,0,0,"../x"]]}',
+     "bad_text"),
+    ('{"t":"delta","ts":1,"seq":1,"near":[["0123456789ab",0,0,"visitor",1,2,1e9,0,0,null]]}',
+     "out_of_range"),
+    # 257 rows: more than a room holds (MAX_DELTA_ROWS = 256), though under the byte limit.
+    ('{"t":"delta","ts":1,"seq":1,"near":[' + ",".join([_ROW] * 257) + "]}", "out_of_range"),
+    # Within a snapshot's 256 KiB but over a delta's 48 KiB: padding JSON ignores.
+    ('{"t":"delta","ts":1,"seq":1,"near":[' + _ROW + "]" + " " * 49_200 + "}", "oversized"),
+]
+
+
+@pytest.mark.parametrize(("raw", "reason"), BAD_DELTA)
+def test_malformed_deltas_are_refused_with_a_reason(raw: str, reason: str) -> None:
+    with pytest.raises(m.ProtocolError) as caught:
+        m.decode_server(raw)
+    assert caught.value.reason == reason
+
+
+def test_a_delta_of_the_limits_passes() -> None:
+    rows = ",".join([_ROW] * m.MAX_DELTA_ROWS)
+    raw = '{"t":"delta","ts":1,"seq":1,"near":[' + rows + "]}"
+    raw = raw[:-1] + " " * (m.MAX_DELTA_BYTES - len(raw)) + "}"
+    assert len(raw.encode()) == m.MAX_DELTA_BYTES
+    delta = m.decode_server(raw)
+    assert isinstance(delta, m.Delta) and len(delta.near) == m.MAX_DELTA_ROWS
+    with pytest.raises(m.ProtocolError, match="oversized"):
+        m.decode_server(raw[:-1] + " }")
+
+
+def test_clients_never_send_deltas() -> None:
+    with pytest.raises(m.ProtocolError, match="unknown_kind"):
+        m.decode_client('{"t":"delta","ts":1,"seq":1,"near":[]}')
+
+
+@pytest.mark.parametrize(("query", "wants", "valid"), [
+    ("", set(), True),
+    ("want=delta", {"delta"}, True),
+    ("want=delta,teleport", {"delta"}, True),  # a newer client's feature: ignored
+    ("want=teleport&want=delta", {"delta"}, True),
+    ("lang=ko&want=", set(), True),
+    ("want=Delta", set(), True),  # features are lowercase names, matched exactly
+    ("want", set(), False),  # not key=value
+    ("want=delta&", set(), False),
+    ("want=del%74a", set(), False),  # no escapes: a feature name is plain
+    ("want=" + "delta," * 60, set(), False),  # over MAX_QUERY (256)
+])
+def test_features_are_asked_for_in_the_query(query: str, wants: set[str], valid: bool) -> None:
+    assert m.parse_wants(query) == (frozenset(wants), valid)
 
 
 @pytest.mark.parametrize(("raw", "reason"), BAD_CLIENT)
@@ -146,9 +213,11 @@ json_values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(["t", "pos", "yaw", "pitch", "kind", "room", "v",
                                         "nickname_id", "colour_id", "at", "value", "key",
-                                        "demo_id", "action", "tour_id", "stop", "role"]),
+                                        "demo_id", "action", "tour_id", "stop", "role",
+                                        "ts", "seq", "near"]),
                        json_values, max_size=8),
-       st.sampled_from(["hello", "pose", "reaction", "tour", "share", "bye", "snapshot"]))
+       st.sampled_from(["hello", "pose", "reaction", "tour", "share", "bye", "snapshot",
+                        "delta"]))
 def test_arbitrary_objects_decode_or_raise_protocol_error_only(doc: dict[str, object],
                                                                kind: str) -> None:
     doc["t"] = kind
@@ -163,6 +232,24 @@ def test_arbitrary_objects_decode_or_raise_protocol_error_only(doc: dict[str, ob
 def test_arbitrary_bytes_decode_or_raise_protocol_error_only(raw: bytes) -> None:
     with contextlib.suppress(m.ProtocolError):
         m.decode_client(raw)
+
+
+row_values = st.one_of(st.none(), st.booleans(), st.integers(-10, 300),
+                       st.floats(allow_nan=True, allow_infinity=True),
+                       st.sampled_from(["0123456789ab", "visitor", "guide", "solar", "", "x" * 70]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(row_values, min_size=8, max_size=11), max_size=5),
+       st.floats(allow_nan=True), st.integers(-5, 2**54))
+def test_arbitrary_delta_rows_decode_or_raise_protocol_error_only(
+        rows: list[list[object]], ts: float, seq: int) -> None:
+    raw = json.dumps({"t": "delta", "ts": ts, "seq": seq, "near": rows})
+    try:
+        delta = m.decode_server(raw)
+    except m.ProtocolError:
+        return
+    assert isinstance(delta, m.Delta) and len(delta.near) == len(rows)
 
 
 def test_a_server_snapshot_row_with_a_bad_field_is_refused() -> None:

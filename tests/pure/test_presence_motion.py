@@ -152,3 +152,53 @@ def test_backoff_spreads_many_clients_that_failed_together() -> None:
     assert b.ceiling() == b.cap
     with pytest.raises(ValueError):
         Backoff(base=0.0)
+
+
+def test_deltas_move_each_visitor_along_their_own_states() -> None:
+    buf = SnapshotBuffer(delay=0.1)
+    buf.push(10.0, {"a": _s(0.0), "b": _s(50.0)})
+    # Between snapshots, deltas bring only who moved: a twice, b not at all.
+    buf.merge(10.025, {"a": _s(1.0)})
+    buf.merge(10.075, {"a": _s(3.0)})
+    # Shown at 10.05 (0.1 behind): a halfway between its two delta states (1 at .025 and
+    # 3 at .075 give 2); b, absent from the deltas, has not moved and is not gone.
+    now = buf.sample(10.15)
+    assert now["a"].x == pytest.approx(2.0)
+    assert now["b"].x == 50.0
+    # The next snapshot repeats a's last pose (a delta brought it 25 ms before): no new
+    # state, so a is not held there until the next one; it keeps moving to its next pose.
+    buf.push(10.1, {"a": _s(3.0), "b": _s(50.0)})
+    buf.merge(10.175, {"a": _s(5.0)})
+    assert buf.sample(10.225)["a"].x == pytest.approx(4.0)  # 10.125: between 3 and 5
+    # A delta never says anyone left; a snapshot without b does.
+    buf.merge(10.2, {"a": _s(6.0)})
+    assert "b" in buf.sample(10.3)
+    buf.push(10.3, {"a": _s(7.0)})
+    assert "b" not in buf.sample(10.4)
+    assert buf.sample(10.4)["a"].x == pytest.approx(7.0)
+
+
+def test_a_visitor_standing_still_then_walking_starts_smoothly() -> None:
+    buf = SnapshotBuffer(delay=0.1)
+    for k in range(6):  # 0.5 s of snapshots with a standing still
+        buf.push(10.0 + 0.1 * k, {"a": _s(0.0)})
+    buf.merge(10.525, {"a": _s(1.0)})
+    # The hold reached 10.5 (the last snapshot), so a walks from 0 at 10.5 to 1 at 10.525:
+    # not from 0 at 10.0 (which would put it at 0.95 at once).
+    assert buf.sample(10.6)["a"].x == pytest.approx(0.0)
+    assert buf.sample(10.6125)["a"].x == pytest.approx(0.5)
+
+
+def test_a_visitor_back_in_view_starts_where_they_are() -> None:
+    buf = SnapshotBuffer(delay=0.0)
+    buf.push(1.0, {"a": _s(0.0)})
+    buf.push(1.1, {})  # out of view
+    buf.merge(1.2, {"a": _s(100.0)})  # back, far from where they were last
+    assert buf.sample(1.05) == {}  # out of view from the snapshot before it left
+    # Back: shown where it came back from the message before (as a newcomer is), with no
+    # glide across the gap from 0.
+    assert buf.sample(1.15)["a"].x == 100.0
+    # Late and duplicate deltas are dropped like snapshots.
+    buf.merge(1.2, {"a": _s(5.0)})
+    buf.merge(1.0, {"a": _s(5.0)})
+    assert buf.sample(9.0)["a"].x == 100.0

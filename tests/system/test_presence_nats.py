@@ -55,6 +55,26 @@ def test_clients_on_two_servers_see_each_other(nats: str) -> None:
         assert two.stats()["counters"].get("bus.malformed", 0) == 0
 
 
+def test_remote_poses_take_the_fast_path_too(nats: str) -> None:
+    # One snapshot a second on each server: a pose from the other server reaching b in a
+    # delta came through NATS and b's server's deltas, not a snapshot.
+    with server("--nats", nats, "--hz", "1") as one, \
+            server("--nats", nats, "--hz", "1") as two:
+        async def go() -> None:
+            a = await Client.join(one.url, nickname_id=1)
+            b = await Client.join(two.url, nickname_id=2, query="want=delta")
+            await a.pose(1.0, 0.0)
+            await b.until(lambda: b.seen.get(a.id))
+            for step in (2.0, 3.0, 4.0):
+                await a.pose(step, 0.0)
+                await b.until(lambda s=step: b.seen[a.id].pos[0] == s)
+            moved = [v.pos[0] for d in b.of(m.Delta) for v in d.near if v.id == a.id]
+            assert moved, "no delta carried the remote visitor"
+
+        run(go())
+        assert two.stats()["counters"].get("delta.sent", 0) >= 1
+
+
 def test_a_killed_servers_visitor_reappears_through_the_other(nats: str) -> None:
     with server("--nats", nats) as one, server("--nats", nats) as two:
         async def go() -> None:

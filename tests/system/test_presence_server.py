@@ -123,6 +123,51 @@ def test_malformed_and_oversized_messages_are_dropped_and_counted() -> None:
         assert srv.proc.poll() is None
 
 
+def test_deltas_go_to_viewers_that_ask_and_never_to_older_ones() -> None:
+    with server("--hz", "1") as srv:  # one snapshot a second: deltas between them show
+        async def go() -> None:
+            new = await Client.join(srv.url, query="want=delta")
+            old = await Client.join(srv.url)  # a viewer from before deltas
+            odd = await Client.join(srv.url, query="want=teleport,delta&lang=ko")
+            bad = await Client.join(srv.url, query="want")  # not key=value: no features
+            walker = await Client.join(srv.url)
+            for step in range(1, 6):
+                await walker.pose(float(step), 0.0)
+                await new.until(lambda s=step: new.seen.get(walker.id)
+                                and new.seen[walker.id].pos[0] == s)
+            await odd.until(lambda: odd.of(m.Delta))
+            # The older viewer still sees the walker, by snapshots alone.
+            await old.until(lambda: old.seen.get(walker.id)
+                            and old.seen[walker.id].pos[0] == 5.0)
+            deltas = new.of(m.Delta)
+            assert deltas and all({v.id for v in d.near} == {walker.id} for d in deltas)
+            assert old.of(m.Delta) == [] and bad.of(m.Delta) == []
+            # Standing still (the same pose again) is no news: no delta for it.
+            count = len(new.of(m.Delta))
+            await walker.pose(5.0, 0.0)
+            await walker.pose(5.0, 0.0)
+            await new.until(lambda: len(new.of(m.Snapshot)) >= 3, timeout=10)
+            assert len(new.of(m.Delta)) == count
+
+        run(go())
+        counters = srv.stats()["counters"]
+        assert counters["malformed.query"] == 1
+        assert counters["delta.sent"] >= 5
+
+
+def test_without_deltas_the_server_sends_snapshots_only() -> None:
+    with server("--delta-hz", "0") as srv:
+        async def go() -> None:
+            a = await Client.join(srv.url, query="want=delta")
+            b = await Client.join(srv.url)
+            await b.pose(3.0, 4.0)
+            await a.until(lambda: a.seen.get(b.id))
+            await a.until(lambda: len(a.of(m.Snapshot)) >= 5)
+            assert a.of(m.Delta) == []
+
+        run(go())
+
+
 def test_a_room_with_a_token_refuses_visitors_without_it() -> None:
     with server("--token", "expo-2026-booths") as srv:
         async def go() -> None:

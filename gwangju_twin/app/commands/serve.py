@@ -54,6 +54,7 @@ def token(text: str) -> str:
 
 
 hz = bounded("--hz", "snapshots a second", 1.0, 60.0)
+delta_hz = bounded("--delta-hz", "deltas a second (0: none)", 0.0, 200.0)
 
 
 def guide_token(text: str) -> str:
@@ -88,6 +89,9 @@ def add_parser(sub: Any) -> None:
                    "pavilions are the interest zones (default: a 10 km box, no zones)")
     p.add_argument("--hz", type=hz, default=10.0,
                    help="snapshots a second to each visitor (default 10)")
+    p.add_argument("--delta-hz", type=delta_hz, default=40.0,
+                   help="deltas a second between snapshots, to viewers that take them: who "
+                   "near them moved (default 40; 0: snapshots only)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="log every join and leave (counts only, never who or from where)")
 
@@ -135,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--guide-token: must differ from --token (every visitor has that)")
     extent, zones = (Extent(), ()) if args.scene is None else _scene_limits(args.scene)
     config = ServerConfig(host=args.host, port=args.port, token=args.token, extent=extent,
-                          zones=zones, snapshot_hz=args.hz,
+                          zones=zones, snapshot_hz=args.hz, delta_hz=args.delta_hz,
                           guide_token=args.guide_token)
     return asyncio.run(_serve(config, args.nats))
 
