@@ -8,7 +8,8 @@
   and height class: footprints closed over gaps narrower than ``BLOCK_GAP_M`` (a street
   wider than that parts two blocks), simplified, and extruded to the mean height of their
   buildings. The hull's outline stays inside its buildings' bounding box, and its height is
-  at most the tallest of them.
+  at most the tallest of them. Hulls lower than ``FAR_WALLS_M`` are roofs without walls.
+  On the ground: major roads and road areas, large green, water and squares, railways.
 
 Each level carries its geometric error in metres: how far its surfaces may lie from the
 full ones. Screen-space error (``tiles.select``) turns that into pixels.
@@ -23,7 +24,7 @@ import shapely
 
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh import palette
-from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.mesh.batch import MeshBatch, concat
 from gwangju_twin.mesh.district import GROUND_ORDER, ground, solids
 from gwangju_twin.mesh.prism import extrude
 
@@ -46,6 +47,15 @@ FAR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
 MINOR_ROAD_M = 10.0
 #: Green and water areas smaller than this (square metres) are left out at the far level.
 FAR_AREA_M2 = 2000.0
+#: Block hulls lower than this (metres) are drawn at the far level as roofs without walls.
+FAR_WALLS_M = 30.0
+#: Tags naming the road class of a paved area (OSM's ``area:highway``; a register city's
+#: road areas carry ``highway``): an area of a class not in FAR_ROADS is a minor road.
+ROAD_AREA_KEYS = ("area:highway", "highway")
+#: Paved areas of these classes are squares, not roads: the far level keeps them by size.
+SQUARE_CLASSES = frozenset({"pedestrian"})
+#: How closely the width of a road area left out is found (metres; counted at its largest).
+WIDTH_TOLERANCE_M = 0.5
 
 LEVELS = (0, 1, 2)
 
@@ -129,8 +139,17 @@ def far_meshes(part: District, ids: np.ndarray) -> TileMeshes:
     walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT,
                            np.asarray(hulls.kind))
     walls = palette.jitter(walls, ids[hulls.owner])
-    batch = extrude(hulls.geometry, ids[hulls.owner], np.zeros(len(hulls.geometry)),
-                    hulls.height, walls, palette.roof_of(walls), floors=False)
+    # Hulls lower than FAR_WALLS_M are roofs alone: their walls are most of the level's
+    # vertices and a pixel or two tall where the level is drawn. A roof stays at its
+    # height; the wall left out is the error, at most that height.
+    low = hulls.height < FAR_WALLS_M
+    error = max(error, float(hulls.height[low].max(initial=0.0)))
+    zero = np.zeros(len(hulls.geometry))
+    roofs = palette.roof_of(walls)
+    batch = concat("solid", [
+        extrude(hulls.geometry[sel], ids[hulls.owner[sel]], zero[sel], hulls.height[sel],
+                walls[sel], roofs[sel], floors=False, walls=bool(with_walls))
+        for sel, with_walls in ((~low, True), (low, False))])
     marks = np.flatnonzero(part.layer == "landmarks")
     solid = [batch]
     if len(marks):
@@ -303,8 +322,8 @@ def hull_gap(hull: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def far_ground(part: District) -> tuple[np.ndarray, float]:
     """Which features of ``part`` the far level draws on the ground (bool per row): major
-    roads, large green and water areas, water lines, railways; and the error of leaving the
-    rest out (the widest road left out)."""
+    roads and road areas, large green and water areas and squares, water lines, railways;
+    and the error of leaving the rest out (the widest road or road area left out)."""
     layer = part.layer
     kind = np.asarray(part.kind, dtype=str)
     polygonal = np.isin(shapely.get_type_id(part.geometry), (3, 6))
@@ -312,6 +331,30 @@ def far_ground(part: District) -> tuple[np.ndarray, float]:
     keep = ((layer == "roads") & np.isin(kind, list(FAR_ROADS)))
     keep |= np.isin(layer, ("green", "water", "plazas")) & (~polygonal | big)
     keep |= (layer == "area") & (kind == "railway")
+    # Road areas go as road lines do: a minor one is left out however large (a register
+    # city's residential streets are long thin areas, thousands of sliver triangles under a
+    # pixel wide from far away).
+    minor_area = minor_road_areas(part) & polygonal
+    keep &= ~minor_area
     left_out = (layer == "roads") & ~keep
     widths = np.nan_to_num(part.width[left_out], nan=MINOR_ROAD_M)
-    return keep, float(widths.max(initial=0.0))
+    error = float(widths.max(initial=0.0))
+    if minor_area.any():
+        # An area's width: the diameter of the largest circle inside it.
+        radius = shapely.length(shapely.maximum_inscribed_circle(
+            part.geometry[minor_area], tolerance=WIDTH_TOLERANCE_M)) + WIDTH_TOLERANCE_M
+        error = max(error, float(2.0 * np.nan_to_num(radius, nan=0.0).max()))
+    return keep, error
+
+
+def minor_road_areas(part: District) -> np.ndarray:
+    """Which rows of ``part`` are paved areas of a minor road (bool per row): the plazas
+    layer, with a road class (``ROAD_AREA_KEYS``) that is neither in FAR_ROADS nor a
+    square's."""
+    out = np.zeros(len(part), dtype=bool)
+    for row in np.flatnonzero(part.layer == "plazas").tolist():  # per feature: tags are a dict
+        tags = part.properties[row] or {}
+        klass = next((tags[k] for k in ROAD_AREA_KEYS if tags.get(k)), None)
+        if klass is not None:
+            out[row] = str(klass) not in FAR_ROADS and str(klass) not in SQUARE_CLASSES
+    return out

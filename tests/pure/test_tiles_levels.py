@@ -22,9 +22,13 @@ from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.levels import (
     ANNEX_M2,
     BLOCK_GAP_M,
+    FAR_AREA_M2,
+    FAR_WALLS_M,
     HEIGHT_CLASSES,
     HULL_SIMPLIFY_M,
+    WIDTH_TOLERANCE_M,
     block_hulls,
+    far_ground,
     far_meshes,
     leaf_meshes,
     simplified,
@@ -270,6 +274,65 @@ def test_level_2_never_taller_or_wider_than_its_members(city: tuple[list[object]
     assert pos[:, 2].max() <= h.max() + 1e-3
     assert pos[:, 0].min() >= x0 - 1e-3 and pos[:, 0].max() <= x1 + 1e-3
     assert pos[:, 1].min() >= y0 - 1e-3 and pos[:, 1].max() <= y1 + 1e-3
+    # Walls only on hulls of FAR_WALLS_M and more; the lower ones' missing walls (as tall as
+    # their roofs) are within the level's error; no vertex is held that nothing draws.
+    solid = far.parts["2"][0]
+    wall = np.abs(solid.normals[solid.indices[:, 0], 2]) < 0.5
+    walled = set(solid.feature_ids[solid.indices[wall, 0]].tolist())
+    tall = {int(o) for o, top in zip(hulls.owner, hulls.height, strict=True)
+            if top >= FAR_WALLS_M}
+    assert walled == tall
+    low = hulls.height[hulls.height < FAR_WALLS_M]
+    assert far.errors[2] >= low.max(initial=0.0) - TOL
+    assert len(np.unique(solid.indices)) == solid.vertex_count
+
+
+def test_far_level_low_hulls_are_roofs_alone() -> None:
+    # A row of 12 m houses (one block, below FAR_WALLS_M = 30) and a 120 m tower 200 m off.
+    assert FAR_WALLS_M == 30.0
+    houses = [shapely.box(x, 0, x + 10, 10) for x in (0, 15, 30)]
+    tower = shapely.box(200, 0, 230, 30)
+    part = district([*houses, tower], ["buildings"] * 4, [12.0, 12.0, 12.0, 120.0])
+    far = far_meshes(part, np.arange(4) + 10)
+    (solid,) = far.parts["2"]
+    tri = solid.positions[solid.indices].astype(np.float64)
+    owner = solid.feature_ids[solid.indices[:, 0]]
+    house_tris = tri[owner != 13]
+    # The houses' hull: roofs at 12 m only, covering the row's middle (x 20, y 5).
+    assert len(house_tris) and np.all(np.abs(house_tris[:, :, 2] - 12.0) < 1e-4)
+    assert _covered(solid, int(owner[owner != 13][0]), 20.0, 5.0, 12.0)
+    # The tower keeps its walls: from the ground to its 120 m top.
+    tower_z = tri[owner == 13][:, :, 2]
+    assert tower_z.min() == 0.0 and tower_z.max() == 120.0
+    # Without walls the houses' roof floats 12 m over the ground: the error covers that.
+    assert far.errors[2] >= 12.0
+    # A prism without floors holds no floor vertices (all vertices are drawn).
+    assert len(np.unique(solid.indices)) == solid.vertex_count
+
+
+def test_far_level_leaves_out_minor_road_areas() -> None:
+    # Paved areas (the plazas layer): a 10 m wide residential street area (register-style
+    # "highway" tag), an OSM "area:highway=service" area 6 m wide, a 30 m wide primary
+    # road area, a 60 x 60 m pedestrian square, an untagged 50 x 50 m plaza and a
+    # 20 x 20 m one (under FAR_AREA_M2). Minor road areas go however large, as minor roads
+    # do; the rest by size as before.
+    geoms = [shapely.box(0, 0, 400, 10), shapely.box(0, 50, 300, 56),
+             shapely.box(0, 100, 400, 130), shapely.box(500, 0, 560, 60),
+             shapely.box(600, 0, 650, 50), shapely.box(700, 0, 720, 20)]
+    assert 20 * 20 < FAR_AREA_M2 <= 50 * 50 and FAR_AREA_M2 <= 400 * 10
+    props = [{"highway": "residential"}, {"area:highway": "service"},
+             {"highway": "primary"}, {"highway": "pedestrian"}, {}, {}]
+    part = district(geoms, ["plazas"] * 6, [np.nan] * 6, kinds=["plaza"] * 6,
+                    properties=props)
+    keep, error = far_ground(part)
+    assert keep.tolist() == [False, False, True, True, True, False]
+    # The widest road area left out is 10 m wide, found to within the tolerance on either
+    # side of the circle's radius (counted at its largest).
+    assert 10.0 - TOL <= error <= 10.0 + 4 * WIDTH_TOLERANCE_M
+    far = far_meshes(part, np.arange(6))
+    drawn = set().union(*(set(b.feature_ids.tolist()) for b in far.parts["g2"]))
+    assert drawn == {2, 3, 4}
+    assert far.errors[2] >= 10.0 - TOL
 
 
 def test_take_keeps_rows_and_frame() -> None:
