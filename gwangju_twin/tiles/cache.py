@@ -9,6 +9,7 @@ the index says (corrupt). docs/tiles.md describes the format.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -41,7 +42,8 @@ FORMAT = "gwangju-twin/tiles/1"
 #: of an older bake are stale even when the program's version number is the same.
 # 8: a roof ring with a repeated vertex goes to earcut; 9: the far level leaves out minor
 # road areas and the walls of hulls under levels.FAR_WALLS_M, and prisms without floors no
-# longer carry the floor's unused vertices (fewer vertices: the overview's frame time).
+# longer carry the floor's unused vertices (fewer vertices: the overview's frame time); far
+# groups gain level 3 (levels.CITY).
 BAKE_REVISION = 9
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
@@ -63,6 +65,7 @@ def bake_settings() -> dict[str, Any]:
         "far_area_m2": levels.FAR_AREA_M2, "far_walls_m": levels.FAR_WALLS_M,
         "road_area_keys": list(levels.ROAD_AREA_KEYS),
         "square_classes": sorted(levels.SQUARE_CLASSES),
+        "city_hulls": dataclasses.astuple(levels.CITY),
     }
 
 

@@ -22,6 +22,7 @@ from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.levels import (
     ANNEX_M2,
     BLOCK_GAP_M,
+    CITY,
     FAR_AREA_M2,
     FAR_WALLS_M,
     HEIGHT_CLASSES,
@@ -285,6 +286,35 @@ def test_level_2_never_taller_or_wider_than_its_members(city: tuple[list[object]
     low = hulls.height[hulls.height < FAR_WALLS_M]
     assert far.errors[2] >= low.max(initial=0.0) - TOL
     assert len(np.unique(solid.indices)) == solid.vertex_count
+    # Level 3, coarser: never finer in error, and still within the buildings' box and
+    # under the tallest.
+    assert far.errors[3] >= far.errors[2]
+    pos3 = far.parts["3"][0].positions.astype(np.float64)
+    assert pos3[:, 2].max() <= h.max() + 1e-3
+    assert pos3[:, 0].min() >= x0 - 1e-3 and pos3[:, 0].max() <= x1 + 1e-3
+    assert pos3[:, 1].min() >= y0 - 1e-3 and pos3[:, 1].max() <= y1 + 1e-3
+    hulls3, error3 = block_hulls(part, CITY)
+    assert far.errors[3] >= error3
+    assert set(klass[hulls3.owner].tolist()) == set(klass.tolist())
+
+
+def test_level_3_merges_across_side_streets() -> None:
+    # Two 40 m towers (both 60 m, one class) 40 m apart: wider than level 2's block gap,
+    # narrower than level 3's, so two hulls at level 2 and one at level 3, as wide as both.
+    assert BLOCK_GAP_M < 40.0 < CITY.block_gap
+    towers = [shapely.box(0, 0, 40, 40), shapely.box(80, 0, 120, 40)]
+    part = district(towers, ["buildings"] * 2, [60.0, 60.0])
+    two, _ = block_hulls(part)
+    one, error3 = block_hulls(part, CITY)
+    assert len(two.geometry) == 2 and len(one.geometry) == 1
+    assert _within_box(one.geometry[0], (0, 0, 120, 40))
+    assert shapely.area(one.geometry[0]) == pytest.approx(120 * 40)
+    # The hull covers the 40 x 40 m street between them: a 40 m circle fits there, its
+    # radius (20 m) is how far a point of it lies from a tower.
+    assert error3 >= 20.0 - TOL
+    far = far_meshes(part, np.array([5, 6]))
+    assert far.errors[3] >= error3 and far.errors[3] >= far.errors[2]
+    assert far.parts["3"][0].primitive_count < far.parts["2"][0].primitive_count
 
 
 def test_far_level_low_hulls_are_roofs_alone() -> None:
@@ -373,6 +403,11 @@ def test_real_buildings_every_level_within_the_finer(shared_data: Path) -> None:
             assert pos[:, 2].max() <= np.nanmax(task.part.height[b]) + 1e-3
             assert x0 - 1e-3 <= pos[:, 0].min() and pos[:, 0].max() <= x1 + 1e-3
             assert y0 - 1e-3 <= pos[:, 1].min() and pos[:, 1].max() <= y1 + 1e-3
+            assert far.errors[3] >= far.errors[2]
+            pos3 = far.parts["3"][0].positions.astype(np.float64)
+            assert pos3[:, 2].max() <= np.nanmax(task.part.height[b]) + 1e-3
+            assert x0 - 1e-3 <= pos3[:, 0].min() and pos3[:, 0].max() <= x1 + 1e-3
+            assert y0 - 1e-3 <= pos3[:, 1].min() and pos3[:, 1].max() <= y1 + 1e-3
             continue
         meshes = leaf_meshes(task.part, task.ids)
         assert meshes.errors[0] == 0.0 and meshes.errors[1] >= 0.0
