@@ -143,19 +143,23 @@ def _triangles_in_view(stage: Any) -> int:
     return total
 
 
-def _frame_ms(stage: Any, frames: int) -> float:
-    """Mean wall time per frame over back-to-back frames, the stream updating each frame as
-    in the viewer; the buffer is read back at the end so queued rasterisation counts."""
+def _frame_ms(stage: Any, frames: int) -> tuple[float, float]:
+    """Mean wall time and process CPU time per frame (ms) over back-to-back frames, the
+    stream updating each frame as in the viewer; the buffer is read back at the end so
+    queued rasterisation counts. On a shared machine the CPU time is the steadier figure,
+    and with LP_NUM_THREADS=0 (Mesa rasterising in this thread) it is the whole frame's
+    work."""
     from panda3d.core import PNMImage
 
     engine = stage.base.graphicsEngine
     image = PNMImage()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(frames):
         stage.follow_camera()
         engine.render_frame()
     stage.base.win.get_screenshot(image)
-    return (time.perf_counter() - t0) / frames * 1000.0
+    return ((time.perf_counter() - t0) / frames * 1000.0,
+            (time.process_time() - c0) / frames * 1000.0)
 
 
 def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
@@ -172,8 +176,11 @@ def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
             stage.stream.settle()
         stage.base.graphicsEngine.render_frame()
         stage.base.graphicsEngine.render_frame()
-        ms = _frame_ms(stage, frames)
-        out[name] = {"ms": ms, "fps": 1000.0 / ms, "triangles": _triangles_in_view(stage)}
+        ms, cpu_ms = _frame_ms(stage, frames)
+        out[name] = {"ms": ms, "fps": 1000.0 / ms, "cpu_ms": cpu_ms,
+                     "triangles": _triangles_in_view(stage)}
+        if stage.stream is not None:
+            out[name]["levels"] = {str(k): v for k, v in stage.stream.stats().drawn.items()}
         if shots is not None:
             stage.screenshot(shots / f"{source.stem}-{tiles}-{name}.png")
     out["rss_mb"], out["peak_mb"] = _rss_mb()

@@ -21,6 +21,7 @@ def extrude(
     roof_rgba: np.ndarray,
     material: str = "solid",
     floors: bool = True,
+    walls: bool = True,
     wall_glow: np.ndarray | None = None,
 ) -> MeshBatch:
     """Extrude polygon parts (CCW shells, CW holes, metres) into one closed-prism batch.
@@ -28,7 +29,9 @@ def extrude(
     Per part: ``feature_ids`` (District row), ``bottom``/``top`` heights, and uint8 RGBA
     colours for walls and roofs. Every prism is watertight, with outward normals and
     counter-clockwise front faces; vertices are not shared between faces (flat shading).
-    ``floors`` False leaves out the faces underneath (never seen from above the ground).
+    ``floors`` False leaves out the faces underneath (never seen from above the ground), and
+    their vertices; ``walls`` False leaves out the walls (the far city's low blocks, whose
+    walls are a pixel or two tall where they are drawn): roofs alone.
     ``wall_glow`` (uint8 per part, mesh/glow.py) is the walls' emissive byte: lit windows at
     night; roofs and floors never glow.
     """
@@ -36,25 +39,29 @@ def extrude(
         return MeshBatch.empty(material)
     tri = triangulate(parts)
     xy, part_of_v, tris = tri.xy, tri.part_of_vertex, tri.triangles
-    walls = _walls(tri, feature_ids, bottom, top, wall_rgba, wall_glow)
-
+    # Every vertex a batch holds is fetched and shaded by a software renderer, used or not:
+    # the floor's are only made when the floor is drawn.
+    sides = 2 if floors else 1
     n = len(xy)
-    cap_pos = np.empty((2 * n, 3), np.float32)
-    cap_pos[:n, :2] = xy
-    cap_pos[n:, :2] = xy
+    cap_pos = np.empty((sides * n, 3), np.float32)
+    cap_pos[:, :2] = np.tile(xy, (sides, 1))
     cap_pos[:n, 2] = top[part_of_v]
-    cap_pos[n:, 2] = bottom[part_of_v]
-    cap_nrm = np.zeros((2 * n, 3), np.float32)
+    cap_nrm = np.zeros((sides * n, 3), np.float32)
     cap_nrm[:n, 2] = 1.0
-    cap_nrm[n:, 2] = -1.0
-    cap_rgb = np.concatenate([roof_rgba[part_of_v], wall_rgba[part_of_v]])
-    cap_idx = (np.concatenate([tris, tris[:, [0, 2, 1]] + n])  # the floor faces down
-               if floors else tris)
+    cap_rgb = roof_rgba[part_of_v]
+    cap_idx = tris
+    if floors:
+        cap_pos[n:, 2] = bottom[part_of_v]
+        cap_nrm[n:, 2] = -1.0
+        cap_rgb = np.concatenate([cap_rgb, wall_rgba[part_of_v]])
+        cap_idx = np.concatenate([tris, tris[:, [0, 2, 1]] + n])  # the floor faces down
     caps = MeshBatch(
         material, cap_pos, cap_nrm, cap_rgb.astype(np.uint8), cap_idx.astype(np.uint32),
-        np.concatenate([feature_ids[part_of_v], feature_ids[part_of_v]]).astype(np.int32),
+        np.tile(feature_ids[part_of_v], sides).astype(np.int32),
     )
-    return concat(material, [walls, caps])
+    if not walls:
+        return caps
+    return concat(material, [_walls(tri, feature_ids, bottom, top, wall_rgba, wall_glow), caps])
 
 
 def _walls(

@@ -282,7 +282,8 @@ class CityStream:
             dirty = set(range(len(self.selector.group_keys)))
         else:
             groups = np.flatnonzero((sel.group_wanted != prev.group_wanted)
-                                    | (sel.group_seen != prev.group_seen))
+                                    | (sel.group_seen != prev.group_seen)
+                                    | (sel.group_wanted & (sel.group_level != prev.group_level)))
             leaves = np.flatnonzero((sel.leaf_wanted != prev.leaf_wanted)
                                     | (sel.leaf_wanted & (sel.leaf_level != prev.leaf_level)))
             dirty = set(groups.tolist()) | set(self.selector.leaf_group[leaves].tolist())
@@ -305,13 +306,15 @@ class CityStream:
         leaves = self._leaves_of[g]
         want: set[Item] = set()
         if sel.group_wanted[g]:
-            if (gkey, 2) in self._resident:
-                self._attach(gkey, 2)
+            far = int(sel.group_level[g])
+            if (gkey, far) in self._resident:
+                self._attach(gkey, far)
                 for li in leaves:
                     self._detach(sel_.leaf_keys[li])
             else:
-                want.add((gkey, 2))
-                # Until the hulls come, leaves in view keep (or take) what they have.
+                want.add((gkey, far))
+                # Until the hulls come, the other far level or the leaves in view keep (or
+                # take) what they have.
                 if gkey not in self._drawn:
                     for li in leaves[sel.leaf_seen[leaves]]:
                         key = sel_.leaf_keys[li]
@@ -370,7 +373,8 @@ class CityStream:
         li = self._leaf_index.get(key)
         if li is not None:
             return bool(sel.leaf_wanted[li]) and int(sel.leaf_level[li]) == level
-        return bool(sel.group_wanted[self._group_index[key]]) and level == 2
+        gi = self._group_index[key]
+        return bool(sel.group_wanted[gi]) and level == int(sel.group_level[gi])
 
     def _gap(self, key: str) -> bool:
         """Whether ``key`` is a leaf in view with nothing drawn there (any level fills it)."""

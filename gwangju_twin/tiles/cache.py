@@ -9,6 +9,7 @@ the index says (corrupt). docs/tiles.md describes the format.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -39,7 +40,11 @@ from gwangju_twin.tiles.files import (
 FORMAT = "gwangju-twin/tiles/1"
 #: Raised whenever what a bake makes changes (a level's meshing, a file's layout), so caches
 #: of an older bake are stale even when the program's version number is the same.
-BAKE_REVISION = 10  # 10: batches carry an emissive byte a vertex (8: roof rings to earcut)
+# 8: a roof ring with a repeated vertex goes to earcut; 9: the far level leaves out minor
+# road areas and the walls of hulls under levels.FAR_WALLS_M, and prisms without floors no
+# longer carry the floor's unused vertices (fewer vertices: the overview's frame time); far
+# groups gain level 3 (levels.CITY); 10: batches carry an emissive byte a vertex.
+BAKE_REVISION = 10
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -57,7 +62,10 @@ def bake_settings() -> dict[str, Any]:
         "far_cell_m": levels.FAR_CELL_M,
         "height_classes": list(levels.HEIGHT_CLASSES),
         "far_roads": sorted(levels.FAR_ROADS), "minor_road_m": levels.MINOR_ROAD_M,
-        "far_area_m2": levels.FAR_AREA_M2,
+        "far_area_m2": levels.FAR_AREA_M2, "far_walls_m": levels.FAR_WALLS_M,
+        "road_area_keys": list(levels.ROAD_AREA_KEYS),
+        "square_classes": sorted(levels.SQUARE_CLASSES),
+        "city_hulls": dataclasses.astuple(levels.CITY),
     }
 
 

@@ -8,7 +8,10 @@
   and height class: footprints closed over gaps narrower than ``BLOCK_GAP_M`` (a street
   wider than that parts two blocks), simplified, and extruded to the mean height of their
   buildings. The hull's outline stays inside its buildings' bounding box, and its height is
-  at most the tallest of them.
+  at most the tallest of them. Hulls lower than ``FAR_WALLS_M`` are roofs without walls.
+  On the ground: major roads and road areas, large green, water and squares, railways.
+- Level 3, the city from afar: the same far group's buildings merged as level 2's are, with
+  the coarser ``CITY`` settings (blocks across side streets), on level 2's ground.
 
 Each level carries its geometric error in metres: how far its surfaces may lie from the
 full ones. Screen-space error (``tiles.select``) turns that into pixels.
@@ -23,7 +26,7 @@ import shapely
 
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh import palette
-from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.mesh.batch import MeshBatch, concat
 from gwangju_twin.mesh.district import GROUND_ORDER, ground, solids
 from gwangju_twin.mesh.prism import extrude
 
@@ -46,15 +49,45 @@ FAR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
 MINOR_ROAD_M = 10.0
 #: Green and water areas smaller than this (square metres) are left out at the far level.
 FAR_AREA_M2 = 2000.0
+#: Block hulls lower than this (metres) are drawn at the far level as roofs without walls.
+FAR_WALLS_M = 30.0
+#: Tags naming the road class of a paved area (OSM's ``area:highway``; a register city's
+#: road areas carry ``highway``): an area of a class not in FAR_ROADS is a minor road.
+ROAD_AREA_KEYS = ("area:highway", "highway")
+#: Paved areas of these classes are squares, not roads: the far level keeps them by size.
+SQUARE_CLASSES = frozenset({"pedestrian"})
+#: How closely the width of a road area left out is found (metres; counted at its largest).
+WIDTH_TOLERANCE_M = 0.5
 
-LEVELS = (0, 1, 2)
+@dataclass(frozen=True)
+class HullSettings:
+    """How a far level merges buildings into hulls: the gap that joins two buildings of a
+    class into a block, how far a hull's vertices are simplified, how far a hull may stray
+    from its buildings before its block is cut into cells, and how wide those cells are
+    (metres)."""
+
+    block_gap: float
+    simplify: float
+    far_gap: float
+    cell: float
+
+
+#: Level 2: blocks as a street parts them.
+FAR = HullSettings(BLOCK_GAP_M, HULL_SIMPLIFY_M, FAR_GAP_M, FAR_CELL_M)
+#: Level 3, the whole city from afar: blocks across side streets and courtyards, about three
+#: times fewer hulls than level 2 (a Gwangju-sized city's overview, 20 km away and more,
+#: allows some 200 m of error at 16 px).
+CITY = HullSettings(block_gap=60.0, simplify=16.0, far_gap=150.0, cell=300.0)
+
+LEVELS = (0, 1, 2, 3)
 
 
 @dataclass
 class TileMeshes:
     """A tile's batches per part: ``"0"`` and ``"1"`` (a leaf's solids at levels 0 and 1),
-    ``"g"`` (a leaf's ground, drawn with either), ``"2"`` and ``"g2"`` (a far group's
-    solids and ground); and the geometric error of each level it has (metres)."""
+    ``"g"`` (a leaf's ground, drawn with either), ``"2"``, ``"3"`` and ``"g2"`` (a far
+    group's solids at levels 2 and 3, and the ground of both); and the geometric error of
+    each level it has (metres)."""
 
     parts: dict[str, list[MeshBatch]] = field(default_factory=dict)
     errors: dict[int, float] = field(default_factory=dict)
@@ -124,21 +157,43 @@ def simplified(part: District) -> tuple[District, float]:
 
 
 def far_meshes(part: District, ids: np.ndarray) -> TileMeshes:
-    """Level 2 of a far group whose features are ``part`` (rows ``ids`` of the city)."""
-    hulls, error = block_hulls(part)
+    """Levels 2 and 3 of a far group whose features are ``part`` (rows ``ids`` of the
+    city): parts ``"2"`` and ``"3"`` (solids), ``"g2"`` (the ground both draw). Level 3's
+    error is never below level 2's, so the coarser level is chosen only farther away."""
+    ground_part, ground_error = far_ground(part)
+    keep = np.flatnonzero(ground_part)
+    g2 = _ground_parts(part.take(keep), ids[keep])
+    solid2, error2 = _far_solids(part, ids, FAR)
+    solid3, error3 = _far_solids(part, ids, CITY)
+    error2 = max(error2, ground_error)
+    return TileMeshes({"2": solid2, "g2": g2, "3": solid3},
+                      {2: error2, 3: max(error3, error2)})
+
+
+def _far_solids(part: District, ids: np.ndarray,
+                settings: HullSettings) -> tuple[list[MeshBatch], float]:
+    """The solids of a far level: block hulls by ``settings`` and landmarks; and their
+    error (metres)."""
+    hulls, error = block_hulls(part, settings)
     walls = palette.lookup(palette.BUILDING_COLORS, palette.BUILDING_DEFAULT,
                            np.asarray(hulls.kind))
     walls = palette.jitter(walls, ids[hulls.owner])
-    batch = extrude(hulls.geometry, ids[hulls.owner], np.zeros(len(hulls.geometry)),
-                    hulls.height, walls, palette.roof_of(walls), floors=False)
+    # Hulls lower than FAR_WALLS_M are roofs alone: their walls are most of the level's
+    # vertices and a pixel or two tall where the level is drawn. A roof stays at its
+    # height; the wall left out is the error, at most that height.
+    low = hulls.height < FAR_WALLS_M
+    error = max(error, float(hulls.height[low].max(initial=0.0)))
+    zero = np.zeros(len(hulls.geometry))
+    roofs = palette.roof_of(walls)
+    batch = concat("solid", [
+        extrude(hulls.geometry[sel], ids[hulls.owner[sel]], zero[sel], hulls.height[sel],
+                walls[sel], roofs[sel], floors=False, walls=bool(with_walls))
+        for sel, with_walls in ((~low, True), (low, False))])
     marks = np.flatnonzero(part.layer == "landmarks")
     solid = [batch]
     if len(marks):
         solid.append(solids(part.take(marks), ids[marks]))
-    ground_part, ground_error = far_ground(part)
-    keep = np.flatnonzero(ground_part)
-    g2 = _ground_parts(part.take(keep), ids[keep])
-    return TileMeshes({"2": solid, "g2": g2}, {2: max(error, ground_error)})
+    return solid, error
 
 
 @dataclass
@@ -152,14 +207,14 @@ class Hulls:
     kind: list[str]
 
 
-def block_hulls(part: District) -> tuple[Hulls, float]:
+def block_hulls(part: District, settings: HullSettings = FAR) -> tuple[Hulls, float]:
     """The buildings of ``part`` merged into block hulls per height class; and the level's
-    error (metres): the largest height any building lost or gained, and the largest extent
-    of hull not covered by buildings (the square root of its empty area).
+    error (metres): the largest height any building lost or gained, and how far a point of
+    a hull can lie from its nearest building (``hull_gap``).
 
-    A block is the buildings of one class whose footprints come within ``BLOCK_GAP_M`` of
-    each other; its hull is their convex hull, simplified (a subset of its vertices, so it
-    stays inside the members' bounding box)."""
+    A block is the buildings of one class whose footprints come within
+    ``settings.block_gap`` of each other; its hull is their convex hull, simplified (a
+    subset of its vertices, so it stays inside the members' bounding box)."""
     rows = np.flatnonzero((part.layer == "buildings")
                           & np.isin(shapely.get_type_id(part.geometry), (3, 6)))
     empty = Hulls(np.zeros(0, object), np.zeros(0), np.zeros(0, np.int64), [])
@@ -177,9 +232,9 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         h = heights[klass == c]
         footprints = part.geometry[members]
         # Buildings closer than the gap are in one block (connected components of the
-        # "within BLOCK_GAP_M" pairs).
+        # "within settings.block_gap" pairs).
         pairs = shapely.STRtree(footprints).query(footprints, predicate="dwithin",
-                                                  distance=BLOCK_GAP_M)
+                                                  distance=settings.block_gap)
         b_of = components(len(members), pairs[0], pairs[1])
         # Renumber the blocks in order of their first member, so the hulls come out in the
         # same order however GEOS ordered the union's parts.
@@ -192,7 +247,7 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         together = np.asarray(shapely.multipolygons(pieces[sort], indices=b_of[of][sort]),
                               dtype=object)
         hull = shapely.convex_hull(together)
-        hull = np.asarray(shapely.simplify(hull, HULL_SIMPLIFY_M, preserve_topology=True),
+        hull = np.asarray(shapely.simplify(hull, settings.simplify, preserve_topology=True),
                           dtype=object)
         count = np.bincount(b_of, minlength=nb)
         top = np.bincount(b_of, weights=h, minlength=nb) / np.maximum(count, 1)
@@ -206,7 +261,7 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         # A block whose hull strays far from its buildings (a neighbourhood wrapped around a
         # park) is not merged: each of its buildings gets its own hull instead, so one such
         # block does not hold the whole group's error up.
-        loose = polygon & (gap > FAR_GAP_M)
+        loose = polygon & (gap > settings.far_gap)
         ok = polygon & ~loose
         error = max(error, float(dev[ok].max(initial=0.0)), float(gap[ok].max(initial=0.0)))
         geoms.extend(shapely.orient_polygons(hull[ok], exterior_cw=False))
@@ -215,9 +270,9 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
         kinds.extend(str(k) for k in part.kind[tallest[ok]])
         alone = np.flatnonzero(loose[b_of])
         if len(alone):
-            # Such a block is cut by a grid of FAR_CELL_M cells instead, a hull per cell.
+            # Such a block is cut by a grid of cells instead, a hull per cell.
             xy = shapely.get_coordinates(shapely.point_on_surface(footprints[alone]))
-            cell = np.floor(xy / FAR_CELL_M).astype(np.int64)
+            cell = np.floor(xy / settings.cell).astype(np.int64)
             _, sub = np.unique(np.column_stack([b_of[alone], cell]), axis=0,
                                return_inverse=True)
             sub = sub.reshape(-1)
@@ -226,7 +281,7 @@ def block_hulls(part: District) -> tuple[Hulls, float]:
             sort2 = np.argsort(sub[of2], kind="stable")
             group = np.asarray(shapely.multipolygons(p2[sort2], indices=sub[of2][sort2]),
                                dtype=object)
-            own = np.asarray(shapely.simplify(shapely.convex_hull(group), HULL_SIMPLIFY_M,
+            own = np.asarray(shapely.simplify(shapely.convex_hull(group), settings.simplify,
                                               preserve_topology=True), dtype=object)
             ha = h[alone]
             n2 = np.bincount(sub, minlength=ns)
@@ -303,8 +358,8 @@ def hull_gap(hull: np.ndarray, members: np.ndarray) -> np.ndarray:
 
 def far_ground(part: District) -> tuple[np.ndarray, float]:
     """Which features of ``part`` the far level draws on the ground (bool per row): major
-    roads, large green and water areas, water lines, railways; and the error of leaving the
-    rest out (the widest road left out)."""
+    roads and road areas, large green and water areas and squares, water lines, railways;
+    and the error of leaving the rest out (the widest road or road area left out)."""
     layer = part.layer
     kind = np.asarray(part.kind, dtype=str)
     polygonal = np.isin(shapely.get_type_id(part.geometry), (3, 6))
@@ -312,6 +367,30 @@ def far_ground(part: District) -> tuple[np.ndarray, float]:
     keep = ((layer == "roads") & np.isin(kind, list(FAR_ROADS)))
     keep |= np.isin(layer, ("green", "water", "plazas")) & (~polygonal | big)
     keep |= (layer == "area") & (kind == "railway")
+    # Road areas go as road lines do: a minor one is left out however large (a register
+    # city's residential streets are long thin areas, thousands of sliver triangles under a
+    # pixel wide from far away).
+    minor_area = minor_road_areas(part) & polygonal
+    keep &= ~minor_area
     left_out = (layer == "roads") & ~keep
     widths = np.nan_to_num(part.width[left_out], nan=MINOR_ROAD_M)
-    return keep, float(widths.max(initial=0.0))
+    error = float(widths.max(initial=0.0))
+    if minor_area.any():
+        # An area's width: the diameter of the largest circle inside it.
+        radius = shapely.length(shapely.maximum_inscribed_circle(
+            part.geometry[minor_area], tolerance=WIDTH_TOLERANCE_M)) + WIDTH_TOLERANCE_M
+        error = max(error, float(2.0 * np.nan_to_num(radius, nan=0.0).max()))
+    return keep, error
+
+
+def minor_road_areas(part: District) -> np.ndarray:
+    """Which rows of ``part`` are paved areas of a minor road (bool per row): the plazas
+    layer, with a road class (``ROAD_AREA_KEYS``) that is neither in FAR_ROADS nor a
+    square's."""
+    out = np.zeros(len(part), dtype=bool)
+    for row in np.flatnonzero(part.layer == "plazas").tolist():  # per feature: tags are a dict
+        tags = part.properties[row] or {}
+        klass = next((tags[k] for k in ROAD_AREA_KEYS if tags.get(k)), None)
+        if klass is not None:
+            out[row] = str(klass) not in FAR_ROADS and str(klass) not in SQUARE_CLASSES
+    return out

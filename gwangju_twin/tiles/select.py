@@ -4,8 +4,8 @@ hierarchical choice between a far group and its leaves (HLOD), with hysteresis.
 A level's geometric error (metres, ``tiles.levels``) seen from ``d`` metres away covers
 ``error * h / (2 d tan(fov_y / 2))`` pixels of a picture ``h`` pixels high: the screen-space
 error. A tile is drawn at the coarsest level whose screen-space error is at most the
-threshold (``THRESHOLD_PX``). A far group is drawn at level 2 when that is fine enough, else
-its leaves are, each at level 1 or 0.
+threshold (``THRESHOLD_PX``). A far group is drawn at level 3 or 2 when that is fine enough,
+else its leaves are, each at level 1 or 0.
 
 A camera hovering where a tile's error is exactly the threshold would flip it every frame
 between two levels. So a tile switches to its coarser choice only once its error has fallen
@@ -117,11 +117,12 @@ def boxes_in_view(planes: np.ndarray, boxes: np.ndarray) -> np.ndarray:
 @dataclass
 class Selection:
     """One frame's choice. Per far group (in ``Selector.group_keys`` order): whether it is
-    seen (``group_seen``) and whether it stands for its leaves (``group_far``); per leaf:
-    whether it is seen and its level (0 or 1) when its group does not stand for it.
+    seen (``group_seen``), whether it stands for its leaves (``group_far``) and at which
+    level it does (``group_level``, 2 or 3); per leaf: whether it is seen and its level (0
+    or 1) when its group does not stand for it.
 
-    ``group_far`` and ``leaf_level`` are the selector's state for every tile, seen or not;
-    only seen tiles are wanted (``wanted``)."""
+    ``group_far``, ``group_level`` and ``leaf_level`` are the selector's state for every
+    tile, seen or not; only seen tiles are wanted (``wanted``)."""
 
     group_seen: np.ndarray
     group_far: np.ndarray
@@ -129,20 +130,25 @@ class Selection:
     leaf_level: np.ndarray
     #: Per leaf: whether it is drawn itself (seen and its group not far).
     leaf_wanted: np.ndarray
-    #: Per group: whether it is drawn at level 2 (seen and far).
+    #: Per group: whether it is drawn at a far level (seen and far).
     group_wanted: np.ndarray
+    #: Per group: the far level it is drawn at when far, 2 or 3.
+    group_level: np.ndarray
 
 
 class Selector:
     """The level-of-detail choice for a city: far groups (keys, boxes, level-2 errors) and
     leaves (keys, boxes, level-1 errors, index of their group). A group without a level 2
     (error ``inf``: pavilions cleared buildings under it) always gives way to its leaves.
+    ``group_errors3`` are the groups' level-3 errors (``inf`` or None: no level 3): a far
+    group takes level 3 where that is fine enough, with the same hysteresis.
     ``threshold_px`` is the screen-space error allowed, ``band`` the hysteresis (below 1)."""
 
     def __init__(self, group_keys: Sequence[str], group_boxes: np.ndarray,
                  group_errors: np.ndarray, leaf_keys: Sequence[str], leaf_boxes: np.ndarray,
                  leaf_errors: np.ndarray, leaf_group: np.ndarray,
-                 threshold_px: float = THRESHOLD_PX, band: float = BAND) -> None:
+                 threshold_px: float = THRESHOLD_PX, band: float = BAND,
+                 group_errors3: np.ndarray | None = None) -> None:
         if not threshold_px > 0 or not 0 < band <= 1:
             raise ValueError(f"threshold {threshold_px!r} px and band {band!r}: expected a "
                              "positive threshold and a band in (0, 1]")
@@ -150,6 +156,12 @@ class Selector:
         self.leaf_keys = list(leaf_keys)
         self.group_boxes = np.asarray(group_boxes, dtype=float).reshape(-1, 6)
         self.group_errors = np.asarray(group_errors, dtype=float)
+        # Level 3 is never finer than level 2: a coarser level with a smaller error would
+        # be chosen nearer than the finer one.
+        self.group_errors3 = (np.full(len(self.group_errors), math.inf)
+                              if group_errors3 is None
+                              else np.maximum(np.asarray(group_errors3, dtype=float),
+                                              self.group_errors))
         self.leaf_boxes = np.asarray(leaf_boxes, dtype=float).reshape(-1, 6)
         self.leaf_errors = np.asarray(leaf_errors, dtype=float)
         self.leaf_group = np.asarray(leaf_group, dtype=np.int64)
@@ -157,6 +169,7 @@ class Selector:
         self.band = float(band)
         n_g, n_l = len(self.group_keys), len(self.leaf_keys)
         if (self.group_boxes.shape[0] != n_g or self.group_errors.shape != (n_g,)
+                or self.group_errors3.shape != (n_g,)
                 or self.leaf_boxes.shape[0] != n_l or self.leaf_errors.shape != (n_l,)
                 or self.leaf_group.shape != (n_l,)
                 or (n_l and not ((self.leaf_group >= 0) & (self.leaf_group < n_g)).all())):
@@ -164,6 +177,7 @@ class Selector:
                              "its group")
         # No history yet: the first frame decides by the threshold alone.
         self._far: np.ndarray | None = None
+        self._city: np.ndarray | None = None
         self._coarse: np.ndarray | None = None
 
     @staticmethod
@@ -179,6 +193,8 @@ class Selector:
         g_boxes = [g.box for g in groups]
         g_err = [g.errors.get(2, math.inf) if 2 in tiles.levels(g.key) else math.inf
                  for g in groups]
+        g_err3 = [g.errors.get(3, math.inf) if 3 in tiles.levels(g.key) else math.inf
+                  for g in groups]
         index = {k: i for i, k in enumerate(g_keys)}
         l_group = []
         for leaf in leaves:
@@ -190,12 +206,13 @@ class Selector:
                 g_keys.append(own)
                 g_boxes.append(leaf.box)
                 g_err.append(math.inf)
+                g_err3.append(math.inf)
             l_group.append(index[leaf.group if leaf.group in index else f"({leaf.key})"])
         return Selector(g_keys, np.array(g_boxes, float).reshape(-1, 6), np.array(g_err),
                         [t.key for t in leaves],
                         np.array([t.box for t in leaves], float).reshape(-1, 6),
                         np.array([t.errors.get(1, 0.0) for t in leaves]),
-                        np.array(l_group, np.int64), threshold_px, band)
+                        np.array(l_group, np.int64), threshold_px, band, np.array(g_err3))
 
     def _settle(self, coarse_now: np.ndarray | None, sse: np.ndarray) -> np.ndarray:
         """Whether each tile takes its coarser choice, given last frame's choice and this
@@ -211,19 +228,26 @@ class Selector:
                        view.height_px, view.fov_y)
         l_sse = sse_px(self.leaf_errors, box_distance(view.eye, self.leaf_boxes),
                        view.height_px, view.fov_y)
+        g_sse3 = sse_px(self.group_errors3, box_distance(view.eye, self.group_boxes),
+                        view.height_px, view.fov_y)
         self._far = self._settle(self._far, g_sse)
+        # Level 3 only where level 2 is taken (its error is never smaller, so where level 3
+        # is fine, level 2 is too, but hysteresis may keep a group's leaves a while longer).
+        self._city = self._settle(self._city, g_sse3) & self._far
         self._coarse = self._settle(self._coarse, l_sse)
         planes = view.planes()
         g_seen = boxes_in_view(planes, self.group_boxes)
         l_seen = boxes_in_view(planes, self.leaf_boxes)
         level = np.where(self._coarse, 1, 0).astype(np.int8)
         return Selection(g_seen, self._far.copy(), l_seen, level,
-                         l_seen & ~self._far[self.leaf_group], g_seen & self._far)
+                         l_seen & ~self._far[self.leaf_group], g_seen & self._far,
+                         np.where(self._city, 3, 2).astype(np.int8))
 
     def wanted(self, selection: Selection) -> dict[str, int]:
         """The tiles ``selection`` draws, {tile key: level} (for tests and pictures; the
         stream works on the arrays)."""
-        out = {self.group_keys[i]: 2 for i in np.flatnonzero(selection.group_wanted)}
+        out = {self.group_keys[i]: int(selection.group_level[i])
+               for i in np.flatnonzero(selection.group_wanted)}
         for i in np.flatnonzero(selection.leaf_wanted):
             out[self.leaf_keys[i]] = int(selection.leaf_level[i])
         return out

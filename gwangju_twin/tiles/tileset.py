@@ -23,7 +23,10 @@ from gwangju_twin.tiles.files import CorruptFileError, arrays_batches, read_npz
 log = logging.getLogger("gwangju_twin.tiles")
 
 #: The parts of a tile's file drawn at each level.
-PARTS: dict[int, tuple[str, ...]] = {0: ("0", "g"), 1: ("1", "g"), 2: ("2", "g2")}
+PARTS: dict[int, tuple[str, ...]] = {0: ("0", "g"), 1: ("1", "g"), 2: ("2", "g2"),
+                                     3: ("3", "g2")}
+#: The levels a far group is drawn at.
+FAR_LEVELS = (2, 3)
 
 
 class TileSet:
@@ -74,19 +77,22 @@ class TileSet:
         return self._rows.get((kind, key), np.zeros(0, np.int64))
 
     def levels(self, key: str) -> tuple[int, ...]:
-        """The levels tile ``key`` can be drawn at: 0 and 1 if it is a leaf, 2 if it is a far
-        group not capped (both, for a group that is a single leaf)."""
+        """The levels tile ``key`` can be drawn at: 0 and 1 if it is a leaf, 2 (and 3 when
+        it was baked) if it is a far group not capped (all, for a group that is a single
+        leaf)."""
         if key not in self.tiles:
             raise KeyError(key)
         out: tuple[int, ...] = (0, 1) if key in self.leaf_tiles else ()
         if key in self.far_tiles and key not in self.capped:
             out += (2,)
+            if 3 in self.far_tiles[key].errors:
+                out += (3,)
         return out
 
     def tile(self, key: str, level: int) -> TileEntry:
-        """The tile drawn for ``key`` at ``level``: the far group's at level 2, else the
-        leaf's."""
-        return (self.far_tiles if level == 2 else self.leaf_tiles)[key]
+        """The tile drawn for ``key`` at ``level``: the far group's at levels 2 and 3, else
+        the leaf's."""
+        return (self.far_tiles if level in FAR_LEVELS else self.leaf_tiles)[key]
 
     def batches(self, key: str, level: int) -> list[MeshBatch]:
         """Tile ``key``'s batches at ``level`` (solids, then ground layers), with feature ids

@@ -42,6 +42,7 @@ def cities(draw: st.DrawFn) -> City:
     nx = draw(st.integers(1, 3))
     ny = draw(st.integers(1, 3))
     g_keys, g_boxes, g_err, l_keys, l_boxes, l_err, l_group = [], [], [], [], [], [], []
+    g_err3 = []
     top = 0.0
     for gi in range(nx * ny):
         cx, cy = (gi % nx) * CELL, (gi // nx) * CELL
@@ -63,8 +64,11 @@ def cities(draw: st.DrawFn) -> City:
         g_keys.append(f"G{gi}")
         g_boxes.append((*arr[:, :3].min(axis=0), *arr[:, 3:].max(axis=0)))
         g_err.append(draw(st.sampled_from([26.0, 60.0, 80.0, math.inf])))
+        # Level 3: none (inf), coarser than any level 2 here, or (40 m) finer than some,
+        # which the selector must treat as no finer than the group's level 2.
+        g_err3.append(draw(st.sampled_from([math.inf, 40.0, 150.0, 300.0])))
     sel = Selector(g_keys, np.array(g_boxes), np.array(g_err), l_keys, np.array(l_boxes),
-                   np.array(l_err), np.array(l_group))
+                   np.array(l_err), np.array(l_group), group_errors3=np.array(g_err3))
     return City(sel, top)
 
 
@@ -78,8 +82,9 @@ def views(city_size: float = 3 * CELL) -> st.SearchStrategy[View]:
 
 
 def effective_levels(sel: Selector, s: Selection) -> np.ndarray:
-    """What each leaf is drawn as: 2 when its group stands for it, else its own level."""
-    return np.where(s.group_far[sel.leaf_group], 2, s.leaf_level)
+    """What each leaf is drawn as: its group's far level (2 or 3) when its group stands
+    for it, else its own level."""
+    return np.where(s.group_far[sel.leaf_group], s.group_level[sel.leaf_group], s.leaf_level)
 
 
 # -- screen-space error --------------------------------------------------------------------
@@ -154,14 +159,33 @@ def test_every_seen_leaf_is_drawn_exactly_once(city: City, path: list[View]) -> 
         wanted = sel.wanted(s)
         for i, key in enumerate(sel.leaf_keys):
             group = sel.group_keys[sel.leaf_group[i]]
-            covers = int(wanted.get(group) == 2) + int(key in wanted)
+            covers = int(wanted.get(group) in (2, 3)) + int(key in wanted)
             # A leaf out of view may still lie under its group's hulls, never under two.
             assert covers == 1 if s.leaf_seen[i] else covers <= 1, (key, group, wanted)
-        # Nothing out of view is wanted, and a group without a far level never is.
+        # Nothing out of view is wanted, and a group without a far level never is; a
+        # group without a level 3 is never drawn at it.
         for key, level in wanted.items():
-            if level == 2:
+            if level in (2, 3):
                 g = sel.group_keys.index(key)
                 assert s.group_seen[g] and math.isfinite(sel.group_errors[g])
+                if level == 3:
+                    assert math.isfinite(sel.group_errors3[g])
+
+
+@given(cities(), st.lists(views(), min_size=1, max_size=6))
+@settings(max_examples=150, deadline=None)
+def test_far_levels_keep_within_the_threshold(city: City, path: list[View]) -> None:
+    """Whatever came before (hysteresis), a group drawn at level 2 or 3 shows at most the
+    threshold's screen-space error at that level: its error in pixels, from this view, is
+    computed here from the errors the city was made with."""
+    sel = city.selector
+    for view in path:
+        s = sel.select(view)
+        d = box_distance(view.eye, sel.group_boxes)
+        err = np.where(s.group_level == 3, sel.group_errors3, sel.group_errors)
+        px = sse_px(err, d, view.height_px, view.fov_y)
+        assert (px[s.group_far] <= THRESHOLD_PX + 1e-9).all()
+        assert set(np.unique(s.group_level).tolist()) <= {2, 3}
 
 
 @given(cities(), st.floats(-CELL, 4 * CELL), st.floats(-CELL, 4 * CELL),
@@ -203,13 +227,19 @@ def test_swinging_within_the_band_switches_at_most_once(
             return np.isfinite(a) & np.isfinite(b) & (np.minimum(a, b) > BAND * np.maximum(a, b))
 
     g_steady = steady(sel.group_errors, sel.group_boxes)
+    g3_steady = steady(sel.group_errors3, sel.group_boxes) & g_steady
     l_steady = steady(sel.leaf_errors, sel.leaf_boxes)
     sel.select(before)
     states = [sel.select(other if i % 2 else view) for i in range(2 * swings)]
     far = np.array([s.group_far for s in states])[:, g_steady]
+    city_level = np.array([s.group_level for s in states])[:, g3_steady]
     level = np.array([s.leaf_level for s in states])[:, l_steady]
     assert (np.diff(far.astype(int), axis=0) != 0).sum(axis=0).max(initial=0) <= 1
     assert (np.diff(level.astype(int), axis=0) != 0).sum(axis=0).max(initial=0) <= 1
+    # A group steady at both far levels switches between them at most twice: once, and
+    # once more when it follows its own switch to or from its leaves (level 3 is only
+    # taken where level 2 is).
+    assert (np.diff(city_level.astype(int), axis=0) != 0).sum(axis=0).max(initial=0) <= 2
 
 
 def _one_leaf(band: float) -> Selector:
@@ -240,3 +270,29 @@ def test_hysteresis_on_a_single_leaf(band: float) -> None:
         assert levels == [1] + [0] * 7
     else:
         assert levels == [1, 0] * 4
+
+
+def test_level_3_farther_than_level_2_by_hand() -> None:
+    """One group (level-2 error 80 m, level-3 error 200 m) holding one leaf (level-1 error
+    10 m), 20 m square, seen from straight south at its mid-height: the level-3 error is 16
+    px at k * 200 / 16 metres (k the pixels per metre-at-1-m), level 2's at k * 80 / 16. Coming
+    nearer from afar (no band passed going finer): level 3 beyond the first, level 2 between,
+    the leaf within; going back out, each coarser level only at 12 px (the band)."""
+    h, fov = 720.0, 40.0
+    k = h / (2 * math.tan(math.radians(fov / 2)))
+    box = np.array([[0.0, 0.0, 0.0, 20.0, 20.0, 20.0]])
+    sel = Selector(["G"], box, np.array([80.0]), ["L"], box, np.array([10.0]),
+                   np.array([0]), group_errors3=np.array([200.0]))
+    d3, d2 = k * 200.0 / THRESHOLD_PX, k * 80.0 / THRESHOLD_PX
+
+    def at(d: float) -> dict[str, int]:
+        return sel.wanted(sel.select(View.looking_at(
+            (10.0, -d, 10.0), (10.0, 10.0, 10.0), fov_x=60, fov_y=fov, height_px=h)))
+
+    assert at(d3 * 1.5) == {"G": 3}
+    assert at(d3 * 0.97) == {"G": 2}
+    assert at(d2 * 0.97) == {"L": 1}
+    assert at(d2 * 1.1) == {"L": 1}  # 14.5 px: not yet under the band's 12
+    assert at(d2 * 1.4) == {"G": 2}
+    assert at(d3 * 1.1) == {"G": 2}
+    assert at(d3 * 1.4) == {"G": 3}

@@ -22,9 +22,14 @@ from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.levels import (
     ANNEX_M2,
     BLOCK_GAP_M,
+    CITY,
+    FAR_AREA_M2,
+    FAR_WALLS_M,
     HEIGHT_CLASSES,
     HULL_SIMPLIFY_M,
+    WIDTH_TOLERANCE_M,
     block_hulls,
+    far_ground,
     far_meshes,
     leaf_meshes,
     simplified,
@@ -270,6 +275,94 @@ def test_level_2_never_taller_or_wider_than_its_members(city: tuple[list[object]
     assert pos[:, 2].max() <= h.max() + 1e-3
     assert pos[:, 0].min() >= x0 - 1e-3 and pos[:, 0].max() <= x1 + 1e-3
     assert pos[:, 1].min() >= y0 - 1e-3 and pos[:, 1].max() <= y1 + 1e-3
+    # Walls only on hulls of FAR_WALLS_M and more; the lower ones' missing walls (as tall as
+    # their roofs) are within the level's error; no vertex is held that nothing draws.
+    solid = far.parts["2"][0]
+    wall = np.abs(solid.normals[solid.indices[:, 0], 2]) < 0.5
+    walled = set(solid.feature_ids[solid.indices[wall, 0]].tolist())
+    tall = {int(o) for o, top in zip(hulls.owner, hulls.height, strict=True)
+            if top >= FAR_WALLS_M}
+    assert walled == tall
+    low = hulls.height[hulls.height < FAR_WALLS_M]
+    assert far.errors[2] >= low.max(initial=0.0) - TOL
+    assert len(np.unique(solid.indices)) == solid.vertex_count
+    # Level 3, coarser: never finer in error, and still within the buildings' box and
+    # under the tallest.
+    assert far.errors[3] >= far.errors[2]
+    pos3 = far.parts["3"][0].positions.astype(np.float64)
+    assert pos3[:, 2].max() <= h.max() + 1e-3
+    assert pos3[:, 0].min() >= x0 - 1e-3 and pos3[:, 0].max() <= x1 + 1e-3
+    assert pos3[:, 1].min() >= y0 - 1e-3 and pos3[:, 1].max() <= y1 + 1e-3
+    hulls3, error3 = block_hulls(part, CITY)
+    assert far.errors[3] >= error3
+    assert set(klass[hulls3.owner].tolist()) == set(klass.tolist())
+
+
+def test_level_3_merges_across_side_streets() -> None:
+    # Two 40 m towers (both 60 m, one class) 40 m apart: wider than level 2's block gap,
+    # narrower than level 3's, so two hulls at level 2 and one at level 3, as wide as both.
+    assert BLOCK_GAP_M < 40.0 < CITY.block_gap
+    towers = [shapely.box(0, 0, 40, 40), shapely.box(80, 0, 120, 40)]
+    part = district(towers, ["buildings"] * 2, [60.0, 60.0])
+    two, _ = block_hulls(part)
+    one, error3 = block_hulls(part, CITY)
+    assert len(two.geometry) == 2 and len(one.geometry) == 1
+    assert _within_box(one.geometry[0], (0, 0, 120, 40))
+    assert shapely.area(one.geometry[0]) == pytest.approx(120 * 40)
+    # The hull covers the 40 x 40 m street between them: a 40 m circle fits there, its
+    # radius (20 m) is how far a point of it lies from a tower.
+    assert error3 >= 20.0 - TOL
+    far = far_meshes(part, np.array([5, 6]))
+    assert far.errors[3] >= error3 and far.errors[3] >= far.errors[2]
+    assert far.parts["3"][0].primitive_count < far.parts["2"][0].primitive_count
+
+
+def test_far_level_low_hulls_are_roofs_alone() -> None:
+    # A row of 12 m houses (one block, below FAR_WALLS_M = 30) and a 120 m tower 200 m off.
+    assert FAR_WALLS_M == 30.0
+    houses = [shapely.box(x, 0, x + 10, 10) for x in (0, 15, 30)]
+    tower = shapely.box(200, 0, 230, 30)
+    part = district([*houses, tower], ["buildings"] * 4, [12.0, 12.0, 12.0, 120.0])
+    far = far_meshes(part, np.arange(4) + 10)
+    (solid,) = far.parts["2"]
+    tri = solid.positions[solid.indices].astype(np.float64)
+    owner = solid.feature_ids[solid.indices[:, 0]]
+    house_tris = tri[owner != 13]
+    # The houses' hull: roofs at 12 m only, covering the row's middle (x 20, y 5).
+    assert len(house_tris) and np.all(np.abs(house_tris[:, :, 2] - 12.0) < 1e-4)
+    assert _covered(solid, int(owner[owner != 13][0]), 20.0, 5.0, 12.0)
+    # The tower keeps its walls: from the ground to its 120 m top.
+    tower_z = tri[owner == 13][:, :, 2]
+    assert tower_z.min() == 0.0 and tower_z.max() == 120.0
+    # Without walls the houses' roof floats 12 m over the ground: the error covers that.
+    assert far.errors[2] >= 12.0
+    # A prism without floors holds no floor vertices (all vertices are drawn).
+    assert len(np.unique(solid.indices)) == solid.vertex_count
+
+
+def test_far_level_leaves_out_minor_road_areas() -> None:
+    # Paved areas (the plazas layer): a 10 m wide residential street area (register-style
+    # "highway" tag), an OSM "area:highway=service" area 6 m wide, a 30 m wide primary
+    # road area, a 60 x 60 m pedestrian square, an untagged 50 x 50 m plaza and a
+    # 20 x 20 m one (under FAR_AREA_M2). Minor road areas go however large, as minor roads
+    # do; the rest by size as before.
+    geoms = [shapely.box(0, 0, 400, 10), shapely.box(0, 50, 300, 56),
+             shapely.box(0, 100, 400, 130), shapely.box(500, 0, 560, 60),
+             shapely.box(600, 0, 650, 50), shapely.box(700, 0, 720, 20)]
+    assert 20 * 20 < FAR_AREA_M2 <= 50 * 50 and FAR_AREA_M2 <= 400 * 10
+    props = [{"highway": "residential"}, {"area:highway": "service"},
+             {"highway": "primary"}, {"highway": "pedestrian"}, {}, {}]
+    part = district(geoms, ["plazas"] * 6, [np.nan] * 6, kinds=["plaza"] * 6,
+                    properties=props)
+    keep, error = far_ground(part)
+    assert keep.tolist() == [False, False, True, True, True, False]
+    # The widest road area left out is 10 m wide, found to within the tolerance on either
+    # side of the circle's radius (counted at its largest).
+    assert 10.0 - TOL <= error <= 10.0 + 4 * WIDTH_TOLERANCE_M
+    far = far_meshes(part, np.arange(6))
+    drawn = set().union(*(set(b.feature_ids.tolist()) for b in far.parts["g2"]))
+    assert drawn == {2, 3, 4}
+    assert far.errors[2] >= 10.0 - TOL
 
 
 def test_take_keeps_rows_and_frame() -> None:
@@ -310,6 +403,11 @@ def test_real_buildings_every_level_within_the_finer(shared_data: Path) -> None:
             assert pos[:, 2].max() <= np.nanmax(task.part.height[b]) + 1e-3
             assert x0 - 1e-3 <= pos[:, 0].min() and pos[:, 0].max() <= x1 + 1e-3
             assert y0 - 1e-3 <= pos[:, 1].min() and pos[:, 1].max() <= y1 + 1e-3
+            assert far.errors[3] >= far.errors[2]
+            pos3 = far.parts["3"][0].positions.astype(np.float64)
+            assert pos3[:, 2].max() <= np.nanmax(task.part.height[b]) + 1e-3
+            assert x0 - 1e-3 <= pos3[:, 0].min() and pos3[:, 0].max() <= x1 + 1e-3
+            assert y0 - 1e-3 <= pos3[:, 1].min() and pos3[:, 1].max() <= y1 + 1e-3
             continue
         meshes = leaf_meshes(task.part, task.ids)
         assert meshes.errors[0] == 0.0 and meshes.errors[1] >= 0.0

@@ -101,7 +101,7 @@ def test_no_remap_draws_every_baked_triangle(tmp_path: Path) -> None:
     cache = bake(baked, report(), tmp_path, KEY)
     tiles = TileSet(open_cache(tmp_path, KEY), baked)
     for t in cache.index.tiles:
-        for level in ((0, 1) if t.kind == "leaf" else (2,)):
+        for level in ((0, 1) if t.kind == "leaf" else (2, 3)):
             assert level in tiles.levels(t.key)
             parts = tileset.PARTS[level]
             if level == 1 and "1" not in t.triangles:
@@ -122,7 +122,7 @@ def test_damaged_tile_is_baked_again_and_repaired(tmp_path: Path, kind: str,
     bake(baked, report(), tmp_path, KEY)
     cache = open_cache(tmp_path, KEY)
     tile = next(t for t in cache.index.tiles if t.kind == kind)
-    levels = (0, 1) if kind == "leaf" else (2,)
+    levels = (0, 1) if kind == "leaf" else (2, 3)
     good = TileSet(cache, baked)
     before = {lv: good.batches(tile.key, lv) for lv in levels}
 
@@ -163,14 +163,17 @@ def test_a_group_of_one_leaf_is_drawn_at_every_level(tmp_path: Path) -> None:
     cache = bake(baked, report(), tmp_path, KEY)
     assert sorted((t.kind, t.key) for t in cache.index.tiles) == [("far", "r"), ("leaf", "r")]
     tiles = TileSet(open_cache(tmp_path, KEY), baked)
-    assert tiles.levels("r") == (0, 1, 2)
+    assert tiles.levels("r") == (0, 1, 2, 3)
     assert tiles.tile("r", 2).kind == "far" and tiles.tile("r", 0).kind == "leaf"
+    assert tiles.tile("r", 3).kind == "far"
     full = sum(b.primitive_count for b in tiles.batches("r", 0) if b.material == "solid")
     assert full == 25 * BOX_TRIANGLES
     far = [b for b in tiles.batches("r", 2) if b.material == "solid"]
     # One block of 5 x 5 boxes 4 m apart, heights spread over the three classes: at most
     # three hulls (one per class), each a prism without a floor (< 25 boxes' triangles).
     assert 0 < sum(b.primitive_count for b in far) < full
+    city = [b for b in tiles.batches("r", 3) if b.material == "solid"]
+    assert 0 < sum(b.primitive_count for b in city) < full
     # Clearing one building caps the group: only the leaf's levels are left.
     remap = np.arange(len(baked))
     remap[3] = -1

@@ -74,7 +74,7 @@ def coverage(stream: Any) -> tuple[np.ndarray, np.ndarray]:
     sel = stream.selector
     drawn = stream.drawn()
     state = stream.selection
-    covers = np.array([int(k in drawn) + int(drawn.get(sel.group_keys[g]) == 2)
+    covers = np.array([int(k in drawn) + int(drawn.get(sel.group_keys[g]) in (2, 3))
                        for k, g in zip(sel.leaf_keys, sel.leaf_group, strict=True)])
     return covers, state.leaf_seen.copy()
 
@@ -93,18 +93,35 @@ def test_near_draws_full_leaves_far_draws_hulls(base: Any, stream: Any, city: An
     under = [k for k, t in tiles.tiles.items()
              if t.kind == "leaf" and t.box[0] <= 0 <= t.box[3] and t.box[1] <= -500 <= t.box[4]]
     assert under and all(drawn.get(k) == 0 for k in under), (under, drawn)
-    # Far: 25 km out, the whole city a small patch: every far group's hulls and nothing
-    # else in view.
+    # Far: 25 km out, the whole city a small patch: every far group's hulls (level 2 or,
+    # coarser, 3) and nothing else in view.
     look(base, stream, (0.0, -20_000.0, 15_000.0))
     far = stream.stats()
-    assert far.drawn == {2: len(groups)}, far
+    assert set(far.drawn) <= {2, 3} and sum(far.drawn.values()) == len(groups), far
     # The triangles drawn are the hulls' and their ground as the bake's index counts them.
-    assert far.triangles == sum(g.triangles["2"] + g.triangles["g2"] for g in groups)
+    drawn = stream.drawn()
+    assert far.triangles == sum(g.triangles[str(drawn[g.key])] + g.triangles["g2"]
+                                for g in groups)
     # ... a fraction of the full city's (level 0 of every leaf, by the same index).
     full = sum(t.triangles["0"] + t.triangles["g"] for t in tiles.tiles.values()
                if t.kind == "leaf")
     assert far.triangles < 0.4 * full
     assert far.triangles < near.triangles
+    # Twice as far (50 km, within the lens's 60 km), every group's error at level 3 is
+    # under the band: the coarsest level everywhere, loaded and drawn in place of level 2.
+    look(base, stream, (0.0, -40_000.0, 30_000.0))
+    farthest = stream.stats()
+    assert farthest.drawn == {3: len(groups)}, farthest
+    assert farthest.triangles == sum(g.triangles["3"] + g.triangles["g2"] for g in groups)
+    assert farthest.triangles <= far.triangles
+    # ... as the errors the bake wrote say: under the band's 12 px from there.
+    from gwangju_twin.tiles.select import BAND, THRESHOLD_PX, box_distance, sse_px
+
+    sel = stream.selector
+    px = sse_px(sel.group_errors3, box_distance(np.array([0.0, -40_000.0, 30_000.0]),
+                                                sel.group_boxes),
+                base.win.get_y_size(), base.camLens.get_fov()[1])
+    assert (px <= BAND * THRESHOLD_PX).all()
 
 
 PATH = [(0.0, -500.0, 120.0), (800.0, -300.0, 200.0), (0.0, -3500.0, 1500.0),
@@ -310,7 +327,7 @@ def test_a_group_whose_building_was_cleared_is_never_drawn_far(base: Any, city: 
         look(base, stream, PATH[4])
         drawn = stream.drawn()
         groups = [k for k, t in cleared.tiles.items() if t.kind == "far"]
-        assert all(drawn.get(g) == 2 for g in groups if g != capped)
+        assert all(drawn.get(g) in (2, 3) for g in groups if g != capped)
         assert capped not in drawn
         covers, seen = coverage(stream)
         assert (covers[seen] == 1).all()
