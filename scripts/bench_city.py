@@ -128,9 +128,10 @@ def _triangles_in_view(stage: Any) -> int:
 
     lens_bounds = stage.base.camLens.make_bounds()
     lens_bounds.xform(stage.base.camera.get_mat(stage.base.render))
+    mask = stage.base.cam.node().get_camera_mask()  # tiles behind walls: hidden from it
     total = 0
     for np_ in stage.world.find("district").find_all_matches("**/+GeomNode"):
-        if np_.is_hidden() or np_.is_stashed():
+        if np_.is_hidden(mask) or np_.is_stashed():
             continue
         bounds = np_.get_bounds().make_copy()  # in the parent's space
         bounds.xform(np_.get_parent().get_mat(stage.base.render))
