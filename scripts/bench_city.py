@@ -11,7 +11,8 @@ of 10,000 and 185,000 buildings it prints:
   window (and to the loading screen's first frame, and to the desktop interface being ready:
   the city shows while the demos and the interface load);
 - for an overview of the whole city, a district view and a street view: frame time, frame
-  rate and triangles in view;
+  rate and triangles in view (the street view also without occlusion culling, in the same
+  process, and the culling test's own time per camera move);
 - the viewer's resident memory (peak, with Mesa's rasteriser threads off, LP_NUM_THREADS=0,
   so Mesa's own per-thread memory is left out as the soak does);
 
@@ -159,24 +160,51 @@ def _frame_ms(stage: Any, frames: int) -> float:
     return (time.perf_counter() - t0) / frames * 1000.0
 
 
+def _occlusion_cost(stage: Any, turns: int = 40) -> dict[str, float]:
+    """The occlusion test's own time per camera move (ms, mean and largest): the camera
+    turns a fifth of a degree per update, so every update tests again (nothing drawn)."""
+    camera = stage.base.camera
+    h0 = camera.get_h()
+    times = []
+    for i in range(1, turns + 1):
+        camera.set_h(h0 + 0.2 * i)
+        stage.stream.update(camera, stage.base.camLens, stage.size[1])
+        times.append(stage.stream.occlusion_s * 1000.0)
+    camera.set_h(h0)
+    stage.stream.update(camera, stage.base.camLens, stage.size[1])
+    return {"mean_ms": sum(times) / len(times), "max_ms": max(times)}
+
+
 def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
                   shots: Path | None) -> dict[str, Any]:
-    """Frame time and triangles in view of the three views, and memory."""
+    """Frame time and triangles in view of the three views, and memory; for the street
+    view from tiles also without occlusion culling (the same stage, the same frames) and
+    the culling test's own time."""
     from gwangju_twin.app.stage import Stage
     from gwangju_twin.expo.prepared import prepare
 
     stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
     out: dict[str, Any] = {}
+
+    def measure_view(name: str) -> dict[str, Any]:
+        stage.base.graphicsEngine.render_frame()
+        stage.base.graphicsEngine.render_frame()
+        ms = _frame_ms(stage, frames)
+        return {"ms": ms, "fps": 1000.0 / ms, "triangles": _triangles_in_view(stage)}
+
     for name, pose in _poses(stage).items():
         stage.set_pose(pose)
         if stage.stream is not None:
             stage.stream.settle()
-        stage.base.graphicsEngine.render_frame()
-        stage.base.graphicsEngine.render_frame()
-        ms = _frame_ms(stage, frames)
-        out[name] = {"ms": ms, "fps": 1000.0 / ms, "triangles": _triangles_in_view(stage)}
+        out[name] = measure_view(name)
         if shots is not None:
             stage.screenshot(shots / f"{source.stem}-{tiles}-{name}.png")
+        if name == "street" and stage.stream is not None:
+            out[name]["occluded"] = stage.stream.stats().occluded
+            out["occlusion_test"] = _occlusion_cost(stage)
+            stage.stream.occlude_for(None)
+            out["street_unculled"] = measure_view(name)
+            stage.stream.occlude_for(stage.base.cam)
     out["rss_mb"], out["peak_mb"] = _rss_mb()
     stage.close()
     return out
@@ -296,6 +324,12 @@ def report(results: list[dict[str, Any]]) -> list[tuple[str, bool]]:
             print(f"{view:10s} {a['ms']:9.1f} {a['fps']:6.1f} {a['triangles']:10,d}   "
                   f"{b['ms']:9.1f} {b['fps']:6.1f} {b['triangles']:10,d}   "
                   f"{a['fps'] / b['fps']:5.1f}x")
+        if "street_unculled" in r["frames_on"]:
+            a, test = r["frames_on"]["street_unculled"], r["frames_on"]["occlusion_test"]
+            print(f"{'street, no occlusion culling':10s} {a['ms']:9.1f} {a['fps']:6.1f} "
+                  f"{a['triangles']:10,d}   (with it: {r['frames_on']['street']['occluded']} "
+                  f"tiles hidden; the test {test['mean_ms']:.1f} ms per camera move, at "
+                  f"most {test['max_ms']:.1f})")
         mon, moff = r["memory_on"], r["memory_off"]
         print(f"memory (peak, LP_NUM_THREADS=0)   tiles {mon['peak_mb']:6.0f} MB   today's path "
               f"{moff['peak_mb']:6.0f} MB")
