@@ -118,8 +118,13 @@ class Occluders:
 
 
 def occluders_of(positions: np.ndarray, indices: np.ndarray) -> Occluders:
-    """The faces of a closed opaque triangle batch as occluders (``occluder_polygons``)."""
-    return Occluders.of(occluder_polygons(positions, indices))
+    """The faces of a closed opaque triangle batch as occluders (``occluder_polygons``),
+    but for those looking down (a prism's floor): the camera is above them, where they are
+    back faces, and an occluder left out only hides less (a fifth fewer bytes to hold)."""
+    poly = occluder_polygons(positions, indices)
+    normal = np.cross(poly[:, 2] - poly[:, 0], poly[:, 3] - poly[:, 1])
+    down = normal[:, 2] < -0.5 * np.linalg.norm(normal, axis=1)
+    return Occluders.of(poly[~down])
 
 
 def occluder_polygons(positions: np.ndarray, indices: np.ndarray) -> np.ndarray:

@@ -275,3 +275,19 @@ def test_in_turn_hides_the_boxes_behind_the_nearest_ones_wall() -> None:
     hidden = occluded_in_turn(view, boxes, own, first=2,
                               buffer=OcclusionBuffer(view, COLS, ROWS))
     assert hidden.tolist() == [False, False, True, True, True, True]
+
+
+def test_floors_lend_nothing_walls_and_roofs_do() -> None:
+    """occluders_of leaves out the faces looking down (a floor is a back face to any camera
+    above it): of a 10 x 6 m block, the four walls and the 60 m² roof remain."""
+    parts = np.array([shapely.orient_polygons(shapely.box(0, 0, 10, 6))])
+    grey = np.array([[200, 200, 200, 255]], np.uint8)
+    batch = extrude(parts, np.array([0]), np.array([0.0]), np.array([8.0]), grey, grey)
+    occ = occluders_of(batch.positions, batch.indices)
+    poly = occ.polygons.astype(float)
+    normal = np.cross(poly[:, 2] - poly[:, 0], poly[:, 3] - poly[:, 1])
+    assert (normal[:, 2] >= 0).all()
+    roof = poly[np.isclose(poly[:, :, 2], 8.0).all(axis=1)]
+    roof_area = sum(0.5 * abs(float(np.cross(p[2] - p[0], p[3] - p[1])[2])) for p in roof)
+    assert math.isclose(roof_area, 60.0)
+    assert (np.ptp(poly[:, :, 2], axis=1) > 0).sum() == 4
