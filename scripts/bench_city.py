@@ -11,7 +11,8 @@ of 10,000 and 185,000 buildings it prints:
   window (and to the loading screen's first frame, and to the desktop interface being ready:
   the city shows while the demos and the interface load);
 - for an overview of the whole city, a district view and a street view: frame time, frame
-  rate and triangles in view;
+  rate and triangles in view (the street view also without occlusion culling, in the same
+  process, and the culling test's own time per camera move);
 - the viewer's resident memory (peak, with Mesa's rasteriser threads off, LP_NUM_THREADS=0,
   so Mesa's own per-thread memory is left out as the soak does);
 
@@ -128,9 +129,10 @@ def _triangles_in_view(stage: Any) -> int:
 
     lens_bounds = stage.base.camLens.make_bounds()
     lens_bounds.xform(stage.base.camera.get_mat(stage.base.render))
+    mask = stage.base.cam.node().get_camera_mask()  # tiles behind walls: hidden from it
     total = 0
     for np_ in stage.world.find("district").find_all_matches("**/+GeomNode"):
-        if np_.is_hidden() or np_.is_stashed():
+        if np_.is_hidden(mask) or np_.is_stashed():
             continue
         bounds = np_.get_bounds().make_copy()  # in the parent's space
         bounds.xform(np_.get_parent().get_mat(stage.base.render))
@@ -162,27 +164,59 @@ def _frame_ms(stage: Any, frames: int) -> tuple[float, float]:
             (time.process_time() - c0) / frames * 1000.0)
 
 
+def _occlusion_cost(stage: Any, turns: int = 40) -> dict[str, float]:
+    """The occlusion test's own CPU time per camera move (ms, mean and largest): the
+    camera turns a fifth of a degree per update, so every update tests again (nothing
+    drawn)."""
+    camera = stage.base.camera
+    h0 = camera.get_h()
+    times = []
+    for i in range(1, turns + 1):
+        camera.set_h(h0 + 0.2 * i)
+        stage.stream.update(camera, stage.base.camLens, stage.size[1])
+        times.append(stage.stream.occlusion_s * 1000.0)
+    camera.set_h(h0)
+    stage.stream.update(camera, stage.base.camLens, stage.size[1])
+    return {"mean_ms": sum(times) / len(times), "max_ms": max(times)}
+
+
 def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
                   shots: Path | None) -> dict[str, Any]:
-    """Frame time and triangles in view of the three views, and memory."""
+    """Frame time and triangles in view of the three views, and memory; for the street
+    view from tiles also without occlusion culling (the same stage, the same frames) and
+    the culling test's own time."""
     from gwangju_twin.app.stage import Stage
     from gwangju_twin.expo.prepared import prepare
 
     stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
     out: dict[str, Any] = {}
+
+    def measure_view(name: str) -> dict[str, Any]:
+        stage.base.graphicsEngine.render_frame()
+        stage.base.graphicsEngine.render_frame()
+        # The process's CPU per frame as well: with LP_NUM_THREADS=0 the rasteriser runs
+        # in this process's main thread, so it is the frame's cost however busy the
+        # machine is.
+        ms, cpu_ms = _frame_ms(stage, frames)
+        view = {"ms": ms, "fps": 1000.0 / ms, "cpu_ms": cpu_ms,
+                "triangles": _triangles_in_view(stage)}
+        if stage.stream is not None:
+            view["levels"] = {str(k): v for k, v in stage.stream.stats().drawn.items()}
+        return view
+
     for name, pose in _poses(stage).items():
         stage.set_pose(pose)
         if stage.stream is not None:
             stage.stream.settle()
-        stage.base.graphicsEngine.render_frame()
-        stage.base.graphicsEngine.render_frame()
-        ms, cpu_ms = _frame_ms(stage, frames)
-        out[name] = {"ms": ms, "fps": 1000.0 / ms, "cpu_ms": cpu_ms,
-                     "triangles": _triangles_in_view(stage)}
-        if stage.stream is not None:
-            out[name]["levels"] = {str(k): v for k, v in stage.stream.stats().drawn.items()}
+        out[name] = measure_view(name)
         if shots is not None:
             stage.screenshot(shots / f"{source.stem}-{tiles}-{name}.png")
+        if name == "street" and stage.stream is not None:
+            out[name]["occluded"] = stage.stream.stats().occluded
+            out["occlusion_test"] = _occlusion_cost(stage)
+            stage.stream.occlude_for(None)
+            out["street_unculled"] = measure_view(name)
+            stage.stream.occlude_for(stage.base.cam)
     out["rss_mb"], out["peak_mb"] = _rss_mb()
     stage.close()
     return out
@@ -302,6 +336,15 @@ def report(results: list[dict[str, Any]]) -> list[tuple[str, bool]]:
             print(f"{view:10s} {a['ms']:9.1f} {a['fps']:6.1f} {a['triangles']:10,d}   "
                   f"{b['ms']:9.1f} {b['fps']:6.1f} {b['triangles']:10,d}   "
                   f"{a['fps'] / b['fps']:5.1f}x")
+        if "street_unculled" in r["frames_on"]:
+            a, test = r["frames_on"]["street_unculled"], r["frames_on"]["occlusion_test"]
+            street = r["frames_on"]["street"]
+            print(f"{'  unculled':10s} {a['ms']:9.1f} {a['fps']:6.1f} {a['triangles']:10,d}"
+                  f"   (the street view without occlusion culling; with it "
+                  f"{street['occluded']} tiles are hidden)")
+            print(f"{'':10s} CPU per frame {street['cpu_ms']:.1f} ms culled, "
+                  f"{a['cpu_ms']:.1f} ms unculled; the culling test {test['mean_ms']:.1f} ms "
+                  f"of CPU per camera move, at most {test['max_ms']:.1f}")
         mon, moff = r["memory_on"], r["memory_off"]
         print(f"memory (peak, LP_NUM_THREADS=0)   tiles {mon['peak_mb']:6.0f} MB   today's path "
               f"{moff['peak_mb']:6.0f} MB")

@@ -271,6 +271,8 @@ class Stage:
             lens = self.base.camLens
             lens.set_fov(*lens_fov(w / h))
             lens.set_near_far(*clip_range(prepared.mesh, self.pose))
+            if self.stream is not None:
+                self.stream.occlude_for(self.base.cam)  # tiles behind nearer walls: not drawn
             self.set_pose(self.pose)
             if self.stream is not None:
                 # The first picture is whole: the start view's tiles, loaded now (the far
@@ -359,7 +361,7 @@ class Stage:
         self.follow_camera()
 
     def follow_camera(self, task: Any = None) -> Any:
-        """Centre the sky on the camera and lay out the labels (a frame task, sort 50)."""
+        """Centre the sky on the camera and lay out the labels (a frame task, sort 49)."""
         from gwangju_twin.render.world import thin_haze
 
         eye = self.base.camera.get_pos(self.base.render)
@@ -378,12 +380,14 @@ class Stage:
 
     def run_tasks(self) -> None:
         """Every frame from now on: the demos run (sort 40), a played clock moves (sort 45),
-        then the sky, the shadows and the labels follow the camera (sort 50), as in a live
-        viewer."""
+        then the sky, the shadows, the labels and the city's tiles follow the camera (sort
+        49), as in a live viewer: before the frame is drawn (ShowBase's igLoop, sort 50,
+        runs before a task of its own sort added later), so the tiles drawn and those
+        hidden behind walls are this frame's camera's, not the last one's."""
         add = self.base.task_mgr.add
         self._tasks = [add(self.expo_task, "expo", sort=40),
                        add(self.sun_task, "sun-clock", sort=45),
-                       add(self.follow_camera, "sky-follows-camera", sort=50)]
+                       add(self.follow_camera, "sky-follows-camera", sort=49)]
 
     def expo_task(self, task: Any) -> Any:
         """Run the demos by the frame's time (a frame task, sort 40)."""

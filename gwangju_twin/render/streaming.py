@@ -9,6 +9,14 @@ changes to is loaded: a far group's hulls stay until all its leaves in view are 
 leaf's level 1 until its level 0 is, and leaves until their group's hulls are. The picture
 never shows a hole where something was drawn before.
 
+Tiles hidden behind nearer walls are not drawn (occlusion culling, ``tiles.occlusion``):
+after every update, and only when the camera or what is drawn changed, the walls of the
+nearest tiles are drawn into a small conservative depth buffer, front to back, and every
+other tile's box is tested against it. A tile found hidden is hidden from the main camera
+alone (``occlude_for``): the sun's shadow camera still draws it, since its shadow may fall
+where the camera looks. It stays loaded and attached, so it shows in the very frame it
+comes out from behind the wall; a hidden tile lends no walls to the buffer.
+
 A loader thread reads tiles (``TileSet.batches``: the file, its checksum, the arrays) and
 packs their vertices and indices into the bytes a Geom takes, with numpy alone; Panda3D
 releases Python's lock while it renders a frame, so that work goes on while frames are
@@ -31,12 +39,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from panda3d.core import Lens, NodePath, Vec3
+from panda3d.core import BitMask32, Lens, NodePath, PandaNode, Vec3
 
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.mesh.district import DistrictMesh, layer_of
 from gwangju_twin.render.geoms import Packed, make_geom_node, pack
-from gwangju_twin.render.world import Extent, build_world, style_batch
+from gwangju_twin.render.world import SHADOW_CAMERA, Extent, build_world, style_batch
+from gwangju_twin.tiles.occlusion import (
+    DEPTH_BITS,
+    Occluders,
+    occluded_in_turn,
+    occluders_of,
+)
 from gwangju_twin.tiles.select import THRESHOLD_PX, Selection, Selector, View, box_distance
 from gwangju_twin.tiles.tileset import TileSet
 
@@ -55,6 +69,11 @@ ASSEMBLE_S = 0.004
 #: A tile at a level: (tile key, level).
 Item = tuple[str, int]
 
+#: The camera bits a tile hidden behind nearer walls is hidden from: all but the shadow
+#: camera's, which still draws it. The main camera takes exactly these (``occlude_for``):
+#: a camera with every bit would still see a node that any one of its bits sees.
+MAIN_CAMERA = PandaNode.get_all_camera_mask() & ~SHADOW_CAMERA
+
 
 @dataclass
 class _Loaded:
@@ -66,6 +85,10 @@ class _Loaded:
     parts: list[tuple[MeshBatch, Packed]]
     nbytes: int
     triangles: int
+    #: The box of everything it draws (x0, y0, z0, x1, y1, z1; None: it draws nothing) and
+    #: its solids' faces as occluders (``tiles.occlusion``).
+    box: np.ndarray | None = None
+    occluders: Occluders = field(default_factory=Occluders.none)
 
 
 @dataclass
@@ -78,16 +101,20 @@ class _Node:
     root: NodePath
     nbytes: int
     triangles: int
+    box: np.ndarray | None = None
+    occluders: Occluders = field(default_factory=Occluders.none)
 
 
 @dataclass
 class StreamStats:
     """What the stream draws and holds now. ``drawn`` counts the tiles drawn in view per
-    level and ``triangles`` their triangles; ``attached`` also counts tiles kept in the
-    scene out of view (Panda3D culls them). ``pending`` loads are asked for or under way."""
+    level and ``triangles`` their triangles, but for the ``occluded`` ones (in view but
+    hidden behind nearer walls); ``attached`` also counts tiles kept in the scene out of
+    view (Panda3D culls them). ``pending`` loads are asked for or under way."""
 
     drawn: dict[int, int] = field(default_factory=dict)
     triangles: int = 0
+    occluded: int = 0
     attached: int = 0
     resident: int = 0
     resident_bytes: int = 0
@@ -130,6 +157,16 @@ class CityStream:
         self._bytes = 0
         self._drawn: dict[str, int] = {}
         self._failed: set[Item] = set()
+        # Occlusion: the bits hidden tiles are hidden from (None: off), the tiles hidden,
+        # what the last test saw (view and drawn tiles) and what it cost.
+        self._occlusion: BitMask32 | None = None
+        self._hidden: set[Item] = set()
+        self._depth_bits = DEPTH_BITS
+        self._drawn_version = 0
+        self._occluded_for: tuple[object, ...] | None = None
+        self.occlusion_s = 0.0
+        """CPU seconds (this thread's) the last occlusion test took, 0 when nothing had
+        changed: its own cost, whatever else the machine runs."""
         self._loaded = 0
         self._evicted = 0
         # Loads: asked for (in the queue), being built (taken by the loader), delivered.
@@ -174,6 +211,7 @@ class CityStream:
         left out. Numpy only: the loader thread's part."""
         parts = []
         nbytes = triangles = 0
+        lows, highs, occluders = [], [], []
         for batch in self.tiles.batches(key, level):
             if not self.layers.get(layer_of(batch), True):
                 continue
@@ -183,7 +221,17 @@ class CityStream:
             nbytes += batch.vertex_count * VERTEX_BYTES + batch.indices.size * INDEX_BYTES
             if batch.primitive == "triangles":
                 triangles += batch.primitive_count
-        return _Loaded(key, level, parts, nbytes, triangles)
+            if batch.vertex_count:
+                lows.append(batch.positions.min(axis=0))
+                highs.append(batch.positions.max(axis=0))
+            # Only solids hide what is behind them: flat layers are drawn without depth.
+            if batch.material == "solid" and batch.primitive == "triangles":
+                occluders.append(occluders_of(batch.positions, batch.indices))
+        box = (np.concatenate([np.min(lows, axis=0), np.max(highs, axis=0)]).astype(float)
+               if lows else None)
+        faces = Occluders.join(occluders)
+        nbytes += faces.nbytes
+        return _Loaded(key, level, parts, nbytes, triangles, box, faces)
 
     @staticmethod
     def assemble(loaded: _Loaded) -> _Node:
@@ -195,7 +243,8 @@ class CityStream:
             np_ = root.attach_new_node(
                 make_geom_node(style, f"{style.material}-{key}-{level}", packed))
             style_batch(np_, style)
-        return _Node(key, level, root, loaded.nbytes, loaded.triangles)
+        return _Node(key, level, root, loaded.nbytes, loaded.triangles, loaded.box,
+                     loaded.occluders)
 
     def _ask(self, group: int, items: set[Item], view: View) -> None:
         """Ask the loader for ``items`` (the group's loads now wanted), nearest first; the
@@ -293,6 +342,7 @@ class CityStream:
             self._resolve(g, sel, view)
         if dirty and self._bytes > self.budget:
             self._evict(sel)
+        self._occlude()  # before the frame is drawn: a tile coming into sight shows at once
 
     def _resolve(self, g: int, sel: Selection, view: View) -> None:
         """Bring far group ``g`` to what ``sel`` wants of it, as far as what is loaded
@@ -355,14 +405,87 @@ class CityStream:
         if drawn == level:
             return
         if drawn is not None:
+            self._unhide((key, drawn))
             self._resident[(key, drawn)].root.detach_node()
         self._resident[(key, level)].root.reparent_to(self.parent)
         self._drawn[key] = level
+        self._drawn_version += 1
 
     def _detach(self, key: str) -> None:
         level = self._drawn.pop(key, None)
         if level is not None:
+            self._unhide((key, level))
             self._resident[(key, level)].root.detach_node()
+            self._drawn_version += 1
+
+    def _unhide(self, item: Item) -> None:
+        if item in self._hidden:
+            self._hidden.discard(item)
+            if self._occlusion is not None:
+                self._resident[item].root.show(self._occlusion)
+
+    # -- occlusion -----------------------------------------------------------------------------
+
+    def occlude_for(self, camera: NodePath | None) -> None:
+        """Hide tiles behind nearer walls from ``camera`` (a NodePath of a Camera: the one
+        whose ``update`` views are given), from now on; None turns it off. The camera's
+        mask becomes ``MAIN_CAMERA``, so the shadow camera alone still draws hidden tiles."""
+        for item in list(self._hidden):
+            self._unhide(item)
+        self._occluded_for = None
+        if camera is None:
+            self._occlusion = None
+            return
+        camera.node().set_camera_mask(MAIN_CAMERA)
+        self._occlusion = MAIN_CAMERA
+        # The depth buffer's precision: a 32-bit one (llvmpipe's) holds floats, as fine as
+        # 24 bits where it matters; unknown, 16 (the margins grow, nothing more is hidden).
+        bits = 0
+        if camera.node().get_num_display_regions():
+            window = camera.node().get_display_region(0).get_window()
+            if window is not None:
+                bits = window.get_fb_properties().get_depth_bits()
+        self._depth_bits = min(bits, 24) if bits >= 16 else DEPTH_BITS
+        self._occlude()
+
+    def _occlude(self) -> None:
+        """Hide the drawn tiles in view that the nearer ones hide, show the others: again
+        only when the view or what is drawn changed since the last time."""
+        view, sel, mask = self._view, self._sel, self._occlusion
+        if view is None or sel is None or mask is None:
+            return
+        state = (tuple(view.eye), tuple(view.forward), tuple(view.up), view.fov_x, view.fov_y,
+                 view.near, view.far, view.height_px, self._drawn_version)
+        if state == self._occluded_for:
+            self.occlusion_s = 0.0
+            return
+        t0 = time.thread_time()
+        self._occluded_for = state
+        hidden = self.occluded_items(view, sel)
+        for item in self._hidden - hidden:
+            self._unhide(item)
+        for item in hidden - self._hidden:
+            self._resident[item].root.hide(mask)
+        self._hidden = hidden
+        self.occlusion_s = time.thread_time() - t0
+
+    def occluded_items(self, view: View, sel: Selection) -> set[Item]:
+        """The drawn tiles in view that nearer drawn tiles hide from ``view``
+        (``tiles.occlusion.occluded_in_turn``: a hidden tile lends no walls)."""
+        items, boxes = [], []
+        for key, level in self._drawn.items():
+            li = self._leaf_index.get(key)
+            seen = bool(sel.leaf_seen[li] if li is not None
+                        else sel.group_seen[self._group_index[key]])
+            node = self._resident[(key, level)]
+            if seen and node.box is not None:
+                items.append((key, level))
+                boxes.append(node.box)
+        hide = occluded_in_turn(view, np.array(boxes, float).reshape(-1, 6),
+                                [self._resident[i].occluders for i in items],
+                                depth_bits=self._depth_bits)
+        hidden = {item for item, h in zip(items, hide, strict=True) if h}
+        return hidden
 
     def _wanted(self, item: Item) -> bool:
         """Whether the last ``update`` wants ``item`` drawn."""
@@ -436,6 +559,7 @@ class CityStream:
             self._resolve(g, sel, view)
         if self._bytes > self.budget:
             self._evict(sel)
+        self._occlude()
 
     @property
     def selection(self) -> Selection | None:
@@ -467,7 +591,10 @@ class CityStream:
                              else sel.group_seen[self._group_index[key]]))
             if seen:
                 out.drawn[level] = out.drawn.get(level, 0) + 1
-                out.triangles += self._resident[(key, level)].triangles
+                if (key, level) in self._hidden:
+                    out.occluded += 1
+                else:
+                    out.triangles += self._resident[(key, level)].triangles
         return out
 
     def wait(self, timeout: float = 30.0) -> bool:
@@ -486,6 +613,7 @@ class CityStream:
                 self._resolve(g, self._sel, self._view)
             if self._bytes > self.budget:
                 self._evict(self._sel)
+            self._occlude()
         return not busy
 
     def close(self) -> None:
@@ -501,6 +629,7 @@ class CityStream:
             node.root.remove_node()
         self._resident.clear()
         self._drawn.clear()
+        self._hidden.clear()
         self._bytes = 0
 
 

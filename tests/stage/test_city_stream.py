@@ -334,3 +334,65 @@ def test_a_group_whose_building_was_cleared_is_never_drawn_far(base: Any, city: 
     finally:
         stream.close()
         root.remove_node()
+
+
+def test_tiles_behind_walls_are_hidden_and_the_picture_is_the_same(
+        base: Any, stream: Any, tmp_path: Path) -> None:
+    """At eye level among the blocks, the nearest buildings hide most of the city: with
+    occlusion culling (``occlude_for``) those tiles are hidden from the camera alone (the
+    sun's shadow camera still draws them, their shadows may fall in view) and each picture
+    is the very same, pixel for pixel, as without it. Which views hide something is not
+    assumed: from 2 m up, looking level in four directions from three street corners, at
+    least one must (a block's walls are 10 m and more high and fill half the picture)."""
+    from gwangju_twin.render.streaming import MAIN_CAMERA
+    from gwangju_twin.render.world import SHADOW_CAMERA
+
+    mask = base.cam.node().get_camera_mask()
+    hid = 0
+    try:
+        for x, y in ((12.0, 12.0), (-300.0, 250.0), (500.0, -400.0)):
+            for dx, dy in ((1, 0), (0, 1), (-1, 0), (0, -1)):
+                eye = (x, y, 2.0)
+                look(base, stream, eye, (x + 100.0 * dx, y + 100.0 * dy, 2.0))
+                stream.occlude_for(None)
+                plain = _picture(base, tmp_path / "plain.png")
+                assert stream.stats().occluded == 0
+                stream.occlude_for(base.cam)
+                stats = stream.stats()
+                culled = _picture(base, tmp_path / "culled.png")
+                diff = np.abs(plain - culled).max(axis=2)
+                assert (diff == 0).all(), (eye, dx, dy, int((diff > 0).sum()))
+                hidden = [stream._resident[item].root for item in stream._hidden]
+                assert len(hidden) == stats.occluded
+                for root in hidden:
+                    assert root.is_hidden(MAIN_CAMERA)
+                    assert not root.is_hidden(SHADOW_CAMERA)
+                hid += stats.occluded
+        assert hid > 0
+        # Switched off, nothing stays hidden.
+        stream.occlude_for(None)
+        assert not stream._hidden
+        assert all(not stream._resident[(k, lv)].root.is_hidden(MAIN_CAMERA)
+                   for k, lv in stream.drawn().items())
+    finally:
+        stream.occlude_for(None)
+        base.cam.node().set_camera_mask(mask)
+
+
+def test_a_tile_coming_out_from_behind_a_wall_shows_in_that_frame(base: Any, stream: Any,
+                                                                  tmp_path: Path) -> None:
+    """Walking along a street with occlusion on, without settling: after every update the
+    hidden tiles are exactly those the test finds hidden for that update's camera, so
+    no frame is drawn with a tile hidden that the camera could see."""
+    mask = base.cam.node().get_camera_mask()
+    try:
+        stream.occlude_for(base.cam)
+        for t in np.linspace(0.0, 1.0, 15):
+            eye = (12.0 + 600.0 * t, 12.0, 2.0)
+            look(base, stream, eye, (eye[0] + 100.0, 40.0 * t, 2.0), settle=False)
+            expected = stream.occluded_items(stream._view, stream.selection)
+            assert stream._hidden == expected
+            base.graphicsEngine.render_frame()
+    finally:
+        stream.occlude_for(None)
+        base.cam.node().set_camera_mask(mask)
