@@ -373,6 +373,8 @@ def _material(name: str) -> dict[str, Any]:
 #: The widest cell (metres) a mesh is cut into when it does not fit the 1 cm grid: 16-bit
 #: steps reach 327 m either side of a centre, and a triangle may stick out of its cell.
 CELL = 600.0
+#: About what a node costs in JSON (node, mesh, accessors, views; bytes).
+NODE_JSON = 1200
 
 
 def _box(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -400,23 +402,36 @@ def _cells(b: MeshBatch, lo: np.ndarray, hi: np.ndarray
            ) -> list[tuple[MeshBatch, np.ndarray, np.ndarray]]:
     """``b`` (with its box) as it is if it fits the 1 cm grid, else cut into the fewest
     equal square cells no wider than ``CELL`` metres by where each primitive's first corner
-    lies (a vertex shared across a cut is written in both)."""
+    lies (a vertex shared across a cut is written in both). A mesh of few vertices stays
+    whole (in floats): a node's JSON, about a kilobyte, would cost more than its 4 bytes a
+    vertex save."""
     if float((hi - lo).max()) / 2 / STEP <= 32000 or not b.primitive_count:
         return [(b, lo, hi)]
-    corner = b.positions[b.indices[:, 0], :2].astype(np.float64)
     counts = np.maximum(np.ceil((hi[:2] - lo[:2]) / CELL), 1)
+    if b.vertex_count * 4 < NODE_JSON * int(counts.prod()):
+        return [(b, lo, hi)]
+    corner = b.positions[b.indices[:, 0], :2].astype(np.float64)
     size = (hi[:2] - lo[:2]) / counts
     cell = np.minimum(np.floor((corner - lo[:2]) / np.maximum(size, 1e-9)), counts - 1)
     key = cell[:, 0].astype(np.int64) * int(counts[1]) + cell[:, 1].astype(np.int64)
+    # Every (cell, vertex) pair a primitive uses, numbered in one pass: a cell's vertices
+    # are a run of the sorted pairs, its indices their places in the run.
+    n = b.vertex_count
+    pairs = (key[:, None] * n + b.indices).reshape(-1)
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    cells = np.unique(key)
+    starts = np.searchsorted(unique, cells * n)
+    ends = np.append(starts[1:], len(unique))
     order = np.argsort(key, kind="stable")
-    cuts = np.flatnonzero(np.diff(key[order])) + 1
+    bounds = np.searchsorted(key[order], cells)
+    local = inverse.reshape(b.indices.shape)
     out = []
-    for prims in np.split(order, cuts):
-        idx = b.indices[prims]
-        used, inverse = np.unique(idx, return_inverse=True)
+    for c, (a, z) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        prims = order[bounds[c]:bounds[c + 1] if c + 1 < len(cells) else len(order)]
+        used = unique[a:z] % n
         piece = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
-                          inverse.reshape(idx.shape).astype(np.uint32), b.feature_ids[used],
-                          b.tile, b.draw_order)
+                          (local[prims] - a).astype(np.uint32), b.feature_ids[used], b.tile,
+                          b.draw_order)
         out.append((piece, *_box(piece.positions)))
     return out
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from tile_builders import town
 
+from gwangju_twin.export import glb as glb_module
 from gwangju_twin.export.check import read_glb
 from gwangju_twin.export.features import feature_table
 from gwangju_twin.export.glb import GlbWriter, offset_type, utf8_column
@@ -108,10 +109,21 @@ def _box(x: float, y: float, fid: int) -> MeshBatch:
                      np.full(8, fid, np.int32))
 
 
-def test_a_mesh_too_wide_for_the_grid_is_cut_into_cells_on_the_grid() -> None:
+def test_a_mesh_too_wide_for_the_grid_is_cut_into_cells_on_the_grid(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     # Three boxes 2.1 km apart east-west: 16-bit steps of 1 cm reach 327 m from a centre.
     parts = [_box(-1050.123, 20.456, 0), _box(3.21, -7.77, 1), _box(1040.5, 33.333, 2)]
     table = feature_table(town(blocks=1, per_side=2), np.arange(3))
+    # So few vertices stay whole, in floats (a node's JSON would cost more)...
+    writer = GlbWriter(table, {})
+    writer.add_node("r", parts)
+    glb = read_glb(writer.to_bytes())
+    assert [n["name"] for n in glb.json["nodes"]] == ["r/solid"]
+    assert "scale" not in glb.json["nodes"][0]
+    assert np.abs(glb.local_positions() - np.concatenate([p.positions for p in parts])
+                  ).max() < 1e-3
+    # ... unless a node costs nothing.
+    monkeypatch.setattr(glb_module, "NODE_JSON", 0)
     writer = GlbWriter(table, {})
     writer.add_node("r", parts)
     glb = read_glb(writer.to_bytes())
