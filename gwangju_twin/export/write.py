@@ -176,9 +176,12 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
                                                      if k.startswith(key))]
     # Two reader threads: reading, checksumming and unpacking a tile release the GIL often
     # enough that two take about three quarters of the time of one (185k city: 3.8 to 3.0 s).
+    # The attributes are worked out meanwhile (Python, holding the GIL the readers mostly
+    # do without).
     with ThreadPoolExecutor(2) as pool:
-        drawn = list(zip([k for k, _ in wanted],
-                         pool.map(lambda kl: tile_batches(tiles, *kl), wanted), strict=True))
+        read = pool.map(lambda kl: tile_batches(tiles, *kl), wanted)
+        city.table()
+        drawn = list(zip([k for k, _ in wanted], read, strict=True))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
     for key, batches in drawn:
