@@ -9,7 +9,9 @@ Axes: the district's local frame is x east, y north, z up (metres); glTF is y up
 translation is the centre of the mesh's box and its vertices are relative to it (float32
 keeps millimetres there instead of centimetres 20 km out). With ``quantize``
 (KHR_mesh_quantization), normals are bytes and a mesh within 327 m of its centre has 16-bit
-positions on a 1 cm grid (the node's scale): a third smaller, finer than the sources' data.
+positions on a 1 cm grid (the node's scale): a third smaller, finer than the sources' data; a
+wider mesh is cut into cells that fit. A primitive's vertex attributes are interleaved in one
+buffer view, 20 bytes a vertex quantised.
 """
 
 from __future__ import annotations
