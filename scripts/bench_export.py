@@ -21,6 +21,7 @@ faster than the naive path and at most half its size.
     python scripts/bench_export.py                         # sangmu and 185k
     python scripts/bench_export.py --buildings 20000       # a smaller city
     python scripts/bench_export.py --keep /tmp/bench       # keep (and reuse) city and cache
+    python scripts/bench_export.py --city CITY.shp --cache CACHE   # an existing city, warm
 
 A report, not a test: timings on a shared 2-core machine are noisy; it exits 0 unless
 ``--check`` is given and a target is missed.
@@ -125,10 +126,11 @@ def naive(city: Any, out: Path, limit: int | None) -> dict[str, Any]:
             "measured_buildings": len(buildings)}
 
 
-def measure(name: str, source: Path, folder: Path, limit: int | None) -> dict[str, Any]:
+def measure(name: str, source: Path, folder: Path, limit: int | None,
+            cache: Path | None = None) -> dict[str, Any]:
     from gwangju_twin.export.write import export_3dtiles, export_glb
 
-    city, baked, loaded = load(source, folder / f"{name}-cache")
+    city, baked, loaded = load(source, cache or folder / f"{name}-cache")
     out: dict[str, Any] = {"name": name, "bake_s": baked, "load_s": loaded,
                            "buildings": int((city.district.layer == "buildings").sum())}
     city._table = None  # each export works its attributes out itself
@@ -171,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-limit", type=int, default=None, metavar="N",
                         help="export only the first N buildings by the naive path (scaled)")
     parser.add_argument("--keep", type=Path, default=None, help="keep city and cache here")
+    parser.add_argument("--city", type=Path, default=None, metavar="SHP",
+                        help="an existing register city (instead of making one in the folder)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="its tile cache (baked there if not yet; default: in the folder)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
     from gwangju_twin.export.check import check_tileset
@@ -184,13 +190,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.keep
         folder.mkdir(parents=True, exist_ok=True)
     city_name = f"register{args.buildings // 1000}k"
-    city = folder / f"{city_name}.shp"
-    if not city.exists():
+    city = args.city or folder / f"{city_name}.shp"
+    if args.city is not None:
+        city_name = city.stem
+    elif not city.exists():
         subprocess.run([sys.executable, str(HERE / "register_city.py"), str(city),
                         "--buildings", str(args.buildings)], check=True,
                        stdout=subprocess.DEVNULL)
     results = [measure("sangmu", default_scene_path(), folder, None),
-               measure(city_name, city, folder, args.naive_limit)]
+               measure(city_name, city, folder, args.naive_limit, args.cache)]
     print(f"{'city':<14}{'path':<9}{'seconds':>9}{'MB':>9}{'triangles':>12}{'tiles':>7}"
           f"{'features':>10}")
     ok = True

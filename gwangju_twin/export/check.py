@@ -80,7 +80,8 @@ class Glb:
         for name, prop in table["properties"].items():
             values = self.view(prop["values"])
             if cls[name]["type"] == "STRING":
-                otype = np.uint64 if prop.get("stringOffsetType") == "UINT64" else np.uint32
+                otype = {"UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32,
+                         "UINT64": np.uint64}[prop.get("stringOffsetType", "UINT32")]
                 offsets = np.frombuffer(self.view(prop["stringOffsets"]), otype).astype(int)
                 out[name] = [values[a:b].decode("utf-8")
                              for a, b in itertools.pairwise(offsets.tolist())]

@@ -9,7 +9,9 @@ Axes: the district's local frame is x east, y north, z up (metres); glTF is y up
 translation is the centre of the mesh's box and its vertices are relative to it (float32
 keeps millimetres there instead of centimetres 20 km out). With ``quantize``
 (KHR_mesh_quantization), normals are bytes and a mesh within 327 m of its centre has 16-bit
-positions on a 1 cm grid (the node's scale): a third smaller, finer than the sources' data.
+positions on a 1 cm grid (the node's scale): a third smaller, finer than the sources' data; a
+wider mesh is cut into cells that fit. A primitive's vertex attributes are interleaved in one
+buffer view, 20 bytes a vertex quantised.
 """
 
 from __future__ import annotations
@@ -134,73 +136,118 @@ class GlbWriter:
                  extras: dict[str, Any] | None = None) -> None:
         """A tile: ``batches`` merged into one mesh per material and primitive type, each
         mesh a node named ``NAME/MATERIAL`` whose vertices are relative to the centre of its
-        box (local frame, metres). A node each, not a primitive each, so every material gets its own
-        quantisation grid: a tile's buildings fit one where a road running across the city
-        does not. A vertex whose feature id is -1 must be in no triangle (it is dropped)."""
+        box (local frame, metres). A node each, not a primitive each, so every material gets
+        its own quantisation grid: a tile's buildings fit one where a road running across the
+        city does not. With ``quantize``, a mesh too wide for the 1 cm grid is cut into
+        cells of at most ``CELL`` metres, a node each (``NAME/MATERIAL/cN``), rather than
+        written as floats. A vertex whose feature id is -1 must be in no triangle (it is
+        dropped)."""
         groups: dict[tuple[str, str], list[MeshBatch]] = {}
         for b in batches:
             if b.primitive_count:
                 groups.setdefault((b.material, b.primitive), []).append(b)
         for (material, primitive), parts in groups.items():
             merged = concat(material, parts)  # pairs or threes: the same offsets
-            lo, hi = merged.positions.min(axis=0), merged.positions.max(axis=0)
-            c = np.round((lo.astype(np.float64) + hi) / 2, 2)  # a round number for people
-            reach = float(np.abs(merged.positions.astype(np.float64) - c).max())
-            # A uniform scale: a non-uniform one would bend the normals.
-            step = STEP if self.quantize and reach / STEP <= 32767 else None
+            if len(merged.feature_ids) and merged.feature_ids.min() < 0:
+                merged = _used(merged)
             label = f"{name}/{material}" + ("/lines" if primitive == "lines" else "")
-            self._meshes.append({"name": label,
-                                 "primitives": [self._primitive(merged, c, step)]})
-            node: dict[str, Any] = {"name": label, "mesh": len(self._meshes) - 1,
-                                    "translation": [float(v) for v in to_gltf(c)]}
-            if step is not None:
-                node["scale"] = [step, step, step]
-            if extras:
-                node["extras"] = extras
-            self._nodes.append(node)
-            self.stats.nodes += 1
+            box = _box(merged.positions)
+            pieces = _cells(merged, *box) if self.quantize else [(merged, *box)]
+            for k, (piece, lo, hi) in enumerate(pieces):
+                self._add_mesh(label if len(pieces) == 1 else f"{label}/c{k}", piece, lo, hi,
+                               extras)
 
-    def _primitive(self, b: MeshBatch, center: np.ndarray, step: float | None
-                   ) -> dict[str, Any]:
-        if (b.feature_ids < 0).any():
-            # Vertices of buildings cleared for pavilions (id -1) are in no triangle: they
-            # go, as the validator counts unused vertices and -1 is no table row.
-            used = np.unique(b.indices)
-            remap = np.full(b.vertex_count, -1, np.int64)
-            remap[used] = np.arange(len(used))
-            b = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
-                          remap[b.indices].astype(np.uint32), b.feature_ids[used])
-        pos = to_gltf(b.positions.astype(np.float64) - center)
+    def _add_mesh(self, label: str, b: MeshBatch, lo: np.ndarray, hi: np.ndarray,
+                  extras: dict[str, Any] | None) -> None:
+        c = np.round((lo + hi) / 2, 2)  # a round number for people
+        reach = float(np.maximum(hi - c, c - lo).max())
+        # A uniform scale: a non-uniform one would bend the normals.
+        step = STEP if self.quantize and reach / STEP <= 32767 else None
+        self._meshes.append({"name": label, "primitives": [self._primitive(b, c, step, lo, hi)]})
+        node: dict[str, Any] = {"name": label, "mesh": len(self._meshes) - 1,
+                                "translation": [float(v) for v in to_gltf(c)]}
         if step is not None:
-            # Whole steps of the node's scale, padded to 8 bytes a vertex (glTF aligns
-            # vertex attributes to 4).
-            grid = np.zeros((len(pos), 4), np.int16)
-            grid[:, :3] = np.rint(pos / step)
-            position = self._accessor(grid, SHORT, "VEC3", ARRAY_BUFFER, minmax=True)
-            self._quantized = True
-        else:
-            position = self._accessor(pos.astype(np.float32), FLOAT, "VEC3", ARRAY_BUFFER,
-                                      minmax=True)
-        attrs: dict[str, int] = {"POSITION": position}
-        lines = b.primitive == "lines"
-        if not lines:
-            normals = to_gltf(b.normals.astype(np.float32))
-            length = np.linalg.norm(normals, axis=1)
-            bad = ~(length > 1e-6)
-            normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
-            length[bad] = 1.0
-            normals /= length[:, None]
-            if self.quantize:
-                packed = np.zeros((len(normals), 4), np.int8)
-                packed[:, :3] = np.rint(normals * 127)
-                attrs["NORMAL"] = self._accessor(packed, BYTE, "VEC3", ARRAY_BUFFER,
-                                                 normalized=True)
-                self._quantized = True
-            else:
-                attrs["NORMAL"] = self._accessor(normals, FLOAT, "VEC3", ARRAY_BUFFER)
-        attrs["COLOR_0"] = self._accessor(b.colors, UNSIGNED_BYTE, "VEC4", ARRAY_BUFFER,
-                                          normalized=True)
+            node["scale"] = [step, step, step]
+        if extras:
+            node["extras"] = extras
+        self._nodes.append(node)
+        self.stats.nodes += 1
+
+    def _primitive(self, b: MeshBatch, center: np.ndarray, step: float | None,
+                   lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
+        """One primitive, its vertex attributes interleaved in one buffer view (a view
+        each cost a city GLB 50 bytes of JSON per attribute and node, and the padding)."""
+        pos = b.positions.astype(np.float64) - center
         n = b.vertex_count
+        lines = b.primitive == "lines"
+        table = self.table is not None and len(self.table) > 0
+        # 16-bit ids where the table allows (an attribute takes 4 bytes either way, but an
+        # integer id is what EXT_mesh_features prefers), else floats: glTF allows no 32-bit
+        # integer vertex attribute, and a float holds every id below 2^24 exactly.
+        short_ids = len(self.table or ()) <= 65536
+        # Slots of 4 bytes: position (8 quantised, 12 float), normal, colour, feature id.
+        layout: list[tuple[str, int]] = [("POSITION", 8 if step is not None else 12)]
+        if not lines:
+            layout.append(("NORMAL", 4 if self.quantize else 12))
+        layout.append(("COLOR_0", 4))
+        if table:
+            layout.append(("_FEATURE_ID_0", 4))
+        stride = sum(w for _, w in layout)
+        raw = np.zeros((n, stride), np.uint8)
+        at = 0
+        fields: list[tuple[str, int, int, str, bool]] = []  # name, offset, type, kind, norm
+        for name, width in layout:
+            cell = raw[:, at:at + width]
+            if name == "POSITION":
+                if step is not None:
+                    grid = cell.view(np.int16)
+                    grid[:, 0] = np.rint(pos[:, 0] / step)
+                    grid[:, 1] = np.rint(pos[:, 2] / step)
+                    grid[:, 2] = np.rint(pos[:, 1] / -step)
+                    # The grid's range from the box's corners, by the same arithmetic as
+                    # each vertex (rounding keeps order): no pass over the vertices.
+                    corners = np.stack([lo, hi]) - center
+                    ends = np.rint(np.stack([corners[:, 0], corners[:, 2],
+                                             corners[:, 1] * -1]) / step)
+                    bounds = (ends.min(axis=1).tolist(), ends.max(axis=1).tolist())
+                    fields.append((name, at, SHORT, "VEC3", False))
+                    self._quantized = True
+                else:
+                    flt = cell.view(np.float32)
+                    flt[:] = to_gltf(pos)
+                    bounds = _range(flt)
+                    fields.append((name, at, FLOAT, "VEC3", False))
+            elif name == "NORMAL":
+                normals = to_gltf(b.normals.astype(np.float32))
+                length = np.sqrt(np.einsum("ij,ij->i", normals, normals))
+                bad = ~(length > 1e-6)
+                if bad.any():
+                    normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
+                    length[bad] = 1.0
+                normals /= length[:, None]
+                if self.quantize:
+                    cell.view(np.int8)[:, :3] = np.rint(normals * 127)
+                    fields.append((name, at, BYTE, "VEC3", True))
+                    self._quantized = True
+                else:
+                    cell.view(np.float32)[:] = normals
+                    fields.append((name, at, FLOAT, "VEC3", False))
+            elif name == "COLOR_0":
+                cell[:] = b.colors
+                fields.append((name, at, UNSIGNED_BYTE, "VEC4", True))
+            else:
+                if short_ids:
+                    cell.view(np.uint16)[:, 0] = b.feature_ids
+                    fields.append((name, at, UNSIGNED_SHORT, "SCALAR", False))
+                else:
+                    cell.view(np.float32)[:, 0] = b.feature_ids
+                    fields.append((name, at, FLOAT, "SCALAR", False))
+            at += width
+        view = self._view(raw.tobytes(), ARRAY_BUFFER, stride)
+        attrs: dict[str, int] = {}
+        for name, offset, component, kind, norm in fields:
+            attrs[name] = self._add_accessor(view, offset, component, kind, n,
+                                             bounds if name == "POSITION" else None, norm)
         indices = b.indices.reshape(-1)
         small = n <= 65535
         idx = self._accessor(indices.astype(np.uint16 if small else np.uint32),
@@ -209,13 +256,9 @@ class GlbWriter:
         prim: dict[str, Any] = {"attributes": attrs, "indices": idx,
                                 "material": self._material(b.material),
                                 "mode": LINES if lines else TRIANGLES}
-        if self.table is not None and len(self.table):
-            # Float ids: glTF allows no 32-bit integer vertex attribute, and a float holds
-            # every id below 2^24 exactly (EXT_mesh_features' implementation note).
-            attrs["_FEATURE_ID_0"] = self._accessor(b.feature_ids.astype(np.float32), FLOAT,
-                                                    "SCALAR", ARRAY_BUFFER)
+        if table:
             prim["extensions"] = {"EXT_mesh_features": {"featureIds": [{
-                "featureCount": len(self.table), "attribute": 0, "propertyTable": 0}]}}
+                "featureCount": len(self.table or ()), "attribute": 0, "propertyTable": 0}]}}
         if lines:
             self.stats.lines += len(b.indices)
         else:
@@ -223,25 +266,36 @@ class GlbWriter:
         self.stats.vertices += n
         return prim
 
+    def _add_accessor(self, view: int, offset: int, component: int, kind: str, count: int,
+                      bounds: tuple[list[float], list[float]] | None = None,
+                      normalized: bool = False) -> int:
+        """An accessor into an existing (interleaved) buffer view."""
+        acc: dict[str, Any] = {"bufferView": view, "componentType": component,
+                               "count": count, "type": kind}
+        if offset:
+            acc["byteOffset"] = offset
+        if normalized:
+            acc["normalized"] = True
+        if bounds is not None:
+            acc["min"], acc["max"] = bounds
+        self._accessors.append(acc)
+        return len(self._accessors) - 1
+
     def _property_table(self, table: FeatureTable) -> dict[str, Any]:
         props: dict[str, Any] = {}
         for c in COLUMNS:
             values = table.columns[c.name]
             if c.kind == "STRING":
                 assert isinstance(values, list)
-                # A lone surrogate (kept by the reader from a JSON escape) is no UTF-8:
-                # written as U+FFFD so every string stays valid.
-                blobs = [v.encode("utf-8", "replace") for v in values]
-                offsets = np.zeros(len(blobs) + 1, np.uint64)
-                np.cumsum([len(x) for x in blobs], out=offsets[1:])
-                wide = int(offsets[-1]) >= 1 << 32
+                data, offsets = utf8_column(values)
+                otype = offset_type(int(offsets[-1]))
                 # A buffer view may not be empty: a column of empty strings gets one unused
                 # byte (its offsets all 0).
                 props[c.name] = {
-                    "values": self._view(b"".join(blobs) or b"\0"),
-                    "stringOffsets": self._view(offsets.astype(
-                        np.uint64 if wide else np.uint32).tobytes()),
-                    "stringOffsetType": "UINT64" if wide else "UINT32",
+                    "values": self._view(data or b"\0"),
+                    "stringOffsets": self._view(offsets.astype(_OFFSET_DTYPES[otype])
+                                                .tobytes()),
+                    "stringOffsetType": otype,
                 }
             else:
                 dtype = np.float64 if c.kind == "FLOAT64" else np.int32
@@ -316,3 +370,109 @@ def _material(name: str) -> dict[str, Any]:
     return {"name": name, "pbrMetallicRoughness": {
         "baseColorFactor": [1.0, 1.0, 1.0, 1.0], "metallicFactor": 0.0,
         "roughnessFactor": 0.9}}
+
+
+#: The widest cell (metres) a mesh is cut into when it does not fit the 1 cm grid: 16-bit
+#: steps reach 327 m either side of a centre, and a triangle may stick out of its cell.
+CELL = 600.0
+#: About what a node costs in JSON (node, mesh, accessors, views; bytes).
+NODE_JSON = 1200
+
+
+def _box(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the box of ``positions`` (float64, exact: a float32's min is one of
+    its values)."""
+    return (positions.min(axis=0).astype(np.float64), positions.max(axis=0).astype(np.float64))
+
+
+def _range(values: np.ndarray) -> tuple[list[float], list[float]]:
+    return ([float(v) for v in values.min(axis=0)], [float(v) for v in values.max(axis=0)])
+
+
+def _used(b: MeshBatch) -> MeshBatch:
+    """``b`` without the vertices no primitive uses (those of buildings cleared for
+    pavilions, id -1: the validator counts unused vertices and -1 is no table row)."""
+    used = np.unique(b.indices)
+    remap = np.full(b.vertex_count, -1, np.int64)
+    remap[used] = np.arange(len(used))
+    return MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
+                     remap[b.indices].astype(np.uint32), b.feature_ids[used], b.tile,
+                     b.draw_order)
+
+
+def _cells(b: MeshBatch, lo: np.ndarray, hi: np.ndarray
+           ) -> list[tuple[MeshBatch, np.ndarray, np.ndarray]]:
+    """``b`` (with its box) as it is if it fits the 1 cm grid, else cut into the fewest
+    equal square cells no wider than ``CELL`` metres by where each primitive's first corner
+    lies (a vertex shared across a cut is written in both). A mesh of few vertices stays
+    whole (in floats): a node's JSON, about a kilobyte, would cost more than its 4 bytes a
+    vertex save."""
+    if float((hi - lo).max()) / 2 / STEP <= 32000 or not b.primitive_count:
+        return [(b, lo, hi)]
+    counts = np.maximum(np.ceil((hi[:2] - lo[:2]) / CELL), 1)
+    if b.vertex_count * 4 < NODE_JSON * int(counts.prod()):
+        return [(b, lo, hi)]
+    corner = b.positions[b.indices[:, 0], :2].astype(np.float64)
+    size = (hi[:2] - lo[:2]) / counts
+    cell = np.minimum(np.floor((corner - lo[:2]) / np.maximum(size, 1e-9)), counts - 1)
+    key = cell[:, 0].astype(np.int64) * int(counts[1]) + cell[:, 1].astype(np.int64)
+    # Every (cell, vertex) pair a primitive uses, numbered in one pass: a cell's vertices
+    # are a run of the sorted pairs, its indices their places in the run.
+    n = b.vertex_count
+    pairs = (key[:, None] * n + b.indices).reshape(-1)
+    unique, inverse = np.unique(pairs, return_inverse=True)
+    cells = np.unique(key)
+    starts = np.searchsorted(unique, cells * n)
+    ends = np.append(starts[1:], len(unique))
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], cells)
+    local = inverse.reshape(b.indices.shape)
+    out = []
+    for c, (a, z) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        prims = order[bounds[c]:bounds[c + 1] if c + 1 < len(cells) else len(order)]
+        used = unique[a:z] % n
+        piece = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
+                          (local[prims] - a).astype(np.uint32), b.feature_ids[used], b.tile,
+                          b.draw_order)
+        out.append((piece, *_box(piece.positions)))
+    return out
+
+
+_OFFSET_DTYPES = {"UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32,
+                  "UINT64": np.uint64}
+
+
+def offset_type(total: int) -> str:
+    """The smallest ``stringOffsetType`` that holds offsets up to ``total`` bytes (the
+    metadata spec allows all four: a column of short names needs no 4 bytes a row)."""
+    for name, dtype in _OFFSET_DTYPES.items():
+        if total <= np.iinfo(dtype).max:
+            return name
+    raise ValueError(f"{total} bytes of strings")
+
+
+def utf8_column(values: list[str]) -> tuple[bytes, np.ndarray]:
+    """``values`` as UTF-8 back to back and the byte offsets of each (one more than values).
+
+    Encoded as one string, the byte offsets counted from the code points (1 to 4 bytes
+    each), rather than a string at a time: 1.3 million calls for a 185,000-building city's
+    columns. A lone surrogate (kept by the reader from a JSON escape) is no UTF-8: such a
+    column is encoded value by value with "replace" (as "?"), so every string stays valid.
+    """
+    text = "".join(values)
+    chars = np.zeros(len(values) + 1, np.int64)
+    np.cumsum(np.fromiter(map(len, values), np.int64, len(values)), out=chars[1:])
+    if text.isascii():
+        return text.encode("ascii"), chars
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        blobs = [v.encode("utf-8", "replace") for v in values]
+        offsets = np.zeros(len(blobs) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, blobs), np.int64, len(blobs)), out=offsets[1:])
+        return b"".join(blobs), offsets
+    points = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    width = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    ends = np.zeros(len(points) + 1, np.int64)
+    np.cumsum(width, out=ends[1:])
+    return data, ends[chars]

@@ -23,6 +23,7 @@ from gwangju_twin import __version__
 from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.export.features import FeatureTable, feature_table
 from gwangju_twin.export.glb import GlbWriter
+from gwangju_twin.export.read import tile_batches
 from gwangju_twin.export.tiles3d import (
     Bend,
     Box,
@@ -106,8 +107,12 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
     """The property table of the features ``batches`` draw (and the pavilions), and the
     table rows of the district rows (-1: not in the table)."""
     ids = [b.feature_ids[b.indices[:, 0]] for b in batches if b.primitive_count]
-    rows = np.unique(np.concatenate(ids)) if ids else np.zeros(0, np.int64)
-    rows = rows[rows >= 0].astype(np.int64)
+    # Which rows are drawn, marked in a mask rather than sorted out (np.unique): the ids of a
+    # city's millions of triangles.
+    drawn = np.zeros(len(city.district), bool)
+    for i in ids:
+        drawn[i[i >= 0]] = True
+    rows = np.flatnonzero(drawn)
     table = city.table().take(rows)
     if pavilions and city.pavilions:
         table = table.extended(city.pavilion_table())
@@ -171,9 +176,12 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
                                                      if k.startswith(key))]
     # Two reader threads: reading, checksumming and unpacking a tile release the GIL often
     # enough that two take about three quarters of the time of one (185k city: 3.8 to 3.0 s).
+    # The attributes are worked out meanwhile (Python, holding the GIL the readers mostly
+    # do without).
     with ThreadPoolExecutor(2) as pool:
-        drawn = list(zip([k for k, _ in wanted],
-                         pool.map(lambda kl: tiles.batches(*kl), wanted), strict=True))
+        read = pool.map(lambda kl: tile_batches(tiles, *kl), wanted)
+        city.table()
+        drawn = list(zip([k for k, _ in wanted], read, strict=True))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
     for key, batches in drawn:
@@ -275,7 +283,7 @@ def export_3dtiles(city: City, out: Path, finest: int = 0, pavilions: bool = Fal
             batches = _pavilion_batches(city, 0)
             table = city.pavilion_table()
         else:
-            batches = city.tiles.batches(node.key, node.level)
+            batches = tile_batches(city.tiles, node.key, node.level)
             table, lookup = _table_for(city, batches, False)
             batches = _with_table_ids(batches, lookup)
         batches = [_bent(b, bend) for b in batches]

@@ -63,8 +63,13 @@ def _table(gltf: pygltflib.GLTF2, blob: bytes) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     for name, p in table["properties"].items():
         if props[name]["type"] == "STRING":
-            assert p.get("stringOffsetType", "UINT32") == "UINT32"
-            offsets = np.frombuffer(view(p["stringOffsets"]), np.uint32)
+            # The smallest offset type that holds the column's bytes (the spec allows
+            # UINT8 to UINT64).
+            otype = {"UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32}[
+                p.get("stringOffsetType", "UINT32")]
+            offsets = np.frombuffer(view(p["stringOffsets"]), otype)
+            # ... so the next smaller one would not hold them.
+            assert int(offsets[-1]) > {np.uint16: 255, np.uint32: 65535}.get(otype, -1)
             data = view(p["values"])
             out[name] = [data[a:b].decode("utf-8")
                          for a, b in itertools.pairwise(offsets.tolist())]

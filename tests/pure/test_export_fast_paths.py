@@ -1,0 +1,139 @@
+"""The export's fast paths give what the plain ways give: the tiles viewed in place against
+numpy's reader, string columns encoded at once against one ``str.encode`` per value, the
+buildings' uses decoded at once against ``building_use`` row by row, and a mesh too wide for
+the 1 cm grid cut into cells that put every vertex back within half a centimetre."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from tile_builders import town
+
+from gwangju_twin.export import glb as glb_module
+from gwangju_twin.export.check import read_glb
+from gwangju_twin.export.features import feature_table
+from gwangju_twin.export.glb import GlbWriter, offset_type, utf8_column
+from gwangju_twin.export.read import npz_views
+from gwangju_twin.geo.uses import building_use
+from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.tiles.files import (
+    JsonRows,
+    arrays_district,
+    district_arrays,
+    npz_bytes,
+    read_npz,
+)
+
+
+def test_tile_arrays_viewed_in_place_equal_numpys() -> None:
+    arrays = {"0/0/info": np.array(["solid", "3"]),
+              "0/0/positions": np.arange(36, dtype=np.float32).reshape(12, 3),
+              "0/0/colors": np.full((12, 4), 200, np.uint8),
+              "0/0/indices": np.arange(12, dtype=np.uint32).reshape(4, 3),
+              "0/0/feature_ids": np.array([7] * 12, np.int32),
+              "0/0/empty": np.zeros((0, 3), np.float32),
+              "flags": np.array([True, False])}
+    data = npz_bytes(arrays)
+    fast, slow = npz_views(data), read_npz(data)
+    assert fast is not None and fast.keys() == slow.keys() == arrays.keys()
+    for name, a in slow.items():
+        assert fast[name].dtype == a.dtype and fast[name].shape == a.shape
+        assert np.array_equal(fast[name], a)
+
+
+def test_an_archive_not_as_the_bake_writes_it_goes_the_checked_way() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("0/0/positions.npy", b"\x93NUMPY" + b"\0" * 100)
+    assert npz_views(out.getvalue()) is None
+    assert npz_views(b"not a zip") is None
+    big_endian = npz_bytes({"x": np.arange(3, dtype=">f4")})
+    assert npz_views(big_endian) is None
+
+
+@pytest.mark.parametrize("values", [
+    [], [""], ["", "", ""], ["abc", "", "d"],
+    ["광주광역시청", "", "Gwangju City Hall", "é", "🏢 tower", "x"],
+    ["a", "\ud800", "광주"],  # a lone surrogate: no UTF-8, written with "replace"
+])
+def test_string_columns_encode_as_each_value_would(values: list[str]) -> None:
+    data, offsets = utf8_column(values)
+    blobs = [v.encode("utf-8", "replace") for v in values]
+    assert data == b"".join(blobs)
+    assert offsets.tolist() == np.concatenate([[0], np.cumsum([len(b) for b in blobs])
+                                               ]).astype(int).tolist()
+
+
+def test_string_offsets_take_the_smallest_type_that_holds_them() -> None:
+    assert [offset_type(n) for n in (0, 255, 256, 65535, 65536, 1 << 32)] == [
+        "UINT8", "UINT8", "UINT16", "UINT16", "UINT32", "UINT64"]
+
+
+def test_uses_decoded_at_once_equal_building_use_row_by_row() -> None:
+    d = town(blocks=2, per_side=4)
+    tags = [{"building": "school"}, {"amenity": "hospital", "building": "yes"},
+            {"shop": "bakery"}, {"office": "government"}, {"building": "apartments"},
+            {"healthcare": "clinic"}, {}, {"building:part": "retail"}]
+    for i in range(len(d)):
+        d.properties[i] = dict(tags[i % len(tags)], ref=str(i))
+    # Through the tile cache's own table (properties decoded as read: tiles.files.JsonRows)
+    baked = arrays_district(district_arrays(d))
+    assert isinstance(baked.properties, JsonRows)
+    rows = np.arange(len(d))
+    expected = [building_use(d.properties[i], d.kind[i]) if d.layer[i] == "buildings" else ""
+                for i in rows]
+    assert feature_table(baked, rows).columns["use"] == expected
+    # A key in another case, or a list (unhashable), takes the row-by-row way, with the
+    # same answers.
+    d.properties[0] = {"Building": "school", "building": "hospital"}
+    d.properties[1] = {"building": ["a", "list"], "shop": "bakery"}
+    mixed = arrays_district(district_arrays(d))
+    expected[:2] = [building_use(d.properties[i], d.kind[i]) for i in (0, 1)]
+    assert feature_table(mixed, rows).columns["use"] == expected
+    d.properties[0] = {"building": "school"}
+    mixed = arrays_district(district_arrays(d))
+    expected[0] = building_use(d.properties[0], d.kind[0])
+    assert feature_table(mixed, rows).columns["use"] == expected
+    assert len(set(expected)) > 4
+
+
+def _box(x: float, y: float, fid: int) -> MeshBatch:
+    corners = np.array([[x + dx, y + dy, z] for z in (0.0, 10.0) for dx in (0.0, 12.3)
+                        for dy in (0.0, 9.7)], np.float32)
+    faces = np.array([[0, 1, 3], [0, 3, 2], [4, 5, 7], [4, 7, 6]], np.uint32)
+    normals = np.tile(np.array([0.0, 0.0, 1.0], np.float32), (8, 1))
+    return MeshBatch("solid", corners, normals, np.full((8, 4), 180, np.uint8), faces,
+                     np.full(8, fid, np.int32))
+
+
+def test_a_mesh_too_wide_for_the_grid_is_cut_into_cells_on_the_grid(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three boxes 2.1 km apart east-west: 16-bit steps of 1 cm reach 327 m from a centre.
+    parts = [_box(-1050.123, 20.456, 0), _box(3.21, -7.77, 1), _box(1040.5, 33.333, 2)]
+    table = feature_table(town(blocks=1, per_side=2), np.arange(3))
+    # So few vertices stay whole, in floats (a node's JSON would cost more)...
+    writer = GlbWriter(table, {})
+    writer.add_node("r", parts)
+    glb = read_glb(writer.to_bytes())
+    assert [n["name"] for n in glb.json["nodes"]] == ["r/solid"]
+    assert "scale" not in glb.json["nodes"][0]
+    assert np.abs(glb.local_positions() - np.concatenate([p.positions for p in parts])
+                  ).max() < 1e-3
+    # ... unless a node costs nothing.
+    monkeypatch.setattr(glb_module, "NODE_JSON", 0)
+    writer = GlbWriter(table, {})
+    writer.add_node("r", parts)
+    glb = read_glb(writer.to_bytes())
+    names = [n["name"] for n in glb.json["nodes"]]
+    assert len(names) == 3 and all(n.startswith("r/solid/c") for n in names)
+    assert all(n["scale"] == [0.01] * 3 for n in glb.json["nodes"])
+    assert all(a["componentType"] == 5122 for a in glb.json["accessors"]
+               if a.get("type") == "VEC3" and not a.get("normalized"))
+    got = glb.local_positions()
+    want = np.concatenate([p.positions for p in parts]).astype(np.float64)
+    # Every vertex within half a step of where it was (and each box's own: by distance).
+    nearest = np.abs(got[:, None, :] - want[None, :, :]).max(axis=2).min(axis=1)
+    assert len(got) == len(want) and nearest.max() <= 0.005 + 1e-6
