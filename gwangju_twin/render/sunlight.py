@@ -29,6 +29,7 @@ from panda3d.core import (
     DirectionalLight,
     Fog,
     FogAttrib,
+    GeomNode,
     GraphicsOutput,
     LightAttrib,
     Mat4,
@@ -242,6 +243,10 @@ class SunRig:
         self._drawing_since: int | None = None  # the frame the buffer was switched on in
         self._district = world.find("district")
         self._parts = [p for p in (self._district, world.find("ground-plane")) if not p.is_empty()]
+        # The pavilions' models are lit as the city is (one vertex format, no textures), so
+        # they take shadows too; labels and demos keep the fixed-function pipeline.
+        self._parts += [m for m in world.find_all_matches("pavilions/pavilion-*/model-*")
+                        if _shadeable(m)]
         self.shading: Shading = "all"
         """Where the shadow shader is drawn now (``shade``)."""
         self._shaded_tiles: tuple[int, ...] = ()  # the tile nodes ``shading`` was applied to
@@ -259,9 +264,9 @@ class SunRig:
                 TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
                 1000))
             self.light.set_camera_mask(SHADOW_CAMERA)  # flat layers are hidden from it
-            # The city and the ground take the shader (untextured, so it samples no texture);
-            # pavilions, demos and labels keep the fixed-function pipeline and their looks,
-            # and still cast shadows.
+            # The city, the ground and the pavilions take the shader (untextured, so it
+            # samples no texture); demos and labels keep the fixed-function pipeline and
+            # their looks, and still cast shadows.
             shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
             self._shader = shader
             for part in self._parts:
@@ -435,6 +440,25 @@ class SunRig:
         self.shadow_renders += 1
         if self._buffer is not None:
             self._draw_once()
+
+
+def _shadeable(node: NodePath) -> bool:
+    """Whether the shader draws ``node``'s geometry as it is: every Geom under it has
+    normals and colours per vertex and no texture (the shader samples none)."""
+    found = False
+    nodes = list(node.find_all_matches("**/+GeomNode"))
+    for np_ in ([node] if node.node().is_geom_node() else []) + nodes:
+        if np_.has_attrib(TextureAttrib.get_class_type()):
+            return False
+        geom_node = np_.node()
+        assert isinstance(geom_node, GeomNode)
+        for i in range(geom_node.get_num_geoms()):
+            fmt = geom_node.get_geom(i).get_vertex_data().get_format()
+            if (not fmt.has_column("normal") or not fmt.has_column("color")
+                    or geom_node.get_geom_state(i).has_attrib(TextureAttrib.get_class_type())):
+                return False
+            found = True
+    return found
 
 
 def frustum_rays(camera: NodePath, lens: Lens, root: NodePath) -> np.ndarray:

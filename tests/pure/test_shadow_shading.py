@@ -9,6 +9,8 @@ import numpy as np
 from panda3d.core import CardMaker, NodePath, ShaderAttrib
 
 from gwangju_twin.mesh.district import DistrictMesh
+from gwangju_twin.mesh.shapes import box
+from gwangju_twin.render.geoms import make_geom_node
 from gwangju_twin.render.sunlight import SunRig
 from gwangju_twin.render.world import build_world
 from gwangju_twin.sun.position import SunPosition
@@ -90,3 +92,31 @@ def test_low_quality_has_no_shader_to_place() -> None:
     rig.set_sun(NOON)
     assert rig.update((0.0, 0.0, 50.0), RAYS, 0.0, force=True) is False
     assert not _plain(far) and world.find("district").get_shader() is None
+
+
+def _pavilion(pavilions: NodePath, pid: str, city_format: bool) -> NodePath:
+    """A pavilion's nodes as ``render.pavilions`` names them; its model a box made as the
+    pavilions' are (``city_format``), or a card without vertex colours."""
+    node = pavilions.attach_new_node(f"pavilion-{pid}")
+    if city_format:
+        model = node.attach_new_node(
+            make_geom_node(box((0.0, 0.0), (20.0, 20.0), 0.0, 10.0, (200, 200, 200, 255))))
+    else:
+        model = node.attach_new_node(CardMaker("card").generate())
+    model.set_name(f"model-{pid}")
+    node.attach_new_node(f"demo-{pid}")
+    return model
+
+
+def test_pavilion_models_take_the_shader_where_their_vertices_allow() -> None:
+    world = build_world(DistrictMesh([], EXTENT, 30.0))
+    pavilions = world.attach_new_node("pavilions")
+    lit = _pavilion(pavilions, "a", city_format=True)
+    flat = _pavilion(pavilions, "b", city_format=False)  # no vertex colours to light
+    rig = SunRig(world, "medium", None, EXTENT, 30.0)
+    rig.set_sun(NOON)
+    assert lit.get_shader() is not None
+    assert flat.get_shader() is None
+    # Farther than shadows reach they are drawn fixed-function with the rest of the world.
+    rig.update((0.0, 0.0, 30.0 + rig.preset.reach + 100.0), RAYS, 0.0, force=True)
+    assert lit.get_shader() is None
