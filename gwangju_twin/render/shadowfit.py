@@ -131,3 +131,25 @@ def fit_shadow(points: np.ndarray, extent: Extent, top: float, towards_sun: Vec3
         return (float(v[0]), float(v[1]), float(v[2]))
 
     return ShadowFit(t(origin), (t(r), t(f), t(u)), film, far - near)
+
+
+def ground_cover(fit: ShadowFit, top: float) -> Extent:
+    """The xy box (x0, y0, x1, y1) holding every point between heights 0 and ``top`` that
+    the shadow map of ``fit`` covers: what lies outside it can take no shadow from the map.
+
+    The map covers the film's square carried along the sunlight; a point at height z is in
+    it where that prism meets the plane z. The prism's edges are straight lines, so its
+    cross-sections at z = 0 and z = ``top`` bound all those in between."""
+    r, f, u = (np.asarray(v, float) for v in fit.basis)
+    o = np.asarray(fit.origin, float)
+    half = fit.film / 2.0
+    corners = np.array([o + r * a + u * b for a in (-half, half) for b in (-half, half)])
+    if abs(f[2]) < 1e-6:  # a sun on the horizon: the prism runs level, along its depth
+        pts = np.vstack([corners, corners + f * fit.depth])
+        return (float(pts[:, 0].min()), float(pts[:, 1].min()),
+                float(pts[:, 0].max()), float(pts[:, 1].max()))
+    z = np.array([0.0, max(top, 0.0)])[:, None]
+    t = (z - corners[None, :, 2]) / f[2]  # along the sunlight from each corner to height z
+    xy = (corners[None, :, :2] + f[None, None, :2] * t[:, :, None]).reshape(-1, 2)
+    return (float(xy[:, 0].min()), float(xy[:, 1].min()),
+            float(xy[:, 0].max()), float(xy[:, 1].max()))

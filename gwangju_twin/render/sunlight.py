@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from panda3d.core import (
     AmbientLight,
+    BoundingSphere,
     ClockObject,
     ColorWriteAttrib,
     DirectionalLight,
     Fog,
     FogAttrib,
+    GeomNode,
     GraphicsOutput,
     LightAttrib,
     Mat4,
@@ -44,7 +46,7 @@ from panda3d.core import (
 
 from gwangju_twin.mesh.glow import schedule_levels
 from gwangju_twin.render.daylight import Daylight, daylight
-from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint
+from gwangju_twin.render.shadowfit import Extent, ShadowFit, fit_shadow, footprint, ground_cover
 from gwangju_twin.render.world import SHADOW_CAMERA
 from gwangju_twin.settings import Quality, QualityChoice
 from gwangju_twin.sun.clock import SEOUL
@@ -58,6 +60,11 @@ if TYPE_CHECKING:
 
 #: A day played forward re-renders the shadow map at most this often (issue 16's target).
 MAX_SHADOW_RENDERS_PER_SECOND = 4.0
+
+#: Where the shadow shader is drawn (``SunRig.shade``): on every part of the world ("all"),
+#: on none of it ("none": the view is farther than shadows reach), or only on the tiles that
+#: meet this xy box (what the shadow map covers); the others are drawn fixed-function.
+Shading = Literal["all", "none"] | Extent
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,15 @@ class SunRig:
         """How many times the rig asked for the shadow map to be rendered."""
         self._buffer: GraphicsOutput | None = None
         self._drawing_since: int | None = None  # the frame the buffer was switched on in
+        self._district = world.find("district")
+        self._parts = [p for p in (self._district, world.find("ground-plane")) if not p.is_empty()]
+        # The pavilions' models are lit as the city is (one vertex format, no textures), so
+        # they take shadows too; labels and demos keep the fixed-function pipeline.
+        self._parts += [m for m in world.find_all_matches("pavilions/pavilion-*/model-*")
+                        if _shadeable(m)]
+        self.shading: Shading = "all"
+        """Where the shadow shader is drawn now (``shade``)."""
+        self._shaded_tiles: tuple[int, ...] = ()  # the tile nodes ``shading`` was applied to
         if self.preset.shadows:
             # The sun first among the lights, so it is p3d_LightSource[0] in the shader.
             self.light.set_priority(10)
@@ -279,13 +295,13 @@ class SunRig:
                 TextureAttrib.make_all_off(), ColorWriteAttrib.make(ColorWriteAttrib.C_off),
                 1000))
             self.light.set_camera_mask(SHADOW_CAMERA)  # flat layers are hidden from it
-            # The city and the ground take the shader (untextured, so it samples no texture);
-            # pavilions, demos and labels keep the fixed-function pipeline and their looks,
-            # and still cast shadows.
+            # The city, the ground and the pavilions take the shader (untextured, so it
+            # samples no texture); demos and labels keep the fixed-function pipeline and
+            # their looks, and still cast shadows.
             shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
-            for part in (world.find("district"), world.find("ground-plane")):
-                if not part.is_empty():
-                    part.set_shader(shader)
+            self._shader = shader
+            for part in self._parts:
+                part.set_shader(shader)
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
@@ -381,16 +397,68 @@ class SunRig:
         if not self.preset.shadows or self.position is None:
             return False
         if not self.position.up:
+            self.shade("all")  # the night's lit windows are the shader's
             return False  # no sunlight, no shadows: the map can stay as it is
+        night = self.daylight.night > 0.0
+        if eye[2] - self.top > self.preset.reach:
+            # Every surface is farther than shadows are drawn (an overview of a big city):
+            # the shadow map would fall on nothing seen, so by day the world is drawn as
+            # ``low`` draws it. The sun's light is aimed by hand meanwhile; the next fit
+            # within reach is new (``fit`` None), so the map is drawn again then.
+            self.shade("all" if night else "none")
+            self.fit = None
+            self._aim(self.position.direction)
+            return False
         pts = footprint(eye, rays, self.preset.reach)
         wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
-        if wanted == self.fit:
-            return False
-        if not force and now - self._last_render < 1.0 / MAX_SHADOW_RENDERS_PER_SECOND:
-            return False
-        self._apply(wanted)
-        self._last_render = now
-        return True
+        asked = False
+        if wanted != self.fit and (
+                force or now - self._last_render >= 1.0 / MAX_SHADOW_RENDERS_PER_SECOND):
+            self._apply(wanted)
+            self._last_render = now
+            asked = True
+        cover = ground_cover(self.fit, self.top) if self.fit is not None else None
+        self.shade("all" if night or cover is None else cover)
+        return asked
+
+    def shade(self, shading: Shading) -> None:
+        """Draw the shadow shader where ``shading`` says, the rest fixed-function.
+
+        Fixed-function drawing lights and fogs a surface as the shader does where no shadow
+        falls (the shader copies its light equation), at a fraction of the cost on a
+        software rasteriser: issue 16's 185k-building city spent half of each frame of its
+        start view in the shader, on tiles kilometres beyond any shadow. A box only acts on
+        the streamed tiles (``render.streaming``, nodes named ``tile-<key>-<level>``): each
+        that does not meet it is drawn fixed-function. Checked again when the tiles drawn
+        change. Not at night (``shade("all")``): the lit windows are drawn by the shader.
+        """
+        if not self.preset.shadows:
+            return
+        tiles = [c for c in self._district.get_children() if c.get_name().startswith("tile-")]
+        keys = tuple(c.get_key() for c in tiles)
+        if shading == self.shading and keys == self._shaded_tiles:
+            return
+        if (shading == "none") != (self.shading == "none"):
+            for part in self._parts:
+                if shading == "none":
+                    part.set_shader_off()
+                else:
+                    part.set_shader(self._shader)
+        self.shading, self._shaded_tiles = shading, keys
+        for tile in tiles:
+            plain = False
+            if not isinstance(shading, str):
+                b = tile.get_bounds()
+                if isinstance(b, BoundingSphere) and not b.is_empty():
+                    c, r = b.get_center(), b.get_radius()
+                    x0, y0, x1, y1 = shading
+                    plain = (c.x + r < x0 or c.x - r > x1 or c.y + r < y0 or c.y - r > y1)
+            # The tile's own attribute (a tile is drawn with its district's otherwise); it
+            # stays with the node while the stream holds it out of the scene.
+            if plain:
+                tile.set_shader_off()
+            elif tile.has_attrib(ShaderAttrib.get_class_type()):
+                tile.clear_attrib(ShaderAttrib.get_class_type())
 
     def _apply(self, fit: ShadowFit) -> None:
         r, f, u = fit.basis
@@ -411,6 +479,25 @@ class SunRig:
         self.shadow_renders += 1
         if self._buffer is not None:
             self._draw_once()
+
+
+def _shadeable(node: NodePath) -> bool:
+    """Whether the shader draws ``node``'s geometry as it is: every Geom under it has
+    normals and colours per vertex and no texture (the shader samples none)."""
+    found = False
+    nodes = list(node.find_all_matches("**/+GeomNode"))
+    for np_ in ([node] if node.node().is_geom_node() else []) + nodes:
+        if np_.has_attrib(TextureAttrib.get_class_type()):
+            return False
+        geom_node = np_.node()
+        assert isinstance(geom_node, GeomNode)
+        for i in range(geom_node.get_num_geoms()):
+            fmt = geom_node.get_geom(i).get_vertex_data().get_format()
+            if (not fmt.has_column("normal") or not fmt.has_column("color")
+                    or geom_node.get_geom_state(i).has_attrib(TextureAttrib.get_class_type())):
+                return False
+            found = True
+    return found
 
 
 def frustum_rays(camera: NodePath, lens: Lens, root: NodePath) -> np.ndarray:

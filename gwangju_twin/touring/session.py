@@ -338,6 +338,7 @@ class Touring:
     def _frame(self, task: Any) -> Any:
         dt = min(ClockObject.get_global_clock().get_dt(), 0.25)
         self._later.run()
+        self.selection.poll()  # a sunlight check finished in the background
         driver = self.driver
         at = self.pointer.position()
         if self.screen.search.focused:
@@ -399,4 +400,5 @@ class Touring:
         if self.together is not None:
             self.together.close()
         self.selection.close()
+        self.selection.sunlight_job.close()
         self.screen.destroy()

@@ -130,6 +130,21 @@ def sunlight_card(result: SunlightResult, building: int, title: tuple[str, str],
     return panel
 
 
+def sunlight_computing_card(title: tuple[str, str], cat: Catalogue,
+                            on_back: Callable[[], None] | None = None,
+                            on_close: Callable[[], None] | None = None) -> Panel:
+    """The sunlight card while its check is computed in the background: ``title`` (Korean,
+    English) and "computing"; buttons back and close as the finished card has them."""
+    panel = Panel(*title)
+    panel.accent = (0.96, 0.72, 0.20)
+    panel.set_line("computing", *cat.both("sunlight.computing"))
+    if on_back is not None:
+        panel.add_button("back", *cat.both("sunlight.back"), on_click=on_back)
+    if on_close is not None:
+        panel.add_button("close", *cat.both("info.close"), on_click=on_close)
+    return panel
+
+
 def pavilion_card(info: PavilionInfo, manifest: Manifest | None, cat: Catalogue,
                   inside: bool, on_enter: Callable[[], None],
                   on_leave: Callable[[], None],

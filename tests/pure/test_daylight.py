@@ -18,6 +18,7 @@ from gwangju_twin.render.shadowfit import (
     SNAP_DIVISIONS,
     fit_shadow,
     footprint,
+    ground_cover,
     sun_basis,
 )
 from gwangju_twin.render.sunlight import choose_quality
@@ -165,3 +166,35 @@ def test_kiosk_quality_key(tmp_path: Path) -> None:
     path.write_text('[display]\nquality = "ultra"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"\[display\] quality is \"ultra\"; expected one of"):
         load_kiosk_config(path)
+
+
+def test_ground_cover_under_an_overhead_sun_is_the_film() -> None:
+    # The sun straight up: the map's square lies flat, so the ground it covers is the film's
+    # square around the camera's xy, whatever the heights.
+    fit = fit_shadow(np.array([[-100.0, -100.0], [100.0, 100.0]]), (-1e4, -1e4, 1e4, 1e4),
+                     30.0, (0.0, 0.0, 1.0))
+    x0, y0, x1, y1 = ground_cover(fit, 30.0)
+    half = fit.film / 2
+    assert (x0, y0, x1, y1) == pytest.approx(
+        (fit.origin[0] - half, fit.origin[1] - half, fit.origin[0] + half, fit.origin[1] + half))
+
+
+def test_ground_cover_holds_every_point_the_map_covers() -> None:
+    # Points drawn at random inside the map's prism (within the film across the sunlight,
+    # between heights 0 and top) must lie in the box; a low sun in the south-east.
+    top = 60.0
+    towards = (0.6, -0.6, math.sqrt(1 - 0.72))
+    fit = fit_shadow(np.array([[0.0, 0.0], [400.0, 300.0]]), (-1e4, -1e4, 1e4, 1e4), top,
+                     towards)
+    r, f, u = (np.asarray(v) for v in fit.basis)
+    rng = np.random.default_rng(16)
+    a, b = (rng.uniform(-fit.film / 2, fit.film / 2, 2000) for _ in range(2))
+    z = rng.uniform(0.0, top, 2000)
+    start = np.asarray(fit.origin) + a[:, None] * r + b[:, None] * u  # on the film's plane
+    t = (z - start[:, 2]) / f[2]  # then along the sunlight down to height z
+    pts = start + t[:, None] * f
+    x0, y0, x1, y1 = ground_cover(fit, top)
+    assert np.all((pts[:, 0] >= x0 - 1e-6) & (pts[:, 0] <= x1 + 1e-6))
+    assert np.all((pts[:, 1] >= y0 - 1e-6) & (pts[:, 1] <= y1 + 1e-6))
+    # And it is no bigger than needed: the random points reach near its edges.
+    assert pts[:, 0].min() < x0 + 0.1 * (x1 - x0) and pts[:, 1].max() > y1 - 0.1 * (y1 - y0)

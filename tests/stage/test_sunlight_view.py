@@ -16,7 +16,7 @@ from gwangju_twin.app.stage import Interface, Stage, StageOptions
 from gwangju_twin.expo.prepared import Prepared
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.sun.heatmap import STOPS_RGB
-from gwangju_twin.sun.sunlight import district_sunlight
+from gwangju_twin.sun.sunlight import district_sunlight, extruded
 from gwangju_twin.touring.selection import SUNLIGHT_MARGIN
 
 pytestmark = pytest.mark.render
@@ -45,6 +45,14 @@ def _press(stage: Stage, key: str) -> None:
     button = selection.view.buttons[keys.index(key)]
     stage.base.messenger.send(B1CLICK + button.guiId, [None])
     frames(stage, 3)
+
+
+def _finish(stage: Stage) -> None:
+    """Let the sunlight check computing in the background finish, and a frame apply it."""
+    job = stage.touring.selection.sunlight_job
+    job.wait(timeout=300.0)  # a guard against a hang, not a speed target
+    frames(stage, 2)
+    assert not job.busy
 
 
 def _hall(prepared: Prepared) -> int:
@@ -78,6 +86,7 @@ def test_a_clicked_buildings_sunlight_card_and_heat_map(stage: Stage, prepared: 
     assert t.selection.selected.feature == row
     assert t.selection.sunmap.node is None
     _press(stage, "sunlight")
+    _finish(stage)
 
     # The card: the verdict the check itself gives, and a line per side of the hall.
     expected = district_sunlight(prepared.district, row, margin=SUNLIGHT_MARGIN)
@@ -101,6 +110,7 @@ def test_a_clicked_buildings_sunlight_card_and_heat_map(stage: Stage, prepared: 
     assert t.selection.sunmap.node is None
     assert "sunlight" in [b.key for b in t.selection.panel.buttons]
     _press(stage, "sunlight")
+    _finish(stage)
     assert t.selection.sunmap.node is not None
     _press(stage, "close")
     assert t.selection.sunmap.node is None and t.selection.panel is None
@@ -148,6 +158,7 @@ def test_an_area_box_dragged_after_j_checks_every_building_in_it(stage: Stage,
     assert np.allclose(band, (p[0], p[1], q[0], q[1]), atol=0.5), band
     send(stage, "mouse1-up")
     frames(stage, 2)
+    _finish(stage)
     assert t.driver.rig.pose == pose_before
     assert not t.gestures.area_armed and t.selection.band.node is None
 
@@ -170,3 +181,50 @@ def test_escape_cancels_an_armed_box(stage: Stage) -> None:
     send(stage, "escape")
     frames(stage)
     assert not t.gestures.area_armed
+
+
+def test_the_check_computes_in_the_background_and_the_last_asked_wins(
+        stage: Stage, prepared: Prepared, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import gwangju_twin.touring.selection as selection_module
+
+    t = stage.touring
+    assert t is not None
+    t.selection.close()
+    # The check waits for the test's go: until then the card says it is computing, the
+    # window goes on drawing frames, and no map is drawn.
+    go = threading.Event()
+    asked: list[object] = []
+
+    def gated(district: object, target: object, **options: object) -> object:
+        asked.append(target)
+        go.wait(timeout=300.0)
+        return district_sunlight(district, target, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selection_module, "district_sunlight", gated)
+    hall = _hall(prepared)
+    other = next(int(r) for r in extruded(prepared.district) if r != hall)
+    t.selection.select(hall)
+    t.selection.show_sunlight(hall)
+    frames(stage, 3)
+    panel = t.selection.panel
+    assert panel is not None and any("Computing" in line for line in panel.text("en"))
+    assert any("계산 중" in line for line in panel.text("ko"))
+    assert t.selection.sunmap.node is None and t.selection.sunlight_job.busy
+    # A second request supersedes the first: only its card and map are shown.
+    t.selection.show_sunlight(other)
+    go.set()
+    _finish(stage)
+    assert t.selection.sunmap.result is not None
+    assert t.selection.sunmap.result.buildings == (other,)
+    panel = t.selection.panel
+    assert panel is not None and not any("Computing" in line for line in panel.text("en"))
+    # Closing while a check computes: nothing reopens when it ends.
+    go.clear()
+    t.selection.show_sunlight(hall)
+    t.selection.close()
+    go.set()
+    t.selection.sunlight_job.wait(timeout=300.0)
+    frames(stage, 2)
+    assert t.selection.panel is None and t.selection.sunmap.node is None
