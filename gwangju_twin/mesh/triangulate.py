@@ -48,7 +48,9 @@ def triangulate(parts: np.ndarray) -> Triangulation:
     rings_per_part = np.bincount(part_of_ring, minlength=len(parts))
     part_of_vertex = part_of_ring[ring_of]
 
-    convex = _convex_rings(xy, ring_of, ring_start, ring_len)
+    spikes = _spikes(xy, ring_of, ring_start, ring_len)
+    convex = _convex_rings(xy, ring_of, ring_start, ring_len) & ~(
+        np.bincount(ring_of, weights=spikes, minlength=n_rings) > 0)
     simple = (rings_per_part == 1)[part_of_ring] & convex  # per ring; shells only when simple
     # Fan triangulation for convex single-ring parts, all at once.
     fan_rings = np.flatnonzero(simple & (ring_len >= 3))
@@ -69,7 +71,7 @@ def triangulate(parts: np.ndarray) -> Triangulation:
         v1 = ring_end[r1 - 1]
         ends = ring_end.astype(np.uint32)
         local = [
-            mapbox_earcut.triangulate_float64(xy[a:b], ends[c:d] - np.uint32(a))
+            _earcut(xy[a:b], ends[c:d] - np.uint32(a), spikes[a:b])
             for a, b, c, d in zip(v0.tolist(), v1.tolist(), r0.tolist(), r1.tolist(), strict=True)
         ]
         counts = np.fromiter((len(t) // 3 for t in local), np.int64, len(local))
@@ -89,12 +91,51 @@ def triangulate(parts: np.ndarray) -> Triangulation:
     return Triangulation(xy, ring_of, part_of_vertex, ring_len, triangles, tri_part)
 
 
+def _earcut(xy: np.ndarray, ends: np.ndarray, spikes: np.ndarray) -> np.ndarray:
+    """Earcut over one part's rings (``ends``: each ring's end), indices into ``xy``. The
+    tips of spikes (a ring going out and straight back, no area) are left out of the roof:
+    earcut cuts such a ring into triangles that overlap. Their walls stay."""
+    if not spikes.any():
+        return np.asarray(mapbox_earcut.triangulate_float64(xy, ends))
+    keep = ~spikes
+    starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
+    kept = []
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        n = int(keep[a:b].sum())
+        if n < 3:  # a ring that is all spike has no area
+            if i == 0:
+                return np.zeros(0, np.int64)  # the shell: nothing to cover
+            keep[a:b] = False  # a hole: nothing to cut out
+            continue
+        kept.append(n)
+    kept_ends = np.cumsum(kept)
+    where = np.flatnonzero(keep)
+    found = mapbox_earcut.triangulate_float64(xy[keep], kept_ends.astype(np.uint32))
+    return where[np.asarray(found, np.int64)]
+
+
+def _spikes(
+    xy: np.ndarray, ring_of: np.ndarray, ring_start: np.ndarray, ring_len: np.ndarray
+) -> np.ndarray:
+    """True at the tip of a spike: the ring arrives and leaves along one line, in opposite
+    directions (the cross product of the edges nil, their dot product negative)."""
+    idx = np.arange(len(xy))
+    start = ring_start[ring_of]
+    length = ring_len[ring_of]
+    e1 = xy[idx] - xy[start + (idx - start - 1) % length]
+    e2 = xy[start + (idx - start + 1) % length] - xy[idx]
+    cross = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    scale = np.hypot(e1[:, 0], e1[:, 1]) * np.hypot(e2[:, 0], e2[:, 1])
+    return (np.abs(cross) <= 1e-9 * np.maximum(scale, 1e-12)) & ((e1 * e2).sum(axis=1) < 0.0)
+
+
 def _convex_rings(
     xy: np.ndarray, ring_of: np.ndarray, ring_start: np.ndarray, ring_len: np.ndarray
 ) -> np.ndarray:
-    """True for rings that turn left (or go straight) at every vertex. A ring with a
+    """True for rings that turn left (or go straight on) at every vertex. A ring with a
     repeated vertex is not called convex: the zero-length edge there hides the turn at
-    that corner (a concave corner would be fanned over), so earcut takes it."""
+    that corner (a concave corner would be fanned over), so earcut takes it (so does a ring
+    with a spike, ``_spikes``)."""
     idx = np.arange(len(xy))
     start = ring_start[ring_of]
     length = ring_len[ring_of]

@@ -43,8 +43,9 @@ FORMAT = "gwangju-twin/tiles/1"
 # 8: a roof ring with a repeated vertex goes to earcut; 9: the far level leaves out minor
 # road areas and the walls of hulls under levels.FAR_WALLS_M, and prisms without floors no
 # longer carry the floor's unused vertices (fewer vertices: the overview's frame time); far
-# groups gain level 3 (levels.CITY); 10: batches carry an emissive byte a vertex.
-BAKE_REVISION = 10
+# groups gain level 3 (levels.CITY); 10: batches carry an emissive byte a vertex; 11: the
+# tip of a spike in a ring is left out of its roof (mesh/triangulate.py).
+BAKE_REVISION = 11
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")

@@ -284,6 +284,9 @@ def test_any_lonlat_positions_load_or_fail_with_one_line(
 @SETTINGS
 @example(coords=[[(0, -1), (0, 0), (0, 0), (1, 0), (-1, 1)]], scale=0.01, bottom=0.0,
          extra=1.0)  # a concave corner behind a repeated vertex was once fanned over
+@example(coords=[[(0, 0), (0, 0), (0, 1)], [(-4, -4), (0, 3), (-12, -18), (1, 0), (0, 4)]],
+         scale=0.01, bottom=0.0, extra=1.0)  # a spike (out and back along one line), which
+# make_valid keeps at this scale, was fanned and then cut by earcut into overlapping triangles
 @given(
     coords=st.lists(st.lists(st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size=3,
                              max_size=10), min_size=1, max_size=4),
