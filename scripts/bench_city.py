@@ -70,6 +70,18 @@ def _rss_mb() -> tuple[float, float]:
     return now, peak
 
 
+#: The lighting preset both paths are drawn with (``--quality``, handed to the workers in
+#: the environment): by default "low", what "auto" takes for a city from tiles on this
+#: machine's software renderer (render/sunlight.py), so the two paths differ only in tiles.
+QUALITY_ENV = "BENCH_CITY_QUALITY"
+
+
+def _options(**kw: Any) -> Any:
+    from gwangju_twin.app.stage import StageOptions
+
+    return StageOptions(quality=os.environ.get(QUALITY_ENV, "low"), **kw)  # type: ignore[arg-type]
+
+
 def _scene(source: Path, cache: Path, tiles: str) -> Any:
     import dataclasses
 
@@ -80,7 +92,7 @@ def _scene(source: Path, cache: Path, tiles: str) -> Any:
 
 def worker_start(source: Path, cache: Path, tiles: str, spawned: float) -> dict[str, Any]:
     """Seconds from process start to the loading screen's and the city's first frame."""
-    from gwangju_twin.app.stage import Interface, StageOptions, load_stage
+    from gwangju_twin.app.stage import Interface, load_stage
     from gwangju_twin.expo.prepared import Loading
 
     firsts: list[float] = []
@@ -95,7 +107,7 @@ def worker_start(source: Path, cache: Path, tiles: str, spawned: float) -> dict[
             cities.append(time.time() - spawned)
 
     stage = load_stage(Loading(_scene(source, cache, tiles)), "offscreen", WIN,
-                       StageOptions(interface=Interface.DESKTOP, persist=False),
+                       _options(interface=Interface.DESKTOP, persist=False),
                        on_frame=on_frame)
     stage.base.graphicsEngine.render_frame()
     stage.base.graphicsEngine.render_frame()  # the second shows the first's picture
@@ -188,7 +200,7 @@ def worker_frames(source: Path, cache: Path, tiles: str, frames: int,
     from gwangju_twin.app.stage import Stage
     from gwangju_twin.expo.prepared import prepare
 
-    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
+    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN, _options())
     out: dict[str, Any] = {}
 
     def measure_view(name: str) -> dict[str, Any]:
@@ -227,7 +239,7 @@ def worker_memory(source: Path, cache: Path, tiles: str) -> dict[str, Any]:
     from gwangju_twin.app.stage import Stage
     from gwangju_twin.expo.prepared import prepare
 
-    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN)
+    stage = Stage(prepare(_scene(source, cache, tiles)), "offscreen", WIN, _options())
     for pose in _poses(stage).values():
         stage.set_pose(pose)
         if stage.stream is not None:
@@ -391,7 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shots", type=Path, help="write each view's picture into this folder")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--quality", choices=("low", "medium", "high"), default="low",
+                        help="the lighting preset of both paths (default low: what auto takes "
+                        "for a city from tiles on a software renderer)")
     args = parser.parse_args(argv)
+    os.environ[QUALITY_ENV] = args.quality  # the workers inherit it
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.shots:
         args.shots.mkdir(parents=True, exist_ok=True)

@@ -316,7 +316,8 @@ class Stage:
         if choice is None:
             choice = options.settings.settings.quality if options.settings else "auto"
         gsg = self.base.win.get_gsg() if self.base.win is not None else None
-        self.quality = choose_quality(choice, gsg.get_driver_renderer() if gsg else "")
+        self.quality = choose_quality(choice, gsg.get_driver_renderer() if gsg else "",
+                                      whole_city=self.stream is not None)
         x0, y0, x1, y1 = prepared.mesh.bounds
         top = max(prepared.focus()[5], 30.0)
         self.sunlight = SunRig(self.world, self.quality, self.haze, (x0, y0, x1, y1), top)

@@ -89,21 +89,26 @@ PRESETS: dict[Quality, Preset] = {
 #: Words in the OpenGL renderer string of a software rasteriser (Mesa's llvmpipe, softpipe and
 #: swrast; Microsoft's GDI fallback).
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software", "gdi generic")
-#: The preset "auto" takes on a software rasteriser and on a GPU (docs/daylight.md gives the
-#: benchmark it was chosen by).
+#: The preset "auto" takes on a software rasteriser, there for a whole city drawn from its
+#: tiles, and on a GPU (docs/daylight.md gives the benchmarks they were chosen by).
 AUTO_SOFTWARE: Quality = "medium"
+AUTO_SOFTWARE_CITY: Quality = "low"
 AUTO_GPU: Quality = "high"
 
 
-def choose_quality(choice: QualityChoice, renderer: str) -> Quality:
+def choose_quality(choice: QualityChoice, renderer: str, whole_city: bool = False) -> Quality:
     """The preset for ``choice``: itself, or for "auto" the one suited to the OpenGL
-    ``renderer`` string (empty when nothing is drawn: "low")."""
+    ``renderer`` string (empty when nothing is drawn: "low"). ``whole_city``: the city is
+    drawn from its tile cache (a city too big to draw whole); on a software rasteriser its
+    street views fill the screen with near walls, whose per-pixel shadow lookup would halve
+    the frame rate, so it is drawn without shadows unless asked for."""
     if choice != "auto":
         return choice
     if not renderer:
         return "low"
-    software = any(word in renderer.lower() for word in SOFTWARE_RENDERERS)
-    return AUTO_SOFTWARE if software else AUTO_GPU
+    if any(word in renderer.lower() for word in SOFTWARE_RENDERERS):
+        return AUTO_SOFTWARE_CITY if whole_city else AUTO_SOFTWARE
+    return AUTO_GPU
 
 
 SHADER_VERT = """#version 130

@@ -117,6 +117,11 @@ def test_auto_quality_follows_the_renderer() -> None:
     assert choose_quality("auto", "NVIDIA GeForce RTX 3060/PCIe/SSE2") == "high"
     assert choose_quality("auto", "") == "low"  # nothing drawn
     assert choose_quality("low", "NVIDIA GeForce") == "low"
+    # A whole city from tiles: no shadows on a software renderer unless asked for; on a
+    # GPU as any scene.
+    assert choose_quality("auto", "llvmpipe (LLVM 15.0.6, 256 bits)", whole_city=True) == "low"
+    assert choose_quality("medium", "llvmpipe", whole_city=True) == "medium"
+    assert choose_quality("auto", "NVIDIA GeForce RTX 3060", whole_city=True) == "high"
     assert Settings().quality == "auto"
     with pytest.raises(ValueError):
         Settings(quality="ultra")  # type: ignore[arg-type]
