@@ -13,57 +13,9 @@ rows were remapped (pavilions) or whose file is damaged, goes the viewer's way
 
 from __future__ import annotations
 
-import io
-import re
-import struct
-import zipfile
-
-import numpy as np
-
 from gwangju_twin.mesh.batch import MeshBatch
-from gwangju_twin.tiles.files import CorruptFileError, arrays_batches
+from gwangju_twin.tiles.files import CorruptFileError, arrays_batches, npz_views
 from gwangju_twin.tiles.tileset import PARTS, TileSet
-
-#: The header numpy writes for a C-ordered array of a plain type (format version 1.0).
-_HEADER = re.compile(r"\{'descr': '([<|][a-zA-Z]\d{0,2})', 'fortran_order': False, "
-                     r"'shape': \(((?:\d+, ?)*\d*)\), \}\s*\Z")
-_LOCAL = struct.Struct("<4s22xHH")  # a zip member's local header: signature, name, extra
-
-
-def npz_views(data: bytes) -> dict[str, np.ndarray] | None:
-    """The arrays of an uncompressed archive written by ``npz_bytes``, viewed in ``data``
-    (read-only); None if anything is not as the bake writes it (the caller then reads it
-    the slow, checked way)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
-        return None
-    out: dict[str, np.ndarray] = {}
-    for info in infos:
-        if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
-            return None
-        at = info.header_offset
-        sig, name_len, extra_len = _LOCAL.unpack_from(data, at)
-        start = at + 30 + name_len + extra_len
-        end = start + info.file_size
-        if (sig != b"PK\x03\x04" or end > len(data)
-                or data[start:start + 8] != b"\x93NUMPY\x01\x00"):
-            return None
-        (header_len,) = struct.unpack_from("<H", data, start + 8)
-        body = start + 10 + header_len
-        match = _HEADER.match(data[start + 10:body].decode("latin1"))
-        if match is None:
-            return None
-        dtype = np.dtype(match.group(1))
-        if dtype.kind not in "fiubU":
-            return None
-        shape = tuple(int(v) for v in match.group(2).replace(" ", "").split(",") if v)
-        count = int(np.prod(shape, dtype=np.int64))
-        if body + count * dtype.itemsize != end:
-            return None
-        out[info.filename[:-4]] = np.frombuffer(data, dtype, count, body).reshape(shape)
-    return out
 
 
 def tile_batches(tiles: TileSet, key: str, level: int) -> list[MeshBatch]:
