@@ -16,6 +16,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -318,19 +319,32 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     if progress is not None:
         progress(0, total)
     entries: list[TileEntry] = []
-    for done, result in enumerate(runner(tasks), start=1):
-        entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
-        entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
-                                 result.triangles, entry,
-                                 group_of.get(result.key) if result.kind == "leaf" else None))
-        if progress is not None:
-            progress(done, total)
+    # The district table (a few seconds for a big city, all in this process) is made in a
+    # thread once the first tile is in, while the rest bake: on Dask this process mostly
+    # waits meanwhile, and the table no longer holds up the index after the last tile.
+    pool = ThreadPoolExecutor(1, thread_name_prefix="district-table")
+    table_made: Future[bytes] | None = None
+    try:
+        for done, result in enumerate(runner(tasks), start=1):
+            if table_made is None:
+                table_made = pool.submit(lambda: npz_bytes(district_arrays(district)))
+            entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
+            entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
+                                     result.triangles, entry,
+                                     group_of.get(result.key) if result.kind == "leaf"
+                                     else None))
+            if progress is not None:
+                progress(done, total)
+        table = (table_made.result() if table_made is not None
+                 else npz_bytes(district_arrays(district)))
+    finally:
+        # A bake that failed does not wait for a table nobody will write.
+        pool.shutdown(wait=False, cancel_futures=True)
     # A tile is its kind and key: a far group that is a single leaf shares the leaf's key.
     got = {(e.kind, e.key) for e in entries}
     if len(entries) != total or got != {(t.kind, t.key) for t in tasks}:
         raise RuntimeError(f"the bake returned {len(got)} of {total} tiles")
     entries = _grown_groups(entries)
-    table = npz_bytes(district_arrays(district))
     dist_entry = _stored(folder, "district", table, ".npz")
     rep = report_json(report).encode("utf-8")
     rep_entry = _stored(folder, "report", rep, ".json")

@@ -4,6 +4,7 @@ damaged, each found and said in one line, and the cache baked again (never a tra
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from pathlib import Path
 
@@ -128,3 +129,44 @@ def test_render_of_a_baked_city_says_it_drew_from_the_cache(source: Path, tmp_pa
     # Not "0 draw calls": the merged batches hold none of a baked city.
     assert f"from its tile cache {cache}" in out.stdout
     assert (tmp_path / "city.png").stat().st_size > 0
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bake_on_two_workers_writes_the_serial_bytes(source: Path, tmp_path: Path) -> None:
+    # The command starts its cluster while it reads the source and closes it while it
+    # writes the index (tests/system/test_bake_dask.py bakes on clusters without it): the
+    # oracle is the serial bake of the same source.
+    pytest.importorskip("distributed")
+    for name, how in (("serial", ["--serial"]), ("dask", ["--workers", "2"])):
+        out = run_cli("bake", str(source), "--out", str(tmp_path / name), *how)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert "Traceback" not in out.stderr
+    serial, dask = _files(tmp_path / "serial"), _files(tmp_path / "dask")
+    assert "index.json" in serial and len([n for n in serial if n.startswith("tiles/")]) > 2
+    assert serial == dask
+
+
+def test_a_bad_source_or_scheduler_while_the_cluster_starts_is_one_line(
+        source: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    # The source fails while the local cluster starts: its error, one line, and no wait.
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    out = run_cli("bake", str(broken), "--out", str(tmp_path / "a"), "--workers", "2",
+                  timeout=120)
+    assert out.returncode == 2 and "broken.geojson" in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    # Nobody answers at the scheduler's address: said once the source is read.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    out = run_cli("bake", str(source), "--out", str(tmp_path / "b"), "--scheduler", address,
+                  timeout=120)
+    assert out.returncode == 2 and address in out.stderr, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "b" / "index.json").exists()

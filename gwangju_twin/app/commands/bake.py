@@ -9,12 +9,16 @@ import dataclasses
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gwangju_twin.app.commands.options import load_source, source_options, verbose_option
 from gwangju_twin.errors import InputError
+
+if TYPE_CHECKING:
+    from gwangju_twin.tiles.bake import Runner, TileResult, TileTask
 
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?/?$")
 
@@ -59,18 +63,66 @@ def add_parser(sub: Any) -> None:
 
 
 @contextlib.contextmanager
-def _runner(args: argparse.Namespace) -> Iterator[Any]:
+def _runner(args: argparse.Namespace) -> Iterator[Callable[[], Runner]]:
+    """The bake's runner, as a call that waits for it: a Dask cluster is started (or joined)
+    in a thread while the caller reads the source, and closed once the last tile is in.
+
+    Reading the source is a quarter of a big city's bake and runs in this process alone,
+    on one core; starting a local cluster (worker processes importing the program, about
+    2 s on a 2-core machine) takes the other core meanwhile instead of waiting its turn.
+    Closing it (its workers' processes ending, most of a second) likewise goes on while the
+    district table and the index are written.
+    """
     from gwangju_twin.tiles.bake import serial
 
     if args.serial:
-        yield serial
+        yield lambda: serial
         return
     from gwangju_twin.tiles.parallel import dask_runner
 
     n = args.workers if args.workers is not None or args.scheduler else (os.cpu_count() or 1)
-    with dask_runner(workers=n if args.scheduler is None else None,
-                     scheduler=args.scheduler) as run:
-        yield run
+    starting = dask_runner(workers=n if args.scheduler is None else None,
+                           scheduler=args.scheduler)
+    with ThreadPoolExecutor(1, thread_name_prefix="dask") as pool:
+        started = pool.submit(starting.__enter__)
+        closing: list[Future[Any]] = []
+
+        def close() -> None:
+            if not closing:
+                closing.append(pool.submit(starting.__exit__, None, None, None))
+
+        def runner() -> Runner:
+            run = started.result()
+
+            def tiles(tasks: list[TileTask]) -> Iterator[TileResult]:
+                yield from run(tasks)
+                close()  # every tile is in: nothing more for the cluster to do
+
+            return tiles
+
+        try:
+            yield runner
+        except BaseException as exc:
+            # The block failed (a bad source, Ctrl-C, a write): the cluster, once up, is
+            # closed all the same; a start that failed too is outweighed by the block's error.
+            if closing:
+                _settled(closing[0])
+            elif _settled(started):
+                starting.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        # A start that failed says why here, after the read (InputError: one line).
+        started.result()
+        close()
+        closing[0].result()
+
+
+def _settled(started: Future[Any]) -> bool:
+    """Whether the call in ``started`` succeeded, waiting for it to end either way."""
+    try:
+        started.result()
+    except BaseException:
+        return False
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,9 +153,10 @@ def run(args: argparse.Namespace) -> int:
             if str(exc) != "not baked yet":
                 print(f"{folder}: {exc}; baking it again")
     start = time.perf_counter()
-    district, report = read_district(scene)
-    read = time.perf_counter() - start
-    with _runner(args) as runner:
+    with _runner(args) as started:
+        district, report = read_district(scene)
+        read = time.perf_counter() - start
+        runner = started()
         try:
             cache = bake(district, report, folder, key, runner=runner, progress=BakeMeter())
         except OSError as exc:
