@@ -140,11 +140,14 @@ def pack(tasks: list[TileTask]) -> bytes:
     for task in tasks:
         columns = dict(vars(task.part))
         columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
-        # A tile's meshes never read the features' properties or names (the district
-        # table carries them): a register's thirty columns per building were most of
-        # what went over the wire.
+        # A tile's meshes read no names and only the road areas' properties (a minor
+        # road's area is left out of the far level: levels.minor_road_areas); the
+        # district table carries the rest. A register's thirty columns per building were
+        # most of what went over the wire.
         n = len(task.ids)
-        columns["properties"] = [{}] * n
+        plazas = task.part.layer == "plazas"
+        columns["properties"] = [props if plaza else {} for props, plaza
+                                 in zip(task.part.properties, plazas.tolist(), strict=True)]
         for name in ("name", "name_en", "feature_id"):
             columns[name] = [None] * n
         packed.append((task.key, task.kind, task.ids, columns))

@@ -4,17 +4,22 @@ Dask named as the extra to install, and tasks packed for workers unchanged
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
+from render_helpers import REPO
 from tile_builders import write_synthetic_city
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.expo.city import read_district
 from gwangju_twin.geo import load_geojson
+from gwangju_twin.scene import scene_for_geojson
 from gwangju_twin.tiles.bake import TileTask, bake_tile, plan
+from gwangju_twin.tiles.levels import minor_road_areas
 from gwangju_twin.tiles.parallel import BATCH_FEATURES, batches, dask_runner, pack, unpack
 
 
@@ -57,10 +62,27 @@ def test_a_packed_task_bakes_the_same_bytes(tmp_path: Path) -> None:
         assert (back.key, back.kind) == (task.key, task.kind)
         np.testing.assert_array_equal(back.ids, task.ids)
         assert shapely.equals_exact(back.part.geometry, task.part.geometry, 0).all()
-        # Properties and names stay home (the meshes never read them): the same bytes
-        # come back all the same.
-        assert back.part.properties == [{}] * len(task.ids)
+        # Names stay home, and the properties of all but road areas (the meshes never
+        # read them): the same bytes come back all the same.
+        plazas = task.part.layer == "plazas"
+        assert back.part.properties == [p if a else {} for p, a
+                                        in zip(task.part.properties, plazas, strict=True)]
         assert back.part.name == [None] * len(task.ids)
+        assert bake_tile(back).data == bake_tile(task).data
+
+
+def test_a_far_group_leaves_out_the_same_minor_road_areas_on_a_worker(tmp_path: Path) -> None:
+    """The far level drops minor roads' paved areas by their tags (levels.minor_road_areas),
+    so those tags travel with the task: without them a worker kept the areas and its far
+    tiles differed from the serial bake's."""
+    source = tmp_path / "register.shp"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "register_city.py"), str(source),
+                    "--buildings", "800"], check=True, capture_output=True, timeout=300)
+    district, _ = read_district(scene_for_geojson(source))
+    far = [t for t in plan(district)[1] if t.kind == "far"]
+    assert far and any(minor_road_areas(t.part).any() for t in far)
+    for task, back in zip(far, unpack(pack(far)), strict=True):
+        np.testing.assert_array_equal(minor_road_areas(back.part), minor_road_areas(task.part))
         assert bake_tile(back).data == bake_tile(task).data
 
 
