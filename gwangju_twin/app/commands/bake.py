@@ -166,11 +166,11 @@ def run(args: argparse.Namespace) -> int:
     took = time.perf_counter() - start
     index = cache.index
     size = sum(t.entry.bytes for t in index.tiles) + index.district.bytes + index.report.bytes
-    tri = {part: sum(t.triangles.get(part, 0) for t in index.tiles) for part in ("0", "2")}
+    tri = {part: sum(t.triangles.get(part, 0) for t in index.tiles) for part in ("0", "2", "3")}
     # A leaf with nothing to simplify draws its level 0 at level 1.
     tri["1"] = sum(t.triangles.get("1", t.triangles.get("0", 0)) for t in index.leaves())
     print(f"{folder}: {len(index.leaves())} leaves and {len(index.groups())} far groups from "
           f"{report.layers['buildings']:,} buildings; triangles by level: "
-          f"{tri['0']:,} / {tri['1']:,} / {tri['2']:,}; {size / 1e6:.0f} MB; read "
+          f"{tri['0']:,} / {tri['1']:,} / {tri['2']:,} / {tri['3']:,}; {size / 1e6:.0f} MB; read "
           f"{read:.1f} s, whole bake {took:.1f} s")
     return 0
