@@ -29,7 +29,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -52,6 +52,7 @@ from gwangju_twin.presence.messages import (
     Share,
     Snapshot,
     Tour,
+    Visitor,
     Welcome,
     decode_server,
     encode,
@@ -425,16 +426,22 @@ class PresenceClient:
                 with contextlib.suppress(queue.Empty):
                     self._events.get_nowait()
 
+    def _near(self, t: float, near: Sequence[Visitor], whole: bool) -> dict[str, State]:
+        """Take a snapshot's (``whole``) or a delta's near rows into the buffer and the
+        visitors known; call with the lock held. Returns their states by id."""
+        states = {v.id: State(*v.pos, v.yaw, v.pitch) for v in near if v.id != self.id}
+        (self._buffer.push if whole else self._buffer.merge)(t, states)
+        for v in near:
+            if v.id != self.id:
+                self._who[v.id] = (v.nickname_id, v.colour_id, v.role, v.pavilion)
+                self._far.pop(v.id, None)
+        return states
+
     def _snapshot(self, snap: Snapshot) -> None:
         arrival = self.clock()
-        states = {v.id: State(*v.pos, v.yaw, v.pitch) for v in snap.near if v.id != self.id}
         with self._lock:
             self._offset.observe(snap.t, arrival)
-            self._buffer.push(snap.t, states)
-            for v in snap.near:
-                if v.id != self.id:
-                    self._who[v.id] = (v.nickname_id, v.colour_id, v.role, v.pavilion)
-                    self._far.pop(v.id, None)
+            states = self._near(snap.t, snap.near, whole=True)
             if snap.far:
                 self._far = {c.id: Far(c.id, c.nickname_id, c.colour_id, c.zone, c.x, c.y)
                              for c in snap.far if c.id != self.id and c.id not in states}
@@ -445,14 +452,9 @@ class PresenceClient:
 
     def _delta(self, delta: Delta) -> None:
         arrival = self.clock()
-        states = {v.id: State(*v.pos, v.yaw, v.pitch) for v in delta.near if v.id != self.id}
         with self._lock:
             self._offset.observe(delta.t, arrival)
-            self._buffer.merge(delta.t, states)
-            for v in delta.near:
-                if v.id != self.id:
-                    self._who[v.id] = (v.nickname_id, v.colour_id, v.role, v.pavilion)
-                    self._far.pop(v.id, None)
+            self._near(delta.t, delta.near, whole=False)
         self.stats.deltas += 1
 
     def _reset_room(self) -> None:

@@ -461,6 +461,20 @@ class PresenceServer:
 
     # ------------------------------------------------------------ snapshots
 
+    def _send(self, room: Room, texts: dict[str, str], kind: str) -> None:
+        """Each local visitor's own ``texts`` (a snapshot or a delta), skipped for one whose
+        connection is still behind on earlier ones (counted as ``KIND.skipped_slow``)."""
+        for vid, text in texts.items():
+            member = room.local.get(vid)
+            conn = None if member is None else member.conn
+            if conn is None:
+                continue
+            if conn.transport.get_write_buffer_size() > SLOW_BYTES:
+                self.counters[f"{kind}.skipped_slow"] += 1
+                continue
+            broadcast([conn], text)
+        self.counters[f"{kind}.sent"] += len(texts)
+
     def snapshot_texts(self, room: Room, now: float) -> dict[str, str]:
         """Each local visitor's snapshot text: the room as they should see it."""
         members = list(room.local.values()) + [
@@ -515,15 +529,7 @@ class PresenceServer:
                 continue
             texts = self.snapshot_texts(room, now)
             room.changed.clear()  # the snapshot carries every move so far
-            for vid, text in texts.items():
-                conn = room.local[vid].conn
-                if conn is None:
-                    continue
-                if conn.transport.get_write_buffer_size() > SLOW_BYTES:
-                    self.counters["snapshot.skipped_slow"] += 1
-                    continue
-                broadcast([conn], text)
-            self.counters["snapshot.sent"] += len(texts)
+            self._send(room, texts, "snapshot")
             room.gone.clear()
             room.seq += 1
             if self.bus is not None and room.seq % self.config.far_every == 0:
@@ -628,16 +634,7 @@ class PresenceServer:
             try:
                 for room in list(self.rooms.values()):
                     texts = self.delta_texts(room)
-                    for vid, text in texts.items():
-                        member = room.local.get(vid)
-                        conn = None if member is None else member.conn
-                        if conn is None:
-                            continue
-                        if conn.transport.get_write_buffer_size() > SLOW_BYTES:
-                            self.counters["delta.skipped_slow"] += 1
-                            continue
-                        broadcast([conn], text)
-                    self.counters["delta.sent"] += len(texts)
+                    self._send(room, texts, "delta")
                 self.counters["delta.flush"] += 1
             except Exception:  # as a tick: a bug here must not end the server
                 self.counters["delta.error"] += 1
