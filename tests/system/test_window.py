@@ -110,11 +110,15 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
             shots[name] = _shot(display, tmp_path / f"{name}.png")
             return test(shots[name])
 
+        # The daylit city where the panel will dock has next to no near-black pixels.
+        assert card(outside) < 2_000
         # Tour order: mobility, energy, manufacturing, healthcare, ...; key 2 enters energy.
-        # The panel appears once the flight has landed: wait for it, not for a time.
+        # The panel appears once the flight has landed: wait for its card itself (about 28,000
+        # near-black pixels), not for a time nor for the view merely getting darker there (on a
+        # slow run the flight's own view, shadows and all, once passed for the panel).
         _x(display, "xdotool", "key", "--window", wid, "2")
-        assert _wait_until(lambda: seen("energy", lambda s: s[panel].mean()
-                                        < outside[panel].mean() - 40)), "no panel appeared"
+        assert _wait_until(lambda: seen("energy", lambda s: card(s) > 10_000)), \
+            "no panel appeared"
         energy = shots["energy"]
         # Key 4: healthcare, whose demo raises on its first frame. The viewer carries on,
         # and the panel carries the red "데모를 사용할 수 없습니다" bar the energy panel lacks.
@@ -123,9 +127,8 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
             "no notice bar"
         assert viewer.poll() is None, viewer.stderr.read()[-2000:] if viewer.stderr else ""
         assert notice_bar(energy) < 300
-        # Key 0 leaves: the card goes (about 28,000 of its pixels with it; the daylit city
-        # behind it has next to none, whatever the camera shows after the flight).
-        assert card(energy) > 10_000 and card(outside) < 2_000
+        # Key 0 leaves: the card goes (its pixels with it; the daylit city behind it has next
+        # to none, whatever the camera shows after the flight).
         _x(display, "xdotool", "key", "--window", wid, "0")
         assert _wait_until(lambda: seen("left", lambda s: card(s) < 2_000)), "the panel stayed"
         _x(display, "xdotool", "key", "--window", wid, "ctrl+q")
