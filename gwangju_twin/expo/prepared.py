@@ -10,7 +10,7 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class Prepared:
     tiles: TileSet | None = None
     """The baked city's tiles when it is drawn from its tile cache; ``mesh`` then holds
     only what the cache does not (a boundary file's outlines) and the city's extent."""
+    _focus: tuple[District, tuple[Pavilion, ...], Box] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def pose(self, view: str, aspect: float) -> CameraPose:
         """The named view: "start" (the scene's camera), "pavilions" (all of them) or a
@@ -94,6 +96,16 @@ class Prepared:
     def focus(self) -> Box:
         """The 3D box the start view frames: the buildings (trimmed of outliers, with their
         heights) or, without buildings, every feature; and the pavilions."""
+        # Asked for by the start view, the sun's fit and the stage while a city loads: each
+        # asking went through every feature's bounds (some 0.05 s for a 185k city's start).
+        cached = self._focus
+        if cached is not None and cached[0] is self.district and cached[1] is self.pavilions:
+            return cached[2]
+        box = self._focus_box()
+        self._focus = (self.district, self.pavilions, box)
+        return box
+
+    def _focus_box(self) -> Box:
         import numpy as np
         import shapely
 

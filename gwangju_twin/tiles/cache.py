@@ -45,8 +45,9 @@ FORMAT = "gwangju-twin/tiles/1"
 # road areas and the walls of hulls under levels.FAR_WALLS_M, and prisms without floors no
 # longer carry the floor's unused vertices (fewer vertices: the overview's frame time); far
 # groups gain level 3 (levels.CITY); 10: batches carry an emissive byte a vertex; 11: the
-# tip of a spike in a ring is left out of its roof (mesh/triangulate.py).
-BAKE_REVISION = 11
+# tip of a spike in a ring is left out of its roof (mesh/triangulate.py); 12: the district
+# table stores its few-valued text columns as values and codes.
+BAKE_REVISION = 12
 INDEX = "index.json"
 #: A Shapefile is its .shp and these beside it: any of them changing changes the data.
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")

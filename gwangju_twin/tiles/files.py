@@ -249,7 +249,14 @@ def district_arrays(district: District) -> dict[str, np.ndarray]:
     out["geometry/data"], out["geometry/offsets"] = _blob(
         list(shapely.to_wkb(district.geometry)))
     for name in _OBJECT_COLUMNS:
-        out[name] = np.asarray(getattr(district, name), dtype=str)
+        # A handful of distinct values (layers, kinds, height sources) over every row: stored
+        # as the values and a small code a row, not as fixed-width text a row (a 185k city's
+        # "kind" alone was 10 MB to read and checksum at every start).
+        values, codes = np.unique(np.asarray(getattr(district, name), dtype=str),
+                                  return_inverse=True)
+        out[f"{name}/values"] = values
+        out[f"{name}/codes"] = codes.reshape(-1).astype(np.uint16 if len(values) < 65536
+                                                        else np.uint32)
     for name in _FLOAT_COLUMNS:
         out[name] = np.asarray(getattr(district, name), np.float64)
     for name in _TEXT_LISTS:
@@ -277,7 +284,11 @@ def arrays_district(arrays: Mapping[str, np.ndarray]) -> District:
         n = len(geometry)
         cols: dict[str, Any] = {"frame": LocalFrame(lon, lat), "geometry": geometry}
         for name in _OBJECT_COLUMNS:
-            cols[name] = arrays[name].astype(object)
+            codes = arrays[f"{name}/codes"]
+            values = arrays[f"{name}/values"].astype(object)
+            if codes.dtype.kind != "u" or (len(codes) and int(codes.max()) >= len(values)):
+                raise ValueError(f"{name}: codes do not fit its {len(values)} values")
+            cols[name] = values[codes]
         for name in _FLOAT_COLUMNS:
             cols[name] = arrays[name].astype(np.float64)
         for name in _TEXT_LISTS:

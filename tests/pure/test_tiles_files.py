@@ -221,7 +221,8 @@ def test_district_round_trip() -> None:
     d.feature_id = ["way/1", "way/2", None, "", "관리-7"]
     d.levels[0] = 5.0
     d.min_height[1] = 2.0
-    back = arrays_district(read_npz(npz_bytes(district_arrays(d))))
+    arrays = district_arrays(d)
+    back = arrays_district(read_npz(npz_bytes(arrays)))
     assert (back.frame.lon, back.frame.lat) == (d.frame.lon, d.frame.lat)
     assert all(shapely.equals_exact(a, b, 0) for a, b in zip(d.geometry, back.geometry,
                                                              strict=True))
@@ -229,6 +230,9 @@ def test_district_round_trip() -> None:
         "Polygon", "MultiPolygon", "LineString", "Point", "MultiLineString"]
     assert len(back.geometry[0].interiors) == 1
     for name in ("layer", "kind", "height_source"):
+        # Few values, many rows: stored once each, with a small code a row.
+        assert arrays[f"{name}/codes"].dtype == np.uint16
+        assert len(arrays[f"{name}/values"]) == len(set(getattr(d, name).tolist()))
         assert getattr(back, name).dtype == object
         assert getattr(back, name).tolist() == getattr(d, name).tolist(), name
     for name in ("height", "min_height", "levels", "width"):
@@ -261,11 +265,16 @@ def test_district_with_a_lone_surrogate_round_trips() -> None:
     assert back.properties == [{"name": "a\ud800b", "\udfff": 1}]
 
 
-@pytest.mark.parametrize("damage", ["drop", "short", "wkb", "utf8"])
+@pytest.mark.parametrize("damage", ["drop", "short", "wkb", "utf8", "code", "signed"])
 def test_district_table_that_does_not_fit_is_corrupt(damage: str) -> None:
     arrays = district_arrays(_every_kind_of_district())
     if damage == "drop":
-        del arrays["kind"]
+        del arrays["kind/codes"]
+    elif damage == "code":  # a code past the column's values
+        arrays["layer/codes"] = arrays["layer/codes"].copy()
+        arrays["layer/codes"][2] = len(arrays["layer/values"])
+    elif damage == "signed":  # codes must be unsigned: -1 would quietly pick the last value
+        arrays["kind/codes"] = -np.ones(len(arrays["kind/codes"]), np.int16)
     elif damage == "short":
         arrays["height"] = arrays["height"][:-1]
     elif damage == "wkb":
