@@ -93,8 +93,10 @@ def declutter(
     """Place ``labels`` so that no two placed rectangles, nor a placed one and a
     ``reserved`` one, come closer than ``gap``; returns a Placement per label key.
 
-    ``ceiling`` (the screen's top, optional) keeps lifted labels on screen: a label is
-    never lifted past it (one already above it stays where it is, or hides).
+    ``ceiling`` (the screen's top, optional) keeps labels whole on screen: no label is
+    placed, lifted or not, with its top past it. One whose anchor is too near the top for
+    its full size shrinks to fit or hides: half a card cut by the screen's edge reads as a
+    fault, and the label comes back as soon as the camera gives it room.
     """
     options = _options(scales, lifts)
     ranked = sorted(labels, key=lambda lb: (lb.priority, lb.distance))
@@ -106,7 +108,7 @@ def declutter(
             if scale < label.min_scale and scale != 1.0:
                 continue
             rect = placed_rect(label.rect, scale, lift)
-            if lift > 0.0 and ceiling is not None and rect[3] > ceiling:
+            if ceiling is not None and rect[3] > ceiling:
                 continue
             if any(overlaps(rect, other, gap) for other in taken):
                 continue

@@ -76,6 +76,19 @@ def test_lifted_labels_stay_under_the_ceiling() -> None:
     assert out["b"].rect is None or out["b"].rect[3] <= 1.0
 
 
+def test_a_label_cut_by_the_top_edge_shrinks_to_fit_or_hides() -> None:
+    # Anchored 0.9 up a screen whose top is 1.0: a card 0.2 high pokes out by half. At 0.8
+    # of its size (0.16) it still pokes out; at 0.64 (0.128) it does too; so it hides.
+    high = declutter([LabelBox("a", (0.0, 0.9, 0.4, 1.1))], ceiling=1.0)
+    assert not high["a"].visible
+    # Anchored 0.85 up: 0.64 of its size (0.128 high, top 0.978) fits, and nothing larger.
+    lower = declutter([LabelBox("a", (0.0, 0.85, 0.4, 1.05))], ceiling=1.0)
+    assert lower["a"].visible and lower["a"].scale == pytest.approx(0.64)
+    assert lower["a"].rect is not None and lower["a"].rect[3] <= 1.0
+    # Without a ceiling nothing is said about the screen's edge: it stays as it is.
+    assert declutter([LabelBox("a", (0.0, 0.9, 0.4, 1.1))])["a"].scale == 1.0
+
+
 def test_placed_rect_scales_about_the_anchor() -> None:
     assert placed_rect((0.0, 0.0, 0.4, 0.2), 0.5, 0.0) == pytest.approx((0.1, 0.0, 0.3, 0.1))
     # Lifted by one of its own heights: it now starts where it used to end.
