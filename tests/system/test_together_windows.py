@@ -44,7 +44,9 @@ def _viewer(display: str, home: Path, port: int) -> subprocess.Popen[str]:
     home.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-m", "gwangju_twin", "--size", f"{SIZE[0]}x{SIZE[1]}",
-         "--join", f"ws://127.0.0.1:{port}/sangmu"],
+         "--join", f"ws://127.0.0.1:{port}/sangmu",
+         # A fixed morning: `view` shows now, and the pawns are looked for in a daylit city.
+         "--time", "2026-09-20T11:00"],
         cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

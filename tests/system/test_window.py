@@ -24,6 +24,11 @@ pytestmark = NEEDS_X
 SCREEN = (1024, 700)
 
 
+#: The moment every viewer here shows. `view` shows now by default, and a run at night would
+#: look for a daylit city's pixels in a dark one: the tests' pictures must not depend on the
+#: hour CI happens to run at.
+MORNING = ("--time", "2026-09-20T11:00")
+
 def _env(display: str, home: Path) -> dict[str, str]:
     """The test's screen, and a private config folder so the visitor's settings file is
     the test's own."""
@@ -33,7 +38,7 @@ def _env(display: str, home: Path) -> dict[str, str]:
 def test_viewer_opens_a_window_orbits_and_quits(display: str, tmp_path: Path) -> None:
     env = _env(display, tmp_path)
     viewer = subprocess.Popen(
-        [sys.executable, "-m", "gwangju_twin", "--size", "960x600"],
+        [sys.executable, "-m", "gwangju_twin", "--size", "960x600", *MORNING],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -83,10 +88,8 @@ def test_keys_enter_pavilions_and_a_failing_demo_leaves_the_viewer_running(
     (tmp_path / "scene.toml").write_text(scene, encoding="utf-8")
     env = _env(display, tmp_path)
     viewer = subprocess.Popen(
-        # A fixed late morning: the viewer's default is now, and a night run would see a
-        # dark city where the panel's dark card is looked for.
-        [sys.executable, "-m", "gwangju_twin", "scene.toml", "--size", "960x600",
-         "--time", "2026-09-20T11:00"],
+        # At night the city itself would be as dark as the panel's card looked for.
+        [sys.executable, "-m", "gwangju_twin", "scene.toml", "--size", "960x600", *MORNING],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -209,7 +212,7 @@ def test_a_click_on_a_pavilion_opens_its_panel(display: str, tmp_path: Path) -> 
     px, py = _window_pixel((x, y, pavilion.info.height * 0.4), size)
     viewer = subprocess.Popen(
         [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}",
-         "--view", "pavilions"],
+         "--view", "pavilions", *MORNING],
         cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )
@@ -323,7 +326,7 @@ def test_the_search_box_takes_letters_but_not_esc_f1_ctrl_q_or_the_toolbar(
         "nodes = {'search': Toolbar(base.a2dTopLeft, font, cat).buttons['search']}\n"
     ))["search"]
     viewer = subprocess.Popen(
-        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}"],
+        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}", *MORNING],
         cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )
@@ -420,7 +423,7 @@ def test_k_opens_the_time_bar_and_a_click_on_a_preset_sets_the_date(
     accent = np.array([0.16, 0.50, 0.92]) * 255  # theme.ACCENT
 
     viewer = subprocess.Popen(
-        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}"],
+        [sys.executable, "-m", "gwangju_twin", "--size", f"{size[0]}x{size[1]}", *MORNING],
         cwd=tmp_path, env=_env(display, tmp_path), stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )
