@@ -239,6 +239,19 @@ class JsonRows(Sequence[dict[str, Any]]):
         return row
 
 
+def _categories(column: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """A column's distinct values as text, sorted, and each row's index into them. Counted
+    through a dict: np.unique would sort every row's text (a bake's serial part)."""
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(str(v), len(index)) for v in list(column)),
+                        np.int64, len(column))
+    values = np.array(list(index), dtype=str)
+    order = np.argsort(values, kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return values[order], rank[codes]
+
+
 def district_arrays(district: District) -> dict[str, np.ndarray]:
     """The district as arrays: geometry as WKB, text columns as UTF-8 (None kept apart from
     ""), properties as JSON."""
@@ -252,11 +265,9 @@ def district_arrays(district: District) -> dict[str, np.ndarray]:
         # A handful of distinct values (layers, kinds, height sources) over every row: stored
         # as the values and a small code a row, not as fixed-width text a row (a 185k city's
         # "kind" alone was 10 MB to read and checksum at every start).
-        values, codes = np.unique(np.asarray(getattr(district, name), dtype=str),
-                                  return_inverse=True)
+        values, codes = _categories(getattr(district, name))
         out[f"{name}/values"] = values
-        out[f"{name}/codes"] = codes.reshape(-1).astype(np.uint16 if len(values) < 65536
-                                                        else np.uint32)
+        out[f"{name}/codes"] = codes.astype(np.uint16 if len(values) < 65536 else np.uint32)
     for name in _FLOAT_COLUMNS:
         out[name] = np.asarray(getattr(district, name), np.float64)
     for name in _TEXT_LISTS:
