@@ -106,6 +106,24 @@ def test_uses_decoded_at_once_equal_building_use_row_by_row() -> None:
     assert len(set(expected)) > 4
 
 
+def test_uses_of_rows_without_use_keys_come_from_their_kind_alone() -> None:
+    # Rows whose JSON names no use key skip decoding (features._may_name_use); a key in
+    # capitals or as the last key must still be found, and a use word as a value changes
+    # nothing. Expected values: building_use row by row, the reference.
+    d = town(blocks=2, per_side=4)
+    tags = [{}, {"ref": "x"}, {"SHOP": "bakery"}, {"name": "shop"},
+            {"ref": "y", "Amenity": "hospital"}, {"building:part": "school"}, {}]
+    for i in range(len(d)):
+        d.properties[i] = dict(tags[i % len(tags)])
+    baked = arrays_district(district_arrays(d))
+    rows = np.arange(len(d))
+    assert (d.layer == "buildings").sum() >= 64  # else the search is not used
+    expected = [building_use(d.properties[i], d.kind[i]) if d.layer[i] == "buildings" else ""
+                for i in rows]
+    assert feature_table(baked, rows).columns["use"] == expected
+    assert {"commercial", "hospital", "school"} <= set(expected)
+
+
 def _box(x: float, y: float, fid: int) -> MeshBatch:
     corners = np.array([[x + dx, y + dy, z] for z in (0.0, 10.0) for dx in (0.0, 12.3)
                         for dy in (0.0, 9.7)], np.float32)
