@@ -27,8 +27,11 @@ from gwangju_twin.tiles.files import JsonRows
 CLASS = "feature"
 #: What a missing number is written as (``noData`` of the class's numeric properties).
 NO_DATA = -1.0
+#: What a missing longitude or latitude is stored as (before the offset is added: the
+#: ``noData`` of those properties; no degree less an offset comes near it).
+RAW_NO_DATA = -1000.0
 
-Kind = Literal["STRING", "FLOAT64", "INT32"]
+Kind = Literal["STRING", "ENUM", "FLOAT64", "FLOAT32", "INT32"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Column:
     kind: Kind
     description: str
     optional_number: bool = False
+    #: Written as FLOAT32 less the table's ``offset`` (the metadata spec's value transform),
+    #: missing values as ``RAW_NO_DATA``: a degree near a city in a float32 is ~1 mm.
+    offset: bool = False
 
 
 #: The class's properties, in the order they are written.
@@ -49,41 +55,88 @@ COLUMNS: tuple[Column, ...] = (
            "key, ...)"),
     Column("source_index", "INT32", "the feature's position in the source file (-1: a "
            "pavilion)"),
-    Column("layer", "STRING", "buildings, roads, green, water, plazas, landmarks, rails, "
+    Column("layer", "ENUM", "buildings, roads, green, water, plazas, landmarks, rails, "
            "pavilion, ..."),
-    Column("kind", "STRING", "the sub-type within the layer (building type, road class, "
+    Column("kind", "ENUM", "the sub-type within the layer (building type, road class, "
            "a pavilion's sector)"),
-    Column("use", "STRING", "a building's normalised use (residential, school, hospital, "
+    Column("use", "ENUM", "a building's normalised use (residential, school, hospital, "
            "...); empty for other features"),
     Column("name", "STRING", "the name as the source gives it (Korean for Gwangju)"),
     Column("name_en", "STRING", "the English name, when the source has one"),
-    Column("height", "FLOAT64", "top above ground, metres", optional_number=True),
-    Column("min_height", "FLOAT64", "bottom above ground, metres", optional_number=True),
-    Column("height_source", "STRING", "where the height came from: measured, levels or "
+    Column("height", "FLOAT32", "top above ground, metres", optional_number=True),
+    Column("min_height", "FLOAT32", "bottom above ground, metres", optional_number=True),
+    Column("height_source", "ENUM", "where the height came from: measured, levels or "
            "default (docs/data.md); empty for features that are not extruded"),
-    Column("floors", "FLOAT64", "floors above ground as tagged", optional_number=True),
-    Column("lon", "FLOAT64", "longitude (WGS84) of a point on the feature"),
-    Column("lat", "FLOAT64", "latitude (WGS84) of a point on the feature"),
+    Column("floors", "FLOAT32", "floors above ground as tagged", optional_number=True),
+    Column("lon", "FLOAT32", "longitude (WGS84) of a point on the feature", offset=True),
+    Column("lat", "FLOAT32", "latitude (WGS84) of a point on the feature", offset=True),
 )
 
 
-def schema(version: str) -> dict[str, Any]:
-    """The ``EXT_structural_metadata`` schema of the exports."""
+#: The enum name an empty text is written as, declared the property's ``noData``: the
+#: metadata spec wants every enum name non-empty.
+NONE = "(none)"
+#: The most names an enum column takes (UINT16 values); a column with more is written as
+#: strings.
+MAX_ENUM = 65536
+
+
+def enum_names(values: list[str]) -> list[str] | None:
+    """The names of an ``ENUM`` column's values (its enum's values are their positions;
+    "" is written as ``NONE``), or None when the column must be written as strings: too
+    many distinct values, or a value that is ``NONE`` itself (it would read back as "")."""
+    names = sorted(set(values))
+    if NONE in names or len(names) > MAX_ENUM:
+        return None
+    return [NONE if n == "" else n for n in names]
+
+
+def schema(version: str, enums: dict[str, list[str]] | None = None,
+           offsets: dict[str, float] | None = None,
+           components: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``EXT_structural_metadata`` schema of the exports. ``enums``: the names of each
+    ``ENUM`` column's values (enum_names); an ``ENUM`` column not in it is a ``STRING``.
+    ``offsets``: the offset of each column written less one (Column.offset).
+    ``components``: the component type of an ``INT32`` column written narrower."""
+    enums = enums or {}
+    offsets = offsets or {}
+    components = components or {}
     props: dict[str, Any] = {}
+    types: dict[str, Any] = {}
     for c in COLUMNS:
         p: dict[str, Any] = {"description": c.description}
-        if c.kind == "STRING":
+        if c.kind == "ENUM" and c.name in enums:
+            names = enums[c.name]
+            p["type"] = "ENUM"
+            p["enumType"] = c.name
+            if NONE in names:
+                p["noData"] = NONE
+            types[c.name] = {"valueType": enum_type(len(names)), "values": [
+                {"name": n, "value": i} for i, n in enumerate(names)]}
+        elif c.kind in ("STRING", "ENUM"):
             p["type"] = "STRING"
         else:
             p["type"] = "SCALAR"
-            p["componentType"] = c.kind
+            p["componentType"] = components.get(c.name, c.kind)
         if c.optional_number:
             p["noData"] = NO_DATA
+        if c.offset:
+            p["offset"] = offsets.get(c.name, 0.0)
+            p["noData"] = RAW_NO_DATA
         props[c.name] = p
-    return {"id": "gwangju_twin", "name": "gwangju-twin features", "version": version,
-            "classes": {CLASS: {"name": "Feature", "description": "a feature of the city "
-                                "(a building, a road, a park, ...) or an expo pavilion",
-                                "properties": props}}}
+    out: dict[str, Any] = {
+        "id": "gwangju_twin", "name": "gwangju-twin features", "version": version,
+        "classes": {CLASS: {"name": "Feature", "description": "a feature of the city "
+                            "(a building, a road, a park, ...) or an expo pavilion",
+                            "properties": props}}}
+    if types:
+        out["enums"] = types
+    return out
+
+
+def enum_type(count: int) -> str:
+    """The value type of an enum of ``count`` names."""
+    return "UINT8" if count <= 256 else "UINT16"
 
 
 @dataclass
