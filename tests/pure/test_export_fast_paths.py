@@ -15,7 +15,7 @@ from tile_builders import town
 from gwangju_twin.export import glb as glb_module
 from gwangju_twin.export.check import read_glb
 from gwangju_twin.export.features import feature_table
-from gwangju_twin.export.glb import GlbWriter, offset_type, utf8_column
+from gwangju_twin.export.glb import GlbWriter, numbered, offset_type, utf8_column
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.files import (
@@ -161,3 +161,15 @@ def test_a_mesh_too_wide_for_the_grid_is_cut_into_cells_on_the_grid(
     # Every vertex within half a step of where it was (and each box's own: by distance).
     nearest = np.abs(got[:, None, :] - want[None, :, :]).max(axis=2).min(axis=1)
     assert len(got) == len(want) and nearest.max() <= 0.005 + 1e-6
+
+
+@pytest.mark.parametrize("dense", [True, False, None])
+def test_pairs_numbered_by_flags_as_numpy_unique_numbers_them(dense: bool | None) -> None:
+    # The reference: numpy's own unique with its inverse.
+    rng = np.random.default_rng(7)
+    for size, count in ((10, 40), (5000, 300), (1, 3)):
+        values = rng.integers(0, size, count)
+        unique, inverse = numbered(values, size, dense)
+        want, back = np.unique(values, return_inverse=True)
+        assert unique.tolist() == want.tolist() and inverse.tolist() == back.tolist()
+        assert (unique[inverse] == values).all()
