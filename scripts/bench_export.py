@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         size = r["glb"]["bytes"] / r["naive"]["bytes"]
         good = speed >= SPEEDUP and size <= SIZE_RATIO
         ok &= good
-        print(f"{'':<14}GLB vs naive: {speed:.0f}x faster, {size:.2f} of its size "
+        print(f"{'':<14}GLB vs naive: {speed:.1f}x faster, {size:.3f} of its size "
               f"(targets {SPEEDUP:.0f}x, {SIZE_RATIO}): {'met' if good else 'MISSED'}")
         print(f"{'':<14}validator: {validate(r['files'])}; tileset check: "
               f"{len(check_tileset(r['tileset']))} problems")
