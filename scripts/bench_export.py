@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import shutil
 import subprocess
 import sys
@@ -137,24 +138,29 @@ def measure(name: str, source: Path, folder: Path, limit: int | None,
     # One untimed run of each path first, alike: the first call in a process pays one-time
     # costs that say nothing of either path (imports numpy and trimesh make lazily, pyproj's
     # first transform, compiled regular expressions), and the timed runs then find the tile
-    # files in the page cache alike. Until 2026-12 only the naive path, run last, had them
-    # paid (Sangmu: about 0.1 of our 0.2 s).
+    # files in the page cache alike. Before 2026-12 each path's first call was the timed
+    # one; the naive path's cold cost was the larger (Sangmu: 1.5 to 3 s cold, 0.75 to 1 s
+    # warm), so the warm ratio is the smaller, and the honest one. Each timed run starts
+    # with the garbage of the runs before collected (as timeit does): none pays for another.
+    naive(city, folder / f"{name}-warmup-naive.glb", 50)
     city._table = None
     export_glb(city, folder / f"{name}-warmup.glb", 0)
-    naive(city, folder / f"{name}-warmup-naive.glb", 50)
     for warm in ("warmup", "warmup-naive"):
         (folder / f"{name}-{warm}.glb").unlink()
     city._table = None  # each export works its attributes out itself
+    gc.collect()
     glb = export_glb(city, folder / f"{name}.glb", 0)
     out["glb"] = {"seconds": glb.seconds, "bytes": glb.bytes, "triangles": glb.triangles,
                   "tiles": glb.tiles, "features": glb.features}
     tiles_dir = folder / f"{name}-3dtiles"
     shutil.rmtree(tiles_dir, ignore_errors=True)
     city._table = None
+    gc.collect()
     tiles = export_3dtiles(city, tiles_dir, 0)
     out["3dtiles"] = {"seconds": tiles.seconds, "bytes": tiles.bytes,
                       "triangles": tiles.triangles, "tiles": tiles.tiles,
                       "features": tiles.features}
+    gc.collect()
     out["naive"] = naive(city, folder / f"{name}-naive.glb", limit)
     out["files"] = [folder / f"{name}.glb", *sorted((tiles_dir / "tiles").glob("*.glb"))]
     out["tileset"] = tiles_dir / "tileset.json"
