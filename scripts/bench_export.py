@@ -15,7 +15,8 @@ features:
   exports only the first N buildings of a big city and says so; time and size are then
   scaled up by buildings, and marked as estimates).
 
-Then the issue's targets: 3D Tiles of the big city in at most 60 s; the GLB at least 20x
+Each path runs once untimed before it is measured (one-time costs of a process, alike for
+both). Then the issue's targets: 3D Tiles of the big city in at most 60 s; the GLB at least 20x
 faster than the naive path and at most half its size.
 
     python scripts/bench_export.py                         # sangmu and 185k
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import shutil
 import subprocess
 import sys
@@ -127,24 +129,46 @@ def naive(city: Any, out: Path, limit: int | None) -> dict[str, Any]:
 
 
 def measure(name: str, source: Path, folder: Path, limit: int | None,
-            cache: Path | None = None) -> dict[str, Any]:
+            cache: Path | None = None, repeat: int = 1) -> dict[str, Any]:
     from gwangju_twin.export.write import export_3dtiles, export_glb
 
     city, baked, loaded = load(source, cache or folder / f"{name}-cache")
     out: dict[str, Any] = {"name": name, "bake_s": baked, "load_s": loaded,
                            "buildings": int((city.district.layer == "buildings").sum())}
-    city._table = None  # each export works its attributes out itself
-    glb = export_glb(city, folder / f"{name}.glb", 0)
+    # One untimed run of each path first, alike: the first call in a process pays one-time
+    # costs that say nothing of either path (imports numpy and trimesh make lazily, pyproj's
+    # first transform, compiled regular expressions), and the timed runs then find the tile
+    # files in the page cache alike. Before 2026-12 each path's first call was the timed
+    # one; the naive path's cold cost was the larger (Sangmu: 1.5 to 3 s cold, 0.75 to 1 s
+    # warm), so the warm ratio is the smaller, and the honest one. Each timed run starts
+    # with the garbage of the runs before collected (as timeit does): none pays for another.
+    naive(city, folder / f"{name}-warmup-naive.glb", 50)
+    city._table = None
+    export_glb(city, folder / f"{name}-warmup.glb", 0)
+    for warm in ("warmup", "warmup-naive"):
+        (folder / f"{name}-{warm}.glb").unlink()
+    glb = None
+    for _ in range(repeat):  # the fastest of ``repeat`` runs, as timeit advises
+        city._table = None  # each export works its attributes out itself
+        gc.collect()
+        run = export_glb(city, folder / f"{name}.glb", 0)
+        glb = run if glb is None or run.seconds < glb.seconds else glb
+    assert glb is not None
     out["glb"] = {"seconds": glb.seconds, "bytes": glb.bytes, "triangles": glb.triangles,
                   "tiles": glb.tiles, "features": glb.features}
     tiles_dir = folder / f"{name}-3dtiles"
     shutil.rmtree(tiles_dir, ignore_errors=True)
     city._table = None
+    gc.collect()
     tiles = export_3dtiles(city, tiles_dir, 0)
     out["3dtiles"] = {"seconds": tiles.seconds, "bytes": tiles.bytes,
                       "triangles": tiles.triangles, "tiles": tiles.tiles,
                       "features": tiles.features}
-    out["naive"] = naive(city, folder / f"{name}-naive.glb", limit)
+    runs = []
+    for _ in range(repeat):
+        gc.collect()
+        runs.append(naive(city, folder / f"{name}-naive.glb", limit))
+    out["naive"] = min(runs, key=lambda r: r["seconds"])
     out["files"] = [folder / f"{name}.glb", *sorted((tiles_dir / "tiles").glob("*.glb"))]
     out["tileset"] = tiles_dir / "tileset.json"
     return out
@@ -170,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--buildings", type=int, default=185_000,
                         help="buildings of the register city (default 185000)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="time the GLB and the naive path N times each, alike, and keep "
+                             "the fastest of each (default 1)")
     parser.add_argument("--naive-limit", type=int, default=None, metavar="N",
                         help="export only the first N buildings by the naive path (scaled)")
     parser.add_argument("--keep", type=Path, default=None, help="keep city and cache here")
@@ -197,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, str(HERE / "register_city.py"), str(city),
                         "--buildings", str(args.buildings)], check=True,
                        stdout=subprocess.DEVNULL)
-    results = [measure("sangmu", default_scene_path(), folder, None),
-               measure(city_name, city, folder, args.naive_limit, args.cache)]
+    results = [measure("sangmu", default_scene_path(), folder, None, repeat=args.repeat),
+               measure(city_name, city, folder, args.naive_limit, args.cache, args.repeat)]
     print(f"{'city':<14}{'path':<9}{'seconds':>9}{'MB':>9}{'triangles':>12}{'tiles':>7}"
           f"{'features':>10}")
     ok = True
@@ -215,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         size = r["glb"]["bytes"] / r["naive"]["bytes"]
         good = speed >= SPEEDUP and size <= SIZE_RATIO
         ok &= good
-        print(f"{'':<14}GLB vs naive: {speed:.0f}x faster, {size:.2f} of its size "
+        print(f"{'':<14}GLB vs naive: {speed:.1f}x faster, {size:.3f} of its size "
               f"(targets {SPEEDUP:.0f}x, {SIZE_RATIO}): {'met' if good else 'MISSED'}")
         print(f"{'':<14}validator: {validate(r['files'])}; tileset check: "
               f"{len(check_tileset(r['tileset']))} problems")

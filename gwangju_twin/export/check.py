@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from gwangju_twin.export.features import NO_DATA
 from gwangju_twin.export.glb import from_gltf
 
 _DTYPES = {5120: np.int8, 5121: np.uint8, 5122: np.int16, 5123: np.uint16, 5125: np.uint32,
@@ -85,10 +86,28 @@ class Glb:
                 offsets = np.frombuffer(self.view(prop["stringOffsets"]), otype).astype(int)
                 out[name] = [values[a:b].decode("utf-8")
                              for a, b in itertools.pairwise(offsets.tolist())]
+            elif cls[name]["type"] == "ENUM":
+                # Enum names back to the texts they stand for; the noData name is "".
+                enum = meta["schema"]["enums"][cls[name]["enumType"]]
+                names = {v["value"]: v["name"] for v in enum["values"]}
+                if "noData" in cls[name]:
+                    names = {k: ("" if v == cls[name]["noData"] else v)
+                             for k, v in names.items()}
+                code: type = {"UINT8": np.uint8, "UINT16": np.uint16}[
+                    enum.get("valueType", "UINT16")]
+                out[name] = [names[v] for v in np.frombuffer(values, code, n).tolist()]
             else:
-                dtype = {"FLOAT64": np.float64, "FLOAT32": np.float32, "INT32": np.int32,
-                         "UINT32": np.uint32}[cls[name]["componentType"]]
-                out[name] = np.frombuffer(values, dtype, n).tolist()
+                dtype = {"FLOAT64": np.float64, "FLOAT32": np.float32, "INT16": np.int16,
+                         "INT32": np.int32, "UINT32": np.uint32}[cls[name]["componentType"]]
+                raw = np.frombuffer(values, dtype, n).astype(np.float64)
+                if "offset" in cls[name] or "scale" in cls[name]:
+                    # The spec's value transform, after noData (compared to raw values).
+                    got = raw * cls[name].get("scale", 1.0) + cls[name].get("offset", 0.0)
+                    if "noData" in cls[name]:
+                        got[raw == np.float32(cls[name]["noData"])] = NO_DATA
+                    out[name] = got.tolist()
+                else:
+                    out[name] = np.frombuffer(values, dtype, n).tolist()
         return out
 
 

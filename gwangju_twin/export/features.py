@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,8 +27,11 @@ from gwangju_twin.tiles.files import JsonRows
 CLASS = "feature"
 #: What a missing number is written as (``noData`` of the class's numeric properties).
 NO_DATA = -1.0
+#: What a missing longitude or latitude is stored as (before the offset is added: the
+#: ``noData`` of those properties; no degree less an offset comes near it).
+RAW_NO_DATA = -1000.0
 
-Kind = Literal["STRING", "FLOAT64", "INT32"]
+Kind = Literal["STRING", "ENUM", "FLOAT64", "FLOAT32", "INT32"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class Column:
     kind: Kind
     description: str
     optional_number: bool = False
+    #: Written as FLOAT32 less the table's ``offset`` (the metadata spec's value transform),
+    #: missing values as ``RAW_NO_DATA``: a degree near a city in a float32 is ~1 mm.
+    offset: bool = False
 
 
 #: The class's properties, in the order they are written.
@@ -48,41 +55,88 @@ COLUMNS: tuple[Column, ...] = (
            "key, ...)"),
     Column("source_index", "INT32", "the feature's position in the source file (-1: a "
            "pavilion)"),
-    Column("layer", "STRING", "buildings, roads, green, water, plazas, landmarks, rails, "
+    Column("layer", "ENUM", "buildings, roads, green, water, plazas, landmarks, rails, "
            "pavilion, ..."),
-    Column("kind", "STRING", "the sub-type within the layer (building type, road class, "
+    Column("kind", "ENUM", "the sub-type within the layer (building type, road class, "
            "a pavilion's sector)"),
-    Column("use", "STRING", "a building's normalised use (residential, school, hospital, "
+    Column("use", "ENUM", "a building's normalised use (residential, school, hospital, "
            "...); empty for other features"),
     Column("name", "STRING", "the name as the source gives it (Korean for Gwangju)"),
     Column("name_en", "STRING", "the English name, when the source has one"),
-    Column("height", "FLOAT64", "top above ground, metres", optional_number=True),
-    Column("min_height", "FLOAT64", "bottom above ground, metres", optional_number=True),
-    Column("height_source", "STRING", "where the height came from: measured, levels or "
+    Column("height", "FLOAT32", "top above ground, metres", optional_number=True),
+    Column("min_height", "FLOAT32", "bottom above ground, metres", optional_number=True),
+    Column("height_source", "ENUM", "where the height came from: measured, levels or "
            "default (docs/data.md); empty for features that are not extruded"),
-    Column("floors", "FLOAT64", "floors above ground as tagged", optional_number=True),
-    Column("lon", "FLOAT64", "longitude (WGS84) of a point on the feature"),
-    Column("lat", "FLOAT64", "latitude (WGS84) of a point on the feature"),
+    Column("floors", "FLOAT32", "floors above ground as tagged", optional_number=True),
+    Column("lon", "FLOAT32", "longitude (WGS84) of a point on the feature", offset=True),
+    Column("lat", "FLOAT32", "latitude (WGS84) of a point on the feature", offset=True),
 )
 
 
-def schema(version: str) -> dict[str, Any]:
-    """The ``EXT_structural_metadata`` schema of the exports."""
+#: The enum name an empty text is written as, declared the property's ``noData``: the
+#: metadata spec wants every enum name non-empty.
+NONE = "(none)"
+#: The most names an enum column takes (UINT16 values); a column with more is written as
+#: strings.
+MAX_ENUM = 65536
+
+
+def enum_names(values: list[str]) -> list[str] | None:
+    """The names of an ``ENUM`` column's values (its enum's values are their positions;
+    "" is written as ``NONE``), or None when the column must be written as strings: too
+    many distinct values, or a value that is ``NONE`` itself (it would read back as "")."""
+    names = sorted(set(values))
+    if NONE in names or len(names) > MAX_ENUM:
+        return None
+    return [NONE if n == "" else n for n in names]
+
+
+def schema(version: str, enums: dict[str, list[str]] | None = None,
+           offsets: dict[str, float] | None = None,
+           components: dict[str, str] | None = None) -> dict[str, Any]:
+    """The ``EXT_structural_metadata`` schema of the exports. ``enums``: the names of each
+    ``ENUM`` column's values (enum_names); an ``ENUM`` column not in it is a ``STRING``.
+    ``offsets``: the offset of each column written less one (Column.offset).
+    ``components``: the component type of an ``INT32`` column written narrower."""
+    enums = enums or {}
+    offsets = offsets or {}
+    components = components or {}
     props: dict[str, Any] = {}
+    types: dict[str, Any] = {}
     for c in COLUMNS:
         p: dict[str, Any] = {"description": c.description}
-        if c.kind == "STRING":
+        if c.kind == "ENUM" and c.name in enums:
+            names = enums[c.name]
+            p["type"] = "ENUM"
+            p["enumType"] = c.name
+            if NONE in names:
+                p["noData"] = NONE
+            types[c.name] = {"valueType": enum_type(len(names)), "values": [
+                {"name": n, "value": i} for i, n in enumerate(names)]}
+        elif c.kind in ("STRING", "ENUM"):
             p["type"] = "STRING"
         else:
             p["type"] = "SCALAR"
-            p["componentType"] = c.kind
+            p["componentType"] = components.get(c.name, c.kind)
         if c.optional_number:
             p["noData"] = NO_DATA
+        if c.offset:
+            p["offset"] = offsets.get(c.name, 0.0)
+            p["noData"] = RAW_NO_DATA
         props[c.name] = p
-    return {"id": "gwangju_twin", "name": "gwangju-twin features", "version": version,
-            "classes": {CLASS: {"name": "Feature", "description": "a feature of the city "
-                                "(a building, a road, a park, ...) or an expo pavilion",
-                                "properties": props}}}
+    out: dict[str, Any] = {
+        "id": "gwangju_twin", "name": "gwangju-twin features", "version": version,
+        "classes": {CLASS: {"name": "Feature", "description": "a feature of the city "
+                            "(a building, a road, a park, ...) or an expo pavilion",
+                            "properties": props}}}
+    if types:
+        out["enums"] = types
+    return out
+
+
+def enum_type(count: int) -> str:
+    """The value type of an enum of ``count`` names."""
+    return "UINT8" if count <= 256 else "UINT16"
 
 
 @dataclass
@@ -152,6 +206,39 @@ def _decoded(d: District, rows: np.ndarray) -> list[dict[str, Any]]:
     return out
 
 
+#: A quoted use key in a row's JSON, in lower case (the rows are lowered first: keys match
+#: case-insensitively). json.dumps, which wrote the rows, never escapes an ASCII letter. Not
+#: ``kind``: the district's kind column stands in for that tag (building_use).
+_USE_KEY = re.compile(rb'"(?:' + b"|".join(re.escape(k.encode())
+                                           for k in sorted(_USE_TAGS - {"kind"}))
+                      + rb')"\s*:')
+
+
+def _may_name_use(d: District, rows: np.ndarray) -> np.ndarray | None:
+    """Which of ``rows`` may hold a use key among their tags (a false alarm only costs a
+    decode), found by one search over their JSON; None when the properties are no tile
+    cache's rows, or when the first 64 all hold one (then most do and the search would only
+    cost: an OSM district's buildings all have a ``building`` key)."""
+    props = d.properties
+    data, offsets = getattr(props, "_data", None), getattr(props, "_offsets", None)
+    if not isinstance(props, JsonRows) or not isinstance(data, bytes) or not isinstance(
+            offsets, np.ndarray) or len(rows) < 64:
+        return None
+    starts, ends = offsets[rows], offsets[rows + 1]
+    if all(_USE_KEY.search(data[a:b].lower()) for a, b in zip(
+            starts[:64].tolist(), ends[:64].tolist(), strict=True)):
+        return None  # the first rows all name one: most do (OSM), decode them all
+    joined = b"\n".join([data[a:b] for a, b in zip(starts.tolist(), ends.tolist(),
+                                                       strict=True)]).lower()
+    # Where each row starts in the joined text (one separator byte between rows).
+    at = np.zeros(len(rows), np.int64)
+    np.cumsum(ends[:-1] - starts[:-1] + 1, out=at[1:])
+    hits = np.fromiter((m.start() for m in _USE_KEY.finditer(joined)), np.int64)
+    out = np.zeros(len(rows), bool)
+    out[np.searchsorted(at, hits, side="right") - 1] = True
+    return out
+
+
 def _plain(value: Any) -> str | int | float | bool | None:
     # Lists and objects count as absent in building_use, so here too (and are unhashable).
     return value if isinstance(value, (str, int, float, bool)) else None
@@ -168,9 +255,21 @@ def _uses(d: District, rows: np.ndarray, layer: np.ndarray, kind: list[str]) -> 
     building = np.flatnonzero(layer == "buildings")
     if not len(building):
         return out
+    memo: dict[tuple[Any, ...], str] = {}
+    tagged = _may_name_use(d, rows[building])
+    if tagged is not None:
+        # A building whose tags hold no use key at all has the use of its kind alone: no
+        # need to decode its tags (a register city's 185,000 rows have none).
+        for i in building[~tagged].tolist():
+            use = memo.get((kind[i],))
+            if use is None:
+                use = memo[(kind[i],)] = building_use({}, kind[i])
+            out[i] = use
+        building = building[tagged]
+        if not len(building):
+            return out
     tags = _decoded(d, rows[building])
     kinds = [kind[i] for i in building.tolist()]
-    memo: dict[tuple[Any, ...], str] = {}
     keys: set[str] = set().union(*tags)
     if all(str(k).lower() not in _USE_TAGS or str(k).lower() == k for k in keys):
         # Every use key is written in lower case (the usual case): a column per key, the
@@ -224,15 +323,16 @@ def feature_table(district: District, rows: np.ndarray,
     layer = d.layer[rows]
     kind = _texts(d.kind[rows].tolist())
     uses = _uses(d, rows, layer, kind)
+    at = rows.tolist()  # Python ints index the list columns twice as fast as numpy's
     cols: dict[str, np.ndarray | list[str]] = {
         "row": rows.astype(np.int32),
-        "feature_id": _texts([d.feature_id[int(r)] for r in rows]),
+        "feature_id": _texts([d.feature_id[r] for r in at]),
         "source_index": d.source_index[rows].astype(np.int32),
         "layer": _texts(layer.tolist()),
         "kind": kind,
         "use": uses,
-        "name": _texts([d.name[int(r)] for r in rows]),
-        "name_en": _texts([d.name_en[int(r)] for r in rows]),
+        "name": _texts([d.name[r] for r in at]),
+        "name_en": _texts([d.name_en[r] for r in at]),
         "height": _numbers(d.height[rows]),
         "min_height": _numbers(d.min_height[rows]),
         "height_source": _texts(d.height_source[rows].tolist()),

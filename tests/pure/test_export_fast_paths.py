@@ -15,7 +15,7 @@ from tile_builders import town
 from gwangju_twin.export import glb as glb_module
 from gwangju_twin.export.check import read_glb
 from gwangju_twin.export.features import feature_table
-from gwangju_twin.export.glb import GlbWriter, offset_type, utf8_column
+from gwangju_twin.export.glb import GlbWriter, numbered, offset_type, utf8_column
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.files import (
@@ -106,6 +106,24 @@ def test_uses_decoded_at_once_equal_building_use_row_by_row() -> None:
     assert len(set(expected)) > 4
 
 
+def test_uses_of_rows_without_use_keys_come_from_their_kind_alone() -> None:
+    # Rows whose JSON names no use key skip decoding (features._may_name_use); a key in
+    # capitals or as the last key must still be found, and a use word as a value changes
+    # nothing. Expected values: building_use row by row, the reference.
+    d = town(blocks=2, per_side=4)
+    tags = [{}, {"ref": "x"}, {"SHOP": "bakery"}, {"name": "shop"},
+            {"ref": "y", "Amenity": "hospital"}, {"building:part": "school"}, {}]
+    for i in range(len(d)):
+        d.properties[i] = dict(tags[i % len(tags)])
+    baked = arrays_district(district_arrays(d))
+    rows = np.arange(len(d))
+    assert (d.layer == "buildings").sum() >= 64  # else the search is not used
+    expected = [building_use(d.properties[i], d.kind[i]) if d.layer[i] == "buildings" else ""
+                for i in rows]
+    assert feature_table(baked, rows).columns["use"] == expected
+    assert {"commercial", "hospital", "school"} <= set(expected)
+
+
 def _box(x: float, y: float, fid: int) -> MeshBatch:
     corners = np.array([[x + dx, y + dy, z] for z in (0.0, 10.0) for dx in (0.0, 12.3)
                         for dy in (0.0, 9.7)], np.float32)
@@ -143,3 +161,15 @@ def test_a_mesh_too_wide_for_the_grid_is_cut_into_cells_on_the_grid(
     # Every vertex within half a step of where it was (and each box's own: by distance).
     nearest = np.abs(got[:, None, :] - want[None, :, :]).max(axis=2).min(axis=1)
     assert len(got) == len(want) and nearest.max() <= 0.005 + 1e-6
+
+
+@pytest.mark.parametrize("dense", [True, False, None])
+def test_pairs_numbered_by_flags_as_numpy_unique_numbers_them(dense: bool | None) -> None:
+    # The reference: numpy's own unique with its inverse.
+    rng = np.random.default_rng(7)
+    for size, count in ((10, 40), (5000, 300), (1, 3)):
+        values = rng.integers(0, size, count)
+        unique, inverse = numbered(values, size, dense)
+        want, back = np.unique(values, return_inverse=True)
+        assert unique.tolist() == want.tolist() and inverse.tolist() == back.tolist()
+        assert (unique[inverse] == values).all()

@@ -73,9 +73,22 @@ def _table(gltf: pygltflib.GLTF2, blob: bytes) -> dict[str, list[Any]]:
             data = view(p["values"])
             out[name] = [data[a:b].decode("utf-8")
                          for a, b in itertools.pairwise(offsets.tolist())]
+        elif props[name]["type"] == "ENUM":
+            # One integer a row, named by the schema's enum; its noData name stands for "".
+            enum = meta["schema"]["enums"][props[name]["enumType"]]
+            dtype = {"UINT8": "u1", "UINT16": "<u2"}[enum.get("valueType", "UINT16")]
+            names = {v["value"]: v["name"] for v in enum["values"]}
+            none = props[name].get("noData")
+            out[name] = ["" if names[v] == none else names[v]
+                         for v in np.frombuffer(view(p["values"]), dtype).tolist()]
         else:
-            dtype = {"FLOAT64": "<f8", "INT32": "<i4"}[props[name]["componentType"]]
+            dtype = {"FLOAT64": "<f8", "FLOAT32": "<f4", "INT32": "<i4", "INT16": "<i2"}[
+                props[name]["componentType"]]
             out[name] = np.frombuffer(view(p["values"]), dtype).tolist()
+            if "offset" in props[name] or "scale" in props[name]:
+                # The spec's value transform (lon, lat: float32 degrees less an offset).
+                out[name] = [v * props[name].get("scale", 1.0) + props[name].get("offset", 0.0)
+                             for v in out[name]]
         assert len(out[name]) == table["count"]
     return out
 
