@@ -135,21 +135,37 @@ def batches(tasks: list[TileTask], threads: int = 1) -> Iterator[list[TileTask]]
 def pack(tasks: list[TileTask]) -> bytes:
     """``tasks`` as bytes for a worker (``unpack`` reads them): pickled, but their geometries
     as WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
-    pickles them (the same bytes, so the same geometries), five times slower."""
+    pickles them (the same bytes, so the same geometries), five times slower. A task
+    planned on the whole district (``TileTask.whole``) has its rows read from it here,
+    column by column, without taking a district of its own first."""
     packed = []
     for task in tasks:
-        columns = dict(vars(task.part))
-        columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
-        # A tile's meshes read no names and only the road areas' properties (a minor
-        # road's area is left out of the far level: levels.minor_road_areas); the
-        # district table carries the rest. A register's thirty columns per building were
-        # most of what went over the wire.
+        source = task.features
+        rows = task.ids if task.whole else None
         n = len(task.ids)
-        plazas = task.part.layer == "plazas"
-        columns["properties"] = [props if plaza else {} for props, plaza
-                                 in zip(task.part.properties, plazas.tolist(), strict=True)]
-        for name in ("name", "name_en", "feature_id"):
-            columns[name] = [None] * n
+        columns: dict[str, Any] = {}
+        for name, value in vars(source).items():
+            if name in ("frame", "properties"):
+                columns[name] = value
+            elif name in ("name", "name_en", "feature_id"):
+                # A tile's meshes read no names; the district table carries them.
+                columns[name] = [None] * n
+            elif rows is None:
+                columns[name] = value
+            elif isinstance(value, np.ndarray):
+                columns[name] = value[rows]
+            else:
+                columns[name] = [value[i] for i in rows]
+        columns["geometry"] = shapely.to_wkb(columns["geometry"], include_srid=True)
+        # Only the road areas' properties are read by a tile's meshes (a minor road's area
+        # is left out of the far level: levels.minor_road_areas); the district table
+        # carries the rest. A register's thirty columns per building were most of what
+        # went over the wire.
+        plazas = np.flatnonzero(columns["layer"] == "plazas")
+        props: list[dict[str, Any]] = [{}] * n
+        for i in plazas.tolist():
+            props[i] = source.properties[int(rows[i]) if rows is not None else i]
+        columns["properties"] = props
         packed.append((task.key, task.kind, task.ids, columns))
     return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -398,6 +414,10 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.CRITICAL, preload=[__name__]))
-            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+            # Results straight from the workers: through the scheduler (Dask's default, as
+            # a client may not reach the workers of a cluster elsewhere) every tile's bytes
+            # would cross this process's event loop twice more, on a core the workers need.
+            client = stack.enter_context(distributed.Client(
+                cluster, set_as_default=False, direct_to_workers=True))
             where = "the local cluster"
         yield DaskRunner(client, where)
