@@ -51,7 +51,10 @@ class TileTask:
 @dataclass(frozen=True)
 class TileResult:
     """A baked tile: its file's bytes, the box of everything it draws (local metres), the
-    geometric error of each of its levels and its triangles per part."""
+    geometric error of each of its levels and its triangles per part.
+
+    A worker of a local Dask cluster writes the file into the cache itself and sends
+    back only its name, size and SHA-256 (``stored``, ``data`` then empty)."""
 
     key: str
     kind: TileKind
@@ -59,6 +62,7 @@ class TileResult:
     box: Box
     errors: dict[int, float]
     triangles: dict[str, int]
+    stored: tuple[str, int, str] | None = None
 
 
 def anchors(district: District) -> np.ndarray:

@@ -319,6 +319,12 @@ def _stored(folder: Path, stem: str, data: bytes, suffix: str) -> FileEntry:
     return _write(folder, f"{stem}-{digest[:16]}{suffix}", data, digest)
 
 
+def store_tile(folder: Path, key: str, data: bytes) -> FileEntry:
+    """Write tile ``key``'s file into the cache in ``folder`` (here, or on a worker of a
+    local Dask cluster: ``parallel.bake_on_worker``)."""
+    return _stored(folder, f"tiles/{key}", data, ".npz")
+
+
 #: Told (tiles done, tiles in all) as tiles finish.
 Progress = Callable[[int, int], None]
 
@@ -351,7 +357,8 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
         for done, result in enumerate(runner(tasks), start=1):
             if table_made is None:
                 table_made = pool.submit(table)
-            entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
+            entry = (FileEntry(*result.stored) if result.stored is not None
+                     else store_tile(folder, result.key, result.data))
             entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
                                      result.triangles, entry,
                                      group_of.get(result.key) if result.kind == "leaf"

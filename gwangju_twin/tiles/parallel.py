@@ -2,10 +2,12 @@
 
 Tiles are baked by Dask tasks running ``bake.bake_tile`` on their ``TileTask`` (a far group
 alone, a few leaves together: ``batches``); the baked bytes come back to this process, which
-writes the cache (``cache.bake``). Nothing is shared through the
-filesystem, so the workers may be other machines: a national bake (millions of buildings)
-runs on a cluster started elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a
-local cluster of worker processes is started and closed again.
+writes the cache (``cache.bake``). Nothing is shared through the filesystem, so the workers
+may be other machines: a national bake (millions of buildings) runs on a cluster started
+elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a local cluster of worker
+processes is started and closed again; its workers, on this machine, write the tiles' files
+into the cache themselves and send back only their entries (``bake_on_worker``), so the
+bytes do not cross to this process on the cores the workers bake on.
 
 A tile's bytes depend only on its task, so the parallel cache is byte for byte the serial
 one, provided the workers run the same program on the same libraries: every task checks that
@@ -21,6 +23,7 @@ imported inside the functions, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 import re
@@ -30,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,26 +93,38 @@ class WorkerMismatchError(Exception):
     """A worker runs another program or other libraries than the client (its fingerprint)."""
 
 
-def bake_on_worker(blob: bytes, expected: str) -> list[TileResult]:
+def bake_on_worker(blob: bytes, expected: str, folder: str | None = None
+                   ) -> list[TileResult]:
     """``bake_tile`` on a Dask worker over a batch of tasks (``pack``), refused if the worker
-    would bake other bytes."""
+    would bake other bytes; with ``folder`` (a local cluster's, on this machine) each
+    tile's file is written into that cache here and only its entry goes back."""
     here = fingerprint()
     if here != expected:
         raise WorkerMismatchError(here)
-    return [bake_tile(task) for task in unpack(blob)]
+    results = [bake_tile(task) for task in unpack(blob)]
+    if folder is None:
+        return results
+    from gwangju_twin.tiles.cache import store_tile
+
+    out = []
+    for result in results:
+        entry = store_tile(Path(folder), result.key, result.data)
+        out.append(dataclasses.replace(result, data=b"",
+                                       stored=(entry.file, entry.bytes, entry.sha256)))
+    return out
 
 
-def _bake_by_name() -> Callable[[bytes, str], list[TileResult]]:
+def _bake_by_name() -> Callable[[bytes, str, str | None], list[TileResult]]:
     """``bake_on_worker``, called by its name: a function made here travels by value (Dask
     pickles it with cloudpickle), while ``bake_on_worker`` travels as a reference to this
     module, which a worker without gwangju-twin cannot even unpickle. Such a worker then
     drops its connection, and the bake would wait for the next one forever; by name, the
     task fails with an ImportError the runner reports instead."""
-    def bake(blob: bytes, expected: str) -> list[TileResult]:
+    def bake(blob: bytes, expected: str, folder: str | None) -> list[TileResult]:
         import importlib
 
         module = importlib.import_module("gwangju_twin.tiles.parallel")
-        return module.bake_on_worker(blob, expected)
+        return module.bake_on_worker(blob, expected, folder)
     return bake
 
 
@@ -221,14 +237,23 @@ class DaskRunner:
     few per worker thread at a time, and come back in the order they finish, each tile
     exactly once."""
 
-    def __init__(self, client: Client, where: str) -> None:
+    def __init__(self, client: Client, where: str, local: bool = False) -> None:
         self.client = client
         self.where = where
+        #: Whether the workers run on this machine (a local cluster) and may write the
+        #: tiles' files into the cache themselves.
+        self.local = local
         #: What the workers must run to bake this process's bytes (``fingerprint``).
         self.expected = fingerprint()
 
-    def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
+    def __call__(self, tasks: list[TileTask], folder: Path | None = None
+                 ) -> Iterator[TileResult]:
+        """Bake ``tasks``; on a local cluster, with the cache's ``folder``, the workers
+        write the tiles' files there themselves: a big city's tiles are some 260 MB, which
+        would otherwise cross from each worker to this process's event loop and be written
+        from here, all on the cores the workers bake on."""
         distributed = _distributed()
+        into = str(folder) if self.local and folder is not None else None
         threads = max(1, sum(self.client.nthreads().values()))
         todo = batches(tasks, threads)
         # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
@@ -246,7 +271,7 @@ class DaskRunner:
                 # Numbered: a far group that is a single leaf shares its leaf's key.
                 sent += 1
                 future = self.client.submit(
-                    bake, pack(batch), self.expected,
+                    bake, pack(batch), self.expected, into,
                     key=f"tiles-{sent}-{batch[0].kind}-{batch[0].key}-{token}", pure=False,
                     retries=RETRIES)
                 futures[future.key] = future
@@ -420,4 +445,4 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
             client = stack.enter_context(distributed.Client(
                 cluster, set_as_default=False, direct_to_workers=True))
             where = "the local cluster"
-        yield DaskRunner(client, where)
+        yield DaskRunner(client, where, local=scheduler is None)
