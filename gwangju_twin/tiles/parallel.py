@@ -253,7 +253,8 @@ class DaskRunner:
         would otherwise cross from each worker to this process's event loop and be written
         from here, all on the cores the workers bake on."""
         distributed = _distributed()
-        into = str(folder) if self.local and folder is not None else None
+        # Absolute: a worker process need not share this one's working folder.
+        into = str(folder.absolute()) if self.local and folder is not None else None
         threads = max(1, sum(self.client.nthreads().values()))
         todo = batches(tasks, threads)
         # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
