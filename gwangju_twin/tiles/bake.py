@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -24,21 +25,36 @@ TileKind = Literal["leaf", "far"]
 Box = tuple[float, float, float, float, float, float]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TileTask:
-    """What one tile is baked from: its key and kind, its features as a district of their
-    own (``part``) and their rows in the whole district (``ids``)."""
+    """What one tile is baked from: its key and kind, its features and their rows in the
+    whole district (``ids``).
+
+    ``features`` is the tile's own district, or with ``whole`` the whole district, whose
+    rows ``ids`` are taken only when the tile is baked (``part``): a plan of a big city then
+    costs no more than cutting its quadtree, and a Dask bake sends its first tiles out that
+    much sooner (``parallel.pack`` reads the rows from the whole district and never takes
+    them)."""
 
     key: str
     kind: TileKind
-    part: District
+    features: District
     ids: np.ndarray
+    whole: bool = False
+
+    @cached_property
+    def part(self) -> District:
+        """The tile's features as a district of their own."""
+        return self.features.take(self.ids) if self.whole else self.features
 
 
 @dataclass(frozen=True)
 class TileResult:
     """A baked tile: its file's bytes, the box of everything it draws (local metres), the
-    geometric error of each of its levels and its triangles per part."""
+    geometric error of each of its levels and its triangles per part.
+
+    A worker of a local Dask cluster writes the file into the cache itself and sends
+    back only its name, size and SHA-256 (``stored``, ``data`` then empty)."""
 
     key: str
     kind: TileKind
@@ -46,6 +62,7 @@ class TileResult:
     box: Box
     errors: dict[int, float]
     triangles: dict[str, int]
+    stored: tuple[str, int, str] | None = None
 
 
 def anchors(district: District) -> np.ndarray:
@@ -73,7 +90,7 @@ def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
     rows_of = tile_rows(tree)
     order: list[tuple[TileKind, str]] = [("far", g.key) for g in tree.groups]
     order += [("leaf", leaf.key) for leaf in tree.leaves]
-    return tree, [TileTask(key, kind, district.take(rows_of[kind, key]), rows_of[kind, key])
+    return tree, [TileTask(key, kind, district, rows_of[kind, key], whole=True)
                   for kind, key in order]
 
 

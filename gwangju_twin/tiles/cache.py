@@ -319,6 +319,12 @@ def _stored(folder: Path, stem: str, data: bytes, suffix: str) -> FileEntry:
     return _write(folder, f"{stem}-{digest[:16]}{suffix}", data, digest)
 
 
+def store_tile(folder: Path, key: str, data: bytes) -> FileEntry:
+    """Write tile ``key``'s file into the cache in ``folder`` (here, or on a worker of a
+    local Dask cluster: ``parallel.bake_on_worker``)."""
+    return _stored(folder, f"tiles/{key}", data, ".npz")
+
+
 #: Told (tiles done, tiles in all) as tiles finish.
 Progress = Callable[[int, int], None]
 
@@ -338,21 +344,28 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     # The district table (a few seconds for a big city, all in this process) is made in a
     # thread once the first tile is in, while the rest bake: on Dask this process mostly
     # waits meanwhile, and the table no longer holds up the index after the last tile.
+    # Its file is written there too (content-addressed: an index names it only once the
+    # bake commits, and a bake that fails leaves it to the next one's sweep): 60 MB
+    # written after the last tile were most of the bake's tail on a busy disk.
     pool = ThreadPoolExecutor(1, thread_name_prefix="district-table")
-    table_made: Future[bytes] | None = None
+    table_made: Future[FileEntry] | None = None
+
+    def table() -> FileEntry:
+        return _stored(folder, "district", npz_bytes(district_arrays(district)), ".npz")
+
     try:
         for done, result in enumerate(runner(tasks), start=1):
             if table_made is None:
-                table_made = pool.submit(lambda: npz_bytes(district_arrays(district)))
-            entry = _stored(folder, f"tiles/{result.key}", result.data, ".npz")
+                table_made = pool.submit(table)
+            entry = (FileEntry(*result.stored) if result.stored is not None
+                     else store_tile(folder, result.key, result.data))
             entries.append(TileEntry(result.key, result.kind, result.box, result.errors,
                                      result.triangles, entry,
                                      group_of.get(result.key) if result.kind == "leaf"
                                      else None))
             if progress is not None:
                 progress(done, total)
-        table = (table_made.result() if table_made is not None
-                 else npz_bytes(district_arrays(district)))
+        dist_entry = table_made.result() if table_made is not None else table()
     finally:
         # A bake that failed does not wait for a table nobody will write.
         pool.shutdown(wait=False, cancel_futures=True)
@@ -361,7 +374,6 @@ def bake(district: District, report: LoadReport, folder: Path, key: str,
     if len(entries) != total or got != {(t.kind, t.key) for t in tasks}:
         raise RuntimeError(f"the bake returned {len(got)} of {total} tiles")
     entries = _grown_groups(entries)
-    dist_entry = _stored(folder, "district", table, ".npz")
     rep = report_json(report).encode("utf-8")
     rep_entry = _stored(folder, "report", rep, ".json")
     boxes = [e.box for e in entries if e.kind == "leaf"]

@@ -2,10 +2,12 @@
 
 Tiles are baked by Dask tasks running ``bake.bake_tile`` on their ``TileTask`` (a far group
 alone, a few leaves together: ``batches``); the baked bytes come back to this process, which
-writes the cache (``cache.bake``). Nothing is shared through the
-filesystem, so the workers may be other machines: a national bake (millions of buildings)
-runs on a cluster started elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a
-local cluster of worker processes is started and closed again.
+writes the cache (``cache.bake``). Nothing is shared through the filesystem, so the workers
+may be other machines: a national bake (millions of buildings) runs on a cluster started
+elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a local cluster of worker
+processes is started and closed again; its workers, on this machine, write the tiles' files
+into the cache themselves and send back only their entries (``bake_on_worker``), so the
+bytes do not cross to this process on the cores the workers bake on.
 
 A tile's bytes depend only on its task, so the parallel cache is byte for byte the serial
 one, provided the workers run the same program on the same libraries: every task checks that
@@ -21,6 +23,7 @@ imported inside the functions, so importing this module costs nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
 import re
@@ -30,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -89,26 +93,38 @@ class WorkerMismatchError(Exception):
     """A worker runs another program or other libraries than the client (its fingerprint)."""
 
 
-def bake_on_worker(blob: bytes, expected: str) -> list[TileResult]:
+def bake_on_worker(blob: bytes, expected: str, folder: str | None = None
+                   ) -> list[TileResult]:
     """``bake_tile`` on a Dask worker over a batch of tasks (``pack``), refused if the worker
-    would bake other bytes."""
+    would bake other bytes; with ``folder`` (a local cluster's, on this machine) each
+    tile's file is written into that cache here and only its entry goes back."""
     here = fingerprint()
     if here != expected:
         raise WorkerMismatchError(here)
-    return [bake_tile(task) for task in unpack(blob)]
+    results = [bake_tile(task) for task in unpack(blob)]
+    if folder is None:
+        return results
+    from gwangju_twin.tiles.cache import store_tile
+
+    out = []
+    for result in results:
+        entry = store_tile(Path(folder), result.key, result.data)
+        out.append(dataclasses.replace(result, data=b"",
+                                       stored=(entry.file, entry.bytes, entry.sha256)))
+    return out
 
 
-def _bake_by_name() -> Callable[[bytes, str], list[TileResult]]:
+def _bake_by_name() -> Callable[[bytes, str, str | None], list[TileResult]]:
     """``bake_on_worker``, called by its name: a function made here travels by value (Dask
     pickles it with cloudpickle), while ``bake_on_worker`` travels as a reference to this
     module, which a worker without gwangju-twin cannot even unpickle. Such a worker then
     drops its connection, and the bake would wait for the next one forever; by name, the
     task fails with an ImportError the runner reports instead."""
-    def bake(blob: bytes, expected: str) -> list[TileResult]:
+    def bake(blob: bytes, expected: str, folder: str | None) -> list[TileResult]:
         import importlib
 
         module = importlib.import_module("gwangju_twin.tiles.parallel")
-        return module.bake_on_worker(blob, expected)
+        return module.bake_on_worker(blob, expected, folder)
     return bake
 
 
@@ -135,21 +151,37 @@ def batches(tasks: list[TileTask], threads: int = 1) -> Iterator[list[TileTask]]
 def pack(tasks: list[TileTask]) -> bytes:
     """``tasks`` as bytes for a worker (``unpack`` reads them): pickled, but their geometries
     as WKB in one vectorised call instead of one ``__reduce__`` each, which is how shapely
-    pickles them (the same bytes, so the same geometries), five times slower."""
+    pickles them (the same bytes, so the same geometries), five times slower. A task
+    planned on the whole district (``TileTask.whole``) has its rows read from it here,
+    column by column, without taking a district of its own first."""
     packed = []
     for task in tasks:
-        columns = dict(vars(task.part))
-        columns["geometry"] = shapely.to_wkb(task.part.geometry, include_srid=True)
-        # A tile's meshes read no names and only the road areas' properties (a minor
-        # road's area is left out of the far level: levels.minor_road_areas); the
-        # district table carries the rest. A register's thirty columns per building were
-        # most of what went over the wire.
+        source = task.features
+        rows = task.ids if task.whole else None
         n = len(task.ids)
-        plazas = task.part.layer == "plazas"
-        columns["properties"] = [props if plaza else {} for props, plaza
-                                 in zip(task.part.properties, plazas.tolist(), strict=True)]
-        for name in ("name", "name_en", "feature_id"):
-            columns[name] = [None] * n
+        columns: dict[str, Any] = {}
+        for name, value in vars(source).items():
+            if name in ("frame", "properties"):
+                columns[name] = value
+            elif name in ("name", "name_en", "feature_id"):
+                # A tile's meshes read no names; the district table carries them.
+                columns[name] = [None] * n
+            elif rows is None:
+                columns[name] = value
+            elif isinstance(value, np.ndarray):
+                columns[name] = value[rows]
+            else:
+                columns[name] = [value[i] for i in rows]
+        columns["geometry"] = shapely.to_wkb(columns["geometry"], include_srid=True)
+        # Only the road areas' properties are read by a tile's meshes (a minor road's area
+        # is left out of the far level: levels.minor_road_areas); the district table
+        # carries the rest. A register's thirty columns per building were most of what
+        # went over the wire.
+        plazas = np.flatnonzero(columns["layer"] == "plazas")
+        props: list[dict[str, Any]] = [{}] * n
+        for i in plazas.tolist():
+            props[i] = source.properties[int(rows[i]) if rows is not None else i]
+        columns["properties"] = props
         packed.append((task.key, task.kind, task.ids, columns))
     return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -205,14 +237,24 @@ class DaskRunner:
     few per worker thread at a time, and come back in the order they finish, each tile
     exactly once."""
 
-    def __init__(self, client: Client, where: str) -> None:
+    def __init__(self, client: Client, where: str, local: bool = False) -> None:
         self.client = client
         self.where = where
+        #: Whether the workers run on this machine (a local cluster) and may write the
+        #: tiles' files into the cache themselves.
+        self.local = local
         #: What the workers must run to bake this process's bytes (``fingerprint``).
         self.expected = fingerprint()
 
-    def __call__(self, tasks: list[TileTask]) -> Iterator[TileResult]:
+    def __call__(self, tasks: list[TileTask], folder: Path | None = None
+                 ) -> Iterator[TileResult]:
+        """Bake ``tasks``; on a local cluster, with the cache's ``folder``, the workers
+        write the tiles' files there themselves: a big city's tiles are some 260 MB, which
+        would otherwise cross from each worker to this process's event loop and be written
+        from here, all on the cores the workers bake on."""
         distributed = _distributed()
+        # Absolute: a worker process need not share this one's working folder.
+        into = str(folder.absolute()) if self.local and folder is not None else None
         threads = max(1, sum(self.client.nthreads().values()))
         todo = batches(tasks, threads)
         # Unique keys: two bakes on one shared cluster never mix their tiles, and a tile is
@@ -230,7 +272,7 @@ class DaskRunner:
                 # Numbered: a far group that is a single leaf shares its leaf's key.
                 sent += 1
                 future = self.client.submit(
-                    bake, pack(batch), self.expected,
+                    bake, pack(batch), self.expected, into,
                     key=f"tiles-{sent}-{batch[0].kind}-{batch[0].key}-{token}", pure=False,
                     retries=RETRIES)
                 futures[future.key] = future
@@ -398,6 +440,10 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
                 n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                 dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.CRITICAL, preload=[__name__]))
-            client = stack.enter_context(distributed.Client(cluster, set_as_default=False))
+            # Results straight from the workers: through the scheduler (Dask's default, as
+            # a client may not reach the workers of a cluster elsewhere) every tile's bytes
+            # would cross this process's event loop twice more, on a core the workers need.
+            client = stack.enter_context(distributed.Client(
+                cluster, set_as_default=False, direct_to_workers=True))
             where = "the local cluster"
-        yield DaskRunner(client, where)
+        yield DaskRunner(client, where, local=scheduler is None)

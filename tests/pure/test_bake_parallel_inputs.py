@@ -71,6 +71,33 @@ def test_a_packed_task_bakes_the_same_bytes(tmp_path: Path) -> None:
         assert bake_tile(back).data == bake_tile(task).data
 
 
+def test_a_task_on_the_whole_district_packs_as_one_on_its_own_part(tmp_path: Path) -> None:
+    """A plan hands out tasks on the whole district, whose rows are taken only when baked
+    (``TileTask.part``); ``pack`` reads them from the whole district instead. Both must
+    send a worker the same features as a task made of its own taken part, as the viewer's
+    re-bake of a damaged tile makes it (tiles/tileset.py)."""
+    tasks = city_tasks(tmp_path / "city.geojson", 400)
+    # Nothing taken by planning alone.
+    assert all(t.whole and "part" not in vars(t) for t in tasks)
+    whole = tasks[0].features
+    own = [TileTask(t.key, t.kind, whole.take(t.ids), t.ids) for t in tasks]
+    for a, b in zip(unpack(pack(tasks)), unpack(pack(own)), strict=True):
+        assert (a.key, a.kind, a.whole, b.whole) == (b.key, b.kind, False, False)
+        np.testing.assert_array_equal(a.ids, b.ids)
+        for name, value in vars(a.part).items():
+            other = getattr(b.part, name)
+            if name == "frame":  # a LocalFrame compares by identity
+                assert (value.lon, value.lat) == (other.lon, other.lat)
+            elif name == "geometry":
+                assert shapely.equals_exact(value, other, 0).all()
+            elif isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(value, other)
+            else:
+                assert value == other, name
+    for task, mine in zip(tasks[:5], own[:5], strict=True):
+        assert bake_tile(task).data == bake_tile(mine).data
+
+
 def test_a_far_group_leaves_out_the_same_minor_road_areas_on_a_worker(tmp_path: Path) -> None:
     """The far level drops minor roads' paved areas by their tags (levels.minor_road_areas),
     so those tags travel with the task: without them a worker kept the areas and its far

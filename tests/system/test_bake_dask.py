@@ -115,6 +115,24 @@ def test_local_cluster_bakes_the_serial_bytes(city: tuple[District, LoadReport],
     assert_same_tree(serial_folder, tmp_path)
 
 
+def test_local_workers_writing_the_tiles_themselves_write_the_serial_bytes(
+        city: tuple[District, LoadReport], serial_folder: Path, tmp_path: Path) -> None:
+    """Given the cache's folder (as `gwangju-twin bake` gives it), a local cluster's workers
+    write the tiles' files and send back only their entries: the same cache all the same."""
+    with dask_runner(workers=2) as runner:
+        assert runner.local
+        results: list[TileResult] = []
+
+        def into_folder(tasks: list[TileTask]) -> Iterator[TileResult]:
+            for result in runner(tasks, tmp_path):
+                results.append(result)
+                yield result
+
+        bake(*city, tmp_path, KEY, runner=into_folder)
+    assert results and all(r.stored is not None and r.data == b"" for r in results)
+    assert_same_tree(serial_folder, tmp_path)
+
+
 def test_a_far_group_sharing_its_leafs_key_is_baked_too(tmp_path: Path) -> None:
     # A town under LEAF_BUILDINGS is one leaf, the root "r", and its far group is the root
     # too: two tiles with one key, which the runner must neither merge nor drop.

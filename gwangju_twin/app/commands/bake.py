@@ -63,7 +63,7 @@ def add_parser(sub: Any) -> None:
 
 
 @contextlib.contextmanager
-def _runner(args: argparse.Namespace) -> Iterator[Callable[[], Runner]]:
+def _runner(args: argparse.Namespace) -> Iterator[Callable[[Path], Runner]]:
     """The bake's runner, as a call that waits for it: a Dask cluster is started (or joined)
     in a thread while the caller reads the source, and closed once the last tile is in.
 
@@ -76,7 +76,7 @@ def _runner(args: argparse.Namespace) -> Iterator[Callable[[], Runner]]:
     from gwangju_twin.tiles.bake import serial
 
     if args.serial:
-        yield lambda: serial
+        yield lambda folder: serial
         return
     from gwangju_twin.tiles.parallel import dask_runner
 
@@ -91,11 +91,12 @@ def _runner(args: argparse.Namespace) -> Iterator[Callable[[], Runner]]:
             if not closing:
                 closing.append(pool.submit(starting.__exit__, None, None, None))
 
-        def runner() -> Runner:
+        def runner(folder: Path) -> Runner:
             run = started.result()
 
             def tiles(tasks: list[TileTask]) -> Iterator[TileResult]:
-                yield from run(tasks)
+                # A local cluster's workers write the tiles into ``folder`` themselves.
+                yield from run(tasks, folder)
                 close()  # every tile is in: nothing more for the cluster to do
 
             return tiles
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     with _runner(args) as started:
         district, report = read_district(scene)
         read = time.perf_counter() - start
-        runner = started()
+        runner = started(folder)
         try:
             cache = bake(district, report, folder, key, runner=runner, progress=BakeMeter())
         except OSError as exc:
