@@ -249,7 +249,10 @@ void main() {
 # shader above and 1.07x with this one (docs/daylight.md). Per vertex it lights the colour twice,
 # in the sun and in shadow, so a pixel only mixes the two by its shadow lookup; with the
 # lookup 0 or 1 that is the shader above's min(ambient + sun * lit, 1) exactly. The shadow
-# map's coordinates are divided per vertex: the sun's lens is orthographic (w is 1).
+# map's coordinates are divided per vertex: the sun's lens is orthographic (w is 1). One
+# lookup (filtered over 2x2 texels, whose edge pixels may be 1-13/255 off the shader above
+# where the light saturates): the soft shadows of ``high`` keep the shader above, whose
+# penumbra this mix would darken by up to 36/255.
 DAY_VERT = """#version 130
 uniform mat4 p3d_ModelViewProjectionMatrix;
 uniform mat4 p3d_ModelViewMatrix;
@@ -291,7 +294,6 @@ DAY_FRAG = """#version 130
 uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
                  mat4 shadowViewMatrix; } p3d_LightSource[2];
 uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
-uniform float u_shadow_texel;  // one texel in shadow-map coordinates (SOFT only)
 in vec4 v_lit;
 in vec3 v_shade;
 in vec3 v_shadow;
@@ -303,16 +305,7 @@ void main() {
     // makes no difference, so none of acne either.
     float lit = 1.0;
     if (s.x > 0.0 && s.x < 1.0 && s.y > 0.0 && s.y < 1.0) {  // on the map
-#ifdef SOFT
-        lit = 0.0;  // 3x3 taps, each filtered over 2x2 texels by the hardware
-        for (int i = -1; i <= 1; ++i)
-            for (int j = -1; j <= 1; ++j)
-                lit += texture(p3d_LightSource[0].shadowMap,
-                               s + vec3(float(i), float(j), 0.0) * u_shadow_texel);
-        lit /= 9.0;
-#else
         lit = texture(p3d_LightSource[0].shadowMap, s);
-#endif
     }
     float d = length(v_eye) * p3d_Fog.density;  // the haze, as in the shader above
     o_color = vec4(mix(p3d_Fog.color.rgb, mix(v_shade, v_lit.rgb, lit), exp(-d * d)), v_lit.a);
@@ -385,12 +378,11 @@ class SunRig:
             # The city, the ground and the pavilions take the shader (untextured, so it
             # samples no texture); demos and labels keep the fixed-function pipeline and
             # their looks, and still cast shadows.
-            # Two programs: by day the lean one, at night the one that draws lit windows
-            # (``set_sun`` picks).
-            soft = "#version 130\n#define SOFT\n" if self.preset.soft else "#version 130\n"
-            self._day_shader = Shader.make(Shader.SL_GLSL, DAY_VERT,
-                                           DAY_FRAG.replace("#version 130\n", soft, 1))
+            # Two programs: by day the lean one (with soft shadows the full one, as its
+            # penumbra is exact), from dusk on the one that draws lit windows (``set_sun``).
             self._night_shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
+            self._day_shader = (self._night_shader if self.preset.soft
+                                else Shader.make(Shader.SL_GLSL, DAY_VERT, DAY_FRAG))
             self._shader = self._day_shader
             for part in self._parts:
                 part.set_shader(self._shader)
