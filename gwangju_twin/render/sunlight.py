@@ -345,6 +345,10 @@ class SunRig:
         self.position: SunPosition | None = None
         self.fit: ShadowFit | None = None
         self._last_render = -math.inf
+        # The last view ``update`` fitted and its fit; the last fit's ground cover.
+        self._view: tuple[object, ...] = ()
+        self._wanted: ShadowFit | None = None
+        self._cover: tuple[object, Extent] = (None, (0.0, 0.0, 0.0, 0.0))
         self.shadow_renders = 0
         """How many times the rig asked for the shadow map to be rendered."""
         self._buffer: GraphicsOutput | None = None
@@ -503,15 +507,24 @@ class SunRig:
             self.fit = None
             self._aim(self.position.direction)
             return False
-        pts = footprint(eye, rays, self.preset.reach)
-        wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
+        # A still view and sun keep their fit: no numpy for it each frame (a fraction of a
+        # millisecond, but a frame of a street view on llvmpipe is about 5 ms).
+        view = (eye, rays.tobytes(), self.position.direction, self.extent, self.top)
+        if view != self._view:
+            pts = footprint(eye, rays, self.preset.reach)
+            self._view = view
+            self._wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
+        wanted = self._wanted
+        assert wanted is not None  # fitted above for the first view
         asked = False
         if wanted != self.fit and (
                 force or now - self._last_render >= 1.0 / MAX_SHADOW_RENDERS_PER_SECOND):
             self._apply(wanted)
             self._last_render = now
             asked = True
-        cover = ground_cover(self.fit, self.top) if self.fit is not None else None
+        if self.fit is not None and self._cover[0] != (self.fit, self.top):
+            self._cover = ((self.fit, self.top), ground_cover(self.fit, self.top))
+        cover = self._cover[1] if self.fit is not None else None
         self.shade("all" if night or cover is None else cover)
         return asked
 
