@@ -18,7 +18,9 @@ most 1.6x the frame time of ``low``; at most 4 shadow-map draws a second while a
     python scripts/bench_sun.py --source city.toml --modes medium-static --no-day
 
 A city drawn from its tile cache: a scene .toml whose [district] names the source, ``tiles =
-"on"`` and the ``cache`` folder (docs/scenes.md).
+"on"`` and the ``cache`` folder (docs/scenes.md). Its view's tiles are all loaded before the
+frames are timed (``--streaming``: while they still load, as this script once did; the
+loader's CPU time then lands in the frames, docs/daylight.md).
 
 Each measurement runs in a fresh subprocess (one ShowBase per process). A report, not a
 test: timings on a shared 2-core machine are noisy; it exits 0 unless ``--check`` is given
