@@ -1,8 +1,9 @@
 """The sun on the drawn world: its light, colours, sky and haze from the scene's clock, and
 at the ``medium`` and ``high`` quality presets its shadows.
 
-Shadows are drawn by one GLSL shader of our own (``SHADER_VERT``/``SHADER_FRAG``) reading the
-directional light's shadow map through Panda3D's ``p3d_LightSource`` inputs. Panda3D's shader
+Shadows are drawn by GLSL shaders of our own reading the directional light's shadow map
+through Panda3D's ``p3d_LightSource`` inputs: ``DAY_VERT``/``DAY_FRAG`` by day and
+``SHADER_VERT``/``SHADER_FRAG``, which also draw the lit windows, from dusk on. Panda3D's shader
 generator is not used: on this Mesa its Cg programs fail ("The profile is not supported") in
 the default context, and with ``gl-version 3 2`` the core profile has no shader generator at
 all (``GraphicsStateGuardian.get_shader_generator()`` is None, every surface drawn unlit);
@@ -241,6 +242,78 @@ void main() {
 """
 
 
+# The shader by day (no window lit, ``u_night`` 0): the same picture as the one above with
+# as little per pixel as it takes, as a software rasteriser pays for every varying of every
+# pixel and for both sides of every branch (llvmpipe runs a branch under a mask, it does not
+# jump): on the street view of issue 16's 185k-building city, its tiles loaded, frames cost
+# 1.30x those without shadows with the shader above and 1.07x with this one (one process,
+# the shader swapped in turn; docs/daylight.md). Per vertex it lights the colour twice,
+# in the sun and in shadow, so a pixel only mixes the two by its shadow lookup; with the
+# lookup 0 or 1 that is the shader above's min(ambient + sun * lit, 1) exactly. The shadow
+# map's coordinates are divided per vertex: the sun's lens is orthographic (w is 1). One
+# lookup (filtered over 2x2 texels, whose edge pixels may be 1-13/255 off the shader above
+# where the light saturates): the soft shadows of ``high`` keep the shader above, whose
+# penumbra this mix would darken by up to 36/255.
+DAY_VERT = """#version 130
+uniform mat4 p3d_ModelViewProjectionMatrix;
+uniform mat4 p3d_ModelViewMatrix;
+uniform mat3 p3d_NormalMatrix;
+uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
+                 mat4 shadowViewMatrix; } p3d_LightSource[2];
+uniform struct { vec4 ambient; } p3d_LightModel;
+uniform vec4 p3d_ColorScale;
+uniform vec2 u_shadow_bias;  // (normal offset in metres, depth bias in depth units)
+in vec4 p3d_Vertex;
+in vec3 p3d_Normal;
+in vec4 p3d_Color;
+out vec4 v_lit;  // the colour in the sun (alpha: the vertex's)
+out vec3 v_shade;  // the colour in shadow
+out vec3 v_shadow;  // where in the shadow map
+out vec3 v_eye;
+void main() {
+    gl_Position = p3d_ModelViewProjectionMatrix * p3d_Vertex;
+    vec4 eye = p3d_ModelViewMatrix * p3d_Vertex;
+    vec3 n = normalize(p3d_NormalMatrix * p3d_Normal);
+    v_eye = eye.xyz;
+    vec4 color = p3d_Color * p3d_ColorScale;
+    vec3 ambient = p3d_LightModel.ambient.rgb + p3d_LightSource[1].color.rgb
+        * max(dot(n, normalize(p3d_LightSource[1].position.xyz)), 0.0);
+    float ndl = max(dot(n, normalize(p3d_LightSource[0].position.xyz)), 0.0);
+    v_shade = color.rgb * min(ambient, vec3(1.0));
+    v_lit = vec4(color.rgb * min(ambient + p3d_LightSource[0].color.rgb * ndl, vec3(1.0)),
+                 color.a);
+    // The normal offset and depth bias of the shader above.
+    float slope = 1.0 + 2.0 * (1.0 - min(ndl, 1.0));
+    vec4 s = p3d_LightSource[0].shadowViewMatrix
+        * vec4(eye.xyz + n * u_shadow_bias.x * slope, 1.0);
+    s.z -= u_shadow_bias.y * slope * s.w;
+    v_shadow = s.xyz / s.w;
+}
+"""
+
+DAY_FRAG = """#version 130
+uniform struct { vec4 color; vec4 position; sampler2DShadow shadowMap;
+                 mat4 shadowViewMatrix; } p3d_LightSource[2];
+uniform struct { vec4 color; float density; float start; float end; float scale; } p3d_Fog;
+in vec4 v_lit;
+in vec3 v_shade;
+in vec3 v_shadow;
+in vec3 v_eye;
+out vec4 o_color;
+void main() {
+    vec3 s = v_shadow;
+    // A surface turned from the sun is lit alike either way (v_lit == v_shade): its lookup
+    // makes no difference, so none of acne either.
+    float lit = 1.0;
+    if (s.x > 0.0 && s.x < 1.0 && s.y > 0.0 && s.y < 1.0) {  // on the map
+        lit = texture(p3d_LightSource[0].shadowMap, s);
+    }
+    float d = length(v_eye) * p3d_Fog.density;  // the haze, as in the shader above
+    o_color = vec4(mix(p3d_Fog.color.rgb, mix(v_shade, v_lit.rgb, lit), exp(-d * d)), v_lit.a);
+}
+"""
+
+
 def _v4(c: tuple[float, float, float]) -> Vec4:
     return Vec4(c[0], c[1], c[2], 1.0)
 
@@ -273,6 +346,10 @@ class SunRig:
         self.position: SunPosition | None = None
         self.fit: ShadowFit | None = None
         self._last_render = -math.inf
+        # The last view ``update`` fitted and its fit; the last fit's ground cover.
+        self._view: tuple[object, ...] = ()
+        self._wanted: ShadowFit | None = None
+        self._cover: tuple[object, Extent] = (None, (0.0, 0.0, 0.0, 0.0))
         self.shadow_renders = 0
         """How many times the rig asked for the shadow map to be rendered."""
         self._buffer: GraphicsOutput | None = None
@@ -286,6 +363,9 @@ class SunRig:
         self.shading: Shading = "all"
         """Where the shadow shader is drawn now (``shade``)."""
         self._shaded_tiles: tuple[int, ...] = ()  # the tile nodes ``shading`` was applied to
+        # Those of them ``shading`` has been applied to: a tile streamed in is looked at once,
+        # not all the view's hundreds again (about 0.5 ms a time in Python).
+        self._tile_done: set[int] = set()
         if self.preset.shadows:
             # The sun first among the lights, so it is p3d_LightSource[0] in the shader.
             self.light.set_priority(10)
@@ -303,10 +383,14 @@ class SunRig:
             # The city, the ground and the pavilions take the shader (untextured, so it
             # samples no texture); demos and labels keep the fixed-function pipeline and
             # their looks, and still cast shadows.
-            shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
-            self._shader = shader
+            # Two programs: by day the lean one (with soft shadows the full one, as its
+            # penumbra is exact), from dusk on the one that draws lit windows (``set_sun``).
+            self._night_shader = Shader.make(Shader.SL_GLSL, SHADER_VERT, SHADER_FRAG)
+            self._day_shader = (self._night_shader if self.preset.soft
+                                else Shader.make(Shader.SL_GLSL, DAY_VERT, DAY_FRAG))
+            self._shader = self._day_shader
             for part in self._parts:
-                part.set_shader(shader)
+                part.set_shader(self._shader)
             world.set_shader_input("u_shadow_bias", (0.0, 0.0))
             world.set_shader_input("u_shadow_texel", 0.0)
             world.set_shader_input("u_night", 0.0)
@@ -339,6 +423,7 @@ class SunRig:
             self.fog.set_color(_v4(light.horizon))
         if self.preset.shadows:
             self.world.set_shader_input("u_night", light.night)
+            self._use(self._night_shader if light.night > 0.0 else self._day_shader)
             # People keep the hours of the city's clocks, not of the zone a moment was typed
             # in: `--time 13:00 --tz UTC` is 22:00 in Gwangju, a late evening.
             local = None if when is None else when.astimezone(SEOUL)
@@ -353,6 +438,15 @@ class SunRig:
         if not self.preset.shadows:
             self._aim(position.direction)
         return light
+
+    def _use(self, shader: Shader) -> None:
+        """Draw the shaded parts with ``shader`` from now on (where ``shading`` has any)."""
+        if shader is self._shader:
+            return
+        self._shader = shader
+        if self.shading != "none":
+            for part in self._parts:
+                part.set_shader(shader)
 
     def _aim(self, towards_sun: tuple[float, float, float]) -> None:
         """Point the (shadowless) sun's light along the sunlight."""
@@ -414,15 +508,24 @@ class SunRig:
             self.fit = None
             self._aim(self.position.direction)
             return False
-        pts = footprint(eye, rays, self.preset.reach)
-        wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
+        # A still view and sun keep their fit: no numpy for it each frame (a fraction of a
+        # millisecond, but a frame of a street view on llvmpipe is about 5 ms).
+        view = (eye, rays.tobytes(), self.position.direction, self.extent, self.top)
+        if view != self._view:
+            pts = footprint(eye, rays, self.preset.reach)
+            self._view = view
+            self._wanted = fit_shadow(pts, self.extent, self.top, self.position.direction)
+        wanted = self._wanted
+        assert wanted is not None  # fitted above for the first view
         asked = False
         if wanted != self.fit and (
                 force or now - self._last_render >= 1.0 / MAX_SHADOW_RENDERS_PER_SECOND):
             self._apply(wanted)
             self._last_render = now
             asked = True
-        cover = ground_cover(self.fit, self.top) if self.fit is not None else None
+        if self.fit is not None and self._cover[0] != (self.fit, self.top):
+            self._cover = ((self.fit, self.top), ground_cover(self.fit, self.top))
+        cover = self._cover[1] if self.fit is not None else None
         self.shade("all" if night or cover is None else cover)
         return asked
 
@@ -449,8 +552,14 @@ class SunRig:
                     part.set_shader_off()
                 else:
                     part.set_shader(self._shader)
+        if shading != self.shading:
+            self._tile_done = set()
         self.shading, self._shaded_tiles = shading, keys
-        for tile in tiles:
+        done = self._tile_done
+        self._tile_done = set(keys)
+        for tile, key in zip(tiles, keys, strict=True):
+            if key in done:
+                continue
             plain = False
             if not isinstance(shading, str):
                 b = tile.get_bounds()

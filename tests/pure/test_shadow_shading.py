@@ -6,7 +6,7 @@ its nodes are built and inspected, nothing is drawn."""
 from __future__ import annotations
 
 import numpy as np
-from panda3d.core import CardMaker, NodePath, ShaderAttrib
+from panda3d.core import CardMaker, NodePath, Shader, ShaderAttrib
 
 from gwangju_twin.mesh.district import DistrictMesh
 from gwangju_twin.mesh.shapes import box
@@ -83,6 +83,38 @@ def test_a_view_beyond_the_reach_draws_no_shader_by_day_and_all_of_it_at_night()
     rig.set_sun(NOON)
     assert rig.update((0.0, 0.0, 50.0), RAYS, 2.0, force=True) is True
     assert district.get_shader() is not None and not _plain(near) and _plain(far)
+
+
+def _draws_windows(node: NodePath) -> bool:
+    """Whether the shader ``node`` is drawn with reads the lit windows' attribute."""
+    shader = node.get_shader()
+    assert shader is not None
+    return "emissive" in shader.get_text(Shader.ST_vertex)
+
+
+def test_the_lit_windows_shader_is_drawn_from_dusk_only() -> None:
+    rig, district, near, _ = _rig()
+    ground = rig.world.find("ground-plane")
+    rig.update((0.0, 0.0, 50.0), RAYS, 0.0, force=True)
+    assert not _draws_windows(district) and not _draws_windows(ground)
+    # Dusk: the sun 2 degrees up, some windows already lit (render/daylight.py's table of
+    # the night's share rises from 0 at 8 degrees up), shadows still drawn.
+    rig.set_sun(SunPosition(240.0, 2.0))
+    assert rig.daylight.night > 0.0
+    rig.update((0.0, 0.0, 50.0), RAYS, 1.0, force=True)
+    assert _draws_windows(district) and _draws_windows(ground) and not _plain(near)
+    rig.set_sun(NIGHT)
+    rig.update((0.0, 0.0, 50.0), RAYS, 2.0, force=True)
+    assert _draws_windows(district)
+    rig.set_sun(NOON)
+    assert not _draws_windows(district) and not _draws_windows(ground)
+    # Beyond the reach by day no shader at all; a night there takes the windows' one.
+    high = (0.0, 0.0, 30.0 + rig.preset.reach + 100.0)
+    rig.update(high, RAYS, 3.0, force=True)
+    assert district.get_shader() is None
+    rig.set_sun(NIGHT)
+    rig.update(high, RAYS, 4.0, force=True)
+    assert _draws_windows(district)
 
 
 def test_low_quality_has_no_shader_to_place() -> None:
