@@ -40,6 +40,8 @@ ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 FLOAT, UNSIGNED_BYTE, UNSIGNED_SHORT, UNSIGNED_INT = 5126, 5121, 5123, 5125
 TRIANGLES, LINES = 4, 1
+#: glTF's axes of the local frame's: (x, z, y), y then negated.
+_YUP = [0, 2, 1]
 #: The metadata spec wants property values at offsets that are multiples of 8.
 ALIGN = 8
 #: The largest feature id a float32 attribute holds exactly (2^24).
@@ -157,25 +159,70 @@ class GlbWriter:
             if b.primitive_count:
                 groups.setdefault((b.material, b.primitive), []).append(b)
         for (material, primitive), parts in groups.items():
-            merged = concat(material, parts)  # pairs or threes: the same offsets
+            # A baked tile holds one batch per material: merging one would only copy it.
+            merged = parts[0] if len(parts) == 1 else concat(material, parts)
             if len(merged.feature_ids) and merged.feature_ids.min() < 0:
                 merged = _used(merged)
             label = f"{name}/{material}" + ("/lines" if primitive == "lines" else "")
-            box = _box(merged.positions)
-            pieces = _cells(merged, *box) if self.quantize else [(merged, *box)]
-            for k, (piece, lo, hi) in enumerate(pieces):
-                self._add_mesh(label if len(pieces) == 1 else f"{label}/c{k}", piece, lo, hi,
-                               extras)
+            # The bytes after each vertex's position (normal, colour, feature id) are the
+            # same in every cell the mesh is cut into: worked out once, a cell's rows taken.
+            tail = self._tail(merged)
+            lo, hi = _box(merged.positions)
+            pieces = (_cells(merged.positions, merged.indices, lo, hi) if self.quantize
+                      else [(None, merged.positions, merged.indices, lo, hi)])
+            for k, (used, positions, indices, plo, phi) in enumerate(pieces):
+                self._add_mesh(label if len(pieces) == 1 else f"{label}/c{k}", material,
+                               primitive == "lines", positions,
+                               tail if used is None else tail[used], indices, plo, phi, extras)
 
-    def _add_mesh(self, label: str, b: MeshBatch, lo: np.ndarray, hi: np.ndarray,
+    def _tail(self, b: MeshBatch) -> np.ndarray:
+        """Each vertex's bytes after its position in the interleaved layout (uint8, a row
+        each): normal (not for lines), colour, feature id, each in a slot of 4 bytes (or
+        the normal in 12, unquantised)."""
+        lines = b.primitive == "lines"
+        normal = 0 if lines else 4 if self.quantize else 12
+        table = self.table is not None and len(self.table) > 0
+        out = np.zeros((b.vertex_count, normal + 4 + 4 * table), np.uint8)
+        if not lines:
+            normals = to_gltf(b.normals.astype(np.float32))
+            length = np.sqrt(np.einsum("ij,ij->i", normals, normals))
+            bad = ~(length > 1e-6)
+            if bad.any():
+                normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
+                length[bad] = 1.0
+            normals /= length[:, None]
+            if self.quantize:
+                out[:, :4].view(np.int8)[:, :3] = np.rint(normals * 127)
+            else:
+                out[:, :12].view(np.float32)[:] = normals
+        out[:, normal:normal + 4] = b.colors
+        if table:
+            # 16-bit ids where the table allows (an attribute takes 4 bytes either way, but
+            # an integer id is what EXT_mesh_features prefers), else floats: glTF allows no
+            # 32-bit integer vertex attribute, and a float holds every id below 2^24.
+            if self._short_ids():
+                out[:, normal + 4:].view(np.uint16)[:, 0] = b.feature_ids
+            else:
+                out[:, normal + 4:].view(np.float32)[:, 0] = b.feature_ids
+        return out
+
+    def _short_ids(self) -> bool:
+        return len(self.table or ()) <= 65536
+
+    def _add_mesh(self, label: str, material: str, lines: bool, positions: np.ndarray,
+                  tail: np.ndarray, indices: np.ndarray, lo: list[float], hi: list[float],
                   extras: dict[str, Any] | None) -> None:
-        c = np.round((lo + hi) / 2, 2)  # a round number for people
-        reach = float(np.maximum(hi - c, c - lo).max())
+        # The centre: a round number for people. numpy's round to 2 decimals (times 100,
+        # to the nearest even integer, divided) on three Python floats, not worth an array
+        # each step; round(x, 0), not round(x), keeps the sign of a zero (-0.0).
+        c = [round((a + b) / 2 * 100.0, 0) / 100.0 for a, b in zip(lo, hi, strict=True)]
+        reach = max(max(h - m, m - a) for a, h, m in zip(lo, hi, c, strict=True))
         # A uniform scale: a non-uniform one would bend the normals.
         step = STEP if self.quantize and reach / STEP <= 32767 else None
-        self._meshes.append({"name": label, "primitives": [self._primitive(b, c, step, lo, hi)]})
+        prim = self._primitive(material, lines, positions, tail, indices, c, step, lo, hi)
+        self._meshes.append({"name": label, "primitives": [prim]})
         node: dict[str, Any] = {"name": label, "mesh": len(self._meshes) - 1,
-                                "translation": [float(v) for v in to_gltf(c)]}
+                                "translation": [c[0], c[2], -c[1]]}
         if step is not None:
             node["scale"] = [step, step, step]
         if extras:
@@ -183,99 +230,77 @@ class GlbWriter:
         self._nodes.append(node)
         self.stats.nodes += 1
 
-    def _primitive(self, b: MeshBatch, center: np.ndarray, step: float | None,
-                   lo: np.ndarray, hi: np.ndarray) -> dict[str, Any]:
+    def _primitive(self, material: str, lines: bool, positions: np.ndarray, tail: np.ndarray,
+                   indices: np.ndarray, center: list[float], step: float | None,
+                   lo: list[float], hi: list[float]) -> dict[str, Any]:
         """One primitive, its vertex attributes interleaved in one buffer view (a view
-        each cost a city GLB 50 bytes of JSON per attribute and node, and the padding)."""
-        pos = b.positions.astype(np.float64) - center
-        n = b.vertex_count
-        lines = b.primitive == "lines"
+        each cost a city GLB 50 bytes of JSON per attribute and node, and the padding):
+        the position (8 bytes quantised: three 16-bit steps and 2 of padding, else 12),
+        then ``tail`` (_tail)."""
+        n = len(positions)
         table = self.table is not None and len(self.table) > 0
-        # 16-bit ids where the table allows (an attribute takes 4 bytes either way, but an
-        # integer id is what EXT_mesh_features prefers), else floats: glTF allows no 32-bit
-        # integer vertex attribute, and a float holds every id below 2^24 exactly.
-        short_ids = len(self.table or ()) <= 65536
-        # Slots of 4 bytes: position (8 quantised, 12 float), normal, colour, feature id.
-        layout: list[tuple[str, int]] = [("POSITION", 8 if step is not None else 12)]
+        width = 8 if step is not None else 12
+        stride = width + tail.shape[1]
+        raw = np.empty((n, stride), np.uint8)
+        raw[:, width:] = tail
+        # glTF's axes (x, z, -y), less the centre, in one pass over the vertices.
+        yup = positions[:, _YUP] - np.array([center[0], center[2], center[1]])
+        bounds: tuple[list[Any], list[Any]]
+        if step is not None:
+            grid = raw[:, :8].view(np.int16)
+            grid[:, :3] = np.rint(yup / np.array([step, step, -step]))
+            grid[:, 3] = 0
+            # The grid's range from the box's corners, by the same arithmetic as each
+            # vertex (rounding keeps order): no pass over the vertices. As integers: they
+            # are grid steps ("-25029", not "-25029.0").
+            ends = [(round((lo[0] - center[0]) / step), round((hi[0] - center[0]) / step)),
+                    (round((lo[2] - center[2]) / step), round((hi[2] - center[2]) / step)),
+                    (round((lo[1] - center[1]) * -1 / step),
+                     round((hi[1] - center[1]) * -1 / step))]
+            bounds = ([min(e) for e in ends], [max(e) for e in ends])
+            position = SHORT
+            self._quantized = True
+        else:
+            flt = raw[:, :12].view(np.float32)
+            yup[:, 2] *= -1
+            flt[:] = yup
+            bounds = _range(flt)
+            position = FLOAT
+        fields: list[tuple[str, int, int, str, bool]] = [  # name, offset, type, kind, norm
+            ("POSITION", 0, position, "VEC3", False)]
+        at = width
         if not lines:
-            layout.append(("NORMAL", 4 if self.quantize else 12))
-        layout.append(("COLOR_0", 4))
-        if table:
-            layout.append(("_FEATURE_ID_0", 4))
-        stride = sum(w for _, w in layout)
-        raw = np.zeros((n, stride), np.uint8)
-        at = 0
-        fields: list[tuple[str, int, int, str, bool]] = []  # name, offset, type, kind, norm
-        for name, width in layout:
-            cell = raw[:, at:at + width]
-            if name == "POSITION":
-                if step is not None:
-                    grid = cell.view(np.int16)
-                    grid[:, 0] = np.rint(pos[:, 0] / step)
-                    grid[:, 1] = np.rint(pos[:, 2] / step)
-                    grid[:, 2] = np.rint(pos[:, 1] / -step)
-                    # The grid's range from the box's corners, by the same arithmetic as
-                    # each vertex (rounding keeps order): no pass over the vertices.
-                    corners = np.stack([lo, hi]) - center
-                    ends = np.rint(np.stack([corners[:, 0], corners[:, 2],
-                                             corners[:, 1] * -1]) / step)
-                    # As integers: they are grid steps ("-25029", not "-25029.0").
-                    bounds = (ends.min(axis=1).astype(int).tolist(),
-                              ends.max(axis=1).astype(int).tolist())
-                    fields.append((name, at, SHORT, "VEC3", False))
-                    self._quantized = True
-                else:
-                    flt = cell.view(np.float32)
-                    flt[:] = to_gltf(pos)
-                    bounds = _range(flt)
-                    fields.append((name, at, FLOAT, "VEC3", False))
-            elif name == "NORMAL":
-                normals = to_gltf(b.normals.astype(np.float32))
-                length = np.sqrt(np.einsum("ij,ij->i", normals, normals))
-                bad = ~(length > 1e-6)
-                if bad.any():
-                    normals[bad] = (0.0, 1.0, 0.0)  # a degenerate face's normal: up
-                    length[bad] = 1.0
-                normals /= length[:, None]
-                if self.quantize:
-                    cell.view(np.int8)[:, :3] = np.rint(normals * 127)
-                    fields.append((name, at, BYTE, "VEC3", True))
-                    self._quantized = True
-                else:
-                    cell.view(np.float32)[:] = normals
-                    fields.append((name, at, FLOAT, "VEC3", False))
-            elif name == "COLOR_0":
-                cell[:] = b.colors
-                fields.append((name, at, UNSIGNED_BYTE, "VEC4", True))
+            if self.quantize:
+                fields.append(("NORMAL", at, BYTE, "VEC3", True))
+                self._quantized = True
+                at += 4
             else:
-                if short_ids:
-                    cell.view(np.uint16)[:, 0] = b.feature_ids
-                    fields.append((name, at, UNSIGNED_SHORT, "SCALAR", False))
-                else:
-                    cell.view(np.float32)[:, 0] = b.feature_ids
-                    fields.append((name, at, FLOAT, "SCALAR", False))
-            at += width
+                fields.append(("NORMAL", at, FLOAT, "VEC3", False))
+                at += 12
+        fields.append(("COLOR_0", at, UNSIGNED_BYTE, "VEC4", True))
+        if table:
+            fields.append(("_FEATURE_ID_0", at + 4,
+                           UNSIGNED_SHORT if self._short_ids() else FLOAT, "SCALAR", False))
         view = self._view(raw.tobytes(), ARRAY_BUFFER, stride)
         attrs: dict[str, int] = {}
         for name, offset, component, kind, norm in fields:
             attrs[name] = self._add_accessor(view, offset, component, kind, n,
                                              bounds if name == "POSITION" else None, norm)
-        indices = b.indices.reshape(-1)
         small = n <= 65535
-        idx = self._accessor(indices.astype(np.uint16 if small else np.uint32),
+        idx = self._accessor(indices.reshape(-1).astype(np.uint16 if small else np.uint32),
                              UNSIGNED_SHORT if small else UNSIGNED_INT, "SCALAR",
                              ELEMENT_ARRAY_BUFFER)
         prim: dict[str, Any] = {"attributes": attrs, "indices": idx,
-                                "material": self._material(b.material)}
+                                "material": self._material(material)}
         if lines:
             prim["mode"] = LINES  # triangles are the default mode
         if table:
             prim["extensions"] = {"EXT_mesh_features": {"featureIds": [{
                 "featureCount": len(self.table or ()), "attribute": 0, "propertyTable": 0}]}}
         if lines:
-            self.stats.lines += len(b.indices)
+            self.stats.lines += len(indices)
         else:
-            self.stats.triangles += len(b.indices)
+            self.stats.triangles += len(indices)
         self.stats.vertices += n
         return prim
 
@@ -430,13 +455,13 @@ CELL = 600.0
 NODE_JSON = 1200
 
 
-def _box(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The corners of the box of ``positions`` (float64, exact: a float32's min is one of
-    its values)."""
+def _box(positions: np.ndarray) -> tuple[list[float], list[float]]:
+    """The corners of the box of ``positions`` (exact: a float32's min is one of its
+    values; as Python floats, which the few sums over them want)."""
     # Over a column-major copy: numpy reduces an (n, 3) array along axis 0 three values at
     # a time, 20 to 40 times slower than along rows (half of a city GLB's writing).
     cols = np.ascontiguousarray(positions.T)
-    return cols.min(axis=1).astype(np.float64), cols.max(axis=1).astype(np.float64)
+    return cols.min(axis=1).tolist(), cols.max(axis=1).tolist()
 
 
 def _range(values: np.ndarray) -> tuple[list[float], list[float]]:
@@ -470,21 +495,29 @@ def numbered(values: np.ndarray, size: int, dense: bool | None = None
     return np.flatnonzero(mark), (np.cumsum(mark) - 1)[values]
 
 
-def _cells(b: MeshBatch, lo: np.ndarray, hi: np.ndarray
-           ) -> list[tuple[MeshBatch, np.ndarray, np.ndarray]]:
-    """``b`` (with its box) as it is if it fits the 1 cm grid, else cut into the fewest
+Piece = tuple[np.ndarray | None, np.ndarray, np.ndarray, list[float], list[float]]
+
+
+def _cells(positions: np.ndarray, indices: np.ndarray, lo: list[float], hi: list[float]
+           ) -> list[Piece]:
+    """A mesh (with its box) as it is if it fits the 1 cm grid, else cut into the fewest
     equal square cells no wider than ``CELL`` metres by where each primitive's first corner
     lies (a vertex shared across a cut is written in both). A mesh of few vertices stays
     whole (in floats): a node's JSON, about a kilobyte, would cost more than its 4 bytes a
-    vertex save."""
-    if float((hi - lo).max()) / 2 / STEP <= 32000 or not b.primitive_count:
-        return [(b, lo, hi)]
-    counts = np.maximum(np.ceil((hi[:2] - lo[:2]) / CELL), 1)
-    if b.vertex_count * 4 < NODE_JSON * int(counts.prod()):
-        return [(b, lo, hi)]
-    corner = b.positions[b.indices[:, 0], :2].astype(np.float64)
-    size = (hi[:2] - lo[:2]) / counts
-    cell = np.minimum(np.floor((corner - lo[:2]) / np.maximum(size, 1e-9)), counts - 1)
+    vertex save. Each piece: the mesh's vertices it takes (None: all), their positions,
+    its indices into them and its box."""
+    whole: list[Piece] = [(None, positions, indices, lo, hi)]
+    if max(h - a for a, h in zip(lo, hi, strict=True)) / 2 / STEP <= 32000 \
+            or not len(indices):
+        return whole
+    low, span = np.array(lo[:2]), np.array(hi[:2]) - np.array(lo[:2])
+    counts = np.maximum(np.ceil(span / CELL), 1)
+    n = len(positions)
+    if n * 4 < NODE_JSON * int(counts.prod()):
+        return whole
+    corner = positions[indices[:, 0], :2].astype(np.float64)
+    size = span / counts
+    cell = np.minimum(np.floor((corner - low) / np.maximum(size, 1e-9)), counts - 1)
     key = cell[:, 0].astype(np.int64) * int(counts[1]) + cell[:, 1].astype(np.int64)
     # The cells in use, numbered 0, 1, ... in key order (a count, not a sort).
     present = np.bincount(key, minlength=int(counts.prod())) > 0
@@ -493,23 +526,19 @@ def _cells(b: MeshBatch, lo: np.ndarray, hi: np.ndarray
     # Every (cell, vertex) pair a primitive uses, numbered in one pass: a cell's vertices
     # are a run of the ascending pairs, its indices their places in the run. Marked in a
     # table of every pair when it is not much bigger than the pairs (no sort), else sorted.
-    n = b.vertex_count
-    pairs = (key[:, None] * n + b.indices).reshape(-1)
+    pairs = (key[:, None] * n + indices).reshape(-1)
     unique, inverse = numbered(pairs, len(cells) * n)
     starts = np.searchsorted(unique, cells * n)
     ends = np.append(starts[1:], len(unique))
     # Small keys sort by radix (numpy's stable sort of 16-bit integers): linear.
     order = np.argsort(key.astype(np.int16) if len(cells) < 32768 else key, kind="stable")
-    bounds = np.searchsorted(key[order], cells)
-    local = inverse.reshape(b.indices.shape)
-    out = []
+    bounds = np.append(np.searchsorted(key[order], cells), len(order)).tolist()
+    local = inverse.reshape(indices.shape)
+    out: list[Piece] = []
     for c, (a, z) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        prims = order[bounds[c]:bounds[c + 1] if c + 1 < len(cells) else len(order)]
         used = unique[a:z] % n
-        piece = MeshBatch(b.material, b.positions[used], b.normals[used], b.colors[used],
-                          (local[prims] - a).astype(np.uint32), b.feature_ids[used], b.tile,
-                          b.draw_order)
-        out.append((piece, *_box(piece.positions)))
+        piece = positions[used]
+        out.append((used, piece, local[order[bounds[c]:bounds[c + 1]]] - a, *_box(piece)))
     return out
 
 
