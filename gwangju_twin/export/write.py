@@ -113,7 +113,8 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
     for i in ids:
         drawn[i[i >= 0]] = True
     rows = np.flatnonzero(drawn)
-    table = city.table().take(rows)
+    # Every row drawn (the usual single GLB): the table as it is, not a copy of each column.
+    table = city.table() if len(rows) == len(drawn) else city.table().take(rows)
     if pavilions and city.pavilions:
         table = table.extended(city.pavilion_table())
     lookup = np.full(len(city.district), -1, np.int64)
@@ -184,8 +185,8 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
         drawn = list(zip([k for k, _ in wanted], read, strict=True))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
-    for key, batches in drawn:
-        writer.add_node(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
+    writer.add_nodes([(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
+                      for key, batches in drawn])
     if pavilions and city.pavilions:
         pav = _pavilion_batches(city, len(table) - len(city.pavilions))
         writer.add_node("pavilions", pav)
