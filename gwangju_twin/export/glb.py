@@ -17,6 +17,7 @@ buffer view, 20 bytes a vertex quantised.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -220,11 +221,19 @@ class GlbWriter:
         lows = np.minimum.reduceat(cols, starts, axis=1).T.tolist()
         highs = np.maximum.reduceat(cols, starts, axis=1).T.tolist()
         every: list[_Piece] = []
-        for (label, m, extras), first, lo, hi, mine in zip(
-                meshes, starts.tolist(), lows, highs, out, strict=True):
-            cut = (_cells(m.positions, m.indices, lo, hi) if self.quantize
-                   else [(None, m.positions, m.indices, lo, hi)])
-            for k, (used, _, indices, plo, phi) in enumerate(cut):
+        # Each mesh whole, or cut into cells where it does not fit the grid: the cut ones
+        # all at once (a numpy call on each mesh cost more than the work it does).
+        grids = [_grid(m.vertex_count, m.primitive_count, lo, hi) if self.quantize else None
+                 for m, lo, hi in zip(kind, lows, highs, strict=True)]
+        cut = [j for j, g in enumerate(grids) if g is not None]
+        cells = iter(_cells(cols, [starts[j] for j in cut], [kind[j].indices for j in cut],
+                            [lows[j] for j in cut], [highs[j] for j in cut],
+                            [g for g in grids if g is not None]) if cut else [])
+        for (label, m, extras), first, lo, hi, grid, mine in zip(
+                meshes, starts.tolist(), lows, highs, grids, out, strict=True):
+            whole = (np.arange(first, first + m.vertex_count), m.indices, lo, hi)
+            parts = [whole] if grid is None else next(cells)
+            for k, (rows, indices, plo, phi) in enumerate(parts):
                 # The centre: a round number for people. numpy's round to 2 decimals
                 # (times 100, to the nearest even integer, divided) on three Python
                 # floats; round(x, 0), not round(x), keeps the sign of a zero (-0.0).
@@ -233,9 +242,7 @@ class GlbWriter:
                 reach = max(max(h - v, v - a) for a, h, v in zip(plo, phi, c, strict=True))
                 # A uniform scale: a non-uniform one would bend the normals.
                 step = STEP if self.quantize and reach / STEP <= 32767 else None
-                rows = (np.arange(first, first + m.vertex_count) if used is None
-                        else used + first)
-                piece = _Piece(label if len(cut) == 1 else f"{label}/c{k}", m.material,
+                piece = _Piece(label if len(parts) == 1 else f"{label}/c{k}", m.material,
                                m.primitive == "lines", indices, plo, phi, c, step, extras,
                                rows)
                 mine.append(piece)
@@ -599,50 +606,85 @@ def numbered(values: np.ndarray, size: int, dense: bool | None = None
     return np.flatnonzero(mark), (np.cumsum(mark) - 1)[values]
 
 
-Piece = tuple[np.ndarray | None, np.ndarray, np.ndarray, list[float], list[float]]
+def _grid(vertices: int, primitives: int, lo: list[float], hi: list[float]
+          ) -> tuple[float, float] | None:
+    """How many cells (east, north) a mesh is cut into, or None: written as it is. It is
+    cut if it does not fit the 1 cm grid, into the fewest equal square cells no wider than
+    ``CELL`` metres, unless it has so few vertices that it stays whole (in floats): a
+    node's JSON, about a kilobyte, would cost more than its 4 bytes a vertex save."""
+    if max(h - a for a, h in zip(lo, hi, strict=True)) / 2 / STEP <= 32000 or not primitives:
+        return None
+    counts = (max(math.ceil((hi[0] - lo[0]) / CELL), 1), max(math.ceil((hi[1] - lo[1]) / CELL), 1))
+    if vertices * 4 < NODE_JSON * counts[0] * counts[1]:
+        return None
+    return float(counts[0]), float(counts[1])
 
 
-def _cells(positions: np.ndarray, indices: np.ndarray, lo: list[float], hi: list[float]
-           ) -> list[Piece]:
-    """A mesh (with its box) as it is if it fits the 1 cm grid, else cut into the fewest
-    equal square cells no wider than ``CELL`` metres by where each primitive's first corner
-    lies (a vertex shared across a cut is written in both). A mesh of few vertices stays
-    whole (in floats): a node's JSON, about a kilobyte, would cost more than its 4 bytes a
-    vertex save. Each piece: the mesh's vertices it takes (None: all), their positions,
-    its indices into them and its box."""
-    whole: list[Piece] = [(None, positions, indices, lo, hi)]
-    if max(h - a for a, h in zip(lo, hi, strict=True)) / 2 / STEP <= 32000 \
-            or not len(indices):
-        return whole
-    low, span = np.array(lo[:2]), np.array(hi[:2]) - np.array(lo[:2])
-    counts = np.maximum(np.ceil(span / CELL), 1)
-    n = len(positions)
-    if n * 4 < NODE_JSON * int(counts.prod()):
-        return whole
-    corner = positions[indices[:, 0], :2].astype(np.float64)
-    size = span / counts
-    cell = np.minimum(np.floor((corner - low) / np.maximum(size, 1e-9)), counts - 1)
-    key = cell[:, 0].astype(np.int64) * int(counts[1]) + cell[:, 1].astype(np.int64)
+Piece = tuple[np.ndarray, np.ndarray, list[float], list[float]]
+
+
+def _cells(cols: np.ndarray, firsts: list[int], indices: list[np.ndarray],
+           lows: list[list[float]], highs: list[list[float]],
+           grids: list[tuple[float, float]]) -> list[list[Piece]]:
+    """Meshes cut into cells (``_grid``) by where each primitive's first corner lies (a
+    vertex shared across a cut is written in both), all at once: for each mesh its cells
+    in order, each as its vertices (rows of ``cols``, the column-major positions the
+    meshes' vertices start at ``firsts`` of), its indices into them and its box."""
+    prims = [len(i) for i in indices]
+    # Every mesh's primitives' first corners, with the origin, size and count of its cells.
+    corner = np.concatenate([first + i[:, 0] for first, i in zip(firsts, indices,
+                                                                 strict=True)])
+    nx = np.array([g[0] for g in grids])
+    ny = np.array([g[1] for g in grids])
+    sx = [max((h[0] - lo[0]) / g[0], 1e-9) for lo, h, g in zip(lows, highs, grids, strict=True)]
+    sy = [max((h[1] - lo[1]) / g[1], 1e-9) for lo, h, g in zip(lows, highs, grids, strict=True)]
+    x = np.floor((np.take(cols[0], corner).astype(np.float64)
+                  - np.repeat([lo[0] for lo in lows], prims)) / np.repeat(sx, prims))
+    y = np.floor((np.take(cols[1], corner).astype(np.float64)
+                  - np.repeat([lo[1] for lo in lows], prims)) / np.repeat(sy, prims))
+    x = np.minimum(x, np.repeat(nx - 1, prims))
+    y = np.minimum(y, np.repeat(ny - 1, prims))
+    # Cells numbered through all the meshes (each mesh's after the one before's).
+    total = (nx * ny).astype(np.int64)
+    key = (x.astype(np.int64) * np.repeat(ny.astype(np.int64), prims) + y.astype(np.int64)
+           + np.repeat(np.cumsum(total) - total, prims))
     # The cells in use, numbered 0, 1, ... in key order (a count, not a sort).
-    present = np.bincount(key, minlength=int(counts.prod())) > 0
+    present = np.bincount(key, minlength=int(total.sum())) > 0
     key = (np.cumsum(present) - 1)[key]
-    cells = np.arange(int(present.sum()))
+    used = np.add.reduceat(present, np.cumsum(total) - total).tolist()  # cells of each mesh
+    count = sum(used)
+    cells = np.arange(count)
     # Every (cell, vertex) pair a primitive uses, numbered in one pass: a cell's vertices
     # are a run of the ascending pairs, its indices their places in the run. Marked in a
     # table of every pair when it is not much bigger than the pairs (no sort), else sorted.
-    pairs = (key[:, None] * n + indices).reshape(-1)
-    unique, inverse = numbered(pairs, len(cells) * n)
-    starts = np.searchsorted(unique, cells * n)
+    # A pair is the place of its cell's run of the mesh's vertices (one run per cell of
+    # each mesh, back to back) plus the vertex: a table as long as the cells' vertices.
+    owner = np.repeat(np.arange(len(indices)), used)
+    vertices = np.array([int(i.max()) + 1 for i in indices])[owner]  # of each cell's mesh
+    base = np.cumsum(vertices) - vertices
+    local = np.concatenate(indices).astype(np.int64)
+    unique, inverse = numbered((base[key][:, None] + local).reshape(-1), int(vertices.sum()))
+    starts = np.searchsorted(unique, base)
     ends = np.append(starts[1:], len(unique))
+    # The rows of the cells' vertices in ``cols``, and the cells' boxes.
+    run = np.repeat(cells, ends - starts)
+    rows = unique - base[run] + np.array(firsts)[owner][run]
+    corners = np.take(cols, rows, axis=1)
+    low = np.minimum.reduceat(corners, starts, axis=1).T.tolist()
+    high = np.maximum.reduceat(corners, starts, axis=1).T.tolist()
     # Small keys sort by radix (numpy's stable sort of 16-bit integers): linear.
-    order = np.argsort(key.astype(np.int16) if len(cells) < 32768 else key, kind="stable")
+    order = np.argsort(key.astype(np.int16) if count < 32768 else key, kind="stable")
     bounds = np.append(np.searchsorted(key[order], cells), len(order)).tolist()
-    local = inverse.reshape(indices.shape)
-    out: list[Piece] = []
-    for c, (a, z) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        used = unique[a:z] % n
-        piece = positions[used]
-        out.append((used, piece, local[order[bounds[c]:bounds[c + 1]]] - a, *_box(piece)))
+    local = inverse.reshape(len(local), -1)
+    out: list[list[Piece]] = []
+    c = 0
+    for n in used:
+        mesh = []
+        for k in range(c, c + n):
+            a, z = int(starts[k]), int(ends[k])
+            mesh.append((rows[a:z], local[order[bounds[k]:bounds[k + 1]]] - a, low[k], high[k]))
+        out.append(mesh)
+        c += n
     return out
 
 

@@ -38,6 +38,9 @@ from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.tileset import TileSet
 
+#: The fewest tiles a GLB export reads in two threads (docs/export.md, "Speed").
+THREADED_READS = 500
+
 
 @dataclass
 class City:
@@ -175,14 +178,20 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
             # A far group that held a cleared building is drawn by its leaves' level 1.
             wanted += [(leaf, 1) for leaf in sorted(k for k in tiles.leaf_tiles
                                                      if k.startswith(key))]
-    # Two reader threads: reading, checksumming and unpacking a tile release the GIL often
-    # enough that two take about three quarters of the time of one (185k city: 3.8 to 3.0 s).
-    # The attributes are worked out meanwhile (Python, holding the GIL the readers mostly
-    # do without).
-    with ThreadPoolExecutor(2) as pool:
-        read = pool.map(lambda kl: tile_batches(tiles, *kl), wanted)
+    if len(wanted) >= THREADED_READS:
+        # Two reader threads: reading, checksumming and unpacking a tile release the GIL
+        # often enough that two took about three quarters of the time of one (185k city:
+        # 3.8 to 3.0 s). The attributes are worked out meanwhile (Python, holding the GIL
+        # the readers mostly do without).
+        with ThreadPoolExecutor(2) as pool:
+            read = list(pool.map(lambda kl: tile_batches(tiles, *kl), wanted))
+            city.table()
+    else:
+        # Few tiles: one after the other. The threads' hand-overs of the GIL cost more than
+        # they let run at once (Sangmu's 28 tiles: 2 ms of 40 more in threads).
+        read = [tile_batches(tiles, *kl) for kl in wanted]
         city.table()
-        drawn = list(zip([k for k, _ in wanted], read, strict=True))
+    drawn = list(zip([k for k, _ in wanted], read, strict=True))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
     writer.add_nodes([(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
