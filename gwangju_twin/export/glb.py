@@ -603,7 +603,13 @@ def numbered(values: np.ndarray, size: int, dense: bool | None = None
         return unique, inverse.reshape(-1)
     mark = np.zeros(size, bool)
     mark[values] = True
-    return np.flatnonzero(mark), (np.cumsum(mark) - 1)[values]
+    unique = np.flatnonzero(mark)
+    # Each value's place among the marks, set where a value is (numpy's cumsum of flags
+    # casts them one by one: several times slower); the rest is never read. In 32 bits
+    # where they fit: half the memory to fetch (a quarter of the time, measured).
+    place = np.empty(size, np.int32 if len(unique) < 2**31 else np.int64)
+    place[unique] = np.arange(len(unique), dtype=place.dtype)
+    return unique, place[values]
 
 
 def _grid(vertices: int, primitives: int, lo: list[float], hi: list[float]

@@ -126,15 +126,18 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
 
 
 def _with_table_ids(batches: list[MeshBatch], lookup: np.ndarray) -> list[MeshBatch]:
-    out = []
-    for b in batches:
-        fid = b.feature_ids.astype(np.int64)
-        # Vertices of cleared buildings (-1) belong to no triangle: they keep -1, by which
-        # the writer knows to drop them.
-        ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], -1)
-        out.append(MeshBatch(b.material, b.positions, b.normals, b.colors, b.indices,
-                             ids.astype(np.int32), b.tile, b.draw_order))
-    return out
+    """``batches`` with their feature ids (district rows) made rows of the table, over all
+    of them at once (a city's tiles are many small batches)."""
+    if not batches:
+        return []
+    fid = np.concatenate([b.feature_ids for b in batches]).astype(np.int64)
+    # Vertices of cleared buildings (-1) belong to no triangle: they keep -1, by which
+    # the writer knows to drop them.
+    ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], -1).astype(np.int32)
+    ends = np.cumsum([b.vertex_count for b in batches]).tolist()
+    return [MeshBatch(b.material, b.positions, b.normals, b.colors, b.indices,
+                      ids[a:z], b.tile, b.draw_order, b.emissive)
+            for b, a, z in zip(batches, [0, *ends[:-1]], ends, strict=True)]
 
 
 def _pavilion_batches(city: City, first: int) -> list[MeshBatch]:
@@ -194,7 +197,8 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
     drawn = list(zip([k for k, _ in wanted], read, strict=True))
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
-    writer.add_nodes([(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
+    mapped = iter(_with_table_ids([b for _, bs in drawn for b in bs], lookup))
+    writer.add_nodes([(key, [next(mapped) for _ in batches], {"tile": key, "level": level})
                       for key, batches in drawn])
     if pavilions and city.pavilions:
         pav = _pavilion_batches(city, len(table) - len(city.pavilions))
