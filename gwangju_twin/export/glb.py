@@ -263,23 +263,34 @@ class GlbWriter:
         words: list[np.ndarray] = []
         if not lines:
             normals = normals.astype(np.float32, copy=False)
-            # glTF's axes (x, z, -y); the length summed in that order, in float32, as
-            # np.einsum("ij,ij->i") sums a row.
-            x, y, z = normals[:, 0], normals[:, 2], -normals[:, 1]
-            length = np.sqrt((x * x + y * y) + z * z)
+            # glTF's axes (x, z, -y): z is negated when it is divided by the length. The
+            # length summed in that order, in float32, as np.einsum("ij,ij->i") sums a row
+            # ((-y)² is y²), through two arrays (out=): fresh arrays of a city's vertices
+            # cost more in memory the system hands over than in the sums.
+            x, y, z = normals[:, 0], normals[:, 2], normals[:, 1]
+            length, t = x * x, y * y
+            length += t
+            length += np.multiply(z, z, out=t)
+            np.sqrt(length, out=length)
             bad = ~(length > 1e-6)
+            flip = -1.0
             if bad.any():  # a degenerate face's normal: up
-                x, y, z = np.where(bad, 0, x), np.where(bad, 1, y), np.where(bad, 0, z)
-                length = np.where(bad, 1, length)
-            unit = (x / length, y / length, z / length)
+                x, y, z = np.where(bad, 0, x), np.where(bad, 1, y), np.where(bad, 0, -z)
+                flip = 1.0  # z negated already
+                length[bad] = 1
             if self.quantize:
                 word = np.zeros(len(normals), np.uint32)
                 signed = word.view(np.int8).reshape(-1, 4)
-                for k, v in enumerate(unit):
-                    signed[:, k] = np.rint(v * 127)
+                for k, (v, sign) in enumerate(((x, 1.0), (y, 1.0), (z, flip))):
+                    np.divide(v, length, out=t)
+                    if sign < 0:
+                        np.negative(t, out=t)  # -(a / b) is (-a) / b, exactly
+                    t *= 127
+                    signed[:, k] = np.rint(t, out=t)
                 words.append(word)
             else:
-                words += [v.astype(np.float32, copy=False).view(np.uint32) for v in unit]
+                words += [(x / length).view(np.uint32), (y / length).view(np.uint32),
+                          (flip * z / length).astype(np.float32).view(np.uint32)]
         words.append(np.ascontiguousarray(colors, np.uint8).view(np.uint32)[:, 0])
         if self.table is not None and len(self.table) > 0:
             # 16-bit ids where the table allows (an attribute takes 4 bytes either way, but
@@ -306,28 +317,33 @@ class GlbWriter:
         rows = np.concatenate([p.rows for p in pieces])
         width = 2 if quantised else 3
         raw = np.empty((len(rows), width + len(words)), np.uint32)
-        centre = np.array([p.center for p in pieces])
-        # glTF's axes (x, z, -y) less the centre, in float64 as each vertex always was.
-        # (np.take: twice as fast as an index of two arrays.)
-        x, y, z = (np.take(cols[axis], rows).astype(np.float64)
-                   - np.repeat(centre[:, axis], counts) for axis in (0, 2, 1))
         ends = np.cumsum(np.array(counts, np.int64))
         starts = ends - counts
+        # glTF's axes (x, z, -y) less the piece's centre, in float64 as each vertex always
+        # was, one axis at a time through the same few arrays (out=): a fresh array of a
+        # city's vertices costs more in memory the system hands over than in the sum.
+        # (np.take into an array given: mode="clip", the rows being in range, as numpy's
+        # default mode copies through a buffer, ten times slower.)
+        centre = np.array([p.center for p in pieces]).T.copy()
+        coordinate, at = np.empty(len(rows), np.float32), np.empty(len(rows))
+        grid, flt = raw.view(np.int16), raw.view(np.float32)
+        for k, (axis, scale) in enumerate(((0, STEP), (2, STEP), (1, -STEP))):
+            np.take(cols[axis], rows, out=coordinate, mode="clip")
+            np.subtract(coordinate, np.repeat(centre[axis], counts), out=at)
+            if quantised:
+                at /= scale
+                grid[:, k] = np.rint(at, out=at)
+            else:
+                flt[:, k] = at if scale > 0 else np.negative(at, out=at)
         if quantised:
-            grid = raw.view(np.int16)
-            grid[:, 0] = np.rint(x / STEP)
-            grid[:, 1] = np.rint(y / STEP)
-            grid[:, 2] = np.rint(z / -STEP)
             grid[:, 3] = 0
         else:
-            flt = raw.view(np.float32)
-            flt[:, 0], flt[:, 1], flt[:, 2] = x, y, -z
             low = [np.minimum.reduceat(flt[:, k], starts).tolist() for k in range(3)]
             high = [np.maximum.reduceat(flt[:, k], starts).tolist() for k in range(3)]
             for i, p in enumerate(pieces):
                 p.bounds = ([v[i] for v in low], [v[i] for v in high])
         for k, word in enumerate(words):
-            raw[:, width + k] = np.take(word, rows)
+            np.take(word, rows, out=raw[:, width + k], mode="clip")
         for p, a, b in zip(pieces, starts.tolist(), ends.tolist(), strict=True):
             p.raw = raw[a:b]
 
