@@ -215,9 +215,10 @@ class GlbWriter:
         kind = [m for _, m, _ in meshes]
         sizes = [m.vertex_count for m in kind]
         starts = np.cumsum([0, *sizes[:-1]])
-        # The boxes of the meshes over a column-major copy: numpy reduces an (n, 3) array
-        # along axis 0 three values at a time, 20 to 40 times slower than along rows.
-        cols = np.ascontiguousarray(np.concatenate([m.positions for m in kind]).T)
+        # The boxes of the meshes over the positions column-major (concatenated so, in one
+        # copy): numpy reduces an (n, 3) array along axis 0 three values at a time, 20 to
+        # 40 times slower than along rows.
+        cols = np.concatenate([m.positions.T for m in kind], axis=1)
         lows = np.minimum.reduceat(cols, starts, axis=1).T.tolist()
         highs = np.maximum.reduceat(cols, starts, axis=1).T.tolist()
         every: list[_Piece] = []
@@ -247,7 +248,7 @@ class GlbWriter:
                                rows)
                 mine.append(piece)
                 every.append(piece)
-        words = self._words(np.concatenate([m.normals for m in kind]),
+        words = self._words(np.concatenate([m.normals.T for m in kind], axis=1),
                             np.concatenate([m.colors for m in kind]),
                             np.concatenate([m.feature_ids for m in kind]),
                             kind[0].primitive == "lines")
@@ -259,7 +260,8 @@ class GlbWriter:
         """Each vertex's 4-byte words after its position in the interleaved layout, a
         uint32 array each: normal (one word quantised, three floats else; not for lines),
         colour, feature id. A column at a time: numpy is ten times slower on rows of
-        three values (broadcasts, writes into a wider array) than on whole columns."""
+        three values (broadcasts, writes into a wider array) than on whole columns.
+        ``normals``: column-major, (3, n)."""
         words: list[np.ndarray] = []
         if not lines:
             normals = normals.astype(np.float32, copy=False)
@@ -267,7 +269,7 @@ class GlbWriter:
             # length summed in that order, in float32, as np.einsum("ij,ij->i") sums a row
             # ((-y)² is y²), through two arrays (out=): fresh arrays of a city's vertices
             # cost more in memory the system hands over than in the sums.
-            x, y, z = normals[:, 0], normals[:, 2], normals[:, 1]
+            x, y, z = normals[0], normals[2], normals[1]
             length, t = x * x, y * y
             length += t
             length += np.multiply(z, z, out=t)
@@ -279,7 +281,7 @@ class GlbWriter:
                 flip = 1.0  # z negated already
                 length[bad] = 1
             if self.quantize:
-                word = np.zeros(len(normals), np.uint32)
+                word = np.zeros(len(colors), np.uint32)
                 signed = word.view(np.int8).reshape(-1, 4)
                 for k, (v, sign) in enumerate(((x, 1.0), (y, 1.0), (z, flip))):
                     np.divide(v, length, out=t)
@@ -697,15 +699,14 @@ def _cells(cols: np.ndarray, firsts: list[int], indices: list[np.ndarray],
     # Small keys sort by radix (numpy's stable sort of 16-bit integers): linear.
     order = np.argsort(key.astype(np.int16) if count < 32768 else key, kind="stable")
     bounds = np.append(np.searchsorted(key[order], cells), len(order)).tolist()
-    local = inverse.reshape(len(local), -1)
+    # Every primitive's indices into its cell's run, the cells' primitives back to back.
+    local = inverse.reshape(len(local), -1)[order] - starts[key[order]][:, None]
     out: list[list[Piece]] = []
     c = 0
     for n in used:
-        mesh = []
-        for k in range(c, c + n):
-            a, z = int(starts[k]), int(ends[k])
-            mesh.append((rows[a:z], local[order[bounds[k]:bounds[k + 1]]] - a, low[k], high[k]))
-        out.append(mesh)
+        out.append([(rows[a:z], local[b:e], low[k], high[k]) for k, a, z, b, e in zip(
+            range(c, c + n), starts[c:c + n].tolist(), ends[c:c + n].tolist(),
+            bounds[c:c + n], bounds[c + 1:c + n + 1], strict=True)])
         c += n
     return out
 
