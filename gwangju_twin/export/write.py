@@ -12,7 +12,6 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,6 @@ from gwangju_twin.export.tiles3d import padded as pad
 from gwangju_twin.geo.model import District
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.tileset import TileSet
-
-#: The fewest tiles a GLB export reads in two threads (docs/export.md, "Speed").
-THREADED_READS = 500
 
 
 @dataclass
@@ -181,20 +177,12 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
             # A far group that held a cleared building is drawn by its leaves' level 1.
             wanted += [(leaf, 1) for leaf in sorted(k for k in tiles.leaf_tiles
                                                      if k.startswith(key))]
-    if len(wanted) >= THREADED_READS:
-        # Two reader threads: reading, checksumming and unpacking a tile release the GIL
-        # often enough that two took about three quarters of the time of one (185k city:
-        # 3.8 to 3.0 s). The attributes are worked out meanwhile (Python, holding the GIL
-        # the readers mostly do without).
-        with ThreadPoolExecutor(2) as pool:
-            read = list(pool.map(lambda kl: tile_batches(tiles, *kl), wanted))
-            city.table()
-    else:
-        # Few tiles: one after the other. The threads' hand-overs of the GIL cost more than
-        # they let run at once (Sangmu's 28 tiles: 2 ms of 40 more in threads).
-        read = [tile_batches(tiles, *kl) for kl in wanted]
-        city.table()
-    drawn = list(zip([k for k, _ in wanted], read, strict=True))
+    # One tile after the other. Two reader threads, with the attributes worked out
+    # meanwhile, once took three quarters of the time (185k city: 3.8 to 3.0 s); since the
+    # tiles are viewed in place and the writer works on all of them at once, the threads'
+    # hand-overs of the GIL cost more than they let run together (7 Dec 2026: Sangmu 2 ms
+    # of 40, the 185k city 0.2 to 0.3 s of 1.9; docs/export.md, "Speed").
+    drawn = [(key, tile_batches(tiles, key, lv)) for key, lv in wanted]
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
     mapped = iter(_with_table_ids([b for _, bs in drawn for b in bs], lookup))
