@@ -6,6 +6,7 @@ tiles of a file written all at once as they are written one by one."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -20,6 +21,7 @@ from gwangju_twin.export.glb import GlbWriter, numbered, offset_type, utf8_colum
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.files import (
+    CorruptFileError,
     JsonRows,
     arrays_district,
     district_arrays,
@@ -124,6 +126,32 @@ def test_uses_of_rows_without_use_keys_come_from_their_kind_alone() -> None:
     assert feature_table(baked, rows).columns["use"] == expected
     assert {"commercial", "hospital", "school"} <= set(expected)
 
+
+
+def test_rows_of_the_same_text_decoded_once_and_a_damaged_row_named() -> None:
+    # Three texts over every row: each decoded once, its dict shared by the rows that
+    # repeat it; the uses as building_use gives them row by row. (Every text names a use
+    # key and there are 64 buildings or more: all of them are decoded at once.)
+    d = town(blocks=2, per_side=4)
+    assert (d.layer == "buildings").sum() >= 64
+    tags = [{"building": "school"}, {"amenity": "hospital", "building": "yes"},
+            {"building": "yes"}]
+    for i in range(len(d)):
+        d.properties[i] = dict(tags[i % len(tags)])
+    baked = arrays_district(district_arrays(d))
+    rows = np.arange(len(d))
+    expected = [building_use(d.properties[i], d.kind[i]) if d.layer[i] == "buildings" else ""
+                for i in rows]
+    assert feature_table(baked, rows).columns["use"] == expected
+    # A damaged row (its text no JSON): the error names it, as reading it alone does.
+    props = baked.properties
+    assert isinstance(props, JsonRows)
+    k = int(np.flatnonzero(d.layer == "buildings")[3])
+    data = bytearray(props._data)
+    data[int(props._offsets[k])] = ord("x")
+    damaged = dataclasses.replace(baked, properties=JsonRows(bytes(data), props._offsets))
+    with pytest.raises(CorruptFileError, match=f"row {k}"):
+        feature_table(damaged, rows)
 
 def _box(x: float, y: float, fid: int) -> MeshBatch:
     corners = np.array([[x + dx, y + dy, z] for z in (0.0, 10.0) for dx in (0.0, 12.3)
