@@ -12,7 +12,6 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,7 +112,8 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
     for i in ids:
         drawn[i[i >= 0]] = True
     rows = np.flatnonzero(drawn)
-    table = city.table().take(rows)
+    # Every row drawn (the usual single GLB): the table as it is, not a copy of each column.
+    table = city.table() if len(rows) == len(drawn) else city.table().take(rows)
     if pavilions and city.pavilions:
         table = table.extended(city.pavilion_table())
     lookup = np.full(len(city.district), -1, np.int64)
@@ -122,15 +122,18 @@ def _table_for(city: City, batches: list[MeshBatch], pavilions: bool
 
 
 def _with_table_ids(batches: list[MeshBatch], lookup: np.ndarray) -> list[MeshBatch]:
-    out = []
-    for b in batches:
-        fid = b.feature_ids.astype(np.int64)
-        # Vertices of cleared buildings (-1) belong to no triangle: they keep -1, by which
-        # the writer knows to drop them.
-        ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], -1)
-        out.append(MeshBatch(b.material, b.positions, b.normals, b.colors, b.indices,
-                             ids.astype(np.int32), b.tile, b.draw_order))
-    return out
+    """``batches`` with their feature ids (district rows) made rows of the table, over all
+    of them at once (a city's tiles are many small batches)."""
+    if not batches:
+        return []
+    fid = np.concatenate([b.feature_ids for b in batches]).astype(np.int64)
+    # Vertices of cleared buildings (-1) belong to no triangle: they keep -1, by which
+    # the writer knows to drop them.
+    ids = np.where(fid >= 0, lookup[np.clip(fid, 0, None)], -1).astype(np.int32)
+    ends = np.cumsum([b.vertex_count for b in batches]).tolist()
+    return [MeshBatch(b.material, b.positions, b.normals, b.colors, b.indices,
+                      ids[a:z], b.tile, b.draw_order, b.emissive)
+            for b, a, z in zip(batches, [0, *ends[:-1]], ends, strict=True)]
 
 
 def _pavilion_batches(city: City, first: int) -> list[MeshBatch]:
@@ -174,18 +177,17 @@ def export_glb(city: City, out: Path, level: int = 0, pavilions: bool = False,
             # A far group that held a cleared building is drawn by its leaves' level 1.
             wanted += [(leaf, 1) for leaf in sorted(k for k in tiles.leaf_tiles
                                                      if k.startswith(key))]
-    # Two reader threads: reading, checksumming and unpacking a tile release the GIL often
-    # enough that two take about three quarters of the time of one (185k city: 3.8 to 3.0 s).
-    # The attributes are worked out meanwhile (Python, holding the GIL the readers mostly
-    # do without).
-    with ThreadPoolExecutor(2) as pool:
-        read = pool.map(lambda kl: tile_batches(tiles, *kl), wanted)
-        city.table()
-        drawn = list(zip([k for k, _ in wanted], read, strict=True))
+    # One tile after the other. Two reader threads, with the attributes worked out
+    # meanwhile, once took three quarters of the time (185k city: 3.8 to 3.0 s); since the
+    # tiles are viewed in place and the writer works on all of them at once, the threads'
+    # hand-overs of the GIL cost more than they let run together (7 Dec 2026: Sangmu 2 ms
+    # of 40, the 185k city 0.2 to 0.3 s of 1.9; docs/export.md, "Speed").
+    drawn = [(key, tile_batches(tiles, key, lv)) for key, lv in wanted]
     table, lookup = _table_for(city, [b for _, bs in drawn for b in bs], pavilions)
     writer = GlbWriter(table, origin_extras(city), f"gwangju-twin {__version__}", quantize)
-    for key, batches in drawn:
-        writer.add_node(key, _with_table_ids(batches, lookup), {"tile": key, "level": level})
+    mapped = iter(_with_table_ids([b for _, bs in drawn for b in bs], lookup))
+    writer.add_nodes([(key, [next(mapped) for _ in batches], {"tile": key, "level": level})
+                      for key, batches in drawn])
     if pavilions and city.pavilions:
         pav = _pavilion_batches(city, len(table) - len(city.pavilions))
         writer.add_node("pavilions", pav)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import math
 import re
 import struct
 import zipfile
@@ -94,7 +95,10 @@ def npz_views(data: bytes | bytearray) -> dict[str, np.ndarray] | None:
         except TypeError:
             return None
         shape = tuple(int(v) for v in match.group(2).replace(" ", "").split(",") if v)
-        count = int(np.prod(shape, dtype=np.int64))
+        # math.prod, not numpy's: 3 us a call on a tuple, a tenth of reading Sangmu's
+        # 28 tiles (560 arrays). Python's int cannot overflow: the size check below
+        # refuses a shape bigger than the member.
+        count = math.prod(shape)
         if body + count * dtype.itemsize != end:
             return None
         out[info.filename[:-4]] = np.frombuffer(data, dtype, count, body).reshape(shape)

@@ -1,10 +1,12 @@
 """The export's fast paths give what the plain ways give: the tiles viewed in place against
 numpy's reader, string columns encoded at once against one ``str.encode`` per value, the
-buildings' uses decoded at once against ``building_use`` row by row, and a mesh too wide for
-the 1 cm grid cut into cells that put every vertex back within half a centimetre."""
+buildings' uses decoded at once against ``building_use`` row by row, a mesh too wide for
+the 1 cm grid cut into cells that put every vertex back within half a centimetre, and the
+tiles of a file written all at once as they are written one by one."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -19,6 +21,7 @@ from gwangju_twin.export.glb import GlbWriter, numbered, offset_type, utf8_colum
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.mesh.batch import MeshBatch
 from gwangju_twin.tiles.files import (
+    CorruptFileError,
     JsonRows,
     arrays_district,
     district_arrays,
@@ -124,6 +127,32 @@ def test_uses_of_rows_without_use_keys_come_from_their_kind_alone() -> None:
     assert {"commercial", "hospital", "school"} <= set(expected)
 
 
+
+def test_rows_of_the_same_text_decoded_once_and_a_damaged_row_named() -> None:
+    # Three texts over every row: each decoded once, its dict shared by the rows that
+    # repeat it; the uses as building_use gives them row by row. (Every text names a use
+    # key and there are 64 buildings or more: all of them are decoded at once.)
+    d = town(blocks=2, per_side=4)
+    assert (d.layer == "buildings").sum() >= 64
+    tags = [{"building": "school"}, {"amenity": "hospital", "building": "yes"},
+            {"building": "yes"}]
+    for i in range(len(d)):
+        d.properties[i] = dict(tags[i % len(tags)])
+    baked = arrays_district(district_arrays(d))
+    rows = np.arange(len(d))
+    expected = [building_use(d.properties[i], d.kind[i]) if d.layer[i] == "buildings" else ""
+                for i in rows]
+    assert feature_table(baked, rows).columns["use"] == expected
+    # A damaged row (its text no JSON): the error names it, as reading it alone does.
+    props = baked.properties
+    assert isinstance(props, JsonRows)
+    k = int(np.flatnonzero(d.layer == "buildings")[3])
+    data = bytearray(props._data)
+    data[int(props._offsets[k])] = ord("x")
+    damaged = dataclasses.replace(baked, properties=JsonRows(bytes(data), props._offsets))
+    with pytest.raises(CorruptFileError, match=f"row {k}"):
+        feature_table(damaged, rows)
+
 def _box(x: float, y: float, fid: int) -> MeshBatch:
     corners = np.array([[x + dx, y + dy, z] for z in (0.0, 10.0) for dx in (0.0, 12.3)
                         for dy in (0.0, 9.7)], np.float32)
@@ -173,3 +202,39 @@ def test_pairs_numbered_by_flags_as_numpy_unique_numbers_them(dense: bool | None
         want, back = np.unique(values, return_inverse=True)
         assert unique.tolist() == want.tolist() and inverse.tolist() == back.tolist()
         assert (unique[inverse] == values).all()
+
+
+def _lines(x: float, fid: int) -> MeshBatch:
+    ends = np.array([[x, 0.0, 0.5], [x + 700.0, 3.0, 0.5], [x, 40.0, 0.5]], np.float32)
+    return MeshBatch("lines", ends, np.zeros((3, 3), np.float32), np.full((3, 4), 90, np.uint8),
+                     np.array([[0, 1], [1, 2]], np.uint32), np.full(3, fid, np.int32))
+
+
+@pytest.mark.parametrize("quantize", [True, False])
+def test_tiles_written_at_once_are_the_bytes_written_one_by_one(
+        monkeypatch: pytest.MonkeyPatch, quantize: bool) -> None:
+    # The reference: each tile handed to its own add_node (the tileset's way, one node a
+    # file, here in turn); export_glb hands all tiles to add_nodes, which works out their
+    # vertices together. Tiles with a mesh cut into cells (a node costs nothing here), one
+    # whole, one of two batches of a material, one with lines; a vertex of a cleared
+    # building (-1) in no triangle.
+    monkeypatch.setattr(glb_module, "NODE_JSON", 0)
+    cleared = _box(400.0, 400.0, 1)
+    cleared.indices = cleared.indices[2:]  # the top face only: vertices 4 to 7 ...
+    cleared.feature_ids[:4] = -1  # ... the others of a cleared building
+    nodes = [("r0", [_box(-1050.123, 20.456, 0), _box(3.21, -7.77, 1), _box(1040.5, 3.3, 2)],
+              {"tile": "r0"}),
+             ("r1", [_box(10.0, 10.0, 1), _lines(-300.0, 2)], {"tile": "r1"}),
+             ("r2", [_box(-20.0, 5.0, 2), cleared], None)]
+    table = feature_table(town(blocks=1, per_side=2), np.arange(3))
+    one = GlbWriter(table, {"a": 1}, quantize=quantize)
+    for name, batches, extras in nodes:
+        one.add_node(name, batches, extras)
+    together = GlbWriter(table, {"a": 1}, quantize=quantize)
+    together.add_nodes(nodes)
+    assert together.to_bytes() == one.to_bytes()
+    assert together.stats == one.stats
+    names = [n["name"] for n in read_glb(together.to_bytes()).json["nodes"]]
+    assert any("/c" in n for n in names) == quantize  # the cut was made (quantised only)
+    assert any(n.startswith("r1/lines/lines") for n in names)
+    assert any(n.startswith("r2/solid") for n in names)
