@@ -42,8 +42,6 @@ ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 FLOAT, UNSIGNED_BYTE, UNSIGNED_SHORT, UNSIGNED_INT = 5126, 5121, 5123, 5125
 TRIANGLES, LINES = 4, 1
-#: glTF's axes of the local frame's: (x, z, y), y then negated.
-_YUP = [0, 2, 1]
 #: The metadata spec wants property values at offsets that are multiples of 8.
 ALIGN = 8
 #: The largest feature id a float32 attribute holds exactly (2^24).
@@ -52,15 +50,6 @@ SHORT, BYTE = 5122, 5120
 #: The grid quantised positions snap to (metres): a tile whose vertices all lie within
 #: 32,767 steps of its centre (327 m) is written as 16-bit integers on it.
 STEP = 0.01
-
-
-def to_gltf(xyz: np.ndarray) -> np.ndarray:
-    """Local (x east, y north, z up) to glTF (x, y up, z south)."""
-    out = np.empty_like(xyz)
-    out[..., 0] = xyz[..., 0]
-    out[..., 1] = xyz[..., 2]
-    out[..., 2] = -xyz[..., 1]
-    return out
 
 
 def from_gltf(xyz: np.ndarray) -> np.ndarray:
@@ -584,20 +573,6 @@ CELL = 600.0
 NODE_JSON = 1200
 
 
-def _box(positions: np.ndarray) -> tuple[list[float], list[float]]:
-    """The corners of the box of ``positions`` (exact: a float32's min is one of its
-    values; as Python floats, which the few sums over them want)."""
-    # Over a column-major copy: numpy reduces an (n, 3) array along axis 0 three values at
-    # a time, 20 to 40 times slower than along rows (half of a city GLB's writing).
-    cols = np.ascontiguousarray(positions.T)
-    return cols.min(axis=1).tolist(), cols.max(axis=1).tolist()
-
-
-def _range(values: np.ndarray) -> tuple[list[float], list[float]]:
-    cols = np.ascontiguousarray(values.T)  # see _box
-    return ([float(v) for v in cols.min(axis=1)], [float(v) for v in cols.max(axis=1)])
-
-
 def _used(b: MeshBatch) -> MeshBatch:
     """``b`` without the vertices no primitive uses (those of buildings cleared for
     pavilions, id -1: the validator counts unused vertices and -1 is no table row)."""
@@ -644,12 +619,14 @@ def _grid(vertices: int, primitives: int, lo: list[float], hi: list[float]
     return float(counts[0]), float(counts[1])
 
 
-Piece = tuple[np.ndarray, np.ndarray, list[float], list[float]]
+#: A cell of a cut mesh: its vertices (rows of the column-major positions), its indices
+#: into them, and its box.
+_Cell = tuple[np.ndarray, np.ndarray, list[float], list[float]]
 
 
 def _cells(cols: np.ndarray, firsts: list[int], indices: list[np.ndarray],
            lows: list[list[float]], highs: list[list[float]],
-           grids: list[tuple[float, float]]) -> list[list[Piece]]:
+           grids: list[tuple[float, float]]) -> list[list[_Cell]]:
     """Meshes cut into cells (``_grid``) by where each primitive's first corner lies (a
     vertex shared across a cut is written in both), all at once: for each mesh its cells
     in order, each as its vertices (rows of ``cols``, the column-major positions the
@@ -701,7 +678,7 @@ def _cells(cols: np.ndarray, firsts: list[int], indices: list[np.ndarray],
     bounds = np.append(np.searchsorted(key[order], cells), len(order)).tolist()
     # Every primitive's indices into its cell's run, the cells' primitives back to back.
     local = inverse.reshape(len(local), -1)[order] - starts[key[order]][:, None]
-    out: list[list[Piece]] = []
+    out: list[list[_Cell]] = []
     c = 0
     for n in used:
         out.append([(rows[a:z], local[b:e], low[k], high[k]) for k, a, z, b, e in zip(
