@@ -127,11 +127,28 @@ def short_repr(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: Lower-cased key tuples by the key tuple they come from (``lower_keys``): the features of
+#: a table-like source (a Shapefile, a GeoPackage, a register extract) all share one, so
+#: each is lowered once instead of once per feature. Bounded, for sources whose every
+#: feature has keys of its own (OpenStreetMap's tags).
+_LOWERED: dict[tuple[Any, ...], tuple[str, ...]] = {}
+_LOWERED_MAX = 1024
+
+
 def lower_keys(props: dict[str, Any]) -> dict[str, Any]:
     """Properties with lower-case keys; the first spelling of a key wins."""
+    keys = tuple(props)
+    lowered = _LOWERED.get(keys)
+    if lowered is not None:
+        return dict(zip(lowered, props.values(), strict=True))
     out: dict[str, Any] = {}
     for key, value in props.items():
         out.setdefault(str(key).lower(), value)
+    # Only text keys (1 and True would find each other's entry) that stay apart when
+    # lowered: zipping them gives the same dict.
+    if (len(out) == len(keys) and len(_LOWERED) < _LOWERED_MAX
+            and all(type(k) is str for k in keys)):
+        _LOWERED[keys] = tuple(out)
     return out
 
 

@@ -330,3 +330,37 @@ def test_extrude_random_polygons(
     assert (cross >= -eps).all()
     expected = float(shapely.area(parts).sum())
     assert cross.sum() / 2 == pytest.approx(expected, rel=1e-4, abs=eps)
+
+
+def _lowered_one_by_one(props: dict[Any, Any]) -> dict[str, Any]:
+    """What ``tags.lower_keys`` gives, key by key: the first spelling of a key wins."""
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        out.setdefault(str(key).lower(), value)
+    return out
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(["A9", "a9", "Name", "NAME", "name:EN",
+                                                     "Height", "A16"]),
+                                    st.integers(-2, 2), st.booleans()),
+                          st.integers()), max_size=8),
+       st.integers(1, 3))
+@example(items=[("Name", 1), ("NAME", 2), ("A9", 3)], calls=2)
+def test_lower_keys_gives_what_lowering_each_key_gives(items: list[tuple[Any, int]],
+                                                       calls: int) -> None:
+    """``lower_keys`` remembers the lowered keys of each key tuple it meets (every feature of
+    a table-like source shares one): a key tuple met again, colliding spellings ("Name",
+    "NAME") and keys that are no text (1 and True are equal dict keys) give the same dict
+    as lowering each key."""
+    from gwangju_twin.geo.tags import lower_keys
+
+    props = dict(items)
+    for _ in range(calls):
+        got = lower_keys(props)
+        assert got == _lowered_one_by_one(props)
+        assert list(got) == list(_lowered_one_by_one(props))
+    # The same keys with other values: taken from this dict, not from the last one.
+    other = {k: (v, "other") for k, v in props.items()}
+    assert lower_keys(other) == _lowered_one_by_one(other)
+    assert lower_keys({1: "a"}) == {"1": "a"} and lower_keys({True: "b"}) == {"true": "b"}
