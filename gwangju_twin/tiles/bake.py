@@ -30,22 +30,26 @@ class TileTask:
     """What one tile is baked from: its key and kind, its features and their rows in the
     whole district (``ids``).
 
-    ``features`` is the tile's own district, or with ``whole`` the whole district, whose
-    rows ``ids`` are taken only when the tile is baked (``part``): a plan of a big city then
-    costs no more than cutting its quadtree, and a Dask bake sends its first tiles out that
-    much sooner (``parallel.pack`` reads the rows from the whole district and never takes
-    them)."""
+    ``features`` is the tile's own district, or with ``whole`` a larger one (the whole
+    district, or a Dask batch's features: ``parallel.unpack``), whose rows ``rows`` (by
+    default ``ids``) are taken only when the tile is baked (``part``): a plan of a big city
+    then costs no more than cutting its quadtree, and a Dask bake sends its first tiles out
+    that much sooner (``parallel.pack`` reads the rows from the whole district and never
+    takes them)."""
 
     key: str
     kind: TileKind
     features: District
     ids: np.ndarray
     whole: bool = False
+    rows: np.ndarray | None = None
 
     @cached_property
     def part(self) -> District:
         """The tile's features as a district of their own."""
-        return self.features.take(self.ids) if self.whole else self.features
+        if not self.whole:
+            return self.features
+        return self.features.take(self.ids if self.rows is None else self.rows)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,17 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.expo.city import read_district
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.scene import scene_for_geojson
-from gwangju_twin.tiles.bake import TileTask, bake_tile, plan
+from gwangju_twin.tiles.bake import TileTask, anchors, bake_tile, plan, tile_rows
 from gwangju_twin.tiles.levels import minor_road_areas
-from gwangju_twin.tiles.parallel import BATCH_FEATURES, batches, dask_runner, pack, unpack
+from gwangju_twin.tiles.parallel import (
+    BATCH_FEATURES,
+    BATCHES_PER_THREAD,
+    batches,
+    dask_runner,
+    pack,
+    unpack,
+)
+from gwangju_twin.tiles.quadtree import cut
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -81,8 +89,14 @@ def test_a_task_on_the_whole_district_packs_as_one_on_its_own_part(tmp_path: Pat
     assert all(t.whole and "part" not in vars(t) for t in tasks)
     whole = tasks[0].features
     own = [TileTask(t.key, t.kind, whole.take(t.ids), t.ids) for t in tasks]
-    for a, b in zip(unpack(pack(tasks)), unpack(pack(own)), strict=True):
-        assert (a.key, a.kind, a.whole, b.whole) == (b.key, b.kind, False, False)
+    shared = unpack(pack(tasks))
+    # On the worker the planned tasks share one district of the rows any of them holds,
+    # each sent once; the tasks made of their own parts arrive each with its own.
+    assert len({id(t.features) for t in shared}) == 1
+    assert len(shared[0].features.geometry) == len(np.unique(np.concatenate(
+        [t.ids for t in tasks])))
+    for a, b in zip(shared, unpack(pack(own)), strict=True):
+        assert (a.key, a.kind, a.whole, b.whole) == (b.key, b.kind, True, False)
         np.testing.assert_array_equal(a.ids, b.ids)
         for name, value in vars(a.part).items():
             other = getattr(b.part, name)
@@ -111,6 +125,42 @@ def test_a_far_group_leaves_out_the_same_minor_road_areas_on_a_worker(tmp_path: 
     for task, back in zip(far, unpack(pack(far)), strict=True):
         np.testing.assert_array_equal(minor_road_areas(back.part), minor_road_areas(task.part))
         assert bake_tile(back).data == bake_tile(task).data
+
+
+def test_a_city_of_many_far_groups_goes_out_a_group_and_its_leaves_a_batch(
+        tmp_path: Path) -> None:
+    """A far group is meshed from its leaves' features: batched together, a group and its
+    leaves send each feature once, and the largest groups go first."""
+    district, _ = load_geojson(write_synthetic_city(tmp_path / "city.geojson", 2500))
+    # Far groups of 150 buildings: a city of many groups, small enough for this tier.
+    tree = cut(anchors(district), district.layer == "buildings", far_buildings=150)
+    rows_of = tile_rows(tree)
+    tasks = [TileTask(g.key, "far", district, rows_of["far", g.key], whole=True)
+             for g in tree.groups]
+    tasks += [TileTask(leaf.key, "leaf", district, rows_of["leaf", leaf.key], whole=True)
+              for leaf in tree.leaves]
+    threads = 2
+    assert len(tree.groups) >= BATCHES_PER_THREAD * threads
+    out = list(batches(tasks, threads))
+    assert len(out) == len(tree.groups)
+    assert sorted((t.kind, t.key) for b in out for t in b) == sorted(
+        (t.kind, t.key) for t in tasks)
+    for batch in out:
+        group = next(g for g in tree.groups if g.key == batch[0].key)
+        assert batch[0].kind == "far"
+        assert [t.key for t in batch[1:]] == list(group.leaves)
+        assert all(t.kind == "leaf" for t in batch[1:])
+    sizes = [len(b[0].ids) for b in out]
+    assert sizes == sorted(sizes, reverse=True)
+    # Each feature once in a batch's bytes, and each tile baked the same from them.
+    for batch in out[:3]:
+        back = unpack(pack(batch))
+        assert len(back[0].features.geometry) == len(batch[0].ids)
+        for task, mine in zip(batch, back, strict=True):
+            assert bake_tile(mine).data == bake_tile(task).data
+    # With fewer groups than that for its threads, the city is batched by size instead.
+    few = list(batches(tasks, len(tree.groups)))
+    assert [t.key for b in few for t in b] == [t.key for t in tasks]
 
 
 @pytest.mark.parametrize("threads", [1, 2, 8, 1000])
