@@ -30,9 +30,18 @@ from tile_builders import write_synthetic_city
 from gwangju_twin.errors import InputError
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.geo.model import District, LoadReport
-from gwangju_twin.tiles.bake import Runner, TileResult, TileTask, plan
+from gwangju_twin.tiles.bake import (
+    Runner,
+    TileResult,
+    TileTask,
+    anchors,
+    bake_tile,
+    plan,
+    tile_rows,
+)
 from gwangju_twin.tiles.cache import bake
-from gwangju_twin.tiles.parallel import dask_runner
+from gwangju_twin.tiles.parallel import batches, dask_runner
+from gwangju_twin.tiles.quadtree import cut
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -177,6 +186,29 @@ def test_an_existing_cluster_by_address(city: tuple[District, LoadReport],
     message = str(err.value)
     assert "\n" not in message and address in message and "0.0.0" in message
     assert not (tmp_path / "b" / "index.json").exists()
+
+
+def test_far_groups_going_out_with_their_leaves_bake_the_serial_bytes(
+        city: tuple[District, LoadReport]) -> None:
+    """A city of more far groups than 4 per worker goes out a group and its leaves a batch
+    (parallel.batches), the features sent once and shared by the batch's tiles on the
+    worker: the same bytes as each tile baked here from the whole district."""
+    district = city[0]
+    # Far groups of 400 buildings: the 6,500-building city then has that many groups.
+    tree = cut(anchors(district), district.layer == "buildings", far_buildings=400)
+    rows_of = tile_rows(tree)
+    tasks = [TileTask(g.key, "far", district, rows_of["far", g.key], whole=True)
+             for g in tree.groups]
+    tasks += [TileTask(leaf.key, "leaf", district, rows_of["leaf", leaf.key], whole=True)
+              for leaf in tree.leaves]
+    assert len(tree.groups) >= 4 * 2
+    assert len(list(batches(tasks, 2))) == len(tree.groups)
+    with dask_runner(workers=2) as runner:
+        got = {(r.kind, r.key): r.data for r in runner(tasks)}
+    assert got.keys() == {(t.kind, t.key) for t in tasks}
+    differ = [key for key, data in got.items()
+              if data != bake_tile(next(t for t in tasks if (t.kind, t.key) == key)).data]
+    assert not differ, f"tiles differ from the serial bake: {differ[:5]}"
 
 
 def test_a_worker_killed_mid_bake_loses_only_its_tiles(city: tuple[District, LoadReport],
@@ -380,7 +412,8 @@ from pathlib import Path
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.tiles.cache import bake
-from gwangju_twin.tiles.parallel import dask_runner
+from gwangju_twin.tiles.parallel import batches, dask_runner
+from gwangju_twin.tiles.quadtree import cut
 
 def progress(done, total):
     if done == 2:
