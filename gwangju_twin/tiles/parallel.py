@@ -2,9 +2,10 @@
 
 Tiles are baked by Dask tasks running ``bake.bake_tile`` on their ``TileTask`` (a far group
 with its leaves, or for a town of few groups a few leaves together: ``batches``); the
-baked bytes come back to this process, which writes the cache (``cache.bake``). Nothing is shared through the filesystem, so the workers
-may be other machines: a national bake (millions of buildings) runs on a cluster started
-elsewhere and named by ``--scheduler tcp://HOST:PORT``. Without it a local cluster of worker
+baked bytes come back to this process, which writes the cache (``cache.bake``). Nothing is
+shared through the filesystem, so the workers may be other machines: a national bake
+(millions of buildings) runs on a cluster started elsewhere and named by
+``--scheduler tcp://HOST:PORT``. Without it a local cluster of worker
 processes is started and closed again; its workers, on this machine, write the tiles' files
 into the cache themselves and send back only their entries (``bake_on_worker``), so the
 bytes do not cross to this process on the cores the workers bake on.
