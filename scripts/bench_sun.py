@@ -53,7 +53,7 @@ def _worker(mode: str, view: str, source: str | None, frames: int,
     from gwangju_twin.app.commands.options import load_source
     from gwangju_twin.app.stage import Stage, StageOptions
     from gwangju_twin.expo.prepared import prepare
-    from gwangju_twin.scene import CameraPose, without_plugins
+    from gwangju_twin.scene import without_plugins
     from gwangju_twin.sun.clock import SEOUL
 
     quality, _, how = mode.partition("-")
@@ -62,8 +62,12 @@ def _worker(mode: str, view: str, source: str | None, frames: int,
                   StageOptions(quality=quality,  # type: ignore[arg-type]
                                time=datetime(2026, 12, 22, 12, 0, tzinfo=SEOUL)))
     if view == "street":
+        # A walker's view down a street near the centre (bench_city.street_pose), not a
+        # camera above the centre, which in a dense city faced the nearest wall.
+        from bench_city import street_pose
+
         x0, y0, x1, y1 = stage.prepared.mesh.bounds
-        stage.set_pose(CameraPose(((x0 + x1) / 2, (y0 + y1) / 2, 0.0), 30.0, 8.0, 120.0))
+        stage.set_pose(street_pose(stage.prepared.district, (x0 + x1) / 2, (y0 + y1) / 2))
     engine = stage.base.graphicsEngine
     if stage.stream is not None and not streaming:
         # The view's tiles loaded before the clock starts: otherwise the frames timed are
