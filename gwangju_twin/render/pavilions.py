@@ -215,7 +215,10 @@ def layout_labels(labels: Sequence[ScreenLabel], camera: NodePath, lens: Lens,
         full[sl.key] = (scale, rect)
         boxes.append(LabelBox(sl.key, rect, sl.priority, distance,
                               min_scale=MIN_SHRUNK_HEIGHT / height if height > 0 else 1.0))
-    placements = declutter(boxes, reserved, gap=LABEL_GAP, ceiling=1.0)
+    # The picture's edges in aspect2d units: a card cut by one reads as a fault.
+    aspect = lens.get_aspect_ratio()
+    placements = declutter(boxes, reserved, gap=LABEL_GAP, ceiling=1.0,
+                           sides=(-aspect, aspect))
     for key, placement in placements.items():
         label = by_key[key].label
         if not placement.visible:

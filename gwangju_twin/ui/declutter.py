@@ -89,6 +89,7 @@ def declutter(
     scales: Sequence[float] = SCALES,
     lifts: Sequence[float] = LIFTS,
     ceiling: float | None = None,
+    sides: tuple[float, float] | None = None,
 ) -> dict[Hashable, Placement]:
     """Place ``labels`` so that no two placed rectangles, nor a placed one and a
     ``reserved`` one, come closer than ``gap``; returns a Placement per label key.
@@ -96,7 +97,9 @@ def declutter(
     ``ceiling`` (the screen's top, optional) keeps labels whole on screen: no label is
     placed, lifted or not, with its top past it. One whose anchor is too near the top for
     its full size shrinks to fit or hides: half a card cut by the screen's edge reads as a
-    fault, and the label comes back as soon as the camera gives it room.
+    fault, and the label comes back as soon as the camera gives it room. ``sides`` (the
+    screen's left and right edges, optional) does the same at the sides: a label stands
+    over its anchor, so one anchored too near an edge shrinks about it to fit or hides.
     """
     options = _options(scales, lifts)
     ranked = sorted(labels, key=lambda lb: (lb.priority, lb.distance))
@@ -109,6 +112,8 @@ def declutter(
                 continue
             rect = placed_rect(label.rect, scale, lift)
             if ceiling is not None and rect[3] > ceiling:
+                continue
+            if sides is not None and (rect[0] < sides[0] or rect[2] > sides[1]):
                 continue
             if any(overlaps(rect, other, gap) for other in taken):
                 continue

@@ -89,6 +89,23 @@ def test_a_label_cut_by_the_top_edge_shrinks_to_fit_or_hides() -> None:
     assert declutter([LabelBox("a", (0.0, 0.9, 0.4, 1.1))])["a"].scale == 1.0
 
 
+def test_a_label_cut_by_a_side_edge_shrinks_to_fit_or_hides() -> None:
+    # A screen from -1.6 to 1.6 across. Anchored at x = -1.5, a card 0.4 wide pokes out on
+    # the left by 0.1; shrunk about its anchor to 0.64 (0.256 wide) it still pokes out by
+    # 0.028 (a lift only moves it up): hidden.
+    cut = declutter([LabelBox("a", (-1.7, 0.0, -1.3, 0.2))], sides=(-1.6, 1.6))
+    assert not cut["a"].visible
+    # Anchored at x = 1.45 on the right: 0.8 of its size (0.32 wide, right edge 1.61) pokes
+    # out, 0.64 (right edge 1.578) fits.
+    right = declutter([LabelBox("a", (1.25, 0.0, 1.65, 0.2))], sides=(-1.6, 1.6))
+    assert right["a"].visible and right["a"].scale == pytest.approx(0.64)
+    assert right["a"].rect is not None and right["a"].rect[2] <= 1.6
+    # Whole on screen: untouched; without sides nothing is said about the edges.
+    inside = declutter([LabelBox("a", (1.0, 0.0, 1.4, 0.2))], sides=(-1.6, 1.6))
+    assert inside["a"].scale == 1.0 and inside["a"].lift == 0.0
+    assert declutter([LabelBox("a", (-1.7, 0.0, -1.3, 0.2))])["a"].scale == 1.0
+
+
 def test_placed_rect_scales_about_the_anchor() -> None:
     assert placed_rect((0.0, 0.0, 0.4, 0.2), 0.5, 0.0) == pytest.approx((0.1, 0.0, 0.3, 0.1))
     # Lifted by one of its own heights: it now starts where it used to end.
