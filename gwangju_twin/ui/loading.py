@@ -61,6 +61,14 @@ class LoadingScreen:
         self.root.set_depth_test(False)
         self.root.set_depth_write(False)
         self.root.set_transparency(True)
+        # The window cleared to the card's blue too while the card covers it: a first frame
+        # once reached an X server (Xvfb) with the sky's colour round the title, as if the
+        # card had not been drawn. The sky's colour comes back when the city is uncovered.
+        self._base = base
+        self._sky: Any = None
+        if base.win is not None:
+            self._sky = base.get_background_color()
+            base.set_background_color(*BACKGROUND)
         self.background = _card(self.root, "loading-background", -1, 1, -1, 1, BACKGROUND)
         self.strip = _card(self.root, "loading-strip", -1, 1, -1, _STRIP_TOP, STRIP)
         self.strip.hide()
@@ -121,6 +129,7 @@ class LoadingScreen:
     def _to_strip(self) -> None:
         """Uncover the city: the step and the bar move to a strip along the bottom."""
         self.strip_shown = True
+        self._uncover()
         self.background.hide()
         self.title_np.hide()
         self.strip.show()
@@ -132,6 +141,17 @@ class LoadingScreen:
             card.set_z(_STRIP_BAR_Z)
             card.set_sz(0.6)
 
+    def _uncover(self) -> None:
+        """The window's own clear colour back, unless something (the sky following the sun)
+        has set another meanwhile."""
+        if self._sky is None:
+            return
+        now = self._base.get_background_color()
+        if all(abs(now[i] - BACKGROUND[i]) < 1e-6 for i in range(4)):
+            self._base.set_background_color(self._sky)
+        self._sky = None
+
     def destroy(self) -> None:
         """Take the screen away (the city is ready)."""
+        self._uncover()
         self.root.remove_node()

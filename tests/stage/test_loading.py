@@ -38,11 +38,13 @@ CAPTURE = textwrap.dedent(
         path = out / f"{len(frames)}-{step}.png"
         write_png(base.win, path)
         city = base.render.find_all_matches("**/district").get_num_paths()
-        frames.append({"step": step, "png": str(path), "district_nodes": city})
+        frames.append({"step": step, "png": str(path), "district_nodes": city,
+                       "clear": list(base.get_background_color())})
 
     stage = load_stage(Loading(load_scene(default_scene_path())), "offscreen", (800, 450),
                        StageOptions(interface=Interface.DESKTOP), on_frame=on_frame)
     stage.screenshot(out / "ready.png")
+    frames.append({"step": "ready", "clear": list(stage.base.get_background_color())})
     stage.close()
     print(json.dumps(frames))
     """
@@ -66,6 +68,7 @@ def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> 
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     frames = json.loads(result.stdout.strip().splitlines()[-1])
+    ready_clear = frames.pop()["clear"]
     # Every step was shown, in order; the default district is too small to be baked into
     # tiles, so no "baking". The city is in the scene graph from CITY_SHOWN on, not before.
     steps = [f["step"] for f in frames]
@@ -96,3 +99,11 @@ def test_the_window_shows_the_loading_screen_before_the_city(tmp_path: Path) -> 
     # Once the city is ready the loading screen is gone.
     ready = read_png(tmp_path / "ready.png").astype(int)
     assert _colour_share(ready, BACKGROUND) < 0.05
+    # The window itself clears to the screen's blue while the screen covers it (a frame
+    # that reaches the screen without the card still looks like the loading screen), and
+    # to the sky's colour again from the moment the city shows.
+    def blue(rgba: list[float]) -> bool:
+        return bool(np.allclose(rgba, BACKGROUND, atol=1e-4))
+
+    assert all(blue(f["clear"]) for f in frames[:shown])
+    assert not any(blue(f["clear"]) for f in frames[shown:]) and not blue(ready_clear)
