@@ -8,9 +8,12 @@ files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import Literal
 
 import numpy as np
@@ -142,3 +145,37 @@ def serial(tasks: list[TileTask]) -> Iterator[TileResult]:
     """Bake tasks one after another in this process."""
     for task in tasks:
         yield bake_tile(task)
+
+
+def threaded(threads: int | None = None) -> Runner:
+    """A runner baking tasks on ``threads`` threads of this process (None: one per core).
+
+    A far group's meshes are mostly GEOS work on whole arrays (its block hulls and their
+    errors), which shapely runs without the interpreter lock: measured on the 185k city's
+    far groups, two threads baked them 1.8 times as fast as one, the same bytes. A leaf's
+    meshes are mostly Python and gain nothing (0.85 times), but the far groups are most of
+    a city's bake. Tasks go out in their order (the far groups first), a few per thread at
+    a time, and come back as they finish."""
+    n = threads if threads is not None else (os.cpu_count() or 1)
+
+    def run(tasks: list[TileTask]) -> Iterator[TileResult]:
+        if n <= 1:
+            yield from serial(tasks)
+            return
+        todo = iter(tasks)
+        with ThreadPoolExecutor(n, thread_name_prefix="bake-tile") as pool:
+            pending = {pool.submit(bake_tile, t) for t in islice(todo, 2 * n)}
+            try:
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+                        more = next(todo, None)
+                        if more is not None:
+                            pending.add(pool.submit(bake_tile, more))
+            finally:
+                # A bake that failed (or was abandoned) starts nothing more.
+                for future in pending:
+                    future.cancel()
+
+    return run

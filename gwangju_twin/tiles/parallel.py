@@ -489,7 +489,8 @@ def dask_runner(workers: int | None = None, scheduler: str | None = None, *,
             # Set while the cluster lasts: its worker processes take this process's
             # settings as they start (and a nanny restarts a worker that died).
             stack.enter_context(dask.config.set(LOCAL_CONFIG))
-            # One thread per process: meshing holds the GIL, so threads would only queue.
+            # One thread per process, a process per core: a leaf's meshing holds the GIL
+            # (threads would queue), and a far group's GEOS work has its core already.
             # Only this machine can reach it. No dashboard (it needs bokeh and port 8787,
             # which another cluster may hold); the scheduler's HTTP server, which starts
             # anyway, takes any free port. Quiet logs in the workers too.

@@ -18,7 +18,15 @@ from gwangju_twin.errors import InputError
 from gwangju_twin.expo.city import read_district
 from gwangju_twin.geo import load_geojson
 from gwangju_twin.scene import scene_for_geojson
-from gwangju_twin.tiles.bake import TileTask, anchors, bake_tile, plan, tile_rows
+from gwangju_twin.tiles.bake import (
+    TileTask,
+    anchors,
+    bake_tile,
+    plan,
+    serial,
+    threaded,
+    tile_rows,
+)
 from gwangju_twin.tiles.levels import minor_road_areas
 from gwangju_twin.tiles.parallel import (
     BATCH_FEATURES,
@@ -177,3 +185,22 @@ def test_batches_hold_every_tile_once_in_order(tmp_path: Path, threads: int) -> 
     # share).
     leaves = [b for b in out if b[0].kind == "leaf"]
     assert len(leaves) >= min(sum(t.kind == "leaf" for t in tasks), 2 * threads)
+
+
+def test_a_threaded_bake_gives_every_tile_once_with_the_serial_bytes(tmp_path: Path) -> None:
+    """The viewer bakes on a thread per core (``bake.threaded``): far groups' GEOS work runs
+    beside each other's. Each tile comes back once, with the bytes of a serial bake."""
+    tasks = city_tasks(tmp_path / "city.geojson", 2500)
+    expected = {(t.kind, t.key): r.data for t, r in zip(tasks, serial(tasks), strict=True)}
+    got = [(r.kind, r.key, r.data) for r in threaded(3)(tasks)]
+    assert len(got) == len(tasks)
+    assert {(kind, key): data for kind, key, data in got} == expected
+    # One thread is the serial runner, in order.
+    assert [(r.kind, r.key) for r in threaded(1)(tasks)] == [(t.kind, t.key) for t in tasks]
+
+
+def test_a_threaded_bake_stops_at_a_tile_that_fails(tmp_path: Path) -> None:
+    tasks = city_tasks(tmp_path / "city.geojson", 400)
+    broken = TileTask("r9", "leaf", tasks[0].features, np.array([10**9]), whole=True)
+    with pytest.raises(IndexError):
+        list(threaded(2)([*tasks[:3], broken, *tasks[3:]]))
