@@ -90,10 +90,12 @@ def anchors(district: District) -> np.ndarray:
     return out
 
 
-def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
+def plan(district: District, far_buildings: int | None = None
+         ) -> tuple[Quadtree, list[TileTask]]:
     """The quadtree of ``district`` and one task per far group and leaf (groups first, each
-    in key order)."""
-    tree = city_tree(district)
+    in key order); ``far_buildings`` caps a far group's buildings (default: the quadtree's
+    own, ``quadtree.FAR_BUILDINGS``; tests cut small cities into many groups with it)."""
+    tree = city_tree(district, far_buildings)
     rows_of = tile_rows(tree)
     order: list[tuple[TileKind, str]] = [("far", g.key) for g in tree.groups]
     order += [("leaf", leaf.key) for leaf in tree.leaves]
@@ -101,9 +103,10 @@ def plan(district: District) -> tuple[Quadtree, list[TileTask]]:
                   for kind, key in order]
 
 
-def city_tree(district: District) -> Quadtree:
-    """The quadtree a bake cuts ``district`` into."""
-    return cut(anchors(district), district.layer == "buildings")
+def city_tree(district: District, far_buildings: int | None = None) -> Quadtree:
+    """The quadtree a bake cuts ``district`` into (``far_buildings``: see ``plan``)."""
+    limits = {} if far_buildings is None else {"far_buildings": far_buildings}
+    return cut(anchors(district), district.layer == "buildings", **limits)
 
 
 def tile_rows(tree: Quadtree) -> dict[tuple[TileKind, str], np.ndarray]:

@@ -20,12 +20,10 @@ from gwangju_twin.geo import load_geojson
 from gwangju_twin.scene import scene_for_geojson
 from gwangju_twin.tiles.bake import (
     TileTask,
-    anchors,
     bake_tile,
     plan,
     serial,
     threaded,
-    tile_rows,
 )
 from gwangju_twin.tiles.levels import minor_road_areas
 from gwangju_twin.tiles.parallel import (
@@ -36,7 +34,6 @@ from gwangju_twin.tiles.parallel import (
     pack,
     unpack,
 )
-from gwangju_twin.tiles.quadtree import cut
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -141,12 +138,7 @@ def test_a_city_of_many_far_groups_goes_out_a_group_and_its_leaves_a_batch(
     leaves send each feature once, and the largest groups go first."""
     district, _ = load_geojson(write_synthetic_city(tmp_path / "city.geojson", 2500))
     # Far groups of 150 buildings: a city of many groups, small enough for this tier.
-    tree = cut(anchors(district), district.layer == "buildings", far_buildings=150)
-    rows_of = tile_rows(tree)
-    tasks = [TileTask(g.key, "far", district, rows_of["far", g.key], whole=True)
-             for g in tree.groups]
-    tasks += [TileTask(leaf.key, "leaf", district, rows_of["leaf", leaf.key], whole=True)
-              for leaf in tree.leaves]
+    tree, tasks = plan(district, far_buildings=150)
     threads = 2
     assert len(tree.groups) >= BATCHES_PER_THREAD * threads
     out = list(batches(tasks, threads))

@@ -34,14 +34,11 @@ from gwangju_twin.tiles.bake import (
     Runner,
     TileResult,
     TileTask,
-    anchors,
     bake_tile,
     plan,
-    tile_rows,
 )
 from gwangju_twin.tiles.cache import bake
 from gwangju_twin.tiles.parallel import batches, dask_runner
-from gwangju_twin.tiles.quadtree import cut
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -195,12 +192,7 @@ def test_far_groups_going_out_with_their_leaves_bake_the_serial_bytes(
     worker: the same bytes as each tile baked here from the whole district."""
     district = city[0]
     # Far groups of 400 buildings: the 6,500-building city then has that many groups.
-    tree = cut(anchors(district), district.layer == "buildings", far_buildings=400)
-    rows_of = tile_rows(tree)
-    tasks = [TileTask(g.key, "far", district, rows_of["far", g.key], whole=True)
-             for g in tree.groups]
-    tasks += [TileTask(leaf.key, "leaf", district, rows_of["leaf", leaf.key], whole=True)
-              for leaf in tree.leaves]
+    tree, tasks = plan(district, far_buildings=400)
     assert len(tree.groups) >= 4 * 2
     assert len(list(batches(tasks, 2))) == len(tree.groups)
     with dask_runner(workers=2) as runner:
