@@ -7,6 +7,7 @@ one. Only this package owns a ShowBase.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,6 +107,12 @@ def open_base(window_type: WindowType, size: tuple[int, int], name: str, kiosk: 
               locked=kiosk and window_type == "onscreen",
               fullscreen=kiosk and window_type == "onscreen" and fullscreen)
     base = ShowBase(windowType=window_type)
+    if window_type == "onscreen" and base.win is not None and os.environ.get("DISPLAY"):
+        # An X server ending under the window: one line and exit status 1, not a native
+        # assertion from Panda3D's exit (app/display.py).
+        from gwangju_twin.app.display import watch_display
+
+        watch_display()
     base.disable_mouse()
     base.set_background_color(sky_clear_color())
     return base

@@ -24,7 +24,18 @@ NEEDS_X = pytest.mark.skipif(
 
 
 def virtual_screen(width: int, height: int) -> Iterator[str]:
-    """A private virtual screen of ``width`` x ``height`` (its DISPLAY name), gone after.
+    """A private virtual screen of ``width`` x ``height`` (its DISPLAY name), gone after."""
+    server, name = start_screen(width, height)
+    try:
+        yield name
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def start_screen(width: int, height: int) -> tuple[subprocess.Popen[bytes], str]:
+    """A private virtual screen of ``width`` x ``height``: its X server, once it listens,
+    and its DISPLAY name; the caller ends the server.
 
     Xvfb picks the display number itself (``-displayfd``) and writes it to a pipe once it
     listens: looking for a free socket file first would race with other X servers starting
@@ -45,10 +56,11 @@ def virtual_screen(width: int, height: int) -> Iterator[str]:
             number = pipe.readline().strip().decode("ascii") if ready else ""
         if not number.isdigit():
             raise RuntimeError(f"Xvfb did not start (exit status {server.wait(timeout=60)})")
-        yield f":{number}"
-    finally:
+    except BaseException:
         server.terminate()
         server.wait(timeout=10)
+        raise
+    return server, f":{number}"
 
 
 def run_x(display: str, *args: str) -> str:
