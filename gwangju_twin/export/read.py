@@ -20,7 +20,7 @@ from gwangju_twin.tiles.tileset import PARTS, TileSet
 
 def tile_batches(tiles: TileSet, key: str, level: int) -> list[MeshBatch]:
     """Tile ``key``'s batches at ``level``, as ``tiles.batches`` gives them."""
-    if getattr(tiles, "_remap", None) is not None:
+    if tiles.remapped:
         return tiles.batches(key, level)  # rows remapped: the viewer's path cuts them out
     try:
         arrays = npz_views(tiles.cache.read(tiles.tile(key, level).entry))

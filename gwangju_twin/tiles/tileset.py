@@ -59,6 +59,13 @@ class TileSet:
                     self.capped.add(g.key)
 
     @property
+    def remapped(self) -> bool:
+        """Whether the viewer's district numbers its rows otherwise than the bake did
+        (pavilions cleared buildings): ``batches`` then remaps the feature ids and cuts the
+        cleared buildings out of what it reads."""
+        return self._remap is not None
+
+    @property
     def bounds(self) -> tuple[float, float, float, float]:
         """The xy extent of everything baked (local metres)."""
         return self.index.bounds

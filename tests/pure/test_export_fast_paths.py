@@ -9,17 +9,20 @@ from __future__ import annotations
 import dataclasses
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
-from tile_builders import town
+from tile_builders import report, town
 
 from gwangju_twin.export import glb as glb_module
 from gwangju_twin.export.check import read_glb
 from gwangju_twin.export.features import feature_table
 from gwangju_twin.export.glb import GlbWriter, numbered, offset_type, utf8_column
+from gwangju_twin.export.read import tile_batches
 from gwangju_twin.geo.uses import building_use
 from gwangju_twin.mesh.batch import MeshBatch
+from gwangju_twin.tiles.cache import bake, open_cache
 from gwangju_twin.tiles.files import (
     CorruptFileError,
     JsonRows,
@@ -29,6 +32,7 @@ from gwangju_twin.tiles.files import (
     npz_views,
     read_npz,
 )
+from gwangju_twin.tiles.tileset import TileSet
 
 
 def test_tile_arrays_viewed_in_place_equal_numpys() -> None:
@@ -238,3 +242,31 @@ def test_tiles_written_at_once_are_the_bytes_written_one_by_one(
     assert any("/c" in n for n in names) == quantize  # the cut was made (quantised only)
     assert any(n.startswith("r1/lines/lines") for n in names)
     assert any(n.startswith("r2/solid") for n in names)
+
+
+def _same_batches(a: list[MeshBatch], b: list[MeshBatch]) -> bool:
+    return len(a) == len(b) and all(
+        x.material == y.material and all(
+            np.array_equal(getattr(x, name), getattr(y, name))
+            for name in ("positions", "normals", "colors", "indices", "feature_ids",
+                         "emissive"))
+        for x, y in zip(a, b, strict=True))
+
+
+def test_the_exports_tile_reader_gives_the_viewers_batches_remapped_or_not(
+        tmp_path: Path) -> None:
+    baked = town(4, 6)
+    bake(baked, report(), tmp_path, "t" * 64)
+    plain = TileSet(open_cache(tmp_path, "t" * 64), baked)
+    # Pavilions cleared the first building: the viewer's district numbers the rest one lower.
+    remap = np.arange(len(baked)) - 1
+    cleared = TileSet(open_cache(tmp_path, "t" * 64), baked, remap)
+    assert not plain.remapped and cleared.remapped
+    differ = 0
+    for tiles in (plain, cleared):
+        for key in tiles.tiles:
+            for level in tiles.levels(key):
+                fast = tile_batches(tiles, key, level)
+                assert _same_batches(fast, tiles.batches(key, level)), (key, level)
+                differ += not _same_batches(fast, tile_batches(plain, key, level))
+    assert differ  # the remapped ids are the viewer's, not the bake's
