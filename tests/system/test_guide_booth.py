@@ -21,6 +21,7 @@ from pathlib import Path
 
 from presence_kit import server
 from render_helpers import REPO
+from tour_kit import VIEWER
 
 ROOM_TOKEN = "expo-2026-booths"
 GUIDE_TOKEN = "guide-booth-2026"
@@ -86,48 +87,6 @@ BOOTH = textwrap.dedent(
     """
 )
 
-FOLLOWER = textwrap.dedent(
-    """
-    import json, sys, time
-    from gwangju_twin.app.stage import Interface, Stage, StageOptions
-    from gwangju_twin.expo.prepared import prepare
-    from gwangju_twin.presence.client import Join, parse_join_url
-    from gwangju_twin.resources import default_scene_path
-    from gwangju_twin.scene import load_scene
-    from gwangju_twin.settings import SettingsLoad
-
-    join = Join(parse_join_url(sys.argv[1]), sys.argv[2])
-    stage = Stage(prepare(load_scene(default_scene_path())), "offscreen", (480, 270),
-                  StageOptions(interface=Interface.DESKTOP, settings=SettingsLoad.shared("en"),
-                               persist=False, join=join))
-    stage.run_tasks()
-    touring = stage.touring
-    together = touring.together
-    tour = touring.guide.tour
-    deadline = time.monotonic() + 240
-    def frames(n=1):
-        for _ in range(n):
-            stage.base.task_mgr.step()
-            assert time.monotonic() < deadline, "the follower ran out of time"
-    def until(check):
-        while not check():
-            frames()
-    until(lambda: together.client.connected and together.bar.text()[-1].startswith("1"))
-    until(lambda: together.offer is not None)
-    together.act("follow")
-    seen, last = [], None
-    while together.following:
-        if tour.running and tour.index != last:
-            last = tour.index
-            seen.append(last)
-        frames()
-    seen.append("stopped" if not tour.running else "still running")
-    print(json.dumps({"role": "follower", "seen": seen}))
-    stage.close()
-    """
-)
-
-
 def _booth_config(tmp: Path, url: str) -> Path:
     # The keys an expo writes (docs/kiosk.toml); the idle timers far away so the booth
     # stays in its visit while the tour runs.
@@ -157,7 +116,7 @@ def test_a_guide_booth_leads_a_follower_through_three_stops(tmp_path: Path) -> N
     with server("--token", ROOM_TOKEN, "--guide-token", GUIDE_TOKEN) as srv:
         url = f"{srv.url}/sangmu"
         config = _booth_config(tmp_path, url)
-        follower = subprocess.Popen([sys.executable, "-c", FOLLOWER, url, ROOM_TOKEN],
+        follower = subprocess.Popen([sys.executable, "-c", VIEWER, url, "visitor", ROOM_TOKEN],
                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
         booth = subprocess.Popen([sys.executable, "-c", BOOTH, str(config)], cwd=REPO,
