@@ -23,7 +23,14 @@ from gwangju_twin.geo.frame import (
     crs_label,
     source_to_lonlat,
 )
-from gwangju_twin.geo.kinds import MIXED_LINES, MIXED_POLYGONS, Rules, sort_features
+from gwangju_twin.geo.kinds import (
+    MIXED_LINES,
+    MIXED_POLYGONS,
+    Feature,
+    Rules,
+    Sorted,
+    sort_features,
+)
 from gwangju_twin.geo.model import (
     CrsFrom,
     District,
@@ -40,7 +47,7 @@ from gwangju_twin.geo.repair import (
 )
 from gwangju_twin.geo.schemas import AUTO, Schema, builtin_schemas, present_keys
 from gwangju_twin.geo.sources import read_source
-from gwangju_twin.geo.tags import is_building, lower_keys
+from gwangju_twin.geo.tags import GeomType, is_building, lower_keys
 
 DEFAULT_LEVEL_HEIGHT = 3.0
 #: Features with more vertices than this are skipped (and reported): checking and repairing
@@ -485,9 +492,17 @@ class _Loader:
         report.skipped.sort(key=lambda i: i.index)
         return district, report
 
-    def _rules(self) -> Rules:
-        return Rules(self.schema, self.name_keys, self.height_keys, self.level_keys,
-                     self.width_keys, self.level_height, self.reading.points)
+    def _sorted(self, geoms: np.ndarray) -> list[Sorted | None]:
+        """What each feature left with a geometry is (geo/kinds.py); None for the others."""
+        features = self.raw.features
+        kept = [row for row, geom in enumerate(geoms.tolist()) if geom is not None]
+        rules = Rules(self.schema, self.name_keys, self.height_keys, self.level_keys,
+                      self.width_keys, self.level_height, self.reading.points)
+        out: list[Sorted | None] = [None] * len(features)
+        for row, sorted_ in zip(kept, sort_features(rules, [_sortable(features[row])
+                                                            for row in kept]), strict=True):
+            out[row] = sorted_
+        return out
 
     def _check_placement(self, lonlat: np.ndarray) -> None:
         """Refuse data its CRS puts outside that CRS's area of use or into the sea
@@ -544,16 +559,11 @@ class _Loader:
                 "metric frame are stretched by more than 0.1 % (the frame suits a district "
                 "or a city)")))
 
-    def _attributes(self, frame: LocalFrame, geoms: np.ndarray, report: LoadReport,
-) -> District:
+    def _attributes(self, frame: LocalFrame, geoms: np.ndarray, report: LoadReport) -> District:
         # One tuple a feature, columns made at the end, counts taken once: a register city
         # runs this loop 185,000 times, and thirteen appends and two counter updates a
         # feature were a fifth of its whole load.
-        sorts = sort_features(self._rules(), [
-            (f.properties, "polygon" if f.polygons else "line" if f.lines else "point",
-             MIXED_POLYGONS if f.polygons and (f.lines or f.points)
-             else MIXED_LINES if f.lines and f.points else 0)
-            for f in self.raw.features])
+        sorts = self._sorted(geoms)
         rows: list[tuple[Any, ...]] = []
         first_with_id: dict[str, int] = {}
         height_keys: list[str] = []
@@ -571,6 +581,7 @@ class _Loader:
                 report.skipped.append(Issue(feat.index, feat.id, reason))
                 continue
             sorted_ = sorts[row]
+            assert sorted_ is not None  # every feature with a geometry was sorted
             if isinstance(sorted_, str):  # a point that is no point of interest
                 report.skipped_points[sorted_] = report.skipped_points.get(sorted_, 0) + 1
                 continue
@@ -612,6 +623,15 @@ class _Loader:
             source_index=np.asarray(indexes, dtype=np.int64),
             properties=list(properties),
         )
+
+def _sortable(feat: RawFeature) -> Feature:
+    """``feat`` as geo/kinds.py sorts it: its properties, geometry type and whether it was
+    a geometry collection."""
+    gtype: GeomType = "polygon" if feat.polygons else "line" if feat.lines else "point"
+    mixed = (MIXED_POLYGONS if feat.polygons and (feat.lines or feat.points)
+             else MIXED_LINES if feat.lines and feat.points else 0)
+    return feat.properties, gtype, mixed
+
 
 def _sample_positions(raw: RawCollection) -> np.ndarray:
     """Coordinates of up to ``crs_checks.SAMPLE`` features spread over the file (every
