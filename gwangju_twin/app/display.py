@@ -41,12 +41,8 @@ def watch_display() -> bool:
     was installed: not without Xlib (another platform, an offscreen buffer on EGL)."""
     if _installed:
         return True
-    name = ctypes.util.find_library("X11")
-    if name is None:
-        return False
-    try:
-        xlib = ctypes.CDLL(name)
-    except OSError:
+    xlib = load_xlib()
+    if xlib is None:
         return False
     handler = _IOErrorHandler(_display_lost)
     xlib.XSetIOErrorHandler.argtypes = [_IOErrorHandler]
@@ -54,6 +50,18 @@ def watch_display() -> bool:
     xlib.XSetIOErrorHandler(handler)
     _installed.append(handler)
     return True
+
+
+def load_xlib() -> ctypes.CDLL | None:
+    """This machine's libX11 (the one Panda3D's window uses: a library is loaded once per
+    process), or None where there is none."""
+    name = ctypes.util.find_library("X11")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
 
 
 def _display_lost(display: int | None) -> int:

@@ -492,17 +492,13 @@ class _Loader:
         report.skipped.sort(key=lambda i: i.index)
         return district, report
 
-    def _sorted(self, geoms: np.ndarray) -> list[Sorted | None]:
-        """What each feature left with a geometry is (geo/kinds.py); None for the others."""
-        features = self.raw.features
-        kept = [row for row, geom in enumerate(geoms.tolist()) if geom is not None]
+    def _sorted(self, geoms: np.ndarray) -> list[Sorted]:
+        """What each feature left with a geometry is (geo/kinds.py), in their order."""
         rules = Rules(self.schema, self.name_keys, self.height_keys, self.level_keys,
                       self.width_keys, self.level_height, self.reading.points)
-        out: list[Sorted | None] = [None] * len(features)
-        for row, sorted_ in zip(kept, sort_features(rules, [_sortable(features[row])
-                                                            for row in kept]), strict=True):
-            out[row] = sorted_
-        return out
+        return sort_features(rules, [_sortable(feat) for feat, geom
+                                     in zip(self.raw.features, geoms.tolist(), strict=True)
+                                     if geom is not None])
 
     def _check_placement(self, lonlat: np.ndarray) -> None:
         """Refuse data its CRS puts outside that CRS's area of use or into the sea
@@ -563,7 +559,7 @@ class _Loader:
         # One tuple a feature, columns made at the end, counts taken once: a register city
         # runs this loop 185,000 times, and thirteen appends and two counter updates a
         # feature were a fifth of its whole load.
-        sorts = self._sorted(geoms)
+        sorts = iter(self._sorted(geoms))  # one a feature with a geometry, in order
         rows: list[tuple[Any, ...]] = []
         first_with_id: dict[str, int] = {}
         height_keys: list[str] = []
@@ -580,8 +576,7 @@ class _Loader:
                 reason = self.empty_reason.get(row) or _why_empty(feat)
                 report.skipped.append(Issue(feat.index, feat.id, reason))
                 continue
-            sorted_ = sorts[row]
-            assert sorted_ is not None  # every feature with a geometry was sorted
+            sorted_ = next(sorts)
             if isinstance(sorted_, str):  # a point that is no point of interest
                 report.skipped_points[sorted_] = report.skipped_points.get(sorted_, 0) + 1
                 continue

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import re
 import signal
@@ -39,6 +38,8 @@ import pytest
 from xvfb_kit import NEEDS_X
 from xvfb_kit import run_x as _x
 from xvfb_kit import screenshot_root as _shot
+
+from gwangju_twin.app.display import load_xlib
 
 pytestmark = NEEDS_X
 
@@ -119,12 +120,8 @@ def _send_wm_delete(display: str, window: int) -> bool:
     """Send ``window`` the window manager's close request (a WM_PROTOCOLS ClientMessage
     carrying WM_DELETE_WINDOW, as a close button or Alt+F4 in a window manager does).
     False when libX11 cannot be loaded."""
-    name = ctypes.util.find_library("X11")
-    if name is None:
-        return False
-    try:
-        xlib = ctypes.CDLL(name)
-    except OSError:
+    xlib = load_xlib()
+    if xlib is None:
         return False
 
     class ClientMessage(ctypes.Structure):
