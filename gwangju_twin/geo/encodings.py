@@ -22,6 +22,18 @@ DETECTED = ("utf-8", "cp949")
 _GUESSES = ("shift_jis", "big5", "cp1252", "gb18030")
 
 
+def text_codec(name: str) -> str | None:
+    """Python's name of the text encoding ``name``, None if Python knows none by that name or
+    only a codec that is not one of text (``base64``, ``hex``, ``rot13``, ``zlib``: they turn
+    bytes into bytes, and decoding with them fails with LookupError, not UnicodeDecodeError)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    # CodecInfo says so itself since Python 3.4; bytes.decode checks the same flag.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
 def codec_name(name: str) -> str | None:
     """Python's name of encoding ``name`` (``"CP949"`` -> ``"cp949"``), None if unknown.
 
@@ -42,10 +54,9 @@ def codec_name(name: str) -> str | None:
     elif upper.isdigit():
         candidates.insert(0, f"cp{upper}")
     for candidate in candidates:
-        try:
-            return codecs.lookup(candidate).name
-        except LookupError:
-            continue
+        found = text_codec(candidate)
+        if found is not None:
+            return found
     return None
 
 

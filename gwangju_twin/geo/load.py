@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import signal
 import threading
@@ -152,10 +153,26 @@ def _load(
         choice = crs_checks.choose_crs(
             path, crs, raw.crs_member, raw.crs_declared_by, crs_named_by,
             reading.crs_override, _sample_positions(raw))
+        if raw.crs_unreadable is not None:
+            choice = _unreadable_crs(path, raw.crs_unreadable, choice)
         return _Loader(path, raw, choice, level_height, crs_named_by, reading).load(origin)
     finally:
         if collecting:
             gc.enable()
+
+
+def _unreadable_crs(path: Path, declared: str, choice: crs_checks.CrsChoice
+                    ) -> crs_checks.CrsChoice:
+    """The CRS choice for a file whose declaration cannot be read: InputError unless the CRS
+    was given, which is then read with a warning saying what was not (never lon/lat by
+    default: that is what a garbled .prj would silently have meant)."""
+    if choice.source != "option":
+        raise InputError(f"{path}: {declared} is not a coordinate system GDAL can read; "
+                         "mend it, or name the data's CRS with --crs (or the scene's crs "
+                         "key), e.g. EPSG:5186 for the Korean building register")
+    note = (f"{declared} could not be read; read in {crs_label(choice.crs)} "
+            f"(from {choice.named_by})")
+    return dataclasses.replace(choice, warning=choice.warning or note)
 
 
 def _skip_oversized(raw: RawCollection, max_vertices: int) -> None:

@@ -62,6 +62,8 @@ class OgrSource:
     declared: tuple[str | None, str] | None = None
     #: How the text was decoded when that happened before GDAL saw it (GeoJSON Sequence).
     encoding_label: str | None = None
+    #: A Shapefile's .prj file as text (Latin-1), None when it has none.
+    prj: str | None = None
 
 
 def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
@@ -90,6 +92,11 @@ def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
             pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
         raise InputError(f"{path}: cannot read this {fmt} file ({_first_line(exc)})") from None
+    except Exception:
+        # What a damaged file makes of pyogrio besides its own errors (a cut-short
+        # FlatGeobuf: an IndexError inside it); this call does nothing but read the file.
+        raise InputError(f"{path}: cannot read this {fmt} file (damaged, or cut short)"
+                         ) from None
     names = [str(n) for n in meta["fields"]]
     columns = [_plain(col) for col in columns]
     label = source.encoding_label or ("utf-8" if encoding is None else
@@ -106,7 +113,18 @@ def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
         # RFC 8142: a GeoJSON Sequence is lon/lat WGS 84 like GeoJSON; GDAL says so anyway.
         crs_member=None if driver == "GeoJSONSeq" else crs,
         crs_declared_by=_CRS_DECLARED_BY[driver], format=fmt, encoding=label,
+        # GDAL reads a .prj it cannot make sense of as no CRS at all.
+        crs_unreadable=(_unreadable_prj(source.prj) if shapefile and crs is None
+                        and source.prj is not None else None),
     )
+
+
+def _unreadable_prj(text: str) -> str:
+    """What a .prj GDAL read no CRS from holds, for messages: ``its .prj file ('...')``."""
+    shown = " ".join(text.split())
+    if not shown:
+        return "its .prj file (empty)"
+    return f"its .prj file ({shown[:60] + '...' if len(shown) > 60 else shown!r})"
 
 
 def _first_line(exc: BaseException) -> str:

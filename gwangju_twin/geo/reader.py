@@ -55,6 +55,9 @@ class RawCollection:
     format: str = "GeoJSON"
     #: The attributes' text encoding, and how it was found ("utf-8", "cp949 (from .cpg)"...).
     encoding: str = "utf-8"
+    #: Where the file declares a CRS nobody can read (an empty or garbled .prj), for
+    #: messages; None when it declares none or one that was read.
+    crs_unreadable: str | None = None
 
 
 #: The largest data file read by default, in bytes (``--max-size`` MB raises it). Parsing

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shlex
+import struct
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -244,8 +245,7 @@ def read_source(
     if fmt == "FlatGeobuf":
         return read_ogr(OgrSource(path, "FlatGeobuf", str(path)), encoding)
     if fmt == "ESRI Shapefile":
-        return read_ogr(OgrSource(path, "ESRI Shapefile", str(path),
-                                  _declared_on_disk(path)), encoding)
+        return read_ogr(_shapefile_on_disk(path), encoding)
     raw = read_ogr(_zipped_shapefile(path, max_bytes), encoding)
     raw.format = "ESRI Shapefile (in a ZIP archive)"
     return raw
@@ -292,17 +292,68 @@ def _ldid_name(gdal_path: str) -> str | None:
     return str(found) if found else None
 
 
-def _declared_on_disk(path: Path) -> tuple[str | None, str] | None:
-    cpg_path, dbf_path = sidecar(path, ".cpg"), sidecar(path, ".dbf")
+def _shapefile_on_disk(path: Path) -> OgrSource:
+    """A Shapefile beside its .dbf (and .prj, .cpg), checked whole (``_check_whole``)."""
+    from gwangju_twin.geo.ogr import OgrSource
+
+    cpg_path, dbf_path, prj_path = (sidecar(path, s) for s in (".cpg", ".dbf", ".prj"))
     try:
         cpg = cpg_path.read_bytes()[:64] if cpg_path else None
-        with dbf_path.open("rb") if dbf_path else io.BytesIO() as f:
-            head = f.read(32)
+        prj = prj_path.read_bytes()[:_PRJ_BYTES] if prj_path else None
+        with path.open("rb") as f:
+            shp_head = f.read(100)
+        dbf_head = b""
+        if dbf_path is not None:
+            with dbf_path.open("rb") as f:
+                dbf_head = f.read(32)
+        _check_whole(path, path.name, path.stat().st_size, shp_head,
+                     None if dbf_path is None else (dbf_path.name, dbf_path.stat().st_size),
+                     dbf_head)
     except OSError as exc:
-        raise InputError(f"{path}: cannot read its .cpg or .dbf file ({exc.strerror})"
-                         ) from None
-    ldid = _ldid_name(str(path)) if cpg is None and len(head) > 29 and head[29] else None
-    return _declared(cpg, head, ldid)
+        raise InputError(f"{path}: cannot read its .cpg, .prj or .dbf file "
+                         f"({exc.strerror})") from None
+    ldid = (_ldid_name(str(path)) if cpg is None and len(dbf_head) > 29 and dbf_head[29]
+            else None)
+    return OgrSource(path, "ESRI Shapefile", str(path), _declared(cpg, dbf_head, ldid),
+                     prj=_prj_text(prj))
+
+
+#: The most of a .prj file read to quote it (a CRS's WKT is a few hundred bytes).
+_PRJ_BYTES = 65536
+
+
+def _prj_text(prj: bytes | None) -> str | None:
+    return None if prj is None else prj.decode("latin1")
+
+
+def _check_whole(where: Path, shp: str, shp_size: int, shp_head: bytes,
+                 dbf: tuple[str, int] | None, dbf_head: bytes) -> None:
+    """InputError unless a Shapefile has its attribute table (.dbf) and neither its .shp nor
+    its .dbf is shorter than its header says: GDAL reads a .shp without its .dbf (every
+    feature then without attributes: no heights, no names, no kinds) and the features of a
+    cut-short .shp as empty, both without a word. ``shp`` is the .shp's name (in a ZIP
+    archive ``where``, the member's)."""
+    if dbf is None:
+        inside = f" in the archive, beside {shp}" if shp != where.name else " beside the .shp"
+        raise InputError(f"{where}: its attribute table ({PurePosixPath(shp).stem}.dbf) is "
+                         "missing; a Shapefile is its .shp, .shx and .dbf files together: put "
+                         f"the .dbf{inside}")
+    if len(shp_head) >= 28:
+        # The file's length in 16-bit words, big-endian, at byte 24 (ESRI's white paper).
+        said = struct.unpack(">i", shp_head[24:28])[0] * 2
+        if shp_size < said:
+            what = "is" if shp == where.name else f"{shp} in the archive is"
+            raise InputError(f"{where}: {what} cut short: its header says {said:,} bytes, the "
+                             f"file has {shp_size:,}; copy it again")
+    name, size = dbf
+    if len(dbf_head) >= 12:
+        # dBASE: records at byte 4, header size at 8, record size at 10 (little-endian).
+        count, header, record = struct.unpack("<IHH", dbf_head[4:12])
+        said = header + count * record
+        if size < said:
+            raise InputError(f"{where}: its attribute table {name} is cut short: its header "
+                             f"says {count:,} records, {said:,} bytes, the file has "
+                             f"{size:,}; copy it again")
 
 
 def _zipped_shapefile(path: Path, max_bytes: int) -> OgrSource:
@@ -322,7 +373,13 @@ def _zipped_shapefile(path: Path, max_bytes: int) -> OgrSource:
             raise InputError(too_large(path, size, max_bytes).replace(
                 " MB, larger", " MB unpacked, larger", 1))
         cpg = zf.read(by_ext[".cpg"])[:64] if ".cpg" in by_ext else None
+        prj = zf.open(by_ext[".prj"]).read(_PRJ_BYTES) if ".prj" in by_ext else None
         head = zf.open(dbf).read(32) if dbf else b""
+        _check_whole(path, PurePosixPath(shp.filename).name, shp.file_size,
+                     zf.open(shp).read(100),
+                     None if dbf is None else (PurePosixPath(dbf.filename).name,
+                                               dbf.file_size), head)
     gdal_path = f"/vsizip/{os.fspath(path.absolute())}/{shp.filename}"
     ldid = _ldid_name(gdal_path) if cpg is None and len(head) > 29 and head[29] else None
-    return OgrSource(path, "ESRI Shapefile", gdal_path, _declared(cpg, head, ldid))
+    return OgrSource(path, "ESRI Shapefile", gdal_path, _declared(cpg, head, ldid),
+                     prj=_prj_text(prj))

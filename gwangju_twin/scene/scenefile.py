@@ -6,7 +6,6 @@ expected, so a typo never becomes a silent default.
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.encodings import text_codec
 from gwangju_twin.geo.frame import parse_crs
 from gwangju_twin.geo.load import DEFAULT_LEVEL_HEIGHT
 from gwangju_twin.geo.model import LAYERS, POINTS_MODES, TILES_MODES, PointsMode, TilesMode
@@ -204,11 +204,11 @@ def _moment(text: str, spot: Spot) -> datetime:
 
 
 def _encoding(text: str, spot: Spot) -> str:
-    try:
-        return codecs.lookup(text).name
-    except LookupError:
+    name = text_codec(text)
+    if name is None:
         raise CheckError(message=f"{spot.where} is {text!r}, which is not a text encoding "
-                                 "Python knows; expected e.g. utf-8, cp949 or euc-kr") from None
+                                 "Python knows; expected e.g. utf-8, cp949 or euc-kr")
+    return name
 
 
 def _name_key(text: str, spot: Spot) -> str:

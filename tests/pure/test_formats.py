@@ -8,6 +8,7 @@ independently from the .dbf bytes with the standard library (struct + CP949).
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import struct
 import zipfile
@@ -18,9 +19,12 @@ import pytest
 import shapely
 from pyogrio.raw import write
 
+from gwangju_twin.app.commands.options import encoding as encoding_option
 from gwangju_twin.errors import InputError
+from gwangju_twin.geo.encodings import codec_name, text_codec
 from gwangju_twin.geo.load import load_geojson
 from gwangju_twin.geo.sources import detect_format, read_source
+from gwangju_twin.scene.scenefile import load_scene
 
 NAMES = ["광주 시청", "무등산", None]
 SQUARES = [shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10), None]
@@ -216,3 +220,85 @@ def test_geopackage_layers(tmp_path: Path) -> None:
           crs="EPSG:5186", append=True)
     with pytest.raises(InputError, match=r"2 layers with features \(two, second\)"):
         read_source(path)
+
+
+# -- A Shapefile that is not whole, a declaration nobody can read, a damaged file ----------
+
+@pytest.mark.parametrize("codec", ["base64", "hex", "rot13", "zlib"])
+def test_codecs_that_are_not_text_encodings(tmp_path: Path, codec: str) -> None:
+    # Python knows these names, but as bytes-to-bytes codecs: decoding with one raises
+    # LookupError, which no reader expects, so each is refused where it is named.
+    assert codec_name(codec) is None and text_codec(codec) is None
+    assert text_codec("CP949") == "cp949"
+    with pytest.raises(argparse.ArgumentTypeError, match=f"--encoding '{codec}': not a text"):
+        encoding_option(codec)
+    scene = tmp_path / "scene.toml"
+    source = _layer(tmp_path / "c.shp", "ESRI Shapefile", encoding="cp949")
+    scene.write_text(f'[district]\nsource = "{source.name}"\nencoding = "{codec}"\n')
+    with pytest.raises(InputError, match=r"district\.encoding.*not a text encoding"):
+        load_scene(scene)
+    # A .cpg naming one is a .cpg naming nothing Python reads text with: detection decides.
+    source.with_suffix(".cpg").write_text(codec)
+    raw = read_source(source)
+    assert [f.properties["name"] for f in raw.features] == NAMES[:2]
+    assert raw.encoding == "cp949 (detected; its .cpg file names no encoding Python knows)"
+
+
+def test_shapefile_without_its_table(tmp_path: Path) -> None:
+    source = _layer(tmp_path / "d.shp", "ESRI Shapefile")
+    assert read_source(source).features[0].properties["name"] == NAMES[0]
+    source.with_suffix(".dbf").unlink()
+    # GDAL would read every feature without attributes, without a word.
+    with pytest.raises(InputError, match=r"d\.shp: its attribute table \(d\.dbf\) is missing"):
+        read_source(source)
+    archive = tmp_path / "d.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("d.*"):
+            if part != archive:
+                zf.write(part, f"in/{part.name}")
+    with pytest.raises(InputError, match=r"d\.zip: its attribute table \(d\.dbf\) is missing"
+                       r".* in the archive, beside d\.shp"):
+        read_source(archive)
+
+
+def test_shapefile_cut_short(tmp_path: Path) -> None:
+    source = _layer(tmp_path / "e.shp", "ESRI Shapefile")
+    whole = source.read_bytes()
+    # The header's length (16-bit words, big-endian, at byte 24) is the file's own.
+    assert struct.unpack(">i", whole[24:28])[0] * 2 == len(whole)
+    source.write_bytes(whole[:-20])
+    with pytest.raises(InputError, match=f"e.shp: is cut short: its header says {len(whole):,}"
+                       f" bytes, the file has {len(whole) - 20:,}"):
+        read_source(source)
+    source.write_bytes(whole)
+    table = source.with_suffix(".dbf")
+    data = table.read_bytes()
+    table.write_bytes(data[:-30])
+    with pytest.raises(InputError, match=r"e\.shp: its attribute table e\.dbf is cut short: "
+                       r"its header says 3 records"):
+        read_source(source)
+    table.write_bytes(data)
+    assert read_source(source).total == 3
+
+
+@pytest.mark.parametrize(("prj", "shown"), [("GARBAGE WKT", "'GARBAGE WKT'"), ("", "empty")])
+def test_shapefile_with_an_unreadable_prj(tmp_path: Path, prj: str, shown: str) -> None:
+    source = _layer(tmp_path / "f.shp", "ESRI Shapefile")
+    source.with_suffix(".prj").write_text(prj)
+    # Read as no CRS at all, the metres of EPSG:5186 would be taken for lon/lat.
+    with pytest.raises(InputError, match=f"f.shp: its .prj file \\({shown}\\) is not a "
+                       "coordinate system GDAL can read; mend it, or name the data's CRS"):
+        load_geojson(source)
+    district, report = load_geojson(source, crs="EPSG:3857")
+    assert len(district) == 2
+    assert report.crs_warning == (f"its .prj file ({shown}) could not be read; read in "
+                                  "EPSG:3857 (from the --crs option)")
+
+
+def test_flatgeobuf_cut_short(tmp_path: Path) -> None:
+    source = _layer(tmp_path / "g.fgb", "FlatGeobuf")
+    data = source.read_bytes()
+    for cut in (1000, len(data) // 2):
+        source.write_bytes(data[:cut])
+        with pytest.raises(InputError, match=r"g\.fgb: cannot read this FlatGeobuf file"):
+            read_source(source)

@@ -147,14 +147,14 @@ def apply_verbosity(verbose: bool) -> None:
 
 def encoding(text: str) -> str:
     """An argparse type: a text encoding Python knows (``--encoding cp949``)."""
-    import codecs
+    from gwangju_twin.geo.encodings import text_codec
 
-    try:
-        return codecs.lookup(text).name
-    except LookupError:
+    name = text_codec(text)
+    if name is None:
         raise argparse.ArgumentTypeError(
             f"--encoding {text!r}: not a text encoding Python knows; expected e.g. utf-8, "
-            "cp949 or euc-kr") from None
+            "cp949 or euc-kr")
+    return name
 
 
 def schema_name(text: str) -> str:
