@@ -16,6 +16,7 @@ Pure: no Panda3D, and nothing from the rooms.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,12 @@ class Wording:
         return "'" + ".".join(p for p in (table, key) if p) + "'"
 
     def show(self, key: Key, value: Any) -> str:
-        """A wrong ``value`` of ``key`` as messages show it."""
+        """A wrong ``value`` of ``key`` as messages show it: as the file wrote it where
+        Python's repr would not (``true``, not ``True``; a TOML date-time as such)."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            return f"{value.isoformat()} (a TOML date-time, not text in quotes)"
         return repr(value)
 
     def expected(self, key: Key, value: Any) -> str:

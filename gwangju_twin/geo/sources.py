@@ -226,7 +226,10 @@ def read_source(
     """
     max_bytes = max_bytes_now() if max_bytes is None else max_bytes
     check_data_file(path, max_bytes)
-    fmt = detect_format(path, _head(path))
+    head = _head(path)
+    if not head:
+        raise InputError(f"{path}: file is empty (0 bytes); expected {_expected(path)}")
+    fmt = detect_format(path, head)
     if fmt in ("OSM XML", "OSM PBF"):
         from gwangju_twin.geo.osm import read_osm
 
@@ -249,6 +252,18 @@ def read_source(
     raw = read_ogr(_zipped_shapefile(path, max_bytes), encoding)
     raw.format = "ESRI Shapefile (in a ZIP archive)"
     return raw
+
+
+#: What a file's name promises, for the message about an empty one.
+_BY_NAME = {".shp": "a Shapefile", ".zip": "a ZIP archive holding a Shapefile",
+            ".gpkg": "a GeoPackage", ".fgb": "a FlatGeobuf file",
+            ".osm": "OpenStreetMap XML", ".pbf": "OpenStreetMap PBF",
+            ".geojsonl": "a GeoJSON Sequence", ".geojsons": "a GeoJSON Sequence"}
+
+
+def _expected(path: Path) -> str:
+    return _BY_NAME.get(path.suffix.lower(), "a GeoJSON object or another data file "
+                        "(docs/data.md)")
 
 
 def _sequence(path: Path, max_bytes: int, encoding: str | None) -> OgrSource:

@@ -168,6 +168,9 @@ def _source(text: str, spot: Spot) -> Path:
 
 def _file(text: str, spot: Spot) -> Path:
     source = _resolve(spot.path, spot.name, text)
+    if source.is_dir():
+        raise CheckError(message=f"{spot.where} names {text!r}, which is a folder "
+                                 f"({source}); expected a data file")
     if not source.is_file():
         raise CheckError(message=f"{spot.where} names {text!r}, which is not a file (looked "
                                  f"in {source.parent})")
@@ -297,8 +300,9 @@ SCENE = Table(
                 "morning, the viewer's now)", check=_moment),
         ))),
         Key("district", "table", default={}, table=Table((
-            Key("source", "path", "the GeoJSON file", required=True, check=_source,
-                missing="missing key {where} (a GeoJSON path)"),
+            Key("source", "path", "the data file", required=True, check=_source,
+                missing="missing key {where} (the path of a data file: GeoJSON, "
+                "Shapefile, GeoPackage, FlatGeobuf, OSM...)"),
             Key("crs", "str", "overrides the file's crs member", check=_crs),
             Key("level_height", "number", "metres per floor", default=DEFAULT_LEVEL_HEIGHT,
                 unit="metres", range=(1.5, 10.0)),

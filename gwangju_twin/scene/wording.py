@@ -17,10 +17,11 @@ class SceneWording(Wording):
     """The scene file's sections: ``[camera]``, ``[district]``, ..."""
 
     def show(self, key: Key, value: Any) -> str:
-        """A number out of range as read (0 as 0.0); any other value as Python writes it."""
+        """A number out of range as read (0 as 0.0); any other value as Python writes it, but
+        for true and false and a TOML date-time (``Wording.show``)."""
         if key.kind == "number" and fits(key, value):
             return show_value(value, "scene")
-        return repr(value)
+        return super().show(key, value)
 
     def wrong(self, spot: Spot, value: Any, expected: str = "") -> str:
         """Tables that are not tables say how they are written."""
@@ -40,6 +41,10 @@ class SceneWording(Wording):
             return super().unknown(spot, table, name, value)
         names = [f"[{k.name}]" for k in table.keys if k.kind == "table"]
         names += [f"[[{k.name}]]" for k in table.keys if k.kind == "tables"]
+        if not isinstance(value, (dict, list)):
+            # ``source = "x"`` above every section header: a key, not a section.
+            return (f"key '{name}' stands outside any section; write it under its section "
+                    f"(one of {', '.join(names)})")
         return f"unknown section [{name}]; expected one of {', '.join(names)}"
 
 
@@ -59,17 +64,19 @@ class NumbersAsRead(RowWording):
     key's value is shown as read, right kind or not."""
 
     def show(self, key: Key, value: Any) -> str:
-        """A number key's value as read (true, an array, 0.0); others as Python writes them."""
-        return show_value(value, "scene") if key.kind == "number" else repr(value)
+        """A number key's value as read (true, an array, 0.0); others as ``Wording.show``."""
+        return show_value(value, "scene") if key.kind == "number" else Wording.show(
+            self, key, value)
 
 
 class TourWording(RowWording):
-    """``[tour]`` and its ``[[tour.stop]]`` rows: values as Python writes them (1, True), and
-    seconds "between 3 and 600"."""
+    """``[tour]`` and its ``[[tour.stop]]`` rows: values as Python writes them (1, 'x'), but
+    for true and false and a TOML date-time (``Wording.show``), and seconds "between 3 and
+    600"."""
 
     def show(self, key: Key, value: Any) -> str:
-        """``value`` as Python writes it."""
-        return repr(value)
+        """``value`` as ``Wording.show`` writes it (not as a number read: 1, not 1.0)."""
+        return Wording.show(self, key, value)
 
     def wrong(self, spot: Spot, value: Any, expected: str = "") -> str:
         """``[[tour.stop]]`` rows that are not all tables are one mistake."""

@@ -302,3 +302,13 @@ def test_flatgeobuf_cut_short(tmp_path: Path) -> None:
         source.write_bytes(data[:cut])
         with pytest.raises(InputError, match=r"g\.fgb: cannot read this FlatGeobuf file"):
             read_source(source)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("a.shp", "a Shapefile"), ("a.osm", "OpenStreetMap XML"), ("a.fgb", "a FlatGeobuf file"),
+    ("a.geojson", "a GeoJSON object or another data file")])
+def test_an_empty_file_says_what_its_name_promised(tmp_path: Path, name: str,
+                                                   expected: str) -> None:
+    with pytest.raises(InputError, match=f"{name}: file is empty \\(0 bytes\\); expected "
+                       f"{expected}"):
+        read_source(_write(tmp_path / name, b""))

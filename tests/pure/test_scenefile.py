@@ -167,7 +167,7 @@ TOUR_BAD = {
     "ko-not-text": ('ko = "전기 셔틀이 달립니다"', "ko = 3", "'tour.stop[0].ko' is 3"),
     "seconds-too-short": ("seconds = 25", "seconds = 2", "'tour.stop[0].seconds' is 2;"),
     "seconds-too-long": ("seconds = 25", "seconds = 601", "'tour.stop[0].seconds' is 601;"),
-    "seconds-bool": ("seconds = 25", "seconds = true", "'tour.stop[0].seconds' is True;"),
+    "seconds-bool": ("seconds = 25", "seconds = true", "'tour.stop[0].seconds' is true;"),
     "misspelt-stop": ("[[tour.stop]]", '[[tour.stopp]]', "unknown key 'tour.stopp'"),
 }
 
@@ -211,3 +211,25 @@ def test_the_default_scene_narrates_seven_stops_in_korean_and_english() -> None:
         assert stop.narration_ko.count(".") >= 2 and stop.narration_en.count(".") >= 2
         assert "₂" not in stop.narration_ko + stop.narration_en
         assert 3 <= stop.seconds <= 600
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # TOML's own values as TOML writes them, not as Python's repr.
+    ('[district]\nsource = "d.geojson"\ntiles = true\n', "'district.tiles' is true; expected"),
+    ('[district]\nsource = "d.geojson"\n[scene]\ntime = 2026-12-22T09:00:00\n',
+     "'scene.time' is 2026-12-22T09:00:00 (a TOML date-time, not text in quotes); expected"),
+    # A key above every section header is a key out of place, not an unknown section.
+    ('source = "d.geojson"\n[district]\nsource = "d.geojson"\n',
+     "key 'source' stands outside any section; write it under its section (one of [scene], "
+     "[district]"),
+    ('[district]\nsource = "data"\n', "'district.source' names 'data', which is a folder"),
+    ("[district]\n", "missing key 'district.source' (the path of a data file: GeoJSON, "
+     "Shapefile"),
+])
+def test_mistakes_worded_as_the_file_has_them(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "d.geojson").write_text('{"type": "Point", "coordinates": [126.8, 35.1]}')
+    with pytest.raises(InputError) as err:
+        load_scene(_write(tmp_path, text))
+    assert expected in str(err.value)
+    assert "datetime.datetime" not in str(err.value) and "True" not in str(err.value)

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{args.source}: no tile cache could be made")
         if not prepared.pavilions:
             raise InputError(f"{args.source}: --pavilions, but the scene places no pavilions "
-                             "(a scene .toml's [[pavilions]], docs/scenes.md)")
+                             "(a scene .toml's [[pavilion]] tables, docs/scenes.md)")
         city = City(prepared.tiles, prepared.district, prepared.pavilions, str(scene.source))
     else:
         loaded = load_city(scene)
