@@ -133,7 +133,7 @@ class ExpoFloor:
         """``storage_folder`` is where plugins keep ``ctx.storage`` (None: a temporary
         folder made when the first plugin loads, removed on ``close``). ``clock`` is the
         scene's clock the plugins read as ``ctx.sun`` (None: a clock of its own at
-        ``sun.DEFAULT_MOMENT`` over the district's origin)."""
+        ``sun.default_moment`` over the district's origin)."""
         self._storage_folder = storage_folder
         #: The scene's clock the plugins see (read-only) as ``ctx.sun``.
         self.clock = clock if clock is not None else default_clock(district.frame.lon,

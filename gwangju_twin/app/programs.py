@@ -41,7 +41,7 @@ def render_png(prepared: Prepared, out: Path, size: tuple[int, int], view: str =
     simulated time before the picture is taken. ``ui`` draws the desktop interface in
     ``language`` with default settings (the user's own settings file is not read, so the
     picture is the same for everyone). ``time`` is the scene's moment (default: the stage's
-    fixed ``DEFAULT_MOMENT``), ``quality`` the lighting preset (default: "auto").
+    ``sun.default_moment`` at the district), ``quality`` the lighting preset (default: "auto").
     """
     options = StageOptions(view, enter, Interface.DESKTOP if ui else Interface.NONE,
                            SettingsLoad.shared(language) if ui else None, persist=False,

@@ -20,7 +20,7 @@ from gwangju_twin.mesh import DistrictMesh
 from gwangju_twin.scene import CameraPose
 from gwangju_twin.scene.framing import lens_fov
 from gwangju_twin.settings import Quality, QualityChoice, SettingsLoad
-from gwangju_twin.sun.clock import DEFAULT_MOMENT, SceneClock
+from gwangju_twin.sun.clock import SceneClock, default_moment
 
 if TYPE_CHECKING:
     from direct.showbase.ShowBase import ShowBase
@@ -70,7 +70,7 @@ class StageOptions:
     """A shared room to join (with an interface): other visitors shown, this one seen."""
     time: datetime | None = None
     """The scene's moment at start (timezone-aware); None: the scene's ``[scene] time``,
-    else ``DEFAULT_MOMENT``."""
+    else ``sun.default_moment`` at the district's longitude."""
     quality: QualityChoice | None = None
     """Lighting and shadows (docs/daylight.md); None: the settings' choice, else "auto"."""
 
@@ -259,8 +259,8 @@ class Stage:
         self.world.reparent_to(self.base.render)
         frame = prepared.district.frame
         # One clock for the scene: the sun's rig, the time bar and the plugins (ctx.sun).
-        self.clock = SceneClock(options.time or prepared.scene.time or DEFAULT_MOMENT,
-                                frame.lat, frame.lon)
+        self.clock = SceneClock(options.time or prepared.scene.time
+                                or default_moment(frame.lon), frame.lat, frame.lon)
         self.expo = ExpoFloor(
             self.world, self.base.aspect2d, self.base.loader, prepared.district,
             prepared.mesh.bounds, prepared.pavilions, prepared.found,

@@ -149,7 +149,7 @@ class PavilionContext(DrawingKit):
         storage_folder: Path | None = None,
         clock: SceneClock | None = None,
     ) -> None:
-        """``clock`` is the scene's clock (None: one at ``sun.DEFAULT_MOMENT`` over the
+        """``clock`` is the scene's clock (None: one at ``sun.default_moment`` over the
         district's origin)."""
         self.manifest = manifest
         self.pavilion = pavilion

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from gwangju_twin.sun import DEFAULT_MOMENT, SceneClock, SunPosition
+from gwangju_twin.sun import SceneClock, SunPosition, default_moment
 
 #: Where a clock stands when nothing says where: Gwangju (lon, lat), the facts' 35.16 N.
 GWANGJU_LONLAT = (126.85, 35.16)
@@ -24,9 +24,9 @@ SunListener = Callable[["SunView"], None]
 
 
 def default_clock(longitude: float, latitude: float) -> SceneClock:
-    """A clock at the viewer's default moment (``sun.DEFAULT_MOMENT``) over
+    """A clock at the viewer's default moment there (``sun.default_moment``) over
     ``longitude``/``latitude`` (a scene's origin)."""
-    return SceneClock(DEFAULT_MOMENT, latitude, longitude)
+    return SceneClock(default_moment(longitude), latitude, longitude)
 
 
 class SunView:

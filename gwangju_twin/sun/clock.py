@@ -8,7 +8,7 @@ change of the sun's position, not of every tick: a paused clock costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from gwangju_twin.sun.position import SunPosition, sun_position
@@ -21,6 +21,25 @@ SEOUL = ZoneInfo("Asia/Seoul")
 #: south-east, as the viewer's fixed sun stood before time of day), so every default picture
 #: is the same and in daylight.
 DEFAULT_MOMENT = datetime(2026, 9, 20, 11, 0, tzinfo=SEOUL)
+
+#: Gwangju's longitude, where DEFAULT_MOMENT is that late morning.
+_HOME_LONGITUDE = 126.85
+
+
+def default_moment(longitude: float) -> datetime:
+    """``DEFAULT_MOMENT`` for a district at ``longitude`` (degrees east).
+
+    Within half an hour-wide zone of Gwangju (all of Korea) it is ``DEFAULT_MOMENT`` itself;
+    farther away, 11:00 on the same day in the whole-hour zone of the district's longitude
+    (UTC+1 in Liechtenstein): the same late morning there, where 11:00 in Seoul would be
+    03:00, a night picture for a default that promises daylight. The zone is the longitude's
+    own, not the country's (nothing here knows countries' zones), so the clock may read an
+    hour from what a local clock says; the sun stands where that hour puts it.
+    """
+    if round((longitude - _HOME_LONGITUDE) / 15.0) == 0:
+        return DEFAULT_MOMENT
+    hours = round(((longitude + 180.0) % 360.0 - 180.0) / 15.0)
+    return DEFAULT_MOMENT.replace(tzinfo=timezone(timedelta(hours=hours)))
 
 Listener = Callable[["SceneClock"], None]
 

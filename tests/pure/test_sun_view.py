@@ -3,7 +3,7 @@ host runs between frames."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from shapely.geometry import box
 from gwangju_twin.demos.solar.sun import shaded_now
 from gwangju_twin.plugins import API_VERSION, SUPPORTED_API_VERSIONS, SunView
 from gwangju_twin.plugins.sunview import default_clock
-from gwangju_twin.sun import DEFAULT_MOMENT, SEOUL, SceneClock
+from gwangju_twin.sun import DEFAULT_MOMENT, SEOUL, SceneClock, default_moment, sun_position
 
 
 def test_the_view_reads_the_clock_and_cannot_set_it() -> None:
@@ -74,3 +74,23 @@ def test_solar_demo_roofs_in_shade_now() -> None:
     assert shaded_now(feet, heights, south).tolist() == [False, True]
     north = np.array([0.0, np.sqrt(0.5), np.sqrt(0.5)])
     assert shaded_now(feet, heights, north).tolist() == [False, False]
+
+
+@pytest.mark.parametrize("longitude", [float(x) for x in range(-180, 181, 15)] + [9.52, 129.1])
+def test_default_moment_is_a_late_morning_everywhere(longitude: float) -> None:
+    # 11:00 in Seoul is 03:00 in Liechtenstein: the default picture promises daylight.
+    when = default_moment(longitude)
+    sun = sun_position(when, 35.0, longitude)
+    assert sun.elevation_deg > 35.0  # September, 35 N, late morning: about 50 degrees up
+    # Before noon: the sun stands east of south.
+    assert 90.0 < sun.azimuth_deg < 180.0
+    assert when.date().isoformat() == "2026-09-20" and (when.hour, when.minute) == (11, 0)
+
+
+def test_default_moment_is_unchanged_in_korea() -> None:
+    # Every Korean district (Jeju 126.5 E to Dokdo 131.9 E) keeps the fixed moment, so its
+    # default pictures stay what they were.
+    for longitude in (124.6, 126.5, 126.85, 129.1, 131.9):
+        assert default_moment(longitude) == DEFAULT_MOMENT
+        assert default_moment(longitude).tzinfo is SEOUL
+    assert default_clock(9.52, 47.14).when.utcoffset() == timedelta(hours=1)
