@@ -271,6 +271,10 @@ class BilingualLabel:
                                               (_LEADER_W / 2, 0.0), (-_LEADER_W / 2, 0.0)],
                                    LEADER_INK)
         self.leader.reparent_to(self.node)
+        # Every leader is drawn before every card (the cards' orders start at
+        # LABEL_DRAW_ORDER, stack_by_distance raises them): a leader passing a card on its way
+        # up runs behind it, where over it, it crossed the other label's text.
+        self.leader.set_bin("fixed", LABEL_DRAW_ORDER - 1)
         self.leader.set_sz(max(self.lift, 1e-3))
         if self.lift <= 0.0:
             self.leader.hide()

@@ -472,6 +472,20 @@ RENDER = textwrap.dedent(
         label.destroy()
     wall.remove_node()
 
+    # A label lifted over another (the declutter stacks labels so): its leader line, from
+    # its anchor below, runs up behind the other label's card, not across its text.
+    front = BilingualLabel("앞", "Front", font, (0.12, 0.53, 0.9), height=1.0, bold_font=bold)
+    front.reparent_to(base.render)
+    info["leader_alone"] = {"png": shot("leader_alone"), "ko": pixel_box(front.node.find("ko")),
+                            "card": pixel_box(front.node.find("card"))}
+    lifted = BilingualLabel("뒤", "Behind", font, (0.9, 0.4, 0.1), height=1.0, bold_font=bold)
+    lifted.reparent_to(base.render)  # after the front label: drawn after it, but for the bin
+    lifted.set_pos(0, 0, -0.8)
+    lifted.set_lift(6.0)
+    info["leader_behind"] = {"png": shot("leader_behind")}
+    front.destroy()
+    lifted.destroy()
+
     panel = Panel("의료헬스케어 관", "Healthcare")
     panel.accent = (0.88, 0.32, 0.39)
     panel.set_line("a", "원격 진료 대기 인원: 7명", "Waiting for remote care: 7")
@@ -687,3 +701,16 @@ def test_lonlat_line_never_leaves_a_lone_letter(windowless_base: Any,
         assert any(t.endswith("35.14813° N, 126.84312° E") for t in view.text())
     finally:
         view.destroy()
+
+
+def test_a_leader_line_runs_behind_other_labels(shots: dict[str, Any]) -> None:
+    alone = read_png(Path(shots["leader_alone"]["png"])).astype(int)
+    behind = read_png(Path(shots["leader_behind"]["png"])).astype(int)
+    x0, _, x1, bottom = shots["leader_alone"]["card"]
+    _, top, _, base = shots["leader_alone"]["ko"]
+    # The front label's Korean line, across the card's width, is untouched by the leader
+    # rising behind it.
+    assert np.array_equal(alone[top:base, x0:x1], behind[top:base, x0:x1])
+    # The leader is there: between its anchor and the front label's tail, the rows differ.
+    below = slice(bottom + 2, bottom + 20)
+    assert (np.abs(alone[below, x0:x1] - behind[below, x0:x1]).max(axis=2) > 60).any()
