@@ -14,7 +14,9 @@ keeps every byte, and decoded here: with ``--encoding`` if given, else with the 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import json
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -65,6 +67,12 @@ class OgrSource:
     #: A Shapefile's .prj file as text (Latin-1), None when it has none.
     prj: str | None = None
 
+    def sequence_bytes(self) -> bytes:
+        """The UTF-8 bytes a GeoJSON Sequence was read from (what GDAL was handed)."""
+        if isinstance(self.gdal_path, io.BytesIO):
+            return self.gdal_path.getvalue()
+        return self.path.read_bytes()
+
 
 def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
     """Read the one layer of ``source`` with features into a RawCollection.
@@ -78,12 +86,16 @@ def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
     layer = _layer(source)
     shapefile = driver == "ESRI Shapefile"
     try:
-        meta, fids, wkb, columns = ogr_read(
-            source.gdal_path, layer=layer, return_fids=True, datetime_as_string=True,
-            # Latin-1 maps every byte to one character: nothing is lost, and the real
-            # encoding is decided below from all of the text at once.
-            encoding="latin1" if shapefile else encoding,
-        )
+        # GDAL's warnings (a GeoJSON Sequence's bad coordinates) come as Python warnings;
+        # kept here to explain the features they are about, not printed as GDAL words them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            meta, fids, wkb, columns = ogr_read(
+                source.gdal_path, layer=layer, return_fids=True, datetime_as_string=True,
+                # Latin-1 maps every byte to one character: nothing is lost, and the real
+                # encoding is decided below from all of the text at once.
+                encoding="latin1" if shapefile else encoding,
+            )
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: {fmt} text is not {(encoding or 'UTF-8').upper()} "
@@ -107,9 +119,15 @@ def read_ogr(source: OgrSource, encoding: str | None = None) -> RawCollection:
     ids: list[str | None] = ([str(f) for f in fids.tolist()] if driver == "GPKG"
                              else [None] * len(fids))
     features, skipped = _features(wkb, ids, names, columns)
+    said = [" ".join(str(w.message).split()) for w in caught]
+    total = len(fids)
+    if driver == "GeoJSONSeq":
+        features, skipped, total = _sequence_checked(source, features, skipped, total, said)
+    else:
+        _told(path, said)
     crs = meta.get("crs")
     return RawCollection(
-        features, skipped, len(fids),
+        features, skipped, total,
         # RFC 8142: a GeoJSON Sequence is lon/lat WGS 84 like GeoJSON; GDAL says so anyway.
         crs_member=None if driver == "GeoJSONSeq" else crs,
         crs_declared_by=_CRS_DECLARED_BY[driver], format=fmt, encoding=label,
@@ -125,6 +143,91 @@ def _unreadable_prj(text: str) -> str:
     if not shown:
         return "its .prj file (empty)"
     return f"its .prj file ({shown[:60] + '...' if len(shown) > 60 else shown!r})"
+
+
+def _told(path: Path, said: list[str]) -> None:
+    """GDAL's warnings about a file no feature's reason explains: each once, in one line
+    naming the file, on stderr (as the warnings module would have, but without its source
+    line of pyogrio's)."""
+    import sys
+
+    for text in dict.fromkeys(said):
+        print(f"gwangju-twin: warning: {path}: GDAL: {text}", file=sys.stderr)
+
+
+def _sequence_checked(source: OgrSource, features: list[RawFeature], skipped: list[Issue],
+                      total: int, said: list[str]
+                      ) -> tuple[list[RawFeature], list[Issue], int]:
+    """A GeoJSON Sequence's features and skips, checked against its records: GDAL passes
+    over a record that is not JSON without a word, and reads a geometry it cannot make out
+    as none, with a warning. When GDAL read fewer records than the file holds, or warned,
+    or found a feature without geometry, the records are parsed here: each one not JSON is
+    skipped by its line, the features take their record's number as their index, and a
+    feature whose record has a geometry GDAL read none from says so."""
+    data = source.sequence_bytes()
+    if total == _record_count(data) and not said and not skipped:
+        return features, skipped, total  # the usual case: nothing to look into
+    records = _records(data)
+    parsed = [n for n, (_, text) in enumerate(records) if _json_object(text) is not None]
+    if len(parsed) != total:  # GDAL took records otherwise than JSON does: leave as read
+        _told(source.path, said)
+        return features, skipped, total
+    number = dict(enumerate(parsed))  # GDAL's row -> the record's number in the file
+    out_features = [replace(f, index=number[f.index]) for f in features]
+    out_skipped: list[Issue] = []
+    for issue in skipped:
+        n = number[issue.index]
+        reason = issue.reason
+        record = _json_object(records[n][1])
+        if reason.startswith("feature has no geometry") and record is not None and \
+                record.get("geometry") is not None:
+            why = "; ".join(dict.fromkeys(said)) if said else "coordinates GDAL cannot read"
+            reason = f"line {records[n][0]}: geometry could not be read (GDAL: {why})"
+            said = []
+        out_skipped.append(Issue(n, issue.id, reason))
+    for n, (line, text) in enumerate(records):
+        if n not in parsed:
+            out_skipped.append(Issue(n, None, f"line {line}: not a JSON object "
+                                               f"({_json_error(text)}); not read"))
+    _told(source.path, said)
+    out_skipped.sort(key=lambda issue: issue.index)
+    return out_features, out_skipped, len(records)
+
+
+def _record_count(data: bytes) -> int:
+    """How many records a GeoJSON Sequence holds: RS-separated (RFC 8142) or one a line."""
+    if b"\x1e" in data:
+        return sum(1 for part in data.split(b"\x1e") if part.strip())
+    return sum(1 for line in data.splitlines() if line.strip())
+
+
+def _records(data: bytes) -> list[tuple[int, str]]:
+    """Each record of a GeoJSON Sequence with the line it starts on (1-based)."""
+    text = data.decode("utf-8", "replace")
+    out: list[tuple[int, str]] = []
+    line = 1
+    for part in (text.split("\x1e") if "\x1e" in text else text.splitlines(keepends=True)):
+        lead = len(part) - len(part.lstrip())
+        if part.strip():
+            out.append((line + part[:lead].count("\n"), part))
+        line += part.count("\n") if "\x1e" in text else 1
+    return out
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _json_error(text: str) -> str:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"{exc.msg} at column {exc.colno}"
+    return f"a JSON {type(value).__name__}, not an object"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -312,3 +313,37 @@ def test_an_empty_file_says_what_its_name_promised(tmp_path: Path, name: str,
     with pytest.raises(InputError, match=f"{name}: file is empty \\(0 bytes\\); expected "
                        f"{expected}"):
         read_source(_write(tmp_path / name, b""))
+
+
+@pytest.mark.parametrize("separator", ["", "\x1e"])
+def test_geojson_sequence_with_broken_records(tmp_path: Path, separator: str) -> None:
+    def feat(name: str, coords: str = "[126.85, 35.16]") -> str:
+        return (f'{separator}{{"type": "Feature", "properties": {{"name": "{name}"}}, '
+                f'"geometry": {{"type": "Point", "coordinates": {coords}}}}}')
+
+    records = [feat("a"), feat("b"), feat("bad", '["x"]'), feat("c"),
+               f'{separator}{{"type": "Feature", broken', feat("d"), f"{separator}[1, 2]"]
+    path = tmp_path / "s.geojsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # GDAL's own warning is not printed as such
+        raw = read_source(path)
+    # Every record is counted; each that is not read says why, by its line.
+    assert raw.total == 7
+    assert [(f.index, f.properties["name"]) for f in raw.features] == [
+        (0, "a"), (1, "b"), (3, "c"), (5, "d")]
+    reasons = {issue.index: issue.reason for issue in raw.skipped}
+    assert set(reasons) == {2, 4, 6}
+    assert reasons[2].startswith("line 3: geometry could not be read (GDAL: ")
+    assert reasons[4].startswith("line 5: not a JSON object (Expecting property name")
+    assert reasons[6] == "line 7: not a JSON object (a JSON list, not an object); not read"
+
+
+def test_geojson_sequence_of_good_records_is_read_as_gdal_reads_it(tmp_path: Path) -> None:
+    feat = ('{"type": "Feature", "properties": {"name": "광주"}, "geometry": null}\n'
+            '{"type": "Feature", "properties": {"name": "무등산"}, "geometry": {"type": '
+            '"Point", "coordinates": [126.99, 35.13]}}\n\n')
+    path = _write(tmp_path / "n.geojsonl", feat.encode("utf-8"))
+    raw = read_source(path)
+    assert raw.total == 2 and [f.index for f in raw.features] == [1]
+    assert [(i.index, i.reason) for i in raw.skipped] == [(0, "feature has no geometry (null)")]
