@@ -84,9 +84,14 @@ def test_a_pin_is_placed_agreed_with_and_kept_for_the_next_visit(civic_stage: St
     click(stage, screen_of(stage, (cx, cy, top[2] + 27.0)))
     assert ctx.storage.table("proposals").rows()[0]["agrees"] == 1
     assert [b.key for b in ctx.panel.buttons] == []  # an agreement is not a new place
-    # Leave and come back: the proposal is read from the store again and pinned.
+    # Leave: the outlines, the dong labels and the pins go with the visit (they covered
+    # the next pavilion's demo and the tour); the paint goes too.
+    drawn = ("**/+GeomNode", "**/+TextNode")
+    assert all(ctx.node.find_all_matches(kind).get_num_paths() > 0 for kind in drawn)
     t.leave()
     frames(stage, 2)
+    assert [ctx.node.find_all_matches(kind).get_num_paths() for kind in drawn] == [0, 0]
+    # Come back: the proposal is read from the store again and pinned.
     t.go_to_pavilion(PAVILION)
     until(stage, lambda: t.expo.inside == PAVILION)
     again = t.expo.host.slot(PAVILION).instance

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from panda3d.core import NodePath
 
 from gwangju_twin.plugins import ClickEvent, PavilionContext, PavilionDemo
 
@@ -34,6 +35,8 @@ class CivicDemo(PavilionDemo):
         # The roof tapped (x, y, height), awaiting a category.
         self.place: tuple[float, float, float] | None = None
         self.pins: dict[int, object] = {}
+        # Everything a visit draws (outlines, dong labels, pins), removed as it ends.
+        self.show: NodePath | None = None
         self.facts: dict[str, tuple[int, float]] = {}  # dong -> (buildings, floor area m²)
         self.cut = False  # the dongs come from a boundary file, cut to the district
 
@@ -75,20 +78,21 @@ class CivicDemo(PavilionDemo):
         assert self.board is not None
         self.place = None
         self.pins = {}
+        self.show = show = ctx.node.attach_new_node("civic-map")
         # A boundary file's dongs are cut to the district: the cut along its edge is no
         # boundary, so it is not drawn.
         edge = _edge(ctx.district.bounds) if self.cut else None
         for name, polygon in zip(self.board.dongs.names, self.board.dongs.polygons,
                                  strict=True):
             for line in _outlines(polygon, edge):
-                ctx.make_line(line, OUTLINE_WIDTH, OUTLINE_COLOR)
+                ctx.make_line(line, OUTLINE_WIDTH, OUTLINE_COLOR, parent=show)
             x, y = shapely.get_coordinates(shapely.point_on_surface(polygon))[0]
             count, _ = self.facts.get(name, (0, 0.0))
             en = self.board.dongs.english(name)
             # Name and size only: a whole-district view holds three or more of these side
             # by side, and longer labels ran into each other in English.
             ctx.make_label(f"{name} · 건물 {count:,}동", f"{en} · {count:,} buildings",
-                           (float(x), float(y), 40.0))
+                           (float(x), float(y), 40.0), parent=show)
         for proposal in self.board.proposals():
             self._pin(ctx, proposal)
         ctx.on_building_click(lambda row: self._tapped_building(ctx, row))
@@ -96,9 +100,12 @@ class CivicDemo(PavilionDemo):
         self._refresh(ctx)
 
     def exit(self, ctx: PavilionContext) -> None:
-        """Give the buildings their colours back (the host removes the demo's nodes)."""
+        """Remove the outlines, the dong labels and the pins, and give the buildings their
+        colours back; the proposals stay in the store for the next visit."""
         ctx.clear_paint()
-        self.place = None
+        if self.show is not None and not self.show.is_empty():
+            self.show.remove_node()
+        self.show, self.pins, self.place = None, {}, None
 
     # -- taps -------------------------------------------------------------------------
     def _tapped_building(self, ctx: PavilionContext, row: int) -> None:
@@ -149,7 +156,7 @@ class CivicDemo(PavilionDemo):
 
     # -- drawing ----------------------------------------------------------------------
     def _pin(self, ctx: PavilionContext, proposal: Proposal) -> None:
-        pin = ctx.make_box(PIN_SIZE, CATEGORY_STYLE[proposal.category][2])
+        pin = ctx.make_box(PIN_SIZE, CATEGORY_STYLE[proposal.category][2], parent=self.show)
         pin.set_pos(proposal.x, proposal.y, proposal.z)  # on the roof it was pinned to
         self.pins[proposal.id] = pin
 
