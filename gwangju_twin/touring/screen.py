@@ -26,6 +26,7 @@ from gwangju_twin.ui.help import HelpOverlay
 from gwangju_twin.ui.hud import Hud
 from gwangju_twin.ui.menu import MenuEntry, PavilionMenu
 from gwangju_twin.ui.minimap import ZOOMS, Minimap
+from gwangju_twin.ui.reserve import reserved_rects
 from gwangju_twin.ui.searchbox import SearchBox
 from gwangju_twin.ui.theme import GAP, MARGIN, Widget
 from gwangju_twin.ui.timebar import TimeBar
@@ -206,9 +207,12 @@ class Screen:
         self.stack_bottom()
         self.toast.update(dt)
         self._hud_clock += dt
-        if self.hud.visible and self._hud_clock >= HUD_PERIOD:
-            self._hud_clock = 0.0
-            self.update_hud(mode)
+        if self.hud.visible:
+            overlay = self._base.aspect2d
+            self.hud.keep_clear(reserved_rects(overlay, exclude=self.hud.node), overlay)
+            if self._hud_clock >= HUD_PERIOD:
+                self._hud_clock = 0.0
+                self.update_hud(mode)
 
     def update_hud(self, mode: CameraMode) -> None:
         """Show the frame rate, the draw calls and camera ``mode`` on the HUD."""

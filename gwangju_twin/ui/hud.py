@@ -6,6 +6,8 @@ when a shown value changes: the numbers are rounded as displayed first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from panda3d.core import NodePath, TextFont, TextNode
 
 from gwangju_twin.ui.catalogue import LANGUAGES, Catalogue
@@ -52,6 +54,22 @@ class Hud(Widget):
         self._write()
         return True
 
+    def keep_clear(self, rects: Sequence[tuple[float, float, float, float]],
+                   overlay: NodePath) -> None:
+        """Move the card left of any of ``rects`` (x0, z0, x1, z1 in ``overlay``'s units:
+        the interface's reserved rectangles, an entered pavilion's panel among them) it
+        would cover at the bottom-right corner, where it stands otherwise: it covered the
+        panel's Leave button."""
+        self._root.set_x(0.0)
+        for _ in range(len(rects) + 1):
+            lo, hi = self._card.get_tight_bounds(overlay)
+            blocking = [r for r in rects if r[0] < hi.x and lo.x < r[2] and r[1] < hi.z
+                        and lo.z < r[3]]
+            if not blocking:
+                return
+            left = min(r[0] for r in blocking)
+            self._root.set_x(self._root.get_x() - (hi.x - left) - MARGIN)
+
     def _relabel(self) -> None:
         self._layout()
         self._write()
@@ -87,6 +105,7 @@ class Hud(Widget):
             old.remove_node()
         card = board(self._root, -MARGIN - width, MARGIN, -MARGIN, MARGIN + height, radius=0.02)
         card.reparent_to(self._root, -1)  # first: drawn under the text (fixed bin)
+        self._card = card
         for i, np_ in enumerate(self._lines):
             np_.set_pos(-MARGIN - _PAD, 0, MARGIN + height - _PAD - ASCENT * SMALL_SCALE
                         - i * _LINE)

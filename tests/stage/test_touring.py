@@ -530,6 +530,36 @@ def test_the_time_bar_keeps_clear_of_an_entered_pavilions_panel(visitor: Stage) 
     frames(visitor)
 
 
+def test_the_hud_keeps_clear_of_an_entered_pavilions_panel(visitor: Stage) -> None:
+    """F3's card stands at the bottom right, where a tall panel of an entered pavilion ends
+    (the civic map's, with its Leave button): it moves left of the panel instead of
+    covering it."""
+    from gwangju_twin.ui.reserve import reserved_rects
+
+    t = visitor.touring
+    send(visitor, "f3")
+    frames(visitor, 3)
+    overlay = visitor.base.aspect2d
+    alone = t.hud.node.get_tight_bounds(overlay)
+    t.go_to_pavilion("administration")
+    until(visitor, lambda: t.expo.inside == "administration" and t.expo.panel_view is not None)
+    frames(visitor, 3)
+    lo, hi = t.hud.node.get_tight_bounds(overlay)
+    rects = reserved_rects(overlay)
+    # The panel reaches down to where the card stood (else this would test nothing).
+    assert any(z0 < alone[1].z and alone[0].z < z1 and x0 < alone[1].x and alone[0].x < x1
+               for x0, z0, x1, z1 in rects)
+    for x0, z0, x1, z1 in rects:
+        assert hi.x <= x0 + 1e-6 or x1 <= lo.x + 1e-6 or hi.z <= z0 or z1 <= lo.z, (
+            (lo, hi), (x0, z0, x1, z1))
+    t.leave()
+    frames(visitor, 3)
+    # Outside again, the card is back in its corner.
+    assert t.hud.node.get_tight_bounds(overlay)[1].x == pytest.approx(alone[1].x)
+    send(visitor, "f3")
+    frames(visitor)
+
+
 def test_the_wheel_zooms_towards_the_point_under_the_pointer(visitor: Stage,
                                                              prepared: Prepared) -> None:
     t = visitor.touring
