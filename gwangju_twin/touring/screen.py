@@ -204,6 +204,10 @@ class Screen:
         ``heading``, the toolbar fitted to the window, the toast's time, the HUD."""
         self.minimap.set_visitor(visitor[0], visitor[1], heading)
         self.toolbar.follow_window()
+        if "menu" in self.toolbar.buttons:
+            # However the menu closed (a number key's flight, a click in the city), its
+            # button is lit only while it is open.
+            self.toolbar.set_active("menu", self.menu.visible)
         self.stack_bottom()
         self.toast.update(dt)
         self._hud_clock += dt

@@ -595,3 +595,17 @@ def test_the_menu_shows_the_number_key_that_enters_each_pavilion(
         until(visitor, lambda info=info: not t.driver.flying and t.expo.inside == info.id)
         send(visitor, "0")
         until(visitor, lambda: not t.driver.flying and t.expo.inside is None)
+
+
+def test_the_menu_button_unlights_when_a_number_key_closes_the_menu(visitor: Stage) -> None:
+    t = visitor.touring
+    send(visitor, "p")
+    frames(visitor)
+    assert t.menu.visible and t.toolbar.is_active("menu")
+    send(visitor, "3")  # the third pavilion, from the keyboard: the menu closes
+    frames(visitor, 2)
+    assert not t.menu.visible
+    assert not t.toolbar.is_active("menu")
+    until(visitor, lambda: not t.driver.flying and t.expo.inside is not None)
+    send(visitor, "0")
+    until(visitor, lambda: not t.driver.flying and t.expo.inside is None)
