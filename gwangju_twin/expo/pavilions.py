@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from gwangju_twin.errors import InputError
 from gwangju_twin.identifiers import PLUGIN_ID
@@ -18,7 +19,7 @@ from gwangju_twin.plugins.discovery import FoundPlugin, PluginStatus, found_in_f
 from gwangju_twin.plugins.manifest import MANIFEST_NAME
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.framing import fit_box
-from gwangju_twin.scene.pavilions import PavilionSite
+from gwangju_twin.scene.pavilions import PavilionSite, PavilionSpec
 from gwangju_twin.scene.sectors import sector
 
 log = logging.getLogger("gwangju_twin.app")
@@ -144,7 +145,18 @@ def plugin_overrides(pavilions: Sequence[PavilionSite], enter: str | None,
     raise InputError(f"--plugin {plugin}: the scene has no {match.manifest.sector} pavilion")
 
 
-def assigned_overrides(pavilions: Sequence[PavilionSite], assign: Mapping[str, str],
+def assigned_pavilion(pavilions: Sequence[tuple[str, str]], pavilion_id: str,
+                      sector_id: str) -> str | None:
+    """The pavilion an assignment lands on in a scene whose pavilions are ``pavilions``
+    ((id, sector) pairs): ``pavilion_id`` if the scene has it, or for "" (an assignment
+    without ``--pavilion``) the scene's first pavilion of the plugin's ``sector_id``; None
+    when the scene has no such pavilion."""
+    return next((pid for pid, sector_of in pavilions
+                 if (pid == pavilion_id if pavilion_id else sector_of == sector_id)), None)
+
+
+def assigned_overrides(pavilions: Sequence[PavilionSite | PavilionSpec],
+                       assign: Mapping[str, str],
                        found: Sequence[FoundPlugin]) -> dict[str, str | None]:
     """``plugins assign`` (per-user settings) or a kiosk's ``[plugins] assign``: which pavilion
     each assigned plugin runs in, {pavilion id: plugin id}.
@@ -156,6 +168,7 @@ def assigned_overrides(pavilions: Sequence[PavilionSite], assign: Mapping[str, s
     cannot run, as for a scene file that does the same.
     """
     by_id = {f.id: f for f in found if f.ok}
+    placed = [(p.id, _spec(p).sector) for p in pavilions]
     out: dict[str, str | None] = {}
     for plugin_id, pavilion_id in assign.items():
         match = by_id.get(plugin_id)
@@ -164,18 +177,48 @@ def assigned_overrides(pavilions: Sequence[PavilionSite], assign: Mapping[str, s
                         "usable (see gwangju-twin plugins list)", plugin_id)
             continue
         sector_id = match.manifest.sector
-        site = next((s for s in pavilions
-                     if (s.id == pavilion_id if pavilion_id else s.spec.sector == sector_id)),
-                    None)
+        site = assigned_pavilion(placed, pavilion_id, sector_id)
         if site is None:
             where = f"pavilion {pavilion_id}" if pavilion_id else f"{sector_id} pavilion"
             log.warning("plugin %s is assigned to the %s, which this scene does not have",
                         plugin_id, where)
             continue
-        if site.id in out:
-            log.warning("pavilion %s is assigned both %s and %s; %s runs there", site.id,
-                        out[site.id], plugin_id, plugin_id)
-        out[site.id] = plugin_id
+        if site in out:
+            log.warning("pavilion %s is assigned both %s and %s; %s runs there", site,
+                        out[site], plugin_id, plugin_id)
+        out[site] = plugin_id
+    return out
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A pavilion's plugin as the viewer resolves it (``plugin_placements``)."""
+
+    pavilion: str
+    plugin: str
+    assigned: bool  # put there by an assignment, over the scene's choice
+    refused: str  # why the viewer will not run it there; "" when it runs
+
+
+def plugin_placements(pavilions: Sequence[PavilionSpec], assign: Mapping[str, str],
+                      found: Sequence[FoundPlugin]) -> list[Placement]:
+    """Which plugin each pavilion of a scene gets and whether it runs, for ``plugins list``:
+    the resolution ``prepare`` makes (assignments over the scene's choice, through
+    ``assigned_overrides``) and the test the host makes before loading (a usable plugin of
+    the pavilion's sector, ``Manifest.refuses``). Pavilions without a plugin are left out."""
+    overrides = assigned_overrides(pavilions, assign, found)
+    usable = {f.id: f for f in found if f.ok}
+    out = []
+    for spec in pavilions:
+        plugin_id = _plugin_of(spec, overrides)
+        if plugin_id is None:
+            continue
+        match = usable.get(plugin_id)
+        if match is None or match.manifest is None:
+            refused = "no usable plugin has that id"
+        else:
+            refused = match.manifest.refuses(spec.id, spec.sector)
+        out.append(Placement(spec.id, plugin_id, spec.id in overrides, refused))
     return out
 
 
@@ -203,9 +246,17 @@ def refuse_plugins(pavilions: Sequence[PavilionSite], found: Sequence[FoundPlugi
     return refused
 
 
-def _plugin_of(site: PavilionSite, overrides: dict[str, str | None] | None) -> str | None:
+def _plugin_of(site: PavilionSite | PavilionSpec, overrides: dict[str, str | None] | None
+               ) -> str | None:
     """The plugin id ``site`` gets: its override if there is one, else the scene's."""
-    return (overrides or {}).get(site.id, site.spec.plugin)
+    return (overrides or {}).get(site.id, _spec(site).plugin)
+
+
+def _spec(site: PavilionSite | PavilionSpec) -> PavilionSpec:
+    """The scene file's words on a pavilion: a placed site's spec, or the spec itself (what
+    ``plugins list`` has, without loading the district to place the sites)."""
+    # Duck-typed: anything with a ``spec`` is a site (the tests' stand-ins too).
+    return cast(PavilionSpec, getattr(site, "spec", site))
 
 
 def pavilion_pose(info: PavilionInfo) -> CameraPose:

@@ -71,6 +71,7 @@ class Slot:
     inside: bool = False
     throttle: int = 1  # update is called every `throttle` frames
     overruns: int = 0  # total update calls over budget
+    calls: int = 0  # total update calls (fewer than frames while throttled)
     _recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     _skipped: int = 0
     _pending_dt: float = 0.0
@@ -85,6 +86,17 @@ class Slot:
     def running(self) -> bool:
         """True while the plugin is loaded and not disabled."""
         return self.state == SlotState.LOADED
+
+
+@dataclass(frozen=True)
+class UpdateAccount:
+    """How a plugin's ``update`` went over its run: logged as it is unloaded."""
+
+    plugin: str
+    calls: int  # update calls
+    overruns: int  # calls over the frame budget
+    throttle: int  # update ran every this many frames at the end
+    budget: float  # the frame budget, milliseconds
 
 
 class PluginHost:
@@ -138,10 +150,10 @@ class PluginHost:
             return
         manifest = slot.found.manifest
         assert manifest is not None
-        if manifest.sector != slot.pavilion.sector:
-            self._disable(slot, Hook.DISCOVER,
-                          f"plugin {manifest.id!r} is for sector {manifest.sector!r}, but "
-                          f"pavilion {slot.pavilion.id!r} is {slot.pavilion.sector!r}")
+        # The same test `plugins list` applies (expo.pavilions.plugin_placements).
+        mismatch = manifest.refuses(slot.pavilion.id, slot.pavilion.sector)
+        if mismatch:
+            self._disable(slot, Hook.DISCOVER, mismatch)
             return
         crashed = guard.quarantined(manifest.id)
         if crashed is not None:
@@ -200,6 +212,7 @@ class PluginHost:
         if active._skipped < active.throttle:
             return
         step, active._pending_dt, active._skipped = active._pending_dt, 0.0, 0
+        active.calls += 1
         start = self.clock()
         ok = self._call(active, Hook.UPDATE, step)
         if ok:
@@ -209,6 +222,14 @@ class PluginHost:
         """Exit the active demo and unload every plugin (the viewer is closing)."""
         self.exit()
         for slot in self.slots:
+            if slot.running and slot.context is not None:
+                # The run's account, for `plugins check` (which reads it from the record's
+                # ``update`` attribute) and a debugging log.
+                log.debug("plugin %s: update called %d times, %d over its frame budget",
+                          slot.plugin_id, slot.calls, slot.overruns,
+                          extra={"update": UpdateAccount(
+                              slot.plugin_id, slot.calls, slot.overruns, slot.throttle,
+                              slot.context.frame_budget)})
             if slot.running and self._call(slot, Hook.UNLOAD):
                 if slot.context is not None:
                     slot.context.teardown()

@@ -80,6 +80,14 @@ class Manifest:
         """Whether this host can run the plugin's ``api_version``."""
         return self.api_version in SUPPORTED_API_VERSIONS
 
+    def refuses(self, pavilion_id: str, pavilion_sector: str) -> str:
+        """Why this plugin cannot run in pavilion ``pavilion_id`` of sector
+        ``pavilion_sector``, "" when it can: a plugin runs only in a pavilion of its sector."""
+        if self.sector == pavilion_sector:
+            return ""
+        return (f"plugin {self.id!r} is for sector {self.sector!r}, but pavilion "
+                f"{pavilion_id!r} is {pavilion_sector!r}")
+
 
 def read_manifest(path: Path) -> Manifest:
     """Read and validate ``path`` (a ``pavilion.toml``, or a folder holding one).

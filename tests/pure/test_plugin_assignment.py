@@ -14,8 +14,10 @@ from plugin_builders import HEALTHY, write_plugin
 from gwangju_twin.errors import InputError
 from gwangju_twin.expo.pavilions import (
     assigned_overrides,
+    assigned_pavilion,
     names_a_folder,
     plugin_overrides,
+    plugin_placements,
     with_plugin_option,
 )
 from gwangju_twin.kiosk.config import parse_kiosk_config
@@ -162,3 +164,33 @@ def test_a_copied_scene_with_builtin_paths_loads_anywhere(tmp_path: Path) -> Non
     with pytest.raises(InputError, match=r"'plugins.folder' names 'builtin:assets', which is "
                                          r'not built in \(built in: "builtin:plugins"\)'):
         load_scene(tmp_path / "bad.toml")
+
+
+def _specs(*rows: tuple[str, str, str | None]) -> list[Any]:
+    """Pavilions as a scene file states them: id, sector and the plugin it names."""
+    return [SimpleNamespace(id=pid, sector=sector, plugin=plugin) for pid, sector, plugin in rows]
+
+
+def test_placements_say_where_a_plugin_runs_as_the_viewer_resolves_it(tmp_path: Path) -> None:
+    """``plugins list`` reads where plugins run from here: an assignment wins over the
+    scene's choice, and a plugin of another sector is named but does not run."""
+    lamp = found_in_folder(write_plugin(tmp_path, "acme.lamp", "healthcare"))
+    drill = found_in_folder(write_plugin(tmp_path, "acme.drill", "manufacturing"))
+    scene = _specs(("healthcare", "healthcare", "acme.drill"), ("energy", "energy", None))
+    [place] = plugin_placements(scene, {}, [lamp, drill])
+    assert (place.pavilion, place.plugin, place.assigned) == ("healthcare", "acme.drill", False)
+    assert place.refused == ("plugin 'acme.drill' is for sector 'manufacturing', but pavilion "
+                             "'healthcare' is 'healthcare'")
+    [place] = plugin_placements(scene, {"acme.lamp": ""}, [lamp, drill])
+    assert (place.pavilion, place.plugin, place.assigned, place.refused) == (
+        "healthcare", "acme.lamp", True, "")
+    [place] = plugin_placements(_specs(("healthcare", "healthcare", "acme.gone")), {}, [lamp])
+    assert place.refused == "no usable plugin has that id"
+
+
+def test_an_assignment_lands_on_the_pavilion_named_or_its_sectors_first() -> None:
+    placed = [("healthcare", "healthcare"), ("health-2", "healthcare"), ("energy", "energy")]
+    assert assigned_pavilion(placed, "", "healthcare") == "healthcare"
+    assert assigned_pavilion(placed, "health-2", "healthcare") == "health-2"
+    assert assigned_pavilion(placed, "moon", "healthcare") is None
+    assert assigned_pavilion(placed, "", "culture") is None

@@ -76,8 +76,13 @@ def test_check_fails_a_plugin_that_raises(tmp_path, hook, expected):
     assert out.returncode == 2
     assert expected in out.stdout, out.stdout
     assert "failed 1 check(s)" in out.stderr
-    if hook != "import":
-        assert "Traceback" in out.stdout  # the exhibitor sees where it broke
+    # The exhibitor sees where it broke, under the FAIL line: their own file's line.
+    after = out.stdout.split(expected, 1)[1]
+    assert "       Traceback (most recent call last):" in after, out.stdout
+    assert 'demo.py", line' in after and f"boom {'at' if hook == 'import' else 'in'} {hook}" \
+        in after, out.stdout
+    if hook == "import":  # the plugin's frames, not the import machinery's
+        assert "importlib" not in after, out.stdout
 
 
 def test_check_refuses_an_unsupported_api_version_without_importing(tmp_path):
@@ -282,3 +287,59 @@ def test_the_quick_start_installs_the_test_extra_the_scaffold_tests_need(tmp_pat
         assert installs, where
         assert all('pip install -e ".[test]"' in line for line in installs), (where, installs)
         assert "pytest" in text, where
+
+
+SLOW_UPDATE = HEALTHY + """
+
+import time
+
+
+class Demo(Demo):
+    def update(self, ctx, dt):
+        super().update(ctx, dt)
+        self.calls = getattr(self, "calls", 0) + 1
+        ctx.panel.set_line("calls", f"{self.calls}", f"calls {self.calls}")
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.012:  # three times the 4 ms budget
+            pass
+"""
+
+
+def test_check_counts_update_calls_and_warns_of_overruns(tmp_path):
+    """A plugin over its frame budget on every frame is throttled by the host: check says
+    how many times update really ran and warns, without failing (docs: Frame budget)."""
+    folder = write_plugin(tmp_path, "slow.demo", "healthcare", SLOW_UPDATE)
+    out = run_cli("plugins", "check", str(folder), "--seconds", "2")
+    assert out.returncode == 0, out.stdout + out.stderr
+    dry = next(line for line in out.stdout.splitlines() if "ok   dry run" in line)
+    calls = int(dry.split("enter, ", 1)[1].split(" update calls in 60 frames")[0])
+    assert 0 < calls < 60, dry  # throttled: fewer calls than frames
+    assert (f"  WARN update overran its 4 ms frame budget in {calls} of {calls} calls; the "
+            "viewer ended up calling it every ") in out.stdout, out.stdout
+    assert "keeps overrunning its 4.0 ms frame budget" in out.stdout
+    assert "passed every check, with 1 warning(s)" in out.stdout
+    healthy = run_cli("plugins", "check", str(write_plugin(tmp_path, "quick.demo")),
+                      "--seconds", "1")
+    assert "enter, 30 update calls in 30 frames, exit" in healthy.stdout, healthy.stdout
+    assert "WARN" not in healthy.stdout
+
+
+WARNS = HEALTHY + """
+
+class Demo(Demo):
+    def load(self, ctx):
+        super().load(ctx)
+        ctx.log.warning("sensor feed missing, showing sample data")
+        ctx.log.info("loaded quietly")
+"""
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_check_shows_the_plugins_warnings_by_default_and_info_with_v(tmp_path, verbose):
+    folder = write_plugin(tmp_path, "warns.demo", "healthcare", WARNS)
+    out = run_cli("plugins", "check", str(folder), "--seconds", "0.2",
+                  *(["-v"] if verbose else []))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert ("gwangju-twin: gwangju_twin.plugin.warns.demo: sensor feed missing, showing "
+            "sample data") in out.stderr, out.stderr
+    assert ("gwangju_twin.plugin.warns.demo: loaded quietly" in out.stderr) == verbose

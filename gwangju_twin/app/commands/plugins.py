@@ -13,10 +13,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
-from gwangju_twin.app.commands.options import SECONDS, verbose_option
+from gwangju_twin.app.commands.options import PLUGIN_LOGS, SECONDS, verbose_option
 from gwangju_twin.errors import InputError
 from gwangju_twin.plugins.api import HOOKS
 from gwangju_twin.plugins.discovery import (
@@ -27,7 +29,7 @@ from gwangju_twin.plugins.discovery import (
     discover,
     import_plugin,
 )
-from gwangju_twin.plugins.host import SlotState
+from gwangju_twin.plugins.host import SlotState, UpdateAccount
 from gwangju_twin.scene.sectors import SECTOR_IDS
 
 
@@ -100,9 +102,28 @@ def _scene(name: str | None):
 
 
 def _list(args: argparse.Namespace) -> int:
+    """``plugins list``: every plugin found, and the pavilion each runs in as the viewer
+    would run this scene with the user's assignments."""
+    from gwangju_twin.expo.pavilions import plugin_placements
+
     scene = _scene(args.scene)
     found = discover(scene.plugin_folders)
-    used = {p.plugin: p.id for p in scene.pavilions if p.plugin}
+    assigned = _assigned()
+    placements = plugin_placements(scene.pavilions, assigned, found)
+    runs: dict[str, str] = {}
+    idle: dict[str, str] = {}  # why a plugin the scene or an assignment names does not run
+    for place in placements:
+        if not place.refused:
+            runs.setdefault(place.plugin, place.pavilion)
+        else:
+            idle.setdefault(place.plugin, f"not run in pavilion {place.pavilion}: "
+                            f"{place.refused}")
+    for place in placements:
+        scene_choice = next(p.plugin for p in scene.pavilions if p.id == place.pavilion)
+        if place.assigned and scene_choice and scene_choice != place.plugin:
+            idle.setdefault(scene_choice, f"not run in pavilion {place.pavilion}: assigned "
+                            f"{place.plugin} replaces it (gwangju-twin plugins assign)")
+    usable = {f.id for f in found if f.ok}
     rows = []
     for f in found:
         m = f.manifest
@@ -110,15 +131,17 @@ def _list(args: argparse.Namespace) -> int:
             "id": f.id, "sector": m.sector if m else None, "version": m.version if m else None,
             "api_version": m.api_version if m else None, "status": f.status,
             "reason": f.reason, "origin": f.origin, "source": f.source,
-            "pavilion": used.get(f.id) if f.ok else None,
+            "pavilion": runs.get(f.id) if f.ok else None,
+            "not_run": (idle.get(f.id, "") if f.ok and f.id not in runs else ""),
             "distribution_version": f.distribution_version,
             "warning": f.version_mismatch,
         })
-    missing = sorted(set(used) - {f.id for f in found if f.ok})
-    assigned = _assigned()
+    used = {p.plugin: p.pavilion for p in placements}
+    missing = sorted(set(used) - usable)
     if args.json:
         print(json.dumps({"scene": str(scene.path), "plugins": rows,
-                          "missing": [{"plugin": m, "pavilion": used[m]} for m in missing],
+                          "missing": [{"plugin": gone, "pavilion": used[gone]}
+                                      for gone in missing],
                           "assigned": assigned},
                          ensure_ascii=False, indent=2))
         return 0
@@ -133,11 +156,13 @@ def _list(args: argparse.Namespace) -> int:
         print(f"{head}{r['status']:<11} {where}{pav}")
         if r["reason"]:
             print(f"      {r['reason']}")
+        if r["not_run"]:
+            print(f"      {r['not_run']}")
         if r["warning"]:
             print(f"      warning: {r['warning']}")
-    for m in missing:
-        print(f"  {m:<24} missing: pavilion {used[m]} names it, but no usable plugin has "
-              "that id")
+    for gone in missing:
+        print(f"  {gone:<24} missing: pavilion {used[gone]} names it, but no usable plugin "
+              "has that id")
     if assigned:
         print("assigned with gwangju-twin plugins assign (over the scene's choice):")
     for plugin_id, pavilion in assigned.items():
@@ -199,18 +224,36 @@ def _check(args: argparse.Namespace) -> int:
             argv.append("--verbose")
         outcome, stderr = _watch_child(argv, env, args.timeout, echo=args.verbose)
         failed = _child_verdict(outcome, result, records, stderr, args.timeout)
+        warned = _warned(result)
     if failed:
         print(f"gwangju-twin: error: plugin {found.id} failed {failed} check(s)",
               file=sys.stderr)
         return 2
-    print(f"plugin {found.id} passed every check")
+    # A warning (an update over its frame budget) does not fail the check: the viewer copes.
+    print(f"plugin {found.id} passed every check"
+          + (f", with {warned} warning(s) (WARN above)" if warned else ""))
     return 0
+
+
+def _warned(result: Path) -> int:
+    """How many WARN lines the child's report printed (0 if it left no count)."""
+    try:
+        return int(json.loads(result.read_text(encoding="utf-8")).get("warned", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
+
+
+#: How each log record of the child starts on its stderr (the format ``main`` sets), and how
+#: those of the plugin's own ``ctx.log`` (``gwangju_twin.plugin.<id>``) start.
+_RECORD_START = "gwangju-twin: "
+_PLUGIN_RECORD = f"{_RECORD_START}{PLUGIN_LOGS}."
 
 
 def _watch_child(argv: list[str], env: dict[str, str], timeout: float, echo: bool = False
                  ) -> tuple[int | None, list[str]]:
-    """Run the check's child, passing its report through (and its stderr too when
-    ``echo``: -v's plugin logs); its exit status (None: it hung and was killed) and the
+    """Run the check's child, passing its report through, and of its stderr the plugin's
+    own log records (warnings and errors; INFO too with -v, which the child was given), or
+    all of it when ``echo`` (-v); its exit status (None: it hung and was killed) and the
     last lines of its stderr."""
     # A session of its own: a hung child, and anything the plugin started, die together.
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -225,10 +268,16 @@ def _watch_child(argv: list[str], env: dict[str, str], timeout: float, echo: boo
 
     def collect() -> None:
         assert proc.stderr is not None
+        plugins_record = False  # whether the record the line belongs to is the plugin's
         for raw in proc.stderr:
             line = raw.decode("utf-8", "replace")
             tail.append(line.rstrip())
-            if echo:
+            # A record's later lines (a traceback) start otherwise: they follow its first.
+            if line.startswith(_RECORD_START):
+                plugins_record = line.startswith(_PLUGIN_RECORD)
+            elif line.startswith("Fatal Python error"):
+                plugins_record = False  # a crash report: the FAIL line's details show it
+            if echo or plugins_record:
                 sys.stderr.write(line)
                 sys.stderr.flush()
 
@@ -313,12 +362,13 @@ def _check_here(found: FoundPlugin, seconds: float) -> int:
 
     record = os.environ.get(_RECORD_ENV)
     guard.install_record(Path(record) if record else None)
-    failed = 0
-    for passed, what, details in _verdicts(found, seconds):
-        print(f"  {'ok  ' if passed else 'FAIL'} {what}")
+    failed = warned = 0
+    for verdict, what, details in _verdicts(found, seconds):
+        print(f"  {verdict:<4} {what}")
         if details:
             print("       " + details.replace("\n", "\n       "))
-        failed += not passed
+        failed += verdict == "FAIL"
+        warned += verdict == "WARN"
     if not failed:
         left = [t.name for t in threading.enumerate()
                 if t is not threading.main_thread() and not t.daemon and t.is_alive()]
@@ -330,13 +380,18 @@ def _check_here(found: FoundPlugin, seconds: float) -> int:
     sys.stdout.flush()
     result = os.environ.get(_RESULT_ENV)
     if result:
-        Path(result).write_text(json.dumps({"failed": failed}), encoding="utf-8")
+        Path(result).write_text(json.dumps({"failed": failed, "warned": warned}),
+                                encoding="utf-8")
     # os._exit: a plugin's non-daemon thread would otherwise hold the process open forever.
     os._exit(0)
 
 
-def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, str]]:
-    """Each check in turn as (passed, what, details); a failure ends the checks, since
+#: A check's outcome: passed, passed with a warning (the exit status stays 0), failed.
+Verdict = Literal["ok", "WARN", "FAIL"]
+
+
+def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[Verdict, str, str]]:
+    """Each check in turn as (verdict, what, details); a failure ends the checks, since
     every check needs the ones before it."""
     from gwangju_twin.app.programs import exercise_plugin
     from gwangju_twin.resources import default_scene_path
@@ -344,27 +399,27 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
 
     m = found.manifest
     if m is None:
-        yield False, f"manifest: {found.reason}", ""
+        yield "FAIL", f"manifest: {found.reason}", ""
         return
-    yield True, f"manifest {m.path}: id {m.id}, sector {m.sector}, version {m.version}", ""
+    yield "ok", f"manifest {m.path}: id {m.id}, sector {m.sector}, version {m.version}", ""
     if found.status == PluginStatus.UNSUPPORTED:
-        yield False, f"api_version {m.api_version}: {found.reason}", ""
+        yield "FAIL", f"api_version {m.api_version}: {found.reason}", ""
         return
-    yield True, f"api_version {m.api_version}", ""
+    yield "ok", f"api_version {m.api_version}", ""
     from gwangju_twin.plugins.models import check_assets
 
     # Before any plugin code runs: a model the loader would abort on is named here.
     count, faults = check_assets(m.assets_dir)
     if faults:
-        yield False, f"models in {m.assets_dir}: {len(faults)} of {count} would not load", \
+        yield "FAIL", f"models in {m.assets_dir}: {len(faults)} of {count} would not load", \
             "\n".join(faults)
         return
     if count:
-        yield True, f"models: {count} in {m.assets}/ checked", ""
+        yield "ok", f"models: {count} in {m.assets}/ checked", ""
     if not found.ok:
-        yield False, f"entry {m.entry}: {found.reason}", ""
+        yield "FAIL", f"entry {m.entry}: {found.reason}", ""
         return
-    yield True, f"entry {m.entry}", ""
+    yield "ok", f"entry {m.entry}", ""
     from gwangju_twin.plugins.guard import (
         Hook,
         HookTimeout,
@@ -385,32 +440,87 @@ def _verdicts(found: FoundPlugin, seconds: float) -> Iterator[tuple[bool, str, s
             if record is not None:
                 record.leave()
     except PluginImportError as exc:
-        yield False, f"import: {exc}", ""
+        # What the plugin raised is chained as the cause (none for a missing attribute).
+        yield "FAIL", f"import: {exc}", _plugin_traceback(exc.__cause__, m.folder)
         return
     except HookTimeout:
-        yield False, (f"import: importing {m.module!r} did not finish within "
+        yield "FAIL", (f"import: importing {m.module!r} did not finish within "
                       f"{limit_of(Hook.IMPORT):g} s (a loop at import time?)"), ""
         return
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # GeneratorExit and the like, raised by the plugin
-        yield False, f"import: {type(exc).__name__}: {exc}", ""
+        yield "FAIL", f"import: {type(exc).__name__}: {exc}", _plugin_traceback(exc, m.folder)
         return
     hooks = [h for h in HOOKS if callable(getattr(instance, h, None))]
-    yield True, f"import {m.module}, {type(instance).__name__}() with hooks {', '.join(hooks)}", ""
-    # The host logs a failure with its traceback; here the report prints it.
-    host_log = logging.getLogger("gwangju_twin.plugins")
-    host_log.disabled = True
-    try:
+    yield "ok", f"import {m.module}, {type(instance).__name__}() with hooks {', '.join(hooks)}", ""
+    # The host logs a failure with its traceback, and overruns: the report says both.
+    with _host_records() as records:
         result = exercise_plugin(found, load_scene(default_scene_path()), seconds)
-    finally:
-        host_log.disabled = False
     where = f"dry run in pavilion {result.pavilion}"
     if result.state == SlotState.DISABLED:
-        yield False, f"{where}: {result.errors[0]}", "\n".join(result.errors[1:])
+        yield "FAIL", f"{where}: {result.errors[0]}", "\n".join(result.errors[1:])
+        return
+    # The host's account of update rides on its DEBUG record as the ``update`` attribute.
+    account = next((a for a in (getattr(r, "update", None) for r in records)
+                    if isinstance(a, UpdateAccount)), None)
+    calls = account.calls if account is not None else 0
+    yield "ok", (f"{where}: load, enter, {calls} update calls in {result.frames} frames, "
+                 f"exit, unload; {result.nodes} nodes, {len(result.panel_en) - 1} panel lines"), ""
+    # Failures are the FAIL line above; what the host only warned of is a WARN line each.
+    warned = [r.getMessage() for r in records if r.levelno == logging.WARNING]
+    if account is not None and account.overruns:
+        slowed = (f"; the viewer ended up calling it every {account.throttle} frames"
+                  if account.throttle > 1 else "")
+        yield "WARN", (f"update overran its {account.budget:g} ms frame budget in "
+                       f"{account.overruns} of {account.calls} calls{slowed}"), "\n".join(warned)
     else:
-        yield True, (f"{where}: load, enter, {result.frames} updates, exit, unload; "
-                     f"{result.nodes} nodes, {len(result.panel_en) - 1} panel lines"), ""
+        for message in warned:
+            yield "WARN", message, ""
+
+
+class _Keep(logging.Handler):
+    """A logging handler that keeps the records it is given, in a list."""
+
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        """Keep records in ``records``."""
+        super().__init__(logging.DEBUG)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep ``record``."""
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _host_records() -> Iterator[list[logging.LogRecord]]:
+    """The plugin host's log records (DEBUG and up) while the block runs, kept off stderr:
+    the check reports what they say in its own lines."""
+    host_log = logging.getLogger("gwangju_twin.plugins")
+    records: list[logging.LogRecord] = []
+    handler = _Keep(records)
+    level, propagate = host_log.level, host_log.propagate
+    host_log.addHandler(handler)
+    host_log.setLevel(logging.DEBUG)  # the run's account (UpdateAccount) is a DEBUG record
+    host_log.propagate = False
+    try:
+        yield records
+    finally:
+        host_log.removeHandler(handler)
+        host_log.setLevel(level)
+        host_log.propagate = propagate
+
+
+def _plugin_traceback(exc: BaseException | None, folder: Path) -> str:
+    """The traceback of ``exc`` through the plugin's own files (those under ``folder``;
+    the import machinery's frames are noise to an exhibitor), "" for no exception."""
+    if exc is None:
+        return ""
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if Path(frame.filename).is_relative_to(folder)]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),
+             *traceback.format_exception_only(type(exc), exc)]
+    return "".join(lines).rstrip()
 
 
 def _hash(args: argparse.Namespace) -> int:
@@ -459,6 +569,7 @@ def _save_assign(assign: dict[str, str]) -> Path:
 def _assign(args: argparse.Namespace) -> int:
     """``plugins assign ID [--pavilion P]``: record that the viewer runs installed plugin ID
     in pavilion P (default: its sector's) in the per-user settings."""
+    from gwangju_twin.expo.pavilions import assigned_pavilion
     from gwangju_twin.identifiers import PAVILION_ID
 
     scene = _scene(None)
@@ -472,24 +583,47 @@ def _assign(args: argparse.Namespace) -> int:
     pavilion = args.pavilion or ""
     if pavilion and not PAVILION_ID.fullmatch(pavilion):
         raise InputError(f"--pavilion {pavilion}: expected a pavilion id, e.g. {sector_id}")
-    site = next((p for p in scene.pavilions
-                 if (p.id == pavilion if pavilion else p.sector == sector_id)), None)
+    placed = [(p.id, p.sector) for p in scene.pavilions]
+    site_id = assigned_pavilion(placed, pavilion, sector_id)
+    site = next((p for p in scene.pavilions if p.id == site_id), None)
     if pavilion and site is not None and site.sector != sector_id:
         raise InputError(f"--pavilion {pavilion} is the {site.sector} pavilion, but {args.id} "
                          f"is for the {sector_id} sector")
     assign = _assigned()
-    # One plugin per pavilion: an earlier plugin named for the same pavilion gives way.
+    # One plugin per pavilion: an earlier assignment landing where this one does gives way,
+    # whether it names the pavilion or reaches it through its sector (stored as ""), as
+    # the viewer would otherwise run only one of the two there.
+    here = _landing(placed, pavilion, sector_id)
+    replaced = []
     for other, where in list(assign.items()):
-        if other != args.id and pavilion and where == pavilion:
+        other_found = usable.get(other)
+        other_sector = other_found.manifest.sector if other_found and other_found.manifest \
+            else None
+        if other == args.id or (other_sector is None and not where):
+            continue  # an uninstalled plugin's "" lands nowhere: the viewer skips it
+        if _landing(placed, where, other_sector or "") == here:
             del assign[other]
-            print(f"{other} is no longer assigned to pavilion {pavilion}")
+            replaced.append(other)
     assign[args.id] = pavilion
     path = _save_assign(assign)
     where = f"pavilion {pavilion}" if pavilion else f"the {sector_id} pavilion"
-    print(f"{args.id} runs in {where} from now on (saved in {path})")
+    instead = (f", replacing {', '.join(replaced)} assigned there before" if replaced
+               else "")
+    print(f"{args.id} runs in {where} from now on{instead} (saved in {path})")
     if site is None:
         print(f"  note: {scene.path} has no {where}; scenes that have one run it there")
     return 0
+
+
+def _landing(placed: list[tuple[str, str]], pavilion: str, sector_id: str) -> str:
+    """Where an assignment (``pavilion``, or "" for the pavilion of ``sector_id``) lands in
+    the default scene (``placed``: its pavilions' ids and sectors), as a key that equals
+    another assignment's exactly when the two compete for one pavilion."""
+    from gwangju_twin.expo.pavilions import assigned_pavilion
+
+    # A pavilion the default scene lacks: the name it is given, or its sector for "".
+    return (assigned_pavilion(placed, pavilion, sector_id) or pavilion
+            or f"the {sector_id} pavilion")
 
 
 def _unassign(args: argparse.Namespace) -> int:
