@@ -36,8 +36,9 @@ from gwangju_twin.plugins.host import (
 )
 from gwangju_twin.plugins.panel import Panel, PanelButton, PanelLine
 from gwangju_twin.plugins.sunview import default_clock
-from gwangju_twin.render.paint import StageServices, plugin_label_rects
+from gwangju_twin.render.paint import StageServices, plugin_labels
 from gwangju_twin.render.pavilions import (
+    LABEL_GAP,
     LABEL_HEIGHT,
     LANDMARK_LABEL_HEIGHT,
     LANDMARK_PRIORITY,
@@ -52,7 +53,7 @@ from gwangju_twin.render.pavilions import (
 from gwangju_twin.scene.camera import CameraPose
 from gwangju_twin.scene.sectors import sector
 from gwangju_twin.sun import SceneClock
-from gwangju_twin.ui.declutter import Placement
+from gwangju_twin.ui.declutter import LabelBox, Placement, declutter
 from gwangju_twin.ui.fonts import load_font
 from gwangju_twin.ui.label import BilingualLabel
 from gwangju_twin.ui.panel import PanelView
@@ -274,18 +275,53 @@ class ExpoFloor:
         if lens is None:  # no lens to project with: sizes only, as before the declutter
             scale_labels(self.nodes, camera)
             return
-        # The demos' own labels are laid out first: the city's labels make way for them.
-        reserved = reserved_rects(self._overlay) + [
-            rect for n in self.nodes.values()  # a demo draws under its pavilion's node
-            for rect in plugin_label_rects(n.demo, camera, lens)]
+        interface = reserved_rects(self._overlay)
+        demo = [entry for n in self.nodes.values()  # a demo draws under its pavilion's node
+                for entry in plugin_labels(n.demo, camera, lens)]
         mat = camera.get_net_transform().get_mat()
         key = (tuple(mat.get_cell(i, j) for i in range(4) for j in range(4)),
                lens.get_aspect_ratio(),
-               lens.get_fov()[0], tuple(reserved))
+               lens.get_fov()[0], tuple(interface), tuple(rect for _, rect, _ in demo))
         if key == self._layout_key:
             return
         self._layout_key = key
-        self.label_layout = layout_labels(self._screen_labels, camera, lens, reserved)
+        # The demos' own labels are laid out first, the nearest first: one covering a
+        # nearer one, the interface or the picture's edge is hidden from the camera until
+        # the view changes (a demo places them where its data says, and may place two
+        # side by side); then the city's labels make way for those shown.
+        shown = self._demo_labels(demo, interface, camera, lens)
+        self.label_layout = layout_labels(self._screen_labels, camera, lens,
+                                          interface + shown)
+
+    def _demo_labels(self, demo: list[tuple[NodePath, tuple[float, float, float, float],
+                                             float]],
+                     interface: list[tuple[float, float, float, float]], camera: NodePath,
+                     lens: Lens) -> list[tuple[float, float, float, float]]:
+        """Show or hide the demos' labels (``render.paint.plugin_labels``) from ``camera``
+        so that none covers another or the interface; the rectangles of those shown."""
+        cam = camera if isinstance(camera.node(), _camera_type()) else camera.find(
+            "**/+Camera")
+        if cam.is_empty():
+            return [rect for _, rect, _ in demo]
+        # Hidden from this camera only, so the plugin's own hide() and show() (which act on
+        # every camera, on the label's root) stay the plugin's.
+        from panda3d.core import PandaNode
+
+        # Without the overall bit, which hide() with no mask sets: a card hidden here still
+        # counts as shown for plugin_labels (NodePath.is_hidden asks that bit).
+        mask = cam.node().get_camera_mask() & ~PandaNode.get_overall_bit()
+        aspect = lens.get_aspect_ratio()
+        placed = declutter([LabelBox(i, rect, 0, depth) for i, (_, rect, depth) in
+                            enumerate(demo)], interface, gap=LABEL_GAP, scales=(1.0,),
+                           lifts=(0.0,), ceiling=1.0, sides=(-aspect, aspect))
+        shown = []
+        for i, (cards, rect, _) in enumerate(demo):
+            if placed[i].visible:
+                cards.show(mask)
+                shown.append(rect)
+            else:
+                cards.hide(mask)
+        return shown
 
     def _relayout_task(self, task: Any) -> Any:
         self._relayout()

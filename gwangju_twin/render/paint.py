@@ -200,12 +200,15 @@ def _sized_for_distance(cards: NodePath, height: float, top: float, least: float
     return cull
 
 
-def plugin_label_rects(root: NodePath, camera: NodePath, lens: Lens
-                       ) -> list[tuple[float, float, float, float]]:
-    """The screen rectangles (aspect2d units, as the label layout's) of the shown labels a
-    plugin made with ``make_label`` under ``root``: the city's own labels make way for them
-    (a demo's label names what the demo is about, right now)."""
-    out: list[tuple[float, float, float, float]] = []
+def plugin_labels(root: NodePath, camera: NodePath, lens: Lens
+                  ) -> list[tuple[NodePath, tuple[float, float, float, float], float]]:
+    """The labels a plugin made with ``make_label`` under ``root`` that are shown (by the
+    plugin, in the viewer's language) and in the picture: each one's billboard node (the
+    ``cards`` its language cards hang from), its screen rectangle (aspect2d units, as the
+    label layout's) and its depth from ``camera``. Whether the viewer's declutter hid it
+    from the camera (``ExpoFloor``) does not count: it is hidden from the camera's mask,
+    not from every camera."""
+    out: list[tuple[NodePath, tuple[float, float, float, float], float]] = []
     aspect = lens.get_aspect_ratio()
     near = lens.get_near()
     proj = lens.get_projection_mat()
@@ -227,5 +230,12 @@ def plugin_label_rects(root: NodePath, camera: NodePath, lens: Lens
         x0, x1, z0, z1 = min(xs), max(xs), min(zs), max(zs)
         if x1 < -1.0 or x0 > 1.0 or z1 < -1.0 or z0 > 1.0:
             continue
-        out.append((x0 * aspect, z0, x1 * aspect, z1))
+        out.append((card.get_parent(), (x0 * aspect, z0, x1 * aspect, z1), depth))
     return out
+
+
+def plugin_label_rects(root: NodePath, camera: NodePath, lens: Lens
+                       ) -> list[tuple[float, float, float, float]]:
+    """The screen rectangles (aspect2d units, as the label layout's) of the shown labels a
+    plugin made with ``make_label`` under ``root`` (``plugin_labels``)."""
+    return [rect for _, rect, _ in plugin_labels(root, camera, lens)]

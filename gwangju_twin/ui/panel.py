@@ -59,6 +59,7 @@ from gwangju_twin.ui.label import (
 from gwangju_twin.ui.legend import draw_legend
 from gwangju_twin.ui.picture import draw_image
 from gwangju_twin.ui.reserve import reserve, reserved_rects
+from gwangju_twin.ui.theme import shorten, text_width
 
 # Layout in aspect2d units: the screen is 2 units tall, so 0.1 is 54 px at 1080p.
 WIDTH = 0.9
@@ -67,6 +68,7 @@ _PAD = 0.05
 _RADIUS = 0.03
 _TITLE_SCALE, _LINE_SCALE, _BUTTON_SCALE = 0.064, 0.05, 0.052
 _BUTTON_HEIGHT = 0.1  # a comfortable click target: 54 px at 1080p, 36 px at 720p
+_BUTTON_PAD = 0.02  # at least this much between a button's label and its edges
 _BUTTON_GAP = 0.022
 _LINE_GAP = 0.02
 _ITEM_GAP = 0.045  # between items, and between the lines and the first item
@@ -348,7 +350,7 @@ class PanelView:
         # One face per DirectButton state: ready, pressed, hover, disabled.
         faces = (face(shade(accent, -0.08)), face(shade(accent, -0.3)),
                  face(shade(accent, 0.16)), face((0.4, 0.4, 0.42, 1.0)))
-        label = self._pick(button.ko, button.en)
+        label, scale = self._fitted(self._pick(button.ko, button.en), width)
         return DirectButton(
             parent=parent,
             relief=None,
@@ -357,10 +359,10 @@ class PanelView:
             pos=(x0 + half_w, 0, top - half_h),
             text=label,
             text_font=self._bold,
-            text_scale=_BUTTON_SCALE,
+            text_scale=scale,
             text_fg=_ink_on(shade(accent, -0.08)[:3]),
             # Baseline so the glyphs' visual centre sits on the button's centre line.
-            text_pos=(0, -(ASCENT - DESCENT) / 2 * _BUTTON_SCALE),
+            text_pos=(0, -(ASCENT - DESCENT) / 2 * scale),
             text_align=TextNode.A_center,
             text_wordwrap=None,
             # A no-argument command: ``button["command"]()`` is exactly what a click runs.
@@ -369,6 +371,17 @@ class PanelView:
             rolloverSound=None,
             pressEffect=1,
         )
+
+    def _fitted(self, label: str, width: float) -> tuple[str, float]:
+        """A button's label and text scale so that it stays inside the button: smaller, to
+        four fifths of the usual size, then shortened with an ellipsis (a long English
+        label ran out of both ends of its button, clipped)."""
+        room = width - 2 * _BUTTON_PAD
+        full = text_width(self._bold, label, _BUTTON_SCALE)
+        if full <= room:
+            return label, _BUTTON_SCALE
+        scale = max(_BUTTON_SCALE * 0.8, _BUTTON_SCALE * room / full)
+        return shorten(self._bold, label, scale, room), scale
 
     def _keep_docked(self) -> None:
         """Keep the top-right corner MARGIN from the screen's top-right corner, in whatever

@@ -37,6 +37,7 @@ from gwangju_twin.ui.theme import (
     board,
     button,
     place_text,
+    shorten,
     text_width,
 )
 
@@ -49,24 +50,8 @@ _HINT_SCALE = 0.036
 _MIN_WIDTH = 1.0
 
 
-ELLIPSIS = "\u2026"
 _LEFT = 0.035  # a result's name starts this far into its button; its kind ends as far in
 _TAG_GAP = 0.03  # at least this much between a shortened name and its kind
-
-
-def shorten(font: TextFont, text: str, scale: float, width: float) -> str:
-    """``text`` as it fits in ``width`` (aspect2d units) at ``scale``: whole when it fits,
-    otherwise its longest beginning that fits with an ellipsis after it."""
-    if text_width(font, text, scale) <= width:
-        return text
-    lo, hi = 0, len(text)  # the longest fitting prefix length is in [lo, hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if text_width(font, text[:mid].rstrip() + ELLIPSIS, scale) <= width:
-            lo = mid
-        else:
-            hi = mid
-    return text[:lo].rstrip() + ELLIPSIS
 
 
 def types_text(event: str) -> bool:

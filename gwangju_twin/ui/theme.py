@@ -19,6 +19,7 @@ from direct.gui.DirectGuiGlobals import NORMAL
 from panda3d.core import AntialiasAttrib, NodePath, TextFont, TextNode, Vec3
 
 from gwangju_twin.ui.catalogue import check_language
+from gwangju_twin.ui.ink import BOARD, LINE_INK, RULE, TITLE_INK
 from gwangju_twin.ui.label import (
     ASCENT,
     DESCENT,
@@ -29,7 +30,6 @@ from gwangju_twin.ui.label import (
     shade,
     text_node,
 )
-from gwangju_twin.ui.panel import BOARD, LINE_INK, RULE, TITLE_INK
 
 __all__ = [
     "ACCENT",
@@ -37,6 +37,7 @@ __all__ = [
     "BOARD",
     "BUTTON_HEIGHT",
     "DESCENT",
+    "ELLIPSIS",
     "LINE_INK",
     "MARGIN",
     "MUTED_INK",
@@ -53,6 +54,7 @@ __all__ = [
     "restyle",
     "screen_extent",
     "shade",
+    "shorten",
     "text_width",
     "widget_root",
 ]
@@ -102,6 +104,24 @@ def text_width(font: TextFont, text: str, scale: float) -> float:
     probe = TextNode("measure")
     probe.set_font(font)
     return probe.calc_width(text) * scale
+
+
+ELLIPSIS = "\u2026"
+
+
+def shorten(font: TextFont, text: str, scale: float, width: float) -> str:
+    """``text`` as it fits in ``width`` (aspect2d units) at ``scale``: whole when it fits,
+    otherwise its longest beginning that fits with an ellipsis after it."""
+    if text_width(font, text, scale) <= width:
+        return text
+    lo, hi = 0, len(text)  # the longest fitting prefix length is in [lo, hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if text_width(font, text[:mid].rstrip() + ELLIPSIS, scale) <= width:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo].rstrip() + ELLIPSIS
 
 
 def board(parent: NodePath, x0: float, z0: float, x1: float, z1: float,

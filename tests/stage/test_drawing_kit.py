@@ -196,3 +196,38 @@ def test_the_citys_labels_make_way_for_a_demos_label(stage, ctx) -> None:
     moved = expo.label_layout[("landmark", row)]
     assert not moved.visible or not overlaps(moved.rect, demo_rects[0])
     assert moved != alone
+
+
+def test_a_demos_labels_never_cover_each_other(stage, ctx) -> None:
+    """Two labels a demo puts side by side, closer than their width: one is shown, the
+    other is hidden from the camera (not from the plugin: its own hide and show stay its
+    own) until the view gives it room; a label the plugin hid itself is no part of it."""
+    from gwangju_twin.render.paint import plugin_labels
+    from gwangju_twin.ui.declutter import overlaps
+
+    context, drawn = ctx
+    _row, landmark = next(iter(stage.expo.landmark_labels.items()))
+    at = landmark.node.get_pos(stage.base.render)
+    stage.set_pose(CameraPose((at.x, at.y, 0.0), 0.0, 50.0, 500.0))
+    made = [context.make_label(ko, en, (at.x + dx, at.y, at.z), parent=drawn)
+            for ko, en, dx in (("왼쪽 표지", "Left label", -8.0),
+                               ("오른쪽 표지", "Right label", 8.0))]
+    for _ in range(3):
+        stage.base.task_mgr.step()
+    cam, lens = stage.base.cam, stage.base.camLens
+    labels = plugin_labels(stage.base.render, cam, lens)
+    assert len(labels) == 2 and overlaps(labels[0][1], labels[1][1])  # they would collide
+    mask = cam.node().get_camera_mask()
+    cards = [node.find("cards") for node in made]
+    hidden = [c.is_hidden(mask) for c in cards]
+    assert sorted(hidden) == [False, True]
+    assert not any(node.is_hidden() for node in made)  # as the plugin left them
+    # The plugin hides the one shown: the other is shown in its place.
+    shown = made[hidden.index(False)]
+    other = cards[hidden.index(True)]
+    shown.hide()
+    for _ in range(3):
+        stage.base.task_mgr.step()
+    assert not other.is_hidden(mask)
+    for node in made:
+        node.remove_node()

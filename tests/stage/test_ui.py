@@ -714,3 +714,29 @@ def test_a_leader_line_runs_behind_other_labels(shots: dict[str, Any]) -> None:
     # The leader is there: between its anchor and the front label's tail, the rows differ.
     below = slice(bottom + 2, bottom + 20)
     assert (np.abs(alone[below, x0:x1] - behind[below, x0:x1]).max(axis=2) > 60).any()
+
+
+def test_a_long_button_label_stays_inside_its_button(windowless_base: Any,
+                                                     windowless_fonts: tuple[Any, Any]) -> None:
+    from gwangju_twin.ui import PanelView
+    from gwangju_twin.ui.theme import ELLIPSIS, text_width
+
+    long_en = "A very long button label number 0, longer than any button is wide"
+    panel = Panel("교육", "Education")
+    panel.add_button("long", "아주 긴 버튼", long_en, lambda: None)
+    panel.add_button("start", "시작", "Start", lambda: None)
+    made = PanelView(panel, windowless_base.aspect2d, windowless_fonts[0], language="en",
+                     bold_font=windowless_fonts[1])
+    try:
+        for b in made.buttons:
+            left, right, _, _ = b["frameSize"]
+            scale = b["text_scale"]
+            scale = scale[0] if isinstance(scale, tuple) else scale
+            # The label, as drawn, fits between the button's edges (it ran out of both).
+            assert text_width(windowless_fonts[1], b["text"], scale) <= right - left
+        long_button, start = made.buttons
+        assert long_button["text"].endswith(ELLIPSIS)
+        assert long_en.startswith(long_button["text"][:-1].rstrip())
+        assert start["text"] == "Start"  # a label that fits is left as it is
+    finally:
+        made.destroy()

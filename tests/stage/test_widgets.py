@@ -567,7 +567,8 @@ LONG_PLACES = [
 
 def test_long_search_results_end_in_an_ellipsis_before_their_kind(
         base: Any, fonts: Any, cat: Any) -> None:
-    from gwangju_twin.ui.searchbox import ELLIPSIS, SearchBox
+    from gwangju_twin.ui.searchbox import SearchBox
+    from gwangju_twin.ui.theme import ELLIPSIS
 
     box = SearchBox(base.a2dTopCenter, fonts[0], cat, search=lambda q: LONG_PLACES)
     try:
