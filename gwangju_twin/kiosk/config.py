@@ -442,4 +442,13 @@ def parse_kiosk_config(doc: dict[str, Any], path: Path) -> KioskConfig:
     tables = walk(doc, KIOSK, path)
     # None is "not set": the place-like defaults (log folder, database) are the config's own.
     values = {k: v for table in tables.values() for k, v in table.items() if v is not None}
-    return KioskConfig(path=path, **values)
+    config = KioskConfig(path=path, **values)
+    allowed = {entry.id for entry in config.allow}
+    for plugin_id in config.assign:
+        # The booth would start and leave that pavilion to its sector's panel, with only a
+        # log line to say why: an operator's slip, caught where the operator looks.
+        if plugin_id not in allowed:
+            raise InputError(f"{path}: [plugins] assign names {plugin_id}, which [plugins] "
+                             f"allow does not list; an assigned plugin must be on the allow "
+                             f"list: add {show_value(plugin_id)} there, or drop the assignment")
+    return config

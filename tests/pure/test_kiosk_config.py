@@ -327,6 +327,11 @@ BAD = [
      ['[plugins] allow lists "gwangju.solar" more than once']),
     ('[plugins]\nallow = ["a.b", "c.d", "a.b"]\n', ['[plugins] allow lists "a.b" more than once']),
     ('[plugins]\nallowed = []\n', ["unknown key [plugins] allowed; expected one of allow"]),
+    ('[plugins]\nallow = ["gwangju.solar"]\nassign = { "acme.xray" = "" }\n',
+     ["[plugins] assign names acme.xray, which [plugins] allow does not list",
+      'add "acme.xray" there, or drop the assignment']),
+    ('[plugins]\nassign = { "acme.xray" = "energy" }\n',  # the default list: the shipped demos
+     ["[plugins] assign names acme.xray, which [plugins] allow does not list"]),
 ]
 
 
