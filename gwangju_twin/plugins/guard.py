@@ -23,10 +23,13 @@ import ctypes
 import json
 import logging
 import os
+import sys
+import sysconfig
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from gwangju_twin.modes import Mode
 
@@ -77,7 +80,72 @@ class HookTimeout(BaseException):
     """Raised inside a plugin hook that ran past its time limit.
 
     A ``BaseException``, so that a plugin's own ``except Exception`` does not swallow it.
+    Its message says where the hook was when the watchdog cut it off ("cut off after 5 s
+    at .../demo.py, line 6, in update"), so the logged report names the looping line even
+    when the exception itself surfaces elsewhere (after a C call, in the host's frame).
     """
+
+    def __init__(self, *args: object) -> None:
+        """``args`` as for any exception; with none (the watchdog raises the class, and
+        CPython makes the instance in the interrupted thread), the place the watchdog saw
+        the thread at becomes the message."""
+        if not args:
+            where = _cut_off_at.pop(threading.get_ident(), "")
+            args = (where,) if where else ()
+        super().__init__(*args)
+
+
+# Where each interrupted thread was when the watchdog fired, by thread id: written by the
+# watchdog just before it schedules HookTimeout, taken by HookTimeout() in that thread.
+# PyThreadState_SetAsyncExc takes a class, not an instance, so this is how the place rides
+# along with the exception.
+_cut_off_at: dict[int, str] = {}
+# Frames of these files are the host's machinery, not the plugin's code.
+_HOST_FILES = frozenset(str(Path(__file__).with_name(name)) for name in
+                        ("guard.py", "host.py", "discovery.py"))
+# The standard library's folders: a plugin looping over Event.wait or queue.get was "in"
+# its own line that called them, not in threading.py. Packages installed beside the
+# standard library (site-packages inside it, without a venv) are not the standard library:
+# an installed plugin lives there.
+_PATHS = sysconfig.get_paths()
+_STDLIB = tuple({_PATHS["stdlib"], _PATHS["platstdlib"]})
+_INSTALLED = tuple({_PATHS["purelib"], _PATHS["platlib"]})
+
+
+# Gwangju Twin's own modules (a plugin calling ctx.panel.set_line is in its own line, not in
+# the panel's), but for the reference demos, which are plugins like any other.
+_PACKAGE = str(Path(__file__).resolve().parents[1]) + os.sep
+_DEMOS = f"{_PACKAGE}demos{os.sep}"
+
+
+def _not_the_plugins(filename: str) -> bool:
+    """Whether ``filename`` is a module of the standard library (or frozen importlib) or of
+    Gwangju Twin itself, rather than of the plugin (or a library it brought)."""
+    if filename.startswith("<frozen "):
+        return True
+    if filename.startswith(_PACKAGE) and not filename.startswith(_DEMOS):
+        return True
+    return filename.startswith(_STDLIB) and not filename.startswith(_INSTALLED)
+
+
+def where_cut_off(thread_id: int, limit: float) -> str:
+    """Where thread ``thread_id`` is now, as a phrase for the HookTimeout it is about to
+    get: the innermost frame of the plugin's own code (not Gwangju Twin's, not the standard
+    library's), e.g. "cut off after 5 s at /p/demo.py, line 6, in update"; "" when the
+    thread has no such frame."""
+    frame: FrameType | None = sys._current_frames().get(thread_id)
+    innermost = None
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename in _HOST_FILES:
+            break  # the host called the hook here: the plugin's frames are all inside it
+        if innermost is None and not _not_the_plugins(filename):
+            innermost = frame
+        frame = frame.f_back
+    if innermost is None:
+        return ""
+    return (f"cut off after {limit:g} s at {innermost.f_code.co_filename}, line "
+            f"{innermost.f_lineno}, in {innermost.f_code.co_name}")
 
 
 def limit_of(hook: Hook) -> float:
@@ -107,6 +175,7 @@ class HookWatchdog:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._deadline: float | None = None
+        self._limit = 0.0  # the running hook's limit, for the HookTimeout's message
         self._thread_id = 0
         self._tries = 0
         self.fired = False
@@ -124,6 +193,7 @@ class HookWatchdog:
         with self._lock:
             self._last_arm = time.monotonic()
             self._deadline = self._last_arm + limit
+            self._limit = limit
             self._thread_id = threading.get_ident()
             self._tries = 0
             self.fired = False
@@ -147,6 +217,8 @@ class HookWatchdog:
             self._deadline = None
             if self.fired:
                 _async_raise(self._thread_id, None)
+                # An interruption cancelled before it landed leaves its place unclaimed.
+                _cut_off_at.pop(self._thread_id, None)
 
     def _run(self) -> None:
         while True:
@@ -161,6 +233,8 @@ class HookWatchdog:
                         # to the viewer's code) between this check and the scheduling.
                         self.fired = True
                         self._tries += 1
+                        _cut_off_at[self._thread_id] = where_cut_off(self._thread_id,
+                                                                     self._limit)
                         _async_raise(self._thread_id, HookTimeout)
                     self._deadline = deadline = now + _RETRY_EVERY
                 if deadline is None and now - self._last_arm > _IDLE_EXIT:

@@ -31,6 +31,7 @@ from gwangju_twin.terminal import json_text
 
 if TYPE_CHECKING:
     from gwangju_twin.expo.prepared import Prepared
+    from gwangju_twin.scene import Scene
 
 
 def add_parsers(sub: Any) -> None:
@@ -96,13 +97,29 @@ def _assigned() -> dict[str, str]:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    """``gwangju-twin render``: the picture, then the plugins' status."""
+    """``gwangju-twin render``: the picture, then the plugins' status.
+
+    A plugin that crashes the process natively (a segfault in its code or a library it
+    calls) cannot be caught, nor the process carry on; Python's crash report then names
+    where each thread was, the plugin's file, line and hook among them, instead of a
+    silent exit (docs/plugins.md, "Native crashes"). The crash is not remembered: the next
+    render runs the same plugins again, so a picture stays reproducible."""
+    import faulthandler
+
+    if not faulthandler.is_enabled():
+        faulthandler.enable(all_threads=False)
+    return _render(args)
+
+
+def _render(args: argparse.Namespace) -> int:
+    """The render itself."""
     from gwangju_twin.expo.prepared import prepare
 
     check_out(args.out)
     moment(args.time, args.tz)  # a bad --time fails before the scene is read
-    prepared = prepare(load_source(args.source, args), args.enter,
-                       args.plugin, assign=_assigned())
+    scene = load_source(args.source, args)
+    refuse_unsupported_plugin(args.plugin, scene)
+    prepared = prepare(scene, args.enter, args.plugin, assign=_assigned())
     prepared.pose(args.view, args.size[0] / args.size[1])  # a bad --view fails before rendering
     status = _snapshot(prepared, args, seconds=args.seconds, ui=args.ui,
                        language=args.language)
@@ -124,6 +141,29 @@ def run_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def refuse_unsupported_plugin(plugin: str | None, scene: Scene) -> None:
+    """``--plugin`` names a plugin to run: one written for a plugin API this gwangju-twin
+    does not run is an InputError (one line, exit 2) naming it, its version and the
+    supported ones, as a bad manifest given the same way is, rather than a pavilion quietly
+    without its demo. Installed plugins the scene or an assignment brings are still only
+    disabled, with a warning: a broken exhibitor plugin must not stop the viewer."""
+    if plugin is None:
+        return
+    from gwangju_twin.expo.pavilions import names_a_folder, plugin_in_folder
+    from gwangju_twin.plugins.discovery import FoundPlugin, PluginStatus, discover
+
+    found: FoundPlugin | None
+    if names_a_folder(plugin):
+        found = plugin_in_folder(plugin)
+    else:
+        # The first of that id, as prepare's --plugin takes it (expo.pavilions).
+        found = next((f for f in discover(scene.plugin_folders) if f.id == plugin), None)
+    if found is None or found.manifest is None or found.status != PluginStatus.UNSUPPORTED:
+        return  # prepare says what else is wrong, as before
+    raise InputError(f"--plugin {plugin}: plugin {found.id} ({found.manifest.path}) is "
+                     f"{found.reason}")
+
+
 def run_view(args: argparse.Namespace) -> int:
     """``gwangju-twin view``: the window, or a snapshot where there is no display."""
     from gwangju_twin.app.programs import run_viewer
@@ -136,6 +176,7 @@ def run_view(args: argparse.Namespace) -> int:
     join = presence_join(args, settings.settings.join, str(settings.path))
     when = moment(args.time, args.tz)
     scene = load_source(args.source, args)
+    refuse_unsupported_plugin(args.plugin, scene)  # before a window opens
     # The viewer shows now unless told otherwise (a picture shows a fixed moment).
     when = when or scene.time or datetime.now(SEOUL).replace(microsecond=0)
     # A plugin the last viewer died in (segfault, abort) stays off this time, and says why.
