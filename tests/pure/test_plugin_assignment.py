@@ -129,7 +129,8 @@ def test_a_bad_assignment_in_the_settings_is_reported_and_dropped(tmp_path: Path
 
 
 def test_a_kiosk_takes_assignments_from_its_config(tmp_path: Path) -> None:
-    config = parse_kiosk_config({"plugins": {"assign": {"acme.lamp": "", "gwangju.solar":
+    config = parse_kiosk_config({"plugins": {"allow": ["acme.lamp", "gwangju.solar"],
+                                             "assign": {"acme.lamp": "", "gwangju.solar":
                                                         "energy"}}}, tmp_path / "k.toml")
     assert config.assign == {"acme.lamp": "", "gwangju.solar": "energy"}
     assert parse_kiosk_config({}, tmp_path / "k.toml").assign == {}
