@@ -110,9 +110,10 @@ def open_base(window_type: WindowType, size: tuple[int, int], name: str, kiosk: 
     if window_type == "onscreen" and base.win is not None and os.environ.get("DISPLAY"):
         # An X server ending under the window: one line and exit status 1, not a native
         # assertion from Panda3D's exit (app/display.py).
-        from gwangju_twin.app.display import watch_display
+        from gwangju_twin.app.display import watch_display, watch_window
 
         watch_display()
+        watch_window(base)
     base.disable_mouse()
     base.set_background_color(sky_clear_color())
     return base
