@@ -36,8 +36,8 @@ EXIT_DISPLAY_LOST = 1
 
 # int (*)(Display *): Xlib's XIOErrorHandler.
 _IOErrorHandler = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-#: The handler handed to Xlib (and the window watch's connection), kept alive as long as
-#: the process (Xlib keeps only their addresses).
+#: The handler handed to Xlib, kept alive as long as the process (Xlib keeps only its
+#: address).
 _installed: list[object] = []
 
 
@@ -45,7 +45,7 @@ def watch_display() -> bool:
     """Handle the loss of this process's X display as the module says; call it once an X
     window is open (Panda3D installs its own handler as it opens the first). Whether it
     was installed: not without Xlib (another platform, an offscreen buffer on EGL)."""
-    if any(isinstance(h, _IOErrorHandler) for h in _installed):
+    if _installed:
         return True
     xlib = load_xlib()
     if xlib is None:
@@ -105,8 +105,8 @@ def watch_window(base: Any) -> bool:
                  "manager); the viewer stops")
         return task.again
 
+    # The task holds the connection and the buffer (through ``exists``) as long as it runs.
     base.task_mgr.do_method_later(WINDOW_CHECK_S, look, "watch-window")
-    _installed.append((connection, attributes))
     return True
 
 

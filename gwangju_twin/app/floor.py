@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from panda3d.core import Lens, NodePath
+from panda3d.core import BitMask32, Lens, NodePath, PandaNode
 
 from gwangju_twin.expo.pavilions import Pavilion
 from gwangju_twin.geo.model import District
@@ -168,6 +168,8 @@ class ExpoFloor:
         self._stale_panel = False
         self._camera: NodePath | None = None
         self._lens: Lens | None = None
+        #: What the camera draws with: its demos' labels are hidden from this mask.
+        self._camera_mask: BitMask32 | None = None
         self._layout_key: Any = None
         # The labels are laid out again whenever the camera, the window's shape or the
         # interface's reserved rectangles change; the composition root calls ``follow``
@@ -266,6 +268,10 @@ class ExpoFloor:
             cam = camera if isinstance(camera.node(), _camera_type()) else camera.find(
                 "**/+Camera")
             self._lens = cam.node().get_lens() if not cam.is_empty() else None
+            # Without the overall bit, which hide() with no mask sets: a demo's label hidden
+            # here still counts as shown for plugin_labels (NodePath.is_hidden asks that bit).
+            self._camera_mask = (None if cam.is_empty() else cam.node().get_camera_mask()
+                                 & ~PandaNode.get_overall_bit())
         self._relayout()
 
     def _relayout(self) -> None:
@@ -289,27 +295,21 @@ class ExpoFloor:
         # nearer one, the interface or the picture's edge is hidden from the camera until
         # the view changes (a demo places them where its data says, and may place two
         # side by side); then the city's labels make way for those shown.
-        shown = self._demo_labels(demo, interface, camera, lens)
+        shown = self._demo_labels(demo, interface, lens)
         self.label_layout = layout_labels(self._screen_labels, camera, lens,
                                           interface + shown)
 
     def _demo_labels(self, demo: list[tuple[NodePath, tuple[float, float, float, float],
                                              float]],
-                     interface: list[tuple[float, float, float, float]], camera: NodePath,
+                     interface: list[tuple[float, float, float, float]],
                      lens: Lens) -> list[tuple[float, float, float, float]]:
-        """Show or hide the demos' labels (``render.paint.plugin_labels``) from ``camera``
+        """Show or hide the demos' labels (``render.paint.plugin_labels``) from the camera
         so that none covers another or the interface; the rectangles of those shown."""
-        cam = camera if isinstance(camera.node(), _camera_type()) else camera.find(
-            "**/+Camera")
-        if cam.is_empty():
+        mask = self._camera_mask
+        if mask is None:
             return [rect for _, rect, _ in demo]
         # Hidden from this camera only, so the plugin's own hide() and show() (which act on
         # every camera, on the label's root) stay the plugin's.
-        from panda3d.core import PandaNode
-
-        # Without the overall bit, which hide() with no mask sets: a card hidden here still
-        # counts as shown for plugin_labels (NodePath.is_hidden asks that bit).
-        mask = cam.node().get_camera_mask() & ~PandaNode.get_overall_bit()
         aspect = lens.get_aspect_ratio()
         placed = declutter([LabelBox(i, rect, 0, depth) for i, (_, rect, depth) in
                             enumerate(demo)], interface, gap=LABEL_GAP, scales=(1.0,),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -149,8 +150,6 @@ def _told(path: Path, said: list[str]) -> None:
     """GDAL's warnings about a file no feature's reason explains: each once, in one line
     naming the file, on stderr (as the warnings module would have, but without its source
     line of pyogrio's)."""
-    import sys
-
     for text in dict.fromkeys(said):
         print(f"gwangju-twin: warning: {path}: GDAL: {text}", file=sys.stderr)
 
@@ -168,27 +167,28 @@ def _sequence_checked(source: OgrSource, features: list[RawFeature], skipped: li
     if total == _record_count(data) and not said and not skipped:
         return features, skipped, total  # the usual case: nothing to look into
     records = _records(data)
-    parsed = [n for n, (_, text) in enumerate(records) if _json_object(text) is not None]
-    if len(parsed) != total:  # GDAL took records otherwise than JSON does: leave as read
+    parsed = [_json_object(text) for _, text in records]  # each an object, or why not
+    read = [n for n, record in enumerate(parsed) if isinstance(record, dict)]
+    if len(read) != total:  # GDAL took records otherwise than JSON does: leave as read
         _told(source.path, said)
         return features, skipped, total
-    number = dict(enumerate(parsed))  # GDAL's row -> the record's number in the file
+    number = dict(enumerate(read))  # GDAL's row -> the record's number in the file
     out_features = [replace(f, index=number[f.index]) for f in features]
     out_skipped: list[Issue] = []
     for issue in skipped:
         n = number[issue.index]
         reason = issue.reason
-        record = _json_object(records[n][1])
-        if reason.startswith("feature has no geometry") and record is not None and \
+        record = parsed[n]
+        if reason.startswith("feature has no geometry") and isinstance(record, dict) and \
                 record.get("geometry") is not None:
             why = "; ".join(dict.fromkeys(said)) if said else "coordinates GDAL cannot read"
             reason = f"line {records[n][0]}: geometry could not be read (GDAL: {why})"
             said = []
         out_skipped.append(Issue(n, issue.id, reason))
-    for n, (line, text) in enumerate(records):
-        if n not in parsed:
-            out_skipped.append(Issue(n, None, f"line {line}: not a JSON object "
-                                               f"({_json_error(text)}); not read"))
+    for n, ((line, _), record) in enumerate(zip(records, parsed, strict=True)):
+        if isinstance(record, str):
+            out_skipped.append(Issue(n, None, f"line {line}: not a JSON object ({record}); "
+                                               "not read"))
     _told(source.path, said)
     out_skipped.sort(key=lambda issue: issue.index)
     return out_features, out_skipped, len(records)
@@ -214,19 +214,14 @@ def _records(data: bytes) -> list[tuple[int, str]]:
     return out
 
 
-def _json_object(text: str) -> dict[str, object] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _json_error(text: str) -> str:
+def _json_object(text: str) -> dict[str, object] | str:
+    """A record parsed: the JSON object it holds, or why it holds none."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"{exc.msg} at column {exc.colno}"
+    if isinstance(value, dict):
+        return value
     return f"a JSON {type(value).__name__}, not an object"
 
 
